@@ -1,0 +1,73 @@
+# Provenance: `make run` serves the app with demo data; `make test` passes every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: chromium run test test-postgres lint bench venv dev-venv instance migrate seed vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	touch $@
+
+venv: $(VENV)/.runtime-installed
+
+dev-venv: $(VENV)/.dev-installed
+
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	chmod 600 $@
+	@echo "generated instance/config.py with a new secret key"
+
+instance: instance/config.py
+
+migrate: venv instance
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) demo seed --if-empty
+
+run: seed
+	@echo ""
+	@echo "Provenance is starting on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	@$(FLASK) demo logins
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; fi; \
+	fi
+
+lint: dev-venv
+	$(BIN)/ruff check app tests scripts bench wsgi.py
+	$(BIN)/lint-imports
+
+test: dev-venv chromium lint
+	$(BIN)/pytest -q
+
+# The same suite against PostgreSQL: DATABASE_URL=postgresql://user@host/db make test-postgres
+test-postgres: dev-venv chromium
+	@test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL to an empty PostgreSQL database"; exit 2)
+	$(BIN)/pytest -q
+
+bench: dev-venv migrate
+	$(BIN)/python -m bench
+
+vendor:
+	./scripts/vendor_assets.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,188 @@
+"""Provenance: supplier qualification, SOUP/OTSS inventory and OTSS validation with audit-proof records."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from app.config import DefaultConfig
+
+# Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
+BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard")
+# Click groups: app/<module>.py:cli
+CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "demo")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> cli -> audit listeners."""
+    app = Flask(
+        __name__,
+        instance_path=str(Path(os.environ.get("PROVENANCE_INSTANCE_PATH", ROOT / "instance")).resolve()),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    register_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults -> instance/config.py -> PROVENANCE_* environment -> test config."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PROVENANCE")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        os.makedirs(app.instance_path, exist_ok=True)
+        uri = f"sqlite:///{Path(app.instance_path) / 'app.sqlite3'}"
+    if uri.startswith("postgres://"):
+        uri = "postgresql://" + uri[len("postgres://"):]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("postgresql"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("pool_pre_ping", True)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    production = app.config["ENV"] == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError(
+                "PROVENANCE_SECRET_KEY is not set. Production refuses to start without a secret key "
+                "(set it in instance/config.py or the environment)."
+            )
+        # Development and tests without a configured key: a random one (sessions end at restart).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = production
+    if production:
+        app.config["DEBUG"] = False
+    from datetime import timedelta
+
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_INACTIVITY_MINUTES"])
+    if app.config["TRUST_PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUST_PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    from app.audit import services as audit_services
+    from app.db import configure_sqlite
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    import_models()
+    audit_services.init_app()
+
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def _load_user(alternative_id: str) -> User | None:
+        from sqlalchemy import select
+
+        return db.session.scalar(select(User).where(User.alternative_id == alternative_id, User.active.is_(True)))
+
+
+def import_models() -> None:
+    """Import every models module so the metadata (and Alembic) sees every table."""
+    for package in ("audit", "auth", "signatures", *BLUEPRINTS):
+        module = f"app.{package}.models"
+        if (ROOT / "app" / package / "models.py").exists():
+            import_module(module)
+
+
+def register_blueprints(app: Flask) -> None:
+    for package in BLUEPRINTS:
+        module = import_module(f"app.{package}.views")
+        app.register_blueprint(module.bp)
+        if hasattr(module, "csrf_exempt") and module.csrf_exempt:
+            from app.extensions import csrf
+
+            csrf.exempt(module.bp)
+
+
+def register_cli(app: Flask) -> None:
+    for name in CLI_MODULES:
+        module = import_module(f"app.{name}")
+        app.cli.add_command(module.cli)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.auth.hooks import enforce_session_rules
+    from app.db import write_intent
+
+    @app.before_request
+    def _request_context() -> None:
+        g.request_id = request.headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    app.before_request(enforce_session_rules)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'; object-src 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "X-Request-ID" not in headers and g.get("request_id"):
+            headers["X-Request-ID"] = g.request_id
+        return response
+
+    @app.teardown_request
+    def _reset_write_intent(_error: BaseException | None) -> None:
+        write_intent.set(True)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import navigation
+    from app.audit.services import history
+    from app.signatures.services import manifestations
+
+    app.jinja_env.globals.update(
+        nav_items=navigation.visible_items,
+        audit_history=history,
+        signature_manifestations=manifestations,
+        company_name=lambda: app.config["COMPANY_NAME"],
+    )
+    from app import formatting
+
+    formatting.register(app)

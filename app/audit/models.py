@@ -1,0 +1,102 @@
+"""The append-only audit trail: one row per change or event, chained by hashes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
+
+from app.db import utcnow
+from app.extensions import db
+
+
+class Audited:
+    """Mixin: models that inherit it get every create/update/delete recorded with old and new values."""
+
+    __audit_exclude__: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def audit_type(cls) -> str:
+        """The record type name in the audit trail (snake_case of the class name)."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+    def audit_label(self) -> str:
+        return str(getattr(self, "name", "") or getattr(self, "id", ""))
+
+
+class AuditAction:
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    STATUS_CHANGE = "status_change"
+    SIGN = "sign"
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_FAILED = "login_failed"
+    LOCKOUT = "lockout"
+    EXPORT = "export"
+    TOKEN_USED = "token_used"  # noqa: S105 - an action name, not a secret
+    EVENT = "event"
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_type", "entity_id"),
+        Index("ix_audit_events_occurred_at", "occurred_at"),
+        Index("ix_audit_events_actor_id", "actor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    request_id: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    ip: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # domain event name
+    entity_type: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    entity_id: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    entity_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entity_label: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+
+    HASHED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "occurred_at",
+        "actor_id",
+        "actor_name",
+        "request_id",
+        "ip",
+        "action",
+        "name",
+        "entity_type",
+        "entity_id",
+        "entity_version",
+        "entity_label",
+        "changes",
+        "details",
+        "reason",
+        "prev_hash",
+    )
+
+
+def _keep_old_values(_mapper: Any, cls: type) -> None:
+    """Audited columns load their old value before a change, so an update after commit still knows it."""
+    if not issubclass(cls, Audited):
+        return
+    for attribute in _mapper.column_attrs:
+        event.listen(getattr(cls, attribute.key), "set", _noop, active_history=True)
+
+
+def _noop(_target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+    return value
+
+
+event.listen(Mapper, "mapper_configured", _keep_old_values)

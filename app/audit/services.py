@@ -1,0 +1,270 @@
+"""Writing and checking the audit trail.
+
+One `before_flush` listener captures field changes of every Audited model; the rows are written
+right after the flush (when new records have their ids), chained to the previous event's hash.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy.orm import Session
+
+from app.audit.chain import ChainResult, event_hash, plain, verify_chain
+from app.audit.models import AuditAction, Audited, AuditEvent
+from app.db import utcnow
+from app.extensions import db
+
+
+class AuditTrailImmutable(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    name: str
+
+
+_cli_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("cli_actor", default=None)
+SYSTEM_ACTOR = Actor(None, "system")
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[None]:
+    """Attribute changes made outside a request (CLI, jobs) to the given actor."""
+    token = _cli_actor.set(actor)
+    try:
+        yield
+    finally:
+        _cli_actor.reset(token)
+
+
+def actor_for(user: Any) -> Actor:
+    """The audit actor of a user: id plus a copy of the printed name."""
+    return Actor(user.id, f"{user.full_name} ({user.username})")
+
+
+def current_actor() -> Actor:
+    """Who is acting now: the logged-in user, else the CLI actor, else 'system'."""
+    if has_request_context():
+        override = g.get("audit_actor")
+        if override is not None:
+            return override  # type: ignore[no-any-return]
+        from flask_login import current_user
+
+        if current_user and getattr(current_user, "is_authenticated", False):
+            return actor_for(current_user)
+    return _cli_actor.get() or SYSTEM_ACTOR
+
+
+def _request_facts() -> tuple[str, str]:
+    if not has_request_context():
+        return "", ""
+    return str(g.get("request_id", "")), str(request.remote_addr or "")
+
+
+@dataclass
+class _Pending:
+    action: str
+    obj: Any
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def _column_keys(obj: Any) -> list[str]:
+    return [attr.key for attr in inspect(obj).mapper.column_attrs]
+
+
+def _changes_for_new(obj: Any) -> dict[str, Any]:
+    excluded = type(obj).__audit_exclude__
+    return {
+        key: {"old": None, "new": plain(getattr(obj, key))}
+        for key in _column_keys(obj)
+        if key not in excluded and key != "version" and getattr(obj, key) is not None
+    }
+
+
+def _changes_for_dirty(obj: Any) -> dict[str, Any]:
+    excluded = type(obj).__audit_exclude__
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for key in _column_keys(obj):
+        if key in excluded or key in {"version", "updated_at"}:
+            continue
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if plain(old) != plain(new):
+            changes[key] = {"old": plain(old), "new": plain(new)}
+    return changes
+
+
+def _changes_for_deleted(obj: Any) -> dict[str, Any]:
+    excluded = type(obj).__audit_exclude__
+    return {
+        key: {"old": plain(getattr(obj, key)), "new": None}
+        for key in _column_keys(obj)
+        if key not in excluded and key != "version"
+    }
+
+
+def entity_key(obj: Any) -> str:
+    """The record id as text (composite keys joined by '-'); '' before the first flush."""
+    parts = inspect(obj).mapper.primary_key_from_instance(obj)
+    return "" if any(part is None for part in parts) else "-".join(str(part) for part in parts)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditTrailImmutable("Audit events are append-only: they cannot be changed or deleted.")
+    pending: list[_Pending] = session.info.setdefault("audit_pending", [])
+    for obj in session.new:
+        if isinstance(obj, Audited):
+            pending.append(_Pending(AuditAction.CREATE, obj))
+    for obj in session.dirty:
+        if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
+            changes = _changes_for_dirty(obj)
+            if changes:
+                pending.append(_Pending(AuditAction.UPDATE, obj, changes))
+    for obj in session.deleted:
+        if isinstance(obj, Audited):
+            pending.append(_Pending(AuditAction.DELETE, obj, _changes_for_deleted(obj)))
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    pending: list[_Pending] = session.info.pop("audit_pending", [])
+    if not pending:
+        return
+    rows = []
+    for item in pending:
+        obj = item.obj
+        changes = item.changes if item.action != AuditAction.CREATE else _changes_for_new(obj)
+        rows.append(
+            {
+                "action": item.action,
+                "entity_type": obj.audit_type(),
+                "entity_id": entity_key(obj),
+                "entity_version": getattr(obj, "version", None),
+                "entity_label": str(obj.audit_label())[:300],
+                "changes": changes,
+            }
+        )
+    _append(session, rows)
+
+
+def _append(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert events at the end of the chain (serialised: one writer at a time)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+    previous = connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    previous = previous or ""
+    actor = current_actor()
+    request_id, ip = _request_facts()
+    for row in rows:
+        fields = {
+            "occurred_at": utcnow(),
+            "actor_id": actor.id,
+            "actor_name": actor.name,
+            "request_id": request_id,
+            "ip": ip,
+            "action": row["action"],
+            "name": row.get("name", ""),
+            "entity_type": row.get("entity_type", ""),
+            "entity_id": str(row.get("entity_id", "")),
+            "entity_version": row.get("entity_version"),
+            "entity_label": row.get("entity_label", ""),
+            "changes": plain(row.get("changes", {})),
+            "details": plain(row.get("details", {})),
+            "reason": row.get("reason", ""),
+            "prev_hash": previous,
+        }
+        digest = event_hash(fields)
+        connection.execute(insert(AuditEvent.__table__).values(**fields, hash=digest))
+        previous = digest
+
+
+def record(
+    name: str,
+    entity: Any = None,
+    *,
+    action: str = AuditAction.EVENT,
+    reason: str = "",
+    entity_type: str = "",
+    entity_id: Any = "",
+    **details: Any,
+) -> None:
+    """Record a domain event (a decision, a signature, a login, an export) in the trail now."""
+    session = db.session()
+    if entity is not None:
+        if not entity_key(entity):
+            session.flush()
+        entity_type = entity.audit_type()
+        entity_id = entity_key(entity)
+        label = str(entity.audit_label())[:300]
+        version = getattr(entity, "version", None)
+    else:
+        label, version = "", None
+    _append(
+        session,
+        [
+            {
+                "action": action,
+                "name": name,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "entity_version": version,
+                "entity_label": label,
+                "details": details,
+                "reason": reason,
+            }
+        ],
+    )
+
+
+def _refuse_change(_mapper: Any, _connection: Any, _target: Any) -> None:
+    raise AuditTrailImmutable("Audit events are append-only: they cannot be changed or deleted.")
+
+
+def init_app() -> None:
+    """Hook the listeners on every session (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(AuditEvent, "before_update", _refuse_change)
+        event.listen(AuditEvent, "before_delete", _refuse_change)
+
+
+def verify() -> ChainResult:
+    """Re-compute the whole chain from the database, in id order."""
+    columns = [getattr(AuditEvent, name) for name in AuditEvent.HASHED_FIELDS]
+    query = select(AuditEvent.id, AuditEvent.hash, *columns).order_by(AuditEvent.id).execution_options(yield_per=2000)
+
+    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
+        for row in db.session.execute(query):
+            fields = {name: row._mapping[name] for name in AuditEvent.HASHED_FIELDS}
+            fields["changes"] = plain(fields["changes"] or {})
+            fields["details"] = plain(fields["details"] or {})
+            yield row.id, fields, row.hash
+
+    return verify_chain(rows())
+
+
+def history(entity_type: str, entity_id: Any, limit: int = 100) -> list[AuditEvent]:
+    """The latest events of one record, newest first."""
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,36 @@
+"""Per-request session rules: inactivity timeout and forced password change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from app.db import utcnow
+
+OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
+
+
+def enforce_session_rules() -> Any:
+    """End a session idle longer than the timeout; send users with an expired password to change it."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = utcnow().timestamp()
+    last_seen = session.get("last_seen")
+    timeout_s = current_app.config["SESSION_INACTIVITY_MINUTES"] * 60
+    if last_seen is None or now - float(last_seen) > timeout_s:
+        logout_user()
+        session.clear()
+        flash("Your session ended after a period of inactivity. Please sign in again.", "warning")
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login"))
+    session["last_seen"] = now
+    session.permanent = True
+    from app.auth.services import password_expired
+
+    if request.endpoint not in OPEN_ENDPOINTS and password_expired(current_user):
+        flash("Your password has expired or was reset. Choose a new one to continue.", "warning")
+        return redirect(url_for("auth.change_password"))
+    return None

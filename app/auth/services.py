@@ -1,0 +1,168 @@
+"""Accounts: sign-in with lockout, password changes, and the admin operations on users."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.audit.models import AuditAction
+from app.auth.models import User, new_alternative_id
+from app.auth.passwords import hash_password, needs_rehash, policy_problems, verify_password
+from app.auth.permissions import Role
+from app.db import utcnow
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+
+LOGIN_REFUSED = "Invalid username or password, or the account is locked or inactive."
+
+
+class LoginRefused(Exception):
+    """Sign-in refused; the message never tells which part was wrong."""
+
+
+def find_user(username: str) -> User | None:
+    """The user with this username (case-insensitive), or None."""
+    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def is_locked(user: User) -> bool:
+    """True while a lockout is running."""
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def register_failure(user: User) -> None:
+    """Count a wrong password; the Nth consecutive failure locks the account for the configured time."""
+    config = current_app.config
+    user.failed_logins += 1
+    audit.record("auth.login_failed", user, action=AuditAction.LOGIN_FAILED, failures=user.failed_logins)
+    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+        user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+        user.failed_logins = 0
+        audit.record("auth.lockout", user, action=AuditAction.LOCKOUT, until=user.locked_until)
+
+
+def authenticate(username: str, password: str) -> User:
+    """Check credentials, counting failures in the database; raise LoginRefused on any failure."""
+    user = find_user(username)
+    if user is None:
+        verify_password(None, password)
+        audit.record("auth.login_failed", action=AuditAction.LOGIN_FAILED, username=username[:80])
+        raise LoginRefused(LOGIN_REFUSED)
+    if is_locked(user) or not user.active:
+        verify_password(None, password)
+        audit.record(
+            "auth.login_failed", user, action=AuditAction.LOGIN_FAILED,
+            cause="locked" if is_locked(user) else "inactive",
+        )
+        raise LoginRefused(LOGIN_REFUSED)
+    if not verify_password(user.password_hash, password):
+        register_failure(user)
+        raise LoginRefused(LOGIN_REFUSED)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def check_password_for_signature(user: User, password: str) -> bool:
+    """Re-check the signer's password; a wrong one counts toward lockout like a failed login."""
+    if is_locked(user) or not user.active:
+        return False
+    if verify_password(user.password_hash, password):
+        user.failed_logins = 0
+        return True
+    register_failure(user)
+    return False
+
+
+def password_expired(user: User) -> bool:
+    """True when the password is older than the configured maximum age (0 = never expires)."""
+    max_age = current_app.config["PASSWORD_MAX_AGE_DAYS"]
+    if user.must_change_password:
+        return True
+    return bool(max_age) and user.password_changed_at + timedelta(days=max_age) < utcnow()
+
+
+def end_sessions(user: User) -> None:
+    """Rotate the alternative id: every existing session cookie of the user stops working."""
+    user.alternative_id = new_alternative_id()
+
+
+def _check_policy(password: str, username: str) -> None:
+    problems = policy_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], username=username)
+    if problems:
+        raise ValidationFailed(" ".join(problems))
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """The user changes their own password: the current one is checked, sessions end."""
+    if not verify_password(user.password_hash, current_password):
+        register_failure(user)
+        raise ValidationFailed("The current password is not correct.")
+    if verify_password(user.password_hash, new_password):
+        raise ValidationFailed("Choose a password different from the current one.")
+    _check_policy(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    end_sessions(user)
+    audit.record("auth.password_changed", user)
+
+
+def create_user(
+    *, username: str, full_name: str, email: str, roles: set[Role], password: str, must_change: bool = False
+) -> User:
+    """A new account; usernames are unique forever (users are never deleted)."""
+    username = username.strip()
+    if not username or find_user(username) is not None:
+        raise Conflict(f"The username {username!r} is taken (usernames are never reused).")
+    _check_policy(password, username)
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        email=email.strip(),
+        password_hash=hash_password(password),
+        password_changed_at=utcnow(),
+        must_change_password=must_change,
+    )
+    user.role_set = roles
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_roles(user: User, roles: set[Role]) -> None:
+    """Replace the user's roles."""
+    user.role_set = roles
+
+
+def deactivate(user: User, *, by: User | None = None) -> None:
+    """Deactivate an account (never delete it); its sessions end at once."""
+    if by is not None and by.id == user.id:
+        raise ValidationFailed("You cannot deactivate your own account.")
+    user.active = False
+    end_sessions(user)
+
+
+def reactivate(user: User) -> None:
+    """Allow the account to sign in again and clear any lockout."""
+    user.active = True
+    user.locked_until = None
+    user.failed_logins = 0
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """An admin sets a temporary password; the user must change it at the next sign-in."""
+    _check_policy(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = True
+    user.locked_until = None
+    user.failed_logins = 0
+    end_sessions(user)
+    audit.record("auth.password_reset", user)

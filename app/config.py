@@ -1,0 +1,49 @@
+"""Safe defaults. Secrets and deployment settings come from instance/config.py or PROVENANCE_* variables."""
+
+from __future__ import annotations
+
+
+class DefaultConfig:
+    """Every setting the app reads, with its safe default (the README lists them all)."""
+
+    ENV = "development"  # development | production | test
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite in instance/, or DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    # Login and sessions
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    SESSION_INACTIVITY_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MAX_AGE_DAYS = 0  # 0 = passwords do not expire
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool | None = None  # None: True in production, False otherwise
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    TRUST_PROXY_HOPS = 0  # number of reverse proxies whose X-Forwarded-* headers to trust
+    # Pagination
+    PAGE_SIZE = 50
+    # Mail: "log" writes e-mails to the log; "smtp" sends through SMTP_*
+    MAIL_BACKEND = "log"
+    MAIL_FROM = "provenance@localhost"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    BASE_URL = "http://127.0.0.1:5000"
+    COMPANY_NAME = "Example Medical Devices Ltd"
+    # Supplier tokens
+    EVALUATION_TOKEN_DAYS = 30
+    PORTAL_RATE_LIMIT_PER_MINUTE = 60
+    # Documents
+    DOCUMENT_RENDER_TIMEOUT_S = 20
+    DOCUMENT_RENDER_MEMORY_MB = 512
+    PDF_TIMEOUT_S = 60

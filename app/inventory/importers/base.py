@@ -1,0 +1,55 @@
+"""Shared shapes of every importer: what a parse returns and the one error it may raise.
+
+Importers are pure: bytes in, `ParsedFile` out. No Flask, no ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class ImporterError(Exception):
+    """The only exception an importer lets escape: a clear message, with line or field when known."""
+
+    def __init__(self, message: str, *, line: int | None = None, field: str | None = None) -> None:
+        self.message = message
+        self.line = line
+        self.field = field
+        where = []
+        if line is not None:
+            where.append(f"line {line}")
+        if field:
+            where.append(f"field {field!r}")
+        super().__init__(f"{message} ({', '.join(where)})" if where else message)
+
+
+@dataclass(frozen=True)
+class ComponentRecord:
+    """One third-party component as a file declares it (exact version when the file pins one)."""
+
+    name: str
+    version: str
+    ecosystem: str  # purl type: pypi, npm, maven, composer, cargo, nuget, generic, ...
+    purl: str
+    licence_expression: str = ""  # normalised SPDX expression, "" when the file gives none
+    unknown_licences: tuple[str, ...] = ()  # identifiers not on the SPDX list, kept as written
+    direct: bool | None = None  # None when the file does not tell
+    parents: tuple[str, ...] = ()  # purls (or names) of the components that pull this one in
+    scope: str = "runtime"  # runtime | dev | optional
+    supplier: str = ""  # manufacturer / author / publisher when the file names one
+    repository_url: str = ""
+    description: str = ""
+    hashes: tuple[str, ...] = ()  # "sha256:..." strings
+
+
+@dataclass
+class ParsedFile:
+    """The result of parsing one file: its format and its components, in file order."""
+
+    format: str
+    components: list[ComponentRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+Parser = Callable[[bytes], ParsedFile]

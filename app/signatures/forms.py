@@ -1,0 +1,20 @@
+"""The sign step form: password, meaning, comment."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.signatures.models import Meaning
+
+
+class SignatureForm(FlaskForm):
+    """Embedded in every approval; views limit `meaning.choices` to what the step allows."""
+
+    meaning = SelectField("Meaning of this signature", choices=[(m, m.capitalize()) for m in Meaning.ALL])
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password to sign.")],
+        description="Signing is the legally binding equivalent of your handwritten signature.",
+    )
+    comment = TextAreaField("Comment", validators=[Length(max=2000)])

@@ -1,0 +1,130 @@
+"""The one sign step every approval uses: re-check the password, bind to content, record."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, select
+
+from app.audit import services as audit
+from app.audit.chain import canonical_json, sha256_hex
+from app.audit.models import AuditAction
+from app.auth.models import User
+from app.auth.services import check_password_for_signature
+from app.errors import DomainError, PermissionDenied
+from app.extensions import db
+from app.signatures.models import Meaning, Signature
+
+
+class SignatureRefused(DomainError):
+    status_code = 403
+
+
+class SeparationOfDuties(PermissionDenied):
+    """A user tried to review or approve what they authored."""
+
+
+@dataclass(frozen=True)
+class SignTarget:
+    """What is signed: a record version and a plain-data copy of its content."""
+
+    entity_type: str
+    entity_id: str
+    version: int
+    content: Mapping[str, Any]
+    author_ids: frozenset[int] = frozenset()
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of the signed content."""
+    return sha256_hex(canonical_json(content))
+
+
+def require_not_author(target: SignTarget, signer: User, meaning: str) -> None:
+    """Nobody reviews or approves their own work."""
+    if meaning in (Meaning.REVIEWED, Meaning.APPROVED, Meaning.VERIFIED) and signer.id in target.author_ids:
+        raise SeparationOfDuties("You cannot review or approve a record you authored or executed.")
+
+
+def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comment: str = "") -> Signature:
+    """Sign a record version: the password is checked every time; a wrong one is refused and audited."""
+    if meaning not in Meaning.ALL:
+        raise SignatureRefused(f"Unknown signature meaning {meaning!r}.")
+    require_not_author(target, signer, meaning)
+    if not check_password_for_signature(signer, password):
+        audit.record(
+            "signature.refused", signer, action=AuditAction.LOGIN_FAILED,
+            target=f"{target.entity_type}#{target.entity_id}", meaning=meaning,
+        )
+        raise SignatureRefused("The password is not correct (or the account is locked). Nothing was signed.")
+    signature = Signature(
+        entity_type=target.entity_type,
+        entity_id=str(target.entity_id),
+        entity_version=target.version,
+        content_hash=content_hash(target.content),
+        signer_id=signer.id,
+        printed_name=signer.full_name,
+        meaning=meaning,
+        comment=comment.strip(),
+    )
+    db.session.add(signature)
+    db.session.flush()
+    audit.record(
+        "signature.signed", signature, action=AuditAction.SIGN,
+        meaning=meaning, target=f"{target.entity_type}#{target.entity_id} v{target.version}",
+        content_hash=signature.content_hash,
+    )
+    return signature
+
+
+def signatures_for(entity_type: str, entity_id: Any) -> list[Signature]:
+    """Every signature of a record, oldest first."""
+    query = (
+        select(Signature)
+        .where(Signature.entity_type == entity_type, Signature.entity_id == str(entity_id))
+        .order_by(Signature.signed_at, Signature.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def has_signature(entity_type: str, entity_id: Any, version: int, meaning: str) -> bool:
+    """True when the record version carries a signature with this meaning."""
+    return any(s.entity_version == version and s.meaning == meaning for s in signatures_for(entity_type, entity_id))
+
+
+@dataclass(frozen=True)
+class Manifestation:
+    printed_name: str
+    meaning: str
+    signed_at: str
+    comment: str
+    version: int
+    content_changed: bool
+
+
+def manifestations(target: SignTarget) -> list[Manifestation]:
+    """How each signature of the record shows, flagging those whose signed content no longer matches."""
+    current = content_hash(target.content)
+    return [
+        Manifestation(
+            printed_name=signature.printed_name,
+            meaning=signature.meaning,
+            signed_at=signature.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            comment=signature.comment,
+            version=signature.entity_version,
+            content_changed=signature.entity_version == target.version and signature.content_hash != current,
+        )
+        for signature in signatures_for(target.entity_type, target.entity_id)
+    ]
+
+
+@event.listens_for(Signature, "before_update")
+def _signatures_are_immutable(_mapper: Any, _connection: Any, _target: Signature) -> None:
+    raise SignatureRefused("Signatures cannot be changed.")
+
+
+@event.listens_for(Signature, "before_delete")
+def _signatures_are_not_deleted(_mapper: Any, _connection: Any, _target: Signature) -> None:
+    raise SignatureRefused("Signatures cannot be deleted.")

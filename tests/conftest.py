@@ -1,0 +1,186 @@
+"""Shared fixtures: one app per test session on SQLite (or PostgreSQL when DATABASE_URL is set),
+a clean database for every test, user factories, and a live server for browser tests."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.auth import services as auth_services
+from app.auth.models import User
+from app.auth.permissions import Role
+from app.extensions import db
+from tests.helpers import PASSWORD, login
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def database_url(tmp_dir: Path) -> str:
+    """PostgreSQL when DATABASE_URL is set (make test-postgres), else a SQLite file of this session."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def test_config(tmp_dir: Path) -> dict[str, Any]:
+    return {
+        "ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_dir),
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "SERVER_NAME": None,
+    }
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, as a real server would: its own app context, `g` and
+    database session, even while the test itself holds an app context."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if not has_app_context():  # a redirect followed inside the request's own context
+            return super().open(*args, **kwargs)
+        db.session.commit()  # end the test's own transaction so it holds no database lock meanwhile
+        kwargs.setdefault("buffered", True)  # finish streamed responses inside that context
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()  # what the test holds may have changed under it
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp_dir = tmp_path_factory.mktemp("provenance")
+    os.environ.setdefault("PROVENANCE_INSTANCE_PATH", str(tmp_dir / "instance"))
+    application = create_app(test_config(tmp_dir))
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        reset_schema()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def reset_schema() -> None:
+    """Drop everything (Alembic's table too) and create the current schema."""
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.drop_all()
+    db.create_all()
+
+
+def wipe_tables() -> None:
+    """Delete every row of every table (audit events included: raw SQL, outside the ORM's guard)."""
+    db.session.remove()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs inside an app context, on empty tables."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        yield
+        wipe_tables()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create and commit a user: make_user('qa', Role.QA) (password: PASSWORD)."""
+
+    def factory(username: str, *roles: Role, full_name: str | None = None, password: str = PASSWORD) -> User:
+        user = auth_services.create_user(
+            username=username,
+            full_name=full_name or username.replace("_", " ").title(),
+            email=f"{username}@example.com",
+            roles=set(roles) or {Role.ENGINEER},
+            password=password,
+        )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login_as(app: Flask, make_user: Callable[..., User]) -> Callable[..., FlaskClient]:
+    """A test client signed in as a new user with the given roles: login_as(Role.QA)."""
+
+    def factory(*roles: Role, username: str | None = None) -> FlaskClient:
+        name = username or "_".join(str(role) for role in roles) + "_user"
+        make_user(name, *roles)
+        test_client = app.test_client()
+        response = login(test_client, name)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return test_client
+
+    return factory
+
+
+# --- Browser tests -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium") or shutil.which("chromium-browser"),
+        "args": [
+            "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by a real HTTP server in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], Path]:
+    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png."""
+
+    def take(page: Any, name: str) -> Path:
+        path = ARTIFACTS / "screenshots" / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

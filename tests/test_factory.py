@@ -1,0 +1,80 @@
+"""The app factory and its configuration order: defaults -> instance/config.py -> PROVENANCE_* -> test config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+
+
+def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, instance_text: str = "", **test_config: object):
+    instance = tmp_path / "instance"
+    instance.mkdir(exist_ok=True)
+    if instance_text:
+        (instance / "config.py").write_text(instance_text)
+    monkeypatch.setenv("PROVENANCE_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return create_app(test_config or None)
+
+
+def test_defaults_apply_without_any_configuration(tmp_path, monkeypatch):
+    app = make(tmp_path, monkeypatch)
+    assert app.config["LOGIN_MAX_FAILURES"] == 5
+    assert app.config["SESSION_INACTIVITY_MINUTES"] == 15
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/app.sqlite3")
+
+
+def test_instance_config_overrides_defaults(tmp_path, monkeypatch):
+    app = make(tmp_path, monkeypatch, "LOGIN_MAX_FAILURES = 7\nSECRET_KEY = 'from-instance'\n")
+    assert app.config["LOGIN_MAX_FAILURES"] == 7
+    assert app.config["SECRET_KEY"] == "from-instance"
+
+
+def test_environment_overrides_instance_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVENANCE_LOGIN_MAX_FAILURES", "9")
+    app = make(tmp_path, monkeypatch, "LOGIN_MAX_FAILURES = 7\n")
+    assert app.config["LOGIN_MAX_FAILURES"] == 9
+
+
+def test_test_config_overrides_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVENANCE_LOGIN_MAX_FAILURES", "9")
+    app = make(tmp_path, monkeypatch, "", LOGIN_MAX_FAILURES=3)
+    assert app.config["LOGIN_MAX_FAILURES"] == 3
+
+
+def test_database_url_selects_postgresql_with_psycopg3(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVENANCE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://user@127.0.0.1/provenance")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@127.0.0.1/provenance"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVENANCE_ENV", "production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        make(tmp_path, monkeypatch)
+
+
+def test_production_uses_secure_cookies_and_no_debug(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVENANCE_ENV", "production")
+    monkeypatch.setenv("PROVENANCE_SECRET_KEY", "x" * 64)
+    app = make(tmp_path, monkeypatch)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.debug is False
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(app):
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only apply to SQLite")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 5000
