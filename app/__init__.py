@@ -114,11 +114,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def import_models() -> None:
-    """Import every models module so the metadata (and Alembic) sees every table."""
-    for package in ("audit", "auth", "signatures", *BLUEPRINTS):
-        module = f"app.{package}.models"
-        if (ROOT / "app" / package / "models.py").exists():
-            import_module(module)
+    """Import every models module (app/<package>/models.py and *_models.py) so Alembic sees every table."""
+    for path in sorted((ROOT / "app").glob("*/models.py")) + sorted((ROOT / "app").glob("*/*_models.py")):
+        import_module("app." + ".".join(path.relative_to(ROOT / "app").with_suffix("").parts))
 
 
 def register_blueprints(app: Flask) -> None:
