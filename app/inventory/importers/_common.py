@@ -1,0 +1,197 @@
+"""Helpers shared by the Python, .NET and SBOM importers: decoding, error wrapping, purls, versions.
+
+Every decoder here turns the library's own error into one ImporterError that names the line
+(or the field) so that a user can find the fault in the file they uploaded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
+from packageurl import PackageURL
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from app.inventory.importers.base import ImporterError, ParsedFile
+from app.inventory.licences import normalise_licence
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_SCOPE_RANK = {"runtime": 0, "optional": 1, "dev": 2}
+
+
+def guarded(fmt: str) -> Callable[[Callable[[bytes], ParsedFile]], Callable[[bytes], ParsedFile]]:
+    """Wrap a parse function so that only ImporterError (with a non-empty message) can escape it."""
+
+    def decorate(function: Callable[[bytes], ParsedFile]) -> Callable[[bytes], ParsedFile]:
+        @wraps(function)
+        def parse(content: bytes) -> ParsedFile:
+            try:
+                return function(content)
+            except ImporterError:
+                raise
+            except (RecursionError, MemoryError) as error:
+                raise ImporterError(f"{fmt}: the file is too deeply nested or too large") from error
+            except Exception as error:  # a library surprise must still reach the user clearly
+                detail = str(error).strip() or type(error).__name__
+                raise ImporterError(f"{fmt}: the file could not be read ({detail[:300]})") from error
+
+        return parse
+
+    return decorate
+
+
+def decode_text(content: bytes, fmt: str) -> str:
+    """Decode UTF-8 (a BOM is allowed); a bad byte is reported with its line number."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise ImporterError(f"{fmt}: the file is not UTF-8 text", line=line) from error
+
+
+def load_toml(content: bytes, fmt: str) -> dict[str, Any]:
+    """Parse TOML with tomllib; a syntax error names its line."""
+    text = decode_text(content, fmt)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = _TOML_POSITION.search(str(error))
+        message = _TOML_POSITION.sub("", str(error)).strip()
+        raise ImporterError(
+            f"{fmt}: invalid TOML: {message}", line=int(match.group(1)) if match else None
+        ) from error
+
+
+def load_json(content: bytes, fmt: str) -> Any:
+    """Parse JSON with the standard library; a syntax error names its line."""
+    text = decode_text(content, fmt)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImporterError(f"{fmt}: invalid JSON: {error.msg}", line=error.lineno) from error
+    except RecursionError as error:
+        raise ImporterError(f"{fmt}: the JSON is nested too deeply") from error
+
+
+def parse_xml(content: bytes, fmt: str) -> Element:
+    """Parse XML through defusedxml (no entity expansion, no external fetches); errors name the line."""
+    try:
+        return DefusedET.fromstring(content)  # type: ignore[no-any-return]
+    except ParseError as error:
+        line = error.position[0] if getattr(error, "position", None) else None
+        raise ImporterError(f"{fmt}: invalid XML: {error}", line=line) from error
+    except DefusedXmlException as error:
+        raise ImporterError(f"{fmt}: the XML uses a forbidden construct ({type(error).__name__})") from error
+    except LookupError as error:  # <?xml encoding="..."?> names a codec Python does not have
+        raise ImporterError(f"{fmt}: the XML declares an unknown encoding ({error})", line=1) from error
+
+
+def local_name(tag: object) -> str:
+    """Return an XML tag without its namespace, so that namespaced and plain files read the same."""
+    text = tag if isinstance(tag, str) else ""
+    return text.rsplit("}", 1)[-1]
+
+
+def require_mapping(value: object, fmt: str, where: str) -> dict[str, Any]:
+    """Return value when it is a table/object, else an ImporterError naming the field."""
+    if not isinstance(value, dict):
+        raise ImporterError(f"{fmt}: expected a table/object", field=where)
+    return value
+
+
+def require_list(value: object, fmt: str, where: str) -> list[Any]:
+    """Return value when it is an array, else an ImporterError naming the field."""
+    if not isinstance(value, list):
+        raise ImporterError(f"{fmt}: expected an array", field=where)
+    return value
+
+
+def require_text(value: object, fmt: str, where: str, *, allow_empty: bool = False) -> str:
+    """Return value when it is a (non-empty) string, else an ImporterError naming the field."""
+    if not isinstance(value, str) or (not allow_empty and not value.strip()):
+        raise ImporterError(f"{fmt}: expected a non-empty string", field=where)
+    return value.strip()
+
+
+def optional_text(value: object) -> str:
+    """Return a stripped string, or "" for anything that is not a string."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def make_purl(
+    fmt: str, purl_type: str, name: str, version: str = "", namespace: str | None = None,
+    qualifiers: dict[str, str] | None = None,
+) -> str:
+    """Build a purl string with packageurl-python; a name it refuses becomes an ImporterError."""
+    try:
+        return str(
+            PackageURL(
+                type=purl_type, namespace=namespace or None, name=name, version=version or None,
+                qualifiers=qualifiers or None,
+            ).to_string()
+        )
+    except ValueError as error:
+        raise ImporterError(f"{fmt}: cannot build a package URL for {name!r}: {error}") from error
+
+
+def pypi_name(name: str) -> str:
+    """Normalise a Python distribution name per PEP 503 (runs of -_. become one dash, lower case)."""
+    return str(canonicalize_name(name))
+
+
+def pypi_purl(fmt: str, name: str, version: str = "") -> str:
+    """Build a pkg:pypi purl with the PEP 503 normalised name."""
+    return make_purl(fmt, "pypi", pypi_name(name), version)
+
+
+def exact_version(specifier: str | SpecifierSet) -> str:
+    """Return the pinned version of a specifier (one `==` without wildcard, or `===`), else ""."""
+    try:
+        specs = list(specifier if isinstance(specifier, SpecifierSet) else SpecifierSet(specifier))
+    except InvalidSpecifier:
+        return ""
+    if len(specs) != 1:
+        return ""
+    spec = specs[0]
+    if spec.operator == "===" or (spec.operator == "==" and not spec.version.endswith("*")):
+        return spec.version
+    return ""
+
+
+def licence(raw: str) -> tuple[str, tuple[str, ...]]:
+    """Normalise one declared licence text (SPDX id, expression or free name)."""
+    return normalise_licence(raw.strip()) if raw and raw.strip() else ("", ())
+
+
+def combine_licences(parts: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """Normalise several declared licences and join them with AND (each one applies)."""
+    expressions: list[str] = []
+    unknown: list[str] = []
+    for part in parts:
+        expression, flagged = licence(part)
+        if expression and expression not in expressions:
+            expressions.append(expression)
+        unknown.extend(flag for flag in flagged if flag not in unknown)
+    if len(expressions) <= 1:
+        return (expressions[0] if expressions else ""), tuple(unknown)
+    # Parenthesise compound parts so that AND does not rebind an OR inside them.
+    joined = " AND ".join(f"({item})" if " " in item else item for item in expressions)
+    return joined, tuple(unknown)
+
+
+def wider_scope(first: str, second: str) -> str:
+    """Return the scope that matters more for a component declared twice (runtime > optional > dev)."""
+    return first if _SCOPE_RANK.get(first, 0) <= _SCOPE_RANK.get(second, 0) else second
+
+
+def filename_of(filename: str) -> str:
+    """Return the lower-cased last path segment of an uploaded file name (either slash style)."""
+    return re.split(r"[\\/]", filename or "")[-1].lower()

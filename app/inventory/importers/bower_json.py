@@ -1,0 +1,67 @@
+"""bower.json: the direct front-end dependencies a project declares (Bower endpoints, mostly ranges).
+
+A value is a range ("~1.2.2"), "source#target" ("jquery#~3.0", "owner/repo#v1.0",
+"https://host/repo.git#1.0") or a bare source. The purl type is "bower" (a type of the purl spec;
+packageurl-python builds any type).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.inventory.importers._npm import (
+    SCOPE_RANK,
+    Components,
+    base_name,
+    dependency_map,
+    guarded,
+    load_json_object,
+)
+from app.inventory.importers.base import ParsedFile
+
+FORMAT = "bower.json"
+
+_SECTIONS = (("dependencies", "runtime"), ("devDependencies", "dev"))
+_REGISTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def sniff(filename: str, head: bytes) -> bool:
+    """Claim bower.json / .bower.json by name, or JSON that carries Bower's own "moduleType" key."""
+    name = base_name(filename)
+    if name in {"bower.json", ".bower.json"}:
+        return True
+    if name in {"package.json", "package-lock.json", "npm-shrinkwrap.json", "composer.json"}:
+        return False
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return stripped.startswith(b"{") and b'"moduleType"' in head and b'"lockfileVersion"' not in head
+
+
+def _endpoint(key: str, value: str) -> tuple[str, str, str]:
+    """Return (name, version text, repository) for one dependency value."""
+    source, hash_sign, target = value.rpartition("#")
+    if not hash_sign:
+        if "://" in value or value.startswith("git@"):
+            return key, "", value  # a bare repository: no version is pinned
+        return key, value, ""
+    if _REGISTRY_NAME.fullmatch(source):
+        return source, target, ""  # "jquery#~3.0": registry package under a local name
+    return key, target, source
+
+
+@guarded(FORMAT)
+def parse(content: bytes) -> ParsedFile:
+    """Every declared dependency is direct; dependencies are runtime, devDependencies dev."""
+    manifest = load_json_object(content, FORMAT)
+    components = Components("bower")
+    for section, scope in _SECTIONS:
+        for key, value in dependency_map(manifest.get(section), section, FORMAT).items():
+            name, version, repository = _endpoint(key, str(value).strip())
+            entry = components.add(name, version or "*")
+            entry.direct = True
+            entry.scope_rank = min(entry.scope_rank, SCOPE_RANK[scope])
+            if repository and not entry.repository_url:
+                entry.repository_url = repository
+    parsed = ParsedFile(format=FORMAT, components=components.records())
+    if parsed.components:
+        parsed.warnings.append("bower.json gives version ranges, not the installed versions")
+    return parsed

@@ -1,0 +1,84 @@
+"""SDK-style .csproj/.fsproj/.vbproj PackageReference items through defusedxml; all are direct.
+
+The version is the Version attribute or child element. A `$(Property)` version is resolved from the
+same file's <PropertyGroup>; a range, a floating version or a centrally managed version (no Version,
+Directory.Packages.props) gives no exact version and a warning. PrivateAssets="all" marks a package
+that does not flow to consumers (analyzers, test adapters), so its scope is dev.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree.ElementTree import Element
+
+from app.inventory.importers._common import filename_of, guarded, local_name, make_purl, parse_xml
+from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
+
+FORMAT = "csproj"
+_PROPERTY = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
+_EXACT = re.compile(r"^\[?(\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?$")
+
+
+def sniff(filename: str, head: bytes) -> bool:
+    """Recognised by the extension .csproj, .fsproj or .vbproj."""
+    return filename_of(filename).endswith((".csproj", ".fsproj", ".vbproj"))
+
+
+def _value(element: Element, name: str) -> str:
+    attribute = element.get(name)
+    if attribute is not None:
+        return attribute.strip()
+    for child in element:
+        if local_name(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _exact(version: str) -> str:
+    # "1.2.3" and "[1.2.3]" pin one version; "[1.0,2.0)", "6.*" or "1.0-*" do not.
+    match = _EXACT.match(version)
+    return match.group(1) if match else ""
+
+
+@guarded(FORMAT)
+def parse(content: bytes) -> ParsedFile:
+    """Each <PackageReference Include=...> is a direct component with its (resolved) version."""
+    root = parse_xml(content, FORMAT)
+    if local_name(root.tag) != "Project":
+        raise ImporterError(f"{FORMAT}: the root element must be <Project>, not <{local_name(root.tag)}>")
+    properties: dict[str, str] = {}
+    for group in root:
+        if local_name(group.tag) == "PropertyGroup":
+            for item in group:
+                properties.setdefault(local_name(item.tag), (item.text or "").strip())
+
+    result = ParsedFile(format=FORMAT)
+    position = 0
+    for element in root.iter():
+        if local_name(element.tag) != "PackageReference":
+            continue
+        where = f"PackageReference[{position}]"
+        position += 1
+        name = (element.get("Include") or "").strip()
+        if not name:
+            if element.get("Update") is not None or element.get("Remove") is not None:
+                continue  # changes an item declared elsewhere; declares nothing new
+            raise ImporterError(f"{FORMAT}: a PackageReference has no Include", field=f"{where}.Include")
+        declared = _value(element, "Version")
+        resolved = _PROPERTY.sub(lambda match: properties.get(match.group(1), match.group(0)), declared)
+        version = _exact(resolved)
+        if not version:
+            shown = f"{declared!r}" if declared else "none (central package management?)"
+            result.warnings.append(f"{name}: no exact version in this file: {shown}")
+        private = _value(element, "PrivateAssets").lower()
+        result.components.append(
+            ComponentRecord(
+                name=name,
+                version=version,
+                ecosystem="nuget",
+                purl=make_purl(FORMAT, "nuget", name, version),
+                direct=True,
+                scope="dev" if private == "all" else "runtime",
+            )
+        )
+    return result

@@ -1,0 +1,71 @@
+"""Pipfile.lock (pipenv) through json: "default" is runtime, "develop" is dev.
+
+The lock does not say which packages the Pipfile asked for, so direct stays None. A package in
+both sections is one component with runtime scope.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.inventory.importers._common import (
+    exact_version,
+    filename_of,
+    guarded,
+    load_json,
+    optional_text,
+    pypi_name,
+    pypi_purl,
+    require_mapping,
+)
+from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
+
+FORMAT = "Pipfile.lock"
+_PIPENV_META = re.compile(rb'"_meta"\s*:')
+
+
+def sniff(filename: str, head: bytes) -> bool:
+    """Recognised by the name Pipfile.lock, or JSON whose _meta names a pipfile-spec."""
+    if filename_of(filename).endswith("pipfile.lock"):
+        return True
+    return bool(_PIPENV_META.search(head)) and b'"pipfile-spec"' in head
+
+
+@guarded(FORMAT)
+def parse(content: bytes) -> ParsedFile:
+    """Each entry of "default" (runtime) and "develop" (dev) is a component with its pinned version."""
+    data = require_mapping(load_json(content, FORMAT), FORMAT, "(document)")
+    if "default" not in data and "develop" not in data:
+        raise ImporterError(f"{FORMAT}: neither a \"default\" nor a \"develop\" section", field="default")
+    result = ParsedFile(format=FORMAT)
+    seen: set[str] = set()
+    for section, scope in (("default", "runtime"), ("develop", "dev")):
+        entries = require_mapping(data.get(section, {}), FORMAT, section)
+        for name, raw in entries.items():
+            entry = require_mapping(raw, FORMAT, f"{section}.{name}")
+            key = pypi_name(name)
+            if key in seen:
+                continue
+            seen.add(key)
+            raw_version = entry.get("version")
+            if raw_version is not None and not isinstance(raw_version, str):
+                raise ImporterError(f"{FORMAT}: expected a version string", field=f"{section}.{name}.version")
+            version = exact_version(raw_version) if raw_version else ""
+            if not version:
+                result.warnings.append(f"{section}.{name}: no pinned version (VCS, path or editable entry)")
+            hashes = entry.get("hashes", [])
+            if not isinstance(hashes, list) or not all(isinstance(item, str) for item in hashes):
+                raise ImporterError(f"{FORMAT}: expected an array of hash strings", field=f"{section}.{name}.hashes")
+            result.components.append(
+                ComponentRecord(
+                    name=name,
+                    version=version,
+                    ecosystem="pypi",
+                    purl=pypi_purl(FORMAT, name, version),
+                    direct=None,
+                    scope=scope,
+                    repository_url=optional_text(entry.get("git")),
+                    hashes=tuple(hashes),
+                )
+            )
+    return result

@@ -1,0 +1,176 @@
+"""pnpm-lock.yaml, lockfile versions 5.x, 6.x and 9.x.
+
+Direct dependencies come from `importers` (workspaces, v5.3+ and v9) or from the top-level
+`dependencies`/`devDependencies`/`optionalDependencies` (single projects, v5 and v6). Packages
+are keyed "/name/1.0.0" (v5), "/name@1.0.0" (v6) or "name@1.0.0" (v9, graph in `snapshots`); a
+"(peer@x)" or "_peer@x" suffix marks a peer-resolved copy of the same package. Scope is decided
+by walking the graph from the importers: reached from `dependencies` means runtime, otherwise
+from `optionalDependencies` optional, otherwise dev.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.inventory.importers._npm import (
+    SCOPE_RANK,
+    Components,
+    Entry,
+    base_name,
+    decode_text,
+    expect_object,
+    expect_text,
+    guarded,
+    integrity_hashes,
+    licence_of,
+    load_yaml_mapping,
+    settle_scopes,
+)
+from app.inventory.importers.base import ImporterError, ParsedFile
+
+FORMAT = "pnpm-lock.yaml"
+
+_HEAD = re.compile(rb"^\s*lockfileVersion:\s*['\"]?\d", re.MULTILINE)
+_SECTIONS = (("dependencies", "runtime"), ("optionalDependencies", "optional"), ("devDependencies", "dev"))
+_EDGE_SECTIONS = ("dependencies", "optionalDependencies")
+
+
+def sniff(filename: str, head: bytes) -> bool:
+    """Claim pnpm-lock.yaml by name, or YAML text that starts its lines with `lockfileVersion:`."""
+    if base_name(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}:
+        return True
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return not stripped.startswith(b"{") and _HEAD.search(head) is not None
+
+
+def _major(value: Any) -> int:
+    """Read lockfileVersion (5.4, '6.0', '9.0') as its major number."""
+    text = expect_text(value, "lockfileVersion", FORMAT)
+    try:
+        return int(float(text))
+    except ValueError as error:
+        raise ImporterError(f"{FORMAT}: lockfileVersion {text!r} is not a number", field="lockfileVersion") from error
+
+
+def _name_version(key: str, major: int, info: dict[str, Any]) -> tuple[str, str]:
+    """Take name and version from a package key; tarball and git keys carry `name`/`version` fields."""
+    body = key.removeprefix("/")
+    body = body.split("(", 1)[0]  # v6/v9 peer suffix: "react-dom@18.2.0(react@18.2.0)"
+    if major < 6 and key.startswith("/"):
+        name, _, version = body.rpartition("/")
+        version = version.split("_", 1)[0]  # v5 peer suffix: "/react-dom/18.2.0_react@18.2.0"
+    else:
+        at = body.find("@", 1)
+        name, version = (body[:at], body[at + 1 :]) if at > 0 else ("", "")
+    declared_name = info.get("name")
+    if isinstance(declared_name, str) and declared_name:
+        name = declared_name
+    declared_version = info.get("version")
+    if isinstance(declared_version, (str, int, float)) and not isinstance(declared_version, bool):
+        version = str(declared_version)
+    if not name or not version:
+        raise ImporterError(f"{FORMAT}: cannot read a name and version from package key {key!r}", field=key)
+    return name, version
+
+
+def _candidates(name: str, ref: str) -> tuple[str, ...]:
+    """Keys a dependency reference can point to, across lockfile versions."""
+    if ref.startswith("/"):
+        return (ref,)  # v5/v6 alias or explicit path
+    return (f"{name}@{ref}", ref, f"/{name}@{ref}", f"/{name}/{ref}")
+
+
+def _reference(value: Any, field: str) -> str:
+    """A dependency's resolved reference: a plain string (v5, snapshots) or {specifier, version} (v6/v9)."""
+    if isinstance(value, dict):
+        value = value.get("version")
+    return expect_text(value, field, FORMAT)
+
+
+@guarded(FORMAT)
+def parse(content: bytes) -> ParsedFile:
+    """One component per distinct name@version; direct and scope from the importers; parents from the graph."""
+    data = load_yaml_mapping(decode_text(content, FORMAT), FORMAT)
+    major = _major(data.get("lockfileVersion"))
+    warnings: list[str] = []
+    if major not in (5, 6, 7, 9):
+        warnings.append(f"lockfileVersion {major} is not one this importer knows (5, 6, 9)")
+    packages = expect_object(data.get("packages"), "packages", FORMAT)
+    snapshots = expect_object(data.get("snapshots"), "snapshots", FORMAT)
+    # v9 splits metadata (packages) from the graph (snapshots); earlier versions keep both in packages.
+    graph = snapshots if snapshots else packages
+
+    graph_name = "snapshots" if snapshots else "packages"
+    components = Components("npm")
+    entry_of: dict[str, Entry] = {}
+    nodes: dict[str, dict[str, Any]] = {}
+    for key, node in graph.items():
+        key_text = str(key)
+        node_map = expect_object(node, f"{graph_name}[{key_text!r}]", FORMAT)
+        meta_key = key_text.split("(", 1)[0]
+        info = expect_object(packages.get(meta_key, node_map), f"packages[{meta_key!r}]", FORMAT)
+        name, version = _name_version(key_text, major, info)
+        entry = components.add(name, version)
+        entry_of[key_text] = entry
+        nodes[key_text] = node_map
+        if not entry.hashes:
+            resolution = info.get("resolution")
+            if isinstance(resolution, dict):
+                entry.hashes = integrity_hashes(resolution.get("integrity"))
+        if not entry.licence[0] and info.get("license") is not None:
+            entry.licence = licence_of(info.get("license"))
+
+    def resolve(name: str, ref: str) -> str | None:
+        if ref.startswith(("link:", "file:", "workspace:")):
+            return None  # the project's own folders, not packages
+        for candidate in _candidates(name, ref):
+            if candidate in entry_of:
+                return candidate
+        return None
+
+    # Graph edges give parents; collect children once so the scope walk does not re-read YAML.
+    children: dict[str, list[tuple[str, bool]]] = {}
+    for key_text, node in nodes.items():
+        parent = entry_of[key_text]
+        edges: list[tuple[str, bool]] = []
+        for section in _EDGE_SECTIONS:
+            field = f"[{key_text!r}].{section}"
+            for dependency, value in expect_object(node.get(section), field, FORMAT).items():
+                child = resolve(str(dependency), _reference(value, f"{field}[{dependency!r}]"))
+                if child is None:
+                    continue
+                entry_of[child].parents[parent.purl] = None
+                edges.append((child, section == "optionalDependencies"))
+        children[key_text] = edges
+
+    importers = expect_object(data.get("importers"), "importers", FORMAT)
+    if not importers and any(section in data for section, _ in _SECTIONS):
+        importers = {".": data}  # a single-project v5/v6 lockfile keeps them at the top level
+    roots: list[tuple[str, int]] = []
+    for path, importer in importers.items():
+        importer_map = expect_object(importer, f"importers[{path!r}]", FORMAT)
+        for section, scope in _SECTIONS:
+            field = f"importers[{path!r}].{section}"
+            for dependency, value in expect_object(importer_map.get(section), field, FORMAT).items():
+                child = resolve(str(dependency), _reference(value, f"{field}[{dependency!r}]"))
+                if child is not None:
+                    roots.append((child, SCOPE_RANK[scope]))
+
+    for entry in components.entries.values():
+        entry.direct = False
+    for key, _ in roots:
+        entry_of[key].direct = True
+    best = settle_scopes(roots, children)
+    for key, entry in entry_of.items():
+        rank = best.get(key)
+        if rank is None:
+            # Not reachable from any importer: trust the lockfile's own v5/v6 flags.
+            info = nodes[key]
+            rank = 2 if info.get("dev") is True else 1 if info.get("optional") is True else 0
+        entry.scope_rank = min(entry.scope_rank, rank)
+    if not importers:
+        warnings.append("this pnpm-lock.yaml lists no importers, so direct dependencies are not known")
+        for entry in components.entries.values():
+            entry.direct = None
+    return ParsedFile(format=FORMAT, components=components.records(), warnings=warnings)

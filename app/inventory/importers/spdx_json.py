@@ -1,0 +1,186 @@
+"""SPDX 2.2/2.3 JSON through spdx-tools; the extraction (`records_from_document`) serves tag-value too.
+
+The packages the document DESCRIBES are the product itself, not components. Dependency edges come
+from relationships (DEPENDS_ON, *_DEPENDENCY_OF, CONTAINS, links, prerequisites): a package the
+product reaches in one step is direct, one reached only through other packages is transitive, one
+in no relationship at all is unknown (None). The licence is licenseConcluded, else licenseDeclared.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, RelationshipType
+from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+from spdx_tools.spdx.model.spdx_none import SpdxNone
+from spdx_tools.spdx.parser.error import SPDXParsingError
+from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser
+
+from app.inventory.importers._common import (
+    guarded,
+    licence,
+    load_json,
+    make_purl,
+    require_mapping,
+)
+from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
+
+FORMAT = "spdx-json"
+_SPDX_VERSION = re.compile(rb'"spdxVersion"\s*:')
+
+# (parent is the element, child is the related element) for "A <type> B" meaning A needs B ...
+_PARENT_FIRST = {
+    RelationshipType.DEPENDS_ON: "runtime",
+    RelationshipType.CONTAINS: "runtime",
+    RelationshipType.DYNAMIC_LINK: "runtime",
+    RelationshipType.STATIC_LINK: "runtime",
+    RelationshipType.HAS_PREREQUISITE: "runtime",
+}
+# ... and "A <type> B" meaning B needs A.
+_CHILD_FIRST = {
+    RelationshipType.DEPENDENCY_OF: "runtime",
+    RelationshipType.RUNTIME_DEPENDENCY_OF: "runtime",
+    RelationshipType.CONTAINED_BY: "runtime",
+    RelationshipType.PREREQUISITE_FOR: "runtime",
+    RelationshipType.PROVIDED_DEPENDENCY_OF: "runtime",
+    RelationshipType.OPTIONAL_DEPENDENCY_OF: "optional",
+    RelationshipType.OPTIONAL_COMPONENT_OF: "optional",
+    RelationshipType.BUILD_DEPENDENCY_OF: "dev",
+    RelationshipType.DEV_DEPENDENCY_OF: "dev",
+    RelationshipType.TEST_DEPENDENCY_OF: "dev",
+}
+
+
+def sniff(filename: str, head: bytes) -> bool:
+    """Recognised by content: a JSON object with an "spdxVersion" key."""
+    return bool(_SPDX_VERSION.search(head)) and head.lstrip()[:1] == b"{"
+
+
+def _text(value: object) -> str:
+    if value is None or isinstance(value, (SpdxNoAssertion, SpdxNone)):
+        return ""
+    return str(value).strip()
+
+
+def _supplier(actor: object) -> str:
+    name = getattr(actor, "name", None)
+    return name.strip() if isinstance(name, str) else ""
+
+
+def records_from_document(document: Document, fmt: str) -> ParsedFile:
+    """Turn an spdx-tools Document into component records (described roots left out)."""
+    result = ParsedFile(format=fmt)
+    document_id = document.creation_info.spdx_id
+    package_ids = {package.spdx_id for package in document.packages}
+    roots = {
+        relation.related_spdx_element_id
+        for relation in document.relationships
+        if relation.spdx_element_id == document_id and relation.relationship_type == RelationshipType.DESCRIBES
+    } | {
+        relation.spdx_element_id
+        for relation in document.relationships
+        if relation.related_spdx_element_id == document_id
+        and relation.relationship_type == RelationshipType.DESCRIBED_BY
+    }
+    roots &= package_ids
+    if not roots and len(document.packages) == 1:
+        roots = set(package_ids)  # SPDX 2.2: a lone package is what the document describes
+
+    edges: list[tuple[str, str, str]] = []  # (parent, child, scope)
+    for relation in document.relationships:
+        related = relation.related_spdx_element_id
+        if not isinstance(related, str):
+            continue  # NONE / NOASSERTION targets carry no edge
+        kind = relation.relationship_type
+        if kind in _PARENT_FIRST:
+            edges.append((relation.spdx_element_id, related, _PARENT_FIRST[kind]))
+        elif kind in _CHILD_FIRST:
+            edges.append((related, relation.spdx_element_id, _CHILD_FIRST[kind]))
+
+    purls: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for package in document.packages:
+        version = _text(package.version)
+        purl = next(
+            (str(reference.locator).strip() for reference in package.external_references
+             if reference.category == ExternalPackageRefCategory.PACKAGE_MANAGER
+             and reference.reference_type == "purl" and str(reference.locator).startswith("pkg:")),
+            "",
+        )
+        purls[package.spdx_id] = purl or make_purl(fmt, "generic", package.name.strip() or package.spdx_id, version)
+        names[package.spdx_id] = package.name
+
+    direct_ids: set[str] = set()
+    related_ids: set[str] = set()
+    parents: dict[str, list[str]] = {}
+    scopes: dict[str, str] = {}
+    for parent, child, scope in edges:
+        if child not in package_ids or child in roots:
+            continue
+        related_ids.add(child)
+        # runtime beats optional beats dev when a package is reached more than once
+        previous = scopes.get(child)
+        if previous is None or ("runtime", "optional", "dev").index(scope) < ("runtime", "optional", "dev").index(
+            previous
+        ):
+            scopes[child] = scope
+        if parent in roots:
+            direct_ids.add(child)
+        elif parent in package_ids:
+            parents.setdefault(child, []).append(purls[parent])
+
+    for package in document.packages:
+        if package.spdx_id in roots:
+            continue
+        ident = package.spdx_id
+        raw_licence = _text(package.license_concluded) or _text(package.license_declared)
+        expression, unknown = licence(raw_licence)
+        purl = purls[ident]
+        ecosystem = purl[4:].split("/", 1)[0] if purl.startswith("pkg:") else "generic"
+        direct: bool | None = None
+        if ident in related_ids:
+            direct = ident in direct_ids
+        result.components.append(
+            ComponentRecord(
+                name=package.name.strip(),
+                version=_text(package.version),
+                ecosystem=ecosystem.lower() or "generic",
+                purl=purl,
+                licence_expression=expression,
+                unknown_licences=unknown,
+                direct=direct,
+                parents=tuple(dict.fromkeys(parents.get(ident, []))),
+                scope=scopes.get(ident, "runtime"),
+                supplier=_supplier(package.supplier) or _supplier(package.originator),
+                repository_url=_text(package.download_location) if _text(package.download_location).startswith(
+                    ("git", "hg+", "svn+", "bzr+")) else "",
+                description=_text(package.summary) or _text(package.description),
+                hashes=tuple(
+                    f"{checksum.algorithm.name.lower().replace('_', '-')}:{checksum.value}"
+                    for checksum in package.checksums
+                ),
+            )
+        )
+    return result
+
+
+def spdx_error(fmt: str, error: SPDXParsingError) -> ImporterError:
+    """Turn the library's list of messages into one ImporterError (first messages, trimmed)."""
+    messages = [str(message) for message in error.get_messages()] or ["invalid SPDX document"]
+    text = "; ".join(messages)
+    match = re.search(r"[Ll]ine:? (\d+)", text)
+    return ImporterError(f"{fmt}: {text[:500]}", line=int(match.group(1)) if match else None)
+
+
+@guarded(FORMAT)
+def parse(content: bytes) -> ParsedFile:
+    """Read an SPDX 2.2/2.3 JSON document with spdx-tools' JSON-like-dict parser."""
+    data = require_mapping(load_json(content, FORMAT), FORMAT, "(document)")
+    version = data.get("spdxVersion")
+    if not isinstance(version, str) or not version.startswith("SPDX-2."):
+        raise ImporterError(f"{FORMAT}: spdxVersion {version!r} is not SPDX 2.x", field="spdxVersion")
+    try:
+        document = JsonLikeDictParser().parse(data)
+    except SPDXParsingError as error:
+        raise spdx_error(FORMAT, error) from error
+    return records_from_document(document, FORMAT)

@@ -1,0 +1,304 @@
+"""yarn.lock: classic v1 (yarn's own indented text format) and berry v2+ (YAML).
+
+Each entry is keyed by the descriptors ("name@range", comma-separated) that resolved to it.
+A dependency "b" "^1.0.0" of an entry points to the entry whose descriptors include "b@^1.0.0":
+that is how parents are found. Classic files do not say what is direct; berry files do, through
+their workspace entries. No yarn.lock tells dev from runtime: a package is "runtime", or
+"optional" when berry marks the only way to it optional.
+
+The v1 reader is a small line parser. PyPI has two candidates, neither fit: `pyarn` is GPL-3.0+,
+"Planning" status and documents no error handling; `yarnlock` (Rust) also keys results by bare
+package name, so one of two versions of a package shadows the other, and its errors carry no
+line number, which this importer must report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from app.inventory.importers._npm import (
+    Components,
+    Entry,
+    base_name,
+    decode_text,
+    expect_object,
+    expect_text,
+    guarded,
+    integrity_hashes,
+    load_yaml_mapping,
+    settle_scopes,
+)
+from app.inventory.importers.base import ImporterError, ParsedFile
+
+FORMAT = "yarn.lock"
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_WORD = re.compile(r'[^\s,:"]+')
+_BERRY_MARKER = re.compile(r"^__metadata:", re.MULTILINE)
+# Berry protocols that are the project's own code, not a third-party package.
+_LOCAL_PROTOCOLS = frozenset({"workspace", "link", "portal"})
+_EDGE_SECTIONS = ("dependencies", "optionalDependencies")
+_SCOPE_WARNING = "yarn.lock does not record which packages are dev-only: they are listed as runtime"
+
+
+def sniff(filename: str, head: bytes) -> bool:
+    """Claim files named yarn.lock, or text with the classic header or berry's __metadata block."""
+    if base_name(filename) == "yarn.lock":
+        return True
+    return b"# yarn lockfile v1" in head or re.search(rb"^__metadata:\r?\n", head, re.MULTILINE) is not None
+
+
+@dataclass
+class _Block:
+    """One top-level entry of a yarn.lock: its descriptors, the line it starts on and its fields."""
+
+    descriptors: list[str]
+    line: int
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _tokens(text: str, line: int) -> list[tuple[str, str]]:
+    """Split one v1 line into (kind, text) tokens: "str", ",", ":"; a "#" at a token start ends the line."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    size = len(text)
+    while pos < size:
+        char = text[pos]
+        if char in " \t":
+            pos += 1
+        elif char == '"':
+            match = _QUOTED.match(text, pos)
+            if match is None:
+                raise ImporterError(f"{FORMAT}: a quoted string does not close", line=line)
+            try:
+                value = json.loads(match.group())
+            except ValueError as error:
+                raise ImporterError(f"{FORMAT}: bad escape in a quoted string", line=line) from error
+            tokens.append(("str", value))
+            pos = match.end()
+        elif char in ",:":
+            tokens.append((char, char))
+            pos += 1
+        elif char == "#":
+            break
+        else:
+            match = _WORD.match(text, pos)
+            if match is None:  # only a stray quote-free control sequence can get here
+                raise ImporterError(f"{FORMAT}: unexpected character {char!r}", line=line)
+            tokens.append(("str", match.group()))
+            pos = match.end()
+    return tokens
+
+
+def _classic_blocks(text: str) -> list[_Block]:
+    """Read yarn's v1 format: two-space indents, `key value` pairs, `key1, key2:` opening a block."""
+    blocks: list[_Block] = []
+    stack: list[dict[str, Any]] = []  # stack[i] is the open object at indent level i+1
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        if content[0] == "\t":
+            raise ImporterError(f"{FORMAT}: tabs are not allowed for indentation", line=number)
+        indent = len(line) - len(content)
+        if indent % 2:
+            raise ImporterError(f"{FORMAT}: indentation must be a multiple of two spaces", line=number)
+        level = indent // 2
+        if level > len(stack):
+            raise ImporterError(f"{FORMAT}: line is indented deeper than its block", line=number)
+        del stack[level:]
+        tokens = _tokens(content, number)
+        if not tokens:
+            continue
+        if tokens[-1][0] == ":":
+            keys = _keys(tokens[:-1], number)
+            child: dict[str, Any] = {}
+            if level == 0:
+                blocks.append(_Block(descriptors=keys, line=number, fields=child))
+            else:
+                for key in keys:
+                    stack[level - 1][key] = child
+            stack.append(child)
+            continue
+        if level == 0:
+            raise ImporterError(f"{FORMAT}: expected an entry such as `name@range:`", line=number)
+        if len(tokens) != 2 or tokens[0][0] != "str" or tokens[1][0] != "str":
+            raise ImporterError(f"{FORMAT}: expected `key value` or `key:`", line=number)
+        key, value = tokens[0][1], tokens[1][1]
+        target = stack[level - 1]
+        if key in target:
+            raise ImporterError(f"{FORMAT}: {key!r} appears twice in one block", line=number)
+        target[key] = value
+    return blocks
+
+
+def _keys(tokens: list[tuple[str, str]], line: int) -> list[str]:
+    """Turn `k1, k2` tokens into keys; anything else is a malformed header."""
+    keys: list[str] = []
+    expect_key = True
+    for kind, value in tokens:
+        if expect_key and kind == "str":
+            keys.append(value)
+            expect_key = False
+        elif not expect_key and kind == ",":
+            expect_key = True
+        else:
+            raise ImporterError(f"{FORMAT}: malformed key list before ':'", line=line)
+    if expect_key:
+        raise ImporterError(f"{FORMAT}: missing key before ':'", line=line)
+    return keys
+
+
+def _split_descriptor(descriptor: str) -> tuple[str, str]:
+    """Split "name@range" (the name may be "@scope/name") into its parts."""
+    at = descriptor.find("@", 1)
+    if at <= 0:
+        return descriptor, ""
+    return descriptor[:at], descriptor[at + 1 :]
+
+
+def _alias_target(name: str, spec: str) -> str:
+    # "alias@npm:real@^1.0.0" installs the package "real" under the folder "alias".
+    if spec.startswith("npm:"):
+        real, rest = _split_descriptor(spec[4:])
+        if rest:
+            return real
+    return name
+
+
+def _link_parents(
+    entries: list[tuple[Entry, dict[str, Any], str]],
+    by_descriptor: dict[str, Entry],
+    berry: bool,
+) -> dict[tuple[str, str], list[tuple[tuple[str, str], bool]]]:
+    """Record each entry as a parent of what it depends on; return the graph for the scope walk."""
+    children: dict[tuple[str, str], list[tuple[tuple[str, str], bool]]] = {}
+    for entry, fields, where in entries:
+        edges = children.setdefault((entry.name, entry.version), [])
+        meta = fields.get("dependenciesMeta") if berry else None
+        for section in _EDGE_SECTIONS:
+            needs = fields.get(section)
+            if not needs:
+                continue
+            for dependency, spec in expect_object(needs, f"{where}.{section}", FORMAT).items():
+                target = _lookup(by_descriptor, str(dependency), str(spec), berry)
+                if target is not None:
+                    target.parents[entry.purl] = None
+                    optional = section == "optionalDependencies" or _meta_optional(meta, dependency)
+                    edges.append(((target.name, target.version), optional))
+    return children
+
+
+def _meta_optional(meta: Any, dependency: Any) -> bool:
+    """Berry marks an optional dependency with dependenciesMeta: {name: {optional: true}}."""
+    if not isinstance(meta, dict):
+        return False
+    flags = meta.get(dependency)
+    return isinstance(flags, dict) and flags.get("optional") is True
+
+
+def _lookup(by_descriptor: dict[str, Entry], name: str, spec: str, berry: bool) -> Entry | None:
+    target = by_descriptor.get(f"{name}@{spec}")
+    if target is None and berry and ":" not in spec:
+        # Older berry lockfiles write bare ranges in dependency lists but "npm:" in keys.
+        target = by_descriptor.get(f"{name}@npm:{spec}")
+    return target
+
+
+def _parse_classic(text: str) -> ParsedFile:
+    components = Components("npm")
+    by_descriptor: dict[str, Entry] = {}
+    entries: list[tuple[Entry, dict[str, Any], str]] = []
+    for block in _classic_blocks(text):
+        where = f"{block.descriptors[0]!r} (line {block.line})"
+        version = block.fields.get("version")
+        if not isinstance(version, str) or not version:
+            raise ImporterError(f"{FORMAT}: entry has no version", line=block.line, field="version")
+        name, spec = _split_descriptor(block.descriptors[0])
+        entry = components.add(_alias_target(name, spec), version)
+        entry.scope_rank = 0
+        if not entry.hashes:
+            entry.hashes = integrity_hashes(block.fields.get("integrity"))
+        for descriptor in block.descriptors:
+            by_descriptor[descriptor] = entry
+        entries.append((entry, block.fields, where))
+    _link_parents(entries, by_descriptor, berry=False)
+    warnings = [
+        "yarn.lock v1 does not say which packages are direct dependencies; import package.json for that",
+        _SCOPE_WARNING,
+    ]
+    return ParsedFile(format=FORMAT, components=components.records(), warnings=warnings)
+
+
+def _parse_berry(text: str) -> ParsedFile:
+    data = load_yaml_mapping(text, FORMAT)
+    components = Components("npm")
+    by_descriptor: dict[str, Entry] = {}
+    entries: list[tuple[Entry, dict[str, Any], str]] = []
+    workspaces: list[tuple[dict[str, Any], str]] = []
+    for key, fields in data.items():
+        if key == "__metadata":
+            continue
+        if not isinstance(key, str):
+            raise ImporterError(f"{FORMAT}: entry key {key!r} must be a descriptor string such as \"name@npm:^1.0.0\"")
+        where = key
+        if not isinstance(fields, dict):
+            raise ImporterError(f"{FORMAT}: entry {where!r} must be a mapping", field=where)
+        descriptors = [part.strip() for part in key.split(",") if part.strip()]
+        resolution = fields.get("resolution")
+        locator = resolution if isinstance(resolution, str) and resolution else descriptors[0] if descriptors else ""
+        name, reference = _split_descriptor(locator)
+        protocol = reference.split(":", 1)[0] if ":" in reference else "npm"
+        if protocol in _LOCAL_PROTOCOLS or fields.get("linkType") == "soft":
+            if protocol == "workspace":
+                workspaces.append((fields, where))
+            continue
+        if not name:
+            raise ImporterError(f"{FORMAT}: entry {where!r} has no package name", field=where)
+        version = expect_text(fields.get("version"), f"{where}.version", FORMAT)
+        if protocol == "patch":
+            # A patched package keeps its name and version: it is the same component as the original.
+            name = _split_descriptor(unquote(reference[len("patch:") :]))[0] or name
+        entry = components.add(name, version)
+        entry.scope_rank = 0
+        for descriptor in descriptors:
+            by_descriptor[descriptor] = entry
+        entries.append((entry, fields, where))
+    children = _link_parents(entries, by_descriptor, berry=True)
+    warnings = [_SCOPE_WARNING]
+    if workspaces:
+        roots: list[tuple[tuple[str, str], int]] = []
+        for entry in components.entries.values():
+            entry.direct = False
+        for fields, where in workspaces:
+            meta = fields.get("dependenciesMeta")
+            for section in ("dependencies", "optionalDependencies"):
+                needs = fields.get(section)
+                if not needs:
+                    continue
+                for dependency, spec in expect_object(needs, f"{where}.{section}", FORMAT).items():
+                    target = _lookup(by_descriptor, str(dependency), str(spec), berry=True)
+                    if target is not None:
+                        target.direct = True
+                        optional = section == "optionalDependencies" or _meta_optional(meta, dependency)
+                        roots.append(((target.name, target.version), 1 if optional else 0))
+        best = settle_scopes(roots, children)
+        for key, entry in components.entries.items():
+            entry.scope_rank = best.get(key, 0)
+    else:
+        warnings.insert(0, "this yarn.lock has no workspace entry, so direct dependencies are not known")
+    return ParsedFile(format=FORMAT, components=components.records(), warnings=warnings)
+
+
+@guarded(FORMAT)
+def parse(content: bytes) -> ParsedFile:
+    """One component per distinct name@version; parents from each entry's dependency descriptors."""
+    text = decode_text(content, FORMAT)
+    if "# yarn lockfile v1" not in text[:4096] and _BERRY_MARKER.search(text):
+        return _parse_berry(text)
+    return _parse_classic(text)

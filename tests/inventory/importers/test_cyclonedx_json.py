@@ -1,0 +1,113 @@
+"""CycloneDX JSON 1.2-1.6 through cyclonedx-python-lib."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import cyclonedx_json
+from app.inventory.importers.base import ImporterError
+
+REAL = Path("/work/shared/realworld/cyclonedx")
+SAMPLES = Path(__file__).parents[2] / "data" / "inventory" / "sbom"
+FILES = [REAL / "juice-shop-11.1.2.cdx.json", REAL / "dropwizard-1.3.15.cdx.json",
+         REAL / "laravel-7.12.0.cdx-1.4.json", SAMPLES / "device-1.5.cdx.json", SAMPLES / "device-1.6.cdx.json"]
+
+
+def count_components(items) -> int:
+    return sum(1 + count_components(item.get("components", [])) for item in items)
+
+
+def by_name(parsed):
+    return {component.name: component for component in parsed.components}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_every_component_except_the_metadata_component_is_imported(path):
+    expected = count_components(json.loads(path.read_text()).get("components", []))
+    parsed = cyclonedx_json.parse(path.read_bytes())
+    assert len(parsed.components) == expected
+    root = json.loads(path.read_text())["metadata"]["component"]["name"]
+    assert root not in {component.name for component in parsed.components}
+
+
+def test_juice_shop_counts_spot_check_and_file_order():
+    raw = (REAL / "juice-shop-11.1.2.cdx.json").read_bytes()
+    parsed = cyclonedx_json.parse(raw)
+    assert len(parsed.components) == 840
+    first = parsed.components[0]
+    assert (first.name, first.version, first.purl) == ("body-parser", "1.19.0", "pkg:npm/body-parser@1.19.0")
+    assert first.licence_expression == "MIT"
+    assert first.hashes == ("sha1:96b2709e57c9c4e09a6fd66a8fd979844f69f08a",)
+    assert first.direct is None  # no dependency graph in this BOM
+    assert first.repository_url == "git+https://github.com/expressjs/body-parser.git"
+
+
+def test_laravel_graph_gives_direct_and_parents():
+    components = by_name(cyclonedx_json.parse((REAL / "laravel-7.12.0.cdx-1.4.json").read_bytes()))
+    assert components["laravel/laravel"].direct is True
+    assert components["asm89/stack-cors"].direct is False
+    assert components["asm89/stack-cors"].parents == ("pkg:composer/fruitcake/laravel-cors@v1.0.6",)
+    assert components["asm89/stack-cors"].supplier == "Alexander"
+    assert components["asm89/stack-cors"].ecosystem == "composer"
+
+
+def test_dropwizard_maven_names_publisher_and_free_text_licences():
+    parsed = cyclonedx_json.parse((REAL / "dropwizard-1.3.15.cdx.json").read_bytes())
+    components = by_name(parsed)
+    jackson = components["com.fasterxml.jackson.core:jackson-annotations"]
+    assert jackson.supplier == "FasterXML"
+    assert jackson.purl == "pkg:maven/com.fasterxml.jackson.core/jackson-annotations@2.9.10?type=jar"
+    checker = components["org.checkerframework:checker-compat-qual"]
+    assert checker.unknown_licences  # a licence given only as a free-text name is flagged
+    # The graph leaves the parent POM out, so direct cannot be told.
+    assert jackson.direct is None and parsed.warnings
+
+
+def test_sample_1_5_scope_nested_components_and_generated_purls():
+    components = by_name(cyclonedx_json.parse((SAMPLES / "device-1.5.cdx.json").read_bytes()))
+    assert components["Flask"].direct is True
+    assert components["Flask"].supplier == "Pallets"
+    assert components["Werkzeug"].parents == ("pkg:pypi/flask@3.0.3",)
+    assert components["pytest"].scope == "dev"
+    assert components["libcrypto"].purl == "pkg:generic/libcrypto@3.0.13"
+    assert components["libcrypto"].parents == ("pkg:generic/openssl@3.0.13",)
+    assert components["openssl"].supplier == "OpenSSL Software Foundation"
+
+
+def test_sample_1_6_manufacturer_authors_and_expression():
+    components = by_name(cyclonedx_json.parse((SAMPLES / "device-1.6.cdx.json").read_bytes()))
+    assert components["zlib"].supplier == "Jean-loup Gailly and Mark Adler"
+    assert components["Mbed-TLS/mbedtls"].supplier == "Arm Limited"
+    assert components["Mbed-TLS/mbedtls"].licence_expression == "Apache-2.0 OR GPL-2.0-or-later"
+    assert components["FreeRTOS-Kernel"].purl == "pkg:generic/FreeRTOS-Kernel@11.1.0"
+    assert components["zlib"].direct is False
+
+
+def test_a_bom_without_components_gives_none():
+    content = b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1}'
+    assert cyclonedx_json.parse(content).components == []
+
+
+def test_a_component_without_name_names_the_field():
+    content = b'{"bomFormat": "CycloneDX", "specVersion": "1.4", "components": [{"type": "library", "name": "a"},' \
+              b' {"type": "library", "version": "1"}]}'
+    with pytest.raises(ImporterError) as caught:
+        cyclonedx_json.parse(content)
+    assert caught.value.field == "components[1].name"
+
+
+def test_unsupported_spec_version_and_other_json_are_refused():
+    with pytest.raises(ImporterError) as caught:
+        cyclonedx_json.parse(b'{"bomFormat": "CycloneDX", "specVersion": "9.9"}')
+    assert caught.value.field == "specVersion"
+    with pytest.raises(ImporterError):
+        cyclonedx_json.parse(b'{"name": "not-a-bom"}')
+
+
+def test_sniff_by_content():
+    head = (REAL / "juice-shop-11.1.2.cdx.json").read_bytes()[:4096]
+    assert cyclonedx_json.sniff("bom.json", head)
+    assert not cyclonedx_json.sniff("package.json", b'{"name": "x"}')

@@ -1,0 +1,132 @@
+"""Fuzz: random bytes and mutated real files into every Python/.NET/SBOM parser: only ImporterError escapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.inventory.importers import (
+    cyclonedx_json,
+    cyclonedx_xml,
+    detect_format,
+    nuget_csproj,
+    nuget_packages_config,
+    pipfile_lock,
+    poetry_lock,
+    pyproject_toml,
+    requirements_txt,
+    spdx_json,
+    spdx_tagvalue,
+    uv_lock,
+)
+from app.inventory.importers.base import ImporterError, ParsedFile
+
+REAL = Path("/work/shared/realworld")
+DATA = Path(__file__).parents[2] / "data" / "inventory"
+
+# One small seed per parser (mutating the 740 KB juice-shop BOM would make each example slow).
+SEEDS = {
+    requirements_txt: REAL / "lockfiles" / "flask-celery-example-requirements.txt",
+    pyproject_toml: REAL / "lockfiles" / "flask-pyproject.toml",
+    poetry_lock: REAL / "lockfiles" / "poetry-poetry.lock",
+    uv_lock: DATA / "python" / "uv.lock",
+    pipfile_lock: DATA / "python" / "Pipfile.lock",
+    cyclonedx_json: DATA / "sbom" / "device-1.5.cdx.json",
+    cyclonedx_xml: DATA / "sbom" / "device-1.6.cdx.xml",
+    spdx_json: REAL / "spdx" / "rust-hello-server.spdx.json",
+    spdx_tagvalue: DATA / "sbom" / "device-2.3.spdx",
+    nuget_packages_config: DATA / "nuget" / "packages.config",
+    nuget_csproj: DATA / "nuget" / "Device.Service.csproj",
+}
+MODULES = list(SEEDS)
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _parse_or_importer_error(module, content: bytes) -> None:
+    try:
+        result = module.parse(content)
+    except ImporterError as error:
+        assert str(error).strip()
+        assert error.message.strip()
+    else:
+        assert isinstance(result, ParsedFile)
+        assert result.format == module.FORMAT
+
+
+@st.composite
+def mutated(draw, seed: bytes) -> bytes:
+    data = bytearray(seed)
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
+        position = draw(st.integers(min_value=0, max_value=max(len(data) - 1, 0)))
+        if kind == "flip" and data:
+            data[position] ^= 1 << draw(st.integers(min_value=0, max_value=7))
+        elif kind == "insert":
+            data[position:position] = draw(st.binary(min_size=1, max_size=8))
+        elif kind == "delete" and data:
+            del data[position : position + draw(st.integers(min_value=1, max_value=16))]
+        elif kind == "truncate":
+            del data[position:]
+    return bytes(data)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.FORMAT)
+@FUZZ
+@given(content=st.binary(max_size=512))
+def test_random_bytes_raise_only_importer_errors(module, content):
+    _parse_or_importer_error(module, content)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.FORMAT)
+@FUZZ
+@given(data=st.data())
+def test_mutated_real_files_raise_only_importer_errors(module, data):
+    content = data.draw(mutated(SEEDS[module].read_bytes()))
+    _parse_or_importer_error(module, content)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.FORMAT)
+def test_the_unmutated_seed_parses(module):
+    assert module.parse(SEEDS[module].read_bytes()).format == module.FORMAT
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (REAL / "cyclonedx" / "juice-shop-11.1.2.cdx.json", "cyclonedx-json"),
+        (REAL / "cyclonedx" / "dropwizard-1.3.15.cdx.json", "cyclonedx-json"),
+        (REAL / "cyclonedx" / "laravel-7.12.0.cdx-1.4.json", "cyclonedx-json"),
+        (REAL / "cyclonedx" / "laravel-7.12.0.cdx-1.4.xml", "cyclonedx-xml"),
+        (REAL / "spdx" / "example1.spdx", "spdx-tag-value"),
+        (REAL / "spdx" / "examplemaven-0.0.1.spdx.json", "spdx-json"),
+        (REAL / "spdx" / "rust-hello-server.spdx.json", "spdx-json"),
+        (REAL / "spdx" / "sbom-with-dependency.spdx.json", "spdx-json"),
+        (REAL / "lockfiles" / "flask-celery-example-requirements.txt", "requirements.txt"),
+        (REAL / "lockfiles" / "flask-pyproject.toml", "pyproject.toml"),
+        (REAL / "lockfiles" / "poetry-poetry.lock", "poetry.lock"),
+        (REAL / "lockfiles" / "poetry-pyproject.toml", "pyproject.toml"),
+        (DATA / "python" / "uv.lock", "uv.lock"),
+        (DATA / "python" / "Pipfile.lock", "Pipfile.lock"),
+        (DATA / "python" / "requirements-hashes.txt", "requirements.txt"),
+        (DATA / "sbom" / "device-1.5.cdx.json", "cyclonedx-json"),
+        (DATA / "sbom" / "device-1.6.cdx.json", "cyclonedx-json"),
+        (DATA / "sbom" / "device-1.5.cdx.xml", "cyclonedx-xml"),
+        (DATA / "sbom" / "device-1.6.cdx.xml", "cyclonedx-xml"),
+        (DATA / "sbom" / "device-2.3.spdx", "spdx-tag-value"),
+        (DATA / "nuget" / "packages.config", "packages.config"),
+        (DATA / "nuget" / "Device.Service.csproj", "csproj"),
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else value,
+)
+def test_detect_format_names_each_real_and_sample_file(path, expected):
+    assert detect_format(path.name, path.read_bytes()) == expected
+
+
+def test_sboms_renamed_to_generic_names_are_still_detected_by_content():
+    bom = (REAL / "cyclonedx" / "laravel-7.12.0.cdx-1.4.json").read_bytes()
+    spdx = (REAL / "spdx" / "rust-hello-server.spdx.json").read_bytes()
+    assert detect_format("upload.json", bom) == "cyclonedx-json"
+    assert detect_format("upload.json", spdx) == "spdx-json"

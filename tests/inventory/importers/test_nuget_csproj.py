@@ -1,0 +1,73 @@
+"""csproj PackageReference: Version attribute or element, properties resolved, all direct."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import nuget_csproj
+from app.inventory.importers.base import ImporterError
+
+SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "Device.Service.csproj"
+
+
+def by_name(parsed):
+    return {component.name: component for component in parsed.components}
+
+
+def test_every_package_reference_is_a_direct_component():
+    expected = len(re.findall(r"<PackageReference\s+Include=", SAMPLE.read_text()))
+    parsed = nuget_csproj.parse(SAMPLE.read_bytes())
+    assert len(parsed.components) == expected == 6
+    assert all(component.direct is True for component in parsed.components)
+
+
+def test_versions_from_attribute_element_property_and_exact_range():
+    components = by_name(nuget_csproj.parse(SAMPLE.read_bytes()))
+    assert components["Newtonsoft.Json"].version == "13.0.3"
+    assert components["Serilog"].version == "3.1.1"
+    assert components["Polly"].version == "8.4.2"
+    assert components["Microsoft.Extensions.Http"].version == "8.0.1"
+    assert components["Polly"].purl == "pkg:nuget/Polly@8.4.2"
+
+
+def test_floating_version_is_not_exact_and_is_reported():
+    parsed = nuget_csproj.parse(SAMPLE.read_bytes())
+    assert by_name(parsed)["Dapper"].version == ""
+    assert any("Dapper" in warning for warning in parsed.warnings)
+
+
+def test_private_assets_all_is_dev():
+    components = by_name(nuget_csproj.parse(SAMPLE.read_bytes()))
+    assert components["StyleCop.Analyzers"].scope == "dev"
+    assert components["Serilog"].scope == "runtime"
+
+
+def test_old_style_namespaced_project_is_read():
+    content = (b'<Project ToolsVersion="15.0" xmlns="http://schemas.microsoft.com/developer/msbuild/2003">'
+               b'<ItemGroup><PackageReference Include="NLog"><Version>5.3.4</Version></PackageReference>'
+               b'</ItemGroup></Project>')
+    assert by_name(nuget_csproj.parse(content))["NLog"].version == "5.3.4"
+
+
+def test_a_reference_without_include_names_the_field():
+    with pytest.raises(ImporterError) as caught:
+        nuget_csproj.parse(b'<Project><ItemGroup><PackageReference Version="1.0"/></ItemGroup></Project>')
+    assert caught.value.field == "PackageReference[0].Include"
+
+
+def test_a_project_without_references_gives_no_components():
+    assert nuget_csproj.parse(b'<Project Sdk="Microsoft.NET.Sdk"></Project>').components == []
+
+
+def test_a_wrong_root_element_is_refused():
+    with pytest.raises(ImporterError):
+        nuget_csproj.parse(b"<packages/>")
+
+
+def test_sniff():
+    assert nuget_csproj.sniff("Device.Service.csproj", b"")
+    assert nuget_csproj.sniff("Lib.fsproj", b"")
+    assert not nuget_csproj.sniff("Directory.Packages.props", b"")

@@ -1,0 +1,55 @@
+"""NuGet packages.config: all direct; developmentDependency marks dev."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import nuget_packages_config
+from app.inventory.importers.base import ImporterError
+
+SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "packages.config"
+
+
+def test_every_package_element_is_a_direct_component():
+    expected = len(re.findall(r"<package\s", SAMPLE.read_text()))
+    parsed = nuget_packages_config.parse(SAMPLE.read_bytes())
+    assert len(parsed.components) == expected == 4
+    assert all(component.direct is True for component in parsed.components)
+
+
+def test_spot_check_purl_and_development_dependency():
+    components = {c.name: c for c in nuget_packages_config.parse(SAMPLE.read_bytes()).components}
+    assert components["Newtonsoft.Json"].purl == "pkg:nuget/Newtonsoft.Json@13.0.3"
+    assert components["Newtonsoft.Json"].ecosystem == "nuget"
+    assert components["Microsoft.CodeAnalysis.NetAnalyzers"].scope == "dev"
+    assert components["NUnit"].scope == "runtime"
+
+
+def test_a_package_without_version_names_the_field():
+    with pytest.raises(ImporterError) as caught:
+        nuget_packages_config.parse(b'<packages><package id="A" version="1.0"/><package id="B"/></packages>')
+    assert caught.value.field == "packages.package[1].version"
+
+
+def test_broken_xml_names_the_line():
+    with pytest.raises(ImporterError) as caught:
+        nuget_packages_config.parse(b'<?xml version="1.0"?>\n<packages>\n<package id="A" version="1"\n</packages>')
+    assert caught.value.line is not None
+
+
+def test_entity_expansion_is_refused():
+    bomb = b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><packages>&a;</packages>'
+    with pytest.raises(ImporterError):
+        nuget_packages_config.parse(bomb)
+
+
+def test_empty_packages_element_gives_no_components():
+    assert nuget_packages_config.parse(b"<packages/>").components == []
+
+
+def test_sniff():
+    assert nuget_packages_config.sniff("src/App/packages.config", b"")
+    assert not nuget_packages_config.sniff("web.config", b"<configuration>")

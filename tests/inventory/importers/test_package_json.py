@@ -1,0 +1,102 @@
+"""package.json: every declared dependency is direct, scoped by its section, with its range as version."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import package_json
+from app.inventory.importers.base import ImporterError
+
+NODEGOAT = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles" / "nodegoat-package.json"
+
+
+def test_nodegoat_manifest_lists_every_declared_dependency_as_direct() -> None:
+    raw = json.loads(NODEGOAT.read_bytes())
+    parsed = package_json.parse(NODEGOAT.read_bytes())
+    assert parsed.format == "package.json"
+    names = {c.name for c in parsed.components}
+    assert names == set(raw["dependencies"]) | set(raw["devDependencies"])
+    assert all(c.direct is True and c.parents == () for c in parsed.components)
+
+
+def test_sections_give_the_scope() -> None:
+    parsed = package_json.parse(NODEGOAT.read_bytes())
+    found = {c.name: c for c in parsed.components}
+    assert found["express"].scope == "runtime"
+    assert found["mocha"].scope == "dev"
+
+
+def test_ranges_are_kept_as_written_and_only_exact_versions_enter_the_purl() -> None:
+    found = {c.name: c for c in package_json.parse(NODEGOAT.read_bytes()).components}
+    assert found["body-parser"].version == "^1.15.1"
+    assert found["body-parser"].purl == "pkg:npm/body-parser"
+    assert found["marked"].version == "0.3.5"
+    assert found["marked"].purl == "pkg:npm/marked@0.3.5"
+    assert found["grunt-if"].version == "https://github.com/binarymist/grunt-if/tarball/master"
+
+
+def test_the_projects_own_licence_is_not_a_component_licence() -> None:
+    parsed = package_json.parse(NODEGOAT.read_bytes())
+    assert all(c.licence_expression == "" for c in parsed.components)
+
+
+def test_optional_and_peer_dependencies_are_optional() -> None:
+    content = json.dumps({
+        "name": "lib",
+        "optionalDependencies": {"fsevents": "^2.3.3"},
+        "peerDependencies": {"react": "^18.0.0"},
+        "devDependencies": {"react": "18.2.0", "typescript": "^5.4.5"},
+    }).encode()
+    found = {c.name: c for c in package_json.parse(content).components}
+    assert found["fsevents"].scope == "optional"
+    assert found["react"].scope == "optional"  # a peer the consumer provides, also installed for dev work
+    assert found["react"].version == "^18.0.0"
+    assert found["typescript"].scope == "dev"
+    assert len(found) == 3
+
+
+def test_optional_dependencies_override_the_same_name_in_dependencies() -> None:
+    content = json.dumps({"dependencies": {"x": "^1.0.0"}, "optionalDependencies": {"x": "^1.2.0"}}).encode()
+    (component,) = package_json.parse(content).components
+    assert (component.scope, component.version) == ("optional", "^1.2.0")
+
+
+def test_scoped_names_keep_their_scope() -> None:
+    (component,) = package_json.parse(b'{"dependencies": {"@babel/core": "7.24.5"}}').components
+    assert component.purl == "pkg:npm/%40babel/core@7.24.5"
+    assert component.name == "@babel/core"
+
+
+def test_a_non_string_range_names_the_field() -> None:
+    with pytest.raises(ImporterError) as caught:
+        package_json.parse(b'{"dependencies": {"x": 1}}')
+    assert caught.value.field == "dependencies['x']"
+
+
+def test_a_section_that_is_not_an_object_names_the_field() -> None:
+    with pytest.raises(ImporterError) as caught:
+        package_json.parse(b'{"devDependencies": ["x"]}')
+    assert caught.value.field == "devDependencies"
+
+
+def test_broken_json_names_the_line() -> None:
+    with pytest.raises(ImporterError) as caught:
+        package_json.parse(b'{\n  "dependencies": {\n    "x": "1"\n    "y": "2"\n  }\n}')
+    assert caught.value.line == 4
+
+
+def test_sniff_claims_package_json_and_not_the_lockfile_nor_bower() -> None:
+    assert package_json.sniff("package.json", b"")
+    assert package_json.sniff("frontend/package.json", b"")
+    assert not package_json.sniff("package-lock.json", b'{"name": "x", "dependencies": {}, "scripts": {}}')
+    assert not package_json.sniff("bower.json", b'{"name": "x", "dependencies": {}}')
+    assert not package_json.sniff("upload.json", b'{"lockfileVersion": 2, "dependencies": {}, "scripts": {}}')
+
+
+def test_sniff_by_content_needs_npm_only_keys() -> None:
+    assert package_json.sniff("nodegoat-package.json", NODEGOAT.read_bytes()[:4096])
+    assert not package_json.sniff("deps.json", b'{"name": "x", "dependencies": {"jquery": "~3"}}')
+    assert not package_json.sniff("bom.json", b'{"bomFormat": "CycloneDX", "dependencies": [], "scripts": 1}')

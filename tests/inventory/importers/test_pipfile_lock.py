@@ -1,0 +1,71 @@
+"""Pipfile.lock: default is runtime, develop is dev, direct unknown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import pipfile_lock
+from app.inventory.importers.base import ImporterError
+
+SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "Pipfile.lock"
+
+
+def by_name(parsed):
+    return {component.name: component for component in parsed.components}
+
+
+def test_every_distinct_package_of_both_sections_is_a_component():
+    data = json.loads(SAMPLE.read_text())
+    expected = len({name.lower() for section in ("default", "develop") for name in data[section]})
+    assert len(pipfile_lock.parse(SAMPLE.read_bytes()).components) == expected == 4
+
+
+def test_sections_give_the_scope_and_runtime_wins_for_a_package_in_both():
+    components = by_name(pipfile_lock.parse(SAMPLE.read_bytes()))
+    assert components["flask"].scope == "runtime"
+    assert components["pytest"].scope == "dev"
+    assert components["Werkzeug"].scope == "runtime"
+    assert "werkzeug" not in components
+
+
+def test_versions_hashes_purl_and_unknown_direct():
+    flask = by_name(pipfile_lock.parse(SAMPLE.read_bytes()))["flask"]
+    assert flask.version == "3.0.3"
+    assert flask.purl == "pkg:pypi/flask@3.0.3"
+    assert len(flask.hashes) == 2
+    assert flask.direct is None
+
+
+def test_a_git_entry_has_no_version_and_keeps_its_url():
+    parsed = pipfile_lock.parse(SAMPLE.read_bytes())
+    internal = by_name(parsed)["internal-lib"]
+    assert internal.version == ""
+    assert internal.repository_url == "https://git.example.com/acme/internal-lib.git"
+    assert any("internal-lib" in warning for warning in parsed.warnings)
+
+
+def test_a_json_syntax_error_names_the_line():
+    with pytest.raises(ImporterError) as caught:
+        pipfile_lock.parse(b'{\n  "default": {\n    "a": {"version": "==1"},\n  }\n}')
+    assert caught.value.line == 4
+
+
+def test_a_wrong_type_names_the_field():
+    with pytest.raises(ImporterError) as caught:
+        pipfile_lock.parse(b'{"default": {"flask": {"version": 3}}}')
+    assert caught.value.field == "default.flask.version"
+
+
+def test_empty_sections_give_no_components_but_no_sections_is_an_error():
+    assert pipfile_lock.parse(b'{"_meta": {}, "default": {}, "develop": {}}').components == []
+    with pytest.raises(ImporterError):
+        pipfile_lock.parse(b"{}")
+
+
+def test_sniff():
+    assert pipfile_lock.sniff("Pipfile.lock", b"")
+    assert pipfile_lock.sniff("x.json", b'{"_meta": {"pipfile-spec": 6}}')
+    assert not pipfile_lock.sniff("package-lock.json", b'{"lockfileVersion": 3}')

@@ -1,0 +1,180 @@
+"""pnpm-lock.yaml 5.x, 6.x and 9.x: package keys, peer suffixes, importers, scopes, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import pnpm_lock
+from app.inventory.importers.base import ComponentRecord, ImporterError
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
+
+
+def by_key(components: list[ComponentRecord]) -> dict[tuple[str, str], ComponentRecord]:
+    return {(c.name, c.version): c for c in components}
+
+
+def test_v6_sample_components_and_direct_dependencies() -> None:
+    parsed = pnpm_lock.parse((SAMPLES / "pnpm-lock-v6.yaml").read_bytes())
+    assert parsed.format == "pnpm-lock.yaml"
+    found = by_key(parsed.components)
+    assert len(found) == 17
+    direct = {name for (name, _), c in found.items() if c.direct}
+    assert direct == {"agent-base", "chalk", "follow-redirects", "ms", "fsevents", "@types/debug", "@types/ms",
+                      "typescript"}
+    assert found[("ms", "2.1.2")].direct is False
+
+
+def test_v6_sample_scopes_and_parents() -> None:
+    found = by_key(pnpm_lock.parse((SAMPLES / "pnpm-lock-v6.yaml").read_bytes()).components)
+    assert found[("typescript", "5.4.5")].scope == "dev"
+    assert found[("fsevents", "2.3.3")].scope == "optional"
+    assert found[("has-flag", "4.0.0")].scope == "runtime"
+    assert found[("has-flag", "4.0.0")].parents == ("pkg:npm/supports-color@7.2.0",)
+    assert found[("@types/ms", "0.7.34")].parents == ("pkg:npm/%40types/debug@4.1.12",)
+    assert found[("ms", "2.1.2")].hashes[0].startswith("sha512:")
+
+
+def test_v9_sample_merges_peer_variants_and_reads_snapshots() -> None:
+    parsed = pnpm_lock.parse((SAMPLES / "pnpm-lock-v9.yaml").read_bytes())
+    found = by_key(parsed.components)
+    assert len(found) == 8
+    react_dom = found[("react-dom", "18.2.0")]
+    assert react_dom.direct is True
+    assert found[("scheduler", "0.23.0")].parents == ("pkg:npm/react-dom@18.2.0",)
+    assert set(found[("loose-envify", "1.4.0")].parents) == {
+        "pkg:npm/react-dom@18.2.0", "pkg:npm/react@18.2.0", "pkg:npm/scheduler@0.23.0"}
+
+
+def test_v9_workspace_importers_give_direct_and_dev() -> None:
+    found = by_key(pnpm_lock.parse((SAMPLES / "pnpm-lock-v9.yaml").read_bytes()).components)
+    assert found[("lodash", "4.17.21")].direct is True
+    types = found[("@types/lodash", "4.17.0")]
+    assert (types.direct, types.scope, types.purl) == (True, "dev", "pkg:npm/%40types/lodash@4.17.0")
+    assert found[("js-tokens", "4.0.0")].scope == "runtime"
+    assert not any(name == "@acme/utils" for name, _ in found)  # a link: to a workspace folder
+
+
+def test_v5_slash_keys_and_underscore_peer_suffix() -> None:
+    content = b"""lockfileVersion: 5.4
+
+specifiers:
+  '@babel/core': ^7.20.0
+  react-dom: ^18.2.0
+
+dependencies:
+  react-dom: 18.2.0_react@18.2.0
+
+devDependencies:
+  '@babel/core': 7.20.12
+
+packages:
+
+  /@babel/core/7.20.12:
+    resolution: {integrity: sha512-AAAA}
+    dev: true
+
+  /react-dom/18.2.0_react@18.2.0:
+    resolution: {integrity: sha512-BBBB}
+    dependencies:
+      react: 18.2.0
+    dev: false
+
+  /react/18.2.0:
+    resolution: {integrity: sha512-CCCC}
+    dev: false
+"""
+    found = by_key(pnpm_lock.parse(content).components)
+    assert set(found) == {("@babel/core", "7.20.12"), ("react-dom", "18.2.0"), ("react", "18.2.0")}
+    assert found[("@babel/core", "7.20.12")].scope == "dev"
+    assert found[("@babel/core", "7.20.12")].direct is True
+    assert found[("react", "18.2.0")].parents == ("pkg:npm/react-dom@18.2.0",)
+    assert found[("react", "18.2.0")].direct is False
+
+
+def test_dev_only_transitive_package_is_dev_and_shared_one_is_runtime() -> None:
+    content = b"""lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      a: {specifier: ^1.0.0, version: 1.0.0}
+    devDependencies:
+      b: {specifier: ^1.0.0, version: 1.0.0}
+packages:
+  a@1.0.0: {resolution: {integrity: sha512-AAAA}}
+  b@1.0.0: {resolution: {integrity: sha512-AAAA}}
+  shared@1.0.0: {resolution: {integrity: sha512-AAAA}}
+  only-dev@1.0.0: {resolution: {integrity: sha512-AAAA}}
+snapshots:
+  a@1.0.0:
+    dependencies: {shared: 1.0.0}
+  b@1.0.0:
+    dependencies: {shared: 1.0.0, only-dev: 1.0.0}
+  shared@1.0.0: {}
+  only-dev@1.0.0: {}
+"""
+    found = by_key(pnpm_lock.parse(content).components)
+    assert found[("shared", "1.0.0")].scope == "runtime"
+    assert found[("only-dev", "1.0.0")].scope == "dev"
+    assert found[("shared", "1.0.0")].parents == ("pkg:npm/a@1.0.0", "pkg:npm/b@1.0.0")
+
+
+def test_v9_alias_reference_points_to_the_real_package() -> None:
+    content = b"""lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      string-width-cjs: {specifier: npm:string-width@^4.2.0, version: string-width@4.2.3}
+packages:
+  string-width@4.2.3: {resolution: {integrity: sha512-AAAA}}
+snapshots:
+  string-width@4.2.3: {}
+"""
+    (component,) = pnpm_lock.parse(content).components
+    assert (component.name, component.version, component.direct) == ("string-width", "4.2.3", True)
+
+
+def test_tarball_package_takes_name_and_version_from_its_fields() -> None:
+    content = b"""lockfileVersion: '6.0'
+dependencies:
+  tool:
+    specifier: https://codeload.github.com/acme/tool/tar.gz/abc123
+    version: '@codeload.github.com/acme/tool/tar.gz/abc123'
+packages:
+  '@codeload.github.com/acme/tool/tar.gz/abc123':
+    resolution: {tarball: https://codeload.github.com/acme/tool/tar.gz/abc123}
+    name: tool
+    version: 2.0.0
+    dev: false
+"""
+    (component,) = pnpm_lock.parse(content).components
+    assert (component.name, component.version) == ("tool", "2.0.0")
+
+
+def test_yaml_error_names_the_line() -> None:
+    content = b"lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: [\n"
+    with pytest.raises(ImporterError) as caught:
+        pnpm_lock.parse(content)
+    assert caught.value.line is not None and caught.value.line >= 4
+
+
+def test_missing_lockfile_version_names_the_field() -> None:
+    with pytest.raises(ImporterError) as caught:
+        pnpm_lock.parse(b"packages: {}\n")
+    assert caught.value.field == "lockfileVersion"
+
+
+def test_unreadable_package_key_is_named() -> None:
+    with pytest.raises(ImporterError) as caught:
+        pnpm_lock.parse(b"lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n")
+    assert caught.value.field == "nonsense"
+
+
+def test_sniff_by_name_and_by_content() -> None:
+    assert pnpm_lock.sniff("pnpm-lock.yaml", b"")
+    assert pnpm_lock.sniff("lock.yaml", b"lockfileVersion: '9.0'\n\nsettings:\n")
+    assert pnpm_lock.sniff("lock.yaml", b"lockfileVersion: 5.4\n")
+    assert not pnpm_lock.sniff("package-lock.json", b'{\n  "lockfileVersion": 3\n}')
+    assert not pnpm_lock.sniff("x.yaml", b"version: 2\n")

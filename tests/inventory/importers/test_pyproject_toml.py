@@ -1,0 +1,124 @@
+"""pyproject.toml: PEP 621 dependencies, optional-dependencies, dependency groups, Poetry tables."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import pyproject_toml
+from app.inventory.importers.base import ImporterError
+
+FLASK = Path("/work/shared/realworld/lockfiles/flask-pyproject.toml")
+POETRY = Path("/work/shared/realworld/lockfiles/poetry-pyproject.toml")
+
+
+def _name(requirement: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    assert match is not None
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def expected_names(path: Path) -> set[str]:
+    """Distinct package names declared anywhere in the manifest, computed independently."""
+    data = tomllib.loads(path.read_text())
+    names: set[str] = set()
+    project = data.get("project", {})
+    names.update(_name(item) for item in project.get("dependencies", []))
+    for items in project.get("optional-dependencies", {}).values():
+        names.update(_name(item) for item in items)
+    for items in data.get("dependency-groups", {}).values():
+        names.update(_name(item) for item in items if isinstance(item, str))
+    poetry = data.get("tool", {}).get("poetry", {})
+    tables = [poetry.get("dependencies", {})] + [group.get("dependencies", {}) for group in
+                                                  poetry.get("group", {}).values()]
+    for table in tables:
+        names.update(re.sub(r"[-_.]+", "-", key).lower() for key in table if key != "python")
+    return names
+
+
+def by_name(parsed):
+    return {component.name: component for component in parsed.components}
+
+
+@pytest.mark.parametrize("path", [FLASK, POETRY])
+def test_every_declared_package_is_one_component(path):
+    parsed = pyproject_toml.parse(path.read_bytes())
+    names = {re.sub(r"[-_.]+", "-", component.name).lower() for component in parsed.components}
+    assert names == expected_names(path)
+    assert len(parsed.components) == len(names)
+
+
+def test_pep621_scopes_runtime_optional_and_dev_groups():
+    components = by_name(pyproject_toml.parse(FLASK.read_bytes()))
+    assert components["werkzeug"].scope == "runtime"
+    assert components["werkzeug"].direct is True
+    assert components["asgiref"].scope == "optional"
+    assert components["pytest"].scope == "dev"
+    assert components["ruff"].purl == "pkg:pypi/ruff"
+
+
+def test_a_package_in_an_extra_and_a_dev_group_keeps_the_wider_scope():
+    components = by_name(pyproject_toml.parse(FLASK.read_bytes()))
+    assert components["python-dotenv"].scope == "optional"
+
+
+def test_ranges_give_no_exact_version_and_one_warning():
+    parsed = pyproject_toml.parse(FLASK.read_bytes())
+    assert by_name(parsed)["blinker"].version == ""
+    assert len(parsed.warnings) == 1
+
+
+def test_poetry_groups_are_dev_and_direct_url_keeps_the_repository():
+    components = by_name(pyproject_toml.parse(POETRY.read_bytes()))
+    assert components["pytest-xdist"].scope == "dev"
+    assert components["mypy"].scope == "dev"
+    assert components["poetry-core"].repository_url == "git+https://github.com/python-poetry/poetry-core.git"
+    assert components["dulwich"].scope == "runtime"  # runtime in [project] beats the test group
+
+
+def test_exact_pins_give_versions_in_pep621_and_poetry_syntax():
+    content = b"""
+[project]
+dependencies = ["Requests==2.32.3", "attrs===23.1.0", "idna==3.*"]
+[tool.poetry.dependencies]
+python = "^3.11"
+pydantic = "2.9.2"
+rich = {version = "==13.9.4", optional = true}
+typer = "^0.12"
+"""
+    components = by_name(pyproject_toml.parse(content))
+    assert components["Requests"].version == "2.32.3"
+    assert components["Requests"].purl == "pkg:pypi/requests@2.32.3"
+    assert components["attrs"].version == "23.1.0"
+    assert components["idna"].version == ""
+    assert components["pydantic"].version == "2.9.2"
+    assert components["rich"].version == "13.9.4"
+    assert components["rich"].scope == "optional"
+    assert components["typer"].version == ""
+    assert "python" not in components
+
+
+def test_a_manifest_without_dependencies_gives_no_components():
+    assert pyproject_toml.parse(b'[project]\nname = "x"\n').components == []
+    assert pyproject_toml.parse(b"").components == []
+
+
+def test_a_toml_syntax_error_names_the_line():
+    with pytest.raises(ImporterError) as caught:
+        pyproject_toml.parse(b'[project]\nname = "x"\ndependencies = [\n  "a",\n  = \n')
+    assert caught.value.line is not None
+    assert "line" in str(caught.value)
+
+
+def test_an_invalid_requirement_names_the_field():
+    with pytest.raises(ImporterError) as caught:
+        pyproject_toml.parse(b'[project]\ndependencies = ["ok", "not a valid ==="]\n')
+    assert caught.value.field == "project.dependencies[1]"
+
+
+def test_sniff_by_name():
+    assert pyproject_toml.sniff("flask-pyproject.toml", b"")
+    assert not pyproject_toml.sniff("Cargo.toml", b"[package]")

@@ -1,0 +1,124 @@
+"""requirements.txt: pip-requirements-parser + packaging, pip-compile `# via` decides direct/parents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import requirements_txt
+from app.inventory.importers.base import ImporterError
+
+REAL = Path("/work/shared/realworld/lockfiles/flask-celery-example-requirements.txt")
+SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "requirements-hashes.txt"
+
+
+def by_name(parsed):
+    return {component.name: component for component in parsed.components}
+
+
+def test_every_requirement_line_of_the_real_pip_compile_file_is_a_component():
+    raw = REAL.read_bytes()
+    expected = len(re.findall(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?==", raw.decode(), re.MULTILINE))
+    parsed = requirements_txt.parse(raw)
+    assert len(parsed.components) == expected == 21
+
+
+def test_via_the_project_itself_means_direct_and_via_a_package_means_transitive():
+    components = by_name(requirements_txt.parse(REAL.read_bytes()))
+    assert components["flask"].direct is True
+    assert components["celery"].direct is True
+    assert components["celery"].version == "5.2.7"
+    assert components["amqp"].direct is False
+    assert components["amqp"].parents == ("pkg:pypi/kombu@5.2.4",)
+
+
+def test_a_multi_line_via_block_lists_every_parent():
+    components = by_name(requirements_txt.parse(REAL.read_bytes()))
+    assert components["markupsafe"].parents == ("pkg:pypi/jinja2@3.1.2", "pkg:pypi/werkzeug@2.3.3")
+    assert len(components["click"].parents) == 5
+
+
+def test_purls_use_pep503_names_and_exact_versions():
+    components = by_name(requirements_txt.parse(SAMPLE.read_bytes()))
+    assert components["Django"].purl == "pkg:pypi/django@4.2.16"
+    assert components["Zope.Interface"].purl == "pkg:pypi/zope-interface@7.1.1"
+
+
+def test_hashes_markers_extras_and_continuations_are_understood():
+    components = by_name(requirements_txt.parse(SAMPLE.read_bytes()))
+    assert components["certifi"].hashes == (
+        "sha256:922820b53db7a7257ffbda3f597266d435245903d80737e34f8a45ff3e3230d8",
+        "sha256:bec941d2aa8195e248a60b31ff9f0558284cf01a52591ceda73ea9afffd69fd9",
+    )
+    assert components["requests"].version == "2.32.3"
+    assert components["Django"].direct is True
+
+
+def test_line_style_via_annotation_gives_the_parent():
+    components = by_name(requirements_txt.parse(SAMPLE.read_bytes()))
+    assert components["Zope.Interface"].direct is False
+    assert components["Zope.Interface"].parents == ("pkg:pypi/django@4.2.16",)
+
+
+def test_a_package_via_requirements_in_and_a_package_is_direct_with_that_parent():
+    components = by_name(requirements_txt.parse(SAMPLE.read_bytes()))
+    assert components["requests"].direct is True
+    assert components["requests"].parents == ("pkg:pypi/acme-utils",)
+
+
+def test_editable_vcs_requirement_keeps_its_url_and_has_no_exact_version():
+    parsed = requirements_txt.parse(SAMPLE.read_bytes())
+    acme = by_name(parsed)["acme-utils"]
+    assert acme.version == ""
+    assert acme.repository_url.startswith("git+https://github.com/acme/acme-utils.git")
+    assert any("acme-utils" in warning for warning in parsed.warnings)
+
+
+def test_includes_are_never_followed_but_reported():
+    parsed = requirements_txt.parse(SAMPLE.read_bytes())
+    assert any("-r base-requirements.txt" in warning for warning in parsed.warnings)
+    assert any("-c constraints.txt" in warning for warning in parsed.warnings)
+    assert len(parsed.components) == 5
+
+
+def test_a_hand_written_file_without_annotations_leaves_direct_unknown():
+    parsed = requirements_txt.parse(b"requests==2.32.3\nnumpy>=1.26\n")
+    components = by_name(parsed)
+    assert components["requests"].direct is None
+    assert components["numpy"].version == ""
+    assert components["numpy"].purl == "pkg:pypi/numpy"
+
+
+def test_a_line_without_a_package_name_is_skipped_with_a_warning():
+    parsed = requirements_txt.parse(b"./local/package\nflask==3.0.3\n")
+    assert [component.name for component in parsed.components] == ["flask"]
+    assert "line 1" in parsed.warnings[0]
+
+
+def test_empty_file_gives_no_components():
+    assert requirements_txt.parse(b"").components == []
+    assert requirements_txt.parse(b"# only a comment\n").components == []
+
+
+def test_a_broken_line_is_reported_with_its_number():
+    with pytest.raises(ImporterError) as caught:
+        requirements_txt.parse(b"flask==3.0.3\n\nthis is not ===valid\n")
+    assert caught.value.line == 3
+    assert "line 3" in str(caught.value)
+
+
+def test_non_utf8_bytes_are_reported_with_their_line():
+    with pytest.raises(ImporterError) as caught:
+        requirements_txt.parse(b"flask==3.0.3\n\xff\xfe==1\n")
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("filename", "expected"),
+    [("requirements.txt", True), ("requirements-dev.txt", True), ("dev-requirements.in", True),
+     ("flask-celery-example-requirements.txt", True), ("notes.txt", False), ("requirements.yaml", False)],
+)
+def test_sniff_recognises_requirements_files_by_name(filename, expected):
+    assert requirements_txt.sniff(filename, b"") is expected

@@ -1,0 +1,100 @@
+"""SPDX 2.2/2.3 JSON through spdx-tools: the described root is not a component."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.inventory.importers import spdx_json
+from app.inventory.importers.base import ImporterError
+
+REAL = Path("/work/shared/realworld/spdx")
+FILES = sorted(REAL.glob("*.spdx.json"))
+
+
+def described(data) -> set[str]:
+    roots = set(data.get("documentDescribes", []))
+    roots |= {item["relatedSpdxElement"] for item in data.get("relationships", [])
+              if item["relationshipType"] == "DESCRIBES" and item["spdxElementId"] == data["SPDXID"]}
+    return roots
+
+
+def by_name(parsed):
+    return {component.name: component for component in parsed.components}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_every_package_but_the_described_root_is_a_component(path):
+    data = json.loads(path.read_text())
+    roots = described(data)
+    expected = sum(1 for package in data.get("packages", []) if package["SPDXID"] not in roots)
+    assert len(spdx_json.parse(path.read_bytes()).components) == expected
+
+
+def test_rust_purls_from_external_refs_and_direct_from_depends_on():
+    components = by_name(spdx_json.parse((REAL / "rust-hello-server.spdx.json").read_bytes()))
+    assert set(components) == {"hyper", "tokio", "pretty_env_logger"}
+    tokio = components["tokio"]
+    assert (tokio.version, tokio.purl, tokio.ecosystem) == ("1.19.2", "pkg:cargo/tokio@1.19.2", "cargo")
+    assert tokio.direct is True
+    assert components["pretty_env_logger"].licence_expression == "MIT OR Apache-2.0"
+
+
+def test_concluded_licence_noassertion_falls_back_to_declared():
+    components = by_name(spdx_json.parse((REAL / "examplemaven-0.0.1.spdx.json").read_bytes()))
+    junit = components["JUnit"]
+    assert junit.licence_expression == "CPL-1.0"  # concluded NOASSERTION, declared CPL-1.0
+    assert junit.scope == "dev"  # TEST_DEPENDENCY_OF the root
+    assert junit.direct is True
+    assert junit.supplier == "JUnit"
+    assert components["Apache Log4j API"].licence_expression == ""
+
+
+def test_dynamic_link_from_the_root_is_direct():
+    components = by_name(spdx_json.parse((REAL / "sbom-with-dependency.spdx.json").read_bytes()))
+    assert components["xlsx"].direct is True
+    assert components["xlsx"].purl == "pkg:maven/org.webjars.npm/xlsx@0.16.6"
+    assert components["xlsx"].supplier == "Webjar"
+
+
+def test_transitive_packages_name_their_parent():
+    document = {
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "d",
+        "documentNamespace": "https://example.com/d", "creationInfo": {"created": "2024-01-01T00:00:00Z",
+                                                                       "creators": ["Tool: test"]},
+        "packages": [
+            {"SPDXID": "SPDXRef-app", "name": "app", "downloadLocation": "NOASSERTION"},
+            {"SPDXID": "SPDXRef-a", "name": "a", "versionInfo": "1", "downloadLocation": "NOASSERTION"},
+            {"SPDXID": "SPDXRef-b", "name": "b", "versionInfo": "2", "downloadLocation": "NOASSERTION"},
+            {"SPDXID": "SPDXRef-c", "name": "c", "versionInfo": "3", "downloadLocation": "NOASSERTION"},
+        ],
+        "relationships": [
+            {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-app"},
+            {"spdxElementId": "SPDXRef-app", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-a"},
+            {"spdxElementId": "SPDXRef-b", "relationshipType": "DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-a"},
+        ],
+    }
+    components = by_name(spdx_json.parse(json.dumps(document).encode()))
+    assert components["a"].direct is True
+    assert components["b"].direct is False
+    assert components["b"].parents == ("pkg:generic/a@1",)
+    assert components["c"].direct is None  # in no relationship at all
+
+
+def test_a_structural_error_from_spdx_tools_becomes_one_importer_error():
+    with pytest.raises(ImporterError) as caught:
+        spdx_json.parse(b'{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "packages": [{"name": 1}]}')
+    assert str(caught.value).startswith("spdx-json:")
+
+
+def test_not_spdx_2_is_refused_with_the_field():
+    with pytest.raises(ImporterError) as caught:
+        spdx_json.parse(b'{"spdxVersion": "SPDX-3.0"}')
+    assert caught.value.field == "spdxVersion"
+
+
+def test_sniff():
+    assert spdx_json.sniff("sbom.json", (REAL / "rust-hello-server.spdx.json").read_bytes()[:4096])
+    assert not spdx_json.sniff("bom.json", b'{"bomFormat": "CycloneDX"}')

@@ -1,0 +1,79 @@
+"""SPDX tag-value 2.2/2.3 through spdx-tools."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from spdx_tools.common.spdx_licensing import spdx_licensing
+from spdx_tools.spdx.parser.tagvalue import parser as tagvalue_parser
+
+from app.inventory.importers import spdx_tagvalue
+from app.inventory.importers.base import ImporterError
+
+REAL = Path("/work/shared/realworld/spdx/example1.spdx")
+SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "sbom" / "device-2.3.spdx"
+
+
+def package_count_minus_described(text: str) -> int:
+    packages = re.findall(r"^SPDXID:\s*(\S+)", text, re.MULTILINE)[1:]  # the first SPDXID is the document
+    described = set(re.findall(r"^Relationship:\s*SPDXRef-DOCUMENT\s+DESCRIBES\s+(\S+)", text, re.MULTILINE))
+    names = re.findall(r"^PackageName:", text, re.MULTILINE)
+    package_ids = packages[: len(names)]
+    return sum(1 for ident in package_ids if ident not in described)
+
+
+@pytest.mark.parametrize("path", [REAL, SAMPLE], ids=lambda path: path.name)
+def test_component_count_is_packages_minus_the_described_root(path):
+    expected = package_count_minus_described(path.read_text())
+    assert len(spdx_tagvalue.parse(path.read_bytes()).components) == expected
+
+
+def test_example1_describes_only_its_own_package():
+    assert spdx_tagvalue.parse(REAL.read_bytes()).components == []
+
+
+def test_sample_2_3_relationships_licences_and_purls():
+    components = {c.name: c for c in spdx_tagvalue.parse(SAMPLE.read_bytes()).components}
+    requests = components["requests"]
+    assert (requests.version, requests.purl, requests.direct) == ("2.32.3", "pkg:pypi/requests@2.32.3", True)
+    assert requests.supplier == "Python Software Foundation"
+    assert requests.hashes == ("sha256:55365417734eb18255590a9ff9eb97e9e1da868d4ccd6402399eaf68af20a760",)
+    urllib3 = components["urllib3"]
+    assert (urllib3.direct, urllib3.parents, urllib3.licence_expression) == (
+        False, ("pkg:pypi/requests@2.32.3",), "MIT")
+    assert (components["pytest"].scope, components["pytest"].direct) == ("dev", True)
+
+
+def test_licence_fields_share_one_licence_index():
+    # spdx-tools 0.8.5 rebuilt the SPDX licence index for every licence field (~50 ms each);
+    # the importer hands the tag-value parser the shared instance its JSON parser already uses.
+    assert tagvalue_parser.get_spdx_licensing() is spdx_licensing
+    packages = "".join(
+        f"\nPackageName: p{index}\nSPDXID: SPDXRef-p{index}\nPackageVersion: 1.{index}\n"
+        f"PackageDownloadLocation: NOASSERTION\nFilesAnalyzed: false\n"
+        f"PackageLicenseConcluded: MIT\nPackageLicenseDeclared: Apache-2.0\n"
+        for index in range(200)
+    )
+    text = SAMPLE.read_text().split("\nPackageName:")[0] + packages
+    parsed = spdx_tagvalue.parse(text.encode())
+    assert len(parsed.components) == 200
+    assert {component.licence_expression for component in parsed.components} == {"MIT"}
+
+
+def test_a_broken_document_names_the_line():
+    text = SAMPLE.read_text().replace("PackageVersion: 2.2.3", "PackageVersion 2.2.3 ::: oops")
+    with pytest.raises(ImporterError) as caught:
+        spdx_tagvalue.parse(text.encode())
+    assert str(caught.value).startswith("spdx-tag-value:")
+
+
+def test_text_without_spdx_version_is_refused():
+    with pytest.raises(ImporterError):
+        spdx_tagvalue.parse(b"hello world\n")
+
+
+def test_sniff():
+    assert spdx_tagvalue.sniff("example1.spdx", REAL.read_bytes()[:4096])
+    assert not spdx_tagvalue.sniff("requirements.txt", b"flask==3.0\n")
