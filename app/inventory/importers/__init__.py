@@ -77,5 +77,5 @@ def parse_file(filename: str, content: bytes, format: str | None = None) -> Pars
         raise
     except (RecursionError, MemoryError) as error:
         raise ImporterError(f"{format}: the file is too deeply nested or too large") from error
-    except Exception as error:  # noqa: BLE001 - a parser bug must still reach the user as a clear error
+    except Exception as error:
         raise ImporterError(f"{format}: the file could not be read ({type(error).__name__}: {error})") from error

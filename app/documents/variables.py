@@ -1,0 +1,416 @@
+"""The variables a Word template of each document type may use: the allowlist, described.
+
+The web layer builds a plain-dict context with exactly these top-level names
+(app/documents/contexts.py); an uploaded template that uses any other name is refused.
+Lists of rows and objects carry field descriptions, so a typo inside a loop
+(``row.nme``) can be reported too.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from app.documents import examples
+
+
+class UnknownDocumentTypeError(ValueError):
+    """Raised for a document type name that is not one of DOCUMENT_TYPES."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One variable (or field of a row/object): its name, meaning and an example value."""
+
+    name: str
+    description: str
+    example: Any
+    fields: tuple[Variable, ...] = ()
+    many: bool = False  # True: a list of rows, each row described by `fields`
+
+    def field(self, name: str) -> Variable | None:
+        """The nested field of that name, or None."""
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A variable's description without its example (examples live in examples.py)."""
+
+    name: str
+    description: str
+    fields: tuple[_Spec, ...] = ()
+    many: bool = False
+
+
+def _s(name: str, description: str, *fields: _Spec, many: bool = False) -> _Spec:
+    return _Spec(name, description, fields, many)
+
+
+def _rows(name: str, description: str, *fields: _Spec) -> _Spec:
+    return _Spec(name, description, fields, True)
+
+
+DOCUMENT_TYPES: dict[str, str] = {
+    "supplier_evaluation": "Supplier evaluation record",
+    "approved_supplier_list": "Approved supplier list",
+    "purchasing_information": "Purchasing information (ISO 13485 7.4.2)",
+    "soup_list": "SOUP list",
+    "release_diff": "SOUP changes between releases",
+    "validation_protocol": "OTSS validation protocol",
+    "validation_report": "OTSS validation report",
+    "audit_extract": "Audit trail extract",
+}
+
+_SIGNATURE_FIELDS = (
+    _s("printed_name", "Printed name of the signer"),
+    _s("meaning", "Meaning of the signature: authored, reviewed, approved, executed, verified or rejected"),
+    _s("signed_at", "Date and time of signing (UTC)"),
+    _s("comment", "The signer's comment (may be empty)"),
+)
+
+_COMMON: tuple[_Spec, ...] = (
+    _s(
+        "document",
+        "The generated document itself",
+        _s("title", "Document title"),
+        _s("number", "Document number"),
+        _s("revision", "Revision of the source record"),
+        _s("date", "Document date (YYYY-MM-DD)"),
+        _s("generated_at", "When this file was generated (UTC)"),
+        _s("generated_by", "Who generated this file"),
+    ),
+    _s("draft", "True while the record is not approved; the document then shows a DRAFT mark"),
+    _rows("signatures", "Electronic signatures of the record, oldest first", *_SIGNATURE_FIELDS),
+    _s("company", "Your company", _s("name", "Company name")),
+)
+
+_PROTOCOL_HEAD: tuple[_Spec, ...] = (
+    _s("system_name", "Name of the validated software system"),
+    _s("system_version", "Version of the system in use"),
+    _s("system_supplier", "Supplier of the system"),
+    _s("intended_use", "Intended use of the system"),
+    _s("gamp_category", "GAMP 5 software category (1, 3, 4 or 5)"),
+    _s("protocol_version", "Protocol version"),
+    _s("protocol_status", "Protocol status: draft, in_review, approved, in_execution, executed, withdrawn"),
+    _s("scope", "Scope of the validation"),
+)
+
+_DIFF_ROW = (
+    _s("name", "Component name"),
+    _s("version", "Component version"),
+    _s("manufacturer", "Manufacturer (supplier) of the component"),
+    _s("licence", "SPDX licence expression"),
+    _s("purl", "Package URL"),
+    _s("direct", "True for a direct dependency, False for a transitive one"),
+)
+
+_VERSION_CHANGE_ROW = (
+    _s("name", "Component name"),
+    _s("from_version", "Version in the earlier release"),
+    _s("to_version", "Version in the later release"),
+    _s("licence", "SPDX licence expression in the later release"),
+)
+
+_SPECS: dict[str, tuple[_Spec, ...]] = {
+    "supplier_evaluation": (
+        _s("supplier_name", "Supplier name"),
+        _s("supplier_code", "Supplier code"),
+        _s("supplier_kind", "commercial_vendor, open_source_project, cloud_provider or service_provider"),
+        _s("supplier_criticality", "critical, major or minor"),
+        _s("supplier_scope", "What the supplier supplies"),
+        _s("evaluation_type", "initial, periodic or for_cause"),
+        _s("template_name", "Name of the questionnaire template"),
+        _s("template_version", "Version of the questionnaire template"),
+        _rows(
+            "questions",
+            "Every question of the evaluation, in questionnaire order",
+            _s("section", "Section title"),
+            _s("code", "Question code (e.g. C1)"),
+            _s("text", "Question text"),
+            _s("answer", "The answer as shown to the evaluator"),
+            _s("evidence_files", "Names of the evidence files, comma-separated"),
+            _s("points", "Points given (empty when not scored)"),
+            _s("max_points", "Maximum points of the question (empty when not scored)"),
+            _s("weight", "Weight of the question (empty when not scored)"),
+            _s("knock_out", "True when this answer is a knock-out hit"),
+        ),
+        _rows(
+            "score_sections",
+            "Score breakdown per section (weighted)",
+            _s("section", "Section title"),
+            _s("points", "Weighted points reached"),
+            _s("max_points", "Weighted points possible"),
+            _s("percentage", "Section score in percent"),
+        ),
+        _s("score_points", "Weighted points reached over all scored questions"),
+        _s("score_max_points", "Weighted points possible over all scored questions"),
+        _s("score_percentage", "Overall score in percent"),
+        _rows(
+            "knock_out_hits",
+            "Answers that hit a knock-out criterion",
+            _s("code", "Question code"),
+            _s("text", "Question text"),
+            _s("answer", "The knock-out answer"),
+        ),
+        _s("suggested_decision", "Decision suggested by the scoring rules"),
+        _s("final_decision", "Decision taken: approved, conditionally_approved or rejected"),
+        _s("conditions", "Conditions of a conditional approval"),
+        _s("rationale", "Rationale of the decision"),
+        _s("next_due", "Date the next re-evaluation is due (YYYY-MM-DD)"),
+    ),
+    "approved_supplier_list": (
+        _s("snapshot_date", "Date of this snapshot of the list (YYYY-MM-DD)"),
+        _rows(
+            "suppliers",
+            "One row per supplier on the list",
+            _s("supplier", "Supplier name"),
+            _s("code", "Supplier code"),
+            _s("scope", "Approval scope: what may be bought from this supplier"),
+            _s("kind", "Kind of supplier"),
+            _s("criticality", "critical, major or minor"),
+            _s("status", "approved, conditionally_approved, suspended, ..."),
+            _s("last_score", "Score of the last evaluation in percent"),
+            _s("last_evaluation_date", "Date of the last evaluation"),
+            _s("conditions", "Conditions of the approval"),
+            _s("certificates", "Certificates with their expiry, as text"),
+            _s("next_due", "Date the next re-evaluation is due"),
+            _s("approver", "Who approved the supplier"),
+        ),
+    ),
+    "purchasing_information": (
+        _s("supplier_name", "Supplier name"),
+        _s("supplier_code", "Supplier code"),
+        _s("product", "Purchased product or service"),
+        _s("version", "Purchased version"),
+        _s("specification", "Specification of what is bought"),
+        _s("acceptance_criteria", "Acceptance criteria for the delivery"),
+        _s("qms_requirements", "Quality management system requirements placed on the supplier"),
+        _s("change_notification_agreed", "True when the supplier agreed to notify changes"),
+        _s("licence", "Licence or contract of the product"),
+        _s("adequacy_review", "Signature of the review that the requirements are adequate", *_SIGNATURE_FIELDS),
+        _rows(
+            "receipt_verifications",
+            "Verification of what was received (ISO 13485 7.4.3)",
+            _s("date", "Date of the verification"),
+            _s("verified_by", "Who verified"),
+            _s("version_received", "Version received"),
+            _s("supplier", "Who delivered"),
+            _s("result", "accepted or rejected"),
+            _s("notes", "Notes of the verification"),
+        ),
+    ),
+    "soup_list": (
+        _s("product_name", "Device software product"),
+        _s("product_safety_class", "IEC 62304 software safety class of the product (A, B or C)"),
+        _s("release_version", "Release version"),
+        _s("release_status", "draft or frozen"),
+        _rows(
+            "components",
+            "One row per component of the release",
+            _s("name", "Title (name) of the SOUP, IEC 62304 8.1.2"),
+            _s("manufacturer", "Manufacturer of the SOUP, IEC 62304 8.1.2"),
+            _s("version", "Unique version designator, IEC 62304 8.1.2"),
+            _s("purl", "Package URL"),
+            _s("ecosystem", "Package ecosystem (PyPI, npm, ...)"),
+            _s("classification", "SOUP, OTSS or infrastructure"),
+            _s("safety_class", "Software safety class of the items using it"),
+            _s("licence", "SPDX licence expression"),
+            _s("licence_verdict", "Licence policy verdict: allow, review or deny"),
+            _s("requirements", "Functional and performance requirements, IEC 62304 5.3.3"),
+            _s("hardware_software", "Hardware and software needed, IEC 62304 5.3.4"),
+            _s("hazards", "Hazardous situations from SOUP failure, IEC 62304 7.1.2"),
+            _s("anomaly_review_date", "Date of the anomaly list review, IEC 62304 7.1.3"),
+            _s("anomaly_review_conclusion", "acceptable, needs_risk_control or reject"),
+            _s("status", "proposed, evaluated, approved, in_use, deprecated or removed"),
+            _s("direct", "True for a direct dependency, False for a transitive one"),
+        ),
+    ),
+    "release_diff": (
+        _s("product_name", "Device software product"),
+        _s("from_version", "Earlier release version"),
+        _s("to_version", "Later release version"),
+        _rows("added", "Components new in the later release", *_DIFF_ROW),
+        _rows("removed", "Components no longer in the later release", *_DIFF_ROW),
+        _rows("upgraded", "Components with a higher version", *_VERSION_CHANGE_ROW),
+        _rows("downgraded", "Components with a lower version", *_VERSION_CHANGE_ROW),
+        _rows(
+            "licence_changed",
+            "Components whose licence changed",
+            _s("name", "Component name"),
+            _s("version", "Version in the later release"),
+            _s("from_licence", "Licence in the earlier release"),
+            _s("to_licence", "Licence in the later release"),
+        ),
+    ),
+    "validation_protocol": (
+        *_PROTOCOL_HEAD,
+        _s("requirements", "Requirements the system must meet for its intended use"),
+        _s("acceptance_criteria", "Acceptance criteria of the validation"),
+        _rows(
+            "functions",
+            "Functions of the system in scope, with their process risk",
+            _s("description", "What the function does"),
+            _s("use", "direct or supporting"),
+            _s("process_risk", "high or not_high"),
+            _s("rationale", "Rationale of the risk determination"),
+        ),
+        _rows(
+            "test_cases",
+            "Test cases of the protocol",
+            _s("code", "Test case code"),
+            _s("function", "Function the test case covers"),
+            _s("method", "scripted, unscripted_exploratory, unscripted_ad_hoc or supplier_evidence"),
+            _s("objective", "Objective of the test"),
+            _rows(
+                "steps",
+                "Steps of a scripted test (empty for unscripted tests)",
+                _s("number", "Step number"),
+                _s("action", "What the tester does"),
+                _s("expected_result", "Expected result of the step"),
+            ),
+            _s("expected_result", "Expected result of the whole test case"),
+        ),
+    ),
+    "validation_report": (
+        *_PROTOCOL_HEAD,
+        _s("acceptance_criteria", "Acceptance criteria of the validation"),
+        _s("report_version", "Report version"),
+        _s("report_status", "Report status"),
+        _rows(
+            "executions",
+            "Every execution of a test case",
+            _s("test_case", "Test case code"),
+            _s("tester", "Who executed the test"),
+            _s("executed_at", "When (UTC)"),
+            _s("tested_version", "Version of the system tested"),
+            _s("actual_result", "Actual result"),
+            _s("outcome", "pass, fail or blocked"),
+        ),
+        _rows(
+            "deviations",
+            "Deviations found during execution",
+            _s("number", "Deviation number"),
+            _s("test_case", "Test case where it was found"),
+            _s("severity", "Severity"),
+            _s("description", "What deviated"),
+            _s("impact", "Impact on the intended use"),
+            _s("disposition", "fixed_retested, accepted_with_rationale, workaround or procedural_control"),
+            _s("status", "open or closed"),
+        ),
+        _s(
+            "outcome_counts",
+            "Number of executions per outcome",
+            _s("passed", "Executions that passed"),
+            _s("failed", "Executions that failed"),
+            _s("blocked", "Executions that were blocked"),
+            _s("total", "All executions"),
+        ),
+        _s("conclusion", "fit, fit_with_restrictions or not_fit"),
+        _s("restrictions", "Restrictions of use (for fit_with_restrictions)"),
+    ),
+    "audit_extract": (
+        _s("scope_description", "What this extract covers (records, period)"),
+        _rows(
+            "events",
+            "Audit trail events, oldest first",
+            _s("time", "Time of the event (UTC)"),
+            _s("actor", "Who acted"),
+            _s("action", "create, update, delete, status_change, sign, login, ..."),
+            _s("entity", "Kind of record"),
+            _s("entity_id", "Id of the record"),
+            _s("changes", "Changed fields with old and new values, as text"),
+            _s("reason", "Reason given for the change"),
+            _s("hash", "Hash of the event in the audit chain"),
+        ),
+    ),
+}
+
+
+def _attach(spec: _Spec, example: Any) -> Variable:
+    """Pair a description with its example; a list's fields take the first row's values."""
+    if spec.many:
+        row = example[0] if example else {}
+        fields = tuple(_attach(f, row.get(f.name)) for f in spec.fields)
+    elif spec.fields:
+        fields = tuple(_attach(f, (example or {}).get(f.name)) for f in spec.fields)
+    else:
+        fields = ()
+    return Variable(spec.name, spec.description, example, fields, spec.many)
+
+
+def example_context(doc_type: str) -> dict[str, Any]:
+    """A complete demo context of a document type (fresh copy), for previews and tests."""
+    require_document_type(doc_type)
+    context = copy.deepcopy(examples.COMMON)
+    context["document"]["title"] = DOCUMENT_TYPES[doc_type]
+    context["document"]["number"] = examples.DOCUMENT_NUMBERS[doc_type]
+    context.update(copy.deepcopy(examples.BY_TYPE[doc_type]))
+    return context
+
+
+def require_document_type(doc_type: str) -> None:
+    """Only the eight known document types exist; anything else raises UnknownDocumentTypeError."""
+    if doc_type not in DOCUMENT_TYPES:
+        known = ", ".join(DOCUMENT_TYPES)
+        raise UnknownDocumentTypeError(f"Unknown document type {doc_type!r}; known types: {known}")
+
+
+def _build(doc_type: str) -> dict[str, Variable]:
+    context = example_context(doc_type)
+    return {s.name: _attach(s, context[s.name]) for s in (*_COMMON, *_SPECS[doc_type])}
+
+
+VARIABLES: dict[str, dict[str, Variable]] = {t: _build(t) for t in DOCUMENT_TYPES}
+COMMON_NAMES: frozenset[str] = frozenset(s.name for s in _COMMON)
+
+
+def variables_for(doc_type: str) -> dict[str, Variable]:
+    """The allowlisted top-level variables of a document type, by name."""
+    require_document_type(doc_type)
+    return VARIABLES[doc_type]
+
+
+def allowed_names(doc_type: str) -> frozenset[str]:
+    """Names a template of this document type may use at top level."""
+    return frozenset(variables_for(doc_type))
+
+
+def _example_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None or value == "":
+        return "(empty)"
+    text = str(value).replace("\n", " / ").replace("|", "\\|")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _rows_of(variable: Variable, prefix: str) -> list[str]:
+    path = f"{prefix}{variable.name}"
+    if variable.many:
+        lines = [f"| `{path}` | {variable.description} (list of rows) | {len(variable.example)} rows |"]
+        for f in variable.fields:
+            lines += _rows_of(f, f"{path}[].")
+        return lines
+    if variable.fields:
+        lines = [f"| `{path}` | {variable.description} | |"]
+        for f in variable.fields:
+            lines += _rows_of(f, f"{path}.")
+        return lines
+    example = _example_text(variable.example).replace("<", "&lt;")
+    return [f"| `{path}` | {variable.description} | {example} |"]
+
+
+def markdown_reference() -> str:
+    """The variables of every document type as Markdown tables (pasted into docs/templates.md)."""
+    header = ["| Variable | Meaning | Example |", "|---|---|---|"]
+    any_type = next(iter(DOCUMENT_TYPES))
+    out = ["### Common to every document type", "", *header]
+    for name in (s.name for s in _COMMON):
+        out += _rows_of(VARIABLES[any_type][name], "")
+    for doc_type, title in DOCUMENT_TYPES.items():
+        out += ["", f"### `{doc_type}`: {title}", "", *header]
+        for spec in _SPECS[doc_type]:
+            out += _rows_of(VARIABLES[doc_type][spec.name], "")
+    return "\n".join(out) + "\n"

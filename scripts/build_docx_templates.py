@@ -1,0 +1,680 @@
+"""Write the default Word templates templates/docx/<type>.docx with python-docx.
+
+Run: .venv/bin/python scripts/build_docx_templates.py
+The files are committed; rerun after changing this script. Every Jinja tag is written
+as one run (python-docx `add_run`), so Word never splits it. The output is byte-stable
+(fixed zip timestamps), so an unchanged template gives no diff.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Length, Pt, RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+OUT_DIR = Path(__file__).resolve().parents[1] / "templates" / "docx"
+HEADER_FILL = "D9E2F3"  # light blue-grey: readable on screen and in greyscale print
+LABEL_FILL = "F2F2F2"
+RED = RGBColor(0xC0, 0x00, 0x00)
+FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+Column = tuple[str, str, float]  # header, cell tag, relative width
+
+
+# ---------------------------------------------------------------- low-level helpers
+
+
+def shade(cell: _Cell, fill: str) -> None:
+    """Give a table cell a background colour."""
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def repeat_as_header(table: Table) -> None:
+    """Repeat the first row of the table on every page."""
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def write(cell: _Cell, text: str, *, size: float = 9, bold: bool = False) -> None:
+    """Put a text (tags included) into a cell as a single run."""
+    run = cell.paragraphs[0].add_run(text)
+    run.font.size = Pt(size)
+    run.bold = bold
+
+
+def add_field(paragraph: Paragraph, instruction: str) -> None:
+    """Append a real Word field (PAGE, NUMPAGES) that Word and LibreOffice update."""
+
+    def fld_char(kind: str) -> None:
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        paragraph.add_run()._r.append(char)
+
+    fld_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    fld_char("separate")
+    paragraph.add_run("1")
+    fld_char("end")
+
+
+def usable_width(doc: DocumentObject) -> Length:
+    """Width between the margins of the (only) section."""
+    section = doc.sections[0]
+    assert section.page_width is not None and section.left_margin is not None and section.right_margin is not None
+    return Emu(section.page_width - section.left_margin - section.right_margin)
+
+
+def set_widths(table: Table, weights: Sequence[float], total: Length) -> None:
+    """Fix column widths from relative weights so Word and LibreOffice lay out alike."""
+    table.autofit = False
+    widths = [Emu(int(total * w / sum(weights))) for w in weights]
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def new_document(*, landscape: bool) -> DocumentObject:
+    """An A4 document with the neutral header, the page-numbered footer and the DRAFT mark."""
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(1.5 if landscape else 2.0))
+    section.top_margin = section.bottom_margin = Cm(1.8)
+
+    header = section.header
+    table = header.add_table(rows=2, cols=3, width=usable_width(doc))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    write(table.cell(0, 0), "{{ company.name }}", bold=True)
+    merged = table.cell(0, 1).merge(table.cell(0, 2))
+    write(merged, "{{ document.title }}", size=11, bold=True)
+    write(table.cell(1, 0), "Document no. {{ document.number }}")
+    write(table.cell(1, 1), "Revision {{ document.revision }}")
+    write(table.cell(1, 2), "Date {{ document.date }}")
+    set_widths(table, (1, 1, 1), usable_width(doc))
+    # Word wants a paragraph after a table: move python-docx's initial empty paragraph below it.
+    spacer = header.paragraphs[0]._p
+    header._element.remove(spacer)
+    header._element.append(spacer)
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Generated {{ document.generated_at }} by {{ document.generated_by }}  ·  Page ")
+    add_field(footer, "PAGE")
+    footer.add_run(" of ")
+    add_field(footer, "NUMPAGES")
+    for run in footer.runs:
+        run.font.size = Pt(8)
+
+    props = doc.core_properties
+    props.title = "{{ document.title }}"
+    props.subject = "{{ document.number }}"
+    props.author = "{{ company.name }}"
+    props.comments = ""
+    props.keywords = ""
+    props.last_modified_by = ""
+
+    doc.add_paragraph("{%p if draft %}")
+    mark = doc.add_paragraph()
+    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = mark.add_run("DRAFT")
+    run.bold = True
+    run.font.size = Pt(40)
+    run.font.color.rgb = RED
+    note = doc.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = note.add_run("Not approved: this document is not a controlled record.")
+    run.font.color.rgb = RED
+    doc.add_paragraph("{%p endif %}")
+    return doc
+
+
+def fields_table(doc: DocumentObject, rows: Sequence[tuple[str, str]]) -> None:
+    """A two-column label/value table for the scalar fields of a record."""
+    table = doc.add_table(rows=0, cols=2)
+    table.style = doc.styles["Table Grid"]
+    for label, tag in rows:
+        cells = table.add_row().cells
+        write(cells[0], label, size=10, bold=True)
+        shade(cells[0], LABEL_FILL)
+        write(cells[1], tag, size=10)
+    set_widths(table, (1, 3), usable_width(doc))
+    doc.add_paragraph()
+
+
+def rows_table(
+    doc: DocumentObject,
+    loop: str,
+    columns: Sequence[Column],
+    *,
+    size: float = 9,
+    empty: str | None = None,
+) -> Table:
+    """A table with a repeated, shaded header row and one docxtpl `{%tr for %}` row per item."""
+    table = doc.add_table(rows=1, cols=len(columns))
+    table.style = doc.styles["Table Grid"]
+    for cell, (title, _tag, _w) in zip(table.rows[0].cells, columns, strict=True):
+        write(cell, title, size=size, bold=True)
+        shade(cell, HEADER_FILL)
+    repeat_as_header(table)
+    write(table.add_row().cells[0], "{%tr for " + loop + " %}", size=size)
+    for cell, (_title, tag, _w) in zip(table.add_row().cells, columns, strict=True):
+        write(cell, tag, size=size)
+    write(table.add_row().cells[0], "{%tr endfor %}", size=size)
+    set_widths(table, [w for _t, _g, w in columns], usable_width(doc))
+    if empty:
+        # The list variable is the loop's iterable: "x in list" -> list.
+        items = loop.split(" in ", 1)[1].strip()
+        doc.add_paragraph("{%p if not " + items + " %}")
+        doc.add_paragraph(empty)
+        doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph()
+    return table
+
+
+def signatures(doc: DocumentObject) -> None:
+    """The closing table of electronic signatures (name, meaning, time, comment)."""
+    doc.add_heading("Signatures", level=2)
+    rows_table(
+        doc,
+        "sig in signatures",
+        [
+            ("Printed name", "{{ sig.printed_name }}", 3),
+            ("Meaning", "{{ sig.meaning }}", 2),
+            ("Date and time (UTC)", "{{ sig.signed_at }}", 3),
+            ("Comment", "{{ sig.comment|multiline }}", 5),
+        ],
+        size=10,
+        empty="Not signed.",
+    )
+
+
+def yes_no(expr: str) -> str:
+    """A tag printing yes/no for a boolean."""
+    return "{{ 'yes' if " + expr + " else 'no' }}"
+
+
+# ---------------------------------------------------------------- the document types
+
+
+def supplier_evaluation() -> DocumentObject:
+    doc = new_document(landscape=False)
+    doc.add_heading("Supplier evaluation: {{ supplier_name }}", level=1)
+    doc.add_heading("Supplier", level=2)
+    fields_table(
+        doc,
+        [
+            ("Name", "{{ supplier_name }}"),
+            ("Code", "{{ supplier_code }}"),
+            ("Kind", "{{ supplier_kind }}"),
+            ("Criticality", "{{ supplier_criticality }}"),
+            ("Scope", "{{ supplier_scope|multiline }}"),
+        ],
+    )
+    doc.add_heading("Evaluation", level=2)
+    fields_table(
+        doc,
+        [
+            ("Type", "{{ evaluation_type }}"),
+            ("Questionnaire", "{{ template_name }}"),
+            ("Questionnaire version", "{{ template_version }}"),
+        ],
+    )
+    doc.add_heading("Questions and answers", level=2)
+    rows_table(
+        doc,
+        "q in questions",
+        [
+            ("Section", "{{ q.section }}", 2.2),
+            ("Code", "{{ q.code }}", 1.1),
+            ("Question", "{{ q.text }}", 4.5),
+            ("Answer", "{{ q.answer|multiline }}", 3),
+            ("Evidence", "{{ q.evidence_files }}", 2.6),
+            ("Points", "{{ q.points }}", 1.1),
+            ("Max", "{{ q.max_points }}", 1),
+            ("Weight", "{{ q.weight }}", 1.1),
+            ("KO", "{{ 'KO' if q.knock_out }}", 0.9),
+        ],
+        size=8,
+        empty="No questions.",
+    )
+    doc.add_heading("Score", level=2)
+    fields_table(
+        doc,
+        [
+            ("Score", "{{ score_percentage }} %"),
+            ("Weighted points", "{{ score_points }} of {{ score_max_points }}"),
+        ],
+    )
+    rows_table(
+        doc,
+        "s in score_sections",
+        [
+            ("Section", "{{ s.section }}", 4),
+            ("Weighted points", "{{ s.points }}", 2),
+            ("Possible", "{{ s.max_points }}", 2),
+            ("Score (%)", "{{ s.percentage }}", 2),
+        ],
+    )
+    doc.add_heading("Knock-out hits", level=2)
+    rows_table(
+        doc,
+        "k in knock_out_hits",
+        [("Code", "{{ k.code }}", 1), ("Question", "{{ k.text }}", 5), ("Answer", "{{ k.answer }}", 3)],
+        empty="None.",
+    )
+    doc.add_heading("Decision", level=2)
+    fields_table(
+        doc,
+        [
+            ("Suggested decision", "{{ suggested_decision }}"),
+            ("Final decision", "{{ final_decision }}"),
+            ("Conditions", "{{ conditions|multiline }}"),
+            ("Rationale", "{{ rationale|multiline }}"),
+            ("Next re-evaluation due", "{{ next_due }}"),
+        ],
+    )
+    signatures(doc)
+    return doc
+
+
+def approved_supplier_list() -> DocumentObject:
+    doc = new_document(landscape=True)
+    doc.add_heading("Approved supplier list", level=1)
+    doc.add_paragraph("Snapshot of {{ snapshot_date }}: {{ suppliers|length }} suppliers.")
+    rows_table(
+        doc,
+        "s in suppliers",
+        [
+            ("Supplier", "{{ s.supplier }}", 3),
+            ("Code", "{{ s.code }}", 1.6),
+            ("Scope", "{{ s.scope }}", 3),
+            ("Kind", "{{ s.kind }}", 2),
+            ("Criticality", "{{ s.criticality }}", 1.5),
+            ("Status", "{{ s.status }}", 2.2),
+            ("Last score (%)", "{{ s.last_score }}", 1.3),
+            ("Last evaluation", "{{ s.last_evaluation_date }}", 1.8),
+            ("Conditions", "{{ s.conditions|multiline }}", 3),
+            ("Certificates", "{{ s.certificates|multiline }}", 2.6),
+            ("Next due", "{{ s.next_due }}", 1.8),
+            ("Approver", "{{ s.approver }}", 1.8),
+        ],
+        size=8,
+        empty="No suppliers.",
+    )
+    signatures(doc)
+    return doc
+
+
+def purchasing_information() -> DocumentObject:
+    doc = new_document(landscape=False)
+    doc.add_heading("Purchasing information: {{ product }} {{ version }}", level=1)
+    fields_table(
+        doc,
+        [
+            ("Supplier", "{{ supplier_name }}"),
+            ("Supplier code", "{{ supplier_code }}"),
+            ("Product", "{{ product }}"),
+            ("Version", "{{ version }}"),
+            ("Specification", "{{ specification|multiline }}"),
+            ("Acceptance criteria", "{{ acceptance_criteria|multiline }}"),
+            ("QMS requirements", "{{ qms_requirements|multiline }}"),
+            ("Change notification agreed", yes_no("change_notification_agreed")),
+            ("Licence", "{{ licence }}"),
+        ],
+    )
+    doc.add_heading("Adequacy review", level=2)
+    doc.add_paragraph("{%p if adequacy_review %}")
+    fields_table(
+        doc,
+        [
+            ("Reviewed by", "{{ adequacy_review.printed_name }}"),
+            ("Meaning", "{{ adequacy_review.meaning }}"),
+            ("Date and time (UTC)", "{{ adequacy_review.signed_at }}"),
+            ("Comment", "{{ adequacy_review.comment|multiline }}"),
+        ],
+    )
+    doc.add_paragraph("{%p else %}")
+    doc.add_paragraph("Not yet reviewed.")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_heading("Verification of purchased product", level=2)
+    rows_table(
+        doc,
+        "r in receipt_verifications",
+        [
+            ("Date", "{{ r.date }}", 2),
+            ("Verified by", "{{ r.verified_by }}", 2.5),
+            ("Version received", "{{ r.version_received }}", 2),
+            ("Delivered by", "{{ r.supplier }}", 2.5),
+            ("Result", "{{ r.result }}", 1.8),
+            ("Notes", "{{ r.notes|multiline }}", 4),
+        ],
+        empty="Not yet received.",
+    )
+    signatures(doc)
+    return doc
+
+
+def soup_list() -> DocumentObject:
+    doc = new_document(landscape=True)
+    doc.add_heading("SOUP list: {{ product_name }} {{ release_version }}", level=1)
+    fields_table(
+        doc,
+        [
+            ("Product", "{{ product_name }}"),
+            ("Software safety class", "{{ product_safety_class }}"),
+            ("Release", "{{ release_version }}"),
+            ("Release status", "{{ release_status }}"),
+            ("Components", "{{ components|length }}"),
+        ],
+    )
+    doc.add_heading("Identification (IEC 62304 8.1.2)", level=2)
+    rows_table(
+        doc,
+        "c in components",
+        [
+            ("#", "{{ loop.index }}", 0.7),
+            ("Title", "{{ c.name }}", 2.6),
+            ("Manufacturer", "{{ c.manufacturer }}", 2.6),
+            ("Version", "{{ c.version }}", 1.5),
+            ("Package URL", "{{ c.purl }}", 4),
+            ("Ecosystem", "{{ c.ecosystem }}", 1.3),
+            ("Classification", "{{ c.classification }}", 1.6),
+            ("Safety class", "{{ c.safety_class }}", 1.1),
+            ("Licence", "{{ c.licence }}", 2),
+            ("Licence verdict", "{{ c.licence_verdict }}", 1.3),
+            ("Direct", yes_no("c.direct"), 1),
+            ("Status", "{{ c.status }}", 1.5),
+        ],
+        size=8,
+        empty="No components.",
+    )
+    doc.add_heading("Requirements, hazards and anomaly review (IEC 62304 5.3.3, 5.3.4, 7.1.2, 7.1.3)", level=2)
+    rows_table(
+        doc,
+        "c in components",
+        [
+            ("Title and version", "{{ c.name }} {{ c.version }}", 2.6),
+            ("Functional and performance requirements", "{{ c.requirements|multiline }}", 4),
+            ("Hardware and software needed", "{{ c.hardware_software|multiline }}", 3),
+            ("Hazardous situations", "{{ c.hazards|multiline }}", 3.5),
+            ("Anomaly review", "{{ c.anomaly_review_date }}", 1.7),
+            ("Conclusion", "{{ c.anomaly_review_conclusion }}", 2),
+        ],
+        size=8,
+    )
+    signatures(doc)
+    return doc
+
+
+def release_diff() -> DocumentObject:
+    doc = new_document(landscape=False)
+    doc.add_heading("SOUP changes: {{ product_name }} {{ from_version }} to {{ to_version }}", level=1)
+    fields_table(
+        doc,
+        [("Product", "{{ product_name }}"), ("From release", "{{ from_version }}"), ("To release", "{{ to_version }}")],
+    )
+    listed = [
+        ("Name", "{{ c.name }}", 2.5),
+        ("Version", "{{ c.version }}", 1.5),
+        ("Manufacturer", "{{ c.manufacturer }}", 2.5),
+        ("Licence", "{{ c.licence }}", 2),
+        ("Package URL", "{{ c.purl }}", 3.5),
+        ("Direct", yes_no("c.direct"), 1),
+    ]
+    moved = [
+        ("Name", "{{ c.name }}", 3),
+        ("From version", "{{ c.from_version }}", 2),
+        ("To version", "{{ c.to_version }}", 2),
+        ("Licence", "{{ c.licence }}", 2.5),
+    ]
+    for title, variable, columns in (
+        ("Added", "added", listed),
+        ("Removed", "removed", listed),
+        ("Upgraded", "upgraded", moved),
+        ("Downgraded", "downgraded", moved),
+    ):
+        doc.add_heading(title, level=2)
+        rows_table(doc, f"c in {variable}", columns, empty="None.")
+    doc.add_heading("Licence changed", level=2)
+    rows_table(
+        doc,
+        "c in licence_changed",
+        [
+            ("Name", "{{ c.name }}", 3),
+            ("Version", "{{ c.version }}", 2),
+            ("From licence", "{{ c.from_licence }}", 3),
+            ("To licence", "{{ c.to_licence }}", 3),
+        ],
+        empty="None.",
+    )
+    signatures(doc)
+    return doc
+
+
+def _system_fields(doc: DocumentObject) -> None:
+    doc.add_heading("System", level=2)
+    fields_table(
+        doc,
+        [
+            ("System", "{{ system_name }}"),
+            ("Version", "{{ system_version }}"),
+            ("Supplier", "{{ system_supplier }}"),
+            ("Intended use", "{{ intended_use|multiline }}"),
+            ("GAMP category", "{{ gamp_category }}"),
+        ],
+    )
+
+
+def validation_protocol() -> DocumentObject:
+    doc = new_document(landscape=False)
+    doc.add_heading("Validation protocol: {{ system_name }} {{ system_version }}", level=1)
+    _system_fields(doc)
+    doc.add_heading("Protocol", level=2)
+    fields_table(
+        doc,
+        [
+            ("Protocol version", "{{ protocol_version }}"),
+            ("Status", "{{ protocol_status }}"),
+            ("Scope", "{{ scope|multiline }}"),
+            ("Requirements", "{{ requirements|multiline }}"),
+            ("Acceptance criteria", "{{ acceptance_criteria|multiline }}"),
+        ],
+    )
+    doc.add_heading("Functions and process risk", level=2)
+    rows_table(
+        doc,
+        "f in functions",
+        [
+            ("Function", "{{ f.description }}", 4),
+            ("Use", "{{ f.use }}", 1.5),
+            ("Process risk", "{{ f.process_risk }}", 1.5),
+            ("Rationale", "{{ f.rationale|multiline }}", 4),
+        ],
+        empty="No functions.",
+    )
+    doc.add_heading("Test cases", level=2)
+    table = rows_table(
+        doc,
+        "t in test_cases",
+        [
+            ("Code", "{{ t.code }}", 1.2),
+            ("Function", "{{ t.function }}", 2.5),
+            ("Method", "{{ t.method }}", 2),
+            ("Objective", "{{ t.objective|multiline }}", 3),
+            ("Steps and expected results", "{%p for step in t.steps %}", 5),
+        ],
+        size=8,
+        empty="No test cases.",
+    )
+    # The steps cell of the item row: a paragraph loop, then the overall expected result,
+    # so the cell always keeps a paragraph even for an unscripted test without steps.
+    steps = table.rows[2].cells[4]
+    for text in (
+        "{{ step.number }}. {{ step.action }} Expected: {{ step.expected_result }}",
+        "{%p endfor %}",
+        "Expected result: {{ t.expected_result|multiline }}",
+    ):
+        run = steps.add_paragraph().add_run(text)
+        run.font.size = Pt(8)
+    signatures(doc)
+    return doc
+
+
+def validation_report() -> DocumentObject:
+    doc = new_document(landscape=False)
+    doc.add_heading("Validation report: {{ system_name }} {{ system_version }}", level=1)
+    _system_fields(doc)
+    doc.add_heading("Protocol and report", level=2)
+    fields_table(
+        doc,
+        [
+            ("Protocol version", "{{ protocol_version }}"),
+            ("Protocol status", "{{ protocol_status }}"),
+            ("Scope", "{{ scope|multiline }}"),
+            ("Acceptance criteria", "{{ acceptance_criteria|multiline }}"),
+            ("Report version", "{{ report_version }}"),
+            ("Report status", "{{ report_status }}"),
+        ],
+    )
+    doc.add_heading("Executions", level=2)
+    rows_table(
+        doc,
+        "e in executions",
+        [
+            ("Test case", "{{ e.test_case }}", 1.3),
+            ("Tester", "{{ e.tester }}", 2),
+            ("Executed at (UTC)", "{{ e.executed_at }}", 2.2),
+            ("Tested version", "{{ e.tested_version }}", 1.5),
+            ("Actual result", "{{ e.actual_result|multiline }}", 4.5),
+            ("Outcome", "{{ e.outcome }}", 1.3),
+        ],
+        size=8,
+        empty="No executions.",
+    )
+    fields_table(
+        doc,
+        [
+            ("Passed", "{{ outcome_counts.passed }}"),
+            ("Failed", "{{ outcome_counts.failed }}"),
+            ("Blocked", "{{ outcome_counts.blocked }}"),
+            ("Total", "{{ outcome_counts.total }}"),
+        ],
+    )
+    doc.add_heading("Deviations", level=2)
+    rows_table(
+        doc,
+        "d in deviations",
+        [
+            ("No.", "{{ d.number }}", 1.2),
+            ("Test case", "{{ d.test_case }}", 1.3),
+            ("Severity", "{{ d.severity }}", 1.3),
+            ("Description", "{{ d.description|multiline }}", 3.5),
+            ("Impact", "{{ d.impact|multiline }}", 3),
+            ("Disposition", "{{ d.disposition }}", 2),
+            ("Status", "{{ d.status }}", 1.2),
+        ],
+        size=8,
+        empty="No deviations.",
+    )
+    doc.add_heading("Conclusion", level=2)
+    fields_table(doc, [("Conclusion", "{{ conclusion }}"), ("Restrictions", "{{ restrictions|multiline }}")])
+    signatures(doc)
+    return doc
+
+
+def audit_extract() -> DocumentObject:
+    doc = new_document(landscape=True)
+    doc.add_heading("Audit trail extract", level=1)
+    fields_table(doc, [("Scope", "{{ scope_description|multiline }}"), ("Events", "{{ events|length }}")])
+    rows_table(
+        doc,
+        "e in events",
+        [
+            ("Time (UTC)", "{{ e.time }}", 2.2),
+            ("Actor", "{{ e.actor }}", 2),
+            ("Action", "{{ e.action }}", 1.5),
+            ("Record", "{{ e.entity }}", 1.5),
+            ("Id", "{{ e.entity_id }}", 0.8),
+            ("Changes (old -> new)", "{{ e.changes|multiline }}", 4.5),
+            ("Reason", "{{ e.reason|multiline }}", 2.5),
+            ("Hash", "{{ e.hash }}", 2.6),
+        ],
+        size=7,
+        empty="No events.",
+    )
+    signatures(doc)
+    return doc
+
+
+BUILDERS: dict[str, Callable[[], DocumentObject]] = {
+    "supplier_evaluation": supplier_evaluation,
+    "approved_supplier_list": approved_supplier_list,
+    "purchasing_information": purchasing_information,
+    "soup_list": soup_list,
+    "release_diff": release_diff,
+    "validation_protocol": validation_protocol,
+    "validation_report": validation_report,
+    "audit_extract": audit_extract,
+}
+
+
+def stable_bytes(doc: DocumentObject) -> bytes:
+    """The saved document with fixed zip timestamps, so rebuilding gives identical files."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info))
+    return out.getvalue()
+
+
+def main(out_dir: Path = OUT_DIR) -> list[Path]:
+    """Write every default template; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for doc_type, build in BUILDERS.items():
+        path = out_dir / f"{doc_type}.docx"
+        path.write_bytes(stable_bytes(build()))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT_DIR):
+        print(written_path)
