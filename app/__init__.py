@@ -13,9 +13,9 @@ from flask import Flask, g, request
 from app.config import DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
-BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard")
+BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard", "documents")
 # Click groups: app/<module>.py:cli
-CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "demo")
+CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "documents.cli", "demo")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -173,6 +173,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from app import navigation
     from app.audit.services import history
+    from app.documents.pdf import soffice_path
     from app.signatures.services import manifestations
 
     app.jinja_env.globals.update(
@@ -180,6 +181,7 @@ def register_template_helpers(app: Flask) -> None:
         audit_history=history,
         signature_manifestations=manifestations,
         company_name=lambda: app.config["COMPANY_NAME"],
+        pdf_available=lambda: soffice_path() is not None,
     )
     from app import formatting
 

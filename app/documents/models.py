@@ -1,0 +1,82 @@
+"""Generated Word documents and the company's custom templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.audit.models import Audited
+from app.auth.models import User
+from app.db import TimestampMixin, VersionedMixin, utcnow
+from app.extensions import db
+
+
+class TemplateStatus:
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class DocumentTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+    """An uploaded .docx for one document type; versioned, activated with a signature."""
+
+    __tablename__ = "document_templates"
+    __audit_exclude__ = frozenset({"data"})
+    __table_args__ = (Index("ix_document_templates_type_status", "doc_type", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    template_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=TemplateStatus.DRAFT)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    variables_used: Mapped[list[str]] = mapped_column(db.JSON, nullable=False, default=list)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    uploaded_by: Mapped[User] = relationship()
+
+    def audit_label(self) -> str:
+        return f"{self.doc_type} template {self.name} v{self.template_version}"
+
+
+class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
+    """One generated file with what it was made from: record, version, content hash, template."""
+
+    __tablename__ = "generated_documents"
+    __audit_exclude__ = frozenset({"data"})
+    __table_args__ = (
+        Index("ix_generated_documents_source", "source_type", "source_id"),
+        Index("ix_generated_documents_doc_type", "doc_type"),
+        Index("ix_generated_documents_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    number: Mapped[str] = mapped_column(String(80), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    source_type: Mapped[str] = mapped_column(String(80), nullable=False)
+    source_id: Mapped[str] = mapped_column(String(120), nullable=False)
+    source_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    draft: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("document_templates.id"), nullable=True)
+    template_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    template_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_by_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    def audit_label(self) -> str:
+        return f"{self.number} rev {self.revision}"

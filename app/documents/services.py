@@ -1,0 +1,184 @@
+"""Generating documents into the register, and managing custom templates."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.auth.models import User
+from app.db import utcnow
+from app.documents import contexts, render
+from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
+from app.documents.variables import DOCUMENT_TYPES, UnknownDocumentTypeError, example_context, require_document_type
+from app.documents.zipcheck import TemplateRefused
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.extensions import db
+from app.signatures.models import Meaning
+from app.signatures.services import SignTarget, content_hash, sign
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def check_type(doc_type: str) -> None:
+    """Refuse an unknown document type with a clear message."""
+    try:
+        require_document_type(doc_type)
+    except UnknownDocumentTypeError as error:
+        raise NotFound(f"Unknown document type {doc_type!r}.") from error
+
+
+def active_template(doc_type: str) -> DocumentTemplate | None:
+    """The company's active template for the type, or None (the default template is used)."""
+    query = select(DocumentTemplate).where(
+        DocumentTemplate.doc_type == doc_type, DocumentTemplate.status == TemplateStatus.ACTIVE
+    )
+    return db.session.scalar(query.order_by(DocumentTemplate.template_version.desc()).limit(1))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "record"
+
+
+def build_context(doc_type: str, source: contexts.Source, *, number: str, revision: int, by_name: str) -> dict[str, Any]:
+    """The full context: the common header variables plus the type's own variables."""
+    now = utcnow()
+    return {
+        "document": {
+            "title": DOCUMENT_TYPES[doc_type] if not source.title else source.title,
+            "number": number,
+            "revision": str(revision),
+            "date": now.strftime("%Y-%m-%d"),
+            "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
+            "generated_by": by_name,
+        },
+        "draft": not source.approved,
+        "signatures": source.signatures,
+        "company": {"name": current_app.config["COMPANY_NAME"]},
+        **source.variables,
+    }
+
+
+def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocument:
+    """Render a record into Word with the active template (or the default) and store it in the register."""
+    check_type(doc_type)
+    try:
+        source = contexts.build(doc_type, source_id)
+    except contexts.SourceNotFound as error:
+        raise NotFound(str(error)) from error
+    previous = db.session.scalar(
+        select(func.count(GeneratedDocument.id)).where(
+            GeneratedDocument.doc_type == doc_type, GeneratedDocument.source_id == source.source_id
+        )
+    )
+    revision = int(previous or 0) + 1
+    number = f"{source.number_prefix}-{_slug(source.source_id)}"
+    by_name = by.full_name if by is not None else "system"
+    context = build_context(doc_type, source, number=number, revision=revision, by_name=by_name)
+    template = active_template(doc_type)
+    try:
+        if template is None:
+            data = render.render_default(doc_type, context)
+        else:
+            data = render.render_uploaded(
+                doc_type, template.data, context,
+                timeout_s=current_app.config["DOCUMENT_RENDER_TIMEOUT_S"],
+                memory_mb=current_app.config["DOCUMENT_RENDER_MEMORY_MB"],
+            )
+    except (render.RenderFailed, TemplateRefused) as error:
+        raise ValidationFailed(f"The document could not be generated: {getattr(error, 'message', error)}") from error
+    document = GeneratedDocument(
+        doc_type=doc_type,
+        number=number,
+        revision=revision,
+        title=context["document"]["title"],
+        source_type=source.source_type,
+        source_id=source.source_id,
+        source_version=source.version,
+        content_hash=content_hash(source.variables),
+        draft=not source.approved,
+        template_id=template.id if template else None,
+        template_name=template.name if template else "default",
+        template_version=str(template.template_version) if template else "default",
+        filename=f"{number}-rev{revision}.docx",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        data=data,
+        created_by_id=by.id if by is not None else None,
+        created_by_name=by_name,
+    )
+    db.session.add(document)
+    db.session.flush()
+    audit.record("document.generated", document, doc_type=doc_type, source=source.source_id, sha256=document.sha256)
+    return document
+
+
+def upload_template(doc_type: str, *, name: str, filename: str, data: bytes, by: User) -> DocumentTemplate:
+    """Store an uploaded template as a draft version after the safety and variable checks."""
+    check_type(doc_type)
+    check = render.check_template(doc_type, data)
+    if not check.ok:
+        raise ValidationFailed("The template was refused: " + " ".join(check.problems))
+    latest = db.session.scalar(
+        select(func.max(DocumentTemplate.template_version)).where(DocumentTemplate.doc_type == doc_type)
+    )
+    template = DocumentTemplate(
+        doc_type=doc_type,
+        name=name.strip() or filename,
+        template_version=int(latest or 0) + 1,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        data=data,
+        variables_used=sorted(check.used),
+        uploaded_by_id=by.id,
+    )
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def template_sign_target(template: DocumentTemplate) -> SignTarget:
+    """A template is signed by its file hash: the exact bytes that will print records."""
+    return SignTarget(
+        entity_type="document_template",
+        entity_id=str(template.id),
+        version=template.template_version,
+        content={"doc_type": template.doc_type, "sha256": template.sha256, "version": template.template_version},
+    )
+
+
+def activate_template(template: DocumentTemplate, *, signer: User, password: str, comment: str = "") -> None:
+    """Activate a draft template with a signature; the previously active one is retired."""
+    if template.status != TemplateStatus.DRAFT:
+        raise Conflict("Only a draft template can be activated.")
+    sign(template_sign_target(template), signer, password=password, meaning=Meaning.APPROVED, comment=comment)
+    current = active_template(template.doc_type)
+    if current is not None:
+        current.status = TemplateStatus.RETIRED
+    template.status = TemplateStatus.ACTIVE
+    template.activated_at = utcnow()
+    audit.record("document_template.activated", template)
+
+
+def retire_template(template: DocumentTemplate) -> None:
+    """Stop using a template; the default (or another active version) takes over."""
+    if template.status == TemplateStatus.RETIRED:
+        raise Conflict("The template is already retired.")
+    template.status = TemplateStatus.RETIRED
+
+
+def preview(template: DocumentTemplate) -> bytes:
+    """The template filled with demo data, rendered in the sandboxed child process."""
+    try:
+        return render.render_uploaded(
+            template.doc_type, template.data, example_context(template.doc_type),
+            timeout_s=current_app.config["DOCUMENT_RENDER_TIMEOUT_S"],
+            memory_mb=current_app.config["DOCUMENT_RENDER_MEMORY_MB"],
+        )
+    except (render.RenderFailed, TemplateRefused) as error:
+        raise ValidationFailed(f"The preview failed: {getattr(error, 'message', error)}") from error

@@ -1,0 +1,217 @@
+"""The document register, generation ('Word' buttons), PDF conversion and custom templates."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.audit.models import AuditAction
+from app.auth.decorators import permission_required
+from app.auth.permissions import Permission
+from app.documents import pdf, services
+from app.documents.forms import GenerateForm, TemplateUploadForm
+from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
+from app.documents.render import check_template
+from app.documents.variables import DOCUMENT_TYPES, variables_for
+from app.errors import DomainError
+from app.extensions import db
+from app.pagination import paginate
+from app.signatures.forms import SignatureForm
+from app.signatures.models import Meaning
+from app.signatures.services import SignatureRefused
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@permission_required(Permission.DOCUMENTS_READ)
+def register() -> Any:
+    query = select(GeneratedDocument).order_by(GeneratedDocument.id.desc())
+    args = request.args
+    if args.get("doc_type"):
+        query = query.where(GeneratedDocument.doc_type == args["doc_type"])
+    if args.get("q"):
+        pattern = f"%{args['q'].strip()}%"
+        query = query.where(GeneratedDocument.number.ilike(pattern) | GeneratedDocument.source_id.ilike(pattern))
+    if args.get("created_by"):
+        query = query.where(GeneratedDocument.created_by_name.ilike(f"%{args['created_by'].strip()}%"))
+    if start := _date(args.get("date_from")):
+        query = query.where(GeneratedDocument.created_at >= datetime.combine(start, datetime.min.time()))
+    if end := _date(args.get("date_to")):
+        query = query.where(GeneratedDocument.created_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    return render_template(
+        "documents/register.html", page=paginate(query), filters=args, types=DOCUMENT_TYPES,
+    )
+
+
+def _send(data: bytes, filename: str, mimetype: str) -> Any:
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+@bp.route("/generate", methods=["POST"])
+@permission_required(Permission.DOCUMENTS_GENERATE)
+def generate() -> Any:
+    form = GenerateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        document = services.generate(form.doc_type.data or "", form.source_id.data or "", by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(request.referrer or url_for("documents.register"))
+    db.session.commit()
+    if form.format.data == "pdf":
+        return redirect(url_for("documents.download_pdf", document_id=document.id))
+    return _send(document.data, document.filename, services.DOCX_MIME)
+
+
+@bp.route("/<int:document_id>/download")
+@permission_required(Permission.DOCUMENTS_READ)
+def download(document_id: int) -> Any:
+    document = db.get_or_404(GeneratedDocument, document_id)
+    audit.record("document.downloaded", document, action=AuditAction.EXPORT, format="docx")
+    db.session.commit()
+    return _send(document.data, document.filename, services.DOCX_MIME)
+
+
+@bp.route("/<int:document_id>/pdf")
+@permission_required(Permission.DOCUMENTS_READ)
+def download_pdf(document_id: int) -> Any:
+    document = db.get_or_404(GeneratedDocument, document_id)
+    if pdf.soffice_path() is None:
+        abort(404)
+    try:
+        data = pdf.docx_to_pdf(document.data, timeout_s=current_app.config["PDF_TIMEOUT_S"])
+    except pdf.PdfConversionError as error:
+        flash(f"The PDF could not be made: {error}", "error")
+        return redirect(url_for("documents.register"))
+    audit.record("document.downloaded", document, action=AuditAction.EXPORT, format="pdf")
+    db.session.commit()
+    return _send(data, document.filename.removesuffix(".docx") + ".pdf", "application/pdf")
+
+
+# --- Custom templates ----------------------------------------------------------------------------
+
+
+@bp.route("/templates")
+@permission_required(Permission.TEMPLATES_MANAGE)
+def templates_list() -> Any:
+    templates = list(
+        db.session.scalars(select(DocumentTemplate).order_by(DocumentTemplate.doc_type, DocumentTemplate.template_version.desc()))
+    )
+    active = {t.doc_type: t for t in templates if t.status == TemplateStatus.ACTIVE}
+    return render_template("documents/templates_list.html", templates=templates, types=DOCUMENT_TYPES, active=active)
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@permission_required(Permission.TEMPLATES_MANAGE)
+def templates_create() -> Any:
+    form = TemplateUploadForm(doc_type=request.args.get("doc_type") or None)
+    problems: list[str] = []
+    used: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
+        if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
+            problems = ["The file is larger than the upload limit."]
+        else:
+            check = check_template(form.doc_type.data, data)
+            used = sorted(check.used)
+            if check.ok:
+                template = services.upload_template(
+                    form.doc_type.data, name=form.name.data or "", filename=upload.filename or "template.docx",
+                    data=data, by=current_user,
+                )
+                db.session.commit()
+                flash("Template uploaded as a draft. Check the preview, then activate it with your signature.", "success")
+                return redirect(url_for("documents.templates_detail", template_id=template.id))
+            problems = list(check.problems)
+    doc_type = form.doc_type.data or next(iter(DOCUMENT_TYPES))
+    return render_template(
+        "documents/templates_create.html", form=form, problems=problems, used=used,
+        variables=variables_for(doc_type), doc_type=doc_type, types=DOCUMENT_TYPES,
+    ), (422 if problems else 200)
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET"])
+@permission_required(Permission.TEMPLATES_MANAGE)
+def templates_detail(template_id: int) -> Any:
+    template = db.get_or_404(DocumentTemplate, template_id)
+    form = SignatureForm()
+    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    return render_template(
+        "documents/templates_detail.html", template=template, sign_form=form,
+        variables=variables_for(template.doc_type), target=services.template_sign_target(template),
+        types=DOCUMENT_TYPES,
+    )
+
+
+@bp.route("/templates/<int:template_id>/activate", methods=["POST"])
+@permission_required(Permission.TEMPLATES_MANAGE)
+def templates_activate(template_id: int) -> Any:
+    template = db.get_or_404(DocumentTemplate, template_id)
+    form = SignatureForm()
+    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    if form.validate_on_submit():
+        try:
+            services.activate_template(template, signer=current_user, password=form.password.data or "",
+                                       comment=form.comment.data or "")
+        except SignatureRefused as error:
+            db.session.commit()  # the refused signature is audited and counts toward lockout
+            flash(error.message, "error")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Template activated: new documents of this type use it.", "success")
+    else:
+        flash("Enter your password to sign.", "error")
+    return redirect(url_for("documents.templates_detail", template_id=template.id))
+
+
+@bp.route("/templates/<int:template_id>/retire", methods=["POST"])
+@permission_required(Permission.TEMPLATES_MANAGE)
+def templates_retire(template_id: int) -> Any:
+    template = db.get_or_404(DocumentTemplate, template_id)
+    try:
+        services.retire_template(template)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Template retired; the default template is used unless another version is active.", "success")
+    return redirect(url_for("documents.templates_detail", template_id=template.id))
+
+
+@bp.route("/templates/<int:template_id>/preview")
+@permission_required(Permission.TEMPLATES_MANAGE)
+def templates_preview(template_id: int) -> Any:
+    template = db.get_or_404(DocumentTemplate, template_id)
+    try:
+        data = services.preview(template)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("documents.templates_detail", template_id=template.id))
+    return _send(data, f"preview-{template.doc_type}-v{template.template_version}.docx", services.DOCX_MIME)
+
+
+@bp.route("/templates/<int:template_id>/download")
+@permission_required(Permission.TEMPLATES_MANAGE)
+def templates_download(template_id: int) -> Any:
+    template = db.get_or_404(DocumentTemplate, template_id)
+    return _send(template.data, f"{template.doc_type}-template-v{template.template_version}.docx", services.DOCX_MIME)

@@ -1,0 +1,16 @@
+from app.auth.permissions import Role
+from tests.permissions import ALL_ROLES, roles
+
+EXPECTED = {
+    "documents.register": ALL_ROLES,
+    "documents.generate": ALL_ROLES,
+    "documents.download": ALL_ROLES,
+    "documents.download_pdf": ALL_ROLES,
+    "documents.templates_list": roles(Role.ADMIN),
+    "documents.templates_create": roles(Role.ADMIN),
+    "documents.templates_detail": roles(Role.ADMIN),
+    "documents.templates_activate": roles(Role.ADMIN),
+    "documents.templates_retire": roles(Role.ADMIN),
+    "documents.templates_preview": roles(Role.ADMIN),
+    "documents.templates_download": roles(Role.ADMIN),
+}
