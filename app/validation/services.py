@@ -11,14 +11,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
+from app.audit.models import AuditAction
 from app.auth.models import User
 from app.auth.permissions import Permission
+from app.auth.services import check_password_for_signature
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures
 from app.signatures.models import Meaning, Signature
-from app.signatures.services import SignTarget
+from app.signatures.services import SignatureRefused, SignTarget
 from app.suppliers.models import Supplier
 from app.validation import policies, workflow
 from app.validation.evidence import CheckedFile, EvidenceFile
@@ -70,6 +72,13 @@ ACTIVE_PROTOCOL_STATES = (
 
 def today() -> date:
     return utcnow().date()
+
+
+def verify_signer(by: User, password: str) -> None:
+    """Check the signer's password before anything changes, so a refusal leaves only its audit trace."""
+    if not check_password_for_signature(by, password):
+        audit.record("signature.refused", by, action=AuditAction.LOGIN_FAILED)
+        raise SignatureRefused("The password is not correct (or the account is locked). Nothing was signed.")
 
 
 def _require(condition: bool, message: str) -> None:
@@ -457,6 +466,7 @@ def justify_coverage(
         raise ValidationFailed("Only a high-risk function needs a justification.")
     if any(j.function_id == function.id for j in protocol.justifications):
         raise Conflict("This function already has a justification in this protocol.")
+    verify_signer(by, password)
     justification = CoverageJustification(
         function_id=function.id, text=_text(text, "Justification"), justified_by_id=by.id,
     )
@@ -479,11 +489,6 @@ def submit_protocol(protocol: Protocol, by: User, *, password: str, comment: str
     if protocol.status != ProtocolStatus.DRAFT:
         workflow.submit_for_review(protocol)  # raises IllegalMove
     _require(policies.can_submit(by, protocol), "Only the protocol's author sends it to review.")
-    if not protocol.test_cases:
-        raise ValidationFailed("Add at least one test case before sending the protocol to review.")
-    empty = [c.code for c in protocol.test_cases if c.method == TestMethod.SCRIPTED and not c.steps]
-    if empty:
-        raise ValidationFailed(f"Scripted test cases need steps with expected results: {', '.join(empty)}.")
     gaps = coverage(protocol)
     if gaps:
         names = "; ".join(gap.description for gap in gaps)
@@ -491,6 +496,12 @@ def submit_protocol(protocol: Protocol, by: User, *, password: str, comment: str
             "Every high-risk function needs a scripted test case with steps, or a justification signed by QA. "
             f"Not covered: {names}."
         )
+    if not protocol.test_cases:
+        raise ValidationFailed("Add at least one test case before sending the protocol to review.")
+    empty = [c.code for c in protocol.test_cases if c.method == TestMethod.SCRIPTED and not c.steps]
+    if empty:
+        raise ValidationFailed(f"Scripted test cases need steps with expected results: {', '.join(empty)}.")
+    verify_signer(by, password)
     protocol.functions_snapshot = [function_facts(f) for f in protocol.system.functions]
     workflow.submit_for_review(protocol)
     db.session.flush()
@@ -788,6 +799,9 @@ def assess_change_request(
                  "Only QA may decide that a new version needs no revalidation.")
     else:
         _require(by.has(Permission.VALIDATION_EDIT), "You may not assess change requests.")
+    if revalidation != Revalidation.NONE and active_protocol(change.system) is not None:
+        raise Conflict("A protocol of this system is in progress; finish or withdraw it first.")
+    verify_signer(by, password)
     change.impact_assessment = _text(impact_assessment, "Impact assessment")
     change.revalidation = revalidation
     change.assessed_by_id = by.id
@@ -826,6 +840,13 @@ def perform_periodic_review(
     outcome = _choice(outcome, ReviewOutcome, "Outcome")
     if system.status != SystemStatus.RELEASED:
         raise Conflict("Only a released system is reviewed periodically.")
+    if outcome == ReviewOutcome.RETIRE:
+        _text(data_location, "Where the data stays after retirement")
+        if retain_until is None:
+            raise ValidationFailed("Until when the data is retained is required.")
+        if retain_until < today():
+            raise ValidationFailed("The retention date must not be in the past.")
+    verify_signer(by, password)
     review = PeriodicReview(
         system_id=system.id, reviewer_id=by.id, reviewed_at=utcnow(), due_date=system.next_periodic_review,
         outcome=outcome, summary=_text(summary, "Summary of the review"),

@@ -116,9 +116,14 @@ def test_a_high_risk_function_without_a_scripted_test_stops_the_review(people):
     assert protocol.status == ProtocolStatus.DRAFT
     case = services.add_test_case(protocol, author, method=TestMethod.SCRIPTED, objective="Scripted",
                                   function_id=high.id)
-    with pytest.raises(ValidationFailed, match="need steps"):
+    with pytest.raises(ValidationFailed, match="Not covered: Function 1"):  # a script without steps covers nothing
         services.submit_protocol(protocol, author, password=PASSWORD)
     services.add_step(case, author, action="Do", expected_result="Done")
+    other = services.add_test_case(protocol, author, method=TestMethod.SCRIPTED, objective="Also scripted",
+                                   function_id=None)
+    with pytest.raises(ValidationFailed, match="need steps with expected results: TC-3"):
+        services.submit_protocol(protocol, author, password=PASSWORD)
+    services.delete_test_case(other, author)
     services.submit_protocol(protocol, author, password=PASSWORD)
     assert protocol.status == ProtocolStatus.IN_REVIEW
 
