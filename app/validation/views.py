@@ -96,6 +96,7 @@ def systems_list() -> Any:
     return render_template(
         "validation/systems_list.html", page=page, status=status, deployment=deployment, q=q,
         statuses=list(SystemStatus), deployments=forms.DEPLOYMENT_CHOICES, today=services.today(),
+        deployment_labels=dict(forms.DEPLOYMENT_CHOICES),
         soon_days=current_app.config["VALIDATION_REVIEW_DUE_SOON_DAYS"], review_state=review_state,
     )
 
@@ -175,7 +176,7 @@ def _system_page(system: SoftwareSystem, status: int = 200, **form_overrides: An
     sign_target = services.protocol_sign_target(latest) if latest else None
     return render_template(
         "validation/systems_detail.html", system=system, changes=changes, reviews=reviews, active=active,
-        sign_target=sign_target, assurance_needed=assurance_needed,
+        sign_target=sign_target, assurance_needed=assurance_needed, deployment_labels=dict(forms.DEPLOYMENT_CHOICES),
         function_form=form_overrides.get("function_form") or forms.FunctionForm(prefix="function"),
         change_form=form_overrides.get("change_form") or forms.ChangeRequestForm(prefix="change"),
         confirm=forms.ConfirmForm(),
