@@ -145,3 +145,36 @@ def test_the_systems_list_filters_and_loads_in_a_fixed_number_of_queries(enginee
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 6, selects
     assert "System 00" not in engineer.get("/validation/systems?q=11").get_data(as_text=True)
+
+
+def test_change_request_and_periodic_review_pages(login_as, make_user):
+    qa = login_as(Role.QA, username="quinn")
+    author, reviewer, tester = make_user("erin", Role.ENGINEER), make_user("rob", Role.ENGINEER), make_user(
+        "tess", Role.ENGINEER)
+    system = make_system(author)
+    protocol = approved_protocol(system, author, reviewer, user("quinn"))
+    from tests.validation.factories import execute_all
+
+    execute_all(protocol, tester)
+    report = services.complete_execution(protocol, tester)
+    services.save_report(report, author, conclusion="fit", restrictions="", summary="")
+    services.approve_report(report, user("quinn"), password=PASSWORD)
+    change = services.open_change_request(system, author, new_version="10.0", description="Upgrade")
+    db.session.commit()
+    page = qa.get(f"/validation/change-requests/{change.id}/assess").get_data(as_text=True)
+    assert "Sign the assessment" in page and "Upgrade" in page
+    response = qa.post(f"/validation/change-requests/{change.id}/assess", data={
+        "impact_assessment": "Patch level only", "revalidation": "none", "meaning": "approved",
+        "password": PASSWORD,
+    })
+    assert response.status_code == 302
+    assert db.session.get(SoftwareSystem, system.id).validated_version == "10.0"
+    assert "Sign the periodic review" in qa.get(f"/validation/systems/{system.id}/periodic-reviews").get_data(
+        as_text=True)
+    response = qa.post(f"/validation/systems/{system.id}/periodic-reviews", data={
+        "outcome": "retire", "summary": "Replaced", "meaning": "approved", "password": PASSWORD,
+        "data_location": "", "retain_until": "2040-01-01",
+    })
+    assert response.status_code == 200 and "Where the data stays after retirement is required" in \
+        response.get_data(as_text=True)
+    assert db.session.get(SoftwareSystem, system.id).status == "released"
