@@ -13,7 +13,7 @@ from flask import Flask, g, request
 from app.config import DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
-BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard", "documents")
+BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard", "validation", "documents")
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "documents.cli", "demo")
 

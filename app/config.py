@@ -47,3 +47,7 @@ class DefaultConfig:
     DOCUMENT_RENDER_TIMEOUT_S = 20
     DOCUMENT_RENDER_MEMORY_MB = 512
     PDF_TIMEOUT_S = 60
+    # OTSS validation: periodic review interval after release or review
+    VALIDATION_REVIEW_MONTHS_HIGH_RISK = 12  # when any function of the system is high process risk
+    VALIDATION_REVIEW_MONTHS_OTHER = 24
+    VALIDATION_REVIEW_DUE_SOON_DAYS = 30  # the home page and reminders list reviews due within this many days

@@ -1,0 +1,684 @@
+"""OTSS validation pages: systems register, functions, protocols, execution, deviations, reports,
+change requests and periodic reviews. Views parse a form, call one service, commit, redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.decorators import permission_required
+from app.auth.permissions import Permission
+from app.errors import DomainError, NotFound, PermissionDenied
+from app.extensions import db
+from app.pagination import paginate
+from app.signatures.models import Meaning
+from app.signatures.services import SignatureRefused, SignTarget
+from app.suppliers.models import Supplier
+from app.validation import forms, policies, services
+from app.validation.evidence import CheckedFile, EvidenceFile, check_upload
+from app.validation.models import (
+    ChangeRequest,
+    Deviation,
+    Execution,
+    Function,
+    PeriodicReview,
+    Protocol,
+    SoftwareSystem,
+    TestCase,
+    TestStep,
+)
+from app.validation.rules import (
+    DeviationStatus,
+    ProtocolStatus,
+    ReportStatus,
+    SystemStatus,
+    assurance_needed,
+    review_state,
+)
+
+bp = Blueprint("validation", __name__, url_prefix="/validation")
+
+
+def _run(action: Callable[[], Any]) -> bool:
+    """Call one service and commit; a broken rule rolls back and shows its message (a refusal stays 403).
+    A wrong signing password is committed: the failure count and its audit event must persist."""
+    try:
+        action()
+    except PermissionDenied:
+        db.session.rollback()
+        raise
+    except SignatureRefused as refused:
+        db.session.commit()
+        flash(refused.message, "error")
+        return False
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    return True
+
+
+def _get(model: type, record_id: int) -> Any:
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound("There is no such record.")
+    return record
+
+
+def _version(form: Any) -> int | None:
+    value = form.version.data
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _upload(field: Any) -> CheckedFile | None:
+    storage = field.data
+    if not storage or not getattr(storage, "filename", ""):
+        return None
+    return check_upload(storage.filename, storage.read(), current_app.config["UPLOAD_MAX_BYTES"])
+
+
+# --- Systems --------------------------------------------------------------------------------------
+
+
+@bp.route("/systems")
+@permission_required(Permission.VALIDATION_READ)
+def systems_list() -> Any:
+    status = request.args.get("status", "")
+    deployment = request.args.get("deployment", "")
+    q = request.args.get("q", "")
+    page = paginate(services.systems_query(status=status, deployment=deployment, q=q))
+    return render_template(
+        "validation/systems_list.html", page=page, status=status, deployment=deployment, q=q,
+        statuses=list(SystemStatus), deployments=forms.DEPLOYMENT_CHOICES, today=services.today(),
+        deployment_labels=dict(forms.DEPLOYMENT_CHOICES),
+        soon_days=current_app.config["VALIDATION_REVIEW_DUE_SOON_DAYS"], review_state=review_state,
+    )
+
+
+def _supplier_choices(form: forms.SystemForm) -> None:
+    suppliers = db.session.execute(select(Supplier.id, Supplier.code, Supplier.name).order_by(Supplier.name)).all()
+    form.supplier_id.choices = [(0, "Choose…")] + [(s.id, f"{s.name} ({s.code})") for s in suppliers]
+
+
+def _system_data(form: forms.SystemForm) -> services.SystemData:
+    return services.SystemData(
+        supplier_id=form.supplier_id.data or 0, product=form.product.data or "",
+        version_in_use=form.version_in_use.data or "", deployment=form.deployment.data or "",
+        intended_use=form.intended_use.data or "", qms_processes=form.qms_processes.data or "",
+        in_scope=bool(form.in_scope.data), scope_rationale=form.scope_rationale.data or "",
+        holds_part11_records=bool(form.holds_part11_records.data), gamp_category=form.gamp_category.data or "",
+        inventory_component_ref=form.inventory_component_ref.data,
+    )
+
+
+@bp.route("/systems/new", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def systems_create() -> Any:
+    form = forms.SystemForm()
+    _supplier_choices(form)
+    if form.validate_on_submit():
+        created: list[SoftwareSystem] = []
+        if _run(lambda: created.append(services.create_system(_system_data(form), current_user))):
+            flash(f"{created[0].product} registered. Now list its functions and their process risk.", "success")
+            return redirect(url_for("validation.systems_detail", system_id=created[0].id))
+    return render_template("validation/systems_form.html", form=form, system=None)
+
+
+@bp.route("/systems/<int:system_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def systems_edit(system_id: int) -> Any:
+    system = _get(SoftwareSystem, system_id)
+    form = forms.SystemForm(obj=system if request.method == "GET" else None)
+    _supplier_choices(form)
+    if request.method == "GET":
+        form.version.data = str(system.version)
+    if form.validate_on_submit() and _run(
+        lambda: services.update_system(system, _system_data(form), current_user, _version(form))
+    ):
+        flash("System saved.", "success")
+        return redirect(url_for("validation.systems_detail", system_id=system_id))
+    return render_template("validation/systems_form.html", form=form, system=system)
+
+
+@bp.route("/systems/<int:system_id>")
+@permission_required(Permission.VALIDATION_READ)
+def systems_detail(system_id: int) -> Any:
+    system = db.session.scalar(
+        select(SoftwareSystem).where(SoftwareSystem.id == system_id).options(
+            selectinload(SoftwareSystem.supplier), selectinload(SoftwareSystem.functions),
+            selectinload(SoftwareSystem.protocols).selectinload(Protocol.author),
+            selectinload(SoftwareSystem.protocols).selectinload(Protocol.report),
+        )
+    )
+    if system is None:
+        raise NotFound("There is no such system.")
+    return _system_page(system)
+
+
+def _system_page(system: SoftwareSystem, status: int = 200, **form_overrides: Any) -> Any:
+    changes = list(db.session.scalars(
+        select(ChangeRequest).where(ChangeRequest.system_id == system.id)
+        .options(selectinload(ChangeRequest.requested_by), selectinload(ChangeRequest.protocol))
+        .order_by(ChangeRequest.id.desc())
+    ))
+    reviews = list(db.session.scalars(
+        select(PeriodicReview).where(PeriodicReview.system_id == system.id)
+        .options(selectinload(PeriodicReview.reviewer)).order_by(PeriodicReview.id.desc())
+    ))
+    active = next((p for p in system.protocols if p.status in services.ACTIVE_PROTOCOL_STATES), None)
+    latest = system.protocols[-1] if system.protocols else None
+    sign_target = services.protocol_sign_target(latest) if latest else None
+    return render_template(
+        "validation/systems_detail.html", system=system, changes=changes, reviews=reviews, active=active,
+        sign_target=sign_target, assurance_needed=assurance_needed, deployment_labels=dict(forms.DEPLOYMENT_CHOICES),
+        function_form=form_overrides.get("function_form") or forms.FunctionForm(prefix="function"),
+        change_form=form_overrides.get("change_form") or forms.ChangeRequestForm(prefix="change"),
+        confirm=forms.ConfirmForm(),
+        review_state=review_state(system.next_periodic_review, services.today(),
+                                  current_app.config["VALIDATION_REVIEW_DUE_SOON_DAYS"]),
+        can_create_protocol=current_user.has(Permission.VALIDATION_EDIT) and active is None and system.status in (
+            SystemStatus.PLANNED, SystemStatus.VALIDATION_IN_PROGRESS, SystemStatus.CHANGE_IN_PROGRESS),
+        can_change=current_user.has(Permission.VALIDATION_EDIT) and system.status == SystemStatus.RELEASED
+        and not any(c.status != "closed" for c in changes),
+        can_review=policies.can_perform_periodic_review(current_user) and system.status == SystemStatus.RELEASED,
+    ), status
+
+
+# --- Functions ------------------------------------------------------------------------------------
+
+
+@bp.route("/systems/<int:system_id>/functions", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def functions_create(system_id: int) -> Any:
+    system = _get(SoftwareSystem, system_id)
+    form = forms.FunctionForm(prefix="function")
+    if form.validate_on_submit() and _run(lambda: services.add_function(
+        system, current_user, description=form.description.data or "", use=form.use.data or "",
+        process_risk=form.process_risk.data or "", rationale=form.rationale.data or "",
+    )):
+        flash("Function added.", "success")
+        return redirect(url_for("validation.systems_detail", system_id=system_id, _anchor="functions"))
+    if form.errors:
+        flash("The function was not added: check the fields marked below.", "error")
+    return _system_page(_get(SoftwareSystem, system_id), 422, function_form=form)
+
+
+@bp.route("/functions/<int:function_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def functions_edit(function_id: int) -> Any:
+    function = _get(Function, function_id)
+    form = forms.FunctionForm(obj=function if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(function.version)
+    if form.validate_on_submit() and _run(lambda: services.update_function(
+        function, current_user, description=form.description.data or "", use=form.use.data or "",
+        process_risk=form.process_risk.data or "", rationale=form.rationale.data or "",
+        expected_version=_version(form),
+    )):
+        flash("Function saved.", "success")
+        return redirect(url_for("validation.systems_detail", system_id=function.system_id, _anchor="functions"))
+    return render_template("validation/functions_form.html", form=form, function=function)
+
+
+# --- Protocols ------------------------------------------------------------------------------------
+
+
+@bp.route("/systems/<int:system_id>/protocols", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def protocols_create(system_id: int) -> Any:
+    system = _get(SoftwareSystem, system_id)
+    created: list[Protocol] = []
+    if forms.ConfirmForm().validate_on_submit() and _run(
+        lambda: created.append(services.create_protocol(system, current_user))
+    ):
+        flash(f"Protocol v{created[0].number} started as a draft.", "success")
+        return redirect(url_for("validation.protocols_detail", protocol_id=created[0].id))
+    return redirect(url_for("validation.systems_detail", system_id=system_id))
+
+
+def _sign_form(prefix: str, meaning: str) -> forms.SignatureForm:
+    form = forms.SignatureForm(prefix=prefix)
+    form.meaning.choices = [(meaning, meaning.capitalize())]
+    return form
+
+
+def _case_form(protocol: Protocol, form: forms.TestCaseForm | None = None) -> forms.TestCaseForm:
+    form = form or forms.TestCaseForm(prefix="case")
+    form.function_id.choices = [(0, "— none —")] + [
+        (f.id, f"{f.description} ({'high' if f.process_risk == 'high' else 'not high'} risk)")
+        for f in protocol.system.functions
+    ]
+    return form
+
+
+def _execution_form(protocol: Protocol, form: forms.ExecutionForm | None = None) -> forms.ExecutionForm:
+    form = form or forms.ExecutionForm(prefix="run")
+    options = []
+    for case in protocol.test_cases:
+        if case.is_scripted:
+            options += [(f"{case.id}:{step.id}", f"{case.code} step {step.order}: {step.action[:70]}")
+                        for step in case.steps]
+        else:
+            options.append((f"{case.id}:", f"{case.code} ({case.method.replace('_', ' ')}): {case.objective[:60]}"))
+    form.target.choices = options
+    if not form.tested_version.data:
+        form.tested_version.data = protocol.system_version
+    return form
+
+
+def _protocol_page(protocol: Protocol, status: int = 200, **overrides: Any) -> Any:
+    entries = services.executions_of(protocol)
+    testers = {e.tester_id for e in entries}
+    sign_target = services.protocol_sign_target(protocol)
+    header = overrides.get("header_form")
+    if header is None:
+        header = forms.ProtocolForm(prefix="protocol", obj=protocol)
+        header.version.data = str(protocol.version)
+    user = current_user
+    corrected = {e.corrects_id for e in entries if e.corrects_id}
+    return render_template(
+        "validation/protocols_detail.html", protocol=protocol, system=protocol.system, entries=entries,
+        corrected=corrected, counts=services.counts(protocol, entries), gaps=services.coverage(protocol),
+        functions=services.protocol_functions(protocol), sign_target=sign_target, header_form=header,
+        case_form=_case_form(protocol, overrides.get("case_form")),
+        step_forms={c.id: forms.StepForm(prefix=f"step{c.id}") for c in protocol.test_cases},
+        submit_form=overrides.get("submit_form") or _sign_form("submit", Meaning.AUTHORED),
+        review_form=overrides.get("review_form") or _sign_form("review", Meaning.REVIEWED),
+        approve_form=overrides.get("approve_form") or _sign_form("approve", Meaning.APPROVED),
+        justify_form=overrides.get("justify_form") or _justify_form(),
+        reason_form=forms.ReasonForm(prefix="return"), withdraw_form=forms.ReasonForm(prefix="withdraw"),
+        execution_form=_execution_form(protocol, overrides.get("execution_form")), confirm=forms.ConfirmForm(),
+        reviewed=services.signed_current(sign_target, Meaning.REVIEWED) is not None,
+        can_edit=policies.can_edit_protocol(user, protocol), can_submit=policies.can_submit(user, protocol),
+        can_review=policies.can_review(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW,
+        can_return=protocol.status == ProtocolStatus.IN_REVIEW and (
+            policies.can_review(user, protocol) or policies.can_approve_protocol(user, protocol)),
+        can_approve=policies.can_approve_protocol(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW,
+        can_justify=policies.can_justify_coverage(user, protocol),
+        can_start=user.has(Permission.VALIDATION_EXECUTE) and protocol.status == ProtocolStatus.APPROVED,
+        can_execute=policies.can_execute(user, protocol), can_withdraw=policies.can_withdraw(user, protocol),
+        can_close=policies.can_close_deviation(user) and not (
+            protocol.report is not None and protocol.report.status == ReportStatus.APPROVED),
+        testers=testers,
+    ), status
+
+
+def _justify_form() -> forms.JustificationForm:
+    form = forms.JustificationForm(prefix="justify")
+    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    return form
+
+
+@bp.route("/protocols/<int:protocol_id>")
+@permission_required(Permission.VALIDATION_READ)
+def protocols_detail(protocol_id: int) -> Any:
+    return _protocol_page(services.load_protocol(protocol_id))
+
+
+def _back(protocol_id: int, anchor: str | None = None) -> Any:
+    return redirect(url_for("validation.protocols_detail", protocol_id=protocol_id, _anchor=anchor))
+
+
+@bp.route("/protocols/<int:protocol_id>/edit", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def protocols_edit(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    form = forms.ProtocolForm(prefix="protocol")
+    if form.validate_on_submit() and _run(lambda: services.update_protocol(
+        protocol, current_user, system_version=form.system_version.data or "", scope=form.scope.data or "",
+        requirements=form.requirements.data or "", acceptance_criteria=form.acceptance_criteria.data or "",
+        expected_version=_version(form),
+    )):
+        flash("Protocol saved.", "success")
+        return _back(protocol_id)
+    return _protocol_page(services.load_protocol(protocol_id), 422, header_form=form)
+
+
+@bp.route("/protocols/<int:protocol_id>/test-cases", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def test_cases_create(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    form = _case_form(protocol)
+    if form.validate_on_submit() and _run(lambda: services.add_test_case(
+        protocol, current_user, method=form.method.data or "", objective=form.objective.data or "",
+        function_id=form.function_id.data or None, expected_result=form.expected_result.data or "",
+    )):
+        flash("Test case added.", "success")
+        return _back(protocol_id, "test-cases")
+    return _protocol_page(services.load_protocol(protocol_id), 422, case_form=form)
+
+
+@bp.route("/test-cases/<int:case_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def test_cases_edit(case_id: int) -> Any:
+    case = _get(TestCase, case_id)
+    form = _case_form(case.protocol, forms.TestCaseForm(obj=case if request.method == "GET" else None))
+    if request.method == "GET":
+        form.version.data = str(case.version)
+        form.function_id.data = case.function_id or 0
+    if form.validate_on_submit() and _run(lambda: services.update_test_case(
+        case, current_user, method=form.method.data or "", objective=form.objective.data or "",
+        function_id=form.function_id.data or None, expected_result=form.expected_result.data or "",
+        expected_version=_version(form),
+    )):
+        flash("Test case saved.", "success")
+        return _back(case.protocol_id, "test-cases")
+    return render_template("validation/test_cases_form.html", form=form, case=case)
+
+
+@bp.route("/test-cases/<int:case_id>/delete", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def test_cases_delete(case_id: int) -> Any:
+    case = _get(TestCase, case_id)
+    protocol_id = case.protocol_id
+    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.delete_test_case(case, current_user)):
+        flash("Test case removed.", "success")
+    return _back(protocol_id, "test-cases")
+
+
+@bp.route("/test-cases/<int:case_id>/steps", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def steps_create(case_id: int) -> Any:
+    case = _get(TestCase, case_id)
+    form = forms.StepForm(prefix=f"step{case_id}")
+    if not form.validate_on_submit():
+        flash("A step needs an action and an expected result.", "error")
+    elif _run(lambda: services.add_step(case, current_user, action=form.action.data or "",
+                                        expected_result=form.expected_result.data or "")):
+        flash("Step added.", "success")
+    return _back(case.protocol_id, f"case-{case_id}")
+
+
+@bp.route("/steps/<int:step_id>/delete", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def steps_delete(step_id: int) -> Any:
+    step = _get(TestStep, step_id)
+    case = step.test_case
+    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.delete_step(step, current_user)):
+        flash("Step removed.", "success")
+    return _back(case.protocol_id, f"case-{case.id}")
+
+
+@bp.route("/protocols/<int:protocol_id>/justifications", methods=["POST"])
+@permission_required(Permission.VALIDATION_APPROVE)
+def protocols_justify(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    form = _justify_form()
+    if form.validate_on_submit() and _run(lambda: services.justify_coverage(
+        protocol, form.function_id.data or 0, current_user, text=form.text.data or "",
+        password=form.password.data or "", comment=form.comment.data or "",
+    )):
+        flash("Justification signed.", "success")
+        return _back(protocol_id, "coverage")
+    return _protocol_page(services.load_protocol(protocol_id), 422, justify_form=form)
+
+
+def _signing_view(protocol_id: int, prefix: str, meaning: str, action: Callable[..., None], done: str) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    form = _sign_form(prefix, meaning)
+    if form.validate_on_submit() and _run(lambda: action(
+        protocol, current_user, password=form.password.data or "", comment=form.comment.data or "",
+    )):
+        flash(done, "success")
+        return _back(protocol_id)
+    return _protocol_page(services.load_protocol(protocol_id), 422, **{f"{prefix}_form": form})
+
+
+@bp.route("/protocols/<int:protocol_id>/submit", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def protocols_submit(protocol_id: int) -> Any:
+    return _signing_view(protocol_id, "submit", Meaning.AUTHORED, services.submit_protocol,
+                         "Signed as authored and sent to review.")
+
+
+@bp.route("/protocols/<int:protocol_id>/review", methods=["POST"])
+@permission_required(Permission.VALIDATION_REVIEW)
+def protocols_review(protocol_id: int) -> Any:
+    return _signing_view(protocol_id, "review", Meaning.REVIEWED, services.review_protocol,
+                         "Signed as reviewed. QA can now approve the protocol.")
+
+
+@bp.route("/protocols/<int:protocol_id>/approve", methods=["POST"])
+@permission_required(Permission.VALIDATION_APPROVE)
+def protocols_approve(protocol_id: int) -> Any:
+    return _signing_view(protocol_id, "approve", Meaning.APPROVED, services.approve_protocol,
+                         "Protocol approved. It is frozen and can be executed.")
+
+
+@bp.route("/protocols/<int:protocol_id>/return", methods=["POST"])
+@permission_required(Permission.VALIDATION_REVIEW, Permission.VALIDATION_APPROVE)
+def protocols_return(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    form = forms.ReasonForm(prefix="return")
+    if not form.validate_on_submit():
+        flash("Give the reason for returning the protocol.", "error")
+    elif _run(lambda: services.return_protocol(protocol, current_user, reason=form.reason.data or "")):
+        flash("Protocol returned to its author as a draft.", "success")
+    return _back(protocol_id)
+
+
+@bp.route("/protocols/<int:protocol_id>/withdraw", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT, Permission.VALIDATION_APPROVE)
+def protocols_withdraw(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    form = forms.ReasonForm(prefix="withdraw")
+    if not form.validate_on_submit():
+        flash("Give the reason for withdrawing the protocol.", "error")
+    elif _run(lambda: services.withdraw_protocol(protocol, current_user, reason=form.reason.data or "")):
+        flash("Protocol withdrawn.", "success")
+    return _back(protocol_id)
+
+
+@bp.route("/protocols/<int:protocol_id>/start", methods=["POST"])
+@permission_required(Permission.VALIDATION_EXECUTE)
+def protocols_start(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.start_execution(protocol, current_user)):
+        flash("Execution started. Record a result for every step.", "success")
+    return _back(protocol_id, "execution")
+
+
+@bp.route("/protocols/<int:protocol_id>/executions", methods=["POST"])
+@permission_required(Permission.VALIDATION_EXECUTE)
+def executions_create(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    form = _execution_form(protocol)
+    if form.validate_on_submit():
+        case_id, _, step_id = (form.target.data or ":").partition(":")
+        created: list[Execution] = []
+        if _run(lambda: created.append(services.record_execution(
+            protocol, current_user, test_case_id=int(case_id), test_step_id=int(step_id) if step_id else None,
+            tested_version=form.tested_version.data or "", actual_result=form.actual_result.data or "",
+            outcome=form.outcome.data or "", evidence=_upload(form.evidence),
+        ))):
+            if created[0].outcome == "fail":
+                flash("Failure recorded. A deviation was opened.", "warning")
+            else:
+                flash("Result recorded.", "success")
+            return _back(protocol_id, "execution")
+    return _protocol_page(services.load_protocol(protocol_id), 422, execution_form=form)
+
+
+@bp.route("/executions/<int:execution_id>/correct", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EXECUTE)
+def executions_correct(execution_id: int) -> Any:
+    entry = _get(Execution, execution_id)
+    form = forms.CorrectionForm()
+    if request.method == "GET":
+        form.tested_version.data = entry.tested_version
+        form.outcome.data = entry.outcome
+    if form.validate_on_submit() and _run(lambda: services.correct_execution(
+        entry, current_user, tested_version=form.tested_version.data or "",
+        actual_result=form.actual_result.data or "", outcome=form.outcome.data or "",
+        reason=form.reason.data or "", evidence=_upload(form.evidence),
+    )):
+        flash("Correction recorded; the original entry is kept.", "success")
+        return _back(entry.protocol_id, "execution")
+    return render_template("validation/executions_correct.html", form=form, entry=entry)
+
+
+@bp.route("/protocols/<int:protocol_id>/complete", methods=["POST"])
+@permission_required(Permission.VALIDATION_EXECUTE)
+def protocols_complete(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.complete_execution(protocol, current_user)):
+        flash("Execution complete. Write the report.", "success")
+        return redirect(url_for("validation.reports_detail", protocol_id=protocol_id))
+    return _back(protocol_id, "execution")
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@permission_required(Permission.VALIDATION_READ)
+def evidence_download(evidence_id: int) -> Any:
+    import io
+
+    evidence = _get(EvidenceFile, evidence_id)
+    return send_file(io.BytesIO(evidence.data), mimetype=evidence.content_type, as_attachment=True,
+                     download_name=f"evidence-{evidence.id}.{evidence.extension}")
+
+
+# --- Deviations -----------------------------------------------------------------------------------
+
+
+@bp.route("/deviations/<int:deviation_id>/close", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT, Permission.VALIDATION_APPROVE)
+def deviations_close(deviation_id: int) -> Any:
+    deviation = _get(Deviation, deviation_id)
+    form = forms.DeviationCloseForm(obj=deviation if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(deviation.version)
+    if form.validate_on_submit() and _run(lambda: services.close_deviation(
+        deviation, current_user, severity=form.severity.data or "", impact=form.impact.data or "",
+        disposition=form.disposition.data or "", rationale=form.rationale.data or "",
+        expected_version=_version(form),
+    )):
+        flash(f"{deviation.code} closed.", "success")
+        return _back(deviation.protocol_id, "deviations")
+    return render_template("validation/deviations_close.html", form=form, deviation=deviation,
+                           open=deviation.status == DeviationStatus.OPEN)
+
+
+# --- Report ---------------------------------------------------------------------------------------
+
+
+def _report_page(protocol: Protocol, status: int = 200, **overrides: Any) -> Any:
+    report = protocol.report
+    if report is None:
+        raise NotFound("This protocol has no report yet: it is written once execution is complete.")
+    entries = services.executions_of(protocol)
+    testers = {e.tester_id for e in entries}
+    form = overrides.get("report_form")
+    if form is None:
+        form = forms.ReportForm(prefix="report", obj=report)
+        form.version.data = str(report.version)
+    target: SignTarget = services.report_sign_target(report, protocol)
+    return render_template(
+        "validation/reports_detail.html", protocol=protocol, system=protocol.system, report=report,
+        entries=entries, counts=services.counts(protocol, entries), report_form=form,
+        approve_form=overrides.get("approve_form") or _sign_form("report", Meaning.APPROVED),
+        blockers=services.approval_blockers(report), sign_target=target,
+        can_edit=policies.can_edit_report(current_user, protocol),
+        can_approve=policies.can_approve_report(current_user, protocol, testers)
+        and report.status == ReportStatus.DRAFT,
+    ), status
+
+
+@bp.route("/protocols/<int:protocol_id>/report")
+@permission_required(Permission.VALIDATION_READ)
+def reports_detail(protocol_id: int) -> Any:
+    return _report_page(services.load_protocol(protocol_id))
+
+
+@bp.route("/protocols/<int:protocol_id>/report", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def reports_edit(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    if protocol.report is None:
+        raise NotFound("This protocol has no report yet.")
+    report = protocol.report
+    form = forms.ReportForm(prefix="report")
+    if form.validate_on_submit() and _run(lambda: services.save_report(
+        report, current_user, conclusion=form.conclusion.data or "", restrictions=form.restrictions.data or "",
+        summary=form.summary.data or "", expected_version=_version(form),
+    )):
+        flash("Report saved.", "success")
+        return redirect(url_for("validation.reports_detail", protocol_id=protocol_id))
+    return _report_page(services.load_protocol(protocol_id), 422, report_form=form)
+
+
+@bp.route("/protocols/<int:protocol_id>/report/approve", methods=["POST"])
+@permission_required(Permission.VALIDATION_APPROVE)
+def reports_approve(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    if protocol.report is None:
+        raise NotFound("This protocol has no report yet.")
+    report = protocol.report
+    form = _sign_form("report", Meaning.APPROVED)
+    if form.validate_on_submit() and _run(lambda: services.approve_report(
+        report, current_user, password=form.password.data or "", comment=form.comment.data or "",
+    )):
+        flash("Report approved.", "success")
+        return redirect(url_for("validation.systems_detail", system_id=protocol.system_id))
+    return _report_page(services.load_protocol(protocol_id), 422, approve_form=form)
+
+
+# --- Change requests and periodic reviews ---------------------------------------------------------
+
+
+@bp.route("/systems/<int:system_id>/change-requests", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def change_requests_create(system_id: int) -> Any:
+    system = _get(SoftwareSystem, system_id)
+    form = forms.ChangeRequestForm(prefix="change")
+    created: list[ChangeRequest] = []
+    if form.validate_on_submit() and _run(lambda: created.append(services.open_change_request(
+        system, current_user, new_version=form.new_version.data or "", description=form.description.data or "",
+    ))):
+        flash(f"{created[0].code} opened. Assess its impact.", "success")
+        return redirect(url_for("validation.change_requests_assess", change_id=created[0].id))
+    return _system_page(_get(SoftwareSystem, system_id), 422, change_form=form)
+
+
+@bp.route("/change-requests/<int:change_id>/assess", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT, Permission.VALIDATION_APPROVE)
+def change_requests_assess(change_id: int) -> Any:
+    change = _get(ChangeRequest, change_id)
+    form = forms.AssessmentForm()
+    form.meaning.choices = [("approved", "Approved (no revalidation)"), ("authored", "Authored (revalidation)")]
+    if form.validate_on_submit():
+        created: list[Protocol | None] = []
+        if _run(lambda: created.append(services.assess_change_request(
+            change, current_user, impact_assessment=form.impact_assessment.data or "",
+            revalidation=form.revalidation.data or "", password=form.password.data or "",
+            comment=form.comment.data or "",
+        ))):
+            if created[0] is not None:
+                flash(f"Impact assessed. Protocol v{created[0].number} starts as a draft.", "success")
+                return redirect(url_for("validation.protocols_detail", protocol_id=created[0].id))
+            flash("Impact assessed: the new version is released without revalidation.", "success")
+            return redirect(url_for("validation.systems_detail", system_id=change.system_id))
+    return render_template("validation/change_requests_assess.html", form=form, change=change,
+                           can_none=policies.can_accept_change_without_revalidation(current_user))
+
+
+@bp.route("/systems/<int:system_id>/periodic-reviews", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_APPROVE)
+def periodic_reviews_create(system_id: int) -> Any:
+    system = _get(SoftwareSystem, system_id)
+    form = forms.PeriodicReviewForm()
+    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    if form.validate_on_submit() and _run(lambda: services.perform_periodic_review(
+        system, current_user, outcome=form.outcome.data or "", summary=form.summary.data or "",
+        password=form.password.data or "", comment=form.comment.data or "",
+        data_location=form.data_location.data or "", retain_until=form.retain_until.data,
+    )):
+        flash("Periodic review signed.", "success")
+        return redirect(url_for("validation.systems_detail", system_id=system_id))
+    last = db.session.scalar(select(func.max(PeriodicReview.reviewed_at)).where(PeriodicReview.system_id == system_id))
+    return render_template("validation/periodic_reviews_form.html", form=form, system=system, last=last)

@@ -1,0 +1,180 @@
+"""The validation pages through HTTP: forms, refusals, uploads and what each role sees."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import event, select
+
+from app.audit.models import AuditEvent
+from app.auth.models import User
+from app.auth.permissions import Role
+from app.extensions import db
+from app.validation import services
+from app.validation.models import Execution, Protocol, SoftwareSystem
+from app.validation.rules import ProtocolStatus
+from tests.helpers import PASSWORD
+from tests.validation.factories import approved_protocol, make_supplier, make_system, write_protocol
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def user(name: str) -> User:
+    return db.session.scalar(select(User).where(User.username == name))
+
+
+@pytest.fixture
+def engineer(login_as):
+    return login_as(Role.ENGINEER, username="erin")
+
+
+def test_an_engineer_registers_a_system_and_adds_a_function(engineer):
+    supplier = make_supplier("ATL")
+    db.session.commit()
+    response = engineer.post("/validation/systems/new", data={
+        "supplier_id": supplier.id, "product": "Jira", "version_in_use": "9.1", "deployment": "saas",
+        "intended_use": "CAPA tracking", "qms_processes": "CAPA", "in_scope": "y",
+        "scope_rationale": "CAPA records", "gamp_category": "4",
+    })
+    assert response.status_code == 302
+    system = db.session.scalar(select(SoftwareSystem))
+    assert (system.product, system.status, system.supplier_id) == ("Jira", "planned", supplier.id)
+    response = engineer.post(f"/validation/systems/{system.id}/functions", data={
+        "function-description": "Approve a CAPA", "function-use": "direct", "function-process_risk": "high",
+        "function-rationale": "Wrong approval lets a CAPA close unchecked",
+    })
+    assert response.status_code == 302
+    page = engineer.get(f"/validation/systems/{system.id}").get_data(as_text=True)
+    assert "Approve a CAPA" in page and "Scripted test case required" in page
+
+
+def test_a_bad_system_form_keeps_what_was_typed(engineer):
+    make_supplier()
+    db.session.commit()
+    response = engineer.post("/validation/systems/new", data={"product": "Typed product", "deployment": "saas",
+                                                                "gamp_category": "4"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Typed product" in page and "Choose the supplier." in page
+
+
+def test_submit_is_refused_with_the_uncovered_function_named(engineer):
+    author = user("erin")
+    system = make_system(author)
+    protocol = services.create_protocol(system, author)
+    db.session.commit()
+    response = engineer.post(f"/validation/protocols/{protocol.id}/submit",
+                             data={"submit-meaning": "authored", "submit-password": PASSWORD})
+    assert response.status_code == 422
+    assert "Not covered: Function 1" in response.get_data(as_text=True)
+    assert db.session.get(Protocol, protocol.id).status == ProtocolStatus.DRAFT
+
+
+def test_a_wrong_password_signs_nothing_but_is_counted_and_audited(engineer):
+    author = user("erin")
+    protocol = write_protocol(make_system(author), author)
+    db.session.commit()
+    response = engineer.post(f"/validation/protocols/{protocol.id}/submit",
+                             data={"submit-meaning": "authored", "submit-password": "wrong"})
+    assert response.status_code == 422 and "password is not correct" in response.get_data(as_text=True)
+    assert db.session.get(Protocol, protocol.id).status == ProtocolStatus.DRAFT
+    assert user("erin").failed_logins == 1
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.name == "signature.refused")) is not None
+
+
+def test_the_authors_approval_is_hidden_and_refused(login_as, make_user):
+    both = login_as(Role.ENGINEER, Role.QA, username="both")
+    author = user("both")
+    reviewer = make_user("rob", Role.ENGINEER)
+    protocol = write_protocol(make_system(author), author)
+    services.submit_protocol(protocol, author, password=PASSWORD)
+    services.review_protocol(protocol, reviewer, password=PASSWORD)
+    db.session.commit()
+    page = both.get(f"/validation/protocols/{protocol.id}").get_data(as_text=True)
+    assert "Approve the protocol" not in page
+    response = both.post(f"/validation/protocols/{protocol.id}/approve",
+                         data={"approve-meaning": "approved", "approve-password": PASSWORD})
+    assert response.status_code == 403
+    assert db.session.get(Protocol, protocol.id).status == ProtocolStatus.IN_REVIEW
+
+
+def test_execution_with_evidence_and_a_disguised_file_refused(login_as, make_user):
+    tester = login_as(Role.ENGINEER, username="tess")
+    author, reviewer, qa = make_user("erin", Role.ENGINEER), make_user("rob", Role.ENGINEER), make_user("q", Role.QA)
+    protocol = approved_protocol(make_system(author), author, reviewer, qa)
+    db.session.commit()
+    assert tester.post(f"/validation/protocols/{protocol.id}/start").status_code == 302
+    case = protocol.test_cases[0]
+    target = f"{case.id}:{case.steps[0].id}"
+    response = tester.post(f"/validation/protocols/{protocol.id}/executions", data={
+        "run-target": target, "run-tested_version": "9.1", "run-actual_result": "Shown", "run-outcome": "pass",
+        "run-evidence": (io.BytesIO(b"not a png"), "screen.png"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 422 and "not a valid .png" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Execution)) is None
+    response = tester.post(f"/validation/protocols/{protocol.id}/executions", data={
+        "run-target": target, "run-tested_version": "9.1", "run-actual_result": "Shown", "run-outcome": "fail",
+        "run-evidence": (io.BytesIO(PNG), "../../etc/screen.png"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302
+    entry = db.session.scalar(select(Execution))
+    assert entry.evidence.filename == "screen.png" and len(entry.evidence.sha256) == 64
+    download = tester.get(f"/validation/evidence/{entry.evidence_id}")
+    assert download.data == PNG
+    assert f"evidence-{entry.evidence_id}.png" in download.headers["Content-Disposition"]
+    page = tester.get(f"/validation/protocols/{protocol.id}").get_data(as_text=True)
+    assert "DEV-1" in page
+
+
+def test_the_systems_list_filters_and_loads_in_a_fixed_number_of_queries(engineer):
+    author = user("erin")
+    for number in range(12):
+        make_system(author, product=f"System {number:02d}")
+    db.session.commit()
+    statements: list[str] = []
+
+    def count(*_args):
+        statements.append(_args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = engineer.get("/validation/systems?status=planned").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert "System 11" in page
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 6, selects
+    assert "System 00" not in engineer.get("/validation/systems?q=11").get_data(as_text=True)
+
+
+def test_change_request_and_periodic_review_pages(login_as, make_user):
+    qa = login_as(Role.QA, username="quinn")
+    author, reviewer, tester = make_user("erin", Role.ENGINEER), make_user("rob", Role.ENGINEER), make_user(
+        "tess", Role.ENGINEER)
+    system = make_system(author)
+    protocol = approved_protocol(system, author, reviewer, user("quinn"))
+    from tests.validation.factories import execute_all
+
+    execute_all(protocol, tester)
+    report = services.complete_execution(protocol, tester)
+    services.save_report(report, author, conclusion="fit", restrictions="", summary="")
+    services.approve_report(report, user("quinn"), password=PASSWORD)
+    change = services.open_change_request(system, author, new_version="10.0", description="Upgrade")
+    db.session.commit()
+    page = qa.get(f"/validation/change-requests/{change.id}/assess").get_data(as_text=True)
+    assert "Sign the assessment" in page and "Upgrade" in page
+    response = qa.post(f"/validation/change-requests/{change.id}/assess", data={
+        "impact_assessment": "Patch level only", "revalidation": "none", "meaning": "approved",
+        "password": PASSWORD,
+    })
+    assert response.status_code == 302
+    assert db.session.get(SoftwareSystem, system.id).validated_version == "10.0"
+    assert "Sign the periodic review" in qa.get(f"/validation/systems/{system.id}/periodic-reviews").get_data(
+        as_text=True)
+    response = qa.post(f"/validation/systems/{system.id}/periodic-reviews", data={
+        "outcome": "retire", "summary": "Replaced", "meaning": "approved", "password": PASSWORD,
+        "data_location": "", "retain_until": "2040-01-01",
+    })
+    assert response.status_code == 200 and "Where the data stays after retirement is required" in \
+        response.get_data(as_text=True)
+    assert db.session.get(SoftwareSystem, system.id).status == "released"
