@@ -136,3 +136,7 @@ def build(doc_type: str, source_id: str) -> Source:
     if function is None:
         raise SourceNotFound(f"Documents of type {doc_type!r} cannot be generated yet.")
     return function(source_id)
+
+
+# Builders of the domain document types register themselves on import.
+from app.documents import contexts_validation  # noqa: E402, F401

@@ -1,0 +1,126 @@
+"""Contexts of the OTSS validation protocol and report (source id: the protocol id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.documents.contexts import Source, SourceNotFound, builder, signature_rows, text
+from app.extensions import db
+from app.validation import services as validation
+from app.validation.models import Protocol
+from app.validation.rules import ProtocolStatus, ReportStatus
+
+
+def _protocol(source_id: str) -> Protocol:
+    protocol = db.session.get(Protocol, int(source_id)) if source_id.isdigit() else None
+    if protocol is None:
+        raise SourceNotFound(f"There is no validation protocol {source_id}.")
+    return protocol
+
+
+def _system_variables(protocol: Protocol) -> dict[str, Any]:
+    system = protocol.system
+    return {
+        "system_name": system.product,
+        "system_version": protocol.system_version or system.version_in_use,
+        "system_supplier": system.supplier.name,
+        "intended_use": system.intended_use,
+        "gamp_category": str(system.gamp_category),
+        "protocol_version": str(protocol.number),
+        "protocol_status": protocol.status,
+        "scope": protocol.scope,
+        "acceptance_criteria": protocol.acceptance_criteria,
+    }
+
+
+def _case_code(order: int) -> str:
+    return f"TC-{order:02d}"
+
+
+@builder("validation_protocol")
+def validation_protocol(source_id: str) -> Source:
+    """The protocol version with its functions and test cases; approved once QA signed it."""
+    protocol = _protocol(source_id)
+    functions = validation.protocol_functions(protocol)
+    names = {function["id"]: function["description"] for function in functions}
+    variables = {
+        **_system_variables(protocol),
+        "requirements": protocol.requirements,
+        "functions": [
+            {
+                "description": function["description"], "use": function["use"],
+                "process_risk": function["process_risk"], "rationale": function["rationale"],
+            }
+            for function in functions
+        ],
+        "test_cases": [
+            {
+                "code": _case_code(case.order),
+                "function": names.get(case.function_id, ""),
+                "method": case.method,
+                "objective": case.objective,
+                "steps": [
+                    {"number": step.order, "action": step.action, "expected_result": step.expected_result}
+                    for step in case.steps
+                ],
+                "expected_result": case.expected_result,
+            }
+            for case in protocol.test_cases
+        ],
+    }
+    approved = protocol.status in (ProtocolStatus.APPROVED, ProtocolStatus.IN_EXECUTION, ProtocolStatus.EXECUTED)
+    return Source(
+        variables=variables, source_type="protocol", source_id=str(protocol.id), version=protocol.number,
+        approved=approved, title="OTSS validation protocol", number_prefix="VP",
+        signatures=signature_rows("protocol", protocol.system_id, protocol.number),
+    )
+
+
+@builder("validation_report")
+def validation_report(source_id: str) -> Source:
+    """The report of a protocol version: every execution entry, the deviations, counts and conclusion."""
+    protocol = _protocol(source_id)
+    report = protocol.report
+    if report is None:
+        raise SourceNotFound(f"Protocol {source_id} has no report yet (it is written after execution).")
+    cases = {case.id: _case_code(case.order) for case in protocol.test_cases}
+    counts = validation.counts(protocol)
+    variables = {
+        **_system_variables(protocol),
+        "report_version": str(protocol.number),
+        "report_status": report.status,
+        "executions": [
+            {
+                "test_case": cases.get(entry.test_case_id, ""),
+                "tester": entry.tester.full_name,
+                "executed_at": text(entry.executed_at),
+                "tested_version": entry.tested_version,
+                "actual_result": entry.actual_result
+                + (f" (correction of entry {entry.corrects_id}: {entry.correction_reason})" if entry.corrects_id else ""),
+                "outcome": entry.outcome,
+            }
+            for entry in validation.executions_of(protocol)
+        ],
+        "deviations": [
+            {
+                "number": f"DEV-{deviation.number}",
+                "test_case": cases.get(deviation.execution.test_case_id, "") if deviation.execution else "",
+                "severity": deviation.severity,
+                "description": deviation.description,
+                "impact": deviation.impact,
+                "disposition": deviation.disposition or "",
+                "status": deviation.status,
+            }
+            for deviation in protocol.deviations
+        ],
+        "outcome_counts": {
+            "passed": counts.passed, "failed": counts.failed, "blocked": counts.blocked, "total": counts.test_cases,
+        },
+        "conclusion": report.conclusion or "",
+        "restrictions": report.restrictions,
+    }
+    return Source(
+        variables=variables, source_type="report", source_id=str(protocol.id), version=protocol.number,
+        approved=report.status == ReportStatus.APPROVED, title="OTSS validation report", number_prefix="VR",
+        signatures=signature_rows("report", protocol.system_id, protocol.number),
+    )
