@@ -101,7 +101,7 @@ class SoftwareItem(Audited, TimestampMixin, db.Model):  # type: ignore[name-defi
     product: Mapped[Product] = relationship(back_populates="software_items")
 
 
-class Release(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+class Release(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     """One version of a product; a frozen release is immutable and its SOUP list is signed."""
 
     __tablename__ = "releases"
@@ -119,6 +119,10 @@ class Release(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignor
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     frozen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    # Optimistic locking under its own name: `version` is the release's version text.
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
 
     product: Mapped[Product] = relationship(back_populates="releases")
     previous_release: Mapped[Release | None] = relationship(remote_side="Release.id")
@@ -156,7 +160,7 @@ class ImportRun(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     release: Mapped[Release] = relationship(back_populates="import_runs")
 
 
-class Component(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     """One third-party component of a release, as imported and then assessed.
 
     Imports insert components in bulk (no per-row audit event; the release gets one
@@ -211,6 +215,10 @@ class Component(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ign
     assessment_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     assessed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    # Optimistic locking under its own name: `version` is the component's exact version.
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
 
     release: Mapped[Release] = relationship()
     import_run: Mapped[ImportRun | None] = relationship()
