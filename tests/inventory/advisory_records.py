@@ -20,7 +20,7 @@ def make_release(
     """A release holding (ecosystem, name, version[, licence expression]) components, each of the product's class."""
     owner = Product(name=product or f"Product {next(_numbers)}", safety_class=safety_class)
     db.session.add(owner)
-    release = Release(product=owner, version=version, status=ReleaseStatus.FROZEN if frozen else ReleaseStatus.DRAFT)
+    release = Release(product=owner, version=version, status=ReleaseStatus.DRAFT)
     db.session.add(release)
     db.session.flush()
     for item in components:
@@ -38,6 +38,9 @@ def make_release(
             )
         )
     db.session.flush()
+    if frozen:  # components first: a frozen release takes no new ones
+        release.status = ReleaseStatus.FROZEN
+        db.session.flush()
     return release
 
 
