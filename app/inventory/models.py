@@ -6,8 +6,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.audit.models import Audited
 from app.db import TimestampMixin, VersionedMixin, utcnow
@@ -230,3 +242,24 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     @property
     def is_changed(self) -> bool:
         return self.change_kind != ChangeKind.UNCHANGED
+
+
+@event.listens_for(Session, "before_flush")
+def _frozen_releases_are_immutable(session: Session, _context: Any, _instances: Any) -> None:
+    """Last line of defence: no flush may change a frozen release, its components or its imports."""
+    from app.inventory.workflow import ReleaseFrozen
+
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Release):
+            if obj in session.new or not (obj in session.deleted or session.is_modified(obj)):
+                continue
+            history = inspect(obj).attrs.status.history
+            was = history.deleted[0] if history.deleted else obj.status
+            if was == ReleaseStatus.FROZEN:
+                raise ReleaseFrozen(obj.audit_label())
+        elif isinstance(obj, Component | ImportRun):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            release = obj.release or (session.get(Release, obj.release_id) if obj.release_id else None)
+            if release is not None and release.status == ReleaseStatus.FROZEN:
+                raise ReleaseFrozen(release.audit_label())

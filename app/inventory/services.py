@@ -28,6 +28,7 @@ from app.inventory import advisory_services, anomaly_services, licence_services,
 from app.inventory import diff as diffing
 from app.inventory.importers import FORMATS, ImporterError, parse_file
 from app.inventory.importers.base import ComponentRecord
+from app.inventory.licences import normalise_licence
 from app.inventory.models import (
     ChangeKind,
     Classification,
@@ -426,16 +427,17 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     if "status" in changes:
         require_component_move(component.status, changes["status"])
     identity = ("name", "version", "ecosystem", "licence_expression")
+    original = {name: getattr(component, name) for name in (*changes, "unknown_licences")}
     for name, value in changes.items():
         setattr(component, name, value.strip() if isinstance(value, str) else value)
     if "licence_expression" in changes:
-        from app.inventory.licences import normalise_licence
-
         component.licence_expression, unknown_ids = normalise_licence(component.licence_expression)
         component.unknown_licences = list(unknown_ids)
     if component.status in (ComponentStatus.APPROVED, ComponentStatus.IN_USE):
         problems = approval_problems(component)
         if problems:
+            for name, value in original.items():  # a refused edit leaves the record as it was
+                setattr(component, name, value)
             raise ValidationFailed(f"{component.name} {component.version} cannot be approved: {'; '.join(problems)}.")
     if any(name in changes for name in identity):
         _recompute_change(component)
@@ -612,7 +614,8 @@ def create_supplier_for(component: Component, *, by: User | None) -> Supplier:
     )
     db.session.add(supplier)
     db.session.flush()
-    return link_supplier(component, supplier, by=by)
+    link_supplier(component, supplier, by=by)
+    return supplier
 
 
 # --- Freeze ------------------------------------------------------------------------------------
