@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
+from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.extensions import db
 from app.inventory.models import Component
@@ -101,6 +102,8 @@ class AdvisoryImport(db.Model):  # type: ignore[name-defined,misc]
     imported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     counts: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
     warnings: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+
+    imported_by: Mapped[User | None] = relationship()
 
     def audit_type(self) -> str:
         return "advisory_import"

@@ -132,7 +132,7 @@ def _advisory_row(record: AdvisoryRecord, affected: list[dict[str, Any]], source
 
 
 def import_advisories(
-    filename: str, content: bytes, *, by: User | None = None, channel: str = "web"
+    filename: str, content: bytes, *, by: User | None = None, channel: str = "web", max_bytes: int | None = None
 ) -> AdvisoryImportResult:
     """Upsert every OSV record of the file by its id (a changed record replaces the old), then refresh matches.
 
@@ -140,6 +140,10 @@ def import_advisories(
     """
     if by is not None and not can_import_advisories(by):
         raise PermissionDenied("You may not import advisories.")
+    if max_bytes is not None and len(content) > max_bytes:
+        raise ValidationFailed(f"{filename} is {len(content):,} bytes; the limit is {max_bytes:,} bytes.")
+    if not content:
+        raise ValidationFailed(f"{filename} is empty.")
     try:
         parsed = parse_advisories(filename, content)
     except AdvisoryFormatError as error:
