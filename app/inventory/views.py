@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -303,7 +304,8 @@ def releases_import(release_id: int) -> Any:
             error.status_code
     db.session.commit()
     if _wants_json():
-        return jsonify({**summary, "release_url": url_for("inventory.releases_detail", release_id=release.id)}), 201
+        body = {**summary, "release_url": url_for("inventory.releases_detail", release_id=release.id)}
+        return Response(json.dumps(body), status=201, mimetype="application/json")
     flash(f"Imported {summary['components']} components ({summary['added']} added, {summary['removed']} removed, "
           f"{summary['upgraded']} upgraded, {summary['downgraded']} downgraded, "
           f"{summary['licence_changed']} licence changed).", "success")
