@@ -67,6 +67,12 @@ class Advisory(db.Model):  # type: ignore[name-defined,misc]
     def audit_type(self) -> str:
         return "advisory"
 
+    @property
+    def headline(self) -> str:
+        """The summary, or the start of the details when the record has no summary (PyPA records have none)."""
+        text = self.summary or " ".join(self.details.split())
+        return text if len(text) <= 160 else text[:159].rstrip() + "…"
+
     def audit_label(self) -> str:
         return self.osv_id
 

@@ -147,7 +147,7 @@ def anomaly_reviews_create(component_id: int) -> Any:
     matches = advisory_services.component_matches(component)
     form = AnomalyReviewForm()
     form.advisories.choices = [
-        (match.advisory.osv_id, f"{match.advisory.osv_id} {match.advisory.summary[:120]}") for match in matches
+        (match.advisory.osv_id, f"{match.advisory.osv_id}: {match.advisory.headline}") for match in matches
     ]
     if request.method == "GET":
         form.advisories.data = [match.advisory.osv_id for match in matches]
@@ -202,7 +202,9 @@ def anomaly_reviews_due() -> Any:
 @bp.route("/licence-policy")
 @permission_required(Permission.INVENTORY_READ)
 def licence_policy() -> Any:
-    return _render_policy(LicencePolicyEntryForm(formdata=None))
+    # "Change" links prefill the form with the entry's key and verdict.
+    prefill = {"key": request.args.get("key", "")[:200], "verdict": request.args.get("verdict", "review")}
+    return _render_policy(LicencePolicyEntryForm(formdata=None, data=prefill))
 
 
 def _render_policy(form: LicencePolicyEntryForm, status: int = 200) -> Any:
