@@ -176,3 +176,28 @@ def test_the_dashboard_panel_shows_reviews_due_and_open_advisories(app, login_as
     assert "SOUP monitoring" in page
     assert "Pump 3.1" in page and "1 open on 1 component" in page
     assert "demo 1.0" in page
+
+
+def test_the_advisories_list_costs_the_same_queries_for_3_or_30_advisories(app, login_as):
+    from sqlalchemy import event
+
+    client = login_as(Role.AUDITOR)
+    make_release(*[("pypi", f"pkg-{n}", "1.0") for n in range(30)])
+
+    def statements_for(count: int) -> int:
+        seed(*[record(f"X-{count}-{n}", f"pkg-{n}") for n in range(count)])
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/advisories").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    assert statements_for(3) == statements_for(27)
+
+
+def test_the_dashboard_panel_stays_away_when_nothing_waits(app, login_as):
+    make_release(("pypi", "demo", "1.0"), safety_class="A")
+    assert "SOUP monitoring" not in login_as(Role.PURCHASING).get("/").get_data(as_text=True)
