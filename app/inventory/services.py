@@ -10,7 +10,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -210,6 +210,7 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
         parsed.append((name, upload.content, result))
 
     session = db.session()
+    verdict_of = _verdict_cache()
     previous_rows = _component_rows(release.previous_release_id) if release.previous_release_id else []
     carried = _carry_over_source(previous_rows)
     imported: list[ComponentRecord] = []
@@ -226,7 +227,8 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
         )
         session.add(run)
         session.flush()
-        rows = [_row(release, run, record) for record in result.components]
+        defaults = _row_defaults(release, run)
+        rows = [_row(defaults, record, verdict_of) for record in result.components]
         _apply_change_kinds(release, rows, previous_rows, carried, carried_same)
         if rows:
             session.execute(insert(Component.__table__), rows)
@@ -236,7 +238,6 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
     summary = _summary(release, sorted({result.format for _, _, result in parsed}), imported)
     for run in release.import_runs[-len(parsed):]:
         run.summary = summary
-    _refresh_licence_verdicts(release)
     advisory_services.refresh_matches(release)
     session.flush()
     return summary
@@ -295,21 +296,42 @@ def _carry_over_source(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str, s
     return index
 
 
-def _row(release: Release, run: ImportRun, record: ComponentRecord) -> dict[str, Any]:
+_SCOPES = frozenset(Scope)
+
+
+def _verdict_cache() -> Any:
+    """The licence policy's verdict per (expression, unknown ids), computed once per distinct licence."""
+    policy = licence_services.current_policy()
+
+    @cache
+    def verdict_of(expression: str, unknown: tuple[str, ...]) -> str:
+        return str(policy.verdict(expression, unknown).verdict.value)
+
+    return verdict_of
+
+
+def _row_defaults(release: Release, run: ImportRun) -> dict[str, Any]:
     now = utcnow()
     return {
-        "release_id": release.id, "import_run_id": run.id, "name": record.name[:300],
-        "version": record.version[:120], "ecosystem": (record.ecosystem or "generic")[:40],
-        "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
-        "repository_url": record.repository_url[:500], "supplier_id": None,
-        "licence_expression": record.licence_expression[:1000], "unknown_licences": list(record.unknown_licences),
-        "licence_verdict": None, "direct": record.direct, "parents": list(record.parents),
-        "scope": record.scope if record.scope in set(Scope) else Scope.RUNTIME,
+        "release_id": release.id, "import_run_id": run.id, "supplier_id": None,
         "classification": "", "classification_rationale": "", "safety_class": release.product.safety_class,
-        "requirements": "", "hw_sw_needed": "", "hazard_refs": "", "risk_level": RiskLevel.LOW,
-        "status": ComponentStatus.PROPOSED, "change_kind": ChangeKind.ADDED, "previous_version": "",
+        "requirements": "", "hw_sw_needed": "", "hazard_refs": "", "risk_level": RiskLevel.LOW.value,
+        "status": ComponentStatus.PROPOSED.value, "change_kind": ChangeKind.ADDED.value, "previous_version": "",
         "assessed": False, "assessment_note": "", "assessed_by_id": None, "assessed_at": None,
         "created_at": now, "updated_at": now, "row_version": 1,
+    }
+
+
+def _row(defaults: dict[str, Any], record: ComponentRecord, verdict_of: Any) -> dict[str, Any]:
+    return {
+        **defaults, "name": record.name[:300],
+        "version": record.version[:120], "ecosystem": (record.ecosystem or "generic")[:40],
+        "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
+        "repository_url": record.repository_url[:500],
+        "licence_expression": record.licence_expression[:1000], "unknown_licences": list(record.unknown_licences),
+        "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences),
+        "direct": record.direct, "parents": list(record.parents),
+        "scope": record.scope if record.scope in _SCOPES else Scope.RUNTIME.value,
     }
 
 

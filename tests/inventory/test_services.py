@@ -66,6 +66,8 @@ def test_licences_are_counted_by_spdx_id_and_unknown_ids_listed(app) -> None:
         ("a", "1.0.0", "MIT"), ("b", "1.0.0", "MIT"), ("c", "1.0.0", "Apache-2.0"), ("d", "1.0.0", ""))})
     assert summary["licences"] == {"Apache-2.0": 1, "MIT": 2, "NOASSERTION": 1}
     assert summary["format"] == "cyclonedx-json"
+    verdicts = {c.name: c.licence_verdict for c in components_of(_release).values()}
+    assert verdicts == {"a": "allow", "b": "allow", "c": "allow", "d": "deny"}  # the default policy, at import
 
 
 def test_a_bad_file_imports_nothing_and_names_the_problem(app) -> None:
