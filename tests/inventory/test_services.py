@@ -277,3 +277,28 @@ def test_supplier_is_suggested_from_the_repository_and_created_as_a_candidate(ap
     created = services.create_supplier_for(click, by=None)
     assert (created.kind, created.status, created.code) == ("open_source_project", "candidate", "OSS-CLICK")
     assert click.supplier_id == created.id
+
+
+def test_the_demo_seed_imports_provenances_own_lock_files(app) -> None:
+    import json
+    import re
+
+    from app import ROOT
+    from app.inventory.demo import provenance_version
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0  # idempotent
+    product = services.find_product("Provenance")
+    assert product is not None
+    release = services.find_release(product, provenance_version())
+    pins = re.findall(r"^[A-Za-z0-9][A-Za-z0-9._-]*==", (ROOT / "requirements.lock").read_text(), re.MULTILINE)
+    npm = {(path.rsplit("node_modules/", 1)[1], info["version"]) for path, info in
+           json.loads((ROOT / "package-lock.json").read_text())["packages"].items() if path and not info.get("link")}
+    assert len(components_of(release)) <= len(pins) + len(npm)  # names may repeat across ecosystems
+    stored = db.session.scalar(select(func.count(Component.id)).where(Component.release_id == release.id))
+    assert stored == len(pins) + len(npm)
+    assert {run.filename for run in release.import_runs} == {"requirements.txt", "package-lock.json"}
+    flask = db.session.scalars(select(Component).where(Component.release_id == release.id,
+                                                       Component.name.ilike("flask"))).one()
+    assert flask.licence_expression == "BSD-3-Clause" and flask.licence_verdict == "allow"
