@@ -290,14 +290,72 @@ def _sync(components: Sequence[Any], existing_query: Select[Any]) -> tuple[int, 
     stale = sorted(existing[pair] for pair in set(existing) - found)
     now = utcnow()
     if new:
-        rows = [
-            {"component_id": c, "advisory_id": a, "matched_at": now, "state": MatchState.OPEN.value, "note": ""}
-            for c, a in new
-        ]
+        decided = _earlier_decisions(components, new)
+        rows = []
+        for component_id, advisory_id in new:
+            row = {"component_id": component_id, "advisory_id": advisory_id, "matched_at": now,
+                   "state": MatchState.OPEN.value, "note": ""}
+            earlier = decided.get((component_id, advisory_id))
+            if earlier is not None:
+                row.update(earlier)
+            rows.append(row)
         db.session.execute(insert(table), rows)
     for part in chunks(stale):
         db.session.execute(delete(table).where(table.c.id.in_(part)))
     return len(new), len(stale)
+
+
+def _earlier_decisions(
+    components: Sequence[Any], new: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """Triage decisions to carry over to new (component, advisory) matches: the latest decision on the same advisory
+    for the same package version in another release of the same product (a decision is about our use, so it never
+    crosses products). Queries only advisories that were ever decided."""
+    by_id = {row.id: row for row in components}
+    advisory_ids = {advisory_id for _component_id, advisory_id in new}
+    table = AdvisoryMatch.__table__
+    comp = Component.__table__
+    releases = Release.__table__
+    decided: dict[tuple[int, str, str, str, int], dict[str, Any]] = {}
+    for part in chunks(sorted(advisory_ids)):
+        query = (
+            select(table.c.advisory_id, table.c.state, table.c.note, table.c.decided_by_id, table.c.decided_at,
+                   comp.c.ecosystem, comp.c.name, comp.c.version, releases.c.product_id)
+            .join(comp, comp.c.id == table.c.component_id)
+            .join(releases, releases.c.id == comp.c.release_id)
+            .where(table.c.advisory_id.in_(part), table.c.state != MatchState.OPEN.value)
+            .order_by(table.c.decided_at)
+        )
+        for row in db.session.execute(query):
+            osv = osv_ecosystem(row.ecosystem)
+            key = (row.product_id, osv, normalise_name(osv, row.name), row.version, row.advisory_id)
+            decided[key] = {"state": row.state, "note": row.note, "decided_by_id": row.decided_by_id,
+                            "decided_at": row.decided_at}
+    if not decided:
+        return {}
+    decided_advisories = {key[-1] for key in decided}
+    wanted = [(c, a) for c, a in new if a in decided_advisories]
+    product_of = _products_of(sorted({c for c, _a in wanted}))
+    carried: dict[tuple[int, int], dict[str, Any]] = {}
+    for component_id, advisory_id in wanted:
+        row = by_id[component_id]
+        osv = osv_ecosystem(row.ecosystem)
+        key = (product_of.get(component_id, -1), osv, normalise_name(osv, row.name), row.version, advisory_id)
+        if key in decided:
+            carried[(component_id, advisory_id)] = decided[key]
+    return carried
+
+
+def _products_of(component_ids: list[int]) -> dict[int, int]:
+    comp = Component.__table__
+    releases = Release.__table__
+    products: dict[int, int] = {}
+    for part in chunks(component_ids):
+        for component_id, product_id in db.session.execute(
+            select(comp.c.id, releases.c.product_id).join(releases, releases.c.id == comp.c.release_id).where(comp.c.id.in_(part))
+        ):
+            products[component_id] = product_id
+    return products
 
 
 def _component_rows(query: Select[Any]) -> list[Any]:

@@ -15,6 +15,7 @@ from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory import advisory_services
 from app.inventory.advisory_models import Advisory, AdvisoryAffected, AdvisoryMatch, MatchState
+from app.inventory.models import Component, Product, Release
 from tests.helpers import DATA
 from tests.inventory.advisory_records import component_named, make_release
 
@@ -178,3 +179,29 @@ def test_the_advisories_list_filters(app):
     assert ids(text="remote code") == ["A-11"]
     assert ids(text="100%") == []
     assert sorted(advisory_services.ecosystems()) == ["PyPI", "npm"]
+
+
+def test_a_triage_decision_carries_over_to_the_same_version_in_the_next_release_of_the_product(app, make_user):
+    engineer = make_user("erin", Role.ENGINEER)
+    first = make_release(("pypi", "demo", "1.0"), product="Pump", version="1.0")
+    import_json(osv_record("A-20", "demo", {"introduced": "0"}))
+    (match,) = advisory_services.component_matches(component_named(first, "demo"))
+    advisory_services.triage_match(match, "not_affected", "We never call the parser.", by=engineer)
+
+    pump = db.session.scalars(select(Product).where(Product.name == "Pump")).one()
+    second = Release(product=pump, version="1.1")
+    db.session.add(second)
+    db.session.flush()
+    db.session.add_all([
+        Component(release_id=second.id, ecosystem="pypi", name="Demo", version="1.0", safety_class="C"),
+        Component(release_id=second.id, ecosystem="pypi", name="demo2", version="1.0", safety_class="C"),
+    ])
+    other_product = make_release(("pypi", "demo", "1.0"), product="Monitor")
+    db.session.flush()
+    advisory_services.refresh_matches(second)
+    advisory_services.refresh_matches(other_product)
+
+    (carried,) = advisory_services.component_matches(component_named(second, "Demo"))
+    assert (carried.state, carried.note, carried.decided_by_id) == ("not_affected", "We never call the parser.", engineer.id)
+    (elsewhere,) = advisory_services.component_matches(component_named(other_product, "demo"))
+    assert elsewhere.state == "open"  # another product decides for itself
