@@ -127,7 +127,7 @@ def peak_memory_mb(count: int = MEMORY_COMPONENTS) -> float:
         bom.write_bytes(generated_bom(count))
         code = _CHILD.format(root=str(ROOT), database=str(Path(tmp) / "memory.sqlite3"), bom=str(bom), count=count)
         env = {**os.environ, "PROVENANCE_INSTANCE_PATH": tmp}
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,  # noqa: S603
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                                 check=True, timeout=600)
         return int(result.stdout.strip().splitlines()[-1]) / 1024  # ru_maxrss is in KB on Linux
 

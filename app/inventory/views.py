@@ -252,8 +252,8 @@ def _release_context(release: Release) -> dict[str, Any]:
     filters = ComponentFilters.from_args(request.args)
     page = paginate(components_query(release, filters))
     can_edit = policies.can_edit_release(current_user, release)
-    sign_form = SignatureForm()
-    sign_form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    freeze_form = SignatureForm()
+    freeze_form.meaning.choices = [(Meaning.APPROVED, "Approved")]
     totals = db.session.execute(
         select(func.count(Component.id),
                func.count(Component.id).filter(Component.change_kind != ChangeKind.UNCHANGED),
@@ -265,7 +265,7 @@ def _release_context(release: Release) -> dict[str, Any]:
     return {
         "release": release, "product": release.product, "page": page, "filters": filters, "can_edit": can_edit,
         "can_freeze": policies.can_freeze(current_user, release), "import_form": ImportForm(),
-        "bulk_form": BulkForm(), "sign_form": sign_form, "sign_target": services.sign_target(release),
+        "bulk_form": BulkForm(), "freeze_form": freeze_form, "sign_target": services.sign_target(release),
         "freeze_problems": services.freeze_problems(release) if not release.is_frozen else [],
         "open_advisories": _open_advisories([c.id for c in page.items]),
         "totals": {"components": totals[0], "changed": totals[1], "unassessed": totals[2], "unclassified": totals[3]},
