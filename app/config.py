@@ -43,6 +43,12 @@ class DefaultConfig:
     # Supplier tokens
     EVALUATION_TOKEN_DAYS = 30
     PORTAL_RATE_LIMIT_PER_MINUTE = 60
+    # Inventory: anomaly reviews are due this many months after the last one, by safety class
+    ANOMALY_REVIEW_MONTHS_CLASS_A = 12
+    ANOMALY_REVIEW_MONTHS_CLASS_B = 3
+    ANOMALY_REVIEW_MONTHS_CLASS_C = 1
+    ANOMALY_REVIEW_REMIND_DAYS = 7  # reviews due within this many days show on the dashboard and in reminders
+    ADVISORY_UPLOAD_MAX_BYTES = 40 * 1024 * 1024  # an OSV file or zip (PyPA's database is ~3 MB)
     # Documents
     DOCUMENT_RENDER_TIMEOUT_S = 20
     DOCUMENT_RENDER_MEMORY_MB = 512

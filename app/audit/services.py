@@ -81,12 +81,30 @@ def _column_keys(obj: Any) -> list[str]:
     return [attr.key for attr in inspect(obj).mapper.column_attrs]
 
 
+def row_version_key(obj: Any) -> str | None:
+    """The attribute holding the optimistic-lock counter (version_id_col), None when the model has none.
+
+    Models whose domain has its own "version" (a release, a package version) name the counter otherwise.
+    """
+    mapper = inspect(obj).mapper
+    column = mapper.version_id_col
+    if column is None:
+        return None
+    return str(mapper.get_property_by_column(column).key)
+
+
+def row_version(obj: Any) -> int | None:
+    """The record's optimistic-lock counter, recorded as the event's entity version."""
+    key = row_version_key(obj)
+    return getattr(obj, key, None) if key else None
+
+
 def _changes_for_new(obj: Any) -> dict[str, Any]:
     excluded = type(obj).__audit_exclude__
     return {
         key: {"old": None, "new": plain(getattr(obj, key))}
         for key in _column_keys(obj)
-        if key not in excluded and key != "version" and getattr(obj, key) is not None
+        if key not in excluded and key != row_version_key(obj) and getattr(obj, key) is not None
     }
 
 
@@ -94,8 +112,9 @@ def _changes_for_dirty(obj: Any) -> dict[str, Any]:
     excluded = type(obj).__audit_exclude__
     state = inspect(obj)
     changes: dict[str, Any] = {}
+    lock_key = row_version_key(obj)
     for key in _column_keys(obj):
-        if key in excluded or key in {"version", "updated_at"}:
+        if key in excluded or key in {lock_key, "updated_at"}:
             continue
         history = state.attrs[key].history
         if not history.has_changes():
@@ -112,7 +131,7 @@ def _changes_for_deleted(obj: Any) -> dict[str, Any]:
     return {
         key: {"old": plain(getattr(obj, key)), "new": None}
         for key in _column_keys(obj)
-        if key not in excluded and key != "version"
+        if key not in excluded and key != row_version_key(obj)
     }
 
 
@@ -153,7 +172,7 @@ def _after_flush(session: Session, _context: Any) -> None:
                 "action": item.action,
                 "entity_type": obj.audit_type(),
                 "entity_id": entity_key(obj),
-                "entity_version": getattr(obj, "version", None),
+                "entity_version": row_version(obj),
                 "entity_label": str(obj.audit_label())[:300],
                 "changes": changes,
             }
@@ -211,7 +230,7 @@ def record(
         entity_type = entity.audit_type()
         entity_id = entity_key(entity)
         label = str(entity.audit_label())[:300]
-        version = getattr(entity, "version", None)
+        version = row_version(entity)
     else:
         label, version = "", None
     _append(

@@ -11,7 +11,10 @@ bp = Blueprint("dashboard", __name__)
 
 # Panels contributed by domain packages: "module:function" returning a dict for the panel template
 # (or None when the user may not see it). Each dict has "template" and its own keys.
-PANELS: tuple[str, ...] = ("app.dashboard.validation_panel:validation_panel",)
+PANELS: tuple[str, ...] = (
+    "app.dashboard.inventory_panel:inventory_panel",
+    "app.dashboard.validation_panel:validation_panel",
+)
 
 
 @bp.route("/")

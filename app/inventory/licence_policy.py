@@ -213,6 +213,11 @@ def _canonical_id(licence_id: str) -> str:
     return str(parsed.key) if isinstance(parsed, LicenseSymbol) else licence_id
 
 
+def canonical_id(licence_id: str) -> str:
+    """The SPDX list's spelling of one id (any case, deprecated aliases resolved); other text comes back as given."""
+    return _canonical_id(" ".join(licence_id.split()))
+
+
 def category_of(licence_id: str) -> Category:
     """The category of one SPDX id (any case, deprecated spellings too); ids not on the SPDX list are UNKNOWN."""
     text = licence_id.strip()

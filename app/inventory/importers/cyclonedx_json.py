@@ -95,6 +95,12 @@ def _scope(component: Component) -> str:
     return "runtime"
 
 
+def _key(component: Component) -> str:
+    """The component's bom-ref, or its identity when it has none (bom-ref is optional in CycloneDX)."""
+    ref = component.bom_ref.value
+    return str(ref) if ref else f"#{id(component)}"
+
+
 def records_from_bom(bom: Bom, fmt: str, order: dict[str, int]) -> ParsedFile:
     """Turn a library Bom into component records: licences normalised, purls, direct flag and parents."""
     result = ParsedFile(format=fmt)
@@ -107,9 +113,9 @@ def records_from_bom(bom: Bom, fmt: str, order: dict[str, int]) -> ParsedFile:
     purls: dict[str, str] = {}
     for component in components:
         if component.purl is not None:
-            purls[str(component.bom_ref.value)] = str(component.purl.to_string())
+            purls[_key(component)] = str(component.purl.to_string())
         else:
-            purls[str(component.bom_ref.value)] = make_purl(
+            purls[_key(component)] = make_purl(
                 fmt, "generic", str(component.name), str(component.version or ""), component.group
             )
 
@@ -130,7 +136,7 @@ def records_from_bom(bom: Bom, fmt: str, order: dict[str, int]) -> ParsedFile:
             parents.setdefault(child, []).append(purls[ref])
 
     for component in components:
-        ref = str(component.bom_ref.value)
+        ref = _key(component)
         ecosystem = component.purl.type if component.purl is not None else "generic"
         expression, unknown = _licences(component)
         repository = next(

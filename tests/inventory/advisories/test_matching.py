@@ -48,10 +48,13 @@ def pypa_advisories() -> list[AdvisoryRecord]:
     return parse_advisories(PYPA_ZIP.name, PYPA_ZIP.read_bytes()).advisories
 
 
-@pytest.fixture(scope="module")
-def expected_from_the_yaml_files() -> dict[str, set[str]]:
-    """Computed without our parser or matcher: plain YAML, explicit `versions` lists only."""
-    expected: dict[str, set[str]] = {name: set() for name in RELEASE}
+def advisories_listing(release: dict[str, str]) -> dict[str, set[str]]:
+    """Computed without our parser or matcher: plain YAML, explicit `versions` lists only.
+
+    Maps each package of `release` (PEP 503 name -> version) to the ids of the non-withdrawn advisories
+    whose `versions` list holds that version. Shared with the database-level test of the import service.
+    """
+    expected: dict[str, set[str]] = {name: set() for name in release}
     with zipfile.ZipFile(PYPA_ZIP) as archive:
         for member in archive.namelist():
             if not member.endswith(".yaml"):
@@ -61,12 +64,17 @@ def expected_from_the_yaml_files() -> dict[str, set[str]]:
                 continue
             for affected in document["affected"]:
                 name = canonicalize_name(affected["package"]["name"])
-                if name in RELEASE:
+                if name in release:
                     # Every PyPA record of these packages lists its versions, so the list is the truth.
                     assert affected.get("versions"), document["id"]
-                    if RELEASE[name] in affected["versions"]:
+                    if release[name] in affected["versions"]:
                         expected[name].add(document["id"])
     return expected
+
+
+@pytest.fixture(scope="module")
+def expected_from_the_yaml_files() -> dict[str, set[str]]:
+    return advisories_listing(RELEASE)
 
 
 def test_the_release_gets_exactly_the_advisories_listing_its_versions(

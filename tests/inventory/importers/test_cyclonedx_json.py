@@ -111,3 +111,17 @@ def test_sniff_by_content():
     head = (REAL / "juice-shop-11.1.2.cdx.json").read_bytes()[:4096]
     assert cyclonedx_json.sniff("bom.json", head)
     assert not cyclonedx_json.sniff("package.json", b'{"name": "x"}')
+
+
+def test_components_without_bom_ref_keep_their_own_purls() -> None:
+    """bom-ref is optional: two components without one must not share a purl."""
+    import json as _json
+
+    content = _json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+        {"type": "library", "name": "a", "version": "1.0.0", "purl": "pkg:npm/a@1.0.0"},
+        {"type": "library", "name": "b", "version": "2.0.0"},
+        {"type": "library", "name": "c", "version": "3.0.0", "purl": "pkg:npm/c@3.0.0"},
+    ]}).encode()
+    purls = [component.purl for component in cyclonedx_json.parse(content).components]
+    assert purls[0] == "pkg:npm/a@1.0.0" and purls[2] == "pkg:npm/c@3.0.0"
+    assert "b" in purls[1] and len(set(purls)) == 3

@@ -1,0 +1,97 @@
+"""The JSON API (/api/v1) for CI pipelines, and the admin pages of its tokens.
+
+CSRF does not apply to the API: it is authenticated by a bearer header a browser never sends by itself.
+The token admin pages are ordinary forms; the factory exempts the whole blueprint, so these
+forms check their CSRF token themselves (FlaskForm with meta csrf on).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+from wtforms.validators import ValidationError as WTFValidationError
+
+from app.api import services
+from app.api.models import ApiToken, TokenScope
+from app.audit import services as audit
+from app.auth.decorators import permission_required
+from app.auth.permissions import Permission
+from app.errors import NotFound
+from app.extensions import db
+from app.inventory import services as inventory
+from app.inventory.models import ImportChannel
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf_exempt = True
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Name the token."), Length(max=200)],
+                       description="Where the token is used, e.g. 'CI pipeline of the pump firmware'.")
+
+
+def _check_csrf() -> None:
+    """The blueprint is CSRF-exempt for the API; the admin forms still need their token."""
+    from flask import current_app
+
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except WTFValidationError:
+        abort(400, "The CSRF token is missing or invalid.")
+
+
+@bp.post("/products/<product_name>/releases/<version>/imports")
+def imports_create(product_name: str, version: str) -> Any:
+    """Import one or more files (multipart field 'file') into a release; answers the import summary."""
+    token = services.authenticate(request.headers.get("Authorization"), TokenScope.INVENTORY_IMPORT)
+    actor = audit.Actor(None, f"API token {token.prefix}… ({token.name})")
+    files = [inventory.UploadedFile(upload.filename or "upload", upload.read())
+             for field in ("file", "files") for upload in request.files.getlist(field)]
+    with audit.acting_as(actor):
+        summary = inventory.import_into(product_name, version, files, format=request.form.get("format") or None,
+                                        channel=ImportChannel.API)
+    db.session.commit()
+    # The keys keep the documented order (jsonify would sort them).
+    return Response(json.dumps(summary), status=201, mimetype="application/json")
+
+
+@bp.get("/tokens")
+@permission_required(Permission.API_TOKENS_MANAGE)
+def tokens_list() -> Any:
+    return render_template("api/tokens_list.html", tokens=services.tokens(), form=TokenForm(), plain=None)
+
+
+@bp.post("/tokens")
+@permission_required(Permission.API_TOKENS_MANAGE)
+def tokens_create() -> Any:
+    _check_csrf()
+    form = TokenForm(meta={"csrf": False})
+    if not form.validate():
+        return render_template("api/tokens_list.html", tokens=services.tokens(), form=form, plain=None), 422
+    token, plain = services.create_token(form.name.data or "", by=current_user)
+    db.session.commit()
+    flash(f"Token {token.name!r} created. Copy it now: it is shown only once.", "success")
+    return render_template("api/tokens_list.html", tokens=services.tokens(), form=TokenForm(), plain=plain,
+                           new_token=token)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@permission_required(Permission.API_TOKENS_MANAGE)
+def tokens_revoke(token_id: int) -> Any:
+    _check_csrf()
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound("There is no such token.")
+    services.revoke_token(token, by=current_user)
+    db.session.commit()
+    flash(f"Token {token.name!r} revoked.", "success")
+    return redirect(url_for("api.tokens_list"))

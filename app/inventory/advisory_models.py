@@ -1,0 +1,196 @@
+"""Advisories (OSV), their matches to components, anomaly reviews (IEC 62304 7.1.3) and the licence policy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.audit.models import Audited
+from app.auth.models import User
+from app.db import TimestampMixin, VersionedMixin, utcnow
+from app.extensions import db
+from app.inventory.models import Component
+
+
+class MatchState(StrEnum):
+    """Triage of one advisory against one component: open until someone decides."""
+
+    OPEN = "open"
+    NOT_AFFECTED = "not_affected"
+    MITIGATED = "mitigated"
+    ACCEPTED = "accepted"
+
+
+class Conclusion(StrEnum):
+    """The outcome of an anomaly review."""
+
+    ACCEPTABLE = "acceptable"
+    NEEDS_RISK_CONTROL = "needs_risk_control"
+    REJECT = "reject"
+
+
+class Advisory(db.Model):  # type: ignore[name-defined,misc]
+    """One OSV record as last imported. Imports write these in bulk; the audit trail holds one event per import."""
+
+    __tablename__ = "advisories"
+    __table_args__ = (
+        Index("ix_advisories_severity_level", "severity_level"),
+        Index("ix_advisories_received_at", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    osv_id: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    aliases: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    details: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    severity: Mapped[str] = mapped_column(Text, nullable=False, default="")  # CVSS vectors as written
+    severity_level: Mapped[str] = mapped_column(String(10), nullable=False, default="")  # low..critical or ""
+    published: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    modified: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    withdrawn: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reference_urls: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    affected_hash: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    # When the record first arrived or its affected packages last changed: drives "new since the last review".
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    source_file: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+
+    affected: Mapped[list[AdvisoryAffected]] = relationship(
+        back_populates="advisory", cascade="all, delete-orphan", passive_deletes=True, order_by="AdvisoryAffected.id"
+    )
+
+    def audit_type(self) -> str:
+        return "advisory"
+
+    @property
+    def headline(self) -> str:
+        """The summary, or the start of the details when the record has no summary (PyPA records have none)."""
+        text = self.summary or " ".join(self.details.split())
+        return text if len(text) <= 160 else text[:159].rstrip() + "…"
+
+    def audit_label(self) -> str:
+        return self.osv_id
+
+
+class AdvisoryAffected(db.Model):  # type: ignore[name-defined,misc]
+    """One affected package of an advisory; (ecosystem, name) are normalised so one indexed query finds candidates."""
+
+    __tablename__ = "advisory_affected"
+    __table_args__ = (Index("ix_advisory_affected_ecosystem_name", "ecosystem", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    advisory_id: Mapped[int] = mapped_column(ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False, index=True)
+    ecosystem: Mapped[str] = mapped_column(String(60), nullable=False)  # OSV's name: PyPI, npm, Maven...
+    name: Mapped[str] = mapped_column(String(300), nullable=False)  # matching.normalise_name
+    ranges: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    versions: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    purl: Mapped[str] = mapped_column(String(600), nullable=False, default="")
+
+    advisory: Mapped[Advisory] = relationship(back_populates="affected")
+
+
+class AdvisoryImport(db.Model):  # type: ignore[name-defined,misc]
+    """One imported advisory file: its digest, who brought it and what changed (the trail has the event)."""
+
+    __tablename__ = "advisory_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, default="web")
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
+    warnings: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+
+    imported_by: Mapped[User | None] = relationship()
+
+    def audit_type(self) -> str:
+        return "advisory_import"
+
+    def audit_label(self) -> str:
+        return self.filename
+
+
+class AdvisoryMatch(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """An advisory affecting a component version; matching inserts these in bulk, triage edits are audited."""
+
+    __tablename__ = "advisory_matches"
+    __table_args__ = (
+        UniqueConstraint("component_id", "advisory_id", name="uq_advisory_matches_component_id_advisory_id"),
+        Index("ix_advisory_matches_advisory_id", "advisory_id"),
+        Index("ix_advisory_matches_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component_id: Mapped[int] = mapped_column(ForeignKey("components.id", ondelete="CASCADE"), nullable=False)
+    advisory_id: Mapped[int] = mapped_column(ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False)
+    matched_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=MatchState.OPEN)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    component: Mapped[Component] = relationship()
+    advisory: Mapped[Advisory] = relationship()
+
+    def audit_label(self) -> str:
+        return f"{self.advisory.osv_id} on {self.component.name} {self.component.version}"
+
+
+class AnomalyReview(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A review of the known anomalies of one exact component version (IEC 62304 7.1.3). Never edited: a new one supersedes.
+
+    The review belongs to the version (ecosystem, normalised name, version), so it holds for every release
+    that ships that version; `component_id` keeps where it was recorded.
+    """
+
+    __tablename__ = "anomaly_reviews"
+    __table_args__ = (
+        Index("ix_anomaly_reviews_key", "ecosystem", "package", "version"),
+        Index("ix_anomaly_reviews_next_due", "next_due"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    component_id: Mapped[int | None] = mapped_column(
+        ForeignKey("components.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    ecosystem: Mapped[str] = mapped_column(String(60), nullable=False)  # OSV ecosystem name
+    package: Mapped[str] = mapped_column(String(300), nullable=False)  # normalised name
+    version: Mapped[str] = mapped_column(String(120), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    reviewer_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default="A")
+    anomalies: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    links: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    advisories_considered: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    conclusion: Mapped[str] = mapped_column(String(30), nullable=False)
+    rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    next_due: Mapped[date] = mapped_column(Date, nullable=False)
+
+    component: Mapped[Component | None] = relationship()
+
+    def audit_label(self) -> str:
+        return f"{self.display_name or self.package} {self.version}"
+
+
+class LicencePolicyEntry(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+    """An override of the default licence policy: one SPDX id (or a category name) and its verdict."""
+
+    __tablename__ = "licence_policy_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)  # SPDX id or category value
+    verdict: Mapped[str] = mapped_column(String(10), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    def audit_label(self) -> str:
+        return self.key

@@ -1,0 +1,54 @@
+"""`flask inventory import --product NAME --release VERSION [--format F] FILE...`: what a CI pipeline runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.audit import services as audit
+from app.auth import services as auth_services
+from app.errors import Conflict, DomainError
+from app.extensions import db
+from app.inventory import services
+from app.inventory.importers import FORMATS
+from app.inventory.models import ImportChannel
+
+cli = AppGroup("inventory", help="SOUP/OTSS inventory: import dependency files and SBOMs.")
+
+EXIT_BAD_INPUT = 2
+EXIT_CONFLICT = 3
+
+
+@cli.command("import")
+@click.option("--product", "product_name", required=True, help="Product name (created when missing).")
+@click.option("--release", "version", required=True, help="Release version (created as a draft when missing).")
+@click.option("--format", "format_", type=click.Choice(sorted(FORMATS)), default=None,
+              help="File format; detected from the name and content when left out.")
+@click.option("--by", "username", default=None, help="Username to record as the importer (default: cli).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(product_name: str, version: str, format_: str | None, username: str | None,
+                   files: tuple[Path, ...]) -> None:
+    """Import files into a release in one transaction and print the summary as one JSON object.
+
+    Exit 2 with the message on stderr for a bad file (nothing is imported), 3 for a frozen release.
+    """
+    user = auth_services.find_user(username) if username else None
+    if username and user is None:
+        click.echo(f"error: no user named {username!r}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    actor = audit.actor_for(user) if user else audit.Actor(None, "cli")
+    uploads = [services.UploadedFile(path.name, path.read_bytes()) for path in files]
+    with audit.acting_as(actor):
+        try:
+            summary = services.import_into(product_name, version, uploads, by=user, format=format_,
+                                           channel=ImportChannel.CLI)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(EXIT_CONFLICT if isinstance(error, Conflict) else EXIT_BAD_INPUT)
+    click.echo(json.dumps(summary, sort_keys=False))

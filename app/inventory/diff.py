@@ -1,0 +1,140 @@
+"""What changed between two releases: added, removed, upgraded, downgraded, licence changed.
+
+Pure: plain values in, plain values out. A package is the same package when its ecosystem and
+its name as the ecosystem compares names (PEP 503 for PyPI...) are the same; versions are
+ordered by the ecosystem's own rules (packaging for PyPI, univers for the others).
+A package present in several versions in one release (npm does that) is paired version by
+version: versions present on both sides are unchanged, the rest are paired in order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cmp_to_key
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from app.inventory.advisories.matching import _parsed, normalise_name, osv_ecosystem
+
+ADDED = "added"
+REMOVED = "removed"
+UPGRADED = "upgraded"
+DOWNGRADED = "downgraded"
+LICENCE_CHANGED = "licence_changed"
+UNCHANGED = "unchanged"
+CHANGE_KINDS: tuple[str, ...] = (ADDED, REMOVED, UPGRADED, DOWNGRADED, LICENCE_CHANGED)
+
+
+@dataclass(frozen=True)
+class DiffItem:
+    """One component as the diff needs it."""
+
+    name: str
+    version: str
+    ecosystem: str
+    licence_expression: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: `old`/`new` are None for an added/removed component."""
+
+    kind: str
+    name: str
+    ecosystem: str
+    old: DiffItem | None
+    new: DiffItem | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "ecosystem": self.ecosystem,
+            "old_version": self.old.version if self.old else None,
+            "new_version": self.new.version if self.new else None,
+            "old_licence": self.old.licence_expression if self.old else None,
+            "new_licence": self.new.licence_expression if self.new else None,
+        }
+
+
+@dataclass
+class ReleaseDiff:
+    """Every change, and the kind of change of each component of the newer release."""
+
+    changes: list[Change] = field(default_factory=list)
+    # (ecosystem key, name key, version) of the newer release -> (kind, previous version)
+    kinds: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for change in self.changes if change.kind == kind)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: self.count(kind) for kind in CHANGE_KINDS}
+
+    def of(self, kind: str) -> list[Change]:
+        return [change for change in self.changes if change.kind == kind]
+
+
+def package_key(ecosystem: str, name: str) -> tuple[str, str]:
+    """The identity of a package across releases."""
+    return osv_ecosystem(ecosystem or "generic").lower(), normalise_name(ecosystem or "generic", name)
+
+
+def compare_versions(ecosystem: str, left: str, right: str) -> int:
+    """-1, 0 or 1 by the ecosystem's version rules; versions it cannot parse compare as PEP 440, then as text."""
+    kind = osv_ecosystem(ecosystem or "generic")
+    a, b = _parsed(kind, left), _parsed(kind, right)
+    if a is None or b is None:
+        try:
+            a, b = Version(left), Version(right)
+        except InvalidVersion:
+            a, b = left, right
+    try:
+        return (a > b) - (a < b)
+    except TypeError:
+        return (left > right) - (left < right)
+
+
+def diff(old: Iterable[DiffItem], new: Iterable[DiffItem]) -> ReleaseDiff:
+    """The changes from the `old` release to the `new` one."""
+    before: dict[tuple[str, str], dict[str, DiffItem]] = defaultdict(dict)
+    after: dict[tuple[str, str], dict[str, DiffItem]] = defaultdict(dict)
+    for item in old:
+        before[package_key(item.ecosystem, item.name)].setdefault(item.version, item)
+    for item in new:
+        after[package_key(item.ecosystem, item.name)].setdefault(item.version, item)
+    result = ReleaseDiff()
+    for key in sorted(set(before) | set(after)):
+        old_versions, new_versions = before.get(key, {}), after.get(key, {})
+        for version in sorted(set(old_versions) & set(new_versions)):
+            previous, current = old_versions[version], new_versions[version]
+            if previous.licence_expression != current.licence_expression:
+                result.changes.append(Change(LICENCE_CHANGED, current.name, current.ecosystem, previous, current))
+                result.kinds[(*key, version)] = (LICENCE_CHANGED, version)
+            else:
+                result.kinds[(*key, version)] = (UNCHANGED, version)
+        ecosystem = next(iter((new_versions or old_versions).values())).ecosystem
+        order = cmp_to_key(lambda x, y, e=ecosystem: compare_versions(e, x, y))
+        gone = sorted(set(old_versions) - set(new_versions), key=order)
+        came = sorted(set(new_versions) - set(old_versions), key=order)
+        for previous_version, version in zip(gone, came, strict=False):
+            previous, current = old_versions[previous_version], new_versions[version]
+            kind = UPGRADED if compare_versions(ecosystem, version, previous_version) >= 0 else DOWNGRADED
+            result.changes.append(Change(kind, current.name, current.ecosystem, previous, current))
+            result.kinds[(*key, version)] = (kind, previous_version)
+        for version in came[len(gone):]:
+            current = new_versions[version]
+            result.changes.append(Change(ADDED, current.name, current.ecosystem, None, current))
+            result.kinds[(*key, version)] = (ADDED, "")
+        for previous_version in gone[len(came):]:
+            previous = old_versions[previous_version]
+            result.changes.append(Change(REMOVED, previous.name, previous.ecosystem, previous, None))
+    return result
+
+
+def kind_of(result: ReleaseDiff, item: DiffItem) -> tuple[str, str]:
+    """(change kind, previous version) of a component of the newer release."""
+    return result.kinds.get((*package_key(item.ecosystem, item.name), item.version), (ADDED, ""))

@@ -1,0 +1,87 @@
+"""Forms of the inventory pages: they check shape; the services check the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.inventory.importers import FORMATS
+from app.inventory.models import Classification, ComponentStatus, RiskLevel, SafetyClass, Scope
+
+SAFETY_CLASSES = [(c.value, f"Class {c.value}") for c in SafetyClass]
+CLASSIFICATIONS = [("soup", "SOUP"), ("otss", "OTSS"), ("infrastructure", "Infrastructure")]
+CLASSIFICATION_LABELS = dict(CLASSIFICATIONS)
+assert {value for value, _ in CLASSIFICATIONS} == set(Classification)
+
+
+class ProductForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Name the product."), Length(max=200)])
+    safety_class = SelectField("Safety class (IEC 62304)", choices=SAFETY_CLASSES)
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+    version = HiddenField()
+
+
+class SoftwareItemForm(FlaskForm):
+    name = StringField("Software item", validators=[DataRequired("Name the software item."), Length(max=200)])
+    safety_class = SelectField("Safety class", choices=SAFETY_CLASSES)
+
+
+class ReleaseForm(FlaskForm):
+    version = StringField("Version", validators=[DataRequired("Give the release a version."), Length(max=100)],
+                          description="e.g. 2.4.0. Changes are compared with the previous release you choose.")
+    previous_release_id = SelectField("Compare with", coerce=int, choices=[], validate_choice=False)
+    notes = TextAreaField("Notes", validators=[Length(max=5000)])
+
+
+class ImportForm(FlaskForm):
+    files = FileField("Dependency files or SBOMs", validators=[FileRequired("Choose a file to import.")],
+                      render_kw={"multiple": True},
+                      description="Lock files, manifests, CycloneDX or SPDX. Re-importing a file of the same "
+                                  "name replaces what it brought before.")
+    format = SelectField("Format", choices=[("", "Detect from the file")] + [(f, f) for f in sorted(FORMATS)],
+                         validators=[Optional()])
+
+
+class BulkForm(FlaskForm):
+    action = SelectField("With the selected components", choices=[
+        ("classify", "Classify"), ("assess", "Mark the change assessed")])
+    classification = SelectField("Classification", choices=[("", "—"), *CLASSIFICATIONS], validators=[Optional()])
+    safety_class = SelectField("Safety class", choices=[("", "keep"), *SAFETY_CLASSES], validators=[Optional()])
+    note = StringField("Rationale or assessment note", validators=[Length(max=2000)])
+
+
+class ComponentForm(FlaskForm):
+    row_version = HiddenField()
+    name = StringField("Title (name)", validators=[DataRequired(), Length(max=300)])
+    version = StringField("Version (exact)", validators=[DataRequired(), Length(max=120)])
+    ecosystem = StringField("Ecosystem", validators=[DataRequired(), Length(max=40)])
+    purl = StringField("Package URL", validators=[Length(max=600)])
+    manufacturer = StringField("Manufacturer", validators=[Length(max=300)])
+    repository_url = StringField("Repository", validators=[Length(max=500)])
+    licence_expression = StringField("Licence (SPDX expression)", validators=[Length(max=1000)])
+    scope = SelectField("Scope", choices=[(s.value, s.value.capitalize()) for s in Scope])
+    classification = SelectField("Classification (per use)", choices=[("", "Not classified yet"), *CLASSIFICATIONS])
+    classification_rationale = TextAreaField("Rationale of the classification", validators=[Length(max=5000)])
+    safety_class = SelectField("Safety class", choices=SAFETY_CLASSES,
+                               description="The highest class of the software items that use it.")
+    requirements = TextAreaField("Functional and performance requirements (62304 5.3.3)",
+                                 validators=[Length(max=10000)])
+    hw_sw_needed = TextAreaField("Hardware and software needed (62304 5.3.4)", validators=[Length(max=10000)])
+    hazard_refs = TextAreaField("Hazardous situations / hazard references (62304 7.1.2)",
+                                validators=[Length(max=10000)])
+    risk_level = SelectField("Risk level", choices=[(r.value, r.value.capitalize()) for r in RiskLevel])
+    status = SelectField("Status", choices=[(s.value, s.value.replace("_", " ").capitalize()) for s in ComponentStatus])
+    description = TextAreaField("Description", validators=[Length(max=10000)])
+
+
+class AssessForm(FlaskForm):
+    note = TextAreaField("Assessment of the change", validators=[DataRequired("Describe the assessment."),
+                                                                  Length(max=5000)])
+
+
+class SupplierLinkForm(FlaskForm):
+    supplier_id = IntegerField("Supplier", validators=[Optional()])
+    create = BooleanField("Create a candidate open-source supplier from this component")
+    unlink = BooleanField("Remove the link")

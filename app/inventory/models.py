@@ -1,0 +1,265 @@
+"""The SOUP/OTSS inventory (IEC 62304 8.1.2, 5.3.3, 5.3.4, 7.1.2, 7.1.3): products, releases, components."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from app.audit.models import Audited
+from app.db import TimestampMixin, VersionedMixin, utcnow
+from app.extensions import db
+from app.suppliers.models import Supplier
+
+
+class SafetyClass(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class ReleaseStatus(StrEnum):
+    DRAFT = "draft"
+    FROZEN = "frozen"
+
+
+class Classification(StrEnum):
+    SOUP = "soup"
+    OTSS = "otss"
+    INFRASTRUCTURE = "infrastructure"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ComponentStatus(StrEnum):
+    PROPOSED = "proposed"
+    EVALUATED = "evaluated"
+    APPROVED = "approved"
+    IN_USE = "in_use"
+    DEPRECATED = "deprecated"
+    REMOVED = "removed"
+
+
+class ChangeKind(StrEnum):
+    """How a component differs from the same component in the product's previous release."""
+
+    ADDED = "added"
+    UPGRADED = "upgraded"
+    DOWNGRADED = "downgraded"
+    LICENCE_CHANGED = "licence_changed"
+    UNCHANGED = "unchanged"
+
+
+class Scope(StrEnum):
+    RUNTIME = "runtime"
+    DEV = "dev"
+    OPTIONAL = "optional"
+
+
+class ImportChannel(StrEnum):
+    WEB = "web"
+    CLI = "cli"
+    API = "api"
+    SEED = "seed"
+
+
+class Product(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+    """Device software: the safety class of the product bounds the class of its items and SOUP."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default=SafetyClass.A)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    software_items: Mapped[list[SoftwareItem]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="SoftwareItem.name"
+    )
+    releases: Mapped[list[Release]] = relationship(back_populates="product", order_by="Release.id")
+
+
+class SoftwareItem(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A software item of a product (IEC 62304 5.3) with its own safety class."""
+
+    __tablename__ = "software_items"
+    __table_args__ = (UniqueConstraint("product_id", "name", name="uq_software_items_product_id_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default=SafetyClass.A)
+
+    product: Mapped[Product] = relationship(back_populates="software_items")
+
+
+class Release(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One version of a product; a frozen release is immutable and its SOUP list is signed."""
+
+    __tablename__ = "releases"
+    __table_args__ = (
+        UniqueConstraint("product_id", "version", name="uq_releases_product_id_version"),
+        Index("ix_releases_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False, index=True)
+    version: Mapped[str] = mapped_column(String(100), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=ReleaseStatus.DRAFT)
+    previous_release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id"), nullable=True)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    frozen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    frozen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    # Optimistic locking under its own name: `version` is the release's version text.
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+    product: Mapped[Product] = relationship(back_populates="releases")
+    previous_release: Mapped[Release | None] = relationship(remote_side="Release.id")
+    import_runs: Mapped[list[ImportRun]] = relationship(back_populates="release", order_by="ImportRun.id")
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == ReleaseStatus.FROZEN
+
+    def audit_label(self) -> str:
+        return f"{self.product.name} {self.version}" if self.product else self.version
+
+
+class ImportRun(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One imported file: what came in, from where and by whom (the audit trail holds a release.imported event)."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), nullable=False, index=True)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    format: Mapped[str] = mapped_column(String(40), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, default=ImportChannel.WEB)
+    component_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    direct_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    transitive_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    warnings: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    replaced: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # a later import of the file
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    release: Mapped[Release] = relationship(back_populates="import_runs")
+
+
+class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One third-party component of a release, as imported and then assessed.
+
+    Imports insert components in bulk (no per-row audit event; the release gets one
+    `release.imported` event); later edits are audited field by field.
+    """
+
+    __tablename__ = "components"
+    __table_args__ = (
+        Index("ix_components_release_id_name", "release_id", "name"),
+        Index("ix_components_release_id_classification", "release_id", "classification"),
+        Index("ix_components_release_id_status", "release_id", "status"),
+        Index("ix_components_release_id_direct", "release_id", "direct"),
+        Index("ix_components_release_id_change_kind", "release_id", "change_kind"),
+        Index("ix_components_release_id_licence_verdict", "release_id", "licence_verdict"),
+        Index("ix_components_release_id_safety_class", "release_id", "safety_class"),
+        Index("ix_components_ecosystem_name_version", "ecosystem", "name", "version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), nullable=False)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"), nullable=True, index=True)
+    # Identification (IEC 62304 8.1.2)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    version: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    ecosystem: Mapped[str] = mapped_column(String(40), nullable=False, default="generic")
+    purl: Mapped[str] = mapped_column(String(600), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    manufacturer: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    repository_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"), nullable=True, index=True)
+    # Licences: the verdict is computed from the licence policy (licence_policy.verdict)
+    licence_expression: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    unknown_licences: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    licence_verdict: Mapped[str | None] = mapped_column(String(10), nullable=True)  # allow | review | deny
+    # Dependency graph
+    direct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    parents: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    scope: Mapped[str] = mapped_column(String(10), nullable=False, default=Scope.RUNTIME)
+    # Classification per use and safety
+    classification: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # "" = not classified yet
+    classification_rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default=SafetyClass.A)
+    requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 5.3.3
+    hw_sw_needed: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 5.3.4
+    hazard_refs: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 7.1.2
+    risk_level: Mapped[str] = mapped_column(String(10), nullable=False, default=RiskLevel.LOW)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=ComponentStatus.PROPOSED)
+    # Change against the product's previous release, and its assessment (needed to freeze)
+    change_kind: Mapped[str] = mapped_column(String(20), nullable=False, default=ChangeKind.ADDED)
+    previous_version: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    assessed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    assessment_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    assessed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    # Optimistic locking under its own name: `version` is the component's exact version.
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+    release: Mapped[Release] = relationship()
+    import_run: Mapped[ImportRun | None] = relationship()
+    supplier: Mapped[Supplier | None] = relationship()
+
+    def audit_label(self) -> str:
+        return f"{self.name} {self.version}"
+
+    @property
+    def is_changed(self) -> bool:
+        return self.change_kind != ChangeKind.UNCHANGED
+
+
+@event.listens_for(Session, "before_flush")
+def _frozen_releases_are_immutable(session: Session, _context: Any, _instances: Any) -> None:
+    """Last line of defence: no flush may change a frozen release, its components or its imports."""
+    from app.inventory.workflow import ReleaseFrozen
+
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Release):
+            if obj in session.new or not (obj in session.deleted or session.is_modified(obj)):
+                continue
+            history = inspect(obj).attrs.status.history
+            was = history.deleted[0] if history.deleted else obj.status
+            if was == ReleaseStatus.FROZEN:
+                raise ReleaseFrozen(obj.audit_label())
+        elif isinstance(obj, Component | ImportRun):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            release = obj.release or (session.get(Release, obj.release_id) if obj.release_id else None)
+            if release is not None and release.status == ReleaseStatus.FROZEN:
+                raise ReleaseFrozen(release.audit_label())

@@ -1,0 +1,574 @@
+"""Inventory pages: products, releases (components, import, diff, bulk classification, freeze), components.
+
+Views are thin: parse the form, call one service, commit, redirect. More inventory pages
+(advisories, anomaly reviews, licence policy) register on this blueprint from their own modules,
+imported at the end of this file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.audit import services as audit
+from app.audit.models import AuditAction
+from app.auth.decorators import permission_required
+from app.auth.permissions import Permission
+from app.errors import DomainError, NotFound, ValidationFailed
+from app.extensions import db
+from app.inventory import exports, policies, services
+from app.inventory.advisory_models import AdvisoryMatch, MatchState
+from app.inventory.forms import (
+    CLASSIFICATION_LABELS,
+    AssessForm,
+    BulkForm,
+    ComponentForm,
+    ImportForm,
+    ProductForm,
+    ReleaseForm,
+    SoftwareItemForm,
+    SupplierLinkForm,
+)
+from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release
+from app.pagination import paginate
+from app.signatures.forms import SignatureForm
+from app.signatures.models import Meaning
+from app.signatures.services import SignatureRefused
+from app.suppliers.models import Supplier
+
+bp = Blueprint("inventory", __name__)
+
+
+def _product(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound("There is no such product.")
+    return product
+
+
+def _release(release_id: int) -> Release:
+    release = db.session.get(Release, release_id)
+    if release is None:
+        raise NotFound("There is no such release.")
+    return release
+
+
+def _component(component_id: int) -> Component:
+    component = db.session.get(Component, component_id)
+    if component is None:
+        raise NotFound("There is no such component.")
+    return component
+
+
+def _errors(form: Any) -> str:
+    return " ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
+# --- Products ----------------------------------------------------------------------------------
+
+
+@bp.get("/products")
+@permission_required(Permission.INVENTORY_READ)
+def products_list() -> Any:
+    q = request.args.get("q", "").strip()
+    release_count = (select(func.count(Release.id)).where(Release.product_id == Product.id)
+                     .correlate(Product).scalar_subquery())
+    query = select(Product, release_count.label("releases")).order_by(Product.name)
+    if q:
+        query = query.where(Product.name.ilike(f"%{q}%"))
+    rows = db.session.execute(query).all()
+    return render_template("inventory/products_list.html", rows=rows, q=q, form=ProductForm())
+
+
+@bp.post("/products")
+@permission_required(Permission.INVENTORY_EDIT)
+def products_create() -> Any:
+    form = ProductForm()
+    if not form.validate_on_submit():
+        flash(_errors(form) or "Check the form.", "error")
+        return redirect(url_for("inventory.products_list"))
+    try:
+        product = services.create_product(form.name.data or "", safety_class=form.safety_class.data,
+                                          description=form.description.data or "", by=current_user)
+    except ValidationFailed as error:
+        flash(error.message, "error")
+        return redirect(url_for("inventory.products_list"))
+    db.session.commit()
+    flash(f"Product {product.name} created.", "success")
+    return redirect(url_for("inventory.products_detail", product_id=product.id))
+
+
+@bp.get("/products/<int:product_id>")
+@permission_required(Permission.INVENTORY_READ)
+def products_detail(product_id: int) -> Any:
+    product = _product(product_id)
+    releases = list(db.session.scalars(select(Release).where(Release.product_id == product.id)
+                                       .order_by(Release.id.desc())))
+    counts = dict(db.session.execute(select(Component.release_id, func.count(Component.id))
+                                     .join(Release).where(Release.product_id == product.id)
+                                     .group_by(Component.release_id)).all())
+    release_form = ReleaseForm()
+    release_form.previous_release_id.choices = [(0, "Nothing (first release)")] + [
+        (r.id, r.version) for r in releases]
+    if releases:
+        release_form.previous_release_id.data = releases[0].id
+    return render_template("inventory/products_detail.html", product=product, releases=releases, counts=counts,
+                           form=ProductForm(obj=product), item_form=SoftwareItemForm(), release_form=release_form)
+
+
+@bp.post("/products/<int:product_id>/edit")
+@permission_required(Permission.INVENTORY_EDIT)
+def products_edit(product_id: int) -> Any:
+    product = _product(product_id)
+    form = ProductForm()
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+    else:
+        services.update_product(product, name=form.name.data or "", safety_class=form.safety_class.data,
+                                description=form.description.data or "")
+        db.session.commit()
+        flash("Product saved.", "success")
+    return redirect(url_for("inventory.products_detail", product_id=product.id))
+
+
+@bp.post("/products/<int:product_id>/items")
+@permission_required(Permission.INVENTORY_EDIT)
+def software_items_create(product_id: int) -> Any:
+    product = _product(product_id)
+    form = SoftwareItemForm()
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+    else:
+        try:
+            services.add_software_item(product, form.name.data or "", form.safety_class.data)
+            db.session.commit()
+            flash("Software item added.", "success")
+        except ValidationFailed as error:
+            flash(error.message, "error")
+    return redirect(url_for("inventory.products_detail", product_id=product.id))
+
+
+@bp.post("/products/<int:product_id>/releases")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_create(product_id: int) -> Any:
+    product = _product(product_id)
+    form = ReleaseForm()
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+        return redirect(url_for("inventory.products_detail", product_id=product.id))
+    previous = db.session.get(Release, form.previous_release_id.data) if form.previous_release_id.data else None
+    try:
+        release = services.create_release(product, form.version.data or "", by=current_user,
+                                          previous=previous, notes=form.notes.data or "")
+    except ValidationFailed as error:
+        flash(error.message, "error")
+        return redirect(url_for("inventory.products_detail", product_id=product.id))
+    db.session.commit()
+    flash(f"Release {release.version} created as a draft. Import its dependency files next.", "success")
+    return redirect(url_for("inventory.releases_detail", release_id=release.id))
+
+
+# --- Releases ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComponentFilters:
+    q: str = ""
+    direct: str = ""  # direct | transitive | unknown
+    classification: str = ""  # soup | otss | infrastructure | none
+    safety_class: str = ""
+    verdict: str = ""  # allow | review | deny | none
+    advisories: str = ""  # open | any | none
+    status: str = ""
+    change: str = ""  # changed | unassessed | a ChangeKind
+
+    @classmethod
+    def from_args(cls, args: Any) -> ComponentFilters:
+        return cls(**{name: args.get(name, "").strip()[:200] for name in cls.__dataclass_fields__})
+
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+def components_query(release: Release, filters: ComponentFilters) -> Any:
+    """The release's components narrowed by the filters, in name order."""
+    query = select(Component).where(Component.release_id == release.id)
+    if filters.q:
+        pattern = f"%{filters.q}%"
+        query = query.where(or_(Component.name.ilike(pattern), Component.purl.ilike(pattern),
+                                Component.licence_expression.ilike(pattern)))
+    if filters.direct == "direct":
+        query = query.where(Component.direct.is_(True))
+    elif filters.direct == "transitive":
+        query = query.where(Component.direct.is_(False))
+    elif filters.direct == "unknown":
+        query = query.where(Component.direct.is_(None))
+    if filters.classification == "none":
+        query = query.where(Component.classification == "")
+    elif filters.classification:
+        query = query.where(Component.classification == filters.classification)
+    if filters.safety_class:
+        query = query.where(Component.safety_class == filters.safety_class)
+    if filters.verdict == "none":
+        query = query.where(Component.licence_verdict.is_(None))
+    elif filters.verdict:
+        query = query.where(Component.licence_verdict == filters.verdict)
+    matches = select(AdvisoryMatch.id).where(AdvisoryMatch.component_id == Component.id)
+    if filters.advisories == "open":
+        query = query.where(exists(matches.where(AdvisoryMatch.state == MatchState.OPEN)))
+    elif filters.advisories == "any":
+        query = query.where(exists(matches))
+    elif filters.advisories == "none":
+        query = query.where(~exists(matches))
+    if filters.status:
+        query = query.where(Component.status == filters.status)
+    if filters.change == "changed":
+        query = query.where(Component.change_kind != ChangeKind.UNCHANGED)
+    elif filters.change == "unassessed":
+        query = query.where(Component.change_kind != ChangeKind.UNCHANGED, Component.assessed.is_(False))
+    elif filters.change:
+        query = query.where(Component.change_kind == filters.change)
+    return query.options(selectinload(Component.supplier)).order_by(Component.name, Component.version, Component.id)
+
+
+def _open_advisories(component_ids: list[int]) -> dict[int, int]:
+    if not component_ids:
+        return {}
+    query = (select(AdvisoryMatch.component_id, func.count(AdvisoryMatch.id))
+             .where(AdvisoryMatch.component_id.in_(component_ids), AdvisoryMatch.state == MatchState.OPEN)
+             .group_by(AdvisoryMatch.component_id))
+    return dict(db.session.execute(query).all())
+
+
+def _release_context(release: Release) -> dict[str, Any]:
+    filters = ComponentFilters.from_args(request.args)
+    page = paginate(components_query(release, filters))
+    can_edit = policies.can_edit_release(current_user, release)
+    freeze_form = SignatureForm()
+    freeze_form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    totals = db.session.execute(
+        select(func.count(Component.id),
+               func.count(Component.id).filter(Component.change_kind != ChangeKind.UNCHANGED),
+               func.count(Component.id).filter(Component.change_kind != ChangeKind.UNCHANGED,
+                                               Component.assessed.is_(False)),
+               func.count(Component.id).filter(Component.classification == ""))
+        .where(Component.release_id == release.id)).one()
+    last_run = release.import_runs[-1] if release.import_runs else None
+    return {
+        "release": release, "product": release.product, "page": page, "filters": filters, "can_edit": can_edit,
+        "can_freeze": policies.can_freeze(current_user, release), "import_form": ImportForm(),
+        "bulk_form": BulkForm(), "freeze_form": freeze_form, "sign_target": services.sign_target(release),
+        "freeze_problems": services.freeze_problems(release) if not release.is_frozen else [],
+        "open_advisories": _open_advisories([c.id for c in page.items]),
+        "totals": {"components": totals[0], "changed": totals[1], "unassessed": totals[2], "unclassified": totals[3]},
+        "diff_counts": services.release_diff_counts(release), "last_run": last_run,
+        "classification_labels": CLASSIFICATION_LABELS,
+        "other_releases": [r for r in release.product.releases if r.id != release.id],
+    }
+
+
+@bp.get("/releases/<int:release_id>")
+@permission_required(Permission.INVENTORY_READ)
+def releases_detail(release_id: int) -> Any:
+    release = _release(release_id)
+    return render_template("inventory/releases_detail.html", **_release_context(release))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json" or request.headers.get("X-Requested-With") == "fetch"
+
+
+@bp.post("/releases/<int:release_id>/imports")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_import(release_id: int) -> Any:
+    release = _release(release_id)
+    uploads = [services.UploadedFile(f.filename or "upload", f.read()) for f in request.files.getlist("files") if f]
+    try:
+        summary = services.import_files(release, uploads, by=current_user, format=request.form.get("format") or None,
+                                        channel=ImportChannel.WEB)
+    except DomainError as error:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify({"error": "Import failed", "message": error.message}), error.status_code
+        flash(error.message, "error")
+        context = _release_context(release)
+        return render_template("inventory/releases_detail.html", import_error=error.message, **context), \
+            error.status_code
+    db.session.commit()
+    if _wants_json():
+        body = {**summary, "release_url": url_for("inventory.releases_detail", release_id=release.id)}
+        return Response(json.dumps(body), status=201, mimetype="application/json")
+    flash(f"Imported {summary['components']} components ({summary['added']} added, {summary['removed']} removed, "
+          f"{summary['upgraded']} upgraded, {summary['downgraded']} downgraded, "
+          f"{summary['licence_changed']} licence changed).", "success")
+    return redirect(url_for("inventory.releases_detail", release_id=release.id))
+
+
+@bp.post("/releases/<int:release_id>/bulk")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_bulk(release_id: int) -> Any:
+    release = _release(release_id)
+    form = BulkForm()
+    ids = request.form.getlist("component_ids", type=int)
+    back = request.form.get("next", "")
+    target = back if back.startswith("/") and not back.startswith("//") else url_for(
+        "inventory.releases_detail", release_id=release.id)
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+        return redirect(target)
+    try:
+        if form.action.data == "classify":
+            if not form.classification.data:
+                raise ValidationFailed("Choose the classification to give the selected components.")
+            count = services.classify_components(release, ids, form.classification.data, form.note.data or "",
+                                                 by=current_user, safety_class=form.safety_class.data or None)
+            message = f"{count} component(s) classified as {CLASSIFICATION_LABELS[form.classification.data]}."
+        else:
+            count = services.assess_components(release, ids, form.note.data or "", by=current_user)
+            message = f"{count} change(s) marked assessed."
+    except (ValidationFailed, NotFound) as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(target)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+@bp.post("/releases/<int:release_id>/freeze")
+@permission_required(Permission.INVENTORY_FREEZE)
+def releases_freeze(release_id: int) -> Any:
+    release = _release(release_id)
+    form = SignatureForm()
+    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+        return redirect(url_for("inventory.releases_detail", release_id=release.id))
+    try:
+        services.freeze_release(release, current_user, password=form.password.data or "",
+                                comment=form.comment.data or "")
+    except SignatureRefused as error:
+        db.session.commit()  # keep the audited refusal
+        flash(error.message, "error")
+        return redirect(url_for("inventory.releases_detail", release_id=release.id))
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("inventory.releases_detail", release_id=release.id))
+    db.session.commit()
+    flash(f"Release {release.version} is frozen and its SOUP list signed.", "success")
+    return redirect(url_for("inventory.releases_detail", release_id=release.id))
+
+
+def _diff_pair(release: Release) -> tuple[Release | None, Release]:
+    against_id = request.args.get("against", type=int)
+    if against_id is None:
+        return release.previous_release, release
+    other = _release(against_id)
+    if other.product_id != release.product_id:
+        raise ValidationFailed("Compare releases of the same product.")
+    return other, release
+
+
+@bp.get("/releases/<int:release_id>/diff")
+@permission_required(Permission.INVENTORY_READ)
+def releases_diff(release_id: int) -> Any:
+    release = _release(release_id)
+    old, new = _diff_pair(release)
+    result = services.release_diff(old, new)
+    return render_template("inventory/releases_diff.html", release=release, old=old, new=new, result=result,
+                           other_releases=[r for r in release.product.releases if r.id != release.id])
+
+
+@bp.get("/releases/<int:release_id>/diff.json")
+@permission_required(Permission.INVENTORY_READ)
+def releases_diff_json(release_id: int) -> Any:
+    release = _release(release_id)
+    old, new = _diff_pair(release)
+    result = services.release_diff(old, new)
+    return jsonify({
+        "product": release.product.name, "from": old.version if old else None, "to": new.version,
+        **result.counts(), "changes": [change.as_dict() for change in result.changes],
+    })
+
+
+def _export_components(release: Release) -> list[exports.ExportComponent]:
+    from app.inventory.advisory_models import AnomalyReview
+    from app.inventory.anomaly_services import version_key
+
+    components = list(db.session.scalars(select(Component).where(Component.release_id == release.id)
+                                         .options(selectinload(Component.supplier))
+                                         .order_by(Component.name, Component.version, Component.id)))
+    last_reviews = {
+        (eco, package, version): reviewed for eco, package, version, reviewed in db.session.execute(
+            select(AnomalyReview.ecosystem, AnomalyReview.package, AnomalyReview.version,
+                   func.max(AnomalyReview.reviewed_at)).group_by(
+                AnomalyReview.ecosystem, AnomalyReview.package, AnomalyReview.version))
+    }
+    result = []
+    for c in components:
+        reviewed = last_reviews.get(version_key(c))
+        result.append(exports.ExportComponent(
+            name=c.name, version=c.version, ecosystem=c.ecosystem, purl=c.purl,
+            licence_expression=c.licence_expression,
+            supplier=c.supplier.name if c.supplier else c.manufacturer, direct=c.direct,
+            parents=tuple(c.parents or ()), scope=c.scope,
+            classification=CLASSIFICATION_LABELS.get(c.classification, ""), safety_class=c.safety_class,
+            status=c.status, requirements=c.requirements,
+            hazards=tuple(line.strip() for line in c.hazard_refs.splitlines() if line.strip()),
+            last_anomaly_review=reviewed.date().isoformat() if reviewed else "",
+        ))
+    return result
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "cdx.json")
+
+
+@bp.get("/releases/<int:release_id>/export.<fmt>")
+@permission_required(Permission.INVENTORY_READ)
+def releases_export(release_id: int, fmt: str) -> Any:
+    release = _release(release_id)
+    if fmt not in EXPORT_FORMATS:
+        raise NotFound(f"Exports come as {', '.join(EXPORT_FORMATS)}.")
+    items = _export_components(release)
+    stem = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in f"{release.product.name}-{release.version}")
+    audit.record("release.exported", release, action=AuditAction.EXPORT, format=fmt, components=len(items))
+    db.session.commit()
+    if fmt == "cdx.json":
+        body = exports.cyclonedx_json(release.product.name, release.version, items)
+        return _download(body.encode("utf-8"), f"{stem}-soup.cdx.json", "application/vnd.cyclonedx+json")
+    rows = exports.csv_rows(items)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        return _download(buffer.getvalue().encode("utf-8-sig"), f"{stem}-soup.csv", "text/csv; charset=utf-8")
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("SOUP list")
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    workbook.save(data)
+    return _download(data.getvalue(), f"{stem}-soup.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _download(body: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Components --------------------------------------------------------------------------------
+
+
+def _component_context(component: Component, form: ComponentForm | None = None) -> dict[str, Any]:
+    from app.inventory import licence_services
+
+    if form is None:
+        form = ComponentForm(obj=component)
+    release = component.release
+    same_package = list(db.session.scalars(
+        select(Component).join(Release).where(Release.product_id == release.product_id,
+                                              Component.name == component.name, Component.id != component.id)
+        .options(selectinload(Component.release)).order_by(Component.id.desc()).limit(20)))
+    return {
+        "component": component, "release": release, "product": release.product, "form": form,
+        "can_edit": policies.can_edit_component(current_user, component),
+        "suggested": services.suggest_supplier(component) if component.supplier_id is None else None,
+        "supplier_form": SupplierLinkForm(), "assess_form": AssessForm(),
+        "approval_problems": services.approval_problems(component),
+        "licence": licence_services.component_verdict(component),
+        "classification_labels": CLASSIFICATION_LABELS, "same_package": same_package,
+        "suppliers": list(db.session.scalars(select(Supplier).order_by(Supplier.name).limit(500))),
+    }
+
+
+@bp.get("/components/<int:component_id>")
+@permission_required(Permission.INVENTORY_READ)
+def components_detail(component_id: int) -> Any:
+    component = _component(component_id)
+    return render_template("inventory/components_detail.html", **_component_context(component))
+
+
+@bp.post("/components/<int:component_id>/edit")
+@permission_required(Permission.INVENTORY_EDIT)
+def components_edit(component_id: int) -> Any:
+    component = _component(component_id)
+    form = ComponentForm()
+    if form.validate_on_submit():
+        changes = {name: getattr(form, name).data or "" for name in services.EDITABLE_FIELDS
+                   if name != "supplier_id" and hasattr(form, name)}
+        try:
+            services.update_component(component, changes, by=current_user,
+                                      expected_version=int(form.row_version.data or 0) or None)
+        except ValidationFailed as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("inventory/components_detail.html",
+                                   **_component_context(_component(component_id), form)), 422
+        db.session.commit()
+        flash("Component saved.", "success")
+        return redirect(url_for("inventory.components_detail", component_id=component.id))
+    return render_template("inventory/components_detail.html", **_component_context(component, form)), 422
+
+
+@bp.post("/components/<int:component_id>/assess")
+@permission_required(Permission.INVENTORY_EDIT)
+def components_assess(component_id: int) -> Any:
+    component = _component(component_id)
+    form = AssessForm()
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+    else:
+        try:
+            services.assess_components(component.release, [component.id], form.note.data or "", by=current_user)
+            db.session.commit()
+            flash("Change assessed.", "success")
+        except ValidationFailed as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("inventory.components_detail", component_id=component_id))
+
+
+@bp.post("/components/<int:component_id>/supplier")
+@permission_required(Permission.INVENTORY_EDIT)
+def components_supplier(component_id: int) -> Any:
+    component = _component(component_id)
+    form = SupplierLinkForm()
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+        return redirect(url_for("inventory.components_detail", component_id=component_id))
+    try:
+        if form.create.data:
+            supplier = services.create_supplier_for(component, by=current_user)
+            message = f"Supplier {supplier.code} created as a candidate and linked."
+        elif form.unlink.data:
+            services.link_supplier(component, None, by=current_user)
+            message = "Supplier link removed."
+        else:
+            supplier = db.session.get(Supplier, form.supplier_id.data or 0)
+            if supplier is None:
+                raise ValidationFailed("Choose a supplier to link.")
+            services.link_supplier(component, supplier, by=current_user)
+            message = f"Linked to supplier {supplier.name}."
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("inventory.components_detail", component_id=component_id))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("inventory.components_detail", component_id=component_id))
+
+
+# The advisory, anomaly review and licence policy pages join this blueprint.
+from app.inventory import advisory_views  # noqa: E402, F401

@@ -1,0 +1,270 @@
+"""Three ways in, same result: every real-world file imports through the CLI, the API and the web page."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from app.api.models import ApiToken
+from app.api.services import create_token
+from app.audit.models import AuditEvent
+from app.auth.permissions import Role
+from app.extensions import db
+from app.inventory import services
+from app.inventory.models import Component, ImportRun, Product, Release
+from tests.inventory.realworld import FILES, expected_components
+
+SUMMARY_KEYS = ["product", "release", "format", "components", "direct", "transitive", "licences",
+                "unknown_licences", "added", "removed", "upgraded", "downgraded", "licence_changed"]
+
+
+def stored_components(product: str, version: str) -> int:
+    return db.session.scalar(select(func.count(Component.id)).join(Release).join(Product).where(
+        Product.name == product, Release.version == version))
+
+
+def table_counts() -> tuple[int, ...]:
+    return tuple(db.session.scalar(select(func.count()).select_from(model))
+                 for model in (Product, Release, ImportRun, Component, AuditEvent))
+
+
+@pytest.fixture
+def token(app, make_user) -> str:
+    admin = make_user("ada", Role.ADMIN)
+    _token, plain = create_token("CI", by=admin)
+    db.session.commit()
+    return plain
+
+
+def api_import(client, token: str, product: str, version: str, name: str, content: bytes, **form):
+    return client.post(f"/api/v1/products/{product}/releases/{version}/imports",
+                       data={"file": (io.BytesIO(content), name), **form},
+                       headers={"Authorization": f"Bearer {token}"}, content_type="multipart/form-data")
+
+
+def web_import(client, release_id: int, name: str, content: bytes, *, json_answer: bool = False):
+    headers = {"Accept": "application/json"} if json_answer else {}
+    return client.post(f"/releases/{release_id}/imports", data={"files": (io.BytesIO(content), name)},
+                       headers=headers, content_type="multipart/form-data")
+
+
+def draft_release(name: str = "Device", version: str = "1.0") -> Release:
+    release = services.ensure_release(name, version)
+    db.session.commit()
+    return release
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_real_world_file_imports_through_the_cli(app, path: Path) -> None:
+    result = app.test_cli_runner().invoke(args=["inventory", "import", "--product", "Device", "--release", "1.0",
+                                                str(path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert list(summary) == SUMMARY_KEYS
+    expected = expected_components(path)
+    assert summary["components"] == expected == stored_components("Device", "1.0")
+    assert summary["direct"] + summary["transitive"] <= expected
+    assert sum(summary["licences"].values()) >= expected
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_real_world_file_imports_through_the_api(app, client, token: str, path: Path) -> None:
+    response = api_import(client, token, "Device", "1.0", path.name, path.read_bytes())
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert list(response.json) == SUMMARY_KEYS
+    assert response.json["components"] == expected_components(path) == stored_components("Device", "1.0")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_real_world_file_imports_through_the_web_page(app, login_as, path: Path) -> None:
+    release = draft_release()
+    client = login_as(Role.ENGINEER)
+    response = web_import(client, release.id, path.name, path.read_bytes(), json_answer=True)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.json["components"] == expected_components(path) == stored_components("Device", "1.0")
+
+
+def test_the_three_channels_give_the_same_summary(app, login_as, token: str) -> None:
+    path = next(p for p in FILES if p.name == "poetry-poetry.lock")
+    cli = app.test_cli_runner().invoke(args=["inventory", "import", "--product", "A", "--release", "1", str(path)])
+    api = api_import(app.test_client(), token, "B", "1", path.name, path.read_bytes())
+    release = draft_release("C", "1")
+    web = web_import(login_as(Role.ENGINEER), release.id, path.name, path.read_bytes(), json_answer=True)
+    summaries = [json.loads(cli.stdout), api.json, {k: v for k, v in web.json.items() if k != "release_url"}]
+    for summary in summaries:
+        summary.pop("product")
+    assert summaries[0] == summaries[1] == summaries[2]
+
+
+def test_the_plain_form_redirects_back_with_the_summary(app, login_as) -> None:
+    release = draft_release()
+    client = login_as(Role.ENGINEER)
+    response = web_import(client, release.id, "requirements.txt", b"flask==3.0.0\nclick==8.1.7\n")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Imported 2 components (2 added" in page
+
+
+def test_the_cli_names_the_bad_file_on_stderr_and_exits_2(app, tmp_path: Path) -> None:
+    bad = tmp_path / "package-lock.json"
+    bad.write_text('{"lockfileVersion": 3, "packages": ')
+    before = table_counts()
+    result = app.test_cli_runner().invoke(args=["inventory", "import", "--product", "D", "--release", "1", str(bad)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "package-lock.json" in result.stderr and result.stderr.startswith("error: ")
+    assert table_counts() == before
+
+
+def test_the_api_refuses_missing_revoked_and_unknown_tokens(app, client, make_user) -> None:
+    admin = make_user("ada", Role.ADMIN)
+    token, plain = create_token("CI", by=admin)
+    db.session.commit()
+    content = b"flask==3.0.0\n"
+    assert api_import(client, "", "D", "1", "requirements.txt", content).status_code == 401
+    assert api_import(client, "prov_nope", "D", "1", "requirements.txt", content).status_code == 401
+    token = db.session.get(ApiToken, token.id)
+    token.revoked_at = token.created_at
+    db.session.commit()
+    assert api_import(client, plain, "D", "1", "requirements.txt", content).status_code == 401
+    assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
+def test_a_session_cookie_does_not_open_the_api(app, login_as) -> None:
+    client = login_as(Role.ENGINEER)
+    response = client.post("/api/v1/products/D/releases/1/imports",
+                           data={"file": (io.BytesIO(b"flask==3.0.0\n"), "requirements.txt")})
+    assert response.status_code == 401
+
+
+def test_tokens_are_stored_hashed_and_their_use_is_audited(app, client, token: str) -> None:
+    stored = db.session.scalars(select(ApiToken)).one()
+    assert token not in (stored.token_hash, stored.prefix) and stored.prefix == token[:12]
+    api_import(client, token, "D", "1", "requirements.txt", b"flask==3.0.0\n")
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "token_used")) == 1
+    imported = db.session.scalars(select(AuditEvent).where(AuditEvent.name == "release.imported")).one()
+    assert imported.actor_name.startswith("API token prov_")
+
+
+def test_an_admin_makes_and_revokes_tokens_in_the_browser_pages(app, login_as) -> None:
+    client = login_as(Role.ADMIN)
+    page = client.post("/api/v1/tokens", data={"name": "CI pump"}).get_data(as_text=True)
+    token = db.session.scalars(select(ApiToken)).one()
+    assert "shown only once" in page and token.prefix in page
+    assert client.post(f"/api/v1/tokens/{token.id}/revoke").status_code == 302
+    db.session.refresh(token)
+    assert token.revoked_at is not None
+
+
+# --- A frozen release answers 409 everywhere ----------------------------------------------------
+
+
+@pytest.fixture
+def frozen_release(app, make_user) -> Release:
+    from tests.helpers import PASSWORD
+
+    engineer, qa = make_user("erin", Role.ENGINEER), make_user("quinn", Role.QA)
+    release = services.ensure_release("Device", "1.0")
+    services.import_files(release, [services.UploadedFile("requirements.txt", b"flask==3.0.0\n")])
+    ids = list(db.session.scalars(select(Component.id).where(Component.release_id == release.id)))
+    services.classify_components(release, ids, "otss", "tooling", by=engineer)
+    services.assess_components(release, ids, "ok", by=engineer)
+    services.freeze_release(release, qa, password=PASSWORD)
+    db.session.commit()
+    return release
+
+
+def test_a_frozen_release_answers_409_to_the_cli(app, frozen_release: Release, tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("django==5.0\n")
+    result = app.test_cli_runner().invoke(args=["inventory", "import", "--product", "Device", "--release", "1.0",
+                                                str(path)])
+    assert result.exit_code == 3 and "frozen" in result.stderr
+    assert stored_components("Device", "1.0") == 1
+
+
+def test_a_frozen_release_answers_409_to_the_api(app, client, token: str, frozen_release: Release) -> None:
+    response = api_import(client, token, "Device", "1.0", "requirements.txt", b"django==5.0\n")
+    assert response.status_code == 409 and "frozen" in response.json["message"]
+    assert stored_components("Device", "1.0") == 1
+
+
+def test_a_frozen_release_answers_409_to_the_web_pages(app, login_as, frozen_release: Release) -> None:
+    client = login_as(Role.QA)
+    component_id = db.session.scalar(select(Component.id).where(Component.release_id == frozen_release.id))
+    assert web_import(client, frozen_release.id, "requirements.txt", b"django==5.0\n").status_code == 409
+    assert client.post(f"/releases/{frozen_release.id}/bulk", data={
+        "action": "classify", "classification": "soup", "component_ids": [component_id]}).status_code == 409
+    assert client.post(f"/components/{component_id}/edit", data={
+        "name": "flask", "version": "9", "ecosystem": "pypi", "scope": "runtime", "classification": "soup",
+        "safety_class": "A", "risk_level": "low", "status": "evaluated"}).status_code == 409
+    assert client.post(f"/components/{component_id}/supplier", data={"create": "y"}).status_code == 409
+    page = client.get(f"/components/{component_id}").get_data(as_text=True)
+    assert "Save component" not in page and "The release is frozen." in page
+    assert stored_components("Device", "1.0") == 1
+
+
+# --- Fuzz: random and mutated bytes never get past the importer's own error ----------------------
+
+SEEDS = [p.read_bytes()[:4000] for p in FILES if p.stat().st_size < 200_000]
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(min_value=1, max_value=5))):
+        position = draw(st.integers(min_value=0, max_value=max(len(data) - 1, 0)))
+        choice = draw(st.sampled_from(["flip", "cut", "insert"]))
+        if choice == "flip" and data:
+            data[position] = draw(st.integers(min_value=0, max_value=255))
+        elif choice == "cut":
+            del data[position:position + draw(st.integers(min_value=1, max_value=400))]
+        else:
+            data[position:position] = draw(st.binary(min_size=1, max_size=8))
+    return bytes(data)
+
+
+NAMES = st.sampled_from(["requirements.txt", "package-lock.json", "bom.cdx.json", "sbom.spdx.json", "poetry.lock",
+                         "pyproject.toml", "bom.xml", "upload.bin", "package.json"])
+
+
+def _check_refusal_or_import(response, before: tuple[int, ...]) -> None:
+    if response.status_code in (200, 201):
+        return  # the mutation kept the file valid: that is an import, not an escape
+    assert response.status_code in (400, 422), response.get_data(as_text=True)[:500]
+    assert response.json["message"].strip()
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert table_counts() == before
+
+
+@pytest.fixture
+def engineer_client(login_as):
+    return login_as(Role.ENGINEER)
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=2000), mutated()), name=NAMES)
+def test_fuzzed_uploads_to_the_web_page_fail_cleanly_and_change_nothing(app, engineer_client, content: bytes,
+                                                                        name: str) -> None:
+    release = services.ensure_release("Fuzz", "1.0")
+    db.session.commit()
+    before = table_counts()
+    _check_refusal_or_import(web_import(engineer_client, release.id, name, content, json_answer=True), before)
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=2000), mutated()), name=NAMES)
+def test_fuzzed_uploads_to_the_api_fail_cleanly_and_change_nothing(app, client, token: str, content: bytes,
+                                                                   name: str) -> None:
+    services.ensure_release("Fuzz", "1.0")
+    db.session.commit()
+    before = table_counts()
+    _check_refusal_or_import(api_import(client, token, "Fuzz", "1.0", name, content), before)

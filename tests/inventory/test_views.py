@@ -1,0 +1,146 @@
+"""Inventory pages: release filters and bulk classification, diff page and JSON, exports, component edits, freeze."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from openpyxl import load_workbook
+from sqlalchemy import event, select
+
+from app.auth.permissions import Role
+from app.extensions import db
+from app.inventory.models import Component, Release
+from tests.helpers import PASSWORD
+from tests.inventory.factories import cyclonedx, release_with, requirements
+
+
+def ids_by_name(release: Release) -> dict[str, int]:
+    return {name: id_ for id_, name in db.session.execute(
+        select(Component.id, Component.name).where(Component.release_id == release.id))}
+
+
+def two_releases() -> tuple[Release, Release]:
+    first, _ = release_with("Web", "1.0", {"bom.json": cyclonedx(("a", "1.0.0", "MIT"), ("b", "1.0.0", "MIT"))})
+    second, _ = release_with("Web", "2.0", {"bom.json": cyclonedx(("a", "1.1.0", "MIT"), ("c", "1.0.0", "GPL-3.0-only"))})
+    return first, second
+
+
+def test_release_page_filters_and_searches_components(app, login_as) -> None:
+    _first, second = two_releases()
+    client = login_as(Role.AUDITOR)
+    page = client.get(f"/releases/{second.id}").get_data(as_text=True)
+    assert ">a</a>" in page and ">c</a>" in page
+    only_added = client.get(f"/releases/{second.id}?change=added").get_data(as_text=True)
+    assert ">c</a>" in only_added and ">a</a>" not in only_added
+    denied = client.get(f"/releases/{second.id}?verdict=review").get_data(as_text=True)
+    assert ">c</a>" in denied and ">a</a>" not in denied  # strong copyleft: review by default
+    searched = client.get(f"/releases/{second.id}?q=pkg:npm/a").get_data(as_text=True)
+    assert ">a</a>" in searched and ">c</a>" not in searched
+    assert "Import dependency files" not in page  # the auditor changes nothing
+
+
+def test_release_page_runs_a_fixed_number_of_queries_whatever_the_page_size(app, login_as) -> None:
+    release, _ = release_with("Big", "1.0", {"requirements.txt": requirements(*[f"p{n}==1.{n}" for n in range(120)])})
+    client = login_as(Role.ENGINEER)
+    counts = []
+    for per_page in (10, 100):
+        statements: list[str] = []
+
+        def listener(*args: object, statements: list[str] = statements) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/releases/{release.id}?per_page={per_page}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_bulk_classification_of_selected_components(app, login_as) -> None:
+    _first, second = two_releases()
+    ids = ids_by_name(second)
+    client = login_as(Role.ENGINEER)
+    response = client.post(f"/releases/{second.id}/bulk", data={
+        "action": "classify", "classification": "soup", "safety_class": "B", "note": "runs in the device",
+        "component_ids": [ids["a"], ids["c"]]})
+    assert response.status_code == 302
+    classified = {c.name: (c.classification, c.safety_class, c.classification_rationale)
+                  for c in db.session.scalars(select(Component).where(Component.release_id == second.id))}
+    assert classified == {"a": ("soup", "B", "runs in the device"), "c": ("soup", "B", "runs in the device")}
+
+
+def test_bulk_action_without_selection_explains_itself(app, login_as) -> None:
+    _first, second = two_releases()
+    client = login_as(Role.ENGINEER)
+    response = client.post(f"/releases/{second.id}/bulk", data={"action": "classify", "classification": "soup"},
+                           follow_redirects=True)
+    assert "Select at least one component." in response.get_data(as_text=True)
+
+
+def test_diff_page_and_json_between_any_two_releases(app, login_as) -> None:
+    first, second = two_releases()
+    client = login_as(Role.AUDITOR)
+    page = client.get(f"/releases/{second.id}/diff").get_data(as_text=True)
+    assert "Changes from 1.0 to 2.0" in page
+    data = client.get(f"/releases/{second.id}/diff.json").json
+    assert (data["added"], data["removed"], data["upgraded"]) == (1, 1, 1)
+    assert {(c["kind"], c["name"]) for c in data["changes"]} == {("added", "c"), ("removed", "b"), ("upgraded", "a")}
+    backwards = client.get(f"/releases/{first.id}/diff.json?against={second.id}").json
+    assert (backwards["from"], backwards["to"], backwards["downgraded"]) == ("2.0", "1.0", 1)
+
+
+def test_exports_csv_xlsx_and_cyclonedx(app, login_as) -> None:
+    _first, second = two_releases()
+    client = login_as(Role.AUDITOR)
+    rows = list(csv.reader(io.StringIO(client.get(f"/releases/{second.id}/export.csv").get_data(as_text=True)
+                                       .lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Title", "Manufacturer", "Version"] and {r[0] for r in rows[1:]} == {"a", "c"}
+    sheet = load_workbook(io.BytesIO(client.get(f"/releases/{second.id}/export.xlsx").data)).active
+    assert [cell.value for cell in sheet[1]][:3] == ["Title", "Manufacturer", "Version"] and sheet.max_row == 3
+    response = client.get(f"/releases/{second.id}/export.cdx.json")
+    bom = json.loads(response.data)
+    assert bom["specVersion"] == "1.6" and {c["name"] for c in bom["components"]} == {"a", "c"}
+    assert response.headers["Content-Disposition"] == 'attachment; filename="Web-2.0-soup.cdx.json"'
+    assert client.get(f"/releases/{second.id}/export.exe").status_code == 404
+
+
+def test_engineer_edits_a_component_and_the_edit_is_audited(app, login_as) -> None:
+    _first, second = two_releases()
+    component = db.session.get(Component, ids_by_name(second)["c"])
+    client = login_as(Role.ENGINEER)
+    form = {"row_version": component.row_version, "name": "c", "version": "1.0.0", "ecosystem": "npm",
+            "purl": component.purl, "scope": "runtime", "classification": "soup", "safety_class": "A",
+            "risk_level": "medium", "status": "proposed", "requirements": "Parses dates",
+            "licence_expression": "mit"}
+    assert client.post(f"/components/{component.id}/edit", data=form).status_code == 302
+    db.session.refresh(component)
+    assert (component.requirements, component.licence_expression, component.licence_verdict) == (
+        "Parses dates", "MIT", "allow")
+    page = client.get(f"/components/{component.id}").get_data(as_text=True)
+    assert "Parses dates" in page and "licence_expression" in page  # the history panel shows the change
+    stale = client.post(f"/components/{component.id}/edit", data=form)
+    assert stale.status_code == 409
+
+
+def test_freeze_through_the_page_with_a_signature(app, login_as, make_user) -> None:
+    release, _ = release_with("Pump", "1.0", {"requirements.txt": requirements("flask==3.0.0")})
+    engineer = login_as(Role.ENGINEER)
+    component_id = ids_by_name(release)["flask"]
+    engineer.post(f"/releases/{release.id}/bulk", data={"action": "classify", "classification": "otss",
+                                                        "component_ids": [component_id]})
+    engineer.post(f"/releases/{release.id}/bulk", data={"action": "assess", "note": "CI only",
+                                                        "component_ids": [component_id]})
+    qa = login_as(Role.QA)
+    wrong = qa.post(f"/releases/{release.id}/freeze", data={"meaning": "approved", "password": "nope"},
+                    follow_redirects=True)
+    assert "password is not correct" in wrong.get_data(as_text=True)
+    response = qa.post(f"/releases/{release.id}/freeze", data={"meaning": "approved", "password": PASSWORD},
+                       follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "is frozen and its SOUP list signed" in page and "Qa User" in page
+    db.session.refresh(release)
+    assert release.is_frozen

@@ -1,0 +1,9 @@
+from app.auth.permissions import Role
+from tests.permissions import BEARER, roles
+
+EXPECTED = {
+    "api.imports_create": BEARER,
+    "api.tokens_list": roles(Role.ADMIN),
+    "api.tokens_create": roles(Role.ADMIN),
+    "api.tokens_revoke": roles(Role.ADMIN),
+}
