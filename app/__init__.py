@@ -173,7 +173,6 @@ def register_request_hooks(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from app import navigation
     from app.audit.services import history
-    from app.documents.pdf import soffice_path
     from app.signatures.services import manifestations
 
     app.jinja_env.globals.update(
@@ -181,7 +180,6 @@ def register_template_helpers(app: Flask) -> None:
         audit_history=history,
         signature_manifestations=manifestations,
         company_name=lambda: app.config["COMPANY_NAME"],
-        pdf_available=lambda: soffice_path() is not None,
     )
     from app import formatting
 

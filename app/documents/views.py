@@ -29,6 +29,12 @@ from app.signatures.services import SignatureRefused
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 
+@bp.app_context_processor
+def _pdf_available() -> dict[str, Any]:
+    """Record pages show the PDF button only when LibreOffice can convert."""
+    return {"pdf_available": lambda: pdf.soffice_path() is not None}
+
+
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
