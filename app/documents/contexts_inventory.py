@@ -1,0 +1,135 @@
+"""Contexts of the SOUP list of a release (source id: release id) and of a release diff
+(source id: the newer release id, compared with its previous release, or 'old_id:new_id')."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.documents.contexts import Source, SourceNotFound, builder, signature_rows, text
+from app.extensions import db
+from app.inventory import services as inventory
+from app.inventory.advisory_models import AnomalyReview
+from app.inventory.anomaly_services import version_key
+from app.inventory.models import Component, Release, ReleaseStatus
+
+
+def _release(release_id: str) -> Release:
+    release = db.session.get(Release, int(release_id)) if release_id.isdigit() else None
+    if release is None:
+        raise SourceNotFound(f"There is no release {release_id}.")
+    return release
+
+
+def _latest_reviews(components: list[Component]) -> dict[tuple[str, str, str], AnomalyReview]:
+    """The newest anomaly review of each exact component version, in one query."""
+    keys = {version_key(component) for component in components}
+    packages = {key[1] for key in keys}
+    latest: dict[tuple[str, str, str], AnomalyReview] = {}
+    if not packages:
+        return latest
+    query = select(AnomalyReview).where(AnomalyReview.package.in_(packages)).order_by(AnomalyReview.reviewed_at)
+    for review in db.session.scalars(query):
+        key = (review.ecosystem, review.package, review.version)
+        if key in keys:
+            latest[key] = review
+    return latest
+
+
+@builder("soup_list")
+def soup_list(source_id: str) -> Source:
+    """Every component of the release with the IEC 62304 identification and the assessment fields."""
+    release = _release(source_id)
+    components = list(
+        db.session.scalars(
+            select(Component).where(Component.release_id == release.id).options(selectinload(Component.supplier))
+            .order_by(Component.ecosystem, Component.name, Component.version)
+        )
+    )
+    reviews = _latest_reviews(components)
+    rows: list[dict[str, Any]] = []
+    for component in components:
+        review = reviews.get(version_key(component))
+        manufacturer = component.manufacturer or (component.supplier.name if component.supplier else "")
+        rows.append(
+            {
+                "name": component.name,
+                "manufacturer": manufacturer,
+                "version": component.version,
+                "purl": component.purl,
+                "ecosystem": component.ecosystem,
+                "classification": component.classification,
+                "safety_class": component.safety_class,
+                "licence": component.licence_expression,
+                "licence_verdict": component.licence_verdict or "",
+                "requirements": component.requirements,
+                "hardware_software": component.hw_sw_needed,
+                "hazards": component.hazard_refs,
+                "anomaly_review_date": text(review.reviewed_at.date()) if review else "",
+                "anomaly_review_conclusion": review.conclusion if review else "",
+                "status": component.status,
+                "direct": "direct" if component.direct else ("transitive" if component.direct is False else ""),
+            }
+        )
+    variables = {
+        "product_name": release.product.name,
+        "product_safety_class": release.product.safety_class,
+        "release_version": release.version,
+        "release_status": release.status,
+        "components": rows,
+    }
+    return Source(
+        variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
+        approved=release.status == ReleaseStatus.FROZEN, title="SOUP list", number_prefix="SOUP",
+        signatures=signature_rows("release", release.id),
+    )
+
+
+@builder("release_diff")
+def release_diff(source_id: str) -> Source:
+    """Added, removed, upgraded, downgraded and licence-changed components between two releases."""
+    old_id, _, new_id = source_id.partition(":")
+    if new_id:
+        old, new = _release(old_id), _release(new_id)
+    else:
+        new = _release(old_id)
+        old = new.previous_release or inventory.latest_release(new.product, excluding=new)
+    result = inventory.release_diff(old, new)
+    manufacturers = dict(
+        db.session.execute(select(Component.name, Component.manufacturer).where(Component.release_id == new.id)).all()
+    )
+
+    def entry(change: Any, item: Any) -> dict[str, Any]:
+        return {
+            "name": change.name, "version": item.version, "manufacturer": manufacturers.get(change.name, ""),
+            "licence": item.licence_expression, "purl": "", "direct": "",
+        }
+
+    variables = {
+        "product_name": new.product.name,
+        "from_version": old.version if old else "(none)",
+        "to_version": new.version,
+        "added": [entry(c, c.new) for c in result.of("added")],
+        "removed": [entry(c, c.old) for c in result.of("removed")],
+        "upgraded": [
+            {"name": c.name, "from_version": c.old.version, "to_version": c.new.version, "licence": c.new.licence_expression}
+            for c in result.of("upgraded")
+        ],
+        "downgraded": [
+            {"name": c.name, "from_version": c.old.version, "to_version": c.new.version, "licence": c.new.licence_expression}
+            for c in result.of("downgraded")
+        ],
+        "licence_changed": [
+            {"name": c.name, "version": c.new.version, "from_licence": c.old.licence_expression,
+             "to_licence": c.new.licence_expression}
+            for c in result.of("licence_changed")
+        ],
+    }
+    return Source(
+        variables=variables, source_type="release_diff",
+        source_id=f"{old.id}:{new.id}" if old else str(new.id), version=new.row_version,
+        approved=new.status == ReleaseStatus.FROZEN, title="SOUP changes between releases", number_prefix="DIFF",
+        signatures=signature_rows("release", new.id),
+    )
