@@ -36,7 +36,7 @@ from app.questionnaires.models import (
 )
 from app.questionnaires.scoring import Decision, result_to_dict, score
 from app.signatures.models import Meaning, Signature
-from app.signatures.services import SignTarget, sign
+from app.signatures.services import SignTarget, content_hash, sign
 from app.storage import EVIDENCE_EXTENSIONS, StoredFile, store_upload
 from app.suppliers.models import Supplier
 
@@ -602,6 +602,11 @@ def sign_target(evaluation: Evaluation) -> SignTarget:
         "evaluation", str(evaluation.id), evaluation.version, decision_content(evaluation, current),
         frozenset({evaluation.created_by_id} if evaluation.created_by_id else set()),
     )
+
+
+def content_hash_of(evaluation: Evaluation) -> str:
+    """sha256 of the evaluation's current signed content (equal to the decision signature's while unchanged)."""
+    return content_hash(sign_target(evaluation).content)
 
 
 def check_decision(evaluation: Evaluation, decision: DecisionInput) -> DecisionInput:
