@@ -15,7 +15,7 @@ from app.config import DefaultConfig
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard", "suppliers")
 # Click groups: app/<module>.py:cli
-CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "demo")
+CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "demo", "notifications.cli", "notifications.reminders_cli")
 
 ROOT = Path(__file__).resolve().parent.parent
 
