@@ -11,7 +11,7 @@ bp = Blueprint("dashboard", __name__)
 
 # Panels contributed by domain packages: "module:function" returning a dict for the panel template
 # (or None when the user may not see it). Each dict has "template" and its own keys.
-PANELS: tuple[str, ...] = ()
+PANELS: tuple[str, ...] = ("app.dashboard.suppliers_panel:suppliers_panel",)
 
 
 @bp.route("/")
