@@ -28,7 +28,7 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("auditor", "Alex Auditor", Role.AUDITOR),
 )
 # Domain seeders, run in this order: "module:function" taking the demo users by username.
-SEEDERS: tuple[str, ...] = ()
+SEEDERS: tuple[str, ...] = ("app.suppliers.demo:seed_suppliers",)
 # Functions returning lines to print after the logins (e.g. an open supplier link).
 LINK_PRINTERS: tuple[str, ...] = ()
 
