@@ -13,7 +13,7 @@ from flask import Flask, g, request
 from app.config import DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
-BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard", "suppliers")
+BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard", "suppliers", "questionnaires", "portal")
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "demo", "notifications.cli", "notifications.reminders_cli")
 

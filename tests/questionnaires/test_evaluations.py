@@ -84,7 +84,7 @@ def test_the_invitation_goes_to_the_outbox_with_the_link(app, pat):
 
     _evaluation, token = sent(pat)
     message = db.session.scalars(select(OutboxMessage)).one()
-    assert message.recipient == "sam@acme.example"
+    assert message.to == "sam@acme.example"
     assert evaluations.portal_link(token) in message.body
 
 
