@@ -507,6 +507,12 @@ SORTS: dict[str, Any] = {
 }
 
 
+# The columns the register list shows (the list loads only these: it is the hot path).
+LIST_COLUMNS = (
+    Supplier.code, Supplier.name, Supplier.kind, Supplier.criticality, Supplier.status, Supplier.next_reevaluation_due,
+)
+
+
 @dataclass(frozen=True)
 class SupplierFilters:
     q: str = ""

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
 from app.errors import DomainError, StaleEdit
 from app.extensions import db
+from app.formatting import humanise
 from app.pagination import paginate
 from app.signatures.forms import SignatureForm
 from app.signatures.models import Meaning
@@ -55,6 +57,13 @@ def _purchase_or_404(purchase_id: int) -> PurchaseRecord:
     return db.get_or_404(PurchaseRecord, purchase_id)
 
 
+LABELS = {
+    "status_labels": {s.value: humanise(s.value) for s in SupplierStatus},
+    "kind_labels": {k.value: humanise(k.value) for k in SupplierKind},
+    "criticality_labels": {c.value: humanise(c.value) for c in Criticality},
+}
+
+
 def _choices() -> dict[str, Any]:
     return {"statuses": list(SupplierStatus), "kinds": list(SupplierKind), "criticalities": list(Criticality)}
 
@@ -66,10 +75,11 @@ def _choices() -> dict[str, Any]:
 @permission_required(Permission.SUPPLIERS_READ)
 def list_suppliers() -> Any:
     filters = services.SupplierFilters.from_args(request.args)
-    page = paginate(services.supplier_query(filters))
+    page = paginate(services.supplier_query(filters).options(load_only(*services.LIST_COLUMNS)))
+    today = services.today()
     return render_template(
-        "suppliers/list.html", page=page, filters=filters, today=services.today(),
-        warn_days=_warn_days(), **_choices(),
+        "suppliers/list.html", page=page, filters=filters, today=today, warn_days=_warn_days(),
+        soon=today + timedelta(days=_warn_days()), **_choices(), **LABELS,
     )
 
 
