@@ -6,8 +6,8 @@ import pytest
 
 from app.questionnaires import builder
 from app.questionnaires.definitions import (
-    Audience,
     AnswerType,
+    Audience,
     Option,
     QuestionDefinition,
     ShownIf,
