@@ -27,7 +27,7 @@ def answer_text(question: QuestionDefinition, raw: Any) -> str:
         return "Not applicable"
     labels = dict(option_choices(question))
     if question.answer_type is AnswerType.MULTIPLE_CHOICE and isinstance(raw, list):
-        return ", ".join(labels.get(v, v) for v in raw)
+        return ", ".join(labels.get(str(v), str(v)) for v in raw)
     if question.answer_type is AnswerType.FILE and isinstance(raw, list):
         return f"{len(raw)} file(s)"
     return labels.get(str(raw), str(raw))

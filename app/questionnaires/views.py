@@ -34,7 +34,14 @@ from app.questionnaires.forms import (
     StartEvaluationForm,
     TemplateForm,
 )
-from app.questionnaires.models import Evaluation, EvaluationStatus, QuestionnaireTemplate, TemplateStatus
+from app.questionnaires.models import (
+    Evaluation,
+    EvaluationStatus,
+    EvidenceFile,
+    QuestionnaireTemplate,
+    ScoreOverride,
+    TemplateStatus,
+)
 from app.signatures.services import SignatureRefused
 from app.storage import send_stored
 from app.suppliers.models import Supplier
@@ -368,8 +375,10 @@ def evaluations_create() -> Any:
 def _evaluation(evaluation_id: int) -> Evaluation:
     evaluation = db.session.scalar(
         select(Evaluation).where(Evaluation.id == evaluation_id).options(
-            selectinload(Evaluation.supplier), selectinload(Evaluation.template),
-            selectinload(Evaluation.evidence), selectinload(Evaluation.overrides), selectinload(Evaluation.tokens),
+            selectinload(Evaluation.supplier), selectinload(Evaluation.template), selectinload(Evaluation.tokens),
+            selectinload(Evaluation.evidence).selectinload(EvidenceFile.stored_file),
+            selectinload(Evaluation.overrides).selectinload(ScoreOverride.by),
+            selectinload(Evaluation.created_by), selectinload(Evaluation.decided_by),
         )
     )
     if evaluation is None:
