@@ -127,3 +127,33 @@ def test_evaluations_list_filters_by_status_and_text(app, login_as, make_user):
     assert "Alpha Ltd" in page and "Beta GmbH" not in page
     page = client.get("/questionnaires/evaluations?q=beta").get_data(as_text=True)
     assert "Beta GmbH" in page and "Alpha Ltd" not in page
+
+
+def _count_queries(client, url: str) -> int:
+    from sqlalchemy import event
+
+    count = 0
+
+    def before(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return count
+
+
+def test_the_evaluations_list_needs_the_same_queries_for_3_or_12_rows(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    client = login_as(Role.AUDITOR)
+    for n in range(3):
+        sent(pat, make_supplier(f"S{n}", f"Supplier {n}"))
+    db.session.commit()
+    few = _count_queries(client, "/questionnaires/evaluations")
+    for n in range(3, 12):
+        sent(pat, make_supplier(f"S{n}", f"Supplier {n}"))
+    db.session.commit()
+    assert _count_queries(client, "/questionnaires/evaluations") == few
