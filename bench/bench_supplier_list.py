@@ -2,13 +2,14 @@
 
 Both apps are served by gunicorn (WORKERS sync workers each) on loopback ports from one SQLite database
 holding SUPPLIERS generated suppliers. A bounded client (CLIENT_THREADS threads, keep-alive where the server
-allows it) hits each app for SECONDS, alternating (ABBA), ROUNDS times; the ratio of requests per second of each
-round is taken and the median printed:
+allows it) hits the apps in short alternating slices (SECONDS each, ABBA order, SLICES per app and round) so
+that both see the same machine load even on a busy shared machine; each round gives the ratio of the two
+apps' requests per second, and the median over ROUNDS rounds is printed:
 
     bench supplier_list ratio=<ours/bare> ours_rps=<median> bare_rps=<median> ...
 
 Target: ratio >= 0.5. Settings through the environment: BENCH_SUPPLIERS, BENCH_WORKERS, BENCH_THREADS,
-BENCH_SECONDS, BENCH_ROUNDS.
+BENCH_SECONDS, BENCH_SLICES, BENCH_ROUNDS.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SUPPLIERS = int(os.environ.get("BENCH_SUPPLIERS", "10000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CLIENT_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "0.5"))  # one slice; a round alternates SLICES slices per app
+SLICES = int(os.environ.get("BENCH_SLICES", "6"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 PASSWORD = "bench-password-not-for-production-42"  # a throwaway user in a temporary database
 EXPECTED_ROWS = 50
 
@@ -118,8 +120,8 @@ def check_page(port: int, cookie: str) -> None:
     assert status == 200 and rows >= EXPECTED_ROWS, f"port {port}: status {status}, {rows} rows"
 
 
-def load(port: int, cookie: str, seconds: float) -> float:
-    """Requests per second of CLIENT_THREADS threads hitting /suppliers/ for `seconds`."""
+def load(port: int, cookie: str, seconds: float) -> tuple[int, float]:
+    """Successful requests and elapsed time of CLIENT_THREADS threads hitting /suppliers/ for `seconds`."""
     counts = [0] * CLIENT_THREADS
     errors = [0] * CLIENT_THREADS
     stop = time.monotonic() + seconds
@@ -152,7 +154,21 @@ def load(port: int, cookie: str, seconds: float) -> float:
     elapsed = time.monotonic() - started
     if sum(errors):
         raise RuntimeError(f"{sum(errors)} failed requests on port {port}")
-    return sum(counts) / elapsed
+    return sum(counts), elapsed
+
+
+def round_ratio(ours_port: int, cookie: str, bare_port: int) -> tuple[float, float, float]:
+    """One round of alternating slices: (ours rps, bare rps, ratio)."""
+    totals = {"ours": [0, 0.0], "bare": [0, 0.0]}
+    for slice_number in range(SLICES):
+        order = [("ours", ours_port, cookie), ("bare", bare_port, "")]
+        for name, port, session in order if slice_number % 2 == 0 else reversed(order):
+            count, elapsed = load(port, session, SECONDS)
+            totals[name][0] += count
+            totals[name][1] += elapsed
+    ours_rps = totals["ours"][0] / totals["ours"][1]
+    bare_rps = totals["bare"][0] / totals["bare"][1]
+    return ours_rps, bare_rps, ours_rps / bare_rps
 
 
 def run() -> list[str]:
@@ -173,19 +189,15 @@ def run() -> list[str]:
         load(ours_port, cookie, 1.0)  # warm up both (imports, template compilation, SQLite cache)
         load(bare_port, "", 1.0)
         ours, bare, ratios = [], [], []
-        for round_number in range(ROUNDS):
-            # Alternate which app goes first (ABBA) so a drift in machine load does not favour either.
-            if round_number % 2:
-                bare.append(load(bare_port, "", SECONDS))
-                ours.append(load(ours_port, cookie, SECONDS))
-            else:
-                ours.append(load(ours_port, cookie, SECONDS))
-                bare.append(load(bare_port, "", SECONDS))
-            ratios.append(ours[-1] / bare[-1])
+        for _ in range(ROUNDS):
+            ours_rps, bare_rps, ratio = round_ratio(ours_port, cookie, bare_port)
+            ours.append(ours_rps)
+            bare.append(bare_rps)
+            ratios.append(ratio)
         return [
             f"bench supplier_list ratio={statistics.median(ratios):.2f} ours_rps={statistics.median(ours):.0f} "
             f"bare_rps={statistics.median(bare):.0f} suppliers={SUPPLIERS} rows=50 workers={WORKERS} "
-            f"threads={CLIENT_THREADS} rounds={ROUNDS} ratios={','.join(f'{r:.2f}' for r in ratios)} target>=0.5"
+            f"threads={CLIENT_THREADS} rounds={ROUNDS}x{SLICES}x{SECONDS}s ratios={','.join(f'{r:.2f}' for r in ratios)} target>=0.5"
         ]
     finally:
         for process in processes:

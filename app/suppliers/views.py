@@ -5,18 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
 from app.errors import DomainError, StaleEdit
 from app.extensions import db
 from app.formatting import humanise
-from app.pagination import paginate
+from app.pagination import MAX_PER_PAGE, paginate
 from app.signatures.forms import SignatureForm
 from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused
@@ -71,21 +73,42 @@ def _choices() -> dict[str, Any]:
 # --- Register list and exports --------------------------------------------------------------------
 
 
+class RowPagination(SelectPagination):
+    """A page of plain rows (not ORM objects): the register list is the hot path and shows only a few columns."""
+
+    def _query_items(self) -> list[Any]:
+        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(query).all())
+
+
+def _sort_urls(filters: services.SupplierFilters) -> dict[str, str]:
+    """Column header links: same filters, the column as sort key, direction flipped on the active column."""
+    base = {key: value for key, value in request.args.items() if key not in ("sort", "direction", "page")}
+    urls = {}
+    for key in services.SORTS:
+        direction = "desc" if filters.sort == key and filters.direction == "asc" else "asc"
+        urls[key] = request.path + "?" + urlencode({**base, "sort": key, "direction": direction})
+    return urls
+
+
 @bp.route("/", endpoint="list")
 @permission_required(Permission.SUPPLIERS_READ)
 def list_suppliers() -> Any:
     filters = services.SupplierFilters.from_args(request.args)
-    page = paginate(services.supplier_query(filters).options(load_only(*services.LIST_COLUMNS)))
+    query = services.supplier_query(filters).with_only_columns(Supplier.id, *services.LIST_COLUMNS)
+    page = RowPagination(
+        select=query, session=db.session(), page=request.args.get("page", 1, type=int),
+        per_page=request.args.get("per_page", current_app.config["PAGE_SIZE"], type=int),
+        max_per_page=MAX_PER_PAGE, error_out=False,
+    )
     today = services.today()
     return render_template(
         "suppliers/list.html", page=page, filters=filters, today=today, warn_days=_warn_days(),
-        soon=today + timedelta(days=_warn_days()), **_choices(), **LABELS,
+        soon=today + timedelta(days=_warn_days()), sort_urls=_sort_urls(filters), **_choices(), **LABELS,
     )
 
 
 def _warn_days() -> int:
-    from flask import current_app
-
     return int(current_app.config["SUPPLIER_REEVALUATION_WARN_DAYS"])
 
 
@@ -178,8 +201,6 @@ def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
             selectinload(Supplier.approved_by),
         )
     ).one()
-    from flask import current_app
-
     context = {
         "contact_form": forms.get("contact_form") or ContactForm(formdata=None),
         "certificate_form": forms.get("certificate_form") or CertificateForm(formdata=None),
@@ -314,8 +335,6 @@ def status_change(supplier_id: int) -> Any:
 def approved_list() -> Any:
     filters = services.ApprovedFilters.from_args(request.args)
     page = paginate(services.approved_query(filters))
-    from flask import current_app
-
     return render_template(
         "suppliers/approved_list.html", page=page, rows=services.approved_rows(page.items), filters=filters,
         today=services.today(), cert_warn_days=int(current_app.config["CERTIFICATE_EXPIRY_WARN_DAYS"]),
