@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from app.audit.services import Actor
+from app.db import write_intent
 from app.errors import DomainError
 from app.extensions import db
 from app.portal.ratelimit import limiter
@@ -89,6 +90,7 @@ def _context(evaluation: Evaluation, token: str) -> dict[str, Any]:
 
 @bp.route("/<token>")
 def index(token: str) -> Any:
+    write_intent.set(True)  # opening the link is recorded (token_used): begin as a write on SQLite
     evaluation, link = _open(token)
     evaluations.note_link_opened(link)
     db.session.commit()
