@@ -430,11 +430,11 @@ def purchases_edit(purchase_id: int) -> Any:
 
 
 def _render_purchase(purchase: PurchaseRecord, status: int = 200, **forms: Any) -> Any:
-    sign_form = forms.get("sign_form") or SignatureForm(formdata=None)
-    sign_form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    review_form = forms.get("review_form") or SignatureForm(formdata=None)
+    review_form.meaning.choices = [(Meaning.APPROVED, "Approved")]
     return render_template(
         "suppliers/purchase_detail.html", purchase=purchase, sign_target=services.purchase_sign_target(purchase),
-        sign_form=sign_form, receipt_form=forms.get("receipt_form") or ReceiptForm(formdata=None),
+        review_form=review_form, receipt_form=forms.get("receipt_form") or ReceiptForm(formdata=None),
         can_edit=policies.can_edit_purchase(current_user, purchase),
         can_approve=policies.can_approve_purchase(current_user, purchase),
         can_verify=policies.can_verify_receipt(current_user),
@@ -454,7 +454,7 @@ def purchases_approve(purchase_id: int) -> Any:
     form = SignatureForm()
     form.meaning.choices = [(Meaning.APPROVED, "Approved")]
     if not form.validate_on_submit():
-        return _render_purchase(purchase, 422, sign_form=form)
+        return _render_purchase(purchase, 422, review_form=form)
     try:
         services.approve_purchase(purchase, signer=current_user, password=form.password.data or "",
                                   comment=form.comment.data or "")
@@ -464,7 +464,7 @@ def purchases_approve(purchase_id: int) -> Any:
         else:
             db.session.rollback()
         form.password.errors = [error.message]
-        return _render_purchase(_purchase_or_404(purchase_id), 422, sign_form=form)
+        return _render_purchase(_purchase_or_404(purchase_id), 422, review_form=form)
     db.session.commit()
     flash("Adequacy review signed: the purchase record may be sent.", "success")
     return redirect(url_for("suppliers.purchases_detail", purchase_id=purchase.id))

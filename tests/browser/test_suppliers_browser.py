@@ -89,3 +89,37 @@ def test_qa_suspends_an_approved_supplier_with_a_signature_and_sees_the_due_list
     signatures = page.get_by_role("region", name="Signatures")
     expect(signatures.get_by_text("Quinn Quality")).to_be_visible()
     screenshot(page, "suppliers-suspended-signed")
+
+
+def test_purchasing_writes_a_purchase_record_for_an_approved_supplier_and_qa_signs_its_adequacy(
+    live_server, page, browser, make_user, screenshot
+):
+    make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    make_user("quinn", Role.QA, full_name="Quinn Quality")
+    supplier = make_supplier("SUP-004", "Atlassian Pty Ltd", status="approved", criticality="major",
+                             approval_scope="Jira Cloud", next_reevaluation_due=today())
+    make_certificate(supplier, today(), standard="ISO/IEC 27001", number="ISMS-1")
+    db.session.commit()
+    sign_in(page, live_server, "pat")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Approved list").click()
+    expect(page.get_by_role("table", name="Approved suppliers").get_by_role("link", name="Atlassian Pty Ltd")).to_be_visible()
+    screenshot(page, "suppliers-approved-list")
+    page.get_by_role("link", name="Atlassian Pty Ltd").click()
+    page.get_by_role("button", name="New purchase record").click()
+    page.get_by_label("Order reference").fill("PO-2026-014")
+    page.get_by_label(re.compile(r"^Product")).fill("Jira Software Cloud Premium")
+    page.get_by_label("Version", exact=True).fill("Cloud")
+    page.get_by_label("Acceptance criteria").fill("SSO works; project template imported")
+    page.get_by_label("Change notification agreed with the supplier").check()
+    page.get_by_role("button", name="Create purchase record").click()
+    expect(page.get_by_text("Waiting for QA's adequacy review")).to_be_visible()
+
+    qa_context = browser.new_context()
+    qa_page = qa_context.new_page()
+    sign_in(qa_page, live_server, "quinn")
+    qa_page.goto(page.url)
+    qa_page.get_by_label("Your password").fill(PASSWORD)
+    qa_page.get_by_role("button", name="Sign adequacy review").click()
+    expect(qa_page.get_by_text("Adequacy review signed")).to_be_visible()
+    screenshot(qa_page, "suppliers-purchase-reviewed")
+    qa_context.close()

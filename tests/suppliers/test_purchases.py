@@ -115,14 +115,20 @@ def test_pages_walk_the_purchase_through_review(app, login_as, make_user):
     assert response.status_code == 302
     purchase = db.session.scalars(select(PurchaseRecord)).one()
     qa = login_as(Role.QA, username="quinn")
+    detail = f"/suppliers/purchases/{purchase.id}"
+    assert "Sign adequacy review" in qa.get(detail).get_data(as_text=True)
+    assert "Waiting for QA" in buyer.get(detail).get_data(as_text=True)
     assert qa.post(f"/suppliers/purchases/{purchase.id}/approve",
                    data={"meaning": "approved", "password": PASSWORD}).status_code == 302
+    assert "Mark as sent" in buyer.get(detail).get_data(as_text=True)
     assert buyer.post(f"/suppliers/purchases/{purchase.id}/send").status_code == 302
+    assert "Receipt verification" in buyer.get(detail).get_data(as_text=True)
     response = buyer.post(f"/suppliers/purchases/{purchase.id}/verify", data={
         "received_version": "2026.1", "version_checked": "y", "licence_checked": "y", "installation_checked": "y",
         "result": "accepted",
     })
     assert response.status_code == 302
+    assert "Accepted" in qa.get(detail).get_data(as_text=True)
     listing = buyer.get("/suppliers/purchases?result=accepted").get_data(as_text=True)
     assert "Jira Cloud" in listing
     assert "Jira Cloud" not in buyer.get("/suppliers/purchases?status=draft").get_data(as_text=True)
