@@ -86,7 +86,11 @@ STATUS_ACTION_LABELS = {
 
 
 class StatusChangeForm(SignatureForm):
-    action = SelectField("Status change", choices=list(STATUS_ACTION_LABELS.items()))
+    meaning = None  # set by the action (services.STATUS_ACTIONS), not chosen by the signer
+    action = SelectField(
+        "Status change", choices=list(STATUS_ACTION_LABELS.items()),
+        description="Disqualifying is signed with the meaning 'rejected', every other change with 'approved'.",
+    )
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason for the status change."), Length(max=2000)])
 
 

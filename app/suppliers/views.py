@@ -189,7 +189,6 @@ def _status_form(supplier: Supplier) -> StatusChangeForm:
     form = StatusChangeForm()
     allowed = services.available_actions(supplier)
     form.action.choices = [(name, STATUS_ACTION_LABELS[name]) for name in allowed]
-    form.meaning.choices = [(Meaning.APPROVED, "Approved"), (Meaning.REJECTED, "Rejected")]
     return form
 
 

@@ -176,19 +176,19 @@ def test_qa_suspends_an_approved_supplier_with_a_signature(login_as):
     db.session.commit()
     client = login_as(Role.QA, username="quinn")
     wrong = client.post(f"/suppliers/{supplier.id}/status", data={
-        "action": "suspend", "reason": "Unannounced change", "meaning": "approved", "password": "wrong",
+        "action": "suspend", "reason": "Unannounced change", "password": "wrong",
     })
     assert wrong.status_code == 422 and "password is not correct" in wrong.get_data(as_text=True)
     assert db.session.get(Supplier, supplier.id).status == "approved"
     response = client.post(f"/suppliers/{supplier.id}/status", data={
-        "action": "suspend", "reason": "Unannounced change", "meaning": "approved", "password": PASSWORD,
+        "action": "suspend", "reason": "Unannounced change", "password": PASSWORD,
     })
     assert response.status_code == 302
     assert db.session.get(Supplier, supplier.id).status == "suspended"
     signature = db.session.scalars(select(Signature)).one()
     assert (signature.entity_type, signature.meaning) == ("supplier", "approved")
     refused = client.post(f"/suppliers/{supplier.id}/status", data={
-        "action": "suspend", "reason": "again", "meaning": "approved", "password": PASSWORD,
+        "action": "suspend", "reason": "again", "password": PASSWORD,
     })
     assert refused.status_code == 422  # suspend is not offered from suspended
 
@@ -200,3 +200,34 @@ def test_the_detail_page_shows_every_section(login_as):
     for anchor in ("overview", "contacts", "evaluations", "certificates", "performance", "purchases", "signatures", "history"):
         assert f'id="{anchor}"' in page
     assert "Change status (signed)" in page
+
+
+def test_every_page_renders_for_the_people_who_use_it(login_as, make_user):
+    from app.suppliers import services as supplier_services
+
+    buyer = make_user("buyer", Role.PURCHASING)
+    supplier = make_supplier("R-1", "Render Ltd", status="approved")
+    purchase = supplier_services.create_purchase(supplier, supplier_services.PurchaseInput(product="Thing"), by=buyer)
+    db.session.commit()
+    for role in (Role.QA, Role.AUDITOR):
+        client = login_as(role, username=f"render_{role}")
+        for url in ("/suppliers/", f"/suppliers/{supplier.id}", "/suppliers/approved", "/suppliers/purchases",
+                    f"/suppliers/purchases/{purchase.id}", "/suppliers/?sort=next_due&direction=desc&page=3"):
+            assert client.get(url).status_code == 200, (role, url)
+    qa = login_as(Role.QA, username="render_qa_editor")
+    for url in ("/suppliers/new", f"/suppliers/{supplier.id}/edit"):
+        assert qa.get(url).status_code == 200, url
+    pat = login_as(Role.PURCHASING, username="render_buyer")
+    for url in (f"/suppliers/{supplier.id}/purchases/new", f"/suppliers/purchases/{purchase.id}/edit"):
+        assert pat.get(url).status_code == 200, url
+
+
+def test_disqualifying_is_signed_as_rejected(login_as):
+    supplier = make_supplier("S-9", "Bad Actor", status="suspended")
+    db.session.commit()
+    client = login_as(Role.QA)
+    response = client.post(f"/suppliers/{supplier.id}/status",
+                           data={"action": "disqualify", "reason": "Repeated unannounced changes", "password": PASSWORD})
+    assert response.status_code == 302
+    assert db.session.scalars(select(Signature.meaning)).one() == "rejected"
+    assert db.session.get(Supplier, supplier.id).status == "disqualified"
