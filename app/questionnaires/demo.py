@@ -52,7 +52,7 @@ def _new(supplier: Supplier, template: QuestionnaireTemplate, kind: str, by: Use
     contact = supplier.contacts[0] if supplier.contacts else None
     evaluation = Evaluation(
         supplier=supplier, template=template, evaluation_type=kind, status=EvaluationStatus.DRAFT,
-        reference=evaluations.new_reference(), contact_name=contact.name if contact else "",
+        reference=evaluations.new_reference(created), contact_name=contact.name if contact else "",
         contact_email=contact.email if contact else "", answers={}, invalid_answers={}, evaluator_answers={},
         knockout_hits=[], created_by_id=by.id if by else None, created_at=created,
         due_date=(created + timedelta(days=30)).date(),

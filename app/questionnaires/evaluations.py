@@ -265,9 +265,9 @@ def submit_answers(evaluation: Evaluation, token: EvaluationToken) -> None:
 # Starting, sending, revoking, cancelling
 
 
-def new_reference() -> str:
-    """A short reference the supplier's receipt and our records both show."""
-    return f"EV-{utcnow():%Y}-{secrets.token_hex(3).upper()}"
+def new_reference(at: datetime | None = None) -> str:
+    """A short reference the supplier's receipt and our records both show (year of the start)."""
+    return f"EV-{at or utcnow():%Y}-{secrets.token_hex(3).upper()}"
 
 
 def open_evaluation_of(supplier_id: int) -> Evaluation | None:
