@@ -67,3 +67,26 @@ def test_the_cli_queues_reminders_for_a_given_day(app, make_user):
     assert "1 reminders, 1 e-mails queued" in output
     output = runner.invoke(args=["reminders", "queue", "--day", DAY.isoformat()]).output
     assert "0 reminders, 0 e-mails queued, 1 already sent today" in output
+
+
+def test_waiting_evaluations_are_reminded_to_whoever_acts_next(app, make_user):
+    from app.questionnaires.models import Evaluation
+    from app.questionnaires.services import ensure_default_templates
+
+    make_user("buyer", Role.PURCHASING)
+    make_user("quinn", Role.QA)
+    make_user("alex", Role.AUDITOR)
+    template = ensure_default_templates()[0]
+    supplier = make_supplier("E", "Evaluated Ltd", status="under_evaluation")
+    for reference, status in (("EV-S", "sent"), ("EV-R", "submitted"), ("EV-D", "scored"), ("EV-X", "decided")):
+        db.session.add(Evaluation(supplier_id=supplier.id, template_id=template.id, status=status, reference=reference))
+    db.session.commit()
+    result = queue_reminders(DAY)
+    db.session.commit()
+    assert result.reminders == 3
+    subjects = outbox()
+    assert ("buyer@example.com", "Evaluation waiting for the supplier's answers: Evaluated Ltd") in subjects
+    assert ("buyer@example.com", "Evaluation submitted and waiting for review: Evaluated Ltd") in subjects
+    assert ("quinn@example.com", "Evaluation scored and waiting for QA's decision: Evaluated Ltd") in subjects
+    assert ("buyer@example.com", "Evaluation scored and waiting for QA's decision: Evaluated Ltd") not in subjects
+    assert not any(to == "alex@example.com" for to, _s in subjects)
