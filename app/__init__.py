@@ -13,9 +13,14 @@ from flask import Flask, g, request
 from app.config import DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
-BLUEPRINTS: tuple[str, ...] = ("auth", "audit", "dashboard", "inventory", "validation", "documents", "api")
+BLUEPRINTS: tuple[str, ...] = (
+    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api",
+)
 # Click groups: app/<module>.py:cli
-CLI_MODULES: tuple[str, ...] = ("auth.cli", "audit.cli", "documents.cli", "demo", "inventory.cli", "inventory.advisory_cli")
+CLI_MODULES: tuple[str, ...] = (
+    "auth.cli", "audit.cli", "documents.cli", "demo", "notifications.cli", "notifications.reminders_cli",
+    "inventory.cli", "inventory.advisory_cli",
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

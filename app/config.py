@@ -40,6 +40,11 @@ class DefaultConfig:
     SMTP_STARTTLS = False
     BASE_URL = "http://127.0.0.1:5000"
     COMPANY_NAME = "Example Medical Devices Ltd"
+    # Suppliers: re-evaluation periods in months by criticality; conditional approval; warning windows
+    SUPPLIER_REEVALUATION_MONTHS = {"critical": 12, "major": 24, "minor": 36}
+    SUPPLIER_CONDITIONAL_REEVALUATION_MONTHS = 6
+    SUPPLIER_REEVALUATION_WARN_DAYS = 30
+    CERTIFICATE_EXPIRY_WARN_DAYS = 60
     # Supplier tokens
     EVALUATION_TOKEN_DAYS = 30
     PORTAL_RATE_LIMIT_PER_MINUTE = 60

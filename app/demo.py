@@ -28,9 +28,14 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("auditor", "Alex Auditor", Role.AUDITOR),
 )
 # Domain seeders, run in this order: "module:function" taking the demo users by username.
-SEEDERS: tuple[str, ...] = ("app.inventory.demo:seed_inventory", "app.validation.demo:seed_validation")
+SEEDERS: tuple[str, ...] = (
+    "app.suppliers.demo:seed_suppliers",
+    "app.questionnaires.demo:seed_evaluations",
+    "app.inventory.demo:seed_inventory",
+    "app.validation.demo:seed_validation",
+)
 # Functions returning lines to print after the logins (e.g. an open supplier link).
-LINK_PRINTERS: tuple[str, ...] = ()
+LINK_PRINTERS: tuple[str, ...] = ("app.questionnaires.demo:print_demo_links",)
 
 
 def seed_users() -> dict[str, User]:

@@ -139,4 +139,4 @@ def build(doc_type: str, source_id: str) -> Source:
 
 
 # Builders of the domain document types register themselves on import.
-from app.documents import contexts_inventory, contexts_validation  # noqa: E402, F401
+from app.documents import contexts_inventory, contexts_suppliers, contexts_validation  # noqa: E402, F401

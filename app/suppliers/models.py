@@ -9,8 +9,10 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
+from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin
 from app.extensions import db
+from app.storage import StoredFile
 
 
 class SupplierKind(StrEnum):
@@ -64,9 +66,25 @@ class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     next_reevaluation_due: Mapped[date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Facts behind the default criticality rule (domain.md); kept so the rule can be re-applied.
+    supplies_soup_class_c: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    supplies_soup_class_b: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    supplies_high_risk_otss: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    otss_holds_part11_records: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    hosts_device: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     contacts: Mapped[list[SupplierContact]] = relationship(
         back_populates="supplier", cascade="all, delete-orphan", order_by="SupplierContact.id"
+    )
+    certificates: Mapped[list[Certificate]] = relationship(
+        back_populates="supplier", order_by="Certificate.valid_until"
+    )
+    performance_events: Mapped[list[PerformanceEvent]] = relationship(
+        back_populates="supplier", order_by="PerformanceEvent.occurred_on.desc()"
+    )
+    purchases: Mapped[list[PurchaseRecord]] = relationship(
+        back_populates="supplier", order_by="PurchaseRecord.id.desc()"
     )
 
     def audit_label(self) -> str:
@@ -86,3 +104,115 @@ class SupplierContact(Audited, TimestampMixin, db.Model):  # type: ignore[name-d
 
     def audit_label(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class CertificateStandard(StrEnum):
+    ISO_9001 = "ISO 9001"
+    ISO_13485 = "ISO 13485"
+    ISO_IEC_27001 = "ISO/IEC 27001"
+    SOC_2 = "SOC 2"
+    OTHER = "other"
+
+
+class Certificate(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "supplier_certificates"
+    __table_args__ = (Index("ix_supplier_certificates_valid_until", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), nullable=False, index=True)
+    standard: Mapped[str] = mapped_column(String(30), nullable=False)
+    number: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    issuer: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    valid_until: Mapped[date] = mapped_column(Date, nullable=False)
+    evidence_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), nullable=True)
+
+    supplier: Mapped[Supplier] = relationship(back_populates="certificates")
+    evidence_file: Mapped[StoredFile | None] = relationship()
+
+    def audit_label(self) -> str:
+        return f"{self.standard} {self.number}".strip()
+
+
+class PerformanceEventType(StrEnum):
+    DEFECT = "defect"
+    SECURITY_ADVISORY = "security_advisory"
+    LATE_PATCH = "late_patch"
+    SUPPORT_FAILURE = "support_failure"
+    UNANNOUNCED_CHANGE = "unannounced_change"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class PerformanceEvent(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "supplier_performance_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), nullable=False, index=True)
+    occurred_on: Mapped[date] = mapped_column(Date, nullable=False)
+    type: Mapped[str] = mapped_column(String(30), nullable=False)
+    severity: Mapped[str] = mapped_column(String(10), nullable=False, default=Severity.LOW)
+    reference: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    supplier: Mapped[Supplier] = relationship(back_populates="performance_events")
+    recorded_by: Mapped[User | None] = relationship()
+
+    def audit_label(self) -> str:
+        return f"{self.type} {self.occurred_on} {self.reference}".strip()
+
+
+class PurchaseStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"  # adequacy reviewed and signed: may be sent
+    SENT = "sent"
+    VERIFIED = "verified"  # receipt verified (accepted or rejected)
+
+
+class ReceiptResult(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class PurchaseRecord(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+    """Purchasing information (ISO 13485 7.4.2) and the verification of what was received (7.4.3)."""
+
+    __tablename__ = "purchase_records"
+    __table_args__ = (Index("ix_purchase_records_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), nullable=False, index=True)
+    reference: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # order number
+    product: Mapped[str] = mapped_column(String(200), nullable=False)
+    product_version: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    specification: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    acceptance_criteria: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    qms_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    change_notification_agreed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    licence: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=PurchaseStatus.DRAFT)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Receipt verification (7.4.3)
+    received_version: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    version_checked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    checksum: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    checksum_checked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    licence_checked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    installation_checked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    validation_reference: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    receipt_result: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    receipt_notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    supplier: Mapped[Supplier] = relationship(back_populates="purchases")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+
+    def audit_label(self) -> str:
+        return f"{self.reference or '#' + str(self.id)} {self.product} {self.product_version}".strip()

@@ -33,7 +33,7 @@ ALLOWED_EXTENSIONS: dict[str, str] = {
 }
 
 
-class EvidenceFile(Audited, db.Model):  # type: ignore[name-defined,misc]
+class ValidationEvidenceFile(Audited, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "validation_evidence_files"
     __audit_exclude__ = frozenset({"data"})
 
@@ -124,9 +124,9 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> CheckedFile:
     return CheckedFile(name, extension, ALLOWED_EXTENSIONS[extension], data, hashlib.sha256(data).hexdigest())
 
 
-def store(checked: CheckedFile, uploaded_by_id: int) -> EvidenceFile:
+def store(checked: CheckedFile, uploaded_by_id: int) -> ValidationEvidenceFile:
     """Keep a checked file as a blob (flushes; the caller commits)."""
-    evidence = EvidenceFile(
+    evidence = ValidationEvidenceFile(
         filename=checked.filename, extension=checked.extension, content_type=checked.content_type,
         size=len(checked.data), sha256=checked.sha256, data=checked.data, uploaded_by_id=uploaded_by_id,
     )

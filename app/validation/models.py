@@ -27,7 +27,7 @@ from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.suppliers.models import Supplier
-from app.validation.evidence import EvidenceFile
+from app.validation.evidence import ValidationEvidenceFile
 from app.validation.rules import (
     ChangeRequestStatus,
     DeviationStatus,
@@ -228,7 +228,7 @@ class Execution(Audited, db.Model):  # type: ignore[name-defined,misc]
     tester: Mapped[User] = relationship()
     test_case: Mapped[TestCase] = relationship()
     test_step: Mapped[TestStep | None] = relationship()
-    evidence: Mapped[EvidenceFile | None] = relationship()
+    evidence: Mapped[ValidationEvidenceFile | None] = relationship()
 
     def audit_label(self) -> str:
         return f"execution {self.outcome}"

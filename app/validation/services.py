@@ -23,7 +23,7 @@ from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignatureRefused, SignTarget
 from app.suppliers.models import Supplier
 from app.validation import policies, workflow
-from app.validation.evidence import CheckedFile, EvidenceFile
+from app.validation.evidence import CheckedFile, ValidationEvidenceFile
 from app.validation.evidence import store as store_evidence
 from app.validation.models import (
     ChangeRequest,
@@ -598,7 +598,7 @@ def _entry(
             raise ValidationFailed("Choose the step of this scripted test case the result is for.")
     elif step is not None:
         raise ValidationFailed("Unscripted test cases record one result for the whole case.")
-    stored: EvidenceFile | None = store_evidence(evidence, by.id) if evidence is not None else None
+    stored: ValidationEvidenceFile | None = store_evidence(evidence, by.id) if evidence is not None else None
     entry = Execution(
         protocol_id=protocol.id, test_case_id=case.id, test_step_id=step.id if step else None, tester_id=by.id,
         executed_at=utcnow(), tested_version=_text(tested_version, "Tested version"),

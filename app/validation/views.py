@@ -20,7 +20,7 @@ from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused, SignTarget
 from app.suppliers.models import Supplier
 from app.validation import forms, policies, services
-from app.validation.evidence import CheckedFile, EvidenceFile, check_upload
+from app.validation.evidence import CheckedFile, ValidationEvidenceFile, check_upload
 from app.validation.models import (
     ChangeRequest,
     Deviation,
@@ -538,7 +538,7 @@ def protocols_complete(protocol_id: int) -> Any:
 def evidence_download(evidence_id: int) -> Any:
     import io
 
-    evidence = _get(EvidenceFile, evidence_id)
+    evidence = _get(ValidationEvidenceFile, evidence_id)
     return send_file(io.BytesIO(evidence.data), mimetype=evidence.content_type, as_attachment=True,
                      download_name=f"evidence-{evidence.id}.{evidence.extension}")
 

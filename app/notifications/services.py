@@ -1,0 +1,100 @@
+"""Queue e-mails in the outbox and send them later; queue reminders at most once per item per day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.auth.permissions import Permission
+from app.db import utcnow
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.notifications.models import OutboxMessage, OutboxStatus, ReminderLog
+from app.notifications.senders import Sender, configured_sender
+
+MAX_ATTEMPTS = 5
+
+
+def queue_email(to: str, subject: str, body: str) -> OutboxMessage:
+    """Write an e-mail to the outbox in the caller's transaction (it is sent only if that commits)."""
+    if not to or "@" not in to:
+        raise ValidationFailed("An e-mail needs a recipient address.")
+    message = OutboxMessage(to=to.strip(), subject=subject.strip()[:300], body=body, status=OutboxStatus.QUEUED)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def claim_batch(limit: int, *, skip: set[int] | None = None) -> list[OutboxMessage]:
+    """Queued messages, oldest first; on PostgreSQL locked rows are skipped so several senders never double-send."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if skip:
+        query = query.where(OutboxMessage.id.not_in(skip))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def send_queued(*, limit: int = 100, sender: Sender | None = None) -> SendResult:
+    """Send queued messages one by one, committing each; a failure stays queued for the next run until MAX_ATTEMPTS."""
+    send = sender or configured_sender()
+    result = SendResult()
+    tried: set[int] = set()
+    while True:
+        batch = claim_batch(1, skip=tried)
+        if not batch or result.sent + result.failed >= limit:
+            db.session.commit()
+            return result
+        message = batch[0]
+        tried.add(message.id)
+        message.attempts += 1
+        try:
+            send(message.to, message.subject, message.body)
+        except Exception as error:  # noqa: BLE001 - any transport error is recorded on the message
+            message.error = f"{type(error).__name__}: {error}"[:2000]
+            message.status = OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.QUEUED
+            result.failed += 1
+            result.errors.append(f"#{message.id} to {message.to}: {message.error}")
+            current_app.logger.warning("outbox message %s failed: %s", message.id, message.error)
+            db.session.commit()
+            continue
+        message.status = OutboxStatus.SENT
+        message.sent_at = utcnow()
+        message.error = ""
+        result.sent += 1
+        db.session.commit()
+
+
+def claim_reminder(key: str, day: date, recipients: int) -> bool:
+    """True the first time a reminder key is claimed on a day; False when it was already sent that day."""
+    if db.session.scalar(select(ReminderLog.id).where(ReminderLog.key == key, ReminderLog.day == day)):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(ReminderLog(key=key[:200], day=day, recipients=recipients))
+    except IntegrityError:
+        return False  # another run claimed it in the meantime
+    return True
+
+
+def users_with(permission: Permission) -> list[str]:
+    """E-mail addresses of active users whose roles grant the permission."""
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+    return [user.email for user in users if user.email and user.has(permission)]

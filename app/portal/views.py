@@ -1,0 +1,186 @@
+"""The supplier portal: one questionnaire through a token link, no account.
+
+The token in the URL is the only key: every route resolves the evaluation from the hash of the token
+and checks any file id against that evaluation. Rate-limited per client IP before any lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from app.audit.services import Actor
+from app.db import write_intent
+from app.errors import DomainError
+from app.extensions import db
+from app.portal.ratelimit import limiter
+from app.questionnaires import evaluations
+from app.questionnaires.answers import visible_questions
+from app.questionnaires.definitions import AnsweredBy, AnswerType
+from app.questionnaires.display import answer_text, option_choices, selected_values
+from app.questionnaires.evaluations import LinkLookup, LinkState
+from app.questionnaires.models import Evaluation, EvaluationToken
+from app.storage import send_stored
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+CLOSED_PAGES: dict[LinkState, tuple[int, str, str]] = {
+    LinkState.UNKNOWN: (404, "This link is not valid", "Check that you copied the whole link from the e-mail."),
+    LinkState.EXPIRED: (410, "This link has expired", "Ask your contact for a new link; your saved answers are kept."),
+    LinkState.REVOKED: (410, "This link no longer works", "It was withdrawn or replaced by a newer link. Use the latest e-mail, or ask your contact."),
+    LinkState.SUBMITTED: (410, "This questionnaire was already submitted", "The answers are locked. Thank you."),
+}
+
+
+@bp.before_request
+def _rate_limit() -> None:
+    if not limiter.allow(request.remote_addr or "?", int(current_app.config["PORTAL_RATE_LIMIT_PER_MINUTE"])):
+        abort(429)
+
+
+def _closed(lookup: LinkLookup) -> Any:
+    status, title, message = CLOSED_PAGES[lookup.state]
+    evaluation = lookup.evaluation if lookup.state is LinkState.SUBMITTED else None
+    return render_template("portal/closed.html", title=title, message=message, evaluation=evaluation), status
+
+
+class _Closed(Exception):
+    def __init__(self, lookup: LinkLookup) -> None:
+        self.lookup = lookup
+
+
+@bp.errorhandler(_Closed)
+def _on_closed(error: _Closed) -> Any:
+    return _closed(error.lookup)
+
+
+def _open(token: str) -> tuple[Evaluation, EvaluationToken]:
+    """The evaluation behind an open link; any other link state ends the request with its page."""
+    lookup = evaluations.resolve_token(token)
+    if lookup.state is not LinkState.OPEN or lookup.token is None:
+        raise _Closed(lookup)
+    evaluation = lookup.token.evaluation
+    g.audit_actor = Actor(None, f"supplier contact {evaluation.contact_email} (link #{lookup.token.id})")
+    return evaluation, lookup.token
+
+
+def _context(evaluation: Evaluation, token: str) -> dict[str, Any]:
+    defn = evaluation.template.parsed()
+    typed = evaluations.checked_answers(evaluation, defn)
+    visible = {q.code for q in visible_questions(defn, typed)}
+    sections = [
+        (section, [q for q in section.questions if q.answered_by is AnsweredBy.SUPPLIER])
+        for section in defn.sections
+    ]
+    return {
+        "evaluation": evaluation,
+        "token": token,
+        "sections": [(s, qs) for s, qs in sections if qs],
+        "visible": visible,
+        "answers": evaluation.answers,
+        "invalid": evaluation.invalid_answers,
+        "evidence": evaluations.evidence_by_question(evaluation),
+        "option_choices": option_choices,
+        "selected_values": selected_values,
+        "answer_text": answer_text,
+        "AnswerType": AnswerType,
+    }
+
+
+@bp.route("/<token>")
+def index(token: str) -> Any:
+    write_intent.set(True)  # opening the link is recorded (token_used): begin as a write on SQLite
+    evaluation, link = _open(token)
+    evaluations.note_link_opened(link)
+    db.session.commit()
+    return render_template("portal/index.html", **_context(evaluation, token))
+
+
+@bp.route("/<token>/answers/<code>", methods=["POST"])
+def save_answer(token: str, code: str) -> Any:
+    evaluation, _link = _open(token)
+    values = [v for v in request.form.getlist("answer")]
+    raw: str | list[str] | None = values if len(values) != 1 else values[0]
+    try:
+        checked = evaluations.save_supplier_answer(evaluation, code, raw or None)
+    except DomainError as error:
+        db.session.rollback()
+        if request.headers.get("HX-Request"):
+            return render_template("portal/_answer_status.html", error=error.message), 200
+        flash(error.message, "error")
+        return redirect(url_for("portal.index", token=token))
+    db.session.commit()
+    if request.headers.get("HX-Request"):
+        return render_template("portal/_answer_status.html", error=checked.error, saved=checked.ok)
+    if checked.ok:
+        flash("Answer saved.", "success")
+    else:
+        flash(f"{code}: {checked.error}", "error")
+    return redirect(url_for("portal.index", token=token, _anchor=f"q-{code}"))
+
+
+@bp.route("/<token>/evidence/<code>", methods=["POST"])
+def upload_evidence(token: str, code: str) -> Any:
+    evaluation, _link = _open(token)
+    try:
+        item = evaluations.add_evidence(
+            evaluation, code, request.files.get("file"), uploaded_by=evaluation.contact_email or "supplier"
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(f"{code}: {error.message}", "error")
+    else:
+        db.session.commit()
+        flash(f"{item.stored_file.original_name} uploaded.", "success")
+    return redirect(url_for("portal.index", token=token, _anchor=f"q-{code}"))
+
+
+@bp.route("/<token>/evidence/<int:evidence_id>/remove", methods=["POST"])
+def remove_evidence(token: str, evidence_id: int) -> Any:
+    evaluation, _link = _open(token)
+    try:
+        evaluations.remove_evidence(evaluation, evidence_id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("File removed.", "success")
+    return redirect(url_for("portal.index", token=token))
+
+
+@bp.route("/<token>/evidence/<int:evidence_id>")
+def download_evidence(token: str, evidence_id: int) -> Any:
+    evaluation, _link = _open(token)
+    return send_stored(evaluations.stored_file_of(evaluation, evidence_id))
+
+
+@bp.route("/<token>/review")
+def review(token: str) -> Any:
+    evaluation, _link = _open(token)
+    problems = evaluations.supplier_problems(evaluation)
+    return render_template("portal/review.html", problems=problems, **_context(evaluation, token))
+
+
+@bp.route("/<token>/submit", methods=["POST"])
+def submit(token: str) -> Any:
+    evaluation, link = _open(token)
+    try:
+        evaluations.submit_answers(evaluation, link)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("portal.review", token=token))
+    db.session.commit()
+    return redirect(url_for("portal.receipt", token=token))
+
+
+@bp.route("/<token>/receipt")
+def receipt(token: str) -> Any:
+    lookup = evaluations.resolve_token(token)
+    if lookup.state is not LinkState.SUBMITTED or lookup.evaluation is None:
+        if lookup.state is LinkState.OPEN:
+            return redirect(url_for("portal.index", token=token))
+        return _closed(lookup)
+    return render_template("portal/receipt.html", evaluation=lookup.evaluation)

@@ -1,0 +1,694 @@
+"""Evaluations: start, send a token link, supplier answers and evidence, evaluator answers, scoring,
+overrides and the signed decision. Services flush; the view or the CLI commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.audit import services as audit
+from app.audit.models import AuditAction
+from app.auth.permissions import Permission
+from app.db import utcnow
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.extensions import db
+from app.questionnaires import policies, workflow
+from app.questionnaires.answers import Answer, CheckedAnswer, check_answer, missing_required, visible_questions
+from app.questionnaires.definitions import AnsweredBy, AnswerType, QuestionDefinition, TemplateDefinition
+from app.questionnaires.models import (
+    Evaluation,
+    EvaluationStatus,
+    EvaluationToken,
+    EvaluationType,
+    EvidenceFile,
+    QuestionnaireTemplate,
+    ScoreOverride,
+    TemplateStatus,
+)
+from app.questionnaires.scoring import Decision, result_to_dict, score
+from app.signatures.models import Meaning, Signature
+from app.signatures.services import SignTarget, content_hash, sign
+from app.storage import EVIDENCE_EXTENSIONS, StoredFile, store_upload
+from app.suppliers.models import Supplier
+
+PORTAL_PATH = "/portal/"
+S = EvaluationStatus
+
+
+# ---------------------------------------------------------------------------------------------
+# Queries for the supplier register and the dashboard
+
+
+def last_decided_evaluation_by_supplier(supplier_ids: Iterable[int]) -> dict[int, tuple[float | None, datetime]]:
+    """Score percentage and decision time of each supplier's latest decided evaluation (one query)."""
+    ids = list(dict.fromkeys(supplier_ids))
+    if not ids:
+        return {}
+    ranked = (
+        select(
+            Evaluation.supplier_id,
+            Evaluation.percentage,
+            Evaluation.decided_at,
+            func.row_number()
+            .over(partition_by=Evaluation.supplier_id, order_by=(Evaluation.decided_at.desc(), Evaluation.id.desc()))
+            .label("rank"),
+        )
+        .where(Evaluation.supplier_id.in_(ids), Evaluation.status == S.DECIDED, Evaluation.decided_at.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.supplier_id, ranked.c.percentage, ranked.c.decided_at).where(ranked.c.rank == 1)
+    )
+    return {row.supplier_id: (row.percentage, row.decided_at) for row in rows}
+
+
+WAITING: dict[str, tuple[str, ...]] = {
+    "supplier": (S.SENT, S.IN_PROGRESS),
+    "review": (S.SUBMITTED,),
+    "decision": (S.SCORED,),
+}
+
+
+def evaluations_waiting() -> dict[str, list[Evaluation]]:
+    """Open evaluations by who must act next: the supplier, a reviewer (scoring) or QA (decision)."""
+    query = (
+        select(Evaluation)
+        .where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))
+        .options(selectinload(Evaluation.supplier), selectinload(Evaluation.template))
+        .order_by(Evaluation.due_date.is_(None), Evaluation.due_date, Evaluation.id)
+    )
+    waiting: dict[str, list[Evaluation]] = {key: [] for key in WAITING}
+    for evaluation in db.session.scalars(query):
+        for key, states in WAITING.items():
+            if evaluation.status in states:
+                waiting[key].append(evaluation)
+    return waiting
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers
+
+
+def _question(defn: TemplateDefinition, code: str) -> QuestionDefinition:
+    try:
+        return defn.question(code)
+    except KeyError:
+        raise NotFound("This questionnaire has no such question.") from None
+
+
+def checked_answers(evaluation: Evaluation, defn: TemplateDefinition | None = None) -> dict[str, Answer]:
+    """Supplier and evaluator answers, typed for the pure core (stored raw answers re-checked)."""
+    defn = defn or evaluation.template.parsed()
+    typed: dict[str, Answer] = {}
+    for question in defn.questions():
+        source = evaluation.answers if question.answered_by is AnsweredBy.SUPPLIER else evaluation.evaluator_answers
+        if question.code in source:
+            typed[question.code] = check_answer(question, source[question.code], allow_blank=True).value
+    return typed
+
+
+def evidence_by_question(evaluation: Evaluation) -> dict[str, list[EvidenceFile]]:
+    """The evaluation's evidence files grouped by question code, oldest first."""
+    grouped: dict[str, list[EvidenceFile]] = {}
+    for item in evaluation.evidence:
+        grouped.setdefault(item.question_code, []).append(item)
+    return grouped
+
+
+def supplier_problems(evaluation: Evaluation) -> dict[str, str]:
+    """What keeps the supplier from submitting, by question code (invalid, missing, evidence missing)."""
+    defn = evaluation.template.parsed()
+    typed = checked_answers(evaluation, defn)
+    problems: dict[str, str] = {}
+    evidence = evidence_by_question(evaluation)
+    for question in visible_questions(defn, typed, AnsweredBy.SUPPLIER):
+        if question.code in evaluation.invalid_answers:
+            problems[question.code] = evaluation.invalid_answers[question.code]["error"]
+        elif question.evidence_required and not evidence.get(question.code):
+            problems[question.code] = "Attach the evidence this question asks for"
+    for question in missing_required(defn, typed, AnsweredBy.SUPPLIER):
+        problems.setdefault(question.code, check_answer(question, None).error or "This question needs an answer")
+    order = [q.code for q in defn.questions()]
+    return {code: problems[code] for code in order if code in problems}
+
+
+def _supplier_question(evaluation: Evaluation, code: str) -> QuestionDefinition:
+    question = _question(evaluation.template.parsed(), code)
+    if question.answered_by is not AnsweredBy.SUPPLIER:
+        raise NotFound("This questionnaire has no such question.")
+    return question
+
+
+def _require_supplier_may_edit(evaluation: Evaluation) -> None:
+    if not policies.supplier_may_edit(evaluation):
+        raise Conflict("This questionnaire was already submitted; the answers are locked.")
+
+
+def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str] | None) -> CheckedAnswer:
+    """Save one supplier answer as a draft; an invalid one is kept with its message, the last valid one stays."""
+    _require_supplier_may_edit(evaluation)
+    question = _supplier_question(evaluation, code)
+    if question.answer_type is AnswerType.FILE:
+        raise ValidationFailed("Upload files with the upload button of this question.")
+    checked = check_answer(question, raw, allow_blank=True)
+    invalid = dict(evaluation.invalid_answers)
+    answers = dict(evaluation.answers)
+    if checked.ok:
+        invalid.pop(code, None)
+        raw_value = _raw(checked.value)
+        if raw_value is None:
+            answers.pop(code, None)
+        else:
+            answers[code] = raw_value
+    else:
+        invalid[code] = {"raw": raw if isinstance(raw, (str, type(None))) else list(raw), "error": checked.error}
+    if answers != evaluation.answers:
+        evaluation.answers = answers
+    if invalid != evaluation.invalid_answers:
+        evaluation.invalid_answers = invalid
+    workflow.start_answering(evaluation)
+    db.session.flush()
+    return checked
+
+
+def _raw(value: Answer) -> str | list[str] | None:
+    from app.questionnaires.answers import raw_answer
+
+    return raw_answer(value)
+
+
+def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by: str, user: Any = None) -> EvidenceFile:
+    """Attach an uploaded file to one question (pdf, png, jpg, docx, xlsx; size-limited; sha256 kept)."""
+    if user is None:
+        _require_supplier_may_edit(evaluation)
+        question = _supplier_question(evaluation, code)
+    else:
+        if not policies.can_review(user, evaluation):
+            raise PermissionDenied("You may not add evidence to this evaluation.")
+        question = _question(evaluation.template.parsed(), code)
+    if not (question.evidence_required or question.answer_type is AnswerType.FILE):
+        raise ValidationFailed("This question does not take files.")
+    stored = store_upload(
+        upload, EVIDENCE_EXTENSIONS, current_app.config["UPLOAD_MAX_BYTES"], created_by=user
+    )
+    item = EvidenceFile(evaluation=evaluation, question_code=code, stored_file=stored, uploaded_by=uploaded_by[:300])
+    db.session.add(item)
+    db.session.flush()
+    _sync_file_answer(evaluation, question)
+    if user is None:
+        workflow.start_answering(evaluation)
+    db.session.flush()
+    return item
+
+
+def _sync_file_answer(evaluation: Evaluation, question: QuestionDefinition) -> None:
+    # A file question's answer is the list of its evidence ids, so "required" works like any other answer.
+    if question.answer_type is not AnswerType.FILE:
+        return
+    ids = [str(e.id) for e in evaluation.evidence if e.question_code == question.code]
+    target = "answers" if question.answered_by is AnsweredBy.SUPPLIER else "evaluator_answers"
+    current = dict(getattr(evaluation, target))
+    if ids:
+        current[question.code] = ids
+    else:
+        current.pop(question.code, None)
+    setattr(evaluation, target, current)
+
+
+def evidence_of(evaluation: Evaluation, evidence_id: int) -> EvidenceFile:
+    """An evidence file of this evaluation; any other id is not found (never another evaluation's file)."""
+    item = db.session.scalar(
+        select(EvidenceFile).where(EvidenceFile.id == evidence_id, EvidenceFile.evaluation_id == evaluation.id)
+    )
+    if item is None:
+        raise NotFound("There is no such file in this questionnaire.")
+    return item
+
+
+def remove_evidence(evaluation: Evaluation, evidence_id: int) -> None:
+    """The supplier takes back a file before submitting (the stored blob stays, audited)."""
+    _require_supplier_may_edit(evaluation)
+    item = evidence_of(evaluation, evidence_id)
+    question = _question(evaluation.template.parsed(), item.question_code)
+    evaluation.evidence.remove(item)
+    db.session.flush()
+    _sync_file_answer(evaluation, question)
+    db.session.flush()
+
+
+def submit_answers(evaluation: Evaluation, token: EvaluationToken) -> None:
+    """Lock the supplier's answers: every visible required question answered, valid, with its evidence."""
+    _require_supplier_may_edit(evaluation)
+    problems = supplier_problems(evaluation)
+    if problems:
+        raise ValidationFailed(
+            f"{len(problems)} question(s) still need attention: " + ", ".join(problems) + "."
+        )
+    workflow.submit(evaluation)
+    now = utcnow()
+    evaluation.submitted_at = now
+    token.used_at = now
+    db.session.flush()
+    audit.record("evaluation.submitted", evaluation, reference=evaluation.reference)
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting, sending, revoking, cancelling
+
+
+def new_reference(at: datetime | None = None) -> str:
+    """A short reference the supplier's receipt and our records both show (year of the start)."""
+    return f"EV-{at or utcnow():%Y}-{secrets.token_hex(3).upper()}"
+
+
+def open_evaluation_of(supplier_id: int) -> Evaluation | None:
+    """The supplier's evaluation that is not decided or cancelled, if any."""
+    return db.session.scalar(
+        select(Evaluation).where(Evaluation.supplier_id == supplier_id, Evaluation.status.in_(workflow.OPEN_STATES))
+    )
+
+
+def start_evaluation(
+    supplier: Supplier,
+    template: QuestionnaireTemplate,
+    *,
+    evaluation_type: str,
+    due_date: date | None,
+    by: Any,
+) -> Evaluation:
+    """A new draft evaluation with a published template; one open evaluation per supplier at a time."""
+    if not by.has(Permission.EVALUATIONS_MANAGE):
+        raise PermissionDenied("You may not start evaluations.")
+    if template.status != TemplateStatus.PUBLISHED:
+        raise ValidationFailed("Choose a published questionnaire template.")
+    if evaluation_type not in {t.value for t in EvaluationType}:
+        raise ValidationFailed("Choose initial, periodic or for cause.")
+    existing = open_evaluation_of(supplier.id)
+    if existing is not None:
+        raise Conflict(f"{supplier.name} already has an open evaluation ({existing.reference}). Finish or cancel it first.")
+    from app.suppliers import services as supplier_services
+
+    supplier_services.start_evaluation_status(supplier)
+    contact = supplier.contacts[0] if supplier.contacts else None
+    evaluation = Evaluation(
+        supplier=supplier,
+        template=template,
+        evaluation_type=evaluation_type,
+        status=S.DRAFT,
+        reference=new_reference(),
+        due_date=due_date,
+        contact_name=contact.name if contact else "",
+        contact_email=contact.email if contact else "",
+        answers={},
+        invalid_answers={},
+        evaluator_answers={},
+        knockout_hits=[],
+        created_by_id=getattr(by, "id", None),
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    audit.record("evaluation.started", evaluation, template=template.label, type=evaluation_type)
+    return evaluation
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a link token (sha256 hex); the token itself is never stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def has_supplier_questions(defn: TemplateDefinition) -> bool:
+    """True when some question is answered by the supplier (else there is nothing to send)."""
+    return any(q.answered_by is AnsweredBy.SUPPLIER for q in defn.questions())
+
+
+def _revoke_active(evaluation: Evaluation, now: datetime) -> int:
+    count = 0
+    for token in evaluation.tokens:
+        if token.revoked_at is None and token.used_at is None:
+            token.revoked_at = now
+            count += 1
+    return count
+
+
+def send_link(evaluation: Evaluation, *, contact_name: str, contact_email: str, by: Any) -> str:
+    """Make a new link (any older one stops working) and queue the invitation e-mail; returns the raw token."""
+    if not policies.can_manage_evaluation(by, evaluation):
+        raise PermissionDenied("You may not send this evaluation.")
+    if not has_supplier_questions(evaluation.template.parsed()):
+        raise ValidationFailed("This questionnaire has no supplier questions; answer it as the evaluator instead.")
+    contact_email = contact_email.strip()
+    if "@" not in contact_email or len(contact_email) > 254:
+        raise ValidationFailed("Enter the contact's e-mail address.")
+    workflow.send(evaluation)
+    now = utcnow()
+    _revoke_active(evaluation, now)
+    token = secrets.token_urlsafe(32)
+    days = int(current_app.config["EVALUATION_TOKEN_DAYS"])
+    evaluation.tokens.append(
+        EvaluationToken(token_hash=token_hash(token), sent_to=contact_email, created_at=now, expires_at=now + timedelta(days=days))
+    )
+    evaluation.contact_name = contact_name.strip()[:200]
+    evaluation.contact_email = contact_email
+    evaluation.sent_at = now
+    db.session.flush()
+    _queue_invitation(evaluation, token, expires=now + timedelta(days=days))
+    audit.record("evaluation.link_sent", evaluation, to=contact_email, expires_days=days)
+    return token
+
+
+def portal_link(token: str) -> str:
+    """The absolute link a supplier opens (BASE_URL + /portal/<token>)."""
+    return current_app.config["BASE_URL"].rstrip("/") + PORTAL_PATH + token
+
+
+def _queue_invitation(evaluation: Evaluation, token: str, *, expires: datetime) -> None:
+    from app.notifications.services import queue_email
+
+    company = current_app.config["COMPANY_NAME"]
+    due = f" by {evaluation.due_date:%Y-%m-%d}" if evaluation.due_date else ""
+    body = (
+        f"Hello {evaluation.contact_name or 'there'},\n\n"
+        f"{company} evaluates its suppliers as required by ISO 13485 (clause 7.4). "
+        f"Please answer our questionnaire for {evaluation.supplier.name}{due}:\n\n"
+        f"{portal_link(token)}\n\n"
+        "You need no account. Your answers are saved as you go, so you can stop and come back with the same "
+        f"link until you submit. The link is personal and works until {expires:%Y-%m-%d}.\n\n"
+        f"Reference: {evaluation.reference}\n\nThank you,\n{company}\n"
+    )
+    queue_email(evaluation.contact_email, f"Supplier questionnaire from {company} ({evaluation.reference})", body)
+
+
+def revoke_links(evaluation: Evaluation, *, by: Any) -> int:
+    """Every open link of the evaluation stops working now; returns how many were revoked."""
+    if not policies.can_manage_evaluation(by, evaluation):
+        raise PermissionDenied("You may not change this evaluation.")
+    count = _revoke_active(evaluation, utcnow())
+    if not count:
+        raise Conflict("This evaluation has no open link to revoke.")
+    db.session.flush()
+    audit.record("evaluation.link_revoked", evaluation, links=count)
+    return count
+
+
+def cancel_evaluation(evaluation: Evaluation, *, reason: str, by: Any) -> None:
+    """Abandon an open evaluation with a reason; its links stop working."""
+    if not policies.can_manage_evaluation(by, evaluation):
+        raise PermissionDenied("You may not cancel this evaluation.")
+    if not reason.strip():
+        raise ValidationFailed("Give a reason for cancelling the evaluation.")
+    workflow.cancel(evaluation)
+    evaluation.cancel_reason = reason.strip()
+    _revoke_active(evaluation, utcnow())
+    db.session.flush()
+    audit.record("evaluation.cancelled", evaluation, action=AuditAction.STATUS_CHANGE, reason=reason.strip())
+
+
+class LinkState(StrEnum):
+    OPEN = "open"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    SUBMITTED = "submitted"
+
+
+@dataclass(frozen=True)
+class LinkLookup:
+    state: LinkState
+    token: EvaluationToken | None = None
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        return self.token.evaluation if self.token else None
+
+
+def resolve_token(raw: str) -> LinkLookup:
+    """Find a link by the hash of its token and say whether it still opens the questionnaire."""
+    if not raw or len(raw) > 100:
+        return LinkLookup(LinkState.UNKNOWN)
+    token = db.session.scalar(
+        select(EvaluationToken)
+        .where(EvaluationToken.token_hash == token_hash(raw))
+        .options(selectinload(EvaluationToken.evaluation).selectinload(Evaluation.supplier))
+    )
+    if token is None:
+        return LinkLookup(LinkState.UNKNOWN)
+    if token.used_at is not None or token.evaluation.status in (S.SUBMITTED, S.SCORED, S.DECIDED):
+        return LinkLookup(LinkState.SUBMITTED, token)
+    if token.revoked_at is not None or token.evaluation.status == S.CANCELLED:
+        return LinkLookup(LinkState.REVOKED, token)
+    if token.expires_at <= utcnow():
+        return LinkLookup(LinkState.EXPIRED, token)
+    return LinkLookup(LinkState.OPEN, token)
+
+
+def note_link_opened(token: EvaluationToken) -> None:
+    """Audit (token_used) that the supplier opened the link; once per hour at most."""
+    now = utcnow()
+    if token.last_opened_at is not None and now - token.last_opened_at < timedelta(hours=1):
+        return
+    token.last_opened_at = now
+    db.session.flush()
+    audit.record("evaluation.link_opened", token.evaluation, action=AuditAction.TOKEN_USED, link=token.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Review: evaluator answers, score, overrides
+
+
+def save_evaluator_answers(evaluation: Evaluation, raw: Mapping[str, Any], *, by: Any) -> dict[str, str]:
+    """Store the evaluator's answers (blank allowed until scoring); returns a message per invalid answer."""
+    if not policies.can_review(by, evaluation):
+        raise PermissionDenied("You may not answer this evaluation's evaluator questions.")
+    defn = evaluation.template.parsed()
+    answers = dict(evaluation.evaluator_answers)
+    errors: dict[str, str] = {}
+    for question in defn.questions():
+        if question.answered_by is not AnsweredBy.EVALUATOR or question.answer_type is AnswerType.FILE:
+            continue
+        if question.code not in raw:
+            continue
+        checked = check_answer(question, raw[question.code], allow_blank=True)
+        if not checked.ok:
+            errors[question.code] = checked.error or "Invalid answer"
+            continue
+        value = _raw(checked.value)
+        if value is None:
+            answers.pop(question.code, None)
+        else:
+            answers[question.code] = value
+    if answers != evaluation.evaluator_answers:
+        evaluation.evaluator_answers = answers
+        db.session.flush()
+        if evaluation.status == S.SCORED:
+            _rescore(evaluation)
+    return errors
+
+
+def _overrides(evaluation: Evaluation) -> dict[str, float]:
+    latest: dict[str, float] = {}
+    for item in sorted(evaluation.overrides, key=lambda o: o.id or 0):
+        latest[item.question_code] = item.points
+    return latest
+
+
+def _rescore(evaluation: Evaluation) -> None:
+    defn = evaluation.template.parsed()
+    typed = checked_answers(evaluation, defn)
+    missing = missing_required(defn, typed, AnsweredBy.EVALUATOR)
+    if missing:
+        raise ValidationFailed(
+            "Answer the evaluator questions first: " + ", ".join(q.code for q in missing) + "."
+        )
+    criticality = evaluation.supplier.criticality
+    result = score(defn, typed, criticality=criticality, overrides=_overrides(evaluation))
+    evaluation.criticality = criticality
+    evaluation.score = result_to_dict(result)
+    evaluation.percentage = result.percentage
+    evaluation.knockout_hits = list(result.knockout_hits)
+    evaluation.suggested_decision = str(result.suggested_decision or "")
+    evaluation.scored_at = utcnow()
+    workflow.mark_scored(evaluation)
+    db.session.flush()
+
+
+def score_evaluation(evaluation: Evaluation, *, by: Any) -> None:
+    """Score submitted answers (or an evaluator-only questionnaire) once every evaluator question is answered."""
+    if not policies.can_review(by, evaluation):
+        raise PermissionDenied("You may not score this evaluation.")
+    if evaluation.status == S.DRAFT and has_supplier_questions(evaluation.template.parsed()):
+        raise Conflict("The supplier has not submitted the questionnaire yet.")
+    if evaluation.status in (S.SENT, S.IN_PROGRESS):
+        raise Conflict("The supplier has not submitted the questionnaire yet.")
+    _rescore(evaluation)
+    audit.record(
+        "evaluation.scored", evaluation, percentage=evaluation.percentage,
+        knockout_hits=evaluation.knockout_hits, suggested=evaluation.suggested_decision,
+    )
+
+
+def override_points(evaluation: Evaluation, code: str, points: float, reason: str, *, by: Any) -> ScoreOverride:
+    """Replace the points of one scored answer, with a reason; the evaluation is rescored."""
+    if not policies.can_review(by, evaluation) or evaluation.status != S.SCORED:
+        raise Conflict("Points can be overridden on a scored evaluation before the decision.")
+    if not reason.strip():
+        raise ValidationFailed("Give the reason for overriding the points.")
+    entry = next((e for e in (evaluation.score or {}).get("breakdown", []) if e["code"] == code), None)
+    if entry is None or not entry["applicable"]:
+        raise ValidationFailed("Only an answered, scored question can have its points overridden.")
+    if not 0 <= points <= entry["max_points"]:
+        raise ValidationFailed(f"Give points between 0 and {entry['max_points']:g}.")
+    override = ScoreOverride(question_code=code, points=points, reason=reason.strip(), by_id=by.id, at=utcnow())
+    evaluation.overrides.append(override)
+    db.session.flush()
+    _rescore(evaluation)
+    audit.record(
+        "evaluation.points_overridden", evaluation, reason=reason.strip(), question=code,
+        points=points, original=entry["original_points"] if entry["overridden"] else entry["points"],
+    )
+    return override
+
+
+# ---------------------------------------------------------------------------------------------
+# Decision
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    decision: str
+    approval_scope: str
+    conditions: str
+    rationale: str
+    knockout_justification: str = ""
+
+
+def decision_content(evaluation: Evaluation, decision: DecisionInput) -> dict[str, Any]:
+    """The plain content a decision signature binds: answers, evidence hashes, score and the decision."""
+    return {
+        "evaluation": evaluation.reference,
+        "supplier": {"code": evaluation.supplier.code, "name": evaluation.supplier.name},
+        "template": {"label": evaluation.template.label, "content_hash": evaluation.template.content_hash},
+        "type": evaluation.evaluation_type,
+        "answers": evaluation.answers,
+        "evaluator_answers": evaluation.evaluator_answers,
+        "evidence": [
+            {"question": e.question_code, "sha256": e.stored_file.sha256, "name": e.stored_file.original_name}
+            for e in evaluation.evidence
+        ],
+        "score": evaluation.score,
+        "decision": decision.decision,
+        "approval_scope": decision.approval_scope,
+        "conditions": decision.conditions,
+        "rationale": decision.rationale,
+        "knockout_justification": decision.knockout_justification,
+    }
+
+
+def sign_target(evaluation: Evaluation) -> SignTarget:
+    """The evaluation as signed: its current content and version (for the signatures panel)."""
+    current = DecisionInput(
+        decision=evaluation.decision, approval_scope=evaluation.approval_scope, conditions=evaluation.conditions,
+        rationale=evaluation.rationale, knockout_justification=evaluation.knockout_justification,
+    )
+    return SignTarget(
+        "evaluation", str(evaluation.id), evaluation.version, decision_content(evaluation, current),
+        frozenset({evaluation.created_by_id} if evaluation.created_by_id else set()),
+    )
+
+
+def content_hash_of(evaluation: Evaluation) -> str:
+    """sha256 of the evaluation's current signed content (equal to the decision signature's while unchanged)."""
+    return content_hash(sign_target(evaluation).content)
+
+
+def check_decision(evaluation: Evaluation, decision: DecisionInput) -> DecisionInput:
+    """The decision rules: conditions for a conditional approval, a rationale always, a justification to
+    approve conditionally despite a knock-out, and no plain approval with a knock-out."""
+    if decision.decision not in {d.value for d in Decision}:
+        raise ValidationFailed("Choose approved, conditionally approved or rejected.")
+    cleaned = DecisionInput(
+        decision=decision.decision,
+        approval_scope=decision.approval_scope.strip(),
+        conditions=decision.conditions.strip(),
+        rationale=decision.rationale.strip(),
+        knockout_justification=decision.knockout_justification.strip(),
+    )
+    if not cleaned.rationale:
+        raise ValidationFailed("Write the rationale of the decision.")
+    if cleaned.decision == Decision.CONDITIONALLY_APPROVED and not cleaned.conditions:
+        raise ValidationFailed("A conditional approval needs its conditions.")
+    if cleaned.decision != Decision.REJECTED and not cleaned.approval_scope:
+        raise ValidationFailed("State the scope of the approval (what may be bought from this supplier).")
+    if evaluation.knockout_hits and cleaned.decision == Decision.APPROVED:
+        raise ValidationFailed(
+            "A knock-out answer (" + ", ".join(evaluation.knockout_hits) + ") rules out a plain approval; "
+            "reject, or approve conditionally with a written justification."
+        )
+    if evaluation.knockout_hits and cleaned.decision == Decision.CONDITIONALLY_APPROVED and not cleaned.knockout_justification:
+        raise ValidationFailed("Justify in writing why the supplier is approved despite the knock-out.")
+    if cleaned.decision == Decision.REJECTED:
+        cleaned = DecisionInput(cleaned.decision, "", "", cleaned.rationale, cleaned.knockout_justification)
+    return cleaned
+
+
+def decide(
+    evaluation: Evaluation, decision: DecisionInput, *, signer: Any, password: str, comment: str = ""
+) -> Signature:
+    """QA signs the decision ("approved" or "rejected"); the supplier's status, scope and next due follow.
+
+    The signature is made first, bound to the evaluation's next version and the decided content, so a
+    wrong password changes nothing but the failure count (which the view commits).
+    """
+    if not policies.can_decide(signer, evaluation):
+        if evaluation.status != S.SCORED:
+            raise Conflict("Only a scored evaluation can be decided.")
+        raise PermissionDenied("You may not decide this evaluation (QA decides, and not on an evaluation they started).")
+    cleaned = check_decision(evaluation, decision)
+    meaning = Meaning.REJECTED if cleaned.decision == Decision.REJECTED else Meaning.APPROVED
+    target = SignTarget(
+        "evaluation", str(evaluation.id), evaluation.version + 1, decision_content(evaluation, cleaned),
+        sign_target(evaluation).author_ids,
+    )
+    signature = sign(target, signer, password=password, meaning=meaning, comment=comment)
+    now = utcnow()
+    evaluation.decision = cleaned.decision
+    evaluation.approval_scope = cleaned.approval_scope
+    evaluation.conditions = cleaned.conditions
+    evaluation.rationale = cleaned.rationale
+    evaluation.knockout_justification = cleaned.knockout_justification
+    evaluation.decided_at = now
+    evaluation.decided_by_id = signer.id
+    workflow.decide(evaluation)
+    db.session.flush()
+    if evaluation.version != target.version:
+        raise Conflict("The evaluation changed while it was being signed. Nothing was saved; try again.")
+    from app.suppliers import services as supplier_services
+
+    supplier_services.apply_decision(
+        evaluation.supplier,
+        decision=cleaned.decision,
+        approval_scope=cleaned.approval_scope,
+        conditions=cleaned.conditions,
+        decided_at=now,
+        decided_by=signer,
+    )
+    audit.record(
+        "evaluation.decided", evaluation, action=AuditAction.STATUS_CHANGE, decision=cleaned.decision,
+        reason=cleaned.rationale, percentage=evaluation.percentage, signature=signature.id,
+    )
+    db.session.flush()
+    return signature
+
+
+def stored_file_of(evaluation: Evaluation, evidence_id: int) -> StoredFile:
+    """The stored blob of one of this evaluation's evidence files."""
+    stored: StoredFile = evidence_of(evaluation, evidence_id).stored_file
+    return stored

@@ -1,0 +1,197 @@
+"""Questionnaire templates and supplier evaluations: what was asked, who answered, how it scored, what was decided."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.audit.models import Audited
+from app.auth.models import User
+from app.db import TimestampMixin, VersionedMixin, utcnow
+from app.extensions import db
+from app.questionnaires.definitions import TemplateDefinition, from_dict
+from app.suppliers.models import Supplier
+
+
+class TemplateStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class EvaluationType(StrEnum):
+    INITIAL = "initial"
+    PERIODIC = "periodic"
+    FOR_CAUSE = "for_cause"
+
+
+class EvaluationStatus(StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    SCORED = "scored"
+    DECIDED = "decided"
+    CANCELLED = "cancelled"
+
+
+class QuestionnaireTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A versioned questionnaire; the definition is the pure core's dict form, immutable once published."""
+
+    __tablename__ = "questionnaire_templates"
+    __table_args__ = (
+        UniqueConstraint("name", "template_version", name="name_version"),
+        Index("ix_questionnaire_templates_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    audience: Mapped[str] = mapped_column(String(20), nullable=False, default="any")
+    template_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=TemplateStatus.DRAFT)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_templates.id"), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+    def parsed(self) -> TemplateDefinition:
+        """The stored definition as the pure core's TemplateDefinition."""
+        return from_dict(self.definition)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.template_version}"
+
+    def audit_label(self) -> str:
+        return self.label
+
+
+class Evaluation(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One evaluation of one supplier with one published template version."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (
+        Index("ix_evaluations_supplier_id_status", "supplier_id", "status"),
+        Index("ix_evaluations_status", "status"),
+        Index("ix_evaluations_decided_at", "decided_at"),
+    )
+    __audit_exclude__ = frozenset({"invalid_answers"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), nullable=False)
+    template_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_templates.id"), nullable=False, index=True)
+    evaluation_type: Mapped[str] = mapped_column(String(20), nullable=False, default=EvaluationType.INITIAL)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=EvaluationStatus.DRAFT)
+    reference: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    contact_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    contact_email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    # Answers in their raw JSON form (answers.raw_answer); supplier and evaluator answers apart, so
+    # the supplier's lock on submit while staff still answer their own questions.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    invalid_answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    evaluator_answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    criticality: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # used for the score
+    score: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # scoring.result_to_dict
+    percentage: Mapped[float | None] = mapped_column(Float, nullable=True)
+    knockout_hits: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    suggested_decision: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    decision: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    approval_scope: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    conditions: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    knockout_justification: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    scored_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    supplier: Mapped[Supplier] = relationship()
+    template: Mapped[QuestionnaireTemplate] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    evidence: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="evaluation", order_by="EvidenceFile.id", cascade="all, delete-orphan"
+    )
+    overrides: Mapped[list[ScoreOverride]] = relationship(
+        back_populates="evaluation", order_by="ScoreOverride.id", cascade="all, delete-orphan"
+    )
+    tokens: Mapped[list[EvaluationToken]] = relationship(
+        back_populates="evaluation", order_by="EvaluationToken.id", cascade="all, delete-orphan"
+    )
+
+    def audit_label(self) -> str:
+        return self.reference
+
+
+class EvaluationToken(Audited, db.Model):  # type: ignore[name-defined,misc]
+    """A supplier's link key: only the sha256 of the token is stored; it expires, can be revoked, is used once."""
+
+    __tablename__ = "evaluation_tokens"
+    __audit_exclude__ = frozenset({"token_hash"})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    sent_to: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_opened_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="tokens")
+
+    def audit_label(self) -> str:
+        return f"link #{self.id} of evaluation {self.evaluation_id}"
+
+
+class EvidenceFile(Audited, db.Model):  # type: ignore[name-defined,misc]
+    """A file a supplier (or evaluator) attached to one question of an evaluation."""
+
+    __tablename__ = "evaluation_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), nullable=False, index=True)
+    question_code: Mapped[str] = mapped_column(String(40), nullable=False)
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="evidence")
+    stored_file: Mapped[Any] = relationship("StoredFile")
+
+    def audit_label(self) -> str:
+        return f"evidence for {self.question_code}"
+
+
+class ScoreOverride(Audited, db.Model):  # type: ignore[name-defined,misc]
+    """An evaluator's replacement of the points of one answer, with the reason; the evaluation is rescored."""
+
+    __tablename__ = "score_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), nullable=False, index=True)
+    question_code: Mapped[str] = mapped_column(String(40), nullable=False)
+    points: Mapped[float] = mapped_column(Float, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="overrides")
+    by: Mapped[User] = relationship()
+
+    def audit_label(self) -> str:
+        return f"override {self.question_code} = {self.points:g}"

@@ -1,0 +1,592 @@
+"""Staff pages: questionnaire templates (builder, preview, publish, versions, import/export) and evaluations
+(start, send the link, review, evaluator answers, score, override, signed decision)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.decorators import permission_required
+from app.auth.permissions import Permission
+from app.errors import DomainError
+from app.extensions import db
+from app.pagination import paginate
+from app.questionnaires import builder, evaluations, policies, services
+from app.questionnaires.answers import visible_questions
+from app.questionnaires.definitions import AnsweredBy, AnswerType, TemplateDefinition
+from app.questionnaires.display import answer_text, option_choices, selected_values
+from app.questionnaires.forms import (
+    CancelForm,
+    ConfirmForm,
+    DecisionForm,
+    EvaluatorAnswersForm,
+    ImportForm,
+    MoveForm,
+    OverrideForm,
+    QuestionForm,
+    SectionForm,
+    SendLinkForm,
+    StartEvaluationForm,
+    TemplateForm,
+)
+from app.questionnaires.models import (
+    Evaluation,
+    EvaluationStatus,
+    EvidenceFile,
+    QuestionnaireTemplate,
+    ScoreOverride,
+    TemplateStatus,
+)
+from app.signatures.services import SignatureRefused
+from app.storage import send_stored
+from app.suppliers.models import Supplier
+
+bp = Blueprint("questionnaires", __name__, url_prefix="/questionnaires")
+
+
+def _form_errors(form: Any) -> str:
+    return " ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}" for name, errors in form.errors.items() if hasattr(form, name))
+
+
+# --- Templates ------------------------------------------------------------------------------------
+
+
+@bp.route("/", endpoint="list")
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_list() -> Any:
+    status = request.args.get("status", "")
+    query = select(QuestionnaireTemplate).order_by(QuestionnaireTemplate.name, QuestionnaireTemplate.template_version.desc())
+    if status in {s.value for s in TemplateStatus}:
+        query = query.where(QuestionnaireTemplate.status == status)
+    return render_template("questionnaires/list.html", page=paginate(query), status=status)
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_new() -> Any:
+    form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            template = services.create_template(form.name.data or "", form.audience.data or "any", form.description.data or "", by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Draft created. Add sections and questions.", "success")
+            return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    return render_template("questionnaires/templates_new.html", form=form)
+
+
+@bp.route("/templates/import", methods=["GET", "POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_import() -> Any:
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            template = services.import_template(upload.read(services.MAX_IMPORT_BYTES + 1), upload.filename or "", by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(f"Imported as a draft: {template.label}.", "success")
+            return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    return render_template("questionnaires/templates_import.html", form=form)
+
+
+def _template(template_id: int) -> QuestionnaireTemplate:
+    return db.get_or_404(QuestionnaireTemplate, template_id)
+
+
+@bp.route("/templates/<int:template_id>")
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_detail(template_id: int) -> Any:
+    template = _template(template_id)
+    defn = template.parsed()
+    settings = TemplateForm(formdata=None, name=template.name, audience=template.audience, description=template.description, version=template.version)
+    return render_template(
+        "questionnaires/templates_detail.html", template=template, defn=defn, settings=settings,
+        problems=services.problems_of(template), editable=policies.can_edit_template(current_user, template),
+        section_form=SectionForm(formdata=None, version=template.version), confirm=ConfirmForm(formdata=None, version=template.version),
+    )
+
+
+def _edit(template_id: int, change: Callable[[TemplateDefinition], TemplateDefinition], form: Any, message: str) -> Any:
+    """Apply one builder edit to a draft and store it; errors come back as messages, nothing is lost."""
+    template = _template(template_id)
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or "The form was incomplete.", "error")
+        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    try:
+        services.save_definition(template, change(template.parsed()), by=current_user, expected_version=form.version_number())
+    except builder.BuilderError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    except DomainError as error:
+        db.session.rollback()
+        if error.status_code == 409 and "changed this record" in error.message:
+            raise
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+
+
+@bp.route("/templates/<int:template_id>/settings", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_settings(template_id: int) -> Any:
+    from dataclasses import replace
+
+    from app.questionnaires.definitions import Audience
+
+    form = TemplateForm()
+    return _edit(
+        template_id,
+        lambda d: replace(d, name=form.name.data or "", audience=Audience(form.audience.data), description=(form.description.data or "").strip()),
+        form, "Template details saved.",
+    )
+
+
+@bp.route("/templates/<int:template_id>/sections", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def sections_add(template_id: int) -> Any:
+    form = SectionForm()
+    return _edit(template_id, lambda d: builder.add_section(d, form.title.data or ""), form, "Section added.")
+
+
+@bp.route("/templates/<int:template_id>/sections/<int:index>", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def sections_update(template_id: int, index: int) -> Any:
+    form = SectionForm()
+    return _edit(template_id, lambda d: builder.rename_section(d, index, form.title.data or ""), form, "Section renamed.")
+
+
+@bp.route("/templates/<int:template_id>/sections/<int:index>/move", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def sections_move(template_id: int, index: int) -> Any:
+    form = MoveForm()
+    delta = -1 if form.direction.data == "up" else 1
+    return _edit(template_id, lambda d: builder.move_section(d, index, delta), form, "Section moved.")
+
+
+@bp.route("/templates/<int:template_id>/sections/<int:index>/delete", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def sections_delete(template_id: int, index: int) -> Any:
+    return _edit(template_id, lambda d: builder.remove_section(d, index), ConfirmForm(), "Section removed.")
+
+
+def _earlier_codes(defn: TemplateDefinition, before: str | None) -> list[str]:
+    codes = []
+    for q in defn.questions():
+        if q.code == before:
+            break
+        codes.append(q.code)
+    return codes
+
+
+@bp.route("/templates/<int:template_id>/sections/<int:index>/questions/new", methods=["GET", "POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def questions_new(template_id: int, index: int) -> Any:
+    template = _template(template_id)
+    if not policies.can_edit_template(current_user, template):
+        flash("Only a draft template can be changed. Make a new version first.", "error")
+        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    defn = template.parsed()
+    if not 0 <= index < len(defn.sections):
+        abort(404)
+    form = QuestionForm(version=template.version)
+    if form.validate_on_submit():
+        try:
+            services.save_definition(template, builder.add_question(defn, index, form.to_question()), by=current_user, expected_version=form.version_number())
+        except builder.BuilderError as error:
+            db.session.rollback()
+            form.code.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Question {form.code.data} added.", "success")
+            return redirect(url_for("questionnaires.templates_detail", template_id=template.id, _anchor=f"q-{form.code.data}"))
+    return render_template(
+        "questionnaires/question_form.html", template=template, form=form, section=defn.sections[index],
+        earlier=_earlier_codes(defn, None), title="New question",
+    )
+
+
+@bp.route("/templates/<int:template_id>/questions/<code>/edit", methods=["GET", "POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def questions_edit(template_id: int, code: str) -> Any:
+    template = _template(template_id)
+    defn = template.parsed()
+    try:
+        question = defn.question(code)
+    except KeyError:
+        abort(404)
+    if not policies.can_edit_template(current_user, template):
+        flash("Only a draft template can be changed. Make a new version first.", "error")
+        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    form = QuestionForm(version=template.version)
+    if request.method == "GET":
+        form.load(question)
+    if form.validate_on_submit():
+        try:
+            services.save_definition(template, builder.replace_question(defn, code, form.to_question()), by=current_user, expected_version=form.version_number())
+        except builder.BuilderError as error:
+            db.session.rollback()
+            form.code.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Question {form.code.data} saved.", "success")
+            return redirect(url_for("questionnaires.templates_detail", template_id=template.id, _anchor=f"q-{form.code.data}"))
+    return render_template(
+        "questionnaires/question_form.html", template=template, form=form, section=defn.sections[builder.section_of(defn, code)],
+        earlier=_earlier_codes(defn, code), title=f"Edit question {code}",
+    )
+
+
+@bp.route("/templates/<int:template_id>/questions/<code>/move", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def questions_move(template_id: int, code: str) -> Any:
+    form = MoveForm()
+    delta = -1 if form.direction.data == "up" else 1
+    return _edit(template_id, lambda d: builder.move_question(d, code, delta), form, f"Question {code} moved.")
+
+
+@bp.route("/templates/<int:template_id>/questions/<code>/delete", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def questions_delete(template_id: int, code: str) -> Any:
+    return _edit(template_id, lambda d: builder.remove_question(d, code), ConfirmForm(), f"Question {code} removed.")
+
+
+@bp.route("/templates/<int:template_id>/preview")
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_preview(template_id: int) -> Any:
+    template = _template(template_id)
+    defn = template.parsed()
+    visible = {q.code for q in visible_questions(defn, {})}
+    sections = [(s, [q for q in s.questions if q.answered_by is AnsweredBy.SUPPLIER]) for s in defn.sections]
+    return render_template(
+        "questionnaires/templates_preview.html", template=template, sections=[(s, qs) for s, qs in sections if qs],
+        visible=visible, option_choices=option_choices, selected_values=selected_values,
+    )
+
+
+def _template_action(template_id: int, action: Callable[[QuestionnaireTemplate], Any], message: str) -> Any:
+    template = _template(template_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.check_version(template, form.version_number())
+        result = action(template)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    db.session.commit()
+    flash(message, "success")
+    target = result if isinstance(result, QuestionnaireTemplate) else template
+    return redirect(url_for("questionnaires.templates_detail", template_id=target.id))
+
+
+@bp.route("/templates/<int:template_id>/publish", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_publish(template_id: int) -> Any:
+    return _template_action(template_id, lambda t: services.publish(t, by=current_user), "Published. This version can no longer change.")
+
+
+@bp.route("/templates/<int:template_id>/copy", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_copy(template_id: int) -> Any:
+    return _template_action(template_id, lambda t: services.new_version(t, by=current_user), "New draft version created.")
+
+
+@bp.route("/templates/<int:template_id>/retire", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_retire(template_id: int) -> Any:
+    return _template_action(template_id, lambda t: services.retire(t, by=current_user), "Retired: no longer offered for new evaluations.")
+
+
+@bp.route("/templates/<int:template_id>/export/<fmt>")
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_export(template_id: int, fmt: str) -> Any:
+    if fmt not in ("json", "yaml"):
+        abort(404)
+    template = _template(template_id)
+    text, filename, mimetype = services.export_template(template, "json" if fmt == "json" else "yaml")
+    return Response(
+        text, mimetype=f"{mimetype}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"},
+    )
+
+
+# --- Evaluations ----------------------------------------------------------------------------------
+
+
+@bp.route("/evaluations")
+@permission_required(Permission.SUPPLIERS_READ)
+def evaluations_list() -> Any:
+    status = request.args.get("status", "")
+    text = request.args.get("q", "").strip()
+    query = (
+        select(Evaluation).join(Evaluation.supplier)
+        .options(selectinload(Evaluation.supplier), selectinload(Evaluation.template))
+        .order_by(Evaluation.id.desc())
+    )
+    if status in {s.value for s in EvaluationStatus}:
+        query = query.where(Evaluation.status == status)
+    if text:
+        like = f"%{text.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(Supplier.name.ilike(like), Supplier.code.ilike(like), Evaluation.reference.ilike(like)))
+    return render_template("questionnaires/evaluations_list.html", page=paginate(query), status=status, q=text, statuses=EvaluationStatus)
+
+
+@bp.route("/evaluations", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_MANAGE)
+def evaluations_create() -> Any:
+    form = StartEvaluationForm()
+    form.template_id.choices = [(t.id, t.label) for t in services.published_templates()]
+    supplier = db.session.get(Supplier, int(form.supplier_id.data)) if (form.supplier_id.data or "").isdigit() else None
+    if supplier is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash(_form_errors(form) or "The form was incomplete.", "error")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+    template = db.get_or_404(QuestionnaireTemplate, form.template_id.data)
+    try:
+        evaluation = evaluations.start_evaluation(
+            supplier, template, evaluation_type=form.evaluation_type.data or "initial", due_date=form.due_date.data, by=current_user
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+    db.session.commit()
+    flash(f"Evaluation {evaluation.reference} started.", "success")
+    return redirect(url_for("questionnaires.evaluations_detail", evaluation_id=evaluation.id))
+
+
+def _evaluation(evaluation_id: int) -> Evaluation:
+    evaluation = db.session.scalar(
+        select(Evaluation).where(Evaluation.id == evaluation_id).options(
+            selectinload(Evaluation.supplier), selectinload(Evaluation.template), selectinload(Evaluation.tokens),
+            selectinload(Evaluation.evidence).selectinload(EvidenceFile.stored_file),
+            selectinload(Evaluation.overrides).selectinload(ScoreOverride.by),
+            selectinload(Evaluation.created_by), selectinload(Evaluation.decided_by),
+        )
+    )
+    if evaluation is None:
+        abort(404)
+    return evaluation
+
+
+@bp.route("/evaluations/<int:evaluation_id>")
+@permission_required(Permission.SUPPLIERS_READ)
+def evaluations_detail(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    defn = evaluation.template.parsed()
+    typed = evaluations.checked_answers(evaluation, defn)
+    visible = {q.code for q in visible_questions(defn, typed)}
+    new_link = session.pop(f"evaluation-link-{evaluation.id}", None)
+    override_form = OverrideForm(formdata=None)
+    breakdown = (evaluation.score or {}).get("breakdown", [])
+    override_form.question_code.choices = [(e["code"], f"{e['code']} ({e['points']:g} of {e['max_points']:g})") for e in breakdown if e["applicable"]]
+    decision_form = DecisionForm(formdata=None, approval_scope=evaluation.supplier.scope)
+    return render_template(
+        "questionnaires/evaluations_detail.html", evaluation=evaluation, defn=defn, visible=visible,
+        evidence=evaluations.evidence_by_question(evaluation), answer_text=answer_text, option_choices=option_choices,
+        selected_values=selected_values, AnsweredBy=AnsweredBy, AnswerType=AnswerType, new_link=new_link,
+        send_form=SendLinkForm(formdata=None, contact_name=evaluation.contact_name, contact_email=evaluation.contact_email),
+        cancel_form=CancelForm(formdata=None), confirm=ConfirmForm(formdata=None), answers_form=EvaluatorAnswersForm(formdata=None),
+        override_form=override_form, decision_form=decision_form, sign_target=evaluations.sign_target(evaluation),
+        can_manage=policies.can_manage_evaluation(current_user, evaluation), can_review=policies.can_review(current_user, evaluation),
+        can_decide=policies.can_decide(current_user, evaluation), active_link=any(t.revoked_at is None and t.used_at is None for t in evaluation.tokens),
+        supplier_problems=evaluations.supplier_problems(evaluation) if evaluation.status in ("sent", "in_progress") else {},
+    )
+
+
+def _back(evaluation: Evaluation, anchor: str | None = None) -> Any:
+    return redirect(url_for("questionnaires.evaluations_detail", evaluation_id=evaluation.id, _anchor=anchor))
+
+
+@bp.route("/evaluations/<int:evaluation_id>/send", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_MANAGE)
+def evaluations_send(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    form = SendLinkForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _back(evaluation)
+    try:
+        token = evaluations.send_link(evaluation, contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "", by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(evaluation)
+    db.session.commit()
+    # Shown once on the next page (only the hash is stored): the sender may copy it.
+    session[f"evaluation-link-{evaluation.id}"] = url_for("portal.index", token=token, _external=True)
+    flash(f"The invitation to {evaluation.contact_email} is in the outbox. Any older link no longer works.", "success")
+    return _back(evaluation, "link")
+
+
+@bp.route("/evaluations/<int:evaluation_id>/revoke", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_MANAGE)
+def evaluations_revoke(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            evaluations.revoke_links(evaluation, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("The link no longer works. Send a new one when needed.", "success")
+    return _back(evaluation)
+
+
+@bp.route("/evaluations/<int:evaluation_id>/cancel", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_MANAGE)
+def evaluations_cancel(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        flash("Give a reason for cancelling the evaluation.", "error")
+        return _back(evaluation)
+    try:
+        evaluations.cancel_evaluation(evaluation, reason=form.reason.data or "", by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Evaluation cancelled.", "success")
+    return _back(evaluation)
+
+
+@bp.route("/evaluations/<int:evaluation_id>/evaluator-answers", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_REVIEW)
+def evaluations_answer(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    defn = evaluation.template.parsed()
+    raw: dict[str, Any] = {}
+    for question in defn.questions():
+        if question.answered_by is AnsweredBy.EVALUATOR:
+            values = request.form.getlist(f"answer-{question.code}")
+            raw[question.code] = values if question.answer_type is AnswerType.MULTIPLE_CHOICE else (values[0] if values else None)
+    try:
+        errors = evaluations.save_evaluator_answers(evaluation, raw, by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(evaluation, "evaluator")
+    db.session.commit()
+    for code, message in errors.items():
+        flash(f"{code}: {message} (not saved)", "error")
+    if not errors:
+        flash("Evaluator answers saved.", "success")
+    return _back(evaluation, "evaluator")
+
+
+@bp.route("/evaluations/<int:evaluation_id>/score", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_REVIEW)
+def evaluations_score(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            evaluations.score_evaluation(evaluation, by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Scored: {evaluation.percentage if evaluation.percentage is not None else '—'} %.", "success")
+    return _back(evaluation, "score")
+
+
+@bp.route("/evaluations/<int:evaluation_id>/override", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_REVIEW)
+def evaluations_override(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    form = OverrideForm()
+    form.question_code.choices = [(e["code"], e["code"]) for e in (evaluation.score or {}).get("breakdown", []) if e["applicable"]]
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _back(evaluation, "score")
+    try:
+        evaluations.override_points(evaluation, form.question_code.data or "", float(form.points.data or 0), form.reason.data or "", by=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Points of {form.question_code.data} overridden; the evaluation was rescored.", "success")
+    return _back(evaluation, "score")
+
+
+@bp.route("/evaluations/<int:evaluation_id>/decide", methods=["POST"])
+@permission_required(Permission.SUPPLIERS_DECIDE)
+def evaluations_decide(evaluation_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _back(evaluation, "decision")
+    decision = evaluations.DecisionInput(
+        decision=form.decision.data or "", approval_scope=form.approval_scope.data or "", conditions=form.conditions.data or "",
+        rationale=form.rationale.data or "", knockout_justification=form.knockout_justification.data or "",
+    )
+    try:
+        evaluations.decide(evaluation, decision, signer=current_user, password=form.password.data or "", comment=form.comment.data or "")
+    except SignatureRefused as error:
+        db.session.commit()  # the failed attempt counts toward lockout and stays in the audit trail
+        flash(error.message, "error")
+        return _back(evaluation, "decision")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(evaluation, "decision")
+    db.session.commit()
+    flash(f"Decision signed: {decision.decision.replace('_', ' ')}.", "success")
+    return _back(evaluation)
+
+
+@bp.route("/evaluations/<int:evaluation_id>/evidence/<int:evidence_id>")
+@permission_required(Permission.SUPPLIERS_READ)
+def evaluations_evidence(evaluation_id: int, evidence_id: int) -> Any:
+    evaluation = _evaluation(evaluation_id)
+    return send_stored(evaluations.stored_file_of(evaluation, evidence_id))
+
+
+# --- The evaluations section of the supplier page (templates/suppliers/_evaluations_section.html) ----
+
+
+def supplier_evaluations_panel(supplier: Supplier) -> dict[str, Any]:
+    """The supplier's evaluations (newest first), its open one, and the start form when one may be started."""
+    items = list(db.session.scalars(
+        select(Evaluation).where(Evaluation.supplier_id == supplier.id)
+        .options(selectinload(Evaluation.template)).order_by(Evaluation.id.desc())
+    ))
+    open_one = next((e for e in items if e.status in ("draft", "sent", "in_progress", "submitted", "scored")), None)
+    form = None
+    if open_one is None and current_user.has(Permission.EVALUATIONS_MANAGE):
+        templates = services.published_templates()
+        if templates:
+            audience = "open_source" if supplier.kind == "open_source_project" else "commercial"
+            preferred = next((t for t in templates if t.audience == audience), templates[0])
+            form = StartEvaluationForm(formdata=None, supplier_id=str(supplier.id), template_id=preferred.id,
+                                       evaluation_type="periodic" if supplier.approved_at else "initial")
+            form.template_id.choices = [(t.id, t.label) for t in templates]
+    return {"evaluations": items, "open": open_one, "form": form}
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"evaluations_for_supplier": supplier_evaluations_panel}

@@ -1,0 +1,51 @@
+// Supplier questionnaire: live show/hide of conditional questions and the "saving" state of autosave.
+// Static file (CSP default-src 'self'); conditions come from data-shown-if / data-shown-values attributes.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function valuesOf(block) {
+    var values = [];
+    block.querySelectorAll("input[name='answer']").forEach(function (input) {
+      if ((input.type === "radio" || input.type === "checkbox") ? input.checked : input.value !== "") {
+        values.push(input.value);
+      }
+    });
+    return values;
+  }
+
+  // Same rule as the server (answers.visible_questions): in document order, a question with a condition
+  // shows when its controller is shown and answered with one of the listed values.
+  function refresh() {
+    var shown = {};
+    document.querySelectorAll("[data-question]").forEach(function (block) {
+      var code = block.getAttribute("data-question");
+      var controller = block.getAttribute("data-shown-if");
+      var visible = true;
+      if (controller) {
+        var wanted = JSON.parse(block.getAttribute("data-shown-values") || "[]");
+        var source = document.querySelector("[data-question='" + controller + "']");
+        visible = Boolean(shown[controller] && source && valuesOf(source).some(function (v) {
+          return wanted.indexOf(v) !== -1;
+        }));
+      }
+      block.hidden = !visible;
+      shown[code] = visible;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("[data-question]")) { refresh(); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    var status = form && form.querySelector && form.querySelector(".answer-status");
+    if (status) { status.innerHTML = "<span class='saving-state'>Saving…</span>"; }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var form = event.detail.elt;
+    var status = form && form.querySelector && form.querySelector(".answer-status");
+    if (status) { status.innerHTML = "<small class='error'>Not saved: reload the page and try again.</small>"; }
+  });
+  document.addEventListener("DOMContentLoaded", refresh);
+})();

@@ -1,0 +1,138 @@
+"""Pure rules of the supplier register: default criticality, re-evaluation periods, due states.
+
+No Flask, no ORM: plain values in, plain values out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+
+class CriticalityLevel(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+
+
+DEFAULT_PERIOD_MONTHS: Mapping[str, int] = {"critical": 12, "major": 24, "minor": 36}
+DEFAULT_CONDITIONAL_MONTHS = 6
+CONDITIONAL = "conditionally_approved"
+
+
+@dataclass(frozen=True)
+class CriticalityFacts:
+    """What the supplier supplies, as far as the criticality rule cares."""
+
+    supplies_soup_class_c: bool = False
+    supplies_high_risk_otss: bool = False
+    hosts_device: bool = False
+    supplies_soup_class_b: bool = False
+    otss_holds_part11_records: bool = False
+
+
+@dataclass(frozen=True)
+class CriticalityResult:
+    criticality: str
+    is_manual: bool
+    rationale: str
+
+
+def default_criticality(facts: CriticalityFacts) -> tuple[str, list[str]]:
+    """critical = SOUP for class C, a high process risk OTSS feature, or hosts the device; major = SOUP for
+    class B or OTSS holding Part 11 records; otherwise minor. Returns the level and the reasons."""
+    critical = [
+        reason
+        for present, reason in (
+            (facts.supplies_soup_class_c, "supplies SOUP for a class C item"),
+            (facts.supplies_high_risk_otss, "supplies a high process risk OTSS feature"),
+            (facts.hosts_device, "hosts the device"),
+        )
+        if present
+    ]
+    if critical:
+        return CriticalityLevel.CRITICAL, critical
+    major = [
+        reason
+        for present, reason in (
+            (facts.supplies_soup_class_b, "supplies SOUP for a class B item"),
+            (facts.otss_holds_part11_records, "supplies OTSS holding Part 11 records"),
+        )
+        if present
+    ]
+    if major:
+        return CriticalityLevel.MAJOR, major
+    return CriticalityLevel.MINOR, ["no SOUP for class B/C, no high-risk or Part 11 OTSS, does not host the device"]
+
+
+class ManualCriticalityNeedsRationale(ValueError):
+    """A criticality set by hand must say why."""
+
+
+def resolve_criticality(facts: CriticalityFacts, manual: str | None = None, rationale: str = "") -> CriticalityResult:
+    """The default rule's level, unless a level is set by hand, which then needs a written rationale."""
+    if manual:
+        if manual not in set(CriticalityLevel):
+            raise ValueError(f"Unknown criticality {manual!r}.")
+        if not rationale.strip():
+            raise ManualCriticalityNeedsRationale("A criticality set by hand needs a rationale.")
+        return CriticalityResult(manual, True, rationale.strip())
+    level, reasons = default_criticality(facts)
+    return CriticalityResult(level, False, "Default rule: " + "; ".join(reasons) + ".")
+
+
+def reevaluation_period_months(
+    criticality: str, decision: str, *, periods: Mapping[str, int] | None = None,
+    conditional_months: int = DEFAULT_CONDITIONAL_MONTHS,
+) -> int:
+    """Months to the next re-evaluation: conditional approval 6, else critical 12, major 24, minor 36 (defaults)."""
+    if decision == CONDITIONAL:
+        return conditional_months
+    table = periods or DEFAULT_PERIOD_MONTHS
+    return int(table[criticality])
+
+
+def next_due(decided_on: date, months: int) -> date:
+    """The decision date plus the period in calendar months (31 Jan + 1 month = 28/29 Feb)."""
+    return decided_on + relativedelta(months=months)
+
+
+class DueState(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    OK = "ok"
+    NONE = "none"
+
+
+def due_state(due: date | None, today: date, *, window_days: int) -> str:
+    """overdue when past, due_soon within the window (inclusive), ok later, none without a date."""
+    if due is None:
+        return DueState.NONE
+    if due < today:
+        return DueState.OVERDUE
+    if due <= today + timedelta(days=window_days):
+        return DueState.DUE_SOON
+    return DueState.OK
+
+
+def certificate_state(valid_until: date, today: date, *, warn_days: int) -> str:
+    """expired after its last valid day, due_soon within the warning window, else ok."""
+    if valid_until < today:
+        return "expired"
+    if valid_until <= today + timedelta(days=warn_days):
+        return DueState.DUE_SOON
+    return DueState.OK
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -1,0 +1,67 @@
+"""In Chromium: QA builds a new version of the commercial questionnaire, adds a conditional question,
+sees it show and hide live in the preview, and publishes it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.auth.permissions import Role
+from app.extensions import db
+from app.questionnaires import services
+from tests.helpers import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_new_version_with_a_conditional_question_previewed_live_and_published(live_server, page, make_user, screenshot):
+    make_user("quinn", Role.QA, full_name="Quinn Quality")
+    services.ensure_default_templates()
+    db.session.commit()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, live_server, "quinn")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Questionnaires").click()
+    page.get_by_role("link", name="Commercial software vendor").click()
+    page.get_by_role("button", name="New version").click()
+    expect(page.get_by_role("heading", name="Commercial software vendor v2")).to_be_visible()
+
+    page.locator("#section-4").locator("xpath=../..").get_by_role("button", name="Add question").click()
+    page.locator("#code").fill("C14")
+    page.locator("#answer_type").select_option("yes_no")
+    page.locator("#text").fill("Do you escrow the source code?")
+    page.locator("#options").fill("yes | Yes | 10\nno | No | 0")
+    page.locator("#code").press("Tab")
+    page.get_by_role("button", name="Save question").click()
+    page.locator("#section-4").locator("xpath=../..").get_by_role("button", name="Add question").click()
+    page.locator("#code").fill("C14a")
+    page.locator("#answer_type").select_option("text")
+    page.locator("#text").fill("Which escrow agent?")
+    page.locator("#weight").fill("0")
+    page.locator("#shown_if_code").fill("C14")
+    page.locator("#shown_if_values").fill("yes")
+    page.get_by_role("button", name="Save question").click()
+    expect(page.get_by_text("Question C14a added.")).to_be_visible()
+    expect(page.get_by_text("The template is valid and can be published.")).to_be_visible()
+    screenshot(page, "s2-builder-new-version")
+
+    page.get_by_role("button", name="Preview").click()
+    escrow = page.locator("#q-C14a")
+    expect(escrow).to_be_hidden()
+    page.locator("#q-C14").get_by_label("Yes", exact=True).check()
+    expect(escrow).to_be_visible()
+    screenshot(page, "s2-builder-preview")
+    page.locator("#q-C14").get_by_label("No", exact=True).check()
+    expect(escrow).to_be_hidden()
+
+    page.go_back()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published. This version can no longer change.")).to_be_visible()
+    expect(page.get_by_role("button", name="New version")).to_be_visible()

@@ -1,0 +1,178 @@
+"""The supplier portal through HTTP: a token opens one evaluation and nothing else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditAction, AuditEvent
+from app.auth.permissions import Role
+from app.db import utcnow
+from app.extensions import db
+from app.portal.ratelimit import RateLimiter
+from app.questionnaires import evaluations
+from app.questionnaires.models import EvaluationStatus
+from tests.questionnaires.factories import GOOD_SUPPLIER_ANSWERS, PDF, make_supplier, pdf_upload, sent
+
+
+@pytest.fixture
+def pat(make_user):
+    return make_user("pat", Role.PURCHASING)
+
+
+def test_the_link_shows_who_asks_the_supplier_and_only_supplier_questions(app, client, pat):
+    evaluation, token = sent(pat)
+    evaluation.due_date = utcnow().date() + timedelta(days=14)
+    db.session.commit()
+    page = client.get(f"/portal/{token}").get_data(as_text=True)
+    assert app.config["COMPANY_NAME"] in page and "Acme Software" in page
+    assert evaluation.due_date.isoformat() in page
+    assert 'data-question="C1"' in page and 'data-question="C1a"' in page
+    assert 'data-question="C6"' not in page and "How completely did the supplier" not in page  # evaluator question
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.TOKEN_USED)).one()
+
+
+def test_a_conditional_question_is_hidden_until_its_controller_is_answered(app, client, pat):
+    _evaluation, token = sent(pat)
+    assert 'id="q-C1a" data-question="C1a"' in client.get(f"/portal/{token}").get_data(as_text=True)
+    page = client.get(f"/portal/{token}").get_data(as_text=True)
+    block = page[page.index('id="q-C1a"'):page.index('id="q-C1a"') + 400]
+    assert "hidden" in block
+    client.post(f"/portal/{token}/answers/C1", data={"answer": "iso_9001"}, headers={"HX-Request": "true"})
+    page = client.get(f"/portal/{token}").get_data(as_text=True)
+    block = page[page.index('id="q-C1a"'):page.index('id="q-C1a"') + 400]
+    assert "hidden" not in block.split(">")[0]
+
+
+def test_autosave_returns_the_saved_state_or_the_message_and_survives_coming_back(app, client, pat):
+    evaluation, token = sent(pat)
+    saved = client.post(f"/portal/{token}/answers/C3", data={"answer": "12"}, headers={"HX-Request": "true"})
+    assert saved.status_code == 200 and "Saved" in saved.get_data(as_text=True)
+    bad = client.post(f"/portal/{token}/answers/C3", data={"answer": "1,5"}, headers={"HX-Request": "true"})
+    assert "without commas" in bad.get_data(as_text=True)
+    page = client.get(f"/portal/{token}").get_data(as_text=True)
+    assert 'value="1,5"' in page and "without commas" in page  # the typed text is not lost
+    db.session.refresh(evaluation)
+    assert evaluation.answers["C3"] == "12" and evaluation.status == EvaluationStatus.IN_PROGRESS
+
+
+def test_upload_review_submit_receipt_then_the_link_says_already_submitted(app, client, pat):
+    evaluation, token = sent(pat)
+    for code, raw in GOOD_SUPPLIER_ANSWERS.items():
+        evaluations.save_supplier_answer(evaluation, code, raw)
+    db.session.commit()
+    upload = client.post(
+        f"/portal/{token}/evidence/C1", data={"file": (pdf_upload().stream, "iso.pdf")}, content_type="multipart/form-data"
+    )
+    assert upload.status_code == 302
+    review = client.get(f"/portal/{token}/review").get_data(as_text=True)
+    assert "Submit answers" in review and "iso.pdf" in review
+    response = client.post(f"/portal/{token}/submit")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/portal/{token}/receipt")
+    receipt = client.get(f"/portal/{token}/receipt").get_data(as_text=True)
+    assert evaluation.reference in receipt
+    again = client.get(f"/portal/{token}")
+    assert again.status_code == 410 and "already submitted" in again.get_data(as_text=True)
+    assert client.post(f"/portal/{token}/answers/C3", data={"answer": "1"}).status_code == 410
+
+
+def test_review_lists_what_is_missing_and_submit_is_refused(app, client, pat):
+    _evaluation, token = sent(pat)
+    review = client.get(f"/portal/{token}/review").get_data(as_text=True)
+    assert "still need" in review and "Submit answers" not in review
+    response = client.post(f"/portal/{token}/submit", follow_redirects=True)
+    assert "still need attention" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "message"),
+    [
+        ("expire", 410, "expired"),
+        ("revoke", 410, "no longer works"),
+        ("unknown", 404, "not valid"),
+    ],
+)
+def test_closed_links_show_a_clear_page(app, client, pat, change, status, message):
+    evaluation, token = sent(pat)
+    if change == "expire":
+        evaluation.tokens[0].expires_at = utcnow() - timedelta(minutes=1)
+    elif change == "revoke":
+        evaluations.revoke_links(evaluation, by=pat)
+    else:
+        token = "x" * 43
+    db.session.commit()
+    response = client.get(f"/portal/{token}")
+    assert response.status_code == status and message in response.get_data(as_text=True)
+    assert client.post(f"/portal/{token}/answers/C3", data={"answer": "5"}).status_code == status
+
+
+def test_a_token_for_supplier_a_cannot_read_write_or_upload_to_supplier_b(app, client, pat):
+    evaluation_a, token_a = sent(pat, make_supplier("A", "Alpha Ltd"))
+    evaluation_b, token_b = sent(pat, make_supplier("B", "Beta GmbH"))
+    file_b = evaluations.add_evidence(evaluation_b, "C1", pdf_upload("beta-secret.pdf"), uploaded_by="b")
+    evaluations.save_supplier_answer(evaluation_b, "C3", "40")
+    db.session.commit()
+
+    page_a = client.get(f"/portal/{token_a}").get_data(as_text=True)
+    assert "Alpha Ltd" in page_a and "Beta GmbH" not in page_a and "beta-secret" not in page_a
+    # Read: B's evidence id through A's token is not found.
+    assert client.get(f"/portal/{token_a}/evidence/{file_b.id}").status_code == 404
+    # Write: answers through A's token land in A's evaluation only.
+    client.post(f"/portal/{token_a}/answers/C3", data={"answer": "3"})
+    # Remove: B's file cannot be removed through A's token.
+    client.post(f"/portal/{token_a}/evidence/{file_b.id}/remove")
+    # Upload: a file through A's token belongs to A.
+    client.post(f"/portal/{token_a}/evidence/C1", data={"file": (pdf_upload().stream, "a.pdf")}, content_type="multipart/form-data")
+    db.session.expire_all()
+    assert evaluation_b.answers == {"C3": "40"} and [e.id for e in evaluation_b.evidence] == [file_b.id]
+    assert evaluation_a.answers == {"C3": "3"} and [e.stored_file.original_name for e in evaluation_a.evidence] == ["a.pdf"]
+    # B's own token still reads its file.
+    download = client.get(f"/portal/{token_b}/evidence/{file_b.id}")
+    assert download.status_code == 200 and download.data == PDF
+
+
+def test_evaluator_questions_cannot_be_written_through_the_portal(app, client, pat):
+    evaluation, token = sent(pat)
+    assert client.post(f"/portal/{token}/answers/C6", data={"answer": "full"}).status_code == 302
+    db.session.refresh(evaluation)
+    assert "C6" not in evaluation.answers and evaluation.evaluator_answers == {}
+
+
+def test_a_wrong_file_type_gets_a_message_and_nothing_is_stored(app, client, pat):
+    evaluation, token = sent(pat)
+    response = client.post(
+        f"/portal/{token}/evidence/C1", data={"file": (pdf_upload(data=b"MZ\x90").stream, "tool.pdf")},
+        content_type="multipart/form-data", follow_redirects=True,
+    )
+    assert "not a valid .pdf" in response.get_data(as_text=True)
+    db.session.refresh(evaluation)
+    assert evaluation.evidence == []
+
+
+def test_token_requests_are_rate_limited_per_ip(app, client, pat):
+    _evaluation, token = sent(pat)
+    app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 3
+    try:
+        codes = [client.get(f"/portal/{token}").status_code for _ in range(4)]
+    finally:
+        app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 60
+    assert codes == [200, 200, 200, 429]
+
+
+def test_the_limiter_window_slides():
+    limiter = RateLimiter()
+    assert [limiter.allow("ip", 2, now=t) for t in (0, 1, 2)] == [True, True, False]
+    assert limiter.allow("ip", 2, now=60.5) is True
+    assert limiter.allow("other", 2, now=2) is True
+
+
+def test_portal_posts_need_the_csrf_token(app, pat):
+    _evaluation, token = sent(pat)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        assert client.post(f"/portal/{token}/answers/C3", data={"answer": "5"}).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -1,0 +1,159 @@
+"""Evaluation pages through HTTP: start from the supplier page, send, revoke, evaluator answers, score,
+override, the signed decision, evidence downloads and the supplier page's evaluations section."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.auth.models import User
+from app.auth.permissions import Role
+from app.extensions import db
+from app.questionnaires import evaluations, services
+from app.questionnaires.evaluations import LinkState
+from app.questionnaires.models import Evaluation, EvaluationStatus
+from app.suppliers.models import SupplierStatus
+from tests.helpers import PASSWORD
+from tests.questionnaires.factories import GOOD_EVALUATOR_ANSWERS, make_supplier, pdf_upload, scored, sent, submitted
+
+
+def _user(username: str) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def test_start_and_send_from_the_supplier_page_shows_the_link_once(app, login_as):
+    client = login_as(Role.PURCHASING, username="pat")
+    supplier = make_supplier()
+    template = services.ensure_default_templates()[0]
+    db.session.commit()
+    page = client.get(f"/suppliers/{supplier.id}").get_data(as_text=True)
+    assert "Start evaluation" in page and "Commercial software vendor v1" in page
+    response = client.post(
+        "/questionnaires/evaluations",
+        data={"supplier_id": supplier.id, "template_id": template.id, "evaluation_type": "initial", "due_date": "2030-01-31"},
+    )
+    evaluation = db.session.scalars(select(Evaluation)).one()
+    assert response.headers["Location"].endswith(f"/questionnaires/evaluations/{evaluation.id}")
+    assert evaluation.supplier.status == SupplierStatus.UNDER_EVALUATION
+
+    client.post(f"/questionnaires/evaluations/{evaluation.id}/send", data={"contact_name": "Sam", "contact_email": "sam@acme.example"})
+    first = client.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
+    link = re.search(r'data-copy="([^"]+/portal/[^"]+)"', first).group(1)
+    assert evaluations.resolve_token(link.rsplit("/", 1)[1]).state is LinkState.OPEN
+    second = client.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert link not in second  # only a hash is stored: the link is shown once
+
+    client.post(f"/questionnaires/evaluations/{evaluation.id}/revoke")
+    assert evaluations.resolve_token(link.rsplit("/", 1)[1]).state is LinkState.REVOKED
+
+
+def test_an_engineer_can_read_an_evaluation_but_not_act_on_it(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    evaluation, _token = sent(pat)
+    db.session.commit()
+    engineer = login_as(Role.ENGINEER)
+    page = engineer.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert evaluation.reference in page and "Send a new link" not in page and "Cancel this evaluation" not in page
+    assert engineer.post(f"/questionnaires/evaluations/{evaluation.id}/revoke").status_code == 403
+
+
+def test_review_score_override_and_signed_decision(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    evaluation, _token = submitted(pat, make_supplier(criticality="minor"))
+    db.session.commit()
+    purchasing = login_as(Role.PURCHASING, username="buyer")
+    data = {f"answer-{code}": value for code, value in GOOD_EVALUATOR_ANSWERS.items()}
+    purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/evaluator-answers", data=data)
+    purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/score")
+    purchasing.post(
+        f"/questionnaires/evaluations/{evaluation.id}/override",
+        data={"question_code": "C10", "points": "5", "reason": "Contract says 60 days"},
+    )
+    db.session.refresh(evaluation)
+    assert evaluation.status == EvaluationStatus.SCORED and evaluation.percentage < 100
+    page = purchasing.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert "Score breakdown" in page and "overridden (was 10)" in page and "Sign the decision" not in page
+    assert purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/decide").status_code == 403
+
+    qa = login_as(Role.QA, username="quinn")
+    wrong = qa.post(
+        f"/questionnaires/evaluations/{evaluation.id}/decide",
+        data={"decision": "approved", "approval_scope": "SDK", "rationale": "Good", "password": "not the password"},
+        follow_redirects=True,
+    )
+    assert "password is not correct" in wrong.get_data(as_text=True)
+    assert _user("quinn").failed_logins == 1  # the failed attempt is kept although nothing was decided
+    db.session.refresh(evaluation)
+    assert evaluation.status == EvaluationStatus.SCORED
+
+    missing = qa.post(
+        f"/questionnaires/evaluations/{evaluation.id}/decide",
+        data={"decision": "conditionally_approved", "approval_scope": "SDK", "rationale": "Ok", "password": PASSWORD},
+        follow_redirects=True,
+    )
+    assert "needs its conditions" in missing.get_data(as_text=True)
+    qa.post(
+        f"/questionnaires/evaluations/{evaluation.id}/decide",
+        data={"decision": "approved", "approval_scope": "Viewer SDK", "rationale": "Scores well", "password": PASSWORD},
+    )
+    db.session.refresh(evaluation)
+    assert evaluation.status == EvaluationStatus.DECIDED and evaluation.supplier.status == SupplierStatus.APPROVED
+    page = qa.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert "Quinn" in page and "Content changed since signing" not in page
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.name == "evaluation.decided")) is not None
+
+
+def test_staff_evidence_download_is_checked_against_the_evaluation(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    one, _ = sent(pat, make_supplier("A", "Alpha"))
+    other, _ = sent(pat, make_supplier("B", "Beta"))
+    item = evaluations.add_evidence(one, "C1", pdf_upload("alpha.pdf"), uploaded_by="a")
+    db.session.commit()
+    auditor = login_as(Role.AUDITOR)
+    download = auditor.get(f"/questionnaires/evaluations/{one.id}/evidence/{item.id}")
+    assert download.status_code == 200 and 'filename=alpha.pdf' in download.headers["Content-Disposition"]
+    assert auditor.get(f"/questionnaires/evaluations/{other.id}/evidence/{item.id}").status_code == 404
+
+
+def test_evaluations_list_filters_by_status_and_text(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    scored(pat, make_supplier("A", "Alpha Ltd"))
+    sent(pat, make_supplier("B", "Beta GmbH"))
+    db.session.commit()
+    client = login_as(Role.AUDITOR)
+    page = client.get("/questionnaires/evaluations?status=scored").get_data(as_text=True)
+    assert "Alpha Ltd" in page and "Beta GmbH" not in page
+    page = client.get("/questionnaires/evaluations?q=beta").get_data(as_text=True)
+    assert "Beta GmbH" in page and "Alpha Ltd" not in page
+
+
+def _count_queries(client, url: str) -> int:
+    from sqlalchemy import event
+
+    count = 0
+
+    def before(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return count
+
+
+def test_the_evaluations_list_needs_the_same_queries_for_3_or_12_rows(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    client = login_as(Role.AUDITOR)
+    for n in range(3):
+        sent(pat, make_supplier(f"S{n}", f"Supplier {n}"))
+    db.session.commit()
+    few = _count_queries(client, "/questionnaires/evaluations")
+    for n in range(3, 12):
+        sent(pat, make_supplier(f"S{n}", f"Supplier {n}"))
+    db.session.commit()
+    assert _count_queries(client, "/questionnaires/evaluations") == few

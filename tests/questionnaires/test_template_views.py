@@ -1,0 +1,108 @@
+"""The template builder through HTTP: create, add, edit, reorder, validate, preview, publish, copy, export/import."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from app.auth.permissions import Role
+from app.extensions import db
+from app.questionnaires import services
+from app.questionnaires.models import QuestionnaireTemplate, TemplateStatus
+
+
+def _template() -> QuestionnaireTemplate:
+    return db.session.scalars(select(QuestionnaireTemplate).order_by(QuestionnaireTemplate.id.desc())).first()
+
+
+def test_build_a_template_from_scratch_and_publish_it(app, login_as):
+    client = login_as(Role.PURCHASING)
+    response = client.post("/questionnaires/templates/new", data={"name": "Cloud hosting", "audience": "commercial", "description": "IaaS"})
+    template = _template()
+    assert response.headers["Location"].endswith(f"/questionnaires/templates/{template.id}")
+    page = client.get(f"/questionnaires/templates/{template.id}").get_data(as_text=True)
+    assert "A template needs at least one section" in page
+
+    client.post(f"/questionnaires/templates/{template.id}/sections", data={"title": "Security", "version": template.version})
+    db.session.refresh(template)
+    client.post(
+        f"/questionnaires/templates/{template.id}/sections/0/questions/new",
+        data={"code": "H1", "text": "Do you encrypt data at rest?", "answer_type": "yes_no", "answered_by": "supplier",
+              "required": "y", "weight": "2", "options": "yes | Yes | 10\nno | No | 0", "knockout_values": "no",
+              "knockout_scope": "all", "version": _template().version},
+    )
+    client.post(
+        f"/questionnaires/templates/{_template().id}/sections/0/questions/new",
+        data={"code": "H2", "text": "Which key management?", "answer_type": "text", "answered_by": "supplier",
+              "weight": "0", "knockout_scope": "all", "shown_if_code": "H1", "shown_if_values": "yes", "version": _template().version},
+    )
+    template = _template()
+    assert [q.code for q in template.parsed().questions()] == ["H1", "H2"]
+    assert template.parsed().question("H1").knockout_values == ("no",)
+    assert services.problems_of(template) == []
+
+    preview = client.get(f"/questionnaires/templates/{template.id}/preview").get_data(as_text=True)
+    assert "Do you encrypt data at rest?" in preview and 'data-shown-if="H1"' in preview
+
+    client.post(f"/questionnaires/templates/{template.id}/publish", data={"version": template.version})
+    db.session.refresh(template)
+    assert template.status == TemplateStatus.PUBLISHED
+    refused = client.post(
+        f"/questionnaires/templates/{template.id}/questions/H2/delete", data={"version": template.version}, follow_redirects=True
+    )
+    assert "Only a draft template can be changed" in refused.get_data(as_text=True)
+    db.session.refresh(template)
+    assert len(template.parsed().questions()) == 2
+
+
+def test_a_bad_question_form_keeps_the_input_and_says_why(app, login_as):
+    client = login_as(Role.QA)
+    client.post("/questionnaires/templates/new", data={"name": "T", "audience": "any"})
+    template = _template()
+    client.post(f"/questionnaires/templates/{template.id}/sections", data={"title": "S", "version": template.version})
+    response = client.post(
+        f"/questionnaires/templates/{template.id}/sections/0/questions/new",
+        data={"code": "Q1", "text": "Years?", "answer_type": "number", "answered_by": "supplier", "weight": "1",
+              "bands": "0 | 2\n2 | | 10", "knockout_scope": "all", "version": _template().version},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "min | max | points" in page and "Years?" in page
+
+
+def test_reorder_and_stale_edit(app, login_as):
+    client = login_as(Role.PURCHASING)
+    commercial = services.ensure_default_templates()[0]
+    db.session.commit()
+    client.post(f"/questionnaires/templates/{commercial.id}/copy", data={"version": commercial.version})
+    draft = _template()
+    assert draft.status == TemplateStatus.DRAFT and draft.template_version == 2
+    loaded = draft.version
+    client.post(f"/questionnaires/templates/{draft.id}/questions/C12/move", data={"direction": "up", "version": loaded})
+    db.session.refresh(draft)
+    assert [q.code for q in draft.parsed().sections[0].questions][:4] == ["C1", "C1a", "C12", "C1b"]
+    stale = client.post(f"/questionnaires/templates/{draft.id}/questions/C12/move", data={"direction": "up", "version": loaded})
+    assert stale.status_code == 409
+
+
+def test_export_download_and_import_upload(app, login_as):
+    client = login_as(Role.QA)
+    commercial = services.ensure_default_templates()[0]
+    db.session.commit()
+    exported = client.get(f"/questionnaires/templates/{commercial.id}/export/yaml")
+    assert exported.status_code == 200
+    assert 'filename="commercial-software-vendor-v1.yaml"' in exported.headers["Content-Disposition"]
+    response = client.post(
+        "/questionnaires/templates/import", data={"file": (io.BytesIO(exported.data), "vendor.yaml")},
+        content_type="multipart/form-data",
+    )
+    imported = _template()
+    assert response.status_code == 302 and imported.id != commercial.id
+    assert imported.status == TemplateStatus.DRAFT and imported.template_version == 2
+    assert imported.parsed().sections == commercial.parsed().sections
+    bad = client.post(
+        "/questionnaires/templates/import", data={"file": (io.BytesIO(b"name: [unclosed"), "x.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert "not a valid template" in bad.get_data(as_text=True)
+    assert client.get(f"/questionnaires/templates/{commercial.id}/export/exe").status_code == 404

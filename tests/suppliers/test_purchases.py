@@ -1,0 +1,143 @@
+"""Purchase records (ISO 13485 7.4.2/7.4.3): approved suppliers only, signed adequacy review, receipt verification."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.permissions import Role
+from app.errors import PermissionDenied, ValidationFailed
+from app.extensions import db
+from app.signatures.models import Signature
+from app.signatures.services import SeparationOfDuties
+from app.suppliers import services
+from app.suppliers.models import PurchaseRecord
+from app.suppliers.workflow import IllegalTransition
+from tests.helpers import PASSWORD
+from tests.suppliers.factories import make_supplier
+
+ORDER = services.PurchaseInput(
+    product="Grafana Enterprise", product_version="11.2.0", reference="PO-77", specification="Monitoring",
+    acceptance_criteria="Installs; dashboards load", qms_requirements="Notify changes", change_notification_agreed=True,
+    licence="Commercial",
+)
+ACCEPT = services.ReceiptInput(
+    received_version="11.2.0", version_checked=True, checksum="sha256:abc", checksum_checked=True,
+    licence_checked=True, installation_checked=True, validation_reference="", result="accepted",
+)
+
+
+@pytest.fixture
+def people(make_user):
+    return make_user("buyer", Role.PURCHASING), make_user("quinn", Role.QA)
+
+
+@pytest.mark.parametrize("status", ["candidate", "under_evaluation", "rejected", "suspended", "disqualified", "inactive"])
+def test_no_purchase_with_a_supplier_that_is_not_approved(app, people, status):
+    buyer, _qa = people
+    with pytest.raises(ValidationFailed, match="only placed with approved"):
+        services.create_purchase(make_supplier(status=status), ORDER, by=buyer)
+
+
+@pytest.mark.parametrize("status", ["approved", "conditionally_approved"])
+def test_purchases_are_placed_with_approved_or_conditional_suppliers(app, people, status):
+    buyer, _qa = people
+    purchase = services.create_purchase(make_supplier(status=status), ORDER, by=buyer)
+    assert (purchase.status, purchase.created_by_id) == ("draft", buyer.id)
+
+
+def test_the_full_path_review_send_verify(app, people):
+    buyer, qa = people
+    purchase = services.create_purchase(make_supplier(status="approved"), ORDER, by=buyer)
+    with pytest.raises(IllegalTransition):
+        services.mark_purchase_sent(purchase, by=buyer)  # not reviewed yet
+    services.approve_purchase(purchase, signer=qa, password=PASSWORD)
+    signature = db.session.scalars(select(Signature)).one()
+    assert (signature.entity_type, signature.meaning, signature.signer_id) == ("purchase_record", "approved", qa.id)
+    with pytest.raises(IllegalTransition):
+        services.update_purchase(purchase, ORDER, expected_version=purchase.version, by=buyer)
+    services.mark_purchase_sent(purchase, by=buyer)
+    services.verify_receipt(purchase, ACCEPT, by=buyer)
+    assert (purchase.status, purchase.receipt_result, purchase.verified_by_id) == ("verified", "accepted", buyer.id)
+    assert purchase.verified_at is not None
+
+
+def test_the_author_cannot_review_their_own_purchase_record(app, make_user):
+    both = make_user("both", Role.PURCHASING, Role.QA)
+    purchase = services.create_purchase(make_supplier(status="approved"), ORDER, by=both)
+    with pytest.raises(PermissionDenied):
+        services.approve_purchase(purchase, signer=both, password=PASSWORD)
+    with pytest.raises(SeparationOfDuties):
+        from app.signatures.services import sign
+        sign(services.purchase_sign_target(purchase), both, password=PASSWORD, meaning="approved")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version_checked": False}, "version check"),
+        ({"received_version": "11.3.0"}, "differs from the ordered"),
+        ({"licence_checked": False}, "licence check"),
+        ({"installation_checked": False}, "installation check or a link"),
+        ({"checksum": ""}, "checksum"),
+    ],
+)
+def test_accepting_a_delivery_needs_each_check(app, people, change, message):
+    buyer, qa = people
+    purchase = services.create_purchase(make_supplier(status="approved"), ORDER, by=buyer)
+    services.approve_purchase(purchase, signer=qa, password=PASSWORD)
+    services.mark_purchase_sent(purchase, by=buyer)
+    with pytest.raises(ValidationFailed, match=message):
+        services.verify_receipt(purchase, services.ReceiptInput(**{**ACCEPT.__dict__, **change}), by=buyer)
+    assert purchase.status == "sent"
+
+
+def test_a_validation_link_replaces_the_installation_check_and_a_rejection_needs_a_reason(app, people):
+    buyer, qa = people
+    purchase = services.create_purchase(make_supplier(status="approved"), ORDER, by=buyer)
+    services.approve_purchase(purchase, signer=qa, password=PASSWORD)
+    services.mark_purchase_sent(purchase, by=buyer)
+    rejected = services.ReceiptInput(**{**ACCEPT.__dict__, "result": "rejected", "notes": ""})
+    with pytest.raises(ValidationFailed, match="why"):
+        services.verify_receipt(purchase, rejected, by=buyer)
+    linked = services.ReceiptInput(**{**ACCEPT.__dict__, "installation_checked": False, "validation_reference": "VAL-12"})
+    services.verify_receipt(purchase, linked, by=qa)
+    assert purchase.validation_reference == "VAL-12"
+
+
+def test_pages_walk_the_purchase_through_review(app, login_as, make_user):
+    supplier = make_supplier(status="approved")
+    db.session.commit()
+    buyer = login_as(Role.PURCHASING, username="buyer")
+    response = buyer.post(f"/suppliers/{supplier.id}/purchases/new", data={
+        "product": "Jira Cloud", "product_version": "2026.1", "reference": "PO-1", "licence": "Commercial",
+    })
+    assert response.status_code == 302
+    purchase = db.session.scalars(select(PurchaseRecord)).one()
+    qa = login_as(Role.QA, username="quinn")
+    detail = f"/suppliers/purchases/{purchase.id}"
+    assert "Sign adequacy review" in qa.get(detail).get_data(as_text=True)
+    assert "Waiting for QA" in buyer.get(detail).get_data(as_text=True)
+    assert qa.post(f"/suppliers/purchases/{purchase.id}/approve",
+                   data={"meaning": "approved", "password": PASSWORD}).status_code == 302
+    assert "Mark as sent" in buyer.get(detail).get_data(as_text=True)
+    assert buyer.post(f"/suppliers/purchases/{purchase.id}/send").status_code == 302
+    assert "Receipt verification" in buyer.get(detail).get_data(as_text=True)
+    response = buyer.post(f"/suppliers/purchases/{purchase.id}/verify", data={
+        "received_version": "2026.1", "version_checked": "y", "licence_checked": "y", "installation_checked": "y",
+        "result": "accepted",
+    })
+    assert response.status_code == 302
+    assert "Accepted" in qa.get(detail).get_data(as_text=True)
+    listing = buyer.get("/suppliers/purchases?result=accepted").get_data(as_text=True)
+    assert "Jira Cloud" in listing
+    assert "Jira Cloud" not in buyer.get("/suppliers/purchases?status=draft").get_data(as_text=True)
+    assert "Jira Cloud" in buyer.get(f"/suppliers/{supplier.id}").get_data(as_text=True)
+
+
+def test_a_purchase_form_for_an_unapproved_supplier_explains_the_refusal(app, login_as):
+    supplier = make_supplier(status="candidate")
+    db.session.commit()
+    buyer = login_as(Role.PURCHASING)
+    response = buyer.post(f"/suppliers/{supplier.id}/purchases/new", data={"product": "X"})
+    assert response.status_code == 422 and "only placed with approved" in response.get_data(as_text=True)
