@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Integer, String
@@ -13,6 +14,12 @@ from app.audit.models import Audited
 from app.auth.permissions import Permission, Role, permissions_for
 from app.db import TimestampMixin, VersionedMixin
 from app.extensions import db
+
+
+@lru_cache(maxsize=64)
+def _permissions_of(roles: str) -> frozenset[Permission]:
+    """Permissions of a comma-separated role list (cached: pages ask for them many times)."""
+    return permissions_for({Role(value) for value in roles.split(",") if value})
 
 
 def new_alternative_id() -> str:
@@ -57,7 +64,7 @@ class User(Audited, UserMixin, TimestampMixin, VersionedMixin, db.Model):  # typ
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        return permissions_for(self.role_set)
+        return _permissions_of(self.roles)
 
     def has(self, permission: Permission) -> bool:
         """True when one of the user's roles grants the permission."""

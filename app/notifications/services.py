@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,6 +19,18 @@ from app.notifications.models import OutboxMessage, OutboxStatus, ReminderLog
 from app.notifications.senders import Sender, configured_sender
 
 MAX_ATTEMPTS = 5
+# Secrets that may travel in a message but must not stay in the database once it is sent:
+# a supplier's portal link carries its token (only the token's hash is stored elsewhere).
+REDACT_AFTER_SENDING: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"/portal/[A-Za-z0-9_\-]{16,}"), "/portal/[personal link removed after sending]"),
+)
+
+
+def redact(body: str) -> str:
+    """The body without the secrets it carried (applied once the message is sent)."""
+    for pattern, replacement in REDACT_AFTER_SENDING:
+        body = pattern.sub(replacement, body)
+    return body
 
 
 def queue_email(to: str, subject: str, body: str) -> OutboxMessage:
@@ -76,6 +89,7 @@ def send_queued(*, limit: int = 100, sender: Sender | None = None) -> SendResult
             db.session.commit()
             continue
         message.status = OutboxStatus.SENT
+        message.body = redact(message.body)
         message.sent_at = utcnow()
         message.error = ""
         result.sent += 1

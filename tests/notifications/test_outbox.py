@@ -128,3 +128,15 @@ def test_the_cli_sends_the_outbox(app):
     db.session.commit()
     output = app.test_cli_runner().invoke(args=["outbox", "send"]).output
     assert "1 sent, 0 failed" in output
+
+
+def test_a_portal_link_is_sent_but_not_kept_in_the_outbox_afterwards(app):
+    token = "Zb3kQ9_x-Yt2mN8pLw4rVs7uA1cD5eF6gH"
+    message = queue_email("supplier@example.com", "Questionnaire", f"Open https://x.example/portal/{token}\nThanks")
+    db.session.commit()
+    delivered: list[str] = []
+    send_queued(sender=lambda to, subject, body: delivered.append(body))
+    assert token in delivered[0]
+    db.session.refresh(message)
+    assert token not in message.body
+    assert "/portal/[personal link removed after sending]" in message.body
