@@ -53,6 +53,7 @@ chromium:
 
 lint: dev-venv
 	$(BIN)/ruff check app tests scripts bench wsgi.py
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 test: dev-venv chromium lint

@@ -23,9 +23,12 @@ def validation_panel() -> dict[str, Any] | None:
     """The panel for anyone who may read validation records; None otherwise."""
     if not current_user.has(Permission.VALIDATION_READ):
         return None
-    by_status = dict(db.session.execute(
-        select(SoftwareSystem.status, func.count(SoftwareSystem.id)).group_by(SoftwareSystem.status)
-    ).all())
+    by_status: dict[str, int] = {
+        status: count
+        for status, count in db.session.execute(
+            select(SoftwareSystem.status, func.count(SoftwareSystem.id)).group_by(SoftwareSystem.status)
+        )
+    }
     if not by_status:
         return None
     today = services.today()

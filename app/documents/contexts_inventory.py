@@ -13,6 +13,7 @@ from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.advisory_models import AnomalyReview
 from app.inventory.anomaly_services import version_key
+from app.inventory.diff import Change, DiffItem
 from app.inventory.models import Component, Release, ReleaseStatus
 
 
@@ -91,21 +92,37 @@ def soup_list(source_id: str) -> Source:
 def release_diff(source_id: str) -> Source:
     """Added, removed, upgraded, downgraded and licence-changed components between two releases."""
     old_id, _, new_id = source_id.partition(":")
+    old: Release | None
     if new_id:
         old, new = _release(old_id), _release(new_id)
     else:
         new = _release(old_id)
         old = new.previous_release or inventory.latest_release(new.product, excluding=new)
     result = inventory.release_diff(old, new)
-    manufacturers = dict(
-        db.session.execute(select(Component.name, Component.manufacturer).where(Component.release_id == new.id)).all()
-    )
+    manufacturers: dict[str, str] = {
+        name: manufacturer
+        for name, manufacturer in db.session.execute(
+            select(Component.name, Component.manufacturer).where(Component.release_id == new.id)
+        )
+    }
 
-    def entry(change: Any, item: Any) -> dict[str, Any]:
+    def entry(change: Change, item: DiffItem | None) -> dict[str, Any]:
+        if item is None:
+            raise ValueError(f"The {change.kind} change of {change.name} has no component.")
         return {
             "name": change.name, "version": item.version, "manufacturer": manufacturers.get(change.name, ""),
             "licence": item.licence_expression, "purl": "", "direct": "",
         }
+
+    def moved(change: Change) -> dict[str, Any]:
+        before, after = change.both()
+        return {"name": change.name, "from_version": before.version, "to_version": after.version,
+                "licence": after.licence_expression}
+
+    def relicensed(change: Change) -> dict[str, Any]:
+        before, after = change.both()
+        return {"name": change.name, "version": after.version, "from_licence": before.licence_expression,
+                "to_licence": after.licence_expression}
 
     variables = {
         "product_name": new.product.name,
@@ -113,19 +130,9 @@ def release_diff(source_id: str) -> Source:
         "to_version": new.version,
         "added": [entry(c, c.new) for c in result.of("added")],
         "removed": [entry(c, c.old) for c in result.of("removed")],
-        "upgraded": [
-            {"name": c.name, "from_version": c.old.version, "to_version": c.new.version, "licence": c.new.licence_expression}
-            for c in result.of("upgraded")
-        ],
-        "downgraded": [
-            {"name": c.name, "from_version": c.old.version, "to_version": c.new.version, "licence": c.new.licence_expression}
-            for c in result.of("downgraded")
-        ],
-        "licence_changed": [
-            {"name": c.name, "version": c.new.version, "from_licence": c.old.licence_expression,
-             "to_licence": c.new.licence_expression}
-            for c in result.of("licence_changed")
-        ],
+        "upgraded": [moved(c) for c in result.of("upgraded")],
+        "downgraded": [moved(c) for c in result.of("downgraded")],
+        "licence_changed": [relicensed(c) for c in result.of("licence_changed")],
     }
     return Source(
         variables=variables, source_type="release_diff",

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import Select, String, and_, bindparam, cast, delete, exists, func, insert, or_, select, update
 
@@ -46,6 +46,20 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 # --- import -------------------------------------------------------------------------------------
+
+
+class AdvisoryImportCounts(TypedDict):
+    """What one import counted: stored on the import, recorded in the audit trail and returned."""
+
+    advisories: int
+    added: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    affected_packages: int
+    versions: int
+    matches_added: int
+    matches_removed: int
 
 
 @dataclass(frozen=True)
@@ -190,7 +204,7 @@ def import_advisories(
     if affected_rows:
         db.session.execute(insert(AdvisoryAffected.__table__), affected_rows)
     added, removed = refresh_all_matches() if affected_by_osv else (0, 0)
-    counts = {
+    counts: AdvisoryImportCounts = {
         "advisories": len(parsed.advisories),
         "added": len(new_rows),
         "updated": len(changed_rows),

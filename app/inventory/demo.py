@@ -52,15 +52,20 @@ _CLASSIFIERS = {
 }
 
 
+def _header(meta: metadata.PackageMetadata, key: str) -> str:
+    """A header of the distribution's metadata, "" when it is missing (the 3.11 protocol has no `get`)."""
+    return str(meta[key] or "") if key in meta else ""
+
+
 def installed_licence(name: str) -> str:
     """The licence a locally installed distribution declares (License-Expression, License, or classifier)."""
     try:
         meta = metadata.metadata(name)
     except metadata.PackageNotFoundError:
         return ""
-    if meta.get("License-Expression"):
-        return str(meta["License-Expression"])
-    declared = (meta.get("License") or "").strip()
+    if _header(meta, "License-Expression"):
+        return _header(meta, "License-Expression")
+    declared = _header(meta, "License").strip()
     if declared and len(declared) <= 60 and "\n" not in declared:
         return declared
     found = [_CLASSIFIERS[c.rsplit(" :: ", 1)[-1]] for c in meta.get_all("Classifier") or []

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cmp_to_key
-from typing import Any
+from functools import cmp_to_key, partial
+from typing import Any, Protocol, TypeVar
 
 from packaging.version import InvalidVersion, Version
 
@@ -26,6 +26,17 @@ DOWNGRADED = "downgraded"
 LICENCE_CHANGED = "licence_changed"
 UNCHANGED = "unchanged"
 CHANGE_KINDS: tuple[str, ...] = (ADDED, REMOVED, UPGRADED, DOWNGRADED, LICENCE_CHANGED)
+
+
+class _Ordered(Protocol):
+    """A value with an order: a parsed version (packaging, univers) or its text."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+    def __gt__(self, other: Any, /) -> bool: ...
+
+
+_O = TypeVar("_O", bound=_Ordered)
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,12 @@ class Change:
     ecosystem: str
     old: DiffItem | None
     new: DiffItem | None
+
+    def both(self) -> tuple[DiffItem, DiffItem]:
+        """The old and the new component of an upgrade, a downgrade or a licence change."""
+        if self.old is None or self.new is None:
+            raise ValueError(f"The {self.kind} change of {self.name} has no old or no new component.")
+        return self.old, self.new
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -87,15 +104,20 @@ def compare_versions(ecosystem: str, left: str, right: str) -> int:
     """-1, 0 or 1 by the ecosystem's version rules; versions it cannot parse compare as PEP 440, then as text."""
     kind = osv_ecosystem(ecosystem or "generic")
     a, b = _parsed(kind, left), _parsed(kind, right)
-    if a is None or b is None:
+    if a is not None and b is not None:
         try:
-            a, b = Version(left), Version(right)
-        except InvalidVersion:
-            a, b = left, right
+            return _sign(a, b)
+        except TypeError:
+            return _sign(left, right)
     try:
-        return (a > b) - (a < b)
-    except TypeError:
-        return (left > right) - (left < right)
+        pep440 = Version(left), Version(right)
+    except InvalidVersion:
+        return _sign(left, right)
+    return _sign(*pep440)
+
+
+def _sign(a: _O, b: _O) -> int:
+    return (a > b) - (a < b)
 
 
 def diff(old: Iterable[DiffItem], new: Iterable[DiffItem]) -> ReleaseDiff:
@@ -117,7 +139,7 @@ def diff(old: Iterable[DiffItem], new: Iterable[DiffItem]) -> ReleaseDiff:
             else:
                 result.kinds[(*key, version)] = (UNCHANGED, version)
         ecosystem = next(iter((new_versions or old_versions).values())).ecosystem
-        order = cmp_to_key(lambda x, y, e=ecosystem: compare_versions(e, x, y))
+        order = cmp_to_key(partial(compare_versions, ecosystem))
         gone = sorted(set(old_versions) - set(new_versions), key=order)
         came = sorted(set(new_versions) - set(old_versions), key=order)
         for previous_version, version in zip(gone, came, strict=False):

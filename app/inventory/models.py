@@ -20,6 +20,7 @@ from sqlalchemy import (
     inspect,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import History
 
 from app.audit.models import Audited
 from app.db import TimestampMixin, VersionedMixin, utcnow
@@ -253,7 +254,7 @@ def _frozen_releases_are_immutable(session: Session, _context: Any, _instances: 
         if isinstance(obj, Release):
             if obj in session.new or not (obj in session.deleted or session.is_modified(obj)):
                 continue
-            history = inspect(obj).attrs.status.history
+            history: History = inspect(obj).attrs.status.history
             was = history.deleted[0] if history.deleted else obj.status
             if was == ReleaseStatus.FROZEN:
                 raise ReleaseFrozen(obj.audit_label())

@@ -656,9 +656,9 @@ def freeze_problems(release: Release) -> list[str]:
             Component.release_id == release.id, Component.change_kind != ChangeKind.UNCHANGED,
             Component.assessed.is_(False)).order_by(Component.name).limit(11)))
     if unassessed:
-        total = db.session.scalar(select(func.count(Component.id)).where(
+        total = db.session.scalars(select(func.count(Component.id)).where(
             Component.release_id == release.id, Component.change_kind != ChangeKind.UNCHANGED,
-            Component.assessed.is_(False)))
+            Component.assessed.is_(False))).one()
         names = ", ".join(f"{name} {version}" for name, version in unassessed[:10])
         problems.append(f"{total} changed component(s) not assessed yet: {names}{' ...' if total > 10 else ''}")
     return problems

@@ -112,9 +112,13 @@ def products_detail(product_id: int) -> Any:
     product = _product(product_id)
     releases = list(db.session.scalars(select(Release).where(Release.product_id == product.id)
                                        .order_by(Release.id.desc())))
-    counts = dict(db.session.execute(select(Component.release_id, func.count(Component.id))
-                                     .join(Release).where(Release.product_id == product.id)
-                                     .group_by(Component.release_id)).all())
+    counts: dict[int, int] = {
+        release_id: count
+        for release_id, count in db.session.execute(
+            select(Component.release_id, func.count(Component.id))
+            .join(Release).where(Release.product_id == product.id)
+            .group_by(Component.release_id))
+    }
     release_form = ReleaseForm()
     release_form.previous_release_id.choices = [(0, "Nothing (first release)")] + [
         (r.id, r.version) for r in releases]
@@ -245,7 +249,7 @@ def _open_advisories(component_ids: list[int]) -> dict[int, int]:
     query = (select(AdvisoryMatch.component_id, func.count(AdvisoryMatch.id))
              .where(AdvisoryMatch.component_id.in_(component_ids), AdvisoryMatch.state == MatchState.OPEN)
              .group_by(AdvisoryMatch.component_id))
-    return dict(db.session.execute(query).all())
+    return {component_id: count for component_id, count in db.session.execute(query)}
 
 
 def _release_context(release: Release) -> dict[str, Any]:
@@ -556,11 +560,11 @@ def components_supplier(component_id: int) -> Any:
             services.link_supplier(component, None, by=current_user)
             message = "Supplier link removed."
         else:
-            supplier = db.session.get(Supplier, form.supplier_id.data or 0)
-            if supplier is None:
+            chosen = db.session.get(Supplier, form.supplier_id.data or 0)
+            if chosen is None:
                 raise ValidationFailed("Choose a supplier to link.")
-            services.link_supplier(component, supplier, by=current_user)
-            message = f"Linked to supplier {supplier.name}."
+            services.link_supplier(component, chosen, by=current_user)
+            message = f"Linked to supplier {chosen.name}."
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "error")

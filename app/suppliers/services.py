@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -304,7 +305,7 @@ def add_certificate(
     if standard not in set(CertificateStandard):
         raise ValidationFailed(f"Unknown standard {standard!r}.")
     stored = None
-    if evidence is not None and getattr(evidence, "filename", ""):
+    if evidence is not None and bool(getattr(evidence, "filename", "")):
         stored = store_upload(
             evidence, EVIDENCE_EXTENSIONS, int(_setting("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)), created_by=by,
         )
@@ -674,7 +675,7 @@ def certificates_text(certificates: list[Certificate]) -> str:
     )
 
 
-def approved_rows(suppliers: list[Supplier]) -> list[dict[str, Any]]:
+def approved_rows(suppliers: Sequence[Supplier]) -> list[dict[str, Any]]:
     """One plain row per approved supplier, with the last evaluation's score and date."""
     evaluations = last_evaluations([s.id for s in suppliers])
     rows = []

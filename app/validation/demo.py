@@ -3,7 +3,7 @@ in execution with an open deviation. Idempotent: systems and suppliers are found
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 
@@ -18,6 +18,15 @@ DEMO_SUPPLIERS = {
     "ATLASSIAN": ("Atlassian Pty Ltd", SupplierKind.COMMERCIAL_VENDOR, "Issue tracking (Jira Software Cloud)"),
     "GITLAB": ("GitLab Inc.", SupplierKind.COMMERCIAL_VENDOR, "Source control and CI/CD (GitLab SaaS)"),
 }
+
+
+class ProtocolTexts(TypedDict):
+    """The texts of a demo protocol, as update_protocol takes them."""
+
+    system_version: str
+    scope: str
+    requirements: str
+    acceptance_criteria: str
 
 
 def supplier(code: str) -> Supplier:
@@ -37,7 +46,7 @@ def _system(product: str, code: str, by: User, **fields: Any) -> SoftwareSystem 
     return services.create_system(services.SystemData(supplier_id=supplier(code).id, product=product, **fields), by)
 
 
-def _protocol(system: SoftwareSystem, author: User, texts: dict[str, str], cases: list[dict[str, Any]]) -> Protocol:
+def _protocol(system: SoftwareSystem, author: User, texts: ProtocolTexts, cases: list[dict[str, Any]]) -> Protocol:
     protocol = services.create_protocol(system, author)
     services.update_protocol(protocol, author, **texts)
     by_description = {f.description: f for f in system.functions}
