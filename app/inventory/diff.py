@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cmp_to_key, partial
+from functools import cmp_to_key, lru_cache, partial
 from typing import Any, Protocol, TypeVar
 
 from packaging.version import InvalidVersion, Version
@@ -95,8 +95,9 @@ class ReleaseDiff:
         return [change for change in self.changes if change.kind == kind]
 
 
+@lru_cache(maxsize=65536)
 def package_key(ecosystem: str, name: str) -> tuple[str, str]:
-    """The identity of a package across releases."""
+    """The identity of a package across releases (cached: the same packages recur in every release)."""
     return osv_ecosystem(ecosystem or "generic").lower(), normalise_name(ecosystem or "generic", name)
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +27,7 @@ from app.extensions import db
 from app.inventory import advisory_services, anomaly_services, licence_services, policies
 from app.inventory import diff as diffing
 from app.inventory.importers import FORMATS, ImporterError, parse_file
-from app.inventory.importers.base import ComponentRecord
+from app.inventory.importers.base import ComponentRecord, ParsedFile
 from app.inventory.licences import normalise_licence
 from app.inventory.models import (
     ChangeKind,
@@ -78,6 +78,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "scope", "description", *ASSESSMENT_FIELDS, "status",
 )
 NO_LICENCE = "NOASSERTION"
+INSERT_BATCH = 2000  # components per INSERT statement (one executemany each)
 
 
 # --- Products and releases ---------------------------------------------------------------------
@@ -213,29 +214,45 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
     verdict_of = _verdict_cache()
     previous_rows = _component_rows(release.previous_release_id) if release.previous_release_id else []
     carried = _carry_over_source(previous_rows)
-    imported: list[ComponentRecord] = []
-    for name, content, result in parsed:
+    totals = _ImportTotals()
+    changes: diffing.ReleaseDiff | None = None
+    release_diff_known = False
+    for index, (name, content, result) in enumerate(parsed):
         replaced_rows = _replace_file(session, release, name)
         carried_same = _carry_over_source(replaced_rows)
+        del replaced_rows
+        records = result.components
         run = ImportRun(
             release_id=release.id, filename=name, format=result.format,
             sha256=hashlib.sha256(content).hexdigest(), size=len(content), channel=channel,
-            component_count=len(result.components),
-            direct_count=sum(1 for record in result.components if record.direct is True),
-            transitive_count=sum(1 for record in result.components if record.direct is False),
+            component_count=len(records),
+            direct_count=sum(1 for record in records if record.direct is True),
+            transitive_count=sum(1 for record in records if record.direct is False),
             warnings=list(result.warnings)[:200], imported_by_id=by.id if by else None,
         )
         session.add(run)
         session.flush()
+        items = [_diff_item(record) for record in records]
+        changes = diffing.diff(_previous_items(previous_rows), items) if release.previous_release_id else None
+        # One file into a release that holds nothing else: the release diff is this diff, no need to redo it.
+        release_diff_known = len(parsed) == 1 and not _has_components(release)
         defaults = _row_defaults(release, run)
-        rows = [_row(defaults, record, verdict_of) for record in result.components]
-        _apply_change_kinds(release, rows, previous_rows, carried, carried_same)
-        if rows:
+        for start in range(0, len(records), INSERT_BATCH):
+            # Rows are built and inserted a batch at a time, so a large file never has all its dicts in memory.
+            rows = [_row(defaults, record, item, verdict_of)
+                    for record, item in zip(records[start:start + INSERT_BATCH], items[start:start + INSERT_BATCH],
+                                            strict=True)]
+            for row, item in zip(rows, items[start:start + INSERT_BATCH], strict=True):
+                _carry_forward(row, item, changes, carried, carried_same)
             session.execute(insert(Component.__table__), rows)
-        imported.extend(result.components)
-        audit.record("release.imported", release, components=len(result.components), file=name,
-                     format=result.format, sha256=run.sha256, channel=channel)
-    summary = _summary(release, sorted({result.format for _, _, result in parsed}), imported)
+        del items
+        totals.add(records)
+        parsed[index] = (name, content, ParsedFile(format=result.format))  # the records are in the database now
+        del records, result
+        audit.record("release.imported", release, components=run.component_count, file=name,
+                     format=run.format, sha256=run.sha256, channel=channel)
+    counts = changes.counts() if release_diff_known and changes is not None else release_diff_counts(release)
+    summary = _summary(release, sorted({result.format for _, _, result in parsed}), totals, counts)
     for run in release.import_runs[-len(parsed):]:
         run.summary = summary
     advisory_services.refresh_matches(release)
@@ -281,8 +298,10 @@ def _carry_columns() -> list[Any]:
 
 
 def _component_rows(release_id: int) -> list[dict[str, Any]]:
-    return [dict(row._mapping) for row in db.session.execute(
-        select(*_carry_columns()).where(Component.release_id == release_id).order_by(Component.id))]
+    result = db.session.execute(
+        select(*_carry_columns()).where(Component.release_id == release_id).order_by(Component.id))
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def _carry_over_source(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
@@ -322,70 +341,88 @@ def _row_defaults(release: Release, run: ImportRun) -> dict[str, Any]:
     }
 
 
-def _row(defaults: dict[str, Any], record: ComponentRecord, verdict_of: Any) -> dict[str, Any]:
+def _diff_item(record: ComponentRecord) -> diffing.DiffItem:
+    """The record as the diff sees it: its identity and licence, cut to the column sizes as they will be stored."""
+    return diffing.DiffItem(record.name[:300], record.version[:120], (record.ecosystem or "generic")[:40],
+                            record.licence_expression[:1000])
+
+
+def _previous_items(rows: list[dict[str, Any]]) -> Iterator[diffing.DiffItem]:
+    return (diffing.DiffItem(r["name"], r["version"], r["ecosystem"], r["licence_expression"]) for r in rows)
+
+
+def _has_components(release: Release) -> bool:
+    return db.session.scalar(select(Component.id).where(Component.release_id == release.id).limit(1)) is not None
+
+
+def _row(defaults: dict[str, Any], record: ComponentRecord, item: diffing.DiffItem, verdict_of: Any) -> dict[str, Any]:
     return {
-        **defaults, "name": record.name[:300],
-        "version": record.version[:120], "ecosystem": (record.ecosystem or "generic")[:40],
+        **defaults, "name": item.name, "version": item.version, "ecosystem": item.ecosystem,
         "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
         "repository_url": record.repository_url[:500],
-        "licence_expression": record.licence_expression[:1000], "unknown_licences": list(record.unknown_licences),
+        "licence_expression": item.licence_expression, "unknown_licences": list(record.unknown_licences),
         "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences),
         "direct": record.direct, "parents": list(record.parents),
         "scope": record.scope if record.scope in _SCOPES else Scope.RUNTIME.value,
     }
 
 
-def _apply_change_kinds(release: Release, rows: list[dict[str, Any]], previous_rows: list[dict[str, Any]],
-                        carried: dict[tuple[str, str, str], dict[str, Any]],
-                        carried_same: dict[tuple[str, str, str], dict[str, Any]]) -> None:
-    """Set each new row's change against the previous release, and carry people's work forward."""
-    if release.previous_release_id is None:
-        changes = None
+def _carry_forward(row: dict[str, Any], item: diffing.DiffItem, changes: diffing.ReleaseDiff | None,
+                   carried: dict[tuple[str, str, str], dict[str, Any]],
+                   carried_same: dict[tuple[str, str, str], dict[str, Any]]) -> None:
+    """Set a new row's change against the previous release, and carry people's work forward."""
+    key = diffing.package_key(item.ecosystem, item.name)
+    same = carried_same.get((*key, item.version))
+    if changes is not None:
+        kind, previous_version = diffing.kind_of(changes, item)
     else:
-        changes = diffing.diff(
-            (diffing.DiffItem(r["name"], r["version"], r["ecosystem"], r["licence_expression"]) for r in previous_rows),
-            (diffing.DiffItem(r["name"], r["version"], r["ecosystem"], r["licence_expression"]) for r in rows),
-        )
-    for row in rows:
-        key = diffing.package_key(row["ecosystem"], row["name"])
-        same = carried_same.get((*key, row["version"]))
-        if changes is not None:
-            kind, previous_version = diffing.kind_of(
-                changes, diffing.DiffItem(row["name"], row["version"], row["ecosystem"], row["licence_expression"]))
-        else:
-            kind, previous_version = ChangeKind.ADDED, ""
-        row["change_kind"], row["previous_version"] = kind, previous_version
-        source = same or carried.get((*key, row["version"])) or carried.get((*key, ""))
-        if source:
-            for name in ASSESSMENT_FIELDS:
-                row[name] = source[name]
-            row["manufacturer"] = row["manufacturer"] or source["manufacturer"]
-        if same:
-            for name in ("status", "assessed", "assessment_note", "assessed_by_id", "assessed_at"):
-                row[name] = same[name]
-        elif kind == ChangeKind.UNCHANGED and source:
-            row["status"] = source["status"]
-            row["assessed"] = True
-            row["assessment_note"] = "Unchanged since the previous release."
+        kind, previous_version = ChangeKind.ADDED, ""
+    row["change_kind"], row["previous_version"] = kind, previous_version
+    source = same or carried.get((*key, item.version)) or carried.get((*key, ""))
+    if source:
+        for name in ASSESSMENT_FIELDS:
+            row[name] = source[name]
+        row["manufacturer"] = row["manufacturer"] or source["manufacturer"]
+    if same:
+        for name in ("status", "assessed", "assessment_note", "assessed_by_id", "assessed_at"):
+            row[name] = same[name]
+    elif kind == ChangeKind.UNCHANGED and source:
+        row["status"] = source["status"]
+        row["assessed"] = True
+        row["assessment_note"] = "Unchanged since the previous release."
 
 
-def _summary(release: Release, formats: list[str], imported: list[ComponentRecord]) -> dict[str, Any]:
-    licences: Counter[str] = Counter()
-    unknown: set[str] = set()
-    for record in imported:
-        keys = _licence_ids(record.licence_expression) if record.licence_expression else (NO_LICENCE,)
-        licences.update(keys)
-        unknown.update(record.unknown_licences)
-    counts = release_diff_counts(release)
+@dataclass
+class _ImportTotals:
+    """What the summary needs from the imported records, gathered file by file so the records can go."""
+
+    components: int = 0
+    direct: int = 0
+    transitive: int = 0
+    licences: Counter[str] = field(default_factory=Counter)
+    unknown: set[str] = field(default_factory=set)
+
+    def add(self, records: Iterable[ComponentRecord]) -> None:
+        for record in records:
+            self.components += 1
+            if record.direct is True:
+                self.direct += 1
+            elif record.direct is False:
+                self.transitive += 1
+            self.licences.update(_licence_ids(record.licence_expression) if record.licence_expression else (NO_LICENCE,))
+            self.unknown.update(record.unknown_licences)
+
+
+def _summary(release: Release, formats: list[str], totals: _ImportTotals, counts: dict[str, int]) -> dict[str, Any]:
     return {
         "product": release.product.name,
         "release": release.version,
         "format": "+".join(formats),
-        "components": len(imported),
-        "direct": sum(1 for record in imported if record.direct is True),
-        "transitive": sum(1 for record in imported if record.direct is False),
-        "licences": dict(sorted(licences.items())),
-        "unknown_licences": sorted(unknown),
+        "components": totals.components,
+        "direct": totals.direct,
+        "transitive": totals.transitive,
+        "licences": dict(sorted(totals.licences.items())),
+        "unknown_licences": sorted(totals.unknown),
         **counts,
     }
 
@@ -409,7 +446,7 @@ def _refresh_licence_verdicts(release: Release) -> None:
 
 def _diff_items(release_id: int) -> list[diffing.DiffItem]:
     query = select(Component.name, Component.version, Component.ecosystem, Component.licence_expression).where(
-        Component.release_id == release_id)
+        Component.release_id == release_id).order_by(Component.id)
     return [diffing.DiffItem(*row) for row in db.session.execute(query)]
 
 

@@ -125,3 +125,81 @@ def test_components_without_bom_ref_keep_their_own_purls() -> None:
     purls = [component.purl for component in cyclonedx_json.parse(content).components]
     assert purls[0] == "pkg:npm/a@1.0.0" and purls[2] == "pkg:npm/c@3.0.0"
     assert "b" in purls[1] and len(set(purls)) == 3
+
+
+# --- Bounded memory: components go through the library a chunk at a time --------------------------
+
+
+def generated_bom(count: int) -> bytes:
+    """A BOM with nested components, varied fields and a graph with a repeated entry and a self-listed root."""
+    def component(n: int, nested: list[dict] | None = None) -> dict:
+        item = {
+            "type": "library", "bom-ref": f"ref-{n}", "name": f"pkg-{n % 17}", "version": f"1.{n % 5}.{n % 3}",
+            "licenses": [{"license": {"id": ("MIT", "Apache-2.0", "GPL-2.0-or-later")[n % 3]}}]
+            if n % 4 else [{"expression": "MIT OR BSD-3-Clause"}],
+            "hashes": [{"alg": "SHA-256", "content": f"{n:064x}"}] if n % 2 else [],
+            "scope": ("required", "optional", "excluded")[n % 3],
+            "externalReferences": [{"type": "vcs", "url": f"https://example.org/repo/{n}"}] if n % 5 == 0 else [],
+        }
+        if n % 3:
+            item["purl"] = f"pkg:npm/pkg-{n % 17}@1.{n % 5}.{n % 3}"
+        if n % 7 == 0:
+            item["group"] = "org.example"
+        if nested:
+            item["components"] = nested
+        return item
+
+    components = []
+    for n in range(count):
+        nested = [component(count + n * 2 + k) for k in range(2)] if n % 9 == 0 else None
+        components.append(component(n, nested))
+    components.append({"type": "application", "bom-ref": "root", "name": "the-product"})
+    refs = [f"ref-{n}" for n in range(count * 3)]
+    dependencies = [{"ref": "root", "dependsOn": [*refs[:5], refs[3]]}]
+    dependencies += [{"ref": refs[n], "dependsOn": [refs[(n * 7 + 1) % count], refs[(n * 3 + 2) % count]]}
+                     for n in range(count)]
+    dependencies += [{"ref": refs[4], "dependsOn": [refs[9]]}, {"ref": refs[10]}]  # listed twice; no dependsOn
+    return json.dumps({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "application", "bom-ref": "root", "name": "the-product"}},
+        "components": components, "dependencies": dependencies,
+    }).encode()
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_chunked_reading_gives_the_records_of_one_whole_bom(path):
+    content = path.read_bytes()
+    whole = cyclonedx_json.read_document(content, chunk=None)
+    for chunk in (1, 7, 1000):
+        assert cyclonedx_json.read_document(content, chunk=chunk) == whole
+    assert cyclonedx_json.parse(content) == whole
+
+
+def test_chunked_reading_of_nested_components_and_a_graph_equals_one_whole_bom():
+    content = generated_bom(300)
+    whole = cyclonedx_json.read_document(content, chunk=None)
+    assert len(whole.components) == 300 + 2 * 34  # the root listed among the components is left out
+    assert any(record.parents for record in whole.components)
+    assert {record.direct for record in whole.components} == {True, False}
+    for chunk in (1, 13, 100, 1000):
+        assert cyclonedx_json.read_document(content, chunk=chunk) == whole
+
+
+def test_duplicate_bom_refs_are_read_as_one_whole_bom():
+    raw = json.loads(generated_bom(20))
+    raw["components"].append(dict(raw["components"][0]))  # an exact duplicate: the library keeps one
+    content = json.dumps(raw).encode()
+    assert cyclonedx_json.read_document(content) == cyclonedx_json.read_document(content, chunk=None)
+    assert len(cyclonedx_json.parse(content).components) == 20 + 2 * 3
+
+
+def test_a_malformed_dependency_names_its_field():
+    raw = json.loads(generated_bom(5))
+    raw["dependencies"][1]["dependsOn"] = ["ref-1", 5]
+    with pytest.raises(ImporterError) as caught:
+        cyclonedx_json.parse(json.dumps(raw).encode())
+    assert caught.value.field == "dependencies[1].dependsOn[1]"
+    raw["dependencies"][1] = {"dependsOn": []}
+    with pytest.raises(ImporterError) as caught:
+        cyclonedx_json.parse(json.dumps(raw).encode())
+    assert caught.value.field == "dependencies[1].ref"
