@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -67,13 +68,12 @@ def test_production_uses_secure_cookies_and_no_debug(tmp_path, monkeypatch):
     assert app.debug is False
 
 
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite pragmas only apply to SQLite")
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(app):
     from sqlalchemy import text
 
     from app.extensions import db
 
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas only apply to SQLite")
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
