@@ -206,7 +206,7 @@ def templates_detail(template_id: int) -> Any:
     form = SignatureForm()
     form.meaning.choices = [(Meaning.APPROVED, "Approved")]
     return render_template(
-        "documents/templates_detail.html", template=template, sign_form=form,
+        "documents/templates_detail.html", template=template, activation_form=form,
         variables=variables_for(template.doc_type), target=services.template_sign_target(template),
         types=DOCUMENT_TYPES,
     )
