@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app
@@ -12,14 +13,14 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.documents import contexts, render
+from app.documents import contexts, policies, render
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.variables import DOCUMENT_TYPES, UnknownDocumentTypeError, example_context, require_document_type
 from app.documents.zipcheck import TemplateRefused
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.signatures.models import Meaning
-from app.signatures.services import SignTarget, content_hash, sign
+from app.signatures.models import Meaning, Signature
+from app.signatures.services import Manifestation, SignTarget, content_hash, manifestations, sign
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -182,3 +183,86 @@ def preview(template: DocumentTemplate) -> bytes:
         )
     except (render.RenderFailed, TemplateRefused) as error:
         raise ValidationFailed(f"The preview failed: {getattr(error, 'message', error)}") from error
+
+
+# --- Signing a generated document ----------------------------------------------------------------
+
+DOCUMENT_ENTITY = "generated_document"
+
+
+def document_sign_target(document: GeneratedDocument, data: bytes | None = None) -> SignTarget:
+    """A generated document is signed by the sha256 of its stored bytes (recomputed, not the recorded column)."""
+    return SignTarget(
+        entity_type=DOCUMENT_ENTITY,
+        entity_id=str(document.id),
+        version=document.revision,
+        content={
+            "sha256": hashlib.sha256(document.data if data is None else data).hexdigest(),
+            "number": document.number,
+            "revision": document.revision,
+            "doc_type": document.doc_type,
+            "source_type": document.source_type,
+            "source_id": document.source_id,
+            "content_hash": document.content_hash,
+        },
+        author_ids=frozenset({document.created_by_id}) if document.created_by_id is not None else frozenset(),
+    )
+
+
+def approve_document(document: GeneratedDocument, *, signer: User, password: str, comment: str = "") -> Signature:
+    """QA approves a non-draft document once; the generator cannot approve it; the file itself is not changed."""
+    if not policies.can_approve_document(signer):
+        raise PermissionDenied("Only QA approves generated documents.")
+    if document.draft:
+        raise Conflict(
+            "A draft document cannot be approved: approve the record it was made from, then generate it again."
+        )
+    target = document_sign_target(document)
+    if any(m.meaning == Meaning.APPROVED and m.version == target.version for m in manifestations(target)):
+        raise Conflict("This document is already approved.")
+    signature = sign(target, signer, password=password, meaning=Meaning.APPROVED, comment=comment)
+    audit.record(
+        "document.approved", document, signature_id=signature.id, meaning=Meaning.APPROVED,
+        sha256=target.content["sha256"],
+    )
+    return signature
+
+
+def approvals_by_document(documents: Sequence[GeneratedDocument]) -> dict[int, list[Manifestation]]:
+    """The approval manifestations of a page of documents in one query, each checked against the stored bytes."""
+    ids = [str(document.id) for document in documents]
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Signature)
+        .where(Signature.entity_type == DOCUMENT_ENTITY, Signature.entity_id.in_(ids),
+               Signature.meaning == Meaning.APPROVED)
+        .order_by(Signature.signed_at, Signature.id)
+    )
+    by_id: dict[str, list[Signature]] = {}
+    for signature in rows:
+        by_id.setdefault(signature.entity_id, []).append(signature)
+    signed_ids = [int(entity_id) for entity_id in by_id]
+    stored: dict[int, bytes] = {
+        row.id: row.data
+        for row in db.session.execute(
+            select(GeneratedDocument.id, GeneratedDocument.data).where(GeneratedDocument.id.in_(signed_ids))
+        )
+    } if signed_ids else {}
+    result: dict[int, list[Manifestation]] = {}
+    for document in documents:
+        signatures = by_id.get(str(document.id))
+        if not signatures:
+            continue
+        target = document_sign_target(document, stored[document.id])
+        current = content_hash(target.content)
+        result[document.id] = [
+            Manifestation(
+                printed_name=s.printed_name, meaning=s.meaning,
+                signed_at=s.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"), comment=s.comment,
+                version=s.entity_version,
+                content_changed=s.entity_version == target.version and s.content_hash != current,
+            )
+            for s in signatures
+        ]
+    return result

@@ -14,7 +14,7 @@ from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.documents import pdf, services
+from app.documents import pdf, policies, services
 from app.documents.forms import GenerateForm, TemplateUploadForm
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.render import check_template
@@ -58,9 +58,52 @@ def register() -> Any:
         query = query.where(GeneratedDocument.created_at >= datetime.combine(start, datetime.min.time()))
     if end := _date(args.get("date_to")):
         query = query.where(GeneratedDocument.created_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    page = paginate(query)
     return render_template(
-        "documents/register.html", page=paginate(query), filters=args, types=DOCUMENT_TYPES,
+        "documents/register.html", page=page, filters=args, types=DOCUMENT_TYPES,
+        approvals=services.approvals_by_document(page.items),
     )
+
+
+def _approval_form() -> SignatureForm:
+    form = SignatureForm()
+    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    return form
+
+
+@bp.route("/<int:document_id>")
+@permission_required(Permission.DOCUMENTS_READ)
+def detail(document_id: int) -> Any:
+    document = db.get_or_404(GeneratedDocument, document_id)
+    target = services.document_sign_target(document)
+    return render_template(
+        "documents/detail.html", document=document, target=target, approval_form=_approval_form(),
+        types=DOCUMENT_TYPES, approvals=services.approvals_by_document([document]).get(document.id, []),
+        can_approve=policies.can_approve_document(current_user),
+    )
+
+
+@bp.route("/<int:document_id>/approve", methods=["POST"])
+@permission_required(Permission.SUPPLIERS_DECIDE)
+def approve(document_id: int) -> Any:
+    document = db.get_or_404(GeneratedDocument, document_id)
+    form = _approval_form()
+    if form.validate_on_submit():
+        try:
+            services.approve_document(document, signer=current_user, password=form.password.data or "",
+                                      comment=form.comment.data or "")
+        except SignatureRefused as error:
+            db.session.commit()  # the refused signature is audited and counts toward lockout
+            flash(error.message, "error")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Document approved. The file is unchanged; the signature is bound to its sha256.", "success")
+    else:
+        flash("Enter your password to sign.", "error")
+    return redirect(url_for("documents.detail", document_id=document_id))
 
 
 def _send(data: bytes, filename: str, mimetype: str) -> Any:
@@ -82,6 +125,9 @@ def generate() -> Any:
     db.session.commit()
     if form.format.data == "pdf":
         return redirect(url_for("documents.download_pdf", document_id=document.id))
+    if form.format.data == "record":
+        flash(f"{document.number} rev {document.revision} generated. QA approves it here with a signature.", "success")
+        return redirect(url_for("documents.detail", document_id=document.id))
     return _send(document.data, document.filename, services.DOCX_MIME)
 
 
@@ -160,7 +206,7 @@ def templates_detail(template_id: int) -> Any:
     form = SignatureForm()
     form.meaning.choices = [(Meaning.APPROVED, "Approved")]
     return render_template(
-        "documents/templates_detail.html", template=template, sign_form=form,
+        "documents/templates_detail.html", template=template, activation_form=form,
         variables=variables_for(template.doc_type), target=services.template_sign_target(template),
         types=DOCUMENT_TYPES,
     )

@@ -84,6 +84,7 @@ def test_an_admin_uploads_a_template_and_activates_it_with_a_signature(app, logi
     template = db.session.scalar(select(DocumentTemplate))
     assert template.status == TemplateStatus.DRAFT and "events" in template.variables_used
     assert admin.get(f"/documents/templates/{template.id}/preview").status_code == 200
+    assert "Sign and activate" in admin.get(f"/documents/templates/{template.id}").get_data(as_text=True)
     admin.post(f"/documents/templates/{template.id}/activate", data={"meaning": "approved", "password": "wrong password!"})
     assert db.session.get(DocumentTemplate, template.id).status == TemplateStatus.DRAFT
     admin.post(f"/documents/templates/{template.id}/activate", data={"meaning": "approved", "password": PASSWORD})
