@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterable
@@ -86,7 +87,7 @@ def _zip_has(data: bytes, member: str, prefix: str) -> bool:
 
 
 def content_matches(extension: str, data: bytes) -> bool:
-    """True when the bytes look like a file of this extension (magic bytes, or zip + OOXML parts)."""
+    """True when the bytes look like a file of this extension (magic bytes, zip + OOXML parts, UTF-8 text, JSON)."""
     if extension == "pdf":
         return data[:5] == b"%PDF-"
     if extension == "png":
@@ -98,12 +99,22 @@ def content_matches(extension: str, data: bytes) -> bool:
     if extension == "xlsx":
         return data[:4] == b"PK\x03\x04" and _zip_has(data, "[Content_Types].xml", "xl/")
     if extension in ("txt", "csv", "json"):
+        if b"\x00" in data:
+            return False
         try:
-            data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             return False
-        return b"\x00" not in data
+        return extension != "json" or _parses_as_json(text)
     return False
+
+
+def _parses_as_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def store_bytes(data: bytes, filename: str, *, allowed: Iterable[str], max_bytes: int, created_by: Any = None) -> StoredFile:

@@ -49,3 +49,82 @@ def test_upgrade_on_an_empty_database_then_check_finds_no_drift(app):
         with app.app_context():
             db.engine.dispose()
             reset_schema()
+
+
+def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_user):
+    """An execution's evidence at 0006 lands in stored_files with its bytes and facts; the downgrade restores it."""
+    from datetime import datetime
+
+    from app.auth.permissions import Role
+    from app.storage import EVIDENCE_EXTENSIONS, store_bytes
+    from app.validation import services
+    from tests.validation.factories import approved_protocol, make_system
+
+    fresh = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    png = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
+    uploaded_at = datetime(2026, 3, 4, 5, 6, 7)
+    try:
+        with fresh.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            assert run(fresh, "db", "upgrade", "0006").exit_code == 0
+            author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("q", Role.QA)
+            tester = make_user("tess")
+            certificate_file = store_bytes(b"%PDF-1.7\n", "iso.pdf", allowed=EVIDENCE_EXTENSIONS, max_bytes=1024)
+            protocol = approved_protocol(make_system(author), author, reviewer, qa)
+            services.start_execution(protocol, tester)
+            case = protocol.test_cases[0]
+            entry = services.record_execution(protocol, tester, test_case_id=case.id, test_step_id=case.steps[0].id,
+                                              tested_version="9.1", actual_result="Shown", outcome="pass")
+            ids = {"entry": entry.id, "tester": tester.id, "certificate": certificate_file.id}
+            db.session.commit()
+            with db.engine.begin() as connection:
+                # Old evidence id 1 is also the certificate's stored_files id: the copy must get a new id.
+                connection.execute(text(
+                    "INSERT INTO validation_evidence_files (id, filename, extension, content_type, size, sha256,"
+                    " data, uploaded_by_id, uploaded_at) VALUES (1, 'screen.png', 'png', 'image/png', :size,"
+                    " :sha, :data, :by, :at)"
+                ), {"size": len(png), "sha": "a" * 64, "data": png, "by": ids["tester"], "at": uploaded_at})
+                connection.execute(text("UPDATE validation_executions SET evidence_id = 1 WHERE id = :id"),
+                                   {"id": ids["entry"]})
+            db.session.remove()
+
+            assert run(fresh, "db", "upgrade").exit_code == 0
+            assert "validation_evidence_files" not in inspect(db.engine).get_table_names()
+            with db.engine.connect() as connection:
+                evidence_id = connection.scalar(text("SELECT evidence_id FROM validation_executions WHERE id = :id"),
+                                                {"id": ids["entry"]})
+                assert evidence_id != ids["certificate"]
+                row = connection.execute(text(
+                    "SELECT original_name, content_type, size, sha256, data, created_by_id, created_at"
+                    " FROM stored_files WHERE id = :id"), {"id": evidence_id}).one()
+                assert connection.scalar(text("SELECT count(*) FROM stored_files")) == 2
+            assert (row.original_name, row.content_type, row.size, row.sha256, bytes(row.data), row.created_by_id) == (
+                "screen.png", "image/png", len(png), "a" * 64, png, ids["tester"])
+            assert str(row.created_at).startswith("2026-03-04 05:06:07")
+            assert run(fresh, "db", "check").exit_code == 0
+
+            assert run(fresh, "db", "downgrade", "0006").exit_code == 0
+            with db.engine.connect() as connection:
+                old = connection.execute(text(
+                    "SELECT e.filename, e.extension, e.data, e.uploaded_by_id FROM validation_executions x"
+                    " JOIN validation_evidence_files e ON e.id = x.evidence_id WHERE x.id = :id"),
+                    {"id": ids["entry"]}).one()
+                assert connection.scalar(text("SELECT count(*) FROM stored_files")) == 1
+            assert (old.filename, old.extension, bytes(old.data), old.uploaded_by_id) == (
+                "screen.png", "png", png, ids["tester"])
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            # The table 0007 drops is back after the downgrade (or if the test stopped before the upgrade).
+            with db.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("DROP TABLE IF EXISTS validation_evidence_files CASCADE"))
+                elif "validation_evidence_files" in inspect(connection).get_table_names():
+                    connection.execute(text("UPDATE validation_executions SET evidence_id = NULL"))
+                    connection.execute(text("DROP TABLE validation_evidence_files"))
+            db.engine.dispose()
+            reset_schema()

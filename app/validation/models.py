@@ -26,8 +26,8 @@ from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.storage import StoredFile
 from app.suppliers.models import Supplier
-from app.validation.evidence import ValidationEvidenceFile
 from app.validation.rules import (
     ChangeRequestStatus,
     DeviationStatus,
@@ -221,14 +221,14 @@ class Execution(Audited, db.Model):  # type: ignore[name-defined,misc]
     tested_version: Mapped[str] = mapped_column(String(100), nullable=False)
     actual_result: Mapped[str] = mapped_column(Text, nullable=False)
     outcome: Mapped[str] = mapped_column(String(10), nullable=False)
-    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("validation_evidence_files.id"), nullable=True)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), nullable=True)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("validation_executions.id"), nullable=True)
     correction_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     tester: Mapped[User] = relationship()
     test_case: Mapped[TestCase] = relationship()
     test_step: Mapped[TestStep | None] = relationship()
-    evidence: Mapped[ValidationEvidenceFile | None] = relationship()
+    evidence: Mapped[StoredFile | None] = relationship()
 
     def audit_label(self) -> str:
         return f"execution {self.outcome}"

@@ -61,6 +61,10 @@ class TestMethod(StrEnum):
     SUPPLIER_EVIDENCE = "supplier_evidence"
 
 
+EVIDENCE_EXTENSIONS: frozenset[str] = frozenset({"png", "jpg", "jpeg", "pdf", "csv", "txt", "json"})
+"""What an execution's evidence may be (screenshots, exports, logs); sized by UPLOAD_MAX_BYTES."""
+
+
 class Outcome(StrEnum):
     PASS = "pass"  # noqa: S105 - an outcome, not a secret
     FAIL = "fail"

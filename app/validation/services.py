@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from app.audit import services as audit
 from app.audit.models import AuditAction
@@ -21,10 +22,9 @@ from app.extensions import db
 from app.signatures import services as signatures
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignatureRefused, SignTarget
+from app.storage import StoredFile, store_upload
 from app.suppliers.models import Supplier
 from app.validation import policies, workflow
-from app.validation.evidence import CheckedFile, ValidationEvidenceFile
-from app.validation.evidence import store as store_evidence
 from app.validation.models import (
     ChangeRequest,
     CoverageJustification,
@@ -39,6 +39,7 @@ from app.validation.models import (
     TestStep,
 )
 from app.validation.rules import (
+    EVIDENCE_EXTENSIONS,
     CaseFacts,
     ChangeRequestStatus,
     Conclusion,
@@ -584,7 +585,7 @@ def counts(protocol: Protocol, entries: list[Execution] | None = None) -> Outcom
 
 def _entry(
     protocol: Protocol, by: User, case: TestCase, step: TestStep | None, *, tested_version: str,
-    actual_result: str, outcome: str, evidence: CheckedFile | None, corrects: Execution | None = None,
+    actual_result: str, outcome: str, evidence: FileStorage | None, corrects: Execution | None = None,
     reason: str = "",
 ) -> Execution:
     _require(policies.can_execute(by, protocol) or protocol.status != ProtocolStatus.IN_EXECUTION,
@@ -598,7 +599,7 @@ def _entry(
             raise ValidationFailed("Choose the step of this scripted test case the result is for.")
     elif step is not None:
         raise ValidationFailed("Unscripted test cases record one result for the whole case.")
-    stored: ValidationEvidenceFile | None = store_evidence(evidence, by.id) if evidence is not None else None
+    stored = _store_evidence(evidence, by)
     entry = Execution(
         protocol_id=protocol.id, test_case_id=case.id, test_step_id=step.id if step else None, tester_id=by.id,
         executed_at=utcnow(), tested_version=_text(tested_version, "Tested version"),
@@ -613,9 +614,27 @@ def _entry(
     return entry
 
 
+def _store_evidence(evidence: FileStorage | None, by: User) -> StoredFile | None:
+    """An execution's evidence goes to the shared store: validation's types, UPLOAD_MAX_BYTES, content checked."""
+    if evidence is None or not evidence.filename:
+        return None
+    return store_upload(evidence, EVIDENCE_EXTENSIONS, int(current_app.config["UPLOAD_MAX_BYTES"]), created_by=by)
+
+
+def evidence_file(stored_file_id: int) -> StoredFile:
+    """The stored file of an execution's evidence; any other stored file is not found here."""
+    stored = db.session.scalar(
+        select(StoredFile).join(Execution, Execution.evidence_id == StoredFile.id)
+        .where(StoredFile.id == stored_file_id).limit(1)
+    )
+    if stored is None:
+        raise NotFound("There is no such evidence file.")
+    return stored
+
+
 def record_execution(
     protocol: Protocol, by: User, *, test_case_id: int, test_step_id: int | None, tested_version: str,
-    actual_result: str, outcome: str, evidence: CheckedFile | None = None,
+    actual_result: str, outcome: str, evidence: FileStorage | None = None,
 ) -> Execution:
     """Record one result (per step when scripted, per case otherwise); a failure opens a deviation."""
     case = db.session.get(TestCase, test_case_id)
@@ -628,7 +647,7 @@ def record_execution(
 
 def correct_execution(
     entry: Execution, by: User, *, tested_version: str, actual_result: str, outcome: str, reason: str,
-    evidence: CheckedFile | None = None,
+    evidence: FileStorage | None = None,
 ) -> Execution:
     """Correct an entry by a new one with a reason; the original stays as it was."""
     if db.session.scalar(select(func.count(Execution.id)).where(Execution.corrects_id == entry.id)):

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
@@ -18,9 +19,9 @@ from app.extensions import db
 from app.pagination import paginate
 from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused, SignTarget
+from app.storage import send_stored
 from app.suppliers.models import Supplier
 from app.validation import forms, policies, services
-from app.validation.evidence import CheckedFile, ValidationEvidenceFile, check_upload
 from app.validation.models import (
     ChangeRequest,
     Deviation,
@@ -76,11 +77,9 @@ def _version(form: Any) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
-def _upload(field: Any) -> CheckedFile | None:
+def _upload(field: Any) -> FileStorage | None:
     storage = field.data
-    if not storage or not getattr(storage, "filename", ""):
-        return None
-    return check_upload(storage.filename, storage.read(), current_app.config["UPLOAD_MAX_BYTES"])
+    return storage if isinstance(storage, FileStorage) and storage.filename else None
 
 
 # --- Systems --------------------------------------------------------------------------------------
@@ -536,11 +535,8 @@ def protocols_complete(protocol_id: int) -> Any:
 @bp.route("/evidence/<int:evidence_id>")
 @permission_required(Permission.VALIDATION_READ)
 def evidence_download(evidence_id: int) -> Any:
-    import io
-
-    evidence = _get(ValidationEvidenceFile, evidence_id)
-    return send_file(io.BytesIO(evidence.data), mimetype=evidence.content_type, as_attachment=True,
-                     download_name=f"evidence-{evidence.id}.{evidence.extension}")
+    evidence = services.evidence_file(evidence_id)
+    return send_stored(evidence, download_name=f"evidence-{evidence.id}.{evidence.extension}")
 
 
 # --- Deviations -----------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def test_execution_with_evidence_and_a_disguised_file_refused(login_as, make_use
     }, content_type="multipart/form-data")
     assert response.status_code == 302
     entry = db.session.scalar(select(Execution))
-    assert entry.evidence.filename == "screen.png" and len(entry.evidence.sha256) == 64
+    assert entry.evidence.original_name == "screen.png" and len(entry.evidence.sha256) == 64
     download = tester.get(f"/validation/evidence/{entry.evidence_id}")
     assert download.data == PNG
     assert f"evidence-{entry.evidence_id}.png" in download.headers["Content-Disposition"]
