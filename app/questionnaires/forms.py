@@ -65,6 +65,11 @@ class SectionForm(VersionedForm):
     title = StringField("Section title", validators=[DataRequired(), Length(max=300)])
 
 
+def _plain(number: float) -> int | float:
+    # 80, not 80.0, in the input.
+    return int(number) if float(number).is_integer() else number
+
+
 def _percent(label: str) -> FloatField:
     return FloatField(
         label,
@@ -87,7 +92,7 @@ class ThresholdsForm(VersionedForm):
     def for_thresholds(cls, thresholds: Thresholds, version: int) -> ThresholdsForm:
         """A form showing a template's current thresholds."""
         values = {
-            f"{c}_{kind}": getattr(getattr(thresholds, c), kind)
+            f"{c}_{kind}": _plain(getattr(getattr(thresholds, c), kind))
             for c in ("critical", "major", "minor")
             for kind in ("approved", "conditional")
         }
