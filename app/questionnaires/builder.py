@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.questionnaires.definitions import QuestionDefinition, SectionDefinition, TemplateDefinition
+from app.questionnaires.definitions import (
+    CRITICALITIES,
+    QuestionDefinition,
+    SectionDefinition,
+    TemplateDefinition,
+    Thresholds,
+)
 
 
 class BuilderError(ValueError):
@@ -141,3 +147,15 @@ def remove_question(defn: TemplateDefinition, code: str) -> TemplateDefinition:
     del questions[q_index]
     sections[s_index] = replace(sections[s_index], questions=tuple(questions))
     return replace(defn, sections=tuple(sections))
+
+
+def set_thresholds(defn: TemplateDefinition, thresholds: Thresholds) -> TemplateDefinition:
+    """Replace the decision thresholds; each pair needs 0 <= conditional <= approved <= 100."""
+    for criticality in CRITICALITIES:
+        pair = thresholds.for_criticality(criticality)
+        if not pair.is_ordered():
+            raise BuilderError(
+                f"{criticality.capitalize()} suppliers: the thresholds need 0 <= conditional <= approved <= 100 "
+                f"(got approved {pair.approved:g} %, conditional {pair.conditional:g} %)."
+            )
+    return replace(defn, thresholds=thresholds)

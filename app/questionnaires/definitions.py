@@ -107,6 +107,46 @@ class QuestionDefinition:
     answered_by: AnsweredBy = AnsweredBy.SUPPLIER
 
 
+CRITICALITIES: tuple[str, str, str] = ("critical", "major", "minor")
+
+
+@dataclass(frozen=True)
+class DecisionThreshold:
+    """A score >= approved suggests approval, >= conditional a conditional approval, below that rejection.
+
+    Any numbers are accepted here so that a template under edit can hold them; validate() reports pairs
+    that break 0 <= conditional <= approved <= 100, and scoring refuses them.
+    """
+
+    approved: float
+    conditional: float
+
+    def is_ordered(self) -> bool:
+        """True when 0 <= conditional <= approved <= 100."""
+        return 0 <= self.conditional <= self.approved <= 100
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision thresholds per supplier criticality, part of a template (these are the defaults)."""
+
+    critical: DecisionThreshold = DecisionThreshold(approved=80, conditional=60)
+    major: DecisionThreshold = DecisionThreshold(approved=75, conditional=50)
+    minor: DecisionThreshold = DecisionThreshold(approved=75, conditional=50)
+
+    def for_criticality(self, criticality: str) -> DecisionThreshold:
+        """The threshold pair for critical, major or minor suppliers; ValueError for anything else."""
+        if criticality not in CRITICALITIES:
+            raise ValueError(
+                f"unknown criticality {criticality!r}; expected one of {', '.join(CRITICALITIES)}"
+            )
+        threshold: DecisionThreshold = getattr(self, criticality)
+        return threshold
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
 @dataclass(frozen=True)
 class SectionDefinition:
     title: str
@@ -120,6 +160,7 @@ class TemplateDefinition:
     version: int
     sections: tuple[SectionDefinition, ...]
     description: str = ""
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
 
     def questions(self) -> list[QuestionDefinition]:
         """All questions in document order (sections first to last)."""
@@ -198,6 +239,13 @@ def to_dict(defn: TemplateDefinition) -> dict[str, Any]:
             {"title": s.title, "questions": [_question_to_dict(q) for q in s.questions]}
             for s in defn.sections
         ],
+        "thresholds": {
+            c: {
+                "approved": _num(defn.thresholds.for_criticality(c).approved),
+                "conditional": _num(defn.thresholds.for_criticality(c).conditional),
+            }
+            for c in CRITICALITIES
+        },
     }
 
 
@@ -345,13 +393,31 @@ class _Reader:
         return tuple(read(item, f"{path}[{i}]") for i, item in enumerate(data))
 
     def template(self, data: object, path: str = "") -> TemplateDefinition:
-        d = self.mapping(data, path, ("name", "audience", "version", "sections"), ("description",))
+        d = self.mapping(data, path, ("name", "audience", "version", "sections"), ("description", "thresholds"))
         return TemplateDefinition(
             name=self.string(d["name"], _join(path, "name")),
             audience=self.enum(d["audience"], _join(path, "audience"), Audience),
             version=self.integer(d["version"], _join(path, "version")),
             description=self.string(d.get("description", ""), _join(path, "description")),
             sections=self.items(d["sections"], _join(path, "sections"), self.section, MAX_SECTIONS),
+            thresholds=(
+                self.thresholds(d["thresholds"], _join(path, "thresholds"))
+                if "thresholds" in d
+                else DEFAULT_THRESHOLDS  # templates stored before thresholds were part of them
+            ),
+        )
+
+    def thresholds(self, data: object, path: str) -> Thresholds:
+        # A criticality left out keeps its default, so a file can change only the critical pair.
+        d = self.mapping(data, path, (), CRITICALITIES)
+        pairs = {c: self.threshold(d[c], _join(path, c)) for c in CRITICALITIES if c in d}
+        return Thresholds(**pairs)
+
+    def threshold(self, data: object, path: str) -> DecisionThreshold:
+        d = self.mapping(data, path, ("approved", "conditional"), ())
+        return DecisionThreshold(
+            approved=self.number(d["approved"], _join(path, "approved")),
+            conditional=self.number(d["conditional"], _join(path, "conditional")),
         )
 
     def section(self, data: object, path: str) -> SectionDefinition:
@@ -498,6 +564,15 @@ def validate(defn: TemplateDefinition) -> list[Problem]:
             seen_codes.add(question.code)
             _validate_question(question, q_path, earlier, report)
             earlier.setdefault(question.code, question)
+
+    for criticality in CRITICALITIES:
+        pair = defn.thresholds.for_criticality(criticality)
+        if not pair.is_ordered():
+            report(
+                f"thresholds.{criticality}",
+                f"The {criticality} thresholds need 0 <= conditional <= approved <= 100 "
+                f"(got approved {pair.approved:g}, conditional {pair.conditional:g})",
+            )
 
     if defn.sections and not any(is_scored(q) for q in defn.questions()):
         report(

@@ -509,7 +509,9 @@ def _rescore(evaluation: Evaluation) -> None:
             "Answer the evaluator questions first: " + ", ".join(q.code for q in missing) + "."
         )
     criticality = evaluation.supplier.criticality
-    result = score(defn, typed, criticality=criticality, overrides=_overrides(evaluation))
+    result = score(
+        defn, typed, criticality=criticality, overrides=_overrides(evaluation), thresholds=defn.thresholds
+    )
     evaluation.criticality = criticality
     evaluation.score = result_to_dict(result)
     evaluation.percentage = result.percentage

@@ -22,10 +22,12 @@ from app.questionnaires.definitions import (
     AnswerType,
     Audience,
     Band,
+    DecisionThreshold,
     KnockoutScope,
     Option,
     QuestionDefinition,
     ShownIf,
+    Thresholds,
 )
 from app.questionnaires.models import EvaluationType
 from app.signatures.forms import SignatureForm
@@ -61,6 +63,51 @@ class TemplateForm(VersionedForm):
 
 class SectionForm(VersionedForm):
     title = StringField("Section title", validators=[DataRequired(), Length(max=300)])
+
+
+def _plain(number: float) -> int | float:
+    # 80, not 80.0, in the input.
+    return int(number) if float(number).is_integer() else number
+
+
+def _percent(label: str) -> FloatField:
+    return FloatField(
+        label,
+        validators=[InputRequired("Give a percentage."), NumberRange(min=0, max=100, message="Between 0 and 100.")],
+        render_kw={"min": 0, "max": 100, "step": "any", "inputmode": "decimal"},
+    )
+
+
+class ThresholdsForm(VersionedForm):
+    """The six decision thresholds of a template (a score at or above a threshold reaches that decision)."""
+
+    critical_approved = _percent("Critical: approved from (%)")
+    critical_conditional = _percent("Critical: conditionally approved from (%)")
+    major_approved = _percent("Major: approved from (%)")
+    major_conditional = _percent("Major: conditionally approved from (%)")
+    minor_approved = _percent("Minor: approved from (%)")
+    minor_conditional = _percent("Minor: conditionally approved from (%)")
+
+    @classmethod
+    def for_thresholds(cls, thresholds: Thresholds, version: int) -> ThresholdsForm:
+        """A form showing a template's current thresholds."""
+        values = {
+            f"{c}_{kind}": _plain(getattr(getattr(thresholds, c), kind))
+            for c in ("critical", "major", "minor")
+            for kind in ("approved", "conditional")
+        }
+        return cls(formdata=None, version=version, **values)
+
+    def to_thresholds(self) -> Thresholds:
+        """The submitted numbers as Thresholds (order is checked by the builder)."""
+
+        def pair(criticality: str) -> DecisionThreshold:
+            return DecisionThreshold(
+                approved=float(getattr(self, f"{criticality}_approved").data),
+                conditional=float(getattr(self, f"{criticality}_conditional").data),
+            )
+
+        return Thresholds(critical=pair("critical"), major=pair("major"), minor=pair("minor"))
 
 
 class MoveForm(VersionedForm):

@@ -16,6 +16,10 @@ from types import MappingProxyType
 from typing import Any
 
 from app.questionnaires.answers import Answer, is_answered, raw_answer, visible_questions
+
+# Thresholds live in the template definition now; scoring keeps offering them under their old names.
+from app.questionnaires.definitions import CRITICALITIES as CRITICALITIES
+from app.questionnaires.definitions import DEFAULT_THRESHOLDS as DEFAULT_THRESHOLDS
 from app.questionnaires.definitions import (
     NA,
     AnswerType,
@@ -26,8 +30,8 @@ from app.questionnaires.definitions import (
     max_points,
     option_values,
 )
-
-CRITICALITIES = ("critical", "major", "minor")
+from app.questionnaires.definitions import DecisionThreshold as DecisionThreshold
+from app.questionnaires.definitions import Thresholds as Thresholds
 
 
 class Decision(StrEnum):
@@ -40,37 +44,6 @@ class ScoringError(ValueError):
     """Scoring was asked something that cannot be answered (unknown criticality or question)."""
 
 
-@dataclass(frozen=True)
-class DecisionThreshold:
-    """A score >= approved suggests approval, >= conditional a conditional approval, below that rejection."""
-
-    approved: float
-    conditional: float
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.conditional <= self.approved <= 100:
-            raise ValueError("thresholds need 0 <= conditional <= approved <= 100")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Decision thresholds per supplier criticality (an admin setting; these are the defaults)."""
-
-    critical: DecisionThreshold = DecisionThreshold(approved=80, conditional=60)
-    major: DecisionThreshold = DecisionThreshold(approved=75, conditional=50)
-    minor: DecisionThreshold = DecisionThreshold(approved=75, conditional=50)
-
-    def for_criticality(self, criticality: str) -> DecisionThreshold:
-        """The threshold pair for critical, major or minor suppliers."""
-        if criticality not in CRITICALITIES:
-            raise ScoringError(
-                f"unknown criticality {criticality!r}; expected one of {', '.join(CRITICALITIES)}"
-            )
-        threshold: DecisionThreshold = getattr(self, criticality)
-        return threshold
-
-
-DEFAULT_THRESHOLDS = Thresholds()
 
 NO_OVERRIDES: Mapping[str, float] = MappingProxyType({})
 
@@ -188,20 +161,34 @@ def suggest_decision(
     return Decision.REJECTED
 
 
+def threshold_for(thresholds: Thresholds, criticality: str) -> DecisionThreshold:
+    """The pair for this criticality; an unknown criticality or a pair out of order is a ScoringError."""
+    if criticality not in CRITICALITIES:
+        raise ScoringError(f"unknown criticality {criticality!r}; expected one of {', '.join(CRITICALITIES)}")
+    threshold = thresholds.for_criticality(criticality)
+    if not threshold.is_ordered():
+        raise ScoringError(
+            f"the {criticality} thresholds need 0 <= conditional <= approved <= 100 "
+            f"(got approved {threshold.approved:g}, conditional {threshold.conditional:g})"
+        )
+    return threshold
+
+
 def score(
     template: TemplateDefinition,
     answers: Mapping[str, Answer],
     *,
     criticality: str,
     overrides: Mapping[str, float] = NO_OVERRIDES,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    thresholds: Thresholds | None = None,
 ) -> ScoreResult:
     """Score = sum(points x weight) / sum(max points x weight) x 100 over visible, answered, non-N/A answers.
 
     An override replaces the points of one applicable answer (capped to 0..max) but never clears its
-    knock-out. The suggested decision uses the percentage rounded to one decimal, the one the record shows.
+    knock-out. The suggested decision uses the percentage rounded to one decimal, the one the record shows,
+    against the given thresholds or else the template's own.
     """
-    threshold = thresholds.for_criticality(criticality)
+    threshold = threshold_for(template.thresholds if thresholds is None else thresholds, criticality)
     questions = template.questions()
     codes = {q.code for q in questions}
     unknown = sorted(set(overrides) - codes)

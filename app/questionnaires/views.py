@@ -33,6 +33,7 @@ from app.questionnaires.forms import (
     SendLinkForm,
     StartEvaluationForm,
     TemplateForm,
+    ThresholdsForm,
 )
 from app.questionnaires.models import (
     Evaluation,
@@ -108,14 +109,19 @@ def _template(template_id: int) -> QuestionnaireTemplate:
 @bp.route("/templates/<int:template_id>")
 @permission_required(Permission.QUESTIONNAIRES_EDIT)
 def templates_detail(template_id: int) -> Any:
-    template = _template(template_id)
+    return _render_detail(_template(template_id))
+
+
+def _render_detail(template: QuestionnaireTemplate, thresholds_form: ThresholdsForm | None = None, status: int = 200) -> Any:
     defn = template.parsed()
     settings = TemplateForm(formdata=None, name=template.name, audience=template.audience, description=template.description, version=template.version)
     return render_template(
         "questionnaires/templates_detail.html", template=template, defn=defn, settings=settings,
         problems=services.problems_of(template), editable=policies.can_edit_template(current_user, template),
         section_form=SectionForm(formdata=None, version=template.version), confirm=ConfirmForm(formdata=None, version=template.version),
-    )
+        thresholds_form=thresholds_form or ThresholdsForm.for_thresholds(defn.thresholds, template.version),
+        thresholds_open=thresholds_form is not None,
+    ), status
 
 
 def _edit(template_id: int, change: Callable[[TemplateDefinition], TemplateDefinition], form: Any, message: str) -> Any:
@@ -153,6 +159,33 @@ def templates_settings(template_id: int) -> Any:
         lambda d: replace(d, name=form.name.data or "", audience=Audience(form.audience.data), description=(form.description.data or "").strip()),
         form, "Template details saved.",
     )
+
+
+@bp.route("/templates/<int:template_id>/thresholds", methods=["POST"])
+@permission_required(Permission.QUESTIONNAIRES_EDIT)
+def templates_thresholds(template_id: int) -> Any:
+    template = _template(template_id)
+    form = ThresholdsForm()
+    if not form.validate_on_submit():
+        flash("Check the thresholds: " + (_form_errors(form) or "the form was incomplete."), "error")
+        return _render_detail(template, form, 422)
+    try:
+        services.save_definition(
+            template, builder.set_thresholds(template.parsed(), form.to_thresholds()), by=current_user, expected_version=form.version_number(),
+        )
+    except builder.BuilderError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render_detail(template, form, 422)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status_code == 409 and "changed this record" in error.message:
+            raise
+        flash(error.message, "error")
+        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    db.session.commit()
+    flash("Decision thresholds saved.", "success")
+    return redirect(url_for("questionnaires.templates_detail", template_id=template.id, _anchor="thresholds"))
 
 
 @bp.route("/templates/<int:template_id>/sections", methods=["POST"])
@@ -273,7 +306,7 @@ def templates_preview(template_id: int) -> Any:
     sections = [(s, [q for q in s.questions if q.answered_by is AnsweredBy.SUPPLIER]) for s in defn.sections]
     return render_template(
         "questionnaires/templates_preview.html", template=template, sections=[(s, qs) for s, qs in sections if qs],
-        visible=visible, option_choices=option_choices, selected_values=selected_values,
+        visible=visible, option_choices=option_choices, selected_values=selected_values, thresholds=defn.thresholds,
     )
 
 

@@ -9,6 +9,7 @@ EXPECTED = {
     "questionnaires.templates_import": EDITORS,
     "questionnaires.templates_detail": EDITORS,
     "questionnaires.templates_settings": EDITORS,
+    "questionnaires.templates_thresholds": EDITORS,
     "questionnaires.sections_add": EDITORS,
     "questionnaires.sections_update": EDITORS,
     "questionnaires.sections_move": EDITORS,

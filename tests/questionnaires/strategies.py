@@ -15,12 +15,14 @@ from app.questionnaires.definitions import (
     AnswerType,
     Audience,
     Band,
+    DecisionThreshold,
     KnockoutScope,
     Option,
     QuestionDefinition,
     SectionDefinition,
     ShownIf,
     TemplateDefinition,
+    Thresholds,
     is_scored,
     option_values,
 )
@@ -117,6 +119,21 @@ def _question(draw: st.DrawFn, index: int, earlier: list[QuestionDefinition]) ->
     )
 
 
+percent = st.one_of(st.integers(0, 100).map(float), st.floats(0, 100, allow_nan=False))
+
+
+@st.composite
+def decision_thresholds(draw: st.DrawFn) -> DecisionThreshold:
+    """An ordered pair: 0 <= conditional <= approved <= 100."""
+    low, high = sorted((draw(percent), draw(percent)))
+    return DecisionThreshold(approved=high, conditional=low)
+
+
+thresholds = st.builds(
+    Thresholds, critical=decision_thresholds(), major=decision_thresholds(), minor=decision_thresholds()
+)
+
+
 @st.composite
 def templates(draw: st.DrawFn, max_questions: int = 8) -> TemplateDefinition:
     """Templates that pass validate(): unique codes, earlier controllers, at least one scored question."""
@@ -137,6 +154,7 @@ def templates(draw: st.DrawFn, max_questions: int = 8) -> TemplateDefinition:
         version=draw(st.integers(1, 1000)),
         description=draw(st.text(max_size=200)),
         sections=sections,
+        thresholds=draw(st.one_of(st.just(Thresholds()), thresholds)),
     )
 
 

@@ -6,12 +6,15 @@ import pytest
 
 from app.questionnaires import builder
 from app.questionnaires.definitions import (
+    DEFAULT_THRESHOLDS,
     AnswerType,
     Audience,
+    DecisionThreshold,
     Option,
     QuestionDefinition,
     ShownIf,
     TemplateDefinition,
+    Thresholds,
     validate,
 )
 
@@ -85,3 +88,26 @@ def test_removing_a_question_leaves_the_rest():
     assert codes(builder.remove_question(two_sections(), "B")) == [["A"], ["C"]]
     with pytest.raises(builder.BuilderError, match="no question"):
         builder.remove_question(two_sections(), "Z")
+
+
+# --- thresholds ---------------------------------------------------------------------------------
+
+
+def test_set_thresholds_replaces_them_and_keeps_the_rest() -> None:
+    strict = Thresholds(critical=DecisionThreshold(approved=90, conditional=70))
+    defn = builder.set_thresholds(two_sections(), strict)
+    assert defn.thresholds == strict and defn.sections == two_sections().sections
+    assert two_sections().thresholds == DEFAULT_THRESHOLDS
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (DecisionThreshold(approved=50, conditional=60), "Minor suppliers"),
+        (DecisionThreshold(approved=120, conditional=60), "approved 120 %"),
+        (DecisionThreshold(approved=70, conditional=-5), "conditional -5 %"),
+    ],
+)
+def test_set_thresholds_refuses_pairs_out_of_order(pair: DecisionThreshold, message: str) -> None:
+    with pytest.raises(builder.BuilderError, match=message):
+        builder.set_thresholds(two_sections(), Thresholds(minor=pair))

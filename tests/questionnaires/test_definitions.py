@@ -11,10 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.questionnaires.definitions import (
+    DEFAULT_THRESHOLDS,
     MAX_QUESTIONS,
     AnsweredBy,
     AnswerType,
     Band,
+    DecisionThreshold,
     DefinitionError,
     KnockoutScope,
     Option,
@@ -22,6 +24,7 @@ from app.questionnaires.definitions import (
     SectionDefinition,
     ShownIf,
     TemplateDefinition,
+    Thresholds,
     dump_json,
     dump_yaml,
     from_dict,
@@ -57,6 +60,13 @@ def sample_dict() -> dict[str, Any]:
     return to_dict(sample())
 
 
+STRICT = Thresholds(
+    critical=DecisionThreshold(approved=90, conditional=70.5),
+    major=DecisionThreshold(approved=80, conditional=55),
+    minor=DecisionThreshold(approved=70, conditional=40),
+)
+
+
 # --- round trip ---------------------------------------------------------------------------------
 
 
@@ -66,6 +76,34 @@ def test_json_export_then_import_gives_an_equal_definition() -> None:
 
 def test_yaml_export_then_import_gives_an_equal_definition() -> None:
     assert load(dump_yaml(sample())) == sample()
+
+
+def test_custom_thresholds_survive_json_and_yaml() -> None:
+    defn = dataclasses.replace(sample(), thresholds=STRICT)
+    assert load(dump_json(defn)) == defn
+    assert load(dump_yaml(defn)) == defn
+    assert to_dict(defn)["thresholds"]["critical"] == {"approved": 90, "conditional": 70.5}
+
+
+def test_thresholds_default_to_the_domain_values() -> None:
+    assert DEFAULT_THRESHOLDS.for_criticality("critical") == DecisionThreshold(approved=80, conditional=60)
+    assert DEFAULT_THRESHOLDS.for_criticality("major") == DecisionThreshold(approved=75, conditional=50)
+    assert DEFAULT_THRESHOLDS.for_criticality("minor") == DecisionThreshold(approved=75, conditional=50)
+    assert sample().thresholds == DEFAULT_THRESHOLDS
+
+
+def test_a_stored_template_without_thresholds_keeps_the_defaults() -> None:
+    data = sample_dict()
+    del data["thresholds"]
+    assert from_dict(data).thresholds == DEFAULT_THRESHOLDS
+
+
+def test_a_criticality_left_out_of_the_thresholds_keeps_its_default() -> None:
+    data = sample_dict()
+    data["thresholds"] = {"critical": {"approved": 85, "conditional": 65}}
+    loaded = from_dict(data).thresholds
+    assert loaded.critical == DecisionThreshold(85, 65)
+    assert (loaded.major, loaded.minor) == (DEFAULT_THRESHOLDS.major, DEFAULT_THRESHOLDS.minor)
 
 
 def test_yaml_export_keeps_definition_order_and_writes_whole_points_without_decimals() -> None:
@@ -166,6 +204,25 @@ def test_missing_required_key_is_named_with_its_path() -> None:
     data = sample_dict()
     del data["sections"][0]["questions"][2]["answer_type"]
     assert _error(data).path == "sections[0].questions[2].answer_type"
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "path", "message"),
+    [
+        ({"urgent": {"approved": 90, "conditional": 70}}, "thresholds.urgent", "unknown key"),
+        ({"minor": {"approved": 90}}, "thresholds.minor.conditional", "missing required key"),
+        ({"minor": {"approved": "90", "conditional": 70}}, "thresholds.minor.approved", "expected a number"),
+        ({"minor": {"approved": 90, "conditional": True}}, "thresholds.minor.conditional", "expected a number"),
+        ({"minor": {"approved": 90, "conditional": 70, "rejected": 0}}, "thresholds.minor.rejected", "unknown key"),
+        ({"major": [75, 50]}, "thresholds.major", "expected a mapping"),
+        (None, "thresholds", "expected a mapping"),
+    ],
+)
+def test_bad_thresholds_are_named_with_their_path(thresholds: object, path: str, message: str) -> None:
+    data = sample_dict()
+    data["thresholds"] = thresholds
+    error = _error(data)
+    assert error.path == path and message in error.message
 
 
 def test_unknown_enum_value_lists_the_allowed_ones() -> None:
@@ -404,6 +461,27 @@ def test_number_without_bands_is_allowed_and_unscored() -> None:
     count = QuestionDefinition(code="N", text="How many?", answer_type=AnswerType.NUMBER)
     assert max_points(count) == 0
     assert validate(template_of(count, choice("A", 1, 0))) == []
+
+
+@pytest.mark.parametrize(
+    ("approved", "conditional", "valid"),
+    [
+        (75, 50, True),
+        (100, 0, True),
+        (60, 60, True),  # no conditional band at all
+        (0, 0, True),
+        (50, 60, False),  # conditional above approved
+        (101, 50, False),
+        (75, -1, False),
+    ],
+)
+def test_thresholds_must_lie_between_0_and_100_in_order(approved: float, conditional: float, valid: bool) -> None:
+    pair = DecisionThreshold(approved=approved, conditional=conditional)
+    defn = dataclasses.replace(sample(), thresholds=Thresholds(major=pair))
+    problems = validate(defn)
+    assert [p.path for p in problems] == ([] if valid else ["thresholds.major"])
+    if not valid:
+        assert "0 <= conditional <= approved <= 100" in problems[0].message
 
 
 def test_template_needs_a_name_a_positive_version_and_sections() -> None:

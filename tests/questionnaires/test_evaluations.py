@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,14 +13,18 @@ from app.auth.permissions import Role
 from app.db import utcnow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.questionnaires import evaluations
+from app.questionnaires import evaluations, services
+from app.questionnaires.definitions import DecisionThreshold, Thresholds, dump_json
 from app.questionnaires.evaluations import DecisionInput, LinkState
-from app.questionnaires.models import EvaluationStatus
+from app.questionnaires.models import Evaluation, EvaluationStatus
 from app.signatures.services import SignatureRefused
 from app.suppliers.models import SupplierStatus
 from tests.helpers import PASSWORD
 from tests.questionnaires.factories import (
     GOOD_EVALUATOR_ANSWERS,
+    GOOD_SUPPLIER_ANSWERS,
+    answered,
+    commercial_template,
     make_supplier,
     pdf_upload,
     scored,
@@ -213,3 +218,38 @@ def test_waiting_lists_group_open_evaluations_by_who_acts_next(app, pat):
     waiting_decision = scored(pat, make_supplier("C", "Gamma"))
     waiting = evaluations.evaluations_waiting()
     assert waiting == {"supplier": [waiting_supplier], "review": [waiting_review], "decision": [waiting_decision]}
+
+
+def _scored_against(template, user, supplier) -> Evaluation:
+    """An evaluation of the supplier on this template: good answers but 2-5 years in business (96.9 %)."""
+    evaluation = evaluations.start_evaluation(supplier, template, evaluation_type="initial", due_date=None, by=user)
+    token = evaluations.send_link(evaluation, contact_name="Sam", contact_email="sam@acme.example", by=user)
+    answered(evaluation, {**GOOD_SUPPLIER_ANSWERS, "C3": "3"})
+    lookup = evaluations.resolve_token(token)
+    assert lookup.token is not None
+    evaluations.submit_answers(evaluation, lookup.token)
+    assert not evaluations.save_evaluator_answers(evaluation, GOOD_EVALUATOR_ANSWERS, by=user)
+    evaluations.score_evaluation(evaluation, by=user)
+    return evaluation
+
+
+def test_an_evaluation_is_scored_against_its_templates_thresholds(app, pat, login_as):
+    default = commercial_template()
+    strict_defn = replace(
+        default.parsed(), name="Strict vendor questionnaire",
+        thresholds=Thresholds(major=DecisionThreshold(approved=98, conditional=90)),
+    )
+    strict = services.import_template(dump_json(strict_defn).encode(), "strict.json", by=pat)
+    services.publish(strict, by=pat)
+
+    usual = _scored_against(default, pat, make_supplier("USUAL", criticality="major"))
+    assert (usual.percentage, usual.suggested_decision) == (96.9, "approved")
+    assert usual.score["threshold"] == {"approved": 75, "conditional": 50}
+
+    judged = _scored_against(strict, pat, make_supplier("STRICT", criticality="major"))
+    assert (judged.percentage, judged.suggested_decision) == (96.9, "conditionally_approved")
+    assert judged.score["threshold"] == {"approved": 98, "conditional": 90}
+    db.session.commit()
+
+    page = login_as(Role.QA).get(f"/questionnaires/evaluations/{judged.id}").get_data(as_text=True)
+    assert "approved from 98 %, conditionally approved from 90 %" in page

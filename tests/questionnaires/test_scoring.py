@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -289,9 +290,31 @@ def test_thresholds_are_a_setting() -> None:
     assert result.threshold == DecisionThreshold(90, 70)
 
 
-def test_thresholds_must_be_ordered() -> None:
-    with pytest.raises(ValueError):
-        DecisionThreshold(approved=50, conditional=60)
+def test_scoring_uses_the_templates_own_thresholds() -> None:
+    strict = Thresholds(critical=DecisionThreshold(approved=95, conditional=85))
+    defn = dataclasses.replace(template_of(choice("P", 9, 10)), thresholds=strict)
+    result = score(defn, {"P": "a"}, criticality="critical")
+    assert result.percentage == 90.0 and result.suggested_decision is Decision.CONDITIONALLY_APPROVED
+    assert result.threshold == DecisionThreshold(95, 85)
+    # 90 % would approve a critical supplier under the defaults (>= 80).
+    assert score(template_of(choice("P", 9, 10)), {"P": "a"}, criticality="critical").suggested_decision is (
+        Decision.APPROVED
+    )
+
+
+def test_lenient_template_thresholds_approve_lower_scores() -> None:
+    lenient = Thresholds(minor=DecisionThreshold(approved=40, conditional=20))
+    for points, expected in ((1, Decision.REJECTED), (3, Decision.CONDITIONALLY_APPROVED)):
+        defn = dataclasses.replace(template_of(choice("P", points, 10)), thresholds=lenient)
+        assert score(defn, {"P": "a"}, criticality="minor").suggested_decision is expected
+    defn = dataclasses.replace(template_of(choice("P", 4, 10)), thresholds=lenient)
+    assert score(defn, {"P": "a"}, criticality="minor").suggested_decision is Decision.APPROVED
+
+
+def test_thresholds_out_of_order_cannot_score() -> None:
+    broken = Thresholds(minor=DecisionThreshold(approved=50, conditional=60))
+    with pytest.raises(ScoringError, match="0 <= conditional <= approved <= 100"):
+        score(template_of(choice("P", 8, 10)), {"P": "a"}, criticality="minor", thresholds=broken)
 
 
 def test_unknown_criticality_is_an_error() -> None:

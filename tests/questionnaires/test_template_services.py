@@ -13,10 +13,13 @@ from app.extensions import db
 from app.questionnaires import services
 from app.questionnaires.defaults import load_default
 from app.questionnaires.definitions import (
+    DEFAULT_THRESHOLDS,
     AnswerType,
+    DecisionThreshold,
     Option,
     QuestionDefinition,
     SectionDefinition,
+    Thresholds,
     load,
     to_dict,
 )
@@ -127,3 +130,27 @@ def test_new_version_copies_into_a_draft_and_retire_keeps_the_record(app, editor
     assert published not in services.published_templates()
     with pytest.raises(Conflict, match="already retired"):
         services.retire(published, by=editor)
+
+
+def test_thresholds_are_stored_with_the_definition_and_read_back(app, editor):
+    template = services.create_template("Hosting", "commercial", "", by=editor)
+    strict = Thresholds(critical=DecisionThreshold(approved=92.5, conditional=70), minor=DecisionThreshold(60, 30))
+    services.save_definition(template, replace(template.parsed(), thresholds=strict), by=editor)
+    db.session.commit()
+    db.session.expire_all()
+
+    again = db.session.get(QuestionnaireTemplate, template.id)
+    assert again.parsed().thresholds == strict
+    assert again.definition["thresholds"]["critical"] == {"approved": 92.5, "conditional": 70}
+
+
+def test_a_stored_definition_without_thresholds_reads_with_the_defaults(app, editor):
+    template = services.create_template("Legacy", "any", "", by=editor)
+    legacy = {key: value for key, value in template.definition.items() if key != "thresholds"}
+    template.definition = legacy
+    db.session.commit()
+    db.session.expire_all()
+
+    again = db.session.get(QuestionnaireTemplate, template.id)
+    assert "thresholds" not in again.definition
+    assert again.parsed().thresholds == DEFAULT_THRESHOLDS

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth.permissions import Role
 from app.extensions import db
 from app.questionnaires import services
+from app.questionnaires.definitions import DecisionThreshold
 from app.questionnaires.models import QuestionnaireTemplate, TemplateStatus
 
 
@@ -106,3 +107,78 @@ def test_export_download_and_import_upload(app, login_as):
     )
     assert "not a valid template" in bad.get_data(as_text=True)
     assert client.get(f"/questionnaires/templates/{commercial.id}/export/exe").status_code == 404
+
+
+def _threshold_form(version: int, **changes: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "critical_approved": "80", "critical_conditional": "60", "major_approved": "75",
+        "major_conditional": "50", "minor_approved": "75", "minor_conditional": "50", "version": version,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_draft_shows_its_thresholds_and_saves_new_ones(app, login_as):
+    client = login_as(Role.QA)
+    template = services.create_template("Hosting", "commercial", "", by=None)
+    db.session.commit()
+    page = client.get(f"/questionnaires/templates/{template.id}").get_data(as_text=True)
+    assert "Decision thresholds" in page and "from 80 %" in page and "from 75 %" in page
+    assert 'name="critical_approved"' in page and 'value="80"' in page
+
+    response = client.post(
+        f"/questionnaires/templates/{template.id}/thresholds",
+        data=_threshold_form(template.version, critical_approved="90", critical_conditional="70.5", minor_approved="65"),
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("#thresholds")
+    db.session.expire_all()
+    thresholds = _template().parsed().thresholds
+    assert thresholds.critical == DecisionThreshold(90, 70.5)
+    assert thresholds.minor == DecisionThreshold(65, 50) and thresholds.major == DecisionThreshold(75, 50)
+    page = client.get(f"/questionnaires/templates/{template.id}").get_data(as_text=True)
+    assert "from 90 %" in page and "70.5 % to below 90 %" in page
+    preview = client.get(f"/questionnaires/templates/{template.id}/preview").get_data(as_text=True)
+    assert "from 90 %" in preview and "How answers are scored" in preview
+
+
+def test_thresholds_out_of_order_or_range_are_refused_and_the_input_kept(app, login_as):
+    client = login_as(Role.QA)
+    template = services.create_template("Hosting", "commercial", "", by=None)
+    db.session.commit()
+    before = dict(template.definition)
+
+    response = client.post(
+        f"/questionnaires/templates/{template.id}/thresholds",
+        data=_threshold_form(template.version, major_approved="55", major_conditional="65"),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Major suppliers: the thresholds need 0 &lt;= conditional &lt;= approved &lt;= 100" in page
+    assert 'value="55"' in page and 'value="65"' in page
+
+    response = client.post(
+        f"/questionnaires/templates/{template.id}/thresholds",
+        data=_threshold_form(template.version, minor_approved="150", critical_conditional=""),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Between 0 and 100." in page and "Give a percentage." in page
+    assert 'value="150"' in page
+    db.session.expire_all()
+    assert _template().definition == before
+
+
+def test_a_published_templates_thresholds_cannot_change(app, login_as):
+    client = login_as(Role.QA)
+    template = services.ensure_default_templates()[0]
+    db.session.commit()
+    page = client.get(f"/questionnaires/templates/{template.id}").get_data(as_text=True)
+    assert "Decision thresholds" in page and 'name="critical_approved"' not in page
+    before = dict(template.definition)
+
+    response = client.post(
+        f"/questionnaires/templates/{template.id}/thresholds", data=_threshold_form(template.version, minor_approved="60"),
+        follow_redirects=True,
+    )
+    assert "Only a draft template can be changed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(QuestionnaireTemplate, template.id).definition == before
