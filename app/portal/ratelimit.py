@@ -36,8 +36,8 @@ class RateLimiter:
         table = PortalRateCount.__table__
         with db.engine.begin() as connection:
             insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-            statement = insert(table).values(bucket=bucket, window=window, count=1)
-            statement = statement.on_conflict_do_update(
+            upsert = insert(table).values(bucket=bucket, window=window, count=1)
+            statement = upsert.on_conflict_do_update(
                 index_elements=[table.c.bucket, table.c.window], set_={"count": table.c.count + 1},
             ).returning(table.c.count)
             count = int(connection.execute(statement).scalar_one())

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.audit.models import AuditAction, AuditEvent
 from app.auth.permissions import Role
 from app.db import utcnow
 from app.extensions import db
-from app import create_app
 from app.portal.models import PortalRateCount
 from app.portal.ratelimit import RateLimiter, limiter
 from app.questionnaires import evaluations
