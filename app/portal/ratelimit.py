@@ -36,13 +36,13 @@ class RateLimiter:
         table = PortalRateCount.__table__
         with db.engine.begin() as connection:
             insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-            upsert = insert(table).values(bucket=bucket, window=window, count=1)
+            upsert = insert(table).values(bucket=bucket, window_minute=window, count=1)
             statement = upsert.on_conflict_do_update(
-                index_elements=[table.c.bucket, table.c.window], set_={"count": table.c.count + 1},
+                index_elements=[table.c.bucket, table.c.window_minute], set_={"count": table.c.count + 1},
             ).returning(table.c.count)
             count = int(connection.execute(statement).scalar_one())
             if count == 1:  # this address's first hit of the window: drop the finished windows
-                connection.execute(delete(table).where(table.c.window < window - 1))
+                connection.execute(delete(table).where(table.c.window_minute < window - 1))
         return count <= limit
 
     def count(self, key: str, now: float | None = None) -> int:
@@ -51,7 +51,7 @@ class RateLimiter:
         with db.engine.connect() as connection:
             value = connection.execute(
                 select(PortalRateCount.count).where(
-                    PortalRateCount.bucket == key[:BUCKET_MAX], PortalRateCount.window == window,
+                    PortalRateCount.bucket == key[:BUCKET_MAX], PortalRateCount.window_minute == window,
                 )
             ).scalar_one_or_none()
         return int(value or 0)
