@@ -119,7 +119,7 @@ def approved_supplier_list(source_id: str) -> Source:
     suppliers = list(
         db.session.scalars(
             select(Supplier).where(Supplier.status.in_(ASL_STATUSES))
-            .options(selectinload(Supplier.certificates), selectinload(Supplier.approved_by))
+            .options(selectinload(Supplier.active_certificates), selectinload(Supplier.approved_by))
             .order_by(Supplier.name)
         )
     )
@@ -139,7 +139,7 @@ def approved_supplier_list(source_id: str) -> Source:
                 "last_evaluation_date": text(decided_at.date()) if decided_at else "",
                 "conditions": supplier.conditions,
                 "certificates": "; ".join(
-                    f"{c.standard} (valid until {c.valid_until.isoformat()})" for c in supplier.certificates
+                    f"{c.standard} (valid until {c.valid_until.isoformat()})" for c in supplier.active_certificates
                 ),
                 "next_due": text(supplier.next_reevaluation_due),
                 "approver": supplier.approved_by.full_name if supplier.approved_by else "",

@@ -1,7 +1,8 @@
 """The supplier portal: one questionnaire through a token link, no account.
 
 The token in the URL is the only key: every route resolves the evaluation from the hash of the token
-and checks any file id against that evaluation. Rate-limited per client IP before any lookup.
+and checks any file id against that evaluation. Rate-limited per client IP before any lookup, counted
+in the database so every worker shares the limit (app.portal.ratelimit).
 """
 
 from __future__ import annotations

@@ -68,6 +68,22 @@ class CertificateForm(FlaskForm):
     evidence = FileField("Evidence (PDF, PNG, JPG, DOCX, XLSX)")
 
 
+class CertificateEditForm(FlaskForm):
+    version = HiddenField()
+    number = StringField("Certificate number", validators=[Optional(), Length(max=120)])
+    issuer = StringField("Issuer", validators=[Optional(), Length(max=200)])
+    valid_until = DateField("Valid until", validators=[DataRequired("Enter the expiry date.")])
+    evidence = FileField("Replace evidence (PDF, PNG, JPG, DOCX, XLSX)", description="Leave empty to keep the current file.")
+
+
+class CertificateVoidForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(
+        "Reason for voiding", validators=[DataRequired("Give the reason for voiding the certificate."), Length(max=2000)],
+        description="Kept on record and shown with the struck-through certificate.",
+    )
+
+
 class PerformanceEventForm(FlaskForm):
     occurred_on = DateField("Date", validators=[DataRequired("Enter the date of the event.")])
     type = SelectField("Type", choices=choices(PerformanceEventType))

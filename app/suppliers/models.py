@@ -80,6 +80,11 @@ class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     certificates: Mapped[list[Certificate]] = relationship(
         back_populates="supplier", order_by="Certificate.valid_until"
     )
+    # The certificates in force: voided ones stay on record but count nowhere (ASL, expiry, reminders).
+    active_certificates: Mapped[list[Certificate]] = relationship(
+        primaryjoin="and_(Supplier.id == Certificate.supplier_id, Certificate.voided_at.is_(None))",
+        order_by="Certificate.valid_until", viewonly=True,
+    )
     performance_events: Mapped[list[PerformanceEvent]] = relationship(
         back_populates="supplier", order_by="PerformanceEvent.occurred_on.desc()"
     )
@@ -114,7 +119,7 @@ class CertificateStandard(StrEnum):
     OTHER = "other"
 
 
-class Certificate(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+class Certificate(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "supplier_certificates"
     __table_args__ = (Index("ix_supplier_certificates_valid_until", "valid_until"),)
 
@@ -125,9 +130,19 @@ class Certificate(Audited, TimestampMixin, db.Model):  # type: ignore[name-defin
     issuer: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)
     evidence_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id"), nullable=True)
+    # Voided (entered in error, withdrawn by the issuer...): kept with the reason, never deleted.
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    void_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     supplier: Mapped[Supplier] = relationship(back_populates="certificates")
     evidence_file: Mapped[StoredFile | None] = relationship()
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+
+    @property
+    def is_voided(self) -> bool:
+        """A voided certificate stays on record but is no longer in force."""
+        return self.voided_at is not None
 
     def audit_label(self) -> str:
         return f"{self.standard} {self.number}".strip()

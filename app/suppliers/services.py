@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import PermissionDenied, StaleEdit, ValidationFailed
+from app.errors import Conflict, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures
 from app.signatures.models import Meaning
@@ -316,6 +316,51 @@ def add_certificate(
     db.session.add(certificate)
     db.session.flush()
     return certificate
+
+
+def _stale(entity_type: str, entity_id: int) -> StaleEdit:
+    return StaleEdit(changes=[
+        f"{event.occurred_at:%Y-%m-%d %H:%M} {event.name or event.action} by {event.actor_name}"
+        for event in audit.history(entity_type, entity_id, 5)
+    ])
+
+
+def edit_certificate(
+    certificate: Certificate, *, expected_version: int, number: str, issuer: str, valid_until: date,
+    evidence: Any = None, by: Any = None,
+) -> None:
+    """Correct a certificate in force (number, issuer, expiry, evidence); a voided one is frozen, a stale edit refused."""
+    _require_editor(by)
+    if certificate.is_voided:
+        raise Conflict("This certificate was voided; it can no longer be changed.")
+    if certificate.version != expected_version:
+        raise _stale("certificate", certificate.id)
+    if evidence is not None and bool(getattr(evidence, "filename", "")):
+        stored = store_upload(
+            evidence, EVIDENCE_EXTENSIONS, int(_setting("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)), created_by=by,
+        )
+        certificate.evidence_file_id = stored.id
+    certificate.number = number.strip()
+    certificate.issuer = issuer.strip()
+    certificate.valid_until = valid_until
+    db.session.flush()
+
+
+def void_certificate(certificate: Certificate, *, expected_version: int, reason: str, by: Any = None) -> None:
+    """Void a certificate with a mandatory reason: kept on record, no longer counted anywhere; never deleted."""
+    _require_editor(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give the reason for voiding the certificate.")
+    if certificate.is_voided:
+        raise Conflict("This certificate is already voided.")
+    if certificate.version != expected_version:
+        raise _stale("certificate", certificate.id)
+    certificate.voided_at = utcnow()
+    certificate.voided_by_id = getattr(by, "id", None)
+    certificate.void_reason = reason
+    db.session.flush()
+    audit.record("certificate.voided", certificate, reason=reason)
 
 
 def record_performance_event(
@@ -658,7 +703,7 @@ def approved_query(filters: ApprovedFilters) -> Select[Any]:
     query = supplier_query(base)
     if not filters.status:
         query = query.where(Supplier.status.in_([s.value for s in APPROVED_STATUSES]))
-    return query.options(selectinload(Supplier.certificates), selectinload(Supplier.approved_by))
+    return query.options(selectinload(Supplier.active_certificates), selectinload(Supplier.approved_by))
 
 
 ASL_COLUMNS: tuple[str, ...] = (
@@ -687,7 +732,7 @@ def approved_rows(suppliers: Sequence[Supplier]) -> list[dict[str, Any]]:
                 supplier.code, supplier.name, supplier.kind, supplier.criticality, supplier.status,
                 supplier.approval_scope, supplier.conditions,
                 "" if score is None else round(float(score), 1), _cell(decided_at),
-                certificates_text(supplier.certificates), _cell(supplier.next_reevaluation_due),
+                certificates_text(supplier.active_certificates), _cell(supplier.next_reevaluation_due),
                 _cell(supplier.approved_at), supplier.approved_by.full_name if supplier.approved_by else "",
             ],
         })
@@ -760,7 +805,7 @@ def reevaluations_due(*, on: date | None = None, limit: int | None = None) -> li
 
 
 def certificates_expiring(*, on: date | None = None, limit: int | None = None) -> list[Certificate]:
-    """Certificates of current suppliers that expired or expire within the warning window, soonest first."""
+    """Certificates in force of current suppliers that expired or expire within the warning window, soonest first."""
     day = on or today()
     window = int(_setting("CERTIFICATE_EXPIRY_WARN_DAYS", 60))
     inactive = [SupplierStatus.INACTIVE.value, SupplierStatus.DISQUALIFIED.value, SupplierStatus.REJECTED.value]
@@ -768,6 +813,7 @@ def certificates_expiring(*, on: date | None = None, limit: int | None = None) -
         select(Certificate)
         .join(Certificate.supplier)
         .where(Certificate.valid_until <= day + timedelta(days=window), Supplier.status.not_in(inactive))
+        .where(Certificate.voided_at.is_(None))
         .options(selectinload(Certificate.supplier))
         .order_by(Certificate.valid_until, Certificate.id)
     )

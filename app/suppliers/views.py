@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.errors import DomainError, StaleEdit
+from app.errors import Conflict, DomainError, StaleEdit
 from app.extensions import db
 from app.formatting import humanise
 from app.pagination import MAX_PER_PAGE, paginate
@@ -26,7 +26,9 @@ from app.storage import send_stored
 from app.suppliers import exports, policies, rules, services
 from app.suppliers.forms import (
     STATUS_ACTION_LABELS,
+    CertificateEditForm,
     CertificateForm,
+    CertificateVoidForm,
     ContactForm,
     NewSupplierForm,
     PerformanceEventForm,
@@ -196,6 +198,7 @@ def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
     loaded = db.session.scalars(
         select(Supplier).where(Supplier.id == supplier.id).options(
             selectinload(Supplier.contacts), selectinload(Supplier.certificates).selectinload(Certificate.evidence_file),
+            selectinload(Supplier.certificates).selectinload(Certificate.voided_by),
             selectinload(Supplier.performance_events), selectinload(Supplier.purchases),
             selectinload(Supplier.approved_by),
         )
@@ -277,6 +280,76 @@ def certificate_evidence(supplier_id: int, certificate_id: int) -> Any:
         abort(404)
     name = f"{certificate.supplier.code}-{certificate.standard}-{certificate.number}.{certificate.evidence_file.extension}"
     return send_stored(certificate.evidence_file, download_name=name)
+
+
+def _certificate_or_404(supplier_id: int, certificate_id: int) -> Certificate:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if certificate.supplier_id != supplier_id:
+        abort(404)
+    return certificate
+
+
+def _render_certificate(certificate: Certificate, status: int = 200, **forms: Any) -> Any:
+    edit_form = forms.get("edit_form") or CertificateEditForm(formdata=None, obj=certificate)
+    void_form = forms.get("void_form") or CertificateVoidForm(formdata=None)
+    if "edit_form" not in forms:
+        edit_form.version.data = str(certificate.version)
+    if "void_form" not in forms:
+        void_form.version.data = str(certificate.version)
+    return render_template(
+        "suppliers/certificate_edit.html", certificate=certificate, supplier=certificate.supplier,
+        edit_form=edit_form, void_form=void_form,
+    ), status
+
+
+@bp.route("/<int:supplier_id>/certificates/<int:certificate_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.SUPPLIERS_EDIT)
+def certificate_edit(supplier_id: int, certificate_id: int) -> Any:
+    certificate = _certificate_or_404(supplier_id, certificate_id)
+    if request.method == "GET":
+        return _render_certificate(certificate)
+    form = CertificateEditForm()
+    if not form.validate_on_submit():
+        return _render_certificate(certificate, 422, edit_form=form)
+    try:
+        services.edit_certificate(
+            certificate, expected_version=int(form.version.data or 0), number=form.number.data or "",
+            issuer=form.issuer.data or "", valid_until=form.valid_until.data, evidence=form.evidence.data,
+            by=current_user,
+        )
+    except Conflict:
+        db.session.rollback()
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        form.evidence.errors = [error.message]
+        return _render_certificate(_certificate_or_404(supplier_id, certificate_id), 422, edit_form=form)
+    db.session.commit()
+    flash("Certificate saved.", "success")
+    return redirect(url_for("suppliers.detail", supplier_id=supplier_id, _anchor="certificates"))
+
+
+@bp.route("/<int:supplier_id>/certificates/<int:certificate_id>/void", methods=["POST"])
+@permission_required(Permission.SUPPLIERS_EDIT)
+def certificate_void(supplier_id: int, certificate_id: int) -> Any:
+    certificate = _certificate_or_404(supplier_id, certificate_id)
+    form = CertificateVoidForm()
+    if not form.validate_on_submit():
+        return _render_certificate(certificate, 422, void_form=form)
+    try:
+        services.void_certificate(
+            certificate, expected_version=int(form.version.data or 0), reason=form.reason.data or "", by=current_user,
+        )
+    except Conflict:
+        db.session.rollback()
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        form.reason.errors = [error.message]
+        return _render_certificate(_certificate_or_404(supplier_id, certificate_id), 422, void_form=form)
+    db.session.commit()
+    flash("Certificate voided; it stays on record with the reason.", "success")
+    return redirect(url_for("suppliers.detail", supplier_id=supplier_id, _anchor="certificates"))
 
 
 @bp.route("/<int:supplier_id>/events", methods=["POST"])

@@ -13,6 +13,8 @@ EXPECTED = {
     "suppliers.contacts_remove": EDITORS,
     "suppliers.certificates_add": EDITORS,
     "suppliers.certificate_evidence": ALL_ROLES,
+    "suppliers.certificate_edit": EDITORS,
+    "suppliers.certificate_void": EDITORS,
     "suppliers.events_add": EDITORS,
     "suppliers.status_change": roles(Role.QA),
     "suppliers.approved_list": ALL_ROLES,

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.audit.models import AuditAction, AuditEvent
 from app.auth.permissions import Role
 from app.db import utcnow
 from app.extensions import db
-from app.portal.ratelimit import RateLimiter
+from app.portal.models import PortalRateCount
+from app.portal.ratelimit import RateLimiter, limiter
 from app.questionnaires import evaluations
 from app.questionnaires.models import EvaluationStatus
+from tests.conftest import test_config as base_config
 from tests.questionnaires.factories import GOOD_SUPPLIER_ANSWERS, PDF, make_supplier, pdf_upload, sent
 
 
@@ -161,11 +165,37 @@ def test_token_requests_are_rate_limited_per_ip(app, client, pat):
     assert codes == [200, 200, 200, 429]
 
 
-def test_the_limiter_window_slides():
+def test_the_limiter_counts_per_minute_window_and_address(app):
     limiter = RateLimiter()
     assert [limiter.allow("ip", 2, now=t) for t in (0, 1, 2)] == [True, True, False]
+    assert limiter.count("ip", now=2) == 3  # the refused hit counts too
     assert limiter.allow("ip", 2, now=60.5) is True
     assert limiter.allow("other", 2, now=2) is True
+
+
+def test_finished_windows_are_pruned(app):
+    limiter = RateLimiter()
+    limiter.allow("old", 5, now=0)
+    limiter.allow("new", 5, now=180)
+    assert db.session.scalars(select(PortalRateCount.bucket)).all() == ["new"]
+
+
+def test_two_app_instances_share_one_count(app, client, pat):
+    """Two workers (two apps, two engines, two sessions) on one database: the limit holds across both."""
+    _evaluation, token = sent(pat)
+    other_app = create_app({**base_config(Path(app.instance_path)), "SQLALCHEMY_DATABASE_URI":
+                            app.config["SQLALCHEMY_DATABASE_URI"], "PORTAL_RATE_LIMIT_PER_MINUTE": 3})
+    other_app.test_client_class = type(client)
+    app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 3
+    try:
+        other = other_app.test_client()
+        codes = [(client if i % 2 else other).get(f"/portal/{token}").status_code for i in range(4)]
+    finally:
+        app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 60
+        with other_app.app_context():
+            db.engine.dispose()
+    assert codes == [200, 200, 200, 429]
+    assert limiter.count("127.0.0.1") == 4
 
 
 def test_portal_posts_need_the_csrf_token(app, pat):
