@@ -22,7 +22,7 @@ from app.documents.variables import DOCUMENT_TYPES, variables_for
 from app.errors import DomainError
 from app.extensions import db
 from app.pagination import paginate
-from app.signatures.forms import SignatureForm
+from app.signatures.forms import SignatureForm, signature_form
 from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused
 
@@ -66,8 +66,7 @@ def register() -> Any:
 
 
 def _approval_form() -> SignatureForm:
-    form = SignatureForm()
-    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    form = signature_form(Meaning.APPROVED)
     return form
 
 
@@ -203,8 +202,7 @@ def templates_create() -> Any:
 @permission_required(Permission.TEMPLATES_MANAGE)
 def templates_detail(template_id: int) -> Any:
     template = db.get_or_404(DocumentTemplate, template_id)
-    form = SignatureForm()
-    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    form = signature_form(Meaning.APPROVED)
     return render_template(
         "documents/templates_detail.html", template=template, activation_form=form,
         variables=variables_for(template.doc_type), target=services.template_sign_target(template),
@@ -216,8 +214,7 @@ def templates_detail(template_id: int) -> Any:
 @permission_required(Permission.TEMPLATES_MANAGE)
 def templates_activate(template_id: int) -> Any:
     template = db.get_or_404(DocumentTemplate, template_id)
-    form = SignatureForm()
-    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    form = signature_form(Meaning.APPROVED)
     if form.validate_on_submit():
         try:
             services.activate_template(template, signer=current_user, password=form.password.data or "",

@@ -39,7 +39,7 @@ from app.inventory.forms import (
 )
 from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release
 from app.pagination import paginate
-from app.signatures.forms import SignatureForm
+from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused
 from app.suppliers.models import Supplier
@@ -256,8 +256,7 @@ def _release_context(release: Release) -> dict[str, Any]:
     filters = ComponentFilters.from_args(request.args)
     page = paginate(components_query(release, filters))
     can_edit = policies.can_edit_release(current_user, release)
-    freeze_form = SignatureForm()
-    freeze_form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    freeze_form = signature_form(Meaning.APPROVED)
     totals = db.session.execute(
         select(func.count(Component.id),
                func.count(Component.id).filter(Component.change_kind != ChangeKind.UNCHANGED),
@@ -351,8 +350,7 @@ def releases_bulk(release_id: int) -> Any:
 @permission_required(Permission.INVENTORY_FREEZE)
 def releases_freeze(release_id: int) -> Any:
     release = _release(release_id)
-    form = SignatureForm()
-    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    form = signature_form(Meaning.APPROVED)
     if not form.validate_on_submit():
         flash(_errors(form), "error")
         return redirect(url_for("inventory.releases_detail", release_id=release.id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -18,3 +20,10 @@ class SignatureForm(FlaskForm):
         description="Signing is the legally binding equivalent of your handwritten signature.",
     )
     comment = TextAreaField("Comment", validators=[Length(max=2000)])
+
+
+def signature_form(meaning: str, **kwargs: Any) -> SignatureForm:
+    """A sign step for exactly one meaning (the usual case: a step's meaning is fixed by the action)."""
+    form = SignatureForm(**kwargs)
+    form.meaning.choices = [(meaning, meaning.capitalize())]
+    return form

@@ -19,7 +19,7 @@ from app.errors import Conflict, DomainError, StaleEdit
 from app.extensions import db
 from app.formatting import humanise
 from app.pagination import MAX_PER_PAGE, paginate
-from app.signatures.forms import SignatureForm
+from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused
 from app.storage import send_stored
@@ -502,8 +502,7 @@ def purchases_edit(purchase_id: int) -> Any:
 
 
 def _render_purchase(purchase: PurchaseRecord, status: int = 200, **forms: Any) -> Any:
-    review_form = forms.get("review_form") or SignatureForm(formdata=None)
-    review_form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    review_form = forms.get("review_form") or signature_form(Meaning.APPROVED, formdata=None)
     return render_template(
         "suppliers/purchase_detail.html", purchase=purchase, sign_target=services.purchase_sign_target(purchase),
         review_form=review_form, receipt_form=forms.get("receipt_form") or ReceiptForm(formdata=None),
@@ -523,8 +522,7 @@ def purchases_detail(purchase_id: int) -> Any:
 @permission_required(Permission.PURCHASES_APPROVE)
 def purchases_approve(purchase_id: int) -> Any:
     purchase = _purchase_or_404(purchase_id)
-    form = SignatureForm()
-    form.meaning.choices = [(Meaning.APPROVED, "Approved")]
+    form = signature_form(Meaning.APPROVED)
     if not form.validate_on_submit():
         return _render_purchase(purchase, 422, review_form=form)
     try:

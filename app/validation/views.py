@@ -17,6 +17,7 @@ from app.auth.permissions import Permission
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.pagination import paginate
+from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused, SignTarget
 from app.storage import send_stored
@@ -242,9 +243,7 @@ def protocols_create(system_id: int) -> Any:
 
 
 def _sign_form(prefix: str, meaning: str) -> forms.SignatureForm:
-    form = forms.SignatureForm(prefix=prefix)
-    form.meaning.choices = [(meaning, meaning.capitalize())]
-    return form
+    return signature_form(meaning, prefix=prefix)
 
 
 def _case_form(protocol: Protocol, form: forms.TestCaseForm | None = None) -> forms.TestCaseForm:

@@ -202,7 +202,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) ->
         # zipfile stops at the declared size and checks the CRC, so the limits checked above hold.
         return archive.read(info)
     except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, EOFError) as error:
-        # A damaged member is one bad record: the caller warns and goes on with the rest.
+        # zipfile raises NotImplementedError for a compression method it does not support (e.g. deflate64).
+        # A damaged or unreadable member is one bad record: the caller warns and goes on with the rest.
         raise AdvisoryFormatError(f"cannot read this member ({error})", filename=where) from error
 
 
