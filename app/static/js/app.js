@@ -26,6 +26,29 @@
     var done = function () { el.setAttribute("data-copied", "true"); el.textContent = "Copied"; };
     if (navigator.clipboard) { navigator.clipboard.writeText(text).then(done, done); } else { done(); }
   });
+  // <div data-dropzone> around a file input: dropping files there chooses them (the input's "change" event fires);
+  // a [data-dropzone-status] inside says which. Without JavaScript the file input works as usual.
+  ["dragenter", "dragover", "dragleave", "drop"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var zone = event.target.closest && event.target.closest("[data-dropzone]");
+      if (!zone) { return; }
+      event.preventDefault();
+      zone.classList.toggle("dragover", name === "dragenter" || name === "dragover");
+      var input = zone.querySelector('input[type="file"]');
+      if (name === "drop" && input && event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var zone = input.type === "file" && input.closest && input.closest("[data-dropzone]");
+    var status = zone && zone.querySelector("[data-dropzone-status]");
+    if (status && input.files.length) {
+      status.textContent = "Ready to import " + Array.prototype.map.call(input.files, function (f) { return f.name; }).join(", ") + ".";
+    }
+  });
   // <input type="checkbox" data-check-all="name"> toggles every checkbox of that name.
   document.addEventListener("change", function (event) {
     var el = event.target;

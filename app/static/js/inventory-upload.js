@@ -1,10 +1,9 @@
-// Release page: drag-and-drop import with upload progress. Without JavaScript the form posts normally.
+// Release page: import with upload progress and a summary. Without JavaScript the form posts normally.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-upload]");
   if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
   var input = form.querySelector('input[type="file"]');
-  var zone = form.querySelector("[data-dropzone]");
   var progress = document.getElementById("import-progress");
   var status = document.getElementById("import-status");
   var summary = document.getElementById("import-summary");
@@ -17,20 +16,7 @@
     return names.join(", ") + " (" + Math.max(1, Math.round(total / 1024)) + " KB)";
   }
 
-  if (zone) {
-    ["dragenter", "dragover"].forEach(function (name) {
-      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragover"); });
-    });
-    ["dragleave", "drop"].forEach(function (name) {
-      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.remove("dragover"); });
-    });
-    zone.addEventListener("drop", function (event) {
-      if (event.dataTransfer && event.dataTransfer.files.length) {
-        input.files = event.dataTransfer.files;
-        status.textContent = "Ready to import " + describe(input.files);
-      }
-    });
-  }
+  // Dropping files on the [data-dropzone] chooses them (app.js), which fires "change".
   input.addEventListener("change", function () {
     if (input.files.length) { status.textContent = "Ready to import " + describe(input.files); }
   });
