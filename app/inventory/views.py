@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -25,7 +25,7 @@ from app.auth.permissions import Permission
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import exports, policies, services
-from app.inventory.advisory_models import AdvisoryMatch, MatchState
+from app.inventory.advisories.models import AdvisoryMatch, MatchState
 from app.inventory.forms import (
     CLASSIFICATION_LABELS,
     AssessForm,
@@ -403,8 +403,8 @@ def releases_diff_json(release_id: int) -> Any:
 
 
 def _export_components(release: Release) -> list[exports.ExportComponent]:
-    from app.inventory.advisory_models import AnomalyReview
-    from app.inventory.anomaly_services import version_key
+    from app.inventory.anomalies.models import AnomalyReview
+    from app.inventory.anomalies.services import version_key
 
     components = list(db.session.scalars(select(Component).where(Component.release_id == release.id)
                                          .options(selectinload(Component.supplier))
@@ -474,7 +474,7 @@ def _download(body: bytes, filename: str, mimetype: str) -> Response:
 
 
 def _component_context(component: Component, form: ComponentForm | None = None) -> dict[str, Any]:
-    from app.inventory import licence_services
+    from app.inventory.licences import services as licence_services
 
     if form is None:
         form = ComponentForm(obj=component)
@@ -572,5 +572,13 @@ def components_supplier(component_id: int) -> Any:
     return redirect(url_for("inventory.components_detail", component_id=component_id))
 
 
+@bp.app_template_global()
+def has_endpoint(endpoint: str) -> bool:
+    """Whether a page exists (shared partials link to pages that a build may not register)."""
+    return endpoint in current_app.view_functions
+
+
 # The advisory, anomaly review and licence policy pages join this blueprint.
-from app.inventory import advisory_views  # noqa: E402, F401
+from app.inventory.advisories import views as advisory_views  # noqa: E402, F401
+from app.inventory.anomalies import views as anomaly_views  # noqa: E402, F401
+from app.inventory.licences import views as licence_views  # noqa: E402, F401

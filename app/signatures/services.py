@@ -19,7 +19,10 @@ from app.signatures.models import Meaning, Signature
 
 
 class SignatureRefused(DomainError):
+    """A wrong password or a locked account: nothing is signed, but the failed attempt is kept."""
+
     status_code = 403
+    keeps_changes = True
 
 
 class SeparationOfDuties(PermissionDenied):

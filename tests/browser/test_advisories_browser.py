@@ -9,7 +9,7 @@ import pytest
 
 from app.auth.permissions import Role
 from app.extensions import db
-from app.inventory import licence_services
+from app.inventory.licences import services as licence_services
 from tests.helpers import PASSWORD
 from tests.inventory.advisories.test_matching import PYPA_ZIP
 from tests.inventory.advisory_records import component_named, make_release

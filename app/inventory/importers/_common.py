@@ -21,7 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from app.inventory.importers.base import ImporterError, ParsedFile
-from app.inventory.licences import normalise_licence
+from app.inventory.licences.expressions import normalise_licence
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _SCOPE_RANK = {"runtime": 0, "optional": 1, "dev": 2}

@@ -21,7 +21,7 @@ from license_expression import ExpressionError
 from packageurl import PackageURL
 
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
-from app.inventory.licences import normalise_licence
+from app.inventory.licences.expressions import normalise_licence
 
 # Scopes ranked so that the widest use wins when one component is reached several ways:
 # a package the product needs at run time stays "runtime" even if a dev tool also pulls it.
