@@ -9,8 +9,9 @@ import pytest
 
 from app.inventory.importers import cyclonedx_json
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
 
-REAL = Path("/work/shared/realworld/cyclonedx")
+REAL = REALWORLD / "cyclonedx"
 SAMPLES = Path(__file__).parents[2] / "data" / "inventory" / "sbom"
 FILES = [REAL / "juice-shop-11.1.2.cdx.json", REAL / "dropwizard-1.3.15.cdx.json",
          REAL / "laravel-7.12.0.cdx-1.4.json", SAMPLES / "device-1.5.cdx.json", SAMPLES / "device-1.6.cdx.json"]

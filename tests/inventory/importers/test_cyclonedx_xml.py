@@ -9,8 +9,9 @@ import pytest
 
 from app.inventory.importers import cyclonedx_json, cyclonedx_xml
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
 
-REAL = Path("/work/shared/realworld/cyclonedx")
+REAL = REALWORLD / "cyclonedx"
 SAMPLES = Path(__file__).parents[2] / "data" / "inventory" / "sbom"
 PAIRS = [
     (REAL / "laravel-7.12.0.cdx-1.4.xml", REAL / "laravel-7.12.0.cdx-1.4.json"),

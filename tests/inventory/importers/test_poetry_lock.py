@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from app.inventory.importers import poetry_lock
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
 
-REAL = Path("/work/shared/realworld/lockfiles/poetry-poetry.lock")
+REAL = REALWORLD / "lockfiles" / "poetry-poetry.lock"
 
 
 def by_name(parsed):

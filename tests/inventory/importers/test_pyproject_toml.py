@@ -10,9 +10,10 @@ import pytest
 
 from app.inventory.importers import pyproject_toml
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
 
-FLASK = Path("/work/shared/realworld/lockfiles/flask-pyproject.toml")
-POETRY = Path("/work/shared/realworld/lockfiles/poetry-pyproject.toml")
+FLASK = REALWORLD / "lockfiles" / "flask-pyproject.toml"
+POETRY = REALWORLD / "lockfiles" / "poetry-pyproject.toml"
 
 
 def _name(requirement: str) -> str:

@@ -9,8 +9,9 @@ import pytest
 
 from app.inventory.importers import requirements_txt
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
 
-REAL = Path("/work/shared/realworld/lockfiles/flask-celery-example-requirements.txt")
+REAL = REALWORLD / "lockfiles" / "flask-celery-example-requirements.txt"
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "requirements-hashes.txt"
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.inventory.importers import spdx_json
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
 
-REAL = Path("/work/shared/realworld/spdx")
+REAL = REALWORLD / "spdx"
 FILES = sorted(REAL.glob("*.spdx.json"))
 
 

@@ -11,8 +11,9 @@ from spdx_tools.spdx.parser.tagvalue import parser as tagvalue_parser
 
 from app.inventory.importers import spdx_tagvalue
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
 
-REAL = Path("/work/shared/realworld/spdx/example1.spdx")
+REAL = REALWORLD / "spdx" / "example1.spdx"
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "sbom" / "device-2.3.spdx"
 
 
