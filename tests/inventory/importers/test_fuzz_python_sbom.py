@@ -24,7 +24,7 @@ from app.inventory.importers import (
 )
 from tests.helpers import DATA as TEST_DATA
 from tests.helpers import REALWORLD
-from tests.inventory.importers.fuzzing import fuzz, mutated, only_importer_error
+from tests.inventory.importers.checks import fuzz, mutated, only_importer_error
 
 REAL = REALWORLD
 DATA = TEST_DATA / "inventory"

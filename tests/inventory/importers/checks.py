@@ -1,17 +1,31 @@
-"""Shared by the importer fuzz tests: mutate real files, and check that only ImporterError escapes a parser."""
+"""Shared by the importer tests: refusals with their message, records by name, fuzzing of real files."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from app.inventory.importers.base import ImporterError, ParsedFile
+from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 # Bytes that break the structure of JSON, YAML, TOML, XML and lockfile formats more often than random ones.
 STRUCTURAL = [b"{", b"}", b"[", b'"', b":", b"\n", b"  ", b"\t", b"\xff", b"null", b"@", b"#", b"(", b",", b"- ",
               b"&a ", b"*a", b"<", b"/>", b"="]
+
+
+def refused(module: ModuleType, content: bytes) -> ImporterError:
+    """The ImporterError a parser raises for content it must refuse (the test then checks where and why)."""
+    with pytest.raises(ImporterError) as caught:
+        module.parse(content)
+    assert str(caught.value).strip()
+    return caught.value
+
+
+def by_name(parsed: ParsedFile) -> dict[str, ComponentRecord]:
+    """The parsed records by package name."""
+    return {component.name: component for component in parsed.components}
 
 
 def fuzz(max_examples: int) -> settings:
