@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app import unit_of_work
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.errors import ValidationFailed
+from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.pagination import paginate
 from app.questionnaires import builder, evaluations, policies, services
@@ -438,6 +438,12 @@ def _back(evaluation: Evaluation, anchor: str | None = None) -> Any:
     return redirect(url_for("questionnaires.evaluations_detail", evaluation_id=evaluation.id, _anchor=anchor))
 
 
+# What staff may do to an evaluation depends on its state, which may have moved on since the page was loaded
+# (a "You may not cancel this evaluation." once it is closed): every refusal is a message on the evaluation page.
+# Only a stale edit is a page.
+EVALUATION_PAGES: tuple[type[DomainError], ...] = ()
+
+
 def _step(
     evaluation: Evaluation, form: FlaskForm, action: Callable[[], T], done: str | Callable[[T], str], *,
     anchor: str | None = None, done_anchor: str | None = None, incomplete: str | None = None,
@@ -448,7 +454,7 @@ def _step(
         if message:
             flash(message, "error")
         return _back(evaluation, anchor)
-    outcome = unit_of_work.run(action)
+    outcome = unit_of_work.run(action, pages=EVALUATION_PAGES)
     if not outcome.ok:
         return _back(evaluation, anchor)
     flash(done if isinstance(done, str) else done(cast(T, outcome.value)), "success")
@@ -506,7 +512,9 @@ def evaluations_answer(evaluation_id: int) -> Any:
         if question.answered_by is AnsweredBy.EVALUATOR:
             values = request.form.getlist(f"answer-{question.code}")
             raw[question.code] = values if question.answer_type is AnswerType.MULTIPLE_CHOICE else (values[0] if values else None)
-    outcome = unit_of_work.run(lambda: evaluations.save_evaluator_answers(evaluation, raw, by=current_user))
+    outcome = unit_of_work.run(
+        lambda: evaluations.save_evaluator_answers(evaluation, raw, by=current_user), pages=EVALUATION_PAGES
+    )
     if outcome.ok:
         # The valid answers are saved; each refused one is named.
         refused = outcome.value or {}
