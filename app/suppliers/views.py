@@ -19,6 +19,7 @@ from wtforms import Field
 from app import unit_of_work
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.formatting import humanise
 from app.pagination import MAX_PER_PAGE, paginate
@@ -101,12 +102,12 @@ def _save_form(
 
 def _submit(
     form: FlaskForm, action: Callable[[], object], field: Field | None, *, page: Callable[[int], Any],
-    done: str | Callable[[], str], to: str,
+    done: str | Callable[[], str], to: str, pages: tuple[type[DomainError], ...] = unit_of_work.PAGE_ERRORS,
 ) -> Any:
     """A form posted from a record's page: a refusal shows the page again with the form kept, success goes to `to`."""
     if not form.validate_on_submit():
         return page(422)
-    outcome = unit_of_work.run(action, field)
+    outcome = unit_of_work.run(action, field, pages=pages)
     if not outcome.ok:
         return page(outcome.status)
     flash(done if isinstance(done, str) else done(), "success")
@@ -315,6 +316,10 @@ def certificate_evidence(supplier_id: int, certificate_id: int) -> Any:
     return send_stored(certificate.evidence_file, download_name=name)
 
 
+# A voided certificate is frozen: changing it is the 409 page, like a stale edit.
+CERTIFICATE_PAGES: tuple[type[DomainError], ...] = (*unit_of_work.PAGE_ERRORS, Conflict)
+
+
 def _certificate_or_404(supplier_id: int, certificate_id: int) -> Certificate:
     certificate = db.get_or_404(Certificate, certificate_id)
     if certificate.supplier_id != supplier_id:
@@ -351,6 +356,7 @@ def certificate_edit(supplier_id: int, certificate_id: int) -> Any:
         ),
         form.evidence, page=lambda status: _render_certificate(certificate, status, edit_form=form),
         done="Certificate saved.", to=_detail_url(supplier_id, "certificates"),
+        pages=CERTIFICATE_PAGES,
     )
 
 
@@ -366,6 +372,7 @@ def certificate_void(supplier_id: int, certificate_id: int) -> Any:
         ),
         form.reason, page=lambda status: _render_certificate(certificate, status, void_form=form),
         done="Certificate voided; it stays on record with the reason.", to=_detail_url(supplier_id, "certificates"),
+        pages=CERTIFICATE_PAGES,
     )
 
 
