@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.inventory.importers._common import filename_of, guarded
 from app.inventory.importers._npm import (
     Components,
     Entry,
-    base_name,
     expect_object,
     expect_text,
-    guarded,
     integrity_hashes,
     licence_of,
     load_json_object,
@@ -35,7 +34,7 @@ _ROOT_EDGES = ("dependencies", "optionalDependencies", "peerDependencies", "devD
 
 def sniff(filename: str, head: bytes) -> bool:
     """Claim package-lock.json / npm-shrinkwrap.json by name, or a JSON object with "lockfileVersion"."""
-    name = base_name(filename)
+    name = filename_of(filename)
     if name in _NAMES or name.endswith("-package-lock.json"):
         return True
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")

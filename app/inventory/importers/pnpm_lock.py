@@ -13,15 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.inventory.importers._common import SCOPE_RANK, decode_text, filename_of, guarded
 from app.inventory.importers._npm import (
-    SCOPE_RANK,
     Components,
     Entry,
-    base_name,
-    decode_text,
     expect_object,
     expect_text,
-    guarded,
     integrity_hashes,
     licence_of,
     load_yaml_mapping,
@@ -38,7 +35,7 @@ _EDGE_SECTIONS = ("dependencies", "optionalDependencies")
 
 def sniff(filename: str, head: bytes) -> bool:
     """Claim pnpm-lock.yaml by name, or YAML text that starts its lines with `lockfileVersion:`."""
-    if base_name(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}:
+    if filename_of(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}:
         return True
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return not stripped.startswith(b"{") and _HEAD.search(head) is not None
