@@ -1,4 +1,4 @@
-"""Helpers shared by every importer: decoding, error wrapping, field checks, purls, versions, licences.
+"""Helpers shared by every importer: decoding, error wrapping, field checks, purls, licences, scopes.
 
 Every decoder here turns the library's own error into one ImporterError that names the line
 (or the field) so that a user can find the fault in the file they uploaded.
@@ -17,8 +17,6 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
 from packageurl import PackageURL
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 
 from app.inventory.importers.base import ImporterError, ParsedFile
 from app.inventory.licences.expressions import normalise_licence
@@ -146,30 +144,6 @@ def make_purl(
         )
     except ValueError as error:
         raise ImporterError(f"{fmt}: cannot build a package URL for {name!r}: {error}") from error
-
-
-def pypi_name(name: str) -> str:
-    """Normalise a Python distribution name per PEP 503 (runs of -_. become one dash, lower case)."""
-    return str(canonicalize_name(name))
-
-
-def pypi_purl(fmt: str, name: str, version: str = "") -> str:
-    """Build a pkg:pypi purl with the PEP 503 normalised name."""
-    return make_purl(fmt, "pypi", pypi_name(name), version)
-
-
-def exact_version(specifier: str | SpecifierSet) -> str:
-    """Return the pinned version of a specifier (one `==` without wildcard, or `===`), else ""."""
-    try:
-        specs = list(specifier if isinstance(specifier, SpecifierSet) else SpecifierSet(specifier))
-    except InvalidSpecifier:
-        return ""
-    if len(specs) != 1:
-        return ""
-    spec = specs[0]
-    if spec.operator == "===" or (spec.operator == "==" and not spec.version.endswith("*")):
-        return spec.version
-    return ""
 
 
 def licence(raw: str) -> tuple[str, tuple[str, ...]]:
