@@ -204,6 +204,13 @@ class Entry:
     repository_url: str = ""
     description: str = ""
 
+    def take_first(self, licence: Any = None, integrity: Any = None) -> None:
+        """Keep the first licence and the first integrity hashes that any occurrence of the package declares."""
+        if licence is not None and not self.licence[0]:
+            self.licence = licence_of(licence)
+        if not self.hashes:
+            self.hashes = integrity_hashes(integrity)
+
     def record(self) -> ComponentRecord:
         """Freeze the assembled entry into a ComponentRecord (its own purl is never its parent)."""
         parents = tuple(self.parents)

@@ -16,8 +16,6 @@ from app.inventory.importers._npm import (
     Entry,
     expect_object,
     expect_text,
-    integrity_hashes,
-    licence_of,
     load_json_object,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
@@ -52,14 +50,7 @@ def _absorb(entry: Entry, info: dict[str, Any]) -> None:
     else:
         rank = 0
     entry.scope_rank = min(entry.scope_rank, rank)
-    if not entry.licence[0]:
-        raw = info.get("license") or info.get("licenses")
-        if raw is not None:
-            entry.licence = licence_of(raw)
-    if not entry.hashes:
-        integrity = info.get("integrity")
-        if integrity:
-            entry.hashes = integrity_hashes(integrity)
+    entry.take_first(licence=info.get("license") or info.get("licenses"), integrity=info.get("integrity"))
 
 
 def _real_name_version(name: str, version: str) -> tuple[str, str]:

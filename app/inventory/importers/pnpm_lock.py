@@ -19,8 +19,6 @@ from app.inventory.importers._npm import (
     Entry,
     expect_object,
     expect_text,
-    integrity_hashes,
-    licence_of,
     load_yaml_mapping,
     settle_scopes,
 )
@@ -111,12 +109,9 @@ def parse(content: bytes) -> ParsedFile:
         entry = components.add(name, version)
         entry_of[key_text] = entry
         nodes[key_text] = node_map
-        if not entry.hashes:
-            resolution = info.get("resolution")
-            if isinstance(resolution, dict):
-                entry.hashes = integrity_hashes(resolution.get("integrity"))
-        if not entry.licence[0] and info.get("license") is not None:
-            entry.licence = licence_of(info.get("license"))
+        resolution = info.get("resolution")
+        integrity = resolution.get("integrity") if isinstance(resolution, dict) else None
+        entry.take_first(licence=info.get("license"), integrity=integrity)
 
     def resolve(name: str, ref: str) -> str | None:
         if ref.startswith(("link:", "file:", "workspace:")):

@@ -26,7 +26,6 @@ from app.inventory.importers._npm import (
     Entry,
     expect_object,
     expect_text,
-    integrity_hashes,
     load_yaml_mapping,
     settle_scopes,
 )
@@ -220,8 +219,7 @@ def _parse_classic(text: str) -> ParsedFile:
         name, spec = _split_descriptor(block.descriptors[0])
         entry = components.add(_alias_target(name, spec), version)
         entry.scope_rank = 0
-        if not entry.hashes:
-            entry.hashes = integrity_hashes(block.fields.get("integrity"))
+        entry.take_first(integrity=block.fields.get("integrity"))
         for descriptor in block.descriptors:
             by_descriptor[descriptor] = entry
         entries.append((entry, block.fields, where))
