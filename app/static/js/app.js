@@ -1,6 +1,24 @@
 // Provenance: small behaviours without inline scripts (CSP default-src 'self').
 (function () {
   "use strict";
+  // Provenance.dropzone(zone, input, onDrop): files dropped on the zone become the file input's choice,
+  // then onDrop(files) runs; the zone carries the "dragover" class while files hover over it.
+  window.Provenance = window.Provenance || {};
+  window.Provenance.dropzone = function (zone, input, onDrop) {
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragover"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.remove("dragover"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        if (onDrop) { onDrop(input.files); }
+      }
+    });
+  };
+
   var token = document.querySelector('meta[name="csrf-token"]');
   // htmx requests carry the CSRF token in a header.
   document.addEventListener("htmx:configRequest", function (event) {

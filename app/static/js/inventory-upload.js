@@ -17,18 +17,9 @@
     return names.join(", ") + " (" + Math.max(1, Math.round(total / 1024)) + " KB)";
   }
 
-  if (zone) {
-    ["dragenter", "dragover"].forEach(function (name) {
-      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragover"); });
-    });
-    ["dragleave", "drop"].forEach(function (name) {
-      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.remove("dragover"); });
-    });
-    zone.addEventListener("drop", function (event) {
-      if (event.dataTransfer && event.dataTransfer.files.length) {
-        input.files = event.dataTransfer.files;
-        status.textContent = "Ready to import " + describe(input.files);
-      }
+  if (zone && window.Provenance) {
+    window.Provenance.dropzone(zone, input, function (files) {
+      status.textContent = "Ready to import " + describe(files);
     });
   }
   input.addEventListener("change", function () {
