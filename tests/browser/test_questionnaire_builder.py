@@ -4,22 +4,14 @@ sees it show and hide live in the preview, and publishes it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from app.auth.permissions import Role
 from app.extensions import db
 from app.questionnaires import services
-from tests.helpers import PASSWORD
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_new_version_with_a_conditional_question_previewed_live_and_published(live_server, page, make_user, screenshot):
