@@ -5,7 +5,8 @@ A broken rule (`DomainError`) rolls everything back and is shown to the user: on
 names (the view re-renders with the input kept, `outcome.status` is 422), or as a flash message (the view
 redirects back). Some errors are pages, not messages: `PermissionDenied` gives 403, `NotFound` 404, and a
 stale edit (`StaleEdit`, or SQLAlchemy's `StaleDataError` when the versioned UPDATE matched no row) the 409
-page, always after the rollback so that the error page can still read the signed-in user.
+page, always after the rollback so that the error page can still read the signed-in user. A view may name
+other errors that are pages (`pages=`): the API answers every broken rule as JSON through app/errors.py.
 
 A refused signature (`error.keeps_changes`) is the exception to "roll back": the failed attempt, its
 failure count and its audit event are committed, and only then is the message shown.
@@ -68,15 +69,23 @@ def discard() -> None:
     db.session.rollback()
 
 
-def run(action: Callable[[], T], field: Any = None, *, flash_error: bool = True) -> Outcome[T]:
+def run(
+    action: Callable[[], T], field: Any = None, *, flash_error: bool = True,
+    pages: tuple[type[DomainError], ...] = PAGE_ERRORS,
+) -> Outcome[T]:
     """Run one service call and commit once; a broken rule rolls back and is shown on `field` or flashed.
 
-    PermissionDenied, NotFound and stale edits are re-raised after the rollback, so they become their pages.
+    The errors in `pages` (PermissionDenied, NotFound and stale edits unless the view names others) are
+    re-raised after the rollback, so they become their pages, or JSON in the API (`pages=(DomainError,)`).
+    A stale edit is always a page.
     """
     try:
         value = action()
-    except PAGE_ERRORS:
-        discard()
+    except (StaleEdit, *pages) as error:
+        if error.keeps_changes:
+            commit()
+        else:
+            discard()
         raise
     except StaleDataError as error:
         discard()

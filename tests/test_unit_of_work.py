@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,35 @@ def test_a_refused_signature_keeps_what_was_recorded_before_it(app) -> None:
         assert not outcome.ok and outcome.status == 422
         db.session.rollback()
         assert "uow-failed-attempt" in _usernames()
+
+
+def test_a_view_names_the_errors_that_are_pages_and_a_stale_edit_always_is_one(app) -> None:
+    def action(error: Exception) -> Callable[[], None]:
+        def add_and_fail() -> None:
+            _add_user_row("uow-named-page")
+            raise error
+        return add_and_fail
+
+    with app.test_request_context("/"):
+        with pytest.raises(Conflict):
+            unit_of_work.run(action(Conflict("Release 1.0 is frozen.")), pages=(Conflict,))
+        with pytest.raises(StaleEdit):
+            unit_of_work.run(action(StaleEdit()), pages=())
+        outcome = unit_of_work.run(action(NotFound("No such question.")), pages=())
+        assert outcome.status == 422 and get_flashed_messages() == ["No such question."]
+        assert "uow-named-page" not in _usernames()
+
+
+def test_a_refused_signature_named_as_a_page_is_still_kept(app) -> None:
+    from app.errors import DomainError
+    from app.signatures.services import SignatureRefused
+
+    def action() -> None:
+        _add_user_row("uow-kept-page")
+        raise SignatureRefused("The password is not correct.")
+
+    with app.test_request_context("/"):
+        with pytest.raises(SignatureRefused):
+            unit_of_work.run(action, pages=(DomainError,))
+        db.session.rollback()
+        assert "uow-kept-page" in _usernames()
