@@ -79,9 +79,10 @@ def run(
     re-raised after the rollback, so they become their pages, or JSON in the API (`pages=(DomainError,)`).
     A stale edit is always a page.
     """
+    page_errors: tuple[type[DomainError], ...] = (StaleEdit, *pages)
     try:
         value = action()
-    except (StaleEdit, *pages) as error:
+    except page_errors as error:
         if error.keeps_changes:
             commit()
         else:
