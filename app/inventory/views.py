@@ -49,30 +49,18 @@ from app.suppliers.models import Supplier
 bp = Blueprint("inventory", __name__)
 
 T = TypeVar("T")
+M = TypeVar("M", Product, Release, Component)
 
 # A frozen release (a Conflict) answers with the 409 page everywhere, besides the usual 403/404/409 pages.
 PAGES = (*unit_of_work.PAGE_ERRORS, Conflict)
 
 
-def _product(product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None:
-        raise NotFound("There is no such product.")
-    return product
-
-
-def _release(release_id: int) -> Release:
-    release = db.session.get(Release, release_id)
-    if release is None:
-        raise NotFound("There is no such release.")
-    return release
-
-
-def _component(component_id: int) -> Component:
-    component = db.session.get(Component, component_id)
-    if component is None:
-        raise NotFound("There is no such component.")
-    return component
+def _get(model: type[M], record_id: int) -> M:
+    """The product, release or component, or the 404 page that says which is missing."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"There is no such {model.__name__.lower()}.")
+    return record
 
 
 def _errors(form: Any) -> str:
@@ -122,7 +110,7 @@ def products_create() -> Any:
 @bp.get("/products/<int:product_id>")
 @permission_required(Permission.INVENTORY_READ)
 def products_detail(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     releases = list(db.session.scalars(select(Release).where(Release.product_id == product.id)
                                        .order_by(Release.id.desc())))
     counts: dict[int, int] = {
@@ -144,7 +132,7 @@ def products_detail(product_id: int) -> Any:
 @bp.post("/products/<int:product_id>/edit")
 @permission_required(Permission.INVENTORY_EDIT)
 def products_edit(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     form = ProductForm()
     _submit(form, lambda: services.update_product(
         product, name=form.name.data or "", safety_class=form.safety_class.data, description=form.description.data or "",
@@ -155,7 +143,7 @@ def products_edit(product_id: int) -> Any:
 @bp.post("/products/<int:product_id>/items")
 @permission_required(Permission.INVENTORY_EDIT)
 def software_items_create(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     form = SoftwareItemForm()
     _submit(form, lambda: services.add_software_item(product, form.name.data or "", form.safety_class.data),
             "Software item added.")
@@ -165,7 +153,7 @@ def software_items_create(product_id: int) -> Any:
 @bp.post("/products/<int:product_id>/releases")
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_create(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     form = ReleaseForm()
     release = _submit(form, lambda: services.create_release(
         product, form.version.data or "", by=current_user, notes=form.notes.data or "",
@@ -277,7 +265,7 @@ def _release_context(release: Release) -> dict[str, Any]:
 @bp.get("/releases/<int:release_id>")
 @permission_required(Permission.INVENTORY_READ)
 def releases_detail(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     return render_template("inventory/releases_detail.html", **_release_context(release))
 
 
@@ -288,7 +276,7 @@ def _wants_json() -> bool:
 @bp.post("/releases/<int:release_id>/imports")
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_import(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     uploads = [services.UploadedFile(f.filename or "upload", f.read()) for f in request.files.getlist("files") if f]
     outcome = unit_of_work.run(lambda: services.import_files(
         release, uploads, by=current_user, format=request.form.get("format") or None, channel=ImportChannel.WEB,
@@ -310,7 +298,7 @@ def releases_import(release_id: int) -> Any:
 @bp.post("/releases/<int:release_id>/bulk")
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_bulk(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     form = BulkForm()
     ids = request.form.getlist("component_ids", type=int)
     _submit(form, lambda: _bulk(release, form, ids), str)
@@ -332,7 +320,7 @@ def _bulk(release: Release, form: BulkForm, ids: list[int]) -> str:
 @bp.post("/releases/<int:release_id>/freeze")
 @permission_required(Permission.INVENTORY_FREEZE)
 def releases_freeze(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     form = signature_form(Meaning.APPROVED)
     _submit(form, lambda: services.freeze_release(
         release, current_user, password=form.password.data or "", comment=form.comment.data or "",
@@ -344,7 +332,7 @@ def _diff_pair(release: Release) -> tuple[Release | None, Release]:
     against_id = request.args.get("against", type=int)
     if against_id is None:
         return release.previous_release, release
-    other = _release(against_id)
+    other = _get(Release, against_id)
     if other.product_id != release.product_id:
         raise ValidationFailed("Compare releases of the same product.")
     return other, release
@@ -353,7 +341,7 @@ def _diff_pair(release: Release) -> tuple[Release | None, Release]:
 @bp.get("/releases/<int:release_id>/diff")
 @permission_required(Permission.INVENTORY_READ)
 def releases_diff(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     old, new = _diff_pair(release)
     result = services.release_diff(old, new)
     return render_template("inventory/releases_diff.html", release=release, old=old, new=new, result=result,
@@ -363,7 +351,7 @@ def releases_diff(release_id: int) -> Any:
 @bp.get("/releases/<int:release_id>/diff.json")
 @permission_required(Permission.INVENTORY_READ)
 def releases_diff_json(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     old, new = _diff_pair(release)
     result = services.release_diff(old, new)
     return jsonify({
@@ -407,7 +395,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "cdx.json")
 @bp.get("/releases/<int:release_id>/export.<fmt>")
 @permission_required(Permission.INVENTORY_READ)
 def releases_export(release_id: int, fmt: str) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     if fmt not in EXPORT_FORMATS:
         raise NotFound(f"Exports come as {', '.join(EXPORT_FORMATS)}.")
     items = _export_components(release)
@@ -468,14 +456,14 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
 @bp.get("/components/<int:component_id>")
 @permission_required(Permission.INVENTORY_READ)
 def components_detail(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     return render_template("inventory/components_detail.html", **_component_context(component))
 
 
 @bp.post("/components/<int:component_id>/edit")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_edit(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     form = ComponentForm()
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data or "" for name in services.EDITABLE_FIELDS
@@ -491,7 +479,7 @@ def components_edit(component_id: int) -> Any:
 @bp.post("/components/<int:component_id>/assess")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_assess(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     form = AssessForm()
     _submit(form, lambda: services.assess_components(component.release, [component.id], form.note.data or "",
                                                      by=current_user), "Change assessed.")
@@ -501,7 +489,7 @@ def components_assess(component_id: int) -> Any:
 @bp.post("/components/<int:component_id>/supplier")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_supplier(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     form = SupplierLinkForm()
     _submit(form, lambda: _link_supplier(component, form), str)
     return redirect(url_for("inventory.components_detail", component_id=component_id))

@@ -4,7 +4,7 @@ change requests and periodic reviews. Views parse a form, call one service, comm
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -46,12 +46,28 @@ from app.validation.rules import (
 
 bp = Blueprint("validation", __name__, url_prefix="/validation")
 
+F = TypeVar("F")
+
 
 def _get(model: type, record_id: int) -> Any:
     record = db.session.get(model, record_id)
     if record is None:
         raise NotFound("There is no such record.")
     return record
+
+
+def _edit_form(form_class: Callable[..., F], record: Any) -> F:
+    """The edit form of a versioned record: filled from it when shown, with the version a save is checked against."""
+    if request.method != "GET":
+        return form_class()
+    form: Any = form_class(obj=record)
+    form.version.data = str(record.version)
+    return cast(F, form)
+
+
+def _confirmed(action: Callable[[], object]) -> bool:
+    """A confirm button was pressed and its one service call went through."""
+    return forms.ConfirmForm().validate_on_submit() and unit_of_work.run(action).ok
 
 
 def _version(form: Any) -> int | None:
@@ -115,10 +131,8 @@ def systems_create() -> Any:
 @permission_required(Permission.VALIDATION_EDIT)
 def systems_edit(system_id: int) -> Any:
     system = _get(SoftwareSystem, system_id)
-    form = forms.SystemForm(obj=system if request.method == "GET" else None)
+    form = _edit_form(forms.SystemForm, system)
     _supplier_choices(form)
-    if request.method == "GET":
-        form.version.data = str(system.version)
     if form.validate_on_submit() and unit_of_work.run(
         lambda: services.update_system(system, _system_data(form), current_user, _version(form))
     ).ok:
@@ -194,9 +208,7 @@ def functions_create(system_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EDIT)
 def functions_edit(function_id: int) -> Any:
     function = _get(Function, function_id)
-    form = forms.FunctionForm(obj=function if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = str(function.version)
+    form = _edit_form(forms.FunctionForm, function)
     if form.validate_on_submit() and unit_of_work.run(lambda: services.update_function(
         function, current_user, description=form.description.data or "", use=form.use.data or "",
         process_risk=form.process_risk.data or "", rationale=form.rationale.data or "",
@@ -308,14 +320,20 @@ def _back(protocol_id: int, anchor: str | None = None) -> Any:
 def protocols_edit(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
     form = forms.ProtocolForm(prefix="protocol")
-    if form.validate_on_submit() and unit_of_work.run(lambda: services.update_protocol(
+    return _protocol_form(protocol_id, "header", form, lambda: services.update_protocol(
         protocol, current_user, system_version=form.system_version.data or "", scope=form.scope.data or "",
         requirements=form.requirements.data or "", acceptance_criteria=form.acceptance_criteria.data or "",
         expected_version=_version(form),
-    )).ok:
-        flash("Protocol saved.", "success")
-        return _back(protocol_id)
-    return _protocol_page(services.load_protocol(protocol_id), 422, header_form=form)
+    ), "Protocol saved.")
+
+
+def _protocol_form(protocol_id: int, name: str, form: Any, action: Callable[[], object], done: str,
+                   anchor: str | None = None) -> Any:
+    """A form of the protocol page runs its one service call; when refused, the page comes back (422) with the form kept."""
+    if form.validate_on_submit() and unit_of_work.run(action).ok:
+        flash(done, "success")
+        return _back(protocol_id, anchor)
+    return _protocol_page(services.load_protocol(protocol_id), 422, **{f"{name}_form": form})
 
 
 @bp.route("/protocols/<int:protocol_id>/test-cases", methods=["POST"])
@@ -323,22 +341,18 @@ def protocols_edit(protocol_id: int) -> Any:
 def test_cases_create(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
     form = _case_form(protocol)
-    if form.validate_on_submit() and unit_of_work.run(lambda: services.add_test_case(
+    return _protocol_form(protocol_id, "case", form, lambda: services.add_test_case(
         protocol, current_user, method=form.method.data or "", objective=form.objective.data or "",
         function_id=form.function_id.data or None, expected_result=form.expected_result.data or "",
-    )).ok:
-        flash("Test case added.", "success")
-        return _back(protocol_id, "test-cases")
-    return _protocol_page(services.load_protocol(protocol_id), 422, case_form=form)
+    ), "Test case added.", "test-cases")
 
 
 @bp.route("/test-cases/<int:case_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.VALIDATION_EDIT)
 def test_cases_edit(case_id: int) -> Any:
     case = _get(TestCase, case_id)
-    form = _case_form(case.protocol, forms.TestCaseForm(obj=case if request.method == "GET" else None))
+    form = _case_form(case.protocol, _edit_form(forms.TestCaseForm, case))
     if request.method == "GET":
-        form.version.data = str(case.version)
         form.function_id.data = case.function_id or 0
     if form.validate_on_submit() and unit_of_work.run(lambda: services.update_test_case(
         case, current_user, method=form.method.data or "", objective=form.objective.data or "",
@@ -355,9 +369,7 @@ def test_cases_edit(case_id: int) -> Any:
 def test_cases_delete(case_id: int) -> Any:
     case = _get(TestCase, case_id)
     protocol_id = case.protocol_id
-    if forms.ConfirmForm().validate_on_submit() and unit_of_work.run(
-        lambda: services.delete_test_case(case, current_user)
-    ).ok:
+    if _confirmed(lambda: services.delete_test_case(case, current_user)):
         flash("Test case removed.", "success")
     return _back(protocol_id, "test-cases")
 
@@ -380,7 +392,7 @@ def steps_create(case_id: int) -> Any:
 def steps_delete(step_id: int) -> Any:
     step = _get(TestStep, step_id)
     case = step.test_case
-    if forms.ConfirmForm().validate_on_submit() and unit_of_work.run(lambda: services.delete_step(step, current_user)).ok:
+    if _confirmed(lambda: services.delete_step(step, current_user)):
         flash("Step removed.", "success")
     return _back(case.protocol_id, f"case-{case.id}")
 
@@ -390,25 +402,19 @@ def steps_delete(step_id: int) -> Any:
 def protocols_justify(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
     form = _justify_form()
-    if form.validate_on_submit() and unit_of_work.run(lambda: services.justify_coverage(
+    return _protocol_form(protocol_id, "justify", form, lambda: services.justify_coverage(
         protocol, form.function_id.data or 0, current_user, text=form.text.data or "",
         password=form.password.data or "", comment=form.comment.data or "",
-    )).ok:
-        flash("Justification signed.", "success")
-        return _back(protocol_id, "coverage")
-    return _protocol_page(services.load_protocol(protocol_id), 422, justify_form=form)
+    ), "Justification signed.", "coverage")
 
 
 def _signing_view(protocol_id: int, prefix: str, meaning: str, action: Callable[..., None], done: str) -> Any:
     """Sign the protocol as authored, reviewed or approved; a refusal re-renders the page with the form kept."""
     protocol = services.load_protocol(protocol_id)
     form = _sign_form(prefix, meaning)
-    if form.validate_on_submit() and unit_of_work.run(lambda: action(
+    return _protocol_form(protocol_id, prefix, form, lambda: action(
         protocol, current_user, password=form.password.data or "", comment=form.comment.data or "",
-    )).ok:
-        flash(done, "success")
-        return _back(protocol_id)
-    return _protocol_page(services.load_protocol(protocol_id), 422, **{f"{prefix}_form": form})
+    ), done)
 
 
 @bp.route("/protocols/<int:protocol_id>/submit", methods=["POST"])
@@ -461,9 +467,7 @@ def _reason_view(protocol_id: int, prefix: str, action: Callable[..., None], mis
 @permission_required(Permission.VALIDATION_EXECUTE)
 def protocols_start(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
-    if forms.ConfirmForm().validate_on_submit() and unit_of_work.run(
-        lambda: services.start_execution(protocol, current_user)
-    ).ok:
+    if _confirmed(lambda: services.start_execution(protocol, current_user)):
         flash("Execution started. Record a result for every step.", "success")
     return _back(protocol_id, "execution")
 
@@ -511,9 +515,7 @@ def executions_correct(execution_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EXECUTE)
 def protocols_complete(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
-    if forms.ConfirmForm().validate_on_submit() and unit_of_work.run(
-        lambda: services.complete_execution(protocol, current_user)
-    ).ok:
+    if _confirmed(lambda: services.complete_execution(protocol, current_user)):
         flash("Execution complete. Write the report.", "success")
         return redirect(url_for("validation.reports_detail", protocol_id=protocol_id))
     return _back(protocol_id, "execution")
@@ -533,9 +535,7 @@ def evidence_download(evidence_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EDIT, Permission.VALIDATION_APPROVE)
 def deviations_close(deviation_id: int) -> Any:
     deviation = _get(Deviation, deviation_id)
-    form = forms.DeviationCloseForm(obj=deviation if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = str(deviation.version)
+    form = _edit_form(forms.DeviationCloseForm, deviation)
     if form.validate_on_submit() and unit_of_work.run(lambda: services.close_deviation(
         deviation, current_user, severity=form.severity.data or "", impact=form.impact.data or "",
         disposition=form.disposition.data or "", rationale=form.rationale.data or "",
