@@ -19,7 +19,7 @@ BLUEPRINTS: tuple[str, ...] = (
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = (
     "auth.cli", "audit.cli", "documents.cli", "demo", "notifications.cli", "notifications.reminders_cli",
-    "inventory.cli", "inventory.advisory_cli",
+    "inventory.cli", "inventory.advisories.cli",
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,8 +119,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def import_models() -> None:
-    """Import every models module (app/<package>/models.py and *_models.py) so Alembic sees every table."""
-    for path in sorted((ROOT / "app").glob("*/models.py")) + sorted((ROOT / "app").glob("*/*_models.py")):
+    """Import every models module (app/<package>/models.py and app/<package>/<sub-domain>/models.py) so Alembic
+    sees every table."""
+    for path in sorted((ROOT / "app").glob("*/models.py")) + sorted((ROOT / "app").glob("*/*/models.py")):
         import_module("app." + ".".join(path.relative_to(ROOT / "app").with_suffix("").parts))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +46,19 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         return {"version_id_col": cls.version}
+
+
+def refuse_changes(model: type, error: Callable[[str], Exception], *, changed: str, deleted: str) -> None:
+    """Make the rows of `model` immutable: flushing an update or a delete of one raises `error`."""
+
+    def _refuse_update(_mapper: Any, _connection: Any, _target: Any) -> None:
+        raise error(changed)
+
+    def _refuse_delete(_mapper: Any, _connection: Any, _target: Any) -> None:
+        raise error(deleted)
+
+    event.listen(model, "before_update", _refuse_update)
+    event.listen(model, "before_delete", _refuse_delete)
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -13,6 +13,9 @@ class DomainError(Exception):
     """A rule of the domain was broken; the message is shown to the user as it is."""
 
     status_code = 400
+    # True when the work done before the error must still be committed (a refused signature keeps
+    # its failure count and audit event); the unit of work then commits instead of rolling back.
+    keeps_changes = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -70,19 +73,23 @@ TITLES = {
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Map domain errors and HTTP errors to generic pages (HTML) or JSON (API)."""
+    """Map domain errors and HTTP errors to generic pages (HTML) or JSON (API), after rolling back."""
+    from app import unit_of_work
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
+        unit_of_work.discard()
         extra = {"changes": error.changes} if isinstance(error, StaleEdit) else {}
         return _render(error.status_code, TITLES.get(error.status_code, "Error"), error.message, **extra)
 
     @app.errorhandler(StaleDataError)
     def _stale(_error: StaleDataError) -> Any:
+        unit_of_work.discard()
         return _render(409, TITLES[409], StaleEdit().message)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
+        unit_of_work.discard()
         status = error.code or 500
         messages = {
             400: "The request could not be understood. If you submitted a form, reload the page and try again.",
@@ -100,7 +107,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         app.logger.exception("Unhandled error", exc_info=error)
-        from app.extensions import db
-
-        db.session.rollback()
+        unit_of_work.discard()
         return _render(500, TITLES[500], "An unexpected error occurred. It has been logged; nothing was saved.")

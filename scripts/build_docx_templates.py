@@ -32,6 +32,7 @@ RED = RGBColor(0xC0, 0x00, 0x00)
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 Column = tuple[str, str, float]  # header, cell tag, relative width
+Builder = Callable[[], DocumentObject]
 
 
 # ---------------------------------------------------------------- low-level helpers
@@ -226,12 +227,28 @@ def yes_no(expr: str) -> str:
     return "{{ 'yes' if " + expr + " else 'no' }}"
 
 
+def document(title: str, *, landscape: bool) -> Callable[[Callable[[DocumentObject], None]], Builder]:
+    """Make a document type's builder from the function that writes its body: every document is a
+    new_document() headed by its title and closed by the signatures table."""
+
+    def builder(body: Callable[[DocumentObject], None]) -> Builder:
+        def build() -> DocumentObject:
+            doc = new_document(landscape=landscape)
+            doc.add_heading(title, level=1)
+            body(doc)
+            signatures(doc)
+            return doc
+
+        return build
+
+    return builder
+
+
 # ---------------------------------------------------------------- the document types
 
 
-def supplier_evaluation() -> DocumentObject:
-    doc = new_document(landscape=False)
-    doc.add_heading("Supplier evaluation: {{ supplier_name }}", level=1)
+@document("Supplier evaluation: {{ supplier_name }}", landscape=False)
+def supplier_evaluation(doc: DocumentObject) -> None:
     doc.add_heading("Supplier", level=2)
     fields_table(
         doc,
@@ -306,13 +323,10 @@ def supplier_evaluation() -> DocumentObject:
             ("Next re-evaluation due", "{{ next_due }}"),
         ],
     )
-    signatures(doc)
-    return doc
 
 
-def approved_supplier_list() -> DocumentObject:
-    doc = new_document(landscape=True)
-    doc.add_heading("Approved supplier list", level=1)
+@document("Approved supplier list", landscape=True)
+def approved_supplier_list(doc: DocumentObject) -> None:
     doc.add_paragraph("Snapshot of {{ snapshot_date }}: {{ suppliers|length }} suppliers.")
     rows_table(
         doc,
@@ -334,13 +348,10 @@ def approved_supplier_list() -> DocumentObject:
         size=8,
         empty="No suppliers.",
     )
-    signatures(doc)
-    return doc
 
 
-def purchasing_information() -> DocumentObject:
-    doc = new_document(landscape=False)
-    doc.add_heading("Purchasing information: {{ product }} {{ version }}", level=1)
+@document("Purchasing information: {{ product }} {{ version }}", landscape=False)
+def purchasing_information(doc: DocumentObject) -> None:
     fields_table(
         doc,
         [
@@ -383,13 +394,10 @@ def purchasing_information() -> DocumentObject:
         ],
         empty="Not yet received.",
     )
-    signatures(doc)
-    return doc
 
 
-def soup_list() -> DocumentObject:
-    doc = new_document(landscape=True)
-    doc.add_heading("SOUP list: {{ product_name }} {{ release_version }}", level=1)
+@document("SOUP list: {{ product_name }} {{ release_version }}", landscape=True)
+def soup_list(doc: DocumentObject) -> None:
     fields_table(
         doc,
         [
@@ -435,13 +443,10 @@ def soup_list() -> DocumentObject:
         ],
         size=8,
     )
-    signatures(doc)
-    return doc
 
 
-def release_diff() -> DocumentObject:
-    doc = new_document(landscape=False)
-    doc.add_heading("SOUP changes: {{ product_name }} {{ from_version }} to {{ to_version }}", level=1)
+@document("SOUP changes: {{ product_name }} {{ from_version }} to {{ to_version }}", landscape=False)
+def release_diff(doc: DocumentObject) -> None:
     fields_table(
         doc,
         [("Product", "{{ product_name }}"), ("From release", "{{ from_version }}"), ("To release", "{{ to_version }}")],
@@ -480,8 +485,6 @@ def release_diff() -> DocumentObject:
         ],
         empty="None.",
     )
-    signatures(doc)
-    return doc
 
 
 def _system_fields(doc: DocumentObject) -> None:
@@ -498,9 +501,8 @@ def _system_fields(doc: DocumentObject) -> None:
     )
 
 
-def validation_protocol() -> DocumentObject:
-    doc = new_document(landscape=False)
-    doc.add_heading("Validation protocol: {{ system_name }} {{ system_version }}", level=1)
+@document("Validation protocol: {{ system_name }} {{ system_version }}", landscape=False)
+def validation_protocol(doc: DocumentObject) -> None:
     _system_fields(doc)
     doc.add_heading("Protocol", level=2)
     fields_table(
@@ -549,13 +551,10 @@ def validation_protocol() -> DocumentObject:
     ):
         run = steps.add_paragraph().add_run(text)
         run.font.size = Pt(8)
-    signatures(doc)
-    return doc
 
 
-def validation_report() -> DocumentObject:
-    doc = new_document(landscape=False)
-    doc.add_heading("Validation report: {{ system_name }} {{ system_version }}", level=1)
+@document("Validation report: {{ system_name }} {{ system_version }}", landscape=False)
+def validation_report(doc: DocumentObject) -> None:
     _system_fields(doc)
     doc.add_heading("Protocol and report", level=2)
     fields_table(
@@ -611,13 +610,10 @@ def validation_report() -> DocumentObject:
     )
     doc.add_heading("Conclusion", level=2)
     fields_table(doc, [("Conclusion", "{{ conclusion }}"), ("Restrictions", "{{ restrictions|multiline }}")])
-    signatures(doc)
-    return doc
 
 
-def audit_extract() -> DocumentObject:
-    doc = new_document(landscape=True)
-    doc.add_heading("Audit trail extract", level=1)
+@document("Audit trail extract", landscape=True)
+def audit_extract(doc: DocumentObject) -> None:
     fields_table(doc, [("Scope", "{{ scope_description|multiline }}"), ("Events", "{{ events|length }}")])
     rows_table(
         doc,
@@ -635,11 +631,9 @@ def audit_extract() -> DocumentObject:
         size=7,
         empty="No events.",
     )
-    signatures(doc)
-    return doc
 
 
-BUILDERS: dict[str, Callable[[], DocumentObject]] = {
+BUILDERS: dict[str, Builder] = {
     "supplier_evaluation": supplier_evaluation,
     "approved_supplier_list": approved_supplier_list,
     "purchasing_information": purchasing_information,

@@ -18,6 +18,25 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"username": username, "password": password})
 
 
+def sign_in(page: Any, base: str, username: str) -> None:
+    """In Chromium: sign in through the login page as someone new at the desk (the browser's cookies are
+    dropped first) and land on the home page."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def e_sign(page: Any, button: str, comment: str | None = None) -> None:
+    """In Chromium: sign the page's signature form with the test password (and the comment), pressing `button`."""
+    page.get_by_label("Your password").fill(PASSWORD)
+    if comment is not None:
+        page.get_by_label("Comment").fill(comment)
+    page.get_by_role("button", name=button).click()
+
+
 def csrf_token_from(html: str) -> str:
     """The CSRF token of the first form (or meta tag) on a page."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(

@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def test_migrations_have_exactly_one_head():
-    config = Config()
+    config = Config(str(MIGRATIONS / "alembic.ini"))  # as Flask-Migrate reads it
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several heads: {heads}"

@@ -18,12 +18,13 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as WTFValidationError
 
+from app import unit_of_work
 from app.api import services
 from app.api.models import ApiToken, TokenScope
 from app.audit import services as audit
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import ImportChannel
@@ -57,9 +58,10 @@ def imports_create(product_name: str, version: str) -> Any:
     files = [inventory.UploadedFile(upload.filename or "upload", upload.read())
              for field in ("file", "files") for upload in request.files.getlist(field)]
     with audit.acting_as(actor):
-        summary = inventory.import_into(product_name, version, files, format=request.form.get("format") or None,
-                                        channel=ImportChannel.API)
-    db.session.commit()
+        # Every broken rule is answered as JSON by app/errors.py, after the rollback.
+        summary = unit_of_work.run(lambda: inventory.import_into(
+            product_name, version, files, format=request.form.get("format") or None, channel=ImportChannel.API,
+        ), pages=(DomainError,)).value
     # The keys keep the documented order (jsonify would sort them).
     return Response(json.dumps(summary), status=201, mimetype="application/json")
 
@@ -75,10 +77,12 @@ def tokens_list() -> Any:
 def tokens_create() -> Any:
     _check_csrf()
     form = TokenForm(meta={"csrf": False})
-    if not form.validate():
-        return render_template("api/tokens_list.html", tokens=services.tokens(), form=form, plain=None), 422
-    token, plain = services.create_token(form.name.data or "", by=current_user)
-    db.session.commit()
+    outcome = unit_of_work.run(lambda: services.create_token(form.name.data or "", by=current_user),
+                               form.name) if form.validate() else None
+    if outcome is None or outcome.value is None:
+        return render_template("api/tokens_list.html", tokens=services.tokens(), form=form, plain=None), \
+            unit_of_work.form_status(form, outcome)
+    token, plain = outcome.value
     flash(f"Token {token.name!r} created. Copy it now: it is shown only once.", "success")
     return render_template("api/tokens_list.html", tokens=services.tokens(), form=TokenForm(), plain=plain,
                            new_token=token)
@@ -91,7 +95,6 @@ def tokens_revoke(token_id: int) -> Any:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound("There is no such token.")
-    services.revoke_token(token, by=current_user)
-    db.session.commit()
-    flash(f"Token {token.name!r} revoked.", "success")
+    if unit_of_work.run(lambda: services.revoke_token(token, by=current_user)).ok:
+        flash(f"Token {token.name!r} revoked.", "success")
     return redirect(url_for("api.tokens_list"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
+from app import unit_of_work
 from app.audit import queries
 from app.audit import services as audit
 from app.audit.models import AuditAction
@@ -36,8 +37,7 @@ def log() -> Any:
 @permission_required(Permission.AUDIT_EXPORT)
 def export_csv() -> Any:
     filters = {key: value for key, value in request.args.items() if value}
-    audit.record("audit.exported", action=AuditAction.EXPORT, format="csv", filters=filters)
-    db.session.commit()
+    unit_of_work.run(lambda: audit.record("audit.exported", action=AuditAction.EXPORT, format="csv", filters=filters))
     filename = f"audit-trail-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(
         queries.stream_csv(db.engine, queries.filtered(request.args)),

@@ -13,14 +13,22 @@ from app.auth.models import User, new_alternative_id
 from app.auth.passwords import hash_password, needs_rehash, policy_problems, verify_password
 from app.auth.permissions import Role
 from app.db import utcnow
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, DomainError, StaleEdit, ValidationFailed
 from app.extensions import db
 
 LOGIN_REFUSED = "Invalid username or password, or the account is locked or inactive."
 
 
-class LoginRefused(Exception):
-    """Sign-in refused; the message never tells which part was wrong."""
+class LoginRefused(DomainError):
+    """Sign-in refused; the message never tells which part was wrong. The failure count and its audit event are kept."""
+
+    keeps_changes = True
+
+
+class WrongPassword(ValidationFailed):
+    """The current password was wrong: nothing changes but the failure count and its audit event, which are kept."""
+
+    keeps_changes = True
 
 
 def find_user(username: str) -> User | None:
@@ -103,7 +111,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """The user changes their own password: the current one is checked, sessions end."""
     if not verify_password(user.password_hash, current_password):
         register_failure(user)
-        raise ValidationFailed("The current password is not correct.")
+        raise WrongPassword("The current password is not correct.")
     if verify_password(user.password_hash, new_password):
         raise ValidationFailed("Choose a password different from the current one.")
     _check_policy(new_password, user.username)
@@ -139,6 +147,26 @@ def create_user(
 def set_roles(user: User, roles: set[Role]) -> None:
     """Replace the user's roles."""
     user.role_set = roles
+
+
+def update_user(user: User, *, full_name: str, email: str, roles: set[Role], expected_version: str) -> None:
+    """An admin edits the name, e-mail and roles of the version they saw; an older version is a stale edit."""
+    if str(user.version) != expected_version:
+        raise StaleEdit(changes=[f"{event.action} by {event.actor_name}" for event in audit.history("user", user.id, 3)])
+    user.full_name = full_name
+    user.email = email
+    set_roles(user, roles)
+
+
+def signed_in(user: User) -> None:
+    """A sign-in is audited once the session is the user's (so the event is theirs)."""
+    audit.record("auth.login", user, action=AuditAction.LOGIN)
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends every session of the user and is audited."""
+    end_sessions(user)
+    audit.record("auth.logout", user, action=AuditAction.LOGOUT)
 
 
 def deactivate(user: User, *, by: User | None = None) -> None:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app import unit_of_work
 from app.audit import services as audit
-from app.audit.models import AuditAction
 from app.auth import services
 from app.auth.decorators import permission_required
 from app.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, ResetPasswordForm, UserCreateForm, UserEditForm
 from app.auth.models import User
 from app.auth.permissions import Permission, Role
-from app.errors import DomainError, StaleEdit
 from app.extensions import db
 from app.pagination import paginate
 
@@ -39,18 +40,7 @@ def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.username.data or "", form.password.data or "")
-        except services.LoginRefused as refused:
-            db.session.commit()  # the failure count and its audit event must persist
-            flash(str(refused), "error")
-            return render_template("auth/login.html", form=form), 200
-        session.clear()  # a new session at sign-in
-        login_user(user)
-        session["last_seen"] = services.utcnow().timestamp()
-        audit.record("auth.login", user, action=AuditAction.LOGIN)
-        db.session.commit()
+    if form.validate_on_submit() and (user := unit_of_work.run(lambda: _sign_in(form)).value) is not None:
         if services.password_expired(user):
             flash("Your password must be changed before you continue.", "warning")
             return redirect(url_for("auth.change_password"))
@@ -58,14 +48,22 @@ def login() -> Any:
     return render_template("auth/login.html", form=form)
 
 
+def _sign_in(form: LoginForm) -> User:
+    """Check the credentials (a refusal keeps its failure count) and start a new session as the user."""
+    user = services.authenticate(form.username.data or "", form.password.data or "")
+    session.clear()  # a new session at sign-in
+    login_user(user)
+    session["last_seen"] = services.utcnow().timestamp()
+    services.signed_in(user)
+    return user
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Any:
     user = db.session.get(User, current_user.id)
     if user is not None:
-        services.end_sessions(user)
-        audit.record("auth.logout", user, action=AuditAction.LOGOUT)
-        db.session.commit()
+        unit_of_work.run(lambda: services.sign_out(user))
     logout_user()
     session.clear()
     flash("You have signed out.", "info")
@@ -76,18 +74,13 @@ def logout() -> Any:
 @login_required
 def change_password() -> Any:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data or "", form.new_password.data or "")
-        except DomainError as error:
-            db.session.commit()  # keep the failure count
-            form.new_password.errors = [error.message]
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # the new alternative id: this browser stays signed in
-            session["last_seen"] = services.utcnow().timestamp()
-            flash("Your password was changed. Other sessions were signed out.", "success")
-            return redirect(url_for("dashboard.index"))
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.change_password(
+        current_user, form.current_password.data or "", form.new_password.data or "",
+    ), form.new_password).ok:
+        login_user(current_user._get_current_object())  # the new alternative id: this browser stays signed in
+        session["last_seen"] = services.utcnow().timestamp()
+        flash("Your password was changed. Other sessions were signed out.", "success")
+        return redirect(url_for("dashboard.index"))
     return render_template("auth/change_password.html", form=form)
 
 
@@ -108,45 +101,31 @@ def users_list() -> Any:
 @permission_required(Permission.USERS_MANAGE)
 def users_create() -> Any:
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                username=form.username.data or "",
-                full_name=form.full_name.data or "",
-                email=form.email.data or "",
-                roles={Role(value) for value in form.roles.data or []},
-                password=form.password.data or "",
-                must_change=True,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"User {user.username} created. They must change the password at first sign-in.", "success")
-            return redirect(url_for("auth.users_detail", user_id=user.id))
+    if form.validate_on_submit() and (user := unit_of_work.run(lambda: services.create_user(
+        username=form.username.data or "",
+        full_name=form.full_name.data or "",
+        email=form.email.data or "",
+        roles={Role(value) for value in form.roles.data or []},
+        password=form.password.data or "",
+        must_change=True,
+    )).value) is not None:
+        flash(f"User {user.username} created. They must change the password at first sign-in.", "success")
+        return redirect(url_for("auth.users_detail", user_id=user.id))
     return render_template("auth/users_create.html", form=form)
-
-
-def _user_or_404(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @permission_required(Permission.USERS_MANAGE)
 def users_detail(user_id: int) -> Any:
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     if request.method == "GET":
         form.roles.data = sorted(role.value for role in user.role_set)
         form.version.data = str(user.version)
-    if form.validate_on_submit():
-        if str(user.version) != form.version.data:
-            raise StaleEdit(changes=[f"{event.action} by {event.actor_name}" for event in audit.history("user", user.id, 3)])
-        user.full_name = form.full_name.data or ""
-        user.email = form.email.data or ""
-        services.set_roles(user, {Role(value) for value in form.roles.data or []})
-        db.session.commit()
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.update_user(
+        user, full_name=form.full_name.data or "", email=form.email.data or "",
+        roles={Role(value) for value in form.roles.data or []}, expected_version=form.version.data or "",
+    )).ok:
         flash("User saved.", "success")
         return redirect(url_for("auth.users_detail", user_id=user.id))
     return render_template(
@@ -158,40 +137,29 @@ def users_detail(user_id: int) -> Any:
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @permission_required(Permission.USERS_MANAGE)
 def users_deactivate(user_id: int) -> Any:
-    user = _user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.deactivate(user, by=current_user)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{user.username} is deactivated; their sessions have ended.", "success")
-    return redirect(url_for("auth.users_detail", user_id=user.id))
+    user = db.get_or_404(User, user_id)
+    return _change_user(user, ConfirmForm(), lambda: services.deactivate(user, by=current_user),
+                        f"{user.username} is deactivated; their sessions have ended.")
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @permission_required(Permission.USERS_MANAGE)
 def users_reactivate(user_id: int) -> Any:
-    user = _user_or_404(user_id)
-    if ConfirmForm().validate_on_submit():
-        services.reactivate(user)
-        db.session.commit()
-        flash(f"{user.username} can sign in again.", "success")
-    return redirect(url_for("auth.users_detail", user_id=user.id))
+    user = db.get_or_404(User, user_id)
+    return _change_user(user, ConfirmForm(), lambda: services.reactivate(user), f"{user.username} can sign in again.")
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @permission_required(Permission.USERS_MANAGE)
 def users_reset_password(user_id: int) -> Any:
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data or "")
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Temporary password set for {user.username}; they must change it at next sign-in.", "success")
+    return _change_user(user, form, lambda: services.reset_password(user, form.password.data or ""),
+                        f"Temporary password set for {user.username}; they must change it at next sign-in.")
+
+
+def _change_user(user: User, form: FlaskForm, action: Callable[[], object], done: str) -> Any:
+    """An admin action on a user's page: a sent form runs one service call; back to the user either way."""
+    if form.validate_on_submit() and unit_of_work.run(action).ok:
+        flash(done, "success")
     return redirect(url_for("auth.users_detail", user_id=user.id))

@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from app.auth.permissions import Permission
 from app.db import utcnow
-from app.inventory import advisory_services, anomaly_services
-from app.inventory.review_rules import ReviewState
+from app.inventory.advisories import services as advisory_services
+from app.inventory.anomalies import services as anomaly_services
+from app.inventory.anomalies.rules import ReviewState
 
 SHOWN = 8
 

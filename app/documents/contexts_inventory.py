@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from app.documents.contexts import Source, SourceNotFound, builder, signature_rows, text
 from app.extensions import db
 from app.inventory import services as inventory
-from app.inventory.advisory_models import AnomalyReview
-from app.inventory.anomaly_services import version_key
+from app.inventory.anomalies.models import AnomalyReview
+from app.inventory.anomalies.services import version_key
 from app.inventory.diff import Change, DiffItem
 from app.inventory.models import Component, Release, ReleaseStatus
 

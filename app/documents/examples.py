@@ -39,6 +39,17 @@ COMMON: dict[str, Any] = {
     "company": {"name": "Example Medical GmbH"},
 }
 
+# The validated system and its protocol, shared by the protocol and the report examples as
+# contexts_validation shares them between the two documents.
+TRACKIT_SYSTEM: dict[str, Any] = {
+    "system_name": "TrackIt Cloud",
+    "system_version": "2026.3",
+    "system_supplier": TRICKY_NAME,
+    "intended_use": "Record design reviews and link them to requirements.",
+    "gamp_category": "4",
+    "protocol_version": "1",
+}
+
 DOCUMENT_NUMBERS: dict[str, str] = {
     "supplier_evaluation": "SE-2026-014",
     "approved_supplier_list": "ASL-2026-11",
@@ -284,12 +295,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         ],
     },
     "validation_protocol": {
-        "system_name": "TrackIt Cloud",
-        "system_version": "2026.3",
-        "system_supplier": TRICKY_NAME,
-        "intended_use": "Record design reviews and link them to requirements.",
-        "gamp_category": "4",
-        "protocol_version": "1",
+        **TRACKIT_SYSTEM,
         "protocol_status": "approved",
         "scope": "Issue workflow, electronic sign-off and audit log of the design-review project.",
         "requirements": "R1 a review cannot close without a sign-off.\nR2 every change is logged.",
@@ -344,12 +350,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         ],
     },
     "validation_report": {
-        "system_name": "TrackIt Cloud",
-        "system_version": "2026.3",
-        "system_supplier": TRICKY_NAME,
-        "intended_use": "Record design reviews and link them to requirements.",
-        "gamp_category": "4",
-        "protocol_version": "1",
+        **TRACKIT_SYSTEM,
         "protocol_status": "executed",
         "scope": "Issue workflow, electronic sign-off and audit log of the design-review project.",
         "acceptance_criteria": "All scripted tests pass; no open deviation of severity major.",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import unit_of_work
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.decorators import permission_required
@@ -19,12 +22,10 @@ from app.documents.forms import GenerateForm, TemplateUploadForm
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.render import check_template
 from app.documents.variables import DOCUMENT_TYPES, variables_for
-from app.errors import DomainError
 from app.extensions import db
 from app.pagination import paginate
-from app.signatures.forms import SignatureForm, signature_form
+from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
-from app.signatures.services import SignatureRefused
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -65,18 +66,13 @@ def register() -> Any:
     )
 
 
-def _approval_form() -> SignatureForm:
-    form = signature_form(Meaning.APPROVED)
-    return form
-
-
 @bp.route("/<int:document_id>")
 @permission_required(Permission.DOCUMENTS_READ)
 def detail(document_id: int) -> Any:
     document = db.get_or_404(GeneratedDocument, document_id)
     target = services.document_sign_target(document)
     return render_template(
-        "documents/detail.html", document=document, target=target, approval_form=_approval_form(),
+        "documents/detail.html", document=document, target=target, approval_form=signature_form(Meaning.APPROVED),
         types=DOCUMENT_TYPES, approvals=services.approvals_by_document([document]).get(document.id, []),
         can_approve=policies.can_approve_document(current_user),
     )
@@ -86,23 +82,19 @@ def detail(document_id: int) -> Any:
 @permission_required(Permission.SUPPLIERS_DECIDE)
 def approve(document_id: int) -> Any:
     document = db.get_or_404(GeneratedDocument, document_id)
-    form = _approval_form()
-    if form.validate_on_submit():
-        try:
-            services.approve_document(document, signer=current_user, password=form.password.data or "",
-                                      comment=form.comment.data or "")
-        except SignatureRefused as error:
-            db.session.commit()  # the refused signature is audited and counts toward lockout
-            flash(error.message, "error")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Document approved. The file is unchanged; the signature is bound to its sha256.", "success")
-    else:
-        flash("Enter your password to sign.", "error")
+    _sign(partial(services.approve_document, document),
+          "Document approved. The file is unchanged; the signature is bound to its sha256.")
     return redirect(url_for("documents.detail", document_id=document_id))
+
+
+def _sign(action: Callable[..., object], done: str) -> None:
+    """Sign with the password as `action(signer=, password=, comment=)`; a refused signature still counts toward lockout."""
+    form = signature_form(Meaning.APPROVED)
+    if not form.validate_on_submit():
+        flash("Enter your password to sign.", "error")
+    elif unit_of_work.run(lambda: action(signer=current_user, password=form.password.data or "",
+                                         comment=form.comment.data or "")).ok:
+        flash(done, "success")
 
 
 def _send(data: bytes, filename: str, mimetype: str) -> Any:
@@ -115,13 +107,11 @@ def generate() -> Any:
     form = GenerateForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        document = services.generate(form.doc_type.data or "", form.source_id.data or "", by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    document = unit_of_work.run(
+        lambda: services.generate(form.doc_type.data or "", form.source_id.data or "", by=current_user)
+    ).value
+    if document is None:
         return redirect(request.referrer or url_for("documents.register"))
-    db.session.commit()
     if form.format.data == "pdf":
         return redirect(url_for("documents.download_pdf", document_id=document.id))
     if form.format.data == "record":
@@ -134,8 +124,7 @@ def generate() -> Any:
 @permission_required(Permission.DOCUMENTS_READ)
 def download(document_id: int) -> Any:
     document = db.get_or_404(GeneratedDocument, document_id)
-    audit.record("document.downloaded", document, action=AuditAction.EXPORT, format="docx")
-    db.session.commit()
+    _record_download(document, "docx")
     return _send(document.data, document.filename, services.DOCX_MIME)
 
 
@@ -150,9 +139,13 @@ def download_pdf(document_id: int) -> Any:
     except pdf.PdfConversionError as error:
         flash(f"The PDF could not be made: {error}", "error")
         return redirect(url_for("documents.register"))
-    audit.record("document.downloaded", document, action=AuditAction.EXPORT, format="pdf")
-    db.session.commit()
+    _record_download(document, "pdf")
     return _send(data, document.filename.removesuffix(".docx") + ".pdf", "application/pdf")
+
+
+def _record_download(document: GeneratedDocument, fmt: str) -> None:
+    """Every download of a controlled document is in the audit trail."""
+    unit_of_work.run(lambda: audit.record("document.downloaded", document, action=AuditAction.EXPORT, format=fmt))
 
 
 # --- Custom templates ----------------------------------------------------------------------------
@@ -174,6 +167,7 @@ def templates_create() -> Any:
     form = TemplateUploadForm(doc_type=request.args.get("doc_type") or None)
     problems: list[str] = []
     used: list[str] = []
+    outcome = None
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
@@ -182,20 +176,21 @@ def templates_create() -> Any:
         else:
             check = check_template(form.doc_type.data, data)
             used = sorted(check.used)
+            problems = list(check.problems)
             if check.ok:
-                template = services.upload_template(
+                outcome = unit_of_work.run(lambda: services.upload_template(
                     form.doc_type.data, name=form.name.data or "", filename=upload.filename or "template.docx",
                     data=data, by=current_user,
-                )
-                db.session.commit()
-                flash("Template uploaded as a draft. Check the preview, then activate it with your signature.", "success")
-                return redirect(url_for("documents.templates_detail", template_id=template.id))
-            problems = list(check.problems)
+                ))
+                if (template := outcome.value) is not None:
+                    flash("Template uploaded as a draft. Check the preview, then activate it with your signature.",
+                          "success")
+                    return redirect(url_for("documents.templates_detail", template_id=template.id))
     doc_type = form.doc_type.data or next(iter(DOCUMENT_TYPES))
     return render_template(
         "documents/templates_create.html", form=form, problems=problems, used=used,
         variables=variables_for(doc_type), doc_type=doc_type, types=DOCUMENT_TYPES,
-    ), (422 if problems else 200)
+    ), (422 if problems else unit_of_work.form_status(form, outcome))
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET"])
@@ -214,22 +209,7 @@ def templates_detail(template_id: int) -> Any:
 @permission_required(Permission.TEMPLATES_MANAGE)
 def templates_activate(template_id: int) -> Any:
     template = db.get_or_404(DocumentTemplate, template_id)
-    form = signature_form(Meaning.APPROVED)
-    if form.validate_on_submit():
-        try:
-            services.activate_template(template, signer=current_user, password=form.password.data or "",
-                                       comment=form.comment.data or "")
-        except SignatureRefused as error:
-            db.session.commit()  # the refused signature is audited and counts toward lockout
-            flash(error.message, "error")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Template activated: new documents of this type use it.", "success")
-    else:
-        flash("Enter your password to sign.", "error")
+    _sign(partial(services.activate_template, template), "Template activated: new documents of this type use it.")
     return redirect(url_for("documents.templates_detail", template_id=template.id))
 
 
@@ -237,12 +217,7 @@ def templates_activate(template_id: int) -> Any:
 @permission_required(Permission.TEMPLATES_MANAGE)
 def templates_retire(template_id: int) -> Any:
     template = db.get_or_404(DocumentTemplate, template_id)
-    try:
-        services.retire_template(template)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if unit_of_work.run(lambda: services.retire_template(template)).ok:
         flash("Template retired; the default template is used unless another version is active.", "success")
     return redirect(url_for("documents.templates_detail", template_id=template.id))
 
@@ -251,10 +226,8 @@ def templates_retire(template_id: int) -> Any:
 @permission_required(Permission.TEMPLATES_MANAGE)
 def templates_preview(template_id: int) -> Any:
     template = db.get_or_404(DocumentTemplate, template_id)
-    try:
-        data = services.preview(template)
-    except DomainError as error:
-        flash(error.message, "error")
+    data = unit_of_work.run(lambda: services.preview(template)).value
+    if data is None:
         return redirect(url_for("documents.templates_detail", template_id=template.id))
     return _send(data, f"preview-{template.doc_type}-v{template.template_version}.docx", services.DOCX_MIME)
 

@@ -11,8 +11,9 @@ from sqlalchemy import bindparam, select, update
 from app import ROOT
 from app.auth.models import User
 from app.extensions import db
-from app.inventory import licence_services, services
-from app.inventory.licences import normalise_licence
+from app.inventory import services
+from app.inventory.licences import services as licence_services
+from app.inventory.licences.expressions import normalise_licence
 from app.inventory.models import Component, ImportChannel, Release, SafetyClass
 
 PRODUCT = "Provenance"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from app.auth.permissions import Permission
-from app.inventory import anomaly_services
-from app.inventory.review_rules import ReviewState
+from app.inventory.anomalies import services as anomaly_services
+from app.inventory.anomalies.rules import ReviewState
 
 _WHY = {
     ReviewState.NEW_ADVISORY: "an advisory affecting this version arrived after its last anomaly review",

@@ -24,11 +24,14 @@ from app.auth.models import User
 from app.db import utcnow
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.inventory import advisory_services, anomaly_services, licence_services, policies
 from app.inventory import diff as diffing
+from app.inventory import policies
+from app.inventory.advisories import services as advisory_services
+from app.inventory.anomalies import services as anomaly_services
 from app.inventory.importers import FORMATS, ImporterError, parse_file
 from app.inventory.importers.base import ComponentRecord, ParsedFile
-from app.inventory.licences import normalise_licence
+from app.inventory.licences import services as licence_services
+from app.inventory.licences.expressions import normalise_licence
 from app.inventory.models import (
     ChangeKind,
     Classification,

@@ -1,6 +1,6 @@
 """Inventory pages: products, releases (components, import, diff, bulk classification, freeze), components.
 
-Views are thin: parse the form, call one service, commit, redirect. More inventory pages
+Views are thin: parse the form, hand one service call to the unit of work, redirect. More inventory pages
 (advisories, anomaly reviews, licence policy) register on this blueprint from their own modules,
 imported at the end of this file.
 """
@@ -10,22 +10,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import unit_of_work
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.auth.views import safe_next
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import exports, policies, services
-from app.inventory.advisory_models import AdvisoryMatch, MatchState
+from app.inventory.advisories.models import AdvisoryMatch, MatchState
 from app.inventory.forms import (
     CLASSIFICATION_LABELS,
     AssessForm,
@@ -41,35 +44,38 @@ from app.inventory.models import ChangeKind, Component, ImportChannel, Product, 
 from app.pagination import paginate
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
-from app.signatures.services import SignatureRefused
 from app.suppliers.models import Supplier
 
 bp = Blueprint("inventory", __name__)
 
+T = TypeVar("T")
+M = TypeVar("M", Product, Release, Component)
 
-def _product(product_id: int) -> Product:
-    product = db.session.get(Product, product_id)
-    if product is None:
-        raise NotFound("There is no such product.")
-    return product
-
-
-def _release(release_id: int) -> Release:
-    release = db.session.get(Release, release_id)
-    if release is None:
-        raise NotFound("There is no such release.")
-    return release
+# A frozen release (a Conflict) answers with the 409 page everywhere, besides the usual 403/404/409 pages.
+PAGES = (*unit_of_work.PAGE_ERRORS, Conflict)
 
 
-def _component(component_id: int) -> Component:
-    component = db.session.get(Component, component_id)
-    if component is None:
-        raise NotFound("There is no such component.")
-    return component
+def _get(model: type[M], record_id: int) -> M:
+    """The product, release or component, or the 404 page that says which is missing."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"There is no such {model.__name__.lower()}.")
+    return record
 
 
 def _errors(form: Any) -> str:
     return " ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
+def _submit(form: Any, action: Callable[[], T], done: str | Callable[[T], str]) -> T | None:
+    """Run the form's one service call and flash what was done; a refused form or rule is flashed, a conflict is the 409 page."""
+    if not form.validate_on_submit():
+        flash(_errors(form) or "Check the form.", "error")
+        return None
+    outcome = unit_of_work.run(action, pages=PAGES)
+    if outcome.ok:
+        flash(done if isinstance(done, str) else done(cast(T, outcome.value)), "success")
+    return outcome.value
 
 
 # --- Products ----------------------------------------------------------------------------------
@@ -92,24 +98,19 @@ def products_list() -> Any:
 @permission_required(Permission.INVENTORY_EDIT)
 def products_create() -> Any:
     form = ProductForm()
-    if not form.validate_on_submit():
-        flash(_errors(form) or "Check the form.", "error")
+    product = _submit(form, lambda: services.create_product(
+        form.name.data or "", safety_class=form.safety_class.data, description=form.description.data or "",
+        by=current_user,
+    ), lambda product: f"Product {product.name} created.")
+    if product is None:
         return redirect(url_for("inventory.products_list"))
-    try:
-        product = services.create_product(form.name.data or "", safety_class=form.safety_class.data,
-                                          description=form.description.data or "", by=current_user)
-    except ValidationFailed as error:
-        flash(error.message, "error")
-        return redirect(url_for("inventory.products_list"))
-    db.session.commit()
-    flash(f"Product {product.name} created.", "success")
     return redirect(url_for("inventory.products_detail", product_id=product.id))
 
 
 @bp.get("/products/<int:product_id>")
 @permission_required(Permission.INVENTORY_READ)
 def products_detail(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     releases = list(db.session.scalars(select(Release).where(Release.product_id == product.id)
                                        .order_by(Release.id.desc())))
     counts: dict[int, int] = {
@@ -131,52 +132,35 @@ def products_detail(product_id: int) -> Any:
 @bp.post("/products/<int:product_id>/edit")
 @permission_required(Permission.INVENTORY_EDIT)
 def products_edit(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     form = ProductForm()
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
-    else:
-        services.update_product(product, name=form.name.data or "", safety_class=form.safety_class.data,
-                                description=form.description.data or "")
-        db.session.commit()
-        flash("Product saved.", "success")
+    _submit(form, lambda: services.update_product(
+        product, name=form.name.data or "", safety_class=form.safety_class.data, description=form.description.data or "",
+    ), "Product saved.")
     return redirect(url_for("inventory.products_detail", product_id=product.id))
 
 
 @bp.post("/products/<int:product_id>/items")
 @permission_required(Permission.INVENTORY_EDIT)
 def software_items_create(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     form = SoftwareItemForm()
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
-    else:
-        try:
-            services.add_software_item(product, form.name.data or "", form.safety_class.data)
-            db.session.commit()
-            flash("Software item added.", "success")
-        except ValidationFailed as error:
-            flash(error.message, "error")
+    _submit(form, lambda: services.add_software_item(product, form.name.data or "", form.safety_class.data),
+            "Software item added.")
     return redirect(url_for("inventory.products_detail", product_id=product.id))
 
 
 @bp.post("/products/<int:product_id>/releases")
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_create(product_id: int) -> Any:
-    product = _product(product_id)
+    product = _get(Product, product_id)
     form = ReleaseForm()
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
+    release = _submit(form, lambda: services.create_release(
+        product, form.version.data or "", by=current_user, notes=form.notes.data or "",
+        previous=db.session.get(Release, form.previous_release_id.data) if form.previous_release_id.data else None,
+    ), lambda release: f"Release {release.version} created as a draft. Import its dependency files next.")
+    if release is None:
         return redirect(url_for("inventory.products_detail", product_id=product.id))
-    previous = db.session.get(Release, form.previous_release_id.data) if form.previous_release_id.data else None
-    try:
-        release = services.create_release(product, form.version.data or "", by=current_user,
-                                          previous=previous, notes=form.notes.data or "")
-    except ValidationFailed as error:
-        flash(error.message, "error")
-        return redirect(url_for("inventory.products_detail", product_id=product.id))
-    db.session.commit()
-    flash(f"Release {release.version} created as a draft. Import its dependency files next.", "success")
     return redirect(url_for("inventory.releases_detail", release_id=release.id))
 
 
@@ -281,7 +265,7 @@ def _release_context(release: Release) -> dict[str, Any]:
 @bp.get("/releases/<int:release_id>")
 @permission_required(Permission.INVENTORY_READ)
 def releases_detail(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     return render_template("inventory/releases_detail.html", **_release_context(release))
 
 
@@ -292,20 +276,16 @@ def _wants_json() -> bool:
 @bp.post("/releases/<int:release_id>/imports")
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_import(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     uploads = [services.UploadedFile(f.filename or "upload", f.read()) for f in request.files.getlist("files") if f]
-    try:
-        summary = services.import_files(release, uploads, by=current_user, format=request.form.get("format") or None,
-                                        channel=ImportChannel.WEB)
-    except DomainError as error:
-        db.session.rollback()
+    outcome = unit_of_work.run(lambda: services.import_files(
+        release, uploads, by=current_user, format=request.form.get("format") or None, channel=ImportChannel.WEB,
+    ), flash_error=not _wants_json())
+    if (summary := outcome.value) is None:
         if _wants_json():
-            return jsonify({"error": "Import failed", "message": error.message}), error.status_code
-        flash(error.message, "error")
-        context = _release_context(release)
-        return render_template("inventory/releases_detail.html", import_error=error.message, **context), \
-            error.status_code
-    db.session.commit()
+            return jsonify({"error": "Import failed", "message": outcome.message}), outcome.status
+        return render_template("inventory/releases_detail.html", import_error=outcome.message,
+                               **_release_context(release)), outcome.status
     if _wants_json():
         body = {**summary, "release_url": url_for("inventory.releases_detail", release_id=release.id)}
         return Response(json.dumps(body), status=201, mimetype="application/json")
@@ -318,55 +298,33 @@ def releases_import(release_id: int) -> Any:
 @bp.post("/releases/<int:release_id>/bulk")
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_bulk(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     form = BulkForm()
     ids = request.form.getlist("component_ids", type=int)
-    back = request.form.get("next", "")
-    target = back if back.startswith("/") and not back.startswith("//") else url_for(
-        "inventory.releases_detail", release_id=release.id)
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
-        return redirect(target)
-    try:
-        if form.action.data == "classify":
-            if not form.classification.data:
-                raise ValidationFailed("Choose the classification to give the selected components.")
-            count = services.classify_components(release, ids, form.classification.data, form.note.data or "",
-                                                 by=current_user, safety_class=form.safety_class.data or None)
-            message = f"{count} component(s) classified as {CLASSIFICATION_LABELS[form.classification.data]}."
-        else:
-            count = services.assess_components(release, ids, form.note.data or "", by=current_user)
-            message = f"{count} change(s) marked assessed."
-    except (ValidationFailed, NotFound) as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(target)
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
+    _submit(form, lambda: _bulk(release, form, ids), str)
+    return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail", release_id=release.id))
+
+
+def _bulk(release: Release, form: BulkForm, ids: list[int]) -> str:
+    """Classify the selected components, or mark their changes assessed; says what was done."""
+    if form.action.data == "classify":
+        if not form.classification.data:
+            raise ValidationFailed("Choose the classification to give the selected components.")
+        count = services.classify_components(release, ids, form.classification.data, form.note.data or "",
+                                             by=current_user, safety_class=form.safety_class.data or None)
+        return f"{count} component(s) classified as {CLASSIFICATION_LABELS[form.classification.data]}."
+    count = services.assess_components(release, ids, form.note.data or "", by=current_user)
+    return f"{count} change(s) marked assessed."
 
 
 @bp.post("/releases/<int:release_id>/freeze")
 @permission_required(Permission.INVENTORY_FREEZE)
 def releases_freeze(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     form = signature_form(Meaning.APPROVED)
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
-        return redirect(url_for("inventory.releases_detail", release_id=release.id))
-    try:
-        services.freeze_release(release, current_user, password=form.password.data or "",
-                                comment=form.comment.data or "")
-    except SignatureRefused as error:
-        db.session.commit()  # keep the audited refusal
-        flash(error.message, "error")
-        return redirect(url_for("inventory.releases_detail", release_id=release.id))
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("inventory.releases_detail", release_id=release.id))
-    db.session.commit()
-    flash(f"Release {release.version} is frozen and its SOUP list signed.", "success")
+    _submit(form, lambda: services.freeze_release(
+        release, current_user, password=form.password.data or "", comment=form.comment.data or "",
+    ), f"Release {release.version} is frozen and its SOUP list signed.")
     return redirect(url_for("inventory.releases_detail", release_id=release.id))
 
 
@@ -374,7 +332,7 @@ def _diff_pair(release: Release) -> tuple[Release | None, Release]:
     against_id = request.args.get("against", type=int)
     if against_id is None:
         return release.previous_release, release
-    other = _release(against_id)
+    other = _get(Release, against_id)
     if other.product_id != release.product_id:
         raise ValidationFailed("Compare releases of the same product.")
     return other, release
@@ -383,7 +341,7 @@ def _diff_pair(release: Release) -> tuple[Release | None, Release]:
 @bp.get("/releases/<int:release_id>/diff")
 @permission_required(Permission.INVENTORY_READ)
 def releases_diff(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     old, new = _diff_pair(release)
     result = services.release_diff(old, new)
     return render_template("inventory/releases_diff.html", release=release, old=old, new=new, result=result,
@@ -393,7 +351,7 @@ def releases_diff(release_id: int) -> Any:
 @bp.get("/releases/<int:release_id>/diff.json")
 @permission_required(Permission.INVENTORY_READ)
 def releases_diff_json(release_id: int) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     old, new = _diff_pair(release)
     result = services.release_diff(old, new)
     return jsonify({
@@ -403,8 +361,8 @@ def releases_diff_json(release_id: int) -> Any:
 
 
 def _export_components(release: Release) -> list[exports.ExportComponent]:
-    from app.inventory.advisory_models import AnomalyReview
-    from app.inventory.anomaly_services import version_key
+    from app.inventory.anomalies.models import AnomalyReview
+    from app.inventory.anomalies.services import version_key
 
     components = list(db.session.scalars(select(Component).where(Component.release_id == release.id)
                                          .options(selectinload(Component.supplier))
@@ -437,13 +395,13 @@ EXPORT_FORMATS = ("csv", "xlsx", "cdx.json")
 @bp.get("/releases/<int:release_id>/export.<fmt>")
 @permission_required(Permission.INVENTORY_READ)
 def releases_export(release_id: int, fmt: str) -> Any:
-    release = _release(release_id)
+    release = _get(Release, release_id)
     if fmt not in EXPORT_FORMATS:
         raise NotFound(f"Exports come as {', '.join(EXPORT_FORMATS)}.")
     items = _export_components(release)
     stem = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in f"{release.product.name}-{release.version}")
-    audit.record("release.exported", release, action=AuditAction.EXPORT, format=fmt, components=len(items))
-    db.session.commit()
+    unit_of_work.run(lambda: audit.record("release.exported", release, action=AuditAction.EXPORT, format=fmt,
+                                          components=len(items)))
     if fmt == "cdx.json":
         body = exports.cyclonedx_json(release.product.name, release.version, items)
         return _download(body.encode("utf-8"), f"{stem}-soup.cdx.json", "application/vnd.cyclonedx+json")
@@ -474,7 +432,7 @@ def _download(body: bytes, filename: str, mimetype: str) -> Response:
 
 
 def _component_context(component: Component, form: ComponentForm | None = None) -> dict[str, Any]:
-    from app.inventory import licence_services
+    from app.inventory.licences import services as licence_services
 
     if form is None:
         form = ComponentForm(obj=component)
@@ -498,79 +456,67 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
 @bp.get("/components/<int:component_id>")
 @permission_required(Permission.INVENTORY_READ)
 def components_detail(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     return render_template("inventory/components_detail.html", **_component_context(component))
 
 
 @bp.post("/components/<int:component_id>/edit")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_edit(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     form = ComponentForm()
     if form.validate_on_submit():
         changes = {name: getattr(form, name).data or "" for name in services.EDITABLE_FIELDS
                    if name != "supplier_id" and hasattr(form, name)}
-        try:
-            services.update_component(component, changes, by=current_user,
-                                      expected_version=int(form.row_version.data or 0) or None)
-        except ValidationFailed as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("inventory/components_detail.html",
-                                   **_component_context(_component(component_id), form)), 422
-        db.session.commit()
-        flash("Component saved.", "success")
-        return redirect(url_for("inventory.components_detail", component_id=component.id))
+        if unit_of_work.run(lambda: services.update_component(
+            component, changes, by=current_user, expected_version=int(form.row_version.data or 0) or None,
+        ), pages=PAGES).ok:
+            flash("Component saved.", "success")
+            return redirect(url_for("inventory.components_detail", component_id=component.id))
     return render_template("inventory/components_detail.html", **_component_context(component, form)), 422
 
 
 @bp.post("/components/<int:component_id>/assess")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_assess(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     form = AssessForm()
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
-    else:
-        try:
-            services.assess_components(component.release, [component.id], form.note.data or "", by=current_user)
-            db.session.commit()
-            flash("Change assessed.", "success")
-        except ValidationFailed as error:
-            db.session.rollback()
-            flash(error.message, "error")
+    _submit(form, lambda: services.assess_components(component.release, [component.id], form.note.data or "",
+                                                     by=current_user), "Change assessed.")
     return redirect(url_for("inventory.components_detail", component_id=component_id))
 
 
 @bp.post("/components/<int:component_id>/supplier")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_supplier(component_id: int) -> Any:
-    component = _component(component_id)
+    component = _get(Component, component_id)
     form = SupplierLinkForm()
-    if not form.validate_on_submit():
-        flash(_errors(form), "error")
-        return redirect(url_for("inventory.components_detail", component_id=component_id))
-    try:
-        if form.create.data:
-            supplier = services.create_supplier_for(component, by=current_user)
-            message = f"Supplier {supplier.code} created as a candidate and linked."
-        elif form.unlink.data:
-            services.link_supplier(component, None, by=current_user)
-            message = "Supplier link removed."
-        else:
-            chosen = db.session.get(Supplier, form.supplier_id.data or 0)
-            if chosen is None:
-                raise ValidationFailed("Choose a supplier to link.")
-            services.link_supplier(component, chosen, by=current_user)
-            message = f"Linked to supplier {chosen.name}."
-    except ValidationFailed as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("inventory.components_detail", component_id=component_id))
-    db.session.commit()
-    flash(message, "success")
+    _submit(form, lambda: _link_supplier(component, form), str)
     return redirect(url_for("inventory.components_detail", component_id=component_id))
 
 
+def _link_supplier(component: Component, form: SupplierLinkForm) -> str:
+    """Create a candidate supplier for the component, unlink it, or link the chosen one; says what was done."""
+    if form.create.data:
+        supplier = services.create_supplier_for(component, by=current_user)
+        return f"Supplier {supplier.code} created as a candidate and linked."
+    if form.unlink.data:
+        services.link_supplier(component, None, by=current_user)
+        return "Supplier link removed."
+    chosen = db.session.get(Supplier, form.supplier_id.data or 0)
+    if chosen is None:
+        raise ValidationFailed("Choose a supplier to link.")
+    services.link_supplier(component, chosen, by=current_user)
+    return f"Linked to supplier {chosen.name}."
+
+
+@bp.app_template_global()
+def has_endpoint(endpoint: str) -> bool:
+    """Whether a page exists (shared partials link to pages that a build may not register)."""
+    return endpoint in current_app.view_functions
+
+
 # The advisory, anomaly review and licence policy pages join this blueprint.
-from app.inventory import advisory_views  # noqa: E402, F401
+from app.inventory.advisories import views as advisory_views  # noqa: E402, F401
+from app.inventory.anomalies import views as anomaly_views  # noqa: E402, F401
+from app.inventory.licences import views as licence_views  # noqa: E402, F401

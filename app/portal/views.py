@@ -7,14 +7,15 @@ in the database so every worker shares the limit (app.portal.ratelimit).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
+from app import unit_of_work
 from app.audit.services import Actor
 from app.db import write_intent
 from app.errors import DomainError
-from app.extensions import db
 from app.portal.ratelimit import limiter
 from app.questionnaires import evaluations
 from app.questionnaires.answers import visible_questions
@@ -25,6 +26,12 @@ from app.questionnaires.models import Evaluation, EvaluationToken
 from app.storage import send_stored
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+T = TypeVar("T")
+
+# A supplier sees every refusal as a message on the questionnaire, never an error page (the autosave shows it in
+# place: htmx does not swap an error response); only a stale edit is a page.
+MESSAGES_ONLY: tuple[type[DomainError], ...] = ()
 
 CLOSED_PAGES: dict[LinkState, tuple[int, str, str]] = {
     LinkState.UNKNOWN: (404, "This link is not valid", "Check that you copied the whole link from the e-mail."),
@@ -93,27 +100,24 @@ def _context(evaluation: Evaluation, token: str) -> dict[str, Any]:
 def index(token: str) -> Any:
     write_intent.set(True)  # opening the link is recorded (token_used): begin as a write on SQLite
     evaluation, link = _open(token)
-    evaluations.note_link_opened(link)
-    db.session.commit()
+    unit_of_work.run(lambda: evaluations.note_link_opened(link))
     return render_template("portal/index.html", **_context(evaluation, token))
 
 
 @bp.route("/<token>/answers/<code>", methods=["POST"])
 def save_answer(token: str, code: str) -> Any:
     evaluation, _link = _open(token)
-    values = [v for v in request.form.getlist("answer")]
+    values = request.form.getlist("answer")
     raw: str | list[str] | None = values if len(values) != 1 else values[0]
-    try:
-        checked = evaluations.save_supplier_answer(evaluation, code, raw or None)
-    except DomainError as error:
-        db.session.rollback()
-        if request.headers.get("HX-Request"):
-            return render_template("portal/_answer_status.html", error=error.message), 200
-        flash(error.message, "error")
+    autosave = bool(request.headers.get("HX-Request"))
+    outcome = unit_of_work.run(lambda: evaluations.save_supplier_answer(evaluation, code, raw or None),
+                               pages=MESSAGES_ONLY, flash_error=not autosave)
+    checked = outcome.value
+    if autosave:
+        return render_template("portal/_answer_status.html", error=checked.error if checked else outcome.message,
+                               saved=bool(checked and checked.ok))
+    if checked is None:
         return redirect(url_for("portal.index", token=token))
-    db.session.commit()
-    if request.headers.get("HX-Request"):
-        return render_template("portal/_answer_status.html", error=checked.error, saved=checked.ok)
     if checked.ok:
         flash("Answer saved.", "success")
     else:
@@ -121,33 +125,29 @@ def save_answer(token: str, code: str) -> Any:
     return redirect(url_for("portal.index", token=token, _anchor=f"q-{code}"))
 
 
+def _change(action: Callable[[], T], done: str | Callable[[T], str] = "", *, about: str = "") -> bool:
+    """Run the supplier's one change and flash what was done; a refusal is flashed, prefixed with the question it is about."""
+    outcome = unit_of_work.run(action, pages=MESSAGES_ONLY, flash_error=False)
+    if not outcome.ok:
+        flash(f"{about}: {outcome.message}" if about else outcome.message, "error")
+    elif done:
+        flash(done if isinstance(done, str) else done(cast(T, outcome.value)), "success")
+    return outcome.ok
+
+
 @bp.route("/<token>/evidence/<code>", methods=["POST"])
 def upload_evidence(token: str, code: str) -> Any:
     evaluation, _link = _open(token)
-    try:
-        item = evaluations.add_evidence(
-            evaluation, code, request.files.get("file"), uploaded_by=evaluation.contact_email or "supplier"
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(f"{code}: {error.message}", "error")
-    else:
-        db.session.commit()
-        flash(f"{item.stored_file.original_name} uploaded.", "success")
+    _change(lambda: evaluations.add_evidence(
+        evaluation, code, request.files.get("file"), uploaded_by=evaluation.contact_email or "supplier",
+    ), lambda item: f"{item.stored_file.original_name} uploaded.", about=code)
     return redirect(url_for("portal.index", token=token, _anchor=f"q-{code}"))
 
 
 @bp.route("/<token>/evidence/<int:evidence_id>/remove", methods=["POST"])
 def remove_evidence(token: str, evidence_id: int) -> Any:
     evaluation, _link = _open(token)
-    try:
-        evaluations.remove_evidence(evaluation, evidence_id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("File removed.", "success")
+    _change(lambda: evaluations.remove_evidence(evaluation, evidence_id), "File removed.")
     return redirect(url_for("portal.index", token=token))
 
 
@@ -167,14 +167,9 @@ def review(token: str) -> Any:
 @bp.route("/<token>/submit", methods=["POST"])
 def submit(token: str) -> Any:
     evaluation, link = _open(token)
-    try:
-        evaluations.submit_answers(evaluation, link)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("portal.review", token=token))
-    db.session.commit()
-    return redirect(url_for("portal.receipt", token=token))
+    if _change(lambda: evaluations.submit_answers(evaluation, link)):
+        return redirect(url_for("portal.receipt", token=token))
+    return redirect(url_for("portal.review", token=token))
 
 
 @bp.route("/<token>/receipt")

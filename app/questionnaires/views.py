@@ -4,21 +4,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from app import unit_of_work
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.errors import DomainError
+from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.pagination import paginate
 from app.questionnaires import builder, evaluations, policies, services
 from app.questionnaires.answers import visible_questions
-from app.questionnaires.definitions import AnsweredBy, AnswerType, TemplateDefinition
+from app.questionnaires.definitions import AnsweredBy, AnswerType, Audience, SectionDefinition, TemplateDefinition
 from app.questionnaires.display import answer_text, option_choices, selected_values
 from app.questionnaires.forms import (
     CancelForm,
@@ -43,11 +46,12 @@ from app.questionnaires.models import (
     ScoreOverride,
     TemplateStatus,
 )
-from app.signatures.services import SignatureRefused
 from app.storage import send_stored
 from app.suppliers.models import Supplier
 
 bp = Blueprint("questionnaires", __name__, url_prefix="/questionnaires")
+
+T = TypeVar("T")
 
 
 def _form_errors(form: Any) -> str:
@@ -72,15 +76,14 @@ def templates_list() -> Any:
 def templates_new() -> Any:
     form = TemplateForm()
     if form.validate_on_submit():
-        try:
-            template = services.create_template(form.name.data or "", form.audience.data or "any", form.description.data or "", by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        outcome = unit_of_work.run(
+            lambda: services.create_template(
+                form.name.data or "", form.audience.data or "any", form.description.data or "", by=current_user
+            )
+        )
+        if outcome.ok and (template := outcome.value) is not None:
             flash("Draft created. Add sections and questions.", "success")
-            return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+            return redirect(_template_url(template.id))
     return render_template("questionnaires/templates_new.html", form=form)
 
 
@@ -90,20 +93,22 @@ def templates_import() -> Any:
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            template = services.import_template(upload.read(services.MAX_IMPORT_BYTES + 1), upload.filename or "", by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [error.message]
-        else:
-            db.session.commit()
+        outcome = unit_of_work.run(
+            lambda: services.import_template(upload.read(services.MAX_IMPORT_BYTES + 1), upload.filename or "", by=current_user),
+            form.file,
+        )
+        if outcome.ok and (template := outcome.value) is not None:
             flash(f"Imported as a draft: {template.label}.", "success")
-            return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+            return redirect(_template_url(template.id))
     return render_template("questionnaires/templates_import.html", form=form)
 
 
 def _template(template_id: int) -> QuestionnaireTemplate:
     return db.get_or_404(QuestionnaireTemplate, template_id)
+
+
+def _template_url(template_id: int, anchor: str | None = None) -> str:
+    return url_for("questionnaires.templates_detail", template_id=template_id, _anchor=anchor)
 
 
 @bp.route("/templates/<int:template_id>")
@@ -124,35 +129,28 @@ def _render_detail(template: QuestionnaireTemplate, thresholds_form: ThresholdsF
     ), status
 
 
+def _save(template: QuestionnaireTemplate, change: Callable[[TemplateDefinition], TemplateDefinition], expected_version: int | None) -> None:
+    """Store one builder edit of a draft; an edit the builder refuses is a broken rule like any other (422)."""
+    try:
+        defn = change(template.parsed())
+    except builder.BuilderError as error:
+        raise ValidationFailed(str(error)) from error
+    services.save_definition(template, defn, by=current_user, expected_version=expected_version)
+
+
 def _edit(template_id: int, change: Callable[[TemplateDefinition], TemplateDefinition], form: Any, message: str) -> Any:
-    """Apply one builder edit to a draft and store it; errors come back as messages, nothing is lost."""
+    """Apply one builder edit to a draft and store it; a refusal is a message, a stale form the 409 page."""
     template = _template(template_id)
     if not form.validate_on_submit():
         flash(_form_errors(form) or "The form was incomplete.", "error")
-        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
-    try:
-        services.save_definition(template, change(template.parsed()), by=current_user, expected_version=form.version_number())
-    except builder.BuilderError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    except DomainError as error:
-        db.session.rollback()
-        if error.status_code == 409 and "changed this record" in error.message:
-            raise
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    elif unit_of_work.run(lambda: _save(template, change, form.version_number())).ok:
         flash(message, "success")
-    return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    return redirect(_template_url(template.id))
 
 
 @bp.route("/templates/<int:template_id>/settings", methods=["POST"])
 @permission_required(Permission.QUESTIONNAIRES_EDIT)
 def templates_settings(template_id: int) -> Any:
-    from dataclasses import replace
-
-    from app.questionnaires.definitions import Audience
-
     form = TemplateForm()
     return _edit(
         template_id,
@@ -169,23 +167,16 @@ def templates_thresholds(template_id: int) -> Any:
     if not form.validate_on_submit():
         flash("Check the thresholds: " + (_form_errors(form) or "the form was incomplete."), "error")
         return _render_detail(template, form, 422)
-    try:
-        services.save_definition(
-            template, builder.set_thresholds(template.parsed(), form.to_thresholds()), by=current_user, expected_version=form.version_number(),
-        )
-    except builder.BuilderError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    outcome = unit_of_work.run(
+        lambda: _save(template, lambda d: builder.set_thresholds(d, form.to_thresholds()), form.version_number())
+    )
+    if outcome.ok:
+        flash("Decision thresholds saved.", "success")
+        return redirect(_template_url(template.id, "thresholds"))
+    # Thresholds out of order are shown again as typed; a template that may not change goes back to its page.
+    if isinstance(outcome.error, ValidationFailed):
         return _render_detail(template, form, 422)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status_code == 409 and "changed this record" in error.message:
-            raise
-        flash(error.message, "error")
-        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
-    db.session.commit()
-    flash("Decision thresholds saved.", "success")
-    return redirect(url_for("questionnaires.templates_detail", template_id=template.id, _anchor="thresholds"))
+    return redirect(_template_url(template.id))
 
 
 @bp.route("/templates/<int:template_id>/sections", methods=["POST"])
@@ -225,30 +216,40 @@ def _earlier_codes(defn: TemplateDefinition, before: str | None) -> list[str]:
     return codes
 
 
+def _draft_only(template: QuestionnaireTemplate) -> Any | None:
+    """Only a draft template can be changed: for any other the answer is a message on the template page."""
+    if policies.can_edit_template(current_user, template):
+        return None
+    flash("Only a draft template can be changed. Make a new version first.", "error")
+    return redirect(_template_url(template.id))
+
+
+def _question_form(
+    template: QuestionnaireTemplate, form: QuestionForm, change: Callable[[TemplateDefinition], TemplateDefinition],
+    saved: str, *, section: SectionDefinition, earlier: list[str], title: str,
+) -> Any:
+    """Save the question into the draft (a refusal lands on its code, the input kept), or show the question form."""
+    if form.validate_on_submit() and unit_of_work.run(lambda: _save(template, change, form.version_number()), form.code).ok:
+        flash(f"Question {form.code.data} {saved}.", "success")
+        return redirect(_template_url(template.id, f"q-{form.code.data}"))
+    return render_template(
+        "questionnaires/question_form.html", template=template, form=form, section=section, earlier=earlier, title=title,
+    )
+
+
 @bp.route("/templates/<int:template_id>/sections/<int:index>/questions/new", methods=["GET", "POST"])
 @permission_required(Permission.QUESTIONNAIRES_EDIT)
 def questions_new(template_id: int, index: int) -> Any:
     template = _template(template_id)
-    if not policies.can_edit_template(current_user, template):
-        flash("Only a draft template can be changed. Make a new version first.", "error")
-        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    if (refused := _draft_only(template)) is not None:
+        return refused
     defn = template.parsed()
     if not 0 <= index < len(defn.sections):
         abort(404)
     form = QuestionForm(version=template.version)
-    if form.validate_on_submit():
-        try:
-            services.save_definition(template, builder.add_question(defn, index, form.to_question()), by=current_user, expected_version=form.version_number())
-        except builder.BuilderError as error:
-            db.session.rollback()
-            form.code.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"Question {form.code.data} added.", "success")
-            return redirect(url_for("questionnaires.templates_detail", template_id=template.id, _anchor=f"q-{form.code.data}"))
-    return render_template(
-        "questionnaires/question_form.html", template=template, form=form, section=defn.sections[index],
-        earlier=_earlier_codes(defn, None), title="New question",
+    return _question_form(
+        template, form, lambda d: builder.add_question(d, index, form.to_question()), "added",
+        section=defn.sections[index], earlier=_earlier_codes(defn, None), title="New question",
     )
 
 
@@ -261,25 +262,15 @@ def questions_edit(template_id: int, code: str) -> Any:
         question = defn.question(code)
     except KeyError:
         abort(404)
-    if not policies.can_edit_template(current_user, template):
-        flash("Only a draft template can be changed. Make a new version first.", "error")
-        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
+    if (refused := _draft_only(template)) is not None:
+        return refused
     form = QuestionForm(version=template.version)
     if request.method == "GET":
         form.load(question)
-    if form.validate_on_submit():
-        try:
-            services.save_definition(template, builder.replace_question(defn, code, form.to_question()), by=current_user, expected_version=form.version_number())
-        except builder.BuilderError as error:
-            db.session.rollback()
-            form.code.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"Question {form.code.data} saved.", "success")
-            return redirect(url_for("questionnaires.templates_detail", template_id=template.id, _anchor=f"q-{form.code.data}"))
-    return render_template(
-        "questionnaires/question_form.html", template=template, form=form, section=defn.sections[builder.section_of(defn, code)],
-        earlier=_earlier_codes(defn, code), title=f"Edit question {code}",
+    return _question_form(
+        template, form, lambda d: builder.replace_question(d, code, form.to_question()), "saved",
+        section=defn.sections[builder.section_of(defn, code)], earlier=_earlier_codes(defn, code),
+        title=f"Edit question {code}",
     )
 
 
@@ -311,21 +302,21 @@ def templates_preview(template_id: int) -> Any:
 
 
 def _template_action(template_id: int, action: Callable[[QuestionnaireTemplate], Any], message: str) -> Any:
+    """Publish, copy or retire the template as it was loaded: a stale form is the 409 page, a refusal a message."""
     template = _template(template_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+
+    def checked() -> Any:
         services.check_version(template, form.version_number())
-        result = action(template)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("questionnaires.templates_detail", template_id=template.id))
-    db.session.commit()
-    flash(message, "success")
-    target = result if isinstance(result, QuestionnaireTemplate) else template
-    return redirect(url_for("questionnaires.templates_detail", template_id=target.id))
+        return action(template)
+
+    outcome = unit_of_work.run(checked)
+    if outcome.ok:
+        flash(message, "success")
+    target = outcome.value if isinstance(outcome.value, QuestionnaireTemplate) else template
+    return redirect(_template_url(target.id))
 
 
 @bp.route("/templates/<int:template_id>/publish", methods=["POST"])
@@ -388,19 +379,18 @@ def evaluations_create() -> Any:
     supplier = db.session.get(Supplier, int(form.supplier_id.data)) if (form.supplier_id.data or "").isdigit() else None
     if supplier is None:
         abort(404)
+    supplier_page = url_for("suppliers.detail", supplier_id=supplier.id)
     if not form.validate_on_submit():
         flash(_form_errors(form) or "The form was incomplete.", "error")
-        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+        return redirect(supplier_page)
     template = db.get_or_404(QuestionnaireTemplate, form.template_id.data)
-    try:
-        evaluation = evaluations.start_evaluation(
+    outcome = unit_of_work.run(
+        lambda: evaluations.start_evaluation(
             supplier, template, evaluation_type=form.evaluation_type.data or "initial", due_date=form.due_date.data, by=current_user
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
-    db.session.commit()
+    )
+    if not outcome.ok or (evaluation := outcome.value) is None:
+        return redirect(supplier_page)
     flash(f"Evaluation {evaluation.reference} started.", "success")
     return redirect(url_for("questionnaires.evaluations_detail", evaluation_id=evaluation.id))
 
@@ -448,41 +438,57 @@ def _back(evaluation: Evaluation, anchor: str | None = None) -> Any:
     return redirect(url_for("questionnaires.evaluations_detail", evaluation_id=evaluation.id, _anchor=anchor))
 
 
+# What staff may do to an evaluation depends on its state, which may have moved on since the page was loaded
+# (a "You may not cancel this evaluation." once it is closed): every refusal is a message on the evaluation page.
+# Only a stale edit is a page.
+EVALUATION_PAGES: tuple[type[DomainError], ...] = ()
+
+
+def _step(
+    evaluation: Evaluation, form: FlaskForm, action: Callable[[], T], done: str | Callable[[T], str], *,
+    anchor: str | None = None, done_anchor: str | None = None, incomplete: str | None = None,
+) -> Any:
+    """One staff step on an evaluation: an incomplete form or a broken rule is flashed, success committed and flashed."""
+    if not form.validate_on_submit():
+        message = _form_errors(form) if incomplete is None else incomplete
+        if message:
+            flash(message, "error")
+        return _back(evaluation, anchor)
+    outcome = unit_of_work.run(action, pages=EVALUATION_PAGES)
+    if not outcome.ok:
+        return _back(evaluation, anchor)
+    flash(done if isinstance(done, str) else done(cast(T, outcome.value)), "success")
+    return _back(evaluation, done_anchor)
+
+
 @bp.route("/evaluations/<int:evaluation_id>/send", methods=["POST"])
 @permission_required(Permission.EVALUATIONS_MANAGE)
 def evaluations_send(evaluation_id: int) -> Any:
     evaluation = _evaluation(evaluation_id)
     form = SendLinkForm()
-    if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
-        return _back(evaluation)
-    try:
-        token = evaluations.send_link(evaluation, contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "", by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(evaluation)
-    db.session.commit()
-    # Shown once on the next page (only the hash is stored): the sender may copy it.
-    session[f"evaluation-link-{evaluation.id}"] = url_for("portal.index", token=token, _external=True)
-    flash(f"The invitation to {evaluation.contact_email} is in the outbox. Any older link no longer works.", "success")
-    return _back(evaluation, "link")
+
+    def sent(token: str) -> str:
+        # Shown once on the next page (only the hash is stored): the sender may copy it.
+        session[f"evaluation-link-{evaluation.id}"] = url_for("portal.index", token=token, _external=True)
+        return f"The invitation to {evaluation.contact_email} is in the outbox. Any older link no longer works."
+
+    return _step(
+        evaluation, form,
+        lambda: evaluations.send_link(
+            evaluation, contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "", by=current_user
+        ),
+        sent, done_anchor="link",
+    )
 
 
 @bp.route("/evaluations/<int:evaluation_id>/revoke", methods=["POST"])
 @permission_required(Permission.EVALUATIONS_MANAGE)
 def evaluations_revoke(evaluation_id: int) -> Any:
     evaluation = _evaluation(evaluation_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            evaluations.revoke_links(evaluation, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("The link no longer works. Send a new one when needed.", "success")
-    return _back(evaluation)
+    return _step(
+        evaluation, ConfirmForm(), lambda: evaluations.revoke_links(evaluation, by=current_user),
+        "The link no longer works. Send a new one when needed.", incomplete="",
+    )
 
 
 @bp.route("/evaluations/<int:evaluation_id>/cancel", methods=["POST"])
@@ -490,18 +496,10 @@ def evaluations_revoke(evaluation_id: int) -> Any:
 def evaluations_cancel(evaluation_id: int) -> Any:
     evaluation = _evaluation(evaluation_id)
     form = CancelForm()
-    if not form.validate_on_submit():
-        flash("Give a reason for cancelling the evaluation.", "error")
-        return _back(evaluation)
-    try:
-        evaluations.cancel_evaluation(evaluation, reason=form.reason.data or "", by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Evaluation cancelled.", "success")
-    return _back(evaluation)
+    return _step(
+        evaluation, form, lambda: evaluations.cancel_evaluation(evaluation, reason=form.reason.data or "", by=current_user),
+        "Evaluation cancelled.", incomplete="Give a reason for cancelling the evaluation.",
+    )
 
 
 @bp.route("/evaluations/<int:evaluation_id>/evaluator-answers", methods=["POST"])
@@ -514,17 +512,16 @@ def evaluations_answer(evaluation_id: int) -> Any:
         if question.answered_by is AnsweredBy.EVALUATOR:
             values = request.form.getlist(f"answer-{question.code}")
             raw[question.code] = values if question.answer_type is AnswerType.MULTIPLE_CHOICE else (values[0] if values else None)
-    try:
-        errors = evaluations.save_evaluator_answers(evaluation, raw, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(evaluation, "evaluator")
-    db.session.commit()
-    for code, message in errors.items():
-        flash(f"{code}: {message} (not saved)", "error")
-    if not errors:
-        flash("Evaluator answers saved.", "success")
+    outcome = unit_of_work.run(
+        lambda: evaluations.save_evaluator_answers(evaluation, raw, by=current_user), pages=EVALUATION_PAGES
+    )
+    if outcome.ok:
+        # The valid answers are saved; each refused one is named.
+        refused = outcome.value or {}
+        for code, message in refused.items():
+            flash(f"{code}: {message} (not saved)", "error")
+        if not refused:
+            flash("Evaluator answers saved.", "success")
     return _back(evaluation, "evaluator")
 
 
@@ -532,16 +529,11 @@ def evaluations_answer(evaluation_id: int) -> Any:
 @permission_required(Permission.EVALUATIONS_REVIEW)
 def evaluations_score(evaluation_id: int) -> Any:
     evaluation = _evaluation(evaluation_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            evaluations.score_evaluation(evaluation, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Scored: {evaluation.percentage if evaluation.percentage is not None else '—'} %.", "success")
-    return _back(evaluation, "score")
+    return _step(
+        evaluation, ConfirmForm(), lambda: evaluations.score_evaluation(evaluation, by=current_user),
+        lambda _: f"Scored: {evaluation.percentage if evaluation.percentage is not None else '—'} %.",
+        anchor="score", done_anchor="score", incomplete="",
+    )
 
 
 @bp.route("/evaluations/<int:evaluation_id>/override", methods=["POST"])
@@ -550,18 +542,20 @@ def evaluations_override(evaluation_id: int) -> Any:
     evaluation = _evaluation(evaluation_id)
     form = OverrideForm()
     form.question_code.choices = [(e["code"], e["code"]) for e in (evaluation.score or {}).get("breakdown", []) if e["applicable"]]
-    if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
-        return _back(evaluation, "score")
-    try:
-        evaluations.override_points(evaluation, form.question_code.data or "", float(form.points.data or 0), form.reason.data or "", by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Points of {form.question_code.data} overridden; the evaluation was rescored.", "success")
-    return _back(evaluation, "score")
+    return _step(
+        evaluation, form,
+        lambda: evaluations.override_points(
+            evaluation, form.question_code.data or "", float(form.points.data or 0), form.reason.data or "", by=current_user
+        ),
+        f"Points of {form.question_code.data} overridden; the evaluation was rescored.", anchor="score", done_anchor="score",
+    )
+
+
+def _decision_input(form: DecisionForm) -> evaluations.DecisionInput:
+    return evaluations.DecisionInput(
+        decision=form.decision.data or "", approval_scope=form.approval_scope.data or "", conditions=form.conditions.data or "",
+        rationale=form.rationale.data or "", knockout_justification=form.knockout_justification.data or "",
+    )
 
 
 @bp.route("/evaluations/<int:evaluation_id>/decide", methods=["POST"])
@@ -569,26 +563,13 @@ def evaluations_override(evaluation_id: int) -> Any:
 def evaluations_decide(evaluation_id: int) -> Any:
     evaluation = _evaluation(evaluation_id)
     form = DecisionForm()
-    if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
-        return _back(evaluation, "decision")
-    decision = evaluations.DecisionInput(
-        decision=form.decision.data or "", approval_scope=form.approval_scope.data or "", conditions=form.conditions.data or "",
-        rationale=form.rationale.data or "", knockout_justification=form.knockout_justification.data or "",
+    return _step(
+        evaluation, form,
+        lambda: evaluations.decide(
+            evaluation, _decision_input(form), signer=current_user, password=form.password.data or "", comment=form.comment.data or ""
+        ),
+        f"Decision signed: {(form.decision.data or '').replace('_', ' ')}.", anchor="decision",
     )
-    try:
-        evaluations.decide(evaluation, decision, signer=current_user, password=form.password.data or "", comment=form.comment.data or "")
-    except SignatureRefused as error:
-        db.session.commit()  # the failed attempt counts toward lockout and stays in the audit trail
-        flash(error.message, "error")
-        return _back(evaluation, "decision")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _back(evaluation, "decision")
-    db.session.commit()
-    flash(f"Decision signed: {decision.decision.replace('_', ' ')}.", "success")
-    return _back(evaluation)
 
 
 @bp.route("/evaluations/<int:evaluation_id>/evidence/<int:evidence_id>")

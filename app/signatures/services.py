@@ -6,20 +6,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.audit import services as audit
 from app.audit.chain import canonical_json, sha256_hex
 from app.audit.models import AuditAction
 from app.auth.models import User
 from app.auth.services import check_password_for_signature
+from app.db import refuse_changes
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.signatures.models import Meaning, Signature
 
 
 class SignatureRefused(DomainError):
+    """A wrong password or a locked account: nothing is signed, but the failed attempt is kept."""
+
     status_code = 403
+    keeps_changes = True
 
 
 class SeparationOfDuties(PermissionDenied):
@@ -120,11 +124,5 @@ def manifestations(target: SignTarget) -> list[Manifestation]:
     ]
 
 
-@event.listens_for(Signature, "before_update")
-def _signatures_are_immutable(_mapper: Any, _connection: Any, _target: Signature) -> None:
-    raise SignatureRefused("Signatures cannot be changed.")
-
-
-@event.listens_for(Signature, "before_delete")
-def _signatures_are_not_deleted(_mapper: Any, _connection: Any, _target: Signature) -> None:
-    raise SignatureRefused("Signatures cannot be deleted.")
+refuse_changes(Signature, SignatureRefused, changed="Signatures cannot be changed.",
+               deleted="Signatures cannot be deleted.")

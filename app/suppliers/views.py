@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import Field
 
+from app import unit_of_work
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.errors import Conflict, DomainError, StaleEdit
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.formatting import humanise
 from app.pagination import MAX_PER_PAGE, paginate
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
-from app.signatures.services import SignatureRefused
 from app.storage import send_stored
 from app.suppliers import exports, policies, rules, services
 from app.suppliers.forms import (
@@ -52,6 +55,8 @@ from app.suppliers.workflow import APPROVED_STATUSES
 
 bp = Blueprint("suppliers", __name__, url_prefix="/suppliers")
 
+T = TypeVar("T")
+
 
 def _supplier_or_404(supplier_id: int) -> Supplier:
     return db.get_or_404(Supplier, supplier_id)
@@ -59,6 +64,14 @@ def _supplier_or_404(supplier_id: int) -> Supplier:
 
 def _purchase_or_404(purchase_id: int) -> PurchaseRecord:
     return db.get_or_404(PurchaseRecord, purchase_id)
+
+
+def _detail_url(supplier_id: int, anchor: str | None = None) -> str:
+    return url_for("suppliers.detail", supplier_id=supplier_id, _anchor=anchor)
+
+
+def _purchase_url(purchase_id: int) -> str:
+    return url_for("suppliers.purchases_detail", purchase_id=purchase_id)
 
 
 LABELS = {
@@ -70,6 +83,46 @@ LABELS = {
 
 def _choices() -> dict[str, Any]:
     return {"statuses": list(SupplierStatus), "kinds": list(SupplierKind), "criticalities": list(Criticality)}
+
+
+# --- How a view hands its form to the unit of work -----------------------------------------------
+
+
+def _save_form(
+    form: FlaskForm, action: Callable[[], T], saved: Callable[[T], tuple[str, str]], template: str, **context: Any
+) -> Any:
+    """A create or edit page: a valid form is saved once and redirects; a refusal is flashed and the page shown again."""
+    outcome = unit_of_work.run(action) if form.validate_on_submit() else None
+    if outcome is not None and outcome.ok:
+        message, target = saved(cast(T, outcome.value))
+        flash(message, "success")
+        return redirect(target)
+    return render_template(template, form=form, **context), unit_of_work.form_status(form, outcome)
+
+
+def _submit(
+    form: FlaskForm, action: Callable[[], object], field: Field | None, *, page: Callable[[int], Any],
+    done: str | Callable[[], str], to: str, pages: tuple[type[DomainError], ...] = unit_of_work.PAGE_ERRORS,
+) -> Any:
+    """A form posted from a record's page: a refusal shows the page again with the form kept, success goes to `to`."""
+    if not form.validate_on_submit():
+        return page(422)
+    outcome = unit_of_work.run(action, field, pages=pages)
+    if not outcome.ok:
+        return page(outcome.status)
+    flash(done if isinstance(done, str) else done(), "success")
+    return redirect(to)
+
+
+def _export(name: str, fmt: str, filters: Any, table: Callable[[], tuple[Sequence[str], Sequence[Sequence[Any]]]]) -> Any:
+    """The filtered table as a CSV or XLSX file (any other format is 404); the export's audit record is committed."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    headers, rows = table()
+    response = exports.download(name, fmt, headers, rows, **asdict(filters))
+    # Not `run`: the download breaks no domain rule, and the response is built before its audit record is committed.
+    unit_of_work.commit()
+    return response
 
 
 # --- Register list and exports --------------------------------------------------------------------
@@ -117,13 +170,8 @@ def _warn_days() -> int:
 @bp.route("/export.<fmt>")
 @permission_required(Permission.SUPPLIERS_READ)
 def export(fmt: str) -> Any:
-    if fmt not in exports.FORMATS:
-        abort(404)
     filters = services.SupplierFilters.from_args(request.args)
-    headers, rows = services.export_rows(filters)
-    response = exports.download("suppliers", fmt, headers, rows, **asdict(filters))
-    db.session.commit()
-    return response
+    return _export("suppliers", fmt, filters, lambda: services.export_rows(filters))
 
 
 # --- Create, edit, detail -------------------------------------------------------------------------
@@ -141,23 +189,21 @@ def _input_from(form: SupplierForm) -> services.SupplierInput:
     )
 
 
+def _new_supplier_input(form: NewSupplierForm) -> services.SupplierInput:
+    data = _input_from(form)
+    data.contacts = [(form.contact_name.data or "", form.contact_email.data or "", form.contact_role.data or "")]
+    return data
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required(Permission.SUPPLIERS_EDIT)
 def create() -> Any:
     form = NewSupplierForm()
-    if form.validate_on_submit():
-        data = _input_from(form)
-        data.contacts = [(form.contact_name.data or "", form.contact_email.data or "", form.contact_role.data or "")]
-        try:
-            supplier = services.create_supplier(data, by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("suppliers/form.html", form=form, supplier=None), 422
-        db.session.commit()
-        flash(f"Supplier {supplier.code} {supplier.name} created as a candidate.", "success")
-        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
-    return render_template("suppliers/form.html", form=form, supplier=None), 422 if form.errors else 200
+    return _save_form(
+        form, lambda: services.create_supplier(_new_supplier_input(form), by=current_user),
+        lambda supplier: (f"Supplier {supplier.code} {supplier.name} created as a candidate.", _detail_url(supplier.id)),
+        "suppliers/form.html", supplier=None,
+    )
 
 
 @bp.route("/<int:supplier_id>/edit", methods=["GET", "POST"])
@@ -169,22 +215,14 @@ def edit(supplier_id: int) -> Any:
         form.version.data = str(supplier.version)
         form.manual_criticality.data = supplier.criticality if supplier.criticality_is_manual else ""
         form.criticality_rationale.data = supplier.criticality_rationale if supplier.criticality_is_manual else ""
-    if form.validate_on_submit():
-        try:
-            services.update_supplier(
-                supplier, _input_from(form), expected_version=int(form.version.data or 0), by=current_user
-            )
-        except StaleEdit:
-            db.session.rollback()
-            raise
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("suppliers/form.html", form=form, supplier=supplier), 422
-        db.session.commit()
-        flash("Supplier saved.", "success")
-        return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
-    return render_template("suppliers/form.html", form=form, supplier=supplier), 422 if form.errors else 200
+    return _save_form(
+        form,
+        lambda: services.update_supplier(
+            supplier, _input_from(form), expected_version=int(form.version.data or 0), by=current_user
+        ),
+        lambda _: ("Supplier saved.", _detail_url(supplier_id)),
+        "suppliers/form.html", supplier=supplier,
+    )
 
 
 def _status_form(supplier: Supplier) -> StatusChangeForm:
@@ -230,13 +268,14 @@ def detail(supplier_id: int) -> Any:
 def contacts_add(supplier_id: int) -> Any:
     supplier = _supplier_or_404(supplier_id)
     form = ContactForm()
-    if not form.validate_on_submit():
-        return _render_detail(supplier, 422, contact_form=form)
-    services.add_contact(supplier, name=form.name.data or "", email=form.email.data or "", role=form.role.data or "",
-                         by=current_user)
-    db.session.commit()
-    flash(f"Contact {form.name.data} added.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier.id, _anchor="contacts"))
+    return _submit(
+        form,
+        lambda: services.add_contact(
+            supplier, name=form.name.data or "", email=form.email.data or "", role=form.role.data or "", by=current_user
+        ),
+        form.name, page=lambda status: _render_detail(supplier, status, contact_form=form),
+        done=f"Contact {form.name.data} added.", to=_detail_url(supplier_id, "contacts"),
+    )
 
 
 @bp.route("/<int:supplier_id>/contacts/<int:contact_id>/remove", methods=["POST"])
@@ -245,10 +284,10 @@ def contacts_remove(supplier_id: int, contact_id: int) -> Any:
     contact = db.get_or_404(SupplierContact, contact_id)
     if contact.supplier_id != supplier_id:
         abort(404)
-    services.remove_contact(contact, by=current_user)
-    db.session.commit()
-    flash(f"Contact {contact.name} removed.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier_id, _anchor="contacts"))
+    name = contact.name
+    if unit_of_work.run(lambda: services.remove_contact(contact, by=current_user)).ok:
+        flash(f"Contact {name} removed.", "success")
+    return redirect(_detail_url(supplier_id, "contacts"))
 
 
 @bp.route("/<int:supplier_id>/certificates", methods=["POST"])
@@ -256,20 +295,15 @@ def contacts_remove(supplier_id: int, contact_id: int) -> Any:
 def certificates_add(supplier_id: int) -> Any:
     supplier = _supplier_or_404(supplier_id)
     form = CertificateForm()
-    if not form.validate_on_submit():
-        return _render_detail(supplier, 422, certificate_form=form)
-    try:
-        services.add_certificate(
+    return _submit(
+        form,
+        lambda: services.add_certificate(
             supplier, standard=form.standard.data or "", number=form.number.data or "", issuer=form.issuer.data or "",
             valid_until=form.valid_until.data, evidence=form.evidence.data, by=current_user,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.evidence.errors = [error.message]
-        return _render_detail(_supplier_or_404(supplier_id), 422, certificate_form=form)
-    db.session.commit()
-    flash("Certificate added.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier.id, _anchor="certificates"))
+        ),
+        form.evidence, page=lambda status: _render_detail(supplier, status, certificate_form=form),
+        done="Certificate added.", to=_detail_url(supplier_id, "certificates"),
+    )
 
 
 @bp.route("/<int:supplier_id>/certificates/<int:certificate_id>/evidence")
@@ -280,6 +314,10 @@ def certificate_evidence(supplier_id: int, certificate_id: int) -> Any:
         abort(404)
     name = f"{certificate.supplier.code}-{certificate.standard}-{certificate.number}.{certificate.evidence_file.extension}"
     return send_stored(certificate.evidence_file, download_name=name)
+
+
+# A voided certificate is frozen: changing it is the 409 page, like a stale edit.
+CERTIFICATE_PAGES: tuple[type[DomainError], ...] = (*unit_of_work.PAGE_ERRORS, Conflict)
 
 
 def _certificate_or_404(supplier_id: int, certificate_id: int) -> Certificate:
@@ -309,24 +347,17 @@ def certificate_edit(supplier_id: int, certificate_id: int) -> Any:
     if request.method == "GET":
         return _render_certificate(certificate)
     form = CertificateEditForm()
-    if not form.validate_on_submit():
-        return _render_certificate(certificate, 422, edit_form=form)
-    try:
-        services.edit_certificate(
+    return _submit(
+        form,
+        lambda: services.edit_certificate(
             certificate, expected_version=int(form.version.data or 0), number=form.number.data or "",
             issuer=form.issuer.data or "", valid_until=form.valid_until.data, evidence=form.evidence.data,
             by=current_user,
-        )
-    except Conflict:
-        db.session.rollback()
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        form.evidence.errors = [error.message]
-        return _render_certificate(_certificate_or_404(supplier_id, certificate_id), 422, edit_form=form)
-    db.session.commit()
-    flash("Certificate saved.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier_id, _anchor="certificates"))
+        ),
+        form.evidence, page=lambda status: _render_certificate(certificate, status, edit_form=form),
+        done="Certificate saved.", to=_detail_url(supplier_id, "certificates"),
+        pages=CERTIFICATE_PAGES,
+    )
 
 
 @bp.route("/<int:supplier_id>/certificates/<int:certificate_id>/void", methods=["POST"])
@@ -334,22 +365,15 @@ def certificate_edit(supplier_id: int, certificate_id: int) -> Any:
 def certificate_void(supplier_id: int, certificate_id: int) -> Any:
     certificate = _certificate_or_404(supplier_id, certificate_id)
     form = CertificateVoidForm()
-    if not form.validate_on_submit():
-        return _render_certificate(certificate, 422, void_form=form)
-    try:
-        services.void_certificate(
+    return _submit(
+        form,
+        lambda: services.void_certificate(
             certificate, expected_version=int(form.version.data or 0), reason=form.reason.data or "", by=current_user,
-        )
-    except Conflict:
-        db.session.rollback()
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        form.reason.errors = [error.message]
-        return _render_certificate(_certificate_or_404(supplier_id, certificate_id), 422, void_form=form)
-    db.session.commit()
-    flash("Certificate voided; it stays on record with the reason.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier_id, _anchor="certificates"))
+        ),
+        form.reason, page=lambda status: _render_certificate(certificate, status, void_form=form),
+        done="Certificate voided; it stays on record with the reason.", to=_detail_url(supplier_id, "certificates"),
+        pages=CERTIFICATE_PAGES,
+    )
 
 
 @bp.route("/<int:supplier_id>/events", methods=["POST"])
@@ -357,20 +381,15 @@ def certificate_void(supplier_id: int, certificate_id: int) -> Any:
 def events_add(supplier_id: int) -> Any:
     supplier = _supplier_or_404(supplier_id)
     form = PerformanceEventForm()
-    if not form.validate_on_submit():
-        return _render_detail(supplier, 422, event_form=form)
-    try:
-        services.record_performance_event(
+    return _submit(
+        form,
+        lambda: services.record_performance_event(
             supplier, occurred_on=form.occurred_on.data, type=form.type.data or "", severity=form.severity.data or "",
             reference=form.reference.data or "", description=form.description.data or "", by=current_user,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.occurred_on.errors = [error.message]
-        return _render_detail(_supplier_or_404(supplier_id), 422, event_form=form)
-    db.session.commit()
-    flash("Performance event recorded.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier.id, _anchor="performance"))
+        ),
+        form.occurred_on, page=lambda status: _render_detail(supplier, status, event_form=form),
+        done="Performance event recorded.", to=_detail_url(supplier_id, "performance"),
+    )
 
 
 @bp.route("/<int:supplier_id>/status", methods=["POST"])
@@ -378,25 +397,16 @@ def events_add(supplier_id: int) -> Any:
 def status_change(supplier_id: int) -> Any:
     supplier = _supplier_or_404(supplier_id)
     form = _status_form(supplier)
-    if not form.validate_on_submit():
-        return _render_detail(supplier, 422, status_form=form)
-    try:
-        services.change_status(
+    return _submit(
+        form,
+        lambda: services.change_status(
             supplier, form.action.data or "", reason=form.reason.data or "", signer=current_user,
             password=form.password.data or "",
-        )
-    except DomainError as error:
-        # A refused signature is audited (and counts as a failed password): keep that, change nothing else.
-        if isinstance(error, SignatureRefused):
-            db.session.commit()
-        else:
-            db.session.rollback()
-        supplier = _supplier_or_404(supplier_id)
-        form.password.errors = [error.message]
-        return _render_detail(supplier, 422, status_form=form)
-    db.session.commit()
-    flash(f"{supplier.name} is now {supplier.status.replace('_', ' ')}; your signature was recorded.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+        ),
+        form.password, page=lambda status: _render_detail(supplier, status, status_form=form),
+        done=lambda: f"{supplier.name} is now {supplier.status.replace('_', ' ')}; your signature was recorded.",
+        to=_detail_url(supplier_id),
+    )
 
 
 # --- Approved supplier list -----------------------------------------------------------------------
@@ -414,17 +424,16 @@ def approved_list() -> Any:
     )
 
 
+def _approved_table(filters: services.ApprovedFilters) -> tuple[Sequence[str], list[Any]]:
+    suppliers = db.session.scalars(services.approved_query(filters)).all()
+    return services.ASL_COLUMNS, [row["cells"] for row in services.approved_rows(suppliers)]
+
+
 @bp.route("/approved/export.<fmt>")
 @permission_required(Permission.SUPPLIERS_READ)
 def approved_export(fmt: str) -> Any:
-    if fmt not in exports.FORMATS:
-        abort(404)
     filters = services.ApprovedFilters.from_args(request.args)
-    suppliers = db.session.scalars(services.approved_query(filters)).all()
-    rows = [row["cells"] for row in services.approved_rows(suppliers)]
-    response = exports.download("approved_suppliers", fmt, services.ASL_COLUMNS, rows, **asdict(filters))
-    db.session.commit()
-    return response
+    return _export("approved_suppliers", fmt, filters, lambda: _approved_table(filters))
 
 
 # --- Purchase records -----------------------------------------------------------------------------
@@ -455,20 +464,15 @@ def _purchase_input(form: PurchaseForm) -> services.PurchaseInput:
 def purchases_create(supplier_id: int) -> Any:
     supplier = _supplier_or_404(supplier_id)
     form = PurchaseForm()
-    if form.validate_on_submit():
-        try:
-            purchase = services.create_purchase(supplier, _purchase_input(form), by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("suppliers/purchase_form.html", form=form, supplier=supplier, purchase=None), 422
-        db.session.commit()
-        flash("Purchase record created as a draft. QA reviews its adequacy before it is sent.", "success")
-        return redirect(url_for("suppliers.purchases_detail", purchase_id=purchase.id))
     if request.method == "GET" and supplier.status not in APPROVED_STATUSES:
         flash(f"{supplier.name} is not approved: purchases can only be placed with approved suppliers.", "warning")
-    status = 422 if form.errors else 200
-    return render_template("suppliers/purchase_form.html", form=form, supplier=supplier, purchase=None), status
+    return _save_form(
+        form, lambda: services.create_purchase(supplier, _purchase_input(form), by=current_user),
+        lambda purchase: (
+            "Purchase record created as a draft. QA reviews its adequacy before it is sent.", _purchase_url(purchase.id)
+        ),
+        "suppliers/purchase_form.html", supplier=supplier, purchase=None,
+    )
 
 
 @bp.route("/purchases/<int:purchase_id>/edit", methods=["GET", "POST"])
@@ -478,27 +482,14 @@ def purchases_edit(purchase_id: int) -> Any:
     form = PurchaseForm(obj=purchase if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = str(purchase.version)
-    if form.validate_on_submit():
-        try:
-            services.update_purchase(
-                purchase, _purchase_input(form), expected_version=int(form.version.data or 0), by=current_user
-            )
-        except StaleEdit:
-            db.session.rollback()
-            raise
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template(
-                "suppliers/purchase_form.html", form=form, supplier=purchase.supplier, purchase=purchase
-            ), 422
-        db.session.commit()
-        flash("Purchase record saved.", "success")
-        return redirect(url_for("suppliers.purchases_detail", purchase_id=purchase.id))
-    status = 422 if form.errors else 200
-    return render_template(
-        "suppliers/purchase_form.html", form=form, supplier=purchase.supplier, purchase=purchase
-    ), status
+    return _save_form(
+        form,
+        lambda: services.update_purchase(
+            purchase, _purchase_input(form), expected_version=int(form.version.data or 0), by=current_user
+        ),
+        lambda _: ("Purchase record saved.", _purchase_url(purchase_id)),
+        "suppliers/purchase_form.html", supplier=purchase.supplier, purchase=purchase,
+    )
 
 
 def _render_purchase(purchase: PurchaseRecord, status: int = 200, **forms: Any) -> Any:
@@ -523,36 +514,33 @@ def purchases_detail(purchase_id: int) -> Any:
 def purchases_approve(purchase_id: int) -> Any:
     purchase = _purchase_or_404(purchase_id)
     form = signature_form(Meaning.APPROVED)
-    if not form.validate_on_submit():
-        return _render_purchase(purchase, 422, review_form=form)
-    try:
-        services.approve_purchase(purchase, signer=current_user, password=form.password.data or "",
-                                  comment=form.comment.data or "")
-    except DomainError as error:
-        if isinstance(error, SignatureRefused):
-            db.session.commit()
-        else:
-            db.session.rollback()
-        form.password.errors = [error.message]
-        return _render_purchase(_purchase_or_404(purchase_id), 422, review_form=form)
-    db.session.commit()
-    flash("Adequacy review signed: the purchase record may be sent.", "success")
-    return redirect(url_for("suppliers.purchases_detail", purchase_id=purchase.id))
+    return _submit(
+        form,
+        lambda: services.approve_purchase(
+            purchase, signer=current_user, password=form.password.data or "", comment=form.comment.data or ""
+        ),
+        form.password, page=lambda status: _render_purchase(purchase, status, review_form=form),
+        done="Adequacy review signed: the purchase record may be sent.", to=_purchase_url(purchase_id),
+    )
 
 
 @bp.route("/purchases/<int:purchase_id>/send", methods=["POST"])
 @permission_required(Permission.PURCHASES_EDIT)
 def purchases_send(purchase_id: int) -> Any:
     purchase = _purchase_or_404(purchase_id)
-    try:
-        services.mark_purchase_sent(purchase, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if unit_of_work.run(lambda: services.mark_purchase_sent(purchase, by=current_user)).ok:
         flash("Purchase record marked as sent.", "success")
-    return redirect(url_for("suppliers.purchases_detail", purchase_id=purchase_id))
+    return redirect(_purchase_url(purchase_id))
+
+
+def _receipt_input(form: ReceiptForm) -> services.ReceiptInput:
+    return services.ReceiptInput(
+        received_version=form.received_version.data or "", version_checked=bool(form.version_checked.data),
+        checksum=form.checksum.data or "", checksum_checked=bool(form.checksum_checked.data),
+        licence_checked=bool(form.licence_checked.data), installation_checked=bool(form.installation_checked.data),
+        validation_reference=form.validation_reference.data or "", result=form.result.data or "",
+        notes=form.notes.data or "",
+    )
 
 
 @bp.route("/purchases/<int:purchase_id>/verify", methods=["POST"])
@@ -560,21 +548,8 @@ def purchases_send(purchase_id: int) -> Any:
 def purchases_verify(purchase_id: int) -> Any:
     purchase = _purchase_or_404(purchase_id)
     form = ReceiptForm()
-    if not form.validate_on_submit():
-        return _render_purchase(purchase, 422, receipt_form=form)
-    data = services.ReceiptInput(
-        received_version=form.received_version.data or "", version_checked=bool(form.version_checked.data),
-        checksum=form.checksum.data or "", checksum_checked=bool(form.checksum_checked.data),
-        licence_checked=bool(form.licence_checked.data), installation_checked=bool(form.installation_checked.data),
-        validation_reference=form.validation_reference.data or "", result=form.result.data or "",
-        notes=form.notes.data or "",
+    return _submit(
+        form, lambda: services.verify_receipt(purchase, _receipt_input(form), by=current_user),
+        form.result, page=lambda status: _render_purchase(purchase, status, receipt_form=form),
+        done=lambda: f"Receipt verified: {form.result.data or ''}.", to=_purchase_url(purchase_id),
     )
-    try:
-        services.verify_receipt(purchase, data, by=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.result.errors = [error.message]
-        return _render_purchase(_purchase_or_404(purchase_id), 422, receipt_form=form)
-    db.session.commit()
-    flash(f"Receipt verified: {data.result}.", "success")
-    return redirect(url_for("suppliers.purchases_detail", purchase_id=purchase_id))

@@ -4,7 +4,7 @@ change requests and periodic reviews. Views parse a form, call one service, comm
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,14 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from app import unit_of_work
 from app.auth.decorators import permission_required
 from app.auth.permissions import Permission
-from app.errors import DomainError, NotFound, PermissionDenied
+from app.errors import NotFound
 from app.extensions import db
 from app.pagination import paginate
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
-from app.signatures.services import SignatureRefused, SignTarget
+from app.signatures.services import SignTarget
 from app.storage import send_stored
 from app.suppliers.models import Supplier
 from app.validation import forms, policies, services
@@ -45,25 +46,7 @@ from app.validation.rules import (
 
 bp = Blueprint("validation", __name__, url_prefix="/validation")
 
-
-def _run(action: Callable[[], Any]) -> bool:
-    """Call one service and commit; a broken rule rolls back and shows its message (a refusal stays 403).
-    A wrong signing password is committed: the failure count and its audit event must persist."""
-    try:
-        action()
-    except PermissionDenied:
-        db.session.rollback()
-        raise
-    except SignatureRefused as refused:
-        db.session.commit()
-        flash(refused.message, "error")
-        return False
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    db.session.commit()
-    return True
+F = TypeVar("F")
 
 
 def _get(model: type, record_id: int) -> Any:
@@ -71,6 +54,20 @@ def _get(model: type, record_id: int) -> Any:
     if record is None:
         raise NotFound("There is no such record.")
     return record
+
+
+def _edit_form(form_class: Callable[..., F], record: Any) -> F:
+    """The edit form of a versioned record: filled from it when shown, with the version a save is checked against."""
+    if request.method != "GET":
+        return form_class()
+    form: Any = form_class(obj=record)
+    form.version.data = str(record.version)
+    return cast(F, form)
+
+
+def _confirmed(action: Callable[[], object]) -> bool:
+    """A confirm button was pressed and its one service call went through."""
+    return forms.ConfirmForm().validate_on_submit() and unit_of_work.run(action).ok
 
 
 def _version(form: Any) -> int | None:
@@ -122,11 +119,11 @@ def _system_data(form: forms.SystemForm) -> services.SystemData:
 def systems_create() -> Any:
     form = forms.SystemForm()
     _supplier_choices(form)
-    if form.validate_on_submit():
-        created: list[SoftwareSystem] = []
-        if _run(lambda: created.append(services.create_system(_system_data(form), current_user))):
-            flash(f"{created[0].product} registered. Now list its functions and their process risk.", "success")
-            return redirect(url_for("validation.systems_detail", system_id=created[0].id))
+    if form.validate_on_submit() and (
+        system := unit_of_work.run(lambda: services.create_system(_system_data(form), current_user)).value
+    ) is not None:
+        flash(f"{system.product} registered. Now list its functions and their process risk.", "success")
+        return redirect(url_for("validation.systems_detail", system_id=system.id))
     return render_template("validation/systems_form.html", form=form, system=None)
 
 
@@ -134,13 +131,11 @@ def systems_create() -> Any:
 @permission_required(Permission.VALIDATION_EDIT)
 def systems_edit(system_id: int) -> Any:
     system = _get(SoftwareSystem, system_id)
-    form = forms.SystemForm(obj=system if request.method == "GET" else None)
+    form = _edit_form(forms.SystemForm, system)
     _supplier_choices(form)
-    if request.method == "GET":
-        form.version.data = str(system.version)
-    if form.validate_on_submit() and _run(
+    if form.validate_on_submit() and unit_of_work.run(
         lambda: services.update_system(system, _system_data(form), current_user, _version(form))
-    ):
+    ).ok:
         flash("System saved.", "success")
         return redirect(url_for("validation.systems_detail", system_id=system_id))
     return render_template("validation/systems_form.html", form=form, system=system)
@@ -198,10 +193,10 @@ def _system_page(system: SoftwareSystem, status: int = 200, **form_overrides: An
 def functions_create(system_id: int) -> Any:
     system = _get(SoftwareSystem, system_id)
     form = forms.FunctionForm(prefix="function")
-    if form.validate_on_submit() and _run(lambda: services.add_function(
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.add_function(
         system, current_user, description=form.description.data or "", use=form.use.data or "",
         process_risk=form.process_risk.data or "", rationale=form.rationale.data or "",
-    )):
+    )).ok:
         flash("Function added.", "success")
         return redirect(url_for("validation.systems_detail", system_id=system_id, _anchor="functions"))
     if form.errors:
@@ -213,14 +208,12 @@ def functions_create(system_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EDIT)
 def functions_edit(function_id: int) -> Any:
     function = _get(Function, function_id)
-    form = forms.FunctionForm(obj=function if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = str(function.version)
-    if form.validate_on_submit() and _run(lambda: services.update_function(
+    form = _edit_form(forms.FunctionForm, function)
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.update_function(
         function, current_user, description=form.description.data or "", use=form.use.data or "",
         process_risk=form.process_risk.data or "", rationale=form.rationale.data or "",
         expected_version=_version(form),
-    )):
+    )).ok:
         flash("Function saved.", "success")
         return redirect(url_for("validation.systems_detail", system_id=function.system_id, _anchor="functions"))
     return render_template("validation/functions_form.html", form=form, function=function)
@@ -233,12 +226,11 @@ def functions_edit(function_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EDIT)
 def protocols_create(system_id: int) -> Any:
     system = _get(SoftwareSystem, system_id)
-    created: list[Protocol] = []
-    if forms.ConfirmForm().validate_on_submit() and _run(
-        lambda: created.append(services.create_protocol(system, current_user))
-    ):
-        flash(f"Protocol v{created[0].number} started as a draft.", "success")
-        return redirect(url_for("validation.protocols_detail", protocol_id=created[0].id))
+    if forms.ConfirmForm().validate_on_submit() and (
+        protocol := unit_of_work.run(lambda: services.create_protocol(system, current_user)).value
+    ) is not None:
+        flash(f"Protocol v{protocol.number} started as a draft.", "success")
+        return redirect(url_for("validation.protocols_detail", protocol_id=protocol.id))
     return redirect(url_for("validation.systems_detail", system_id=system_id))
 
 
@@ -328,14 +320,20 @@ def _back(protocol_id: int, anchor: str | None = None) -> Any:
 def protocols_edit(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
     form = forms.ProtocolForm(prefix="protocol")
-    if form.validate_on_submit() and _run(lambda: services.update_protocol(
+    return _protocol_form(protocol_id, "header", form, lambda: services.update_protocol(
         protocol, current_user, system_version=form.system_version.data or "", scope=form.scope.data or "",
         requirements=form.requirements.data or "", acceptance_criteria=form.acceptance_criteria.data or "",
         expected_version=_version(form),
-    )):
-        flash("Protocol saved.", "success")
-        return _back(protocol_id)
-    return _protocol_page(services.load_protocol(protocol_id), 422, header_form=form)
+    ), "Protocol saved.")
+
+
+def _protocol_form(protocol_id: int, name: str, form: Any, action: Callable[[], object], done: str,
+                   anchor: str | None = None) -> Any:
+    """A form of the protocol page runs its one service call; when refused, the page comes back (422) with the form kept."""
+    if form.validate_on_submit() and unit_of_work.run(action).ok:
+        flash(done, "success")
+        return _back(protocol_id, anchor)
+    return _protocol_page(services.load_protocol(protocol_id), 422, **{f"{name}_form": form})
 
 
 @bp.route("/protocols/<int:protocol_id>/test-cases", methods=["POST"])
@@ -343,28 +341,24 @@ def protocols_edit(protocol_id: int) -> Any:
 def test_cases_create(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
     form = _case_form(protocol)
-    if form.validate_on_submit() and _run(lambda: services.add_test_case(
+    return _protocol_form(protocol_id, "case", form, lambda: services.add_test_case(
         protocol, current_user, method=form.method.data or "", objective=form.objective.data or "",
         function_id=form.function_id.data or None, expected_result=form.expected_result.data or "",
-    )):
-        flash("Test case added.", "success")
-        return _back(protocol_id, "test-cases")
-    return _protocol_page(services.load_protocol(protocol_id), 422, case_form=form)
+    ), "Test case added.", "test-cases")
 
 
 @bp.route("/test-cases/<int:case_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.VALIDATION_EDIT)
 def test_cases_edit(case_id: int) -> Any:
     case = _get(TestCase, case_id)
-    form = _case_form(case.protocol, forms.TestCaseForm(obj=case if request.method == "GET" else None))
+    form = _case_form(case.protocol, _edit_form(forms.TestCaseForm, case))
     if request.method == "GET":
-        form.version.data = str(case.version)
         form.function_id.data = case.function_id or 0
-    if form.validate_on_submit() and _run(lambda: services.update_test_case(
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.update_test_case(
         case, current_user, method=form.method.data or "", objective=form.objective.data or "",
         function_id=form.function_id.data or None, expected_result=form.expected_result.data or "",
         expected_version=_version(form),
-    )):
+    )).ok:
         flash("Test case saved.", "success")
         return _back(case.protocol_id, "test-cases")
     return render_template("validation/test_cases_form.html", form=form, case=case)
@@ -375,7 +369,7 @@ def test_cases_edit(case_id: int) -> Any:
 def test_cases_delete(case_id: int) -> Any:
     case = _get(TestCase, case_id)
     protocol_id = case.protocol_id
-    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.delete_test_case(case, current_user)):
+    if _confirmed(lambda: services.delete_test_case(case, current_user)):
         flash("Test case removed.", "success")
     return _back(protocol_id, "test-cases")
 
@@ -387,8 +381,8 @@ def steps_create(case_id: int) -> Any:
     form = forms.StepForm(prefix=f"step{case_id}")
     if not form.validate_on_submit():
         flash("A step needs an action and an expected result.", "error")
-    elif _run(lambda: services.add_step(case, current_user, action=form.action.data or "",
-                                        expected_result=form.expected_result.data or "")):
+    elif unit_of_work.run(lambda: services.add_step(case, current_user, action=form.action.data or "",
+                                        expected_result=form.expected_result.data or "")).ok:
         flash("Step added.", "success")
     return _back(case.protocol_id, f"case-{case_id}")
 
@@ -398,7 +392,7 @@ def steps_create(case_id: int) -> Any:
 def steps_delete(step_id: int) -> Any:
     step = _get(TestStep, step_id)
     case = step.test_case
-    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.delete_step(step, current_user)):
+    if _confirmed(lambda: services.delete_step(step, current_user)):
         flash("Step removed.", "success")
     return _back(case.protocol_id, f"case-{case.id}")
 
@@ -408,24 +402,19 @@ def steps_delete(step_id: int) -> Any:
 def protocols_justify(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
     form = _justify_form()
-    if form.validate_on_submit() and _run(lambda: services.justify_coverage(
+    return _protocol_form(protocol_id, "justify", form, lambda: services.justify_coverage(
         protocol, form.function_id.data or 0, current_user, text=form.text.data or "",
         password=form.password.data or "", comment=form.comment.data or "",
-    )):
-        flash("Justification signed.", "success")
-        return _back(protocol_id, "coverage")
-    return _protocol_page(services.load_protocol(protocol_id), 422, justify_form=form)
+    ), "Justification signed.", "coverage")
 
 
 def _signing_view(protocol_id: int, prefix: str, meaning: str, action: Callable[..., None], done: str) -> Any:
+    """Sign the protocol as authored, reviewed or approved; a refusal re-renders the page with the form kept."""
     protocol = services.load_protocol(protocol_id)
     form = _sign_form(prefix, meaning)
-    if form.validate_on_submit() and _run(lambda: action(
+    return _protocol_form(protocol_id, prefix, form, lambda: action(
         protocol, current_user, password=form.password.data or "", comment=form.comment.data or "",
-    )):
-        flash(done, "success")
-        return _back(protocol_id)
-    return _protocol_page(services.load_protocol(protocol_id), 422, **{f"{prefix}_form": form})
+    ), done)
 
 
 @bp.route("/protocols/<int:protocol_id>/submit", methods=["POST"])
@@ -452,24 +441,25 @@ def protocols_approve(protocol_id: int) -> Any:
 @bp.route("/protocols/<int:protocol_id>/return", methods=["POST"])
 @permission_required(Permission.VALIDATION_REVIEW, Permission.VALIDATION_APPROVE)
 def protocols_return(protocol_id: int) -> Any:
-    protocol = services.load_protocol(protocol_id)
-    form = forms.ReasonForm(prefix="return")
-    if not form.validate_on_submit():
-        flash("Give the reason for returning the protocol.", "error")
-    elif _run(lambda: services.return_protocol(protocol, current_user, reason=form.reason.data or "")):
-        flash("Protocol returned to its author as a draft.", "success")
-    return _back(protocol_id)
+    return _reason_view(protocol_id, "return", services.return_protocol, "Give the reason for returning the protocol.",
+                        "Protocol returned to its author as a draft.")
 
 
 @bp.route("/protocols/<int:protocol_id>/withdraw", methods=["POST"])
 @permission_required(Permission.VALIDATION_EDIT, Permission.VALIDATION_APPROVE)
 def protocols_withdraw(protocol_id: int) -> Any:
+    return _reason_view(protocol_id, "withdraw", services.withdraw_protocol,
+                        "Give the reason for withdrawing the protocol.", "Protocol withdrawn.")
+
+
+def _reason_view(protocol_id: int, prefix: str, action: Callable[..., None], missing: str, done: str) -> Any:
+    """Return or withdraw a protocol: nothing happens without a written reason, which the service records."""
     protocol = services.load_protocol(protocol_id)
-    form = forms.ReasonForm(prefix="withdraw")
+    form = forms.ReasonForm(prefix=prefix)
     if not form.validate_on_submit():
-        flash("Give the reason for withdrawing the protocol.", "error")
-    elif _run(lambda: services.withdraw_protocol(protocol, current_user, reason=form.reason.data or "")):
-        flash("Protocol withdrawn.", "success")
+        flash(missing, "error")
+    elif unit_of_work.run(lambda: action(protocol, current_user, reason=form.reason.data or "")).ok:
+        flash(done, "success")
     return _back(protocol_id)
 
 
@@ -477,7 +467,7 @@ def protocols_withdraw(protocol_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EXECUTE)
 def protocols_start(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
-    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.start_execution(protocol, current_user)):
+    if _confirmed(lambda: services.start_execution(protocol, current_user)):
         flash("Execution started. Record a result for every step.", "success")
     return _back(protocol_id, "execution")
 
@@ -489,13 +479,13 @@ def executions_create(protocol_id: int) -> Any:
     form = _execution_form(protocol)
     if form.validate_on_submit():
         case_id, _, step_id = (form.target.data or ":").partition(":")
-        created: list[Execution] = []
-        if _run(lambda: created.append(services.record_execution(
+        entry = unit_of_work.run(lambda: services.record_execution(
             protocol, current_user, test_case_id=int(case_id), test_step_id=int(step_id) if step_id else None,
             tested_version=form.tested_version.data or "", actual_result=form.actual_result.data or "",
             outcome=form.outcome.data or "", evidence=_upload(form.evidence),
-        ))):
-            if created[0].outcome == "fail":
+        )).value
+        if entry is not None:
+            if entry.outcome == "fail":
                 flash("Failure recorded. A deviation was opened.", "warning")
             else:
                 flash("Result recorded.", "success")
@@ -511,11 +501,11 @@ def executions_correct(execution_id: int) -> Any:
     if request.method == "GET":
         form.tested_version.data = entry.tested_version
         form.outcome.data = entry.outcome
-    if form.validate_on_submit() and _run(lambda: services.correct_execution(
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.correct_execution(
         entry, current_user, tested_version=form.tested_version.data or "",
         actual_result=form.actual_result.data or "", outcome=form.outcome.data or "",
         reason=form.reason.data or "", evidence=_upload(form.evidence),
-    )):
+    )).ok:
         flash("Correction recorded; the original entry is kept.", "success")
         return _back(entry.protocol_id, "execution")
     return render_template("validation/executions_correct.html", form=form, entry=entry)
@@ -525,7 +515,7 @@ def executions_correct(execution_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EXECUTE)
 def protocols_complete(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
-    if forms.ConfirmForm().validate_on_submit() and _run(lambda: services.complete_execution(protocol, current_user)):
+    if _confirmed(lambda: services.complete_execution(protocol, current_user)):
         flash("Execution complete. Write the report.", "success")
         return redirect(url_for("validation.reports_detail", protocol_id=protocol_id))
     return _back(protocol_id, "execution")
@@ -545,14 +535,12 @@ def evidence_download(evidence_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EDIT, Permission.VALIDATION_APPROVE)
 def deviations_close(deviation_id: int) -> Any:
     deviation = _get(Deviation, deviation_id)
-    form = forms.DeviationCloseForm(obj=deviation if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = str(deviation.version)
-    if form.validate_on_submit() and _run(lambda: services.close_deviation(
+    form = _edit_form(forms.DeviationCloseForm, deviation)
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.close_deviation(
         deviation, current_user, severity=form.severity.data or "", impact=form.impact.data or "",
         disposition=form.disposition.data or "", rationale=form.rationale.data or "",
         expected_version=_version(form),
-    )):
+    )).ok:
         flash(f"{deviation.code} closed.", "success")
         return _back(deviation.protocol_id, "deviations")
     return render_template("validation/deviations_close.html", form=form, deviation=deviation,
@@ -598,10 +586,10 @@ def reports_edit(protocol_id: int) -> Any:
         raise NotFound("This protocol has no report yet.")
     report = protocol.report
     form = forms.ReportForm(prefix="report")
-    if form.validate_on_submit() and _run(lambda: services.save_report(
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.save_report(
         report, current_user, conclusion=form.conclusion.data or "", restrictions=form.restrictions.data or "",
         summary=form.summary.data or "", expected_version=_version(form),
-    )):
+    )).ok:
         flash("Report saved.", "success")
         return redirect(url_for("validation.reports_detail", protocol_id=protocol_id))
     return _report_page(services.load_protocol(protocol_id), 422, report_form=form)
@@ -615,9 +603,9 @@ def reports_approve(protocol_id: int) -> Any:
         raise NotFound("This protocol has no report yet.")
     report = protocol.report
     form = _sign_form("report", Meaning.APPROVED)
-    if form.validate_on_submit() and _run(lambda: services.approve_report(
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.approve_report(
         report, current_user, password=form.password.data or "", comment=form.comment.data or "",
-    )):
+    )).ok:
         flash("Report approved.", "success")
         return redirect(url_for("validation.systems_detail", system_id=protocol.system_id))
     return _report_page(services.load_protocol(protocol_id), 422, approve_form=form)
@@ -631,12 +619,11 @@ def reports_approve(protocol_id: int) -> Any:
 def change_requests_create(system_id: int) -> Any:
     system = _get(SoftwareSystem, system_id)
     form = forms.ChangeRequestForm(prefix="change")
-    created: list[ChangeRequest] = []
-    if form.validate_on_submit() and _run(lambda: created.append(services.open_change_request(
+    if form.validate_on_submit() and (change := unit_of_work.run(lambda: services.open_change_request(
         system, current_user, new_version=form.new_version.data or "", description=form.description.data or "",
-    ))):
-        flash(f"{created[0].code} opened. Assess its impact.", "success")
-        return redirect(url_for("validation.change_requests_assess", change_id=created[0].id))
+    )).value) is not None:
+        flash(f"{change.code} opened. Assess its impact.", "success")
+        return redirect(url_for("validation.change_requests_assess", change_id=change.id))
     return _system_page(_get(SoftwareSystem, system_id), 422, change_form=form)
 
 
@@ -647,15 +634,15 @@ def change_requests_assess(change_id: int) -> Any:
     form = forms.AssessmentForm()
     form.meaning.choices = [("approved", "Approved (no revalidation)"), ("authored", "Authored (revalidation)")]
     if form.validate_on_submit():
-        created: list[Protocol | None] = []
-        if _run(lambda: created.append(services.assess_change_request(
+        outcome = unit_of_work.run(lambda: services.assess_change_request(
             change, current_user, impact_assessment=form.impact_assessment.data or "",
             revalidation=form.revalidation.data or "", password=form.password.data or "",
             comment=form.comment.data or "",
-        ))):
-            if created[0] is not None:
-                flash(f"Impact assessed. Protocol v{created[0].number} starts as a draft.", "success")
-                return redirect(url_for("validation.protocols_detail", protocol_id=created[0].id))
+        ))
+        if (protocol := outcome.value) is not None:
+            flash(f"Impact assessed. Protocol v{protocol.number} starts as a draft.", "success")
+            return redirect(url_for("validation.protocols_detail", protocol_id=protocol.id))
+        if outcome.ok:
             flash("Impact assessed: the new version is released without revalidation.", "success")
             return redirect(url_for("validation.systems_detail", system_id=change.system_id))
     return render_template("validation/change_requests_assess.html", form=form, change=change,
@@ -668,11 +655,11 @@ def periodic_reviews_create(system_id: int) -> Any:
     system = _get(SoftwareSystem, system_id)
     form = forms.PeriodicReviewForm()
     form.meaning.choices = [(Meaning.APPROVED, "Approved")]
-    if form.validate_on_submit() and _run(lambda: services.perform_periodic_review(
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.perform_periodic_review(
         system, current_user, outcome=form.outcome.data or "", summary=form.summary.data or "",
         password=form.password.data or "", comment=form.comment.data or "",
         data_location=form.data_location.data or "", retain_until=form.retain_until.data,
-    )):
+    )).ok:
         flash("Periodic review signed.", "success")
         return redirect(url_for("validation.systems_detail", system_id=system_id))
     last = db.session.scalar(select(func.max(PeriodicReview.reviewed_at)).where(PeriodicReview.system_id == system_id))

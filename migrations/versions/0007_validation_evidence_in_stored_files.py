@@ -3,52 +3,32 @@
 Every validation_evidence_files row is copied into stored_files (data, sha256, size, name, content
 type, uploader and time kept), validation_executions.evidence_id is repointed to the copy and now
 references stored_files, then validation_evidence_files is dropped. The downgrade reverses it.
-
-Revision ID: 0007
-Revises: 0006
-Create Date: 2026-11-21 13:25:50.725341
-
 """
 from alembic import op
 import sqlalchemy as sa
 
+from migrations.helpers import create_validation_evidence_files, drop_table
 
-# revision identifiers, used by Alembic.
-revision = '0007'
+revision = '0007'  # created 2026-11-21 13:25:50
 down_revision = '0006'
-branch_labels = None
-depends_on = None
 
 # Frozen views of the tables as this revision knows them (never the app's models, which move on).
 metadata = sa.MetaData()
-old_evidence = sa.Table(
-    'validation_evidence_files', metadata,
-    sa.Column('id', sa.Integer(), primary_key=True),
-    sa.Column('filename', sa.String()),
-    sa.Column('extension', sa.String()),
-    sa.Column('content_type', sa.String()),
-    sa.Column('size', sa.Integer()),
-    sa.Column('sha256', sa.String()),
-    sa.Column('data', sa.LargeBinary()),
-    sa.Column('uploaded_by_id', sa.Integer()),
-    sa.Column('uploaded_at', sa.DateTime()),
-)
-stored_files = sa.Table(
-    'stored_files', metadata,
-    sa.Column('id', sa.Integer(), primary_key=True),
-    sa.Column('sha256', sa.String()),
-    sa.Column('size', sa.Integer()),
-    sa.Column('content_type', sa.String()),
-    sa.Column('original_name', sa.String()),
-    sa.Column('data', sa.LargeBinary()),
-    sa.Column('created_at', sa.DateTime()),
-    sa.Column('created_by_id', sa.Integer()),
-)
-executions = sa.Table(
-    'validation_executions', metadata,
-    sa.Column('id', sa.Integer(), primary_key=True),
-    sa.Column('evidence_id', sa.Integer()),
-)
+
+
+def frozen(name, **columns):
+    """A table as this revision knows it: an integer id primary key and `columns` ({name: type})."""
+    return sa.Table(name, metadata, sa.Column('id', sa.Integer(), primary_key=True),
+                    *(sa.Column(column, type_()) for column, type_ in columns.items()))
+
+
+old_evidence = frozen('validation_evidence_files', filename=sa.String, extension=sa.String,
+                      content_type=sa.String, size=sa.Integer, sha256=sa.String, data=sa.LargeBinary,
+                      uploaded_by_id=sa.Integer, uploaded_at=sa.DateTime)
+stored_files = frozen('stored_files', sha256=sa.String, size=sa.Integer, content_type=sa.String,
+                      original_name=sa.String, data=sa.LargeBinary, created_at=sa.DateTime,
+                      created_by_id=sa.Integer)
+executions = frozen('validation_executions', evidence_id=sa.Integer)
 
 
 def _repoint(connection, moved: dict[int, int]) -> None:
@@ -80,9 +60,7 @@ def upgrade():
     with op.batch_alter_table('validation_executions', schema=None) as batch_op:
         batch_op.create_foreign_key(batch_op.f('fk_validation_executions_evidence_id_stored_files'), 'stored_files', ['evidence_id'], ['id'])
 
-    with op.batch_alter_table('validation_evidence_files', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_validation_evidence_files_sha256'))
-    op.drop_table('validation_evidence_files')
+    drop_table('validation_evidence_files', 'ix_validation_evidence_files_sha256')
 
 
 def _extension(name: str) -> str:
@@ -103,21 +81,7 @@ def downgrade():
             f'stored_files {sorted(anonymous)} has none. Set stored_files.created_by_id for them first.'
         )
 
-    op.create_table('validation_evidence_files',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('filename', sa.String(length=200), nullable=False),
-    sa.Column('extension', sa.String(length=10), nullable=False),
-    sa.Column('content_type', sa.String(length=100), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('data', sa.LargeBinary(), nullable=False),
-    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
-    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_validation_evidence_files_uploaded_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_validation_evidence_files'))
-    )
-    with op.batch_alter_table('validation_evidence_files', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_validation_evidence_files_sha256'), ['sha256'], unique=False)
+    create_validation_evidence_files()
 
     with op.batch_alter_table('validation_executions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_validation_executions_evidence_id_stored_files'), type_='foreignkey')

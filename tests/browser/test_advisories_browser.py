@@ -9,20 +9,12 @@ import pytest
 
 from app.auth.permissions import Role
 from app.extensions import db
-from app.inventory import licence_services
-from tests.helpers import PASSWORD
+from app.inventory.licences import services as licence_services
+from tests.helpers import sign_in
 from tests.inventory.advisories.test_matching import PYPA_ZIP
 from tests.inventory.advisory_records import component_named, make_release
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, live_server, username):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/")
 
 
 def test_advisories_reviews_and_licence_policy_in_the_browser(live_server, page, make_user, screenshot):
@@ -82,8 +74,7 @@ def test_advisories_reviews_and_licence_policy_in_the_browser(live_server, page,
     anomalies.scroll_into_view_if_needed()
     screenshot(page, "advisories-component-reviews")
 
-    page.context.clear_cookies()  # a second person at another desk
-    sign_in(page, live_server, "quinn")
+    sign_in(page, live_server, "quinn")  # a second person at another desk
     screenshot(page, "advisories-dashboard")
     page.goto(f"{live_server}/licence-policy")
     page.get_by_label("SPDX id or category").fill("LGPL-3.0+")

@@ -6,21 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from app.auth.permissions import Role
-from tests.helpers import PASSWORD
+from tests.helpers import e_sign, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_generate_a_snapshot_and_qa_approves_it(live_server, page, make_user, screenshot):
@@ -39,9 +30,7 @@ def test_generate_a_snapshot_and_qa_approves_it(live_server, page, make_user, sc
 
     sign_in(page, base, "quinn")
     page.goto(url)
-    page.get_by_label("Your password").fill(PASSWORD)
-    page.get_by_label("Comment").fill("List checked against the register")
-    page.get_by_role("button", name="Sign and approve").click()
+    e_sign(page, "Sign and approve", comment="List checked against the register")
     expect(page.get_by_text("Document approved")).to_be_visible()
     expect(page.locator(".signatures")).to_contain_text("Quinn Quality")
     screenshot(page, "document-signed-detail")

@@ -9,18 +9,10 @@ from app.auth.permissions import Role
 from app.extensions import db
 from app.inventory import services
 from app.inventory.models import Component, Release
-from tests.helpers import PASSWORD, REALWORLD
+from tests.helpers import PASSWORD, REALWORLD, sign_in
 
 pytestmark = pytest.mark.browser
 LOCKFILE = REALWORLD / "lockfiles" / "flask-celery-example-requirements.txt"
-
-
-def sign_in(page, live_server: str, username: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/")
 
 
 def sign_out(page) -> None:

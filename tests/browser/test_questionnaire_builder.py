@@ -9,17 +9,22 @@ from playwright.sync_api import Page, expect
 from app.auth.permissions import Role
 from app.extensions import db
 from app.questionnaires import services
-from tests.helpers import PASSWORD
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+def add_question(page: Page, section: str, **fields: str) -> None:
+    """Add a question to a section through the builder's form: each field filled by its id (the answer
+    type is chosen in its select), then saved."""
+    page.locator(f"#{section}").locator("xpath=../..").get_by_role("button", name="Add question").click()
+    for field, value in fields.items():
+        box = page.locator(f"#{field}")
+        if field == "answer_type":
+            box.select_option(value)
+        else:
+            box.fill(value)
+    page.get_by_role("button", name="Save question").click()
 
 
 def test_new_version_with_a_conditional_question_previewed_live_and_published(live_server, page, make_user, screenshot):
@@ -33,21 +38,10 @@ def test_new_version_with_a_conditional_question_previewed_live_and_published(li
     page.get_by_role("button", name="New version").click()
     expect(page.get_by_role("heading", name="Commercial software vendor v2")).to_be_visible()
 
-    page.locator("#section-4").locator("xpath=../..").get_by_role("button", name="Add question").click()
-    page.locator("#code").fill("C14")
-    page.locator("#answer_type").select_option("yes_no")
-    page.locator("#text").fill("Do you escrow the source code?")
-    page.locator("#options").fill("yes | Yes | 10\nno | No | 0")
-    page.locator("#code").press("Tab")
-    page.get_by_role("button", name="Save question").click()
-    page.locator("#section-4").locator("xpath=../..").get_by_role("button", name="Add question").click()
-    page.locator("#code").fill("C14a")
-    page.locator("#answer_type").select_option("text")
-    page.locator("#text").fill("Which escrow agent?")
-    page.locator("#weight").fill("0")
-    page.locator("#shown_if_code").fill("C14")
-    page.locator("#shown_if_values").fill("yes")
-    page.get_by_role("button", name="Save question").click()
+    add_question(page, "section-4", code="C14", answer_type="yes_no", text="Do you escrow the source code?",
+                 options="yes | Yes | 10\nno | No | 0")
+    add_question(page, "section-4", code="C14a", answer_type="text", text="Which escrow agent?", weight="0",
+                 shown_if_code="C14", shown_if_values="yes")
     expect(page.get_by_text("Question C14a added.")).to_be_visible()
     expect(page.get_by_text("The template is valid and can be published.")).to_be_visible()
     screenshot(page, "s2-builder-new-version")

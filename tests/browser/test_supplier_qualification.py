@@ -17,7 +17,7 @@ from app.extensions import db
 from app.portal.ratelimit import limiter
 from app.questionnaires import services
 from app.suppliers import rules
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, sign_in
 from tests.questionnaires.factories import PDF
 
 pytestmark = pytest.mark.browser
@@ -27,14 +27,6 @@ SUPPLIER_ANSWERS_SECOND_VISIT = {
     "C10": "Within 30 days", "C4": "More than 3", "C5": "More than 50 million euros", "C7": "Yes, publicly",
     "C11": "Yes, before release", "C13": "Yes, complete and readable",
 }
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def choose(page: Page, code: str, label: str) -> None:

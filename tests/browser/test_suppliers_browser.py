@@ -10,18 +10,10 @@ from playwright.sync_api import expect
 from app.auth.permissions import Role
 from app.extensions import db
 from app.suppliers.services import today
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, e_sign, sign_in
 from tests.suppliers.factories import make_certificate, make_supplier
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, live_server: str, username: str) -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/")
 
 
 def test_register_a_supplier_find_it_in_the_filtered_list_and_open_it(live_server, page, make_user, screenshot):
@@ -118,8 +110,7 @@ def test_purchasing_writes_a_purchase_record_for_an_approved_supplier_and_qa_sig
     qa_page = qa_context.new_page()
     sign_in(qa_page, live_server, "quinn")
     qa_page.goto(page.url)
-    qa_page.get_by_label("Your password").fill(PASSWORD)
-    qa_page.get_by_role("button", name="Sign adequacy review").click()
+    e_sign(qa_page, "Sign adequacy review")
     expect(qa_page.get_by_text("Adequacy review signed")).to_be_visible()
     screenshot(qa_page, "suppliers-purchase-reviewed")
     qa_context.close()

@@ -15,19 +15,10 @@ from app.auth.permissions import Role
 from app.extensions import db
 from app.validation import services
 from app.validation.rules import ProcessRisk
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, e_sign, sign_in
 from tests.validation.factories import make_supplier
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def option_value(page: Page, select_id: str, starts_with: str) -> str:
@@ -74,8 +65,7 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     expect(page.get_by_text("Test case added.")).to_be_visible()
 
     # Stopped: the high-risk function has no scripted test yet.
-    page.get_by_label("Your password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign as author and send to review").click()
+    e_sign(page, "Sign as author and send to review")
     expect(page.locator(".flash-error")).to_contain_text("Not covered: Approve a CAPA")
     screenshot(page, "validation-1-review-refused-coverage")
 
@@ -89,8 +79,7 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     step_form.get_by_label("Expected result").fill("The CAPA is approved and the history shows who")
     step_form.get_by_role("button", name="Add step to TC-2").click()
     expect(page.get_by_text("Step added.")).to_be_visible()
-    page.get_by_label("Your password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign as author and send to review").click()
+    e_sign(page, "Sign as author and send to review")
     expect(page.get_by_text("Signed as authored and sent to review.")).to_be_visible()
     expect(page.locator(".page-head .badge")).to_have_text("In review")
 
@@ -109,16 +98,13 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     # A second user reviews.
     sign_in(page, base, "rob")
     page.goto(protocol_url)
-    page.get_by_label("Your password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign as reviewed").click()
+    e_sign(page, "Sign as reviewed")
     expect(page.get_by_text("Signed as reviewed.")).to_be_visible()
 
     # QA approves.
     sign_in(page, base, "quinn")
     page.goto(protocol_url)
-    page.get_by_label("Your password").fill(PASSWORD)
-    page.get_by_label("Comment").fill("Approved for execution")
-    page.get_by_role("button", name="Approve the protocol").click()
+    e_sign(page, "Approve the protocol", comment="Approved for execution")
     expect(page.get_by_text("Protocol approved.")).to_be_visible()
     screenshot(page, "validation-3-approved-signatures")
 
@@ -167,8 +153,7 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     sign_in(page, base, "quinn")
     page.goto(report_url)
     screenshot(page, "validation-5-report-before-approval")
-    page.get_by_label("Your password").fill(PASSWORD)
-    page.get_by_role("button", name="Approve the report").click()
+    e_sign(page, "Approve the report")
     expect(page.get_by_text("Report approved.")).to_be_visible()
     expect(page.get_by_test_id("validation-status").locator(".badge").first).to_have_text("Released")
     expect(page.get_by_test_id("validated-version")).to_have_text("2026.10")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from app.auth.permissions import Role
 from app.db import utcnow
-from app.inventory import anomaly_services
+from app.inventory.anomalies import services as anomaly_services
 from app.inventory.reminders import reminder_items
 from tests.inventory.advisory_records import component_named, make_release
 

@@ -10,7 +10,7 @@ from app.auth.permissions import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory import services
-from app.inventory.anomaly_services import record_review
+from app.inventory.anomalies.services import record_review
 from app.inventory.models import ChangeKind, Component, ImportRun, Product, Release
 from app.inventory.workflow import ReleaseFrozen
 from app.signatures.services import SignatureRefused, signatures_for

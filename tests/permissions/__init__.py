@@ -20,3 +20,8 @@ STAFF = ALL_ROLES
 
 def roles(*names: Role) -> frozenset[Role]:
     return frozenset(names)
+
+
+# Role sets that several blueprints grant, named by the roles they hold.
+ENGINEER_OR_QA = roles(Role.ENGINEER, Role.QA)
+QA_OR_PURCHASING = roles(Role.QA, Role.PURCHASING)

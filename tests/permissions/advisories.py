@@ -1,14 +1,12 @@
 from app.auth.permissions import Role
-from tests.permissions import ALL_ROLES, roles
-
-EDITORS = roles(Role.QA, Role.ENGINEER)
+from tests.permissions import ALL_ROLES, ENGINEER_OR_QA, roles
 
 EXPECTED = {
     "inventory.advisories_list": ALL_ROLES,
     "inventory.advisories_detail": ALL_ROLES,
-    "inventory.advisories_import": EDITORS,
-    "inventory.advisory_matches_triage": EDITORS,
-    "inventory.anomaly_reviews_create": EDITORS,
+    "inventory.advisories_import": ENGINEER_OR_QA,
+    "inventory.advisory_matches_triage": ENGINEER_OR_QA,
+    "inventory.anomaly_reviews_create": ENGINEER_OR_QA,
     "inventory.anomaly_reviews_due": ALL_ROLES,
     "inventory.licence_policy": ALL_ROLES,
     "inventory.licence_policy_save": roles(Role.QA, Role.ADMIN),

@@ -1,24 +1,22 @@
 from app.auth.permissions import Role
-from tests.permissions import ALL_ROLES, roles
-
-EDITORS = roles(Role.ENGINEER, Role.QA)
+from tests.permissions import ALL_ROLES, ENGINEER_OR_QA, roles
 
 EXPECTED = {
     "inventory.products_list": ALL_ROLES,
-    "inventory.products_create": EDITORS,
+    "inventory.products_create": ENGINEER_OR_QA,
     "inventory.products_detail": ALL_ROLES,
-    "inventory.products_edit": EDITORS,
-    "inventory.software_items_create": EDITORS,
-    "inventory.releases_create": EDITORS,
+    "inventory.products_edit": ENGINEER_OR_QA,
+    "inventory.software_items_create": ENGINEER_OR_QA,
+    "inventory.releases_create": ENGINEER_OR_QA,
     "inventory.releases_detail": ALL_ROLES,
-    "inventory.releases_import": EDITORS,
-    "inventory.releases_bulk": EDITORS,
+    "inventory.releases_import": ENGINEER_OR_QA,
+    "inventory.releases_bulk": ENGINEER_OR_QA,
     "inventory.releases_freeze": roles(Role.QA),
     "inventory.releases_diff": ALL_ROLES,
     "inventory.releases_diff_json": ALL_ROLES,
     "inventory.releases_export": ALL_ROLES,
     "inventory.components_detail": ALL_ROLES,
-    "inventory.components_edit": EDITORS,
-    "inventory.components_assess": EDITORS,
-    "inventory.components_supplier": EDITORS,
+    "inventory.components_edit": ENGINEER_OR_QA,
+    "inventory.components_assess": ENGINEER_OR_QA,
+    "inventory.components_supplier": ENGINEER_OR_QA,
 }

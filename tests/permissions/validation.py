@@ -1,9 +1,8 @@
 from app.auth.permissions import Role
-from tests.permissions import ALL_ROLES, roles
+from tests.permissions import ALL_ROLES, ENGINEER_OR_QA, roles
 
 ENGINEER = roles(Role.ENGINEER)
 QA = roles(Role.QA)
-ENGINEER_OR_QA = roles(Role.ENGINEER, Role.QA)
 
 EXPECTED = {
     # validation.read: everyone

@@ -31,6 +31,11 @@ def points(question: QuestionDefinition) -> list[float]:
     return [o.points for o in question.options]
 
 
+def knockouts(template: TemplateDefinition) -> dict[str, tuple[set[str], KnockoutScope]]:
+    """Each knock-out question's code: its knock-out values and the suppliers it applies to."""
+    return {q.code: (set(q.knockout_values), q.knockout_scope) for q in template.questions() if q.knockout_values}
+
+
 def test_both_defaults_are_listed_and_valid() -> None:
     assert DEFAULT_TEMPLATES == ("commercial_vendor", "open_source_project")
     for name in DEFAULT_TEMPLATES:
@@ -111,12 +116,7 @@ def test_c3_years_in_business_bands_are_under_2_then_2_to_5_then_over_5() -> Non
 
 
 def test_commercial_knockouts_and_scopes_follow_the_domain() -> None:
-    knockouts = {
-        q.code: (set(q.knockout_values), q.knockout_scope)
-        for q in COMMERCIAL.questions()
-        if q.knockout_values
-    }
-    assert knockouts == {
+    assert knockouts(COMMERCIAL) == {
         "C6": ({"none"}, KnockoutScope.CRITICAL_ONLY),
         "C8": ({"unacceptable"}, KnockoutScope.ALL),
         "C9": ({"no", "end_of_life"}, KnockoutScope.ALL),
@@ -215,12 +215,7 @@ def test_open_source_weights_follow_the_domain(code: str, weight: float) -> None
 
 
 def test_open_source_knockouts_follow_the_domain() -> None:
-    knockouts = {
-        q.code: (set(q.knockout_values), q.knockout_scope)
-        for q in OPEN_SOURCE.questions()
-        if q.knockout_values
-    }
-    assert knockouts == {
+    assert knockouts(OPEN_SOURCE) == {
         "O3": ({"archived"}, KnockoutScope.ALL),
         "O6": ({"unacceptable"}, KnockoutScope.ALL),
         "O10": ({"incompatible"}, KnockoutScope.ALL),

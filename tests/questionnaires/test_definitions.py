@@ -113,15 +113,13 @@ def test_yaml_export_keeps_definition_order_and_writes_whole_points_without_deci
     assert "weight: 2\n" in text
 
 
+def yes_no_template(*options: Option) -> TemplateDefinition:
+    """A template of one yes/no question Y with these options."""
+    return template_of(QuestionDefinition(code="Y", text="Y?", answer_type=AnswerType.YES_NO, options=options))
+
+
 def test_yes_and_no_values_survive_yaml_as_strings() -> None:
-    defn = template_of(
-        QuestionDefinition(
-            code="Y",
-            text="Y?",
-            answer_type=AnswerType.YES_NO,
-            options=(Option("yes", "Yes", 10), Option("no", "No", 0)),
-        )
-    )
+    defn = yes_no_template(Option("yes", "Yes", 10), Option("no", "No", 0))
     assert load(dump_yaml(defn)) == defn
 
 
@@ -393,14 +391,7 @@ def test_option_values_are_unique_non_empty_and_not_na() -> None:
 
 
 def test_yes_no_options_can_only_be_yes_and_no() -> None:
-    defn = template_of(
-        QuestionDefinition(
-            code="Y",
-            text="Y?",
-            answer_type=AnswerType.YES_NO,
-            options=(Option("yes", "Yes", 10), Option("maybe", "?", 5)),
-        )
-    )
+    defn = yes_no_template(Option("yes", "Yes", 10), Option("maybe", "?", 5))
     assert list(messages(defn)) == ["sections[0].questions[0].options[1].value"]
 
 

@@ -59,6 +59,19 @@ def test_an_engineer_can_read_an_evaluation_but_not_act_on_it(app, login_as, mak
     assert engineer.post(f"/questionnaires/evaluations/{evaluation.id}/revoke").status_code == 403
 
 
+def test_a_step_on_an_evaluation_that_moved_on_is_a_message_not_a_403(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    evaluation, _token = sent(pat)
+    db.session.commit()
+    client = login_as(Role.PURCHASING, username="buyer")
+    url = f"/questionnaires/evaluations/{evaluation.id}/cancel"
+    assert client.post(url, data={"reason": "Supplier withdrew"}).status_code == 302
+    again = client.post(url, data={"reason": "Clicked twice"}, follow_redirects=True)  # e.g. from a page loaded before
+    assert again.status_code == 200 and "You may not cancel this evaluation." in again.get_data(as_text=True)
+    db.session.refresh(evaluation)
+    assert evaluation.status == EvaluationStatus.CANCELLED
+
+
 def test_review_score_override_and_signed_decision(app, login_as, make_user):
     pat = make_user("pat", Role.PURCHASING)
     evaluation, _token = submitted(pat, make_supplier(criticality="minor"))

@@ -13,19 +13,18 @@ from tests.questionnaires.strategies import answers_for, templates
 
 CRITICALITY = st.sampled_from(["critical", "major", "minor"])
 SETTINGS = settings(max_examples=80, deadline=None)
+ScoredCase = tuple[TemplateDefinition, dict[str, Answer], str]  # template, fitting answers, criticality
 
 
 @st.composite
-def scored_cases(draw: st.DrawFn) -> tuple[TemplateDefinition, dict[str, Answer], str]:
+def scored_cases(draw: st.DrawFn) -> ScoredCase:
     template = draw(templates())
     return template, draw(answers_for(template)), draw(CRITICALITY)
 
 
 @SETTINGS
 @given(scored_cases(), st.data())
-def test_percentage_is_between_0_and_100(
-    case: tuple[TemplateDefinition, dict[str, Answer], str], data: st.DataObject
-) -> None:
+def test_percentage_is_between_0_and_100(case: ScoredCase, data: st.DataObject) -> None:
     template, answers, criticality = case
     # Overrides mostly target answered, visible questions, the only ones they can change.
     answered = [
@@ -46,9 +45,7 @@ def test_percentage_is_between_0_and_100(
 
 @SETTINGS
 @given(scored_cases(), st.data())
-def test_raising_one_answers_points_never_lowers_the_score(
-    case: tuple[TemplateDefinition, dict[str, Answer], str], data: st.DataObject
-) -> None:
+def test_raising_one_answers_points_never_lowers_the_score(case: ScoredCase, data: st.DataObject) -> None:
     template, answers, criticality = case
     controllers = {q.shown_if.question_code for q in template.questions() if q.shown_if is not None}
     visible = {q.code for q in visible_questions(template, answers)}
@@ -81,7 +78,7 @@ def test_raising_one_answers_points_never_lowers_the_score(
 
 @SETTINGS
 @given(scored_cases())
-def test_any_knockout_suggests_rejection(case: tuple[TemplateDefinition, dict[str, Answer], str]) -> None:
+def test_any_knockout_suggests_rejection(case: ScoredCase) -> None:
     template, answers, criticality = case
     result = score(template, answers, criticality=criticality)
     expected_hits = []
@@ -98,9 +95,7 @@ def test_any_knockout_suggests_rejection(case: tuple[TemplateDefinition, dict[st
 
 @SETTINGS
 @given(scored_cases())
-def test_rescoring_the_same_answers_gives_the_same_result(
-    case: tuple[TemplateDefinition, dict[str, Answer], str],
-) -> None:
+def test_rescoring_the_same_answers_gives_the_same_result(case: ScoredCase) -> None:
     template, answers, criticality = case
     first = score(template, answers, criticality=criticality)
     reordered = dict(reversed(list(answers.items())))
@@ -110,9 +105,7 @@ def test_rescoring_the_same_answers_gives_the_same_result(
 
 @SETTINGS
 @given(scored_cases())
-def test_only_visible_answered_scored_questions_count(
-    case: tuple[TemplateDefinition, dict[str, Answer], str],
-) -> None:
+def test_only_visible_answered_scored_questions_count(case: ScoredCase) -> None:
     template, answers, criticality = case
     result = score(template, answers, criticality=criticality)
     visible = {q.code for q in visible_questions(template, answers)}

@@ -86,6 +86,18 @@ def test_reorder_and_stale_edit(app, login_as):
     assert stale.status_code == 409
 
 
+def test_publishing_from_a_stale_page_gets_409_and_changes_nothing(app, login_as):
+    client = login_as(Role.QA)
+    template = services.create_template("Hosting", "commercial", "", by=None)
+    db.session.commit()
+    loaded = template.version
+    client.post(f"/questionnaires/templates/{template.id}/sections", data={"title": "Security", "version": loaded})
+    stale = client.post(f"/questionnaires/templates/{template.id}/publish", data={"version": loaded})
+    assert stale.status_code == 409 and "Someone else changed this record" in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(QuestionnaireTemplate, template.id).status == TemplateStatus.DRAFT
+
+
 def test_export_download_and_import_upload(app, login_as):
     client = login_as(Role.QA)
     commercial = services.ensure_default_templates()[0]

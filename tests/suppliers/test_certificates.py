@@ -103,6 +103,21 @@ def test_a_voided_certificate_is_frozen(editor):
         services.void_certificate(approved_with_other(), expected_version=1, reason="", by=editor)
 
 
+def test_changing_a_voided_certificate_through_the_pages_is_the_409_page(login_as, editor):
+    certificate = approved_with_certificate()
+    services.void_certificate(certificate, expected_version=1, reason="Withdrawn by the issuer", by=editor)
+    db.session.commit()
+    client = login_as(Role.PURCHASING)
+    base = f"/suppliers/{certificate.supplier_id}/certificates/{certificate.id}"
+    version = str(certificate.version)
+    voided_again = client.post(f"{base}/void", data={"version": version, "reason": "again"})
+    edited = client.post(f"{base}/edit", data={"version": version, "number": "X", "issuer": "", "valid_until": "2030-01-01"})
+    for response, message in ((voided_again, "already voided"), (edited, "can no longer be changed")):
+        assert response.status_code == 409 and message in response.get_data(as_text=True)
+    db.session.refresh(certificate)
+    assert (certificate.number, certificate.void_reason) == ("IS-1", "Withdrawn by the issuer")
+
+
 def approved_with_other() -> Certificate:
     supplier = make_supplier("B-1", "Beta", status="approved")
     return make_certificate(supplier, DAY, number="B-1")

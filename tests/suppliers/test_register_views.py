@@ -7,12 +7,13 @@ import io
 from datetime import date, timedelta
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.audit.models import AuditEvent
 from app.auth.permissions import Role
 from app.extensions import db
 from app.signatures.models import Signature
+from app.suppliers import services
 from app.suppliers.models import Certificate, Supplier
 from app.suppliers.services import EXPORT_COLUMNS, today
 from tests.helpers import PASSWORD
@@ -60,6 +61,24 @@ def test_a_stale_edit_gets_409_and_changes_nothing(login_as):
     response = client.post(f"/suppliers/{supplier.id}/edit", data={**form, "name": "Second edit"})
     assert response.status_code == 409
     assert db.session.get(Supplier, supplier.id).name == "First edit"
+
+
+def test_a_save_that_loses_the_race_to_a_concurrent_one_gets_409_and_changes_nothing(login_as, monkeypatch):
+    supplier = make_supplier("SUP-1", "Old name")
+    db.session.commit()
+    form = {"code": "SUP-1", "name": "Mine", "kind": "commercial_vendor", "manual_criticality": "", "version": supplier.version}
+    real_update = services.update_supplier
+
+    def update_after_a_concurrent_save(target, data, **kwargs):
+        # Another request saved the row after this one read it: our versioned UPDATE then matches no row.
+        db.session.execute(update(Supplier).where(Supplier.id == target.id).values(version=Supplier.version + 1))
+        real_update(target, data, **kwargs)
+
+    monkeypatch.setattr(services, "update_supplier", update_after_a_concurrent_save)
+    response = login_as(Role.QA).post(f"/suppliers/{supplier.id}/edit", data=form)
+    assert response.status_code == 409 and "Someone else changed this record" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Supplier, supplier.id).name == "Old name"
 
 
 def test_list_filters_and_search(login_as):

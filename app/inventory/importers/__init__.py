@@ -26,6 +26,7 @@ from app.inventory.importers import (
     uv_lock,
     yarn_lock,
 )
+from app.inventory.importers._common import guarded
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 # Order matters for detection: specific formats before generic ones (a CycloneDX or SPDX
@@ -71,11 +72,4 @@ def parse_file(filename: str, content: bytes, format: str | None = None) -> Pars
     module = FORMATS.get(format)
     if module is None:
         raise ImporterError(f"Unknown format {format!r}: expected one of {', '.join(sorted(FORMATS))}")
-    try:
-        return module.parse(content)  # type: ignore[no-any-return]
-    except ImporterError:
-        raise
-    except (RecursionError, MemoryError) as error:
-        raise ImporterError(f"{format}: the file is too deeply nested or too large") from error
-    except Exception as error:
-        raise ImporterError(f"{format}: the file could not be read ({type(error).__name__}: {error})") from error
+    return guarded(format)(module.parse)(content)

@@ -1,4 +1,4 @@
-"""Helpers shared by the Python, .NET and SBOM importers: decoding, error wrapping, purls, versions.
+"""Helpers shared by every importer: decoding, error wrapping, field checks, purls, licences, scopes.
 
 Every decoder here turns the library's own error into one ImporterError that names the line
 (or the field) so that a user can find the fault in the file they uploaded.
@@ -17,14 +17,15 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
 from packageurl import PackageURL
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 
 from app.inventory.importers.base import ImporterError, ParsedFile
-from app.inventory.licences import normalise_licence
+from app.inventory.licences.expressions import normalise_licence
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
-_SCOPE_RANK = {"runtime": 0, "optional": 1, "dev": 2}
+# Scopes ranked so that the widest use wins when one component is reached or declared several ways:
+# a package the product needs at run time stays "runtime" even if a dev tool also pulls it in.
+SCOPE_RANK: dict[str, int] = {"runtime": 0, "optional": 1, "dev": 2}
+RANK_SCOPE: tuple[str, ...] = ("runtime", "optional", "dev")
 
 
 def guarded(fmt: str) -> Callable[[Callable[[bytes], ParsedFile]], Callable[[bytes], ParsedFile]]:
@@ -39,9 +40,10 @@ def guarded(fmt: str) -> Callable[[Callable[[bytes], ParsedFile]], Callable[[byt
                 raise
             except (RecursionError, MemoryError) as error:
                 raise ImporterError(f"{fmt}: the file is too deeply nested or too large") from error
-            except Exception as error:  # a library surprise must still reach the user clearly
-                detail = str(error).strip() or type(error).__name__
-                raise ImporterError(f"{fmt}: the file could not be read ({detail[:300]})") from error
+            except Exception as error:  # a library surprise or a defect must still reach the user clearly
+                detail = str(error).strip()
+                cause = f"{type(error).__name__}: {detail[:300]}" if detail else type(error).__name__
+                raise ImporterError(f"{fmt}: the file could not be read ({cause})") from error
 
         return parse
 
@@ -49,11 +51,13 @@ def guarded(fmt: str) -> Callable[[Callable[[bytes], ParsedFile]], Callable[[byt
 
 
 def decode_text(content: bytes, fmt: str) -> str:
-    """Decode UTF-8 (a BOM is allowed); a bad byte is reported with its line number."""
+    """Decode UTF-8 (a BOM is dropped); a bad byte is reported with its line number."""
+    if not isinstance(content, (bytes, bytearray)):
+        raise ImporterError(f"{fmt}: expected the file's bytes")
     try:
-        return content.decode("utf-8-sig")
+        return bytes(content).decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
+        line = content.count(b"\n", 0, error.start) + 1
         raise ImporterError(f"{fmt}: the file is not UTF-8 text", line=line) from error
 
 
@@ -142,30 +146,6 @@ def make_purl(
         raise ImporterError(f"{fmt}: cannot build a package URL for {name!r}: {error}") from error
 
 
-def pypi_name(name: str) -> str:
-    """Normalise a Python distribution name per PEP 503 (runs of -_. become one dash, lower case)."""
-    return str(canonicalize_name(name))
-
-
-def pypi_purl(fmt: str, name: str, version: str = "") -> str:
-    """Build a pkg:pypi purl with the PEP 503 normalised name."""
-    return make_purl(fmt, "pypi", pypi_name(name), version)
-
-
-def exact_version(specifier: str | SpecifierSet) -> str:
-    """Return the pinned version of a specifier (one `==` without wildcard, or `===`), else ""."""
-    try:
-        specs = list(specifier if isinstance(specifier, SpecifierSet) else SpecifierSet(specifier))
-    except InvalidSpecifier:
-        return ""
-    if len(specs) != 1:
-        return ""
-    spec = specs[0]
-    if spec.operator == "===" or (spec.operator == "==" and not spec.version.endswith("*")):
-        return spec.version
-    return ""
-
-
 def licence(raw: str) -> tuple[str, tuple[str, ...]]:
     """Normalise one declared licence text (SPDX id, expression or free name)."""
     return normalise_licence(raw.strip()) if raw and raw.strip() else ("", ())
@@ -189,7 +169,7 @@ def combine_licences(parts: Iterable[str]) -> tuple[str, tuple[str, ...]]:
 
 def wider_scope(first: str, second: str) -> str:
     """Return the scope that matters more for a component declared twice (runtime > optional > dev)."""
-    return first if _SCOPE_RANK.get(first, 0) <= _SCOPE_RANK.get(second, 0) else second
+    return first if SCOPE_RANK.get(first, 0) <= SCOPE_RANK.get(second, 0) else second
 
 
 def filename_of(filename: str) -> str:

@@ -1,4 +1,4 @@
-"""Shared pieces of the JavaScript importers: decoding, field checks, purls, licences, aggregation.
+"""Shared pieces of the JavaScript importers: JSON/YAML loading, field checks, purls, licences, aggregation.
 
 Everything here is pure and cached where the same input recurs (purls, licences), so a
 900 KB lockfile costs little more than its own `json.loads`.
@@ -11,22 +11,17 @@ import binascii
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 import yaml
 from license_expression import ExpressionError
 from packageurl import PackageURL
 
-from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
-from app.inventory.licences import normalise_licence
-
-# Scopes ranked so that the widest use wins when one component is reached several ways:
-# a package the product needs at run time stays "runtime" even if a dev tool also pulls it.
-SCOPE_RANK: dict[str, int] = {"runtime": 0, "optional": 1, "dev": 2}
-RANK_SCOPE: tuple[str, ...] = ("runtime", "optional", "dev")
+from app.inventory.importers._common import RANK_SCOPE, SCOPE_RANK
+from app.inventory.importers.base import ComponentRecord, ImporterError
+from app.inventory.licences.expressions import normalise_licence
 
 # package.json sections and the scope each one means (peer dependencies are provided by the
 # consumer, so for this package they are optional).
@@ -42,33 +37,6 @@ K = TypeVar("K")
 # An exact npm version (semver with optional pre-release/build): only those go into a purl;
 # a range such as "^1.2.0" is not a version of anything.
 _EXACT_VERSION = re.compile(r"v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
-
-
-def base_name(filename: str) -> str:
-    """Return the lower-cased last path segment of an uploaded name (Windows separators too)."""
-    return PurePosixPath((filename or "").replace("\\", "/")).name.lower()
-
-
-def guarded(format_name: str) -> Callable[[Callable[[bytes], ParsedFile]], Callable[[bytes], ParsedFile]]:
-    """Wrap a parse function so that any failure leaves it as one ImporterError naming the format."""
-
-    def decorate(function: Callable[[bytes], ParsedFile]) -> Callable[[bytes], ParsedFile]:
-        @functools.wraps(function)
-        def wrapper(content: bytes) -> ParsedFile:
-            try:
-                return function(content)
-            except ImporterError:
-                raise
-            except (RecursionError, MemoryError) as error:
-                raise ImporterError(f"{format_name}: the file is too deeply nested or too large") from error
-            except Exception as error:  # a defect must still reach the user as a clear error, never a traceback
-                raise ImporterError(
-                    f"{format_name}: the file could not be read ({type(error).__name__}: {error})"
-                ) from error
-
-        return wrapper
-
-    return decorate
 
 
 def load_json_object(content: bytes, format_name: str) -> dict[str, Any]:
@@ -87,17 +55,6 @@ def load_json_object(content: bytes, format_name: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ImporterError(f"{format_name}: the top level must be a JSON object")
     return data
-
-
-def decode_text(content: bytes, format_name: str) -> str:
-    """Decode UTF-8 text (a BOM is dropped); anything else is an ImporterError."""
-    if not isinstance(content, (bytes, bytearray)):
-        raise ImporterError(f"{format_name}: expected the file's bytes")
-    try:
-        return bytes(content).decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content.count(b"\n", 0, error.start) + 1
-        raise ImporterError(f"{format_name}: the file is not UTF-8 text", line=line) from error
 
 
 def load_yaml_mapping(text: str, format_name: str) -> dict[Any, Any]:
@@ -246,6 +203,13 @@ class Entry:
     supplier: str = ""
     repository_url: str = ""
     description: str = ""
+
+    def take_first(self, licence: Any = None, integrity: Any = None) -> None:
+        """Keep the first licence and the first integrity hashes that any occurrence of the package declares."""
+        if licence is not None and not self.licence[0]:
+            self.licence = licence_of(licence)
+        if not self.hashes:
+            self.hashes = integrity_hashes(integrity)
 
     def record(self) -> ComponentRecord:
         """Freeze the assembled entry into a ComponentRecord (its own purl is never its parent)."""

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 
+from app.inventory.importers._common import SCOPE_RANK, filename_of, guarded
 from app.inventory.importers._npm import (
-    SCOPE_RANK,
     Components,
-    base_name,
     dependency_map,
-    guarded,
     load_json_object,
 )
 from app.inventory.importers.base import ParsedFile
@@ -27,7 +25,7 @@ _REGISTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 def sniff(filename: str, head: bytes) -> bool:
     """Claim bower.json / .bower.json by name, or JSON that carries Bower's own "moduleType" key."""
-    name = base_name(filename)
+    name = filename_of(filename)
     if name in {"bower.json", ".bower.json"}:
         return True
     if name in {"package.json", "package-lock.json", "npm-shrinkwrap.json", "composer.json"}:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import Element
 
-from app.inventory.importers._common import filename_of, guarded, local_name, make_purl, parse_xml
-from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
+from app.inventory.importers._common import filename_of, guarded, local_name
+from app.inventory.importers._nuget import manifest_root, nuget_component
+from app.inventory.importers.base import ImporterError, ParsedFile
 
 FORMAT = "csproj"
 _PROPERTY = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -43,9 +44,7 @@ def _exact(version: str) -> str:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """Each <PackageReference Include=...> is a direct component with its (resolved) version."""
-    root = parse_xml(content, FORMAT)
-    if local_name(root.tag) != "Project":
-        raise ImporterError(f"{FORMAT}: the root element must be <Project>, not <{local_name(root.tag)}>")
+    root = manifest_root(content, FORMAT, "Project")
     properties: dict[str, str] = {}
     for group in root:
         if local_name(group.tag) == "PropertyGroup":
@@ -71,14 +70,5 @@ def parse(content: bytes) -> ParsedFile:
             shown = f"{declared!r}" if declared else "none (central package management?)"
             result.warnings.append(f"{name}: no exact version in this file: {shown}")
         private = _value(element, "PrivateAssets").lower()
-        result.components.append(
-            ComponentRecord(
-                name=name,
-                version=version,
-                ecosystem="nuget",
-                purl=make_purl(FORMAT, "nuget", name, version),
-                direct=True,
-                scope="dev" if private == "all" else "runtime",
-            )
-        )
+        result.components.append(nuget_component(FORMAT, name, version, development=private == "all"))
     return result

@@ -5,8 +5,9 @@ developmentDependency="true" marks a build/test-time package, so its scope is de
 
 from __future__ import annotations
 
-from app.inventory.importers._common import filename_of, guarded, local_name, make_purl, parse_xml
-from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
+from app.inventory.importers._common import filename_of, guarded, local_name
+from app.inventory.importers._nuget import manifest_root, nuget_component
+from app.inventory.importers.base import ImporterError, ParsedFile
 
 FORMAT = "packages.config"
 
@@ -22,9 +23,7 @@ def sniff(filename: str, head: bytes) -> bool:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """Each <package id version> is a direct component; developmentDependency="true" is dev."""
-    root = parse_xml(content, FORMAT)
-    if local_name(root.tag) != "packages":
-        raise ImporterError(f"{FORMAT}: the root element must be <packages>, not <{local_name(root.tag)}>")
+    root = manifest_root(content, FORMAT, "packages")
     result = ParsedFile(format=FORMAT)
     position = 0
     for element in root:
@@ -39,14 +38,5 @@ def parse(content: bytes) -> ParsedFile:
         if not version:
             raise ImporterError(f"{FORMAT}: package {name!r} has no version", field=f"{where}.version")
         development = (element.get("developmentDependency") or "").strip().lower() == "true"
-        result.components.append(
-            ComponentRecord(
-                name=name,
-                version=version,
-                ecosystem="nuget",
-                purl=make_purl(FORMAT, "nuget", name, version),
-                direct=True,
-                scope="dev" if development else "runtime",
-            )
-        )
+        result.components.append(nuget_component(FORMAT, name, version, development=development))
     return result

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+from app.inventory.importers._common import SCOPE_RANK, filename_of, guarded
 from app.inventory.importers._npm import (
-    SCOPE_RANK,
     Components,
-    base_name,
-    guarded,
     load_json_object,
     manifest_dependencies,
 )
@@ -24,7 +22,7 @@ _NPM_ONLY_KEYS = (b'"scripts"', b'"engines"', b'"peerDependencies"', b'"optional
 
 def sniff(filename: str, head: bytes) -> bool:
     """Claim files named package.json, or JSON objects with dependency sections and npm-only keys."""
-    name = base_name(filename)
+    name = filename_of(filename)
     if name == "package.json":
         return True
     if name in _OTHER_JSON_NAMES or name.endswith(("-lock.json", "package-lock.json")):

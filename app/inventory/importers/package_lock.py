@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.inventory.importers._common import filename_of, guarded
 from app.inventory.importers._npm import (
     Components,
     Entry,
-    base_name,
     expect_object,
     expect_text,
-    guarded,
-    integrity_hashes,
-    licence_of,
     load_json_object,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
@@ -35,7 +32,7 @@ _ROOT_EDGES = ("dependencies", "optionalDependencies", "peerDependencies", "devD
 
 def sniff(filename: str, head: bytes) -> bool:
     """Claim package-lock.json / npm-shrinkwrap.json by name, or a JSON object with "lockfileVersion"."""
-    name = base_name(filename)
+    name = filename_of(filename)
     if name in _NAMES or name.endswith("-package-lock.json"):
         return True
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -53,14 +50,7 @@ def _absorb(entry: Entry, info: dict[str, Any]) -> None:
     else:
         rank = 0
     entry.scope_rank = min(entry.scope_rank, rank)
-    if not entry.licence[0]:
-        raw = info.get("license") or info.get("licenses")
-        if raw is not None:
-            entry.licence = licence_of(raw)
-    if not entry.hashes:
-        integrity = info.get("integrity")
-        if integrity:
-            entry.hashes = integrity_hashes(integrity)
+    entry.take_first(licence=info.get("license") or info.get("licenses"), integrity=info.get("integrity"))
 
 
 def _real_name_version(name: str, version: str) -> tuple[str, str]:

@@ -8,16 +8,8 @@ from __future__ import annotations
 
 import re
 
-from app.inventory.importers._common import (
-    exact_version,
-    filename_of,
-    guarded,
-    load_json,
-    optional_text,
-    pypi_name,
-    pypi_purl,
-    require_mapping,
-)
+from app.inventory.importers._common import filename_of, guarded, load_json, optional_text, require_mapping
+from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "Pipfile.lock"

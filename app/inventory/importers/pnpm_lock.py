@@ -13,17 +13,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.inventory.importers._common import SCOPE_RANK, decode_text, filename_of, guarded
 from app.inventory.importers._npm import (
-    SCOPE_RANK,
     Components,
     Entry,
-    base_name,
-    decode_text,
     expect_object,
     expect_text,
-    guarded,
-    integrity_hashes,
-    licence_of,
     load_yaml_mapping,
     settle_scopes,
 )
@@ -38,7 +33,7 @@ _EDGE_SECTIONS = ("dependencies", "optionalDependencies")
 
 def sniff(filename: str, head: bytes) -> bool:
     """Claim pnpm-lock.yaml by name, or YAML text that starts its lines with `lockfileVersion:`."""
-    if base_name(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}:
+    if filename_of(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}:
         return True
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return not stripped.startswith(b"{") and _HEAD.search(head) is not None
@@ -114,12 +109,9 @@ def parse(content: bytes) -> ParsedFile:
         entry = components.add(name, version)
         entry_of[key_text] = entry
         nodes[key_text] = node_map
-        if not entry.hashes:
-            resolution = info.get("resolution")
-            if isinstance(resolution, dict):
-                entry.hashes = integrity_hashes(resolution.get("integrity"))
-        if not entry.licence[0] and info.get("license") is not None:
-            entry.licence = licence_of(info.get("license"))
+        resolution = info.get("resolution")
+        integrity = resolution.get("integrity") if isinstance(resolution, dict) else None
+        entry.take_first(licence=info.get("license"), integrity=integrity)
 
     def resolve(name: str, ref: str) -> str | None:
         if ref.startswith(("link:", "file:", "workspace:")):

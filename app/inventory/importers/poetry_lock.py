@@ -6,17 +6,8 @@ direct stays None; parents come from the other packages' [package.dependencies].
 
 from __future__ import annotations
 
-from app.inventory.importers._common import (
-    filename_of,
-    guarded,
-    load_toml,
-    optional_text,
-    pypi_name,
-    pypi_purl,
-    require_list,
-    require_mapping,
-    require_text,
-)
+from app.inventory.importers._common import filename_of, guarded, optional_text, require_mapping, require_text
+from app.inventory.importers._python import file_hashes, lock_packages, parents_by_child, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ParsedFile
 
 FORMAT = "poetry.lock"
@@ -47,35 +38,23 @@ def _scope(package: dict[str, object]) -> str:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """Each [[package]] becomes a component; direct=None; parents from [package.dependencies]."""
-    data = load_toml(content, FORMAT)
-    packages = require_list(data.get("package", []), FORMAT, "package")
-    rows: list[tuple[dict[str, object], str, str, str]] = []
-    purl_by_name: dict[str, str] = {}
-    for index, raw in enumerate(packages):
-        package = require_mapping(raw, FORMAT, f"package[{index}]")
-        name = require_text(package.get("name"), FORMAT, f"package[{index}].name")
-        version = require_text(package.get("version"), FORMAT, f"package[{index}].version")
-        purl = pypi_purl(FORMAT, name, version)
-        purl_by_name.setdefault(pypi_name(name), purl)
-        rows.append((package, name, version, purl))
+    rows: list[tuple[str, dict[str, object], str, str, str]] = []
+    for where, package, name in lock_packages(content, FORMAT):
+        version = require_text(package.get("version"), FORMAT, f"{where}.version")
+        rows.append((where, package, name, version, pypi_purl(FORMAT, name, version)))
 
-    # Reverse the dependency tables once (linear), instead of searching per package.
-    parents: dict[str, list[str]] = {}
-    for index, (package, _, _, purl) in enumerate(rows):
-        dependencies = require_mapping(package.get("dependencies", {}), FORMAT, f"package[{index}].dependencies")
-        for dependency in dependencies:
-            parents.setdefault(pypi_name(dependency), []).append(purl)
+    parents = parents_by_child(
+        (purl, pypi_name(dependency))
+        for where, package, _, _, purl in rows
+        for dependency in require_mapping(package.get("dependencies", {}), FORMAT, f"{where}.dependencies")
+    )
 
     result = ParsedFile(format=FORMAT)
-    for package, name, version, purl in rows:
+    for _, package, name, version, purl in rows:
         source = package.get("source")
         repository_url = ""
         if isinstance(source, dict) and source.get("type") == "git":
             repository_url = optional_text(source.get("url"))
-        files = package.get("files")
-        hashes = tuple(
-            item["hash"] for item in files if isinstance(item, dict) and isinstance(item.get("hash"), str)
-        ) if isinstance(files, list) else ()
         result.components.append(
             ComponentRecord(
                 name=name,
@@ -83,11 +62,11 @@ def parse(content: bytes) -> ParsedFile:
                 ecosystem="pypi",
                 purl=purl,
                 direct=None,
-                parents=tuple(dict.fromkeys(parents.get(pypi_name(name), []))),
+                parents=parents.get(pypi_name(name), ()),
                 scope=_scope(package),
                 repository_url=repository_url,
                 description=optional_text(package.get("description")),
-                hashes=hashes,
+                hashes=file_hashes(package.get("files")),
             )
         )
     return result

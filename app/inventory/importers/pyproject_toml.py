@@ -12,16 +12,8 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from app.inventory.importers._common import (
-    exact_version,
-    filename_of,
-    guarded,
-    load_toml,
-    pypi_name,
-    pypi_purl,
-    require_mapping,
-    wider_scope,
-)
+from app.inventory.importers._common import filename_of, guarded, load_toml, require_mapping, wider_scope
+from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "pyproject.toml"

@@ -13,14 +13,8 @@ import tempfile
 
 from pip_requirements_parser import InstallRequirement, RequirementsFile
 
-from app.inventory.importers._common import (
-    decode_text,
-    exact_version,
-    filename_of,
-    guarded,
-    pypi_name,
-    pypi_purl,
-)
+from app.inventory.importers._common import decode_text, filename_of, guarded
+from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "requirements.txt"

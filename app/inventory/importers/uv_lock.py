@@ -12,14 +12,12 @@ from collections import deque
 from app.inventory.importers._common import (
     filename_of,
     guarded,
-    load_toml,
     optional_text,
-    pypi_name,
-    pypi_purl,
     require_list,
     require_mapping,
     require_text,
 )
+from app.inventory.importers._python import file_hashes, lock_packages, parents_by_child, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ParsedFile
 
 FORMAT = "uv.lock"
@@ -37,25 +35,20 @@ def _is_root(source: object) -> bool:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """Each non-project [[package]] is a component; the project's dependencies are direct."""
-    data = load_toml(content, FORMAT)
-    packages = require_list(data.get("package", []), FORMAT, "package")
-
     keys: list[tuple[str, str]] = []
-    index_of: dict[tuple[str, str], int] = {}
+    where_of: dict[tuple[str, str], str] = {}
     by_key: dict[tuple[str, str], dict[str, object]] = {}
     versions_of: dict[str, list[str]] = {}
     roots: list[tuple[str, str]] = []
-    for index, raw in enumerate(packages):
-        package = require_mapping(raw, FORMAT, f"package[{index}]")
-        name = require_text(package.get("name"), FORMAT, f"package[{index}].name")
+    for where, package, name in lock_packages(content, FORMAT):
         is_root = _is_root(package.get("source"))
         # Workspace members and virtual projects may carry no version.
         version = optional_text(package.get("version"))
         if not version and not is_root:
-            require_text(package.get("version"), FORMAT, f"package[{index}].version")
+            require_text(package.get("version"), FORMAT, f"{where}.version")
         key = (pypi_name(name), version)
         keys.append(key)
-        index_of[key] = index
+        where_of[key] = where
         by_key[key] = package
         versions_of.setdefault(key[0], []).append(version)
         if is_root:
@@ -72,7 +65,7 @@ def parse(content: bytes) -> ParsedFile:
 
     def edges(key: tuple[str, str], table: str) -> list[tuple[str, str]]:
         package = by_key[key]
-        where = f"package[{index_of[key]}].{table}"
+        where = f"{where_of[key]}.{table}"
         value = package.get(table)
         if value is None:
             return []
@@ -98,16 +91,14 @@ def parse(content: bytes) -> ParsedFile:
                     direct_scope[target] = scope
 
     # Parents: one pass over every package's edges (runtime and extras, which are what pull in code).
-    parents: dict[tuple[str, str], list[str]] = {}
     children: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    purl_of: dict[tuple[str, str], str] = {}
     for key in keys:
         if key in root_set:
             continue
-        found = edges(key, "dependencies") + edges(key, "optional-dependencies")
-        children[key] = found
-        purl = pypi_purl(FORMAT, by_key[key]["name"], key[1])  # type: ignore[arg-type]
-        for target in found:
-            parents.setdefault(target, []).append(purl)
+        children[key] = edges(key, "dependencies") + edges(key, "optional-dependencies")
+        purl_of[key] = pypi_purl(FORMAT, str(by_key[key]["name"]), key[1])
+    parents = parents_by_child((purl_of[key], target) for key, found in children.items() for target in found)
 
     # Breadth-first from the direct dependencies, runtime first, so each package gets the widest scope.
     scope_of: dict[tuple[str, str], str] = {}
@@ -129,28 +120,19 @@ def parse(content: bytes) -> ParsedFile:
         if key in root_set:
             continue
         package = by_key[key]
-        name = str(package["name"])
-        hashes: list[str] = []
-        sdist = package.get("sdist")
-        if isinstance(sdist, dict) and isinstance(sdist.get("hash"), str):
-            hashes.append(sdist["hash"])
-        wheels = package.get("wheels")
-        if isinstance(wheels, list):
-            hashes.extend(item["hash"] for item in wheels if isinstance(item, dict)
-                          and isinstance(item.get("hash"), str))
         source = package.get("source")
         repository_url = optional_text(source.get("git")) if isinstance(source, dict) else ""
         result.components.append(
             ComponentRecord(
-                name=name,
+                name=str(package["name"]),
                 version=key[1],
                 ecosystem="pypi",
-                purl=pypi_purl(FORMAT, name, key[1]),
+                purl=purl_of[key],
                 direct=(key in direct_scope) if roots else None,
-                parents=tuple(dict.fromkeys(parents.get(key, []))),
+                parents=parents.get(key, ()),
                 scope=direct_scope.get(key) or scope_of.get(key, "runtime"),
                 repository_url=repository_url,
-                hashes=tuple(hashes),
+                hashes=file_hashes([package.get("sdist")], package.get("wheels")),
             )
         )
     return result

@@ -20,15 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from app.inventory.importers._common import decode_text, filename_of, guarded
 from app.inventory.importers._npm import (
     Components,
     Entry,
-    base_name,
-    decode_text,
     expect_object,
     expect_text,
-    guarded,
-    integrity_hashes,
     load_yaml_mapping,
     settle_scopes,
 )
@@ -47,7 +44,7 @@ _SCOPE_WARNING = "yarn.lock does not record which packages are dev-only: they ar
 
 def sniff(filename: str, head: bytes) -> bool:
     """Claim files named yarn.lock, or text with the classic header or berry's __metadata block."""
-    if base_name(filename) == "yarn.lock":
+    if filename_of(filename) == "yarn.lock":
         return True
     return b"# yarn lockfile v1" in head or re.search(rb"^__metadata:\r?\n", head, re.MULTILINE) is not None
 
@@ -222,8 +219,7 @@ def _parse_classic(text: str) -> ParsedFile:
         name, spec = _split_descriptor(block.descriptors[0])
         entry = components.add(_alias_target(name, spec), version)
         entry.scope_rank = 0
-        if not entry.hashes:
-            entry.hashes = integrity_hashes(block.fields.get("integrity"))
+        entry.take_first(integrity=block.fields.get("integrity"))
         for descriptor in block.descriptors:
             by_descriptor[descriptor] = entry
         entries.append((entry, block.fields, where))

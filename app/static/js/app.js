@@ -1,6 +1,24 @@
 // Provenance: small behaviours without inline scripts (CSP default-src 'self').
 (function () {
   "use strict";
+  // Provenance.dropzone(zone, input, onDrop): files dropped on the zone become the file input's choice,
+  // then onDrop(files) runs; the zone carries the "dragover" class while files hover over it.
+  window.Provenance = window.Provenance || {};
+  window.Provenance.dropzone = function (zone, input, onDrop) {
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragover"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.remove("dragover"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        if (onDrop) { onDrop(input.files); }
+      }
+    });
+  };
+
   var token = document.querySelector('meta[name="csrf-token"]');
   // htmx requests carry the CSRF token in a header.
   document.addEventListener("htmx:configRequest", function (event) {
@@ -25,29 +43,6 @@
     var text = el.getAttribute("data-copy");
     var done = function () { el.setAttribute("data-copied", "true"); el.textContent = "Copied"; };
     if (navigator.clipboard) { navigator.clipboard.writeText(text).then(done, done); } else { done(); }
-  });
-  // <div data-dropzone> around a file input: dropping files there chooses them (the input's "change" event fires);
-  // a [data-dropzone-status] inside says which. Without JavaScript the file input works as usual.
-  ["dragenter", "dragover", "dragleave", "drop"].forEach(function (name) {
-    document.addEventListener(name, function (event) {
-      var zone = event.target.closest && event.target.closest("[data-dropzone]");
-      if (!zone) { return; }
-      event.preventDefault();
-      zone.classList.toggle("dragover", name === "dragenter" || name === "dragover");
-      var input = zone.querySelector('input[type="file"]');
-      if (name === "drop" && input && event.dataTransfer && event.dataTransfer.files.length) {
-        input.files = event.dataTransfer.files;
-        input.dispatchEvent(new Event("change", { bubbles: true }));
-      }
-    });
-  });
-  document.addEventListener("change", function (event) {
-    var input = event.target;
-    var zone = input.type === "file" && input.closest && input.closest("[data-dropzone]");
-    var status = zone && zone.querySelector("[data-dropzone-status]");
-    if (status && input.files.length) {
-      status.textContent = "Ready to import " + Array.prototype.map.call(input.files, function (f) { return f.name; }).join(", ") + ".";
-    }
   });
   // <input type="checkbox" data-check-all="name"> toggles every checkbox of that name.
   document.addEventListener("change", function (event) {

@@ -1,9 +1,10 @@
-// Release page: import with upload progress and a summary. Without JavaScript the form posts normally.
+// Release page: drag-and-drop import with upload progress. Without JavaScript the form posts normally.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-upload]");
   if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
   var input = form.querySelector('input[type="file"]');
+  var zone = form.querySelector("[data-dropzone]");
   var progress = document.getElementById("import-progress");
   var status = document.getElementById("import-status");
   var summary = document.getElementById("import-summary");
@@ -16,7 +17,11 @@
     return names.join(", ") + " (" + Math.max(1, Math.round(total / 1024)) + " KB)";
   }
 
-  // Dropping files on the [data-dropzone] chooses them (app.js), which fires "change".
+  if (zone && window.Provenance) {
+    window.Provenance.dropzone(zone, input, function (files) {
+      status.textContent = "Ready to import " + describe(files);
+    });
+  }
   input.addEventListener("change", function () {
     if (input.files.length) { status.textContent = "Ready to import " + describe(input.files); }
   });

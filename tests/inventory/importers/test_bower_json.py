@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from app.inventory.importers import bower_json
-from app.inventory.importers.base import ImporterError
+from tests.inventory.importers.checks import refused
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript" / "bower.json"
 
@@ -50,15 +48,13 @@ def test_a_bare_git_url_has_no_version() -> None:
 
 
 def test_bad_dependencies_field_is_named() -> None:
-    with pytest.raises(ImporterError) as caught:
-        bower_json.parse(b'{"dependencies": "jquery"}')
-    assert caught.value.field == "dependencies"
+    error = refused(bower_json, b'{"dependencies": "jquery"}')
+    assert error.field == "dependencies"
 
 
 def test_broken_json_names_the_line() -> None:
-    with pytest.raises(ImporterError) as caught:
-        bower_json.parse(b'{\n "dependencies": {\n  "a": "1",\n }\n}')
-    assert caught.value.line == 4
+    error = refused(bower_json, b'{\n "dependencies": {\n  "a": "1",\n }\n}')
+    assert error.line == 4
 
 
 def test_sniff_claims_bower_names_and_bower_only_content() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from app.inventory.importers import (
@@ -22,10 +22,12 @@ from app.inventory.importers import (
     spdx_tagvalue,
     uv_lock,
 )
-from app.inventory.importers.base import ImporterError, ParsedFile
+from tests.helpers import DATA as TEST_DATA
+from tests.helpers import REALWORLD
+from tests.inventory.importers.checks import fuzz, mutated, only_importer_error
 
-REAL = Path("/work/shared/realworld")
-DATA = Path(__file__).parents[2] / "data" / "inventory"
+REAL = REALWORLD
+DATA = TEST_DATA / "inventory"
 
 # One small seed per parser (mutating the 740 KB juice-shop BOM would make each example slow).
 SEEDS = {
@@ -42,50 +44,22 @@ SEEDS = {
     nuget_csproj: DATA / "nuget" / "Device.Service.csproj",
 }
 MODULES = list(SEEDS)
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _parse_or_importer_error(module, content: bytes) -> None:
-    try:
-        result = module.parse(content)
-    except ImporterError as error:
-        assert str(error).strip()
-        assert error.message.strip()
-    else:
-        assert isinstance(result, ParsedFile)
-        assert result.format == module.FORMAT
-
-
-@st.composite
-def mutated(draw, seed: bytes) -> bytes:
-    data = bytearray(seed)
-    for _ in range(draw(st.integers(min_value=1, max_value=6))):
-        kind = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
-        position = draw(st.integers(min_value=0, max_value=max(len(data) - 1, 0)))
-        if kind == "flip" and data:
-            data[position] ^= 1 << draw(st.integers(min_value=0, max_value=7))
-        elif kind == "insert":
-            data[position:position] = draw(st.binary(min_size=1, max_size=8))
-        elif kind == "delete" and data:
-            del data[position : position + draw(st.integers(min_value=1, max_value=16))]
-        elif kind == "truncate":
-            del data[position:]
-    return bytes(data)
+FUZZ = fuzz(40)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.FORMAT)
 @FUZZ
 @given(content=st.binary(max_size=512))
 def test_random_bytes_raise_only_importer_errors(module, content):
-    _parse_or_importer_error(module, content)
+    only_importer_error(module, content)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.FORMAT)
 @FUZZ
 @given(data=st.data())
 def test_mutated_real_files_raise_only_importer_errors(module, data):
-    content = data.draw(mutated(SEEDS[module].read_bytes()))
-    _parse_or_importer_error(module, content)
+    content = data.draw(mutated([SEEDS[module].read_bytes()]))
+    only_importer_error(module, content)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.FORMAT)

@@ -9,12 +9,9 @@ import pytest
 
 from app.inventory.importers import nuget_csproj
 from app.inventory.importers.base import ImporterError
+from tests.inventory.importers.checks import by_name, refused
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "Device.Service.csproj"
-
-
-def by_name(parsed):
-    return {component.name: component for component in parsed.components}
 
 
 def test_every_package_reference_is_a_direct_component():
@@ -53,9 +50,8 @@ def test_old_style_namespaced_project_is_read():
 
 
 def test_a_reference_without_include_names_the_field():
-    with pytest.raises(ImporterError) as caught:
-        nuget_csproj.parse(b'<Project><ItemGroup><PackageReference Version="1.0"/></ItemGroup></Project>')
-    assert caught.value.field == "PackageReference[0].Include"
+    error = refused(nuget_csproj, b'<Project><ItemGroup><PackageReference Version="1.0"/></ItemGroup></Project>')
+    assert error.field == "PackageReference[0].Include"
 
 
 def test_a_project_without_references_gives_no_components():

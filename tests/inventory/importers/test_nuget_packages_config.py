@@ -9,6 +9,7 @@ import pytest
 
 from app.inventory.importers import nuget_packages_config
 from app.inventory.importers.base import ImporterError
+from tests.inventory.importers.checks import refused
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "packages.config"
 
@@ -29,15 +30,13 @@ def test_spot_check_purl_and_development_dependency():
 
 
 def test_a_package_without_version_names_the_field():
-    with pytest.raises(ImporterError) as caught:
-        nuget_packages_config.parse(b'<packages><package id="A" version="1.0"/><package id="B"/></packages>')
-    assert caught.value.field == "packages.package[1].version"
+    error = refused(nuget_packages_config, b'<packages><package id="A" version="1.0"/><package id="B"/></packages>')
+    assert error.field == "packages.package[1].version"
 
 
 def test_broken_xml_names_the_line():
-    with pytest.raises(ImporterError) as caught:
-        nuget_packages_config.parse(b'<?xml version="1.0"?>\n<packages>\n<package id="A" version="1"\n</packages>')
-    assert caught.value.line is not None
+    error = refused(nuget_packages_config, b'<?xml version="1.0"?>\n<packages>\n<package id="A" version="1"\n</packages>')
+    assert error.line is not None
 
 
 def test_entity_expansion_is_refused():

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from app.inventory.importers import package_json
-from app.inventory.importers.base import ImporterError
+from tests.inventory.importers.checks import refused
 
 NODEGOAT = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles" / "nodegoat-package.json"
 
@@ -71,21 +69,18 @@ def test_scoped_names_keep_their_scope() -> None:
 
 
 def test_a_non_string_range_names_the_field() -> None:
-    with pytest.raises(ImporterError) as caught:
-        package_json.parse(b'{"dependencies": {"x": 1}}')
-    assert caught.value.field == "dependencies['x']"
+    error = refused(package_json, b'{"dependencies": {"x": 1}}')
+    assert error.field == "dependencies['x']"
 
 
 def test_a_section_that_is_not_an_object_names_the_field() -> None:
-    with pytest.raises(ImporterError) as caught:
-        package_json.parse(b'{"devDependencies": ["x"]}')
-    assert caught.value.field == "devDependencies"
+    error = refused(package_json, b'{"devDependencies": ["x"]}')
+    assert error.field == "devDependencies"
 
 
 def test_broken_json_names_the_line() -> None:
-    with pytest.raises(ImporterError) as caught:
-        package_json.parse(b'{\n  "dependencies": {\n    "x": "1"\n    "y": "2"\n  }\n}')
-    assert caught.value.line == 4
+    error = refused(package_json, b'{\n  "dependencies": {\n    "x": "1"\n    "y": "2"\n  }\n}')
+    assert error.line == 4
 
 
 def test_sniff_claims_package_json_and_not_the_lockfile_nor_bower() -> None:

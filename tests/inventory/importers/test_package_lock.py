@@ -10,6 +10,7 @@ import pytest
 
 from app.inventory.importers import package_lock
 from app.inventory.importers.base import ComponentRecord, ImporterError
+from tests.inventory.importers.checks import refused
 
 REALWORLD = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles"
 NODEGOAT_LOCK = REALWORLD / "nodegoat-package-lock.json"
@@ -215,29 +216,25 @@ def test_old_licenses_array_becomes_an_or_expression() -> None:
 
 def test_broken_json_names_the_line() -> None:
     content = b'{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {}\n    "node_modules/x": {}\n  }\n}\n'
-    with pytest.raises(ImporterError) as caught:
-        package_lock.parse(content)
-    assert caught.value.line == 5
-    assert "line 5" in str(caught.value)
+    error = refused(package_lock, content)
+    assert error.line == 5
+    assert "line 5" in str(error)
 
 
 def test_missing_version_names_the_field() -> None:
-    with pytest.raises(ImporterError) as caught:
-        package_lock.parse(lock({"": {}, "node_modules/x": {"resolved": "https://example/x.tgz"}}))
-    assert caught.value.field == 'packages["node_modules/x"].version'
+    error = refused(package_lock, lock({"": {}, "node_modules/x": {"resolved": "https://example/x.tgz"}}))
+    assert error.field == 'packages["node_modules/x"].version'
 
 
 def test_entry_that_is_not_an_object_names_the_field() -> None:
-    with pytest.raises(ImporterError) as caught:
-        package_lock.parse(lock({"node_modules/x": "1.0.0"}))
-    assert caught.value.field == 'packages["node_modules/x"]'
+    error = refused(package_lock, lock({"node_modules/x": "1.0.0"}))
+    assert error.field == 'packages["node_modules/x"]'
 
 
 def test_v1_missing_version_names_the_nested_field() -> None:
     content = json.dumps({"lockfileVersion": 1, "dependencies": {"a": {"version": "1.0.0", "dependencies": {"b": {}}}}})
-    with pytest.raises(ImporterError) as caught:
-        package_lock.parse(content.encode())
-    assert caught.value.field == 'dependencies["a"].dependencies["b"].version'
+    error = refused(package_lock, content.encode())
+    assert error.field == 'dependencies["a"].dependencies["b"].version'
 
 
 def test_a_json_array_is_refused() -> None:

@@ -9,12 +9,9 @@ import pytest
 
 from app.inventory.importers import pipfile_lock
 from app.inventory.importers.base import ImporterError
+from tests.inventory.importers.checks import by_name, refused
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "Pipfile.lock"
-
-
-def by_name(parsed):
-    return {component.name: component for component in parsed.components}
 
 
 def test_every_distinct_package_of_both_sections_is_a_component():
@@ -48,15 +45,13 @@ def test_a_git_entry_has_no_version_and_keeps_its_url():
 
 
 def test_a_json_syntax_error_names_the_line():
-    with pytest.raises(ImporterError) as caught:
-        pipfile_lock.parse(b'{\n  "default": {\n    "a": {"version": "==1"},\n  }\n}')
-    assert caught.value.line == 4
+    error = refused(pipfile_lock, b'{\n  "default": {\n    "a": {"version": "==1"},\n  }\n}')
+    assert error.line == 4
 
 
 def test_a_wrong_type_names_the_field():
-    with pytest.raises(ImporterError) as caught:
-        pipfile_lock.parse(b'{"default": {"flask": {"version": 3}}}')
-    assert caught.value.field == "default.flask.version"
+    error = refused(pipfile_lock, b'{"default": {"flask": {"version": 3}}}')
+    assert error.field == "default.flask.version"
 
 
 def test_empty_sections_give_no_components_but_no_sections_is_an_error():

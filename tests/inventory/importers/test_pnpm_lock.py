@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from app.inventory.importers import pnpm_lock
-from app.inventory.importers.base import ComponentRecord, ImporterError
+from app.inventory.importers.base import ComponentRecord
+from tests.inventory.importers.checks import refused
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
 
@@ -155,21 +154,18 @@ packages:
 
 def test_yaml_error_names_the_line() -> None:
     content = b"lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: [\n"
-    with pytest.raises(ImporterError) as caught:
-        pnpm_lock.parse(content)
-    assert caught.value.line is not None and caught.value.line >= 4
+    error = refused(pnpm_lock, content)
+    assert error.line is not None and error.line >= 4
 
 
 def test_missing_lockfile_version_names_the_field() -> None:
-    with pytest.raises(ImporterError) as caught:
-        pnpm_lock.parse(b"packages: {}\n")
-    assert caught.value.field == "lockfileVersion"
+    error = refused(pnpm_lock, b"packages: {}\n")
+    assert error.field == "lockfileVersion"
 
 
 def test_unreadable_package_key_is_named() -> None:
-    with pytest.raises(ImporterError) as caught:
-        pnpm_lock.parse(b"lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n")
-    assert caught.value.field == "nonsense"
+    error = refused(pnpm_lock, b"lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n")
+    assert error.field == "nonsense"
 
 
 def test_sniff_by_name_and_by_content() -> None:

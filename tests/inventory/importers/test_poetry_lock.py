@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
-
-import pytest
 
 from app.inventory.importers import poetry_lock
-from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
+from tests.inventory.importers.checks import by_name, refused
 
-REAL = Path("/work/shared/realworld/lockfiles/poetry-poetry.lock")
-
-
-def by_name(parsed):
-    return {component.name: component for component in parsed.components}
+REAL = REALWORLD / "lockfiles" / "poetry-poetry.lock"
 
 
 def test_every_package_table_is_a_component():
@@ -71,9 +65,8 @@ optional = true
 
 
 def test_a_package_without_version_names_the_field():
-    with pytest.raises(ImporterError) as caught:
-        poetry_lock.parse(b'[[package]]\nname = "a"\nversion = "1"\n\n[[package]]\nname = "b"\n')
-    assert caught.value.field == "package[1].version"
+    error = refused(poetry_lock, b'[[package]]\nname = "a"\nversion = "1"\n\n[[package]]\nname = "b"\n')
+    assert error.field == "package[1].version"
 
 
 def test_empty_lock_gives_no_components():

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from app.inventory.importers import pyproject_toml
-from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
+from tests.inventory.importers.checks import by_name, refused
 
-FLASK = Path("/work/shared/realworld/lockfiles/flask-pyproject.toml")
-POETRY = Path("/work/shared/realworld/lockfiles/poetry-pyproject.toml")
+FLASK = REALWORLD / "lockfiles" / "flask-pyproject.toml"
+POETRY = REALWORLD / "lockfiles" / "poetry-pyproject.toml"
 
 
 def _name(requirement: str) -> str:
@@ -37,10 +38,6 @@ def expected_names(path: Path) -> set[str]:
     for table in tables:
         names.update(re.sub(r"[-_.]+", "-", key).lower() for key in table if key != "python")
     return names
-
-
-def by_name(parsed):
-    return {component.name: component for component in parsed.components}
 
 
 @pytest.mark.parametrize("path", [FLASK, POETRY])
@@ -107,16 +104,14 @@ def test_a_manifest_without_dependencies_gives_no_components():
 
 
 def test_a_toml_syntax_error_names_the_line():
-    with pytest.raises(ImporterError) as caught:
-        pyproject_toml.parse(b'[project]\nname = "x"\ndependencies = [\n  "a",\n  = \n')
-    assert caught.value.line is not None
-    assert "line" in str(caught.value)
+    error = refused(pyproject_toml, b'[project]\nname = "x"\ndependencies = [\n  "a",\n  = \n')
+    assert error.line is not None
+    assert "line" in str(error)
 
 
 def test_an_invalid_requirement_names_the_field():
-    with pytest.raises(ImporterError) as caught:
-        pyproject_toml.parse(b'[project]\ndependencies = ["ok", "not a valid ==="]\n')
-    assert caught.value.field == "project.dependencies[1]"
+    error = refused(pyproject_toml, b'[project]\ndependencies = ["ok", "not a valid ==="]\n')
+    assert error.field == "project.dependencies[1]"
 
 
 def test_sniff_by_name():

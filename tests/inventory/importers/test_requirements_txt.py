@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 
 from app.inventory.importers import requirements_txt
-from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
+from tests.inventory.importers.checks import by_name, refused
 
-REAL = Path("/work/shared/realworld/lockfiles/flask-celery-example-requirements.txt")
+REAL = REALWORLD / "lockfiles" / "flask-celery-example-requirements.txt"
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "requirements-hashes.txt"
-
-
-def by_name(parsed):
-    return {component.name: component for component in parsed.components}
 
 
 def test_every_requirement_line_of_the_real_pip_compile_file_is_a_component():
@@ -103,16 +100,14 @@ def test_empty_file_gives_no_components():
 
 
 def test_a_broken_line_is_reported_with_its_number():
-    with pytest.raises(ImporterError) as caught:
-        requirements_txt.parse(b"flask==3.0.3\n\nthis is not ===valid\n")
-    assert caught.value.line == 3
-    assert "line 3" in str(caught.value)
+    error = refused(requirements_txt, b"flask==3.0.3\n\nthis is not ===valid\n")
+    assert error.line == 3
+    assert "line 3" in str(error)
 
 
 def test_non_utf8_bytes_are_reported_with_their_line():
-    with pytest.raises(ImporterError) as caught:
-        requirements_txt.parse(b"flask==3.0.3\n\xff\xfe==1\n")
-    assert caught.value.line == 2
+    error = refused(requirements_txt, b"flask==3.0.3\n\xff\xfe==1\n")
+    assert error.line == 2
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,10 @@ from spdx_tools.spdx.parser.tagvalue import parser as tagvalue_parser
 
 from app.inventory.importers import spdx_tagvalue
 from app.inventory.importers.base import ImporterError
+from tests.helpers import REALWORLD
+from tests.inventory.importers.checks import refused
 
-REAL = Path("/work/shared/realworld/spdx/example1.spdx")
+REAL = REALWORLD / "spdx" / "example1.spdx"
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "sbom" / "device-2.3.spdx"
 
 
@@ -64,9 +66,8 @@ def test_licence_fields_share_one_licence_index():
 
 def test_a_broken_document_names_the_line():
     text = SAMPLE.read_text().replace("PackageVersion: 2.2.3", "PackageVersion 2.2.3 ::: oops")
-    with pytest.raises(ImporterError) as caught:
-        spdx_tagvalue.parse(text.encode())
-    assert str(caught.value).startswith("spdx-tag-value:")
+    error = refused(spdx_tagvalue, text.encode())
+    assert str(error).startswith("spdx-tag-value:")
 
 
 def test_text_without_spdx_version_is_refused():

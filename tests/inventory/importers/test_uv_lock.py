@@ -5,16 +5,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import pytest
-
 from app.inventory.importers import uv_lock
-from app.inventory.importers.base import ImporterError
+from tests.inventory.importers.checks import by_name, refused
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "uv.lock"
-
-
-def by_name(parsed):
-    return {component.name: component for component in parsed.components}
 
 
 def test_every_package_except_the_project_is_a_component():
@@ -77,9 +71,8 @@ def test_without_a_project_direct_is_unknown():
 
 def test_a_dependency_entry_without_name_names_the_field():
     content = b'[[package]]\nname = "app"\nsource = { editable = "." }\ndependencies = [{ version = "1" }]\n'
-    with pytest.raises(ImporterError) as caught:
-        uv_lock.parse(content)
-    assert caught.value.field == "package[0].dependencies[0].name"
+    error = refused(uv_lock, content)
+    assert error.field == "package[0].dependencies[0].name"
 
 
 def test_empty_lock_gives_no_components():

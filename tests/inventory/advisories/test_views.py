@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 
 from app.auth.permissions import Role
 from app.extensions import db
-from app.inventory import advisory_services
-from app.inventory.advisory_models import Advisory, AdvisoryMatch, AnomalyReview, LicencePolicyEntry
+from app.inventory.advisories import services as advisory_services
+from app.inventory.advisories.models import Advisory, AdvisoryMatch
+from app.inventory.anomalies.models import AnomalyReview
+from app.inventory.licences.models import LicencePolicyEntry
 from tests.helpers import DATA
 from tests.inventory.advisory_records import component_named, make_release
 

@@ -13,9 +13,10 @@ from app.auth.permissions import Role
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.inventory import advisory_services, anomaly_services
-from app.inventory.advisory_models import Advisory
-from app.inventory.review_rules import ReviewState
+from app.inventory.advisories import services as advisory_services
+from app.inventory.advisories.models import Advisory
+from app.inventory.anomalies import services as anomaly_services
+from app.inventory.anomalies.rules import ReviewState
 from tests.inventory.advisory_records import component_named, make_release
 
 

@@ -9,8 +9,8 @@ from app.audit.models import AuditEvent
 from app.auth.permissions import Role
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.inventory import licence_services
-from app.inventory.advisory_models import LicencePolicyEntry
+from app.inventory.licences import services as licence_services
+from app.inventory.licences.models import LicencePolicyEntry
 from tests.inventory.advisory_records import component_named, make_release
 
 COMPONENTS = (

@@ -23,6 +23,7 @@ from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory.advisories.matching import normalise_name, osv_ecosystem, version_affected
+from app.inventory.advisories.models import Advisory, AdvisoryAffected, AdvisoryImport, AdvisoryMatch, MatchState
 from app.inventory.advisories.osv import (
     SEVERITY_LEVELS,
     AdvisoryFormatError,
@@ -31,8 +32,7 @@ from app.inventory.advisories.osv import (
     Range,
     parse_advisories,
 )
-from app.inventory.advisory_models import Advisory, AdvisoryAffected, AdvisoryImport, AdvisoryMatch, MatchState
-from app.inventory.advisory_policies import can_import_advisories, can_triage_match
+from app.inventory.advisories.policies import can_import_advisories, can_triage_match
 from app.inventory.models import Component, Product, Release
 
 T = TypeVar("T")

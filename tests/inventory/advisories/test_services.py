@@ -13,8 +13,8 @@ from app.audit.models import AuditEvent
 from app.auth.permissions import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.inventory import advisory_services
-from app.inventory.advisory_models import Advisory, AdvisoryAffected, AdvisoryMatch, MatchState
+from app.inventory.advisories import services as advisory_services
+from app.inventory.advisories.models import Advisory, AdvisoryAffected, AdvisoryMatch, MatchState
 from app.inventory.models import Component, Product, Release
 from tests.helpers import DATA
 from tests.inventory.advisory_records import component_named, make_release

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.inventory.licence_policy import (
+from app.inventory.licences.policy import (
     CATEGORIES,
     DEFAULT_POLICY,
     Category,

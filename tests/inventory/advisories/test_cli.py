@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.inventory.advisory_models import Advisory
+from app.inventory.advisories.models import Advisory
 from tests.helpers import DATA
 
 OSV = DATA / "inventory" / "osv"

@@ -17,10 +17,10 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
-from app.inventory import licence_policy
-from app.inventory.advisory_models import LicencePolicyEntry
-from app.inventory.advisory_policies import can_edit_licence_policy
-from app.inventory.licence_policy import DEFAULT_POLICY, Category, LicenceVerdict, Verdict
+from app.inventory.licences import policy as licence_policy
+from app.inventory.licences.models import LicencePolicyEntry
+from app.inventory.licences.policies import can_edit_licence_policy
+from app.inventory.licences.policy import DEFAULT_POLICY, Category, LicenceVerdict, Verdict
 from app.inventory.models import Component, Release, ReleaseStatus
 
 CATEGORY_LABELS: Mapping[Category, str] = {

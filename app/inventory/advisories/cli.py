@@ -13,7 +13,7 @@ from app.audit import services as audit
 from app.auth import services as auth_services
 from app.errors import DomainError
 from app.extensions import db
-from app.inventory import advisory_services
+from app.inventory.advisories import services as advisory_services
 
 cli = AppGroup("advisories", help="OSV advisories: import the advisory database offline.")
 

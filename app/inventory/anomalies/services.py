@@ -21,13 +21,14 @@ from app.auth.models import User
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.inventory import review_rules
 from app.inventory.advisories.matching import normalise_name, osv_ecosystem
-from app.inventory.advisory_models import Advisory, AdvisoryMatch, AnomalyReview, Conclusion
-from app.inventory.advisory_policies import can_record_review
-from app.inventory.advisory_services import chunks, component_matches
+from app.inventory.advisories.models import Advisory, AdvisoryMatch
+from app.inventory.advisories.services import chunks, component_matches
+from app.inventory.anomalies import rules as review_rules
+from app.inventory.anomalies.models import AnomalyReview, Conclusion
+from app.inventory.anomalies.policies import can_record_review
+from app.inventory.anomalies.rules import ReviewState, ReviewStatus
 from app.inventory.models import Component, Product, Release, ReleaseStatus
-from app.inventory.review_rules import ReviewState, ReviewStatus
 
 VersionKey = tuple[str, str, str]  # (OSV ecosystem, normalised name, version)
 MAX_LINKS = 50

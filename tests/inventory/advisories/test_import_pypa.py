@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.inventory import advisory_services
-from app.inventory.advisory_models import Advisory, AdvisoryAffected, AdvisoryImport, AdvisoryMatch
+from app.inventory.advisories import services as advisory_services
+from app.inventory.advisories.models import Advisory, AdvisoryAffected, AdvisoryImport, AdvisoryMatch
 from tests.inventory.advisories.test_matching import PYPA_ZIP, RELEASE, advisories_listing
 from tests.inventory.advisory_records import component_named, make_release
 

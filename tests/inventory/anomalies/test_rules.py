@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from app.inventory.review_rules import ReviewState, add_months, months_for, next_due, review_required, status_on
+from app.inventory.anomalies.rules import ReviewState, add_months, months_for, next_due, review_required, status_on
 
 
 @pytest.mark.parametrize(("safety_class", "due"), [("C", date(2026, 2, 15)), ("B", date(2026, 4, 15)), ("A", date(2027, 1, 15))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.inventory.licences import normalise_licence
+from app.inventory.licences.expressions import normalise_licence
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,17 @@
-"""Advisories (OSV), their matches to components, anomaly reviews (IEC 62304 7.1.3) and the licence policy."""
+"""Advisories (OSV) as imported, and their matches to the components that ship an affected version."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
 from app.auth.models import User
-from app.db import TimestampMixin, VersionedMixin, utcnow
+from app.db import TimestampMixin, utcnow
 from app.extensions import db
 from app.inventory.models import Component
 
@@ -23,14 +23,6 @@ class MatchState(StrEnum):
     NOT_AFFECTED = "not_affected"
     MITIGATED = "mitigated"
     ACCEPTED = "accepted"
-
-
-class Conclusion(StrEnum):
-    """The outcome of an anomaly review."""
-
-    ACCEPTABLE = "acceptable"
-    NEEDS_RISK_CONTROL = "needs_risk_control"
-    REJECT = "reject"
 
 
 class Advisory(db.Model):  # type: ignore[name-defined,misc]
@@ -142,55 +134,3 @@ class AdvisoryMatch(Audited, TimestampMixin, db.Model):  # type: ignore[name-def
 
     def audit_label(self) -> str:
         return f"{self.advisory.osv_id} on {self.component.name} {self.component.version}"
-
-
-class AnomalyReview(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
-    """A review of the known anomalies of one exact component version (IEC 62304 7.1.3). Never edited: a new one supersedes.
-
-    The review belongs to the version (ecosystem, normalised name, version), so it holds for every release
-    that ships that version; `component_id` keeps where it was recorded.
-    """
-
-    __tablename__ = "anomaly_reviews"
-    __table_args__ = (
-        Index("ix_anomaly_reviews_key", "ecosystem", "package", "version"),
-        Index("ix_anomaly_reviews_next_due", "next_due"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    component_id: Mapped[int | None] = mapped_column(
-        ForeignKey("components.id", ondelete="SET NULL"), nullable=True, index=True
-    )
-    ecosystem: Mapped[str] = mapped_column(String(60), nullable=False)  # OSV ecosystem name
-    package: Mapped[str] = mapped_column(String(300), nullable=False)  # normalised name
-    version: Mapped[str] = mapped_column(String(120), nullable=False)
-    display_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
-    reviewer_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
-    reviewed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default="A")
-    anomalies: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    links: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    advisories_considered: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
-    conclusion: Mapped[str] = mapped_column(String(30), nullable=False)
-    rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    next_due: Mapped[date] = mapped_column(Date, nullable=False)
-
-    component: Mapped[Component | None] = relationship()
-
-    def audit_label(self) -> str:
-        return f"{self.display_name or self.package} {self.version}"
-
-
-class LicencePolicyEntry(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
-    """An override of the default licence policy: one SPDX id (or a category name) and its verdict."""
-
-    __tablename__ = "licence_policy_entries"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)  # SPDX id or category value
-    verdict: Mapped[str] = mapped_column(String(10), nullable=False)
-    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
-
-    def audit_label(self) -> str:
-        return self.key

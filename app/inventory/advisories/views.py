@@ -1,0 +1,127 @@
+"""Advisory pages on the inventory blueprint: the advisory list and record, OSV import, triage of a match.
+
+app/inventory/views.py imports this module at its end, so these routes join the `inventory` blueprint.
+The partial templates/inventory/_release_advisories.html reads its data through `release_advisory_panel`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app import unit_of_work
+from app.auth.decorators import permission_required
+from app.auth.permissions import Permission
+from app.auth.views import safe_next
+from app.extensions import db
+from app.inventory.advisories import services
+from app.inventory.advisories.forms import AdvisoryImportForm, TriageForm
+from app.inventory.advisories.models import Advisory, AdvisoryImport, AdvisoryMatch
+from app.inventory.advisories.policies import can_triage_match
+from app.inventory.models import Release
+from app.inventory.views import bp
+from app.pagination import paginate
+
+SEVERITIES = ("critical", "high", "medium", "low", "none")
+
+
+@bp.route("/advisories")
+@permission_required(Permission.INVENTORY_READ)
+def advisories_list() -> Any:
+    filters = services.AdvisoryFilters(
+        ecosystem=request.args.get("ecosystem", "").strip()[:60],
+        package=request.args.get("package", "").strip()[:300],
+        severity=request.args.get("severity", "") if request.args.get("severity", "") in SEVERITIES else "",
+        affecting=request.args.get("affecting", "") if request.args.get("affecting", "") in ("yes", "no") else "",
+        text=request.args.get("q", "").strip()[:200],
+        show_withdrawn=request.args.get("withdrawn") == "1",
+    )
+    page = paginate(services.advisories_query(filters))
+    packages, counts = services.list_extras([advisory.id for advisory in page.items])
+    last_import = db.session.scalar(select(AdvisoryImport).order_by(AdvisoryImport.id.desc()).limit(1))
+    return render_template(
+        "inventory/advisories_list.html",
+        page=page,
+        filters=filters,
+        packages=packages,
+        counts=counts,
+        ecosystems=services.ecosystems(),
+        severities=SEVERITIES,
+        last_import=last_import,
+    )
+
+
+@bp.route("/advisories/<int:advisory_id>")
+@permission_required(Permission.INVENTORY_READ)
+def advisories_detail(advisory_id: int) -> Any:
+    advisory = db.get_or_404(Advisory, advisory_id)
+    return render_template(
+        "inventory/advisories_detail.html",
+        advisory=advisory,
+        rows=services.advisory_components(advisory),
+        triage_form=TriageForm(),
+        can_triage=can_triage_match(current_user, None),
+    )
+
+
+@bp.route("/advisories/import", methods=["GET", "POST"])
+@permission_required(Permission.INVENTORY_EDIT)
+def advisories_import() -> Any:
+    form = AdvisoryImportForm()
+    outcome = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        outcome = unit_of_work.run(
+            lambda: services.import_advisories(
+                upload.filename or "upload",
+                upload.read(),
+                by=current_user,
+                channel="web",
+                max_bytes=current_app.config["ADVISORY_UPLOAD_MAX_BYTES"],
+            ),
+            form.file,
+        )
+        if outcome.ok and (result := outcome.value) is not None:
+            flash(
+                f"{result.filename}: {result.added} new, {result.updated} updated, {result.unchanged} unchanged advisories; "
+                f"{result.matches_added} new matches with our components.",
+                "success",
+            )
+            if result.warnings:
+                flash(f"{len(result.warnings)} records were skipped: {result.warnings[0]}", "warning")
+            return redirect(url_for("inventory.advisories_import"))
+    imports = db.session.scalars(
+        select(AdvisoryImport).options(selectinload(AdvisoryImport.imported_by)).order_by(AdvisoryImport.id.desc()).limit(10)
+    ).all()
+    status = 422 if form.is_submitted() and form.errors else 200
+    return render_template("inventory/advisories_import.html", form=form, imports=imports), status
+
+
+@bp.route("/advisory-matches/<int:match_id>/triage", methods=["POST"])
+@permission_required(Permission.INVENTORY_EDIT)
+def advisory_matches_triage(match_id: int) -> Any:
+    match = db.get_or_404(AdvisoryMatch, match_id)
+    form = TriageForm()
+    target = safe_next(request.form.get("next")) or url_for("inventory.advisories_detail", advisory_id=match.advisory_id)
+    if not form.validate_on_submit():
+        flash("The decision could not be read; try again.", "error")
+    elif unit_of_work.run(
+        lambda: services.triage_match(match, form.state.data or "", form.note.data or "", by=current_user)
+    ).ok:
+        flash(f"{match.advisory.osv_id} on {match.component.name} {match.component.version}: {match.state.replace('_', ' ')}.", "success")
+    return redirect(target)
+
+
+@bp.app_template_global()
+def release_advisory_panel(release: Release) -> dict[str, Any]:
+    """Affected components of a release, worst first, with the triage counts (templates/inventory/_release_advisories.html)."""
+    return {
+        "rows": services.release_advisories(release),
+        "counts": services.release_advisory_counts(release),
+        "triage_form": TriageForm(formdata=None),
+        "can_triage": can_triage_match(current_user, None),
+    }

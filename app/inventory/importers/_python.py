@@ -1,0 +1,70 @@
+"""Shared pieces of the Python importers: PyPI names and purls, pinned versions, TOML lock tables.
+
+A PyPI package is the same package under any spelling that PEP 503 normalises alike, so names
+are compared (and purls built) in that form, while records keep the name as the file writes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from app.inventory.importers._common import load_toml, make_purl, require_list, require_mapping, require_text
+
+K = TypeVar("K", bound=Hashable)
+
+
+def pypi_name(name: str) -> str:
+    """Normalise a Python distribution name per PEP 503 (runs of -_. become one dash, lower case)."""
+    return str(canonicalize_name(name))
+
+
+def pypi_purl(fmt: str, name: str, version: str = "") -> str:
+    """Build a pkg:pypi purl with the PEP 503 normalised name."""
+    return make_purl(fmt, "pypi", pypi_name(name), version)
+
+
+def exact_version(specifier: str | SpecifierSet) -> str:
+    """Return the pinned version of a specifier (one `==` without wildcard, or `===`), else ""."""
+    try:
+        specs = list(specifier if isinstance(specifier, SpecifierSet) else SpecifierSet(specifier))
+    except InvalidSpecifier:
+        return ""
+    if len(specs) != 1:
+        return ""
+    spec = specs[0]
+    if spec.operator == "===" or (spec.operator == "==" and not spec.version.endswith("*")):
+        return spec.version
+    return ""
+
+
+def lock_packages(content: bytes, fmt: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Yield a TOML lock's [[package]] tables (poetry.lock, uv.lock) as (where, table, name); each needs a name."""
+    # A generator, so that the caller's own checks of package n come before the checks of package n+1.
+    data = load_toml(content, fmt)
+    for index, raw in enumerate(require_list(data.get("package", []), fmt, "package")):
+        where = f"package[{index}]"
+        package = require_mapping(raw, fmt, where)
+        yield where, package, require_text(package.get("name"), fmt, f"{where}.name")
+
+
+def file_hashes(*file_lists: object) -> tuple[str, ...]:
+    """The `hash` strings of a lock's distribution-file lists, in order; an entry without one is skipped."""
+    return tuple(
+        item["hash"]
+        for files in file_lists
+        if isinstance(files, list)
+        for item in files
+        if isinstance(item, dict) and isinstance(item.get("hash"), str)
+    )
+
+
+def parents_by_child(edges: Iterable[tuple[str, K]]) -> dict[K, tuple[str, ...]]:
+    """Turn (parent purl, child) edges into each child's parents, in first-seen order without repeats."""
+    parents: dict[K, dict[str, None]] = {}
+    for parent, child in edges:
+        parents.setdefault(child, {})[parent] = None
+    return {child: tuple(found) for child, found in parents.items()}

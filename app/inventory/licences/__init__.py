@@ -1,0 +1,1 @@
+"""Licences: SPDX expressions (expressions.py) and the policy's verdicts (policy.py) are pure; the stored policy."""

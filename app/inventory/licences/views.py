@@ -1,0 +1,92 @@
+"""The licence policy page on the inventory blueprint: defaults per category, overrides per SPDX id.
+
+app/inventory/views.py imports this module at its end, so these routes join the `inventory` blueprint.
+The partial templates/inventory/_release_licences.html reads its data through `release_licence_panel`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import unit_of_work
+from app.auth.decorators import permission_required
+from app.auth.permissions import Permission
+from app.inventory.licences import services
+from app.inventory.licences.forms import LicencePolicyEntryForm, RemoveEntryForm
+from app.inventory.licences.policies import can_edit_licence_policy
+from app.inventory.licences.policy import Category
+from app.inventory.models import Release
+from app.inventory.views import bp
+
+
+@bp.route("/licence-policy")
+@permission_required(Permission.INVENTORY_READ)
+def licence_policy() -> Any:
+    # "Change" links prefill the form with the entry's key and verdict.
+    prefill = {"key": request.args.get("key", "")[:200], "verdict": request.args.get("verdict", "review")}
+    return _render_policy(LicencePolicyEntryForm(formdata=None, data=prefill))
+
+
+def _render_policy(form: LicencePolicyEntryForm, status: int = 200) -> Any:
+    policy = services.current_policy()
+    entries = services.entries()
+    categories = [
+        {
+            "category": category,
+            "label": services.CATEGORY_LABELS[category],
+            "verdict": policy.categories[category].value,
+            "entry": next((entry for entry in entries if entry.key == category.value), None),
+        }
+        for category in Category
+    ]
+    overrides = [entry for entry in entries if entry.key not in {item.value for item in Category}]
+    return render_template(
+        "inventory/licence_policy.html",
+        categories=categories,
+        overrides=overrides,
+        form=form,
+        remove_form=RemoveEntryForm(formdata=None),
+        can_edit=can_edit_licence_policy(current_user),
+    ), status
+
+
+@bp.route("/licence-policy", methods=["POST"])
+@permission_required(Permission.LICENCE_POLICY_EDIT)
+def licence_policy_save() -> Any:
+    form = LicencePolicyEntryForm()
+    if not form.validate_on_submit():
+        return _render_policy(form, 422)
+    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    outcome = unit_of_work.run(
+        lambda: services.save_entry(
+            form.key.data or "", form.verdict.data or "", form.note.data or "", by=current_user, version=version
+        ),
+        form.key,
+    )
+    if outcome.error is not None or outcome.value is None:
+        return _render_policy(form, outcome.error.status_code if outcome.error else 422)
+    entry = outcome.value
+    flash(f"{entry.key}: {entry.verdict}. Draft releases were re-evaluated.", "success")
+    return redirect(url_for("inventory.licence_policy"))
+
+
+@bp.route("/licence-policy/<int:entry_id>/remove", methods=["POST"])
+@permission_required(Permission.LICENCE_POLICY_EDIT)
+def licence_policy_remove(entry_id: int) -> Any:
+    form = RemoveEntryForm()
+    if not form.validate_on_submit():
+        flash("Give a reason to remove the entry.", "error")
+        return redirect(url_for("inventory.licence_policy"))
+    outcome = unit_of_work.run(lambda: services.remove_entry(entry_id, by=current_user, reason=form.reason.data or ""))
+    if outcome.ok:
+        flash(f"{outcome.value}: the default applies again. Draft releases were re-evaluated.", "success")
+    return redirect(url_for("inventory.licence_policy"))
+
+
+@bp.app_template_global()
+def release_licence_panel(release: Release) -> dict[str, Any]:
+    """Licence verdict counts and the licences behind review/deny (templates/inventory/_release_licences.html)."""
+    return services.licence_summary(release)

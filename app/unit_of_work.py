@@ -1,0 +1,116 @@
+"""The request's unit of work: the one place where a view's transaction is committed or rolled back.
+
+A view parses its form and hands one service call to `run()`. On success the work is committed once.
+A broken rule (`DomainError`) rolls everything back and is shown to the user: on the form field the view
+names (the view re-renders with the input kept, `outcome.status` is 422), or as a flash message (the view
+redirects back). Some errors are pages, not messages: `PermissionDenied` gives 403, `NotFound` 404, and a
+stale edit (`StaleEdit`, or SQLAlchemy's `StaleDataError` when the versioned UPDATE matched no row) the 409
+page, always after the rollback so that the error page can still read the signed-in user. A view may name
+other errors that are pages (`pages=`): the API answers every broken rule as JSON through app/errors.py.
+
+A refused signature (`error.keeps_changes`) is the exception to "roll back": the failed attempt, its
+failure count and its audit event are committed, and only then is the message shown.
+
+No view calls `db.session.commit()` or `rollback()` itself; tests/test_unit_of_work.py checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from flask import flash
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import Conflict, DomainError, NotFound, PermissionDenied, StaleEdit
+from app.extensions import db
+
+T = TypeVar("T")
+
+# Errors that are answered with their own page (403, 404, 409) rather than a message on the form.
+PAGE_ERRORS: tuple[type[DomainError], ...] = (PermissionDenied, NotFound, StaleEdit)
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What one unit of work gave: the service's return value, or the domain error that undid it."""
+
+    value: T | None = None
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def status(self) -> int:
+        """The status of the page re-rendered after a failure: 409 for a conflict, else 422; 200 when it worked."""
+        if self.error is None:
+            return 200
+        return 409 if isinstance(self.error, Conflict) else 422
+
+    @property
+    def message(self) -> str:
+        return self.error.message if self.error is not None else ""
+
+
+def commit() -> None:
+    """Commit the request's transaction; a versioned row that changed meanwhile becomes the 409 page."""
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleEdit() from error
+
+
+def discard() -> None:
+    """Roll the request's transaction back (error pages call this before they render)."""
+    db.session.rollback()
+
+
+def run(
+    action: Callable[[], T], field: Any = None, *, flash_error: bool = True,
+    pages: tuple[type[DomainError], ...] = PAGE_ERRORS,
+) -> Outcome[T]:
+    """Run one service call and commit once; a broken rule rolls back and is shown on `field` or flashed.
+
+    The errors in `pages` (PermissionDenied, NotFound and stale edits unless the view names others) are
+    re-raised after the rollback, so they become their pages, or JSON in the API (`pages=(DomainError,)`).
+    A stale edit is always a page.
+    """
+    page_errors: tuple[type[DomainError], ...] = (StaleEdit, *pages)
+    try:
+        value = action()
+    except page_errors as error:
+        if error.keeps_changes:
+            commit()
+        else:
+            discard()
+        raise
+    except StaleDataError as error:
+        discard()
+        raise StaleEdit() from error
+    except DomainError as error:
+        if error.keeps_changes:
+            commit()
+        else:
+            discard()
+        _show(error, field, flash_error)
+        return Outcome(error=error)
+    commit()
+    return Outcome(value=value)
+
+
+def _show(error: DomainError, field: Any, flash_error: bool) -> None:
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    elif flash_error:
+        flash(error.message, "error")
+
+
+def form_status(form: Any, outcome: Outcome[Any] | None = None) -> int:
+    """The status of a form page: 200 when shown, 422 (or 409) when what was sent was refused."""
+    if outcome is not None and not outcome.ok:
+        return outcome.status
+    return 422 if form.is_submitted() and form.errors else 200

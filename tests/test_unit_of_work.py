@@ -1,0 +1,162 @@
+"""The unit of work: one service call, one commit; a broken rule rolls back and is shown; views never commit."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import get_flashed_messages
+from sqlalchemy import select
+from wtforms import Form, StringField
+
+from app import unit_of_work
+from app.auth import services as auth_services
+from app.auth.permissions import Role
+from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from app.extensions import db
+from tests.helpers import PASSWORD
+
+APP = Path(__file__).resolve().parent.parent / "app"
+
+
+def _modules_with_routes() -> list[Path]:
+    """Every module that answers requests: it registers routes, error handlers or request hooks."""
+    markers = ("Blueprint(", "@bp.", "errorhandler(", "before_request", "after_request", "before_app_request")
+    return [
+        path for path in sorted(APP.rglob("*.py"))
+        if path.name != "unit_of_work.py" and any(marker in path.read_text() for marker in markers)
+    ]
+
+
+def _session_calls(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("commit", "rollback")
+            and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "session"
+        ):
+            found.append(f"{path.relative_to(APP.parent)}:{node.lineno} session.{node.func.attr}()")
+    return found
+
+
+def test_the_route_modules_are_found() -> None:
+    names = {path.relative_to(APP).as_posix() for path in _modules_with_routes()}
+    assert {
+        "suppliers/views.py", "inventory/views.py", "inventory/advisories/views.py", "api/views.py", "errors.py",
+        "portal/views.py",
+    } <= names
+
+
+def test_no_view_commits_or_rolls_back_itself() -> None:
+    offenders = [call for path in _modules_with_routes() for call in _session_calls(path)]
+    assert offenders == [], "views go through app.unit_of_work: " + ", ".join(offenders)
+
+
+class _NameForm(Form):
+    name = StringField("Name")
+
+
+def _add_user_row(username: str) -> None:
+    auth_services.create_user(
+        username=username, full_name=username, email=f"{username}@example.com", roles={Role.ENGINEER}, password=PASSWORD
+    )
+
+
+def _usernames() -> set[str]:
+    from app.auth.models import User
+
+    db.session.expire_all()
+    return set(db.session.scalars(select(User.username)))
+
+
+def test_success_commits_once_and_returns_the_value(app) -> None:
+    with app.test_request_context("/"):
+        outcome = unit_of_work.run(lambda: _add_user_row("uow-ok") or 7)
+        assert outcome.ok and outcome.value == 7 and outcome.status == 200
+        db.session.rollback()  # nothing left to undo: it was committed
+        assert "uow-ok" in _usernames()
+
+
+def test_a_broken_rule_rolls_back_and_lands_on_the_named_field(app) -> None:
+    def action() -> None:
+        _add_user_row("uow-refused")
+        raise ValidationFailed("The name is taken.")
+
+    with app.test_request_context("/", method="POST"):
+        form = _NameForm()
+        outcome = unit_of_work.run(action, form.name)
+        assert not outcome.ok and outcome.status == 422 and outcome.message == "The name is taken."
+        assert form.name.errors == ["The name is taken."]
+        assert get_flashed_messages() == []
+        assert "uow-refused" not in _usernames()
+
+
+def test_a_broken_rule_without_a_field_is_flashed(app) -> None:
+    def action() -> None:
+        raise Conflict("Release 1.0 is frozen.")
+
+    with app.test_request_context("/"):
+        outcome = unit_of_work.run(action)
+        assert outcome.status == 409
+        assert get_flashed_messages(with_categories=True) == [("error", "Release 1.0 is frozen.")]
+
+
+@pytest.mark.parametrize("error", [PermissionDenied("no"), NotFound("gone"), StaleEdit()])
+def test_errors_that_are_pages_roll_back_and_propagate(app, error) -> None:
+    def action() -> None:
+        _add_user_row("uow-page")
+        raise error
+
+    with app.test_request_context("/"):
+        with pytest.raises(type(error)):
+            unit_of_work.run(action)
+        assert "uow-page" not in _usernames()
+
+
+def test_a_refused_signature_keeps_what_was_recorded_before_it(app) -> None:
+    from app.signatures.services import SignatureRefused
+
+    def action() -> None:
+        _add_user_row("uow-failed-attempt")
+        raise SignatureRefused("The password is not correct.")
+
+    with app.test_request_context("/"):
+        outcome = unit_of_work.run(action)
+        assert not outcome.ok and outcome.status == 422
+        db.session.rollback()
+        assert "uow-failed-attempt" in _usernames()
+
+
+def test_a_view_names_the_errors_that_are_pages_and_a_stale_edit_always_is_one(app) -> None:
+    def action(error: Exception) -> Callable[[], None]:
+        def add_and_fail() -> None:
+            _add_user_row("uow-named-page")
+            raise error
+        return add_and_fail
+
+    with app.test_request_context("/"):
+        with pytest.raises(Conflict):
+            unit_of_work.run(action(Conflict("Release 1.0 is frozen.")), pages=(Conflict,))
+        with pytest.raises(StaleEdit):
+            unit_of_work.run(action(StaleEdit()), pages=())
+        outcome = unit_of_work.run(action(NotFound("No such question.")), pages=())
+        assert outcome.status == 422 and get_flashed_messages() == ["No such question."]
+        assert "uow-named-page" not in _usernames()
+
+
+def test_a_refused_signature_named_as_a_page_is_still_kept(app) -> None:
+    from app.errors import DomainError
+    from app.signatures.services import SignatureRefused
+
+    def action() -> None:
+        _add_user_row("uow-kept-page")
+        raise SignatureRefused("The password is not correct.")
+
+    with app.test_request_context("/"):
+        with pytest.raises(SignatureRefused):
+            unit_of_work.run(action, pages=(DomainError,))
+        db.session.rollback()
+        assert "uow-kept-page" in _usernames()
