@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     register_request_hooks(app)
     register_template_helpers(app)
-    from app.errors import register_error_handlers
+    from app.error_pages import register_error_handlers
 
     register_error_handlers(app)
     return app
