@@ -22,11 +22,18 @@ CLI_MODULES: tuple[str, ...] = (
     "inventory.cli", "inventory.advisories.cli",
 )
 
+# Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
+# supplier register): app/<module>.py:init_app(app). A lower package never imports a higher one.
+PLUG_INS: tuple[str, ...] = (
+    "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations", "inventory.reminders",
+    "validation.reminders",
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config -> extensions -> blueprints -> cli -> audit listeners."""
+    """Build the app: config -> extensions -> blueprints -> plug-ins -> cli -> request hooks -> error pages."""
     app = Flask(
         __name__,
         instance_path=str(Path(os.environ.get("PROVENANCE_INSTANCE_PATH", ROOT / "instance")).resolve()),
@@ -36,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
+    register_plug_ins(app)
     register_cli(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -133,6 +141,11 @@ def register_blueprints(app: Flask) -> None:
             from app.extensions import csrf
 
             csrf.exempt(module.bp)
+
+
+def register_plug_ins(app: Flask) -> None:
+    for name in PLUG_INS:
+        import_module(f"app.{name}").init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -669,13 +669,20 @@ def export_rows(filters: SupplierFilters) -> tuple[list[str], list[list[Any]]]:
 # --- Approved supplier list -----------------------------------------------------------------------
 
 
+# Score percentage and decision time of each supplier's last decided evaluation, by supplier id.
+LastEvaluations = Callable[[list[int]], Mapping[int, tuple[float | None, datetime | None]]]
+_LAST_EVALUATIONS = "suppliers.last_evaluations"
+
+
+def provide_last_evaluations(app: Flask, lookup: LastEvaluations) -> None:
+    """Evaluations belong to the questionnaires domain, above the register: it plugs its query in here."""
+    app.extensions[_LAST_EVALUATIONS] = lookup
+
+
 def last_evaluations(supplier_ids: list[int]) -> dict[int, tuple[float | None, datetime | None]]:
-    """Score and date of each supplier's last decided evaluation (from the questionnaires domain when present)."""
-    try:
-        from app.questionnaires.services import last_decided_evaluation_by_supplier  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    return dict(last_decided_evaluation_by_supplier(supplier_ids))
+    """Score and date of each supplier's last decided evaluation (none while no domain provides them)."""
+    lookup: LastEvaluations | None = current_app.extensions.get(_LAST_EVALUATIONS) if has_app_context() else None
+    return dict(lookup(supplier_ids)) if lookup is not None else {}
 
 
 @dataclass(frozen=True)
