@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from app.config import DefaultConfig
+from app.config import ROOT, DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
@@ -28,8 +28,6 @@ PLUG_INS: tuple[str, ...] = (
     "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations", "inventory.reminders",
     "validation.reminders",
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
