@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -26,6 +26,7 @@ from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import exports, policies, services
 from app.inventory.advisories.models import AdvisoryMatch, MatchState
+from app.inventory.blueprint import bp
 from app.inventory.forms import (
     CLASSIFICATION_LABELS,
     AssessForm,
@@ -43,8 +44,6 @@ from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.signatures.services import SignatureRefused
 from app.suppliers.models import Supplier
-
-bp = Blueprint("inventory", __name__)
 
 
 def _product(product_id: int) -> Product:
