@@ -4,6 +4,7 @@ Callers use `from app.suppliers import services` and `services.<name>`: every pu
 
 from __future__ import annotations
 
+from app.db import today
 from app.suppliers.services.approved_list import (
     ASL_COLUMNS,
     ApprovedFilters,
@@ -20,7 +21,6 @@ from app.suppliers.services.certificates import (
     edit_certificate,
     void_certificate,
 )
-from app.suppliers.services.common import today
 from app.suppliers.services.contacts import add_contact, remove_contact
 from app.suppliers.services.criticality import (
     default_criticality,

@@ -13,7 +13,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from app.suppliers.models import Certificate, Criticality, Supplier, SupplierKind
-from app.suppliers.services.common import export_cell
+from app.suppliers.services.common import export_cell, query_arg, search_arg
 from app.suppliers.services.register_list import SupplierFilters, supplier_query
 from app.suppliers.workflow import APPROVED_STATUSES
 
@@ -45,12 +45,10 @@ class ApprovedFilters:
     @classmethod
     def from_args(cls, args: Any) -> ApprovedFilters:
         """Filters from a query string; unknown values fall back to no filter."""
-        def pick(name: str, allowed: set[str]) -> str:
-            value = str(args.get(name, "") or "")
-            return value if value in allowed else ""
         return cls(
-            q=str(args.get("q", "") or "").strip()[:100], kind=pick("kind", set(SupplierKind)),
-            criticality=pick("criticality", set(Criticality)), status=pick("status", set(APPROVED_STATUSES)),
+            q=search_arg(args), kind=query_arg(args, "kind", set(SupplierKind)),
+            criticality=query_arg(args, "criticality", set(Criticality)),
+            status=query_arg(args, "status", set(APPROVED_STATUSES)),
         )
 
 

@@ -9,12 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
-from app.db import utcnow
+from app.db import today, utcnow
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.storage import EVIDENCE_EXTENSIONS, store_upload
+from app.storage import EVIDENCE_EXTENSIONS, StoredFile, store_upload
 from app.suppliers.models import Certificate, CertificateStandard, Supplier, SupplierStatus
-from app.suppliers.services.common import require_editor, setting, stale_edit, today
+from app.suppliers.services.common import require_editor, setting, stale_edit
+
+
+def _stored_evidence(evidence: Any, by: Any) -> StoredFile | None:
+    """A chosen evidence file passes the upload checks (pdf, images, Office) and is stored; none chosen: None."""
+    if evidence is None or not getattr(evidence, "filename", ""):
+        return None
+    return store_upload(
+        evidence, EVIDENCE_EXTENSIONS, int(setting("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)), created_by=by,
+    )
 
 
 def add_certificate(
@@ -25,11 +34,7 @@ def add_certificate(
     require_editor(by)
     if standard not in set(CertificateStandard):
         raise ValidationFailed(f"Unknown standard {standard!r}.")
-    stored = None
-    if evidence is not None and bool(getattr(evidence, "filename", "")):
-        stored = store_upload(
-            evidence, EVIDENCE_EXTENSIONS, int(setting("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)), created_by=by,
-        )
+    stored = _stored_evidence(evidence, by)
     certificate = Certificate(
         supplier=supplier, standard=standard, number=number.strip(), issuer=issuer.strip(),
         valid_until=valid_until, evidence_file_id=stored.id if stored else None,
@@ -49,10 +54,8 @@ def edit_certificate(
         raise Conflict("This certificate was voided; it can no longer be changed.")
     if certificate.version != expected_version:
         raise stale_edit("certificate", certificate.id)
-    if evidence is not None and bool(getattr(evidence, "filename", "")):
-        stored = store_upload(
-            evidence, EVIDENCE_EXTENSIONS, int(setting("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)), created_by=by,
-        )
+    stored = _stored_evidence(evidence, by)
+    if stored is not None:
         certificate.evidence_file_id = stored.id
     certificate.number = number.strip()
     certificate.issuer = issuer.strip()

@@ -1,15 +1,16 @@
-"""What the supplier services share: settings, the clock, the editor check, stale edits, search patterns and export
+"""What the supplier services share: settings, the editor check, stale edits, list filters and search, export
 cells."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, has_app_context
+from sqlalchemy import ColumnElement, func, or_
 
 from app.audit import services as audit
-from app.db import utcnow
 from app.errors import PermissionDenied, StaleEdit
 from app.suppliers import policies
 
@@ -18,10 +19,6 @@ def setting(name: str, default: Any) -> Any:
     """A setting of the app; its default outside an app (pure tests)."""
     return current_app.config.get(name, default) if has_app_context() else default
 
-
-def today() -> date:
-    """Today's date in UTC (the app's clock for due dates)."""
-    return utcnow().date()
 
 
 def require_editor(user: Any) -> None:
@@ -38,10 +35,21 @@ def stale_edit(entity_type: str, entity_id: int) -> StaleEdit:
     ])
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern that finds the text anywhere, its own % and _ taken literally."""
+def contains_text(text: str, *columns: Any) -> ColumnElement[bool]:
+    """Any of the columns contains the text, ignoring case; the text's own % and _ are taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return or_(*(func.lower(column).like(f"%{escaped}%", escape="\\") for column in columns))
+
+
+def query_arg(args: Any, name: str, allowed: Collection[str], default: str = "") -> str:
+    """A list page's filter from the query string; a value it does not know falls back to the default."""
+    value = str(args.get(name, "") or "")
+    return value if value in allowed else default
+
+
+def search_arg(args: Any) -> str:
+    """A list page's search text (q) from the query string, trimmed, at most 100 characters."""
+    return str(args.get("q", "") or "").strip()[:100]
 
 
 def export_cell(value: Any) -> Any:

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.db import today
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.suppliers import rules
 from app.suppliers.models import Supplier
-from app.suppliers.services.common import setting, today
+from app.suppliers.services.common import setting
 from app.suppliers.workflow import APPROVED_STATUSES
 
 

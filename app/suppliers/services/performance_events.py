@@ -6,10 +6,11 @@ from datetime import date
 from typing import Any
 
 from app.audit import services as audit
+from app.db import today
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.suppliers.models import PerformanceEvent, PerformanceEventType, Severity, Supplier
-from app.suppliers.services.common import require_editor, today
+from app.suppliers.services.common import require_editor
 from app.suppliers.workflow import APPROVED_STATUSES
 
 

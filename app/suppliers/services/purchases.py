@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
@@ -18,7 +18,7 @@ from app.signatures import services as signatures
 from app.signatures.models import Meaning
 from app.suppliers import policies
 from app.suppliers.models import PurchaseRecord, PurchaseStatus, ReceiptResult, Supplier
-from app.suppliers.services.common import like_pattern
+from app.suppliers.services.common import contains_text, query_arg, search_arg
 from app.suppliers.workflow import APPROVED_STATUSES, IllegalTransition, purchase_transition
 
 
@@ -189,14 +189,11 @@ class PurchaseFilters:
     @classmethod
     def from_args(cls, args: Any) -> PurchaseFilters:
         """Filters from a query string; unknown values fall back to no filter."""
-        status = str(args.get("status", "") or "")
-        result = str(args.get("result", "") or "")
-        supplier_id = args.get("supplier_id", type=int) if hasattr(args, "getlist") else None
         return cls(
-            q=str(args.get("q", "") or "").strip()[:100],
-            status=status if status in set(PurchaseStatus) else "",
-            result=result if result in set(ReceiptResult) else "",
-            supplier_id=supplier_id,
+            q=search_arg(args),
+            status=query_arg(args, "status", set(PurchaseStatus)),
+            result=query_arg(args, "result", set(ReceiptResult)),
+            supplier_id=args.get("supplier_id", type=int) if hasattr(args, "getlist") else None,
         )
 
 
@@ -206,12 +203,8 @@ def purchase_query(filters: PurchaseFilters) -> Select[Any]:
         joinedload(PurchaseRecord.supplier), joinedload(PurchaseRecord.verified_by)
     )
     if filters.q:
-        pattern = like_pattern(filters.q)
-        query = query.where(or_(
-            func.lower(PurchaseRecord.product).like(pattern, escape="\\"),
-            func.lower(PurchaseRecord.reference).like(pattern, escape="\\"),
-            func.lower(Supplier.name).like(pattern, escape="\\"),
-            func.lower(Supplier.code).like(pattern, escape="\\"),
+        query = query.where(contains_text(
+            filters.q, PurchaseRecord.product, PurchaseRecord.reference, Supplier.name, Supplier.code,
         ))
     if filters.status:
         query = query.where(PurchaseRecord.status == filters.status)

@@ -7,11 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.audit import services as audit
-from app.errors import StaleEdit, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.suppliers.models import Supplier, SupplierContact, SupplierKind, SupplierStatus
-from app.suppliers.services.common import require_editor
+from app.suppliers.services.common import require_editor, stale_edit
 from app.suppliers.services.criticality import default_criticality
 
 
@@ -92,10 +91,7 @@ def update_supplier(supplier: Supplier, data: SupplierInput, *, expected_version
     """Edit the register entry; an edit made on an older version is refused as stale (409)."""
     require_editor(by)
     if supplier.version != expected_version:
-        raise StaleEdit(changes=[
-            f"{event.occurred_at:%Y-%m-%d %H:%M} {event.name or event.action} by {event.actor_name}"
-            for event in audit.history("supplier", supplier.id, 5)
-        ])
+        raise stale_edit("supplier", supplier.id)
     _require_unique_code(data.code, supplier.id)
     _apply_input(supplier, data)
     db.session.flush()

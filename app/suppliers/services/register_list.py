@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import selectinload
 
+from app.db import today
 from app.extensions import db
 from app.suppliers.models import Criticality, Supplier, SupplierKind, SupplierStatus
-from app.suppliers.services.common import export_cell, like_pattern, setting, today
+from app.suppliers.services.common import contains_text, export_cell, query_arg, search_arg, setting
 
 SORTS: dict[str, Any] = {
     "name": Supplier.name,
@@ -43,17 +44,14 @@ class SupplierFilters:
     @classmethod
     def from_args(cls, args: Any) -> SupplierFilters:
         """Filters from a query string; unknown values fall back to no filter."""
-        def pick(name: str, allowed: set[str], default: str = "") -> str:
-            value = str(args.get(name, "") or "")
-            return value if value in allowed else default
         return cls(
-            q=str(args.get("q", "") or "").strip()[:100],
-            status=pick("status", set(SupplierStatus)),
-            kind=pick("kind", set(SupplierKind)),
-            criticality=pick("criticality", set(Criticality)),
-            due=pick("due", {"overdue", "due_soon"}),
-            sort=pick("sort", set(SORTS), "name"),
-            direction=pick("direction", {"asc", "desc"}, "asc"),
+            q=search_arg(args),
+            status=query_arg(args, "status", set(SupplierStatus)),
+            kind=query_arg(args, "kind", set(SupplierKind)),
+            criticality=query_arg(args, "criticality", set(Criticality)),
+            due=query_arg(args, "due", {"overdue", "due_soon"}),
+            sort=query_arg(args, "sort", set(SORTS), "name"),
+            direction=query_arg(args, "direction", {"asc", "desc"}, "asc"),
         )
 
 
@@ -61,12 +59,7 @@ def supplier_query(filters: SupplierFilters, *, on: date | None = None) -> Selec
     """The register filtered and sorted (ties broken by id so pages are stable)."""
     query = select(Supplier)
     if filters.q:
-        pattern = like_pattern(filters.q)
-        query = query.where(or_(
-            func.lower(Supplier.code).like(pattern, escape="\\"),
-            func.lower(Supplier.name).like(pattern, escape="\\"),
-            func.lower(Supplier.scope).like(pattern, escape="\\"),
-        ))
+        query = query.where(contains_text(filters.q, Supplier.code, Supplier.name, Supplier.scope))
     if filters.status:
         query = query.where(Supplier.status == filters.status)
     if filters.kind:

@@ -8,13 +8,13 @@ from typing import Any
 
 from app.audit import services as audit
 from app.auth.models import User
+from app.db import today
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures
 from app.signatures.models import Meaning
 from app.suppliers import policies, rules
 from app.suppliers.models import Supplier, SupplierStatus
-from app.suppliers.services.common import today
 from app.suppliers.services.criticality import reevaluation_period_months
 from app.suppliers.workflow import IllegalTransition, can_move, transition
 

@@ -4,9 +4,10 @@ Callers use `from app.validation import services` and `services.<name>`: every p
 
 from __future__ import annotations
 
+from app.db import today
 from app.validation.rules import EVIDENCE_EXTENSIONS
 from app.validation.services.change_requests import assess_change_request, open_change_request
-from app.validation.services.common import today, verify_signer
+from app.validation.services.common import verify_signer
 from app.validation.services.deviations import close_deviation
 from app.validation.services.executions import (
     complete_execution,

@@ -1,23 +1,16 @@
-"""Checks every validation service shares: the clock, the signer's password, permissions, stale edits, allowed values
-and required text."""
+"""Checks every validation service shares: the signer's password, permissions, stale edits, allowed values and
+required text."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.models import User
 from app.auth.services import check_password_for_signature
-from app.db import utcnow
 from app.errors import PermissionDenied, StaleEdit, ValidationFailed
 from app.signatures.services import SignatureRefused
-
-
-def today() -> date:
-    """Today's date in UTC (the app's clock for due dates)."""
-    return utcnow().date()
 
 
 def verify_signer(by: User, password: str) -> None:

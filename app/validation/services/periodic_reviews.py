@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.auth.models import User
-from app.db import utcnow
+from app.db import today, utcnow
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures
@@ -14,7 +14,7 @@ from app.signatures.services import SignTarget
 from app.validation import policies, workflow
 from app.validation.models import PeriodicReview, SoftwareSystem
 from app.validation.rules import ReviewOutcome, SystemStatus
-from app.validation.services.common import clean_text, one_of, require, today, verify_signer
+from app.validation.services.common import clean_text, one_of, require, verify_signer
 from app.validation.services.protocols import new_protocol_version
 from app.validation.services.systems import review_due_from
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.auth.models import User
-from app.db import utcnow
+from app.db import today, utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.signatures import services as signatures
@@ -17,7 +17,7 @@ from app.signatures.services import SignTarget
 from app.validation import policies, workflow
 from app.validation.models import ChangeRequest, Protocol, Report
 from app.validation.rules import ChangeRequestStatus, Conclusion, DeviationStatus, ProtocolStatus, ReportStatus
-from app.validation.services.common import check_version, clean_text, one_of, require, today
+from app.validation.services.common import check_version, clean_text, one_of, require
 from app.validation.services.executions import counts, executions_of, tester_ids
 from app.validation.services.systems import review_due_from
 
