@@ -45,7 +45,7 @@ def _session_calls(path: Path) -> list[str]:
 def test_the_route_modules_are_found() -> None:
     names = {path.relative_to(APP).as_posix() for path in _modules_with_routes()}
     assert {
-        "suppliers/views.py", "inventory/views.py", "inventory/advisories/views.py", "api/views.py", "errors.py",
+        "suppliers/views.py", "inventory/views.py", "inventory/advisories/views.py", "api/views.py", "error_pages.py",
         "portal/views.py",
     } <= names
 

@@ -22,8 +22,8 @@ from app.inventory.advisories import services
 from app.inventory.advisories.forms import AdvisoryImportForm, TriageForm
 from app.inventory.advisories.models import Advisory, AdvisoryImport, AdvisoryMatch
 from app.inventory.advisories.policies import can_triage_match
+from app.inventory.blueprint import bp
 from app.inventory.models import Release
-from app.inventory.views import bp
 from app.pagination import paginate
 
 SEVERITIES = ("critical", "high", "medium", "low", "none")

@@ -20,9 +20,9 @@ from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import rules, services
 from app.inventory.anomalies.forms import AnomalyReviewForm
 from app.inventory.anomalies.policies import can_record_review
+from app.inventory.blueprint import bp
 from app.inventory.licences import services as licence_services
 from app.inventory.models import Component
-from app.inventory.views import bp
 
 
 @bp.route("/components/<int:component_id>/anomaly-reviews/new", methods=["GET", "POST"])
