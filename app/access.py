@@ -1,8 +1,7 @@
 """Roles, what each may do, and the route guard: the access vocabulary every layer shares.
 
-Views check permissions, never role names. The auth package keeps the users and the roles they hold (and
-re-exports these names as app.auth.permissions and app.auth.decorators); the audit log pages, which sit
-below auth, guard their routes with this module directly.
+Views check permissions, never role names. The auth package keeps the users and the roles they hold; this
+module sits below every domain (audit included, which auth itself uses), so any page can guard its routes.
 """
 
 from __future__ import annotations

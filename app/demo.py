@@ -11,10 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app.access import Role
 from app.audit import services as audit
 from app.auth import services as auth_services
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.extensions import db
 
 cli = AppGroup("demo", help="Demo data.")

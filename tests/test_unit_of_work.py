@@ -12,8 +12,8 @@ from sqlalchemy import select
 from wtforms import Form, StringField
 
 from app import unit_of_work
+from app.access import Role
 from app.auth import services as auth_services
-from app.auth.permissions import Role
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from tests.helpers import PASSWORD

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app
 from flask_login import current_user
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.questionnaires.services import evaluations_waiting
 from app.suppliers import services
 

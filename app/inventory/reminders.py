@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Flask
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.inventory.anomalies import services as anomaly_services
 from app.inventory.anomalies.rules import ReviewState
 from app.notifications.reminders import add_rules

@@ -20,10 +20,9 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import unit_of_work
+from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
 from app.auth.views import safe_next
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db

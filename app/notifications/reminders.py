@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, current_app, url_for
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.notifications.services import claim_reminder, queue_email, users_with
 
 

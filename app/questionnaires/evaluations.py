@@ -15,9 +15,9 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.access import Permission
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.auth.permissions import Permission
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import Flask
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.notifications.reminders import Reminder, absolute_url, add_rules
 from app.notifications.services import users_with
 from app.suppliers import services

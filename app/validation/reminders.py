@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.extensions import db
 from app.notifications.reminders import add_rules
 from app.signatures.models import Meaning

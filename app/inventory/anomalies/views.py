@@ -12,8 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import unit_of_work
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
+from app.access import Permission, permission_required
 from app.db import utcnow
 from app.extensions import db
 from app.inventory.advisories import services as advisory_services

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.access import Permission
 from app.auth.models import User
-from app.auth.permissions import Permission
 from app.db import utcnow
 from app.errors import Conflict
 from app.extensions import db

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.access import Permission
 from app.audit import services as audit
 from app.auth.models import User
-from app.auth.permissions import Permission
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures

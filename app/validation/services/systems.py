@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from app.access import Permission
 from app.auth.models import User
-from app.auth.permissions import Permission
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.suppliers.models import Supplier
