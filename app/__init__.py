@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
-from app.config import DefaultConfig
+from app.config import ROOT, DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
@@ -22,11 +22,16 @@ CLI_MODULES: tuple[str, ...] = (
     "inventory.cli", "inventory.advisories.cli",
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+# Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
+# supplier register): app/<module>.py:init_app(app). A lower package never imports a higher one.
+PLUG_INS: tuple[str, ...] = (
+    "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations", "inventory.reminders",
+    "validation.reminders",
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config -> extensions -> blueprints -> cli -> audit listeners."""
+    """Build the app: config -> extensions -> blueprints -> plug-ins -> cli -> request hooks -> error pages."""
     app = Flask(
         __name__,
         instance_path=str(Path(os.environ.get("PROVENANCE_INSTANCE_PATH", ROOT / "instance")).resolve()),
@@ -36,10 +41,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
+    register_plug_ins(app)
     register_cli(app)
     register_request_hooks(app)
     register_template_helpers(app)
-    from app.errors import register_error_handlers
+    from app.error_pages import register_error_handlers
 
     register_error_handlers(app)
     return app
@@ -133,6 +139,11 @@ def register_blueprints(app: Flask) -> None:
             from app.extensions import csrf
 
             csrf.exempt(module.bp)
+
+
+def register_plug_ins(app: Flask) -> None:
+    for name in PLUG_INS:
+        import_module(f"app.{name}").init_app(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+# The project folder: pyproject.toml, templates/, migrations/, instance/ (by default).
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class DefaultConfig:
     """Every setting the app reads, with its safe default (the README lists them all)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, MetaData, event
@@ -31,6 +31,11 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Current UTC time as a naive datetime (stored the same way on SQLite and PostgreSQL)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Today's date in UTC: the app's clock for due dates."""
+    return utcnow().date()
 
 
 class TimestampMixin:

@@ -11,10 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from app.access import Role
 from app.audit import services as audit
 from app.auth import services as auth_services
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.extensions import db
 
 cli = AppGroup("demo", help="Demo data.")
@@ -27,7 +27,8 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("engineer", "Erin Engineer", Role.ENGINEER),
     ("auditor", "Alex Auditor", Role.AUDITOR),
 )
-# Domain seeders, run in this order: "module:function" taking the demo users by username.
+# Domain seeders, run in this order: "module:function" taking the demo users by username and their password
+# (keyword `password`) plus the command's options.
 SEEDERS: tuple[str, ...] = (
     "app.suppliers.demo:seed_suppliers",
     "app.questionnaires.demo:seed_evaluations",
@@ -59,7 +60,7 @@ def seed_all(**options: object) -> dict[str, User]:
         for target in SEEDERS:
             module_name, function_name = target.split(":")
             seeder: Callable[..., None] = getattr(import_module(module_name), function_name)
-            seeder(users, **options)
+            seeder(users, password=DEMO_PASSWORD, **options)
         db.session.commit()
     return users
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_login import current_user
 
-from app.auth.permissions import Permission
+from app.access import Permission
 
 
 @dataclass(frozen=True)

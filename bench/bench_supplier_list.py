@@ -50,9 +50,9 @@ def prepare_database(instance: Path, url: str) -> None:
     os.environ["PROVENANCE_INSTANCE_PATH"] = str(instance)
     sys.path.insert(0, str(ROOT))
     from app import create_app
+    from app.access import Role
     from app.audit import services as audit
     from app.auth import services as auth_services
-    from app.auth.permissions import Role
     from app.extensions import db
     from app.suppliers.demo import seed_generated
 

@@ -18,9 +18,9 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.access import Role
 from app.auth import services as auth_services
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.extensions import db
 from tests.helpers import PASSWORD, login
 

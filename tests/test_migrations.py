@@ -55,7 +55,7 @@ def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_use
     """An execution's evidence at 0006 lands in stored_files with its bytes and facts; the downgrade restores it."""
     from datetime import datetime
 
-    from app.auth.permissions import Role
+    from app.access import Role
     from app.storage import EVIDENCE_EXTENSIONS, store_bytes
     from app.validation import services
     from tests.validation.factories import approved_protocol, make_system

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.routing import Rule
 
 import tests.permissions as permissions
-from app.auth.permissions import Role
+from app.access import Role
 from tests.helpers import login
 from tests.permissions import BEARER, PUBLIC, SIGNED_IN
 

@@ -13,7 +13,7 @@ def test_every_page_carries_the_security_headers(client):
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
-    from app.auth.permissions import Role
+    from app.access import Role
     from tests.helpers import login
 
     make_user("erin", Role.ENGINEER)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from wtforms import Form, StringField
 
 from app import unit_of_work
+from app.access import Role
 from app.auth import services as auth_services
-from app.auth.permissions import Role
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from tests.helpers import PASSWORD
@@ -45,7 +45,7 @@ def _session_calls(path: Path) -> list[str]:
 def test_the_route_modules_are_found() -> None:
     names = {path.relative_to(APP).as_posix() for path in _modules_with_routes()}
     assert {
-        "suppliers/views.py", "inventory/views.py", "inventory/advisories/views.py", "api/views.py", "errors.py",
+        "suppliers/views.py", "inventory/views.py", "inventory/advisories/views.py", "api/views.py", "error_pages.py",
         "portal/views.py",
     } <= names
 

@@ -7,11 +7,11 @@ import secrets
 
 from sqlalchemy import select
 
+from app.access import Permission
 from app.api.models import ApiToken, TokenScope
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.models import User
-from app.auth.permissions import Permission
 from app.db import utcnow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db

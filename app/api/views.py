@@ -19,11 +19,10 @@ from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as WTFValidationError
 
 from app import unit_of_work
+from app.access import Permission, permission_required
 from app.api import services
 from app.api.models import ApiToken, TokenScope
 from app.audit import services as audit
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.inventory import services as inventory

@@ -7,11 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 
 from app import unit_of_work
+from app.access import Permission, permission_required
 from app.audit import queries
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
 from app.db import utcnow
 from app.extensions import db
 from app.pagination import paginate

@@ -7,9 +7,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from app.access import Role
 from app.audit import services as audit
 from app.auth import services
-from app.auth.permissions import Role
 from app.errors import DomainError
 from app.extensions import db
 

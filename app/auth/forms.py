@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from app.auth.permissions import Role
+from app.access import Role
 
 ROLE_CHOICES = [(role.value, role.value.capitalize() if role != Role.QA else "QA") for role in Role]
 

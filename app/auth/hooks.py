@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
+from app.auth.services import password_expired
 from app.db import utcnow
 
 OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
@@ -28,8 +29,6 @@ def enforce_session_rules() -> Any:
         return redirect(url_for("auth.login"))
     session["last_seen"] = now
     session.permanent = True
-    from app.auth.services import password_expired
-
     if request.endpoint not in OPEN_ENDPOINTS and password_expired(current_user):
         flash("Your password has expired or was reset. Choose a new one to continue.", "warning")
         return redirect(url_for("auth.change_password"))

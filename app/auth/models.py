@@ -10,8 +10,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.access import Permission, Role, permissions_for
 from app.audit.models import Audited
-from app.auth.permissions import Permission, Role, permissions_for
 from app.db import TimestampMixin, VersionedMixin
 from app.extensions import db
 

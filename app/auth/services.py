@@ -7,11 +7,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.access import Role
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.models import User, new_alternative_id
 from app.auth.passwords import hash_password, needs_rehash, policy_problems, verify_password
-from app.auth.permissions import Role
 from app.db import utcnow
 from app.errors import Conflict, DomainError, StaleEdit, ValidationFailed
 from app.extensions import db

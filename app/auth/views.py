@@ -12,12 +12,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app import unit_of_work
+from app.access import Permission, Role, permission_required
 from app.audit import services as audit
 from app.auth import services
-from app.auth.decorators import permission_required
 from app.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, ResetPasswordForm, UserCreateForm, UserEditForm
 from app.auth.models import User
-from app.auth.permissions import Permission, Role
 from app.extensions import db
 from app.pagination import paginate
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_login import current_user
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.db import utcnow
 from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import services as anomaly_services

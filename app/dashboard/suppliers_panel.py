@@ -7,7 +7,8 @@ from typing import Any
 from flask import current_app
 from flask_login import current_user
 
-from app.auth.permissions import Permission
+from app.access import Permission
+from app.questionnaires.services import evaluations_waiting
 from app.suppliers import services
 
 SHOWN = 5
@@ -20,13 +21,7 @@ def suppliers_panel() -> dict[str, Any] | None:
     today = services.today()
     due = services.reevaluations_due(on=today)
     certificates = services.certificates_expiring(on=today)
-    waiting: dict[str, list[Any]] = {"supplier": [], "review": [], "decision": []}
-    try:
-        from app.questionnaires.services import evaluations_waiting
-    except ImportError:
-        pass
-    else:
-        waiting.update(evaluations_waiting())
+    waiting = evaluations_waiting()
     overdue = [s for s in due if s.next_reevaluation_due and s.next_reevaluation_due < today]
     expired = [c for c in certificates if c.valid_until < today]
     return {

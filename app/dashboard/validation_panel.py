@@ -9,7 +9,7 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.extensions import db
 from app.formatting import humanise
 from app.validation import reminders, services

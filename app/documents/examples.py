@@ -1,7 +1,7 @@
 """Demo values for every document type, used to preview a template and to document its variables.
 
 The values are plain JSON-like data of exactly the shape the web layer builds
-(app/documents/contexts.py): dates are already formatted text, numbers are numbers.
+(app/documents/contexts/): dates are already formatted text, numbers are numbers.
 Every type carries at least one signature and one row holding ``A & B <Ltd>`` so a
 preview shows at once whether escaping works.
 """

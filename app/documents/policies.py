@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.auth.permissions import Permission
+from app.access import Permission
 
 
 def can_approve_document(user: Any) -> bool:

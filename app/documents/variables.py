@@ -1,7 +1,7 @@
 """The variables a Word template of each document type may use: the allowlist, described.
 
 The web layer builds a plain-dict context with exactly these top-level names
-(app/documents/contexts.py); an uploaded template that uses any other name is refused.
+(app/documents/contexts/); an uploaded template that uses any other name is refused.
 Lists of rows and objects carry field descriptions, so a typo inside a loop
 (``row.nme``) can be reported too.
 """

@@ -13,10 +13,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import unit_of_work
+from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
 from app.documents import pdf, policies, services
 from app.documents.forms import GenerateForm, TemplateUploadForm
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus

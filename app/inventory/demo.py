@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from app import ROOT
 from app.auth.models import User
+from app.config import ROOT
 from app.extensions import db
 from app.inventory import services
 from app.inventory.licences import services as licence_services

@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import History
 from app.audit.models import Audited
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.extensions import db
+from app.inventory.workflow import ComponentStatus, ReleaseFrozen, ReleaseStatus
 from app.suppliers.models import Supplier
 
 
@@ -32,11 +33,6 @@ class SafetyClass(StrEnum):
     A = "A"
     B = "B"
     C = "C"
-
-
-class ReleaseStatus(StrEnum):
-    DRAFT = "draft"
-    FROZEN = "frozen"
 
 
 class Classification(StrEnum):
@@ -49,15 +45,6 @@ class RiskLevel(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
-
-
-class ComponentStatus(StrEnum):
-    PROPOSED = "proposed"
-    EVALUATED = "evaluated"
-    APPROVED = "approved"
-    IN_USE = "in_use"
-    DEPRECATED = "deprecated"
-    REMOVED = "removed"
 
 
 class ChangeKind(StrEnum):
@@ -248,8 +235,6 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
 @event.listens_for(Session, "before_flush")
 def _frozen_releases_are_immutable(session: Session, _context: Any, _instances: Any) -> None:
     """Last line of defence: no flush may change a frozen release, its components or its imports."""
-    from app.inventory.workflow import ReleaseFrozen
-
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Release):
             if obj in session.new or not (obj in session.deleted or session.is_modified(obj)):

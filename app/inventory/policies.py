@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.access import Permission
 from app.auth.models import User
-from app.auth.permissions import Permission
 from app.inventory.models import Component, Release
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.auth.permissions import Permission
+from flask import Flask
+
+from app.access import Permission
 from app.inventory.anomalies import services as anomaly_services
 from app.inventory.anomalies.rules import ReviewState
+from app.notifications.reminders import add_rules
 
 _WHY = {
     ReviewState.NEW_ADVISORY: "an advisory affecting this version arrived after its last anomaly review",
@@ -14,6 +17,11 @@ _WHY = {
     ReviewState.NEVER_REVIEWED: "this class {safety_class} version has never had an anomaly review",
     ReviewState.DUE_SOON: "its anomaly review falls due on {due}",
 }
+
+
+def init_app(app: Flask) -> None:
+    """Hand this rule to the outbox's reminder run."""
+    add_rules(app, reminder_items)
 
 
 def reminder_items(today: date) -> list[dict[str, str]]:

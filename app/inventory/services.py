@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import NotFound, PermissionDenied, ValidationFailed
+from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
 from app.inventory import policies
@@ -479,8 +479,6 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     """Edit a component of a draft release; the status moves along the workflow and approval needs the B/C rules."""
     _require_component_editable(component, by)
     if expected_version is not None and expected_version != component.row_version:
-        from app.errors import StaleEdit
-
         raise StaleEdit()
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:

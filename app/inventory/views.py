@@ -14,21 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import unit_of_work
+from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
 from app.auth.views import safe_next
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import exports, policies, services
 from app.inventory.advisories.models import AdvisoryMatch, MatchState
+from app.inventory.blueprint import bp
 from app.inventory.forms import (
     CLASSIFICATION_LABELS,
     AssessForm,
@@ -45,8 +45,6 @@ from app.pagination import paginate
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.suppliers.models import Supplier
-
-bp = Blueprint("inventory", __name__)
 
 T = TypeVar("T")
 M = TypeVar("M", Product, Release, Component)

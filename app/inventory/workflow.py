@@ -1,12 +1,28 @@
 """State machines of the inventory: a release is drafted then frozen; a component moves through its statuses.
 
-Pure: each move checks the current state and raises on an illegal one.
+Pure: the statuses are defined here (the models store them), and each move checks the current state and
+raises on an illegal one.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from app.errors import Conflict, ValidationFailed
-from app.inventory.models import ComponentStatus, ReleaseStatus
+
+
+class ReleaseStatus(StrEnum):
+    DRAFT = "draft"
+    FROZEN = "frozen"
+
+
+class ComponentStatus(StrEnum):
+    PROPOSED = "proposed"
+    EVALUATED = "evaluated"
+    APPROVED = "approved"
+    IN_USE = "in_use"
+    DEPRECATED = "deprecated"
+    REMOVED = "removed"
 
 
 class ReleaseFrozen(Conflict):

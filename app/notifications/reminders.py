@@ -1,17 +1,19 @@
 """Reminder rules: each returns what is due today as plain Reminders; the runner queues each at most once a day.
 
-Domains register their rules in REMINDER_RULES ("module:function", the function takes the day).
+The domains sit above notifications, so notifications names none of them: each domain hands its rules to
+the app with `add_rules(app, ...)` when the app is built (its reminders.py `init_app`, listed in app.PLUG_INS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import import_module
 from typing import Any
 
-from app.auth.permissions import Permission
+from flask import Flask, current_app, url_for
+
+from app.access import Permission
 from app.notifications.services import claim_reminder, queue_email, users_with
 
 
@@ -25,13 +27,27 @@ class Reminder:
     body: str = ""
 
 
-REMINDER_RULES: tuple[str, ...] = (
-    "app.suppliers.reminders:reevaluations_due",
-    "app.suppliers.reminders:certificates_expiring",
-    "app.suppliers.reminders:evaluations_waiting",
-    "app.inventory.reminders:reminder_items",
-    "app.validation.reminders:reminder_items",
-)
+# A reminder rule: the day in, what is due on it out (Reminders, or plain dicts: see as_reminder).
+Rule = Callable[[date], Sequence[Reminder | Mapping[str, Any]]]
+_RULES = "notifications.reminder_rules"
+
+
+def add_rules(app: Flask, *rules: Rule) -> None:
+    """A domain hands its reminder rules to the app's outbox (each rule once, in the order added)."""
+    registered: list[Rule] = app.extensions.setdefault(_RULES, [])
+    registered.extend(rule for rule in rules if rule not in registered)
+
+
+def registered_rules() -> tuple[Rule, ...]:
+    """The rules the domains added to the current app."""
+    return tuple(current_app.extensions.get(_RULES, ()))
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """The link a reminder e-mail carries: BASE_URL + the endpoint's path (works outside a request)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with current_app.test_request_context("/"):
+        return base + url_for(endpoint, **values)
 
 
 def as_reminder(item: Reminder | Mapping[str, Any]) -> Reminder:
@@ -47,12 +63,6 @@ def as_reminder(item: Reminder | Mapping[str, Any]) -> Reminder:
     )
 
 
-def load_rule(target: str) -> Callable[[date], list[Reminder]]:
-    module_name, function_name = target.split(":")
-    rule: Callable[[date], list[Reminder]] = getattr(import_module(module_name), function_name)
-    return rule
-
-
 @dataclass
 class RunResult:
     queued_emails: int = 0
@@ -60,11 +70,12 @@ class RunResult:
     skipped: int = 0
 
 
-def queue_reminders(day: date, rules: tuple[str, ...] = REMINDER_RULES) -> RunResult:
-    """Run every rule and queue one e-mail per recipient for each reminder not yet sent on this day."""
+def queue_reminders(day: date, rules: Sequence[Rule] | None = None) -> RunResult:
+    """Run every rule (default: the registered ones) and queue one e-mail per recipient for each reminder
+    not yet sent on this day."""
     result = RunResult()
-    for target in rules:
-        for item in load_rule(target)(day):
+    for rule in registered_rules() if rules is None else rules:
+        for item in rule(day):
             reminder = as_reminder(item)
             recipients = sorted(set(filter(None, reminder.recipients)))
             if not recipients:

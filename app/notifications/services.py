@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.access import Permission
 from app.auth.models import User
-from app.auth.permissions import Permission
 from app.db import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db

@@ -77,7 +77,7 @@ def _supplier_answers(evaluation: Evaluation, answers: dict[str, str]) -> None:
 
 def _historic_decision(
     evaluation: Evaluation, answers: dict[str, str], evaluator: dict[str, str], decision: str, rationale: str,
-    decided: datetime, qa: User, conditions: str = "",
+    decided: datetime, qa: User, password: str, conditions: str = "",
 ) -> None:
     """A past, signed decision: answers, score from the pure core, decision fields, QA's signature."""
     defn = evaluation.template.parsed()
@@ -99,14 +99,13 @@ def _historic_decision(
     evaluation.decided_at = decided
     evaluation.decided_by_id = qa.id
     db.session.flush()
-    from app.demo import DEMO_PASSWORD
-
-    sign(evaluations.sign_target(evaluation), qa, password=DEMO_PASSWORD,
+    sign(evaluations.sign_target(evaluation), qa, password=password,
          meaning=Meaning.REJECTED if decision == "rejected" else Meaning.APPROVED, comment="Demo data")
 
 
-def seed_evaluations(users: dict[str, User], **_options: Any) -> None:
-    """Evaluations in every state on the demo suppliers (once), and the open demo link in instance/."""
+def seed_evaluations(users: dict[str, User], *, password: str, **_options: Any) -> None:
+    """Evaluations in every state on the demo suppliers (once), and the open demo link in instance/; the users
+    sign with the demo password."""
     commercial, open_source = services.ensure_default_templates()
     if db.session.scalar(select(func.count(Evaluation.id))):
         return
@@ -120,19 +119,19 @@ def seed_evaluations(users: dict[str, User], **_options: Any) -> None:
 
     if (aws := _supplier("SUP-001")) is not None:
         _historic_decision(_new(aws, commercial, "initial", buyer, decided_at(aws) - timedelta(days=20)), COMMERCIAL_GOOD,
-                           COMMERCIAL_EVALUATOR, "approved", "Certified, patches fast, export of our records confirmed.", decided_at(aws), qa)
+                           COMMERCIAL_EVALUATOR, "approved", "Certified, patches fast, export of our records confirmed.", decided_at(aws), qa, password)
         periodic = _new(aws, commercial, "periodic", buyer, now - timedelta(days=2))  # re-evaluation due: sent
         evaluations.send_link(periodic, contact_name=periodic.contact_name, contact_email=periodic.contact_email, by=buyer)
     if (psf := _supplier("SUP-002")) is not None:
         _historic_decision(_new(psf, open_source, "initial", buyer, decided_at(psf) - timedelta(days=5)), OPEN_SOURCE_GOOD, {},
-                           "approved", "Foundation-backed, active, security advisories published.", decided_at(psf), qa)
+                           "approved", "Foundation-backed, active, security advisories published.", decided_at(psf), qa, password)
     if (pallets := _supplier("SUP-003")) is not None:
         _historic_decision(_new(pallets, open_source, "initial", buyer, decided_at(pallets) - timedelta(days=5)), OPEN_SOURCE_CONDITIONAL, {},
-                           "conditionally_approved", "Sound project; session handling issues need watching.", decided_at(pallets), qa,
+                           "conditionally_approved", "Sound project; session handling issues need watching.", decided_at(pallets), qa, password,
                            conditions=pallets.conditions or "Pin to 3.0.x and re-check open session issues at the next review.")
     if (atlassian := _supplier("SUP-004")) is not None:
         _historic_decision(_new(atlassian, commercial, "initial", buyer, decided_at(atlassian) - timedelta(days=20)), COMMERCIAL_GOOD,
-                           COMMERCIAL_EVALUATOR, "approved", "Part 11 export confirmed in the contract.", decided_at(atlassian), qa)
+                           COMMERCIAL_EVALUATOR, "approved", "Part 11 export confirmed in the contract.", decided_at(atlassian), qa, password)
         periodic = _new(atlassian, commercial, "periodic", buyer, now - timedelta(days=12))  # answered: waiting for review
         token = evaluations.send_link(periodic, contact_name=periodic.contact_name, contact_email=periodic.contact_email, by=buyer)
         _supplier_answers(periodic, COMMERCIAL_GOOD)
@@ -156,7 +155,7 @@ def seed_evaluations(users: dict[str, User], **_options: Any) -> None:
         evaluations.cancel_evaluation(cancelled, reason="Sent to the wrong contact; restarted.", by=buyer)
         _historic_decision(_new(quickchart, commercial, "initial", buyer, now - timedelta(days=80)), COMMERCIAL_EOL,
                            {**COMMERCIAL_EVALUATOR, "C8": "unacceptable"}, "rejected",
-                           "The version we would use is end of life (knock-out C9) and has unacceptable open bugs.", now - timedelta(days=60), qa)
+                           "The version we would use is end of life (knock-out C9) and has unacceptable open bugs.", now - timedelta(days=60), qa, password)
     db.session.flush()
 
 

@@ -11,18 +11,26 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.access import Permission
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.auth.permissions import Permission
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.notifications.services import queue_email
 from app.questionnaires import policies, workflow
-from app.questionnaires.answers import Answer, CheckedAnswer, check_answer, missing_required, visible_questions
+from app.questionnaires.answers import (
+    Answer,
+    CheckedAnswer,
+    check_answer,
+    missing_required,
+    raw_answer,
+    visible_questions,
+)
 from app.questionnaires.definitions import AnsweredBy, AnswerType, QuestionDefinition, TemplateDefinition
 from app.questionnaires.models import (
     Evaluation,
@@ -38,6 +46,7 @@ from app.questionnaires.scoring import Decision, result_to_dict, score
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignTarget, content_hash, sign
 from app.storage import EVIDENCE_EXTENSIONS, StoredFile, store_upload
+from app.suppliers import services as supplier_services
 from app.suppliers.models import Supplier
 
 PORTAL_PATH = "/portal/"
@@ -92,6 +101,11 @@ def evaluations_waiting() -> dict[str, list[Evaluation]]:
             if evaluation.status in states:
                 waiting[key].append(evaluation)
     return waiting
+
+
+def init_app(app: Flask) -> None:
+    """Give the supplier register (a lower domain) each supplier's last decided evaluation for its approved list."""
+    supplier_services.provide_last_evaluations(app, last_decided_evaluation_by_supplier)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,7 +178,7 @@ def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str]
     answers = dict(evaluation.answers)
     if checked.ok:
         invalid.pop(code, None)
-        raw_value = _raw(checked.value)
+        raw_value = raw_answer(checked.value)
         if raw_value is None:
             answers.pop(code, None)
         else:
@@ -178,12 +192,6 @@ def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str]
     workflow.start_answering(evaluation)
     db.session.flush()
     return checked
-
-
-def _raw(value: Answer) -> str | list[str] | None:
-    from app.questionnaires.answers import raw_answer
-
-    return raw_answer(value)
 
 
 def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by: str, user: Any = None) -> EvidenceFile:
@@ -295,8 +303,6 @@ def start_evaluation(
     existing = open_evaluation_of(supplier.id)
     if existing is not None:
         raise Conflict(f"{supplier.name} already has an open evaluation ({existing.reference}). Finish or cancel it first.")
-    from app.suppliers import services as supplier_services
-
     supplier_services.start_evaluation_status(supplier)
     contact = supplier.contacts[0] if supplier.contacts else None
     evaluation = Evaluation(
@@ -371,8 +377,6 @@ def portal_link(token: str) -> str:
 
 
 def _queue_invitation(evaluation: Evaluation, token: str, *, expires: datetime) -> None:
-    from app.notifications.services import queue_email
-
     company = current_app.config["COMPANY_NAME"]
     due = f" by {evaluation.due_date:%Y-%m-%d}" if evaluation.due_date else ""
     body = (
@@ -480,7 +484,7 @@ def save_evaluator_answers(evaluation: Evaluation, raw: Mapping[str, Any], *, by
         if not checked.ok:
             errors[question.code] = checked.error or "Invalid answer"
             continue
-        value = _raw(checked.value)
+        value = raw_answer(checked.value)
         if value is None:
             answers.pop(question.code, None)
         else:
@@ -672,8 +676,6 @@ def decide(
     db.session.flush()
     if evaluation.version != target.version:
         raise Conflict("The evaluation changed while it was being signed. Nothing was saved; try again.")
-    from app.suppliers import services as supplier_services
-
     supplier_services.apply_decision(
         evaluation.supplier,
         decision=cleaned.decision,

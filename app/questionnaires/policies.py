@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.questionnaires.models import Evaluation, EvaluationStatus, QuestionnaireTemplate, TemplateStatus
 from app.questionnaires.workflow import OPEN_STATES, SUPPLIER_EDITABLE
 

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 
+from app.access import Permission
 from app.audit import services as audit
 from app.audit.chain import canonical_json, sha256_hex
-from app.auth.permissions import Permission
 from app.db import utcnow
 from app.errors import Conflict, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db

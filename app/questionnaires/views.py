@@ -14,8 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app import unit_of_work
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
+from app.access import Permission, permission_required
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.pagination import paginate

@@ -1,22 +1,20 @@
-"""Reminder rules of the supplier domain (registered in app.notifications.reminders.REMINDER_RULES)."""
+"""Reminder rules of the supplier register: re-evaluations due, certificates expiring."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from flask import current_app, url_for
+from flask import Flask
 
-from app.auth.permissions import Permission
-from app.notifications.reminders import Reminder
+from app.access import Permission
+from app.notifications.reminders import Reminder, absolute_url, add_rules
 from app.notifications.services import users_with
 from app.suppliers import services
 
 
-def _link(endpoint: str, **values: Any) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    with current_app.test_request_context("/"):
-        return base + url_for(endpoint, **values)
+def init_app(app: Flask) -> None:
+    """Hand these rules to the outbox's reminder run."""
+    add_rules(app, reevaluations_due, certificates_expiring)
 
 
 def reevaluations_due(day: date) -> list[Reminder]:
@@ -31,7 +29,7 @@ def reevaluations_due(day: date) -> list[Reminder]:
             recipients=recipients,
             subject=f"Re-evaluation {'overdue' if due and due < day else 'due'}: {supplier.name}",
             body=(f"The re-evaluation of {supplier.name} ({supplier.code}, {supplier.criticality}) {state} {due}.\n\n"
-                  f"{_link('suppliers.detail', supplier_id=supplier.id)}\n"),
+                  f"{absolute_url('suppliers.detail', supplier_id=supplier.id)}\n"),
         ))
     return reminders
 
@@ -49,35 +47,6 @@ def certificates_expiring(day: date) -> list[Reminder]:
             subject=f"Certificate {'expired' if expired else 'expiring'}: {supplier.name} {certificate.standard}",
             body=(f"{supplier.name}'s {certificate.standard} certificate {certificate.number} "
                   f"{'expired on' if expired else 'expires on'} {certificate.valid_until}. Ask for the renewed "
-                  f"certificate and record it.\n\n{_link('suppliers.detail', supplier_id=supplier.id, _anchor='certificates')}\n"),
+                  f"certificate and record it.\n\n{absolute_url('suppliers.detail', supplier_id=supplier.id, _anchor='certificates')}\n"),
         ))
-    return reminders
-
-
-WAITING_FOR = {
-    "supplier": ("waiting for the supplier's answers", Permission.EVALUATIONS_MANAGE),
-    "review": ("submitted and waiting for review", Permission.EVALUATIONS_REVIEW),
-    "decision": ("scored and waiting for QA's decision", Permission.SUPPLIERS_DECIDE),
-}
-
-
-def evaluations_waiting(day: date) -> list[Reminder]:
-    """Open evaluations, to whoever must act next (questionnaires domain provides the query)."""
-    try:
-        from app.questionnaires.services import evaluations_waiting as waiting_query
-    except ImportError:
-        return []
-    reminders = []
-    for stage, evaluations in waiting_query().items():
-        text, permission = WAITING_FOR.get(stage, (stage, Permission.EVALUATIONS_MANAGE))
-        recipients = users_with(permission)
-        for evaluation in evaluations:
-            supplier = evaluation.supplier
-            reminders.append(Reminder(
-                key=f"evaluation-waiting:{evaluation.id}:{stage}",
-                recipients=recipients,
-                subject=f"Evaluation {text}: {supplier.name}",
-                body=(f"The evaluation {getattr(evaluation, 'reference', evaluation.id)} of {supplier.name} is {text}.\n\n"
-                      f"{_link('suppliers.detail', supplier_id=supplier.id, _anchor='evaluations')}\n"),
-            ))
     return reminders

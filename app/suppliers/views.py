@@ -17,8 +17,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import Field
 
 from app import unit_of_work
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
+from app.access import Permission, permission_required
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.formatting import humanise

@@ -76,10 +76,9 @@ def _execute(protocol: Protocol, tester: User, failing_step: tuple[int, int] | N
             )
 
 
-def seed_validation(users: dict[str, User], **_options: object) -> None:
-    """Two systems: Jira released with its full history, GitLab CI in execution with an open deviation."""
-    from app.demo import DEMO_PASSWORD
-
+def seed_validation(users: dict[str, User], *, password: str, **_options: object) -> None:
+    """Two systems: Jira released with its full history, GitLab CI in execution with an open deviation; the users
+    sign with the demo password."""
     engineer, qa = users["engineer"], users["qa"]
     jira = _system(
         "Jira Software Cloud", "ATLASSIAN", engineer, version_in_use="Cloud 2026.10", deployment="saas",
@@ -110,9 +109,9 @@ def seed_validation(users: dict[str, User], **_options: object) -> None:
             {"method": TestMethod.UNSCRIPTED_EXPLORATORY, "objective": "Explore complaint search and filters",
              "function": "Search and report on complaints", "expected": "Results match the records"},
         ])
-        services.submit_protocol(protocol, engineer, password=DEMO_PASSWORD, comment="Ready for review")
-        services.review_protocol(protocol, qa, password=DEMO_PASSWORD)
-        services.approve_protocol(protocol, qa, password=DEMO_PASSWORD)
+        services.submit_protocol(protocol, engineer, password=password, comment="Ready for review")
+        services.review_protocol(protocol, qa, password=password)
+        services.approve_protocol(protocol, qa, password=password)
         _execute(protocol, engineer, failing_step=(1, 2))
         case = protocol.test_cases[0]
         services.record_execution(protocol, engineer, test_case_id=case.id, test_step_id=case.steps[1].id,
@@ -124,7 +123,7 @@ def seed_validation(users: dict[str, User], **_options: object) -> None:
         report = services.complete_execution(protocol, engineer)
         services.save_report(report, engineer, conclusion="fit", restrictions="",
                              summary="Fit for CAPA and complaint handling as configured.")
-        services.approve_report(report, qa, password=DEMO_PASSWORD, comment="Released for use")
+        services.approve_report(report, qa, password=password, comment="Released for use")
 
     gitlab = _system(
         "GitLab CI", "GITLAB", engineer, version_in_use="18.5", deployment="saas",
@@ -152,7 +151,7 @@ def seed_validation(users: dict[str, User], **_options: object) -> None:
             {"method": TestMethod.UNSCRIPTED_AD_HOC, "objective": "Look through the pipeline history",
              "function": "Show pipeline history", "expected": "Every run is listed with its commit"},
         ])
-        services.submit_protocol(protocol, engineer, password=DEMO_PASSWORD)
-        services.review_protocol(protocol, qa, password=DEMO_PASSWORD)
-        services.approve_protocol(protocol, qa, password=DEMO_PASSWORD)
+        services.submit_protocol(protocol, engineer, password=password)
+        services.review_protocol(protocol, qa, password=password)
+        services.approve_protocol(protocol, qa, password=password)
         _execute(protocol, engineer, failing_step=(1, 2))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from app.access import Permission
 from app.auth.models import User
-from app.auth.permissions import Permission
 from app.validation.models import Protocol
 from app.validation.rules import ProtocolStatus, ReportStatus
 

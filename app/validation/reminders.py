@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import Permission
+from app.access import Permission
 from app.extensions import db
+from app.notifications.reminders import add_rules
 from app.signatures.models import Meaning
 from app.validation import services
 from app.validation.models import Deviation, Protocol, Report, SoftwareSystem
@@ -61,6 +62,11 @@ def open_deviations(limit: int | None = None) -> list[Deviation]:
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+def init_app(app: Flask) -> None:
+    """Hand this rule to the outbox's reminder run."""
+    add_rules(app, reminder_items)
 
 
 def reminder_items(today: date) -> list[dict[str, Any]]:

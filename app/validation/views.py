@@ -13,8 +13,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from app import unit_of_work
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
+from app.access import Permission, permission_required
 from app.errors import NotFound
 from app.extensions import db
 from app.pagination import paginate

@@ -9,11 +9,11 @@ import itertools
 import pytest
 from sqlalchemy import select, text
 
+from app.access import Role
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.audit.services import AuditTrailImmutable
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.extensions import db
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit.models import AuditEvent
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.db import utcnow
 from app.extensions import db
 from tests.helpers import PASSWORD, csrf_token_from, login

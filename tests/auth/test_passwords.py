@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.access import Role
 from app.auth.passwords import common_passwords, hash_password, policy_problems, verify_password
-from app.auth.permissions import Role
 from app.errors import ValidationFailed
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.access import Role
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.extensions import db
 from tests.helpers import login
 

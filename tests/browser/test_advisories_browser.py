@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.inventory.licences import services as licence_services
 from tests.helpers import sign_in

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.permissions import Role
+from app.access import Role
 from tests.helpers import e_sign, sign_in
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.inventory import services
 from app.inventory.models import Component, Release

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.auth.permissions import Role
+from app.access import Role
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.questionnaires import services
 from tests.helpers import sign_in

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.portal.ratelimit import limiter
 from app.questionnaires import services

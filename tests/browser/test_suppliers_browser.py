@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.suppliers.services import today
 from tests.helpers import PASSWORD, e_sign, sign_in

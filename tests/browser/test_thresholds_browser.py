@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.questionnaires import services
 from tests.helpers import PASSWORD

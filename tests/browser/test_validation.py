@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.validation import services
 from app.validation.rules import ProcessRisk

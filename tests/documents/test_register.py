@@ -8,8 +8,8 @@ import shutil
 import pytest
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit import services as audit
-from app.auth.permissions import Role
 from app.documents import services
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.extensions import db

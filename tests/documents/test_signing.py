@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from sqlalchemy import select, text
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.documents import services
 from app.documents.models import GeneratedDocument
 from app.errors import Conflict, PermissionDenied

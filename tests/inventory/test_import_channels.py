@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.access import Role
 from app.api.models import ApiToken
 from app.api.services import create_token
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.extensions import db
 from app.inventory import services
 from app.inventory.models import Component, ImportRun, Product, Release

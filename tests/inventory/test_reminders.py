@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.db import utcnow
 from app.inventory.anomalies import services as anomaly_services
 from app.inventory.reminders import reminder_items

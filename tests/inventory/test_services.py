@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory import services

@@ -9,7 +9,7 @@ import json
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.inventory.models import Component, Release
 from tests.helpers import PASSWORD

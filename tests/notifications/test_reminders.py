@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.reminders import queue_reminders

@@ -8,7 +8,7 @@ when a route has no declared access or when a role gets the wrong answer.
 
 from __future__ import annotations
 
-from app.auth.permissions import Role
+from app.access import Role
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"

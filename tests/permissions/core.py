@@ -1,4 +1,4 @@
-from app.auth.permissions import Role
+from app.access import Role
 from tests.permissions import ALL_ROLES, PUBLIC, SIGNED_IN, roles
 
 EXPECTED = {

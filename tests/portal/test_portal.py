@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
+from app.access import Role
 from app.audit.models import AuditAction, AuditEvent
-from app.auth.permissions import Role
 from app.db import utcnow
 from app.extensions import db
 from app.portal.models import PortalRateCount

@@ -7,9 +7,9 @@ import re
 
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit.models import AuditEvent
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.extensions import db
 from app.questionnaires import evaluations, services
 from app.questionnaires.evaluations import LinkState

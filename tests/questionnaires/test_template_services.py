@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.errors import Conflict, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.questionnaires import services

@@ -6,7 +6,7 @@ import io
 
 from sqlalchemy import select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.questionnaires import services
 from app.questionnaires.definitions import DecisionThreshold

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.extensions import db
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import (

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.suppliers.models import Supplier
 from app.suppliers.services import ASL_COLUMNS

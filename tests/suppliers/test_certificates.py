@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.errors import Conflict, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.notifications.reminders import queue_reminders

@@ -13,7 +13,7 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.suppliers.models import Supplier
 from tests.helpers import PASSWORD

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.suppliers.services import today
 from tests.suppliers.factories import make_certificate, make_supplier

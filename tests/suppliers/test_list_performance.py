@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, insert
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.suppliers.models import Supplier
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.extensions import db
 from app.signatures.models import Signature
 from app.suppliers import services

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.suppliers import services
 from app.suppliers.models import SupplierStatus as S

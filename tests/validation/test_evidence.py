@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.storage import EVIDENCE_EXTENSIONS as SUPPLIER_EVIDENCE_EXTENSIONS
 from app.storage import StoredFile, UploadRefused, store_bytes

@@ -7,9 +7,9 @@ import io
 import pytest
 from sqlalchemy import event, select
 
+from app.access import Role
 from app.audit.models import AuditEvent
 from app.auth.models import User
-from app.auth.permissions import Role
 from app.extensions import db
 from app.validation import services
 from app.validation.models import Execution, Protocol, SoftwareSystem

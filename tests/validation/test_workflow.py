@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.signatures.services import manifestations

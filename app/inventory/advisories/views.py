@@ -14,16 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import unit_of_work
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
+from app.access import Permission, permission_required
 from app.auth.views import safe_next
 from app.extensions import db
 from app.inventory.advisories import services
 from app.inventory.advisories.forms import AdvisoryImportForm, TriageForm
 from app.inventory.advisories.models import Advisory, AdvisoryImport, AdvisoryMatch
 from app.inventory.advisories.policies import can_triage_match
+from app.inventory.blueprint import bp
 from app.inventory.models import Release
-from app.inventory.views import bp
 from app.pagination import paginate
 
 SEVERITIES = ("critical", "high", "medium", "low", "none")

@@ -12,17 +12,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import unit_of_work
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
+from app.access import Permission, permission_required
 from app.db import utcnow
 from app.extensions import db
 from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import rules, services
 from app.inventory.anomalies.forms import AnomalyReviewForm
 from app.inventory.anomalies.policies import can_record_review
+from app.inventory.blueprint import bp
 from app.inventory.licences import services as licence_services
 from app.inventory.models import Component
-from app.inventory.views import bp
 
 
 @bp.route("/components/<int:component_id>/anomaly-reviews/new", methods=["GET", "POST"])

@@ -12,14 +12,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import unit_of_work
-from app.auth.decorators import permission_required
-from app.auth.permissions import Permission
+from app.access import Permission, permission_required
+from app.inventory.blueprint import bp
 from app.inventory.licences import services
 from app.inventory.licences.forms import LicencePolicyEntryForm, RemoveEntryForm
 from app.inventory.licences.policies import can_edit_licence_policy
 from app.inventory.licences.policy import Category
 from app.inventory.models import Release
-from app.inventory.views import bp
 
 
 @bp.route("/licence-policy")

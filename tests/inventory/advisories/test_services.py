@@ -9,8 +9,8 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory.advisories import services as advisory_services

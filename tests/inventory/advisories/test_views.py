@@ -7,7 +7,7 @@ import json
 
 from sqlalchemy import func, select
 
-from app.auth.permissions import Role
+from app.access import Role
 from app.extensions import db
 from app.inventory.advisories import services as advisory_services
 from app.inventory.advisories.models import Advisory, AdvisoryMatch

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.access import Role
 from app.audit.models import AuditEvent
-from app.auth.permissions import Role
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory.licences import services as licence_services

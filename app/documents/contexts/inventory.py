@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.documents.contexts import Source, SourceNotFound, builder, signature_rows, text
+from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.anomalies.models import AnomalyReview
@@ -39,7 +39,6 @@ def _latest_reviews(components: list[Component]) -> dict[tuple[str, str, str], A
     return latest
 
 
-@builder("soup_list")
 def soup_list(source_id: str) -> Source:
     """Every component of the release with the IEC 62304 identification and the assessment fields."""
     release = _release(source_id)
@@ -88,7 +87,6 @@ def soup_list(source_id: str) -> Source:
     )
 
 
-@builder("release_diff")
 def release_diff(source_id: str) -> Source:
     """Added, removed, upgraded, downgraded and licence-changed components between two releases."""
     old_id, _, new_id = source_id.partition(":")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.documents.contexts import Source, SourceNotFound, builder, signature_rows, text
+from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
 from app.validation import services as validation
 from app.validation.models import Protocol
@@ -37,7 +37,6 @@ def _case_code(order: int) -> str:
     return f"TC-{order:02d}"
 
 
-@builder("validation_protocol")
 def validation_protocol(source_id: str) -> Source:
     """The protocol version with its functions and test cases; approved once QA signed it."""
     protocol = _protocol(source_id)
@@ -76,7 +75,6 @@ def validation_protocol(source_id: str) -> Source:
     )
 
 
-@builder("validation_report")
 def validation_report(source_id: str) -> Source:
     """The report of a protocol version: every execution entry, the deviations, counts and conclusion."""
     protocol = _protocol(source_id)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
-from app.documents.contexts import Source, SourceNotFound, builder, signature_rows, text
+from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
@@ -34,7 +34,6 @@ def _number(value: Any) -> Any:
     return "" if value is None else value
 
 
-@builder("supplier_evaluation")
 def supplier_evaluation(source_id: str) -> Source:
     """Every question with its answer, evidence and points, the breakdown, knock-outs and the decision."""
     evaluation = db.session.get(Evaluation, int(source_id)) if source_id.isdigit() else None
@@ -111,7 +110,6 @@ def supplier_evaluation(source_id: str) -> Source:
 ASL_STATUSES = (SupplierStatus.APPROVED, SupplierStatus.CONDITIONALLY_APPROVED)
 
 
-@builder("approved_supplier_list")
 def approved_supplier_list(source_id: str) -> Source:
     """A snapshot of the approved and conditionally approved suppliers (source id 'current')."""
     if source_id != "current":
@@ -153,7 +151,6 @@ def approved_supplier_list(source_id: str) -> Source:
     )
 
 
-@builder("purchasing_information")
 def purchasing_information(source_id: str) -> Source:
     """The purchasing information of ISO 13485 7.4.2 with its signed adequacy review and the receipt check."""
     purchase = db.session.get(PurchaseRecord, int(source_id)) if source_id.isdigit() else None

@@ -1,8 +1,18 @@
-"""Roles and what each may do. Views check permissions, never role names."""
+"""Roles, what each may do, and the route guard: the access vocabulary every layer shares.
+
+Views check permissions, never role names. The auth package keeps the users and the roles they hold; this
+module sits below every domain (audit included, which auth itself uses), so any page can guard its routes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
 
 
 class Role(StrEnum):
@@ -114,3 +124,23 @@ def permissions_for(roles: set[Role]) -> frozenset[Permission]:
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def permission_required(*permissions: Permission) -> Callable[[F], F]:
+    """Sign-in required, then any one of the permissions; otherwise 403 before any object is loaded."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not any(current_user.has(permission) for permission in permissions):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded = login_required(wrapper)
+        guarded.required_permissions = permissions  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorator

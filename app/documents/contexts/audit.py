@@ -1,0 +1,67 @@
+"""Context of an audit trail extract: the events of one record or of a date range."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.documents.contexts.base import Source, SourceNotFound
+from app.extensions import db
+
+
+def _changes_text(changes: Mapping[str, Any]) -> str:
+    parts = []
+    for key, change in (changes or {}).items():
+        if isinstance(change, Mapping):
+            parts.append(f"{key}: {change.get('old')!r} -> {change.get('new')!r}")
+        else:
+            parts.append(f"{key}: {change!r}")
+    return "; ".join(parts)
+
+
+def audit_extract(source_id: str) -> Source:
+    """Events of one record ('supplier:42') or of a date range ('range:2026-01-01:2026-01-31')."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    kind, _, rest = source_id.partition(":")
+    if kind == "range":
+        start_text, _, end_text = rest.partition(":")
+        try:
+            start, end = date.fromisoformat(start_text), date.fromisoformat(end_text)
+        except ValueError as error:
+            raise SourceNotFound("An audit range is written range:YYYY-MM-DD:YYYY-MM-DD.") from error
+        query = query.where(
+            AuditEvent.occurred_at >= datetime.combine(start, datetime.min.time()),
+            AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), datetime.min.time()),
+        )
+        scope = f"All events from {start.isoformat()} to {end.isoformat()}"
+    elif kind and rest:
+        query = query.where(AuditEvent.entity_type == kind, AuditEvent.entity_id == rest)
+        scope = f"All events of {kind.replace('_', ' ')} #{rest}"
+    else:
+        raise SourceNotFound("Give a record as type:id (e.g. supplier:42) or a range as range:YYYY-MM-DD:YYYY-MM-DD.")
+    events = [
+        {
+            "time": event.occurred_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "actor": event.actor_name,
+            "action": event.name or event.action,
+            "entity": event.entity_type,
+            "entity_id": event.entity_id,
+            "changes": _changes_text(event.changes),
+            "reason": event.reason,
+            "hash": event.hash,
+        }
+        for event in db.session.scalars(query)
+    ]
+    return Source(
+        variables={"scope_description": scope, "events": events},
+        source_type="audit_extract",
+        source_id=source_id,
+        version=len(events),
+        approved=True,  # an extract is a copy of signed-off history, not a record awaiting approval
+        title="Audit trail extract",
+        number_prefix="AX",
+    )

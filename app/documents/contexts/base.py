@@ -1,0 +1,60 @@
+"""What every context builder returns (`Source`) and the helpers they share: text of a value, signature rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.signatures.models import Signature
+
+
+class SourceNotFound(LookupError):
+    """The record a document was asked for does not exist (or the id is malformed)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    variables: dict[str, Any]
+    source_type: str
+    source_id: str
+    version: int | None
+    approved: bool
+    title: str
+    number_prefix: str
+    signatures: list[dict[str, str]] = field(default_factory=list)
+
+
+# A context builder: the source id as text in, the Source out (SourceNotFound when there is no such record).
+Builder = Callable[[str], Source]
+
+
+def text(value: Any) -> str:
+    """A value as printable text: dates as ISO, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def signature_rows(entity_type: str, entity_id: Any, version: int | None = None) -> list[dict[str, str]]:
+    """The manifestation of each signature of a record (version None: all versions)."""
+    query = select(Signature).where(Signature.entity_type == entity_type, Signature.entity_id == str(entity_id))
+    if version is not None:
+        query = query.where(Signature.entity_version == version)
+    return [
+        {
+            "printed_name": signature.printed_name,
+            "meaning": signature.meaning,
+            "signed_at": signature.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "comment": signature.comment,
+        }
+        for signature in db.session.scalars(query.order_by(Signature.signed_at, Signature.id))
+    ]

@@ -1,0 +1,74 @@
+"""The error pages/JSON that domain and HTTP errors turn into, after the request's work is rolled back.
+Nothing leaks a traceback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from app import unit_of_work
+from app.errors import DomainError, StaleEdit
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _render(status: int, title: str, message: str, **extra: Any) -> Any:
+    if wants_json():
+        return jsonify({"error": title, "message": message, **extra}), status
+    return render_template("errors/error.html", status=status, title=title, message=message, **extra), status
+
+
+TITLES = {
+    400: "Bad request",
+    401: "Sign in required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "File too large",
+    422: "Cannot process this input",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to generic pages (HTML) or JSON (API), after rolling back."""
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Any:
+        unit_of_work.discard()
+        extra = {"changes": error.changes} if isinstance(error, StaleEdit) else {}
+        return _render(error.status_code, TITLES.get(error.status_code, "Error"), error.message, **extra)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_error: StaleDataError) -> Any:
+        unit_of_work.discard()
+        return _render(409, TITLES[409], StaleEdit().message)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Any:
+        unit_of_work.discard()
+        status = error.code or 500
+        messages = {
+            400: "The request could not be understood. If you submitted a form, reload the page and try again.",
+            403: "You do not have permission to do this.",
+            404: "There is nothing at this address.",
+            405: "This address does not accept that kind of request.",
+            413: "The upload is larger than the allowed size.",
+            429: "Too many requests. Wait a minute and try again.",
+        }
+        description = error.description if status in (400, 422) and error.description else ""
+        if status == 400 and "CSRF" in (description or ""):
+            description = "The form has expired or was not sent from this site. Reload the page and try again."
+        return _render(status, TITLES.get(status, "Error"), description or messages.get(status, "Error."))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        app.logger.exception("Unhandled error", exc_info=error)
+        unit_of_work.discard()
+        return _render(500, TITLES[500], "An unexpected error occurred. It has been logged; nothing was saved.")

@@ -1,0 +1,28 @@
+"""Contacts of a supplier: the people questionnaires and purchase records go to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.suppliers.models import Supplier, SupplierContact
+from app.suppliers.services.common import require_editor
+
+
+def add_contact(supplier: Supplier, *, name: str, email: str, role: str, by: Any = None) -> SupplierContact:
+    """A named contact; the e-mail is where questionnaires go."""
+    require_editor(by)
+    if not name.strip():
+        raise ValidationFailed("Give the contact's name.")
+    contact = SupplierContact(name=name.strip(), email=email.strip(), role=role.strip())
+    supplier.contacts.append(contact)
+    db.session.flush()
+    return contact
+
+
+def remove_contact(contact: SupplierContact, *, by: Any = None) -> None:
+    """Remove a contact (the audit trail keeps what it was)."""
+    require_editor(by)
+    db.session.delete(contact)
+    db.session.flush()

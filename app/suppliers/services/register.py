@@ -1,0 +1,97 @@
+"""The supplier register: create and edit a supplier (unique code, criticality by rule or by hand)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.suppliers.models import Supplier, SupplierContact, SupplierKind, SupplierStatus
+from app.suppliers.services.common import require_editor, stale_edit
+from app.suppliers.services.criticality import default_criticality
+
+
+@dataclass
+class SupplierInput:
+    """What a person types to create or edit a supplier (shape checked by the form)."""
+
+    code: str
+    name: str
+    kind: str = SupplierKind.COMMERCIAL_VENDOR
+    website: str = ""
+    repository_url: str = ""
+    scope: str = ""
+    notes: str = ""
+    supplies_soup_class_c: bool = False
+    supplies_soup_class_b: bool = False
+    supplies_high_risk_otss: bool = False
+    otss_holds_part11_records: bool = False
+    hosts_device: bool = False
+    manual_criticality: str = ""  # '' = use the default rule
+    criticality_rationale: str = ""
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)  # (name, email, role), create only
+
+
+def _apply_input(supplier: Supplier, data: SupplierInput) -> None:
+    """Copy the entered values onto the supplier, its criticality by the default rule or set by hand with a rationale."""
+    if data.kind not in set(SupplierKind):
+        raise ValidationFailed(f"Unknown supplier kind {data.kind!r}.")
+    result = default_criticality(
+        supplies_soup_class_c=data.supplies_soup_class_c, supplies_high_risk_otss=data.supplies_high_risk_otss,
+        hosts_device=data.hosts_device, supplies_soup_class_b=data.supplies_soup_class_b,
+        otss_holds_part11_records=data.otss_holds_part11_records,
+        manual=data.manual_criticality or None, rationale=data.criticality_rationale,
+    )
+    supplier.code = data.code.strip()
+    supplier.name = data.name.strip()
+    supplier.kind = data.kind
+    supplier.website = data.website.strip()
+    supplier.repository_url = data.repository_url.strip()
+    supplier.scope = data.scope.strip()
+    supplier.notes = data.notes.strip()
+    supplier.supplies_soup_class_c = data.supplies_soup_class_c
+    supplier.supplies_soup_class_b = data.supplies_soup_class_b
+    supplier.supplies_high_risk_otss = data.supplies_high_risk_otss
+    supplier.otss_holds_part11_records = data.otss_holds_part11_records
+    supplier.hosts_device = data.hosts_device
+    supplier.criticality = result.criticality
+    supplier.criticality_is_manual = result.is_manual
+    supplier.criticality_rationale = result.rationale
+
+
+def _require_unique_code(code: str, supplier_id: int | None = None) -> None:
+    """A supplier needs a code that no other supplier has (compared without case)."""
+    query = select(Supplier.id).where(func.lower(Supplier.code) == code.strip().lower())
+    if supplier_id is not None:
+        query = query.where(Supplier.id != supplier_id)
+    if not code.strip():
+        raise ValidationFailed("Give the supplier a code.")
+    if db.session.scalar(query) is not None:
+        raise ValidationFailed(f"The code {code.strip()} is already used by another supplier.")
+
+
+def create_supplier(data: SupplierInput, *, by: Any = None) -> Supplier:
+    """A new supplier starts as a candidate; its code is unique; criticality follows the rule or a rationale."""
+    require_editor(by)
+    _require_unique_code(data.code)
+    supplier = Supplier(status=SupplierStatus.CANDIDATE)
+    _apply_input(supplier, data)
+    for name, email, role in data.contacts:
+        if name.strip():
+            supplier.contacts.append(SupplierContact(name=name.strip(), email=email.strip(), role=role.strip()))
+    db.session.add(supplier)
+    db.session.flush()
+    return supplier
+
+
+def update_supplier(supplier: Supplier, data: SupplierInput, *, expected_version: int, by: Any = None) -> None:
+    """Edit the register entry; an edit made on an older version is refused as stale (409)."""
+    require_editor(by)
+    if supplier.version != expected_version:
+        raise stale_edit("supplier", supplier.id)
+    _require_unique_code(data.code, supplier.id)
+    _apply_input(supplier, data)
+    db.session.flush()
