@@ -55,11 +55,3 @@ def test_bad_dependencies_field_is_named() -> None:
 def test_broken_json_names_the_line() -> None:
     error = refused(bower_json, b'{\n "dependencies": {\n  "a": "1",\n }\n}')
     assert error.line == 4
-
-
-def test_sniff_claims_bower_names_and_bower_only_content() -> None:
-    assert bower_json.sniff("bower.json", b"")
-    assert bower_json.sniff(".bower.json", b"")
-    assert bower_json.sniff("legacy.json", SAMPLE.read_bytes()[:4096])
-    assert not bower_json.sniff("package.json", SAMPLE.read_bytes()[:4096])
-    assert not bower_json.sniff("x.json", b'{"name": "x", "dependencies": {}, "scripts": {}}')

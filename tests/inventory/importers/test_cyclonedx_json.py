@@ -103,12 +103,6 @@ def test_unsupported_spec_version_and_other_json_are_refused():
         cyclonedx_json.parse(b'{"name": "not-a-bom"}')
 
 
-def test_sniff_by_content():
-    head = (REAL / "juice-shop-11.1.2.cdx.json").read_bytes()[:4096]
-    assert cyclonedx_json.sniff("bom.json", head)
-    assert not cyclonedx_json.sniff("package.json", b'{"name": "x"}')
-
-
 def test_components_without_bom_ref_keep_their_own_purls() -> None:
     """bom-ref is optional: two components without one must not share a purl."""
     import json as _json

@@ -65,8 +65,3 @@ def test_an_unknown_namespace_is_refused():
 
 def test_an_empty_bom_gives_no_components():
     assert cyclonedx_xml.parse(b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"/>').components == []
-
-
-def test_sniff():
-    assert cyclonedx_xml.sniff("bom.xml", (REAL / "laravel-7.12.0.cdx-1.4.xml").read_bytes()[:4096])
-    assert not cyclonedx_xml.sniff("packages.config", b"<packages/>")

@@ -61,9 +61,3 @@ def test_a_project_without_references_gives_no_components():
 def test_a_wrong_root_element_is_refused():
     with pytest.raises(ImporterError):
         nuget_csproj.parse(b"<packages/>")
-
-
-def test_sniff():
-    assert nuget_csproj.sniff("Device.Service.csproj", b"")
-    assert nuget_csproj.sniff("Lib.fsproj", b"")
-    assert not nuget_csproj.sniff("Directory.Packages.props", b"")

@@ -47,8 +47,3 @@ def test_entity_expansion_is_refused():
 
 def test_empty_packages_element_gives_no_components():
     assert nuget_packages_config.parse(b"<packages/>").components == []
-
-
-def test_sniff():
-    assert nuget_packages_config.sniff("src/App/packages.config", b"")
-    assert not nuget_packages_config.sniff("web.config", b"<configuration>")

@@ -58,9 +58,3 @@ def test_empty_sections_give_no_components_but_no_sections_is_an_error():
     assert pipfile_lock.parse(b'{"_meta": {}, "default": {}, "develop": {}}').components == []
     with pytest.raises(ImporterError):
         pipfile_lock.parse(b"{}")
-
-
-def test_sniff():
-    assert pipfile_lock.sniff("Pipfile.lock", b"")
-    assert pipfile_lock.sniff("x.json", b'{"_meta": {"pipfile-spec": 6}}')
-    assert not pipfile_lock.sniff("package-lock.json", b'{"lockfileVersion": 3}')

@@ -166,11 +166,3 @@ def test_missing_lockfile_version_names_the_field() -> None:
 def test_unreadable_package_key_is_named() -> None:
     error = refused(pnpm_lock, b"lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n")
     assert error.field == "nonsense"
-
-
-def test_sniff_by_name_and_by_content() -> None:
-    assert pnpm_lock.sniff("pnpm-lock.yaml", b"")
-    assert pnpm_lock.sniff("lock.yaml", b"lockfileVersion: '9.0'\n\nsettings:\n")
-    assert pnpm_lock.sniff("lock.yaml", b"lockfileVersion: 5.4\n")
-    assert not pnpm_lock.sniff("package-lock.json", b'{\n  "lockfileVersion": 3\n}')
-    assert not pnpm_lock.sniff("x.yaml", b"version: 2\n")

@@ -112,8 +112,3 @@ def test_a_toml_syntax_error_names_the_line():
 def test_an_invalid_requirement_names_the_field():
     error = refused(pyproject_toml, b'[project]\ndependencies = ["ok", "not a valid ==="]\n')
     assert error.field == "project.dependencies[1]"
-
-
-def test_sniff_by_name():
-    assert pyproject_toml.sniff("flask-pyproject.toml", b"")
-    assert not pyproject_toml.sniff("Cargo.toml", b"[package]")

@@ -77,8 +77,3 @@ def test_a_dependency_entry_without_name_names_the_field():
 
 def test_empty_lock_gives_no_components():
     assert uv_lock.parse(b"version = 1\n").components == []
-
-
-def test_sniff():
-    assert uv_lock.sniff("backend/uv.lock", b"")
-    assert not uv_lock.sniff("poetry.lock", b"")

@@ -155,10 +155,3 @@ def test_berry_missing_version_names_the_entry() -> None:
     content = b'__metadata:\n  version: 8\n\n"a@npm:^1":\n  resolution: "a@npm:1.0.0"\n'
     error = refused(yarn_lock, content)
     assert error.field == "a@npm:^1.version"
-
-
-def test_sniff_recognises_both_formats_by_name_or_content() -> None:
-    assert yarn_lock.sniff("yarn.lock", b"")
-    assert yarn_lock.sniff("upload.lock", HEADER)
-    assert yarn_lock.sniff("upload.lock", (SAMPLES / "yarn-berry.lock").read_bytes()[:4096])
-    assert not yarn_lock.sniff("poetry.lock", b'[[package]]\nname = "x"\n')
