@@ -10,7 +10,6 @@ import pytest
 from app.inventory.importers import cyclonedx_json, cyclonedx_xml
 from app.inventory.importers.base import ImporterError
 from tests.helpers import REALWORLD
-from tests.inventory.importers.checks import refused
 
 REAL = REALWORLD / "cyclonedx"
 SAMPLES = Path(__file__).parents[2] / "data" / "inventory" / "sbom"
@@ -49,13 +48,6 @@ def test_entity_expansion_is_refused():
             b'<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>&b;</components></bom>')
     with pytest.raises(ImporterError):
         cyclonedx_xml.parse(bomb)
-
-
-def test_a_component_without_name_is_named():
-    content = (b'<bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components>'
-               b'<component type="library"><version>1</version></component></components></bom>')
-    error = refused(cyclonedx_xml, content)
-    assert error.field == "component[0].name"
 
 
 def test_an_unknown_namespace_is_refused():

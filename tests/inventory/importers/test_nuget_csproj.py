@@ -9,7 +9,7 @@ import pytest
 
 from app.inventory.importers import nuget_csproj
 from app.inventory.importers.base import ImporterError
-from tests.inventory.importers.checks import by_name, refused
+from tests.inventory.importers.checks import by_name
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "Device.Service.csproj"
 
@@ -47,11 +47,6 @@ def test_old_style_namespaced_project_is_read():
                b'<ItemGroup><PackageReference Include="NLog"><Version>5.3.4</Version></PackageReference>'
                b'</ItemGroup></Project>')
     assert by_name(nuget_csproj.parse(content))["NLog"].version == "5.3.4"
-
-
-def test_a_reference_without_include_names_the_field():
-    error = refused(nuget_csproj, b'<Project><ItemGroup><PackageReference Version="1.0"/></ItemGroup></Project>')
-    assert error.field == "PackageReference[0].Include"
 
 
 def test_a_project_without_references_gives_no_components():

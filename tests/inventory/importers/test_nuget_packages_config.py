@@ -29,11 +29,6 @@ def test_spot_check_purl_and_development_dependency():
     assert components["NUnit"].scope == "runtime"
 
 
-def test_a_package_without_version_names_the_field():
-    error = refused(nuget_packages_config, b'<packages><package id="A" version="1.0"/><package id="B"/></packages>')
-    assert error.field == "packages.package[1].version"
-
-
 def test_broken_xml_names_the_line():
     error = refused(nuget_packages_config, b'<?xml version="1.0"?>\n<packages>\n<package id="A" version="1"\n</packages>')
     assert error.line is not None

@@ -9,7 +9,7 @@ import pytest
 
 from app.inventory.importers import pipfile_lock
 from app.inventory.importers.base import ImporterError
-from tests.inventory.importers.checks import by_name, refused
+from tests.inventory.importers.checks import by_name
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "Pipfile.lock"
 
@@ -42,16 +42,6 @@ def test_a_git_entry_has_no_version_and_keeps_its_url():
     assert internal.version == ""
     assert internal.repository_url == "https://git.example.com/acme/internal-lib.git"
     assert any("internal-lib" in warning for warning in parsed.warnings)
-
-
-def test_a_json_syntax_error_names_the_line():
-    error = refused(pipfile_lock, b'{\n  "default": {\n    "a": {"version": "==1"},\n  }\n}')
-    assert error.line == 4
-
-
-def test_a_wrong_type_names_the_field():
-    error = refused(pipfile_lock, b'{"default": {"flask": {"version": 3}}}')
-    assert error.field == "default.flask.version"
 
 
 def test_empty_sections_give_no_components_but_no_sections_is_an_error():

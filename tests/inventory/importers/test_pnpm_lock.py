@@ -156,13 +156,3 @@ def test_yaml_error_names_the_line() -> None:
     content = b"lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: [\n"
     error = refused(pnpm_lock, content)
     assert error.line is not None and error.line >= 4
-
-
-def test_missing_lockfile_version_names_the_field() -> None:
-    error = refused(pnpm_lock, b"packages: {}\n")
-    assert error.field == "lockfileVersion"
-
-
-def test_unreadable_package_key_is_named() -> None:
-    error = refused(pnpm_lock, b"lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n")
-    assert error.field == "nonsense"

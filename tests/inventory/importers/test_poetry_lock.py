@@ -6,7 +6,7 @@ import tomllib
 
 from app.inventory.importers import poetry_lock
 from tests.helpers import REALWORLD
-from tests.inventory.importers.checks import by_name, refused
+from tests.inventory.importers.checks import by_name
 
 REAL = REALWORLD / "lockfiles" / "poetry-poetry.lock"
 
@@ -62,11 +62,6 @@ optional = true
     assert components["pytest"].scope == "dev"
     assert components["PySocks"].scope == "optional"
     assert components["PySocks"].purl == "pkg:pypi/pysocks@1.7.1"
-
-
-def test_a_package_without_version_names_the_field():
-    error = refused(poetry_lock, b'[[package]]\nname = "a"\nversion = "1"\n\n[[package]]\nname = "b"\n')
-    assert error.field == "package[1].version"
 
 
 def test_empty_lock_gives_no_components():

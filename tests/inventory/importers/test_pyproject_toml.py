@@ -107,8 +107,3 @@ def test_a_toml_syntax_error_names_the_line():
     error = refused(pyproject_toml, b'[project]\nname = "x"\ndependencies = [\n  "a",\n  = \n')
     assert error.line is not None
     assert "line" in str(error)
-
-
-def test_an_invalid_requirement_names_the_field():
-    error = refused(pyproject_toml, b'[project]\ndependencies = ["ok", "not a valid ==="]\n')
-    assert error.field == "project.dependencies[1]"

@@ -101,8 +101,3 @@ def test_a_broken_line_is_reported_with_its_number():
     error = refused(requirements_txt, b"flask==3.0.3\n\nthis is not ===valid\n")
     assert error.line == 3
     assert "line 3" in str(error)
-
-
-def test_non_utf8_bytes_are_reported_with_their_line():
-    error = refused(requirements_txt, b"flask==3.0.3\n\xff\xfe==1\n")
-    assert error.line == 2

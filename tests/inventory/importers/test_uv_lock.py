@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from app.inventory.importers import uv_lock
-from tests.inventory.importers.checks import by_name, refused
+from tests.inventory.importers.checks import by_name
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "uv.lock"
 
@@ -67,12 +67,6 @@ def test_without_a_project_direct_is_unknown():
     parsed = uv_lock.parse(b'version = 1\n[[package]]\nname = "a"\nversion = "1.0"\nsource = { registry = "x" }\n')
     assert parsed.components[0].direct is None
     assert parsed.warnings
-
-
-def test_a_dependency_entry_without_name_names_the_field():
-    content = b'[[package]]\nname = "app"\nsource = { editable = "." }\ndependencies = [{ version = "1" }]\n'
-    error = refused(uv_lock, content)
-    assert error.field == "package[0].dependencies[0].name"
 
 
 def test_empty_lock_gives_no_components():
