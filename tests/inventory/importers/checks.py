@@ -28,6 +28,11 @@ def by_name(parsed: ParsedFile) -> dict[str, ComponentRecord]:
     return {component.name: component for component in parsed.components}
 
 
+def by_key(components: list[ComponentRecord]) -> dict[tuple[str, str], ComponentRecord]:
+    """The records by (name, version): a lockfile may hold one package at several versions."""
+    return {(c.name, c.version): c for c in components}
+
+
 def fuzz(max_examples: int) -> settings:
     """Hypothesis settings of the importer fuzz tests: no deadline (parsers of real files are not instant)."""
     return settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])

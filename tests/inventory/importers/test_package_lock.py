@@ -10,15 +10,11 @@ import pytest
 
 from app.inventory.importers import package_lock
 from app.inventory.importers.base import ComponentRecord, ImporterError
-from tests.inventory.importers.checks import refused
+from tests.inventory.importers.checks import by_key, refused
 
 REALWORLD = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles"
 NODEGOAT_LOCK = REALWORLD / "nodegoat-package-lock.json"
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
-
-
-def by_key(components: list[ComponentRecord]) -> dict[tuple[str, str], ComponentRecord]:
-    return {(c.name, c.version): c for c in components}
 
 
 def lock(packages: dict[str, Any], version: int = 3) -> bytes:

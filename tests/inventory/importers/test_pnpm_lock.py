@@ -5,14 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.inventory.importers import pnpm_lock
-from app.inventory.importers.base import ComponentRecord
-from tests.inventory.importers.checks import refused
+from tests.inventory.importers.checks import by_key, refused
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
-
-
-def by_key(components: list[ComponentRecord]) -> dict[tuple[str, str], ComponentRecord]:
-    return {(c.name, c.version): c for c in components}
 
 
 def test_v6_sample_components_and_direct_dependencies() -> None:
