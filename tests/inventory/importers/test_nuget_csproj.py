@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from app.inventory.importers import nuget_csproj
 from app.inventory.importers.base import ImporterError
-from tests.inventory.importers.checks import by_name
+from tests.inventory.importers.checks import by_name, direct_components
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "Device.Service.csproj"
 
 
 def test_every_package_reference_is_a_direct_component():
-    expected = len(re.findall(r"<PackageReference\s+Include=", SAMPLE.read_text()))
-    parsed = nuget_csproj.parse(SAMPLE.read_bytes())
-    assert len(parsed.components) == expected == 6
-    assert all(component.direct is True for component in parsed.components)
+    assert len(direct_components(nuget_csproj, SAMPLE, r"<PackageReference\s+Include=")) == 6
 
 
 def test_versions_from_attribute_element_property_and_exact_range():

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from app.inventory.importers import nuget_packages_config
 from app.inventory.importers.base import ImporterError
-from tests.inventory.importers.checks import refused
+from tests.inventory.importers.checks import by_name, direct_components, refused
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "packages.config"
 
 
 def test_every_package_element_is_a_direct_component():
-    expected = len(re.findall(r"<package\s", SAMPLE.read_text()))
-    parsed = nuget_packages_config.parse(SAMPLE.read_bytes())
-    assert len(parsed.components) == expected == 4
-    assert all(component.direct is True for component in parsed.components)
+    assert len(direct_components(nuget_packages_config, SAMPLE, r"<package\s")) == 4
 
 
 def test_spot_check_purl_and_development_dependency():
-    components = {c.name: c for c in nuget_packages_config.parse(SAMPLE.read_bytes()).components}
+    components = by_name(nuget_packages_config.parse(SAMPLE.read_bytes()))
     assert components["Newtonsoft.Json"].purl == "pkg:nuget/Newtonsoft.Json@13.0.3"
     assert components["Newtonsoft.Json"].ecosystem == "nuget"
     assert components["Microsoft.CodeAnalysis.NetAnalyzers"].scope == "dev"
