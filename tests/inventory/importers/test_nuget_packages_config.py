@@ -8,7 +8,7 @@ import pytest
 
 from app.inventory.importers import nuget_packages_config
 from app.inventory.importers.base import ImporterError
-from tests.inventory.importers.checks import by_name, direct_components, refused
+from tests.inventory.importers.checks import direct_components, refused
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "packages.config"
 
@@ -18,7 +18,7 @@ def test_every_package_element_is_a_direct_component():
 
 
 def test_spot_check_purl_and_development_dependency():
-    components = by_name(nuget_packages_config.parse(SAMPLE.read_bytes()))
+    components = {c.name: c for c in nuget_packages_config.parse(SAMPLE.read_bytes()).components}
     assert components["Newtonsoft.Json"].purl == "pkg:nuget/Newtonsoft.Json@13.0.3"
     assert components["Newtonsoft.Json"].ecosystem == "nuget"
     assert components["Microsoft.CodeAnalysis.NetAnalyzers"].scope == "dev"
