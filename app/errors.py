@@ -4,6 +4,11 @@ app/error_pages.py turns them (and HTTP errors) into pages or JSON."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TypeVar
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; the message is shown to the user as it is."""
@@ -42,3 +47,11 @@ class StaleEdit(Conflict):
             message or "Someone else changed this record after you opened it. Your changes were not saved."
         )
         self.changes = changes or []
+
+
+def one_of(kind: type[Choice], value: str, refusal: str) -> Choice:
+    """The member of `kind` that `value` names; any other value is refused with `refusal` (a ValidationFailed)."""
+    try:
+        return kind(value)
+    except ValueError as error:
+        raise ValidationFailed(refusal) from error

@@ -65,6 +65,14 @@ def _add_user_row(username: str) -> None:
     )
 
 
+def _add_user_row_then(username: str, error: Exception) -> Callable[[], None]:
+    """A service call that writes a user row, then fails with `error`."""
+    def action() -> None:
+        _add_user_row(username)
+        raise error
+    return action
+
+
 def _usernames() -> set[str]:
     from app.auth.models import User
 
@@ -81,9 +89,7 @@ def test_success_commits_once_and_returns_the_value(app) -> None:
 
 
 def test_a_broken_rule_rolls_back_and_lands_on_the_named_field(app) -> None:
-    def action() -> None:
-        _add_user_row("uow-refused")
-        raise ValidationFailed("The name is taken.")
+    action = _add_user_row_then("uow-refused", ValidationFailed("The name is taken."))
 
     with app.test_request_context("/", method="POST"):
         form = _NameForm()
@@ -106,9 +112,7 @@ def test_a_broken_rule_without_a_field_is_flashed(app) -> None:
 
 @pytest.mark.parametrize("error", [PermissionDenied("no"), NotFound("gone"), StaleEdit()])
 def test_errors_that_are_pages_roll_back_and_propagate(app, error) -> None:
-    def action() -> None:
-        _add_user_row("uow-page")
-        raise error
+    action = _add_user_row_then("uow-page", error)
 
     with app.test_request_context("/"):
         with pytest.raises(type(error)):
@@ -119,9 +123,7 @@ def test_errors_that_are_pages_roll_back_and_propagate(app, error) -> None:
 def test_a_refused_signature_keeps_what_was_recorded_before_it(app) -> None:
     from app.signatures.services import SignatureRefused
 
-    def action() -> None:
-        _add_user_row("uow-failed-attempt")
-        raise SignatureRefused("The password is not correct.")
+    action = _add_user_row_then("uow-failed-attempt", SignatureRefused("The password is not correct."))
 
     with app.test_request_context("/"):
         outcome = unit_of_work.run(action)
@@ -131,18 +133,12 @@ def test_a_refused_signature_keeps_what_was_recorded_before_it(app) -> None:
 
 
 def test_a_view_names_the_errors_that_are_pages_and_a_stale_edit_always_is_one(app) -> None:
-    def action(error: Exception) -> Callable[[], None]:
-        def add_and_fail() -> None:
-            _add_user_row("uow-named-page")
-            raise error
-        return add_and_fail
-
     with app.test_request_context("/"):
         with pytest.raises(Conflict):
-            unit_of_work.run(action(Conflict("Release 1.0 is frozen.")), pages=(Conflict,))
+            unit_of_work.run(_add_user_row_then("uow-named-page", Conflict("Release 1.0 is frozen.")), pages=(Conflict,))
         with pytest.raises(StaleEdit):
-            unit_of_work.run(action(StaleEdit()), pages=())
-        outcome = unit_of_work.run(action(NotFound("No such question.")), pages=())
+            unit_of_work.run(_add_user_row_then("uow-named-page", StaleEdit()), pages=())
+        outcome = unit_of_work.run(_add_user_row_then("uow-named-page", NotFound("No such question.")), pages=())
         assert outcome.status == 422 and get_flashed_messages() == ["No such question."]
         assert "uow-named-page" not in _usernames()
 
@@ -151,9 +147,7 @@ def test_a_refused_signature_named_as_a_page_is_still_kept(app) -> None:
     from app.errors import DomainError
     from app.signatures.services import SignatureRefused
 
-    def action() -> None:
-        _add_user_row("uow-kept-page")
-        raise SignatureRefused("The password is not correct.")
+    action = _add_user_row_then("uow-kept-page", SignatureRefused("The password is not correct."))
 
     with app.test_request_context("/"):
         with pytest.raises(SignatureRefused):

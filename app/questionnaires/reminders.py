@@ -7,9 +7,10 @@ from datetime import date
 from flask import Flask
 
 from app.access import Permission
-from app.notifications.reminders import Reminder, absolute_url, add_rules
+from app.notifications.reminders import Reminder, add_rules
 from app.notifications.services import users_with
 from app.questionnaires.evaluations import evaluations_waiting as waiting_by_stage
+from app.suppliers.reminders import about_supplier
 
 WAITING_FOR = {
     "supplier": ("waiting for the supplier's answers", Permission.EVALUATIONS_MANAGE),
@@ -31,11 +32,10 @@ def evaluations_waiting(day: date) -> list[Reminder]:
         recipients = users_with(permission)
         for evaluation in evaluations:
             supplier = evaluation.supplier
-            reminders.append(Reminder(
-                key=f"evaluation-waiting:{evaluation.id}:{stage}",
-                recipients=recipients,
-                subject=f"Evaluation {text}: {supplier.name}",
-                body=(f"The evaluation {evaluation.reference} of {supplier.name} is {text}.\n\n"
-                      f"{absolute_url('suppliers.detail', supplier_id=supplier.id, _anchor='evaluations')}\n"),
+            reminders.append(about_supplier(
+                supplier, f"evaluation-waiting:{evaluation.id}:{stage}", recipients,
+                f"Evaluation {text}: {supplier.name}",
+                f"The evaluation {evaluation.reference} of {supplier.name} is {text}.",
+                anchor="evaluations",
             ))
     return reminders

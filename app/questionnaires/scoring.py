@@ -229,21 +229,26 @@ def _score_question(
 ) -> QuestionScore:
     best = max_points(question)
 
-    def left_out(reason: str) -> QuestionScore:
+    def entry(points: float | None, reason: str | None = None, original: float | None = None) -> QuestionScore:
+        """The question's row; without points it is left out of the score for `reason`."""
         return QuestionScore(
             code=question.code,
             text=question.text,
             answer=value,
-            points=None,
+            points=points,
             max_points=best,
             weight=question.weight,
-            weighted=None,
+            weighted=None if points is None else points * question.weight,
             weighted_max=best * question.weight,
-            overridden=False,
+            overridden=original is not None,
             knockout=knockout,
-            applicable=False,
+            applicable=points is not None,
             reason_not_applicable=reason,
+            original_points=original,
         )
+
+    def left_out(reason: str) -> QuestionScore:
+        return entry(None, reason)
 
     scorer = SCORERS.get(question.answer_type)
     if not shown:
@@ -262,21 +267,7 @@ def _score_question(
     original = None
     if override is not None:
         original, points = points, min(max(override, 0.0), best)
-    return QuestionScore(
-        code=question.code,
-        text=question.text,
-        answer=value,
-        points=points,
-        max_points=best,
-        weight=question.weight,
-        weighted=points * question.weight,
-        weighted_max=best * question.weight,
-        overridden=override is not None,
-        knockout=knockout,
-        applicable=True,
-        reason_not_applicable=None,
-        original_points=original,
-    )
+    return entry(points, original=original)
 
 
 def result_to_dict(result: ScoreResult) -> dict[str, Any]:

@@ -10,11 +10,19 @@ from app.access import Permission
 from app.notifications.reminders import Reminder, absolute_url, add_rules
 from app.notifications.services import users_with
 from app.suppliers import services
+from app.suppliers.models import Supplier
 
 
 def init_app(app: Flask) -> None:
     """Hand these rules to the outbox's reminder run."""
     add_rules(app, reevaluations_due, certificates_expiring)
+
+
+def about_supplier(supplier: Supplier, key: str, recipients: list[str], subject: str, text: str,
+                   anchor: str | None = None) -> Reminder:
+    """A reminder about one supplier: its text, then the link to the supplier's page (at `anchor`)."""
+    link = absolute_url("suppliers.detail", supplier_id=supplier.id, _anchor=anchor)
+    return Reminder(key=key, recipients=recipients, subject=subject, body=f"{text}\n\n{link}\n")
 
 
 def reevaluations_due(day: date) -> list[Reminder]:
@@ -24,12 +32,10 @@ def reevaluations_due(day: date) -> list[Reminder]:
     for supplier in services.reevaluations_due(on=day):
         due = supplier.next_reevaluation_due
         state = "is overdue since" if due and due < day else "is due on"
-        reminders.append(Reminder(
-            key=f"supplier-reevaluation:{supplier.id}:{due}",
-            recipients=recipients,
-            subject=f"Re-evaluation {'overdue' if due and due < day else 'due'}: {supplier.name}",
-            body=(f"The re-evaluation of {supplier.name} ({supplier.code}, {supplier.criticality}) {state} {due}.\n\n"
-                  f"{absolute_url('suppliers.detail', supplier_id=supplier.id)}\n"),
+        reminders.append(about_supplier(
+            supplier, f"supplier-reevaluation:{supplier.id}:{due}", recipients,
+            f"Re-evaluation {'overdue' if due and due < day else 'due'}: {supplier.name}",
+            f"The re-evaluation of {supplier.name} ({supplier.code}, {supplier.criticality}) {state} {due}.",
         ))
     return reminders
 
@@ -41,12 +47,12 @@ def certificates_expiring(day: date) -> list[Reminder]:
     for certificate in services.certificates_expiring(on=day):
         supplier = certificate.supplier
         expired = certificate.valid_until < day
-        reminders.append(Reminder(
-            key=f"certificate-expiry:{certificate.id}:{certificate.valid_until}",
-            recipients=recipients,
-            subject=f"Certificate {'expired' if expired else 'expiring'}: {supplier.name} {certificate.standard}",
-            body=(f"{supplier.name}'s {certificate.standard} certificate {certificate.number} "
-                  f"{'expired on' if expired else 'expires on'} {certificate.valid_until}. Ask for the renewed "
-                  f"certificate and record it.\n\n{absolute_url('suppliers.detail', supplier_id=supplier.id, _anchor='certificates')}\n"),
+        reminders.append(about_supplier(
+            supplier, f"certificate-expiry:{certificate.id}:{certificate.valid_until}", recipients,
+            f"Certificate {'expired' if expired else 'expiring'}: {supplier.name} {certificate.standard}",
+            f"{supplier.name}'s {certificate.standard} certificate {certificate.number} "
+            f"{'expired on' if expired else 'expires on'} {certificate.valid_until}. Ask for the renewed "
+            "certificate and record it.",
+            anchor="certificates",
         ))
     return reminders

@@ -6,6 +6,7 @@ import json
 import re
 import tomllib
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.helpers import REALWORLD
@@ -15,14 +16,15 @@ FILES: list[Path] = sorted(
 )
 
 
-def _pep503(name: str) -> str:
+def pep503(name: str) -> str:
+    """A Python package name as PEP 503 compares it."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _requirement_name(requirement: str) -> str:
     match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
     assert match is not None
-    return _pep503(match.group(1))
+    return pep503(match.group(1))
 
 
 def _cyclonedx_json(path: Path) -> int:
@@ -63,7 +65,8 @@ def _requirements(path: Path) -> int:
     return len(re.findall(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?==", path.read_text(), re.MULTILINE))
 
 
-def _pyproject(path: Path) -> int:
+def pyproject_names(path: Path) -> set[str]:
+    """Distinct package names declared anywhere in a pyproject.toml (PEP 621, dependency groups, Poetry)."""
     data = tomllib.loads(path.read_text())
     names: set[str] = set()
     project = data.get("project", {})
@@ -74,8 +77,12 @@ def _pyproject(path: Path) -> int:
         names.update(_requirement_name(item) for item in items if isinstance(item, str))
     poetry = data.get("tool", {}).get("poetry", {})
     for table in [poetry.get("dependencies", {})] + [g.get("dependencies", {}) for g in poetry.get("group", {}).values()]:
-        names.update(_pep503(key) for key in table if key != "python")
-    return len(names)
+        names.update(pep503(key) for key in table if key != "python")
+    return names
+
+
+def _pyproject(path: Path) -> int:
+    return len(pyproject_names(path))
 
 
 def _poetry_lock(path: Path) -> int:
@@ -93,25 +100,23 @@ def _package_json(path: Path) -> int:
     return len(set(raw.get("dependencies", {})) | set(raw.get("devDependencies", {})))
 
 
+# The ending of a file's name -> its independent count; the first match wins (package-lock.json before package.json).
+COUNTERS: list[tuple[tuple[str, ...], Callable[[Path], int]]] = [
+    ((".cdx.json", ".cdx-1.4.json"), _cyclonedx_json),
+    ((".xml",), _cyclonedx_xml),
+    ((".spdx.json",), _spdx_json),
+    ((".spdx",), _spdx_tagvalue),
+    (("requirements.txt",), _requirements),
+    (("pyproject.toml",), _pyproject),
+    (("poetry.lock",), _poetry_lock),
+    (("package-lock.json",), _package_lock),
+    (("package.json",), _package_json),
+]
+
+
 def expected_components(path: Path) -> int:
     """How many components the file declares, by the importers' de-duplication rules."""
-    name = path.name
-    if name.endswith(".cdx.json") or name.endswith(".cdx-1.4.json"):
-        return _cyclonedx_json(path)
-    if name.endswith(".xml"):
-        return _cyclonedx_xml(path)
-    if name.endswith(".spdx.json"):
-        return _spdx_json(path)
-    if name.endswith(".spdx"):
-        return _spdx_tagvalue(path)
-    if name.endswith("requirements.txt"):
-        return _requirements(path)
-    if name.endswith("pyproject.toml"):
-        return _pyproject(path)
-    if name.endswith("poetry.lock"):
-        return _poetry_lock(path)
-    if name.endswith("package-lock.json"):
-        return _package_lock(path)
-    if name.endswith("package.json"):
-        return _package_json(path)
-    raise AssertionError(f"no independent count for {name}")
+    for endings, count in COUNTERS:
+        if path.name.endswith(endings):
+            return count(path)
+    raise AssertionError(f"no independent count for {path.name}")

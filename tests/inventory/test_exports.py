@@ -16,11 +16,15 @@ from app.inventory.exports import CSV_HEADER, ExportComponent, csv_rows, cyclone
 WHEN = dt.datetime(2026, 11, 21, 12, 0, tzinfo=dt.UTC)
 SERIAL = UUID("3e671687-395b-41f5-a30f-a58921a69b79")
 
-FLASK = ExportComponent(
-    name="flask",
-    version="3.1.0",
-    ecosystem="pypi",
-    purl="pkg:pypi/flask@3.1.0",
+
+def pypi(name: str, version: str, **fields: Any) -> ExportComponent:
+    """A PyPI component of the release; its purl follows from the name and version."""
+    return ExportComponent(name=name, version=version, ecosystem="pypi", purl=f"pkg:pypi/{name}@{version}", **fields)
+
+
+FLASK = pypi(
+    "flask",
+    "3.1.0",
     licence_expression="BSD-3-Clause",
     supplier="Pallets",
     direct=True,
@@ -32,24 +36,8 @@ FLASK = ExportComponent(
     hazards=("HAZ-12", "HAZ-31"),
     last_anomaly_review="2026-11-01",
 )
-JINJA = ExportComponent(
-    name="jinja2",
-    version="3.1.6",
-    ecosystem="pypi",
-    purl="pkg:pypi/jinja2@3.1.6",
-    licence_expression="BSD-3-Clause AND MIT",
-    direct=False,
-    parents=("pkg:pypi/flask@3.1.0",),
-)
-MARKUPSAFE = ExportComponent(
-    name="markupsafe",
-    version="3.0.2",
-    ecosystem="pypi",
-    purl="pkg:pypi/markupsafe@3.0.2",
-    licence_expression="Acme-Custom",
-    direct=False,
-    parents=("jinja2",),
-)
+JINJA = pypi("jinja2", "3.1.6", licence_expression="BSD-3-Clause AND MIT", direct=False, parents=("pkg:pypi/flask@3.1.0",))
+MARKUPSAFE = pypi("markupsafe", "3.0.2", licence_expression="Acme-Custom", direct=False, parents=("jinja2",))
 PYTEST = ExportComponent(
     name="@scope/test-kit", version="1.0.0", ecosystem="npm", purl="pkg:npm/%40scope/test-kit@1.0.0", scope="dev"
 )

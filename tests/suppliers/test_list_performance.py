@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, insert
 
 from app.access import Role
@@ -42,19 +43,21 @@ def queries_for(client, url: str) -> int:
     return len(statements)
 
 
-def test_query_count_is_constant_across_page_size_and_register_size(login_as):
+@pytest.mark.parametrize(
+    ("first", "baseline", "more", "urls"),
+    [
+        pytest.param(10, "/suppliers/?per_page=5", 290, [
+            "/suppliers/?per_page=5",
+            "/suppliers/?per_page=200",
+            "/suppliers/?per_page=50&sort=criticality&status=approved&q=perf",
+        ], id="register list"),
+        pytest.param(5, "/suppliers/approved", 100, ["/suppliers/approved?per_page=100"], id="approved list"),
+    ],
+)
+def test_query_count_does_not_grow_with_rows_or_page_size(login_as, first, baseline, more, urls):
     client = login_as(Role.AUDITOR)
-    add_suppliers(10)
-    small = queries_for(client, "/suppliers/?per_page=5")
-    add_suppliers(290, start=10)
-    assert queries_for(client, "/suppliers/?per_page=5") == small
-    assert queries_for(client, "/suppliers/?per_page=200") == small
-    assert queries_for(client, "/suppliers/?per_page=50&sort=criticality&status=approved&q=perf") == small
-
-
-def test_approved_list_query_count_does_not_grow_with_rows(login_as):
-    client = login_as(Role.AUDITOR)
-    add_suppliers(5)
-    few = queries_for(client, "/suppliers/approved")
-    add_suppliers(100, start=5)
-    assert queries_for(client, "/suppliers/approved?per_page=100") == few
+    add_suppliers(first)
+    expected = queries_for(client, baseline)
+    add_suppliers(more, start=first)
+    for url in urls:
+        assert queries_for(client, url) == expected, url

@@ -13,14 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, String, and_, bindparam, cast, delete, exists, func, insert, or_, select, update
 
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import PermissionDenied, ValidationFailed
+from app.errors import PermissionDenied, ValidationFailed, one_of
 from app.extensions import db
 from app.inventory.advisories.matching import normalise_name, osv_ecosystem, version_affected
 from app.inventory.advisories.models import Advisory, AdvisoryAffected, AdvisoryImport, AdvisoryMatch, MatchState
@@ -48,7 +48,8 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 # --- import -------------------------------------------------------------------------------------
 
 
-class AdvisoryImportCounts(TypedDict):
+@dataclass(frozen=True)
+class AdvisoryImportCounts:
     """What one import counted: stored on the import, recorded in the audit trail and returned."""
 
     advisories: int
@@ -61,29 +62,23 @@ class AdvisoryImportCounts(TypedDict):
     matches_added: int
     matches_removed: int
 
+    def counts(self) -> dict[str, Any]:
+        """The counts alone, by name (what the import row stores and the audit event records)."""
+        return {item.name: getattr(self, item.name) for item in dataclasses.fields(AdvisoryImportCounts)}
+
 
 @dataclass(frozen=True)
-class AdvisoryImportResult:
+class AdvisoryImportResult(AdvisoryImportCounts):
     """What one import changed; `as_dict` is what the CLI prints."""
 
     import_id: int
     filename: str
     sha256: str
-    advisories: int
-    added: int
-    updated: int
-    unchanged: int
-    withdrawn: int
-    affected_packages: int
-    versions: int
-    matches_added: int
-    matches_removed: int
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["warnings"] = len(self.warnings)
-        return data
+        return {"import_id": self.import_id, "filename": self.filename, "sha256": self.sha256, **self.counts(),
+                "warnings": len(self.warnings)}
 
 
 def _timestamp(text: str) -> datetime | None:
@@ -204,17 +199,18 @@ def import_advisories(
     if affected_rows:
         db.session.execute(insert(AdvisoryAffected.__table__), affected_rows)
     added, removed = refresh_all_matches() if affected_by_osv else (0, 0)
-    counts: AdvisoryImportCounts = {
-        "advisories": len(parsed.advisories),
-        "added": len(new_rows),
-        "updated": len(changed_rows),
-        "unchanged": unchanged,
-        "withdrawn": sum(1 for record in parsed.advisories if record.is_withdrawn),
-        "affected_packages": sum(len(items) for items in affected_by_osv.values()),
-        "versions": sum(len(item["versions"]) for items in affected_by_osv.values() for item in items),
-        "matches_added": added,
-        "matches_removed": removed,
-    }
+    tally = AdvisoryImportCounts(
+        advisories=len(parsed.advisories),
+        added=len(new_rows),
+        updated=len(changed_rows),
+        unchanged=unchanged,
+        withdrawn=sum(1 for record in parsed.advisories if record.is_withdrawn),
+        affected_packages=sum(len(items) for items in affected_by_osv.values()),
+        versions=sum(len(item["versions"]) for items in affected_by_osv.values() for item in items),
+        matches_added=added,
+        matches_removed=removed,
+    )
+    counts = tally.counts()
     run = AdvisoryImport(
         filename=filename[:255],
         sha256=hashlib.sha256(content).hexdigest(),
@@ -231,7 +227,8 @@ def import_advisories(
         "advisories.imported", run, filename=run.filename, sha256=run.sha256, warnings=len(parsed.warnings), **counts
     )
     return AdvisoryImportResult(
-        import_id=run.id, filename=run.filename, sha256=run.sha256, warnings=list(parsed.warnings), **counts
+        **dataclasses.asdict(tally), import_id=run.id, filename=run.filename, sha256=run.sha256,
+        warnings=list(parsed.warnings),
     )
 
 
@@ -408,10 +405,7 @@ def triage_match(match: AdvisoryMatch, state: str, note: str, *, by: User) -> Ad
     """Decide whether an advisory really affects the component; anything but `open` needs a note."""
     if not can_triage_match(by, match):
         raise PermissionDenied("You may not triage advisories.")
-    try:
-        new_state = MatchState(state)
-    except ValueError as error:
-        raise ValidationFailed(f"Unknown state {state!r}.") from error
+    new_state = one_of(MatchState, state, f"Unknown state {state!r}.")
     note = note.strip()
     if new_state != MatchState.OPEN and not note:
         raise ValidationFailed("Say why: a decision other than 'open' needs a note.")

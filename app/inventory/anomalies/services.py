@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import PermissionDenied, ValidationFailed
+from app.errors import PermissionDenied, ValidationFailed, one_of
 from app.extensions import db
 from app.inventory.advisories.matching import normalise_name, osv_ecosystem
 from app.inventory.advisories.models import Advisory, AdvisoryMatch
@@ -144,10 +144,7 @@ def record_review(
     """
     if not can_record_review(by, component):
         raise PermissionDenied("You may not record anomaly reviews.")
-    try:
-        outcome = Conclusion(conclusion)
-    except ValueError as error:
-        raise ValidationFailed(f"Unknown conclusion {conclusion!r}.") from error
+    outcome = one_of(Conclusion, conclusion, f"Unknown conclusion {conclusion!r}.")
     anomalies = anomalies.strip()
     rationale = rationale.strip()
     if not anomalies:

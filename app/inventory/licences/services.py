@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from app.audit import services as audit
 from app.auth.models import User
-from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed, one_of
 from app.extensions import db
 from app.inventory.licences import policy as licence_policy
 from app.inventory.licences.models import LicencePolicyEntry
@@ -89,10 +89,7 @@ def save_entry(key: str, verdict: str, note: str, *, by: User, version: int | No
     if not can_edit_licence_policy(by):
         raise PermissionDenied("Only QA and admins may change the licence policy.")
     normalised = normalise_key(key)
-    try:
-        outcome = Verdict(verdict)
-    except ValueError as error:
-        raise ValidationFailed(f"Unknown verdict {verdict!r}: choose allow, review or deny.") from error
+    outcome = one_of(Verdict, verdict, f"Unknown verdict {verdict!r}: choose allow, review or deny.")
     note = note.strip()
     if not note:
         raise ValidationFailed("Say why in the note: the policy is a controlled record.")

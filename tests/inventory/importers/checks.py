@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -26,6 +28,20 @@ def refused(module: ModuleType, content: bytes) -> ImporterError:
 def by_name(parsed: ParsedFile) -> dict[str, ComponentRecord]:
     """The parsed records by package name."""
     return {component.name: component for component in parsed.components}
+
+
+def direct_components(module: ModuleType, sample: Path, declaration: str) -> list[ComponentRecord]:
+    """The records of a manifest that lists direct dependencies only: one direct record per `declaration`
+    (a pattern counted in the raw text)."""
+    parsed = module.parse(sample.read_bytes())
+    assert len(parsed.components) == len(re.findall(declaration, sample.read_text()))
+    assert all(component.direct is True for component in parsed.components)
+    return parsed.components
+
+
+def by_key(components: list[ComponentRecord]) -> dict[tuple[str, str], ComponentRecord]:
+    """The records by (name, version): a lockfile may hold one package at several versions."""
+    return {(c.name, c.version): c for c in components}
 
 
 def fuzz(max_examples: int) -> settings:

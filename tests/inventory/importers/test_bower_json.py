@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.inventory.importers import bower_json
-from tests.inventory.importers.checks import refused
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript" / "bower.json"
 
@@ -45,21 +44,3 @@ def test_a_bare_git_url_has_no_version() -> None:
     assert component.version == "*"
     assert component.repository_url == "https://git.example/widget.git"
     assert component.purl == "pkg:bower/widget"
-
-
-def test_bad_dependencies_field_is_named() -> None:
-    error = refused(bower_json, b'{"dependencies": "jquery"}')
-    assert error.field == "dependencies"
-
-
-def test_broken_json_names_the_line() -> None:
-    error = refused(bower_json, b'{\n "dependencies": {\n  "a": "1",\n }\n}')
-    assert error.line == 4
-
-
-def test_sniff_claims_bower_names_and_bower_only_content() -> None:
-    assert bower_json.sniff("bower.json", b"")
-    assert bower_json.sniff(".bower.json", b"")
-    assert bower_json.sniff("legacy.json", SAMPLE.read_bytes()[:4096])
-    assert not bower_json.sniff("package.json", SAMPLE.read_bytes()[:4096])
-    assert not bower_json.sniff("x.json", b'{"name": "x", "dependencies": {}, "scripts": {}}')

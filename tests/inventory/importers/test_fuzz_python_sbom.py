@@ -8,20 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.inventory.importers import (
-    cyclonedx_json,
-    cyclonedx_xml,
-    detect_format,
-    nuget_csproj,
-    nuget_packages_config,
-    pipfile_lock,
-    poetry_lock,
-    pyproject_toml,
-    requirements_txt,
-    spdx_json,
-    spdx_tagvalue,
-    uv_lock,
-)
+from app.inventory.importers import FORMATS, detect_format
 from tests.helpers import DATA as TEST_DATA
 from tests.helpers import REALWORLD
 from tests.inventory.importers.checks import fuzz, mutated, only_importer_error
@@ -29,21 +16,21 @@ from tests.inventory.importers.checks import fuzz, mutated, only_importer_error
 REAL = REALWORLD
 DATA = TEST_DATA / "inventory"
 
-# One small seed per parser (mutating the 740 KB juice-shop BOM would make each example slow).
+# One small seed per parser, by format (mutating the 740 KB juice-shop BOM would make each example slow).
 SEEDS = {
-    requirements_txt: REAL / "lockfiles" / "flask-celery-example-requirements.txt",
-    pyproject_toml: REAL / "lockfiles" / "flask-pyproject.toml",
-    poetry_lock: REAL / "lockfiles" / "poetry-poetry.lock",
-    uv_lock: DATA / "python" / "uv.lock",
-    pipfile_lock: DATA / "python" / "Pipfile.lock",
-    cyclonedx_json: DATA / "sbom" / "device-1.5.cdx.json",
-    cyclonedx_xml: DATA / "sbom" / "device-1.6.cdx.xml",
-    spdx_json: REAL / "spdx" / "rust-hello-server.spdx.json",
-    spdx_tagvalue: DATA / "sbom" / "device-2.3.spdx",
-    nuget_packages_config: DATA / "nuget" / "packages.config",
-    nuget_csproj: DATA / "nuget" / "Device.Service.csproj",
+    "requirements.txt": REAL / "lockfiles" / "flask-celery-example-requirements.txt",
+    "pyproject.toml": REAL / "lockfiles" / "flask-pyproject.toml",
+    "poetry.lock": REAL / "lockfiles" / "poetry-poetry.lock",
+    "uv.lock": DATA / "python" / "uv.lock",
+    "Pipfile.lock": DATA / "python" / "Pipfile.lock",
+    "cyclonedx-json": DATA / "sbom" / "device-1.5.cdx.json",
+    "cyclonedx-xml": DATA / "sbom" / "device-1.6.cdx.xml",
+    "spdx-json": REAL / "spdx" / "rust-hello-server.spdx.json",
+    "spdx-tag-value": DATA / "sbom" / "device-2.3.spdx",
+    "packages.config": DATA / "nuget" / "packages.config",
+    "csproj": DATA / "nuget" / "Device.Service.csproj",
 }
-MODULES = list(SEEDS)
+MODULES = [FORMATS[fmt] for fmt in SEEDS]
 FUZZ = fuzz(40)
 
 
@@ -58,13 +45,13 @@ def test_random_bytes_raise_only_importer_errors(module, content):
 @FUZZ
 @given(data=st.data())
 def test_mutated_real_files_raise_only_importer_errors(module, data):
-    content = data.draw(mutated([SEEDS[module].read_bytes()]))
+    content = data.draw(mutated([SEEDS[module.FORMAT].read_bytes()]))
     only_importer_error(module, content)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda module: module.FORMAT)
 def test_the_unmutated_seed_parses(module):
-    assert module.parse(SEEDS[module].read_bytes()).format == module.FORMAT
+    assert module.parse(SEEDS[module.FORMAT].read_bytes()).format == module.FORMAT
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from app.inventory.importers import package_json
-from tests.inventory.importers.checks import refused
 
 NODEGOAT = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles" / "nodegoat-package.json"
 
@@ -66,32 +65,3 @@ def test_scoped_names_keep_their_scope() -> None:
     (component,) = package_json.parse(b'{"dependencies": {"@babel/core": "7.24.5"}}').components
     assert component.purl == "pkg:npm/%40babel/core@7.24.5"
     assert component.name == "@babel/core"
-
-
-def test_a_non_string_range_names_the_field() -> None:
-    error = refused(package_json, b'{"dependencies": {"x": 1}}')
-    assert error.field == "dependencies['x']"
-
-
-def test_a_section_that_is_not_an_object_names_the_field() -> None:
-    error = refused(package_json, b'{"devDependencies": ["x"]}')
-    assert error.field == "devDependencies"
-
-
-def test_broken_json_names_the_line() -> None:
-    error = refused(package_json, b'{\n  "dependencies": {\n    "x": "1"\n    "y": "2"\n  }\n}')
-    assert error.line == 4
-
-
-def test_sniff_claims_package_json_and_not_the_lockfile_nor_bower() -> None:
-    assert package_json.sniff("package.json", b"")
-    assert package_json.sniff("frontend/package.json", b"")
-    assert not package_json.sniff("package-lock.json", b'{"name": "x", "dependencies": {}, "scripts": {}}')
-    assert not package_json.sniff("bower.json", b'{"name": "x", "dependencies": {}}')
-    assert not package_json.sniff("upload.json", b'{"lockfileVersion": 2, "dependencies": {}, "scripts": {}}')
-
-
-def test_sniff_by_content_needs_npm_only_keys() -> None:
-    assert package_json.sniff("nodegoat-package.json", NODEGOAT.read_bytes()[:4096])
-    assert not package_json.sniff("deps.json", b'{"name": "x", "dependencies": {"jquery": "~3"}}')
-    assert not package_json.sniff("bom.json", b'{"bomFormat": "CycloneDX", "dependencies": [], "scripts": 1}')

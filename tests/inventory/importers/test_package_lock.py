@@ -10,15 +10,11 @@ import pytest
 
 from app.inventory.importers import package_lock
 from app.inventory.importers.base import ComponentRecord, ImporterError
-from tests.inventory.importers.checks import refused
+from tests.inventory.importers.checks import by_key, refused
 
 REALWORLD = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles"
 NODEGOAT_LOCK = REALWORLD / "nodegoat-package-lock.json"
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
-
-
-def by_key(components: list[ComponentRecord]) -> dict[tuple[str, str], ComponentRecord]:
-    return {(c.name, c.version): c for c in components}
 
 
 def lock(packages: dict[str, Any], version: int = 3) -> bytes:
@@ -245,15 +241,3 @@ def test_a_json_array_is_refused() -> None:
 def test_not_utf8_is_refused_clearly() -> None:
     with pytest.raises(ImporterError, match="UTF-8"):
         package_lock.parse(b'{"lockfileVersion": 3, "packages": {"\xff": 1}}')
-
-
-@pytest.mark.parametrize("name", ["package-lock.json", "npm-shrinkwrap.json", "uploads/nodegoat-package-lock.json",
-                                  "C:\\work\\Package-Lock.json"])
-def test_sniff_claims_lockfile_names(name: str) -> None:
-    assert package_lock.sniff(name, b"")
-
-
-def test_sniff_falls_back_to_the_lockfile_version_key() -> None:
-    assert package_lock.sniff("upload.json", b'{\n  "name": "x",\n  "lockfileVersion": 2,')
-    assert not package_lock.sniff("upload.json", b'{"name": "x", "dependencies": {}}')
-    assert not package_lock.sniff("pnpm-lock.yaml", b"lockfileVersion: '9.0'\n")

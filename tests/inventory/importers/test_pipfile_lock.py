@@ -9,7 +9,7 @@ import pytest
 
 from app.inventory.importers import pipfile_lock
 from app.inventory.importers.base import ImporterError
-from tests.inventory.importers.checks import by_name, refused
+from tests.inventory.importers.checks import by_name
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "Pipfile.lock"
 
@@ -44,23 +44,7 @@ def test_a_git_entry_has_no_version_and_keeps_its_url():
     assert any("internal-lib" in warning for warning in parsed.warnings)
 
 
-def test_a_json_syntax_error_names_the_line():
-    error = refused(pipfile_lock, b'{\n  "default": {\n    "a": {"version": "==1"},\n  }\n}')
-    assert error.line == 4
-
-
-def test_a_wrong_type_names_the_field():
-    error = refused(pipfile_lock, b'{"default": {"flask": {"version": 3}}}')
-    assert error.field == "default.flask.version"
-
-
 def test_empty_sections_give_no_components_but_no_sections_is_an_error():
     assert pipfile_lock.parse(b'{"_meta": {}, "default": {}, "develop": {}}').components == []
     with pytest.raises(ImporterError):
         pipfile_lock.parse(b"{}")
-
-
-def test_sniff():
-    assert pipfile_lock.sniff("Pipfile.lock", b"")
-    assert pipfile_lock.sniff("x.json", b'{"_meta": {"pipfile-spec": 6}}')
-    assert not pipfile_lock.sniff("package-lock.json", b'{"lockfileVersion": 3}')

@@ -5,14 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.inventory.importers import pnpm_lock
-from app.inventory.importers.base import ComponentRecord
-from tests.inventory.importers.checks import refused
+from tests.inventory.importers.checks import by_key, refused
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
-
-
-def by_key(components: list[ComponentRecord]) -> dict[tuple[str, str], ComponentRecord]:
-    return {(c.name, c.version): c for c in components}
 
 
 def test_v6_sample_components_and_direct_dependencies() -> None:
@@ -156,21 +151,3 @@ def test_yaml_error_names_the_line() -> None:
     content = b"lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: [\n"
     error = refused(pnpm_lock, content)
     assert error.line is not None and error.line >= 4
-
-
-def test_missing_lockfile_version_names_the_field() -> None:
-    error = refused(pnpm_lock, b"packages: {}\n")
-    assert error.field == "lockfileVersion"
-
-
-def test_unreadable_package_key_is_named() -> None:
-    error = refused(pnpm_lock, b"lockfileVersion: '9.0'\npackages:\n  nonsense: {}\n")
-    assert error.field == "nonsense"
-
-
-def test_sniff_by_name_and_by_content() -> None:
-    assert pnpm_lock.sniff("pnpm-lock.yaml", b"")
-    assert pnpm_lock.sniff("lock.yaml", b"lockfileVersion: '9.0'\n\nsettings:\n")
-    assert pnpm_lock.sniff("lock.yaml", b"lockfileVersion: 5.4\n")
-    assert not pnpm_lock.sniff("package-lock.json", b'{\n  "lockfileVersion": 3\n}')
-    assert not pnpm_lock.sniff("x.yaml", b"version: 2\n")

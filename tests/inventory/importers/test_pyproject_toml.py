@@ -2,49 +2,22 @@
 
 from __future__ import annotations
 
-import re
-import tomllib
-from pathlib import Path
-
 import pytest
 
 from app.inventory.importers import pyproject_toml
 from tests.helpers import REALWORLD
 from tests.inventory.importers.checks import by_name, refused
+from tests.inventory.realworld import pep503, pyproject_names
 
 FLASK = REALWORLD / "lockfiles" / "flask-pyproject.toml"
 POETRY = REALWORLD / "lockfiles" / "poetry-pyproject.toml"
 
 
-def _name(requirement: str) -> str:
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    assert match is not None
-    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
-
-
-def expected_names(path: Path) -> set[str]:
-    """Distinct package names declared anywhere in the manifest, computed independently."""
-    data = tomllib.loads(path.read_text())
-    names: set[str] = set()
-    project = data.get("project", {})
-    names.update(_name(item) for item in project.get("dependencies", []))
-    for items in project.get("optional-dependencies", {}).values():
-        names.update(_name(item) for item in items)
-    for items in data.get("dependency-groups", {}).values():
-        names.update(_name(item) for item in items if isinstance(item, str))
-    poetry = data.get("tool", {}).get("poetry", {})
-    tables = [poetry.get("dependencies", {})] + [group.get("dependencies", {}) for group in
-                                                  poetry.get("group", {}).values()]
-    for table in tables:
-        names.update(re.sub(r"[-_.]+", "-", key).lower() for key in table if key != "python")
-    return names
-
-
 @pytest.mark.parametrize("path", [FLASK, POETRY])
 def test_every_declared_package_is_one_component(path):
     parsed = pyproject_toml.parse(path.read_bytes())
-    names = {re.sub(r"[-_.]+", "-", component.name).lower() for component in parsed.components}
-    assert names == expected_names(path)
+    names = {pep503(component.name) for component in parsed.components}
+    assert names == pyproject_names(path)
     assert len(parsed.components) == len(names)
 
 
@@ -107,13 +80,3 @@ def test_a_toml_syntax_error_names_the_line():
     error = refused(pyproject_toml, b'[project]\nname = "x"\ndependencies = [\n  "a",\n  = \n')
     assert error.line is not None
     assert "line" in str(error)
-
-
-def test_an_invalid_requirement_names_the_field():
-    error = refused(pyproject_toml, b'[project]\ndependencies = ["ok", "not a valid ==="]\n')
-    assert error.field == "project.dependencies[1]"
-
-
-def test_sniff_by_name():
-    assert pyproject_toml.sniff("flask-pyproject.toml", b"")
-    assert not pyproject_toml.sniff("Cargo.toml", b"[package]")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from app.inventory.importers import requirements_txt
 from tests.helpers import REALWORLD
 from tests.inventory.importers.checks import by_name, refused
@@ -103,17 +101,3 @@ def test_a_broken_line_is_reported_with_its_number():
     error = refused(requirements_txt, b"flask==3.0.3\n\nthis is not ===valid\n")
     assert error.line == 3
     assert "line 3" in str(error)
-
-
-def test_non_utf8_bytes_are_reported_with_their_line():
-    error = refused(requirements_txt, b"flask==3.0.3\n\xff\xfe==1\n")
-    assert error.line == 2
-
-
-@pytest.mark.parametrize(
-    ("filename", "expected"),
-    [("requirements.txt", True), ("requirements-dev.txt", True), ("dev-requirements.in", True),
-     ("flask-celery-example-requirements.txt", True), ("notes.txt", False), ("requirements.yaml", False)],
-)
-def test_sniff_recognises_requirements_files_by_name(filename, expected):
-    assert requirements_txt.sniff(filename, b"") is expected

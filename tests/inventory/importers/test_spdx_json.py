@@ -82,13 +82,3 @@ def test_transitive_packages_name_their_parent():
 def test_a_structural_error_from_spdx_tools_becomes_one_importer_error():
     error = refused(spdx_json, b'{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "packages": [{"name": 1}]}')
     assert str(error).startswith("spdx-json:")
-
-
-def test_not_spdx_2_is_refused_with_the_field():
-    error = refused(spdx_json, b'{"spdxVersion": "SPDX-3.0"}')
-    assert error.field == "spdxVersion"
-
-
-def test_sniff():
-    assert spdx_json.sniff("sbom.json", (REAL / "rust-hello-server.spdx.json").read_bytes()[:4096])
-    assert not spdx_json.sniff("bom.json", b'{"bomFormat": "CycloneDX"}')

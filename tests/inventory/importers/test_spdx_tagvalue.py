@@ -73,8 +73,3 @@ def test_a_broken_document_names_the_line():
 def test_text_without_spdx_version_is_refused():
     with pytest.raises(ImporterError):
         spdx_tagvalue.parse(b"hello world\n")
-
-
-def test_sniff():
-    assert spdx_tagvalue.sniff("example1.spdx", REAL.read_bytes()[:4096])
-    assert not spdx_tagvalue.sniff("requirements.txt", b"flask==3.0\n")

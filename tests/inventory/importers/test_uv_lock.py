@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 from app.inventory.importers import uv_lock
-from tests.inventory.importers.checks import by_name, refused
+from tests.inventory.importers.checks import by_name
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "uv.lock"
 
@@ -69,16 +69,5 @@ def test_without_a_project_direct_is_unknown():
     assert parsed.warnings
 
 
-def test_a_dependency_entry_without_name_names_the_field():
-    content = b'[[package]]\nname = "app"\nsource = { editable = "." }\ndependencies = [{ version = "1" }]\n'
-    error = refused(uv_lock, content)
-    assert error.field == "package[0].dependencies[0].name"
-
-
 def test_empty_lock_gives_no_components():
     assert uv_lock.parse(b"version = 1\n").components == []
-
-
-def test_sniff():
-    assert uv_lock.sniff("backend/uv.lock", b"")
-    assert not uv_lock.sniff("poetry.lock", b"")
