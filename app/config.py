@@ -32,6 +32,10 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    # Per evaluation (a supplier link must not grow storage without bound)
+    REFUSED_ANSWER_MAX_CHARS = 2000  # a refused answer is kept (to show it again) cut to this many characters
+    EVIDENCE_MAX_FILES_PER_EVALUATION = 50
+    EVIDENCE_MAX_BYTES_PER_EVALUATION = 200 * 1024 * 1024
     TRUST_PROXY_HOPS = 0  # number of reverse proxies whose X-Forwarded-* headers to trust
     # Pagination
     PAGE_SIZE = 50

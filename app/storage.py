@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, send_file
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from app.audit.models import Audited
@@ -41,6 +41,12 @@ EVIDENCE_EXTENSIONS: frozenset[str] = frozenset({"pdf", "png", "jpg", "jpeg", "d
 
 class UploadRefused(ValidationFailed):
     """The upload is missing, too large, of a kind not allowed, or its content does not match its name."""
+
+
+class UploadTooLarge(UploadRefused):
+    """The upload is larger than the limit (HTTP 413 where a view answers with the error's status)."""
+
+    status_code = 413
 
 
 class StoredFile(Audited, db.Model):  # type: ignore[name-defined,misc]
@@ -127,7 +133,7 @@ def store_bytes(data: bytes, filename: str, *, allowed: Iterable[str], max_bytes
         kinds = ", ".join(sorted(allowed_set))
         raise UploadRefused(f"Files of type .{extension or '?'} are not accepted here. Allowed: {kinds}.")
     if len(data) > max_bytes:
-        raise UploadRefused(f"The file is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB.")
+        raise UploadTooLarge(f"The file is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB.")
     if not content_matches(extension, data):
         raise UploadRefused(f"The file's content is not a valid .{extension} file.")
     stored = StoredFile(
@@ -149,6 +155,27 @@ def store_upload(file_storage: Any, allowed: Iterable[str], max_bytes: int, *, c
         raise UploadRefused("Choose a file to upload (the file is empty or missing).")
     data = file_storage.stream.read(max_bytes + 1)
     return store_bytes(data, file_storage.filename, allowed=allowed, max_bytes=max_bytes, created_by=created_by)
+
+
+def release_stored_file(stored: StoredFile) -> bool:
+    """Delete a stored file's row and bytes unless some row still refers to it; True when it was deleted.
+
+    Every foreign key to stored_files in the schema is checked, so a blob shared by another record stays.
+    The delete is audited (Audited: name, sha256, size; never the bytes).
+    """
+    db.session.flush()
+    table = StoredFile.__table__
+    for other in db.metadata.tables.values():
+        for fk in other.foreign_keys:
+            if fk.column.table is table:
+                used = db.session.execute(
+                    select(fk.parent).where(fk.parent == stored.id).limit(1)
+                ).first()
+                if used is not None:
+                    return False
+    db.session.delete(stored)
+    db.session.flush()
+    return True
 
 
 def send_stored(stored: StoredFile, *, download_name: str | None = None) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from werkzeug.datastructures import FileStorage
@@ -61,3 +62,19 @@ def test_ooxml_files_need_the_zip_parts_of_their_kind():
 def test_display_names_lose_path_parts_and_odd_characters():
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name("C:\\Users\\x\\evil<script>.pdf") == "evil_script_.pdf"
+
+
+def test_release_keeps_a_stored_file_another_record_refers_to(app):
+    from app.extensions import db
+    from app.storage import StoredFile, release_stored_file
+    from app.suppliers.models import Certificate
+    from tests.questionnaires.factories import make_supplier
+
+    stored = store_upload(upload(PDF, "cert.pdf"), EVIDENCE_EXTENSIONS, 1024)
+    free = store_upload(upload(PDF, "free.pdf"), EVIDENCE_EXTENSIONS, 1024)
+    supplier = make_supplier()
+    db.session.add(Certificate(supplier=supplier, standard="iso_13485", valid_until=date(2030, 1, 1),
+                               evidence_file_id=stored.id))
+    db.session.flush()
+    assert release_stored_file(stored) is False and db.session.get(StoredFile, stored.id) is not None
+    assert release_stored_file(free) is True and db.session.get(StoredFile, free.id) is None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import unit_of_work
 from app.audit.services import Actor
@@ -23,7 +24,7 @@ from app.questionnaires.definitions import AnsweredBy, AnswerType
 from app.questionnaires.display import answer_text, option_choices, selected_values
 from app.questionnaires.evaluations import LinkLookup, LinkState
 from app.questionnaires.models import Evaluation, EvaluationToken
-from app.storage import send_stored
+from app.storage import UploadTooLarge, send_stored
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -135,12 +136,42 @@ def _change(action: Callable[[], T], done: str | Callable[[T], str] = "", *, abo
     return outcome.ok
 
 
+def _refused_upload(evaluation: Evaluation, token: str, message: str, status: int) -> Any:
+    """A refused upload answers 413 (too large) or 422 (type, content, limit) with the message on the page
+    (or, for htmx, as the status fragment); the supplier's saved answers are shown as they are."""
+    if request.headers.get("HX-Request"):
+        return render_template("portal/_answer_status.html", error=message, saved=False), status
+    flash(message, "error")
+    return render_template("portal/index.html", **_context(evaluation, token)), status
+
+
+TOO_LARGE = "The upload is larger than the allowed size."
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _on_too_large(_error: RequestEntityTooLarge) -> Any:
+    # The whole request exceeded MAX_CONTENT_LENGTH (raised while the form is parsed, CSRF check included).
+    unit_of_work.discard()
+    token = (request.view_args or {}).get("token", "")
+    evaluation, _link = _open(str(token))
+    return _refused_upload(evaluation, str(token), TOO_LARGE, 413)
+
+
 @bp.route("/<token>/evidence/<code>", methods=["POST"])
 def upload_evidence(token: str, code: str) -> Any:
     evaluation, _link = _open(token)
-    _change(lambda: evaluations.add_evidence(
-        evaluation, code, request.files.get("file"), uploaded_by=evaluation.contact_email or "supplier",
-    ), lambda item: f"{item.stored_file.original_name} uploaded.", about=code)
+    upload = request.files.get("file")
+    outcome = unit_of_work.run(lambda: evaluations.add_evidence(
+        evaluation, code, upload, uploaded_by=evaluation.contact_email or "supplier",
+    ), pages=MESSAGES_ONLY, flash_error=False)
+    if not outcome.ok:
+        status = 413 if isinstance(outcome.error, UploadTooLarge) else outcome.status
+        return _refused_upload(evaluation, token, f"{code}: {outcome.message}", status)
+    item = outcome.value
+    assert item is not None
+    if request.headers.get("HX-Request"):
+        return render_template("portal/_answer_status.html", error=None, saved=True)
+    flash(f"{item.stored_file.original_name} uploaded.", "success")
     return redirect(url_for("portal.index", token=token, _anchor=f"q-{code}"))
 
 

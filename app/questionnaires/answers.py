@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.questionnaires.definitions import (
+    MAX_NUMBER_CHARS,
+    MAX_NUMBER_MAGNITUDE,
     NA,
     AnsweredBy,
     AnswerType,
@@ -97,7 +99,7 @@ def check_answer(question: QuestionDefinition, raw: RawAnswer, *, allow_blank: b
             None, "Answer yes or no" if kind is AnswerType.YES_NO else "Choose one of the options"
         )
     if kind is AnswerType.NUMBER:
-        return _check_number(text)
+        return _check_number(question, text)
     if kind is AnswerType.DATE:
         return _check_date(text)
     if len(text) > MAX_TEXT_LENGTH:
@@ -130,8 +132,26 @@ def _check_multiple(question: QuestionDefinition, values: list[str]) -> CheckedA
     return CheckedAnswer(tuple(v for v in allowed if v in chosen))
 
 
-def _check_number(text: str) -> CheckedAnswer:
+def _bound(value: float) -> Decimal:
+    # repr gives the shortest text of the float, so a bound of 0.1 compares equal to an answer "0.1".
+    return Decimal(repr(value))
+
+
+def number_problem(question: QuestionDefinition, number: Decimal) -> str | None:
+    """Why a number cannot be an answer to this question (not finite, absurdly large, outside the range); None if fine."""
+    if not number.is_finite() or not abs(number) < _bound(MAX_NUMBER_MAGNITUDE):
+        return f"Enter a number between -{MAX_NUMBER_MAGNITUDE:g} and {MAX_NUMBER_MAGNITUDE:g}"
+    too_low = question.minimum is not None and number < _bound(question.minimum)
+    too_high = question.maximum is not None and number > _bound(question.maximum)
+    if too_low or too_high:
+        return f"Enter a number {question.range_text()}"
+    return None
+
+
+def _check_number(question: QuestionDefinition, text: str) -> CheckedAnswer:
     message = "Enter a number such as 12 or 3.5"
+    if len(text) > MAX_NUMBER_CHARS:
+        return CheckedAnswer(None, f"{message} (at most {MAX_NUMBER_CHARS} characters)")
     if "," in text:
         # "1,5" and "1,500" mean different things in different countries: refuse to guess.
         return CheckedAnswer(None, f"{message}, without commas")
@@ -141,6 +161,9 @@ def _check_number(text: str) -> CheckedAnswer:
         return CheckedAnswer(None, message)
     if not number.is_finite():
         return CheckedAnswer(None, message)
+    problem = number_problem(question, number)
+    if problem is not None:
+        return CheckedAnswer(None, problem)
     return CheckedAnswer(number)
 
 

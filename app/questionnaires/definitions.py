@@ -29,6 +29,11 @@ MAX_SECTIONS = 100
 MAX_QUESTIONS = 500
 MAX_ITEMS_PER_LIST = 100
 
+# Number answers: any answer (and any configured range bound) stays below this magnitude, and a typed
+# number has at most this many characters, so "1E+999999" or a 5,000-digit number is refused always.
+MAX_NUMBER_MAGNITUDE = 1e15
+MAX_NUMBER_CHARS = 40
+
 CODE_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,31}")
 
 
@@ -105,6 +110,21 @@ class QuestionDefinition:
     knockout_scope: KnockoutScope = KnockoutScope.ALL
     shown_if: ShownIf | None = None
     answered_by: AnsweredBy = AnsweredBy.SUPPLIER
+    minimum: float | None = None
+    """Smallest accepted number answer (number questions only; None = no lower bound)."""
+    maximum: float | None = None
+    """Largest accepted number answer (number questions only; None = no upper bound)."""
+
+    def range_text(self) -> str:
+        """The accepted range in words ("from 0 to 200", "0 or more", "at most 10"); '' when unbounded."""
+        low, high = self.minimum, self.maximum
+        if low is not None and high is not None:
+            return f"from {low:g} to {high:g}"
+        if low is not None:
+            return f"{low:g} or more"
+        if high is not None:
+            return f"at most {high:g}"
+        return ""
 
 
 CRITICALITIES: tuple[str, str, str] = ("critical", "major", "minor")
@@ -250,6 +270,8 @@ def to_dict(defn: TemplateDefinition) -> dict[str, Any]:
 
 
 def _question_to_dict(q: QuestionDefinition) -> dict[str, Any]:
+    # The range is written only when set, so templates stored before it existed keep their content hash.
+    bounds = {key: _num(value) for key, value in (("minimum", q.minimum), ("maximum", q.maximum)) if value is not None}
     return {
         "code": q.code,
         "text": q.text,
@@ -275,6 +297,7 @@ def _question_to_dict(q: QuestionDefinition) -> dict[str, Any]:
             if q.shown_if is None
             else {"question_code": q.shown_if.question_code, "values": list(q.shown_if.values)}
         ),
+        **bounds,
     }
 
 
@@ -442,6 +465,8 @@ class _Reader:
             "knockout_values",
             "knockout_scope",
             "shown_if",
+            "minimum",
+            "maximum",
         )
         d = self.mapping(data, path, ("code", "text", "answer_type"), optional)
 
@@ -465,6 +490,8 @@ class _Reader:
             ),
             knockout_scope=self.enum(d.get("knockout_scope", "all"), at("knockout_scope"), KnockoutScope),
             shown_if=None if shown_if is None else self.shown_if(shown_if, at("shown_if")),
+            minimum=self.optional_number(d.get("minimum"), at("minimum")),
+            maximum=self.optional_number(d.get("maximum"), at("maximum")),
         )
 
     def option(self, data: object, path: str) -> Option:
@@ -621,6 +648,7 @@ def _validate_question(
 
     if q.bands and q.answer_type is not AnswerType.NUMBER:
         report(f"{path}.bands", "Only number questions have bands")
+    _validate_range(q, path, report)
     _validate_bands(q, path, report)
 
     allowed = set(option_values(q)) if q.answer_type in CHOICE_TYPES else set()
@@ -647,6 +675,20 @@ def _validate_bands(q: QuestionDefinition, path: str, report: Callable[[str, str
         for b_min, b_max, b in lower[a_index + 1 :]:
             if a_min < b_max and b_min < a_max:
                 report(f"{path}.bands[{b}]", f"This band overlaps band {a}")
+
+
+def _validate_range(q: QuestionDefinition, path: str, report: Callable[[str, str], None]) -> None:
+    if q.answer_type is not AnswerType.NUMBER:
+        for key in ("minimum", "maximum"):
+            if getattr(q, key) is not None:
+                report(f"{path}.{key}", "Only number questions have a minimum or maximum")
+        return
+    for key in ("minimum", "maximum"):
+        value = getattr(q, key)
+        if value is not None and not abs(value) < MAX_NUMBER_MAGNITUDE:
+            report(f"{path}.{key}", f"Give a {key} between -{MAX_NUMBER_MAGNITUDE:g} and {MAX_NUMBER_MAGNITUDE:g}")
+    if q.minimum is not None and q.maximum is not None and q.minimum > q.maximum:
+        report(f"{path}.maximum", "The maximum must not be below the minimum")
 
 
 def _validate_shown_if(

@@ -45,7 +45,7 @@ from app.questionnaires.models import (
 from app.questionnaires.scoring import Decision, result_to_dict, score
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignTarget, content_hash, sign
-from app.storage import EVIDENCE_EXTENSIONS, StoredFile, store_upload
+from app.storage import EVIDENCE_EXTENSIONS, StoredFile, release_stored_file, store_upload
 from app.suppliers import services as supplier_services
 from app.suppliers.models import Supplier
 
@@ -167,6 +167,31 @@ def _require_supplier_may_edit(evaluation: Evaluation) -> None:
         raise Conflict("This questionnaire was already submitted; the answers are locked.")
 
 
+TRUNCATED_MARKER = " […cut: {total:,} characters in all]"
+
+
+def kept_raw(raw: str | list[str] | None, max_chars: int) -> str | list[str] | None:
+    """What is kept of a refused answer to show it again: at most max_chars characters in all, cut with a marker."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return _cut(raw, max_chars)
+    kept: list[str] = []
+    budget = max_chars
+    for item in raw:
+        if budget <= 0:
+            break
+        kept.append(_cut(item, budget))
+        budget -= len(item)
+    return kept
+
+
+def _cut(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    return text[:max_chars] + TRUNCATED_MARKER.format(total=len(text))
+
+
 def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str] | None) -> CheckedAnswer:
     """Save one supplier answer as a draft; an invalid one is kept with its message, the last valid one stays."""
     _require_supplier_may_edit(evaluation)
@@ -184,7 +209,7 @@ def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str]
         else:
             answers[code] = raw_value
     else:
-        invalid[code] = {"raw": raw if isinstance(raw, (str, type(None))) else list(raw), "error": checked.error}
+        invalid[code] = {"raw": kept_raw(raw, int(current_app.config["REFUSED_ANSWER_MAX_CHARS"])), "error": checked.error}
     if answers != evaluation.answers:
         evaluation.answers = answers
     if invalid != evaluation.invalid_answers:
@@ -192,6 +217,24 @@ def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str]
     workflow.start_answering(evaluation)
     db.session.flush()
     return checked
+
+
+class EvidenceLimitReached(ValidationFailed):
+    """The evaluation already holds the most files, or bytes, it may (per-evaluation limits in the config)."""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def evidence_usage(evaluation: Evaluation) -> tuple[int, int]:
+    """How many evidence files the evaluation holds and their total size in bytes (one query)."""
+    row = db.session.execute(
+        select(func.count(EvidenceFile.id), func.coalesce(func.sum(StoredFile.size), 0))
+        .join(StoredFile, StoredFile.id == EvidenceFile.stored_file_id)
+        .where(EvidenceFile.evaluation_id == evaluation.id)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by: str, user: Any = None) -> EvidenceFile:
@@ -205,9 +248,19 @@ def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by:
         question = _question(evaluation.template.parsed(), code)
     if not (question.evidence_required or question.answer_type is AnswerType.FILE):
         raise ValidationFailed("This question does not take files.")
-    stored = store_upload(
-        upload, EVIDENCE_EXTENSIONS, current_app.config["UPLOAD_MAX_BYTES"], created_by=user
-    )
+    config = current_app.config
+    max_files, max_total = int(config["EVIDENCE_MAX_FILES_PER_EVALUATION"]), int(config["EVIDENCE_MAX_BYTES_PER_EVALUATION"])
+    count, used = evidence_usage(evaluation)
+    if count >= max_files:
+        raise EvidenceLimitReached(
+            f"This questionnaire already holds {count} files, the most it can take. Remove a file you no longer need first."
+        )
+    stored = store_upload(upload, EVIDENCE_EXTENSIONS, min(int(config["UPLOAD_MAX_BYTES"]), max_total), created_by=user)
+    if used + stored.size > max_total:
+        raise EvidenceLimitReached(
+            f"The files of this questionnaire may total at most {_megabytes(max_total)}; {_megabytes(used)} are used, "
+            f"and this file has {_megabytes(stored.size)}. Remove a file you no longer need, or send a smaller one."
+        )
     item = EvidenceFile(evaluation=evaluation, question_code=code, stored_file=stored, uploaded_by=uploaded_by[:300])
     db.session.add(item)
     db.session.flush()
@@ -243,14 +296,21 @@ def evidence_of(evaluation: Evaluation, evidence_id: int) -> EvidenceFile:
 
 
 def remove_evidence(evaluation: Evaluation, evidence_id: int) -> None:
-    """The supplier takes back a file before submitting (the stored blob stays, audited)."""
+    """The supplier takes back a file before submitting: its stored bytes are released unless another record
+    uses them; the audit trail keeps the file's name, sha256 and size."""
     _require_supplier_may_edit(evaluation)
     item = evidence_of(evaluation, evidence_id)
     question = _question(evaluation.template.parsed(), item.question_code)
+    stored = item.stored_file
     evaluation.evidence.remove(item)
     db.session.flush()
     _sync_file_answer(evaluation, question)
     db.session.flush()
+    audit.record(
+        "evaluation.evidence_removed", evaluation, question=item.question_code, file=stored.original_name,
+        sha256=stored.sha256, size=stored.size,
+    )
+    release_stored_file(stored)
 
 
 def submit_answers(evaluation: Evaluation, token: EvaluationToken) -> None:

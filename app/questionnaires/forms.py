@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
@@ -156,6 +158,17 @@ def parse_bands(text: str) -> tuple[Band, ...]:
     return tuple(bands)
 
 
+def _bound(text: str | None, what: str) -> float | None:
+    """An optional finite number bound ('' = none)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    value = _number(text, what)
+    if not math.isfinite(value):
+        raise ValidationError(f"{what} must be a finite number.")
+    return value
+
+
 def _values(text: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in (text or "").split(",") if v.strip())
 
@@ -186,6 +199,8 @@ class QuestionForm(VersionedForm):
         "Options", description="One per line: value | label | points. Yes/no questions use the values yes and no."
     )
     bands = TextAreaField("Number bands", description="One per line: min | max | points (min ≤ answer < max; leave a bound empty for none).")
+    minimum = StringField("Smallest accepted number", description="Number questions: answers below it are refused; empty = no minimum.")
+    maximum = StringField("Largest accepted number", description="Number questions: answers above it are refused; empty = no maximum.")
     knockout_values = StringField("Knock-out values", description="Option values that reject the supplier, separated by commas.")
     knockout_scope = SelectField(
         "Knock-out applies to", choices=[(KnockoutScope.ALL.value, "All suppliers"), (KnockoutScope.CRITICAL_ONLY.value, "Critical suppliers only")]
@@ -198,6 +213,12 @@ class QuestionForm(VersionedForm):
 
     def validate_bands(self, field: TextAreaField) -> None:
         parse_bands(field.data or "")
+
+    def validate_minimum(self, field: StringField) -> None:
+        _bound(field.data, "The minimum")
+
+    def validate_maximum(self, field: StringField) -> None:
+        _bound(field.data, "The maximum")
 
     def to_question(self) -> QuestionDefinition:
         """The question the form describes (after validate())."""
@@ -218,6 +239,8 @@ class QuestionForm(VersionedForm):
             knockout_values=_values(self.knockout_values.data or ""),
             knockout_scope=KnockoutScope(self.knockout_scope.data),
             shown_if=shown_if,
+            minimum=_bound(self.minimum.data, "The minimum"),
+            maximum=_bound(self.maximum.data, "The maximum"),
         )
 
     def load(self, question: QuestionDefinition) -> None:
@@ -232,6 +255,8 @@ class QuestionForm(VersionedForm):
         self.weight.data = question.weight
         self.options.data = options_text(question)
         self.bands.data = bands_text(question)
+        self.minimum.data = "" if question.minimum is None else f"{question.minimum:g}"
+        self.maximum.data = "" if question.maximum is None else f"{question.maximum:g}"
         self.knockout_values.data = ", ".join(question.knockout_values)
         self.knockout_scope.data = question.knockout_scope.value
         self.shown_if_code.data = question.shown_if.question_code if question.shown_if else ""

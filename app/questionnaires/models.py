@@ -39,6 +39,10 @@ class EvaluationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+_PARSED: dict[tuple[int, str], TemplateDefinition] = {}
+_PARSED_MAX = 256
+
+
 class QuestionnaireTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
     """A versioned questionnaire; the definition is the pure core's dict form, immutable once published."""
 
@@ -64,8 +68,21 @@ class QuestionnaireTemplate(Audited, TimestampMixin, VersionedMixin, db.Model): 
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
 
     def parsed(self) -> TemplateDefinition:
-        """The stored definition as the pure core's TemplateDefinition."""
-        return from_dict(self.definition)
+        """The stored definition as the pure core's TemplateDefinition.
+
+        A published definition never changes, so its parse is kept per process, keyed by its content hash (an
+        autosave then does not re-read the whole template); a draft is parsed every time.
+        """
+        if self.status != TemplateStatus.PUBLISHED or not self.content_hash:
+            return from_dict(self.definition)
+        key = (self.id, self.content_hash)
+        found = _PARSED.get(key)
+        if found is None:
+            found = from_dict(self.definition)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = found
+        return found
 
     @property
     def label(self) -> str:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from app.questionnaires.answers import Answer, is_answered, raw_answer, visible_questions
+from app.questionnaires.answers import Answer, is_answered, number_problem, raw_answer, visible_questions
 
 # Thresholds live in the template definition now; scoring keeps offering them under their old names.
 from app.questionnaires.definitions import CRITICALITIES as CRITICALITIES
@@ -112,10 +112,18 @@ def _in_band(band: Band, value: Decimal) -> bool:
 
 
 def score_bands(question: QuestionDefinition, value: Answer) -> float | None:
-    """A number earns the points of the band holding it (min <= value < max); outside every band, 0."""
+    """A number earns the points of the band holding it (min <= value < max); outside every band, 0.
+
+    A number the question does not accept (outside its minimum..maximum, not finite, absurdly large)
+    earns 0, whatever band it would fall in.
+    """
     if isinstance(value, bool) or not isinstance(value, (Decimal, int, float)):
         return None
-    number = value if isinstance(value, Decimal) else _decimal(float(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0.0
+    number = value if isinstance(value, Decimal) else Decimal(value) if isinstance(value, int) else _decimal(value)
+    if number_problem(question, number) is not None:
+        return 0.0
     return next((b.points for b in question.bands if _in_band(b, number)), 0.0)
 
 

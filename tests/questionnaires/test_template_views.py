@@ -194,3 +194,19 @@ def test_a_published_templates_thresholds_cannot_change(app, login_as):
     assert "Only a draft template can be changed" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(QuestionnaireTemplate, template.id).definition == before
+
+
+def test_the_builder_sets_a_number_questions_range(app, login_as):
+    client = login_as(Role.QA)
+    client.post("/questionnaires/templates/new", data={"name": "T", "audience": "any"})
+    template = _template()
+    client.post(f"/questionnaires/templates/{template.id}/sections", data={"title": "S", "version": template.version})
+    data = {"code": "Q1", "text": "Years?", "answer_type": "number", "answered_by": "supplier", "weight": "1",
+            "bands": "0 | 2 | 0\n2 | | 10", "knockout_scope": "all", "minimum": "0", "maximum": "500"}
+    refused = client.post(f"/questionnaires/templates/{template.id}/sections/0/questions/new",
+                          data={**data, "minimum": "none", "version": _template().version})
+    assert "The minimum must be a number" in refused.get_data(as_text=True)
+    client.post(f"/questionnaires/templates/{template.id}/sections/0/questions/new",
+                data={**data, "version": _template().version})
+    question = _template().parsed().question("Q1")
+    assert (question.minimum, question.maximum) == (0, 500)

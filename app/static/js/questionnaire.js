@@ -45,7 +45,14 @@
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.detail.elt;
     var status = form && form.querySelector && form.querySelector(".answer-status");
-    if (status) { status.innerHTML = "<small class='error'>Not saved: reload the page and try again.</small>"; }
+    if (!status) { return; }
+    // A refusal the server explains (413 too large, 422 refused) carries its message as the status fragment.
+    var xhr = event.detail.xhr;
+    if (xhr && (xhr.status === 413 || xhr.status === 422) && xhr.responseText) {
+      status.innerHTML = xhr.responseText;
+    } else {
+      status.innerHTML = "<small class='error'>Not saved: reload the page and try again.</small>";
+    }
   });
   document.addEventListener("DOMContentLoaded", refresh);
 })();

@@ -1,0 +1,37 @@
+"""What one autosave costs: a bounded number of queries and no re-parse of the published template."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from app.access import Role
+from app.extensions import db
+from app.questionnaires import models
+from tests.questionnaires.factories import sent
+
+
+@pytest.fixture
+def pat(make_user):
+    return make_user("pat", Role.PURCHASING)
+
+
+def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(app, client, pat, monkeypatch):
+    _evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    parses: list[object] = []
+    real = models.from_dict
+    monkeypatch.setattr(models, "from_dict", lambda data: parses.append(1) or real(data))
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.post(f"/portal/{token}/answers/C3", data={"answer": "4"}, headers={"HX-Request": "true"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
+    assert parses == []
+    assert len([s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory"))]) <= 10
