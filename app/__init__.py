@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from importlib import import_module
 from pathlib import Path
@@ -152,13 +153,25 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(module.cli)
 
 
+# A request id from a client or proxy (X-Request-ID) is kept only when it has this shape; otherwise one is made.
+# It ends up in the audit trail and its CSV export, so it can never carry a formula, markup or control bytes.
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def request_id(header: str | None) -> str:
+    """The request's id: the client's X-Request-ID when it matches REQUEST_ID, else a new random one."""
+    if header and REQUEST_ID.fullmatch(header):
+        return header
+    return secrets.token_hex(8)
+
+
 def register_request_hooks(app: Flask) -> None:
     from app.auth.hooks import enforce_session_rules
     from app.db import write_intent
 
     @app.before_request
     def _request_context() -> None:
-        g.request_id = request.headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+        g.request_id = request_id(request.headers.get("X-Request-ID"))
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     app.before_request(enforce_session_rules)
