@@ -168,12 +168,14 @@ def request_id(header: str | None) -> str:
 def register_request_hooks(app: Flask) -> None:
     from app.auth.hooks import enforce_session_rules
     from app.db import write_intent
+    from app.inputs import refuse_control_characters
 
     @app.before_request
     def _request_context() -> None:
         g.request_id = request_id(request.headers.get("X-Request-ID"))
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    app.before_request(refuse_control_characters)
     app.before_request(enforce_session_rules)
 
     @app.after_request
