@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from importlib import import_module
 from pathlib import Path
@@ -48,7 +49,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.error_pages import register_error_handlers
 
     register_error_handlers(app)
+    register_denial_audit(app)
     return app
+
+
+def register_denial_audit(app: Flask) -> None:
+    """Every refused request (403) is logged, and recorded as access.denied in the audit trail (rate-limited)."""
+    from app import error_pages, unit_of_work
+    from app.audit import services as audit
+
+    def record(reason: str) -> None:
+        permission = ",".join(g.get("denied_permissions", ()))
+        actor = audit.current_actor()
+        app.logger.warning("access.denied: %s %s actor=%r ip=%s permission=%s reason=%s", request.method,
+                           request.path, actor.name, request.remote_addr, permission, reason)
+        try:
+            unit_of_work.run(lambda: audit.record_access_denied(
+                path=request.full_path.rstrip("?"), method=request.method, permission=permission, reason=reason,
+                per_minute=int(app.config["ACCESS_DENIED_AUDIT_PER_MINUTE"]),
+            ))
+        except Exception:  # the refusal is answered anyway; the log line above keeps it
+            app.logger.exception("access.denied could not be recorded in the audit trail")
+            unit_of_work.discard()
+
+    app.extensions.setdefault(error_pages.ON_DENIED, []).append(record)
 
 
 def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -86,6 +110,12 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = production
     if production:
         app.config["DEBUG"] = False
+    if not app.config.get("SESSION_COOKIE_NAME"):
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for Path=/ and without Domain,
+        # so a sibling sub-domain cannot plant or overwrite it. Without https (development, tests) it could not be set.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-provenance-session" if production else "session"
+    if app.config["SESSION_COOKIE_NAME"].startswith("__Host-"):
+        app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=None)
     from datetime import timedelta
 
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_INACTIVITY_MINUTES"])
@@ -152,15 +182,29 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(module.cli)
 
 
+# A request id from a client or proxy (X-Request-ID) is kept only when it has this shape; otherwise one is made.
+# It ends up in the audit trail and its CSV export, so it can never carry a formula, markup or control bytes.
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def request_id(header: str | None) -> str:
+    """The request's id: the client's X-Request-ID when it matches REQUEST_ID, else a new random one."""
+    if header and REQUEST_ID.fullmatch(header):
+        return header
+    return secrets.token_hex(8)
+
+
 def register_request_hooks(app: Flask) -> None:
     from app.auth.hooks import enforce_session_rules
     from app.db import write_intent
+    from app.inputs import refuse_control_characters
 
     @app.before_request
     def _request_context() -> None:
-        g.request_id = request.headers.get("X-Request-ID", "")[:64] or secrets.token_hex(8)
+        g.request_id = request_id(request.headers.get("X-Request-ID"))
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    app.before_request(refuse_control_characters)
     app.before_request(enforce_session_rules)
 
     @app.after_request
@@ -180,11 +224,21 @@ def register_request_hooks(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if "X-Request-ID" not in headers and g.get("request_id"):
             headers["X-Request-ID"] = g.request_id
+        if request.endpoint != "static" and _signed_in():
+            # Pages and downloads of a signed-in user stay out of every cache (shared proxies, the back button).
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
         return response
 
     @app.teardown_request
     def _reset_write_intent(_error: BaseException | None) -> None:
         write_intent.set(True)
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(getattr(current_user, "is_authenticated", False))
 
 
 def register_template_helpers(app: Flask) -> None:

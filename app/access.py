@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
 
@@ -136,6 +136,7 @@ def permission_required(*permissions: Permission) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not any(current_user.has(permission) for permission in permissions):
+                g.denied_permissions = tuple(str(permission) for permission in permissions)  # for the audit trail
                 abort(403)
             return view(*args, **kwargs)
 

@@ -20,6 +20,10 @@ class DefaultConfig:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
     SESSION_INACTIVITY_MINUTES = 15
+    SESSION_ABSOLUTE_LIFETIME_HOURS = 12  # sign in again after this long, however active (ASVS 3.3)
+    # None: "__Host-provenance-session" in production (Secure, Path=/, no Domain), "session" otherwise (no https)
+    SESSION_COOKIE_NAME: str | None = None
+    ACCESS_DENIED_AUDIT_PER_MINUTE = 10  # access.denied events written per user (or IP) and minute; more are only logged
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_MAX_AGE_DAYS = 0  # 0 = passwords do not expire
     ARGON2_TIME_COST = 3

@@ -3,14 +3,25 @@ Nothing leaks a traceback."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import unit_of_work
 from app.errors import DomainError, StaleEdit
+
+# app.extensions[ON_DENIED]: callables run (after the rollback) for every refused request (403), with its reason;
+# create_app plugs in the audit trail's recorder.
+ON_DENIED = "provenance.on_denied"
+
+
+def _denied(reason: str) -> None:
+    hooks: list[Callable[[str], None]] = current_app.extensions.get(ON_DENIED, [])
+    for hook in hooks:
+        hook(reason)
 
 
 def wants_json() -> bool:
@@ -42,6 +53,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
         unit_of_work.discard()
+        if error.status_code == 403:
+            _denied(error.message)
         extra = {"changes": error.changes} if isinstance(error, StaleEdit) else {}
         return _render(error.status_code, TITLES.get(error.status_code, "Error"), error.message, **extra)
 
@@ -54,6 +67,8 @@ def register_error_handlers(app: Flask) -> None:
     def _http(error: HTTPException) -> Any:
         unit_of_work.discard()
         status = error.code or 500
+        if status == 403:
+            _denied(error.description or "")
         messages = {
             400: "The request could not be understood. If you submitted a form, reload the page and try again.",
             403: "You do not have permission to do this.",

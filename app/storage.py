@@ -20,7 +20,9 @@ from flask import Response, send_file
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from app.audit.models import Audited
+from app import unit_of_work
+from app.audit import services as audit
+from app.audit.models import AuditAction, Audited
 from app.db import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -179,8 +181,11 @@ def release_stored_file(stored: StoredFile) -> bool:
 
 
 def send_stored(stored: StoredFile, *, download_name: str | None = None) -> Response:
-    """Send a stored file as an attachment with a server-set name and content type."""
+    """Send a stored file as an attachment with a server-set name and content type; the download is recorded
+    in the audit trail (evidence is a controlled record: who read it is part of its history)."""
     name = safe_name(download_name or stored.original_name)
+    unit_of_work.run(lambda: audit.record("file.downloaded", stored, action=AuditAction.EXPORT, download_name=name,
+                                          sha256=stored.sha256))
     response = send_file(
         io.BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True, download_name=name,
         etag=stored.sha256, max_age=0,

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -25,6 +24,7 @@ from app.api.models import ApiToken, TokenScope
 from app.audit import services as audit
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.inputs import BaseForm
 from app.inventory import services as inventory
 from app.inventory.models import ImportChannel
 
@@ -32,7 +32,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf_exempt = True
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Name the token."), Length(max=200)],
                        description="Where the token is used, e.g. 'CI pipeline of the pump firmware'.")
 

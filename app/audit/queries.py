@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
@@ -12,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.engine import Engine
 
+from app import spreadsheets
 from app.audit.models import AuditEvent
 from app.db import write_intent
 from app.extensions import db
@@ -65,26 +64,19 @@ def stream_csv(engine: Engine, query: Select[tuple[AuditEvent]]) -> Iterator[str
 
 
 def csv_lines(events: Iterable[Any]) -> Iterator[str]:
-    """The events as CSV text, header first, streamed line by line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    """The events as CSV text (the shared safe writer), header first, streamed line by line."""
 
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
-        return value
+    def rows() -> Iterator[list[Any]]:
+        yield list(CSV_COLUMNS)
+        for event in events:
+            row: list[Any] = []
+            for column in CSV_COLUMNS:
+                value = getattr(event, column)
+                if isinstance(value, dict):
+                    value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+                elif isinstance(value, datetime):
+                    value = value.isoformat(timespec="microseconds")
+                row.append("" if value is None else value)
+            yield row
 
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
-    for event in events:
-        row: list[Any] = []
-        for column in CSV_COLUMNS:
-            value = getattr(event, column)
-            if isinstance(value, dict):
-                value = json.dumps(value, sort_keys=True, ensure_ascii=False)
-            elif isinstance(value, datetime):
-                value = value.isoformat(timespec="microseconds")
-            row.append("" if value is None else value)
-        writer.writerow(row)
-        yield flush()
+    return spreadsheets.csv_lines(rows())

@@ -10,10 +10,11 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, insert, inspect, select, text
+from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.audit.chain import ChainResult, event_hash, plain, verify_chain
@@ -248,6 +249,27 @@ def record(
             }
         ],
     )
+
+
+ACCESS_DENIED = "access.denied"
+
+
+def record_access_denied(*, path: str, method: str, permission: str, reason: str, per_minute: int) -> bool:
+    """Record a refused request, at most `per_minute` of them per user (or, signed out, per IP) and minute, so
+    that refusals cannot flood the trail. True when the event was written."""
+    actor = current_actor()
+    _request_id, ip = _request_facts()
+    since = utcnow() - timedelta(minutes=1)
+    who = AuditEvent.actor_id == actor.id if actor.id is not None else AuditEvent.ip == ip
+    recent = db.session.scalar(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.name == ACCESS_DENIED, AuditEvent.occurred_at >= since, who)
+    )
+    if (recent or 0) >= per_minute:
+        return False
+    record(ACCESS_DENIED, action=AuditAction.EVENT, path=path[:500], method=method, permission=permission,
+           reason=reason[:300])
+    return True
 
 
 def _refuse_change(_mapper: Any, _connection: Any, _target: Any) -> None:

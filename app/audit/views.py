@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 
-from app import unit_of_work
+from app import spreadsheets, unit_of_work
 from app.access import Permission, permission_required
 from app.audit import queries
 from app.audit import services as audit
@@ -38,8 +38,4 @@ def export_csv() -> Any:
     filters = {key: value for key, value in request.args.items() if value}
     unit_of_work.run(lambda: audit.record("audit.exported", action=AuditAction.EXPORT, format="csv", filters=filters))
     filename = f"audit-trail-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return Response(
-        queries.stream_csv(db.engine, queries.filtered(request.args)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return spreadsheets.csv_response(queries.stream_csv(db.engine, queries.filtered(request.args)), filename)

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.access import Role
+from app.inputs import BaseForm
 
 ROLE_CHOICES = [(role.value, role.value.capitalize() if role != Role.QA else "QA") for role in Role]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=80)], render_kw={"autofocus": True})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password", validators=[DataRequired(), Length(max=1000)],
@@ -26,7 +26,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")])
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(BaseForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
@@ -37,18 +37,18 @@ class UserCreateForm(FlaskForm):
     )
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(BaseForm):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     roles = SelectMultipleField("Roles", choices=ROLE_CHOICES, validators=[DataRequired("Choose at least one role.")])
     version = HiddenField()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField("New temporary password", validators=[DataRequired(), Length(max=1000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: its CSRF token is the confirmation of a POST action."""
 
     confirm = BooleanField("I confirm", validators=[Optional()])

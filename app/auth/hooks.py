@@ -1,4 +1,4 @@
-"""Per-request session rules: inactivity timeout and forced password change."""
+"""Per-request session rules: inactivity timeout, absolute lifetime and forced password change."""
 
 from __future__ import annotations
 
@@ -13,20 +13,28 @@ from app.db import utcnow
 OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
 
 
+def _end_session(message: str) -> Any:
+    logout_user()
+    session.clear()
+    flash(message, "warning")
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login"))
+
+
 def enforce_session_rules() -> Any:
     """End a session idle longer than the timeout; send users with an expired password to change it."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
     last_seen = session.get("last_seen")
+    signed_in_at = session.get("signed_in_at")
     timeout_s = current_app.config["SESSION_INACTIVITY_MINUTES"] * 60
+    lifetime_s = float(current_app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"]) * 3600
     if last_seen is None or now - float(last_seen) > timeout_s:
-        logout_user()
-        session.clear()
-        flash("Your session ended after a period of inactivity. Please sign in again.", "warning")
-        if request.method == "GET":
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return redirect(url_for("auth.login"))
+        return _end_session("Your session ended after a period of inactivity. Please sign in again.")
+    if signed_in_at is None or now - float(signed_in_at) > lifetime_s:
+        return _end_session("Your session reached its maximum length. Please sign in again.")
     session["last_seen"] = now
     session.permanent = True
     if request.endpoint not in OPEN_ENDPOINTS and password_expired(current_user):

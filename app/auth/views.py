@@ -52,7 +52,7 @@ def _sign_in(form: LoginForm) -> User:
     user = services.authenticate(form.username.data or "", form.password.data or "")
     session.clear()  # a new session at sign-in
     login_user(user)
-    session["last_seen"] = services.utcnow().timestamp()
+    session["last_seen"] = session["signed_in_at"] = services.utcnow().timestamp()
     services.signed_in(user)
     return user
 

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.documents.variables import DOCUMENT_TYPES
+from app.inputs import BaseForm
 
 TYPE_CHOICES = [(key, title) for key, title in DOCUMENT_TYPES.items()]
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(BaseForm):
     doc_type = HiddenField(validators=[DataRequired()])
     source_id = HiddenField(validators=[DataRequired(), Length(max=120)])
     format = HiddenField(default="docx")
 
 
-class TemplateUploadForm(FlaskForm):
+class TemplateUploadForm(BaseForm):
     doc_type = SelectField("Document type", choices=TYPE_CHOICES)
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], description="E.g. 'ACME letterhead, form QF-74-01'.")
     file = FileField(

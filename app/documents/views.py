@@ -228,6 +228,7 @@ def templates_preview(template_id: int) -> Any:
     data = unit_of_work.run(lambda: services.preview(template)).value
     if data is None:
         return redirect(url_for("documents.templates_detail", template_id=template.id))
+    unit_of_work.run(lambda: audit.record("document_template.previewed", template, action=AuditAction.EXPORT))
     return _send(data, f"preview-{template.doc_type}-v{template.template_version}.docx", services.DOCX_MIME)
 
 
@@ -235,4 +236,5 @@ def templates_preview(template_id: int) -> Any:
 @permission_required(Permission.TEMPLATES_MANAGE)
 def templates_download(template_id: int) -> Any:
     template = db.get_or_404(DocumentTemplate, template_id)
+    unit_of_work.run(lambda: audit.record("document_template.downloaded", template, action=AuditAction.EXPORT))
     return _send(template.data, f"{template.doc_type}-template-v{template.template_version}.docx", services.DOCX_MIME)

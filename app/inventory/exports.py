@@ -21,6 +21,8 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
+from app.spreadsheets import safe_cell
+
 # Our own fields travel as CycloneDX properties under one namespace, so other tools can ignore them.
 PROPERTY_PREFIX = "provenance:"
 
@@ -42,8 +44,6 @@ CSV_HEADER: tuple[str, ...] = (
     "Hazard references",
     "Last anomaly review",
 )
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -203,4 +203,4 @@ def csv_rows(components: Sequence[ExportComponent]) -> list[list[str]]:
 
 def _cell(value: str) -> str:
     # Names come from uploaded files: a leading quote keeps "=HYPERLINK(...)" text in Excel and openpyxl.
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+    return str(safe_cell(value))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.inputs import BaseForm
 from app.inventory.importers import FORMATS
 from app.inventory.models import Classification, ComponentStatus, RiskLevel, SafetyClass, Scope
 
@@ -16,26 +16,26 @@ CLASSIFICATION_LABELS = dict(CLASSIFICATIONS)
 assert {value for value, _ in CLASSIFICATIONS} == set(Classification)
 
 
-class ProductForm(FlaskForm):
+class ProductForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Name the product."), Length(max=200)])
     safety_class = SelectField("Safety class (IEC 62304)", choices=SAFETY_CLASSES)
     description = TextAreaField("Description", validators=[Length(max=5000)])
     version = HiddenField()
 
 
-class SoftwareItemForm(FlaskForm):
+class SoftwareItemForm(BaseForm):
     name = StringField("Software item", validators=[DataRequired("Name the software item."), Length(max=200)])
     safety_class = SelectField("Safety class", choices=SAFETY_CLASSES)
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(BaseForm):
     version = StringField("Version", validators=[DataRequired("Give the release a version."), Length(max=100)],
                           description="e.g. 2.4.0. Changes are compared with the previous release you choose.")
     previous_release_id = SelectField("Compare with", coerce=int, choices=[], validate_choice=False)
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     files = FileField("Dependency files or SBOMs", validators=[FileRequired("Choose a file to import.")],
                       render_kw={"multiple": True},
                       description="Lock files, manifests, CycloneDX or SPDX. Re-importing a file of the same "
@@ -44,7 +44,7 @@ class ImportForm(FlaskForm):
                          validators=[Optional()])
 
 
-class BulkForm(FlaskForm):
+class BulkForm(BaseForm):
     action = SelectField("With the selected components", choices=[
         ("classify", "Classify"), ("assess", "Mark the change assessed")])
     classification = SelectField("Classification", choices=[("", "—"), *CLASSIFICATIONS], validators=[Optional()])
@@ -52,7 +52,7 @@ class BulkForm(FlaskForm):
     note = StringField("Rationale or assessment note", validators=[Length(max=2000)])
 
 
-class ComponentForm(FlaskForm):
+class ComponentForm(BaseForm):
     row_version = HiddenField()
     name = StringField("Title (name)", validators=[DataRequired(), Length(max=300)])
     version = StringField("Version (exact)", validators=[DataRequired(), Length(max=120)])
@@ -76,12 +76,12 @@ class ComponentForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=10000)])
 
 
-class AssessForm(FlaskForm):
+class AssessForm(BaseForm):
     note = TextAreaField("Assessment of the change", validators=[DataRequired("Describe the assessment."),
                                                                   Length(max=5000)])
 
 
-class SupplierLinkForm(FlaskForm):
+class SupplierLinkForm(BaseForm):
     supplier_id = IntegerField("Supplier", validators=[Optional()])
     create = BooleanField("Create a candidate open-source supplier from this component")
     unlink = BooleanField("Remove the link")

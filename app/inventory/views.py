@@ -7,8 +7,6 @@ imported at the end of this file.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from app import unit_of_work
+from app import spreadsheets, unit_of_work
 from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
@@ -405,19 +403,8 @@ def releases_export(release_id: int, fmt: str) -> Any:
         return _download(body.encode("utf-8"), f"{stem}-soup.cdx.json", "application/vnd.cyclonedx+json")
     rows = exports.csv_rows(items)
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        return _download(buffer.getvalue().encode("utf-8-sig"), f"{stem}-soup.csv", "text/csv; charset=utf-8")
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("SOUP list")
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    workbook.save(data)
-    return _download(data.getvalue(), f"{stem}-soup.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return spreadsheets.csv_response(spreadsheets.csv_bytes(rows), f"{stem}-soup.csv")
+    return spreadsheets.xlsx_response(spreadsheets.xlsx_bytes("SOUP list", rows), f"{stem}-soup.xlsx")
 
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from app.inputs import has_control_characters
 from app.questionnaires.definitions import (
     MAX_NUMBER_CHARS,
     MAX_NUMBER_MAGNITUDE,
@@ -76,6 +77,8 @@ def check_answer(question: QuestionDefinition, raw: RawAnswer, *, allow_blank: b
     """
     values = _strings(raw)
     kind = question.answer_type
+    if any(has_control_characters(value, multiline=True) for value in values):
+        return CheckedAnswer(None, "Remove the control characters (such as a NUL byte): they cannot be stored")
     if not values:
         if question.required and not allow_blank:
             return CheckedAnswer(None, _blank_message(kind))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.inputs import BaseForm
 from app.questionnaires.definitions import (
     AnsweredBy,
     AnswerType,
@@ -46,7 +46,7 @@ ANSWER_TYPE_CHOICES = [
 ]
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     version = HiddenField()
 
     def version_number(self) -> int | None:
@@ -263,7 +263,7 @@ class QuestionForm(VersionedForm):
         self.shown_if_values.data = ", ".join(question.shown_if.values) if question.shown_if else ""
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(
         "Template file (JSON or YAML)",
         validators=[
@@ -279,23 +279,23 @@ class ImportForm(FlaskForm):
 TYPE_CHOICES = [(EvaluationType.INITIAL.value, "Initial"), (EvaluationType.PERIODIC.value, "Periodic"), (EvaluationType.FOR_CAUSE.value, "For cause")]
 
 
-class StartEvaluationForm(FlaskForm):
+class StartEvaluationForm(BaseForm):
     supplier_id = HiddenField(validators=[DataRequired()])
     template_id = SelectField("Questionnaire", coerce=int, validators=[InputRequired("Choose a questionnaire.")])
     evaluation_type = SelectField("Type", choices=TYPE_CHOICES)
     due_date = DateField("Answers due by", validators=[Optional()])
 
 
-class SendLinkForm(FlaskForm):
+class SendLinkForm(BaseForm):
     contact_name = StringField("Contact name", validators=[DataRequired(), Length(max=200)])
     contact_email = EmailField("Contact e-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     reason = TextAreaField("Reason for cancelling", validators=[DataRequired(), Length(max=2000)])
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(BaseForm):
     question_code = SelectField("Question", validators=[DataRequired()])
     points = FloatField("New points", validators=[InputRequired(), NumberRange(min=0)])
     reason = TextAreaField("Reason", validators=[DataRequired("Give the reason for the override."), Length(max=2000)])
@@ -326,7 +326,7 @@ class DecisionForm(SignatureForm):
         self.meaning.data = DECISION_MEANING.get(self.decision.data or "", "approved")
 
 
-class EvaluatorAnswersForm(FlaskForm):
+class EvaluatorAnswersForm(BaseForm):
     """CSRF only: the evaluator's answer inputs are generated from the template (answer-<code>)."""
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.inputs import BaseForm
 from app.signatures.models import Meaning
 
 
-class SignatureForm(FlaskForm):
+class SignatureForm(BaseForm):
     """Embedded in every approval; views limit `meaning.choices` to what the step allows."""
 
     meaning = SelectField("Meaning of this signature", choices=[(m, m.capitalize()) for m in Meaning.ALL])

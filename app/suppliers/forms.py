@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from app.formatting import humanise
+from app.inputs import BaseForm
 from app.signatures.forms import SignatureForm
 from app.suppliers.models import (
     CertificateStandard,
@@ -24,7 +24,7 @@ def choices(enum: type, blank: str | None = None) -> list[tuple[str, str]]:
     return ([("", blank)] if blank is not None else []) + items
 
 
-class SupplierForm(FlaskForm):
+class SupplierForm(BaseForm):
     code = StringField("Code", validators=[DataRequired(), Length(max=40)], description="Unique, e.g. SUP-014.")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     kind = SelectField("Kind", choices=choices(SupplierKind))
@@ -54,13 +54,13 @@ class NewSupplierForm(SupplierForm):
     contact_role = StringField("Contact role", validators=[Optional(), Length(max=120)])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     role = StringField("Role", validators=[Optional(), Length(max=120)])
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(BaseForm):
     standard = SelectField("Standard", choices=[(s.value, s.value.replace("other", "Other")) for s in CertificateStandard])
     number = StringField("Certificate number", validators=[Optional(), Length(max=120)])
     issuer = StringField("Issuer", validators=[Optional(), Length(max=200)])
@@ -68,7 +68,7 @@ class CertificateForm(FlaskForm):
     evidence = FileField("Evidence (PDF, PNG, JPG, DOCX, XLSX)")
 
 
-class CertificateEditForm(FlaskForm):
+class CertificateEditForm(BaseForm):
     version = HiddenField()
     number = StringField("Certificate number", validators=[Optional(), Length(max=120)])
     issuer = StringField("Issuer", validators=[Optional(), Length(max=200)])
@@ -76,7 +76,7 @@ class CertificateEditForm(FlaskForm):
     evidence = FileField("Replace evidence (PDF, PNG, JPG, DOCX, XLSX)", description="Leave empty to keep the current file.")
 
 
-class CertificateVoidForm(FlaskForm):
+class CertificateVoidForm(BaseForm):
     version = HiddenField()
     reason = TextAreaField(
         "Reason for voiding", validators=[DataRequired("Give the reason for voiding the certificate."), Length(max=2000)],
@@ -84,7 +84,7 @@ class CertificateVoidForm(FlaskForm):
     )
 
 
-class PerformanceEventForm(FlaskForm):
+class PerformanceEventForm(BaseForm):
     occurred_on = DateField("Date", validators=[DataRequired("Enter the date of the event.")])
     type = SelectField("Type", choices=choices(PerformanceEventType))
     severity = SelectField("Severity", choices=choices(Severity))
@@ -110,7 +110,7 @@ class StatusChangeForm(SignatureForm):
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason for the status change."), Length(max=2000)])
 
 
-class PurchaseForm(FlaskForm):
+class PurchaseForm(BaseForm):
     reference = StringField("Order reference", validators=[Optional(), Length(max=80)])
     product = StringField("Product", validators=[DataRequired(), Length(max=200)])
     product_version = StringField("Version", validators=[Optional(), Length(max=80)])
@@ -122,7 +122,7 @@ class PurchaseForm(FlaskForm):
     version = HiddenField()
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(BaseForm):
     received_version = StringField("Received version", validators=[Optional(), Length(max=80)])
     version_checked = BooleanField("Version checked against the order")
     checksum = StringField("Checksum (e.g. sha256)", validators=[Optional(), Length(max=200)])

@@ -126,13 +126,3 @@ def certificate_state(valid_until: date, today: date, *, warn_days: int) -> str:
     if valid_until <= today + timedelta(days=warn_days):
         return DueState.DUE_SOON
     return DueState.OK
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.formatting import humanise
+from app.inputs import BaseForm
 from app.signatures.forms import SignatureForm
 from app.validation.rules import (
     Conclusion,
@@ -38,7 +38,7 @@ DEPLOYMENT_CHOICES = [("on_prem", "On premises"), ("saas", "SaaS"), ("paas", "Pa
 assert {value for value, _ in DEPLOYMENT_CHOICES} == {str(d) for d in Deployment}
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     version = HiddenField()
 
 
@@ -89,16 +89,16 @@ class TestCaseForm(VersionedForm):
     expected_result = TextAreaField("Expected result (unscripted tests)", validators=[Length(max=5000)])
 
 
-class StepForm(FlaskForm):
+class StepForm(BaseForm):
     action = TextAreaField("Action", validators=[DataRequired(), Length(max=5000)])
     expected_result = TextAreaField("Expected result", validators=[DataRequired(), Length(max=5000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A CSRF-protected button."""
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField("Reason", validators=[DataRequired("Give the reason."), Length(max=5000)])
 
 
@@ -107,7 +107,7 @@ class JustificationForm(SignatureForm):
     text = TextAreaField("Why no scripted test case is needed", validators=[DataRequired(), Length(max=5000)])
 
 
-class ExecutionForm(FlaskForm):
+class ExecutionForm(BaseForm):
     target = SelectField("Test case and step", validators=[DataRequired()])
     tested_version = StringField("Tested version", validators=[DataRequired(), Length(max=100)])
     actual_result = TextAreaField("Actual result", validators=[DataRequired(), Length(max=10000)])
@@ -115,7 +115,7 @@ class ExecutionForm(FlaskForm):
     evidence = FileField("Evidence (png, jpg, pdf, csv, txt, json)")
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(BaseForm):
     tested_version = StringField("Tested version", validators=[DataRequired(), Length(max=100)])
     actual_result = TextAreaField("Actual result", validators=[DataRequired(), Length(max=10000)])
     outcome = SelectField("Outcome", choices=choices(Outcome))
@@ -137,7 +137,7 @@ class ReportForm(VersionedForm):
     summary = TextAreaField("Summary", validators=[Length(max=10000)])
 
 
-class ChangeRequestForm(FlaskForm):
+class ChangeRequestForm(BaseForm):
     new_version = StringField("New version", validators=[DataRequired(), Length(max=100)])
     description = TextAreaField("What changes", validators=[DataRequired(), Length(max=5000)])
 

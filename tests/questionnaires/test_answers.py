@@ -117,6 +117,13 @@ def test_text_is_limited_to_ten_thousand_characters() -> None:
     assert error is not None and "10,000" in error
 
 
+@pytest.mark.parametrize("kind", [AnswerType.TEXT, AnswerType.YES_NO, AnswerType.NUMBER])
+def test_control_characters_are_refused_but_text_keeps_its_lines(kind: AnswerType) -> None:
+    error = check_answer(question(kind), "yes\x00").error
+    assert error is not None and "control characters" in error
+    assert check_answer(question(AnswerType.TEXT), "line 1\r\n\tline 2").error is None
+
+
 def test_text_answer_na_is_just_text() -> None:
     assert check_answer(question(AnswerType.TEXT), "na") == CheckedAnswer("na")
 

@@ -1,4 +1,4 @@
-"""Pure rules: default criticality, re-evaluation periods, due and expiry states, spreadsheet safety."""
+"""Pure rules: default criticality, re-evaluation periods, due and expiry states."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from app.suppliers.rules import (
     next_due,
     reevaluation_period_months,
     resolve_criticality,
-    spreadsheet_safe,
 )
 
 
@@ -82,13 +81,3 @@ def test_certificate_expiry_states():
     assert certificate_state(date(2026, 5, 31), today, warn_days=60) == "expired"
     assert certificate_state(date(2026, 6, 1), today, warn_days=60) == "due_soon"
     assert certificate_state(date(2026, 8, 1), today, warn_days=60) == "ok"
-
-
-@pytest.mark.parametrize("text", ["=SUM(A1)", "+1", "-2+3", "@cmd", "\tx"])
-def test_formula_like_text_is_neutralised(text):
-    assert spreadsheet_safe(text) == "'" + text
-
-
-def test_ordinary_values_pass_unchanged():
-    assert spreadsheet_safe("Acme") == "Acme"
-    assert spreadsheet_safe(-3) == -3

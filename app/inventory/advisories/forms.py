@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.inputs import BaseForm
 from app.inventory.advisories.models import MatchState
 
 STATE_CHOICES = [
@@ -16,7 +16,7 @@ STATE_CHOICES = [
     (MatchState.ACCEPTED.value, "Risk accepted"),
 ]
 
-class AdvisoryImportForm(FlaskForm):
+class AdvisoryImportForm(BaseForm):
     file = FileField(
         "OSV file",
         validators=[
@@ -27,6 +27,6 @@ class AdvisoryImportForm(FlaskForm):
     )
 
 
-class TriageForm(FlaskForm):
+class TriageForm(BaseForm):
     state = SelectField("Decision", choices=STATE_CHOICES)
     note = TextAreaField("Note", validators=[Optional(), Length(max=5000)], render_kw={"rows": 2})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.inputs import BaseForm
 from app.inventory.anomalies.models import Conclusion
 
 CONCLUSION_CHOICES = [
@@ -15,7 +15,7 @@ CONCLUSION_CHOICES = [
     (Conclusion.REJECT.value, "Reject this version"),
 ]
 
-class AnomalyReviewForm(FlaskForm):
+class AnomalyReviewForm(BaseForm):
     anomalies = TextAreaField(
         "Relevant anomalies",
         validators=[DataRequired("Describe the relevant anomalies, or state that none were found."), Length(max=20000)],

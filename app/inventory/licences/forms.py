@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.inputs import BaseForm
 from app.inventory.licences.policy import Verdict
 
 VERDICT_CHOICES = [(Verdict.ALLOW.value, "Allow"), (Verdict.REVIEW.value, "Review"), (Verdict.DENY.value, "Deny")]
 
 
 
-class LicencePolicyEntryForm(FlaskForm):
+class LicencePolicyEntryForm(BaseForm):
     key = StringField(
         "SPDX id or category",
         validators=[DataRequired(), Length(max=200)],
@@ -23,5 +23,5 @@ class LicencePolicyEntryForm(FlaskForm):
     version = HiddenField()
 
 
-class RemoveEntryForm(FlaskForm):
+class RemoveEntryForm(BaseForm):
     reason = StringField("Reason", validators=[DataRequired("Give a reason."), Length(max=1000)])

@@ -1,0 +1,86 @@
+"""The input boundary for text: no NUL or other control characters reach a service or a query.
+
+PostgreSQL refuses a NUL byte in text (the request died with a 500), SQLite stores it and the XLSX export
+then failed for everyone, and other control characters are invisible in pages and illegal in XLSX/XML.
+So text is refused where it enters, with a message that says why:
+
+- every form derives from `BaseForm`, whose every text field (StringField and its kin, TextAreaField) gets
+  the `NoControlCharacters` check first (single-line fields: no control character at all; multi-line text:
+  tab, CR and LF allowed);
+- `refuse_control_characters` (a before_request hook) answers 400 to a query-string argument, a URL part or
+  a JSON value that holds one, so list filters, searches and the JSON API never pass one to the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from flask import abort, request
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, TextAreaField
+from wtforms.validators import StopValidation
+
+# C0 controls, DEL and C1 controls. Multi-line text keeps tab, LF and CR.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MESSAGE = "Remove the control characters (such as a NUL byte) from this text: they cannot be stored."
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """True when the text holds a control character (multi-line text may hold tab, CR and LF)."""
+    return bool((_CONTROL_MULTILINE if multiline else _CONTROL).search(text))
+
+
+class NoControlCharacters:
+    """WTForms validator: refuse control characters, before any other check of the field runs."""
+
+    def __init__(self, *, multiline: bool = False, message: str = MESSAGE) -> None:
+        self.multiline = multiline
+        self.message = message
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        values = field.data if isinstance(field.data, list | tuple) else [field.data]
+        if any(isinstance(value, str) and has_control_characters(value, multiline=self.multiline)
+               for value in values):
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+class BaseForm(FlaskForm):
+    """The base of every form: each text field refuses control characters first."""
+
+    class Meta(FlaskForm.Meta):  # type: ignore[name-defined,misc]
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field: Field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField):
+                check = NoControlCharacters(multiline=isinstance(field, TextAreaField))
+                field.validators = [check, *field.validators]
+            return field
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def refuse_control_characters() -> None:
+    """400 for a control character in the query string, the URL's parts or a JSON body (before_request)."""
+    for key, value in request.args.items(multi=True):
+        if has_control_characters(key) or has_control_characters(value):
+            abort(400, f"The address holds control characters (such as a NUL byte) in {key!r}. Remove them.")
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and has_control_characters(value):
+            abort(400, "The address holds control characters (such as a NUL byte). Remove them.")
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if any(has_control_characters(text, multiline=True) for text in _strings(body)):
+            abort(400, "The JSON holds control characters (such as a NUL byte) that cannot be stored.")

@@ -1,0 +1,107 @@
+"""The one CSV writer (and XLSX workbook builder) of every export, safe against spreadsheet formula injection.
+
+OWASP "CSV Injection": a cell whose text starts with =, +, -, @, a tab or a carriage return is run as a
+formula by Excel, LibreOffice and Google Sheets (=HYPERLINK(...) leaks data, DDE runs programs). Every text
+cell that starts so gets a leading apostrophe, which the spreadsheet shows as text. Numbers stay numbers.
+
+XLSX (XML 1.0) cannot hold most C0 control characters; openpyxl raises IllegalCharacterError on them, so a
+value stored before the input boundary refused them would break the export for everyone. They are dropped.
+
+Every export goes through `writer`/`csv_bytes`/`csv_lines` and `csv_response`, which sets the content type
+once: `text/csv; charset=utf-8`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from flask import Response
+
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What openpyxl refuses (XML 1.0 forbids it): C0 controls other than tab, LF and CR.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def xlsx_cell(value: Any) -> Any:
+    """safe_cell, and control characters that XLSX cannot hold dropped."""
+    if isinstance(value, str):
+        value = _XLSX_ILLEGAL.sub("", value)
+    return safe_cell(value)
+
+
+class SafeWriter:
+    """csv.writer whose every cell goes through safe_cell."""
+
+    def __init__(self, stream: Any) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([safe_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def writer(stream: Any) -> SafeWriter:
+    """The CSV writer every export uses (also for files the CLI writes)."""
+    return SafeWriter(stream)
+
+
+def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """The rows as CSV text, one line at a time (for streamed responses and files)."""
+    buffer = io.StringIO()
+    out = writer(buffer)
+    for row in rows:
+        out.writerow(row)
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        yield value
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """UTF-8 CSV with a BOM (so Excel reads the accents)."""
+    return ("\ufeff" + "".join(csv_lines(rows))).encode("utf-8")
+
+
+def xlsx_bytes(title: str, rows: Iterable[Sequence[Any]]) -> bytes:
+    """One worksheet (write-only, streaming) with every text cell defused and cleaned."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(xlsx_cell(title)[:31] or "Sheet")
+    for row in rows:
+        sheet.append([xlsx_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def attachment(body: Any, filename: str, mimetype: str) -> Response:
+    """A download with a server-chosen file name."""
+    response = Response(body, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_response(body: bytes | Iterable[str], filename: str) -> Response:
+    """A CSV download (bytes from csv_bytes or lines streamed from csv_lines)."""
+    return attachment(body, filename, CSV_MIMETYPE)
+
+
+def xlsx_response(body: bytes, filename: str) -> Response:
+    return attachment(body, filename, XLSX_MIMETYPE)
