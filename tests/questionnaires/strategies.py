@@ -173,7 +173,9 @@ def answer_for(question: QuestionDefinition) -> st.SearchStrategy[Answer]:
     elif kind is AnswerType.DATE:
         value = st.dates(min_value=date(2000, 1, 1))
     elif kind is AnswerType.TEXT:
-        value = st.text(min_size=1, max_size=20).map(str.strip).filter(bool)
+        # what a supplier can store: any text but control characters (tabs and line breaks are text)
+        storable = st.one_of(st.characters(exclude_categories=("Cc", "Cs")), st.sampled_from("\t\n"))
+        value = st.text(storable, min_size=1, max_size=20).map(str.strip).filter(bool)
     else:
         value = st.lists(st.uuids().map(str), min_size=1, max_size=2, unique=True).map(tuple)
     if kind in (AnswerType.TEXT, AnswerType.FILE):
