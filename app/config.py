@@ -21,6 +21,7 @@ class DefaultConfig:
     LOGIN_LOCKOUT_MINUTES = 15
     SESSION_INACTIVITY_MINUTES = 15
     PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MIN_SCORE = 3  # zxcvbn's 0-4 guessability score a new password must reach (0 = no estimate)
     PASSWORD_MAX_AGE_DAYS = 0  # 0 = passwords do not expire
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
