@@ -407,7 +407,7 @@ def releases_export(release_id: int, fmt: str) -> Any:
     if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
-        return _download(buffer.getvalue().encode("utf-8-sig"), f"{stem}-soup.csv", "text/csv; charset=utf-8")
+        return _download(buffer.getvalue().encode("utf-8-sig"), f"{stem}-soup.csv", "text/csv")  # Werkzeug adds "; charset=utf-8" to text types
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

@@ -48,7 +48,7 @@ def download(name: str, fmt: str, headers: Sequence[str], rows: Sequence[Sequenc
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body = csv_bytes(headers, rows)
-        mimetype = "text/csv; charset=utf-8"
+        mimetype = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types
     audit.record(f"{name}.exported", action=AuditAction.EXPORT, entity_type=name, format=fmt, rows=len(rows),
                  filters={key: value for key, value in filters.items() if value})
     response = Response(body, mimetype=mimetype)
