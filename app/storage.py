@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 import zipfile
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from flask import Response, send_file
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from app import nesting
 from app.audit.models import Audited
 from app.db import utcnow
 from app.errors import ValidationFailed
@@ -110,8 +110,11 @@ def content_matches(extension: str, data: bytes) -> bool:
 
 
 def _parses_as_json(text: str) -> bool:
+    """True when the text is JSON; nesting deeper than the limit raises NestingTooDeep (refused by name)."""
     try:
-        json.loads(text)
+        nesting.load_json(text)
+    except nesting.NestingTooDeep:
+        raise
     except ValueError:
         return False
     return True
@@ -128,7 +131,11 @@ def store_bytes(data: bytes, filename: str, *, allowed: Iterable[str], max_bytes
         raise UploadRefused(f"Files of type .{extension or '?'} are not accepted here. Allowed: {kinds}.")
     if len(data) > max_bytes:
         raise UploadRefused(f"The file is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB.")
-    if not content_matches(extension, data):
+    try:
+        matches = content_matches(extension, data)
+    except nesting.NestingTooDeep as error:
+        raise UploadRefused(f"The file is refused: {error}.") from error
+    if not matches:
         raise UploadRefused(f"The file's content is not a valid .{extension} file.")
     stored = StoredFile(
         sha256=hashlib.sha256(data).hexdigest(),

@@ -61,3 +61,8 @@ def test_ooxml_files_need_the_zip_parts_of_their_kind():
 def test_display_names_lose_path_parts_and_odd_characters():
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name("C:\\Users\\x\\evil<script>.pdf") == "evil_script_.pdf"
+
+
+def test_a_deeply_nested_json_upload_is_refused_naming_the_limit(app):
+    with pytest.raises(UploadRefused, match="nested more than 100 levels deep"):
+        store_upload(upload(b"[" * 100_000, "results.json"), {"json"}, 1024 * 1024)
