@@ -25,6 +25,7 @@ class DefaultConfig:
     SESSION_COOKIE_NAME: str | None = None
     ACCESS_DENIED_AUDIT_PER_MINUTE = 10  # access.denied events written per user (or IP) and minute; more are only logged
     PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MIN_SCORE = 3  # zxcvbn's 0-4 guessability score a new password must reach (0 = no estimate)
     PASSWORD_MAX_AGE_DAYS = 0  # 0 = passwords do not expire
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

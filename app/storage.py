@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 import zipfile
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from flask import Response, send_file
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from app import unit_of_work
+from app import nesting, unit_of_work
 from app.audit import services as audit
 from app.audit.models import AuditAction, Audited
 from app.db import utcnow
@@ -118,8 +117,11 @@ def content_matches(extension: str, data: bytes) -> bool:
 
 
 def _parses_as_json(text: str) -> bool:
+    """True when the text is JSON; nesting deeper than the limit raises NestingTooDeep (refused by name)."""
     try:
-        json.loads(text)
+        nesting.load_json(text)
+    except nesting.NestingTooDeep:
+        raise
     except ValueError:
         return False
     return True
@@ -136,7 +138,11 @@ def store_bytes(data: bytes, filename: str, *, allowed: Iterable[str], max_bytes
         raise UploadRefused(f"Files of type .{extension or '?'} are not accepted here. Allowed: {kinds}.")
     if len(data) > max_bytes:
         raise UploadTooLarge(f"The file is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB.")
-    if not content_matches(extension, data):
+    try:
+        matches = content_matches(extension, data)
+    except nesting.NestingTooDeep as error:
+        raise UploadRefused(f"The file is refused: {error}.") from error
+    if not matches:
         raise UploadRefused(f"The file's content is not a valid .{extension} file.")
     stored = StoredFile(
         sha256=hashlib.sha256(data).hexdigest(),

@@ -78,3 +78,8 @@ def test_release_keeps_a_stored_file_another_record_refers_to(app):
     db.session.flush()
     assert release_stored_file(stored) is False and db.session.get(StoredFile, stored.id) is not None
     assert release_stored_file(free) is True and db.session.get(StoredFile, free.id) is None
+
+
+def test_a_deeply_nested_json_upload_is_refused_naming_the_limit(app):
+    with pytest.raises(UploadRefused, match="nested more than 100 levels deep"):
+        store_upload(upload(b"[" * 100_000, "results.json"), {"json"}, 1024 * 1024)

@@ -11,7 +11,7 @@ from app.access import Role
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.models import User, new_alternative_id
-from app.auth.passwords import hash_password, needs_rehash, policy_problems, verify_password
+from app.auth.passwords import hash_password, needs_rehash, policy_problems, user_words, verify_password
 from app.db import utcnow
 from app.errors import Conflict, DomainError, StaleEdit, ValidationFailed
 from app.extensions import db
@@ -101,8 +101,16 @@ def end_sessions(user: User) -> None:
     user.alternative_id = new_alternative_id()
 
 
-def _check_policy(password: str, username: str) -> None:
-    problems = policy_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"], username=username)
+def _check_policy(
+    password: str, *, username: str, full_name: str = "", email: str = "", enforce_strength: bool = True
+) -> None:
+    """Refuse a new password that is too short, common, the username, or (zxcvbn) too easy to guess for this user."""
+    config = current_app.config
+    problems = policy_problems(
+        password, min_length=config["PASSWORD_MIN_LENGTH"], username=username,
+        min_score=config["PASSWORD_MIN_SCORE"] if enforce_strength else 0,
+        user_inputs=user_words(username=username, full_name=full_name, email=email),
+    )
     if problems:
         raise ValidationFailed(" ".join(problems))
 
@@ -114,7 +122,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise WrongPassword("The current password is not correct.")
     if verify_password(user.password_hash, new_password):
         raise ValidationFailed("Choose a password different from the current one.")
-    _check_policy(new_password, user.username)
+    _check_policy(new_password, username=user.username, full_name=user.full_name, email=user.email)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.must_change_password = False
@@ -123,13 +131,18 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def create_user(
-    *, username: str, full_name: str, email: str, roles: set[Role], password: str, must_change: bool = False
+    *, username: str, full_name: str, email: str, roles: set[Role], password: str, must_change: bool = False,
+    enforce_strength: bool = True,
 ) -> User:
-    """A new account; usernames are unique forever (users are never deleted)."""
+    """A new account; usernames are unique forever (users are never deleted).
+
+    `enforce_strength=False` skips only the zxcvbn estimate (length, common list and username still
+    apply): the demo seed uses it for its documented demo password, and the seed is refused in production.
+    """
     username = username.strip()
     if not username or find_user(username) is not None:
         raise Conflict(f"The username {username!r} is taken (usernames are never reused).")
-    _check_policy(password, username)
+    _check_policy(password, username=username, full_name=full_name, email=email, enforce_strength=enforce_strength)
     user = User(
         username=username,
         full_name=full_name.strip(),
@@ -186,7 +199,7 @@ def reactivate(user: User) -> None:
 
 def reset_password(user: User, new_password: str) -> None:
     """An admin sets a temporary password; the user must change it at the next sign-in."""
-    _check_policy(new_password, user.username)
+    _check_policy(new_password, username=user.username, full_name=user.full_name, email=user.email)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.must_change_password = True

@@ -10,7 +10,6 @@ from flask.cli import AppGroup
 
 from app.audit import services as audit
 from app.documents import services
-from app.documents.render import check_template
 from app.documents.variables import DOCUMENT_TYPES
 from app.errors import DomainError
 from app.extensions import db
@@ -40,8 +39,11 @@ def render_command(doc_type: str, source_id: str, out_path: str) -> None:
 @click.option("--type", "doc_type", required=True, type=click.Choice(sorted(DOCUMENT_TYPES)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def check_template_command(doc_type: str, file: str) -> None:
-    """Print the variables a template uses; exit 1 with the reasons when it would be refused."""
-    check = check_template(doc_type, Path(file).read_bytes())
+    """Print the variables a template uses; exit 1 with the reasons when it would be refused.
+
+    The check runs in the limited child process, like an upload (DOCUMENT_RENDER_TIMEOUT_S / _MEMORY_MB).
+    """
+    check = services.check_template(doc_type, Path(file).read_bytes())
     for name in sorted(check.used):
         click.echo(name)
     if not check.ok:

@@ -34,7 +34,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 from markupsafe import Markup, escape
 
-from app.documents.variables import UnknownDocumentTypeError, Variable, require_document_type, variables_for
+from app.documents.variables import (
+    UnknownDocumentTypeError,
+    Variable,
+    example_context,
+    require_document_type,
+    variables_for,
+)
 from app.documents.zipcheck import MAX_TOTAL_UNCOMPRESSED, TemplateRefused, check_docx_zip
 
 __all__ = [
@@ -270,9 +276,20 @@ def _syntax_problem(exc: TemplateSyntaxError, source: str) -> str:
     return f"Template syntax error: {exc.message}" + (f" (near: {near!r})" if near else "")
 
 
-def template_variables(data: bytes) -> set[str]:
-    """Top-level names an uploaded template uses (docxtpl's analysis with the sandboxed env)."""
+def template_variables(data: bytes, *, timeout_s: float = 20, memory_mb: int = 512) -> set[str]:
+    """Top-level names an uploaded template uses, found in the limited child process (see check_template)."""
     check_docx_zip(data)
+    found: set[str] = _run_limited(
+        _variables_in_child, (data,), timeout_s=timeout_s, memory_mb=memory_mb,
+        too_long=f"The template check ran out of time (more than {timeout_s:g} s)",
+        too_big=f"The template check ran out of memory (more than {memory_mb} MB)",
+    )
+    return found
+
+
+def _variables_in_child(data: bytes) -> set[str]:
+    """Top-level names (docxtpl's analysis with the sandboxed env). Jinja's analysis folds constants,
+    so this runs only in the limited child."""
     template = _open(data)
     env = make_environment()
     try:
@@ -351,11 +368,55 @@ def _key_of(node: nodes.Node) -> str | None:
     return None
 
 
-def check_template(doc_type: str, data: bytes) -> TemplateCheck:
-    """An uploaded template is usable when it is a bounded docx, parses, and uses only allowed names."""
+# Said when the check itself runs out of time or memory: Jinja computes constant expressions while it compiles.
+_CHECK_HINT = (
+    "; the template computes a value that is too large or too slow to build "
+    "(for example a huge width in format or center)"
+)
+
+
+def check_template(doc_type: str, data: bytes, *, timeout_s: float = 20, memory_mb: int = 512) -> TemplateCheck:
+    """An uploaded template is usable when it is a bounded docx, parses, uses only allowed names, and
+    renders the example values.
+
+    Only the zip check runs here. Parsing, analysing and compiling run in the child process with
+    the CPU, memory and wall-clock limits of `render_uploaded`: Jinja folds constant expressions while
+    it compiles (and while it lists a template's variables), so `{{ '%999999999s'|format('x') }}` would
+    otherwise hold the web worker for a minute and `{{ 'x'|center(99999999) }}` take half a gigabyte.
+    """
     require_document_type(doc_type)
     try:
-        used = frozenset(template_variables(data))
+        check_docx_zip(data)
+    except TemplateRefused as exc:
+        return TemplateCheck(frozenset(), frozenset(), (str(exc),))
+    try:
+        result: TemplateCheck = _run_limited(
+            _check_in_child, (doc_type, data), timeout_s=timeout_s, memory_mb=memory_mb,
+            too_long=f"The template check ran out of time (more than {timeout_s:g} s){_CHECK_HINT}",
+            too_big=f"The template check ran out of memory (more than {memory_mb} MB){_CHECK_HINT}",
+        )
+    except RenderFailed as exc:
+        return TemplateCheck(frozenset(), frozenset(), (str(exc),))
+    return result
+
+
+def _check_in_child(doc_type: str, data: bytes) -> TemplateCheck:
+    """The whole check of a bounded docx, in the limited child: names, fields, compiling, an example render."""
+    check = _analyse(doc_type, data)
+    if not check.ok:
+        return check
+    context = example_context(doc_type)
+    try:
+        _render(io.BytesIO(data), context, check_context(doc_type, context))
+    except RenderFailed as exc:
+        return TemplateCheck(check.used, check.unknown, (f"With the example values: {exc}",))
+    return check
+
+
+def _analyse(doc_type: str, data: bytes) -> TemplateCheck:
+    """Names, fields, syntax and compiling of a bounded docx; compiles, so runs only in the child."""
+    try:
+        used = frozenset(_variables_in_child(data))
     except TemplateRefused as exc:
         return TemplateCheck(frozenset(), frozenset(), (str(exc),))
     allowed = variables_for(doc_type)
@@ -391,20 +452,21 @@ def _limit_child(timeout_s: float, memory_mb: int) -> None:
         pass  # not every platform lets us lower it; the sandbox already blocks process creation
 
 
-def _child_render(
-    conn: Connection, data: bytes, context: dict[str, Any], braces: list[str], timeout_s: float, memory_mb: int
-) -> None:
-    """Entry point of the render child: limit, render, send back ("ok", bytes) or a failure."""
+def _render_in_child(data: bytes, context: dict[str, Any], braces: list[str]) -> bytes:
+    output = _render(io.BytesIO(data), context, braces)
+    total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(output)).infolist())
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise RenderFailed(f"The document would be {total // 2**20} MB unpacked; that is too large")
+    return output
+
+
+def _child_main(conn: Connection, target: Any, args: tuple[Any, ...], timeout_s: float, memory_mb: int) -> None:
+    """Entry point of the limited child: limit, run target(*args), send back ("ok", value) or a failure."""
     _limit_child(timeout_s, memory_mb)
     conn.send(("ready",))
     result: tuple[Any, ...]
     try:
-        output = _render(io.BytesIO(data), context, braces)
-        total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(output)).infolist())
-        if total > MAX_TOTAL_UNCOMPRESSED:
-            result = ("failed", f"The document would be {total // 2**20} MB unpacked; that is too large", "")
-        else:
-            result = ("ok", output)
+        result = ("ok", target(*args))
     except MemoryError:
         result = ("memory",)
     except RenderFailed as exc:
@@ -426,16 +488,32 @@ def render_uploaded(
     """
     braces = check_context(doc_type, context)
     check_docx_zip(data)
+    output: bytes = _run_limited(
+        _render_in_child, (data, dict(context), braces), timeout_s=timeout_s, memory_mb=memory_mb,
+        too_long=f"The template took longer than {timeout_s:g} s",
+        too_big=f"The template used more than {memory_mb} MB",
+    )
+    return output
+
+
+def _run_limited(
+    target: Any, args: tuple[Any, ...], *, timeout_s: float, memory_mb: int, too_long: str, too_big: str
+) -> Any:
+    """Run a module-level function of this module in a spawned child with CPU, memory and wall-clock limits.
+
+    Returns its value; RenderFailed(too_long / too_big) when it runs out of time or memory, RenderFailed
+    with the child's message when it fails otherwise.
+    """
     mp = multiprocessing.get_context("spawn")
     receiver, sender = mp.Pipe(duplex=False)
     child = mp.Process(
-        target=_child_render,
-        args=(sender, data, dict(context), braces, timeout_s, memory_mb),
+        target=_child_main,
+        args=(sender, target, args, timeout_s, memory_mb),
         name="provenance-render",
         daemon=True,
     )
-    too_long = RenderFailed(f"The template took longer than {timeout_s:g} s")
-    too_big = RenderFailed(f"The template used more than {memory_mb} MB")
+    too_long_error = RenderFailed(too_long)
+    too_big_error = RenderFailed(too_big)
     child.start()
     sender.close()
     try:
@@ -444,14 +522,14 @@ def render_uploaded(
             raise RenderFailed("The render process did not start")
         receiver.recv()
         if not receiver.poll(timeout_s):
-            raise too_long
+            raise too_long_error
         try:
             result = receiver.recv()
         except EOFError:
             child.join(5)
             if child.exitcode == -signal.SIGXCPU:
-                raise too_long from None
-            raise too_big from None
+                raise too_long_error from None
+            raise too_big_error from None
     except EOFError:
         raise RenderFailed("The render process ended before it started rendering") from None
     finally:
@@ -460,7 +538,7 @@ def render_uploaded(
         child.join(5)
         receiver.close()
     if result[0] == "ok":
-        return bytes(result[1])
+        return result[1]
     if result[0] == "memory":
-        raise too_big
+        raise too_big_error
     raise RenderFailed(result[1], result[2])

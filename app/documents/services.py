@@ -118,12 +118,29 @@ def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocu
     return document
 
 
-def upload_template(doc_type: str, *, name: str, filename: str, data: bytes, by: User) -> DocumentTemplate:
-    """Store an uploaded template as a draft version after the safety and variable checks."""
+class TemplateRejected(ValidationFailed):
+    """An uploaded template failed the check; `check` holds every problem and the variables it uses."""
+
+    def __init__(self, check: render.TemplateCheck) -> None:
+        super().__init__("The template was refused: " + " ".join(check.problems))
+        self.check = check
+
+
+def check_template(doc_type: str, data: bytes) -> render.TemplateCheck:
+    """Check an uploaded template in the limited child process (the configured render limits)."""
     check_type(doc_type)
-    check = render.check_template(doc_type, data)
+    return render.check_template(
+        doc_type, data,
+        timeout_s=current_app.config["DOCUMENT_RENDER_TIMEOUT_S"],
+        memory_mb=current_app.config["DOCUMENT_RENDER_MEMORY_MB"],
+    )
+
+
+def upload_template(doc_type: str, *, name: str, filename: str, data: bytes, by: User) -> DocumentTemplate:
+    """Store an uploaded template as a draft version after the safety and variable checks (TemplateRejected)."""
+    check = check_template(doc_type, data)
     if not check.ok:
-        raise ValidationFailed("The template was refused: " + " ".join(check.problems))
+        raise TemplateRejected(check)
     latest = db.session.scalar(
         select(func.max(DocumentTemplate.template_version)).where(DocumentTemplate.doc_type == doc_type)
     )

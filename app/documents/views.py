@@ -19,7 +19,6 @@ from app.audit.models import AuditAction
 from app.documents import pdf, policies, services
 from app.documents.forms import GenerateForm, TemplateUploadForm
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
-from app.documents.render import check_template
 from app.documents.variables import DOCUMENT_TYPES, variables_for
 from app.extensions import db
 from app.pagination import paginate
@@ -173,18 +172,20 @@ def templates_create() -> Any:
         if len(data) > current_app.config["UPLOAD_MAX_BYTES"]:
             problems = ["The file is larger than the upload limit."]
         else:
-            check = check_template(form.doc_type.data, data)
-            used = sorted(check.used)
-            problems = list(check.problems)
-            if check.ok:
-                outcome = unit_of_work.run(lambda: services.upload_template(
-                    form.doc_type.data, name=form.name.data or "", filename=upload.filename or "template.docx",
-                    data=data, by=current_user,
-                ))
-                if (template := outcome.value) is not None:
-                    flash("Template uploaded as a draft. Check the preview, then activate it with your signature.",
-                          "success")
-                    return redirect(url_for("documents.templates_detail", template_id=template.id))
+            # The service checks the template in the limited child process, never in this web worker.
+            outcome = unit_of_work.run(lambda: services.upload_template(
+                form.doc_type.data, name=form.name.data or "", filename=upload.filename or "template.docx",
+                data=data, by=current_user,
+            ), flash_error=False)
+            if (template := outcome.value) is not None:
+                flash("Template uploaded as a draft. Check the preview, then activate it with your signature.",
+                      "success")
+                return redirect(url_for("documents.templates_detail", template_id=template.id))
+            if isinstance(outcome.error, services.TemplateRejected):
+                used = sorted(outcome.error.check.used)
+                problems = list(outcome.error.check.problems)
+            elif outcome.error is not None:
+                problems = [outcome.error.message]
     doc_type = form.doc_type.data or next(iter(DOCUMENT_TYPES))
     return render_template(
         "documents/templates_create.html", form=form, problems=problems, used=used,

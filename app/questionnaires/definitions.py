@@ -17,6 +17,8 @@ from typing import Any, Literal, TypeVar
 
 import yaml
 
+from app import nesting
+
 NA = "na"
 """The answer value meaning "not applicable"; reserved, so no option may use it."""
 
@@ -543,14 +545,18 @@ def load(source: str | bytes, format: Literal["json", "yaml"] | None = None) -> 
     data: object
     if format == "json":
         try:
-            data = json.loads(text)
+            data = nesting.load_json(text)
+        except nesting.NestingTooDeep as exc:
+            raise DefinitionError("", str(exc)) from None
         except json.JSONDecodeError as exc:
             raise DefinitionError(
                 "", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
     elif format == "yaml":
         try:
-            data = yaml.safe_load(text)
+            data = nesting.load_yaml(text)
+        except nesting.NestingTooDeep as exc:
+            raise DefinitionError("", str(exc)) from None
         except yaml.YAMLError as exc:
             raise DefinitionError("", f"not valid YAML: {exc}") from None
     else:

@@ -90,6 +90,7 @@ def templates_new() -> Any:
 @permission_required(Permission.QUESTIONNAIRES_EDIT)
 def templates_import() -> Any:
     form = ImportForm()
+    outcome = None
     if form.validate_on_submit():
         upload = form.file.data
         outcome = unit_of_work.run(
@@ -99,7 +100,7 @@ def templates_import() -> Any:
         if outcome.ok and (template := outcome.value) is not None:
             flash(f"Imported as a draft: {template.label}.", "success")
             return redirect(_template_url(template.id))
-    return render_template("questionnaires/templates_import.html", form=form)
+    return render_template("questionnaires/templates_import.html", form=form), unit_of_work.form_status(form, outcome)
 
 
 def _template(template_id: int) -> QuestionnaireTemplate:

@@ -123,6 +123,7 @@ def test_csv_export_contains_the_events_and_is_itself_audited(login_as):
     response = client.get("/audit/export.csv?entity_type=user")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert rows and all(row["entity_type"] == "user" for row in rows)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export")) is not None
 

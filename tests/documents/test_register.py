@@ -143,3 +143,22 @@ def test_downloads_are_audited_as_exports(login_as, supplier_history):
     db.session.commit()
     client.get(f"/documents/{document.id}/download")
     assert any(e.action == "export" for e in audit.history("generated_document", document.id))
+
+
+def test_an_upload_whose_constants_explode_is_refused_and_the_app_keeps_answering(app, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "DOCUMENT_RENDER_MEMORY_MB", 256)
+    admin = login_as(Role.ADMIN)
+    response = upload(admin, "soup_list", make_template("{{ '%999999999s'|format('x') }}"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The template was refused" in page and "The template check ran out of memory (more than 256 MB)" in page
+    assert db.session.scalar(select(DocumentTemplate)) is None
+    assert admin.get("/documents/templates").status_code == 200
+
+
+def test_cli_check_template_runs_the_check_in_the_limited_child(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "DOCUMENT_RENDER_MEMORY_MB", 256)
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(make_template("{{ 'x'|center(99999999) }}"))
+    result = app.test_cli_runner().invoke(args=["documents", "check-template", "--type", "soup_list", str(bomb)])
+    assert result.exit_code == 1 and "The template check ran out of memory (more than 256 MB)" in result.output

@@ -99,6 +99,7 @@ def test_exports_csv_xlsx_and_cyclonedx(app, login_as) -> None:
     rows = list(csv.reader(io.StringIO(client.get(f"/releases/{second.id}/export.csv").get_data(as_text=True)
                                        .lstrip("\ufeff"))))
     assert rows[0][:3] == ["Title", "Manufacturer", "Version"] and {r[0] for r in rows[1:]} == {"a", "c"}
+    assert client.get(f"/releases/{second.id}/export.csv").headers["Content-Type"] == "text/csv; charset=utf-8"
     sheet = load_workbook(io.BytesIO(client.get(f"/releases/{second.id}/export.xlsx").data)).active
     assert [cell.value for cell in sheet[1]][:3] == ["Title", "Manufacturer", "Version"] and sheet.max_row == 3
     response = client.get(f"/releases/{second.id}/export.cdx.json")

@@ -121,6 +121,31 @@ def test_export_download_and_import_upload(app, login_as):
     assert client.get(f"/questionnaires/templates/{commercial.id}/export/exe").status_code == 404
 
 
+def test_a_deeply_nested_import_is_refused_naming_the_limit(login_as):
+    client = login_as(Role.QA)
+    for name in ("deep.yaml", "deep.json"):
+        bad = client.post("/questionnaires/templates/import", data={"file": (io.BytesIO(b"[" * 100_000), name)},
+                          content_type="multipart/form-data")
+        assert bad.status_code == 422, name
+        assert "nested more than 100 levels deep" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(QuestionnaireTemplate)) is None
+
+
+def test_a_refused_import_answers_422_with_the_form_and_the_message(login_as):
+    client = login_as(Role.QA)
+    for name, content, message in [
+        ("x.yaml", b"name: [unclosed", "not a valid template"),
+        ("x.txt", b"name: T", "Only .json, .yaml or .yml files."),
+        ("x.json", b'{"name": ""}', "not a valid template"),
+    ]:
+        bad = client.post("/questionnaires/templates/import", data={"file": (io.BytesIO(content), name)},
+                          content_type="multipart/form-data")
+        page = bad.get_data(as_text=True)
+        assert bad.status_code == 422, name
+        assert message in page and 'type="file"' in page and 'name="file"' in page
+    assert db.session.scalar(select(QuestionnaireTemplate)) is None
+
+
 def _threshold_form(version: int, **changes: str) -> dict[str, object]:
     data: dict[str, object] = {
         "critical_approved": "80", "critical_conditional": "60", "major_approved": "75",

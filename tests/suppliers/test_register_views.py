@@ -125,6 +125,7 @@ def test_csv_export_has_every_column_and_defuses_formulas(login_as):
     client = login_as(Role.AUDITOR)
     response = client.get("/suppliers/export.csv")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once, not twice
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == [label for _key, label in EXPORT_COLUMNS]
     exported = {key for key, _label in EXPORT_COLUMNS} | {"approved_by_id"}  # the approver by name, not id

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from app import nesting
+
 # The C loader is ~10x faster on the PyPA database; it is still a *safe* loader.
 _SafeLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -227,7 +229,9 @@ def _records_of(name: str, data: bytes) -> list[Any]:
     lowered = name.lower()
     as_json = lowered.endswith(".json") or (not lowered.endswith((".yaml", ".yml")) and text.lstrip()[:1] in ("{", "["))
     try:
-        document: Any = json.loads(text) if as_json else yaml.load(text, Loader=_OsvLoader)  # noqa: S506 (a SafeLoader subclass)
+        document: Any = nesting.load_json(text) if as_json else nesting.load_yaml(text, _OsvLoader)
+    except nesting.NestingTooDeep as error:
+        raise AdvisoryFormatError(str(error), filename=name) from error
     except json.JSONDecodeError as error:
         raise AdvisoryFormatError(f"invalid JSON at line {error.lineno}: {error.msg}", filename=name) from error
     except yaml.YAMLError as error:

@@ -18,6 +18,7 @@ import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
 from packageurl import PackageURL
 
+from app import nesting
 from app.inventory.importers.base import ImporterError, ParsedFile
 from app.inventory.licences.expressions import normalise_licence
 
@@ -78,11 +79,11 @@ def load_json(content: bytes, fmt: str) -> Any:
     """Parse JSON with the standard library; a syntax error names its line."""
     text = decode_text(content, fmt)
     try:
-        return json.loads(text)
+        return nesting.load_json(text)
     except json.JSONDecodeError as error:
         raise ImporterError(f"{fmt}: invalid JSON: {error.msg}", line=error.lineno) from error
-    except RecursionError as error:
-        raise ImporterError(f"{fmt}: the JSON is nested too deeply") from error
+    except nesting.NestingTooDeep as error:
+        raise ImporterError(f"{fmt}: {error}") from error
 
 
 def parse_xml(content: bytes, fmt: str) -> Element:

@@ -19,6 +19,7 @@ import yaml
 from license_expression import ExpressionError
 from packageurl import PackageURL
 
+from app import nesting
 from app.inventory.importers._common import RANK_SCOPE, SCOPE_RANK
 from app.inventory.importers.base import ComponentRecord, ImporterError
 from app.inventory.licences.expressions import normalise_licence
@@ -45,13 +46,13 @@ def load_json_object(content: bytes, format_name: str) -> dict[str, Any]:
         raise ImporterError(f"{format_name}: expected the file's bytes")
     try:
         # json.loads on bytes detects UTF-8/16/32 and a UTF-8 BOM by itself, at full speed.
-        data = json.loads(content)
+        data = nesting.load_json(content)
     except json.JSONDecodeError as error:
         raise ImporterError(f"{format_name}: invalid JSON: {error.msg}", line=error.lineno) from error
     except UnicodeDecodeError as error:
         raise ImporterError(f"{format_name}: the file is not UTF-8 text") from error
-    except RecursionError as error:
-        raise ImporterError(f"{format_name}: the JSON is nested too deeply") from error
+    except nesting.NestingTooDeep as error:
+        raise ImporterError(f"{format_name}: {error}") from error
     if not isinstance(data, dict):
         raise ImporterError(f"{format_name}: the top level must be a JSON object")
     return data
@@ -60,7 +61,9 @@ def load_json_object(content: bytes, format_name: str) -> dict[str, Any]:
 def load_yaml_mapping(text: str, format_name: str) -> dict[Any, Any]:
     """Load YAML with the safe loader; the top level must be a mapping; errors name the line."""
     try:
-        data = yaml.safe_load(text)
+        data = nesting.load_yaml(text)
+    except nesting.NestingTooDeep as error:
+        raise ImporterError(f"{format_name}: {error}") from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -203,3 +203,15 @@ def test_the_advisories_list_costs_the_same_queries_for_3_or_30_advisories(app, 
 def test_the_dashboard_panel_stays_away_when_nothing_waits(app, login_as):
     make_release(("pypi", "demo", "1.0"), safety_class="A")
     assert "SOUP monitoring" not in login_as(Role.PURCHASING).get("/").get_data(as_text=True)
+
+
+def test_a_deeply_nested_upload_is_refused_naming_the_limit(app, login_as):
+    client = login_as(Role.ENGINEER)
+    for name in ("deep.json", "deep.yaml"):  # json: RecursionError (500); libyaml: a segmentation fault
+        response = client.post(
+            "/advisories/import", data={"file": (io.BytesIO(b"[" * 100_000), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422, name
+        assert "nested more than 100 levels deep" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Advisory.id))) == 0

@@ -1,0 +1,89 @@
+"""JSON and YAML from users, with a nesting limit: one helper for every upload and import.
+
+The parsers recurse once per level: 100,000 nested `[` make the standard library's `json` raise
+RecursionError (a 500 page), PyYAML's pure loader the same, and PyYAML's C loader (libyaml) crash the
+process with a segmentation fault. Real documents (lockfiles, SBOMs, OSV records, questionnaire
+templates) stay far below MAX_DEPTH levels, so the depth is measured before the parser builds anything
+and a deeper document is refused with `NestingTooDeep`, which names the limit.
+
+Pure: no Flask, no ORM.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+__all__ = ["MAX_DEPTH", "NestingTooDeep", "check_json_depth", "check_yaml_depth", "load_json", "load_yaml"]
+
+MAX_DEPTH = 100
+# A JSON string (with its escapes): brackets inside strings do not nest anything.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_YAML_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_YAML_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+class NestingTooDeep(ValueError):
+    """The document nests lists/objects deeper than the limit; the message is for the user."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the data is nested more than {limit} levels deep (at most {limit} levels are allowed)")
+        self.limit = limit
+
+
+def _json_bytes(content: str | bytes | bytearray) -> bytes:
+    if isinstance(content, str):
+        return content.encode("utf-8", "surrogatepass")
+    data = bytes(content)
+    encoding = json.detect_encoding(data)
+    if encoding.startswith("utf-8"):
+        return data
+    return data.decode(encoding, "surrogatepass").encode("utf-8", "surrogatepass")
+
+
+def check_json_depth(content: str | bytes | bytearray, max_depth: int = MAX_DEPTH) -> None:
+    """Raise NestingTooDeep when the JSON text opens more than max_depth arrays/objects inside each other."""
+    brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", _json_bytes(content)))
+    if brackets.count(b"[") + brackets.count(b"{") <= max_depth:
+        return  # the common case: not even that many containers in the whole document
+    depth = 0
+    for byte in brackets:
+        if byte in b"[{":
+            depth += 1
+            if depth > max_depth:
+                raise NestingTooDeep(max_depth)
+        else:
+            depth -= 1
+
+
+def load_json(content: str | bytes | bytearray, max_depth: int = MAX_DEPTH) -> Any:
+    """`json.loads` after the nesting check: JSONDecodeError for bad syntax, NestingTooDeep for depth."""
+    check_json_depth(content, max_depth)
+    return json.loads(content)
+
+
+def check_yaml_depth(text: str, loader: type[Any] = yaml.SafeLoader, max_depth: int = MAX_DEPTH) -> None:
+    """Raise NestingTooDeep when the YAML nests more than max_depth sequences/mappings (flow or block).
+
+    Walks the parser's events, which needs no recursion and stops at the first level too deep.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, _YAML_OPEN):
+            depth += 1
+            if depth > max_depth:
+                raise NestingTooDeep(max_depth)
+        elif isinstance(event, _YAML_CLOSE):
+            depth -= 1
+
+
+def load_yaml(text: str, loader: type[Any] = yaml.SafeLoader, max_depth: int = MAX_DEPTH) -> Any:
+    """Safe YAML loading (a SafeLoader or a subclass) after the nesting check; YAMLError for bad syntax."""
+    if not issubclass(loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
+        raise TypeError(f"{loader.__name__} is not a safe loader")
+    check_yaml_depth(text, loader, max_depth)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader (or subclass), checked above
