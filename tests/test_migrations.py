@@ -128,3 +128,53 @@ def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_use
                     connection.execute(text("DROP TABLE validation_evidence_files"))
             db.engine.dispose()
             reset_schema()
+
+
+def test_0009_gives_existing_tokens_the_create_scope_and_the_downgrade_revokes_restricted_ones(app, make_user):
+    """A token made at 0008 may create products after the upgrade and is flagged as created before scopes; a
+    token restricted to products is revoked by the downgrade (the old code would not restrict it)."""
+    fresh = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    token_row = ("INSERT INTO api_tokens (name, token_hash, prefix, scope, created_by_id, created_at, updated_at{})"
+                 " VALUES (:name, :hash, 'prov_x', 'inventory.import', :by, :at, :at{})")
+    try:
+        with fresh.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            assert run(fresh, "db", "upgrade", "0008").exit_code == 0
+            admin_id = make_user("ada").id
+            db.session.remove()  # reading the id began a transaction: SQLite's writers take the lock at BEGIN
+            with db.engine.begin() as connection:
+                connection.execute(text(token_row.format("", "")),
+                                   {"name": "old CI", "hash": "a" * 64, "by": admin_id, "at": "2026-01-01 00:00:00"})
+            db.session.remove()
+
+            assert run(fresh, "db", "upgrade").exit_code == 0
+            with db.engine.begin() as connection:
+                old = connection.execute(text(
+                    "SELECT may_create_products, created_before_scopes FROM api_tokens WHERE name = 'old CI'")).one()
+                assert (bool(old.may_create_products), bool(old.created_before_scopes)) == (True, True)
+                connection.execute(text("INSERT INTO products (name, safety_class, description, version, created_at,"
+                                        " updated_at) VALUES ('A', 'A', '', 1, :at, :at)"), {"at": "2026-01-01"})
+                product_id = connection.scalar(text("SELECT id FROM products WHERE name = 'A'"))
+                connection.execute(text(token_row.format(", may_create_products, created_before_scopes",
+                                                         ", :no, :no")),
+                                   {"name": "scoped CI", "hash": "b" * 64, "by": admin_id, "at": "2026-02-01",
+                                    "no": False})
+                scoped_id = connection.scalar(text("SELECT id FROM api_tokens WHERE name = 'scoped CI'"))
+                connection.execute(text("INSERT INTO api_token_products (token_id, product_id) VALUES (:t, :p)"),
+                                   {"t": scoped_id, "p": product_id})
+            assert run(fresh, "db", "check").exit_code == 0
+
+            assert run(fresh, "db", "downgrade", "0008").exit_code == 0
+            assert "api_token_products" not in inspect(db.engine).get_table_names()
+            with db.engine.connect() as connection:
+                revoked = dict(connection.execute(text("SELECT name, revoked_at FROM api_tokens")).all())
+            assert revoked["old CI"] is None and revoked["scoped CI"] is not None
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+            reset_schema()
