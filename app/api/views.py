@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from wtforms import StringField
+from sqlalchemy import select
+from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as WTFValidationError
 
@@ -26,7 +27,7 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.inputs import BaseForm
 from app.inventory import services as inventory
-from app.inventory.models import ImportChannel
+from app.inventory.models import Product
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf_exempt = True
@@ -35,6 +36,22 @@ csrf_exempt = True
 class TokenForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Name the token."), Length(max=200)],
                        description="Where the token is used, e.g. 'CI pipeline of the pump firmware'.")
+    products = SelectMultipleField("Products", coerce=int, choices=[],
+                                   description="The existing products the token may import into.")
+    may_create_products = BooleanField("May create products",
+                                       description="The token may import into any product and create new ones.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.products.choices = [(product.id, product.name) for product in
+                                 db.session.scalars(select(Product).order_by(Product.name))]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.products.data and not self.may_create_products.data:
+            self.products.errors = [services.NO_PRODUCT_SCOPE]
+            return False
+        return valid
 
 
 def _check_csrf() -> None:
@@ -54,12 +71,15 @@ def imports_create(product_name: str, version: str) -> Any:
     """Import one or more files (multipart field 'file') into a release; answers the import summary."""
     token = services.authenticate(request.headers.get("Authorization"), TokenScope.INVENTORY_IMPORT)
     actor = audit.Actor(None, f"API token {token.prefix}… ({token.name})")
+    g.audit_actor = actor  # a refusal (403, outside the block below) is recorded as access.denied by the token
+    g.denied_permissions = (str(TokenScope.INVENTORY_IMPORT),)  # read only if the request is refused
     files = [inventory.UploadedFile(upload.filename or "upload", upload.read())
              for field in ("file", "files") for upload in request.files.getlist(field)]
     with audit.acting_as(actor):
-        # Every broken rule is answered as JSON by app/errors.py, after the rollback.
-        summary = unit_of_work.run(lambda: inventory.import_into(
-            product_name, version, files, format=request.form.get("format") or None, channel=ImportChannel.API,
+        # Every broken rule is answered as JSON by app/errors.py, after the rollback; a product outside the
+        # token's scope is a PermissionDenied (403, audited as access.denied).
+        summary = unit_of_work.run(lambda: services.import_into(
+            token, product_name, version, files, format=request.form.get("format") or None,
         ), pages=(DomainError,)).value
     # The keys keep the documented order (jsonify would sort them).
     return Response(json.dumps(summary), status=201, mimetype="application/json")
@@ -76,8 +96,9 @@ def tokens_list() -> Any:
 def tokens_create() -> Any:
     _check_csrf()
     form = TokenForm(meta={"csrf": False})
-    outcome = unit_of_work.run(lambda: services.create_token(form.name.data or "", by=current_user),
-                               form.name) if form.validate() else None
+    outcome = unit_of_work.run(lambda: services.create_token(
+        form.name.data or "", by=current_user, products=form.products.data or (),
+        may_create_products=bool(form.may_create_products.data)), form.products) if form.validate() else None
     if outcome is None or outcome.value is None:
         return render_template("api/tokens_list.html", tokens=services.tokens(), form=form, plain=None), \
             unit_of_work.form_status(form, outcome)

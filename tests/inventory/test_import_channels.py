@@ -37,7 +37,7 @@ def table_counts() -> tuple[int, ...]:
 @pytest.fixture
 def token(app, make_user) -> str:
     admin = make_user("ada", Role.ADMIN)
-    _token, plain = create_token("CI", by=admin)
+    _token, plain = create_token("CI", by=admin, may_create_products=True)
     db.session.commit()
     return plain
 
@@ -124,7 +124,7 @@ def test_the_cli_names_the_bad_file_on_stderr_and_exits_2(app, tmp_path: Path) -
 
 def test_the_api_refuses_missing_revoked_and_unknown_tokens(app, client, make_user) -> None:
     admin = make_user("ada", Role.ADMIN)
-    token, plain = create_token("CI", by=admin)
+    token, plain = create_token("CI", by=admin, may_create_products=True)
     db.session.commit()
     content = b"flask==3.0.0\n"
     assert api_import(client, "", "D", "1", "requirements.txt", content).status_code == 401
@@ -154,7 +154,7 @@ def test_tokens_are_stored_hashed_and_their_use_is_audited(app, client, token: s
 
 def test_an_admin_makes_and_revokes_tokens_in_the_browser_pages(app, login_as) -> None:
     client = login_as(Role.ADMIN)
-    page = client.post("/api/v1/tokens", data={"name": "CI pump"}).get_data(as_text=True)
+    page = client.post("/api/v1/tokens", data={"name": "CI pump", "may_create_products": "y"}).get_data(as_text=True)
     token = db.session.scalars(select(ApiToken)).one()
     assert "shown only once" in page and token.prefix in page
     assert client.post(f"/api/v1/tokens/{token.id}/revoke").status_code == 302
