@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -206,3 +207,33 @@ def test_portal_posts_need_the_csrf_token(app, pat):
         assert client.post(f"/portal/{token}/answers/C3", data={"answer": "5"}).status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_over_https_a_browser_s_autosave_passes_the_csrf_referrer_check(app, client, pat):
+    """Over HTTPS Flask-WTF refuses a POST whose Referer is missing or from another host. The portal page once
+    said `<meta name="referrer" content="no-referrer">`, so a browser sent no Referer and every autosave and
+    submit in production was a 400 (found by tests/load). The browser here sends what the page's policy allows."""
+    evaluation, token = sent(pat)
+    secure = create_app({**base_config(Path(app.instance_path)), "SQLALCHEMY_DATABASE_URI":
+                         app.config["SQLALCHEMY_DATABASE_URI"], "WTF_CSRF_ENABLED": True})
+    secure.test_client_class = type(client)
+    browser = secure.test_client()
+    base = "https://provenance.example"
+    try:
+        page = browser.get(f"/portal/{token}", base_url=base).get_data(as_text=True)
+        csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+        policy = re.search(r'<meta name="referrer" content="([^"]+)">', page)
+        headers = {"HX-Request": "true", "X-CSRFToken": csrf}
+        if not (policy and policy.group(1) == "no-referrer"):
+            headers["Referer"] = f"{base}/portal/{token}"
+        saved = browser.post(f"/portal/{token}/answers/C3", data={"answer": "12", "csrf_token": csrf},
+                             headers=headers, base_url=base)
+        assert saved.status_code == 200 and "Saved" in saved.get_data(as_text=True)
+        foreign = browser.post(f"/portal/{token}/answers/C3", data={"answer": "13", "csrf_token": csrf},
+                               headers={**headers, "Referer": "https://evil.example/"}, base_url=base)
+        assert foreign.status_code == 400  # the check itself stays on
+    finally:
+        with secure.app_context():
+            db.engine.dispose()
+    db.session.refresh(evaluation)
+    assert evaluation.answers["C3"] == "12"
