@@ -195,12 +195,17 @@ def _after_flush(session: Session, _context: Any) -> None:
     _append(session, rows)
 
 
+# Built once: per event only the parameters change (no statement to build and key for the cache each time).
+_CHAIN_HEAD = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_INSERT_EVENT = insert(AuditEvent.__table__)
+
+
 def _append(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events at the end of the chain (serialised: one writer at a time)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
-    previous = connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    previous = connection.execute(_CHAIN_HEAD).scalar()
     previous = previous or ""
     actor = current_actor()
     request_id, ip = _request_facts()
@@ -223,7 +228,7 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
             "prev_hash": previous,
         }
         digest = event_hash(fields)
-        connection.execute(insert(AuditEvent.__table__).values(**fields, hash=digest))
+        connection.execute(_INSERT_EVENT, {**fields, "hash": digest})
         previous = digest
 
 
