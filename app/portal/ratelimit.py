@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from sqlalchemy import Connection, delete, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -74,15 +75,22 @@ class RateLimiter:
             connection.execute(delete(PortalRateCount.__table__))
 
 
+def _upsert(insert: Any) -> Any:
+    """INSERT a first hit, or add one to the window's count; returns the count (built once per dialect)."""
+    table = PortalRateCount.__table__
+    return insert(table).on_conflict_do_update(
+        index_elements=[table.c.bucket, table.c.window_minute], set_={"count": table.c.count + 1},
+    ).returning(table.c.count)
+
+
+_UPSERTS = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
 def _hit(connection: Connection, bucket: str, window: int) -> int:
     """Add one hit to (bucket, window) and return the window's count; an address's first hit prunes old windows."""
     table = PortalRateCount.__table__
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    upsert = insert(table).values(bucket=bucket, window_minute=window, count=1)
-    statement = upsert.on_conflict_do_update(
-        index_elements=[table.c.bucket, table.c.window_minute], set_={"count": table.c.count + 1},
-    ).returning(table.c.count)
-    count = int(connection.execute(statement).scalar_one())
+    statement = _UPSERTS["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+    count = int(connection.execute(statement, {"bucket": bucket, "window_minute": window, "count": 1}).scalar_one())
     if count == 1:  # this address's first hit of the window: drop the finished windows
         connection.execute(delete(table).where(table.c.window_minute < window - 1))
     return count
