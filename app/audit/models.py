@@ -17,6 +17,9 @@ class Audited:
     """Mixin: models that inherit it get every create/update/delete recorded with old and new values."""
 
     __audit_exclude__: ClassVar[frozenset[str]] = frozenset()
+    # JSON object columns whose update is recorded per key ("answers.C3": old -> new) rather than as the whole
+    # old and new object: the event names what changed, and its size no longer grows with the column.
+    __audit_keyed__: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def audit_type(cls) -> str:

@@ -7,7 +7,7 @@ right after the flush (when new records have their ids), chained to the previous
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -112,6 +112,7 @@ def _changes_for_new(obj: Any) -> dict[str, Any]:
 def _changes_for_dirty(obj: Any) -> dict[str, Any]:
     excluded = type(obj).__audit_exclude__
     state = inspect(obj)
+    keyed = type(obj).__audit_keyed__
     changes: dict[str, Any] = {}
     lock_key = row_version_key(obj)
     for key in _column_keys(obj):
@@ -122,8 +123,21 @@ def _changes_for_dirty(obj: Any) -> dict[str, Any]:
             continue
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
-        if plain(old) != plain(new):
+        if key in keyed and isinstance(old, Mapping) and isinstance(new, Mapping):
+            changes.update(keyed_changes(key, old, new))
+        elif plain(old) != plain(new):
             changes[key] = {"old": plain(old), "new": plain(new)}
+    return changes
+
+
+def keyed_changes(column: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """The per-key change of a JSON object column: {"column.key": {"old": ..., "new": ...}} for every key added,
+    removed or changed (None stands for "absent"), in key order."""
+    changes: dict[str, Any] = {}
+    for key in sorted(set(old) | set(new), key=str):
+        before, after = plain(old.get(key)), plain(new.get(key))
+        if before != after:
+            changes[f"{column}.{key}"] = {"old": before, "new": after}
     return changes
 
 
@@ -181,12 +195,17 @@ def _after_flush(session: Session, _context: Any) -> None:
     _append(session, rows)
 
 
+# Built once: per event only the parameters change (no statement to build and key for the cache each time).
+_CHAIN_HEAD = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_INSERT_EVENT = insert(AuditEvent.__table__)
+
+
 def _append(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events at the end of the chain (serialised: one writer at a time)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
-    previous = connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    previous = connection.execute(_CHAIN_HEAD).scalar()
     previous = previous or ""
     actor = current_actor()
     request_id, ip = _request_facts()
@@ -209,7 +228,7 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
             "prev_hash": previous,
         }
         digest = event_hash(fields)
-        connection.execute(insert(AuditEvent.__table__).values(**fields, hash=digest))
+        connection.execute(_INSERT_EVENT, {**fields, "hash": digest})
         previous = digest
 
 

@@ -1,24 +1,38 @@
 """The supplier portal's rate limit per client IP, counted in the database so that every worker shares it.
 
 Fixed one-minute windows: one row per (client address, Unix minute) whose count goes up with an atomic
-upsert (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL) in its own short transaction on its own
-connection, so the count is committed before the request goes on, and a rejected request still counts.
-Rows of past windows are pruned when an address opens a new window.
+upsert (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL). Rows of past windows are pruned when an
+address opens a new window. Every request counts, a refused one too:
+
+- by default the upsert runs in its own short transaction on its own connection, committed before the
+  request goes on (PostgreSQL always: the request's transaction would hold the address's row lock, so every
+  request of one address would wait for the one before it);
+- `allow(..., in_session=True)` (the portal's writes on SQLite) counts in the request's own session instead:
+  that transaction holds SQLite's one write lock anyway (BEGIN IMMEDIATE), so a save takes the lock once,
+  not twice. The hit is committed with the request's work; when that transaction ends without a commit (a
+  refused answer, an error page, a closed link) the hit is counted again in its own transaction, so it is
+  never lost.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.portal.models import PortalRateCount
 
 WINDOW_S = 60
 BUCKET_MAX = 64
+PENDING = "portal_rate_hits"  # session.info: hits counted in the session's transaction, not yet committed
+
+log = logging.getLogger(__name__)
 
 
 def window_of(now: float) -> int:
@@ -29,20 +43,19 @@ def window_of(now: float) -> int:
 class RateLimiter:
     """At most `limit` requests per key and minute window, across every process using the database."""
 
-    def allow(self, key: str, limit: int, now: float | None = None) -> bool:
-        """Count a hit for key (always, even when refused); False once the window holds more than `limit` hits."""
+    def allow(self, key: str, limit: int, now: float | None = None, *, in_session: bool = False) -> bool:
+        """Count a hit for key (always, even when refused); False once the window holds more than `limit` hits.
+
+        in_session: count in the request's session (SQLite only; elsewhere it is counted on its own)."""
         window = window_of(time.time() if now is None else now)
         bucket = key[:BUCKET_MAX]
-        table = PortalRateCount.__table__
-        with db.engine.begin() as connection:
-            insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-            upsert = insert(table).values(bucket=bucket, window_minute=window, count=1)
-            statement = upsert.on_conflict_do_update(
-                index_elements=[table.c.bucket, table.c.window_minute], set_={"count": table.c.count + 1},
-            ).returning(table.c.count)
-            count = int(connection.execute(statement).scalar_one())
-            if count == 1:  # this address's first hit of the window: drop the finished windows
-                connection.execute(delete(table).where(table.c.window_minute < window - 1))
+        session = db.session()
+        if in_session and session.get_bind().dialect.name == "sqlite":
+            count = _hit(session.connection(), bucket, window)
+            session.info.setdefault(PENDING, []).append((bucket, window))
+        else:
+            with db.engine.begin() as connection:
+                count = _hit(connection, bucket, window)
         return count <= limit
 
     def count(self, key: str, now: float | None = None) -> int:
@@ -62,4 +75,51 @@ class RateLimiter:
             connection.execute(delete(PortalRateCount.__table__))
 
 
+def _upsert(insert: Any) -> Any:
+    """INSERT a first hit, or add one to the window's count; returns the count (built once per dialect)."""
+    table = PortalRateCount.__table__
+    return insert(table).on_conflict_do_update(
+        index_elements=[table.c.bucket, table.c.window_minute], set_={"count": table.c.count + 1},
+    ).returning(table.c.count)
+
+
+_UPSERTS = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
+def _hit(connection: Connection, bucket: str, window: int) -> int:
+    """Add one hit to (bucket, window) and return the window's count; an address's first hit prunes old windows."""
+    table = PortalRateCount.__table__
+    statement = _UPSERTS["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+    count = int(connection.execute(statement, {"bucket": bucket, "window_minute": window, "count": 1}).scalar_one())
+    if count == 1:  # this address's first hit of the window: drop the finished windows
+        connection.execute(delete(table).where(table.c.window_minute < window - 1))
+    return count
+
+
+def _committed(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    """The session's transaction ended without a commit: the hits it counted were rolled back, count them again."""
+    if transaction.parent is not None:
+        return
+    hits: list[tuple[str, int]] = session.info.pop(PENDING, [])
+    if not hits:
+        return
+    try:
+        with db.engine.begin() as connection:
+            for bucket, window in hits:
+                _hit(connection, bucket, window)
+    except Exception:  # the request is answered anyway; the log keeps the lost hit
+        log.exception("portal rate-limit hits %r could not be counted again after a rollback", hits)
+
+
+def _listen() -> None:
+    if not event.contains(Session, "after_commit", _committed):
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Session, "after_transaction_end", _ended)
+
+
+_listen()
 limiter = RateLimiter()

@@ -44,7 +44,11 @@ CLOSED_PAGES: dict[LinkState, tuple[int, str, str]] = {
 
 @bp.before_request
 def _rate_limit() -> None:
-    if not limiter.allow(request.remote_addr or "?", int(current_app.config["PORTAL_RATE_LIMIT_PER_MINUTE"])):
+    # A write counts its hit in the request's transaction (one SQLite write lock per save, see
+    # app.portal.ratelimit); a refused request commits its hit before the 429.
+    if not limiter.allow(request.remote_addr or "?", int(current_app.config["PORTAL_RATE_LIMIT_PER_MINUTE"]),
+                         in_session=write_intent.get()):
+        unit_of_work.commit()
         abort(429)
 
 

@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import Permission
 from app.audit import services as audit
@@ -494,15 +494,25 @@ class LinkLookup:
         return self.token.evaluation if self.token else None
 
 
+# One query for the link, its evaluation and the evaluation's template (without the template's definition: a
+# published one is parsed once per process, see QuestionnaireTemplate.parsed; a draft's loads when asked for).
+# Built once; only the token hash is bound per request.
+_TOKEN_LOOKUP = (
+    select(EvaluationToken)
+    .where(EvaluationToken.token_hash == bindparam("token_hash"))
+    .options(
+        joinedload(EvaluationToken.evaluation, innerjoin=True)
+        .joinedload(Evaluation.template, innerjoin=True)
+        .defer(QuestionnaireTemplate.definition)
+    )
+)
+
+
 def resolve_token(raw: str) -> LinkLookup:
     """Find a link by the hash of its token and say whether it still opens the questionnaire."""
     if not raw or len(raw) > 100:
         return LinkLookup(LinkState.UNKNOWN)
-    token = db.session.scalar(
-        select(EvaluationToken)
-        .where(EvaluationToken.token_hash == token_hash(raw))
-        .options(selectinload(EvaluationToken.evaluation).selectinload(Evaluation.supplier))
-    )
+    token = db.session.scalar(_TOKEN_LOOKUP, {"token_hash": token_hash(raw)})
     if token is None:
         return LinkLookup(LinkState.UNKNOWN)
     if token.used_at is not None or token.evaluation.status in (S.SUBMITTED, S.SCORED, S.DECIDED):

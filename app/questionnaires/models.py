@@ -102,6 +102,7 @@ class Evaluation(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ig
         Index("ix_evaluations_decided_at", "decided_at"),
     )
     __audit_exclude__ = frozenset({"invalid_answers"})
+    __audit_keyed__ = frozenset({"answers", "evaluator_answers"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), nullable=False)

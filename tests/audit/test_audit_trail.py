@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from app.access import Role
 from app.audit import services as audit
 from app.audit.models import AuditEvent
-from app.audit.services import AuditTrailImmutable
+from app.audit.services import AuditTrailImmutable, keyed_changes
 from app.auth.models import User
 from app.extensions import db
 
@@ -136,3 +136,14 @@ def test_audit_export_cli_writes_every_event(app, make_user, tmp_path):
     rows = list(csv.DictReader(target.open()))
     assert len(rows) == db.session.scalar(select(db.func.count(AuditEvent.id)))
     assert rows[-1]["action"] == "export"
+
+
+def test_a_keyed_json_column_is_recorded_per_key_added_changed_and_removed():
+    old = {"A": "1", "B": ["x", "y"], "C": "same"}
+    new = {"B": ["x"], "C": "same", "D": 2.5}
+    assert keyed_changes("answers", old, new) == {
+        "answers.A": {"old": "1", "new": None},
+        "answers.B": {"old": ["x", "y"], "new": ["x"]},
+        "answers.D": {"old": None, "new": "2.5"},
+    }
+    assert keyed_changes("answers", old, dict(old)) == {}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.access import Role
+from app.audit import services as audit_services
 from app.audit.models import AuditAction, AuditEvent
 from app.db import utcnow
 from app.extensions import db
@@ -237,3 +238,55 @@ def test_over_https_a_browser_s_autosave_passes_the_csrf_referrer_check(app, cli
             db.engine.dispose()
     db.session.refresh(evaluation)
     assert evaluation.answers["C3"] == "12"
+
+
+def test_the_audit_event_of_a_save_names_the_answer_its_old_and_new_value_and_who(app, client, pat):
+    evaluation, token = sent(pat)
+    for code, raw in GOOD_SUPPLIER_ANSWERS.items():
+        evaluations.save_supplier_answer(evaluation, code, raw)
+    db.session.commit()
+    before = dict(evaluation.answers)
+    assert before["C3"] != "4"
+    last_id = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    response = client.post(f"/portal/{token}/answers/C3", data={"answer": "4"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last_id,
+                                                        AuditEvent.action == AuditAction.UPDATE)).one()
+    assert event.entity_type == "evaluation" and event.entity_id == str(evaluation.id)
+    assert event.changes == {"answers.C3": {"old": before["C3"], "new": "4"}}  # only the answer that changed
+    assert event.actor_name.startswith(f"supplier contact {evaluation.contact_email} (link #")
+    assert event.occurred_at is not None and event.prev_hash
+    assert audit_services.verify().ok
+
+
+def test_saves_counted_in_the_request_transaction_share_the_limit_across_two_app_instances(app, client, pat):
+    """Writes count their hit inside the request's transaction: two workers still share one count, and the
+    refused save's hit is committed."""
+    _evaluation, token = sent(pat)
+    other_app = create_app({**base_config(Path(app.instance_path)), "SQLALCHEMY_DATABASE_URI":
+                            app.config["SQLALCHEMY_DATABASE_URI"], "PORTAL_RATE_LIMIT_PER_MINUTE": 3})
+    other_app.test_client_class = type(client)
+    app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 3
+    try:
+        other = other_app.test_client()
+        codes = [(client if i % 2 else other).post(f"/portal/{token}/answers/C3", data={"answer": str(i + 1)},
+                                                   headers={"HX-Request": "true"}).status_code for i in range(4)]
+    finally:
+        app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 60
+        with other_app.app_context():
+            db.engine.dispose()
+    assert codes == [200, 200, 200, 429]
+    assert limiter.count("127.0.0.1") == 4
+
+
+def test_a_save_that_is_rolled_back_still_counts_against_the_limit(app, client, pat):
+    evaluation, token = sent(pat)
+    db.session.commit()
+    before = limiter.count("127.0.0.1")
+    refused = client.post(f"/portal/{token}/answers/NOPE", data={"answer": "1"}, headers={"HX-Request": "true"})
+    assert "no such question" in refused.get_data(as_text=True)  # a broken rule: the unit of work rolled back
+    evaluation.status = EvaluationStatus.CANCELLED
+    db.session.commit()
+    closed = client.post(f"/portal/{token}/answers/C3", data={"answer": "2"}, headers={"HX-Request": "true"})
+    assert closed.status_code == 410  # a closed link: nothing committed
+    assert limiter.count("127.0.0.1") == before + 2

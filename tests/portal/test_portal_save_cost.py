@@ -35,3 +35,27 @@ def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(
     assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
     assert parses == []
     assert len([s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory"))]) <= 10
+
+
+def test_an_autosave_takes_the_write_lock_once_and_runs_six_statements(app, client, pat):
+    """The rate-limit hit, one query for link + evaluation + template, the UPDATE and the audit chain head and
+    event: one BEGIN (on SQLite the one write lock), no supplier, no template definition re-read."""
+    _evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.post(f"/portal/{token}/answers/C3", data={"answer": "4"}, headers={"HX-Request": "true"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
+    work = [s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory"))]
+    assert len(work) <= 6, work
+    if db.engine.dialect.name == "sqlite":
+        assert len([s for s in statements if s.startswith("BEGIN")]) == 1
+    assert not any("FROM suppliers" in s for s in work)
+    assert not any("questionnaire_templates.definition" in s for s in work)
