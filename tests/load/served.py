@@ -226,10 +226,10 @@ class Supplier:
             found = {key.lower(): value for key, value in response.getheaders()}
         finally:
             connection.close()
-        for cookie in cookies:
-            match = re.match(r"session=([^;]*)", cookie)
+        for cookie in cookies:  # the session cookie, whatever its name (production uses the __Host- prefix)
+            match = re.match(r"([^=;\s]*session)=([^;]*)", cookie)
             if match:
-                self.cookie = f"session={match.group(1)}"
+                self.cookie = f"{match.group(1)}={match.group(2)}"
         return response.status, found, data
 
     def open(self) -> None:
