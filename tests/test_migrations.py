@@ -1,6 +1,7 @@
 """Migrations: one head; upgrade on an empty database; the models and the migrations agree."""
 
 from __future__ import annotations
+
 from pathlib import Path
 
 from alembic.config import Config
