@@ -18,16 +18,14 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench.bench_supplier_list import ROOT, free_port, start
+from bench.bench_supplier_list import ROOT, free_port, start, stop
 
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "32"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
@@ -167,14 +165,7 @@ def run() -> list[str]:
             f"ratios={','.join(f'{r:.2f}' for r in ratios)} target<=3"
         ]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+        stop(processes, workdir)
 
 
 if __name__ == "__main__":

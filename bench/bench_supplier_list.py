@@ -84,6 +84,18 @@ def start(target: str, port: int, env: dict[str, str], log: Path) -> subprocess.
     raise RuntimeError(f"{target} did not start; see {log}")
 
 
+def stop(processes: list[subprocess.Popen[bytes]], workdir: str | Path) -> None:
+    """Stop the servers a bench started (killed if they do not stop within 10 s) and remove its folder."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def request(port: int, path: str, headers: dict[str, str] | None = None, body: str | None = None,
             method: str = "GET") -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -200,14 +212,7 @@ def run() -> list[str]:
             f"threads={CLIENT_THREADS} rounds={ROUNDS}x{SLICES}x{SECONDS}s ratios={','.join(f'{r:.2f}' for r in ratios)} target>=0.5"
         ]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+        stop(processes, workdir)
 
 
 if __name__ == "__main__":

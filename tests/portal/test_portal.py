@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -182,20 +185,26 @@ def test_finished_windows_are_pruned(app):
     assert db.session.scalars(select(PortalRateCount.bucket)).all() == ["new"]
 
 
-def test_two_app_instances_share_one_count(app, client, pat):
-    """Two workers (two apps, two engines, two sessions) on one database: the limit holds across both."""
-    _evaluation, token = sent(pat)
+@contextmanager
+def _second_worker_limited_to_three(app, client) -> Iterator[Any]:
+    """A client of a second app instance (another worker) on the same database; both allow 3 requests a minute."""
     other_app = create_app({**base_config(Path(app.instance_path)), "SQLALCHEMY_DATABASE_URI":
                             app.config["SQLALCHEMY_DATABASE_URI"], "PORTAL_RATE_LIMIT_PER_MINUTE": 3})
     other_app.test_client_class = type(client)
     app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 3
     try:
-        other = other_app.test_client()
-        codes = [(client if i % 2 else other).get(f"/portal/{token}").status_code for i in range(4)]
+        yield other_app.test_client()
     finally:
         app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 60
         with other_app.app_context():
             db.engine.dispose()
+
+
+def test_two_app_instances_share_one_count(app, client, pat):
+    """Two workers (two apps, two engines, two sessions) on one database: the limit holds across both."""
+    _evaluation, token = sent(pat)
+    with _second_worker_limited_to_three(app, client) as other:
+        codes = [(client if i % 2 else other).get(f"/portal/{token}").status_code for i in range(4)]
     assert codes == [200, 200, 200, 429]
     assert limiter.count("127.0.0.1") == 4
 
@@ -263,18 +272,9 @@ def test_saves_counted_in_the_request_transaction_share_the_limit_across_two_app
     """Writes count their hit inside the request's transaction: two workers still share one count, and the
     refused save's hit is committed."""
     _evaluation, token = sent(pat)
-    other_app = create_app({**base_config(Path(app.instance_path)), "SQLALCHEMY_DATABASE_URI":
-                            app.config["SQLALCHEMY_DATABASE_URI"], "PORTAL_RATE_LIMIT_PER_MINUTE": 3})
-    other_app.test_client_class = type(client)
-    app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 3
-    try:
-        other = other_app.test_client()
+    with _second_worker_limited_to_three(app, client) as other:
         codes = [(client if i % 2 else other).post(f"/portal/{token}/answers/C3", data={"answer": str(i + 1)},
                                                    headers={"HX-Request": "true"}).status_code for i in range(4)]
-    finally:
-        app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 60
-        with other_app.app_context():
-            db.engine.dispose()
     assert codes == [200, 200, 200, 429]
     assert limiter.count("127.0.0.1") == 4
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import event
 
@@ -16,12 +18,9 @@ def pat(make_user):
     return make_user("pat", Role.PURCHASING)
 
 
-def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(app, client, pat, monkeypatch):
-    _evaluation, token = sent(pat)
-    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
-    parses: list[object] = []
-    real = models.from_dict
-    monkeypatch.setattr(models, "from_dict", lambda data: parses.append(1) or real(data))
+
+def _autosave_statements(client, token: str) -> tuple[Any, list[str]]:
+    """One autosave of C3 and every SQL statement it sent."""
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
@@ -32,6 +31,15 @@ def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(
         response = client.post(f"/portal/{token}/answers/C3", data={"answer": "4"}, headers={"HX-Request": "true"})
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+    return response, statements
+
+def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(app, client, pat, monkeypatch):
+    _evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    parses: list[object] = []
+    real = models.from_dict
+    monkeypatch.setattr(models, "from_dict", lambda data: parses.append(1) or real(data))
+    response, statements = _autosave_statements(client, token)
     assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
     assert parses == []
     assert len([s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory"))]) <= 10
@@ -42,16 +50,7 @@ def test_an_autosave_takes_the_write_lock_once_and_runs_six_statements(app, clie
     event: one BEGIN (on SQLite the one write lock), no supplier, no template definition re-read."""
     _evaluation, token = sent(pat)
     client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.post(f"/portal/{token}/answers/C3", data={"answer": "4"}, headers={"HX-Request": "true"})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    response, statements = _autosave_statements(client, token)
     assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
     work = [s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory"))]
     assert len(work) <= 6, work
