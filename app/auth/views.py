@@ -100,17 +100,20 @@ def users_list() -> Any:
 @permission_required(Permission.USERS_MANAGE)
 def users_create() -> Any:
     form = UserCreateForm()
-    if form.validate_on_submit() and (user := unit_of_work.run(lambda: services.create_user(
-        username=form.username.data or "",
-        full_name=form.full_name.data or "",
-        email=form.email.data or "",
-        roles={Role(value) for value in form.roles.data or []},
-        password=form.password.data or "",
-        must_change=True,
-    )).value) is not None:
-        flash(f"User {user.username} created. They must change the password at first sign-in.", "success")
-        return redirect(url_for("auth.users_detail", user_id=user.id))
-    return render_template("auth/users_create.html", form=form)
+    outcome = None
+    if form.validate_on_submit():
+        outcome = unit_of_work.run(lambda: services.create_user(
+            username=form.username.data or "",
+            full_name=form.full_name.data or "",
+            email=form.email.data or "",
+            roles={Role(value) for value in form.roles.data or []},
+            password=form.password.data or "",
+            must_change=True,
+        ))
+        if (user := outcome.value) is not None:
+            flash(f"User {user.username} created. They must change the password at first sign-in.", "success")
+            return redirect(url_for("auth.users_detail", user_id=user.id))
+    return render_template("auth/users_create.html", form=form), unit_of_work.form_status(form, outcome)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

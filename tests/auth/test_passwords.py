@@ -115,4 +115,5 @@ def test_the_admin_page_says_why_a_password_is_too_weak(login_as):
     page = admin.post("/users/new", data={"username": "newbie", "full_name": "New Bie", "email": "n@example.com",
                                           "roles": ["qa"], "password": "aaaaaaaaaaaa"})
     text = page.get_data(as_text=True)
+    assert page.status_code == 422
     assert "too easy to guess" in text and "Repeats like" in text
