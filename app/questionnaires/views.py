@@ -74,6 +74,7 @@ def templates_list() -> Any:
 @permission_required(Permission.QUESTIONNAIRES_EDIT)
 def templates_new() -> Any:
     form = TemplateForm()
+    outcome = None
     if form.validate_on_submit():
         outcome = unit_of_work.run(
             lambda: services.create_template(
@@ -83,7 +84,7 @@ def templates_new() -> Any:
         if outcome.ok and (template := outcome.value) is not None:
             flash("Draft created. Add sections and questions.", "success")
             return redirect(_template_url(template.id))
-    return render_template("questionnaires/templates_new.html", form=form)
+    return render_template("questionnaires/templates_new.html", form=form), unit_of_work.form_status(form, outcome)
 
 
 @bp.route("/templates/import", methods=["GET", "POST"])
@@ -229,12 +230,15 @@ def _question_form(
     saved: str, *, section: SectionDefinition, earlier: list[str], title: str,
 ) -> Any:
     """Save the question into the draft (a refusal lands on its code, the input kept), or show the question form."""
-    if form.validate_on_submit() and unit_of_work.run(lambda: _save(template, change, form.version_number()), form.code).ok:
-        flash(f"Question {form.code.data} {saved}.", "success")
-        return redirect(_template_url(template.id, f"q-{form.code.data}"))
+    outcome = None
+    if form.validate_on_submit():
+        outcome = unit_of_work.run(lambda: _save(template, change, form.version_number()), form.code)
+        if outcome.ok:
+            flash(f"Question {form.code.data} {saved}.", "success")
+            return redirect(_template_url(template.id, f"q-{form.code.data}"))
     return render_template(
         "questionnaires/question_form.html", template=template, form=form, section=section, earlier=earlier, title=title,
-    )
+    ), unit_of_work.form_status(form, outcome)
 
 
 @bp.route("/templates/<int:template_id>/sections/<int:index>/questions/new", methods=["GET", "POST"])

@@ -68,7 +68,7 @@ def test_a_bad_question_form_keeps_the_input_and_says_why(app, login_as):
               "bands": "0 | 2\n2 | | 10", "knockout_scope": "all", "version": _template().version},
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "min | max | points" in page and "Years?" in page
+    assert response.status_code == 422 and "min | max | points" in page and "Years?" in page
 
 
 def test_reorder_and_stale_edit(app, login_as):
