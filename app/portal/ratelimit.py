@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
-from sqlalchemy import Connection, delete, event, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, delete, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
@@ -75,24 +72,20 @@ class RateLimiter:
             connection.execute(delete(PortalRateCount.__table__))
 
 
-def _upsert(insert: Any) -> Any:
-    """INSERT a first hit, or add one to the window's count; returns the count (built once per dialect)."""
-    table = PortalRateCount.__table__
-    return insert(table).on_conflict_do_update(
-        index_elements=[table.c.bucket, table.c.window_minute], set_={"count": table.c.count + 1},
-    ).returning(table.c.count)
-
-
-_UPSERTS = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+# One text statement for SQLite (3.24+) and PostgreSQL: compiled once and cached (SQLAlchemy cannot cache the
+# dialect-specific insert().on_conflict_do_update() construct, which cost a full compile on every request).
+_UPSERT = text(
+    "INSERT INTO portal_rate_counts (bucket, window_minute, count) VALUES (:bucket, :window_minute, 1) "
+    "ON CONFLICT (bucket, window_minute) DO UPDATE SET count = portal_rate_counts.count + 1 RETURNING count"
+)
+_PRUNE = text("DELETE FROM portal_rate_counts WHERE window_minute < :oldest")
 
 
 def _hit(connection: Connection, bucket: str, window: int) -> int:
     """Add one hit to (bucket, window) and return the window's count; an address's first hit prunes old windows."""
-    table = PortalRateCount.__table__
-    statement = _UPSERTS["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
-    count = int(connection.execute(statement, {"bucket": bucket, "window_minute": window, "count": 1}).scalar_one())
+    count = int(connection.execute(_UPSERT, {"bucket": bucket, "window_minute": window}).scalar_one())
     if count == 1:  # this address's first hit of the window: drop the finished windows
-        connection.execute(delete(table).where(table.c.window_minute < window - 1))
+        connection.execute(_PRUNE, {"oldest": window - 1})
     return count
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.engine.default import CacheStats
 
 from app.access import Role
 from app.extensions import db
@@ -58,3 +59,24 @@ def test_an_autosave_takes_the_write_lock_once_and_runs_six_statements(app, clie
         assert len([s for s in statements if s.startswith("BEGIN")]) == 1
     assert not any("FROM suppliers" in s for s in work)
     assert not any("questionnaire_templates.definition" in s for s in work)
+
+
+def test_every_statement_of_an_autosave_comes_from_the_compiled_cache(app, client, pat):
+    """No statement is compiled again per save: the rate-limit upsert once cost a full compile on every request."""
+    _evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    compiled: list[tuple[str, object]] = []
+
+    def note(_conn, _cursor, statement, _parameters, context, _many):  # type: ignore[no-untyped-def]
+        if context is not None and context.compiled is not None:
+            compiled.append((statement, context.cache_hit))
+
+    event.listen(db.engine, "after_cursor_execute", note)
+    try:
+        response = client.post(f"/portal/{token}/answers/C3", data={"answer": "4"}, headers={"HX-Request": "true"})
+    finally:
+        event.remove(db.engine, "after_cursor_execute", note)
+    assert response.status_code == 200
+    assert compiled, "no compiled statement seen"
+    misses = [statement for statement, cache in compiled if cache is not CacheStats.CACHE_HIT]
+    assert misses == [], misses
