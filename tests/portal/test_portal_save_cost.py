@@ -80,3 +80,18 @@ def test_every_statement_of_an_autosave_comes_from_the_compiled_cache(app, clien
     assert compiled, "no compiled statement seen"
     misses = [statement for statement, cache in compiled if cache is not CacheStats.CACHE_HIT]
     assert misses == [], misses
+
+
+def test_a_rate_limit_hit_costs_no_second_durable_commit(app, client, pat):
+    """SQLite: the hit is counted in the save's own transaction. PostgreSQL: in its own short transaction (a shared
+    row lock would queue every save of one address), whose commit does not wait for the WAL flush."""
+    _evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    response, statements = _autosave_statements(client, token)
+    assert response.status_code == 200
+    upsert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO portal_rate_counts"))
+    if db.engine.dialect.name == "postgresql":
+        assert statements[upsert - 1] == "SET LOCAL synchronous_commit TO OFF"
+    else:
+        assert not any("synchronous_commit" in s for s in statements)
+        assert statements[0].startswith("BEGIN") and [s for s in statements if s.startswith("BEGIN")] == [statements[0]]
