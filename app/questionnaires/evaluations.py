@@ -87,20 +87,33 @@ WAITING: dict[str, tuple[str, ...]] = {
 }
 
 
-def evaluations_waiting() -> dict[str, list[Evaluation]]:
-    """Open evaluations by who must act next: the supplier, a reviewer (scoring) or QA (decision)."""
+def evaluations_waiting(*, limit: int | None = None) -> dict[str, list[Evaluation]]:
+    """Open evaluations by who must act next: the supplier, a reviewer (scoring) or QA (decision); due soonest
+    first, all of them or the first `limit` of each (one query per stage then)."""
     query = (
         select(Evaluation)
-        .where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))
         .options(selectinload(Evaluation.supplier), selectinload(Evaluation.template))
         .order_by(Evaluation.due_date.is_(None), Evaluation.due_date, Evaluation.id)
     )
+    if limit is not None:
+        return {key: list(db.session.scalars(query.where(Evaluation.status.in_(states)).limit(limit)))
+                for key, states in WAITING.items()}
     waiting: dict[str, list[Evaluation]] = {key: [] for key in WAITING}
-    for evaluation in db.session.scalars(query):
+    for evaluation in db.session.scalars(query.where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))):
         for key, states in WAITING.items():
             if evaluation.status in states:
                 waiting[key].append(evaluation)
     return waiting
+
+
+def evaluations_waiting_counts() -> dict[str, int]:
+    """How many open evaluations wait for each stage (one grouped count on the status index)."""
+    by_status = dict(db.session.execute(
+        select(Evaluation.status, func.count(Evaluation.id))
+        .where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))
+        .group_by(Evaluation.status)
+    ).tuples().all())
+    return {key: sum(by_status.get(state, 0) for state in states) for key, states in WAITING.items()}
 
 
 def init_app(app: Flask) -> None:

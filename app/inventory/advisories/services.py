@@ -10,11 +10,12 @@ import dataclasses
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from flask import Flask, current_app
 from sqlalchemy import Select, String, and_, bindparam, cast, delete, exists, func, insert, or_, select, update
 
 from app.audit import services as audit
@@ -43,6 +44,17 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """Slices of at most `size` items."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_MATCH_LISTENERS = "advisory_match_listeners"
+
+
+def on_advisories_imported(app: Flask, listener: Callable[[], object]) -> None:
+    """A higher package hears, inside the transaction, when an import changed advisories and refreshed every match
+    (the anomaly review schedule follows them); each listener once."""
+    listeners: list[Callable[[], object]] = app.extensions.setdefault(_MATCH_LISTENERS, [])
+    if listener not in listeners:
+        listeners.append(listener)
 
 
 # --- import -------------------------------------------------------------------------------------
@@ -199,6 +211,9 @@ def import_advisories(
     if affected_rows:
         db.session.execute(insert(AdvisoryAffected.__table__), affected_rows)
     added, removed = refresh_all_matches() if affected_by_osv else (0, 0)
+    if affected_by_osv:
+        for listener in current_app.extensions.get(_MATCH_LISTENERS, ()):
+            listener()
     tally = AdvisoryImportCounts(
         advisories=len(parsed.advisories),
         added=len(new_rows),
@@ -579,8 +594,9 @@ def _contains_advisory() -> Any:
     return contains_eager(AdvisoryMatch.advisory)
 
 
-def open_advisories_by_release() -> list[dict[str, Any]]:
-    """Releases with open matches: product, release, status, affected components and open matches (one query)."""
+def open_advisories_by_release(*, limit: int | None = None) -> list[dict[str, Any]]:
+    """Releases with open matches: product, release, status, affected components and open matches (one query),
+    by product and newest release first; all of them or the first `limit`."""
     query = (
         select(
             Release.id,
@@ -597,7 +613,14 @@ def open_advisories_by_release() -> list[dict[str, Any]]:
         .group_by(Release.id, Release.version, Release.status, Product.name)
         .order_by(Product.name, Release.id.desc())
     )
+    if limit is not None:
+        query = query.limit(limit)
     return [
         {"release_id": rid, "release": version, "status": status, "product": product, "open": n, "components": c}
         for rid, version, status, product, n, c in db.session.execute(query)
     ]
+
+
+def open_matches_count() -> int:
+    """How many advisory matches are open, in every release (one count on the state index)."""
+    return int(db.session.scalar(select(func.count(AdvisoryMatch.id)).where(AdvisoryMatch.state == MatchState.OPEN.value)) or 0)
