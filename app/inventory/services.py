@@ -50,7 +50,7 @@ from app.inventory.models import (
 )
 from app.inventory.workflow import ReleaseFrozen, require_component_move, require_release_move
 from app.signatures.models import Meaning, Signature
-from app.signatures.services import SignTarget, sign
+from app.signatures.services import SignTarget, sign, signatures_for
 from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
 
 
@@ -468,6 +468,38 @@ def release_diff(old: Release | None, new: Release) -> diffing.ReleaseDiff:
 def release_diff_counts(release: Release) -> dict[str, int]:
     """added/removed/upgraded/downgraded/licence_changed against the release's previous release."""
     return release_diff(release.previous_release, release).counts()
+
+
+def release_change_counts(release: Release) -> dict[str, int]:
+    """The release page's change counts from each component's stored change (what the page's Change filter shows),
+    in two counting queries on the (release, change) index whatever the size of the release: added, upgraded,
+    downgraded and licence changed by their rows; removed as the previous release's components left unpaired."""
+    by_kind = dict(db.session.execute(
+        select(Component.change_kind, func.count(Component.id)).where(Component.release_id == release.id)
+        .group_by(Component.change_kind)).tuples().all())
+    counts = {kind: int(by_kind.get(kind, 0)) for kind in diffing.CHANGE_KINDS if kind != diffing.REMOVED}
+    removed = 0
+    if release.previous_release_id is not None:
+        before = db.session.scalar(select(func.count(Component.id)).where(
+            Component.release_id == release.previous_release_id)) or 0
+        paired = sum(int(count) for kind, count in by_kind.items() if kind != ChangeKind.ADDED)
+        removed = max(0, before - paired)
+    return {kind: removed if kind == diffing.REMOVED else counts[kind] for kind in diffing.CHANGE_KINDS}
+
+
+def page_sign_target(release: Release) -> SignTarget:
+    """The release for its page's signatures panel: its signed content is read (every component) only when a
+    signature is there to be checked against it."""
+    if signatures_for("release", release.id):
+        return sign_target(release)
+    return SignTarget(entity_type="release", entity_id=str(release.id), version=release.row_version, content={},
+                      author_ids=frozenset())
+
+
+def last_import_run(release: Release) -> ImportRun | None:
+    """The release's latest import (one row, however many imports it had)."""
+    return db.session.scalar(select(ImportRun).where(ImportRun.release_id == release.id)
+                             .order_by(ImportRun.id.desc()).limit(1))
 
 
 # --- Components --------------------------------------------------------------------------------

@@ -79,15 +79,19 @@ def anomaly_reviews_due() -> Any:
     return render_template("inventory/anomaly_reviews_due.html", items=items, page=page, state=state, today=today)
 
 
+PANEL_ROWS = 20
+
+
 @bp.app_template_global()
 def component_anomaly_panel(component: Component) -> dict[str, Any]:
     """Review status, past reviews and advisories of one component version (templates/inventory/_component_anomalies.html)."""
     today = utcnow().date()
-    reviews = services.reviews_of(component, limit=20)
+    reviews = services.reviews_of(component, limit=PANEL_ROWS)
     return {
         "status": services.review_status(component, today, last=reviews[0] if reviews else None),
         "reviews": reviews,
-        "matches": advisory_services.component_matches(component),
+        "matches": advisory_services.component_matches(component, limit=PANEL_ROWS),
+        "match_count": advisory_services.component_match_count(component),
         "required": rules.review_required(component.safety_class),
         "months": services.cadence_months().get(component.safety_class, 1),
         "can_review": can_record_review(current_user, component),
