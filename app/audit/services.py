@@ -270,6 +270,24 @@ def record(
     )
 
 
+def record_changes(entity: Any, changes: Mapping[str, Any], *, action: str = AuditAction.UPDATE) -> None:
+    """Record field changes written outside the ORM's change tracking ({"field": {"old": .., "new": ..}}), as the
+    before_flush listener records an update: the record, its version, the old and the new values."""
+    if not changes:
+        return
+    session = db.session()
+    if not entity_key(entity):
+        session.flush()
+    _append(session, [{
+        "action": action,
+        "entity_type": entity.audit_type(),
+        "entity_id": entity_key(entity),
+        "entity_version": row_version(entity),
+        "entity_label": str(entity.audit_label())[:300],
+        "changes": dict(changes),
+    }])
+
+
 ACCESS_DENIED = "access.denied"
 
 

@@ -41,7 +41,7 @@ def validation_panel() -> dict[str, Any] | None:
         "by_status": [(status, by_status.get(status, 0)) for status in statuses],
         "total": sum(by_status.values()),
         "reviews_due": [(s, review_state(s.next_periodic_review, today, soon))
-                        for s in reminders.reviews_due(today)[:LIMIT]],
+                        for s in reminders.reviews_due(today, limit=LIMIT)],
         "protocols_waiting": reminders.protocols_waiting(LIMIT),
         "reports_waiting": reminders.reports_waiting(LIMIT),
         "open_deviations": reminders.open_deviations(LIMIT),

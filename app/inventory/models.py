@@ -168,6 +168,7 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     """
 
     __tablename__ = "components"
+    __audit_exclude__ = frozenset({"review_key"})  # derived from name, version and ecosystem
     __table_args__ = (
         Index("ix_components_release_id_name", "release_id", "name"),
         Index("ix_components_release_id_classification", "release_id", "classification"),
@@ -177,6 +178,7 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
         Index("ix_components_release_id_licence_verdict", "release_id", "licence_verdict"),
         Index("ix_components_release_id_safety_class", "release_id", "safety_class"),
         Index("ix_components_ecosystem_name_version", "ecosystem", "name", "version"),
+        Index("ix_components_review_key", "review_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -187,6 +189,8 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     version: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     ecosystem: Mapped[str] = mapped_column(String(40), nullable=False, default="generic")
     purl: Mapped[str] = mapped_column(String(600), nullable=False, default="")
+    # The version's identity for anomaly reviews (anomalies.rules.review_key): every release shipping it, at once.
+    review_key: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     manufacturer: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     repository_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")

@@ -28,6 +28,7 @@ from app.inventory import diff as diffing
 from app.inventory import policies
 from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import services as anomaly_services
+from app.inventory.anomalies.rules import review_key
 from app.inventory.importers import FORMATS, ImporterError, parse_file
 from app.inventory.importers.base import ComponentRecord, ParsedFile
 from app.inventory.licences import services as licence_services
@@ -49,7 +50,7 @@ from app.inventory.models import (
 )
 from app.inventory.workflow import ReleaseFrozen, require_component_move, require_release_move
 from app.signatures.models import Meaning, Signature
-from app.signatures.services import SignTarget, sign
+from app.signatures.services import SignTarget, sign, signatures_for
 from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
 
 
@@ -220,8 +221,10 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
     totals = _ImportTotals()
     changes: diffing.ReleaseDiff | None = None
     release_diff_known = False
+    removed_keys: set[str] = set()
     for index, (name, content, result) in enumerate(parsed):
         replaced_rows = _replace_file(session, release, name)
+        removed_keys.update(review_key(row["ecosystem"], row["name"], row["version"]) for row in replaced_rows)
         carried_same = _carry_over_source(replaced_rows)
         del replaced_rows
         records = result.components
@@ -259,6 +262,8 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
     for run in release.import_runs[-len(parsed):]:
         run.summary = summary
     advisory_services.refresh_matches(release)
+    anomaly_services.refresh_schedule(removed_keys | set(session.scalars(
+        select(Component.review_key).where(Component.release_id == release.id).distinct())))
     session.flush()
     return summary
 
@@ -361,7 +366,7 @@ def _has_components(release: Release) -> bool:
 def _row(defaults: dict[str, Any], record: ComponentRecord, item: diffing.DiffItem, verdict_of: Any) -> dict[str, Any]:
     return {
         **defaults, "name": item.name, "version": item.version, "ecosystem": item.ecosystem,
-        "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
+        "review_key": review_key(item.ecosystem, item.name, item.version), "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
         "repository_url": record.repository_url[:500],
         "licence_expression": item.licence_expression, "unknown_licences": list(record.unknown_licences),
         "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences),
@@ -465,6 +470,38 @@ def release_diff_counts(release: Release) -> dict[str, int]:
     return release_diff(release.previous_release, release).counts()
 
 
+def release_change_counts(release: Release) -> dict[str, int]:
+    """The release page's change counts from each component's stored change (what the page's Change filter shows),
+    in two counting queries on the (release, change) index whatever the size of the release: added, upgraded,
+    downgraded and licence changed by their rows; removed as the previous release's components left unpaired."""
+    by_kind = dict(db.session.execute(
+        select(Component.change_kind, func.count(Component.id)).where(Component.release_id == release.id)
+        .group_by(Component.change_kind)).tuples().all())
+    counts = {kind: int(by_kind.get(kind, 0)) for kind in diffing.CHANGE_KINDS if kind != diffing.REMOVED}
+    removed = 0
+    if release.previous_release_id is not None:
+        before = db.session.scalar(select(func.count(Component.id)).where(
+            Component.release_id == release.previous_release_id)) or 0
+        paired = sum(int(count) for kind, count in by_kind.items() if kind != ChangeKind.ADDED)
+        removed = max(0, before - paired)
+    return {kind: removed if kind == diffing.REMOVED else counts[kind] for kind in diffing.CHANGE_KINDS}
+
+
+def page_sign_target(release: Release) -> SignTarget:
+    """The release for its page's signatures panel: its signed content is read (every component) only when a
+    signature is there to be checked against it."""
+    if signatures_for("release", release.id):
+        return sign_target(release)
+    return SignTarget(entity_type="release", entity_id=str(release.id), version=release.row_version, content={},
+                      author_ids=frozenset())
+
+
+def last_import_run(release: Release) -> ImportRun | None:
+    """The release's latest import (one row, however many imports it had)."""
+    return db.session.scalar(select(ImportRun).where(ImportRun.release_id == release.id)
+                             .order_by(ImportRun.id.desc()).limit(1))
+
+
 # --- Components --------------------------------------------------------------------------------
 
 
@@ -487,7 +524,7 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     if "status" in changes:
         require_component_move(component.status, changes["status"])
     identity = ("name", "version", "ecosystem", "licence_expression")
-    original = {name: getattr(component, name) for name in (*changes, "unknown_licences")}
+    original = {name: getattr(component, name) for name in (*changes, "unknown_licences", "review_key")}
     for name, value in changes.items():
         setattr(component, name, value.strip() if isinstance(value, str) else value)
     if "licence_expression" in changes:
@@ -501,9 +538,12 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
             raise ValidationFailed(f"{component.name} {component.version} cannot be approved: {'; '.join(problems)}.")
     if any(name in changes for name in identity):
         _recompute_change(component)
+    component.review_key = anomaly_services.component_review_key(component)
     db.session.flush()
     if "licence_expression" in changes:
         _refresh_licence_verdicts(component.release)
+    if original["review_key"] != component.review_key or "safety_class" in changes:
+        anomaly_services.refresh_schedule({original["review_key"], component.review_key})
     return component
 
 
@@ -598,6 +638,8 @@ def classify_components(release: Release, component_ids: Iterable[int], classifi
         if safety_class:
             component.safety_class = safety_class
     db.session.flush()
+    if safety_class:
+        anomaly_services.refresh_schedule({component.review_key for component in components})
     return len(components)
 
 

@@ -24,6 +24,7 @@ from app.audit.models import AuditAction
 from app.auth.views import safe_next
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.inventory import diff as diffing
 from app.inventory import exports, policies, services
 from app.inventory.advisories.models import AdvisoryMatch, MatchState
 from app.inventory.blueprint import bp
@@ -39,7 +40,7 @@ from app.inventory.forms import (
     SupplierLinkForm,
 )
 from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release
-from app.pagination import paginate
+from app.pagination import paginate, paginate_list
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.suppliers.models import Supplier
@@ -244,17 +245,15 @@ def _release_context(release: Release) -> dict[str, Any]:
                                                Component.assessed.is_(False)),
                func.count(Component.id).filter(Component.classification == ""))
         .where(Component.release_id == release.id)).one()
-    last_run = release.import_runs[-1] if release.import_runs else None
     return {
         "release": release, "product": release.product, "page": page, "filters": filters, "can_edit": can_edit,
         "can_freeze": policies.can_freeze(current_user, release), "import_form": ImportForm(),
-        "bulk_form": BulkForm(), "freeze_form": freeze_form, "sign_target": services.sign_target(release),
+        "bulk_form": BulkForm(), "freeze_form": freeze_form, "sign_target": services.page_sign_target(release),
         "freeze_problems": services.freeze_problems(release) if not release.is_frozen else [],
         "open_advisories": _open_advisories([c.id for c in page.items]),
         "totals": {"components": totals[0], "changed": totals[1], "unassessed": totals[2], "unclassified": totals[3]},
-        "diff_counts": services.release_diff_counts(release), "last_run": last_run,
+        "diff_counts": services.release_change_counts(release), "last_run": services.last_import_run(release),
         "classification_labels": CLASSIFICATION_LABELS,
-        "other_releases": [r for r in release.product.releases if r.id != release.id],
     }
 
 
@@ -340,8 +339,21 @@ def releases_diff(release_id: int) -> Any:
     release = _get(Release, release_id)
     old, new = _diff_pair(release)
     result = services.release_diff(old, new)
-    return render_template("inventory/releases_diff.html", release=release, old=old, new=new, result=result,
-                           other_releases=[r for r in release.product.releases if r.id != release.id])
+    kind = request.args.get("kind", "")
+    kind = kind if kind in diffing.CHANGE_KINDS else ""
+    page = paginate_list(result.of(kind) if kind else result.changes)
+    return render_template("inventory/releases_diff.html", release=release, old=old, new=new, result=result, page=page,
+                           kind=kind, kinds=diffing.CHANGE_KINDS,
+                           other_releases=_other_releases(release))
+
+
+OTHER_RELEASES_SHOWN = 100
+
+
+def _other_releases(release: Release) -> list[Release]:
+    """The product's other releases to compare with, newest first (at most OTHER_RELEASES_SHOWN)."""
+    return list(db.session.scalars(select(Release).where(Release.product_id == release.product_id, Release.id != release.id)
+                                   .order_by(Release.id.desc()).limit(OTHER_RELEASES_SHOWN)))
 
 
 @bp.get("/releases/<int:release_id>/diff.json")

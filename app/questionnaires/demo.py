@@ -20,7 +20,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.questionnaires import evaluations, services
 from app.questionnaires.evaluations import LinkState
-from app.questionnaires.models import Evaluation, EvaluationStatus, QuestionnaireTemplate
+from app.questionnaires.models import Evaluation, EvaluationAnswer, EvaluationStatus, QuestionnaireTemplate
 from app.questionnaires.scoring import result_to_dict, score
 from app.signatures.models import Meaning
 from app.signatures.services import sign
@@ -53,8 +53,7 @@ def _new(supplier: Supplier, template: QuestionnaireTemplate, kind: str, by: Use
     evaluation = Evaluation(
         supplier=supplier, template=template, evaluation_type=kind, status=EvaluationStatus.DRAFT,
         reference=evaluations.new_reference(created), contact_name=contact.name if contact else "",
-        contact_email=contact.email if contact else "", answers={}, invalid_answers={}, evaluator_answers={},
-        knockout_hits=[], created_by_id=by.id if by else None, created_at=created,
+        contact_email=contact.email if contact else "", knockout_hits=[], created_by_id=by.id if by else None, created_at=created,
         due_date=(created + timedelta(days=30)).date(),
     )
     db.session.add(evaluation)
@@ -82,8 +81,11 @@ def _historic_decision(
     """A past, signed decision: answers, score from the pure core, decision fields, QA's signature."""
     defn = evaluation.template.parsed()
     supplier_codes = {q.code for q in defn.questions() if q.answered_by.value == "supplier"}
-    evaluation.answers = {k: v for k, v in answers.items() if k in supplier_codes}
-    evaluation.evaluator_answers = {k: v for k, v in {**answers, **evaluator}.items() if k not in supplier_codes}
+    evaluation.answer_rows = [
+        EvaluationAnswer(question_code=code, answered_by="supplier" if code in supplier_codes else "evaluator",
+                         value=value, locked=code in supplier_codes)
+        for code, value in {**answers, **{k: v for k, v in evaluator.items() if k not in supplier_codes}}.items()
+    ]
     result = score(defn, evaluations.checked_answers(evaluation, defn), criticality=evaluation.supplier.criticality)
     evaluation.criticality = evaluation.supplier.criticality
     evaluation.score = result_to_dict(result)

@@ -12,14 +12,17 @@ from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.access import Permission
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.db import utcnow
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.notifications.services import queue_email
 from app.questionnaires import policies, workflow
@@ -34,6 +37,7 @@ from app.questionnaires.answers import (
 from app.questionnaires.definitions import AnsweredBy, AnswerType, QuestionDefinition, TemplateDefinition
 from app.questionnaires.models import (
     Evaluation,
+    EvaluationAnswer,
     EvaluationStatus,
     EvaluationToken,
     EvaluationType,
@@ -87,20 +91,33 @@ WAITING: dict[str, tuple[str, ...]] = {
 }
 
 
-def evaluations_waiting() -> dict[str, list[Evaluation]]:
-    """Open evaluations by who must act next: the supplier, a reviewer (scoring) or QA (decision)."""
+def evaluations_waiting(*, limit: int | None = None) -> dict[str, list[Evaluation]]:
+    """Open evaluations by who must act next: the supplier, a reviewer (scoring) or QA (decision); due soonest
+    first, all of them or the first `limit` of each (one query per stage then)."""
     query = (
         select(Evaluation)
-        .where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))
         .options(selectinload(Evaluation.supplier), selectinload(Evaluation.template))
         .order_by(Evaluation.due_date.is_(None), Evaluation.due_date, Evaluation.id)
     )
+    if limit is not None:
+        return {key: list(db.session.scalars(query.where(Evaluation.status.in_(states)).limit(limit)))
+                for key, states in WAITING.items()}
     waiting: dict[str, list[Evaluation]] = {key: [] for key in WAITING}
-    for evaluation in db.session.scalars(query):
+    for evaluation in db.session.scalars(query.where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))):
         for key, states in WAITING.items():
             if evaluation.status in states:
                 waiting[key].append(evaluation)
     return waiting
+
+
+def evaluations_waiting_counts() -> dict[str, int]:
+    """How many open evaluations wait for each stage (one grouped count on the status index)."""
+    by_status = dict(db.session.execute(
+        select(Evaluation.status, func.count(Evaluation.id))
+        .where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))
+        .group_by(Evaluation.status)
+    ).tuples().all())
+    return {key: sum(by_status.get(state, 0) for state in states) for key, states in WAITING.items()}
 
 
 def init_app(app: Flask) -> None:
@@ -123,8 +140,9 @@ def checked_answers(evaluation: Evaluation, defn: TemplateDefinition | None = No
     """Supplier and evaluator answers, typed for the pure core (stored raw answers re-checked)."""
     defn = defn or evaluation.template.parsed()
     typed: dict[str, Answer] = {}
+    supplier, evaluator = evaluation.answers, evaluation.evaluator_answers
     for question in defn.questions():
-        source = evaluation.answers if question.answered_by is AnsweredBy.SUPPLIER else evaluation.evaluator_answers
+        source = supplier if question.answered_by is AnsweredBy.SUPPLIER else evaluator
         if question.code in source:
             typed[question.code] = check_answer(question, source[question.code], allow_blank=True).value
     return typed
@@ -144,9 +162,10 @@ def supplier_problems(evaluation: Evaluation) -> dict[str, str]:
     typed = checked_answers(evaluation, defn)
     problems: dict[str, str] = {}
     evidence = evidence_by_question(evaluation)
+    invalid = evaluation.invalid_answers
     for question in visible_questions(defn, typed, AnsweredBy.SUPPLIER):
-        if question.code in evaluation.invalid_answers:
-            problems[question.code] = evaluation.invalid_answers[question.code]["error"]
+        if question.code in invalid:
+            problems[question.code] = invalid[question.code]["error"]
         elif question.evidence_required and not evidence.get(question.code):
             problems[question.code] = "Attach the evidence this question asks for"
     for question in missing_required(defn, typed, AnsweredBy.SUPPLIER):
@@ -192,30 +211,87 @@ def _cut(text: str, max_chars: int) -> str:
     return text[:max_chars] + TRUNCATED_MARKER.format(total=len(text))
 
 
+def _answer_row(evaluation: Evaluation, code: str, answered_by: AnsweredBy) -> EvaluationAnswer:
+    """The question's answer row, locked until the transaction ends (made, empty, when the question has none yet).
+
+    A save locks only its own question's row: saves of other questions go on at the same time, and a save of the
+    same question waits for the one before it, then reads what it saved (the old value of its audit event).
+    """
+    query = (
+        select(EvaluationAnswer)
+        .where(EvaluationAnswer.evaluation_id == evaluation.id, EvaluationAnswer.question_code == code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    row = db.session.scalar(query)
+    if row is None:
+        # Two first saves of one question: one INSERT makes the row, the other's does nothing (and waits for it).
+        dialect = db.session.get_bind().dialect.name
+        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(EvaluationAnswer.__table__)
+        db.session.execute(statement.on_conflict_do_nothing(), {
+            "evaluation_id": evaluation.id, "question_code": code, "answered_by": answered_by.value,
+            "value": None, "refused": None, "locked": False, "saved_at": utcnow(),
+        })
+        row = db.session.scalar(query)
+        assert row is not None
+    return row
+
+
+def _start_answering(evaluation: Evaluation) -> dict[str, Any]:
+    """A sent evaluation becomes in progress with the supplier's first change: a conditional UPDATE, so that first
+    saves at the same moment neither conflict nor wait on each other's optimistic lock. Returns the status change
+    for the audit event ({} when there was none), and refuses a questionnaire no longer open for answers."""
+    if evaluation.status == S.SENT:
+        workflow.require_transition(evaluation.status, S.IN_PROGRESS)
+        table = Evaluation.__table__
+        now = utcnow()
+        version = db.session.execute(
+            update(table).where(table.c.id == evaluation.id, table.c.status == S.SENT.value)
+            .values(status=S.IN_PROGRESS.value, version=table.c.version + 1, updated_at=now)
+            .returning(table.c.version)
+        ).scalar()
+        if version is not None:
+            set_committed_value(evaluation, "status", S.IN_PROGRESS.value)
+            set_committed_value(evaluation, "version", version)
+            set_committed_value(evaluation, "updated_at", now)
+            return {"status": {"old": S.SENT.value, "new": S.IN_PROGRESS.value}}
+        db.session.refresh(evaluation, ["status", "version", "updated_at"])  # someone else moved it first
+        _require_supplier_may_edit(evaluation)
+    return {}
+
+
+def _require_row_open(row: EvaluationAnswer) -> None:
+    if row.locked:
+        raise Conflict("This questionnaire was already submitted; the answers are locked.")
+
+
 def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str] | None) -> CheckedAnswer:
-    """Save one supplier answer as a draft; an invalid one is kept with its message, the last valid one stays."""
+    """Save one supplier answer as a draft; an invalid one is kept with its message, the last valid one stays.
+
+    Only the question's own row is written (and locked): saves of different questions never conflict; two saves of
+    one question resolve in turn, the last one wins, and the audit trail has both (each with its old and new value).
+    """
     _require_supplier_may_edit(evaluation)
     question = _supplier_question(evaluation, code)
     if question.answer_type is AnswerType.FILE:
         raise ValidationFailed("Upload files with the upload button of this question.")
     checked = check_answer(question, raw, allow_blank=True)
-    invalid = dict(evaluation.invalid_answers)
-    answers = dict(evaluation.answers)
+    changes = _start_answering(evaluation)
+    row = _answer_row(evaluation, code, AnsweredBy.SUPPLIER)
+    _require_row_open(row)
+    old = row.value
     if checked.ok:
-        invalid.pop(code, None)
-        raw_value = raw_answer(checked.value)
-        if raw_value is None:
-            answers.pop(code, None)
-        else:
-            answers[code] = raw_value
+        row.value = raw_answer(checked.value)
+        row.refused = None
     else:
-        invalid[code] = {"raw": kept_raw(raw, int(current_app.config["REFUSED_ANSWER_MAX_CHARS"])), "error": checked.error}
-    if answers != evaluation.answers:
-        evaluation.answers = answers
-    if invalid != evaluation.invalid_answers:
-        evaluation.invalid_answers = invalid
-    workflow.start_answering(evaluation)
-    db.session.flush()
+        row.refused = {"raw": kept_raw(raw, int(current_app.config["REFUSED_ANSWER_MAX_CHARS"])), "error": checked.error}
+    if db.session.is_modified(row):
+        row.saved_at = utcnow()
+        db.session.flush()
+    db.session.expire(evaluation, ["answer_rows"])
+    if old != row.value:
+        changes[f"answers.{code}"] = {"old": old, "new": row.value}
+    audit.record_changes(evaluation, changes)
     return checked
 
 
@@ -239,6 +315,7 @@ def evidence_usage(evaluation: Evaluation) -> tuple[int, int]:
 
 def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by: str, user: Any = None) -> EvidenceFile:
     """Attach an uploaded file to one question (pdf, png, jpg, docx, xlsx; size-limited; sha256 kept)."""
+    row = None
     if user is None:
         _require_supplier_may_edit(evaluation)
         question = _supplier_question(evaluation, code)
@@ -248,6 +325,11 @@ def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by:
         question = _question(evaluation.template.parsed(), code)
     if not (question.evidence_required or question.answer_type is AnswerType.FILE):
         raise ValidationFailed("This question does not take files.")
+    if user is None:  # the question's row first: a file cannot slip in after the supplier submitted
+        changes = _start_answering(evaluation)
+        row = _answer_row(evaluation, code, AnsweredBy.SUPPLIER)
+        _require_row_open(row)
+        audit.record_changes(evaluation, changes)
     config = current_app.config
     max_files, max_total = int(config["EVIDENCE_MAX_FILES_PER_EVALUATION"]), int(config["EVIDENCE_MAX_BYTES_PER_EVALUATION"])
     count, used = evidence_usage(evaluation)
@@ -264,25 +346,25 @@ def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by:
     item = EvidenceFile(evaluation=evaluation, question_code=code, stored_file=stored, uploaded_by=uploaded_by[:300])
     db.session.add(item)
     db.session.flush()
-    _sync_file_answer(evaluation, question)
-    if user is None:
-        workflow.start_answering(evaluation)
-    db.session.flush()
+    _sync_file_answer(evaluation, question, row)
     return item
 
 
-def _sync_file_answer(evaluation: Evaluation, question: QuestionDefinition) -> None:
+def _sync_file_answer(evaluation: Evaluation, question: QuestionDefinition, row: EvaluationAnswer | None = None) -> None:
     # A file question's answer is the list of its evidence ids, so "required" works like any other answer.
     if question.answer_type is not AnswerType.FILE:
         return
     ids = [str(e.id) for e in evaluation.evidence if e.question_code == question.code]
-    target = "answers" if question.answered_by is AnsweredBy.SUPPLIER else "evaluator_answers"
-    current = dict(getattr(evaluation, target))
-    if ids:
-        current[question.code] = ids
-    else:
-        current.pop(question.code, None)
-    setattr(evaluation, target, current)
+    row = row or _answer_row(evaluation, question.code, question.answered_by)
+    old = row.value
+    row.value = ids or None
+    if db.session.is_modified(row):
+        row.saved_at = utcnow()
+        db.session.flush()
+    db.session.expire(evaluation, ["answer_rows"])
+    side = "answers" if question.answered_by is AnsweredBy.SUPPLIER else "evaluator_answers"
+    if old != row.value:
+        audit.record_changes(evaluation, {f"{side}.{question.code}": {"old": old, "new": row.value}})
 
 
 def evidence_of(evaluation: Evaluation, evidence_id: int) -> EvidenceFile:
@@ -301,11 +383,12 @@ def remove_evidence(evaluation: Evaluation, evidence_id: int) -> None:
     _require_supplier_may_edit(evaluation)
     item = evidence_of(evaluation, evidence_id)
     question = _question(evaluation.template.parsed(), item.question_code)
+    row = _answer_row(evaluation, item.question_code, question.answered_by)
+    _require_row_open(row)
     stored = item.stored_file
     evaluation.evidence.remove(item)
     db.session.flush()
-    _sync_file_answer(evaluation, question)
-    db.session.flush()
+    _sync_file_answer(evaluation, question, row)
     audit.record(
         "evaluation.evidence_removed", evaluation, question=item.question_code, file=stored.original_name,
         sha256=stored.sha256, size=stored.size,
@@ -316,6 +399,7 @@ def remove_evidence(evaluation: Evaluation, evidence_id: int) -> None:
 def submit_answers(evaluation: Evaluation, token: EvaluationToken) -> None:
     """Lock the supplier's answers: every visible required question answered, valid, with its evidence."""
     _require_supplier_may_edit(evaluation)
+    _lock_supplier_answers(evaluation)
     problems = supplier_problems(evaluation)
     if problems:
         raise ValidationFailed(
@@ -327,6 +411,23 @@ def submit_answers(evaluation: Evaluation, token: EvaluationToken) -> None:
     token.used_at = now
     db.session.flush()
     audit.record("evaluation.submitted", evaluation, reference=evaluation.reference)
+
+
+def _lock_supplier_answers(evaluation: Evaluation) -> None:
+    """Lock every supplier answer row, one per supplier question (made empty where missing): a save still running
+    finishes first and is part of what is submitted; a save after it finds its row locked and is refused."""
+    codes = [q.code for q in evaluation.template.parsed().questions() if q.answered_by is AnsweredBy.SUPPLIER]
+    table = EvaluationAnswer.__table__
+    dialect = db.session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+    now = utcnow()
+    db.session.execute(statement, [
+        {"evaluation_id": evaluation.id, "question_code": code, "answered_by": AnsweredBy.SUPPLIER.value,
+         "value": None, "refused": None, "locked": False, "saved_at": now} for code in codes
+    ])
+    db.session.execute(update(table).where(table.c.evaluation_id == evaluation.id,
+                                           table.c.answered_by == AnsweredBy.SUPPLIER.value).values(locked=True))
+    db.session.expire(evaluation, ["answer_rows"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -374,9 +475,6 @@ def start_evaluation(
         due_date=due_date,
         contact_name=contact.name if contact else "",
         contact_email=contact.email if contact else "",
-        answers={},
-        invalid_answers={},
-        evaluator_answers={},
         knockout_hits=[],
         created_by_id=getattr(by, "id", None),
     )
@@ -538,12 +636,21 @@ def note_link_opened(token: EvaluationToken) -> None:
 # Review: evaluator answers, score, overrides
 
 
-def save_evaluator_answers(evaluation: Evaluation, raw: Mapping[str, Any], *, by: Any) -> dict[str, str]:
-    """Store the evaluator's answers (blank allowed until scoring); returns a message per invalid answer."""
+def save_evaluator_answers(
+    evaluation: Evaluation, raw: Mapping[str, Any], *, by: Any, expected_version: int | None = None
+) -> dict[str, str]:
+    """Store the evaluator's answers (blank allowed until scoring); returns a message per invalid answer.
+
+    A change takes the evaluation's optimistic lock (its version), so two staff saving at once, or a form loaded
+    before someone else's change (`expected_version`), get the 409 page; the supplier's saves do not move it.
+    """
     if not policies.can_review(by, evaluation):
         raise PermissionDenied("You may not answer this evaluation's evaluator questions.")
+    if expected_version is not None and expected_version != evaluation.version:
+        raise StaleEdit()
     defn = evaluation.template.parsed()
-    answers = dict(evaluation.evaluator_answers)
+    rows = {row.question_code: row for row in evaluation.answer_rows}
+    wanted: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for question in defn.questions():
         if question.answered_by is not AnsweredBy.EVALUATOR or question.answer_type is AnswerType.FILE:
@@ -554,14 +661,24 @@ def save_evaluator_answers(evaluation: Evaluation, raw: Mapping[str, Any], *, by
         if not checked.ok:
             errors[question.code] = checked.error or "Invalid answer"
             continue
-        value = raw_answer(checked.value)
-        if value is None:
-            answers.pop(question.code, None)
-        else:
-            answers[question.code] = value
-    if answers != evaluation.evaluator_answers:
-        evaluation.evaluator_answers = answers
+        wanted[question.code] = raw_answer(checked.value)
+    changes = {
+        f"evaluator_answers.{code}": {"old": rows[code].value if code in rows else None, "new": value}
+        for code, value in wanted.items() if (rows[code].value if code in rows else None) != value
+    }
+    if changes:
+        evaluation.updated_at = utcnow()
+        db.session.flush()  # the evaluation's version first: a concurrent staff save stops here with the 409 page
+        now = utcnow()
+        for key in changes:
+            code = key.split(".", 1)[1]
+            row = rows.get(code)
+            if row is None:
+                row = EvaluationAnswer(question_code=code, answered_by=AnsweredBy.EVALUATOR.value)
+                evaluation.answer_rows.append(row)
+            row.value, row.saved_at = wanted[code], now
         db.session.flush()
+        audit.record_changes(evaluation, changes)
         if evaluation.status == S.SCORED:
             _rescore(evaluation)
     return errors

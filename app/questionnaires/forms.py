@@ -326,7 +326,8 @@ class DecisionForm(SignatureForm):
         self.meaning.data = DECISION_MEANING.get(self.decision.data or "", "approved")
 
 
-class EvaluatorAnswersForm(BaseForm):
-    """CSRF only: the evaluator's answer inputs are generated from the template (answer-<code>)."""
+class EvaluatorAnswersForm(VersionedForm):
+    """CSRF and the evaluation's version (a stale form gets 409): the evaluator's answer inputs are generated from
+    the template (answer-<code>)."""
 
 

@@ -6,14 +6,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
 from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.extensions import db
-from app.questionnaires.definitions import TemplateDefinition, from_dict
+from app.questionnaires.definitions import AnsweredBy, TemplateDefinition, from_dict
 from app.suppliers.models import Supplier
 
 
@@ -101,8 +101,6 @@ class Evaluation(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ig
         Index("ix_evaluations_status", "status"),
         Index("ix_evaluations_decided_at", "decided_at"),
     )
-    __audit_exclude__ = frozenset({"invalid_answers"})
-    __audit_keyed__ = frozenset({"answers", "evaluator_answers"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"), nullable=False)
@@ -113,11 +111,6 @@ class Evaluation(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ig
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     contact_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     contact_email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
-    # Answers in their raw JSON form (answers.raw_answer); supplier and evaluator answers apart, so
-    # the supplier's lock on submit while staff still answer their own questions.
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    invalid_answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    evaluator_answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     criticality: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # used for the score
     score: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # scoring.result_to_dict
     percentage: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -149,9 +142,52 @@ class Evaluation(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ig
     tokens: Mapped[list[EvaluationToken]] = relationship(
         back_populates="evaluation", order_by="EvaluationToken.id", cascade="all, delete-orphan"
     )
+    # The answers, one row per question (EvaluationAnswer); read them through the three properties below.
+    answer_rows: Mapped[list[EvaluationAnswer]] = relationship(
+        order_by="EvaluationAnswer.question_code", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def audit_label(self) -> str:
         return self.reference
+
+    def _answers_of(self, answered_by: str) -> dict[str, Any]:
+        return {row.question_code: row.value for row in self.answer_rows
+                if row.answered_by == answered_by and row.value is not None}
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """The supplier's answers by question code, in their raw JSON form (answers.raw_answer)."""
+        return self._answers_of(AnsweredBy.SUPPLIER.value)
+
+    @property
+    def evaluator_answers(self) -> dict[str, Any]:
+        """The evaluator's answers by question code, in their raw JSON form."""
+        return self._answers_of(AnsweredBy.EVALUATOR.value)
+
+    @property
+    def invalid_answers(self) -> dict[str, Any]:
+        """The supplier's refused inputs still to correct: {"raw": what was kept of it, "error": why}, by code."""
+        return {row.question_code: row.refused for row in self.answer_rows
+                if row.answered_by == AnsweredBy.SUPPLIER.value and row.refused is not None}
+
+
+class EvaluationAnswer(db.Model):  # type: ignore[name-defined,misc]
+    """One question's answer on one evaluation: its last valid raw answer and the input last refused for it.
+
+    A row per question, so that saves of different questions never write the same row: none waits for another,
+    none is lost, none conflicts; saves of the same question lock its row in turn and the last one wins. Each change
+    is recorded in the audit trail on the evaluation ("answers.C3": old -> new). Supplier rows are locked on submit.
+    """
+
+    __tablename__ = "evaluation_answers"
+
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True)
+    question_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    answered_by: Mapped[str] = mapped_column(String(10), nullable=False)  # supplier | evaluator
+    value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)  # None: no valid answer
+    refused: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # the supplier submitted
+    saved_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
 class EvaluationToken(Audited, db.Model):  # type: ignore[name-defined,misc]

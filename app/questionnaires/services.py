@@ -30,13 +30,18 @@ from app.questionnaires.definitions import (
     to_dict,
     validate,
 )
-from app.questionnaires.evaluations import evaluations_waiting, last_decided_evaluation_by_supplier
+from app.questionnaires.evaluations import (
+    evaluations_waiting,
+    evaluations_waiting_counts,
+    last_decided_evaluation_by_supplier,
+)
 from app.questionnaires.models import QuestionnaireTemplate, TemplateStatus
 
 __all__ = [
     "create_template",
     "ensure_default_templates",
     "evaluations_waiting",
+    "evaluations_waiting_counts",
     "export_template",
     "import_template",
     "last_decided_evaluation_by_supplier",

@@ -430,7 +430,7 @@ def evaluations_detail(evaluation_id: int) -> Any:
         evidence=evaluations.evidence_by_question(evaluation), answer_text=answer_text, option_choices=option_choices,
         selected_values=selected_values, AnsweredBy=AnsweredBy, AnswerType=AnswerType, new_link=new_link,
         send_form=SendLinkForm(formdata=None, contact_name=evaluation.contact_name, contact_email=evaluation.contact_email),
-        cancel_form=CancelForm(formdata=None), confirm=ConfirmForm(formdata=None), answers_form=EvaluatorAnswersForm(formdata=None),
+        cancel_form=CancelForm(formdata=None), confirm=ConfirmForm(formdata=None), answers_form=EvaluatorAnswersForm(formdata=None, version=evaluation.version),
         override_form=override_form, decision_form=decision_form, sign_target=evaluations.sign_target(evaluation),
         can_manage=policies.can_manage_evaluation(current_user, evaluation), can_review=policies.can_review(current_user, evaluation),
         can_decide=policies.can_decide(current_user, evaluation), active_link=any(t.revoked_at is None and t.used_at is None for t in evaluation.tokens),
@@ -516,8 +516,11 @@ def evaluations_answer(evaluation_id: int) -> Any:
         if question.answered_by is AnsweredBy.EVALUATOR:
             values = request.form.getlist(f"answer-{question.code}")
             raw[question.code] = values if question.answer_type is AnswerType.MULTIPLE_CHOICE else (values[0] if values else None)
+    form = EvaluatorAnswersForm()
     outcome = unit_of_work.run(
-        lambda: evaluations.save_evaluator_answers(evaluation, raw, by=current_user), pages=EVALUATION_PAGES
+        lambda: evaluations.save_evaluator_answers(evaluation, raw, by=current_user,
+                                                   expected_version=form.version_number()),
+        pages=EVALUATION_PAGES,
     )
     if outcome.ok:
         # The valid answers are saved; each refused one is named.

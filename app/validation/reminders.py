@@ -21,14 +21,15 @@ from app.validation.models import Deviation, Protocol, Report, SoftwareSystem
 from app.validation.rules import DeviationStatus, ProtocolStatus, ReportStatus, SystemStatus
 
 
-def reviews_due(today: date) -> list[SoftwareSystem]:
-    """Released systems whose periodic review is overdue or due within the configured days."""
+def reviews_due(today: date, *, limit: int | None = None) -> list[SoftwareSystem]:
+    """Released systems whose periodic review is overdue or due within the configured days (all, or the first `limit`)."""
     horizon = today + timedelta(days=int(current_app.config["VALIDATION_REVIEW_DUE_SOON_DAYS"]))
-    return list(db.session.scalars(
-        select(SoftwareSystem).where(SoftwareSystem.status == SystemStatus.RELEASED,
-                                     SoftwareSystem.next_periodic_review <= horizon)
-        .order_by(SoftwareSystem.next_periodic_review)
-    ))
+    query = (select(SoftwareSystem).where(SoftwareSystem.status == SystemStatus.RELEASED,
+                                          SoftwareSystem.next_periodic_review <= horizon)
+             .order_by(SoftwareSystem.next_periodic_review, SoftwareSystem.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
 def protocols_waiting(limit: int | None = None) -> list[tuple[Protocol, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import count
 
 from app.extensions import db
+from app.inventory.anomalies import services as anomaly_services
 from app.inventory.models import Component, Product, Release, ReleaseStatus
 
 _numbers = count(1)
@@ -41,6 +42,9 @@ def make_release(
     if frozen:  # components first: a frozen release takes no new ones
         release.status = ReleaseStatus.FROZEN
         db.session.flush()
+    # What an import does after writing its components: the anomaly review schedule of their versions.
+    anomaly_services.refresh_schedule(db.session.scalars(
+        db.select(Component.review_key).where(Component.release_id == release.id)))
     return release
 
 

@@ -81,20 +81,20 @@ def prepare_database(url: str, env: dict[str, str]) -> None:
     assert upgrade.returncode == 0, upgrade.stderr
 
 
-def template_definition() -> dict[str, Any]:
+def template_definition(count: int = QUESTIONS) -> dict[str, Any]:
     questions: list[dict[str, Any]] = [{
         "code": "Q01", "text": "Do you keep a quality manual?", "answer_type": "single_choice", "required": True,
         "options": [{"value": "yes", "label": "Yes", "points": 10}, {"value": "no", "label": "No", "points": 0}],
     }]
     questions += [{"code": f"Q{n:02d}", "text": f"Describe practice {n}.", "answer_type": "text", "required": True}
-                  for n in range(2, QUESTIONS + 1)]
+                  for n in range(2, count + 1)]
     return {"name": "Load test questionnaire", "audience": "commercial", "version": 1,
-            "description": "Twenty supplier questions.", "sections": [{"title": "Practices", "questions": questions}]}
+            "description": f"{count} supplier questions.", "sections": [{"title": "Practices", "questions": questions}]}
 
 
-def seed(url: str, count: int, answers: dict[str, str] | None = None) -> list[str]:
-    """One published template and `count` evaluations with a portal link each (through the app's services);
-    `answers` are saved as the supplier's drafts. Returns the raw link tokens."""
+def seed(url: str, count: int, answers: dict[str, str] | None = None, *, questions: int = QUESTIONS) -> list[str]:
+    """One published template (Q01 and text questions up to `questions`) and `count` evaluations with a portal link
+    each (through the app's services); `answers` are saved as the supplier's drafts. Returns the raw link tokens."""
     import json
 
     from app import create_app
@@ -111,7 +111,7 @@ def seed(url: str, count: int, answers: dict[str, str] | None = None) -> list[st
     with fresh.app_context(), fresh.test_request_context(), audit.acting_as(audit.Actor(None, "load test seed")):
         qa = auth_services.create_user(username="qa", full_name="Quality Lead", email="qa@example.com",
                                        roles={Role.QA}, password="load-test-password-42")
-        template = services.import_template(json.dumps(template_definition()).encode(), "load.json", by=qa)
+        template = services.import_template(json.dumps(template_definition(questions)).encode(), "load.json", by=qa)
         services.publish(template, by=qa)
         for n in range(count):
             supplier = Supplier(code=f"S{n:03d}", name=f"Supplier {n:03d}", kind="commercial_vendor",
@@ -132,23 +132,28 @@ def seed(url: str, count: int, answers: dict[str, str] | None = None) -> list[st
 
 
 def stored_evaluations(url: str) -> dict[str, tuple[str, dict[str, Any], int]]:
-    """Every evaluation's (status, answers, version) by supplier code, read straight from the database."""
-    from sqlalchemy import create_engine
+    """Every evaluation's (status, supplier answers, version) by supplier code, read straight from the database."""
+    from sqlalchemy import create_engine, select
 
-    from app.questionnaires.models import Evaluation
+    from app.questionnaires.models import Evaluation, EvaluationAnswer
     from app.suppliers.models import Supplier
 
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    evaluations, answers = Evaluation.__table__, EvaluationAnswer.__table__
     try:
         with engine.connect() as connection:
-            rows = connection.execute(
-                Evaluation.__table__.join(Supplier.__table__).select().with_only_columns(
-                    Supplier.__table__.c.code, Evaluation.__table__.c.status, Evaluation.__table__.c.answers,
-                    Evaluation.__table__.c.version)
+            rows = connection.execute(select(Supplier.__table__.c.code, evaluations.c.id, evaluations.c.status,
+                                             evaluations.c.version).join(evaluations)).all()
+            saved = connection.execute(
+                select(answers.c.evaluation_id, answers.c.question_code, answers.c.value)
+                .where(answers.c.answered_by == "supplier", answers.c.value.is_not(None))
             ).all()
     finally:
         engine.dispose()
-    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+    by_evaluation: dict[int, dict[str, Any]] = {}
+    for evaluation_id, code, value in saved:
+        by_evaluation.setdefault(evaluation_id, {})[code] = value
+    return {code: (status, by_evaluation.get(evaluation_id, {}), version) for code, evaluation_id, status, version in rows}
 
 
 @contextmanager
@@ -245,8 +250,9 @@ class Supplier:
         url = f"https://127.0.0.1:{self.port}{self.page}"
         self.referrer = None if policy and policy.group(1) == "no-referrer" else url
 
-    def save(self, code: str, value: str) -> None:
-        """What htmx sends on `change` of one answer: the form's fields, HX-* headers and X-CSRFToken."""
+    def send_save(self, code: str, value: str) -> tuple[int, str]:
+        """What htmx sends on `change` of one answer (the form's fields, HX-* headers and X-CSRFToken): the status
+        and the fragment answered."""
         import time
 
         started = time.perf_counter()
@@ -256,6 +262,11 @@ class Supplier:
              "HX-Target": f"status-{code}", "X-CSRFToken": self.csrf},
         )
         self.save_seconds.append(time.perf_counter() - started)
+        return status, body
+
+    def save(self, code: str, value: str) -> None:
+        """One autosave that must work (anything but 200 "Saved" raises ServerError)."""
+        status, body = self.send_save(code, value)
         if status != 200 or "Saved" not in body:
             raise ServerError(f"save {code}: status {status}: {body[:300]}")
 
@@ -285,3 +296,61 @@ def busy_worker(served: Served) -> int | None:
         if any(link.startswith("socket:[") and link[8:-1] in established for link in links):
             return pid
     return None
+
+
+# --- many sessions on one questionnaire -------------------------------------------------------------
+
+
+@dataclass
+class ConcurrentSaves:
+    """What `concurrent_saves` saw: saves that did not answer 200 "Saved" (conflicts, refusals) and answers missing
+    or different in the database afterwards (lost)."""
+
+    conflicts: list[str]
+    lost: list[str]
+    seconds: float
+
+
+def concurrent_saves(port: int, token: str, saves: list[tuple[str, str]], *, rounds: int = 1) -> ConcurrentSaves:
+    """One browser session per item of `saves` (its own cookie, CSRF token and address) on the same questionnaire:
+    all open the link, then all save their (question, value) at the same moment, `rounds` times (the value gets the
+    round's number after the first round). Returns the conflicts seen; `lost` is left to the caller."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    sessions = [Supplier(port, token, f"10.9.{n // 200}.{n % 200 + 1}") for n in range(len(saves))]
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        list(pool.map(Supplier.open, sessions))
+    conflicts: list[str] = []
+    started = time.monotonic()
+    for round_number in range(rounds):
+        barrier = threading.Barrier(len(sessions))
+
+        def one(index: int, round_number: int = round_number, barrier: threading.Barrier = barrier) -> None:
+            code, value = saves[index]
+            barrier.wait()
+            status, body = sessions[index].send_save(code, value if round_number == 0 else f"{value} #{round_number}")
+            if status != 200 or "Saved" not in body:
+                conflicts.append(f"{code}: {status} {body[:120]!r}")
+
+        with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+            list(pool.map(one, range(len(sessions))))
+    return ConcurrentSaves(conflicts=conflicts, lost=[], seconds=time.monotonic() - started)
+
+
+def answer_events(url: str, code: str) -> list[dict[str, Any]]:
+    """The audit trail's changes of one answer ("answers.<code>": old, new), in the order of the chain."""
+    from sqlalchemy import create_engine, select
+
+    from app.audit.models import AuditEvent
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    events = AuditEvent.__table__
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(events.c.changes).where(events.c.entity_type == "evaluation")
+                                      .order_by(events.c.id)).scalars().all()
+    finally:
+        engine.dispose()
+    return [changes[f"answers.{code}"] for changes in rows if f"answers.{code}" in (changes or {})]

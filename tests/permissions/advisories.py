@@ -6,6 +6,7 @@ EXPECTED = {
     "inventory.advisories_detail": ALL_ROLES,
     "inventory.advisories_import": ENGINEER_OR_QA,
     "inventory.advisory_matches_triage": ENGINEER_OR_QA,
+    "inventory.release_advisories": ALL_ROLES,
     "inventory.anomaly_reviews_create": ENGINEER_OR_QA,
     "inventory.anomaly_reviews_due": ALL_ROLES,
     "inventory.licence_policy": ALL_ROLES,

@@ -118,11 +118,19 @@ class AdvisoryMatch(Audited, TimestampMixin, db.Model):  # type: ignore[name-def
         UniqueConstraint("component_id", "advisory_id", name="uq_advisory_matches_component_id_advisory_id"),
         Index("ix_advisory_matches_advisory_id", "advisory_id"),
         Index("ix_advisory_matches_state", "state"),
+        # A release's matches worst first, and by triage state: the release page reads a page of them in index order.
+        Index("ix_advisory_matches_release_worst", "release_id", "severity_rank", "component_id", "advisory_id"),
+        Index("ix_advisory_matches_release_state", "release_id", "state", "severity_rank", "component_id", "advisory_id"),
     )
+    # The release and the advisory's severity rank are copies (a component stays in its release; an advisory import
+    # that changes a severity updates its matches): not the triage record, so not audited.
+    __audit_exclude__ = frozenset({"release_id", "severity_rank"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     component_id: Mapped[int] = mapped_column(ForeignKey("components.id", ondelete="CASCADE"), nullable=False)
     advisory_id: Mapped[int] = mapped_column(ForeignKey("advisories.id", ondelete="CASCADE"), nullable=False)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), nullable=False)
+    severity_rank: Mapped[int] = mapped_column(Integer, nullable=False, default=4)  # services.severity_rank
     matched_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default=MatchState.OPEN)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -10,12 +10,13 @@ import dataclasses
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, and_, bindparam, cast, delete, exists, func, insert, or_, select, update
+from flask import Flask, current_app
+from sqlalchemy import Select, String, and_, bindparam, case, cast, delete, exists, func, insert, or_, select, update
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -43,6 +44,17 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """Slices of at most `size` items."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_MATCH_LISTENERS = "advisory_match_listeners"
+
+
+def on_advisories_imported(app: Flask, listener: Callable[[], object]) -> None:
+    """A higher package hears, inside the transaction, when an import changed advisories and refreshed every match
+    (the anomaly review schedule follows them); each listener once."""
+    listeners: list[Callable[[], object]] = app.extensions.setdefault(_MATCH_LISTENERS, [])
+    if listener not in listeners:
+        listeners.append(listener)
 
 
 # --- import -------------------------------------------------------------------------------------
@@ -198,7 +210,11 @@ def import_advisories(
     ]
     if affected_rows:
         db.session.execute(insert(AdvisoryAffected.__table__), affected_rows)
+    _rerank_matches([row["_id"] for row in changed_rows])
     added, removed = refresh_all_matches() if affected_by_osv else (0, 0)
+    if affected_by_osv:
+        for listener in current_app.extensions.get(_MATCH_LISTENERS, ()):
+            listener()
     tally = AdvisoryImportCounts(
         advisories=len(parsed.advisories),
         added=len(new_rows),
@@ -293,6 +309,31 @@ def _matching_pairs(components: Sequence[Any]) -> set[tuple[int, int]]:
     return pairs
 
 
+def _rank_of(level: Any) -> Any:
+    """severity_rank() in SQL, of a severity level column or expression."""
+    return case(_SEVERITY_ORDER, value=level, else_=len(_SEVERITY_ORDER))
+
+
+def _rerank_matches(advisory_ids: Sequence[int]) -> None:
+    """The matches of these (changed) advisories take their advisory's severity rank again."""
+    table = AdvisoryMatch.__table__
+    advisories = Advisory.__table__
+    level = select(advisories.c.severity_level).where(advisories.c.id == table.c.advisory_id).scalar_subquery()
+    for part in chunks(list(advisory_ids)):
+        db.session.execute(update(table).where(table.c.advisory_id.in_(part)).values(severity_rank=_rank_of(level)))
+
+
+def _severity_ranks(advisory_ids: Iterable[int]) -> dict[int, int]:
+    advisories = Advisory.__table__
+    ranks: dict[int, int] = {}
+    for part in chunks(sorted(set(advisory_ids))):
+        for advisory_id, level in db.session.execute(
+            select(advisories.c.id, advisories.c.severity_level).where(advisories.c.id.in_(part))
+        ):
+            ranks[advisory_id] = severity_rank(level)
+    return ranks
+
+
 def _sync(components: Sequence[Any], existing_query: Select[Any]) -> tuple[int, int]:
     found = _matching_pairs(components)
     existing = {(row.component_id, row.advisory_id): row.id for row in db.session.execute(existing_query)}
@@ -302,10 +343,13 @@ def _sync(components: Sequence[Any], existing_query: Select[Any]) -> tuple[int, 
     now = utcnow()
     if new:
         decided = _earlier_decisions(components, new)
+        release_of = {row.id: row.release_id for row in components}
+        ranks = _severity_ranks(advisory_id for _component_id, advisory_id in new)
         rows = []
         for component_id, advisory_id in new:
             row = {"component_id": component_id, "advisory_id": advisory_id, "matched_at": now,
-                   "state": MatchState.OPEN.value, "note": ""}
+                   "state": MatchState.OPEN.value, "note": "", "release_id": release_of[component_id],
+                   "severity_rank": ranks.get(advisory_id, len(_SEVERITY_ORDER))}
             earlier = decided.get((component_id, advisory_id))
             if earlier is not None:
                 row.update(earlier)
@@ -377,16 +421,11 @@ def refresh_matches(release: Release) -> tuple[int, int]:
     """Match the release's components against the stored advisories; returns (added, removed). Call after an import."""
     components = Component.__table__
     rows = _component_rows(
-        select(components.c.id, components.c.ecosystem, components.c.name, components.c.version).where(
-            components.c.release_id == release.id
-        )
+        select(components.c.id, components.c.release_id, components.c.ecosystem, components.c.name,
+               components.c.version).where(components.c.release_id == release.id)
     )
     table = AdvisoryMatch.__table__
-    existing = (
-        select(table.c.id, table.c.component_id, table.c.advisory_id)
-        .join(components, components.c.id == table.c.component_id)
-        .where(components.c.release_id == release.id)
-    )
+    existing = select(table.c.id, table.c.component_id, table.c.advisory_id).where(table.c.release_id == release.id)
     added, removed = _sync(rows, existing)
     if added or removed:
         audit.record("advisories.matched", release, added=added, removed=removed)
@@ -396,7 +435,8 @@ def refresh_matches(release: Release) -> tuple[int, int]:
 def refresh_all_matches() -> tuple[int, int]:
     """Match every component of every release (new advisories reach frozen releases too: they are monitored)."""
     components = Component.__table__
-    rows = _component_rows(select(components.c.id, components.c.ecosystem, components.c.name, components.c.version))
+    rows = _component_rows(select(components.c.id, components.c.release_id, components.c.ecosystem, components.c.name,
+                                  components.c.version))
     table = AdvisoryMatch.__table__
     return _sync(rows, select(table.c.id, table.c.component_id, table.c.advisory_id))
 
@@ -528,30 +568,110 @@ def _affected_rows_query() -> Select[Any]:
 
 
 def release_advisories(release: Release, *, state: str = "") -> list[AffectedRow]:
-    """The release's affected components with their advisories, worst severity first (one query)."""
-    query = _affected_rows_query().where(Component.release_id == release.id)
+    """Every affected component of the release with its advisory, worst severity first (one query; for exports and
+    checks: the pages read a page of release_matches_query instead)."""
+    query = _affected_rows_query().where(AdvisoryMatch.release_id == release.id)
     if state:
         query = query.where(AdvisoryMatch.state == state)
     rows = [AffectedRow(*row) for row in db.session.execute(query)]
     return sorted(rows, key=lambda row: (severity_rank(row.advisory.severity_level), row.component.name.lower(), row.advisory.osv_id))
 
 
-def release_advisory_counts(release: Release) -> dict[str, int]:
-    """How many matches of the release are in each triage state, and how many components are affected."""
-    counts = {state.value: 0 for state in MatchState}
-    for state, count in db.session.execute(
-        select(AdvisoryMatch.state, func.count(AdvisoryMatch.id))
-        .join(Component, Component.id == AdvisoryMatch.component_id)
-        .where(Component.release_id == release.id)
-        .group_by(AdvisoryMatch.state)
+SEVERITY_FILTERS = (*reversed(SEVERITY_LEVELS), "none")  # critical, high, medium, low, none
+
+
+@dataclass(frozen=True)
+class MatchFilters:
+    """The filters of a list of advisory matches, as given in the query string (unknown values are ignored)."""
+
+    state: str = ""  # a MatchState
+    severity: str = ""  # one of SEVERITY_FILTERS
+    q: str = ""  # in the component's name or the advisory's id
+    component_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> MatchFilters:
+        state = args.get("state", "")
+        severity = args.get("severity", "")
+        return cls(
+            state=state if state in {s.value for s in MatchState} else "",
+            severity=severity if severity in SEVERITY_FILTERS else "",
+            q=args.get("q", "").strip()[:200],
+            component_id=args.get("component", type=int),
+        )
+
+    def active(self) -> bool:
+        return bool(self.state or self.severity or self.q or self.component_id)
+
+
+def _with_rows() -> Any:
+    from sqlalchemy.orm import joinedload
+
+    return (joinedload(AdvisoryMatch.component).joinedload(Component.release).joinedload(Release.product),
+            joinedload(AdvisoryMatch.advisory))
+
+
+WORST_ORDER = (AdvisoryMatch.severity_rank, AdvisoryMatch.component_id, AdvisoryMatch.advisory_id)
+
+
+def release_matches_query(release: Release, filters: MatchFilters | None = None) -> Select[Any]:
+    """The release's advisory matches (with component and advisory loaded), worst severity first, narrowed by the
+    filters: a select for paginating that reads the release's matches in the order of their index."""
+    filters = filters or MatchFilters()
+    query = select(AdvisoryMatch).where(AdvisoryMatch.release_id == release.id)
+    if filters.state:
+        query = query.where(AdvisoryMatch.state == filters.state)
+    if filters.severity:
+        query = query.where(AdvisoryMatch.severity_rank == severity_rank("" if filters.severity == "none" else filters.severity))
+    if filters.component_id is not None:
+        query = query.where(AdvisoryMatch.component_id == filters.component_id)
+    if filters.q:
+        pattern = f"%{_like(filters.q)}%"
+        query = query.where(or_(
+            exists().where(Component.id == AdvisoryMatch.component_id, Component.name.ilike(pattern, escape="\\")),
+            exists().where(Advisory.id == AdvisoryMatch.advisory_id, Advisory.osv_id.ilike(pattern, escape="\\")),
+        ))
+    return query.options(*_with_rows()).order_by(*WORST_ORDER)
+
+
+def worst_release_matches(release: Release, limit: int = 20) -> list[AdvisoryMatch]:
+    """The release's `limit` worst matches (severity first), with their component and advisory: one indexed query."""
+    return list(db.session.scalars(release_matches_query(release).limit(limit)))
+
+
+def release_advisory_counts(release: Release) -> dict[str, Any]:
+    """How many matches of the release are in each triage state and of each severity, how many in all, and how
+    many components are affected: two queries on the release's index of matches."""
+    counts: dict[str, Any] = {state.value: 0 for state in MatchState}
+    by_severity = {level: 0 for level in SEVERITY_FILTERS}
+    levels = dict(enumerate(SEVERITY_FILTERS))
+    for state, rank, count in db.session.execute(
+        select(AdvisoryMatch.state, AdvisoryMatch.severity_rank, func.count(AdvisoryMatch.id))
+        .where(AdvisoryMatch.release_id == release.id)
+        .group_by(AdvisoryMatch.state, AdvisoryMatch.severity_rank)
     ):
-        counts[state] = count
+        counts[state] = counts.get(state, 0) + count
+        by_severity[levels.get(rank, "none")] += count
+    counts["total"] = sum(by_severity.values())
+    counts["by_severity"] = by_severity
     counts["components"] = db.session.scalar(
-        select(func.count(func.distinct(AdvisoryMatch.component_id)))
-        .join(Component, Component.id == AdvisoryMatch.component_id)
-        .where(Component.release_id == release.id)
+        select(func.count(func.distinct(AdvisoryMatch.component_id))).where(AdvisoryMatch.release_id == release.id)
     ) or 0
     return counts
+
+
+def advisory_matches_query(advisory: Advisory) -> Select[Any]:
+    """Every match of one advisory (component, release and product loaded), by product, release and component:
+    a select for paginating."""
+    return (
+        select(AdvisoryMatch)
+        .join(Component, Component.id == AdvisoryMatch.component_id)
+        .join(Release, Release.id == AdvisoryMatch.release_id)
+        .join(Product, Product.id == Release.product_id)
+        .where(AdvisoryMatch.advisory_id == advisory.id)
+        .options(*_with_rows())
+        .order_by(Product.name, Release.id, Component.name, AdvisoryMatch.id)
+    )
 
 
 def advisory_components(advisory: Advisory) -> list[AffectedRow]:
@@ -561,16 +681,23 @@ def advisory_components(advisory: Advisory) -> list[AffectedRow]:
     return sorted(rows, key=lambda row: (row.product.name.lower(), row.release.id, row.component.name.lower()))
 
 
-def component_matches(component: Component) -> list[AdvisoryMatch]:
-    """The advisories affecting one component, worst severity first."""
+def component_matches(component: Component, *, limit: int | None = None) -> list[AdvisoryMatch]:
+    """The advisories affecting one component, worst severity first (all, or the worst `limit`)."""
     query = (
         select(AdvisoryMatch)
         .join(Advisory, Advisory.id == AdvisoryMatch.advisory_id)
         .where(AdvisoryMatch.component_id == component.id)
         .options(_contains_advisory())
+        .order_by(AdvisoryMatch.severity_rank, Advisory.osv_id)
     )
-    matches = list(db.session.scalars(query))
-    return sorted(matches, key=lambda match: (severity_rank(match.advisory.severity_level), match.advisory.osv_id))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def component_match_count(component: Component) -> int:
+    """How many advisories affect one component."""
+    return int(db.session.scalar(select(func.count(AdvisoryMatch.id)).where(AdvisoryMatch.component_id == component.id)) or 0)
 
 
 def _contains_advisory() -> Any:
@@ -579,8 +706,9 @@ def _contains_advisory() -> Any:
     return contains_eager(AdvisoryMatch.advisory)
 
 
-def open_advisories_by_release() -> list[dict[str, Any]]:
-    """Releases with open matches: product, release, status, affected components and open matches (one query)."""
+def open_advisories_by_release(*, limit: int | None = None) -> list[dict[str, Any]]:
+    """Releases with open matches: product, release, status, affected components and open matches (one query),
+    by product and newest release first; all of them or the first `limit`."""
     query = (
         select(
             Release.id,
@@ -597,7 +725,14 @@ def open_advisories_by_release() -> list[dict[str, Any]]:
         .group_by(Release.id, Release.version, Release.status, Product.name)
         .order_by(Product.name, Release.id.desc())
     )
+    if limit is not None:
+        query = query.limit(limit)
     return [
         {"release_id": rid, "release": version, "status": status, "product": product, "open": n, "components": c}
         for rid, version, status, product, n, c in db.session.execute(query)
     ]
+
+
+def open_matches_count() -> int:
+    """How many advisory matches are open, in every release (one count on the state index)."""
+    return int(db.session.scalar(select(func.count(AdvisoryMatch.id)).where(AdvisoryMatch.state == MatchState.OPEN.value)) or 0)

@@ -1,7 +1,9 @@
 """Advisory pages on the inventory blueprint: the advisory list and record, OSV import, triage of a match.
 
 app/inventory/views.py imports this module at its end, so these routes join the `inventory` blueprint.
-The partial templates/inventory/_release_advisories.html reads its data through `release_advisory_panel`.
+The partial templates/inventory/_release_advisories.html reads its data through `release_advisory_panel`: counts and
+the worst matches; the full list is paginated on the release's advisories page, and a triage form is fetched on demand
+(GET of the triage route: a fragment for htmx, a page without JavaScript).
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from sqlalchemy.orm import selectinload
 from app import unit_of_work
 from app.access import Permission, permission_required
 from app.auth.views import safe_next
+from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.inventory.advisories import services
-from app.inventory.advisories.forms import AdvisoryImportForm, TriageForm
+from app.inventory.advisories.forms import STATE_CHOICES, AdvisoryImportForm, TriageForm
 from app.inventory.advisories.models import Advisory, AdvisoryImport, AdvisoryMatch
 from app.inventory.advisories.policies import can_triage_match
 from app.inventory.blueprint import bp
-from app.inventory.models import Release
+from app.inventory.models import Component, Release
 from app.pagination import paginate
 
 SEVERITIES = ("critical", "high", "medium", "low", "none")
@@ -58,11 +61,11 @@ def advisories_list() -> Any:
 @permission_required(Permission.INVENTORY_READ)
 def advisories_detail(advisory_id: int) -> Any:
     advisory = db.get_or_404(Advisory, advisory_id)
+    page = paginate(services.advisory_matches_query(advisory))
     return render_template(
         "inventory/advisories_detail.html",
         advisory=advisory,
-        rows=services.advisory_components(advisory),
-        triage_form=TriageForm(),
+        page=page,
         can_triage=can_triage_match(current_user, None),
     )
 
@@ -100,27 +103,60 @@ def advisories_import() -> Any:
     return render_template("inventory/advisories_import.html", form=form, imports=imports), status
 
 
-@bp.route("/advisory-matches/<int:match_id>/triage", methods=["POST"])
+@bp.route("/releases/<int:release_id>/advisories")
+@permission_required(Permission.INVENTORY_READ)
+def release_advisories(release_id: int) -> Any:
+    release = db.get_or_404(Release, release_id)
+    filters = services.MatchFilters.from_args(request.args)
+    component = db.session.get(Component, filters.component_id) if filters.component_id is not None else None
+    if filters.component_id is not None and (component is None or component.release_id != release.id):
+        raise NotFound("This release has no such component.")
+    return render_template(
+        "inventory/release_advisories.html",
+        release=release,
+        product=release.product,
+        component=component,
+        filters=filters,
+        page=paginate(services.release_matches_query(release, filters)),
+        counts=services.release_advisory_counts(release),
+        severities=services.SEVERITY_FILTERS,
+        states=STATE_CHOICES,
+        can_triage=can_triage_match(current_user, None),
+    )
+
+
+@bp.route("/advisory-matches/<int:match_id>/triage", methods=["GET", "POST"])
 @permission_required(Permission.INVENTORY_EDIT)
 def advisory_matches_triage(match_id: int) -> Any:
     match = db.get_or_404(AdvisoryMatch, match_id)
+    back = safe_next(request.values.get("next")) or url_for("inventory.advisories_detail", advisory_id=match.advisory_id)
+    if request.method == "GET":
+        # The form on demand: htmx swaps the fragment in place of the "Change decision" link; without JavaScript the
+        # link opens this page with the same form.
+        if not can_triage_match(current_user, match):
+            raise PermissionDenied("You may not triage advisories.")
+        form = TriageForm(formdata=None, state=match.state, note=match.note)
+        template = "inventory/_triage_form.html" if request.headers.get("HX-Request") else "inventory/advisory_match_triage.html"
+        return render_template(template, match=match, triage_form=form, next_url=back)
     form = TriageForm()
-    target = safe_next(request.form.get("next")) or url_for("inventory.advisories_detail", advisory_id=match.advisory_id)
     if not form.validate_on_submit():
         flash("The decision could not be read; try again.", "error")
     elif unit_of_work.run(
         lambda: services.triage_match(match, form.state.data or "", form.note.data or "", by=current_user)
     ).ok:
         flash(f"{match.advisory.osv_id} on {match.component.name} {match.component.version}: {match.state.replace('_', ' ')}.", "success")
-    return redirect(target)
+    return redirect(back)
+
+
+RELEASE_PANEL_ROWS = 20
 
 
 @bp.app_template_global()
 def release_advisory_panel(release: Release) -> dict[str, Any]:
-    """Affected components of a release, worst first, with the triage counts (templates/inventory/_release_advisories.html)."""
+    """The release's triage and severity counts and its worst matches, a bounded number of them whatever the size of
+    the release (templates/inventory/_release_advisories.html); the full list is the release's advisories page."""
     return {
-        "rows": services.release_advisories(release),
+        "rows": services.worst_release_matches(release, RELEASE_PANEL_ROWS),
         "counts": services.release_advisory_counts(release),
-        "triage_form": TriageForm(formdata=None),
         "can_triage": can_triage_match(current_user, None),
     }

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
 from app.db import TimestampMixin, utcnow
 from app.extensions import db
+from app.inventory.anomalies.rules import review_key
 from app.inventory.models import Component
 
 
@@ -58,3 +60,41 @@ class AnomalyReview(Audited, TimestampMixin, db.Model):  # type: ignore[name-def
 
     def audit_label(self) -> str:
         return f"{self.display_name or self.package} {self.version}"
+
+
+class ReviewSchedule(db.Model):  # type: ignore[name-defined,misc]
+    """When one monitored component version (in a draft or frozen release) needs its next anomaly review.
+
+    Derived data, kept current by the inventory's services whenever its inputs change (an import, a review, an
+    advisory import, a safety class or identity edit), so that the home page and the list of reviews due read
+    it with one indexed query instead of recomputing every version per view. `due_on` is the day the version
+    joins the reviews due (anomalies.rules.schedule_due_on): a list of what is due on a day is `due_on <= day +
+    reminder days`. Not audited: the reviews, imports and advisory imports it follows from are.
+    """
+
+    __tablename__ = "anomaly_review_schedule"
+    __table_args__ = (Index("ix_anomaly_review_schedule_due_on", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_key: Mapped[str] = mapped_column(String(500), nullable=False, unique=True)
+    ecosystem: Mapped[str] = mapped_column(String(60), nullable=False)  # OSV ecosystem name
+    package: Mapped[str] = mapped_column(String(300), nullable=False)  # normalised name
+    version: Mapped[str] = mapped_column(String(120), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    # The newest monitored component shipping the version (for the links), and where it ships.
+    component_id: Mapped[int | None] = mapped_column(ForeignKey("components.id", ondelete="SET NULL"), nullable=True)
+    releases: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)  # "Product 1.2", at most 20
+    release_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default="A")  # the highest of its uses
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    next_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    new_advisories: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    monitored_since: Mapped[date] = mapped_column(Date, nullable=False)
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+@event.listens_for(Component, "before_insert")
+@event.listens_for(Component, "before_update")
+def _keep_review_key(_mapper: Any, _connection: Any, component: Component) -> None:
+    """A component written through the ORM carries the review key of its version (bulk imports set it themselves)."""
+    component.review_key = review_key(component.ecosystem or "generic", component.name or "", component.version or "")

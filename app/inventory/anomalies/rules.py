@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
+
+from app.inventory.advisories.matching import normalise_name, osv_ecosystem
 
 DEFAULT_MONTHS: Mapping[str, int] = {"A": 12, "B": 3, "C": 1}
 REVIEW_REQUIRED_CLASSES = frozenset({"B", "C"})
@@ -80,3 +83,57 @@ def status_on(
     if (due - today).days <= remind_days:
         return ReviewStatus(ReviewState.DUE_SOON, due)
     return ReviewStatus(ReviewState.CURRENT, due)
+
+
+# --- the stored schedule ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def review_key(ecosystem: str, name: str, version: str) -> str:
+    """The identity a review is about (OSV ecosystem, normalised name, version) as one text, stored and indexed with
+    each component so that every release shipping the version is found at once."""
+    osv = osv_ecosystem(ecosystem)
+    return "\t".join((osv, normalise_name(osv, name), version))
+
+
+def schedule_due_on(
+    *,
+    required: bool,
+    last_reviewed_at: datetime | None,
+    next_due: date | None,
+    advisories_received: list[datetime] | tuple[datetime, ...],
+    monitored_since: date,
+) -> date | None:
+    """The day a version joins the list of reviews due (before the reminder window); None when it never does.
+
+    Never reviewed (class B/C): since it is monitored. Reviewed, then hit by a newer advisory: since that advisory
+    arrived. Otherwise: the next due date of its last review. A class A version never reviewed is never due.
+    """
+    if last_reviewed_at is None or next_due is None:
+        return monitored_since if required else None
+    newer = [received for received in advisories_received if received > last_reviewed_at]
+    if newer:
+        return min(min(newer).date(), next_due)
+    return next_due
+
+
+def newer_advisories(last_reviewed_at: datetime | None, advisories_received: list[datetime] | tuple[datetime, ...]) -> int:
+    """How many advisories arrived after the last review (all of them when never reviewed), as status_on counts."""
+    if last_reviewed_at is None:
+        return len(advisories_received)
+    return sum(1 for received in advisories_received if received > last_reviewed_at)
+
+
+def scheduled_status(
+    today: date, *, last_reviewed_at: datetime | None, next_due: date | None, new_advisories: int, remind_days: int = 7
+) -> ReviewStatus:
+    """status_on() from the stored schedule (the count of newer advisories instead of their arrival times)."""
+    if last_reviewed_at is None or next_due is None:
+        return ReviewStatus(ReviewState.NEVER_REVIEWED, None, new_advisories)
+    if new_advisories:
+        return ReviewStatus(ReviewState.NEW_ADVISORY, next_due, new_advisories)
+    if today >= next_due:
+        return ReviewStatus(ReviewState.OVERDUE, next_due)
+    if (next_due - today).days <= remind_days:
+        return ReviewStatus(ReviewState.DUE_SOON, next_due)
+    return ReviewStatus(ReviewState.CURRENT, next_due)

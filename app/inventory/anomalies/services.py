@@ -9,23 +9,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import Flask, current_app
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed, one_of
 from app.extensions import db
+from app.inventory.advisories import services as advisory_services
 from app.inventory.advisories.matching import normalise_name, osv_ecosystem
 from app.inventory.advisories.models import Advisory, AdvisoryMatch
 from app.inventory.advisories.services import chunks, component_matches
 from app.inventory.anomalies import rules as review_rules
-from app.inventory.anomalies.models import AnomalyReview, Conclusion
+from app.inventory.anomalies.models import AnomalyReview, Conclusion, ReviewSchedule
 from app.inventory.anomalies.policies import can_record_review
 from app.inventory.anomalies.rules import ReviewState, ReviewStatus
 from app.inventory.models import Component, Product, Release, ReleaseStatus
@@ -48,6 +49,11 @@ def cadence_months() -> dict[str, int]:
         "B": int(config["ANOMALY_REVIEW_MONTHS_CLASS_B"]),
         "C": int(config["ANOMALY_REVIEW_MONTHS_CLASS_C"]),
     }
+
+
+def init_app(app: Flask) -> None:
+    """Keep the review schedule current when an advisory import changes what affects which version."""
+    advisory_services.on_advisories_imported(app, refresh_schedule)
 
 
 def _remind_days() -> int:
@@ -180,6 +186,7 @@ def record_review(
     )
     db.session.add(review)
     db.session.flush()
+    refresh_schedule([component_review_key(component)])
     audit.record(
         "anomaly_review.recorded",
         review,
@@ -190,7 +197,10 @@ def record_review(
     return review
 
 
-# --- what is due --------------------------------------------------------------------------------
+# --- what is due ---------------------------------------------------------------------------------
+
+MONITORED = (ReleaseStatus.DRAFT.value, ReleaseStatus.FROZEN.value)
+RELEASES_KEPT = 20  # release labels kept per scheduled version (the count says how many in all)
 
 
 @dataclass(frozen=True)
@@ -201,18 +211,24 @@ class DueReview:
     name: str
     version: str
     safety_class: str
-    component_id: int  # one component shipping it (the newest), for the link
+    component_id: int | None  # one component shipping it (the newest), for the link
     releases: tuple[str, ...]
     status: ReviewStatus
     last_reviewed_at: datetime | None
+    release_count: int = 0
 
 
-def _monitored_components() -> list[Any]:
-    """Components of draft and frozen releases: id, ecosystem, name, version, safety class, release label."""
+def component_review_key(component: Component) -> str:
+    """The stored identity of the component's version (the same in every release shipping it)."""
+    return review_rules.review_key(component.ecosystem, component.name, component.version)
+
+
+def _members(keys: Sequence[str] | None) -> dict[str, list[Any]]:
+    """Components of draft and frozen releases by version key (all, or those of `keys`), oldest first."""
     query = (
         select(
             Component.id,
-            Component.ecosystem,
+            Component.review_key,
             Component.name,
             Component.version,
             Component.safety_class,
@@ -221,10 +237,15 @@ def _monitored_components() -> list[Any]:
         )
         .join(Release, Release.id == Component.release_id)
         .join(Product, Product.id == Release.product_id)
-        .where(Release.status.in_([ReleaseStatus.DRAFT.value, ReleaseStatus.FROZEN.value]))
+        .where(Release.status.in_(MONITORED))
         .order_by(Component.id)
     )
-    return list(db.session.execute(query))
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    parts: Iterable[Sequence[str] | None] = [None] if keys is None else chunks(keys)
+    for part in parts:
+        for row in db.session.execute(query if part is None else query.where(Component.review_key.in_(part))):
+            grouped[row.review_key].append(row)
+    return grouped
 
 
 def _last_reviews() -> dict[VersionKey, tuple[datetime, date]]:
@@ -245,52 +266,150 @@ def _last_reviews() -> dict[VersionKey, tuple[datetime, date]]:
     return {(e, p, v): (at, due) for e, p, v, at, due in db.session.execute(query)}
 
 
-def reviews_due(today: date) -> list[DueReview]:
-    """Versions in draft or frozen releases that need a review now or within the reminder window, most urgent first.
+def _latest_reviews(keys: Sequence[str] | None) -> dict[str, tuple[datetime, date]]:
+    """The latest review (time, next due) of each version key that has one."""
+    if keys is None:
+        return {"\t".join(key): value for key, value in _last_reviews().items()}
+    wanted = set(keys)
+    latest: dict[str, tuple[int, datetime, date]] = {}
+    packages = sorted({key.split("\t")[1] for key in wanted})
+    for part in chunks(packages):
+        for row in db.session.execute(
+            select(AnomalyReview.id, AnomalyReview.ecosystem, AnomalyReview.package, AnomalyReview.version,
+                   AnomalyReview.reviewed_at, AnomalyReview.next_due).where(AnomalyReview.package.in_(part))
+        ):
+            key = "\t".join((row.ecosystem, row.package, row.version))
+            if key in wanted and (key not in latest or row.id > latest[key][0]):
+                latest[key] = (row.id, row.reviewed_at, row.next_due)
+    return {key: (at, due) for key, (_id, at, due) in latest.items()}
+
+
+_SCHEDULE_COLUMNS = (
+    "ecosystem", "package", "version", "display_name", "component_id", "releases", "release_count", "safety_class",
+    "last_reviewed_at", "next_due", "new_advisories", "monitored_since", "due_on",
+)
+
+
+def refresh_schedule(keys: Iterable[str] | None = None) -> int:
+    """Recompute the stored review schedule of these version keys (of every monitored version when None).
+
+    Call it in the transaction that changed what a schedule follows from: the components of a release (import,
+    identity or safety class edits), a review, the advisories matched. A key no monitored component ships any
+    more leaves the schedule. Returns how many schedule rows were written or removed.
+    """
+    wanted = None if keys is None else sorted(set(keys) - {""})
+    if wanted == []:
+        return 0
+    members = _members(wanted)
+    reviews = _latest_reviews(wanted if wanted is None else sorted(members))
+    received = _received_for([row.id for rows in members.values() for row in rows])
+    table = ReviewSchedule.__table__
+    columns = [table.c.id, table.c.review_key, *(table.c[name] for name in _SCHEDULE_COLUMNS)]
+    existing: dict[str, dict[str, Any]] = {}
+    for part in [None] if wanted is None else chunks(wanted):
+        query = select(*columns) if part is None else select(*columns).where(table.c.review_key.in_(part))
+        existing.update({row.review_key: dict(row._mapping) for row in db.session.execute(query)})
+    today = utcnow().date()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for key, rows in members.items():
+        ecosystem, package, version = key.split("\t", 2)
+        safety_class = max((row.safety_class for row in rows), default="A")
+        last = reviews.get(key)
+        arrivals = sorted({at for row in rows for at in received.get(row.id, [])})
+        old = existing.get(key)
+        since = old["monitored_since"] if old else today
+        releases = list(dict.fromkeys(f"{row.product} {row.release}" for row in rows))
+        values = {
+            "ecosystem": ecosystem, "package": package, "version": version, "display_name": rows[-1].name[:300],
+            "component_id": rows[-1].id, "releases": releases[:RELEASES_KEPT], "release_count": len(releases),
+            "safety_class": safety_class, "last_reviewed_at": last[0] if last else None,
+            "next_due": last[1] if last else None,
+            "new_advisories": review_rules.newer_advisories(last[0] if last else None, arrivals),
+            "monitored_since": since,
+            "due_on": review_rules.schedule_due_on(
+                required=review_rules.review_required(safety_class), last_reviewed_at=last[0] if last else None,
+                next_due=last[1] if last else None, advisories_received=arrivals, monitored_since=since,
+            ),
+        }
+        if old is None:
+            inserts.append({"review_key": key, **values})
+        elif any(old[name] != value for name, value in values.items()):
+            updates.append({"_id": old["id"], **values})
+    gone = [row["id"] for key, row in existing.items() if key not in members]
+    for start in range(0, len(inserts), 2000):
+        db.session.execute(insert(table), inserts[start:start + 2000])
+    if updates:
+        statement = (update(table).where(table.c.id == bindparam("_id"))
+                     .values({name: bindparam(name) for name in _SCHEDULE_COLUMNS}))
+        db.session.execute(statement, updates)
+    for part in chunks(gone):
+        db.session.execute(delete(table).where(table.c.id.in_(part)))
+    return len(inserts) + len(updates) + len(gone)
+
+
+def _due_query(today: date) -> Any:
+    horizon = today + timedelta(days=_remind_days())
+    return select(ReviewSchedule).where(ReviewSchedule.due_on <= horizon)
+
+
+def _state_condition(state: str, today: date) -> Any:
+    """The stored schedule rows in one review state (as scheduled_status decides it), as a SQL condition."""
+    reviewed = ReviewSchedule.last_reviewed_at.is_not(None)
+    conditions = {
+        ReviewState.NEVER_REVIEWED.value: ReviewSchedule.last_reviewed_at.is_(None),
+        ReviewState.NEW_ADVISORY.value: and_(reviewed, ReviewSchedule.new_advisories > 0),
+        ReviewState.OVERDUE.value: and_(reviewed, ReviewSchedule.new_advisories == 0, ReviewSchedule.next_due <= today),
+        ReviewState.DUE_SOON.value: and_(reviewed, ReviewSchedule.new_advisories == 0, ReviewSchedule.next_due > today),
+    }
+    return conditions[state]
+
+
+DUE_STATES = (ReviewState.NEW_ADVISORY, ReviewState.OVERDUE, ReviewState.NEVER_REVIEWED, ReviewState.DUE_SOON)
+
+
+def reviews_due_query(today: date, *, state: str = "") -> Any:
+    """Versions in draft or frozen releases whose review is due now or within the reminder window (or in one such
+    state), the longest due first: a select of ReviewSchedule rows for paginating (one indexed range)."""
+    query = _due_query(today)
+    if state:
+        query = query.where(_state_condition(state, today))
+    return query.order_by(ReviewSchedule.due_on, ReviewSchedule.display_name, ReviewSchedule.id)
+
+
+def due_review(row: ReviewSchedule, today: date) -> DueReview:
+    """A stored schedule row as the pages show it, with its state on `today`."""
+    return DueReview(
+        key=(row.ecosystem, row.package, row.version),
+        name=row.display_name,
+        version=row.version,
+        safety_class=row.safety_class,
+        component_id=row.component_id,
+        releases=tuple(row.releases or ()),
+        status=review_rules.scheduled_status(
+            today, last_reviewed_at=row.last_reviewed_at, next_due=row.next_due, new_advisories=row.new_advisories,
+            remind_days=_remind_days(),
+        ),
+        last_reviewed_at=row.last_reviewed_at,
+        release_count=row.release_count,
+    )
+
+
+def reviews_due(today: date, *, limit: int | None = None) -> list[DueReview]:
+    """Versions in draft or frozen releases that need a review now or within the reminder window, longest due first
+    (all of them, or the first `limit`): one query on the stored schedule, whatever the number of components.
 
     A version needs reviews when it is class B/C somewhere, or when it was reviewed before (then its own class sets
-    the period). Four queries whatever the number of components.
+    the period); a version hit by an advisory newer than its last review is due since that advisory arrived.
     """
-    rows = _monitored_components()
-    last_reviews = _last_reviews()
-    received = _received_for([row.id for row in rows])
-    grouped: dict[VersionKey, list[Any]] = defaultdict(list)
-    for row in rows:
-        ecosystem = osv_ecosystem(row.ecosystem)
-        grouped[(ecosystem, normalise_name(ecosystem, row.name), row.version)].append(row)
-    due: list[DueReview] = []
-    for key, members in grouped.items():
-        safety_class = max((member.safety_class for member in members), default="A")
-        last = last_reviews.get(key)
-        if last is None and not review_rules.review_required(safety_class):
-            continue
-        arrivals = sorted({at for member in members for at in received.get(member.id, [])})
-        status = review_rules.status_on(
-            today,
-            last_reviewed_at=last[0] if last else None,
-            due=last[1] if last else None,
-            advisories_received=arrivals,
-            remind_days=_remind_days(),
-        )
-        if status.state == ReviewState.CURRENT:
-            continue
-        newest = members[-1]
-        due.append(
-            DueReview(
-                key=key,
-                name=newest.name,
-                version=newest.version,
-                safety_class=safety_class,
-                component_id=newest.id,
-                releases=tuple(dict.fromkeys(f"{member.product} {member.release}" for member in members)),
-                status=status,
-                last_reviewed_at=last[0] if last else None,
-            )
-        )
-    urgency = {
-        ReviewState.NEW_ADVISORY: 0,
-        ReviewState.OVERDUE: 1,
-        ReviewState.NEVER_REVIEWED: 2,
-        ReviewState.DUE_SOON: 3,
-    }
-    return sorted(due, key=lambda item: (urgency[item.status.state], item.status.due or today, item.name.lower()))
+    query = reviews_due_query(today)
+    if limit is not None:
+        query = query.limit(limit)
+    return [due_review(row, today) for row in db.session.scalars(query)]
+
+
+def reviews_due_counts(today: date) -> dict[str, int]:
+    """How many versions are in each due state (one aggregate query on the stored schedule)."""
+    counts = [func.count(ReviewSchedule.id).filter(_state_condition(state.value, today)) for state in DUE_STATES]
+    row = db.session.execute(_due_query(today).with_only_columns(*counts)).one()
+    return {state.value: int(value or 0) for state, value in zip(DUE_STATES, row, strict=True)}

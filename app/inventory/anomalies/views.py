@@ -22,6 +22,7 @@ from app.inventory.anomalies.policies import can_record_review
 from app.inventory.blueprint import bp
 from app.inventory.licences import services as licence_services
 from app.inventory.models import Component
+from app.pagination import paginate
 
 
 @bp.route("/components/<int:component_id>/anomaly-reviews/new", methods=["GET", "POST"])
@@ -70,22 +71,27 @@ def _component_url(component: Component) -> str:
 @bp.route("/anomaly-reviews")
 @permission_required(Permission.INVENTORY_READ)
 def anomaly_reviews_due() -> Any:
-    items = services.reviews_due(utcnow().date())
+    today = utcnow().date()
     state = request.args.get("state", "")
-    if state:
-        items = [item for item in items if item.status.state == state]
-    return render_template("inventory/anomaly_reviews_due.html", items=items, state=state, today=utcnow().date())
+    state = state if state in {s.value for s in services.DUE_STATES} else ""
+    page = paginate(services.reviews_due_query(today, state=state))
+    items = [services.due_review(row, today) for row in page.items]
+    return render_template("inventory/anomaly_reviews_due.html", items=items, page=page, state=state, today=today)
+
+
+PANEL_ROWS = 20
 
 
 @bp.app_template_global()
 def component_anomaly_panel(component: Component) -> dict[str, Any]:
     """Review status, past reviews and advisories of one component version (templates/inventory/_component_anomalies.html)."""
     today = utcnow().date()
-    reviews = services.reviews_of(component, limit=20)
+    reviews = services.reviews_of(component, limit=PANEL_ROWS)
     return {
         "status": services.review_status(component, today, last=reviews[0] if reviews else None),
         "reviews": reviews,
-        "matches": advisory_services.component_matches(component),
+        "matches": advisory_services.component_matches(component, limit=PANEL_ROWS),
+        "match_count": advisory_services.component_match_count(component),
         "required": rules.review_required(component.safety_class),
         "months": services.cadence_months().get(component.safety_class, 1),
         "can_review": can_record_review(current_user, component),

@@ -171,8 +171,12 @@ def component_verdict(component: Component, policy: Policy | None = None) -> Lic
     return (policy or current_policy()).verdict(component.licence_expression or "", tuple(component.unknown_licences or ()))
 
 
-def licence_summary(release: Release) -> dict[str, Any]:
-    """Counts per verdict (and not yet evaluated), and the licences behind review and deny, for the release page."""
+FLAGGED_SHOWN = 20
+
+
+def licence_summary(release: Release, *, flagged_limit: int = FLAGGED_SHOWN) -> dict[str, Any]:
+    """Counts per verdict (and not yet evaluated), and the licences behind review and deny (the `flagged_limit` most
+    used; `flagged_total` says how many), for the release page."""
     table = Component.__table__
     counts = {verdict.value: 0 for verdict in Verdict}
     counts["unset"] = 0
@@ -186,8 +190,15 @@ def licence_summary(release: Release) -> dict[str, Any]:
             select(table.c.licence_expression, table.c.licence_verdict, func.count(table.c.id))
             .where(table.c.release_id == release.id, table.c.licence_verdict.in_([Verdict.REVIEW.value, Verdict.DENY.value]))
             .group_by(table.c.licence_expression, table.c.licence_verdict)
-            .order_by(table.c.licence_verdict, func.count(table.c.id).desc())
+            .order_by(table.c.licence_verdict, func.count(table.c.id).desc(), table.c.licence_expression)
+            .limit(flagged_limit)
         )
     ]
+    flagged_total = len(flagged)
+    if flagged_total == flagged_limit:
+        flagged_total = db.session.scalar(select(func.count()).select_from(
+            select(table.c.licence_expression, table.c.licence_verdict)
+            .where(table.c.release_id == release.id, table.c.licence_verdict.in_([Verdict.REVIEW.value, Verdict.DENY.value]))
+            .group_by(table.c.licence_expression, table.c.licence_verdict).subquery())) or 0
     total = sum(counts.values())
-    return {"counts": counts, "total": total, "flagged": flagged}
+    return {"counts": counts, "total": total, "flagged": flagged, "flagged_total": flagged_total}

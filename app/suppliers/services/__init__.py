@@ -18,6 +18,7 @@ from app.suppliers.services.approved_list import (
 from app.suppliers.services.certificates import (
     add_certificate,
     certificates_expiring,
+    certificates_expiring_counts,
     edit_certificate,
     void_certificate,
 )
@@ -27,6 +28,7 @@ from app.suppliers.services.criticality import (
     facts_of,
     reevaluation_period_months,
     reevaluations_due,
+    reevaluations_due_counts,
 )
 from app.suppliers.services.performance_events import record_performance_event
 from app.suppliers.services.purchases import (
@@ -84,6 +86,7 @@ __all__ = [
     "approved_rows",
     "available_actions",
     "certificates_expiring",
+    "certificates_expiring_counts",
     "certificates_text",
     "change_status",
     "create_purchase",
@@ -101,6 +104,7 @@ __all__ = [
     "record_performance_event",
     "reevaluation_period_months",
     "reevaluations_due",
+    "reevaluations_due_counts",
     "remove_contact",
     "sign_target",
     "start_evaluation_status",

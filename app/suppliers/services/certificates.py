@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from app.audit import services as audit
@@ -80,19 +80,29 @@ def void_certificate(certificate: Certificate, *, expected_version: int, reason:
     audit.record("certificate.voided", certificate, reason=reason)
 
 
-def certificates_expiring(*, on: date | None = None, limit: int | None = None) -> list[Certificate]:
-    """Certificates in force of current suppliers that expired or expire within the warning window, soonest first."""
-    day = on or today()
+def _expiring_query(day: date) -> Select[Any]:
     window = int(setting("CERTIFICATE_EXPIRY_WARN_DAYS", 60))
     inactive = [SupplierStatus.INACTIVE.value, SupplierStatus.DISQUALIFIED.value, SupplierStatus.REJECTED.value]
-    query = (
+    return (
         select(Certificate)
         .join(Certificate.supplier)
         .where(Certificate.valid_until <= day + timedelta(days=window), Supplier.status.not_in(inactive))
         .where(Certificate.voided_at.is_(None))
-        .options(selectinload(Certificate.supplier))
-        .order_by(Certificate.valid_until, Certificate.id)
     )
+
+
+def certificates_expiring(*, on: date | None = None, limit: int | None = None) -> list[Certificate]:
+    """Certificates in force of current suppliers that expired or expire within the warning window, soonest first."""
+    query = (_expiring_query(on or today()).options(selectinload(Certificate.supplier))
+             .order_by(Certificate.valid_until, Certificate.id))
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+def certificates_expiring_counts(*, on: date | None = None) -> tuple[int, int]:
+    """How many certificates expire within the window, and how many of them have expired (one count query)."""
+    day = on or today()
+    row = db.session.execute(_expiring_query(day).with_only_columns(
+        func.count(Certificate.id), func.count(Certificate.id).filter(Certificate.valid_until < day))).one()
+    return int(row[0]), int(row[1])

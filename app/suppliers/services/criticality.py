@@ -4,8 +4,9 @@ suppliers are due."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from app.db import today
 from app.errors import ValidationFailed
@@ -51,17 +52,27 @@ def reevaluation_period_months(criticality: str, decision: str) -> int:
     )
 
 
-def reevaluations_due(*, on: date | None = None, limit: int | None = None) -> list[Supplier]:
-    """Approved/conditional suppliers whose re-evaluation is overdue or due within the window, soonest first."""
-    day = on or today()
+def _reevaluations_due_query(day: date) -> Select[Any]:
     window = int(setting("SUPPLIER_REEVALUATION_WARN_DAYS", 30))
-    query = (
+    return (
         select(Supplier)
         .where(Supplier.status.in_([s.value for s in APPROVED_STATUSES]))
         .where(Supplier.next_reevaluation_due.is_not(None))
         .where(Supplier.next_reevaluation_due <= day + timedelta(days=window))
-        .order_by(Supplier.next_reevaluation_due, Supplier.id)
     )
+
+
+def reevaluations_due(*, on: date | None = None, limit: int | None = None) -> list[Supplier]:
+    """Approved/conditional suppliers whose re-evaluation is overdue or due within the window, soonest first."""
+    query = _reevaluations_due_query(on or today()).order_by(Supplier.next_reevaluation_due, Supplier.id)
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+def reevaluations_due_counts(*, on: date | None = None) -> tuple[int, int]:
+    """How many re-evaluations are due within the window, and how many of them are overdue (one count query)."""
+    day = on or today()
+    row = db.session.execute(_reevaluations_due_query(day).with_only_columns(
+        func.count(Supplier.id), func.count(Supplier.id).filter(Supplier.next_reevaluation_due < day))).one()
+    return int(row[0]), int(row[1])
