@@ -16,6 +16,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from app import create_app
 from app.access import Role
@@ -160,10 +161,45 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+class InFlight:
+    """WSGI middleware that counts the requests being served, so a test can wait until none is running."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.running = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        with self.changed:
+            self.running += 1
+        try:
+            response = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return ClosingIterator(response, [self._done])
+
+    def _done(self) -> None:
+        with self.changed:
+            self.running -= 1
+            self.changed.notify_all()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """True once no request is being served; False if one still runs after timeout_s."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.running == 0, timeout_s)
+
+
+# A request the browser gave up on (a long import on a loaded machine) still runs in the server: the test's
+# teardown waits for it, so the tables are never wiped under a live write transaction.
+LIVE_SERVER_DRAIN_S = 300
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app served by a real HTTP server in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """The app served by a real HTTP server in a thread; yields its base URL; at the end, waits for running requests."""
+    served = InFlight(app)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -171,6 +207,8 @@ def live_server(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        if not served.wait_idle(LIVE_SERVER_DRAIN_S):
+            raise RuntimeError(f"a request to the live server was still running after {LIVE_SERVER_DRAIN_S} s")
 
 
 @pytest.fixture

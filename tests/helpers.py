@@ -18,6 +18,11 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"username": username, "password": password})
 
 
+# The bound for a browser step that starts long work in the request (importing 3,000 advisories takes seconds alone
+# and several times longer on a loaded machine): the step waits for the result page, up to this long.
+LONG_WORK_MS = 180_000
+
+
 def sign_in(page: Any, base: str, username: str) -> None:
     """In Chromium: sign in through the login page as someone new at the desk (the browser's cookies are
     dropped first) and land on the home page."""

@@ -10,7 +10,7 @@ import pytest
 from app.access import Role
 from app.extensions import db
 from app.inventory.licences import services as licence_services
-from tests.helpers import sign_in
+from tests.helpers import LONG_WORK_MS, sign_in
 from tests.inventory.advisories.test_matching import PYPA_ZIP
 from tests.inventory.advisory_records import component_named, make_release
 
@@ -34,7 +34,7 @@ def test_advisories_reviews_and_licence_policy_in_the_browser(live_server, page,
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Advisories").click()
     page.get_by_role("button", name="Import advisories").first.click()
     page.get_by_label("OSV file").set_input_files(str(PYPA_ZIP))
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("button", name="Import").click(timeout=LONG_WORK_MS)  # 3,327 files in the zip
     page.wait_for_url("**/advisories/import")
     assert page.get_by_text(re.compile(r"2661 new, 0 updated, 0 unchanged advisories")).is_visible()
     screenshot(page, "advisories-import")
