@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from flask import flash
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.db import read_only
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, StaleEdit
 from app.extensions import db
 
@@ -71,14 +72,21 @@ def discard() -> None:
 
 def run(
     action: Callable[[], T], field: Any = None, *, flash_error: bool = True,
-    pages: tuple[type[DomainError], ...] = PAGE_ERRORS,
+    pages: tuple[type[DomainError], ...] = PAGE_ERRORS, reads_only: bool = False,
 ) -> Outcome[T]:
     """Run one service call and commit once; a broken rule rolls back and is shown on `field` or flashed.
 
     The errors in `pages` (PermissionDenied, NotFound and stale edits unless the view names others) are
     re-raised after the rollback, so they become their pages, or JSON in the API (`pages=(DomainError,)`).
     A stale edit is always a page.
+
+    reads_only=True runs a long read (rendering a document) in a transaction of its own that begins as a read:
+    the request's transaction so far is committed first, since on SQLite a form's request holds the write lock.
     """
+    if reads_only:
+        commit()
+        with read_only():
+            return run(action, field, flash_error=flash_error, pages=pages)
     page_errors: tuple[type[DomainError], ...] = (StaleEdit, *pages)
     try:
         value = action()

@@ -65,3 +65,16 @@ def captured_sql() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def sign_in_elsewhere(app: Any, username: str) -> int:
+    """Sign in from another thread, as another browser would (its own context, session and connection, nothing
+    of the caller's transaction committed): the status of the answer (302 signed in; 500 when the database was
+    locked)."""
+    import threading
+
+    status: list[int] = []
+    thread = threading.Thread(target=lambda: status.append(login(app.test_client(), username).status_code))
+    thread.start()
+    thread.join()
+    return status[0]
