@@ -187,7 +187,8 @@ LIST_INDEXES = {
     },
     "suppliers": {
         "ix_suppliers_status_name": ["status", "name"], "ix_suppliers_kind_name": ["kind", "name"],
-        "ix_suppliers_criticality_name": ["criticality", "name"],
+        "ix_suppliers_criticality_name": ["criticality", "name"], "ix_suppliers_status_id": ["status", "id"],
+        "ix_suppliers_criticality_id": ["criticality", "id"],
     },
 }
 
@@ -214,6 +215,7 @@ def test_0010_creates_the_list_and_audit_log_indexes_and_the_downgrade_drops_the
                 assert expected.items() <= indexes(table).items(), table
             assert run(fresh, "db", "downgrade", "0009").exit_code == 0
             assert indexes("audit_events")["ix_audit_events_actor_id"] == ["actor_id"]
+            assert indexes("suppliers")["ix_suppliers_status"] == ["status"]
             for table, expected in LIST_INDEXES.items():
                 assert not set(expected) & set(indexes(table)), table
             db.session.remove()
