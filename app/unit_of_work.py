@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 from flask import flash
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import read_only
+from app.db import read_only, write_intent
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, StaleEdit
 from app.extensions import db
 
@@ -70,6 +70,18 @@ def discard() -> None:
     db.session.rollback()
 
 
+def _end_transaction() -> None:
+    """Commit what the request did so far (only reads) and keep what it loaded, so the next transaction begins
+    afresh: as a write, or as a read, as the caller decides."""
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 def run(
     action: Callable[[], T], field: Any = None, *, flash_error: bool = True,
     pages: tuple[type[DomainError], ...] = PAGE_ERRORS, reads_only: bool = False,
@@ -81,12 +93,28 @@ def run(
     A stale edit is always a page.
 
     reads_only=True runs a long read (rendering a document) in a transaction of its own that begins as a read:
-    the request's transaction so far is committed first, since on SQLite a form's request holds the write lock.
+    on SQLite a form's request (POST) holds the write lock, which nobody should wait for meanwhile. And a page
+    that has only read so far (GET) and records something here (a download, an export, a refusal) writes in a
+    transaction of its own that begins as a write: on SQLite, turning its read into a write fails "database is
+    locked" whenever another writer committed since the read began.
     """
     if reads_only:
-        commit()
+        _end_transaction()
         with read_only():
-            return run(action, field, flash_error=flash_error, pages=pages)
+            return _attempt(action, field, flash_error, pages)
+    if not write_intent.get():
+        _end_transaction()
+        token = write_intent.set(True)
+        try:
+            return _attempt(action, field, flash_error, pages)
+        finally:
+            write_intent.reset(token)
+    return _attempt(action, field, flash_error, pages)
+
+
+def _attempt(
+    action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...]
+) -> Outcome[T]:
     page_errors: tuple[type[DomainError], ...] = (StaleEdit, *pages)
     try:
         value = action()
