@@ -44,6 +44,8 @@ class DefaultConfig:
     TRUST_PROXY_HOPS = 0  # number of reverse proxies whose X-Forwarded-* headers to trust
     # Pagination
     PAGE_SIZE = 50
+    RECORD_SUBLIST_SIZE = 20  # rows per page of a record page's sub-lists (a supplier's certificates, events...)
+    PAGE_COUNT_CAP = 1000  # a list counts its rows up to this many, then says "more than 1000" (no COUNT(*) of a big table)
     # Mail: "log" writes e-mails to the log; "smtp" sends through SMTP_*
     MAIL_BACKEND = "log"
     MAIL_FROM = "provenance@localhost"

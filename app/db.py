@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, Integer, MetaData, Select, event
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -22,6 +24,39 @@ NAMING_CONVENTION = {
 # True while the current unit of work intends to write: SQLite then begins with BEGIN IMMEDIATE
 # so that concurrent read-then-write transactions queue instead of failing "database is locked".
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Work that only reads (a report, a verification, an export): on SQLite its transactions begin with a plain
+    deferred BEGIN, so it never takes the write lock and writers keep going meanwhile. Also a decorator."""
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+def keyset_chunks(engine: Engine, query: Select[Any], key: ColumnElement[Any], size: int = 2000) -> Iterator[Sequence[Row[Any]]]:
+    """The rows of `query` in ascending `key` order (a unique column the query selects), `size` rows at a time.
+
+    Each chunk is read by `key > last key` in its own short read-only transaction: memory stays flat whatever the
+    table size, and no snapshot or lock is held between chunks (rows added meanwhile at the end are read too).
+    """
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    last: Any = None
+    while True:
+        chunk = query.order_by(None).order_by(key.asc()).limit(size)
+        if last is not None:
+            chunk = chunk.where(key > last)
+        with read_only(), engine.connect() as connection:
+            rows = connection.execute(chunk).all()
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = rows[-1]._mapping[key]
 
 
 class Base(DeclarativeBase):

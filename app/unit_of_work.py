@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from flask import flash
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.db import read_only, write_intent
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, StaleEdit
 from app.extensions import db
 
@@ -69,16 +70,51 @@ def discard() -> None:
     db.session.rollback()
 
 
+def _end_transaction() -> None:
+    """Commit what the request did so far (only reads) and keep what it loaded, so the next transaction begins
+    afresh: as a write, or as a read, as the caller decides."""
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 def run(
     action: Callable[[], T], field: Any = None, *, flash_error: bool = True,
-    pages: tuple[type[DomainError], ...] = PAGE_ERRORS,
+    pages: tuple[type[DomainError], ...] = PAGE_ERRORS, reads_only: bool = False,
 ) -> Outcome[T]:
     """Run one service call and commit once; a broken rule rolls back and is shown on `field` or flashed.
 
     The errors in `pages` (PermissionDenied, NotFound and stale edits unless the view names others) are
     re-raised after the rollback, so they become their pages, or JSON in the API (`pages=(DomainError,)`).
     A stale edit is always a page.
+
+    reads_only=True runs a long read (rendering a document) in a transaction of its own that begins as a read:
+    on SQLite a form's request (POST) holds the write lock, which nobody should wait for meanwhile. And a page
+    that has only read so far (GET) and records something here (a download, an export, a refusal) writes in a
+    transaction of its own that begins as a write: on SQLite, turning its read into a write fails "database is
+    locked" whenever another writer committed since the read began.
     """
+    if reads_only:
+        _end_transaction()
+        with read_only():
+            return _attempt(action, field, flash_error, pages)
+    if not write_intent.get():
+        _end_transaction()
+        token = write_intent.set(True)
+        try:
+            return _attempt(action, field, flash_error, pages)
+        finally:
+            write_intent.reset(token)
+    return _attempt(action, field, flash_error, pages)
+
+
+def _attempt(
+    action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...]
+) -> Outcome[T]:
     page_errors: tuple[type[DomainError], ...] = (StaleEdit, *pages)
     try:
         value = action()

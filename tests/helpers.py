@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,35 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+@contextmanager
+def captured_sql() -> Iterator[list[str]]:
+    """Every SQL statement the app's engine sends meanwhile (text as sent, lower-cased)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    statements: list[str] = []
+
+    def listener(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.lower().split()))
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def sign_in_elsewhere(app: Any, username: str) -> int:
+    """Sign in from another thread, as another browser would (its own context, session and connection, nothing
+    of the caller's transaction committed): the status of the answer (302 signed in; 500 when the database was
+    locked)."""
+    import threading
+
+    status: list[int] = []
+    thread = threading.Thread(target=lambda: status.append(login(app.test_client(), username).status_code))
+    thread.start()
+    thread.join()
+    return status[0]

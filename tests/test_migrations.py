@@ -178,3 +178,50 @@ def test_0009_gives_existing_tokens_the_create_scope_and_the_downgrade_revokes_r
             db.session.remove()
             db.engine.dispose()
             reset_schema()
+
+
+LIST_INDEXES = {
+    "audit_events": {
+        "ix_audit_events_entity_type_id": ["entity_type", "id"], "ix_audit_events_actor_id_id": ["actor_id", "id"],
+        "ix_audit_events_action_id": ["action", "id"], "ix_audit_events_name_id": ["name", "id"],
+    },
+    "suppliers": {
+        "ix_suppliers_status_name": ["status", "name"], "ix_suppliers_kind_name": ["kind", "name"],
+        "ix_suppliers_criticality_name": ["criticality", "name"], "ix_suppliers_status_id": ["status", "id"],
+        "ix_suppliers_criticality_id": ["criticality", "id"],
+    },
+}
+
+
+def indexes(table: str) -> dict[str, list[str]]:
+    return {index["name"]: list(index["column_names"]) for index in inspect(db.engine).get_indexes(table)}
+
+
+def test_the_models_declare_the_list_and_audit_log_indexes(app):
+    for table, expected in LIST_INDEXES.items():
+        assert expected.items() <= indexes(table).items(), table
+    assert "ix_audit_events_actor_id" not in indexes("audit_events")  # (actor_id, id) took its place
+
+
+def test_0010_creates_the_list_and_audit_log_indexes_and_the_downgrade_drops_them(app):
+    fresh = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    try:
+        with fresh.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            assert run(fresh, "db", "upgrade", "0010").exit_code == 0
+            for table, expected in LIST_INDEXES.items():
+                assert expected.items() <= indexes(table).items(), table
+            assert run(fresh, "db", "downgrade", "0009").exit_code == 0
+            assert indexes("audit_events")["ix_audit_events_actor_id"] == ["actor_id"]
+            assert indexes("suppliers")["ix_suppliers_status"] == ["status"]
+            for table, expected in LIST_INDEXES.items():
+                assert not set(expected) & set(indexes(table)), table
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+            reset_schema()

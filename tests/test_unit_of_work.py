@@ -154,3 +154,28 @@ def test_a_refused_signature_named_as_a_page_is_still_kept(app) -> None:
             unit_of_work.run(action, pages=(DomainError,))
         db.session.rollback()
         assert "uow-kept-page" in _usernames()
+
+
+def test_a_page_that_records_what_it_shows_writes_in_a_transaction_begun_as_a_write(app, login_as, make_user,
+                                                                                   monkeypatch) -> None:
+    """A GET (the audit CSV export) reads first, then records the export. Someone else's write committed in
+    between must not make it fail: on SQLite a read transaction cannot become a write after another writer
+    committed ("database is locked"), so the unit of work begins the write afresh, as a write."""
+    from app.audit import services as audit
+    from app.audit.models import AuditEvent
+    from tests.helpers import sign_in_elsewhere
+
+    make_user("erin", Role.ENGINEER)
+    client = login_as(Role.AUDITOR)
+    original = audit.record
+    seen: list[int] = []
+
+    def record_after_someone_else_wrote(name: str, *args: object, **kwargs: object) -> None:
+        if name == "audit.exported":
+            seen.append(sign_in_elsewhere(app, "erin"))
+        original(name, *args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", record_after_someone_else_wrote)
+    response = client.get("/audit/export.csv")
+    assert seen == [302] and response.status_code == 200
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.name == "audit.exported")) is not None

@@ -12,6 +12,26 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from app.db import utcnow
 from app.extensions import db
 
+# Record types the trail names that are no model of their own (an export of a register, say), registered by name.
+_NAMED_RECORD_TYPES: set[str] = set()
+
+
+def register_record_type(*names: str) -> None:
+    """Name record types that events carry without an audited model (e.g. `entity_type="suppliers"` of an export)."""
+    _NAMED_RECORD_TYPES.update(names)
+
+
+def record_types() -> list[str]:
+    """Every record type the trail can hold, sorted: each mapped model's `audit_type()` and the registered names.
+
+    The audit log offers these as its record-type filter, so the page never scans the trail for its types."""
+    names = set(_NAMED_RECORD_TYPES)
+    for mapper in db.Model.registry.mappers:  # type: ignore[attr-defined]
+        audit_type = getattr(mapper.class_, "audit_type", None)
+        if callable(audit_type):
+            names.add(audit_type())
+    return sorted(names)
+
 
 class Audited:
     """Mixin: models that inherit it get every create/update/delete recorded with old and new values."""
@@ -48,9 +68,14 @@ class AuditAction:
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "audit_events"
     __table_args__ = (
+        # The record page's history (one record's events, newest first).
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
-        Index("ix_audit_events_actor_id", "actor_id"),
+        # The audit log's filters, each read newest first by id (keyset pages): record type, actor, action, event.
+        Index("ix_audit_events_entity_type_id", "entity_type", "id"),
+        Index("ix_audit_events_actor_id_id", "actor_id", "id"),
+        Index("ix_audit_events_action_id", "action", "id"),
+        Index("ix_audit_events_name_id", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.chain import ChainResult, event_hash, plain, verify_chain
 from app.audit.models import AuditAction, Audited, AuditEvent
-from app.db import utcnow
+from app.db import keyset_chunks, read_only, utcnow
 from app.extensions import db
 
 
@@ -322,17 +322,32 @@ def init_app() -> None:
         event.listen(AuditEvent, "before_delete", _refuse_change)
 
 
-def verify() -> ChainResult:
-    """Re-compute the whole chain from the database, in id order."""
-    columns = [getattr(AuditEvent, name) for name in AuditEvent.HASHED_FIELDS]
-    query = select(AuditEvent.id, AuditEvent.hash, *columns).order_by(AuditEvent.id).execution_options(yield_per=2000)
+VERIFY_CHUNK = 5000
+
+
+def verify(*, chunk_size: int | None = None) -> ChainResult:
+    """Re-compute the whole chain from the database, in id order, as far as the last event when it starts.
+
+    It only reads, in chunks of short read-only transactions: memory stays flat on any trail, and on SQLite it
+    never takes the write lock, so sign-ins and saves go on while it runs (events added meanwhile are left for
+    the next run)."""
+    table = AuditEvent.__table__
+    columns = [table.c[name] for name in AuditEvent.HASHED_FIELDS]
+    with read_only(), db.engine.connect() as connection:
+        last_id = connection.execute(select(func.max(table.c.id))).scalar()
+    if last_id is None:
+        return verify_chain(())
+    query = select(table.c.id, table.c.hash, *columns).where(table.c.id <= last_id)
+
+    names = AuditEvent.HASHED_FIELDS
 
     def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
-        for row in db.session.execute(query):
-            fields = {name: row._mapping[name] for name in AuditEvent.HASHED_FIELDS}
-            fields["changes"] = plain(fields["changes"] or {})
-            fields["details"] = plain(fields["details"] or {})
-            yield row.id, fields, row.hash
+        for chunk in keyset_chunks(db.engine, query, table.c.id, chunk_size or VERIFY_CHUNK):
+            for event_id, digest, *values in chunk:
+                fields = dict(zip(names, values, strict=True))
+                fields["changes"] = fields["changes"] or {}  # the hash plains every field (chain.canonical_json)
+                fields["details"] = fields["details"] or {}
+                yield event_id, fields, digest
 
     return verify_chain(rows())
 

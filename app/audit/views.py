@@ -10,32 +10,30 @@ from app import spreadsheets, unit_of_work
 from app.access import Permission, permission_required
 from app.audit import queries
 from app.audit import services as audit
-from app.audit.models import AuditAction
+from app.audit.models import AuditAction, AuditEvent, record_types
 from app.db import utcnow
 from app.extensions import db
-from app.pagination import paginate
+from app.pagination import keyset_page
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-ACTIONS = (
-    "create", "update", "delete", "status_change", "sign", "login", "logout", "login_failed", "lockout",
-    "export", "token_used", "event",
-)
 
 
 @bp.route("/")
 @permission_required(Permission.AUDIT_READ)
 def log() -> Any:
-    page = paginate(queries.filtered(request.args))
+    filters = queries.AuditFilters.from_args(request.args)
+    page = keyset_page(queries.filtered(filters), AuditEvent.id)
     return render_template(
-        "audit/log.html", page=page, filters=request.args, entity_types=queries.entity_types(), actions=ACTIONS
+        "audit/log.html", page=page, filters=filters, entity_types=record_types(), actors=queries.actor_choices(),
+        actions=queries.ACTIONS,
     )
 
 
 @bp.route("/export.csv")
 @permission_required(Permission.AUDIT_EXPORT)
 def export_csv() -> Any:
-    filters = {key: value for key, value in request.args.items() if value}
-    unit_of_work.run(lambda: audit.record("audit.exported", action=AuditAction.EXPORT, format="csv", filters=filters))
+    filters = queries.AuditFilters.from_args(request.args)
+    unit_of_work.run(lambda: audit.record("audit.exported", action=AuditAction.EXPORT, format="csv",
+                                          filters=filters.as_args()))
     filename = f"audit-trail-{utcnow():%Y%m%d-%H%M%S}.csv"
-    return spreadsheets.csv_response(queries.stream_csv(db.engine, queries.filtered(request.args)), filename)
+    return spreadsheets.csv_response(queries.stream_csv(db.engine, queries.filtered(filters)), filename)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from app.access import Role
+from app.audit import queries as audit_queries
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.models import User, new_alternative_id
@@ -207,3 +208,16 @@ def reset_password(user: User, new_password: str) -> None:
     user.failed_logins = 0
     end_sessions(user)
     audit.record("auth.password_reset", user)
+
+
+def actor_choices() -> list[tuple[int, str]]:
+    """Every user as (id, "Full Name (username)"), by name, inactive ones marked: the audit log's actor filter."""
+    users = db.session.execute(
+        select(User.id, User.full_name, User.username, User.active).order_by(User.full_name, User.username)
+    ).all()
+    return [(row.id, f"{row.full_name} ({row.username})" + ("" if row.active else ", inactive")) for row in users]
+
+
+def init_app(app: Flask) -> None:
+    """Give the audit log (a lower layer) its actor filter's users."""
+    audit_queries.provide_user_choices(app, actor_choices)

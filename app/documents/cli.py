@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from app.audit import services as audit
+from app.db import read_only
 from app.documents import services
 from app.documents.variables import DOCUMENT_TYPES
 from app.errors import DomainError
@@ -25,7 +26,10 @@ def render_command(doc_type: str, source_id: str, out_path: str) -> None:
     """Generate a document from a record into the register and write it to FILE."""
     try:
         with audit.acting_as(audit.Actor(None, "cli")):
-            document = services.generate(doc_type, source_id, by=None)
+            with read_only():  # rendering only reads: on SQLite no writer waits for it
+                rendered = services.render_document(doc_type, source_id, by=None)
+                db.session.commit()
+            document = services.store_document(rendered, by=None)
             db.session.commit()
     except DomainError as error:
         db.session.rollback()

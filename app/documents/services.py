@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -64,19 +65,39 @@ def build_context(doc_type: str, source: contexts.Source, *, number: str, revisi
     }
 
 
-def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocument:
-    """Render a record into Word with the active template (or the default) and store it in the register."""
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A record rendered into Word, not yet in the register: what `store_document` keeps."""
+
+    doc_type: str
+    requested_id: str  # the source id as asked for ("current"), to render again when the revision moved on
+    source: contexts.Source
+    number: str
+    revision: int
+    title: str
+    data: bytes
+    template: DocumentTemplate | None
+    by_name: str
+
+
+def _next_revision(doc_type: str, source_id: str) -> int:
+    previous = db.session.scalar(
+        select(func.count(GeneratedDocument.id)).where(
+            GeneratedDocument.doc_type == doc_type, GeneratedDocument.source_id == source_id
+        )
+    )
+    return int(previous or 0) + 1
+
+
+def render_document(doc_type: str, source_id: str, *, by: User | None, revision: int | None = None) -> RenderedDocument:
+    """Render a record into Word with the active template (or the default), as its next revision. It only reads,
+    so the page and the CLI run it in a read-only transaction: on SQLite no writer waits for the rendering."""
     check_type(doc_type)
     try:
         source = contexts.build(doc_type, source_id)
     except contexts.SourceNotFound as error:
         raise NotFound(str(error)) from error
-    previous = db.session.scalar(
-        select(func.count(GeneratedDocument.id)).where(
-            GeneratedDocument.doc_type == doc_type, GeneratedDocument.source_id == source.source_id
-        )
-    )
-    revision = int(previous or 0) + 1
+    revision = revision or _next_revision(doc_type, source.source_id)
     number = f"{source.number_prefix}-{_slug(source.source_id)}"
     by_name = by.full_name if by is not None else "system"
     context = build_context(doc_type, source, number=number, revision=revision, by_name=by_name)
@@ -92,11 +113,23 @@ def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocu
             )
     except (render.RenderFailed, TemplateRefused) as error:
         raise ValidationFailed(f"The document could not be generated: {getattr(error, 'message', error)}") from error
+    return RenderedDocument(doc_type, source_id, source, number, revision, context["document"]["title"], data,
+                            template, by_name)
+
+
+def store_document(rendered: RenderedDocument, *, by: User | None) -> GeneratedDocument:
+    """Keep a rendered document in the register as the record's next revision, bound to the content it shows.
+
+    When another revision of it was stored since it was rendered, it is rendered again with the right number."""
+    if _next_revision(rendered.doc_type, rendered.source.source_id) != rendered.revision:
+        rendered = render_document(rendered.doc_type, rendered.requested_id, by=by,
+                                   revision=_next_revision(rendered.doc_type, rendered.source.source_id))
+    source, template, number, revision = rendered.source, rendered.template, rendered.number, rendered.revision
     document = GeneratedDocument(
-        doc_type=doc_type,
+        doc_type=rendered.doc_type,
         number=number,
         revision=revision,
-        title=context["document"]["title"],
+        title=rendered.title,
         source_type=source.source_type,
         source_id=source.source_id,
         source_version=source.version,
@@ -106,16 +139,22 @@ def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocu
         template_name=template.name if template else "default",
         template_version=str(template.template_version) if template else "default",
         filename=f"{number}-rev{revision}.docx",
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        data=data,
+        sha256=hashlib.sha256(rendered.data).hexdigest(),
+        size=len(rendered.data),
+        data=rendered.data,
         created_by_id=by.id if by is not None else None,
-        created_by_name=by_name,
+        created_by_name=rendered.by_name,
     )
     db.session.add(document)
     db.session.flush()
-    audit.record("document.generated", document, doc_type=doc_type, source=source.source_id, sha256=document.sha256)
+    audit.record("document.generated", document, doc_type=rendered.doc_type, source=source.source_id,
+                 sha256=document.sha256)
     return document
+
+
+def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocument:
+    """Render a record into Word with the active template (or the default) and store it in the register."""
+    return store_document(render_document(doc_type, source_id, by=by), by=by)
 
 
 class TemplateRejected(ValidationFailed):

@@ -105,9 +105,12 @@ def generate() -> Any:
     form = GenerateForm()
     if not form.validate_on_submit():
         abort(400)
-    document = unit_of_work.run(
-        lambda: services.generate(form.doc_type.data or "", form.source_id.data or "", by=current_user)
+    # Rendering only reads (and may take seconds): it runs without the write lock, storing is a short write.
+    rendered = unit_of_work.run(
+        lambda: services.render_document(form.doc_type.data or "", form.source_id.data or "", by=current_user),
+        reads_only=True,
     ).value
+    document = unit_of_work.run(lambda: services.store_document(rendered, by=current_user)).value if rendered else None
     if document is None:
         return redirect(request.referrer or url_for("documents.register"))
     if form.format.data == "pdf":

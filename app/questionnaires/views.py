@@ -17,8 +17,8 @@ from app import unit_of_work
 from app.access import Permission, permission_required
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
-from app.pagination import paginate
-from app.questionnaires import builder, evaluations, policies, services
+from app.pagination import paginate, sub_page
+from app.questionnaires import builder, evaluations, policies, services, workflow
 from app.questionnaires.answers import visible_questions
 from app.questionnaires.definitions import AnsweredBy, AnswerType, Audience, SectionDefinition, TemplateDefinition
 from app.questionnaires.display import answer_text, option_choices, selected_values
@@ -590,12 +590,13 @@ def evaluations_evidence(evaluation_id: int, evidence_id: int) -> Any:
 
 
 def supplier_evaluations_panel(supplier: Supplier) -> dict[str, Any]:
-    """The supplier's evaluations (newest first), its open one, and the start form when one may be started."""
-    items = list(db.session.scalars(
-        select(Evaluation).where(Evaluation.supplier_id == supplier.id)
-        .options(selectinload(Evaluation.template)).order_by(Evaluation.id.desc())
-    ))
-    open_one = next((e for e in items if e.status in ("draft", "sent", "in_progress", "submitted", "scored")), None)
+    """The supplier's evaluations (newest first, a page at a time), its open one, and the start form when one may
+    be started."""
+    of_supplier = select(Evaluation).where(Evaluation.supplier_id == supplier.id)
+    page = sub_page(of_supplier.options(selectinload(Evaluation.template)).order_by(Evaluation.id.desc()), "evaluations")
+    open_one = db.session.scalars(
+        of_supplier.where(Evaluation.status.in_(workflow.OPEN_STATES)).order_by(Evaluation.id.desc()).limit(1)
+    ).first()
     form = None
     if open_one is None and current_user.has(Permission.EVALUATIONS_MANAGE):
         templates = services.published_templates()
@@ -605,7 +606,8 @@ def supplier_evaluations_panel(supplier: Supplier) -> dict[str, Any]:
             form = StartEvaluationForm(formdata=None, supplier_id=str(supplier.id), template_id=preferred.id,
                                        evaluation_type="periodic" if supplier.approved_at else "initial")
             form.template_id.choices = [(t.id, t.label) for t in templates]
-    return {"evaluations": items, "open": open_one, "form": form}
+    return {"evaluations": page.items, "page": page, "open": open_one, "form": form,
+            "args": {**request.args.to_dict(), "supplier_id": supplier.id}}
 
 
 @bp.app_context_processor

@@ -9,10 +9,13 @@ from flask import Response
 
 from app import spreadsheets
 from app.audit import services as audit
-from app.audit.models import AuditAction
+from app.audit.models import AuditAction, register_record_type
 from app.db import utcnow
 
 FORMATS = ("csv", "xlsx")
+# The exported tables: each export's audit event names its table as the record type.
+TABLES = ("suppliers", "approved_suppliers")
+register_record_type(*TABLES)
 
 
 def download(name: str, fmt: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], **filters: Any) -> Response:

@@ -42,11 +42,16 @@ class SupplierStatus(StrEnum):
 class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "suppliers"
     __table_args__ = (
-        Index("ix_suppliers_status", "status"),
-        Index("ix_suppliers_kind", "kind"),
-        Index("ix_suppliers_criticality", "criticality"),
-        Index("ix_suppliers_next_reevaluation_due", "next_reevaluation_due"),
+        # The register's orders (a column, then id: PostgreSQL needs the id in the index to skip the sort, SQLite
+        # has it anyway) and, for a filter on status, kind or criticality, the default order by name (the approved
+        # list is status, name): each first page is read from one index instead of sorting every matching row.
         Index("ix_suppliers_name", "name"),
+        Index("ix_suppliers_status_id", "status", "id"),
+        Index("ix_suppliers_criticality_id", "criticality", "id"),
+        Index("ix_suppliers_next_reevaluation_due", "next_reevaluation_due"),
+        Index("ix_suppliers_status_name", "status", "name"),
+        Index("ix_suppliers_kind_name", "kind", "name"),
+        Index("ix_suppliers_criticality_name", "criticality", "name"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

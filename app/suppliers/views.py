@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_sqlalchemy.pagination import SelectPagination
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,7 +20,7 @@ from app.access import Permission, permission_required
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.formatting import humanise
-from app.pagination import MAX_PER_PAGE, paginate
+from app.pagination import paginate, sub_page
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.storage import send_stored
@@ -127,14 +126,6 @@ def _export(name: str, fmt: str, filters: Any, table: Callable[[], tuple[Sequenc
 # --- Register list and exports --------------------------------------------------------------------
 
 
-class RowPagination(SelectPagination):
-    """A page of plain rows (not ORM objects): the register list is the hot path and shows only a few columns."""
-
-    def _query_items(self) -> list[Any]:
-        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(query).all())
-
-
 def _sort_urls(filters: services.SupplierFilters) -> dict[str, str]:
     """Column header links: same filters, the column as sort key, direction flipped on the active column."""
     base = {key: value for key, value in request.args.items() if key not in ("sort", "direction", "page")}
@@ -149,12 +140,8 @@ def _sort_urls(filters: services.SupplierFilters) -> dict[str, str]:
 @permission_required(Permission.SUPPLIERS_READ)
 def list_suppliers() -> Any:
     filters = services.SupplierFilters.from_args(request.args)
-    query = services.supplier_query(filters).with_only_columns(Supplier.id, *services.LIST_COLUMNS)
-    page = RowPagination(
-        select=query, session=db.session(), page=request.args.get("page", 1, type=int),
-        per_page=request.args.get("per_page", current_app.config["PAGE_SIZE"], type=int),
-        max_per_page=MAX_PER_PAGE, error_out=False,
-    )
+    # Plain rows, not ORM objects: the register list is the hot path and shows only a few columns.
+    page = paginate(services.supplier_query(filters).with_only_columns(Supplier.id, *services.LIST_COLUMNS), rows=True)
     today = services.today()
     return render_template(
         "suppliers/list.html", page=page, filters=filters, today=today, warn_days=_warn_days(),
@@ -233,13 +220,15 @@ def _status_form(supplier: Supplier) -> StatusChangeForm:
 
 def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
     loaded = db.session.scalars(
-        select(Supplier).where(Supplier.id == supplier.id).options(
-            selectinload(Supplier.contacts), selectinload(Supplier.certificates).selectinload(Certificate.evidence_file),
-            selectinload(Supplier.certificates).selectinload(Certificate.voided_by),
-            selectinload(Supplier.performance_events), selectinload(Supplier.purchases),
-            selectinload(Supplier.approved_by),
-        )
+        select(Supplier).where(Supplier.id == supplier.id).options(selectinload(Supplier.approved_by))
     ).one()
+    # Each sub-record list is paginated on its own (contacts_page=2#contacts), the others' pages kept.
+    lists = {
+        "contacts": sub_page(services.contacts_of(loaded), "contacts"),
+        "certificates": sub_page(services.certificates_of(loaded), "certificates"),
+        "performance": sub_page(services.performance_events_of(loaded), "performance"),
+        "purchases": sub_page(services.purchases_of(loaded), "purchases"),
+    }
     context = {
         "contact_form": forms.get("contact_form") or ContactForm(formdata=None),
         "certificate_form": forms.get("certificate_form") or CertificateForm(formdata=None),
@@ -252,7 +241,7 @@ def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
         warn_days=_warn_days(), certificate_state=rules.certificate_state, due_state=rules.due_state,
         can_edit=policies.can_edit_suppliers(current_user), can_decide=policies.can_decide(current_user),
         can_purchase=current_user.has(Permission.PURCHASES_EDIT) and supplier.status in APPROVED_STATUSES,
-        **context,
+        lists=lists, list_args={**request.args.to_dict(), "supplier_id": supplier.id}, **context,
     ), status
 
 

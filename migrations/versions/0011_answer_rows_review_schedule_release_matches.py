@@ -18,7 +18,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0011'  # created 2026-12-08 10:00:00
-down_revision = '0009'
+down_revision = '0010'
 
 BATCH = 2000
 MONITORED = ('draft', 'frozen')

@@ -56,7 +56,8 @@ class Advisory(db.Model):  # type: ignore[name-defined,misc]
         back_populates="advisory", cascade="all, delete-orphan", passive_deletes=True, order_by="AdvisoryAffected.id"
     )
 
-    def audit_type(self) -> str:
+    @classmethod
+    def audit_type(cls) -> str:
         return "advisory"
 
     @property
@@ -103,7 +104,8 @@ class AdvisoryImport(db.Model):  # type: ignore[name-defined,misc]
 
     imported_by: Mapped[User | None] = relationship()
 
-    def audit_type(self) -> str:
+    @classmethod
+    def audit_type(cls) -> str:
         return "advisory_import"
 
     def audit_label(self) -> str:

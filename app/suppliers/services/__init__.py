@@ -63,6 +63,7 @@ from app.suppliers.services.status import (
     start_evaluation_status,
     supplier_content,
 )
+from app.suppliers.services.sub_records import certificates_of, contacts_of, performance_events_of, purchases_of
 
 __all__ = [
     "ASL_COLUMNS",
@@ -87,8 +88,10 @@ __all__ = [
     "available_actions",
     "certificates_expiring",
     "certificates_expiring_counts",
+    "certificates_of",
     "certificates_text",
     "change_status",
+    "contacts_of",
     "create_purchase",
     "create_supplier",
     "default_criticality",
@@ -97,10 +100,12 @@ __all__ = [
     "facts_of",
     "last_evaluations",
     "mark_purchase_sent",
+    "performance_events_of",
     "provide_last_evaluations",
     "purchase_content",
     "purchase_query",
     "purchase_sign_target",
+    "purchases_of",
     "record_performance_event",
     "reevaluation_period_months",
     "reevaluations_due",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from app.db import today
@@ -72,9 +72,9 @@ def supplier_query(filters: SupplierFilters, *, on: date | None = None) -> Selec
     elif filters.due == "due_soon":
         window = int(setting("SUPPLIER_REEVALUATION_WARN_DAYS", 30))
         query = query.where(Supplier.next_reevaluation_due <= day + timedelta(days=window))
+    # Criticality sorts by its own column: its values, critical < major < minor, sort in rank order anyway, and
+    # the column's index then gives the first page without sorting the whole register.
     column = SORTS[filters.sort]
-    if filters.sort == "criticality":
-        column = case({"critical": 0, "major": 1, "minor": 2}, value=Supplier.criticality, else_=3)
     ordered = column.desc() if filters.direction == "desc" else column.asc()
     if filters.sort == "next_due":
         ordered = ordered.nulls_last()
