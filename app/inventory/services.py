@@ -10,12 +10,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from license_expression import ExpressionError, get_spdx_licensing
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -31,7 +30,7 @@ from app.inventory.anomalies import services as anomaly_services
 from app.inventory.importers import FORMATS, ImporterError, parse_file
 from app.inventory.importers.base import ComponentRecord, ParsedFile
 from app.inventory.licences import services as licence_services
-from app.inventory.licences.expressions import normalise_licence
+from app.inventory.licences.expressions import licence_ids, normalise_licence
 from app.inventory.models import (
     ChangeKind,
     Classification,
@@ -412,7 +411,7 @@ class _ImportTotals:
                 self.direct += 1
             elif record.direct is False:
                 self.transitive += 1
-            self.licences.update(_licence_ids(record.licence_expression) if record.licence_expression else (NO_LICENCE,))
+            self.licences.update(licence_ids(record.licence_expression) if record.licence_expression else (NO_LICENCE,))
             self.unknown.update(record.unknown_licences)
 
 
@@ -429,14 +428,6 @@ def _summary(release: Release, formats: list[str], totals: _ImportTotals, counts
         **counts,
     }
 
-
-@lru_cache(maxsize=4096)
-def _licence_ids(expression: str) -> tuple[str, ...]:
-    """The licence ids (and exceptions) an SPDX expression names."""
-    try:
-        return tuple(get_spdx_licensing().license_keys(expression)) or (expression,)
-    except (ExpressionError, AttributeError, TypeError, ValueError):
-        return (expression,)
 
 
 def _refresh_licence_verdicts(release: Release) -> None:

@@ -19,7 +19,7 @@ from defusedxml import DefusedXmlException
 from packageurl import PackageURL
 
 from app import nesting
-from app.inventory.importers.base import ImporterError, ParsedFile
+from app.inventory.importers.base import ImporterError, ParsedFile, parsed_once
 from app.inventory.licences.expressions import normalise_licence
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
@@ -56,7 +56,7 @@ def decode_text(content: bytes, fmt: str) -> str:
     if not isinstance(content, (bytes, bytearray)):
         raise ImporterError(f"{fmt}: expected the file's bytes")
     try:
-        return bytes(content).decode("utf-8-sig")
+        return str(parsed_once(content, "text", lambda: bytes(content).decode("utf-8-sig")))
     except UnicodeDecodeError as error:
         line = content.count(b"\n", 0, error.start) + 1
         raise ImporterError(f"{fmt}: the file is not UTF-8 text", line=line) from error
@@ -66,7 +66,7 @@ def load_toml(content: bytes, fmt: str) -> dict[str, Any]:
     """Parse TOML with tomllib; a syntax error names its line."""
     text = decode_text(content, fmt)
     try:
-        return tomllib.loads(text)
+        return parsed_once(content, "toml", lambda: tomllib.loads(text))  # type: ignore[no-any-return]
     except tomllib.TOMLDecodeError as error:
         match = _TOML_POSITION.search(str(error))
         message = _TOML_POSITION.sub("", str(error)).strip()
@@ -79,7 +79,7 @@ def load_json(content: bytes, fmt: str) -> Any:
     """Parse JSON with the standard library; a syntax error names its line."""
     text = decode_text(content, fmt)
     try:
-        return nesting.load_json(text)
+        return parsed_once(content, "json", lambda: nesting.load_json(text))
     except json.JSONDecodeError as error:
         raise ImporterError(f"{fmt}: invalid JSON: {error.msg}", line=error.lineno) from error
     except nesting.NestingTooDeep as error:
@@ -89,7 +89,7 @@ def load_json(content: bytes, fmt: str) -> Any:
 def parse_xml(content: bytes, fmt: str) -> Element:
     """Parse XML through defusedxml (no entity expansion, no external fetches); errors name the line."""
     try:
-        return DefusedET.fromstring(content)  # type: ignore[no-any-return]
+        return parsed_once(content, "xml", lambda: DefusedET.fromstring(content))  # type: ignore[no-any-return]
     except ParseError as error:
         line = error.position[0] if getattr(error, "position", None) else None
         raise ImporterError(f"{fmt}: invalid XML: {error}", line=line) from error
@@ -176,3 +176,46 @@ def wider_scope(first: str, second: str) -> str:
 def filename_of(filename: str) -> str:
     """Return the lower-cased last path segment of an uploaded file name (either slash style)."""
     return re.split(r"[\\/]", filename or "")[-1].lower()
+
+
+# --- What detection sees of a file: the whole content parsed once, None when it is not of that kind ---------
+
+
+def text_or_none(content: bytes) -> str | None:
+    """The file as UTF-8 text, or None when it is not (detection never raises)."""
+    try:
+        return decode_text(content, "detection")
+    except ImporterError:
+        return None
+
+
+def json_object(content: bytes) -> dict[str, Any] | None:
+    """The file's top-level JSON object, or None when the file is not a JSON object."""
+    stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped.startswith(b"{"):
+        return None
+    try:
+        data = load_json(content, "detection")
+    except ImporterError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def toml_document(content: bytes) -> dict[str, Any] | None:
+    """The file's TOML tables, or None when the file is not TOML (JSON and XML never are)."""
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"<"):
+        return None
+    try:
+        return load_toml(content, "detection")
+    except ImporterError:
+        return None
+
+
+def xml_root(content: bytes) -> Element | None:
+    """The file's XML root element, or None when the file is not XML."""
+    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return None
+    try:
+        return parse_xml(content, "detection")
+    except ImporterError:
+        return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class ImporterError(Exception):
@@ -53,3 +54,32 @@ class ParsedFile:
 
 
 Parser = Callable[[bytes], ParsedFile]
+
+
+class Content(bytes):
+    """An uploaded file's bytes with its name, remembering what detection parsed so the importer parses it once.
+
+    A parse that fails is not remembered: the importer parses again and reports the error in its own words.
+    """
+
+    filename: str
+    _parsed: dict[str, Any]
+
+    def __new__(cls, data: bytes, filename: str = "") -> Content:
+        self = super().__new__(cls, data)
+        self.filename = filename
+        self._parsed = {}
+        return self
+
+    def once(self, kind: str, load: Callable[[], Any]) -> Any:
+        """The result of `load` for these bytes, computed at most once per kind ("json", "toml", "xml", ...)."""
+        if kind not in self._parsed:
+            self._parsed[kind] = load()
+        return self._parsed[kind]
+
+
+def parsed_once(content: bytes, kind: str, load: Callable[[], Any]) -> Any:
+    """`load()` of plain bytes, or the result a Content already holds for this kind."""
+    if isinstance(content, Content):
+        return content.once(kind, load)
+    return load()

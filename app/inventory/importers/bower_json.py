@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from app.inventory.importers._common import SCOPE_RANK, filename_of, guarded
+from app.inventory.importers._common import SCOPE_RANK, filename_of, guarded, json_object
 from app.inventory.importers._npm import (
+    NPM_ONLY_KEYS,
     Components,
     dependency_map,
     load_json_object,
@@ -23,15 +24,16 @@ _SECTIONS = (("dependencies", "runtime"), ("devDependencies", "dev"))
 _REGISTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Claim bower.json / .bower.json by name, or JSON that carries Bower's own "moduleType" key."""
-    name = filename_of(filename)
-    if name in {"bower.json", ".bower.json"}:
-        return True
-    if name in {"package.json", "package-lock.json", "npm-shrinkwrap.json", "composer.json"}:
-        return False
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return stripped.startswith(b"{") and b'"moduleType"' in head and b'"lockfileVersion"' not in head
+def claims(content: bytes) -> bool:
+    """A JSON object that carries Bower's own top-level "moduleType" key."""
+    document = json_object(content)
+    return document is not None and "moduleType" in document and "lockfileVersion" not in document and not any(
+        key in document for key in NPM_ONLY_KEYS)
+
+
+def named(filename: str) -> bool:
+    """bower.json / .bower.json."""
+    return filename_of(filename) in {"bower.json", ".bower.json"}
 
 
 def _endpoint(key: str, value: str) -> tuple[str, str, str]:

@@ -8,7 +8,6 @@ Components come back in file order (the library keeps them sorted, we restore th
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -24,6 +23,7 @@ from app.inventory.importers._common import (
     combine_licences,
     filename_of,
     guarded,
+    json_object,
     load_json,
     make_purl,
     require_list,
@@ -32,17 +32,20 @@ from app.inventory.importers._common import (
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "cyclonedx-json"
-_BOM_FORMAT = re.compile(rb'"bomFormat"\s*:\s*"CycloneDX"')
 _SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6")
 _UNORDERED = 1 << 30
 CHUNK = 1000  # top-level components per library deserialisation of a large BOM
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by content: a JSON object with "bomFormat": "CycloneDX"."""
-    return bool(_BOM_FORMAT.search(head)) or (
-        filename_of(filename).endswith((".cdx.json", ".bom.json")) and b"CycloneDX" in head
-    )
+def claims(content: bytes) -> bool:
+    """A JSON object whose top-level "bomFormat" is "CycloneDX", wherever the key stands in the file."""
+    document = json_object(content)
+    return document is not None and document.get("bomFormat") == "CycloneDX"
+
+
+def named(filename: str) -> bool:
+    """CycloneDX's own file name endings."""
+    return filename_of(filename).endswith((".cdx.json", ".bom.json"))
 
 
 def _walk(components: Iterable[Component]) -> Iterator[Component]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.inventory.importers._common import filename_of, guarded
+from app.inventory.importers._common import filename_of, guarded, json_object
 from app.inventory.importers._npm import (
     Components,
     Entry,
@@ -30,13 +30,17 @@ _PACKAGE_EDGES = ("dependencies", "optionalDependencies", "peerDependencies")
 _ROOT_EDGES = ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Claim package-lock.json / npm-shrinkwrap.json by name, or a JSON object with "lockfileVersion"."""
+def claims(content: bytes) -> bool:
+    """A JSON object with a top-level "lockfileVersion" and a "packages" or "dependencies" object."""
+    document = json_object(content)
+    return document is not None and "lockfileVersion" in document and (
+        isinstance(document.get("packages"), dict) or isinstance(document.get("dependencies"), dict))
+
+
+def named(filename: str) -> bool:
+    """package-lock.json / npm-shrinkwrap.json, also with a prefix (nodegoat-package-lock.json)."""
     name = filename_of(filename)
-    if name in _NAMES or name.endswith("-package-lock.json"):
-        return True
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return stripped.startswith(b"{") and b'"lockfileVersion"' in head
+    return name in _NAMES or name.endswith("-package-lock.json")
 
 
 def _absorb(entry: Entry, info: dict[str, Any]) -> None:

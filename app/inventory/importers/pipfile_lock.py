@@ -6,21 +6,30 @@ both sections is one component with runtime scope.
 
 from __future__ import annotations
 
-import re
-
-from app.inventory.importers._common import filename_of, guarded, load_json, optional_text, require_mapping
+from app.inventory.importers._common import (
+    filename_of,
+    guarded,
+    json_object,
+    load_json,
+    optional_text,
+    require_mapping,
+)
 from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "Pipfile.lock"
-_PIPENV_META = re.compile(rb'"_meta"\s*:')
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by the name Pipfile.lock, or JSON whose _meta names a pipfile-spec."""
-    if filename_of(filename).endswith("pipfile.lock"):
-        return True
-    return bool(_PIPENV_META.search(head)) and b'"pipfile-spec"' in head
+def claims(content: bytes) -> bool:
+    """A JSON object whose top-level _meta names a pipfile-spec."""
+    document = json_object(content)
+    meta = document.get("_meta") if document is not None else None
+    return isinstance(meta, dict) and "pipfile-spec" in meta
+
+
+def named(filename: str) -> bool:
+    """Pipfile.lock, also with a prefix."""
+    return filename_of(filename).endswith("pipfile.lock")
 
 
 @guarded(FORMAT)

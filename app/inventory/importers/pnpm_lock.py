@@ -26,17 +26,20 @@ from app.inventory.importers.base import ImporterError, ParsedFile
 
 FORMAT = "pnpm-lock.yaml"
 
-_HEAD = re.compile(rb"^\s*lockfileVersion:\s*['\"]?\d", re.MULTILINE)
+_HEAD = re.compile(rb"^lockfileVersion:\s*['\"]?\d", re.MULTILINE)
 _SECTIONS = (("dependencies", "runtime"), ("optionalDependencies", "optional"), ("devDependencies", "dev"))
 _EDGE_SECTIONS = ("dependencies", "optionalDependencies")
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Claim pnpm-lock.yaml by name, or YAML text that starts its lines with `lockfileVersion:`."""
-    if filename_of(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}:
-        return True
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return not stripped.startswith(b"{") and _HEAD.search(head) is not None
+def claims(content: bytes) -> bool:
+    """YAML text with a top-level `lockfileVersion:` key (not JSON, whose keys are quoted)."""
+    stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return not stripped.startswith((b"{", b"<")) and _HEAD.search(content) is not None
+
+
+def named(filename: str) -> bool:
+    """pnpm-lock.yaml (and the older shrinkwrap.yaml)."""
+    return filename_of(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}
 
 
 def _major(value: Any) -> int:

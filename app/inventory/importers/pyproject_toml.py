@@ -12,15 +12,31 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from app.inventory.importers._common import filename_of, guarded, load_toml, require_mapping, wider_scope
+from app.inventory.importers._common import (
+    filename_of,
+    guarded,
+    load_toml,
+    require_mapping,
+    toml_document,
+    wider_scope,
+)
 from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "pyproject.toml"
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by the name pyproject.toml (any prefix, e.g. flask-pyproject.toml)."""
+def claims(content: bytes) -> bool:
+    """TOML with a PEP 621 [project] table or a [tool.poetry] table."""
+    document = toml_document(content)
+    if document is None:
+        return False
+    tool = document.get("tool")
+    return isinstance(document.get("project"), dict) or (isinstance(tool, dict) and isinstance(tool.get("poetry"), dict))
+
+
+def named(filename: str) -> bool:
+    """pyproject.toml (any prefix, e.g. flask-pyproject.toml)."""
     return filename_of(filename).endswith("pyproject.toml")
 
 

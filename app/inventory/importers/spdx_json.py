@@ -17,7 +17,9 @@ from spdx_tools.spdx.parser.error import SPDXParsingError
 from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser
 
 from app.inventory.importers._common import (
+    filename_of,
     guarded,
+    json_object,
     licence,
     load_json,
     make_purl,
@@ -26,7 +28,6 @@ from app.inventory.importers._common import (
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "spdx-json"
-_SPDX_VERSION = re.compile(rb'"spdxVersion"\s*:')
 
 # (parent is the element, child is the related element) for "A <type> B" meaning A needs B ...
 _PARENT_FIRST = {
@@ -51,9 +52,15 @@ _CHILD_FIRST = {
 }
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by content: a JSON object with an "spdxVersion" key."""
-    return bool(_SPDX_VERSION.search(head)) and head.lstrip()[:1] == b"{"
+def claims(content: bytes) -> bool:
+    """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last)."""
+    document = json_object(content)
+    return document is not None and isinstance(document.get("spdxVersion"), str)
+
+
+def named(filename: str) -> bool:
+    """SPDX's own file name ending for JSON."""
+    return filename_of(filename).endswith(".spdx.json")
 
 
 def _text(value: object) -> str:
