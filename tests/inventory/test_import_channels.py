@@ -21,7 +21,7 @@ from app.inventory.models import Component, ImportRun, Product, Release
 from tests.inventory.realworld import FILES, expected_components
 
 SUMMARY_KEYS = ["product", "release", "format", "components", "direct", "transitive", "licences",
-                "unknown_licences", "added", "removed", "upgraded", "downgraded", "licence_changed"]
+                "unknown_licences", "added", "removed", "upgraded", "downgraded", "licence_changed", "warnings"]
 
 
 def stored_components(product: str, version: str) -> int:

@@ -29,6 +29,7 @@ from app.inventory.importers import (
 )
 from app.inventory.importers._common import filename_of, guarded, json_object, text_or_none, toml_document, xml_root
 from app.inventory.importers.base import ComponentRecord, Content, ImporterError, ParsedFile
+from app.inventory.importers.identity import merge_records
 
 # Order matters for detection: specific formats before generic ones (a CycloneDX or SPDX
 # JSON document before package.json; lock files before manifests), by content and again by name.
@@ -104,4 +105,10 @@ def parse_file(filename: str, content: bytes, format: str | None = None) -> Pars
     module = FORMATS.get(format)
     if module is None:
         raise ImporterError(f"Unknown format {format!r}: expected one of {', '.join(sorted(FORMATS))}")
-    return guarded(format)(module.parse)(content)
+    result = guarded(format)(module.parse)(content)
+    merged = merge_records(result.components)
+    if len(merged) != len(result.components):
+        result.warnings.append(f"{len(result.components)} entries name {len(merged)} packages: entries of the same "
+                               "package (same purl without qualifiers, or ecosystem, name and version) are one component")
+        result.components = merged
+    return result

@@ -209,6 +209,7 @@ class Entry:
     supplier: str = ""
     repository_url: str = ""
     description: str = ""
+    declared: str = ""  # a manifest's range for this package
 
     def take_first(self, licence: Any = None, integrity: Any = None) -> None:
         """Keep the first licence and the first integrity hashes that any occurrence of the package declares."""
@@ -236,6 +237,7 @@ class Entry:
             repository_url=self.repository_url,
             description=self.description,
             hashes=self.hashes,
+            declared=self.declared,
         )
 
 

@@ -42,6 +42,9 @@ class ComponentRecord:
     repository_url: str = ""
     description: str = ""
     hashes: tuple[str, ...] = ()  # "sha256:..." strings
+    refs: tuple[str, ...] = ()  # the SBOM's own ids of its entries for this package (bom-ref, SPDXID)
+    declared: str = ""  # the range a manifest declares ("^7.27.4", ">=2.0"), "" when the file pins a version
+    groups: tuple[str, ...] = ()  # generator groupings the entry sits under (a lockfile node of an SBOM)
 
 
 @dataclass
@@ -51,6 +54,7 @@ class ParsedFile:
     format: str
     components: list[ComponentRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    manifest: bool = False  # a manifest declares direct dependencies and ranges; a lockfile or SBOM lists packages
 
 
 Parser = Callable[[bytes], ParsedFile]

@@ -14,6 +14,7 @@ from app.inventory.importers._npm import (
     NPM_ONLY_KEYS,
     Components,
     dependency_map,
+    is_exact_version,
     load_json_object,
 )
 from app.inventory.importers.base import ParsedFile
@@ -55,13 +56,14 @@ def parse(content: bytes) -> ParsedFile:
     components = Components("bower")
     for section, scope in _SECTIONS:
         for key, value in dependency_map(manifest.get(section), section, FORMAT).items():
-            name, version, repository = _endpoint(key, str(value).strip())
-            entry = components.add(name, version or "*")
+            name, target, repository = _endpoint(key, str(value).strip())
+            entry = components.add(name, target if is_exact_version(target) else "")
+            entry.declared = entry.declared or target or str(value).strip()
             entry.direct = True
             entry.scope_rank = min(entry.scope_rank, SCOPE_RANK[scope])
             if repository and not entry.repository_url:
                 entry.repository_url = repository
-    parsed = ParsedFile(format=FORMAT, components=components.records())
-    if parsed.components:
+    parsed = ParsedFile(format=FORMAT, components=components.records(), manifest=True)
+    if any(not component.version for component in parsed.components):
         parsed.warnings.append("bower.json gives version ranges, not the installed versions")
     return parsed

@@ -135,6 +135,7 @@ def _record(component: Component, purl: str, direct: bool | None, parents: tuple
         repository_url=repository,
         description=str(component.description or ""),
         hashes=tuple(f"{_hash_name(str(item.alg.value))}:{item.content}" for item in component.hashes),
+        refs=(str(component.bom_ref.value),) if component.bom_ref.value else (),
     )
 
 

@@ -6,6 +6,7 @@ from app.inventory.importers._common import SCOPE_RANK, filename_of, guarded, js
 from app.inventory.importers._npm import (
     NPM_ONLY_KEYS,
     Components,
+    is_exact_version,
     load_json_object,
     manifest_dependencies,
 )
@@ -36,15 +37,17 @@ def named(filename: str) -> bool:
 
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
-    """Every declared dependency is direct; its scope comes from its section; the range is its version."""
+    """Every declared dependency is direct; its scope comes from its section; a range is kept as the declared range,
+    never as a version (only an exact pin is a version)."""
     manifest = load_json_object(content, FORMAT)
     components = Components("npm")
     for name, (spec, scope) in manifest_dependencies(manifest, FORMAT).items():
-        entry = components.add(name, spec)
+        entry = components.add(name, spec if is_exact_version(spec) else "")
         entry.direct = True
         entry.scope_rank = SCOPE_RANK[scope]
-    parsed = ParsedFile(format=FORMAT, components=components.records())
-    if parsed.components:
+        entry.declared = spec
+    parsed = ParsedFile(format=FORMAT, components=components.records(), manifest=True)
+    if any(not component.version for component in parsed.components):
         parsed.warnings.append(
             "package.json gives version ranges, not the installed versions; import the lockfile for exact ones"
         )

@@ -166,6 +166,7 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                     f"{checksum.algorithm.name.lower().replace('_', '-')}:{checksum.value}"
                     for checksum in package.checksums
                 ),
+                refs=(ident,),
             )
         )
     return result
