@@ -96,7 +96,7 @@ def test_a_manifest_imported_first_gives_way_to_the_lockfile_imported_later(app,
     services.classify_components(release, [first.id], "soup", "needed at run time", by=None)
     db.session.commit()
 
-    release, summary = release_with("Poetry", "1.0", {"poetry.lock": POETRY_LOCK.read_bytes()})
+    release, _ = release_with("Poetry", "1.0", {"poetry.lock": POETRY_LOCK.read_bytes()})
     stored = rows(release)
     assert len(stored) == len(locked)
     assert {pep503(row.name) for row in stored if row.direct} == declared & locked
@@ -135,7 +135,7 @@ def test_the_same_package_in_two_files_is_one_row_with_both_sources_and_survives
     content = NODEGOAT_LOCK.read_bytes()
     release, _ = release_with("NodeGoat", "1.0", {"package-lock.json": content})
     count = db.session.scalar(select(func.count(Component.id)).where(Component.release_id == release.id))
-    release, summary = release_with("NodeGoat", "1.0", {"npm-shrinkwrap.json": content})
+    release, _ = release_with("NodeGoat", "1.0", {"npm-shrinkwrap.json": content})
     stored = rows(release)
     assert len(stored) == count
     assert all({s["file"] for s in row.sources} == {"package-lock.json", "npm-shrinkwrap.json"} for row in stored)
