@@ -1,4 +1,4 @@
-"""CycloneDX XML (1.2-1.6) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
+"""CycloneDX XML (1.2-1.7) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
 
 defusedxml parses the upload (no entity expansion, no external fetches); the library's
 deserialiser builds the model from that element tree; the extraction is shared with JSON.
@@ -16,7 +16,7 @@ from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom
 
 FORMAT = "cyclonedx-xml"
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")
-_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6")
+_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _UNORDERED = 1 << 30
 
 
