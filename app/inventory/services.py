@@ -549,7 +549,34 @@ def _insert_rows(session: Session, release: Release,
             row = _row(defaults, record, item, verdict_of, sources, run)
             _carry_forward(row, item, changes, carried, carried_same)
             rows.append(row)
+        _executemany_insert(session, rows)
+
+
+def _executemany_insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """INSERT rows of components in one executemany. On SQLite the values go through each column's own bind
+    processor once and straight to the driver (SQLAlchemy's per-row parameter building cost more than the INSERT
+    itself for a 1,000-package lockfile); elsewhere through Core."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
         session.execute(insert(Component.__table__), rows)
+        return
+    table = Component.__table__
+    names = list(rows[0])
+    first = rows[0]
+    columns: list[list[Any]] = []
+    for name in names:
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[name] for row in rows]
+        if process is not None:
+            shared = first[name]
+            done = process(shared)  # most columns hold the same default object in every row: process it once
+            values = [done if value is shared else process(value) for value in values]
+        columns.append(values)
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
 
 
 def _carry_forward(row: dict[str, Any], item: diffing.DiffItem, changes: diffing.ReleaseDiff | None,
