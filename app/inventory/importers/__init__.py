@@ -7,6 +7,7 @@ picks the format from the content first, then from the name.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import ModuleType
 
 from app.inventory.importers import (
@@ -27,7 +28,15 @@ from app.inventory.importers import (
     uv_lock,
     yarn_lock,
 )
-from app.inventory.importers._common import filename_of, guarded, json_object, text_or_none, toml_document, xml_root
+from app.inventory.importers._common import (
+    filename_of,
+    guarded,
+    json_object,
+    text_or_none,
+    toml_document,
+    without_credentials,
+    xml_root,
+)
 from app.inventory.importers.base import ComponentRecord, Content, ImporterError, ParsedFile
 from app.inventory.importers.identity import merge_records
 
@@ -75,6 +84,25 @@ def detect_format(filename: str, content: bytes) -> str:
     )
 
 
+_URL_FIELDS = ("version", "purl", "repository_url", "description", "supplier", "declared")
+
+
+def _scrubbed(record: ComponentRecord) -> ComponentRecord:
+    """The record with the credentials of every URL in it taken out (a token in a lockfile's git URL is a secret)."""
+    changes: dict[str, object] = {}
+    for name in _URL_FIELDS:
+        value = getattr(record, name)
+        clean = without_credentials(value)
+        if clean != value:
+            changes[name] = clean
+    for name in ("parents", "refs"):
+        values = getattr(record, name)
+        clean_values = tuple(without_credentials(value) for value in values)
+        if clean_values != values:
+            changes[name] = clean_values
+    return replace(record, **changes) if changes else record  # type: ignore[arg-type]
+
+
 def _looks_like(content: Content) -> str:
     """A short description of what detection found, so that the user sees why nothing fitted."""
     document = json_object(content)
@@ -106,6 +134,8 @@ def parse_file(filename: str, content: bytes, format: str | None = None) -> Pars
     if module is None:
         raise ImporterError(f"Unknown format {format!r}: expected one of {', '.join(sorted(FORMATS))}")
     result = guarded(format)(module.parse)(content)
+    result.components = [_scrubbed(record) for record in result.components]
+    result.warnings = [without_credentials(warning) for warning in result.warnings]
     merged = merge_records(result.components)
     if len(merged) != len(result.components):
         result.warnings.append(f"{len(result.components)} entries name {len(merged)} packages: entries of the same "

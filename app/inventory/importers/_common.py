@@ -219,3 +219,52 @@ def xml_root(content: bytes) -> Element | None:
         return parse_xml(content, "detection")
     except ImporterError:
         return None
+
+
+# --- URLs: credentials never stored; versions read from archive names and VCS tags ----------------------------
+
+# user[:password]@ right after "scheme://" (also percent-encoded inside a purl qualifier: %3A%2F%2Fuser%40).
+_CREDENTIALS = re.compile(r"(://|%3A%2F%2F)(?!git@)[^/@\s?#]+(?:@|%40)", re.IGNORECASE)
+_VERSION_TAG = re.compile(r"^(?:.*/)?v?(\d+(?:\.\d+)+(?:[-.+]?[A-Za-z0-9.]+)?)$")
+
+
+def without_credentials(text: str) -> str:
+    """The text with the user and password (or token) of every URL in it taken out."""
+    if "//" not in text and "%2F%2F" not in text.upper():
+        return text
+    return _CREDENTIALS.sub(lambda match: match.group(1), text)
+
+
+def version_of_url(url: str) -> str:
+    """The version a download or VCS URL names, else "": a wheel's or sdist's file name, a GitHub archive of a tag
+    (.../archive/refs/tags/2.2.0.zip), or a VCS reference that is a version tag (git+https://...@v3.7.1)."""
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    base = url.split("#", 1)[0].split("?", 1)[0]
+    last = base.rstrip("/").rsplit("/", 1)[-1]
+    if base.startswith(("git+", "hg+", "svn+", "bzr+")):
+        ref = base.rsplit("@", 1)[1] if "@" in base.split("://", 1)[-1].split("/", 1)[-1] else ""
+        match = _VERSION_TAG.match(ref)
+        return match.group(1) if match else ""
+    try:
+        if last.endswith(".whl"):
+            return str(parse_wheel_filename(last)[1])
+        return str(parse_sdist_filename(last)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
+        pass
+    stem = re.sub(r"\.(?:tar\.gz|tar\.bz2|tar\.xz|tgz|zip)$", "", last)
+    match = _VERSION_TAG.match(stem) if stem != last else None
+    return match.group(1) if match else ""
+
+
+def name_of_url(url: str) -> str:
+    """The distribution name a wheel's or sdist's file name carries, else ""."""
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    last = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    try:
+        if last.endswith(".whl"):
+            return str(parse_wheel_filename(last)[0])
+        return str(parse_sdist_filename(last)[0])
+    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
+        return ""

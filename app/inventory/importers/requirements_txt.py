@@ -13,7 +13,7 @@ import tempfile
 
 from pip_requirements_parser import InstallRequirement, RequirementsFile
 
-from app.inventory.importers._common import decode_text, filename_of, guarded
+from app.inventory.importers._common import decode_text, filename_of, guarded, name_of_url, version_of_url
 from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
@@ -112,13 +112,16 @@ def parse(content: bytes) -> ParsedFile:
     named: list[tuple[InstallRequirement, str, str]] = []
     unpinned: list[str] = []
     for item in requirements:
-        if not item.name:
+        link = item.link.url if item.link is not None else ""
+        name = item.name or (name_of_url(link) if link else "")
+        if not name:
             result.warnings.append(f"line {item.line_number}: {item.line!r} names no package; skipped")
             continue
-        version = exact_version(item.specifier) if item.specifier else ""
+        # A URL or VCS requirement: the version its archive name or tag gives (numpy-1.26.1.tar.gz, @v3.7.1).
+        version = (exact_version(item.specifier) if item.specifier else "") or (version_of_url(link) if link else "")
         if not version:
-            unpinned.append(item.name)
-        named.append((item, item.name, version))
+            unpinned.append(name)
+        named.append((item, name, version))
 
     purls = {pypi_name(name): pypi_purl(FORMAT, name, version) for _, name, version in named}
     for item, name, version in named:
@@ -141,7 +144,7 @@ def parse(content: bytes) -> ParsedFile:
                 purl=purls[pypi_name(name)],
                 direct=direct,
                 parents=tuple(dict.fromkeys(parents)),
-                repository_url=link if item.is_vcs_url else "",
+                repository_url=link,  # the VCS or download location of a URL requirement
                 hashes=tuple(item.hash_options),
             )
         )
