@@ -306,6 +306,9 @@ def _source(run: ImportRun, record: ComponentRecord, *, manifest: bool = False) 
     entry: dict[str, Any] = {"file": run.filename, "run": run.id, "refs": list(record.refs)}
     if record.groups:
         entry["groups"] = list(record.groups)
+    if record.licence_refs:  # what the document says of its own LicenseRef- ids: name, text, where to read it
+        entry["licence_refs"] = {ident: {"name": name, "text": text, "see_also": list(see_also)}
+                                 for ident, name, text, see_also in record.licence_refs}
     if manifest:
         entry["manifest"] = True
         entry["declared"] = record.declared
@@ -701,7 +704,9 @@ class _ImportTotals:
             elif record.direct is False:
                 self.transitive += 1
             self.licences.update(licence_ids(record.licence_expression) if record.licence_expression else (NO_LICENCE,))
-            self.unknown.update(record.unknown_licences)
+            names = {ident: name for ident, name, _text, _see in record.licence_refs if name}
+            self.unknown.update(f"{ident} ({names[ident]})" if ident in names else ident
+                                for ident in record.unknown_licences)
 
 
 def _summary(release: Release, formats: list[str], totals: _ImportTotals, counts: dict[str, int],

@@ -144,3 +144,19 @@ def test_the_same_package_in_two_files_is_one_row_with_both_sources_and_survives
     assert len(stored) == count
     assert all(sorted(s["file"] for s in row.sources) == ["npm-shrinkwrap.json", "package-lock.json"]
                for row in stored)
+
+
+def test_a_licence_ref_keeps_the_name_and_text_the_document_gives_it(app) -> None:
+    path = REAL / "spdx" / "julia.spdx.json"
+    raw = json.loads(path.read_text())
+    (info,) = raw["hasExtractedLicensingInfos"]
+    users = {p["name"] for p in raw["packages"] if info["licenseId"] in str(p.get("licenseConcluded"))}
+    release, summary = release_with("Julia", "1.0", {"julia.spdx.json": path.read_bytes()})
+    assert f"{info['licenseId']} ({info['name']})" in summary["unknown_licences"]
+    for row in rows(release):
+        refs = {ident: ref for source in row.sources for ident, ref in source.get("licence_refs", {}).items()}
+        if row.name in users:
+            assert refs[info["licenseId"]]["name"] == info["name"]
+            assert info["extractedText"].startswith(refs[info["licenseId"]]["text"])
+        else:
+            assert not refs

@@ -45,6 +45,8 @@ class ComponentRecord:
     refs: tuple[str, ...] = ()  # the SBOM's own ids of its entries for this package (bom-ref, SPDXID)
     declared: str = ""  # the range a manifest declares ("^7.27.4", ">=2.0"), "" when the file pins a version
     groups: tuple[str, ...] = ()  # generator groupings the entry sits under (a lockfile node of an SBOM)
+    # What the document says of each LicenseRef- id the licence uses: (id, name, text excerpt, see-also URLs)
+    licence_refs: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass

@@ -53,6 +53,7 @@ def merged(first: ComponentRecord, other: ComponentRecord) -> ComponentRecord:
         refs=_union(first.refs, other.refs),
         declared=first.declared or other.declared,
         groups=_union(first.groups, other.groups),
+        licence_refs=first.licence_refs or other.licence_refs,
     )
 
 

@@ -30,6 +30,7 @@ from app.inventory.importers._common import (
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "spdx-json"
+_LICENCE_REF = re.compile(r"(?:DocumentRef-[\w.-]+:)?LicenseRef-[\w.+-]+")
 
 # (parent is the element, child is the related element) for "A <type> B" meaning A needs B ...
 _PARENT_FIRST = {
@@ -138,12 +139,19 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
         elif parent in package_ids:
             parents.setdefault(child, []).append(purls[parent])
 
+    extracted = {
+        info.license_id: (info.license_id, _text(info.license_name), _text(info.extracted_text)[:300],
+                          tuple(str(url) for url in info.cross_references))
+        for info in document.extracted_licensing_info if info.license_id
+    }
     for package in document.packages:
         if package.spdx_id in roots:
             continue
         ident = package.spdx_id
         raw_licence = _text(package.license_concluded) or _text(package.license_declared)
         expression, unknown = licence(raw_licence)
+        refs = tuple(dict.fromkeys(_LICENCE_REF.findall(raw_licence)))
+        licence_refs = tuple(extracted[ref] for ref in refs if ref in extracted)
         purl = purls[ident]
         ecosystem = purl[4:].split("/", 1)[0] if purl.startswith("pkg:") else "generic"
         direct: bool | None = None
@@ -169,6 +177,7 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                     for checksum in package.checksums
                 ),
                 refs=(ident,),
+                licence_refs=licence_refs,
             )
         )
     return result
