@@ -102,6 +102,24 @@ def test_the_three_channels_give_the_same_summary(app, login_as, token: str) -> 
     assert summaries[0] == summaries[1] == summaries[2]
 
 
+def test_every_channel_shows_the_warnings_of_an_import(app, login_as, token: str) -> None:
+    """A document read leniently says so on the CLI (JSON on stdout), in the API's JSON and on the web page."""
+    from tests.helpers import DATA
+
+    path = DATA / "realworld" / "spdx" / "missionlz-manifest.spdx.json"
+    cli = app.test_cli_runner().invoke(args=["inventory", "import", "--product", "A", "--release", "1", str(path)])
+    api = api_import(app.test_client(), token, "B", "1", path.name, path.read_bytes())
+    for summary in (json.loads(cli.stdout), api.json):
+        assert any("read leniently" in warning for warning in summary["warnings"])
+        assert all(warning.startswith(f"{path.name}: ") for warning in summary["warnings"])
+    release = draft_release("C", "1")
+    client = login_as(Role.ENGINEER)
+    response = web_import(client, release.id, path.name, path.read_bytes())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "warning(s):" in page and "read leniently" in page
+    assert "warning(s) from the last import" in client.get(f"/releases/{release.id}").get_data(as_text=True)
+
+
 def test_the_plain_form_redirects_back_with_the_summary(app, login_as) -> None:
     release = draft_release()
     client = login_as(Role.ENGINEER)
