@@ -1,7 +1,8 @@
 """Pipfile.lock (pipenv) through json: "default" is runtime, "develop" is dev.
 
 The lock does not say which packages the Pipfile asked for, so direct stays None. A package in
-both sections is one component with runtime scope.
+both sections at the same version is one component with runtime scope; at two versions it is two
+components, the develop one with dev scope.
 """
 
 from __future__ import annotations
@@ -39,19 +40,19 @@ def parse(content: bytes) -> ParsedFile:
     if "default" not in data and "develop" not in data:
         raise ImporterError(f"{FORMAT}: neither a \"default\" nor a \"develop\" section", field="default")
     result = ParsedFile(format=FORMAT)
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for section, scope in (("default", "runtime"), ("develop", "dev")):
         entries = require_mapping(data.get(section, {}), FORMAT, section)
         for name, raw in entries.items():
             entry = require_mapping(raw, FORMAT, f"{section}.{name}")
-            key = pypi_name(name)
-            if key in seen:
-                continue
-            seen.add(key)
             raw_version = entry.get("version")
             if raw_version is not None and not isinstance(raw_version, str):
                 raise ImporterError(f"{FORMAT}: expected a version string", field=f"{section}.{name}.version")
             version = exact_version(raw_version) if raw_version else ""
+            key = (pypi_name(name), version)
+            if key in seen:
+                continue
+            seen.add(key)
             if not version:
                 result.warnings.append(f"{section}.{name}: no pinned version (VCS, path or editable entry)")
             hashes = entry.get("hashes", [])
