@@ -209,7 +209,7 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
         if not upload.content:
             raise ImportFailed(f"{name}: the file is empty.")
         if len(upload.content) > limit:
-            raise ImportFailed(f"{name}: the file is larger than {limit // (1024 * 1024)} MB.")
+            raise ImportFailed(f"{name}: the file is larger than {_megabytes(limit)} MB, the most one import accepts.")
         try:
             result = parse_file(name, upload.content, format)
         except ImporterError as error:
@@ -294,6 +294,10 @@ def import_into(product_name: str, version: str, files: Sequence[UploadedFile], 
         require_draft(release)
     release = release or ensure_release(product_name, version, by=by)
     return import_files(release, files, by=by, format=format, channel=channel)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def _safe_filename(filename: str) -> str:

@@ -286,3 +286,21 @@ def test_fuzzed_uploads_to_the_api_fail_cleanly_and_change_nothing(app, client, 
     db.session.commit()
     before = table_counts()
     _check_refusal_or_import(api_import(client, token, "Fuzz", "1.0", name, content), before)
+
+
+def test_inventory_uploads_have_their_own_limit_above_the_request_limit(app, login_as, token: str,
+                                                                           monkeypatch) -> None:
+    """INVENTORY_UPLOAD_MAX_BYTES, not MAX_CONTENT_LENGTH (nor UPLOAD_MAX_BYTES), bounds a lockfile or SBOM upload."""
+    path = next(p for p in FILES if p.name == "nodegoat-package-lock.json")
+    content = path.read_bytes()
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 64 * 1024)
+    monkeypatch.setitem(app.config, "INVENTORY_UPLOAD_MAX_BYTES", 2 * len(content))
+    release = draft_release()
+    client = login_as(Role.ENGINEER)
+    assert web_import(client, release.id, path.name, content, json_answer=True).status_code == 201
+    assert api_import(app.test_client(), token, "Other", "1.0", path.name, content).status_code == 201
+    monkeypatch.setitem(app.config, "INVENTORY_UPLOAD_MAX_BYTES", len(content) // 2)
+    refused = api_import(app.test_client(), token, "Third", "1.0", path.name, content)
+    assert refused.status_code == 422
+    assert f"larger than {len(content) // 2 / 1024 / 1024:.1f} MB" in refused.get_data(as_text=True)
