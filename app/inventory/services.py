@@ -402,6 +402,8 @@ class _ExistingRows:
                 self.has_manifest_rows = True
             row["sources"] = kept
             self._changed[row_id] = {"sources": kept, "import_run_id": _first_run(kept, row["import_run_id"])}
+            if lock_after and not any(_is_manifest_entry(entry) for entry in kept):
+                self._changed[row_id]["declared_range"] = ""  # the manifest that declared it is being replaced
             self.by_identity.setdefault(_row_identity(row), row_id)
         for row_id in gone:
             del self.rows[row_id]
