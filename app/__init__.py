@@ -25,6 +25,13 @@ CLI_MODULES: tuple[str, ...] = (
 
 # Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
 # supplier register): app/<module>.py:init_app(app). A lower package never imports a higher one.
+# Endpoints whose uploads have their own size setting instead of MAX_CONTENT_LENGTH: a 50k-component SBOM is ~24 MB.
+UPLOAD_LIMITS: dict[str, str] = {
+    "inventory.releases_import": "INVENTORY_UPLOAD_MAX_BYTES",
+    "api.imports_create": "INVENTORY_UPLOAD_MAX_BYTES",
+}
+FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields of the form
+
 PLUG_INS: tuple[str, ...] = (
     "auth.services", "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "validation.reminders",
@@ -133,6 +140,13 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+
+    @app.before_request  # before CSRFProtect's hook, which reads the form (and so meets the body limit) first
+    def _upload_limits() -> None:
+        setting = UPLOAD_LIMITS.get(request.endpoint or "")
+        if setting is not None:
+            request.max_content_length = int(app.config[setting]) + FORM_OVERHEAD_BYTES
+
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -36,7 +36,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_DURATION = 0
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
-    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # evidence, certificates, templates
+    INVENTORY_UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # one lockfile or SBOM to import (a 50k-component SBOM is ~24 MB)
     # Per evaluation (a supplier link must not grow storage without bound)
     REFUSED_ANSWER_MAX_CHARS = 2000  # a refused answer is kept (to show it again) cut to this many characters
     EVIDENCE_MAX_FILES_PER_EVALUATION = 50

@@ -6,8 +6,15 @@ import of NodeGoat's package-lock.json divided by `json.loads`. Medians of sever
 two sides alternating run by run so that a busy machine slows both alike (target r <= 3).
 `bench import_nodegoat_insert_floor ratio=<r>`: the bare INSERT (sqlite3 executemany + commit) of the rows the
 NodeGoat import writes, into the same table with its indexes, divided by the same `json.loads`: no import that
-stores its rows can be faster than that. `bench import_20k_peak_rss_mb value=<m> target<=300`: peak memory of
-a child process importing a generated 20,000-component CycloneDX file.
+stores its rows can be faster than that. `bench import_nodegoat_vs_floor ratio=<r> target<=2`: the NodeGoat
+import divided by that floor (bare parse plus bare INSERT of the same rows), medians of the same run.
+`bench import_20k_cyclonedx cpu_s=<s> peak_rss_mb=<m> ...`: CPU time of the import alone and peak memory of a fresh
+process importing a generated 20,000-component CycloneDX file, once as the import reads it (schema-checked, read
+directly) and once through cyclonedx-python-lib's object model (reader="library"), alternating, medians;
+targets: CPU <= 0.5 x the 27.5 s measured before the direct reader, peak RSS <= 300 MB.
+`bench import_spdx_licences ratio=<r> target<=3`: the import of a generated SPDX 2.3 document whose 600 packages
+carry 150 distinct licence expressions (licence caches emptied before each run, as in a fresh process) divided
+by spdx-tools parsing the same document alone.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ JUICE_SHOP = REALWORLD / "cyclonedx" / "juice-shop-11.1.2.cdx.json"
 NODEGOAT = REALWORLD / "lockfiles" / "nodegoat-package-lock.json"
 RUNS = 7
 MEMORY_COMPONENTS = 20_000
+MEMORY_RUNS = 3
+CPU_BEFORE_S = 27.5  # the 20k import measured before the direct reader (issue 11)
+LICENCE_PACKAGES = 600
 
 
 def _medians(full: Callable[[], object], bare: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
@@ -129,34 +139,102 @@ def generated_bom(count: int) -> bytes:
 
 
 _CHILD = """
-import resource, sys
+import functools, resource, sys, time
 sys.path.insert(0, {root!r})
 from bench.bench_inventory_import import _app
 from pathlib import Path
 app = _app(Path({database!r}))
 from app.extensions import db
 from app.inventory import services
+from app.inventory.importers import cyclonedx_json
+if {reader!r} == "library":
+    cyclonedx_json.read_document = functools.partial(cyclonedx_json.read_document, reader="library")
 content = Path({bom!r}).read_bytes()
 with app.app_context():
+    start = time.process_time()
     summary = services.import_into("Generated", "1.0", [services.UploadedFile("bom.cdx.json", content)])
     db.session.commit()
+    cpu = time.process_time() - start
     assert summary["components"] == {count}, summary["components"]
 # VmHWM is this process's own peak (ru_maxrss would carry the forking parent's peak across exec).
 hwm = [line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")]
-print(int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(cpu, int(hwm[0].split()[1]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
+
+
+def import_20k(count: int = MEMORY_COMPONENTS, reader: str = "direct") -> tuple[float, float]:
+    """CPU seconds of the import alone and peak RSS (MB) of a fresh process importing a generated BOM."""
+    with tempfile.TemporaryDirectory() as tmp:
+        bom = Path(tmp) / "bom.cdx.json"
+        bom.write_bytes(generated_bom(count))
+        code = _CHILD.format(root=str(ROOT), database=str(Path(tmp) / "memory.sqlite3"), bom=str(bom), count=count,
+                             reader=reader)
+        env = {**os.environ, "PROVENANCE_INSTANCE_PATH": tmp}
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                                check=True, timeout=900)
+        cpu, peak_kb = result.stdout.strip().splitlines()[-1].split()
+        return float(cpu), int(peak_kb) / 1024  # kB on Linux
 
 
 def peak_memory_mb(count: int = MEMORY_COMPONENTS) -> float:
     """Peak RSS (MB) of a fresh process importing a generated `count`-component BOM."""
-    with tempfile.TemporaryDirectory() as tmp:
-        bom = Path(tmp) / "bom.cdx.json"
-        bom.write_bytes(generated_bom(count))
-        code = _CHILD.format(root=str(ROOT), database=str(Path(tmp) / "memory.sqlite3"), bom=str(bom), count=count)
-        env = {**os.environ, "PROVENANCE_INSTANCE_PATH": tmp}
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                                check=True, timeout=600)
-        return int(result.stdout.strip().splitlines()[-1]) / 1024  # kB on Linux
+    return import_20k(count)[1]
+
+
+def licence_spdx(packages: int = LICENCE_PACKAGES) -> bytes:
+    """An SPDX 2.3 JSON document whose packages carry 150 distinct licence expressions (ids, ORs, ANDs, WITHs)."""
+    ids = ["MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause", "ISC", "GPL-2.0-only", "GPL-3.0-or-later",
+           "LGPL-2.1-or-later", "MPL-2.0", "EPL-2.0", "CDDL-1.0", "Zlib", "Unlicense", "CC0-1.0", "Artistic-2.0"]
+    expressions = list(ids)
+    expressions += [f"{a} OR {b}" for a in ids[:9] for b in ids[9:]]
+    expressions += [f"({a} OR {b}) AND {c}" for a, b, c in zip(ids, ids[1:] + ids[:1], ids[2:] + ids[:2], strict=True)]
+    expressions += [f"{a} WITH Classpath-exception-2.0" for a in ("GPL-2.0-only", "GPL-2.0-or-later")]
+    expressions += [f"{a} AND {b}" for a in ids[:5] for b in ids[5:10]]
+    expressions = list(dict.fromkeys(expressions))[:150]
+    documented = [{"name": "product", "SPDXID": "SPDXRef-product", "downloadLocation": "NOASSERTION",
+                   "versionInfo": "1.0", "filesAnalyzed": False}]
+    packages_json = documented + [{
+        "name": f"package-{n}", "SPDXID": f"SPDXRef-package-{n}", "versionInfo": f"1.{n % 40}.{n % 7}",
+        "downloadLocation": "NOASSERTION", "filesAnalyzed": False,
+        "licenseConcluded": expressions[n % len(expressions)], "licenseDeclared": expressions[(n * 7) % len(expressions)],
+        "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                          "referenceLocator": f"pkg:npm/package-{n}@1.{n % 40}.{n % 7}"}],
+    } for n in range(packages)]
+    relationships = [{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                      "relatedSpdxElement": "SPDXRef-product"}]
+    relationships += [{"spdxElementId": "SPDXRef-product", "relationshipType": "DEPENDS_ON",
+                       "relatedSpdxElement": f"SPDXRef-package-{n}"} for n in range(packages)]
+    return json.dumps({
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "licences",
+        "documentNamespace": "https://example.org/spdx/licences",
+        "creationInfo": {"created": "2026-11-30T00:00:00Z", "creators": ["Tool: bench"]},
+        "packages": packages_json, "relationships": relationships,
+    }).encode()
+
+
+def _licence_import_timer(app, content: bytes) -> Callable[[], object]:  # type: ignore[no-untyped-def]
+    from app.extensions import db
+    from app.inventory import services
+    from app.inventory.licences.expressions import licence_ids, normalise_licence
+
+    counter = iter(range(10_000))
+
+    def run() -> object:
+        normalise_licence.cache_clear()  # as in a fresh process: each distinct expression is normalised again
+        licence_ids.cache_clear()
+        with app.app_context():
+            summary = services.import_into("Bench licences", f"1.{next(counter)}",
+                                           [services.UploadedFile("licences.spdx.json", content)])
+            db.session.commit()
+            return summary
+
+    return run
+
+
+def _spdx_baseline(content: bytes) -> Callable[[], object]:
+    from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser
+
+    return lambda: JsonLikeDictParser().parse(json.loads(content))
 
 
 def run() -> list[str]:
@@ -164,14 +242,36 @@ def run() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.setdefault("PROVENANCE_INSTANCE_PATH", tmp)
         app = _app(Path(tmp) / "bench.sqlite3")
+        nodegoat_ms = parser_ms = 0.0
         for label, path, baseline in (("import_juice_shop", JUICE_SHOP, _juice_shop_baseline()),
                                       ("import_nodegoat", NODEGOAT, _nodegoat_baseline())):
             full, bare = _medians(_import_timer(app, path), baseline)
             lines.append(f"bench {label} ratio={full / bare:.2f} import_ms={full * 1000:.1f} parser_ms={bare * 1000:.1f}")
+            nodegoat_ms, parser_ms = full * 1000, bare * 1000
         floor, bare = _medians(_insert_floor(Path(tmp) / "bench.sqlite3"), _nodegoat_baseline())
         lines.append(f"bench import_nodegoat_insert_floor ratio={floor / bare:.2f} insert_ms={floor * 1000:.1f} "
                      f"parser_ms={bare * 1000:.1f}")
-    lines.append(f"bench import_20k_peak_rss_mb value={peak_memory_mb():.0f} target<=300 components={MEMORY_COMPONENTS}")
+        floor_ms = floor * 1000 + bare * 1000
+        lines.append(f"bench import_nodegoat_vs_floor ratio={nodegoat_ms / floor_ms:.2f} target<=2 "
+                     f"import_ms={nodegoat_ms:.1f} floor_ms={floor_ms:.1f} (parse {parser_ms:.1f} + insert {floor * 1000:.1f})")
+        content = licence_spdx()
+        full, bare = _medians(_licence_import_timer(app, content), _spdx_baseline(content), runs=5)
+        lines.append(f"bench import_spdx_licences ratio={full / bare:.2f} target<=3 import_ms={full * 1000:.1f} "
+                     f"spdx_tools_ms={bare * 1000:.1f} packages={LICENCE_PACKAGES} expressions=150")
+    direct: list[tuple[float, float]] = []
+    library: list[tuple[float, float]] = []
+    for _ in range(MEMORY_RUNS):
+        direct.append(import_20k())
+        library.append(import_20k(reader="library"))
+    cpu, rss = statistics.median(c for c, _ in direct), statistics.median(m for _, m in direct)
+    cpu_library, rss_library = statistics.median(c for c, _ in library), statistics.median(m for _, m in library)
+    lines.append(f"bench import_20k_cyclonedx cpu_s={cpu:.1f} peak_rss_mb={rss:.0f} "
+                 f"cpu_vs_before={cpu / CPU_BEFORE_S:.2f} (target<=0.5 of {CPU_BEFORE_S} s) rss_target<=300 "
+                 f"library_model_cpu_s={cpu_library:.1f} library_model_peak_rss_mb={rss_library:.0f} "
+                 f"ratio_to_library_model={cpu / cpu_library:.2f} rounds={MEMORY_RUNS} "
+                 f"cpu_min_max={min(c for c, _ in direct):.1f}-{max(c for c, _ in direct):.1f} "
+                 f"rss_min_max={min(m for _, m in direct):.0f}-{max(m for _, m in direct):.0f} components={MEMORY_COMPONENTS}")
+    lines.append(f"bench import_20k_peak_rss_mb value={rss:.0f} target<=300 components={MEMORY_COMPONENTS}")
     return lines
 
 

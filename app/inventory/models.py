@@ -194,6 +194,10 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     manufacturer: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     repository_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    # Where the row comes from: every file (and SBOM refs in it) that lists the package; one row per package
+    # identity per release, whatever the number of entries. {"file", "run", "refs", "declared"} each.
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    declared_range: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # a manifest's range
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"), nullable=True, index=True)
     # Licences: the verdict is computed from the licence policy (licence_policy.verdict)
     licence_expression: Mapped[str] = mapped_column(String(1000), nullable=False, default="")

@@ -10,13 +10,12 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from license_expression import ExpressionError, get_spdx_licensing
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import services as audit
@@ -31,8 +30,9 @@ from app.inventory.anomalies import services as anomaly_services
 from app.inventory.anomalies.rules import review_key
 from app.inventory.importers import FORMATS, ImporterError, parse_file
 from app.inventory.importers.base import ComponentRecord, ParsedFile
+from app.inventory.importers.identity import identity, merge_records, merged
 from app.inventory.licences import services as licence_services
-from app.inventory.licences.expressions import normalise_licence
+from app.inventory.licences.expressions import licence_ids, normalise_licence
 from app.inventory.models import (
     ChangeKind,
     Classification,
@@ -189,9 +189,12 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
                  format: str | None = None, channel: str = ImportChannel.WEB) -> dict[str, Any]:
     """Import files into a draft release in one transaction and return the summary.
 
-    Every file is parsed before anything is written, so one bad file imports nothing. Re-importing
-    a file of the same name replaces the components that file brought earlier (people's
-    assessments of unchanged versions are kept).
+    Every file is parsed before anything is written, so one bad file imports nothing. A release holds one
+    component per package identity (see importers.identity), whatever the number of entries and files that
+    list it; the component remembers each file and SBOM ref (`sources`). Re-importing a file of the same
+    name replaces what that file brought (people's assessments of unchanged versions are kept). A manifest
+    imported with, or after, a lockfile or SBOM of its ecosystem only marks direct dependencies and their
+    declared ranges; imported alone it lists its declared ranges (never as versions).
     """
     require_draft(release)
     if by is not None and not policies.can_edit_release(by, release):
@@ -200,33 +203,34 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
         raise ImportFailed("Choose at least one file to import.")
     if format is not None and format not in FORMATS:
         raise ImportFailed(f"Unknown format {format!r}: expected one of {', '.join(sorted(FORMATS))}.")
-    limit = int(current_app.config["UPLOAD_MAX_BYTES"])
-    parsed = []
+    limit = int(current_app.config["INVENTORY_UPLOAD_MAX_BYTES"])
+    parsed: list[tuple[str, bytes, ParsedFile]] = []
     for upload in files:
         name = _safe_filename(upload.filename)
         if not upload.content:
             raise ImportFailed(f"{name}: the file is empty.")
         if len(upload.content) > limit:
-            raise ImportFailed(f"{name}: the file is larger than {limit // (1024 * 1024)} MB.")
+            raise ImportFailed(f"{name}: the file is larger than {_megabytes(limit)} MB, the most one import accepts.")
         try:
             result = parse_file(name, upload.content, format)
         except ImporterError as error:
             raise ImportFailed(f"{name}: {error}") from error
         parsed.append((name, upload.content, result))
+    names = {name for name, _, _ in parsed}
+    if len(names) != len(parsed):
+        raise ImportFailed("Two of the files have the same name; import them one at a time.")
 
     session = db.session()
-    verdict_of = _verdict_cache()
-    previous_rows = _component_rows(release.previous_release_id) if release.previous_release_id else []
-    carried = _carry_over_source(previous_rows)
-    totals = _ImportTotals()
-    changes: diffing.ReleaseDiff | None = None
-    release_diff_known = False
-    removed_keys: set[str] = set()
-    for index, (name, content, result) in enumerate(parsed):
-        replaced_rows = _replace_file(session, release, name)
-        removed_keys.update(review_key(row["ecosystem"], row["name"], row["version"]) for row in replaced_rows)
-        carried_same = _carry_over_source(replaced_rows)
-        del replaced_rows
+    had_components = _has_components(release)
+    existing = _ExistingRows.load(session, release, names) if had_components else _ExistingRows()
+    removed_keys: set[str] = set(session.scalars(  # what the release held: reviews due may move for these too
+        select(Component.review_key).where(Component.release_id == release.id).distinct())) if had_components else set()
+    runs: dict[str, ImportRun] = {}
+    warnings: list[str] = []
+    for name, content, result in parsed:
+        session.execute(update(ImportRun.__table__).where(
+            ImportRun.release_id == release.id, ImportRun.filename == name, ImportRun.replaced.is_(False))
+            .values(replaced=True))
         records = result.components
         run = ImportRun(
             release_id=release.id, filename=name, format=result.format,
@@ -237,35 +241,64 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
             warnings=list(result.warnings)[:200], imported_by_id=by.id if by else None,
         )
         session.add(run)
-        session.flush()
-        items = [_diff_item(record) for record in records]
-        changes = diffing.diff(_previous_items(previous_rows), items) if release.previous_release_id else None
-        # One file into a release that holds nothing else: the release diff is this diff, no need to redo it.
-        release_diff_known = len(parsed) == 1 and not _has_components(release)
-        defaults = _row_defaults(release, run)
-        for start in range(0, len(records), INSERT_BATCH):
-            # Rows are built and inserted a batch at a time, so a large file never has all its dicts in memory.
-            rows = [_row(defaults, record, item, verdict_of)
-                    for record, item in zip(records[start:start + INSERT_BATCH], items[start:start + INSERT_BATCH],
-                                            strict=True)]
-            for row, item in zip(rows, items[start:start + INSERT_BATCH], strict=True):
-                _carry_forward(row, item, changes, carried, carried_same)
-            session.execute(insert(Component.__table__), rows)
-        del items
-        totals.add(records)
-        parsed[index] = (name, content, ParsedFile(format=result.format))  # the records are in the database now
-        del records, result
+        runs[name] = run
+        warnings.extend(f"{name}: {warning}" for warning in result.warnings)
+    session.flush()
+    existing.remove_replaced(session)
+
+    incoming = _Incoming()
+    for name, _, result in parsed:
+        if not result.manifest:
+            incoming.add_file(runs[name], result.components)
+    totals = _ImportTotals()
+    totals.add(incoming.records())
+    existing.merge(session, incoming)
+
+    verdict_of = _verdict_cache()
+    previous_rows = _component_rows(release.previous_release_id) if release.previous_release_id else []
+    carried = _carry_over_source(previous_rows)
+    carried_same = _carry_over_source(existing.deleted)
+    new_records = incoming.new_records()
+    items = [_diff_item(record) for record, _ in new_records]
+    changes = diffing.diff(_previous_items(previous_rows), items) if release.previous_release_id else None
+    _insert_rows(session, release, new_records, items, changes, carried, carried_same, verdict_of)
+    del items, new_records
+
+    manifests = [(runs[name], result) for name, _, result in parsed if result.manifest]
+    if manifests or existing.manifest_entries or existing.has_manifest_rows:
+        warnings.extend(_apply_manifests(session, release, manifests, existing.manifest_entries, totals,
+                                         changes if not had_components else None, carried, carried_same,
+                                         verdict_of))
+    for name, run in runs.items():
         audit.record("release.imported", release, components=run.component_count, file=name,
                      format=run.format, sha256=run.sha256, channel=channel)
-    counts = changes.counts() if release_diff_known and changes is not None else release_diff_counts(release)
-    summary = _summary(release, sorted({result.format for _, _, result in parsed}), totals, counts)
-    for run in release.import_runs[-len(parsed):]:
+    # One file into a release that held nothing else: the release diff is this diff, no need to redo it.
+    if not had_components and len(parsed) == 1 and changes is not None and not manifests:
+        counts = changes.counts()
+    else:
+        session.flush()
+        counts = release_diff_counts(release)
+    summary = _summary(release, sorted({result.format for _, _, result in parsed}), totals, counts, warnings)
+    for run in runs.values():
         run.summary = summary
     advisory_services.refresh_matches(release)
+    _refresh_review_keys(session, release)
     anomaly_services.refresh_schedule(removed_keys | set(session.scalars(
         select(Component.review_key).where(Component.release_id == release.id).distinct())))
     session.flush()
     return summary
+
+
+def _refresh_review_keys(session: Session, release: Release) -> None:
+    """Every component's review key follows its name, version and ecosystem (rows that a manifest or a merge changed)."""
+    stale = [{"component_id": row.id, "key": key} for row in session.execute(
+        select(Component.id, Component.ecosystem, Component.name, Component.version, Component.review_key)
+        .where(Component.release_id == release.id))
+        if (key := review_key(row.ecosystem, row.name, row.version)) != row.review_key]
+    if stale:
+        table = Component.__table__
+        session.execute(update(table).where(table.c.id == bindparam("component_id"))
+                        .values(review_key=bindparam("key")), stale)
 
 
 def import_into(product_name: str, version: str, files: Sequence[UploadedFile], *, by: User | None = None,
@@ -281,28 +314,180 @@ def import_into(product_name: str, version: str, files: Sequence[UploadedFile], 
     return import_files(release, files, by=by, format=format, channel=channel)
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
 def _safe_filename(filename: str) -> str:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     return name[:255] or "upload"
 
 
-def _replace_file(session: Session, release: Release, filename: str) -> list[dict[str, Any]]:
-    """Remove the components an earlier import of the same file brought; return them for carry-over."""
-    run_ids = list(session.scalars(select(ImportRun.id).where(
-        ImportRun.release_id == release.id, ImportRun.filename == filename, ImportRun.replaced.is_(False))))
-    if not run_ids:
-        return []
-    rows = [dict(row._mapping) for row in session.execute(
-        select(*_carry_columns()).where(Component.import_run_id.in_(run_ids)))]
-    session.execute(delete(Component.__table__).where(Component.import_run_id.in_(run_ids)))
-    session.execute(update(ImportRun.__table__).where(ImportRun.id.in_(run_ids)).values(replaced=True))
-    return rows
+def _source(run: ImportRun, record: ComponentRecord, *, manifest: bool = False) -> dict[str, Any]:
+    """Where one record came from: the file (and its run) and the SBOM refs and groupings inside it."""
+    entry: dict[str, Any] = {"file": run.filename, "run": run.id, "refs": list(record.refs)}
+    if record.groups:
+        entry["groups"] = list(record.groups)
+    if record.licence_refs:  # what the document says of its own LicenseRef- ids: name, text, where to read it
+        entry["licence_refs"] = {ident: {"name": name, "text": text, "see_also": list(see_also)}
+                                 for ident, name, text, see_also in record.licence_refs}
+    if manifest:
+        entry["manifest"] = True
+        entry["declared"] = record.declared
+    return entry
+
+
+def _is_manifest_entry(entry: dict[str, Any]) -> bool:
+    return bool(entry.get("manifest"))
+
+
+class _Incoming:
+    """The packages the lockfiles and SBOMs of one import list: one record per identity, with its sources."""
+
+    def __init__(self) -> None:
+        self.by_identity: dict[str, tuple[ComponentRecord, list[dict[str, Any]], ImportRun]] = {}
+        self.merged_into_rows: set[str] = set()
+
+    def add_file(self, run: ImportRun, records: Iterable[ComponentRecord]) -> None:
+        for record in records:
+            key = identity(record)
+            known = self.by_identity.get(key)
+            if known is None:
+                self.by_identity[key] = (record, [_source(run, record)], run)
+            else:
+                known[1].append(_source(run, record))
+                self.by_identity[key] = (merged(known[0], record), known[1], known[2])
+
+    def records(self) -> list[ComponentRecord]:
+        return [record for record, _, _ in self.by_identity.values()]
+
+    def new_records(self) -> list[tuple[ComponentRecord, tuple[list[dict[str, Any]], ImportRun]]]:
+        """The records that no existing row of the release holds yet, with their sources and first run."""
+        return [(record, (sources, run)) for key, (record, sources, run) in self.by_identity.items()
+                if key not in self.merged_into_rows]
+
+
+_ROW_FIELDS = ("id", "name", "version", "ecosystem", "purl", "sources", "direct", "parents", "scope",
+               "licence_expression", "unknown_licences", "manufacturer", "repository_url", "description",
+               "import_run_id", "declared_range")
+
+
+class _ExistingRows:
+    """The rows a release already holds when files are imported into it: what re-imported files brought is
+    taken off (a row no other lockfile or SBOM lists goes), what other files brought stays and absorbs the
+    new entries of the same package."""
+
+    def __init__(self) -> None:
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.by_identity: dict[str, int] = {}
+        self.deleted: list[dict[str, Any]] = []  # rows removed, for carrying people's work over
+        self.manifest_entries: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (row, entry) of removed rows
+        self.has_manifest_rows = False
+        self._replaced: set[str] = set()
+        self._changed: dict[int, dict[str, Any]] = {}
+
+    @classmethod
+    def load(cls, session: Session, release: Release, replaced: set[str]) -> _ExistingRows:
+        found = cls()
+        found._replaced = replaced
+        columns = [getattr(Component, name) for name in dict.fromkeys((*_ROW_FIELDS, *_CARRY_NAMES))]
+        for mapping in session.execute(select(*columns).where(Component.release_id == release.id)).mappings():
+            row = dict(mapping)
+            row["sources"] = list(row["sources"] or [])
+            found.rows[row["id"]] = row
+        return found
+
+    def remove_replaced(self, session: Session) -> None:
+        """Take the re-imported files off every row; delete the rows nothing else lists."""
+        gone: list[int] = []
+        for row_id, row in self.rows.items():
+            sources = row["sources"]
+            kept = [entry for entry in sources if entry.get("file") not in self._replaced]
+            lock_before = any(not _is_manifest_entry(entry) for entry in sources) or not sources
+            lock_after = any(not _is_manifest_entry(entry) for entry in kept)
+            if len(kept) == len(sources) and sources:
+                if not lock_after:
+                    self.has_manifest_rows = True
+                self.by_identity.setdefault(_row_identity(row), row_id)
+                continue
+            if (lock_before and not lock_after) or not kept:
+                gone.append(row_id)
+                self.deleted.append(row)
+                if lock_before:
+                    self.manifest_entries.extend((row, entry) for entry in kept if _is_manifest_entry(entry))
+                continue
+            if not lock_after:
+                self.has_manifest_rows = True
+            row["sources"] = kept
+            self._changed[row_id] = {"sources": kept, "import_run_id": _first_run(kept, row["import_run_id"])}
+            if lock_after and not any(_is_manifest_entry(entry) for entry in kept):
+                self._changed[row_id]["declared_range"] = ""  # the manifest that declared it is being replaced
+            self.by_identity.setdefault(_row_identity(row), row_id)
+        for row_id in gone:
+            del self.rows[row_id]
+        for start in range(0, len(gone), INSERT_BATCH):
+            session.execute(delete(Component.__table__).where(Component.id.in_(gone[start:start + INSERT_BATCH])))
+
+    def merge(self, session: Session, incoming: _Incoming) -> None:
+        """Rows of other files that hold a package the import lists absorb its entries (no second row)."""
+        for key, (record, sources, _run) in incoming.by_identity.items():
+            row_id = self.by_identity.get(key)
+            if row_id is None:
+                continue
+            row = self.rows[row_id]
+            if all(_is_manifest_entry(entry) for entry in row["sources"]):
+                continue  # a manifest-only row gives way to the lockfile's row (see _apply_manifests)
+            incoming.merged_into_rows.add(key)
+            known = _row_record(row)
+            both = merged(known, record)
+            row["sources"] = [*row["sources"], *sources]
+            self._changed[row_id] = {
+                **self._changed.get(row_id, {}), "sources": row["sources"], "direct": both.direct,
+                "parents": list(both.parents), "scope": both.scope if both.scope in _SCOPES else row["scope"],
+                "manufacturer": row["manufacturer"] or both.supplier[:300],
+                "repository_url": row["repository_url"] or both.repository_url[:500],
+                "description": row["description"] or both.description,
+            }
+        self.flush(session)
+
+    def flush(self, session: Session) -> None:
+        """Write the changed rows, one executemany per set of changed columns."""
+        by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row_id, values in self._changed.items():
+            by_columns.setdefault(tuple(sorted(values)), []).append({"b_id": row_id, **values})
+        for columns, rows in by_columns.items():
+            statement = update(Component.__table__).where(Component.id == bindparam("b_id")).values(
+                {column: bindparam(column) for column in columns})
+            session.execute(statement, rows)
+        self._changed = {}
+
+
+def _first_run(sources: list[dict[str, Any]], current: int | None) -> int | None:
+    runs = [entry.get("run") for entry in sources]
+    return current if current in runs else next((run for run in runs if isinstance(run, int)), current)
+
+
+def _row_identity(row: dict[str, Any]) -> str:
+    return identity(ComponentRecord(name=row["name"], version=row["version"], ecosystem=row["ecosystem"],
+                                    purl=row["purl"]))
+
+
+def _row_record(row: dict[str, Any]) -> ComponentRecord:
+    return ComponentRecord(
+        name=row["name"], version=row["version"], ecosystem=row["ecosystem"], purl=row["purl"],
+        licence_expression=row["licence_expression"], unknown_licences=tuple(row["unknown_licences"] or ()),
+        direct=row["direct"], parents=tuple(row["parents"] or ()), scope=row["scope"],
+        supplier=row["manufacturer"], repository_url=row["repository_url"], description=row["description"],
+    )
+
+
+_CARRY_NAMES: tuple[str, ...] = ("name", "version", "ecosystem", "licence_expression", "status", "assessed",
+                                 "assessment_note", "assessed_by_id", "assessed_at", "manufacturer",
+                                 *ASSESSMENT_FIELDS)
 
 
 def _carry_columns() -> list[Any]:
-    names = ("name", "version", "ecosystem", "licence_expression", "status", "assessed", "assessment_note",
-             "assessed_by_id", "assessed_at", "manufacturer", *ASSESSMENT_FIELDS)
-    return [getattr(Component, name) for name in names]
+    return [getattr(Component, name) for name in _CARRY_NAMES]
 
 
 def _component_rows(release_id: int) -> list[dict[str, Any]]:
@@ -337,10 +522,10 @@ def _verdict_cache() -> Any:
     return verdict_of
 
 
-def _row_defaults(release: Release, run: ImportRun) -> dict[str, Any]:
+def _row_defaults(release: Release) -> dict[str, Any]:
     now = utcnow()
     return {
-        "release_id": release.id, "import_run_id": run.id, "supplier_id": None,
+        "release_id": release.id, "supplier_id": None,
         "classification": "", "classification_rationale": "", "safety_class": release.product.safety_class,
         "requirements": "", "hw_sw_needed": "", "hazard_refs": "", "risk_level": RiskLevel.LOW.value,
         "status": ComponentStatus.PROPOSED.value, "change_kind": ChangeKind.ADDED.value, "previous_version": "",
@@ -363,16 +548,63 @@ def _has_components(release: Release) -> bool:
     return db.session.scalar(select(Component.id).where(Component.release_id == release.id).limit(1)) is not None
 
 
-def _row(defaults: dict[str, Any], record: ComponentRecord, item: diffing.DiffItem, verdict_of: Any) -> dict[str, Any]:
+def _row(defaults: dict[str, Any], record: ComponentRecord, item: diffing.DiffItem, verdict_of: Any,
+         sources: list[dict[str, Any]], run: ImportRun) -> dict[str, Any]:
     return {
-        **defaults, "name": item.name, "version": item.version, "ecosystem": item.ecosystem,
-        "review_key": review_key(item.ecosystem, item.name, item.version), "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
+        **defaults, "import_run_id": run.id, "name": item.name, "version": item.version, "ecosystem": item.ecosystem,
+        "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
         "repository_url": record.repository_url[:500],
         "licence_expression": item.licence_expression, "unknown_licences": list(record.unknown_licences),
         "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences),
         "direct": record.direct, "parents": list(record.parents),
         "scope": record.scope if record.scope in _SCOPES else Scope.RUNTIME.value,
+        "sources": sources, "declared_range": record.declared[:200],
+        "review_key": review_key(item.ecosystem, item.name, item.version),
     }
+
+
+def _insert_rows(session: Session, release: Release,
+                 records: list[tuple[ComponentRecord, tuple[list[dict[str, Any]], ImportRun]]],
+                 items: list[diffing.DiffItem], changes: diffing.ReleaseDiff | None,
+                 carried: dict[tuple[str, str, str], dict[str, Any]],
+                 carried_same: dict[tuple[str, str, str], dict[str, Any]], verdict_of: Any) -> None:
+    """Insert new rows a batch at a time (one executemany each), so a large file never has all its dicts in memory."""
+    defaults = _row_defaults(release)
+    for start in range(0, len(records), INSERT_BATCH):
+        rows = []
+        for (record, (sources, run)), item in zip(records[start:start + INSERT_BATCH],
+                                                  items[start:start + INSERT_BATCH], strict=True):
+            row = _row(defaults, record, item, verdict_of, sources, run)
+            _carry_forward(row, item, changes, carried, carried_same)
+            rows.append(row)
+        _executemany_insert(session, rows)
+
+
+def _executemany_insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """INSERT rows of components in one executemany. On SQLite the values go through each column's own bind
+    processor once and straight to the driver (SQLAlchemy's per-row parameter building cost more than the INSERT
+    itself for a 1,000-package lockfile); elsewhere through Core."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        session.execute(insert(Component.__table__), rows)
+        return
+    table = Component.__table__
+    names = list(rows[0])
+    first = rows[0]
+    columns: list[list[Any]] = []
+    for name in names:
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[name] for row in rows]
+        if process is not None:
+            shared = first[name]
+            done = process(shared)  # most columns hold the same default object in every row: process it once
+            values = [done if value is shared else process(value) for value in values]
+        columns.append(values)
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
 
 
 def _carry_forward(row: dict[str, Any], item: diffing.DiffItem, changes: diffing.ReleaseDiff | None,
@@ -400,6 +632,85 @@ def _carry_forward(row: dict[str, Any], item: diffing.DiffItem, changes: diffing
         row["assessment_note"] = "Unchanged since the previous release."
 
 
+def _apply_manifests(session: Session, release: Release, manifests: list[tuple[ImportRun, ParsedFile]],
+                     pending: list[tuple[dict[str, Any], dict[str, Any]]], totals: _ImportTotals,
+                     changes: diffing.ReleaseDiff | None, carried: dict[tuple[str, str, str], dict[str, Any]],
+                     carried_same: dict[tuple[str, str, str], dict[str, Any]], verdict_of: Any) -> list[str]:
+    """Manifests mark what they declare: direct, with its declared range, on the rows of a lockfile or SBOM of the
+    same ecosystem; only an ecosystem that no lockfile or SBOM lists gets rows from its manifests (ranges, not
+    versions). Manifest-only rows of an ecosystem that now has a lockfile give way (their assessment moves over)."""
+    session.flush()
+    columns = [getattr(Component, name) for name in dict.fromkeys((*_ROW_FIELDS, *_CARRY_NAMES))]
+    rows = [dict(row) for row in session.execute(
+        select(*columns).where(Component.release_id == release.id)).mappings()]
+    locked: dict[str, list[dict[str, Any]]] = {}  # ecosystem key -> rows a lockfile or SBOM lists
+    manifest_rows: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        ecosystem = diffing.package_key(row["ecosystem"], "")[0]
+        bucket = manifest_rows if row["sources"] and all(_is_manifest_entry(e) for e in row["sources"]) else locked
+        bucket.setdefault(ecosystem, []).append(row)
+    declarations: list[tuple[ComponentRecord, dict[str, Any]]] = []  # what each manifest declares, and its entry
+    for row in (row for group in manifest_rows.values() for row in group):
+        if diffing.package_key(row["ecosystem"], "")[0] in locked:
+            declarations.extend((_row_record(row), entry) for entry in row["sources"])
+    declarations.extend((_row_record(row), entry) for row, entry in pending)
+    for run, result in manifests:
+        declarations.extend((record, _source(run, record, manifest=True)) for record in result.components)
+
+    warnings: list[str] = []
+    changed = _ExistingRows()
+    by_package: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for group in locked.values():
+        for row in group:
+            by_package.setdefault(diffing.package_key(row["ecosystem"], row["name"]), []).append(row)
+    alone: list[tuple[ComponentRecord, tuple[list[dict[str, Any]], ImportRun]]] = []
+    runs = {run.id: run for run, _ in manifests}
+    annotated_ecosystems: set[str] = set()
+    for record, entry in declarations:
+        ecosystem = diffing.package_key(record.ecosystem, "")[0]
+        if ecosystem not in locked:
+            if entry.get("run") in runs:
+                alone.append((record, ([entry], runs[entry["run"]])))
+            continue
+        annotated_ecosystems.add(ecosystem)
+        targets = by_package.get(diffing.package_key(record.ecosystem, record.name), [])
+        if not targets:
+            warnings.append(f"{entry['file']}: {record.name} {entry.get('declared', '')} is declared, but no imported "
+                            "lockfile or SBOM lists it; it is not a component")
+            continue
+        for row in targets:
+            sources = [e for e in row["sources"] if not (e.get("file") == entry["file"] and _is_manifest_entry(e))]
+            row["sources"] = [*sources, entry]
+            row["direct"] = True
+            row["declared_range"] = str(entry.get("declared", ""))[:200]
+            changed._changed[row["id"]] = {"sources": row["sources"], "direct": True,
+                                           "declared_range": row["declared_range"]}
+    for ecosystem in annotated_ecosystems:
+        for row in locked[ecosystem]:
+            if row["direct"] is None:
+                changed._changed.setdefault(row["id"], {})["direct"] = False
+        gone = manifest_rows.get(ecosystem, [])
+        for row in gone:  # people's work on a manifest-only row moves to the lockfile's row of that package
+            for target in by_package.get(diffing.package_key(row["ecosystem"], row["name"]), []):
+                if row["classification"] and not target["classification"]:
+                    changed._changed.setdefault(target["id"], {}).update(
+                        {name: row[name] for name in ASSESSMENT_FIELDS})
+        ids = [row["id"] for row in gone]
+        if ids:
+            session.execute(delete(Component.__table__).where(Component.id.in_(ids)))
+    changed.flush(session)
+    if alone:
+        records = merge_records(record for record, _ in alone)
+        firsts = {identity(record): extra for record, extra in reversed(alone)}
+        new = [(record, firsts[identity(record)]) for record in records]
+        totals.add(record for record, _ in new)
+        items = [_diff_item(record) for record, _ in new]
+        if release.previous_release_id and changes is None:
+            changes = diffing.diff(_previous_items(_component_rows(release.previous_release_id)), items)
+        _insert_rows(session, release, new, items, changes, carried, carried_same, verdict_of)
+    return warnings
+
+
 @dataclass
 class _ImportTotals:
     """What the summary needs from the imported records, gathered file by file so the records can go."""
@@ -417,11 +728,14 @@ class _ImportTotals:
                 self.direct += 1
             elif record.direct is False:
                 self.transitive += 1
-            self.licences.update(_licence_ids(record.licence_expression) if record.licence_expression else (NO_LICENCE,))
-            self.unknown.update(record.unknown_licences)
+            self.licences.update(licence_ids(record.licence_expression) if record.licence_expression else (NO_LICENCE,))
+            names = {ident: name for ident, name, _text, _see in record.licence_refs if name}
+            self.unknown.update(f"{ident} ({names[ident]})" if ident in names else ident
+                                for ident in record.unknown_licences)
 
 
-def _summary(release: Release, formats: list[str], totals: _ImportTotals, counts: dict[str, int]) -> dict[str, Any]:
+def _summary(release: Release, formats: list[str], totals: _ImportTotals, counts: dict[str, int],
+             warnings: list[str]) -> dict[str, Any]:
     return {
         "product": release.product.name,
         "release": release.version,
@@ -432,16 +746,8 @@ def _summary(release: Release, formats: list[str], totals: _ImportTotals, counts
         "licences": dict(sorted(totals.licences.items())),
         "unknown_licences": sorted(totals.unknown),
         **counts,
+        "warnings": warnings[:200],
     }
-
-
-@lru_cache(maxsize=4096)
-def _licence_ids(expression: str) -> tuple[str, ...]:
-    """The licence ids (and exceptions) an SPDX expression names."""
-    try:
-        return tuple(get_spdx_licensing().license_keys(expression)) or (expression,)
-    except (ExpressionError, AttributeError, TypeError, ValueError):
-        return (expression,)
 
 
 def _refresh_licence_verdicts(release: Release) -> None:
@@ -731,6 +1037,16 @@ def freeze_problems(release: Release) -> list[str]:
     count = db.session.scalar(select(func.count(Component.id)).where(Component.release_id == release.id))
     if not count:
         problems.append("the release has no components: import its dependency files first")
+    inexact = db.session.execute(
+        select(Component.name, Component.declared_range).where(Component.release_id == release.id,
+                                                                Component.version == "")
+        .order_by(Component.name).limit(11)).all()
+    if inexact:
+        total = db.session.scalar(select(func.count(Component.id)).where(
+            Component.release_id == release.id, Component.version == ""))
+        names = ", ".join(f"{name} {declared}".strip() for name, declared in inexact[:10])
+        problems.append(f"{total} component(s) have no exact version, only a declared range: {names}"
+                        f"{' ...' if (total or 0) > 10 else ''}; import the lockfile")
     unassessed = list(db.session.execute(
         select(Component.name, Component.version).where(
             Component.release_id == release.id, Component.change_kind != ChangeKind.UNCHANGED,

@@ -287,6 +287,10 @@ def releases_import(release_id: int) -> Any:
     flash(f"Imported {summary['components']} components ({summary['added']} added, {summary['removed']} removed, "
           f"{summary['upgraded']} upgraded, {summary['downgraded']} downgraded, "
           f"{summary['licence_changed']} licence changed).", "success")
+    if summary.get("warnings"):
+        shown = "; ".join(summary["warnings"][:5])
+        more = f" (and {len(summary['warnings']) - 5} more on the release page)" if len(summary["warnings"]) > 5 else ""
+        flash(f"{len(summary['warnings'])} warning(s): {shown}{more}", "warning")
     return redirect(url_for("inventory.releases_detail", release_id=release.id))
 
 

@@ -21,7 +21,7 @@ from app.inventory.models import Component, ImportRun, Product, Release
 from tests.inventory.realworld import FILES, expected_components
 
 SUMMARY_KEYS = ["product", "release", "format", "components", "direct", "transitive", "licences",
-                "unknown_licences", "added", "removed", "upgraded", "downgraded", "licence_changed"]
+                "unknown_licences", "added", "removed", "upgraded", "downgraded", "licence_changed", "warnings"]
 
 
 def stored_components(product: str, version: str) -> int:
@@ -100,6 +100,24 @@ def test_the_three_channels_give_the_same_summary(app, login_as, token: str) -> 
     for summary in summaries:
         summary.pop("product")
     assert summaries[0] == summaries[1] == summaries[2]
+
+
+def test_every_channel_shows_the_warnings_of_an_import(app, login_as, token: str) -> None:
+    """A document read leniently says so on the CLI (JSON on stdout), in the API's JSON and on the web page."""
+    from tests.helpers import DATA
+
+    path = DATA / "realworld" / "spdx" / "missionlz-manifest.spdx.json"
+    cli = app.test_cli_runner().invoke(args=["inventory", "import", "--product", "A", "--release", "1", str(path)])
+    api = api_import(app.test_client(), token, "B", "1", path.name, path.read_bytes())
+    for summary in (json.loads(cli.stdout), api.json):
+        assert any("read leniently" in warning for warning in summary["warnings"])
+        assert all(warning.startswith(f"{path.name}: ") for warning in summary["warnings"])
+    release = draft_release("C", "1")
+    client = login_as(Role.ENGINEER)
+    response = web_import(client, release.id, path.name, path.read_bytes())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "warning(s):" in page and "read leniently" in page
+    assert "warning(s) from the last import" in client.get(f"/releases/{release.id}").get_data(as_text=True)
 
 
 def test_the_plain_form_redirects_back_with_the_summary(app, login_as) -> None:
@@ -268,3 +286,21 @@ def test_fuzzed_uploads_to_the_api_fail_cleanly_and_change_nothing(app, client, 
     db.session.commit()
     before = table_counts()
     _check_refusal_or_import(api_import(client, token, "Fuzz", "1.0", name, content), before)
+
+
+def test_inventory_uploads_have_their_own_limit_above_the_request_limit(app, login_as, token: str,
+                                                                           monkeypatch) -> None:
+    """INVENTORY_UPLOAD_MAX_BYTES, not MAX_CONTENT_LENGTH (nor UPLOAD_MAX_BYTES), bounds a lockfile or SBOM upload."""
+    path = next(p for p in FILES if p.name == "nodegoat-package-lock.json")
+    content = path.read_bytes()
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 64 * 1024)
+    monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 64 * 1024)
+    monkeypatch.setitem(app.config, "INVENTORY_UPLOAD_MAX_BYTES", 2 * len(content))
+    release = draft_release()
+    client = login_as(Role.ENGINEER)
+    assert web_import(client, release.id, path.name, content, json_answer=True).status_code == 201
+    assert api_import(app.test_client(), token, "Other", "1.0", path.name, content).status_code == 201
+    monkeypatch.setitem(app.config, "INVENTORY_UPLOAD_MAX_BYTES", len(content) // 2)
+    refused = api_import(app.test_client(), token, "Third", "1.0", path.name, content)
+    assert refused.status_code == 422
+    assert f"larger than {len(content) // 2 / 1024 / 1024:.1f} MB" in refused.get_data(as_text=True)

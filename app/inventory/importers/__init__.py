@@ -1,11 +1,13 @@
 """Importers: one module per file format, each a pure parse of bytes into component records.
 
-Every module exposes `FORMAT` (its name), `sniff(filename, head) -> bool` and
-`parse(content) -> ParsedFile`. `parse_file` picks the format from the name and the content.
+Every module exposes `FORMAT` (its name), `claims(content) -> bool` (the whole content says it is this
+format), `named(filename) -> bool` (the name says so) and `parse(content) -> ParsedFile`. `parse_file`
+picks the format from the content first, then from the name.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import ModuleType
 
 from app.inventory.importers import (
@@ -26,11 +28,20 @@ from app.inventory.importers import (
     uv_lock,
     yarn_lock,
 )
-from app.inventory.importers._common import guarded
-from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
+from app.inventory.importers._common import (
+    filename_of,
+    guarded,
+    json_object,
+    text_or_none,
+    toml_document,
+    without_credentials,
+    xml_root,
+)
+from app.inventory.importers.base import ComponentRecord, Content, ImporterError, ParsedFile
+from app.inventory.importers.identity import merge_records
 
 # Order matters for detection: specific formats before generic ones (a CycloneDX or SPDX
-# JSON document before package.json; lock files before manifests).
+# JSON document before package.json; lock files before manifests), by content and again by name.
 MODULES: tuple[ModuleType, ...] = (
     cyclonedx_json,
     cyclonedx_xml,
@@ -50,26 +61,84 @@ MODULES: tuple[ModuleType, ...] = (
     requirements_txt,
 )
 FORMATS: dict[str, ModuleType] = {module.FORMAT: module for module in MODULES}
-SNIFF_BYTES = 4096
 
-__all__ = ["FORMATS", "ComponentRecord", "ImporterError", "ParsedFile", "detect_format", "parse_file"]
+__all__ = ["FORMATS", "ComponentRecord", "Content", "ImporterError", "ParsedFile", "detect_format", "parse_file"]
 
 
 def detect_format(filename: str, content: bytes) -> str:
-    """Name the format of a file from its name and first bytes; unknown files raise ImporterError."""
-    head = content[:SNIFF_BYTES]
+    """Name the format of a file from its whole content, else from its name; nothing fits: ImporterError
+    listing the formats tried and what the content looked like."""
+    if not isinstance(content, Content):
+        content = Content(content, filename)
     for module in MODULES:
-        if module.sniff(filename, head):
+        if module.claims(content):
             return str(module.FORMAT)
-    known = ", ".join(sorted(FORMATS))
-    raise ImporterError(f"Unrecognised file {filename!r}: expected one of {known}")
+    for module in MODULES:
+        if module.named(filename):
+            return str(module.FORMAT)
+    tried = ", ".join(module.FORMAT for module in MODULES)
+    raise ImporterError(
+        f"Unrecognised file {filename_of(filename) or filename!r}: its content ({_looks_like(content)}) fits none of "
+        f"the formats tried, and neither does its name. Formats tried: {tried}. If the file is one of these, "
+        "choose its format instead of detecting it."
+    )
+
+
+_URL_FIELDS = ("version", "purl", "repository_url", "description", "supplier", "declared")
+
+
+def _scrubbed(record: ComponentRecord) -> ComponentRecord:
+    """The record with the credentials of every URL in it taken out (a token in a lockfile's git URL is a secret)."""
+    changes: dict[str, object] = {}
+    for name in _URL_FIELDS:
+        value = getattr(record, name)
+        clean = without_credentials(value)
+        if clean != value:
+            changes[name] = clean
+    for name in ("parents", "refs"):
+        values = getattr(record, name)
+        clean_values = tuple(without_credentials(value) for value in values)
+        if clean_values != values:
+            changes[name] = clean_values
+    return replace(record, **changes) if changes else record  # type: ignore[arg-type]
+
+
+def _looks_like(content: Content) -> str:
+    """A short description of what detection found, so that the user sees why nothing fitted."""
+    document = json_object(content)
+    if document is not None:
+        keys = ", ".join(repr(key) for key in list(document)[:5])
+        return f"a JSON object with the keys {keys}{', ...' if len(document) > 5 else ''}" if document else \
+            "an empty JSON object"
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+        return "a JSON array or other bracketed text, not an object"
+    root = xml_root(content)
+    if root is not None:
+        return f"XML with the root element <{str(root.tag).rsplit('}', 1)[-1]}>"
+    if toml_document(content) is not None:
+        return "TOML"
+    text = text_or_none(content)
+    if text is None:
+        return "not UTF-8 text"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"text starting {first[:60]!r}" if first else "empty text"
 
 
 def parse_file(filename: str, content: bytes, format: str | None = None) -> ParsedFile:
     """Parse one file with the given format, or the detected one; only ImporterError escapes."""
+    if not isinstance(content, Content):
+        content = Content(content, filename)
     if format is None:
         format = detect_format(filename, content)
     module = FORMATS.get(format)
     if module is None:
         raise ImporterError(f"Unknown format {format!r}: expected one of {', '.join(sorted(FORMATS))}")
-    return guarded(format)(module.parse)(content)
+    result = guarded(format)(module.parse)(content)
+    result.components = [_scrubbed(record) for record in result.components]
+    result.warnings = [without_credentials(warning) for warning in result.warnings]
+    merged = merge_records(result.components)
+    if len(merged) != len(result.components):
+        result.warnings.append(f"{len(result.components)} entries name {len(merged)} packages: entries of the same "
+                               "package (same purl without qualifiers, or ecosystem, name and version) are one component")
+        result.components = merged
+    return result

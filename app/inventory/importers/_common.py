@@ -19,7 +19,7 @@ from defusedxml import DefusedXmlException
 from packageurl import PackageURL
 
 from app import nesting
-from app.inventory.importers.base import ImporterError, ParsedFile
+from app.inventory.importers.base import ImporterError, ParsedFile, parsed_once
 from app.inventory.licences.expressions import normalise_licence
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
@@ -56,7 +56,7 @@ def decode_text(content: bytes, fmt: str) -> str:
     if not isinstance(content, (bytes, bytearray)):
         raise ImporterError(f"{fmt}: expected the file's bytes")
     try:
-        return bytes(content).decode("utf-8-sig")
+        return str(parsed_once(content, "text", lambda: bytes(content).decode("utf-8-sig")))
     except UnicodeDecodeError as error:
         line = content.count(b"\n", 0, error.start) + 1
         raise ImporterError(f"{fmt}: the file is not UTF-8 text", line=line) from error
@@ -66,7 +66,7 @@ def load_toml(content: bytes, fmt: str) -> dict[str, Any]:
     """Parse TOML with tomllib; a syntax error names its line."""
     text = decode_text(content, fmt)
     try:
-        return tomllib.loads(text)
+        return parsed_once(content, "toml", lambda: tomllib.loads(text))  # type: ignore[no-any-return]
     except tomllib.TOMLDecodeError as error:
         match = _TOML_POSITION.search(str(error))
         message = _TOML_POSITION.sub("", str(error)).strip()
@@ -79,7 +79,7 @@ def load_json(content: bytes, fmt: str) -> Any:
     """Parse JSON with the standard library; a syntax error names its line."""
     text = decode_text(content, fmt)
     try:
-        return nesting.load_json(text)
+        return parsed_once(content, "json", lambda: nesting.load_json(text))
     except json.JSONDecodeError as error:
         raise ImporterError(f"{fmt}: invalid JSON: {error.msg}", line=error.lineno) from error
     except nesting.NestingTooDeep as error:
@@ -89,7 +89,7 @@ def load_json(content: bytes, fmt: str) -> Any:
 def parse_xml(content: bytes, fmt: str) -> Element:
     """Parse XML through defusedxml (no entity expansion, no external fetches); errors name the line."""
     try:
-        return DefusedET.fromstring(content)  # type: ignore[no-any-return]
+        return parsed_once(content, "xml", lambda: DefusedET.fromstring(content))  # type: ignore[no-any-return]
     except ParseError as error:
         line = error.position[0] if getattr(error, "position", None) else None
         raise ImporterError(f"{fmt}: invalid XML: {error}", line=line) from error
@@ -176,3 +176,95 @@ def wider_scope(first: str, second: str) -> str:
 def filename_of(filename: str) -> str:
     """Return the lower-cased last path segment of an uploaded file name (either slash style)."""
     return re.split(r"[\\/]", filename or "")[-1].lower()
+
+
+# --- What detection sees of a file: the whole content parsed once, None when it is not of that kind ---------
+
+
+def text_or_none(content: bytes) -> str | None:
+    """The file as UTF-8 text, or None when it is not (detection never raises)."""
+    try:
+        return decode_text(content, "detection")
+    except ImporterError:
+        return None
+
+
+def json_object(content: bytes) -> dict[str, Any] | None:
+    """The file's top-level JSON object, or None when the file is not a JSON object."""
+    stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped.startswith(b"{"):
+        return None
+    try:
+        data = load_json(content, "detection")
+    except ImporterError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def toml_document(content: bytes) -> dict[str, Any] | None:
+    """The file's TOML tables, or None when the file is not TOML (JSON and XML never are)."""
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"<"):
+        return None
+    try:
+        return load_toml(content, "detection")
+    except ImporterError:
+        return None
+
+
+def xml_root(content: bytes) -> Element | None:
+    """The file's XML root element, or None when the file is not XML."""
+    if not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return None
+    try:
+        return parse_xml(content, "detection")
+    except ImporterError:
+        return None
+
+
+# --- URLs: credentials never stored; versions read from archive names and VCS tags ----------------------------
+
+# user[:password]@ right after "scheme://" (also percent-encoded inside a purl qualifier: %3A%2F%2Fuser%40).
+_CREDENTIALS = re.compile(r"(://|%3A%2F%2F)(?!git@)[^/@\s?#]+(?:@|%40)", re.IGNORECASE)
+_VERSION_TAG = re.compile(r"^(?:.*/)?v?(\d+(?:\.\d+)+(?:[-.+]?[A-Za-z0-9.]+)?)$")
+
+
+def without_credentials(text: str) -> str:
+    """The text with the user and password (or token) of every URL in it taken out."""
+    if "//" not in text and "%2F%2F" not in text.upper():
+        return text
+    return _CREDENTIALS.sub(lambda match: match.group(1), text)
+
+
+def version_of_url(url: str) -> str:
+    """The version a download or VCS URL names, else "": a wheel's or sdist's file name, a GitHub archive of a tag
+    (.../archive/refs/tags/2.2.0.zip), or a VCS reference that is a version tag (git+https://...@v3.7.1)."""
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    base = url.split("#", 1)[0].split("?", 1)[0]
+    last = base.rstrip("/").rsplit("/", 1)[-1]
+    if base.startswith(("git+", "hg+", "svn+", "bzr+")):
+        ref = base.rsplit("@", 1)[1] if "@" in base.split("://", 1)[-1].split("/", 1)[-1] else ""
+        match = _VERSION_TAG.match(ref)
+        return match.group(1) if match else ""
+    try:
+        if last.endswith(".whl"):
+            return str(parse_wheel_filename(last)[1])
+        return str(parse_sdist_filename(last)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
+        pass
+    stem = re.sub(r"\.(?:tar\.gz|tar\.bz2|tar\.xz|tgz|zip)$", "", last)
+    match = _VERSION_TAG.match(stem) if stem != last else None
+    return match.group(1) if match else ""
+
+
+def name_of_url(url: str) -> str:
+    """The distribution name a wheel's or sdist's file name carries, else ""."""
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    last = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    try:
+        if last.endswith(".whl"):
+            return str(parse_wheel_filename(last)[0])
+        return str(parse_sdist_filename(last)[0])
+    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
+        return ""

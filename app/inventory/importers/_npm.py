@@ -21,7 +21,7 @@ from packageurl import PackageURL
 
 from app import nesting
 from app.inventory.importers._common import RANK_SCOPE, SCOPE_RANK
-from app.inventory.importers.base import ComponentRecord, ImporterError
+from app.inventory.importers.base import ComponentRecord, ImporterError, parsed_once
 from app.inventory.licences.expressions import normalise_licence
 
 # package.json sections and the scope each one means (peer dependencies are provided by the
@@ -35,6 +35,9 @@ MANIFEST_SECTIONS: tuple[tuple[str, str], ...] = (
 
 K = TypeVar("K")
 
+# Top-level keys only npm manifests carry (bower.json has name/dependencies/devDependencies too).
+NPM_ONLY_KEYS = ("scripts", "engines", "peerDependencies", "optionalDependencies", "workspaces", "packageManager")
+
 # An exact npm version (semver with optional pre-release/build): only those go into a purl;
 # a range such as "^1.2.0" is not a version of anything.
 _EXACT_VERSION = re.compile(r"v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
@@ -46,7 +49,7 @@ def load_json_object(content: bytes, format_name: str) -> dict[str, Any]:
         raise ImporterError(f"{format_name}: expected the file's bytes")
     try:
         # json.loads on bytes detects UTF-8/16/32 and a UTF-8 BOM by itself, at full speed.
-        data = nesting.load_json(content)
+        data = parsed_once(content, "json", lambda: nesting.load_json(content))
     except json.JSONDecodeError as error:
         raise ImporterError(f"{format_name}: invalid JSON: {error.msg}", line=error.lineno) from error
     except UnicodeDecodeError as error:
@@ -206,6 +209,7 @@ class Entry:
     supplier: str = ""
     repository_url: str = ""
     description: str = ""
+    declared: str = ""  # a manifest's range for this package
 
     def take_first(self, licence: Any = None, integrity: Any = None) -> None:
         """Keep the first licence and the first integrity hashes that any occurrence of the package declares."""
@@ -233,6 +237,7 @@ class Entry:
             repository_url=self.repository_url,
             description=self.description,
             hashes=self.hashes,
+            declared=self.declared,
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class ImporterError(Exception):
@@ -41,6 +42,11 @@ class ComponentRecord:
     repository_url: str = ""
     description: str = ""
     hashes: tuple[str, ...] = ()  # "sha256:..." strings
+    refs: tuple[str, ...] = ()  # the SBOM's own ids of its entries for this package (bom-ref, SPDXID)
+    declared: str = ""  # the range a manifest declares ("^7.27.4", ">=2.0"), "" when the file pins a version
+    groups: tuple[str, ...] = ()  # generator groupings the entry sits under (a lockfile node of an SBOM)
+    # What the document says of each LicenseRef- id the licence uses: (id, name, text excerpt, see-also URLs)
+    licence_refs: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
 
 
 @dataclass
@@ -50,6 +56,36 @@ class ParsedFile:
     format: str
     components: list[ComponentRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    manifest: bool = False  # a manifest declares direct dependencies and ranges; a lockfile or SBOM lists packages
 
 
 Parser = Callable[[bytes], ParsedFile]
+
+
+class Content(bytes):
+    """An uploaded file's bytes with its name, remembering what detection parsed so the importer parses it once.
+
+    A parse that fails is not remembered: the importer parses again and reports the error in its own words.
+    """
+
+    filename: str
+    _parsed: dict[str, Any]
+
+    def __new__(cls, data: bytes, filename: str = "") -> Content:
+        self = super().__new__(cls, data)
+        self.filename = filename
+        self._parsed = {}
+        return self
+
+    def once(self, kind: str, load: Callable[[], Any]) -> Any:
+        """The result of `load` for these bytes, computed at most once per kind ("json", "toml", "xml", ...)."""
+        if kind not in self._parsed:
+            self._parsed[kind] = load()
+        return self._parsed[kind]
+
+
+def parsed_once(content: bytes, kind: str, load: Callable[[], Any]) -> Any:
+    """`load()` of plain bytes, or the result a Content already holds for this kind."""
+    if isinstance(content, Content):
+        return content.once(kind, load)
+    return load()

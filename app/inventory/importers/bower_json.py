@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
-from app.inventory.importers._common import SCOPE_RANK, filename_of, guarded
+from app.inventory.importers._common import SCOPE_RANK, filename_of, guarded, json_object
 from app.inventory.importers._npm import (
+    NPM_ONLY_KEYS,
     Components,
     dependency_map,
+    is_exact_version,
     load_json_object,
 )
 from app.inventory.importers.base import ParsedFile
@@ -23,15 +25,16 @@ _SECTIONS = (("dependencies", "runtime"), ("devDependencies", "dev"))
 _REGISTRY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Claim bower.json / .bower.json by name, or JSON that carries Bower's own "moduleType" key."""
-    name = filename_of(filename)
-    if name in {"bower.json", ".bower.json"}:
-        return True
-    if name in {"package.json", "package-lock.json", "npm-shrinkwrap.json", "composer.json"}:
-        return False
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return stripped.startswith(b"{") and b'"moduleType"' in head and b'"lockfileVersion"' not in head
+def claims(content: bytes) -> bool:
+    """A JSON object that carries Bower's own top-level "moduleType" key."""
+    document = json_object(content)
+    return document is not None and "moduleType" in document and "lockfileVersion" not in document and not any(
+        key in document for key in NPM_ONLY_KEYS)
+
+
+def named(filename: str) -> bool:
+    """bower.json / .bower.json."""
+    return filename_of(filename) in {"bower.json", ".bower.json"}
 
 
 def _endpoint(key: str, value: str) -> tuple[str, str, str]:
@@ -53,13 +56,14 @@ def parse(content: bytes) -> ParsedFile:
     components = Components("bower")
     for section, scope in _SECTIONS:
         for key, value in dependency_map(manifest.get(section), section, FORMAT).items():
-            name, version, repository = _endpoint(key, str(value).strip())
-            entry = components.add(name, version or "*")
+            name, target, repository = _endpoint(key, str(value).strip())
+            entry = components.add(name, target if is_exact_version(target) else "")
+            entry.declared = entry.declared or target or str(value).strip()
             entry.direct = True
             entry.scope_rank = min(entry.scope_rank, SCOPE_RANK[scope])
             if repository and not entry.repository_url:
                 entry.repository_url = repository
-    parsed = ParsedFile(format=FORMAT, components=components.records())
-    if parsed.components:
+    parsed = ParsedFile(format=FORMAT, components=components.records(), manifest=True)
+    if any(not component.version for component in parsed.components):
         parsed.warnings.append("bower.json gives version ranges, not the installed versions")
     return parsed

@@ -1,29 +1,39 @@
-"""CycloneDX JSON (1.2-1.6) through cyclonedx-python-lib (`Bom.from_json`).
+"""CycloneDX JSON (1.2-1.7): validated against the spec's JSON schema, then read directly (`read_document`).
 
-The library builds the model; we read components from it, so JSON and XML share one extraction
-(`records_from_bom`). Direct means "the metadata component depends on it" in the `dependencies`
-graph; without a graph (or when the graph leaves the metadata component out) direct is None.
-Components come back in file order (the library keeps them sorted, we restore the order).
+The schema (shipped with cyclonedx-python-lib, compiled by jsonschema-rs) is checked entry by entry: an entry
+it refuses is skipped with a warning that names it. The components are then read from the JSON as
+cyclonedx-python-lib's object model would give them (the tests compare both on every sample) at a fraction
+of the cost; the library path (`reader="library"`, also used for XML through `records_from_bom`) stays.
+Direct means "the metadata component depends on it" in the `dependencies` graph, through any generator
+grouping (an application or file node without purl or version, such as trivy's package-lock.json node):
+those are groupings, not components. Without a graph (or when the graph leaves the metadata component out)
+direct is None. Components come back in file order.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
-from cyclonedx.model import ExternalReferenceType
+import jsonschema_rs
+from cyclonedx.model import ExternalReferenceType, XsUri
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentScope
 from cyclonedx.model.license import LicenseExpression
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.schema._res import BOM_JSON, CRYPTOGRAPHY_DEFS, JSF, SPDX_JSON
 from cyclonedx.schema.deprecation import BaseSchemaDeprecationWarning
+from packageurl import PackageURL
 
 from app.inventory.importers._common import (
     combine_licences,
     filename_of,
     guarded,
+    json_object,
     load_json,
     make_purl,
     require_list,
@@ -32,17 +42,20 @@ from app.inventory.importers._common import (
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "cyclonedx-json"
-_BOM_FORMAT = re.compile(rb'"bomFormat"\s*:\s*"CycloneDX"')
-_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6")
+_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _UNORDERED = 1 << 30
 CHUNK = 1000  # top-level components per library deserialisation of a large BOM
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by content: a JSON object with "bomFormat": "CycloneDX"."""
-    return bool(_BOM_FORMAT.search(head)) or (
-        filename_of(filename).endswith((".cdx.json", ".bom.json")) and b"CycloneDX" in head
-    )
+def claims(content: bytes) -> bool:
+    """A JSON object whose top-level "bomFormat" is "CycloneDX", wherever the key stands in the file."""
+    document = json_object(content)
+    return document is not None and document.get("bomFormat") == "CycloneDX"
+
+
+def named(filename: str) -> bool:
+    """CycloneDX's own file name endings."""
+    return filename_of(filename).endswith((".cdx.json", ".bom.json"))
 
 
 def _walk(components: Iterable[Component]) -> Iterator[Component]:
@@ -132,6 +145,7 @@ def _record(component: Component, purl: str, direct: bool | None, parents: tuple
         repository_url=repository,
         description=str(component.description or ""),
         hashes=tuple(f"{_hash_name(str(item.alg.value))}:{item.content}" for item in component.hashes),
+        refs=(str(component.bom_ref.value),) if component.bom_ref.value else (),
     )
 
 
@@ -279,12 +293,13 @@ def _records_chunked(data: dict[str, Any], order: dict[str, int], chunk: int) ->
     return result
 
 
-def read_document(content: bytes, *, chunk: int | None = CHUNK) -> ParsedFile:
+def read_document(content: bytes, *, chunk: int | None = CHUNK, reader: str = "direct") -> ParsedFile:
     """Read a CycloneDX JSON BOM; the metadata component (the product itself) is not a component.
 
-    When every component has its own bom-ref (the usual case) the components go through the library `chunk`
-    top-level components at a time, so memory stays bounded; otherwise, or with chunk=None, the whole BOM is
-    deserialised at once. Both give the same records.
+    reader="direct" validates against the schema and reads the JSON itself (see the module docstring). With
+    reader="library" the BOM goes through cyclonedx-python-lib: when every component has its own bom-ref (the
+    usual case) `chunk` top-level components at a time, so memory stays bounded; otherwise, or with chunk=None,
+    the whole BOM at once. All give the same records.
     """
     data = require_mapping(load_json(content, FORMAT), FORMAT, "(document)")
     if data.get("bomFormat") != "CycloneDX":
@@ -294,6 +309,8 @@ def read_document(content: bytes, *, chunk: int | None = CHUNK) -> ParsedFile:
         raise ImporterError(
             f"{FORMAT}: specVersion {version!r} is not supported ({', '.join(_SUPPORTED)})", field="specVersion"
         )
+    if reader == "direct":
+        return _records_direct(data, str(version))
     order: dict[str, int] = {}
     count = _check_components(data["components"], "components", order) if "components" in data else 0
     if chunk is not None and count == len(order):
@@ -304,5 +321,291 @@ def read_document(content: bytes, *, chunk: int | None = CHUNK) -> ParsedFile:
 
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
-    """Read a CycloneDX JSON BOM in bounded memory (see `read_document`)."""
+    """Read a CycloneDX JSON BOM: schema-checked entry by entry, then read directly (see `read_document`)."""
     return read_document(content)
+
+
+# --- Direct reading: the JSON components after schema validation, without the library's object model -----------
+
+_SCHEMA_PREFIX = "http://cyclonedx.org/schema/"
+_AGGREGATOR_TYPES = frozenset({"application", "file"})
+
+
+@lru_cache(maxsize=8)
+def _validator(version: str) -> Any:
+    """The CycloneDX JSON schema of `version` (shipped with cyclonedx-python-lib), compiled by jsonschema-rs."""
+    resources = {f"{_SCHEMA_PREFIX}spdx.SNAPSHOT.schema.json": SPDX_JSON,
+                 f"{_SCHEMA_PREFIX}jsf-0.82.SNAPSHOT.schema.json": JSF,
+                 f"{_SCHEMA_PREFIX}cryptography-defs.SNAPSHOT.schema.json": CRYPTOGRAPHY_DEFS}
+
+    def retrieve(uri: str) -> Any:
+        path = resources.get(uri)
+        if path is None:
+            raise ValueError(f"the schema refers to {uri}, which is not shipped")
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+
+    with open(str(BOM_JSON[SchemaVersion.from_version(version)]), encoding="utf-8") as handle:
+        schema = json.load(handle)
+    # Formats (iri-reference, date-time, email) are not checked: real SBOMs write "git@host:repo.git" as a VCS
+    # URL, and cyclonedx-python-lib reads such values as they are; the structure is what must hold.
+    return jsonschema_rs.Draft7Validator(schema, retriever=retrieve, validate_formats=False)
+
+
+def _where(path: list[Any]) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "(document)"
+
+
+def _entry_label(component: Any) -> str:
+    if isinstance(component, dict) and isinstance(component.get("name"), str):
+        version = component.get("version")
+        return f"{component['name']} {version}" if isinstance(version, str) and version else component["name"]
+    return "an entry"
+
+
+def _validated(data: dict[str, Any], version: str, warnings_out: list[str]) -> dict[str, Any]:
+    """The document with what the schema refuses taken out, entry by entry, each with a warning that names it.
+
+    A component whose own fields (name, version, purl, ...) are invalid is skipped; an invalid licence, hash or
+    external reference of a component is dropped and the component kept; an invalid dependency entry is skipped;
+    anything else the schema refuses is reported and not read. Refusals of the document's own shape (no
+    components array, a wrong bomFormat) make the whole file unreadable.
+    """
+    errors = list(_validator(version).iter_errors(data))
+    if not errors:
+        return data
+    skip_components: set[tuple[Any, ...]] = set()
+    drop_parts: set[tuple[Any, ...]] = set()
+    skip_dependencies: set[int] = set()
+    for error in errors:
+        path = list(error.instance_path)
+        message = str(error.message).splitlines()[0][:200]
+        if type(error.kind).__name__ == "UniqueItems":
+            # the same entry twice: one component (or edge) per identity is what the import keeps anyway
+            warnings_out.append(f"{_where(path)} lists an entry more than once; it is read once")
+            continue
+        if not path or path[0] not in ("components", "dependencies", "metadata", "services", "externalReferences",
+                                       "compositions", "vulnerabilities", "annotations", "formulation",
+                                       "properties", "definitions", "declarations", "signature", "citations"):
+            raise ImporterError(f"{FORMAT}: the document does not follow the CycloneDX {version} schema at "
+                                f"{_where(path)}: {message}", field=_where(path))
+        if path[0] == "components" and len(path) >= 2:
+            # the innermost component entry on the path: components[i](.components[j])*
+            end = 2
+            while end + 1 < len(path) and path[end] == "components" and isinstance(path[end + 1], int):
+                end += 2
+            entry = tuple(path[:end])
+            rest = path[end:]
+            if len(rest) >= 2 and rest[0] in ("licenses", "hashes", "externalReferences") and isinstance(rest[1], int):
+                drop_parts.add((*entry, rest[0], rest[1]))
+                warnings_out.append(f"{_where(list(entry))} ({_entry_label(_at(data, entry))}): {rest[0]}[{rest[1]}] "
+                                    f"is not valid CycloneDX ({message}); that entry is not read")
+            elif not rest or rest[0] in ("name", "version", "purl", "group", "bom-ref", "type", "scope", "components"):
+                if entry not in skip_components:
+                    skip_components.add(entry)
+                    warnings_out.append(f"{_where(list(entry))} ({_entry_label(_at(data, entry))}) is not valid "
+                                        f"CycloneDX ({message}); the component is skipped")
+            else:
+                warnings_out.append(f"{_where(path)} is not valid CycloneDX ({message}); the field is not read")
+        elif path[0] == "dependencies" and len(path) >= 2 and isinstance(path[1], int):
+            if path[1] not in skip_dependencies:
+                skip_dependencies.add(path[1])
+                warnings_out.append(f"dependencies[{path[1]}] is not valid CycloneDX ({message}); it is skipped")
+        elif path[0] in ("components", "dependencies"):
+            raise ImporterError(f"{FORMAT}: the document does not follow the CycloneDX {version} schema at "
+                                f"{_where(path)}: {message}", field=_where(path))
+        else:
+            warnings_out.append(f"{_where(path)} is not valid CycloneDX ({message}); it is not read")
+    cleaned = dict(data)
+    cleaned["components"] = _cleaned_components(data.get("components") or [], ("components",), skip_components,
+                                                drop_parts)
+    if skip_dependencies:
+        cleaned["dependencies"] = [entry for index, entry in enumerate(data.get("dependencies") or [])
+                                   if index not in skip_dependencies]
+    return cleaned
+
+
+def _at(data: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _cleaned_components(items: list[Any], where: tuple[Any, ...], skip: set[tuple[Any, ...]],
+                        drop: set[tuple[Any, ...]]) -> list[Any]:
+    if not skip and not drop:
+        return items
+    kept = []
+    for index, item in enumerate(items):
+        here = (*where, index)
+        if here in skip:
+            continue
+        if any(part[:len(here)] == here for part in drop) or any(entry[:len(here)] == here for entry in skip):
+            item = dict(item)
+            for key in ("licenses", "hashes", "externalReferences"):
+                if isinstance(item.get(key), list):
+                    item[key] = [value for position, value in enumerate(item[key])
+                                 if (*here, key, position) not in drop]
+            if isinstance(item.get("components"), list):
+                item["components"] = _cleaned_components(item["components"], (*here, "components"), skip, drop)
+        kept.append(item)
+    return kept
+
+
+def _walk_raw(items: list[dict[str, Any]], groups: tuple[str, ...] = ()) -> Iterator[tuple[dict[str, Any], tuple[str, ...]]]:
+    for item in items:
+        yield item, groups
+        nested = item.get("components")
+        if nested:
+            yield from _walk_raw(nested, (*groups, str(item.get("name"))) if _is_aggregator(item) else groups)
+
+
+def _is_aggregator(item: dict[str, Any]) -> bool:
+    """A generator's grouping node (trivy's package-lock.json, syft's "." directory): an application or file
+    without purl or version; what it groups are the packages."""
+    return item.get("type") in _AGGREGATOR_TYPES and not item.get("purl") and not item.get("version")
+
+
+@lru_cache(maxsize=65536)
+def _normal_purl(text: str) -> str:
+    return str(PackageURL.from_string(text).to_string())
+
+
+def _raw_licences(item: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    keyed: list[tuple[tuple[Any, ...], str]] = []
+    for entry in item.get("licenses") or ():
+        if "expression" in entry:
+            keyed.append(((0, entry["expression"]), str(entry["expression"])))
+        else:
+            found = entry.get("license") or {}
+            ident, name = found.get("id"), found.get("name")
+            keyed.append(((1, ident is None, ident or "", name is None, name or ""), str(ident or name or "")))
+    keyed.sort(key=lambda pair: pair[0])
+    return combine_licences(text for _, text in keyed if text)
+
+
+def _raw_supplier(item: dict[str, Any]) -> str:
+    for key in ("supplier", "manufacturer"):
+        entity = item.get(key)
+        if isinstance(entity, dict) and entity.get("name"):
+            return str(entity["name"])
+    for key in ("publisher", "author"):
+        if item.get(key):
+            return str(item[key])
+    for author in item.get("authors") or ():
+        if author.get("name"):
+            return str(author["name"])
+    return ""
+
+
+def _raw_record(item: dict[str, Any], purl: str, direct: bool | None, parents: tuple[str, ...],
+                groups: tuple[str, ...]) -> ComponentRecord:
+    """One JSON component as a record, read as the library would read it (same fields, same order of licences)."""
+    ecosystem = purl[4:].split("/", 1)[0].lower() if item.get("purl") and purl.startswith("pkg:") else "generic"
+    group = item.get("group")
+    name = str(item["name"])
+    if group:
+        name = f"{group}{':' if ecosystem == 'maven' else '/'}{name}"
+    expression, unknown = _raw_licences(item)
+    vcs = sorted(str(XsUri(str(reference["url"]))) for reference in item.get("externalReferences") or ()
+                 if reference.get("type") == "vcs" and reference.get("url"))
+    hashes = sorted((str(entry["alg"]), str(entry["content"])) for entry in item.get("hashes") or ())
+    scope = item.get("scope")
+    return ComponentRecord(
+        name=name,
+        version=str(item.get("version") or ""),
+        ecosystem=ecosystem,
+        purl=purl,
+        licence_expression=expression,
+        unknown_licences=unknown,
+        direct=direct,
+        parents=parents,
+        scope="optional" if scope == "optional" else "dev" if scope == "excluded" else "runtime",
+        supplier=_raw_supplier(item),
+        repository_url=vcs[0] if vcs else "",
+        description=str(item.get("description") or ""),
+        hashes=tuple(f"{_hash_name(alg)}:{content}" for alg, content in hashes),
+        refs=(str(item["bom-ref"]),) if item.get("bom-ref") else (),
+        groups=groups,
+    )
+
+
+def _records_direct(data: dict[str, Any], version: str) -> ParsedFile:
+    """Records read straight from the validated JSON: file order, aggregators as groupings, the graph read once."""
+    result = ParsedFile(format=FORMAT)
+    data = _validated(data, version, result.warnings)
+    metadata = data.get("metadata")
+    root = metadata.get("component") if isinstance(metadata, dict) and isinstance(metadata.get("component"), dict) \
+        else None
+    root_ref = root.get("bom-ref") if root else None
+    found: list[tuple[str, dict[str, Any], tuple[str, ...]]] = []
+    aggregators: set[str] = set()
+    purls: dict[str, str] = {}
+    for index, (item, groups) in enumerate(_walk_raw(data.get("components") or [])):
+        ref = item.get("bom-ref")
+        if root_ref is not None and ref == root_ref:
+            continue
+        key = str(ref) if ref else f"#{index}"
+        if _is_aggregator(item):
+            aggregators.add(key)
+            continue
+        purl = ""
+        if item.get("purl"):
+            try:
+                purl = _normal_purl(str(item["purl"]))
+            except ValueError as error:
+                result.warnings.append(f"{_entry_label(item)}: purl {item['purl']!r} is not a package URL ({error}); "
+                                       "it is not read")
+        if not purl:
+            purl = make_purl(FORMAT, "generic", str(item["name"]), str(item.get("version") or ""), item.get("group"))
+            item = {key_: value for key_, value in item.items() if key_ != "purl"}
+        purls[key] = purl
+        found.append((key, item, groups))
+    graph = _raw_graph(data.get("dependencies"))
+    children_of_root: set[str] | None = None
+    if root_ref is not None and root_ref in graph:
+        children_of_root = set(graph[root_ref])
+    elif aggregators & set(graph):
+        children_of_root = set(aggregators)  # no root in the graph: the groupings stand at the top
+    elif any(graph.values()):
+        result.warnings.append("the dependency graph does not include the main component; direct unknown")
+    direct_refs: set[str] | None = None
+    grouped_by: dict[str, list[str]] = {}
+    names = {key: str(item.get("name")) for key, item, _ in found}
+    if children_of_root is not None:
+        direct_refs = set()
+        pending = list(children_of_root)
+        seen: set[str] = set()
+        while pending:  # a grouping is transparent: what it depends on is direct
+            ref = pending.pop()
+            if ref in seen:
+                continue
+            seen.add(ref)
+            if ref in aggregators:
+                pending.extend(graph.get(ref, ()))
+            else:
+                direct_refs.add(ref)
+    for ref, children in graph.items():
+        if ref in aggregators:
+            for child in children:
+                grouped_by.setdefault(child, []).append(ref)
+    aggregator_names = {key: key for key in aggregators}
+    for item, _ in _walk_raw(data.get("components") or []):
+        if item.get("bom-ref") in aggregators:
+            aggregator_names[str(item["bom-ref"])] = str(item.get("name"))
+    parents: dict[str, list[str]] = {}
+    for ref, children in graph.items():
+        if ref == root_ref or ref not in purls:
+            continue
+        for child in children:
+            parents.setdefault(child, []).append(purls[ref])
+    del names
+    for key, item, groups in found:
+        direct = None if direct_refs is None else key in direct_refs
+        extra = tuple(aggregator_names[ref] for ref in grouped_by.get(key, ()))
+        result.components.append(_raw_record(item, purls[key], direct, tuple(dict.fromkeys(parents.get(key, []))),
+                                             tuple(dict.fromkeys((*groups, *extra)))))
+    return result

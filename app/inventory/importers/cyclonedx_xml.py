@@ -1,4 +1,4 @@
-"""CycloneDX XML (1.2-1.6) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
+"""CycloneDX XML (1.2-1.7) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
 
 defusedxml parses the upload (no entity expansion, no external fetches); the library's
 deserialiser builds the model from that element tree; the extraction is shared with JSON.
@@ -10,21 +10,25 @@ import re
 
 from cyclonedx.model.bom import Bom
 
-from app.inventory.importers._common import filename_of, guarded, local_name, parse_xml
+from app.inventory.importers._common import filename_of, guarded, local_name, parse_xml, xml_root
 from app.inventory.importers.base import ImporterError, ParsedFile
 from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom
 
 FORMAT = "cyclonedx-xml"
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")
-_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6")
+_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _UNORDERED = 1 << 30
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by content: an XML document in a http://cyclonedx.org/schema/bom/ namespace."""
-    return b"<" in head and b"cyclonedx.org/schema/bom/" in head and (
-        b"<bom" in head or b":bom" in head or filename_of(filename).endswith(".xml")
-    )
+def claims(content: bytes) -> bool:
+    """An XML document whose root is <bom> in a http://cyclonedx.org/schema/bom/ namespace."""
+    root = xml_root(content)
+    return root is not None and local_name(root.tag) == "bom" and _NAMESPACE.match(str(root.tag)) is not None
+
+
+def named(filename: str) -> bool:
+    """CycloneDX's own file name endings."""
+    return filename_of(filename).endswith((".cdx.xml", ".bom.xml"))
 
 
 @guarded(FORMAT)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import Element
 
-from app.inventory.importers._common import filename_of, guarded, local_name
+from app.inventory.importers._common import filename_of, guarded, local_name, xml_root
 from app.inventory.importers._nuget import manifest_root, nuget_component
 from app.inventory.importers.base import ImporterError, ParsedFile
 
@@ -20,8 +20,15 @@ _PROPERTY = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 _EXACT = re.compile(r"^\[?(\d+(?:\.\d+){0,3}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?$")
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by the extension .csproj, .fsproj or .vbproj."""
+def claims(content: bytes) -> bool:
+    """An MSBuild <Project> that references packages (<PackageReference>)."""
+    root = xml_root(content)
+    return root is not None and local_name(root.tag) == "Project" and any(
+        local_name(element.tag) == "PackageReference" for element in root.iter())
+
+
+def named(filename: str) -> bool:
+    """The project extensions .csproj, .fsproj and .vbproj."""
     return filename_of(filename).endswith((".csproj", ".fsproj", ".vbproj"))
 
 

@@ -5,19 +5,23 @@ developmentDependency="true" marks a build/test-time package, so its scope is de
 
 from __future__ import annotations
 
-from app.inventory.importers._common import filename_of, guarded, local_name
+from app.inventory.importers._common import filename_of, guarded, local_name, xml_root
 from app.inventory.importers._nuget import manifest_root, nuget_component
 from app.inventory.importers.base import ImporterError, ParsedFile
 
 FORMAT = "packages.config"
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by the name packages.config (or *.config whose root element is <packages>)."""
-    name = filename_of(filename)
-    if name.endswith("packages.config"):
-        return True
-    return name.endswith(".config") and b"<packages" in head and b"<package " in head
+def claims(content: bytes) -> bool:
+    """An XML document whose root <packages> holds <package id=... version=...> elements."""
+    root = xml_root(content)
+    return root is not None and local_name(root.tag) == "packages" and any(
+        local_name(element.tag) == "package" and element.get("id") for element in root)
+
+
+def named(filename: str) -> bool:
+    """packages.config, also with a prefix."""
+    return filename_of(filename).endswith("packages.config")
 
 
 @guarded(FORMAT)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.inventory.importers._common import filename_of, guarded
+from app.inventory.importers._common import filename_of, guarded, json_object, version_of_url, without_credentials
 from app.inventory.importers._npm import (
     Components,
     Entry,
     expect_object,
     expect_text,
+    is_exact_version,
     load_json_object,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
@@ -30,13 +31,17 @@ _PACKAGE_EDGES = ("dependencies", "optionalDependencies", "peerDependencies")
 _ROOT_EDGES = ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies")
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Claim package-lock.json / npm-shrinkwrap.json by name, or a JSON object with "lockfileVersion"."""
+def claims(content: bytes) -> bool:
+    """A JSON object with a top-level "lockfileVersion" and a "packages" or "dependencies" object."""
+    document = json_object(content)
+    return document is not None and "lockfileVersion" in document and (
+        isinstance(document.get("packages"), dict) or isinstance(document.get("dependencies"), dict))
+
+
+def named(filename: str) -> bool:
+    """package-lock.json / npm-shrinkwrap.json, also with a prefix (nodegoat-package-lock.json)."""
     name = filename_of(filename)
-    if name in _NAMES or name.endswith("-package-lock.json"):
-        return True
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return stripped.startswith(b"{") and b'"lockfileVersion"' in head
+    return name in _NAMES or name.endswith("-package-lock.json")
 
 
 def _absorb(entry: Entry, info: dict[str, Any]) -> None:
@@ -76,7 +81,22 @@ def _resolve(packages: dict[str, Any], path: str, name: str) -> str | None:
         base = base[:cut] if cut != -1 else ""
 
 
-def _parse_packages(packages: dict[str, Any], components: Components) -> None:
+def _is_location(version: str) -> bool:
+    """A lockfile "version" that is where the package came from (git dependencies of lockfile v1), not a version."""
+    return "://" in version or version.startswith(("git+", "github:", "gitlab:", "bitbucket:", "file:"))
+
+
+def _version_of_location(location: str) -> str:
+    """The version a git or tarball location names: a `#v1.2.3`/`#semver:1.2.3` reference or an archive's name."""
+    reference = location.split("#", 1)[1] if "#" in location else ""
+    reference = reference.removeprefix("semver:")
+    if reference and is_exact_version(reference.removeprefix("v")):
+        return reference.removeprefix("v")
+    found = version_of_url(location.split("#", 1)[0])
+    return found if is_exact_version(found) else ""
+
+
+def _parse_packages(packages: dict[str, Any], components: Components, warnings: list[str]) -> None:
     at_path: dict[str, Entry] = {}
     roots: list[tuple[str, dict[str, Any]]] = []
     installed: list[tuple[str, dict[str, Any], Entry]] = []
@@ -95,16 +115,33 @@ def _parse_packages(packages: dict[str, Any], components: Components) -> None:
             continue  # a symlink to a workspace folder or a local directory, not a package
         folder_name = path[cut + 13 :]  # len("node_modules/")
         version = info.get("version")
+        location = ""
         if type(version) is not str or not version or not folder_name:
             field = f'packages["{path}"]'
             if not folder_name:
-                raise ImporterError(f"{FORMAT}: {field} has no package name in its path", field=field)
-            version = expect_text(version, f"{field}.version", FORMAT)
+                warnings.append(f"{field} has no package name in its path; skipped")
+                continue
+            resolved = info.get("resolved")
+            if version is None and isinstance(resolved, str) and resolved:
+                # npm writes no version for some git dependencies: the resolved URL says where it came from.
+                version, location = _version_of_location(resolved), resolved
+                warnings.append(f"{field} has no version (a git or URL dependency); its version is taken from "
+                                f"{without_credentials(resolved)!r}" if version else
+                                f"{field} has no version (a git or URL dependency): it is listed without one")
+            elif version is None or version == "":
+                warnings.append(f"{field} has no version and no resolved location; skipped")
+                continue
+            else:
+                version = expect_text(version, f"{field}.version", FORMAT)
+        elif _is_location(version):
+            version, location = _version_of_location(version), version
         declared = info.get("name")
         name = declared if type(declared) is str and declared else folder_name
         if version.startswith("npm:"):
             name, version = _real_name_version(name, version)
         entry = add(name, version)
+        if location and not entry.repository_url:
+            entry.repository_url = location
         if entry.direct is None:
             entry.direct = False
         _absorb(entry, info)
@@ -160,8 +197,13 @@ def _parse_v1(dependencies: dict[str, Any], components: Components) -> None:
             if not isinstance(info, dict):
                 raise ImporterError(f"{FORMAT}: {item_field} must be an object", field=item_field)
             version = expect_text(info.get("version"), f"{item_field}.version", FORMAT)
+            location = ""
+            if _is_location(version):  # v1 writes a git dependency's URL (credentials included) as its version
+                version, location = _version_of_location(version), version
             real_name, real_version = _real_name_version(name, version)
             entry = components.add(real_name, real_version)
+            if location and not entry.repository_url:
+                entry.repository_url = location
             _absorb(entry, info)
             entry_of[id(info)] = entry
             nested = info.get("dependencies")
@@ -197,7 +239,7 @@ def parse(content: bytes) -> ParsedFile:
         warnings.append(f"lockfileVersion {lockfile_version!r} is not one this importer knows (1, 2, 3)")
     packages = data.get("packages")
     if packages is not None:
-        _parse_packages(expect_object(packages, "packages", FORMAT), components)
+        _parse_packages(expect_object(packages, "packages", FORMAT), components, warnings)
     elif data.get("dependencies") is not None:
         _parse_v1(expect_object(data["dependencies"], "dependencies", FORMAT), components)
         warnings.append(

@@ -1,26 +1,36 @@
 """Pipfile.lock (pipenv) through json: "default" is runtime, "develop" is dev.
 
 The lock does not say which packages the Pipfile asked for, so direct stays None. A package in
-both sections is one component with runtime scope.
+both sections at the same version is one component with runtime scope; at two versions it is two
+components, the develop one with dev scope.
 """
 
 from __future__ import annotations
 
-import re
-
-from app.inventory.importers._common import filename_of, guarded, load_json, optional_text, require_mapping
+from app.inventory.importers._common import (
+    filename_of,
+    guarded,
+    json_object,
+    load_json,
+    optional_text,
+    require_mapping,
+)
 from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "Pipfile.lock"
-_PIPENV_META = re.compile(rb'"_meta"\s*:')
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by the name Pipfile.lock, or JSON whose _meta names a pipfile-spec."""
-    if filename_of(filename).endswith("pipfile.lock"):
-        return True
-    return bool(_PIPENV_META.search(head)) and b'"pipfile-spec"' in head
+def claims(content: bytes) -> bool:
+    """A JSON object whose top-level _meta names a pipfile-spec."""
+    document = json_object(content)
+    meta = document.get("_meta") if document is not None else None
+    return isinstance(meta, dict) and "pipfile-spec" in meta
+
+
+def named(filename: str) -> bool:
+    """Pipfile.lock, also with a prefix."""
+    return filename_of(filename).endswith("pipfile.lock")
 
 
 @guarded(FORMAT)
@@ -30,19 +40,19 @@ def parse(content: bytes) -> ParsedFile:
     if "default" not in data and "develop" not in data:
         raise ImporterError(f"{FORMAT}: neither a \"default\" nor a \"develop\" section", field="default")
     result = ParsedFile(format=FORMAT)
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for section, scope in (("default", "runtime"), ("develop", "dev")):
         entries = require_mapping(data.get(section, {}), FORMAT, section)
         for name, raw in entries.items():
             entry = require_mapping(raw, FORMAT, f"{section}.{name}")
-            key = pypi_name(name)
-            if key in seen:
-                continue
-            seen.add(key)
             raw_version = entry.get("version")
             if raw_version is not None and not isinstance(raw_version, str):
                 raise ImporterError(f"{FORMAT}: expected a version string", field=f"{section}.{name}.version")
             version = exact_version(raw_version) if raw_version else ""
+            key = (pypi_name(name), version)
+            if key in seen:
+                continue
+            seen.add(key)
             if not version:
                 result.warnings.append(f"{section}.{name}: no pinned version (VCS, path or editable entry)")
             hashes = entry.get("hashes", [])

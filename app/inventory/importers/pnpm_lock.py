@@ -26,17 +26,20 @@ from app.inventory.importers.base import ImporterError, ParsedFile
 
 FORMAT = "pnpm-lock.yaml"
 
-_HEAD = re.compile(rb"^\s*lockfileVersion:\s*['\"]?\d", re.MULTILINE)
+_HEAD = re.compile(rb"^lockfileVersion:\s*['\"]?\d", re.MULTILINE)
 _SECTIONS = (("dependencies", "runtime"), ("optionalDependencies", "optional"), ("devDependencies", "dev"))
 _EDGE_SECTIONS = ("dependencies", "optionalDependencies")
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Claim pnpm-lock.yaml by name, or YAML text that starts its lines with `lockfileVersion:`."""
-    if filename_of(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}:
-        return True
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return not stripped.startswith(b"{") and _HEAD.search(head) is not None
+def claims(content: bytes) -> bool:
+    """YAML text with a top-level `lockfileVersion:` key (not JSON, whose keys are quoted)."""
+    stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return not stripped.startswith((b"{", b"<")) and _HEAD.search(content) is not None
+
+
+def named(filename: str) -> bool:
+    """pnpm-lock.yaml (and the older shrinkwrap.yaml)."""
+    return filename_of(filename) in {"pnpm-lock.yaml", "pnpm-lock.yml", "shrinkwrap.yaml"}
 
 
 def _major(value: Any) -> int:
@@ -105,7 +108,12 @@ def parse(content: bytes) -> ParsedFile:
         node_map = expect_object(node, f"{graph_name}[{key_text!r}]", FORMAT)
         meta_key = key_text.split("(", 1)[0]
         info = expect_object(packages.get(meta_key, node_map), f"packages[{meta_key!r}]", FORMAT)
-        name, version = _name_version(key_text, major, info)
+        try:
+            name, version = _name_version(key_text, major, info)
+        except ImporterError as error:
+            # e.g. a local `file:` directory package that records neither name nor version: skip that entry only
+            warnings.append(f"{graph_name}[{key_text!r}]: {error.message.removeprefix(FORMAT + ': ')}; skipped")
+            continue
         entry = components.add(name, version)
         entry_of[key_text] = entry
         nodes[key_text] = node_map
@@ -114,8 +122,10 @@ def parse(content: bytes) -> ParsedFile:
         entry.take_first(licence=info.get("license"), integrity=integrity)
 
     def resolve(name: str, ref: str) -> str | None:
-        if ref.startswith(("link:", "file:", "workspace:")):
+        if ref.startswith(("link:", "workspace:")):
             return None  # the project's own folders, not packages
+        if ref.startswith("file:"):  # a local tarball or folder pnpm installed as a package (it has its own entry)
+            return ref if ref in entry_of else None
         for candidate in _candidates(name, ref):
             if candidate in entry_of:
                 return candidate

@@ -12,15 +12,31 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from app.inventory.importers._common import filename_of, guarded, load_toml, require_mapping, wider_scope
+from app.inventory.importers._common import (
+    filename_of,
+    guarded,
+    load_toml,
+    require_mapping,
+    toml_document,
+    wider_scope,
+)
 from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "pyproject.toml"
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by the name pyproject.toml (any prefix, e.g. flask-pyproject.toml)."""
+def claims(content: bytes) -> bool:
+    """TOML with a PEP 621 [project] table or a [tool.poetry] table."""
+    document = toml_document(content)
+    if document is None:
+        return False
+    tool = document.get("tool")
+    return isinstance(document.get("project"), dict) or (isinstance(tool, dict) and isinstance(tool.get("poetry"), dict))
+
+
+def named(filename: str) -> bool:
+    """pyproject.toml (any prefix, e.g. flask-pyproject.toml)."""
     return filename_of(filename).endswith("pyproject.toml")
 
 
@@ -31,6 +47,7 @@ class _Entry:
     scope: str
     repository_url: str = ""
     sources: list[str] = field(default_factory=list)
+    declared: str = ""
 
 
 class _Collector:
@@ -39,14 +56,16 @@ class _Collector:
     def __init__(self) -> None:
         self.entries: dict[str, _Entry] = {}
 
-    def add(self, name: str, version: str, scope: str, where: str, repository_url: str = "") -> None:
+    def add(self, name: str, version: str, scope: str, where: str, repository_url: str = "",
+            declared: str = "") -> None:
         key = pypi_name(name)
         entry = self.entries.get(key)
         if entry is None:
-            self.entries[key] = _Entry(name, version, scope, repository_url, [where])
+            self.entries[key] = _Entry(name, version, scope, repository_url, [where], declared)
             return
         entry.scope = wider_scope(entry.scope, scope)
         entry.version = entry.version or version
+        entry.declared = entry.declared or declared
         entry.repository_url = entry.repository_url or repository_url
         entry.sources.append(where)
 
@@ -67,7 +86,8 @@ def _pep508(collector: _Collector, items: object, scope: str, where: str) -> Non
                 field=f"{where}[{index}]",
             ) from error
         url = requirement.url or ""
-        collector.add(requirement.name, exact_version(requirement.specifier), scope, where, url)
+        collector.add(requirement.name, exact_version(requirement.specifier), scope, where, url,
+                      str(requirement.specifier) or url or "*")
 
 
 def _poetry_exact(constraint: str) -> str:
@@ -89,19 +109,21 @@ def _poetry(collector: _Collector, table: object, scope: str, where: str) -> Non
         if name.lower() == "python":
             continue  # the interpreter constraint, not a package
         specs = spec if isinstance(spec, list) else [spec]
-        version, entry_scope, url = "", scope, ""
+        version, entry_scope, url, declared = "", scope, "", ""
         for item in specs:
             if isinstance(item, str):
                 version = version or _poetry_exact(item)
+                declared = declared or item.strip()
             elif isinstance(item, dict):
                 if isinstance(item.get("version"), str):
                     version = version or _poetry_exact(item["version"])
+                    declared = declared or item["version"].strip()
                 if item.get("optional") is True and scope == "runtime":
                     entry_scope = "optional"
                 url = url or str(item.get("git") or item.get("url") or "")
             else:
                 raise ImporterError(f"{FORMAT}: expected a version string or table", field=f"{where}.{name}")
-        collector.add(name, version, entry_scope, where, url)
+        collector.add(name, version, entry_scope, where, url, declared)
 
 
 @guarded(FORMAT)
@@ -133,7 +155,7 @@ def parse(content: bytes) -> ParsedFile:
             scope = "runtime" if group == "main" else "dev"
             _poetry(collector, body["dependencies"], scope, f"tool.poetry.group.{group}.dependencies")
 
-    result = ParsedFile(format=FORMAT)
+    result = ParsedFile(format=FORMAT, manifest=True)
     unpinned: list[str] = []
     for entry in collector.entries.values():
         if not entry.version:
@@ -147,6 +169,7 @@ def parse(content: bytes) -> ParsedFile:
                 direct=True,
                 scope=entry.scope,
                 repository_url=entry.repository_url,
+                declared=entry.declared,
             )
         )
     if unpinned:

@@ -9,6 +9,8 @@ in no relationship at all is unknown (None). The licence is licenseConcluded, el
 from __future__ import annotations
 
 import re
+from collections import Counter
+from typing import Any
 
 from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
@@ -17,7 +19,9 @@ from spdx_tools.spdx.parser.error import SPDXParsingError
 from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser
 
 from app.inventory.importers._common import (
+    filename_of,
     guarded,
+    json_object,
     licence,
     load_json,
     make_purl,
@@ -26,7 +30,7 @@ from app.inventory.importers._common import (
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "spdx-json"
-_SPDX_VERSION = re.compile(rb'"spdxVersion"\s*:')
+_LICENCE_REF = re.compile(r"(?:DocumentRef-[\w.-]+:)?LicenseRef-[\w.+-]+")
 
 # (parent is the element, child is the related element) for "A <type> B" meaning A needs B ...
 _PARENT_FIRST = {
@@ -51,9 +55,15 @@ _CHILD_FIRST = {
 }
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by content: a JSON object with an "spdxVersion" key."""
-    return bool(_SPDX_VERSION.search(head)) and head.lstrip()[:1] == b"{"
+def claims(content: bytes) -> bool:
+    """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last)."""
+    document = json_object(content)
+    return document is not None and isinstance(document.get("spdxVersion"), str)
+
+
+def named(filename: str) -> bool:
+    """SPDX's own file name ending for JSON."""
+    return filename_of(filename).endswith(".spdx.json")
 
 
 def _text(value: object) -> str:
@@ -129,12 +139,19 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
         elif parent in package_ids:
             parents.setdefault(child, []).append(purls[parent])
 
+    extracted = {
+        info.license_id: (info.license_id, _text(info.license_name), _text(info.extracted_text)[:300],
+                          tuple(str(url) for url in info.cross_references))
+        for info in document.extracted_licensing_info if info.license_id
+    }
     for package in document.packages:
         if package.spdx_id in roots:
             continue
         ident = package.spdx_id
         raw_licence = _text(package.license_concluded) or _text(package.license_declared)
         expression, unknown = licence(raw_licence)
+        refs = tuple(dict.fromkeys(_LICENCE_REF.findall(raw_licence)))
+        licence_refs = tuple(extracted[ref] for ref in refs if ref in extracted)
         purl = purls[ident]
         ecosystem = purl[4:].split("/", 1)[0] if purl.startswith("pkg:") else "generic"
         direct: bool | None = None
@@ -159,6 +176,8 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                     f"{checksum.algorithm.name.lower().replace('_', '-')}:{checksum.value}"
                     for checksum in package.checksums
                 ),
+                refs=(ident,),
+                licence_refs=licence_refs,
             )
         )
     return result
@@ -172,15 +191,100 @@ def spdx_error(fmt: str, error: SPDXParsingError) -> ImporterError:
     return ImporterError(f"{fmt}: {text[:500]}", line=int(match.group(1)) if match else None)
 
 
+# Known deviations of real generators that spdx-tools refuses: syft writes fractions of a second (nanoseconds),
+# some tools write an actor without its "Person:"/"Organization:" type, omit downloadLocation, or files without
+# checksums. A document refused for such reasons only is read again with them mended, and says so.
+_FRACTION = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+_ACTOR = re.compile(r"^\s*(Person|Organization|Tool)\s*:", re.IGNORECASE)
+_DATE_FIELDS = ("releaseDate", "builtDate", "validUntilDate")
+
+
+def _mended_date(value: object, fixes: Counter[str]) -> object:
+    if not isinstance(value, str):
+        return value
+    match = _FRACTION.match(value.strip())
+    if match is None or value.strip() == f"{match.group(1)}Z":
+        return value
+    fixes["timestamps cut to whole seconds (UTC)"] += 1
+    return f"{match.group(1)}Z"
+
+
+def _mended_actor(value: object, fixes: Counter[str]) -> object:
+    if not isinstance(value, str) or not value.strip() or value.strip() in ("NOASSERTION", "NONE"):
+        return value
+    if _ACTOR.match(value):
+        return value
+    fixes["actors without a type read as organisations"] += 1
+    name, _, email = value.partition("<")
+    email = email.rstrip("> ").strip()
+    return f"Organization: {name.strip()}" + (f" ({email})" if email else "")
+
+
+def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
+    """A copy of the document with the known real-world deviations mended, and what was mended."""
+    fixes: Counter[str] = Counter()
+    mended = dict(data)
+    info = data.get("creationInfo")
+    if isinstance(info, dict):
+        info = dict(info)
+        info["created"] = _mended_date(info.get("created"), fixes)
+        if isinstance(info.get("creators"), list):
+            info["creators"] = [_mended_actor(actor, fixes) if not str(actor).startswith("Tool") else actor
+                                for actor in info["creators"]]
+        mended["creationInfo"] = info
+    packages = []
+    for raw in data.get("packages") or []:
+        package = dict(raw) if isinstance(raw, dict) else raw
+        if isinstance(package, dict):
+            for key in [key for key, value in package.items() if value is None]:
+                del package[key]  # Microsoft's SBOM tool 2.0 writes "hasFiles": null
+                fixes["empty (null) package fields left out"] += 1
+            if "downloadLocation" not in package:
+                package["downloadLocation"] = "NOASSERTION"
+                fixes["packages without downloadLocation read as NOASSERTION"] += 1
+            for key in ("supplier", "originator"):
+                if key in package:
+                    package[key] = _mended_actor(package[key], fixes)
+            for key in _DATE_FIELDS:
+                if key in package:
+                    package[key] = _mended_date(package[key], fixes)
+        packages.append(package)
+    if "packages" in data:
+        mended["packages"] = packages
+    if isinstance(data.get("files"), list):
+        files = [item for item in data["files"] if not (isinstance(item, dict) and not item.get("checksums"))]
+        if len(files) != len(data["files"]):
+            fixes["files without checksums left out (files are not components)"] += len(data["files"]) - len(files)
+            mended["files"] = files
+    if isinstance(data.get("annotations"), list):
+        mended["annotations"] = [
+            {**item, "annotationDate": _mended_date(item.get("annotationDate"), fixes)} if isinstance(item, dict)
+            else item for item in data["annotations"]]
+    return mended, fixes
+
+
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
-    """Read an SPDX 2.2/2.3 JSON document with spdx-tools' JSON-like-dict parser."""
+    """Read an SPDX 2.2/2.3 JSON document with spdx-tools' JSON-like-dict parser: strictly first, and again with
+    the known real-world deviations mended (with a warning) when those were all that stopped it."""
     data = require_mapping(load_json(content, FORMAT), FORMAT, "(document)")
     version = data.get("spdxVersion")
     if not isinstance(version, str) or not version.startswith("SPDX-2."):
         raise ImporterError(f"{FORMAT}: spdxVersion {version!r} is not SPDX 2.x", field="spdxVersion")
     try:
         document = JsonLikeDictParser().parse(data)
+        warnings: list[str] = []
     except SPDXParsingError as error:
-        raise spdx_error(FORMAT, error) from error
-    return records_from_document(document, FORMAT)
+        mended, fixes = _lenient(data)
+        if not fixes:
+            raise spdx_error(FORMAT, error) from error
+        try:
+            document = JsonLikeDictParser().parse(mended)
+        except SPDXParsingError:
+            raise spdx_error(FORMAT, error) from error
+        first = "; ".join(str(message) for message in error.get_messages()[:2])[:300]
+        done = ", ".join(f"{count} {what}" for what, count in fixes.items())
+        warnings = [f"the document does not follow {version} strictly ({first}); read leniently: {done}"]
+    result = records_from_document(document, FORMAT)
+    result.warnings[:0] = warnings
+    return result

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from license_expression import Licensing
-from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.parser.error import SPDXParsingError
 from spdx_tools.spdx.parser.tagvalue import parser as tagvalue_parser
 from spdx_tools.spdx.parser.tagvalue.parser import Parser
@@ -13,13 +12,14 @@ from spdx_tools.spdx.parser.tagvalue.parser import Parser
 from app.inventory.importers._common import decode_text, filename_of, guarded
 from app.inventory.importers.base import ImporterError, ParsedFile
 from app.inventory.importers.spdx_json import records_from_document, spdx_error
+from app.inventory.licences.expressions import licensing
 
 FORMAT = "spdx-tag-value"
 _VERSION_TAG = re.compile(rb"^\s*SPDXVersion\s*:", re.MULTILINE)
 
 
 def _shared_licensing(*_args: object, **_kwargs: object) -> Licensing:
-    return spdx_licensing
+    return licensing()
 
 
 # spdx-tools 0.8.5's tag-value parser rebuilds the whole SPDX licence index for every licence field
@@ -28,11 +28,14 @@ def _shared_licensing(*_args: object, **_kwargs: object) -> Licensing:
 tagvalue_parser.get_spdx_licensing = _shared_licensing  # type: ignore[assignment]
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by content: a line starting with the tag "SPDXVersion:"."""
-    return bool(_VERSION_TAG.search(head)) or (
-        filename_of(filename).endswith(".spdx") and b"SPDXVersion" in head
-    )
+def claims(content: bytes) -> bool:
+    """Text with a line that starts with the tag "SPDXVersion:" (JSON cannot hold one: its strings have no newline)."""
+    return not content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"<")) and bool(_VERSION_TAG.search(content))
+
+
+def named(filename: str) -> bool:
+    """SPDX's own file name ending for tag-value."""
+    return filename_of(filename).endswith(".spdx")
 
 
 @guarded(FORMAT)

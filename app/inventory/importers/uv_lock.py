@@ -16,6 +16,7 @@ from app.inventory.importers._common import (
     require_list,
     require_mapping,
     require_text,
+    toml_document,
 )
 from app.inventory.importers._python import file_hashes, lock_packages, parents_by_child, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ParsedFile
@@ -23,8 +24,15 @@ from app.inventory.importers.base import ComponentRecord, ParsedFile
 FORMAT = "uv.lock"
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Recognised by the name uv.lock."""
+def claims(content: bytes) -> bool:
+    """TOML with a top-level integer `version`, `requires-python` and [[package]] tables (uv writes all three)."""
+    document = toml_document(content)
+    return document is not None and isinstance(document.get("version"), int) and "requires-python" in document \
+        and isinstance(document.get("package"), list)
+
+
+def named(filename: str) -> bool:
+    """uv.lock, also with a prefix."""
     return filename_of(filename).endswith("uv.lock")
 
 

@@ -42,11 +42,14 @@ _EDGE_SECTIONS = ("dependencies", "optionalDependencies")
 _SCOPE_WARNING = "yarn.lock does not record which packages are dev-only: they are listed as runtime"
 
 
-def sniff(filename: str, head: bytes) -> bool:
-    """Claim files named yarn.lock, or text with the classic header or berry's __metadata block."""
-    if filename_of(filename) == "yarn.lock":
-        return True
-    return b"# yarn lockfile v1" in head or re.search(rb"^__metadata:\r?\n", head, re.MULTILINE) is not None
+def claims(content: bytes) -> bool:
+    """Text with the classic "# yarn lockfile v1" header or berry's top-level __metadata block."""
+    return b"# yarn lockfile v1" in content[:1024] or re.search(rb"^__metadata:\r?\n", content, re.MULTILINE) is not None
+
+
+def named(filename: str) -> bool:
+    """yarn.lock."""
+    return filename_of(filename) == "yarn.lock"
 
 
 @dataclass

@@ -20,8 +20,9 @@ from license_expression import (
     LicenseSymbol,
     LicenseWithExceptionSymbol,
     Licensing,
-    get_spdx_licensing,
 )
+
+from app.inventory.licences.expressions import licensing
 
 
 class Verdict(StrEnum):
@@ -190,9 +191,8 @@ class LicenceVerdict:
     reasons: tuple[str, ...]
 
 
-@lru_cache(maxsize=1)
 def _licensing() -> Licensing:
-    return get_spdx_licensing()
+    return licensing()
 
 
 def is_spdx_id(licence_id: str) -> bool:

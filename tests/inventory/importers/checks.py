@@ -17,10 +17,11 @@ STRUCTURAL = [b"{", b"}", b"[", b'"', b":", b"\n", b"  ", b"\t", b"\xff", b"null
               b"&a ", b"*a", b"<", b"/>", b"="]
 
 
-def refused(module: ModuleType, content: bytes) -> ImporterError:
-    """The ImporterError a parser raises for content it must refuse (the test then checks where and why)."""
+def refused(module: ModuleType, content: bytes, **options: object) -> ImporterError:
+    """The ImporterError a parser raises for content it must refuse (the test then checks where and why);
+    with options, its `read_document` is asked instead of `parse`."""
     with pytest.raises(ImporterError) as caught:
-        module.parse(content)
+        module.read_document(content, **options) if options else module.parse(content)
     assert str(caught.value).strip()
     return caught.value
 

@@ -22,7 +22,8 @@ def test_sample_lists_runtime_and_dev_dependencies_as_direct() -> None:
 def test_exact_versions_enter_the_bower_purl_and_ranges_do_not() -> None:
     found = {(c.name, c.version): c for c in bower_json.parse(SAMPLE.read_bytes()).components}
     assert found[("angular", "1.8.2")].purl == "pkg:bower/angular@1.8.2"
-    assert found[("jquery", "~3.6.0")].purl == "pkg:bower/jquery"
+    assert found[("jquery", "")].purl == "pkg:bower/jquery"
+    assert found[("jquery", "")].declared == "~3.6.0"
     assert found[("angular", "1.8.2")].ecosystem == "bower"
 
 
@@ -41,6 +42,6 @@ def test_a_github_shorthand_keeps_its_source_as_repository() -> None:
 def test_a_bare_git_url_has_no_version() -> None:
     content = b'{"dependencies": {"widget": "https://git.example/widget.git"}}'
     (component,) = bower_json.parse(content).components
-    assert component.version == "*"
+    assert component.version == ""
     assert component.repository_url == "https://git.example/widget.git"
     assert component.purl == "pkg:bower/widget"

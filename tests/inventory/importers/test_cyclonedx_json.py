@@ -1,4 +1,4 @@
-"""CycloneDX JSON 1.2-1.6 through cyclonedx-python-lib."""
+"""CycloneDX JSON 1.2-1.7: read directly after schema validation, compared with cyclonedx-python-lib."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.inventory.importers import cyclonedx_json
+from app.inventory.importers import cyclonedx_json, parse_file
 from app.inventory.importers.base import ImporterError
+from app.inventory.importers.identity import merge_records
 from tests.helpers import REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 
@@ -152,35 +153,69 @@ def generated_bom(count: int) -> bytes:
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
 def test_chunked_reading_gives_the_records_of_one_whole_bom(path):
     content = path.read_bytes()
-    whole = cyclonedx_json.read_document(content, chunk=None)
+    whole = cyclonedx_json.read_document(content, chunk=None, reader="library")
     for chunk in (1, 7, 1000):
-        assert cyclonedx_json.read_document(content, chunk=chunk) == whole
-    assert cyclonedx_json.parse(content) == whole
+        assert cyclonedx_json.read_document(content, chunk=chunk, reader="library") == whole
+    assert cyclonedx_json.parse(content).components == whole.components
 
 
 def test_chunked_reading_of_nested_components_and_a_graph_equals_one_whole_bom():
     content = generated_bom(300)
-    whole = cyclonedx_json.read_document(content, chunk=None)
+    whole = cyclonedx_json.read_document(content, chunk=None, reader="library")
     assert len(whole.components) == 300 + 2 * 34  # the root listed among the components is left out
     assert any(record.parents for record in whole.components)
     assert {record.direct for record in whole.components} == {True, False}
     for chunk in (1, 13, 100, 1000):
-        assert cyclonedx_json.read_document(content, chunk=chunk) == whole
+        assert cyclonedx_json.read_document(content, chunk=chunk, reader="library") == whole
 
 
 def test_duplicate_bom_refs_are_read_as_one_whole_bom():
     raw = json.loads(generated_bom(20))
     raw["components"].append(dict(raw["components"][0]))  # an exact duplicate: the library keeps one
     content = json.dumps(raw).encode()
-    assert cyclonedx_json.read_document(content) == cyclonedx_json.read_document(content, chunk=None)
-    assert len(cyclonedx_json.parse(content).components) == 20 + 2 * 3
+    whole = cyclonedx_json.read_document(content, chunk=None, reader="library")
+    assert cyclonedx_json.read_document(content, reader="library") == whole
+    assert merge_records(cyclonedx_json.read_document(content).components) == whole.components
+    assert len(parse_file("bom.json", content).components) == 20 + 2 * 3
+
+
+def test_a_component_without_a_name_is_skipped_with_a_warning_that_names_it():
+    content = (b'{"bomFormat": "CycloneDX", "specVersion": "1.4", "components": [{"type": "library", "name": "a"},'
+               b' {"type": "library", "version": "1"}]}')
+    parsed = cyclonedx_json.parse(content)
+    assert [component.name for component in parsed.components] == ["a"]
+    assert parsed.warnings[0].startswith("components[1] (an entry) is not valid CycloneDX")
 
 
 def test_a_malformed_dependency_names_its_field():
     raw = json.loads(generated_bom(5))
     raw["dependencies"][1]["dependsOn"] = ["ref-1", 5]
-    error = refused(cyclonedx_json, json.dumps(raw).encode())
+    error = refused(cyclonedx_json, json.dumps(raw).encode(), reader="library")
     assert error.field == "dependencies[1].dependsOn[1]"
     raw["dependencies"][1] = {"dependsOn": []}
-    error = refused(cyclonedx_json, json.dumps(raw).encode())
+    error = refused(cyclonedx_json, json.dumps(raw).encode(), reader="library")
     assert error.field == "dependencies[1].ref"
+
+
+def test_a_malformed_dependency_is_skipped_with_a_warning_that_names_it():
+    raw = json.loads(generated_bom(5))
+    raw["dependencies"][1]["dependsOn"] = ["ref-1", 5]
+    parsed = cyclonedx_json.parse(json.dumps(raw).encode())
+    assert len(parsed.components) == 5 + 2
+    assert any(warning.startswith("dependencies[1] is not valid CycloneDX") for warning in parsed.warnings)
+
+
+# --- Reading the JSON directly gives the library's records -----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_direct_reading_gives_the_records_of_the_library(path):
+    content = path.read_bytes()
+    direct, library = cyclonedx_json.read_document(content), cyclonedx_json.read_document(content, reader="library")
+    assert direct.components == library.components
+
+
+def test_direct_reading_of_nested_components_and_a_graph_gives_the_records_of_the_library():
+    content = generated_bom(300)
+    direct, library = cyclonedx_json.read_document(content), cyclonedx_json.read_document(content, reader="library")
+    assert direct.components == library.components

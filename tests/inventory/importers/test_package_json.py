@@ -1,4 +1,4 @@
-"""package.json: every declared dependency is direct, scoped by its section, with its range as version."""
+"""package.json: every declared dependency is direct, scoped by its section; a range is the declared range, never a version."""
 
 from __future__ import annotations
 
@@ -26,13 +26,18 @@ def test_sections_give_the_scope() -> None:
     assert found["mocha"].scope == "dev"
 
 
-def test_ranges_are_kept_as_written_and_only_exact_versions_enter_the_purl() -> None:
+def test_ranges_are_declared_ranges_and_only_exact_versions_are_versions() -> None:
+    raw = json.loads(NODEGOAT.read_text())
     found = {c.name: c for c in package_json.parse(NODEGOAT.read_bytes()).components}
-    assert found["body-parser"].version == "^1.15.1"
+    assert (found["body-parser"].version, found["body-parser"].declared) == ("", raw["dependencies"]["body-parser"])
     assert found["body-parser"].purl == "pkg:npm/body-parser"
-    assert found["marked"].version == "0.3.5"
+    assert (found["marked"].version, found["marked"].declared) == ("0.3.5", "0.3.5")
     assert found["marked"].purl == "pkg:npm/marked@0.3.5"
-    assert found["grunt-if"].version == "https://github.com/binarymist/grunt-if/tarball/master"
+    assert found["grunt-if"].version == ""
+    assert found["grunt-if"].declared == "https://github.com/binarymist/grunt-if/tarball/master"
+    assert {c.name for c in found.values() if c.version} == {
+        name for section in ("dependencies", "devDependencies") for name, spec in raw.get(section, {}).items()
+        if spec[:1].isdigit() and all(part.isdigit() for part in spec.split("."))}
 
 
 def test_the_projects_own_licence_is_not_a_component_licence() -> None:
@@ -50,7 +55,7 @@ def test_optional_and_peer_dependencies_are_optional() -> None:
     found = {c.name: c for c in package_json.parse(content).components}
     assert found["fsevents"].scope == "optional"
     assert found["react"].scope == "optional"  # a peer the consumer provides, also installed for dev work
-    assert found["react"].version == "^18.0.0"
+    assert (found["react"].version, found["react"].declared) == ("", "^18.0.0")
     assert found["typescript"].scope == "dev"
     assert len(found) == 3
 
@@ -58,7 +63,7 @@ def test_optional_and_peer_dependencies_are_optional() -> None:
 def test_optional_dependencies_override_the_same_name_in_dependencies() -> None:
     content = json.dumps({"dependencies": {"x": "^1.0.0"}, "optionalDependencies": {"x": "^1.2.0"}}).encode()
     (component,) = package_json.parse(content).components
-    assert (component.scope, component.version) == ("optional", "^1.2.0")
+    assert (component.scope, component.version, component.declared) == ("optional", "", "^1.2.0")
 
 
 def test_scoped_names_keep_their_scope() -> None:

@@ -217,9 +217,23 @@ def test_broken_json_names_the_line() -> None:
     assert "line 5" in str(error)
 
 
-def test_missing_version_names_the_field() -> None:
-    error = refused(package_lock, lock({"": {}, "node_modules/x": {"resolved": "https://example/x.tgz"}}))
-    assert error.field == 'packages["node_modules/x"].version'
+def test_an_entry_without_version_is_kept_from_its_resolved_location_with_a_warning() -> None:
+    parsed = package_lock.parse(lock({"": {}, "node_modules/x": {"resolved": "https://example/x-1.2.3.tgz"},
+                                      "node_modules/y": {}}))
+    (component,) = parsed.components
+    assert (component.name, component.version, component.repository_url) == ("x", "", "https://example/x-1.2.3.tgz")
+    assert any('packages["node_modules/x"] has no version' in warning for warning in parsed.warnings)
+    assert any('packages["node_modules/y"] has no version and no resolved location; skipped' in warning
+               for warning in parsed.warnings)
+
+
+def test_a_v1_git_dependency_keeps_its_tag_as_version_and_its_url_as_location() -> None:
+    content = json.dumps({"lockfileVersion": 1, "dependencies": {
+        "a": {"version": "git+https://github.com/acme/a.git#v2.1.0"},
+        "b": {"version": "github:acme/b#4f1c2e0"}}}).encode()
+    found = {c.name: c for c in package_lock.parse(content).components}
+    assert (found["a"].version, found["a"].repository_url) == ("2.1.0", "git+https://github.com/acme/a.git#v2.1.0")
+    assert (found["b"].version, found["b"].repository_url) == ("", "github:acme/b#4f1c2e0")
 
 
 def test_entry_that_is_not_an_object_names_the_field() -> None:

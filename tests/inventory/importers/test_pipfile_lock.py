@@ -48,3 +48,10 @@ def test_empty_sections_give_no_components_but_no_sections_is_an_error():
     assert pipfile_lock.parse(b'{"_meta": {}, "default": {}, "develop": {}}').components == []
     with pytest.raises(ImporterError):
         pipfile_lock.parse(b"{}")
+
+
+def test_a_package_in_both_sections_at_two_versions_keeps_the_develop_version() -> None:
+    content = json.dumps({"_meta": {"pipfile-spec": 6}, "default": {"urllib3": {"version": "==1.26.18"}},
+                          "develop": {"urllib3": {"version": "==2.2.1"}, "pytest": {"version": "==8.1.1"}}}).encode()
+    found = {(c.name, c.version): c.scope for c in pipfile_lock.parse(content).components}
+    assert found == {("urllib3", "1.26.18"): "runtime", ("urllib3", "2.2.1"): "dev", ("pytest", "8.1.1"): "dev"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.inventory.importers import pnpm_lock
+from tests.helpers import DATA
 from tests.inventory.importers.checks import by_key, refused
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
@@ -151,3 +152,27 @@ def test_yaml_error_names_the_line() -> None:
     content = b"lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies: [\n"
     error = refused(pnpm_lock, content)
     assert error.line is not None and error.line >= 4
+
+
+def test_a_local_package_without_a_name_is_skipped_with_a_warning_that_names_it() -> None:
+    content = (b"lockfileVersion: '9.0'\n\nimporters:\n  .:\n    dependencies:\n      lodash:\n        specifier: ^4.17.21\n"
+               b"        version: 4.17.21\n      local:\n        specifier: file:packages/local\n"
+               b"        version: file:packages/local\n\npackages:\n  lodash@4.17.21:\n"
+               b"    resolution: {integrity: sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs17LhbZVGedAJv8XZ1tvj5FvSg==}\n"
+               b"  file:packages/local:\n    resolution: {directory: packages/local, type: directory}\n\n"
+               b"snapshots:\n  lodash@4.17.21: {}\n  file:packages/local: {}\n")
+    parsed = pnpm_lock.parse(content)
+    assert [(c.name, c.version, c.direct) for c in parsed.components] == [("lodash", "4.17.21", True)]
+    assert any("snapshots['file:packages/local']" in warning and "skipped" in warning for warning in parsed.warnings)
+
+
+def test_trivys_lockfile_with_file_and_tarball_packages_reads_every_package() -> None:
+    import yaml
+
+    path = DATA / "realworld" / "lockfiles" / "trivy-pnpm-lock-archives.yaml"
+    raw = yaml.safe_load(path.read_text())
+    parsed = pnpm_lock.parse(path.read_bytes())
+    assert len(parsed.components) == len(raw["packages"])
+    found = {c.name: c for c in parsed.components}
+    assert found["lodash"].version == "4.17.21" and found["package1"].version == "1.0.0"
+    assert {name for name, c in found.items() if c.direct} == set(raw["dependencies"])

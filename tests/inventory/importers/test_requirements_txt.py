@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from app.inventory.importers import requirements_txt
-from tests.helpers import REALWORLD
+from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 
 REAL = REALWORLD / "lockfiles" / "flask-celery-example-requirements.txt"
@@ -60,15 +60,30 @@ def test_line_style_via_annotation_gives_the_parent():
 def test_a_package_via_requirements_in_and_a_package_is_direct_with_that_parent():
     components = by_name(requirements_txt.parse(SAMPLE.read_bytes()))
     assert components["requests"].direct is True
-    assert components["requests"].parents == ("pkg:pypi/acme-utils",)
+    assert components["requests"].parents == ("pkg:pypi/acme-utils@1.2.0",)
 
 
-def test_editable_vcs_requirement_keeps_its_url_and_has_no_exact_version():
+def test_editable_vcs_requirement_keeps_its_url_and_the_version_of_its_tag():
     parsed = requirements_txt.parse(SAMPLE.read_bytes())
     acme = by_name(parsed)["acme-utils"]
-    assert acme.version == ""
+    assert acme.version == "1.2.0"  # @v1.2.0
     assert acme.repository_url.startswith("git+https://github.com/acme/acme-utils.git")
-    assert any("acme-utils" in warning for warning in parsed.warnings)
+
+
+def test_url_and_vcs_requirements_of_a_real_file_keep_the_version_their_archive_or_tag_names():
+    path = DATA / "realworld" / "lockfiles" / "cyclonedx-python-with-urls-requirements.txt"
+    lines = [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    parsed = requirements_txt.parse(path.read_bytes())
+    assert len(parsed.components) == len(lines)  # every URL line is a component, none skipped
+    found = {component.name: component for component in parsed.components}
+    numpy_line = next(line for line in lines if line.endswith("numpy-1.26.1.tar.gz"))
+    assert (found["numpy"].version, found["numpy"].repository_url) == ("1.26.1", numpy_line)
+    urllib3_url = next(line for line in lines if line.startswith("urllib3 @ ")).split(" @ ", 1)[1]
+    assert (found["urllib3"].version, found["urllib3"].repository_url) == ("2.2.0", urllib3_url)
+    assert found["package-three"].version == "0.1"  # @0.1
+    assert found["package-four"].version == "3.7.1"  # @releases/tag/v3.7.1
+    assert found["package-one"].version == ""  # @41b95ec: a commit, not a version
+    assert found["package-one"].repository_url.startswith("git+https://github.com/path/to/package-one@41b95ec")
 
 
 def test_includes_are_never_followed_but_reported():
