@@ -137,3 +137,13 @@ def test_a_file_nothing_fits_names_what_it_looks_like_and_every_format_tried() -
     assert "Unrecognised file 'data.json'" in message
     assert "a JSON object with the keys 'schema_version', 'id'" in message
     assert all(fmt in message for fmt in FORMATS)
+
+
+def test_a_real_file_named_like_an_sbom_that_is_none_is_refused_with_what_it_looks_like() -> None:
+    from app.inventory.importers import ImporterError
+
+    content = whole(DATA / "realworld" / "cyclonedx" / "scanoss-SBOM.json")  # scanoss's own list, not CycloneDX
+    with pytest.raises(ImporterError) as caught:
+        detect_format("SBOM.json", content)
+    assert "a JSON array or other bracketed text, not an object" in str(caught.value)
+    assert "Formats tried: cyclonedx-json, cyclonedx-xml, spdx-json" in str(caught.value)

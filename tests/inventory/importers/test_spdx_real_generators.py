@@ -41,3 +41,14 @@ def test_syfts_nanosecond_timestamp_is_cut_to_whole_seconds_with_a_warning() -> 
 def test_a_strict_document_is_read_without_a_leniency_warning() -> None:
     parsed = spdx_json.parse((REALWORLD / "spdx" / "rust-hello-server.spdx.json").read_bytes())
     assert not any("leniently" in warning for warning in parsed.warnings)
+
+
+def test_packages_without_download_location_are_read_leniently() -> None:
+    """The real Microsoft document with every package's downloadLocation taken out in the test (real generators
+    omit it; none of the stored real files does)."""
+    raw = json.loads(MICROSOFT.read_text())
+    for package in raw["packages"]:
+        package.pop("downloadLocation", None)
+    parsed = spdx_json.parse(json.dumps(raw).encode())
+    assert len(parsed.components) == expected_components(MICROSOFT)
+    assert any("packages without downloadLocation read as NOASSERTION" in warning for warning in parsed.warnings)
