@@ -47,3 +47,38 @@ def paginate_list(items: Sequence[Any], *, per_page: int | None = None) -> Pagin
         error_out=False,
         items=items,
     )
+
+
+class _UncountedPagination(Pagination):
+    """A page of a select without a COUNT over every matching row: the total is the one the caller already knows (a
+    counter it read anyway), or else it is not counted and one row more than the page says whether another page
+    follows (then `total_is_exact` is False and `total` is only what is known: up to this page, plus one)."""
+
+    total_is_exact = True
+
+    def _query_items(self) -> list[Any]:
+        statement = self._query_args["select"].limit(self.per_page + 1).offset(self._query_offset)
+        items = list(db.session.execute(statement).unique().scalars())
+        self._more = len(items) > self.per_page
+        return items[: self.per_page]
+
+    def _query_count(self) -> int:
+        known = self._query_args["known_total"]
+        if known is not None:
+            return int(known)
+        self.total_is_exact = False
+        return self._query_offset + len(self.items) + (1 if self._more else 0)
+
+
+def paginate_uncounted(query: Select[Any], *, known_total: int | None = None, per_page: int | None = None) -> Pagination:
+    """The requested page of a query without counting every row it matches (a list that grows with the company):
+    with the total the caller knows, or with "next" only."""
+    default = per_page or current_app.config["PAGE_SIZE"]
+    return _UncountedPagination(
+        page=request.args.get("page", 1, type=int),
+        per_page=request.args.get("per_page", default, type=int),
+        max_per_page=MAX_PER_PAGE,
+        error_out=False,
+        select=query,
+        known_total=known_total,
+    )

@@ -46,6 +46,8 @@ class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
         Index("ix_suppliers_kind", "kind"),
         Index("ix_suppliers_criticality", "criticality"),
         Index("ix_suppliers_next_reevaluation_due", "next_reevaluation_due"),
+        # Re-evaluations due (the home page): counted from the index, the first few read in due order.
+        Index("ix_suppliers_status_next_reevaluation_due", "status", "next_reevaluation_due"),
         Index("ix_suppliers_name", "name"),
     )
 
