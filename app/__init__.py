@@ -34,7 +34,7 @@ FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields o
 
 PLUG_INS: tuple[str, ...] = (
     "auth.services", "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations",
-    "inventory.reminders", "inventory.anomalies.services", "validation.reminders",
+    "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "validation.reminders",
 )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.access import Permission
 from app.db import utcnow
-from app.inventory.advisories import services as advisory_services
+from app.inventory import summary
 from app.inventory.anomalies import services as anomaly_services
 
 SHOWN = 8
@@ -23,7 +23,7 @@ def inventory_panel() -> dict[str, Any] | None:
         return None
     today = utcnow().date()
     counts = anomaly_services.reviews_due_counts(today)
-    releases = advisory_services.open_advisories_by_release(limit=SHOWN)
+    releases, open_total = summary.open_advisories_by_release(limit=SHOWN)
     due_total = sum(counts.values())
     if not due_total and not releases:
         return None
@@ -33,5 +33,5 @@ def inventory_panel() -> dict[str, Any] | None:
         "due_total": due_total,
         "due_counts": counts,
         "releases": releases,
-        "open_total": advisory_services.open_matches_count(),
+        "open_total": open_total,
     }

@@ -136,6 +136,24 @@ class Release(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,m
         return f"{self.product.name} {self.version}" if self.product else self.version
 
 
+class ReleaseSummary(db.Model):  # type: ignore[name-defined,misc]
+    """The counts the release page shows, kept current by app.inventory.summary whenever the release's components or
+    advisory matches change (so a view reads one row, whatever the size of the release). Derived, not audited."""
+
+    __tablename__ = "release_summaries"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    # [change kind, assessed, classified, licence verdict or None, count] per combination present
+    component_groups: Mapped[list[list[Any]]] = mapped_column(JSON, nullable=False, default=list)
+    # {"top": [{"licence", "verdict", "components"}], "total": distinct flagged licences} of the review/deny verdicts
+    flagged_licences: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    # [triage state, severity rank, count] per combination present
+    advisory_groups: Mapped[list[list[Any]]] = mapped_column(JSON, nullable=False, default=list)
+    affected_components: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    open_components: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
 class ImportRun(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     """One imported file: what came in, from where and by whom (the audit trail holds a release.imported event)."""
 
@@ -174,7 +192,8 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
         Index("ix_components_release_id_classification", "release_id", "classification"),
         Index("ix_components_release_id_status", "release_id", "status"),
         Index("ix_components_release_id_direct", "release_id", "direct"),
-        Index("ix_components_release_id_change_kind", "release_id", "change_kind"),
+        # Covering the release page's counts (changes, assessments, classification): read from the index alone.
+        Index("ix_components_release_changes", "release_id", "change_kind", "assessed", "classification"),
         Index("ix_components_release_id_licence_verdict", "release_id", "licence_verdict"),
         Index("ix_components_release_id_safety_class", "release_id", "safety_class"),
         Index("ix_components_ecosystem_name_version", "ecosystem", "name", "version"),

@@ -25,6 +25,7 @@ from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
 from app.inventory import policies
+from app.inventory import summary as release_summaries
 from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import services as anomaly_services
 from app.inventory.anomalies.rules import review_key
@@ -48,6 +49,7 @@ from app.inventory.models import (
     Scope,
     SoftwareItem,
 )
+from app.inventory.summary import Summary
 from app.inventory.workflow import ReleaseFrozen, require_component_move, require_release_move
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignTarget, sign, signatures_for
@@ -283,6 +285,7 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
         run.summary = summary
     advisory_services.refresh_matches(release)
     _refresh_review_keys(session, release)
+    release_summaries.refresh([release.id])
     anomaly_services.refresh_schedule(removed_keys | set(session.scalars(
         select(Component.review_key).where(Component.release_id == release.id).distinct())))
     session.flush()
@@ -776,13 +779,16 @@ def release_diff_counts(release: Release) -> dict[str, int]:
     return release_diff(release.previous_release, release).counts()
 
 
-def release_change_counts(release: Release) -> dict[str, int]:
+def release_component_stats(release: Release) -> Summary:
+    """The release's stored counts (components by change, assessment, classification and verdict; matches)."""
+    return release_summaries.summary_of(release.id)
+
+
+def release_change_counts(release: Release, stats: Summary | None = None) -> dict[str, int]:
     """The release page's change counts from each component's stored change (what the page's Change filter shows),
-    in two counting queries on the (release, change) index whatever the size of the release: added, upgraded,
-    downgraded and licence changed by their rows; removed as the previous release's components left unpaired."""
-    by_kind = dict(db.session.execute(
-        select(Component.change_kind, func.count(Component.id)).where(Component.release_id == release.id)
-        .group_by(Component.change_kind)).tuples().all())
+    from the index whatever the size of the release: added, upgraded, downgraded and licence changed by their rows;
+    removed as the previous release's components left unpaired."""
+    by_kind = (stats or release_component_stats(release)).by_kind()
     counts = {kind: int(by_kind.get(kind, 0)) for kind in diffing.CHANGE_KINDS if kind != diffing.REMOVED}
     removed = 0
     if release.previous_release_id is not None:
@@ -1029,13 +1035,13 @@ def create_supplier_for(component: Component, *, by: User | None) -> Supplier:
 # --- Freeze ------------------------------------------------------------------------------------
 
 
-def freeze_problems(release: Release) -> list[str]:
+def freeze_problems(release: Release, stats: Summary | None = None) -> list[str]:
     """What stops the release from being frozen: every changed component must be classified and assessed."""
     if release.is_frozen:
         return ["the release is already frozen"]
     problems = []
-    count = db.session.scalar(select(func.count(Component.id)).where(Component.release_id == release.id))
-    if not count:
+    stats = stats or release_component_stats(release)
+    if not stats.components:
         problems.append("the release has no components: import its dependency files first")
     inexact = db.session.execute(
         select(Component.name, Component.declared_range).where(Component.release_id == release.id,
@@ -1047,14 +1053,12 @@ def freeze_problems(release: Release) -> list[str]:
         names = ", ".join(f"{name} {declared}".strip() for name, declared in inexact[:10])
         problems.append(f"{total} component(s) have no exact version, only a declared range: {names}"
                         f"{' ...' if (total or 0) > 10 else ''}; import the lockfile")
-    unassessed = list(db.session.execute(
-        select(Component.name, Component.version).where(
-            Component.release_id == release.id, Component.change_kind != ChangeKind.UNCHANGED,
-            Component.assessed.is_(False)).order_by(Component.name).limit(11)))
-    if unassessed:
-        total = db.session.scalars(select(func.count(Component.id)).where(
-            Component.release_id == release.id, Component.change_kind != ChangeKind.UNCHANGED,
-            Component.assessed.is_(False))).one()
+    total = stats.unassessed
+    if total:
+        unassessed = list(db.session.execute(
+            select(Component.name, Component.version).where(
+                Component.release_id == release.id, Component.change_kind != ChangeKind.UNCHANGED,
+                Component.assessed.is_(False)).order_by(Component.name).limit(10)))
         names = ", ".join(f"{name} {version}" for name, version in unassessed[:10])
         problems.append(f"{total} changed component(s) not assessed yet: {names}{' ...' if total > 10 else ''}")
     return problems

@@ -26,7 +26,10 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
 from app.inventory import exports, policies, services
+from app.inventory.advisories import services as advisory_services
+from app.inventory.advisories.forms import STATE_CHOICES
 from app.inventory.advisories.models import AdvisoryMatch, MatchState
+from app.inventory.advisories.policies import can_triage_match
 from app.inventory.blueprint import bp
 from app.inventory.forms import (
     CLASSIFICATION_LABELS,
@@ -40,7 +43,7 @@ from app.inventory.forms import (
     SupplierLinkForm,
 )
 from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release
-from app.pagination import paginate, paginate_list
+from app.pagination import paginate_list, paginate_uncounted
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.suppliers.models import Supplier
@@ -224,35 +227,32 @@ def components_query(release: Release, filters: ComponentFilters) -> Any:
     return query.options(selectinload(Component.supplier)).order_by(Component.name, Component.version, Component.id)
 
 
-def _open_advisories(component_ids: list[int]) -> dict[int, int]:
+def _open_advisories(release: Release, component_ids: list[int]) -> dict[int, int]:
     if not component_ids:
         return {}
     query = (select(AdvisoryMatch.component_id, func.count(AdvisoryMatch.id))
-             .where(AdvisoryMatch.component_id.in_(component_ids), AdvisoryMatch.state == MatchState.OPEN)
+             .where(AdvisoryMatch.release_id == release.id, AdvisoryMatch.component_id.in_(component_ids),
+                    AdvisoryMatch.state == MatchState.OPEN)
              .group_by(AdvisoryMatch.component_id))
     return {component_id: count for component_id, count in db.session.execute(query)}
 
 
 def _release_context(release: Release) -> dict[str, Any]:
     filters = ComponentFilters.from_args(request.args)
-    page = paginate(components_query(release, filters))
+    stats = services.release_component_stats(release)
+    # Unfiltered, the count is the release's (known from the index); filtered, no count over every row: "next" only.
+    page = paginate_uncounted(components_query(release, filters),
+                              known_total=None if filters.active() else stats.components)
     can_edit = policies.can_edit_release(current_user, release)
     freeze_form = signature_form(Meaning.APPROVED)
-    totals = db.session.execute(
-        select(func.count(Component.id),
-               func.count(Component.id).filter(Component.change_kind != ChangeKind.UNCHANGED),
-               func.count(Component.id).filter(Component.change_kind != ChangeKind.UNCHANGED,
-                                               Component.assessed.is_(False)),
-               func.count(Component.id).filter(Component.classification == ""))
-        .where(Component.release_id == release.id)).one()
     return {
         "release": release, "product": release.product, "page": page, "filters": filters, "can_edit": can_edit,
         "can_freeze": policies.can_freeze(current_user, release), "import_form": ImportForm(),
         "bulk_form": BulkForm(), "freeze_form": freeze_form, "sign_target": services.page_sign_target(release),
-        "freeze_problems": services.freeze_problems(release) if not release.is_frozen else [],
-        "open_advisories": _open_advisories([c.id for c in page.items]),
-        "totals": {"components": totals[0], "changed": totals[1], "unassessed": totals[2], "unclassified": totals[3]},
-        "diff_counts": services.release_change_counts(release), "last_run": services.last_import_run(release),
+        "freeze_problems": services.freeze_problems(release, stats) if not release.is_frozen else [],
+        "open_advisories": _open_advisories(release, [c.id for c in page.items]),
+        "totals": stats.totals(),
+        "diff_counts": services.release_change_counts(release, stats), "last_run": services.last_import_run(release),
         "classification_labels": CLASSIFICATION_LABELS,
     }
 
@@ -509,6 +509,58 @@ def _link_supplier(component: Component, form: SupplierLinkForm) -> str:
         raise ValidationFailed("Choose a supplier to link.")
     services.link_supplier(component, chosen, by=current_user)
     return f"Linked to supplier {chosen.name}."
+
+
+# --- A release's advisories --------------------------------------------------------------------
+
+RELEASE_PANEL_ROWS = 20
+
+
+@bp.app_template_global()
+def release_advisory_panel(release: Release) -> dict[str, Any]:
+    """The release's triage and severity counts (stored) and its worst matches, a bounded number of them whatever the
+    size of the release (templates/inventory/_release_advisories.html); the full list is the release's advisories
+    page."""
+    return {
+        "rows": advisory_services.worst_release_matches(release, RELEASE_PANEL_ROWS),
+        "counts": services.release_component_stats(release).advisories(),
+        "can_triage": can_triage_match(current_user, None),
+    }
+
+
+@bp.route("/releases/<int:release_id>/advisories")
+@permission_required(Permission.INVENTORY_READ)
+def release_advisories(release_id: int) -> Any:
+    release = _get(Release, release_id)
+    filters = advisory_services.MatchFilters.from_args(request.args)
+    component = db.session.get(Component, filters.component_id) if filters.component_id is not None else None
+    if filters.component_id is not None and (component is None or component.release_id != release.id):
+        raise NotFound("This release has no such component.")
+    counts = services.release_component_stats(release).advisories()
+    return render_template(
+        "inventory/release_advisories.html",
+        release=release,
+        product=release.product,
+        component=component,
+        filters=filters,
+        page=paginate_uncounted(advisory_services.release_matches_query(release, filters),
+                                known_total=_known_match_total(filters, counts)),
+        counts=counts,
+        severities=advisory_services.SEVERITY_FILTERS,
+        states=STATE_CHOICES,
+        can_triage=can_triage_match(current_user, None),
+    )
+
+
+def _known_match_total(filters: advisory_services.MatchFilters, counts: dict[str, Any]) -> int | None:
+    """How many matches the filters give, when the release's counts say it already (else the page has "next" only)."""
+    if filters.q or filters.component_id is not None or (filters.state and filters.severity):
+        return None
+    if filters.state:
+        return int(counts.get(filters.state, 0))
+    if filters.severity:
+        return int(counts["by_severity"].get(filters.severity, 0))
+    return int(counts["total"])
 
 
 @bp.app_template_global()

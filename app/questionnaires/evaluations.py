@@ -93,21 +93,42 @@ WAITING: dict[str, tuple[str, ...]] = {
 
 def evaluations_waiting(*, limit: int | None = None) -> dict[str, list[Evaluation]]:
     """Open evaluations by who must act next: the supplier, a reviewer (scoring) or QA (decision); due soonest
-    first, all of them or the first `limit` of each (one query per stage then)."""
+    first (no due date last), all of them or the first `limit` of each."""
     query = (
         select(Evaluation)
         .options(selectinload(Evaluation.supplier), selectinload(Evaluation.template))
         .order_by(Evaluation.due_date.is_(None), Evaluation.due_date, Evaluation.id)
     )
     if limit is not None:
-        return {key: list(db.session.scalars(query.where(Evaluation.status.in_(states)).limit(limit)))
-                for key, states in WAITING.items()}
+        return _first_waiting(limit)
     waiting: dict[str, list[Evaluation]] = {key: [] for key in WAITING}
     for evaluation in db.session.scalars(query.where(Evaluation.status.in_([s for states in WAITING.values() for s in states]))):
         for key, states in WAITING.items():
             if evaluation.status in states:
                 waiting[key].append(evaluation)
     return waiting
+
+
+def _first_waiting(limit: int) -> dict[str, list[Evaluation]]:
+    """The first `limit` evaluations of each stage, read in the order of the (status, due date, id) index: per
+    status the first few with a due date and the first few without, merged; then the chosen ones in one query."""
+    chosen: dict[str, list[tuple[bool, date | None, int]]] = {}
+    for key, states in WAITING.items():
+        candidates: list[tuple[bool, date | None, int]] = []
+        for state in states:
+            dated = (select(Evaluation.due_date, Evaluation.id)
+                     .where(Evaluation.status == state, Evaluation.due_date.is_not(None))
+                     .order_by(Evaluation.due_date, Evaluation.id).limit(limit))
+            undated = (select(Evaluation.id).where(Evaluation.status == state, Evaluation.due_date.is_(None))
+                       .order_by(Evaluation.id).limit(limit))
+            candidates += [(False, due, evaluation_id) for due, evaluation_id in db.session.execute(dated)]
+            candidates += [(True, None, evaluation_id) for evaluation_id in db.session.scalars(undated)]
+        chosen[key] = sorted(candidates, key=lambda item: (item[0], item[1] or date.min, item[2]))[:limit]
+    ids = [evaluation_id for items in chosen.values() for _undated, _due, evaluation_id in items]
+    loaded = {evaluation.id: evaluation for evaluation in db.session.scalars(
+        select(Evaluation).where(Evaluation.id.in_(ids))
+        .options(selectinload(Evaluation.supplier), selectinload(Evaluation.template)))} if ids else {}
+    return {key: [loaded[evaluation_id] for _undated, _due, evaluation_id in items] for key, items in chosen.items()}
 
 
 def evaluations_waiting_counts() -> dict[str, int]:

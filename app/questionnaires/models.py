@@ -99,6 +99,8 @@ class Evaluation(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ig
     __table_args__ = (
         Index("ix_evaluations_supplier_id_status", "supplier_id", "status"),
         Index("ix_evaluations_status", "status"),
+        # Evaluations waiting (the home page): the first few of each status in due order, from the index.
+        Index("ix_evaluations_status_due_date", "status", "due_date", "id"),
         Index("ix_evaluations_decided_at", "decided_at"),
     )
 

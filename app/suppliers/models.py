@@ -45,6 +45,8 @@ class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
         # The register's orders (a column, then id: PostgreSQL needs the id in the index to skip the sort, SQLite
         # has it anyway) and, for a filter on status, kind or criticality, the default order by name (the approved
         # list is status, name): each first page is read from one index instead of sorting every matching row.
+        # Re-evaluations due (the home page): counted from the index, the first few read in due order.
+        Index("ix_suppliers_status_next_reevaluation_due", "status", "next_reevaluation_due"),
         Index("ix_suppliers_name", "name"),
         Index("ix_suppliers_status_id", "status", "id"),
         Index("ix_suppliers_criticality_id", "criticality", "id"),

@@ -10,7 +10,12 @@ saves stay flat as the company grows
   next due for an anomaly review, built here from the components, the reviews and the matched advisories as the
   app keeps it (app.inventory.anomalies.rules computes each row, as it does in the app).
 - advisory_matches.release_id and severity_rank (copies of the component's release and of the advisory's severity
-  order, filled here) with two indexes, so a release's matches are read worst first in index order.
+  order, filled here) with indexes, so a release's matches are read worst first in index order and counted from the
+  index; the state index becomes (state, release, component) for the open matches by release.
+- release_summaries: the counts the release page shows, one row per release (app.inventory.summary keeps them),
+  filled here for every release.
+- Covering indexes for the counts of the release page (components by change, assessment and classification) and of
+  the home page (re-evaluations due by status and date; evaluations waiting by status and due date).
 """
 from datetime import UTC, datetime
 
@@ -69,6 +74,21 @@ def upgrade():
     _review_keys()
     _release_matches()
     _review_schedule()
+    _home_and_release_page_indexes()
+    _release_summaries()
+
+
+def _home_and_release_page_indexes():
+    """Indexes the home page and the release page count from, and read their first few rows in order from."""
+    with op.batch_alter_table('components', schema=None) as batch_op:
+        batch_op.drop_index('ix_components_release_id_change_kind')
+        batch_op.create_index('ix_components_release_changes', ['release_id', 'change_kind', 'assessed', 'classification'],
+                              unique=False)
+    with op.batch_alter_table('suppliers', schema=None) as batch_op:
+        batch_op.create_index('ix_suppliers_status_next_reevaluation_due', ['status', 'next_reevaluation_due'],
+                              unique=False)
+    with op.batch_alter_table('evaluations', schema=None) as batch_op:
+        batch_op.create_index('ix_evaluations_status_due_date', ['status', 'due_date', 'id'], unique=False)
 
 
 def _evaluation_answers():
@@ -149,6 +169,10 @@ def _release_matches():
                               ['release_id', 'state', 'severity_rank', 'component_id', 'advisory_id'], unique=False)
         batch_op.create_index('ix_advisory_matches_release_worst',
                               ['release_id', 'severity_rank', 'component_id', 'advisory_id'], unique=False)
+        batch_op.create_index('ix_advisory_matches_release_component', ['release_id', 'component_id', 'state'],
+                              unique=False)
+        batch_op.drop_index('ix_advisory_matches_state')
+        batch_op.create_index('ix_advisory_matches_state_release', ['state', 'release_id', 'component_id'], unique=False)
 
 
 def _review_schedule():
@@ -173,7 +197,9 @@ def _review_schedule():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_anomaly_review_schedule')),
         sa.UniqueConstraint('review_key', name=op.f('uq_anomaly_review_schedule_review_key')))
     with op.batch_alter_table('anomaly_review_schedule', schema=None) as batch_op:
-        batch_op.create_index('ix_anomaly_review_schedule_due_on', ['due_on'], unique=False)
+        batch_op.create_index('ix_anomaly_review_schedule_due', ['due_on', 'display_name', 'id'], unique=False)
+        batch_op.create_index('ix_anomaly_review_schedule_due_state',
+                              ['due_on', 'last_reviewed_at', 'new_advisories', 'next_due'], unique=False)
     _fill_schedule(op.get_bind())
 
 
@@ -223,12 +249,95 @@ def _fill_schedule(connection):
         connection.execute(schedule.insert(), rows[start:start + BATCH])
 
 
+def _release_summaries():
+    op.create_table('release_summaries',
+        sa.Column('release_id', sa.Integer(), nullable=False),
+        sa.Column('component_groups', sa.JSON(), nullable=False),
+        sa.Column('flagged_licences', sa.JSON(), nullable=False),
+        sa.Column('advisory_groups', sa.JSON(), nullable=False),
+        sa.Column('affected_components', sa.Integer(), nullable=False),
+        sa.Column('open_components', sa.Integer(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['release_id'], ['releases.id'], name=op.f('fk_release_summaries_release_id_releases'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('release_id', name=op.f('pk_release_summaries')))
+    _fill_summaries(op.get_bind())
+
+
+def _fill_summaries(connection):
+    """Every release's counts, as app.inventory.summary counts them."""
+    columns = sa.table('components', *(sa.column(name) for name in (
+        'release_id', 'change_kind', 'assessed', 'classification', 'licence_verdict', 'licence_expression')))
+    found = {release_id: {'component_groups': [], 'flagged': [], 'advisory_groups': [], 'affected_components': 0,
+                          'open_components': 0} for release_id in connection.execute(sa.select(releases.c.id)).scalars()}
+    for release_id, kind, assessed, classification, verdict, n in connection.execute(
+        sa.select(columns.c.release_id, columns.c.change_kind, columns.c.assessed, columns.c.classification,
+                  columns.c.licence_verdict, sa.func.count())
+        .group_by(columns.c.release_id, columns.c.change_kind, columns.c.assessed, columns.c.classification,
+                  columns.c.licence_verdict)
+    ):
+        found[release_id]['component_groups'].append([kind, bool(assessed), bool(classification), verdict, int(n)])
+    for release_id, expression, verdict, n in connection.execute(
+        sa.select(columns.c.release_id, columns.c.licence_expression, columns.c.licence_verdict, sa.func.count())
+        .where(columns.c.licence_verdict.in_(('review', 'deny')))
+        .group_by(columns.c.release_id, columns.c.licence_expression, columns.c.licence_verdict)
+    ):
+        found[release_id]['flagged'].append({'licence': expression or '(none declared)', 'verdict': verdict,
+                                             'components': int(n)})
+    states = sa.table('advisory_matches', sa.column('release_id'), sa.column('component_id'), sa.column('state'),
+                      sa.column('severity_rank'))
+    for release_id, state, rank, n in connection.execute(
+        sa.select(states.c.release_id, states.c.state, states.c.severity_rank, sa.func.count())
+        .group_by(states.c.release_id, states.c.state, states.c.severity_rank)
+    ):
+        found[release_id]['advisory_groups'].append([state, int(rank), int(n)])
+    for release_id, _component_id, open_matches in connection.execute(
+        sa.select(states.c.release_id, states.c.component_id,
+                  sa.func.sum(sa.case((states.c.state == 'open', 1), else_=0)))
+        .group_by(states.c.release_id, states.c.component_id)
+    ):
+        found[release_id]['affected_components'] += 1
+        found[release_id]['open_components'] += 1 if open_matches else 0
+    now = _now()
+    rows = []
+    for release_id, values in found.items():
+        merged = {}
+        for kind, assessed, classified, verdict, n in values['component_groups']:
+            merged[(kind, assessed, classified, verdict)] = merged.get((kind, assessed, classified, verdict), 0) + n
+        flagged = sorted(values['flagged'], key=lambda item: (item['verdict'], -item['components'], item['licence']))
+        rows.append({'release_id': release_id,
+                     'component_groups': [[*key, n] for key, n in sorted(merged.items(), key=lambda item: str(item[0]))],
+                     'flagged_licences': {'top': flagged[:20], 'total': len(flagged)},
+                     'advisory_groups': values['advisory_groups'],
+                     'affected_components': values['affected_components'],
+                     'open_components': values['open_components'], 'updated_at': now})
+    summaries = sa.table('release_summaries', *(sa.column(name, sa.JSON() if name.endswith(('groups', 'licences'))
+                                                             else None) for name in (
+        'release_id', 'component_groups', 'flagged_licences', 'advisory_groups', 'affected_components',
+        'open_components', 'updated_at')))
+    for start in range(0, len(rows), BATCH):
+        connection.execute(summaries.insert(), rows[start:start + BATCH])
+
+
 def downgrade():
+    op.drop_table('release_summaries')
+    with op.batch_alter_table('evaluations', schema=None) as batch_op:
+        batch_op.drop_index('ix_evaluations_status_due_date')
+    with op.batch_alter_table('suppliers', schema=None) as batch_op:
+        batch_op.drop_index('ix_suppliers_status_next_reevaluation_due')
+    with op.batch_alter_table('components', schema=None) as batch_op:
+        batch_op.drop_index('ix_components_release_changes')
+        batch_op.create_index('ix_components_release_id_change_kind', ['release_id', 'change_kind'], unique=False)
+
     with op.batch_alter_table('anomaly_review_schedule', schema=None) as batch_op:
-        batch_op.drop_index('ix_anomaly_review_schedule_due_on')
+        batch_op.drop_index('ix_anomaly_review_schedule_due_state')
+        batch_op.drop_index('ix_anomaly_review_schedule_due')
     op.drop_table('anomaly_review_schedule')
 
     with op.batch_alter_table('advisory_matches', schema=None) as batch_op:
+        batch_op.drop_index('ix_advisory_matches_state_release')
+        batch_op.create_index('ix_advisory_matches_state', ['state'], unique=False)
+        batch_op.drop_index('ix_advisory_matches_release_component')
         batch_op.drop_index('ix_advisory_matches_release_worst')
         batch_op.drop_index('ix_advisory_matches_release_state')
         batch_op.drop_constraint(batch_op.f('fk_advisory_matches_release_id_releases'), type_='foreignkey')

@@ -119,7 +119,9 @@ class AdvisoryMatch(Audited, TimestampMixin, db.Model):  # type: ignore[name-def
     __table_args__ = (
         UniqueConstraint("component_id", "advisory_id", name="uq_advisory_matches_component_id_advisory_id"),
         Index("ix_advisory_matches_advisory_id", "advisory_id"),
-        Index("ix_advisory_matches_state", "state"),
+        # Open matches by release (the home page), and a release's matches by component (the components table).
+        Index("ix_advisory_matches_state_release", "state", "release_id", "component_id"),
+        Index("ix_advisory_matches_release_component", "release_id", "component_id", "state"),
         # A release's matches worst first, and by triage state: the release page reads a page of them in index order.
         Index("ix_advisory_matches_release_worst", "release_id", "severity_rank", "component_id", "advisory_id"),
         Index("ix_advisory_matches_release_state", "release_id", "state", "severity_rank", "component_id", "advisory_id"),

@@ -639,27 +639,6 @@ def worst_release_matches(release: Release, limit: int = 20) -> list[AdvisoryMat
     return list(db.session.scalars(release_matches_query(release).limit(limit)))
 
 
-def release_advisory_counts(release: Release) -> dict[str, Any]:
-    """How many matches of the release are in each triage state and of each severity, how many in all, and how
-    many components are affected: two queries on the release's index of matches."""
-    counts: dict[str, Any] = {state.value: 0 for state in MatchState}
-    by_severity = {level: 0 for level in SEVERITY_FILTERS}
-    levels = dict(enumerate(SEVERITY_FILTERS))
-    for state, rank, count in db.session.execute(
-        select(AdvisoryMatch.state, AdvisoryMatch.severity_rank, func.count(AdvisoryMatch.id))
-        .where(AdvisoryMatch.release_id == release.id)
-        .group_by(AdvisoryMatch.state, AdvisoryMatch.severity_rank)
-    ):
-        counts[state] = counts.get(state, 0) + count
-        by_severity[levels.get(rank, "none")] += count
-    counts["total"] = sum(by_severity.values())
-    counts["by_severity"] = by_severity
-    counts["components"] = db.session.scalar(
-        select(func.count(func.distinct(AdvisoryMatch.component_id))).where(AdvisoryMatch.release_id == release.id)
-    ) or 0
-    return counts
-
-
 def advisory_matches_query(advisory: Advisory) -> Select[Any]:
     """Every match of one advisory (component, release and product loaded), by product, release and component:
     a select for paginating."""
@@ -704,35 +683,3 @@ def _contains_advisory() -> Any:
     from sqlalchemy.orm import contains_eager
 
     return contains_eager(AdvisoryMatch.advisory)
-
-
-def open_advisories_by_release(*, limit: int | None = None) -> list[dict[str, Any]]:
-    """Releases with open matches: product, release, status, affected components and open matches (one query),
-    by product and newest release first; all of them or the first `limit`."""
-    query = (
-        select(
-            Release.id,
-            Release.version,
-            Release.status,
-            Product.name,
-            func.count(AdvisoryMatch.id),
-            func.count(func.distinct(AdvisoryMatch.component_id)),
-        )
-        .join(Component, Component.release_id == Release.id)
-        .join(AdvisoryMatch, AdvisoryMatch.component_id == Component.id)
-        .join(Product, Product.id == Release.product_id)
-        .where(AdvisoryMatch.state == MatchState.OPEN.value)
-        .group_by(Release.id, Release.version, Release.status, Product.name)
-        .order_by(Product.name, Release.id.desc())
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return [
-        {"release_id": rid, "release": version, "status": status, "product": product, "open": n, "components": c}
-        for rid, version, status, product, n, c in db.session.execute(query)
-    ]
-
-
-def open_matches_count() -> int:
-    """How many advisory matches are open, in every release (one count on the state index)."""
-    return int(db.session.scalar(select(func.count(AdvisoryMatch.id)).where(AdvisoryMatch.state == MatchState.OPEN.value)) or 0)

@@ -1,9 +1,8 @@
 """Advisory pages on the inventory blueprint: the advisory list and record, OSV import, triage of a match.
 
 app/inventory/views.py imports this module at its end, so these routes join the `inventory` blueprint.
-The partial templates/inventory/_release_advisories.html reads its data through `release_advisory_panel`: counts and
-the worst matches; the full list is paginated on the release's advisories page, and a triage form is fetched on demand
-(GET of the triage route: a fragment for htmx, a page without JavaScript).
+A triage form is fetched on demand (GET of the triage route: a fragment for htmx, a page without JavaScript); the
+release's advisories (its panel and its page) are in app/inventory/views.py, next to the release's counts.
 """
 
 from __future__ import annotations
@@ -18,14 +17,13 @@ from sqlalchemy.orm import selectinload
 from app import unit_of_work
 from app.access import Permission, permission_required
 from app.auth.views import safe_next
-from app.errors import NotFound, PermissionDenied
+from app.errors import PermissionDenied
 from app.extensions import db
 from app.inventory.advisories import services
-from app.inventory.advisories.forms import STATE_CHOICES, AdvisoryImportForm, TriageForm
+from app.inventory.advisories.forms import AdvisoryImportForm, TriageForm
 from app.inventory.advisories.models import Advisory, AdvisoryImport, AdvisoryMatch
 from app.inventory.advisories.policies import can_triage_match
 from app.inventory.blueprint import bp
-from app.inventory.models import Component, Release
 from app.pagination import paginate
 
 SEVERITIES = ("critical", "high", "medium", "low", "none")
@@ -103,28 +101,6 @@ def advisories_import() -> Any:
     return render_template("inventory/advisories_import.html", form=form, imports=imports), status
 
 
-@bp.route("/releases/<int:release_id>/advisories")
-@permission_required(Permission.INVENTORY_READ)
-def release_advisories(release_id: int) -> Any:
-    release = db.get_or_404(Release, release_id)
-    filters = services.MatchFilters.from_args(request.args)
-    component = db.session.get(Component, filters.component_id) if filters.component_id is not None else None
-    if filters.component_id is not None and (component is None or component.release_id != release.id):
-        raise NotFound("This release has no such component.")
-    return render_template(
-        "inventory/release_advisories.html",
-        release=release,
-        product=release.product,
-        component=component,
-        filters=filters,
-        page=paginate(services.release_matches_query(release, filters)),
-        counts=services.release_advisory_counts(release),
-        severities=services.SEVERITY_FILTERS,
-        states=STATE_CHOICES,
-        can_triage=can_triage_match(current_user, None),
-    )
-
-
 @bp.route("/advisory-matches/<int:match_id>/triage", methods=["GET", "POST"])
 @permission_required(Permission.INVENTORY_EDIT)
 def advisory_matches_triage(match_id: int) -> Any:
@@ -146,17 +122,3 @@ def advisory_matches_triage(match_id: int) -> Any:
     ).ok:
         flash(f"{match.advisory.osv_id} on {match.component.name} {match.component.version}: {match.state.replace('_', ' ')}.", "success")
     return redirect(back)
-
-
-RELEASE_PANEL_ROWS = 20
-
-
-@bp.app_template_global()
-def release_advisory_panel(release: Release) -> dict[str, Any]:
-    """The release's triage and severity counts and its worst matches, a bounded number of them whatever the size of
-    the release (templates/inventory/_release_advisories.html); the full list is the release's advisories page."""
-    return {
-        "rows": services.worst_release_matches(release, RELEASE_PANEL_ROWS),
-        "counts": services.release_advisory_counts(release),
-        "can_triage": can_triage_match(current_user, None),
-    }

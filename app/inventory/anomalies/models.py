@@ -73,7 +73,11 @@ class ReviewSchedule(db.Model):  # type: ignore[name-defined,misc]
     """
 
     __tablename__ = "anomaly_review_schedule"
-    __table_args__ = (Index("ix_anomaly_review_schedule_due_on", "due_on"),)
+    __table_args__ = (
+        # What is due in the order shown (the first few read in index order), and the counts by state from the index.
+        Index("ix_anomaly_review_schedule_due", "due_on", "display_name", "id"),
+        Index("ix_anomaly_review_schedule_due_state", "due_on", "last_reviewed_at", "new_advisories", "next_due"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     review_key: Mapped[str] = mapped_column(String(500), nullable=False, unique=True)

@@ -17,6 +17,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed, one_of
 from app.extensions import db
+from app.inventory import summary
 from app.inventory.licences import policy as licence_policy
 from app.inventory.licences.models import LicencePolicyEntry
 from app.inventory.licences.policies import can_edit_licence_policy
@@ -154,6 +155,7 @@ def apply_licence_policy(release: Release, policy: Policy | None = None) -> dict
         for component in list(db.session.identity_map.values()):
             if isinstance(component, Component) and component.release_id == release.id:
                 db.session.expire(component, ["licence_verdict"])
+        summary.refresh([release.id], advisories=False)
     return {verdict.value: counts.get(verdict.value, 0) for verdict in Verdict}
 
 
@@ -171,34 +173,7 @@ def component_verdict(component: Component, policy: Policy | None = None) -> Lic
     return (policy or current_policy()).verdict(component.licence_expression or "", tuple(component.unknown_licences or ()))
 
 
-FLAGGED_SHOWN = 20
-
-
-def licence_summary(release: Release, *, flagged_limit: int = FLAGGED_SHOWN) -> dict[str, Any]:
-    """Counts per verdict (and not yet evaluated), and the licences behind review and deny (the `flagged_limit` most
-    used; `flagged_total` says how many), for the release page."""
-    table = Component.__table__
-    counts = {verdict.value: 0 for verdict in Verdict}
-    counts["unset"] = 0
-    for verdict, count in db.session.execute(
-        select(table.c.licence_verdict, func.count(table.c.id)).where(table.c.release_id == release.id).group_by(table.c.licence_verdict)
-    ):
-        counts[verdict or "unset"] = counts.get(verdict or "unset", 0) + count
-    flagged = [
-        {"licence": expression or "(none declared)", "verdict": verdict, "components": count}
-        for expression, verdict, count in db.session.execute(
-            select(table.c.licence_expression, table.c.licence_verdict, func.count(table.c.id))
-            .where(table.c.release_id == release.id, table.c.licence_verdict.in_([Verdict.REVIEW.value, Verdict.DENY.value]))
-            .group_by(table.c.licence_expression, table.c.licence_verdict)
-            .order_by(table.c.licence_verdict, func.count(table.c.id).desc(), table.c.licence_expression)
-            .limit(flagged_limit)
-        )
-    ]
-    flagged_total = len(flagged)
-    if flagged_total == flagged_limit:
-        flagged_total = db.session.scalar(select(func.count()).select_from(
-            select(table.c.licence_expression, table.c.licence_verdict)
-            .where(table.c.release_id == release.id, table.c.licence_verdict.in_([Verdict.REVIEW.value, Verdict.DENY.value]))
-            .group_by(table.c.licence_expression, table.c.licence_verdict).subquery())) or 0
-    total = sum(counts.values())
-    return {"counts": counts, "total": total, "flagged": flagged, "flagged_total": flagged_total}
+def licence_summary(release: Release) -> dict[str, Any]:
+    """Counts per verdict (and not yet evaluated), and the licences behind review and deny (the most used; in all
+    `flagged_total`), for the release page: from the release's stored summary."""
+    return summary.summary_of(release.id).licences()
