@@ -232,19 +232,24 @@ def _cut(text: str, max_chars: int) -> str:
     return text[:max_chars] + TRUNCATED_MARKER.format(total=len(text))
 
 
+# Built once (an autosave's hottest query): per save only the parameters change, no statement to build and key.
+_ANSWER_ROW = (
+    select(EvaluationAnswer)
+    .where(EvaluationAnswer.evaluation_id == bindparam("evaluation_id"),
+           EvaluationAnswer.question_code == bindparam("question_code"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def _answer_row(evaluation: Evaluation, code: str, answered_by: AnsweredBy) -> EvaluationAnswer:
     """The question's answer row, locked until the transaction ends (made, empty, when the question has none yet).
 
     A save locks only its own question's row: saves of other questions go on at the same time, and a save of the
     same question waits for the one before it, then reads what it saved (the old value of its audit event).
     """
-    query = (
-        select(EvaluationAnswer)
-        .where(EvaluationAnswer.evaluation_id == evaluation.id, EvaluationAnswer.question_code == code)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    row = db.session.scalar(query)
+    keys = {"evaluation_id": evaluation.id, "question_code": code}
+    row = db.session.scalar(_ANSWER_ROW, keys)
     if row is None:
         # Two first saves of one question: one INSERT makes the row, the other's does nothing (and waits for it).
         dialect = db.session.get_bind().dialect.name
@@ -253,7 +258,7 @@ def _answer_row(evaluation: Evaluation, code: str, answered_by: AnsweredBy) -> E
             "evaluation_id": evaluation.id, "question_code": code, "answered_by": answered_by.value,
             "value": None, "refused": None, "locked": False, "saved_at": utcnow(),
         })
-        row = db.session.scalar(query)
+        row = db.session.scalar(_ANSWER_ROW, keys)
         assert row is not None
     return row
 

@@ -5,8 +5,6 @@ One zip import per test (the database is emptied between tests), so the whole st
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -20,17 +18,14 @@ from tests.inventory.advisory_records import component_named, make_release
 def test_the_pypa_zip_imports_and_the_release_gets_exactly_the_listed_advisories(app):
     release = make_release(("pypi", "Jinja2", "2.10"), ("pypi", "urllib3", "1.24.1"), ("pypi", "flask", "3.1.1"))
     db.session.commit()
-    started = time.perf_counter()
     result = advisory_services.import_advisories(PYPA_ZIP.name, PYPA_ZIP.read_bytes(), channel="cli")
     db.session.commit()
-    seconds = time.perf_counter() - started
 
     # counts: every record of the zip, every affected package and version string is stored
     assert result.advisories == result.added == db.session.scalar(select(func.count(Advisory.id))) == 2661
     assert result.updated == result.unchanged == 0
     assert result.affected_packages == db.session.scalar(select(func.count(AdvisoryAffected.id)))
     assert result.versions == 140847
-    assert seconds < 30, f"import took {seconds:.1f}s"
 
     expected = advisories_listing(RELEASE)
     found = {name: set() for name in RELEASE}
