@@ -225,3 +225,62 @@ def test_0010_creates_the_list_and_audit_log_indexes_and_the_downgrade_drops_the
             db.session.remove()
             db.engine.dispose()
             reset_schema()
+
+
+def test_0012_gives_every_existing_component_the_import_it_came_from_as_its_source(app):
+    """A component imported at 0009 has sources [{file, run, refs: []}] after the upgrade and an empty declared
+    range; the downgrade drops both columns and keeps the component."""
+    import json
+
+    fresh = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    at = {"at": "2026-01-01 00:00:00"}
+    try:
+        with fresh.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            assert run(fresh, "db", "upgrade", "0009").exit_code == 0
+            with db.engine.begin() as connection:
+                connection.execute(text("INSERT INTO products (name, safety_class, description, version, created_at,"
+                                        " updated_at) VALUES ('A', 'A', '', 1, :at, :at)"), at)
+                product_id = connection.scalar(text("SELECT id FROM products"))
+                connection.execute(text("INSERT INTO releases (product_id, version, status, notes, row_version,"
+                                        " created_at, updated_at) VALUES (:p, '1.0', 'draft', '', 1, :at, :at)"),
+                                   {"p": product_id, **at})
+                release_id = connection.scalar(text("SELECT id FROM releases"))
+                connection.execute(text(
+                    "INSERT INTO import_runs (release_id, filename, format, sha256, size, channel, component_count,"
+                    " direct_count, transitive_count, warnings, summary, replaced, imported_at, created_at,"
+                    " updated_at) VALUES (:r, 'poetry.lock', 'poetry.lock', :sha, 1, 'cli', 1, 0, 0, '[]', '{}',"
+                    " :no, :at, :at, :at)"), {"r": release_id, "sha": "0" * 64, "no": False, **at})
+                run_id = connection.scalar(text("SELECT id FROM import_runs"))
+                connection.execute(text(
+                    "INSERT INTO components (release_id, import_run_id, name, version, ecosystem, purl, description,"
+                    " manufacturer, repository_url, licence_expression, unknown_licences, parents, scope,"
+                    " classification, classification_rationale, safety_class, requirements, hw_sw_needed,"
+                    " hazard_refs, risk_level, status, change_kind, previous_version, assessed, assessment_note,"
+                    " row_version, created_at, updated_at) VALUES (:r, :run, 'flask', '3.0.3', 'pypi',"
+                    " 'pkg:pypi/flask@3.0.3', '', '', '', 'BSD-3-Clause', '[]', '[]', 'runtime', '', '', 'A', '',"
+                    " '', '', 'low', 'proposed', 'added', '', :no, '', 1, :at, :at)"),
+                    {"r": release_id, "run": run_id, "no": False, **at})
+
+            assert run(fresh, "db", "upgrade").exit_code == 0
+            with db.engine.connect() as connection:
+                sources, declared = connection.execute(text("SELECT sources, declared_range FROM components")).one()
+            sources = json.loads(sources) if isinstance(sources, str) else sources
+            assert sources == [{"file": "poetry.lock", "run": run_id, "refs": []}]
+            assert declared == ""
+            assert run(fresh, "db", "check").exit_code == 0
+
+            assert run(fresh, "db", "downgrade", "0009").exit_code == 0
+            columns = {column["name"] for column in inspect(db.engine).get_columns("components")}
+            assert "sources" not in columns and "declared_range" not in columns
+            with db.engine.connect() as connection:
+                assert connection.scalar(text("SELECT name FROM components")) == "flask"
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+            reset_schema()

@@ -16,6 +16,8 @@ from app.inventory.licences.expressions import licensing
 
 FORMAT = "spdx-tag-value"
 _VERSION_TAG = re.compile(rb"^\s*SPDXVersion\s*:", re.MULTILINE)
+_FRACTION_TAG = re.compile(r"^(\s*(?:Created|ReleaseDate|BuiltDate|ValidUntilDate|AnnotationDate)\s*:\s*)"
+                           r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+Z\s*$", re.MULTILINE)
 
 
 def _shared_licensing(*_args: object, **_kwargs: object) -> Licensing:
@@ -46,9 +48,21 @@ def parse(content: bytes) -> ParsedFile:
         raise ImporterError(f"{FORMAT}: no SPDXVersion tag; not an SPDX tag-value document", field="SPDXVersion")
     # The parser object keeps state, so one per document. debug=False: ply writes no parser.out;
     # its LALR tables are cached by ply after the first build.
-    parser = Parser(debug=False)
     try:
-        document = parser.parse(text)
+        document = Parser(debug=False).parse(text)
+        warnings: list[str] = []
     except SPDXParsingError as error:
-        raise spdx_error(FORMAT, error) from error
-    return records_from_document(document, FORMAT)
+        # Strict first; then once more with sub-second timestamps cut (syft writes nanoseconds), as for JSON.
+        mended, count = _FRACTION_TAG.subn(r"\1\2Z", text)
+        if not count:
+            raise spdx_error(FORMAT, error) from error
+        try:
+            document = Parser(debug=False).parse(mended)
+        except SPDXParsingError:
+            raise spdx_error(FORMAT, error) from error
+        first = "; ".join(str(message) for message in error.get_messages()[:2])[:300]
+        warnings = [f"the document does not follow SPDX strictly ({first}); read leniently: {count} timestamps cut "
+                    "to whole seconds (UTC)"]
+    result = records_from_document(document, FORMAT)
+    result.warnings[:0] = warnings
+    return result

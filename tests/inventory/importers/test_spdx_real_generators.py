@@ -5,6 +5,7 @@ warning; counts from the raw JSON in the test."""
 from __future__ import annotations
 
 import json
+import re
 
 from app.inventory.importers import detect_format, parse_file, spdx_json
 from tests.helpers import DATA, REALWORLD
@@ -52,3 +53,13 @@ def test_packages_without_download_location_are_read_leniently() -> None:
     parsed = spdx_json.parse(json.dumps(raw).encode())
     assert len(parsed.components) == expected_components(MICROSOFT)
     assert any("packages without downloadLocation read as NOASSERTION" in warning for warning in parsed.warnings)
+
+
+def test_a_tag_value_document_with_a_nanosecond_timestamp_is_read_leniently() -> None:
+    from app.inventory.importers import spdx_tagvalue
+
+    path = REAL / "image-reflector-controller-0.16.0.spdx"
+    assert re.search(r"^Created: \S+T\d\d:\d\d:\d\d\.\d+Z$", path.read_text(), re.MULTILINE)
+    parsed = spdx_tagvalue.parse(path.read_bytes())
+    assert len(parsed.components) == expected_components(path)
+    assert any("timestamps cut to whole seconds" in warning for warning in parsed.warnings)
