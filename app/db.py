@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import contextvars
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, Select, event
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.engine import Engine, Row
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,13 +103,8 @@ def refuse_changes(model: type, error: Callable[[str], Exception], *, changed: s
     event.listen(model, "before_delete", _refuse_delete)
 
 
-# How often (seconds) a pooled SQLite connection runs PRAGMA optimize when it is handed back (its first time at once).
-SQLITE_OPTIMIZE_INTERVAL_S = 3600.0
-
-
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL, busy timeout, foreign keys, and IMMEDIATE write transactions (SQLAlchemy's pysqlite recipe); fresh
-    query planner statistics (PRAGMA optimize, as SQLite recommends for long-lived connections)."""
+    """WAL, busy timeout, foreign keys, and IMMEDIATE write transactions (SQLAlchemy's pysqlite recipe)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -118,28 +114,29 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA analysis_limit=400")  # ANALYZE samples: milliseconds even on a million rows
         cursor.close()
-
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
-        # Without statistics the planner guesses that a filter keeps few rows: it then sorts 70,000 approved
-        # suppliers by name instead of reading the name index. PRAGMA optimize analyses the tables this connection
-        # queried that have no statistics yet or grew 25-fold since (cheap otherwise). Best effort: when another
-        # connection holds the write lock it is skipped at once and tried again at the next hand-back.
-        if dbapi_connection is None or time.monotonic() < record.info.get("optimize_after", 0.0):
-            return
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA busy_timeout=0")
-            cursor.execute("PRAGMA optimize")
-            record.info["optimize_after"] = time.monotonic() + SQLITE_OPTIMIZE_INTERVAL_S
-        except Exception:  # noqa: BLE001,S110 - statistics are an optimisation; the next hand-back tries again
-            pass
-        finally:
-            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-            cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+class likely(FunctionElement[bool]):  # noqa: N801 - named as the SQL function it stands for
+    """A condition that most rows meet (`likely(Supplier.status.in_(approved))`). SQLite is told so: without
+    statistics its planner takes any condition on an indexed column for a rare one, reads that index and sorts
+    every match (70,000 approved suppliers) instead of reading the index of the ORDER BY and stopping at the
+    page. PostgreSQL gets the condition as it is: its statistics (autovacuum) know how common it is."""
+
+    type = Boolean()
+    name = "likely"
+    inherit_cache = True
+
+
+@compiles(likely)
+def _likely(element: likely, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(next(iter(element.clauses)), **kw))
+
+
+@compiles(likely, "sqlite")
+def _likely_sqlite(element: likely, compiler: Any, **kw: Any) -> str:
+    return f"likely({compiler.process(next(iter(element.clauses)), **kw)})"

@@ -457,7 +457,9 @@ def verify_while_writing(port: int, built: Built, env: dict[str, str], workdir: 
             f"events={match.group(1) if match else '?'} logins={counts['logins']} saves={counts['saves']} "
             f"verify_rss_mb={rss_mb:.0f} verify_rss_small_mb={small_rss:.0f} target: errors=0")
     if errors:
-        line += f" first_error={errors[0][:200]!r}"
+        logged = [entry for entry in (workdir / "large.log").read_text(errors="replace").splitlines()
+                  if "Error" in entry and not entry.startswith(" ")]
+        line += f" first_error={errors[0][:120]!r} server_log={logged[:3]!r}"
     return line
 
 
