@@ -45,8 +45,11 @@ class CappedPagination(SelectPagination):
         cap: int = self._query_args.get("count_cap") or current_app.config["PAGE_COUNT_CAP"]
         # Up to the end of this page (so that "next" is known), but a page past the end counts no further than the cap.
         limit = (max(cap, offset + self.per_page) if self.items else cap) + 1
-        select = self._query_args["select"]
-        sub = select.options(lazyload("*")).order_by(None).limit(limit).subquery()
+        select = self._query_args["select"].options(lazyload("*")).order_by(None)
+        if not select._distinct and not select._group_by_clauses:
+            # Count rows, not their columns: an index can answer it without reading the table.
+            select = select.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+        sub = select.limit(limit).subquery()
         counted = int(self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub)).scalar() or 0)
         self.total_capped = counted >= limit
         return counted

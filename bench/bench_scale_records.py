@@ -2,8 +2,8 @@
 
 The bench builds two data sets itself (generated, bulk-inserted):
 
-    small: 1,000 suppliers and 10,000 audit events; the detail supplier has 5 certificates, events, purchases
-           and evaluations
+    small: 1,000 suppliers and 10,000 audit events; the detail supplier has 25 certificates, performance events,
+           purchases, contacts... (more than a page of each)
     large: 100,000 suppliers and 1,000,000 audit events; the detail supplier has 200 of each
 
 (a valid hash chain, made with the app's own `event_hash`) on SQLite, or on PostgreSQL when
@@ -11,7 +11,9 @@ BENCH_SCALE_DATABASE_URL or DATABASE_URL is set (two schemas of that database, d
 served by gunicorn (our wsgi:app, BENCH_WORKERS sync workers, as the other page benches) and every page is fetched
 by one signed-in client in alternating rounds: a round fetches each page REQUESTS times from one set then the
 other (ABBA order from round to round) and gives the ratio of the two median latencies; the median ratio over
-ROUNDS rounds is printed with its min-max:
+ROUNDS rounds is printed with its min-max. Every page shows as many rows in both sets (the filtered actor and
+record type are 1 % of the trail, the detail supplier has 60 events of its own in both), so a ratio measures
+what the size of the data costs, not a longer page:
 
     bench scale_<page> ratio=<large/small> min=<..> max=<..> small_ms=<median> large_ms=<median> ...
 
@@ -19,6 +21,7 @@ Target: every ratio <= 1.5. Then, on the large set, `flask audit verify` runs as
 client threads keep signing in and saving supplier portal answers against the served app:
 
     bench scale_verify_concurrent errors=<n> verify_s=<s> events=<n> logins=<n> saves=<n> verify_rss_mb=<MB>
+          verify_rss_small_mb=<MB of the same command on the small trail: memory stays flat>
 
 Target: errors=0 (before, verify held SQLite's write lock for its whole run and writes failed "database is
 locked"). Settings: BENCH_SCALE_SMALL_SUPPLIERS, BENCH_SCALE_SMALL_EVENTS, BENCH_SCALE_LARGE_SUPPLIERS,
@@ -63,7 +66,7 @@ class Scale:
 
 
 SMALL = Scale("small", int(os.environ.get("BENCH_SCALE_SMALL_SUPPLIERS", "1000")),
-              int(os.environ.get("BENCH_SCALE_SMALL_EVENTS", "10000")), 5)
+              int(os.environ.get("BENCH_SCALE_SMALL_EVENTS", "10000")), 25)
 LARGE = Scale("large", int(os.environ.get("BENCH_SCALE_LARGE_SUPPLIERS", "100000")),
               int(os.environ.get("BENCH_SCALE_LARGE_EVENTS", "1000000")),
               int(os.environ.get("BENCH_SCALE_CHILDREN", "200")))
@@ -94,7 +97,8 @@ WORDS = ("Acme", "Blue", "Cedar", "Delta", "Echo", "Fjord", "Granite", "Harbor",
 EVENT_TYPES = (("supplier", 30), ("evaluation", 20), ("component", 20), ("certificate", 10),
                ("advisory_match", 10), ("signature", 5), ("user", 4), ("purchase_record", 1))
 RARE_TYPE = "purchase_record"
-RARE_ACTOR_SHARE = 1000  # the actor the filter bench reads acts in one event of this many
+RARE_ACTOR_SHARE = 100  # the actor the filter bench reads acts in one event of this many (a full page in both sets)
+DETAIL_HISTORY = 60  # events of the detail supplier itself in both sets: its history panel shows its 50 latest
 
 
 def schema_url(base: str, schema: str) -> str:
@@ -189,15 +193,19 @@ def supplier_rows(scale: Scale, rng: random.Random, today: date) -> Iterator[dic
 
 
 def event_rows(scale: Scale, rng: random.Random, previous: str, user_ids: list[int], rare_actor: int,
-               first_time: datetime) -> Iterator[dict[str, Any]]:
+               detail_id: int, first_time: datetime) -> Iterator[dict[str, Any]]:
     """Generated audit events chained to `previous` with the app's own hash (so `audit verify` passes)."""
     from app.audit.chain import event_hash, plain
 
     step = timedelta(seconds=2 * 365 * 24 * 3600 / max(scale.events, 1))
     others = [user_id for user_id in user_ids if user_id != rare_actor]
     types = weighted(EVENT_TYPES)
+    detail_every = max(1, scale.events // DETAIL_HISTORY)
     for n in range(scale.events):
         entity_type = rng.choice(types)
+        entity_id = str(rng.randrange(1000, 100000))  # never the detail supplier (a low id) by chance
+        if n % detail_every == 3:
+            entity_type, entity_id = "supplier", str(detail_id)
         roll = rng.random()
         action, name, changes, details = "update", "", {"status": {"old": "candidate", "new": "approved"}}, {}
         if roll < 0.3:
@@ -214,7 +222,7 @@ def event_rows(scale: Scale, rng: random.Random, previous: str, user_ids: list[i
             "occurred_at": first_time + step * n, "actor_id": actor_id,
             "actor_name": f"User {actor_id} (user{actor_id})" if actor_id else "system",
             "request_id": f"{rng.getrandbits(64):016x}", "ip": f"10.0.{n % 250}.{n % 200 + 1}",
-            "action": action, "name": name, "entity_type": entity_type, "entity_id": str(rng.randrange(1, 5000)),
+            "action": action, "name": name, "entity_type": entity_type, "entity_id": entity_id,
             "entity_version": rng.randrange(1, 5) if action == "update" else None,
             "entity_label": f"{entity_type.replace('_', ' ').title()} {n}", "changes": plain(changes),
             "details": plain(details), "reason": "", "prev_hash": previous,
@@ -283,7 +291,7 @@ def build(url: str, scale: Scale, instance: Path) -> Built:
         last_time = connection.execute(select(func.max(AuditEvent.occurred_at))).scalar()
         first_time = (last_time or datetime(2024, 1, 1)) + timedelta(seconds=1)
         rows: list[dict[str, Any]] = []
-        for row in event_rows(scale, rng, head, user_ids, built.rare_actor_id, first_time):
+        for row in event_rows(scale, rng, head, user_ids, built.rare_actor_id, detail.id, first_time):
             rows.append(row)
             if len(rows) == 50000:
                 bulk_insert(connection, AuditEvent.__table__, rows)
@@ -385,7 +393,17 @@ def portal_headers(port: int, token: str) -> dict[str, str]:
             "Content-Type": "application/x-www-form-urlencoded"}
 
 
-def verify_while_writing(port: int, built: Built, env: dict[str, str], workdir: Path) -> str:
+def verify_alone(env: dict[str, str]) -> tuple[bool, float]:
+    """`flask audit verify` with nobody else: whether it passed, and its peak memory (MB)."""
+    flask = Path(sys.executable).parent / "flask"
+    process = subprocess.Popen([str(flask), "--app", "wsgi", "audit", "verify"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode == 0, usage.ru_maxrss / 1024
+
+
+def verify_while_writing(port: int, built: Built, env: dict[str, str], workdir: Path, small_rss: float) -> str:
     """`flask audit verify` in its own process while one thread signs in again and again and two save portal
     answers; every refused or failed write is an error."""
     counts = {"logins": 0, "saves": 0}
@@ -437,9 +455,11 @@ def verify_while_writing(port: int, built: Built, env: dict[str, str], workdir: 
     rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
     line = (f"bench scale_verify_concurrent errors={len(errors)} verify_s={seconds:.1f} "
             f"events={match.group(1) if match else '?'} logins={counts['logins']} saves={counts['saves']} "
-            f"verify_rss_mb={rss_mb:.0f} target: errors=0")
+            f"verify_rss_mb={rss_mb:.0f} verify_rss_small_mb={small_rss:.0f} target: errors=0")
     if errors:
-        line += f" first_error={errors[0][:200]!r}"
+        logged = [entry for entry in (workdir / "large.log").read_text(errors="replace").splitlines()
+                  if "Error" in entry and not entry.startswith(" ")]
+        line += f" first_error={errors[0][:120]!r} server_log={logged[:3]!r}"
     return line
 
 
@@ -477,8 +497,11 @@ def run() -> list[str]:
             envs[scale.name] = env
         lines += measure(servers)
         if os.environ.get("BENCH_SCALE_VERIFY", "1") != "0":
+            passed, small_rss = verify_alone(envs["small"])
+            if not passed:
+                raise RuntimeError("audit verify failed on the small trail")
             port, _cookie, built = servers["large"]
-            lines.append(verify_while_writing(port, built, envs["large"], workdir))
+            lines.append(verify_while_writing(port, built, envs["large"], workdir, small_rss))
         return lines
     finally:
         stop(processes, workdir)

@@ -12,6 +12,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
+from app.db import likely
 from app.suppliers.models import Certificate, Criticality, Supplier, SupplierKind
 from app.suppliers.services.common import export_cell, query_arg, search_arg
 from app.suppliers.services.register_list import SupplierFilters, supplier_query
@@ -57,7 +58,8 @@ def approved_query(filters: ApprovedFilters) -> Select[Any]:
     base = SupplierFilters(q=filters.q, kind=filters.kind, criticality=filters.criticality, status=filters.status)
     query = supplier_query(base)
     if not filters.status:
-        query = query.where(Supplier.status.in_([s.value for s in APPROVED_STATUSES]))
+        # Most of a register is approved: the page reads suppliers by name and keeps the approved ones.
+        query = query.where(likely(Supplier.status.in_([s.value for s in APPROVED_STATUSES])))
     return query.options(selectinload(Supplier.active_certificates), selectinload(Supplier.approved_by))
 
 

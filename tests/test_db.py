@@ -1,0 +1,61 @@
+"""app/db.py: read-only work begins as a read, keyset chunks read a table in short transactions, and `likely()`
+tells SQLite's planner that a condition is common (the approved list reads the name index, not sorts every row)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from app import db as app_db
+from app.extensions import db
+from app.suppliers.models import Supplier
+from tests.helpers import captured_sql
+
+
+def add_suppliers(count: int) -> None:
+    db.session.execute(insert(Supplier), [
+        {"code": f"P-{n:04d}", "name": f"Supplier {n:04d}", "kind": "commercial_vendor",
+         "status": "approved" if n % 10 else "candidate", "criticality": "minor", "version": 1}
+        for n in range(count)])
+    db.session.commit()
+
+
+def test_keyset_chunks_read_every_row_once_in_key_order_in_short_transactions(app):
+    add_suppliers(25)
+    query = select(Supplier.id, Supplier.code).where(Supplier.status == "approved")
+    with captured_sql() as statements:
+        chunks = list(app_db.keyset_chunks(db.engine, query, Supplier.__table__.c.id, 10))
+    codes = [row.code for chunk in chunks for row in chunk]
+    assert [len(chunk) for chunk in chunks] == [10, 10, 2]
+    assert codes == sorted(f"P-{n:04d}" for n in range(25) if n % 10)
+    assert sum(1 for s in statements if s.startswith("select")) == 3
+
+
+def test_read_only_work_begins_as_a_read_and_restores_the_intent(app):
+    assert app_db.write_intent.get() is True
+    with app_db.read_only():
+        assert app_db.write_intent.get() is False
+    assert app_db.write_intent.get() is True
+
+
+def test_likely_keeps_the_condition_on_every_database(app):
+    add_suppliers(30)
+    query = select(Supplier.code).where(app_db.likely(Supplier.status == "candidate")).order_by(Supplier.code)
+    assert db.session.scalars(query).all() == [f"P-{n:04d}" for n in range(0, 30, 10)]
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite's planner hint; PostgreSQL has statistics")
+def test_the_approved_list_reads_the_name_index_on_sqlite_without_statistics(app):
+    from app.suppliers import services
+
+    add_suppliers(2000)
+    with db.engine.begin() as connection:
+        if connection.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+            connection.execute(text("DELETE FROM sqlite_stat1"))  # as a database that was never analysed
+    query = services.approved_query(services.ApprovedFilters()).limit(50)
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as connection:
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "ix_suppliers_name" in plan and "TEMP B-TREE" not in plan, plan
