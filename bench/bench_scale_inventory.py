@@ -51,7 +51,7 @@ SIZES: dict[str, dict[str, int]] = {
     "large": {"suppliers": 100_000, "evaluations": 10_000, "components": 20_000, "matches": 12_770, "advisories": 3_000},
 }
 FAMILIES = ("core", "util", "http", "json", "log", "test", "crypto", "parse", "date", "ui")
-SEARCH = "crypto"  # one family in ten: the search finds a tenth of the release
+SEARCH = "crypto"  # one family in ten, spread over the alphabet: the search finds a tenth of the release
 LICENCES = ("MIT", "Apache-2.0", "BSD-3-Clause", "ISC", "GPL-3.0-only", "LGPL-2.1-only", "MPL-2.0", "")
 SEVERITIES = ("critical", "high", "medium", "low", "")
 STATES = ("open", "open", "open", "open", "not_affected", "mitigated", "accepted")
@@ -81,6 +81,7 @@ def build(url: str, instance: Path, size: str) -> int:
     from app.auth import services as auth_services
     from app.db import utcnow
     from app.extensions import db
+    from app.inventory import summary as release_summaries
     from app.inventory.advisories.models import Advisory, AdvisoryMatch
     from app.inventory.advisories.services import severity_rank
     from app.inventory.anomalies import services as anomaly_services
@@ -134,7 +135,7 @@ def build(url: str, instance: Path, size: str) -> int:
         components = []
         for n in range(counts["components"]):
             ecosystem = "npm" if n % 3 else "pypi"
-            name = f"{FAMILIES[n % len(FAMILIES)]}-{n:05d}"
+            name = f"{chr(97 + n % 26)}{FAMILIES[n // 26 % len(FAMILIES)]}-{n:05d}"  # families spread over the alphabet
             version = f"{n % 7}.{n % 11}.{n % 5}"
             components.append({
                 "release_id": release.id, "name": name, "version": version, "ecosystem": ecosystem,
@@ -178,6 +179,7 @@ def build(url: str, instance: Path, size: str) -> int:
              "created_at": now, "updated_at": now}
             for n, row in enumerate(reviewed)])
         anomaly_services.refresh_schedule()  # as imports, reviews and advisory imports keep it
+        release_summaries.refresh([release.id])  # as an import keeps it
         db.session.commit()
         release_id = release.id
         db.session.remove()

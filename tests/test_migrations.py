@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from alembic.config import Config
@@ -277,6 +278,116 @@ def test_0012_gives_every_existing_component_the_import_it_came_from_as_its_sour
             assert "sources" not in columns and "declared_range" not in columns
             with db.engine.connect() as connection:
                 assert connection.scalar(text("SELECT name FROM components")) == "flask"
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+            reset_schema()
+
+
+def _insert(connection, table: str, **values) -> int:
+    """A row as the schema of the current revision wants it: the given values, a plain one for every other required
+    column (0, '', false, {} or [] for JSON, a fixed time); returns its id."""
+    import json
+    from datetime import date, datetime
+
+    from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer
+
+    reflected = inspect(connection).get_columns(table)
+    row = dict(values)
+    for column in reflected:
+        name, kind = column["name"], column["type"]
+        if name in row or column["nullable"] or name == "id" or column.get("default") is not None:
+            continue
+        if isinstance(kind, JSON) or "json" in str(kind).lower():
+            row[name] = json.dumps([] if name.endswith(("s", "hits")) and name not in ("answers",) else {})
+        elif isinstance(kind, Boolean):
+            row[name] = False
+        elif isinstance(kind, Integer | Float):
+            row[name] = 1 if name in ("version", "row_version") else 0
+        elif isinstance(kind, DateTime):
+            row[name] = datetime(2026, 1, 2, 3, 4, 5)
+        elif isinstance(kind, Date):
+            row[name] = date(2026, 1, 2)
+        else:
+            row[name] = ""
+    for name, value in list(row.items()):
+        if isinstance(value, dict | list):
+            row[name] = json.dumps(value)
+    names = ", ".join(row)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in row)})"), row)
+    return int(connection.execute(text(f"SELECT max(id) FROM {table}")).scalar() or 0) if "id" in {
+        c["name"] for c in reflected} else 0
+
+
+def test_0011_moves_answers_into_rows_fills_review_keys_matches_schedule_and_summaries_and_back(app):
+    """At 0009: an evaluation with JSON answers (one refused, evaluator answers) and a release with a class B component
+    hit by an advisory. After 0011: answer rows (locked once submitted), review keys, the release and severity of
+    the match, the version on the review schedule, the release's summary; the downgrade puts the JSON back."""
+    fresh = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    try:
+        with fresh.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            assert run(fresh, "db", "upgrade", "0009").exit_code == 0
+            with db.engine.begin() as connection:
+                user = _insert(connection, "users", username="qa", full_name="Q", email="q@example.com")
+                supplier = _insert(connection, "suppliers", code="S1", name="Supplier")
+                template = _insert(connection, "questionnaire_templates", name="T", definition={"sections": []})
+                evaluation = _insert(connection, "evaluations", supplier_id=supplier, template_id=template,
+                                     reference="EV-1", status="submitted", answers={"C3": "12", "C2": "iso_27001"},
+                                     invalid_answers={"C5": {"raw": "lots", "error": "Choose one of the options"}},
+                                     evaluator_answers={"C6": "full"})
+                _insert(connection, "evaluation_tokens", evaluation_id=evaluation, token_hash="a" * 64)
+                product = _insert(connection, "products", name="Pump", safety_class="B")
+                release = _insert(connection, "releases", product_id=product, version="1.0", status="draft")
+                component = _insert(connection, "components", release_id=release, name="Demo_Pkg", version="1.0",
+                                    ecosystem="pypi", safety_class="B", change_kind="added")
+                advisory = _insert(connection, "advisories", osv_id="PYSEC-1", severity_level="high",
+                                   received_at=datetime(2026, 1, 1))
+                _insert(connection, "advisory_matches", component_id=component, advisory_id=advisory, state="open")
+                assert user
+            db.session.remove()
+
+            assert run(fresh, "db", "upgrade").exit_code == 0
+            with db.engine.connect() as connection:
+                rows = {row.question_code: row for row in connection.execute(text(
+                    "SELECT question_code, answered_by, value, refused, locked FROM evaluation_answers"))}
+                key = connection.scalar(text("SELECT review_key FROM components"))
+                assert connection.scalar(text("SELECT count(*) FROM evaluation_tokens")) == 1  # rows that refer survive
+                match = connection.execute(text("SELECT release_id, severity_rank FROM advisory_matches")).one()
+                scheduled = connection.execute(text(
+                    "SELECT review_key, display_name, safety_class, new_advisories, due_on FROM anomaly_review_schedule"
+                )).one()
+                summary = connection.execute(text(
+                    "SELECT affected_components, open_components FROM release_summaries WHERE release_id = :id"),
+                    {"id": release}).one()
+            import json as _json
+
+            def value(raw):  # SQLite hands JSON back as its text, PostgreSQL decoded
+                return _json.loads(raw) if raw is not None and db.engine.dialect.name == "sqlite" else raw
+
+            assert {code: (row.answered_by, value(row.value)) for code, row in rows.items()} == {
+                "C2": ("supplier", "iso_27001"), "C3": ("supplier", "12"), "C5": ("supplier", None),
+                "C6": ("evaluator", "full")}
+            assert value(rows["C5"].refused) == {"raw": "lots", "error": "Choose one of the options"}
+            assert bool(rows["C3"].locked) and not bool(rows["C6"].locked)
+            assert key == "PyPI\tdemo-pkg\t1.0" and (match.release_id, match.severity_rank) == (release, 1)
+            assert (scheduled.review_key, scheduled.display_name, scheduled.safety_class) == (key, "Demo_Pkg", "B")
+            assert scheduled.new_advisories == 1 and scheduled.due_on is not None
+            assert (summary.affected_components, summary.open_components) == (1, 1)
+            assert run(fresh, "db", "check").exit_code == 0
+
+            assert run(fresh, "db", "downgrade", "0009").exit_code == 0
+            with db.engine.connect() as connection:
+                back = connection.execute(text(
+                    "SELECT answers, invalid_answers, evaluator_answers FROM evaluations")).one()
+            assert value(back.answers) == {"C2": "iso_27001", "C3": "12"}
+            assert value(back.invalid_answers) == {"C5": {"raw": "lots", "error": "Choose one of the options"}}
+            assert value(back.evaluator_answers) == {"C6": "full"}
             db.session.remove()
             db.engine.dispose()
     finally:
