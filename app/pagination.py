@@ -150,14 +150,8 @@ class _ListPagination(Pagination):
 
 def paginate_list(items: Sequence[Any], *, per_page: int | None = None) -> Pagination:
     """The requested page of a computed list: what is rendered stays bounded even when the list is not."""
-    default = per_page or current_app.config["PAGE_SIZE"]
-    return _ListPagination(
-        page=request.args.get("page", 1, type=int),
-        per_page=request.args.get("per_page", default, type=int),
-        max_per_page=MAX_PER_PAGE,
-        error_out=False,
-        items=items,
-    )
+    page, size = _page_args(per_page)
+    return _ListPagination(page=page, per_page=size, max_per_page=MAX_PER_PAGE, error_out=False, items=items)
 
 
 class _UncountedPagination(Pagination):
@@ -184,12 +178,6 @@ class _UncountedPagination(Pagination):
 def paginate_uncounted(query: Select[Any], *, known_total: int | None = None, per_page: int | None = None) -> Pagination:
     """The requested page of a query without counting every row it matches (a list that grows with the company):
     with the total the caller knows, or with "next" only."""
-    default = per_page or current_app.config["PAGE_SIZE"]
-    return _UncountedPagination(
-        page=request.args.get("page", 1, type=int),
-        per_page=request.args.get("per_page", default, type=int),
-        max_per_page=MAX_PER_PAGE,
-        error_out=False,
-        select=query,
-        known_total=known_total,
-    )
+    page, size = _page_args(per_page)
+    return _UncountedPagination(page=page, per_page=size, max_per_page=MAX_PER_PAGE, error_out=False, select=query,
+                                known_total=known_total)
