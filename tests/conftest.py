@@ -16,7 +16,6 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
-from werkzeug.wsgi import ClosingIterator
 
 from app import create_app
 from app.access import Role
@@ -162,7 +161,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 class InFlight:
-    """WSGI middleware that counts the requests being served, so a test can wait until none is running."""
+    """WSGI middleware that counts the requests the app is handling, so a test can wait until none is running.
+
+    A request counts until the app returns its response: Flask has then run the view, committed and torn the request
+    down (what is left is writing bytes). The server's call of the response's close() is no signal: Werkzeug's
+    development server skips it when the client has already hung up."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -173,19 +176,14 @@ class InFlight:
         with self.changed:
             self.running += 1
         try:
-            response = self.app(environ, start_response)
-        except BaseException:
-            self._done()
-            raise
-        return ClosingIterator(response, [self._done])
-
-    def _done(self) -> None:
-        with self.changed:
-            self.running -= 1
-            self.changed.notify_all()
+            return self.app(environ, start_response)
+        finally:
+            with self.changed:
+                self.running -= 1
+                self.changed.notify_all()
 
     def wait_idle(self, timeout_s: float) -> bool:
-        """True once no request is being served; False if one still runs after timeout_s."""
+        """True once no request is being handled; False if one still runs after timeout_s."""
         with self.changed:
             return self.changed.wait_for(lambda: self.running == 0, timeout_s)
 

@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from tests.conftest import InFlight
 
 
-def test_in_flight_counts_a_running_request_until_its_response_is_closed():
+def test_in_flight_counts_a_running_request_until_the_app_has_answered():
     release = threading.Event()
     started = threading.Event()
     app = Flask("slow")
