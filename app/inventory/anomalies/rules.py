@@ -73,16 +73,9 @@ def status_on(
     remind_days: int = 7,
 ) -> ReviewStatus:
     """New advisories beat dates; a review is due on its due date; within `remind_days` before it, it is due soon."""
-    if last_reviewed_at is None or due is None:
-        return ReviewStatus(ReviewState.NEVER_REVIEWED, None, len(advisories_received))
-    newer = sum(1 for received in advisories_received if received > last_reviewed_at)
-    if newer:
-        return ReviewStatus(ReviewState.NEW_ADVISORY, due, newer)
-    if today >= due:
-        return ReviewStatus(ReviewState.OVERDUE, due)
-    if (due - today).days <= remind_days:
-        return ReviewStatus(ReviewState.DUE_SOON, due)
-    return ReviewStatus(ReviewState.CURRENT, due)
+    counted = len(advisories_received) if due is None else newer_advisories(last_reviewed_at, advisories_received)
+    return scheduled_status(today, last_reviewed_at=last_reviewed_at, next_due=due, new_advisories=counted,
+                            remind_days=remind_days)
 
 
 # --- the stored schedule ---------------------------------------------------------------------------
