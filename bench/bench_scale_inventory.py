@@ -39,7 +39,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.bench_supplier_list import PASSWORD, ROOT, cookie_of, free_port, request, start, stop
+from bench.bench_supplier_list import PASSWORD, ROOT, free_port, sign_in, start, stop
 
 ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "7"))
 REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "5"))
@@ -185,21 +185,6 @@ def build(url: str, instance: Path, size: str) -> int:
         db.session.remove()
         db.engine.dispose()
     return release_id
-
-
-def sign_in(port: int) -> str:
-    """The QA user's session cookie, through the login form (the form's CSRF token included)."""
-    import re
-    import urllib.parse
-
-    _status, headers, page = request(port, "/login")
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token, "no CSRF token on the login page"
-    body = urllib.parse.urlencode({"csrf_token": token.group(1).decode(), "username": "bench", "password": PASSWORD})
-    status, headers, _ = request(port, "/login", method="POST", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_of(headers)})
-    assert status == 302, f"sign-in failed with {status}"
-    return cookie_of(headers)
 
 
 def timed(port: int, path: str, cookie: str) -> tuple[float, int]:
