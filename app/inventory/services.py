@@ -284,24 +284,11 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
     for run in runs.values():
         run.summary = summary
     advisory_services.refresh_matches(release)
-    _refresh_review_keys(session, release)
     release_summaries.refresh([release.id])
     anomaly_services.refresh_schedule(removed_keys | set(session.scalars(
         select(Component.review_key).where(Component.release_id == release.id).distinct())))
     session.flush()
     return summary
-
-
-def _refresh_review_keys(session: Session, release: Release) -> None:
-    """Every component's review key follows its name, version and ecosystem (rows that a manifest or a merge changed)."""
-    stale = [{"component_id": row.id, "key": key} for row in session.execute(
-        select(Component.id, Component.ecosystem, Component.name, Component.version, Component.review_key)
-        .where(Component.release_id == release.id))
-        if (key := review_key(row.ecosystem, row.name, row.version)) != row.review_key]
-    if stale:
-        table = Component.__table__
-        session.execute(update(table).where(table.c.id == bindparam("component_id"))
-                        .values(review_key=bindparam("key")), stale)
 
 
 def import_into(product_name: str, version: str, files: Sequence[UploadedFile], *, by: User | None = None,

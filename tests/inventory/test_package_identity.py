@@ -160,3 +160,15 @@ def test_a_licence_ref_keeps_the_name_and_text_the_document_gives_it(app) -> Non
             assert info["extractedText"].startswith(refs[info["licenseId"]]["text"])
         else:
             assert not refs
+
+
+def test_every_imported_component_carries_the_review_key_of_its_version(app) -> None:
+    """The key the review schedule is stored under (anomalies.rules.review_key) is written with each row as it is
+    inserted, for a manifest, a lockfile and both together: no later pass has to mend it."""
+    from app.inventory.anomalies.rules import review_key
+
+    release, _ = release_with("Poetry", "1.0", {"pyproject.toml": POETRY_PYPROJECT.read_bytes()})
+    release, _ = release_with("Poetry", "1.0", {"poetry.lock": POETRY_LOCK.read_bytes()})
+    stored = rows(release)
+    assert stored
+    assert [row.review_key for row in stored] == [review_key(row.ecosystem, row.name, row.version) for row in stored]
