@@ -410,6 +410,6 @@ def reviews_due(today: date, *, limit: int | None = None) -> list[DueReview]:
 
 def reviews_due_counts(today: date) -> dict[str, int]:
     """How many versions are in each due state (one aggregate query on the stored schedule)."""
-    counts = [func.count(ReviewSchedule.id).filter(_state_condition(state.value, today)) for state in DUE_STATES]
+    counts = [func.count().filter(_state_condition(state.value, today)) for state in DUE_STATES]
     row = db.session.execute(_due_query(today).with_only_columns(*counts)).one()
     return {state.value: int(value or 0) for state, value in zip(DUE_STATES, row, strict=True)}
