@@ -27,7 +27,7 @@ CLI_MODULES: tuple[str, ...] = (
 # supplier register): app/<module>.py:init_app(app). A lower package never imports a higher one.
 PLUG_INS: tuple[str, ...] = (
     "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations", "inventory.reminders",
-    "validation.reminders",
+    "validation.reminders", "documents.issuing",
 )
 
 

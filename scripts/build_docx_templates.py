@@ -214,8 +214,9 @@ def signatures(doc: DocumentObject) -> None:
         [
             ("Printed name", "{{ sig.printed_name }}", 3),
             ("Meaning", "{{ sig.meaning }}", 2),
-            ("Date and time (UTC)", "{{ sig.signed_at }}", 3),
-            ("Comment", "{{ sig.comment|multiline }}", 5),
+            ("Date and time", "{{ sig.signed_at }}", 3),
+            ("Signed record and content sha256", "{{ sig.record }}\n{{ sig.content_hash }}", 5),
+            ("Comment", "{{ sig.comment|multiline }}", 4),
         ],
         size=10,
         empty="Not signed.",
@@ -373,7 +374,9 @@ def purchasing_information(doc: DocumentObject) -> None:
         [
             ("Reviewed by", "{{ adequacy_review.printed_name }}"),
             ("Meaning", "{{ adequacy_review.meaning }}"),
-            ("Date and time (UTC)", "{{ adequacy_review.signed_at }}"),
+            ("Date and time", "{{ adequacy_review.signed_at }}"),
+            ("Signed record", "{{ adequacy_review.record }}"),
+            ("Content sha256", "{{ adequacy_review.content_hash }}"),
             ("Comment", "{{ adequacy_review.comment|multiline }}"),
         ],
     )

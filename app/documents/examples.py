@@ -25,15 +25,19 @@ COMMON: dict[str, Any] = {
     "signatures": [
         {
             "printed_name": "Sam Author",
-            "meaning": "authored",
-            "signed_at": "2026-11-19 14:12 UTC",
+            "meaning": "Authored",
+            "signed_at": "2026-11-19 14:12:05 UTC",
             "comment": "Prepared from the records in Provenance.",
+            "record": "Supplier evaluation of A & B <Ltd> (SUP-0042), version 3",
+            "content_hash": "3f1c9a7e5b2d4c6a8e0f1b3d5c7a9e1f2b4d6c8a0e2f4b6d8c0a2e4f6b8d0c2a",
         },
         {
             "printed_name": "Dana Quality",
-            "meaning": "approved",
-            "signed_at": "2026-11-20 16:04 UTC",
+            "meaning": "Approved",
+            "signed_at": "2026-11-20 16:04:41 UTC",
             "comment": "Approved; see the conditions above.",
+            "record": "Supplier evaluation of A & B <Ltd> (SUP-0042), version 4",
+            "content_hash": "9b2e4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b",
         },
     ],
     "company": {"name": "Example Medical GmbH"},
@@ -187,9 +191,11 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "licence": "Proprietary subscription (contract 2026-118)",
         "adequacy_review": {
             "printed_name": "Dana Quality",
-            "meaning": "reviewed",
-            "signed_at": "2026-11-18 10:02 UTC",
+            "meaning": "Reviewed",
+            "signed_at": "2026-11-18 10:02:17 UTC",
             "comment": "Requirements adequate before ordering.",
+            "record": "Purchasing information PO-2026-118 from A & B <Ltd>, version 2",
+            "content_hash": "5d7f9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e",
         },
         "receipt_verifications": [
             {

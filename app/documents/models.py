@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -49,7 +50,7 @@ class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     """One generated file with what it was made from: record, version, content hash, template."""
 
     __tablename__ = "generated_documents"
-    __audit_exclude__ = frozenset({"data"})
+    __audit_exclude__ = frozenset({"data", "context", "signed_data"})
     __table_args__ = (
         Index("ix_generated_documents_source", "source_type", "source_id"),
         Index("ix_generated_documents_doc_type", "doc_type"),
@@ -77,6 +78,20 @@ class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     created_by_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The full context the file was rendered from: the signed copy is rendered again from it.
+    context: Mapped[dict[str, Any] | None] = deferred(mapped_column(db.JSON, nullable=True))
+    # Who signed, as printed in the file (`data`): "Quinn Quality (Approved); ..."; empty when it prints none.
+    signed_by: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The signed copy: the same document re-issued with the signatures of the document itself printed.
+    signed_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    signed_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signed_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     def audit_label(self) -> str:
         return f"{self.number} rev {self.revision}"
+
+    @property
+    def signed_filename(self) -> str:
+        """The download name of the signed copy."""
+        return self.filename.removesuffix(".docx") + "-signed.docx"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import current_app
@@ -14,6 +14,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
 from app.documents import contexts, policies, render
+from app.documents.contexts.base import manifestation_row, record_signatures
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.variables import DOCUMENT_TYPES, UnknownDocumentTypeError, example_context, require_document_type
 from app.documents.zipcheck import TemplateRefused
@@ -64,7 +65,7 @@ def build_context(doc_type: str, source: contexts.Source, *, number: str, revisi
     }
 
 
-def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocument:
+def generate(doc_type: str, source_id: str, *, by: User | None, reason: str = "") -> GeneratedDocument:
     """Render a record into Word with the active template (or the default) and store it in the register."""
     check_type(doc_type)
     try:
@@ -81,17 +82,7 @@ def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocu
     by_name = by.full_name if by is not None else "system"
     context = build_context(doc_type, source, number=number, revision=revision, by_name=by_name)
     template = active_template(doc_type)
-    try:
-        if template is None:
-            data = render.render_default(doc_type, context)
-        else:
-            data = render.render_uploaded(
-                doc_type, template.data, context,
-                timeout_s=current_app.config["DOCUMENT_RENDER_TIMEOUT_S"],
-                memory_mb=current_app.config["DOCUMENT_RENDER_MEMORY_MB"],
-            )
-    except (render.RenderFailed, TemplateRefused) as error:
-        raise ValidationFailed(f"The document could not be generated: {getattr(error, 'message', error)}") from error
+    data = _render(doc_type, template, context)
     document = GeneratedDocument(
         doc_type=doc_type,
         number=number,
@@ -111,11 +102,33 @@ def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocu
         data=data,
         created_by_id=by.id if by is not None else None,
         created_by_name=by_name,
+        note=reason,
+        context=context,
+        signed_by=signed_by_text(source.signatures),
     )
     db.session.add(document)
     db.session.flush()
     audit.record("document.generated", document, doc_type=doc_type, source=source.source_id, sha256=document.sha256)
     return document
+
+
+def _render(doc_type: str, template: DocumentTemplate | None, context: dict[str, Any]) -> bytes:
+    """The .docx of a context with a company template (in the limited child process) or the default one."""
+    try:
+        if template is None:
+            return render.render_default(doc_type, context)
+        return render.render_uploaded(
+            doc_type, template.data, context,
+            timeout_s=current_app.config["DOCUMENT_RENDER_TIMEOUT_S"],
+            memory_mb=current_app.config["DOCUMENT_RENDER_MEMORY_MB"],
+        )
+    except (render.RenderFailed, TemplateRefused) as error:
+        raise ValidationFailed(f"The document could not be generated: {getattr(error, 'message', error)}") from error
+
+
+def signed_by_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Who signed, as a file prints it: "Quinn Quality (Approved, 2026-11-20 16:04:41 UTC); ..."."""
+    return "; ".join(f"{row['printed_name']} ({row['meaning']}, {row['signed_at']})" for row in rows)
 
 
 class TemplateRejected(ValidationFailed):
@@ -242,7 +255,28 @@ def approve_document(document: GeneratedDocument, *, signer: User, password: str
         "document.approved", document, signature_id=signature.id, meaning=Meaning.APPROVED,
         sha256=target.content["sha256"],
     )
+    issue_signed_copy(document)
     return signature
+
+
+def issue_signed_copy(document: GeneratedDocument) -> None:
+    """Re-issue an approved document with its own signatures printed in the signature block (21 CFR 11.50):
+    the same context and template, the record's signatures followed by the document's. The approved file
+    (`data`, whose sha256 the signature binds) stays as it is; the copy is what a reader gets."""
+    if document.context is None:
+        return  # generated before contexts were kept: the approval shows on the document page only
+    record = f"{document.title}, {document.number} rev {document.revision} (file sha256 {document.sha256})"
+    own = [manifestation_row(signature, record) for signature in record_signatures(DOCUMENT_ENTITY, document.id)]
+    context = {**document.context, "signatures": [*document.context["signatures"], *own], "draft": False}
+    template = db.session.get(DocumentTemplate, document.template_id) if document.template_id is not None else None
+    data = _render(document.doc_type, template, context)
+    document.signed_data = data
+    document.signed_sha256 = hashlib.sha256(data).hexdigest()
+    document.signed_size = len(data)
+    document.signed_at = utcnow()
+    document.signed_by = signed_by_text(context["signatures"])
+    db.session.flush()
+    audit.record("document.signed_copy_issued", document, sha256=document.signed_sha256, signatures=len(own))
 
 
 def approvals_by_document(documents: Sequence[GeneratedDocument]) -> dict[int, list[Manifestation]]:

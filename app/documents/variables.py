@@ -65,9 +65,11 @@ DOCUMENT_TYPES: dict[str, str] = {
 
 _SIGNATURE_FIELDS = (
     _s("printed_name", "Printed name of the signer"),
-    _s("meaning", "Meaning of the signature: authored, reviewed, approved, executed, verified or rejected"),
-    _s("signed_at", "Date and time of signing (UTC)"),
+    _s("meaning", "Meaning of the signature: Authored, Reviewed, Approved, Executed, Verified or Rejected"),
+    _s("signed_at", "Date and time of signing, with the time zone (UTC)"),
     _s("comment", "The signer's comment (may be empty)"),
+    _s("record", "What was signed: the record and its version"),
+    _s("content_hash", "sha256 of the signed content (binds the signature to exactly that content)"),
 )
 
 _COMMON: tuple[_Spec, ...] = (

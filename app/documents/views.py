@@ -126,6 +126,16 @@ def download(document_id: int) -> Any:
     return _send(document.data, document.filename, services.DOCX_MIME)
 
 
+@bp.route("/<int:document_id>/signed")
+@permission_required(Permission.DOCUMENTS_READ)
+def download_signed(document_id: int) -> Any:
+    document = db.get_or_404(GeneratedDocument, document_id)
+    if document.signed_data is None:
+        abort(404)
+    _record_download(document, "signed docx")
+    return _send(document.signed_data, document.signed_filename, services.DOCX_MIME)
+
+
 @bp.route("/<int:document_id>/pdf")
 @permission_required(Permission.DOCUMENTS_READ)
 def download_pdf(document_id: int) -> Any:
@@ -133,7 +143,9 @@ def download_pdf(document_id: int) -> Any:
     if pdf.soffice_path() is None:
         abort(404)
     try:
-        data = pdf.docx_to_pdf(document.data, timeout_s=current_app.config["PDF_TIMEOUT_S"])
+        # A reader gets the signed copy when there is one: it prints the document's own signatures.
+        source = document.signed_data if document.signed_data is not None else document.data
+        data = pdf.docx_to_pdf(source, timeout_s=current_app.config["PDF_TIMEOUT_S"])
     except pdf.PdfConversionError as error:
         flash(f"The PDF could not be made: {error}", "error")
         return redirect(url_for("documents.register"))

@@ -105,10 +105,13 @@ def test_draft_mark_shows_only_on_drafts(doc_type):
 def test_signatures_table_shows_each_manifestation(doc_type, rendered):
     doc = _open(rendered[doc_type])
     last_table = doc.tables[-1]
-    assert [c.text for c in last_table.rows[0].cells] == ["Printed name", "Meaning", "Date and time (UTC)", "Comment"]
+    assert [c.text for c in last_table.rows[0].cells] == [
+        "Printed name", "Meaning", "Date and time", "Signed record and content sha256", "Comment",
+    ]
     rows = [[c.text for c in row.cells] for row in last_table.rows[1:]]
     expected = [
-        [s["printed_name"], s["meaning"], s["signed_at"], s["comment"]] for s in example_context(doc_type)["signatures"]
+        [s["printed_name"], s["meaning"], s["signed_at"], f"{s['record']}\n{s['content_hash']}", s["comment"]]
+        for s in example_context(doc_type)["signatures"]
     ]
     assert rows == expected
 

@@ -21,7 +21,7 @@ def test_protocol_and_report_of_the_released_demo_system_print_every_test_case_a
     assert protocol.system.product in text
     for case in protocol.test_cases:
         assert case.objective in text
-    assert "approved" in text and "authored" in text
+    assert "Approved" in text and "Authored" in text
     assert not document.draft and "DRAFT" not in text
     assert "{{" not in text and "{%" not in text
     report = services.generate("validation_report", str(protocol.id), by=None)
@@ -31,7 +31,7 @@ def test_protocol_and_report_of_the_released_demo_system_print_every_test_case_a
 
     entries = executions_of(protocol)
     assert entries and all(entry.actual_result in report_text for entry in entries)
-    assert "approved" in report_text and not report.draft
+    assert "Approved" in report_text and not report.draft
 
 
 def test_a_protocol_in_execution_prints_a_draft_report_mark_only_when_unapproved(app):

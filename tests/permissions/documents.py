@@ -6,6 +6,7 @@ EXPECTED = {
     "documents.generate": ALL_ROLES,
     "documents.download": ALL_ROLES,
     "documents.download_pdf": ALL_ROLES,
+    "documents.download_signed": ALL_ROLES,
     "documents.detail": ALL_ROLES,
     "documents.approve": roles(Role.QA),
     "documents.templates_list": roles(Role.ADMIN),

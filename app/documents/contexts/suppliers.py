@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
-from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
+from app.documents.contexts.base import (
+    Source,
+    SourceNotFound,
+    manifestation_row,
+    record_signatures,
+    signature_rows,
+    text,
+)
 from app.extensions import db
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
@@ -103,7 +110,8 @@ def supplier_evaluation(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="evaluation", source_id=str(evaluation.id), version=evaluation.version,
         approved=evaluation.status == EvaluationStatus.DECIDED, title="Supplier evaluation record",
-        number_prefix="SER", signatures=signature_rows("evaluation", evaluation.id),
+        number_prefix="SER",
+        signatures=signature_rows("evaluation", evaluation.id, record=f"Supplier evaluation of {supplier.name} ({supplier.code})"),
     )
 
 
@@ -156,8 +164,14 @@ def purchasing_information(source_id: str) -> Source:
     purchase = db.session.get(PurchaseRecord, int(source_id)) if source_id.isdigit() else None
     if purchase is None:
         raise SourceNotFound(f"There is no purchase record {source_id}.")
-    signatures = signature_rows("purchase_record", purchase.id)
-    adequacy = next((s for s in signatures if s["meaning"] in (Meaning.APPROVED, Meaning.REVIEWED)), None)
+    record = f"Purchasing information {purchase.reference or purchase.product} from {purchase.supplier.name}"
+    signed = record_signatures("purchase_record", purchase.id)
+    signatures = [manifestation_row(signature, record) for signature in signed]
+    adequacy = next(
+        (row for signature, row in zip(signed, signatures, strict=True)
+         if signature.meaning in (Meaning.APPROVED, Meaning.REVIEWED)),
+        None,
+    )
     checks = [
         label for label, done in (
             ("version checked", purchase.version_checked), ("checksum checked", purchase.checksum_checked),
