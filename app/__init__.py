@@ -243,12 +243,14 @@ def _signed_in() -> bool:
 
 def register_template_helpers(app: Flask) -> None:
     from app import navigation
+    from app.audit.display import describe
     from app.audit.services import history
     from app.signatures.services import manifestations
 
     app.jinja_env.globals.update(
         nav_items=navigation.visible_items,
         audit_history=history,
+        audit_display=describe,
         signature_manifestations=manifestations,
         company_name=lambda: app.config["COMPANY_NAME"],
     )

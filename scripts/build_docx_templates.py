@@ -225,7 +225,7 @@ def signatures(doc: DocumentObject) -> None:
 
 def yes_no(expr: str) -> str:
     """A tag printing yes/no for a boolean."""
-    return "{{ 'yes' if " + expr + " else 'no' }}"
+    return "{{ 'Yes' if " + expr + " else 'No' }}"
 
 
 def document(title: str, *, landscape: bool) -> Callable[[Callable[[DocumentObject], None]], Builder]:
@@ -426,7 +426,7 @@ def soup_list(doc: DocumentObject) -> None:
             ("Safety class", "{{ c.safety_class }}", 1.1),
             ("Licence", "{{ c.licence }}", 2),
             ("Licence verdict", "{{ c.licence_verdict }}", 1.3),
-            ("Direct", yes_no("c.direct"), 1),
+            ("Dependency", "{{ c.direct }}", 1.3),
             ("Status", "{{ c.status }}", 1.5),
         ],
         size=8,
@@ -460,7 +460,7 @@ def release_diff(doc: DocumentObject) -> None:
         ("Manufacturer", "{{ c.manufacturer }}", 2.5),
         ("Licence", "{{ c.licence }}", 2),
         ("Package URL", "{{ c.purl }}", 3.5),
-        ("Direct", yes_no("c.direct"), 1),
+        ("Dependency", "{{ c.direct }}", 1.3),
     ]
     moved = [
         ("Name", "{{ c.name }}", 3),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from app.db import utcnow
 from app.extensions import db
+from app.labels import register_codes
 
 
 class Audited:
@@ -43,6 +44,9 @@ class AuditAction:
     EXPORT = "export"
     TOKEN_USED = "token_used"  # noqa: S105 - an action name, not a secret
     EVENT = "event"
+
+
+register_codes(*(value for name, value in vars(AuditAction).items() if name.isupper()))
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]

@@ -12,12 +12,16 @@ from app.audit.models import Audited
 from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.extensions import db
+from app.labels import label, register_codes
 
 
 class TemplateStatus:
     DRAFT = "draft"
     ACTIVE = "active"
     RETIRED = "retired"
+
+
+register_codes(TemplateStatus.DRAFT, TemplateStatus.ACTIVE, TemplateStatus.RETIRED)
 
 
 class DocumentTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -43,7 +47,7 @@ class DocumentTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # ty
     uploaded_by: Mapped[User] = relationship()
 
     def audit_label(self) -> str:
-        return f"{self.doc_type} template {self.name} v{self.template_version}"
+        return f"{label(self.doc_type)} template {self.name} v{self.template_version}"
 
 
 class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]

@@ -11,6 +11,7 @@ from app.audit.models import Audited
 from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
+from app.labels import label, register_codes
 
 
 class Meaning:
@@ -21,6 +22,9 @@ class Meaning:
     VERIFIED = "verified"
     REJECTED = "rejected"
     ALL = (AUTHORED, REVIEWED, APPROVED, EXECUTED, VERIFIED, REJECTED)
+
+
+register_codes(*Meaning.ALL)
 
 
 class Signature(Audited, db.Model):  # type: ignore[name-defined,misc]
@@ -41,4 +45,4 @@ class Signature(Audited, db.Model):  # type: ignore[name-defined,misc]
     signer: Mapped[User] = relationship()
 
     def audit_label(self) -> str:
-        return f"{self.meaning} {self.entity_type} #{self.entity_id} v{self.entity_version}"
+        return f"{label(self.meaning)}: {label(self.entity_type)} #{self.entity_id} v{self.entity_version}"

@@ -12,6 +12,7 @@ from app.audit.models import Audited
 from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin
 from app.extensions import db
+from app.labels import label
 from app.storage import StoredFile
 
 
@@ -178,7 +179,7 @@ class PerformanceEvent(Audited, TimestampMixin, db.Model):  # type: ignore[name-
     recorded_by: Mapped[User | None] = relationship()
 
     def audit_label(self) -> str:
-        return f"{self.type} {self.occurred_on} {self.reference}".strip()
+        return f"{label(self.type)} {self.occurred_on} {self.reference}".strip()
 
 
 class PurchaseStatus(StrEnum):

@@ -26,6 +26,7 @@ from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.labels import label
 from app.storage import StoredFile
 from app.suppliers.models import Supplier
 from app.validation.rules import (
@@ -231,7 +232,7 @@ class Execution(Audited, db.Model):  # type: ignore[name-defined,misc]
     evidence: Mapped[StoredFile | None] = relationship()
 
     def audit_label(self) -> str:
-        return f"execution {self.outcome}"
+        return f"Execution: {label(self.outcome)}"
 
 
 class ImmutableRecord(Conflict):
@@ -351,4 +352,4 @@ class PeriodicReview(Audited, TimestampMixin, db.Model):  # type: ignore[name-de
     reviewer: Mapped[User] = relationship()
 
     def audit_label(self) -> str:
-        return f"periodic review {self.outcome}"
+        return f"Periodic review: {label(self.outcome)}"

@@ -186,10 +186,11 @@ def test_multiline_texts_keep_their_line_breaks(rendered):
     assert conditions in docx_text(rendered["supplier_evaluation"])
 
 
-def test_booleans_print_as_yes_or_no(rendered):
-    text = docx_text(rendered["soup_list"]).split("\n")
-    assert "yes" in text and "no" in text
-    assert "True" not in text and "False" not in text
+def test_booleans_and_dependencies_print_as_words(rendered):
+    soup = docx_text(rendered["soup_list"]).split("\n")
+    assert "Direct" in soup and "Transitive" in soup
+    assert "True" not in soup and "False" not in soup
+    assert "Yes" in docx_text(rendered["purchasing_information"]).split("\n")
 
 
 def test_a_thousand_row_supplier_list_renders_every_row():

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
+from app.audit.display import describe
 from app.audit.models import AuditEvent
 from app.documents.contexts.base import Source, SourceNotFound
 from app.extensions import db
-
-
-def _changes_text(changes: Mapping[str, Any]) -> str:
-    parts = []
-    for key, change in (changes or {}).items():
-        if isinstance(change, Mapping):
-            parts.append(f"{key}: {change.get('old')!r} -> {change.get('new')!r}")
-        else:
-            parts.append(f"{key}: {change!r}")
-    return "; ".join(parts)
+from app.labels import label
 
 
 def audit_extract(source_id: str) -> Source:
@@ -40,21 +30,23 @@ def audit_extract(source_id: str) -> Source:
         scope = f"All events from {start.isoformat()} to {end.isoformat()}"
     elif kind and rest:
         query = query.where(AuditEvent.entity_type == kind, AuditEvent.entity_id == rest)
-        scope = f"All events of {kind.replace('_', ' ')} #{rest}"
+        scope = f"All events of {label(kind).lower()} #{rest}"
     else:
         raise SourceNotFound("Give a record as type:id (e.g. supplier:42) or a range as range:YYYY-MM-DD:YYYY-MM-DD.")
     events = [
         {
-            "time": event.occurred_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "actor": event.actor_name,
-            "action": event.name or event.action,
-            "entity": event.entity_type,
-            "entity_id": event.entity_id,
-            "changes": _changes_text(event.changes),
-            "reason": event.reason,
-            "hash": event.hash,
+            "time": view.event.occurred_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "actor": view.event.actor_name,
+            "action": view.what,
+            "entity": view.record,
+            "entity_id": view.event.entity_id,
+            "changes": "\n".join(
+                [f"{c.field}: {c.old} -> {c.new}" for c in view.changes] + [f"{k}: {v}" for k, v in view.details]
+            ),
+            "reason": view.event.reason,
+            "hash": view.event.hash,
         }
-        for event in db.session.scalars(query)
+        for view in describe(db.session.scalars(query))
     ]
     return Source(
         variables={"scope_description": scope, "events": events},

@@ -15,6 +15,7 @@ from app.inventory.anomalies.models import AnomalyReview
 from app.inventory.anomalies.services import version_key
 from app.inventory.diff import Change, DiffItem
 from app.inventory.models import Component, Release, ReleaseStatus
+from app.labels import label
 
 
 def _release(release_id: str) -> Release:
@@ -39,6 +40,11 @@ def _latest_reviews(components: list[Component]) -> dict[tuple[str, str, str], A
     return latest
 
 
+def dependency_label(direct: bool | None) -> str:
+    """Direct, Transitive, or nothing when the import could not tell."""
+    return "" if direct is None else ("Direct" if direct else "Transitive")
+
+
 def soup_list(source_id: str) -> Source:
     """Every component of the release with the IEC 62304 identification and the assessment fields."""
     release = _release(source_id)
@@ -60,24 +66,24 @@ def soup_list(source_id: str) -> Source:
                 "version": component.version,
                 "purl": component.purl,
                 "ecosystem": component.ecosystem,
-                "classification": component.classification,
+                "classification": label(component.classification),
                 "safety_class": component.safety_class,
                 "licence": component.licence_expression,
-                "licence_verdict": component.licence_verdict or "",
+                "licence_verdict": label(component.licence_verdict),
                 "requirements": component.requirements,
                 "hardware_software": component.hw_sw_needed,
                 "hazards": component.hazard_refs,
                 "anomaly_review_date": text(review.reviewed_at.date()) if review else "",
-                "anomaly_review_conclusion": review.conclusion if review else "",
-                "status": component.status,
-                "direct": "direct" if component.direct else ("transitive" if component.direct is False else ""),
+                "anomaly_review_conclusion": label(review.conclusion) if review else "",
+                "status": label(component.status),
+                "direct": dependency_label(component.direct),
             }
         )
     variables = {
         "product_name": release.product.name,
         "product_safety_class": release.product.safety_class,
         "release_version": release.version,
-        "release_status": release.status,
+        "release_status": label(release.status),
         "components": rows,
     }
     return Source(

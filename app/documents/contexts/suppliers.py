@@ -19,6 +19,7 @@ from app.documents.contexts.base import (
     text,
 )
 from app.extensions import db
+from app.labels import label
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
 from app.questionnaires.models import Evaluation, EvaluationStatus, EvidenceFile
@@ -87,10 +88,10 @@ def supplier_evaluation(source_id: str) -> Source:
     variables = {
         "supplier_name": supplier.name,
         "supplier_code": supplier.code,
-        "supplier_kind": supplier.kind,
-        "supplier_criticality": evaluation.criticality or supplier.criticality,
+        "supplier_kind": label(supplier.kind),
+        "supplier_criticality": label(evaluation.criticality or supplier.criticality),
         "supplier_scope": supplier.scope,
-        "evaluation_type": evaluation.evaluation_type,
+        "evaluation_type": label(evaluation.evaluation_type),
         "template_name": evaluation.template.name,
         "template_version": str(evaluation.template.template_version),
         "questions": questions,
@@ -101,8 +102,8 @@ def supplier_evaluation(source_id: str) -> Source:
         "knock_out_hits": [
             {"code": q["code"], "text": q["text"], "answer": q["answer"]} for q in questions if q["knock_out"]
         ],
-        "suggested_decision": evaluation.suggested_decision,
-        "final_decision": evaluation.decision,
+        "suggested_decision": label(evaluation.suggested_decision),
+        "final_decision": label(evaluation.decision),
         "conditions": evaluation.conditions,
         "rationale": evaluation.rationale,
         "next_due": text(supplier.next_reevaluation_due) if evaluation.status == EvaluationStatus.DECIDED else "",
@@ -138,9 +139,9 @@ def approved_supplier_list(source_id: str) -> Source:
                 "supplier": supplier.name,
                 "code": supplier.code,
                 "scope": supplier.approval_scope or supplier.scope,
-                "kind": supplier.kind,
-                "criticality": supplier.criticality,
-                "status": supplier.status,
+                "kind": label(supplier.kind),
+                "criticality": label(supplier.criticality),
+                "status": label(supplier.status),
                 "last_score": "" if score is None else score,
                 "last_evaluation_date": text(decided_at.date()) if decided_at else "",
                 "conditions": supplier.conditions,
@@ -188,7 +189,7 @@ def purchasing_information(source_id: str) -> Source:
                 "verified_by": purchase.verified_by.full_name if purchase.verified_by else "",
                 "version_received": purchase.received_version,
                 "supplier": purchase.supplier.name,
-                "result": purchase.receipt_result,
+                "result": label(purchase.receipt_result),
                 "notes": "; ".join([*checks, purchase.receipt_notes] if purchase.receipt_notes else checks),
             }
         )

@@ -6,9 +6,13 @@ from typing import Any
 
 from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
+from app.labels import label
 from app.validation import services as validation
+from app.validation.forms import GAMP_CHOICES
 from app.validation.models import Protocol
 from app.validation.rules import ProtocolStatus, ReportStatus
+
+GAMP_LABELS = {str(value): text for value, text in GAMP_CHOICES}
 
 
 def _protocol(source_id: str) -> Protocol:
@@ -25,9 +29,9 @@ def _system_variables(protocol: Protocol) -> dict[str, Any]:
         "system_version": protocol.system_version or system.version_in_use,
         "system_supplier": system.supplier.name,
         "intended_use": system.intended_use,
-        "gamp_category": str(system.gamp_category),
+        "gamp_category": GAMP_LABELS.get(str(system.gamp_category), str(system.gamp_category)),
         "protocol_version": str(protocol.number),
-        "protocol_status": protocol.status,
+        "protocol_status": label(protocol.status),
         "scope": protocol.scope,
         "acceptance_criteria": protocol.acceptance_criteria,
     }
@@ -47,8 +51,8 @@ def validation_protocol(source_id: str) -> Source:
         "requirements": protocol.requirements,
         "functions": [
             {
-                "description": function["description"], "use": function["use"],
-                "process_risk": function["process_risk"], "rationale": function["rationale"],
+                "description": function["description"], "use": label(function["use"]),
+                "process_risk": label(function["process_risk"]), "rationale": function["rationale"],
             }
             for function in functions
         ],
@@ -56,7 +60,7 @@ def validation_protocol(source_id: str) -> Source:
             {
                 "code": _case_code(case.order),
                 "function": names.get(case.function_id, ""),
-                "method": case.method,
+                "method": label(case.method),
                 "objective": case.objective,
                 "steps": [
                     {"number": step.order, "action": step.action, "expected_result": step.expected_result}
@@ -87,7 +91,7 @@ def validation_report(source_id: str) -> Source:
     variables = {
         **_system_variables(protocol),
         "report_version": str(protocol.number),
-        "report_status": report.status,
+        "report_status": label(report.status),
         "executions": [
             {
                 "test_case": cases.get(entry.test_case_id, ""),
@@ -96,7 +100,7 @@ def validation_report(source_id: str) -> Source:
                 "tested_version": entry.tested_version,
                 "actual_result": entry.actual_result
                 + (f" (correction of entry {entry.corrects_id}: {entry.correction_reason})" if entry.corrects_id else ""),
-                "outcome": entry.outcome,
+                "outcome": label(entry.outcome),
             }
             for entry in validation.executions_of(protocol)
         ],
@@ -104,18 +108,18 @@ def validation_report(source_id: str) -> Source:
             {
                 "number": f"DEV-{deviation.number}",
                 "test_case": cases.get(deviation.execution.test_case_id, "") if deviation.execution else "",
-                "severity": deviation.severity,
+                "severity": label(deviation.severity),
                 "description": deviation.description,
                 "impact": deviation.impact,
-                "disposition": deviation.disposition or "",
-                "status": deviation.status,
+                "disposition": label(deviation.disposition),
+                "status": label(deviation.status),
             }
             for deviation in protocol.deviations
         ],
         "outcome_counts": {
             "passed": counts.passed, "failed": counts.failed, "blocked": counts.blocked, "total": counts.test_cases,
         },
-        "conclusion": report.conclusion or "",
+        "conclusion": label(report.conclusion),
         "restrictions": report.restrictions,
     }
     return Source(
