@@ -205,6 +205,36 @@ def rows_table(
     return table
 
 
+def document_control(doc: DocumentObject) -> None:
+    """The revision history and the prepared / reviewed / approved block."""
+    doc.add_heading("Revision history", level=2)
+    rows_table(
+        doc,
+        "r in revisions",
+        [
+            ("Revision", "{{ r.revision }}", 1),
+            ("Date", "{{ r.date }}", 1.5),
+            ("Author", "{{ r.author }}", 2.5),
+            ("Reason / what changed", "{{ r.reason|multiline }}", 6),
+        ],
+    )
+    doc.add_heading("Prepared, reviewed, approved", level=2)
+    table = doc.add_table(rows=1, cols=4)
+    table.style = doc.styles["Table Grid"]
+    for cell, title in zip(table.rows[0].cells, ("", "Name", "Date and time", "Meaning"), strict=True):
+        write(cell, title, size=10, bold=True)
+        shade(cell, HEADER_FILL)
+    for title, key in (("Prepared by", "prepared"), ("Reviewed by", "reviewed"), ("Approved by", "approved")):
+        cells = table.add_row().cells
+        write(cells[0], title, size=10, bold=True)
+        shade(cells[0], LABEL_FILL)
+        write(cells[1], "{{ control." + key + ".name }}", size=10)
+        write(cells[2], "{{ control." + key + ".date }}", size=10)
+        write(cells[3], "{{ control." + key + ".meaning }}", size=10)
+    set_widths(table, (1.5, 3, 3, 2.5), usable_width(doc))
+    doc.add_paragraph()
+
+
 def signatures(doc: DocumentObject) -> None:
     """The closing table of electronic signatures (name, meaning, time, comment)."""
     doc.add_heading("Signatures", level=2)
@@ -236,7 +266,11 @@ def document(title: str, *, landscape: bool) -> Callable[[Callable[[DocumentObje
         def build() -> DocumentObject:
             doc = new_document(landscape=landscape)
             doc.add_heading(title, level=1)
+            doc.add_paragraph("{%p if procedure.reference %}")
+            doc.add_paragraph("Governing procedure: {{ procedure.reference }} {{ procedure.title }}")
+            doc.add_paragraph("{%p endif %}")
             body(doc)
+            document_control(doc)
             signatures(doc)
             return doc
 
@@ -372,7 +406,7 @@ def purchasing_information(doc: DocumentObject) -> None:
     fields_table(
         doc,
         [
-            ("Reviewed by", "{{ adequacy_review.printed_name }}"),
+            ("Adequacy reviewed by", "{{ adequacy_review.printed_name }}"),
             ("Meaning", "{{ adequacy_review.meaning }}"),
             ("Date and time", "{{ adequacy_review.signed_at }}"),
             ("Signed record", "{{ adequacy_review.record }}"),

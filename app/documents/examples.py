@@ -41,6 +41,16 @@ COMMON: dict[str, Any] = {
         },
     ],
     "company": {"name": "Example Medical GmbH"},
+    "procedure": {"reference": "SOP-PUR-001", "title": "Purchasing and supplier control"},
+    "revisions": [
+        {"revision": "1", "date": "2026-11-19", "author": "Sam Author", "reason": "First issue"},
+        {"revision": "2", "date": "2026-11-20", "author": "Dana Quality", "reason": "Changed: Final decision, Signatures"},
+    ],
+    "control": {
+        "prepared": {"name": "Sam Author", "date": "2026-11-19 14:12:05 UTC", "meaning": "Authored"},
+        "reviewed": {"name": "", "date": "", "meaning": ""},
+        "approved": {"name": "Dana Quality", "date": "2026-11-20 16:04:41 UTC", "meaning": "Approved"},
+    },
 }
 
 # The validated system and its protocol, shared by the protocol and the report examples as

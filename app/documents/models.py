@@ -50,6 +50,21 @@ class DocumentTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # ty
         return f"{label(self.doc_type)} template {self.name} v{self.template_version}"
 
 
+class DocumentProcedure(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """The procedure (SOP) that governs a document type, printed on every document of that type."""
+
+    __tablename__ = "document_procedures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    reference: Mapped[str] = mapped_column(String(80), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    def audit_label(self) -> str:
+        return f"{label(self.doc_type)}: {self.reference} {self.title}".strip()
+
+
 class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     """One generated file with what it was made from: record, version, content hash, template."""
 

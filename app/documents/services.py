@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.documents import contexts, policies, render
+from app.documents import contexts, control, policies, render
 from app.documents.contexts.base import manifestation_row, record_signatures
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.variables import DOCUMENT_TYPES, UnknownDocumentTypeError, example_context, require_document_type
@@ -42,46 +41,64 @@ def active_template(doc_type: str) -> DocumentTemplate | None:
     return db.session.scalar(query.order_by(DocumentTemplate.template_version.desc()).limit(1))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "record"
-
-
-def build_context(doc_type: str, source: contexts.Source, *, number: str, revision: int, by_name: str) -> dict[str, Any]:
-    """The full context: the common header variables plus the type's own variables."""
+def build_context(
+    doc_type: str, source: contexts.Source, *, number: str, revision: int, by_name: str,
+    history: Sequence[GeneratedDocument] = (), reason: str = "First issue",
+) -> dict[str, Any]:
+    """The full context: the common header and document-control variables plus the type's own variables."""
     now = utcnow()
+    date = now.strftime("%Y-%m-%d")
     return {
         "document": {
             "title": DOCUMENT_TYPES[doc_type] if not source.title else source.title,
             "number": number,
             "revision": str(revision),
-            "date": now.strftime("%Y-%m-%d"),
+            "date": date,
             "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
             "generated_by": by_name,
         },
         "draft": not source.approved,
         "signatures": source.signatures,
         "company": {"name": current_app.config["COMPANY_NAME"]},
+        "procedure": control.procedure_for(doc_type),
+        "revisions": control.revision_rows(
+            history, {"revision": str(revision), "date": date, "author": by_name, "reason": reason}
+        ),
+        "control": control.control_block(source.signatures, prepared_by=by_name, prepared_at=date),
         **source.variables,
     }
 
 
 def generate(doc_type: str, source_id: str, *, by: User | None, reason: str = "") -> GeneratedDocument:
-    """Render a record into Word with the active template (or the default) and store it in the register."""
+    """Render a record into Word with the active template (or the default) and store it in the register.
+
+    A new revision only when the content changed: the same content (variables, signatures, draft state) with the
+    same template gives back the latest revision, file and all. A new revision keeps the record's number and
+    says what changed in the revision history."""
     check_type(doc_type)
     try:
         source = contexts.build(doc_type, source_id)
     except contexts.SourceNotFound as error:
         raise NotFound(str(error)) from error
-    previous = db.session.scalar(
-        select(func.count(GeneratedDocument.id)).where(
-            GeneratedDocument.doc_type == doc_type, GeneratedDocument.source_id == source.source_id
-        )
-    )
-    revision = int(previous or 0) + 1
-    number = f"{source.number_prefix}-{_slug(source.source_id)}"
-    by_name = by.full_name if by is not None else "system"
-    context = build_context(doc_type, source, number=number, revision=revision, by_name=by_name)
     template = active_template(doc_type)
+    template_key = (template.id if template else None, str(template.template_version) if template else "default")
+    probe = {"draft": not source.approved, "signatures": source.signatures, **source.variables}
+    digest = content_hash(control.hashed_content(probe, source.volatile))
+    last = control.latest(doc_type, source.source_id)
+    if last is not None and last.content_hash == digest and (last.template_id, last.template_version) == template_key:
+        return last
+    if last is None:
+        number, revision, reason = control.new_number(doc_type, source.number_prefix, source.number_key), 1, "First issue"
+    else:
+        previous = control.hashed_content(last.context or {}, source.volatile) if last.context else None
+        changed = control.what_changed(previous, control.hashed_content(probe, source.volatile))
+        if (last.template_id, last.template_version) != template_key and changed == "Template changed":
+            changed = f"Template changed to {template.name if template else 'the default'}"
+        number, revision, reason = last.number, last.revision + 1, f"{reason}. {changed}" if reason else changed
+    by_name = by.full_name if by is not None else "system"
+    history = control.history_of(doc_type, source.source_id)
+    context = build_context(doc_type, source, number=number, revision=revision, by_name=by_name,
+                            history=history, reason=reason)
     data = _render(doc_type, template, context)
     document = GeneratedDocument(
         doc_type=doc_type,
@@ -91,7 +108,7 @@ def generate(doc_type: str, source_id: str, *, by: User | None, reason: str = ""
         source_type=source.source_type,
         source_id=source.source_id,
         source_version=source.version,
-        content_hash=content_hash(source.variables),
+        content_hash=digest,
         draft=not source.approved,
         template_id=template.id if template else None,
         template_name=template.name if template else "default",
@@ -267,7 +284,13 @@ def issue_signed_copy(document: GeneratedDocument) -> None:
         return  # generated before contexts were kept: the approval shows on the document page only
     record = f"{document.title}, {document.number} rev {document.revision} (file sha256 {document.sha256})"
     own = [manifestation_row(signature, record) for signature in record_signatures(DOCUMENT_ENTITY, document.id)]
-    context = {**document.context, "signatures": [*document.context["signatures"], *own], "draft": False}
+    signatures = [*document.context["signatures"], *own]
+    context = {
+        **document.context, "signatures": signatures, "draft": False,
+        "control": control.control_block(
+            signatures, prepared_by=document.created_by_name, prepared_at=document.created_at.strftime("%Y-%m-%d")
+        ),
+    }
     template = db.session.get(DocumentTemplate, document.template_id) if document.template_id is not None else None
     data = _render(document.doc_type, template, context)
     document.signed_data = data

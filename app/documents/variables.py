@@ -72,13 +72,19 @@ _SIGNATURE_FIELDS = (
     _s("content_hash", "sha256 of the signed content (binds the signature to exactly that content)"),
 )
 
+_CONTROL_FIELDS = (
+    _s("name", "Printed name"),
+    _s("date", "Date and time of the signature (UTC)"),
+    _s("meaning", "Meaning of the signature"),
+)
+
 _COMMON: tuple[_Spec, ...] = (
     _s(
         "document",
         "The generated document itself",
         _s("title", "Document title"),
         _s("number", "Document number"),
-        _s("revision", "Revision of the source record"),
+        _s("revision", "Revision of this document (a new one only when the content changed)"),
         _s("date", "Document date (YYYY-MM-DD)"),
         _s("generated_at", "When this file was generated (UTC)"),
         _s("generated_by", "Who generated this file"),
@@ -86,6 +92,27 @@ _COMMON: tuple[_Spec, ...] = (
     _s("draft", "True while the record is not approved; the document then shows a DRAFT mark"),
     _rows("signatures", "Electronic signatures of the record, oldest first", *_SIGNATURE_FIELDS),
     _s("company", "Your company", _s("name", "Company name")),
+    _s(
+        "procedure",
+        "The procedure (SOP) that governs this document type, as an admin set it (empty when not set)",
+        _s("reference", "Procedure number, e.g. SOP-PUR-001"),
+        _s("title", "Procedure title, e.g. Purchasing"),
+    ),
+    _rows(
+        "revisions",
+        "Revision history of this document number, oldest first; the last row is this revision",
+        _s("revision", "Revision number"),
+        _s("date", "Date of the revision (YYYY-MM-DD)"),
+        _s("author", "Who generated the revision"),
+        _s("reason", "Why the revision was made: what changed"),
+    ),
+    _s(
+        "control",
+        "Prepared / reviewed / approved, filled from the signatures (prepared: the generator when nobody signed as author)",
+        _s("prepared", "Who prepared the record", *_CONTROL_FIELDS),
+        _s("reviewed", "Who reviewed it (empty when nobody signed as reviewer)", *_CONTROL_FIELDS),
+        _s("approved", "Who approved (or rejected) it (empty when not yet signed)", *_CONTROL_FIELDS),
+    ),
 )
 
 _PROTOCOL_HEAD: tuple[_Spec, ...] = (

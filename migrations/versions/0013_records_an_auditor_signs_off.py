@@ -1,5 +1,6 @@
-"""records an auditor signs off: signed copies of documents
+"""records an auditor signs off: signed copies of documents, governing procedures
 
+document_procedures: the procedure (SOP) an admin names for each document type, printed on its documents.
 generated_documents gains the context each file was rendered from (the signed copy is rendered again from it),
 who the file prints as signers, and the signed copy itself (bytes, sha256, size, time). Existing documents keep
 no context (NULL): their approval shows on the document page, no signed copy is issued for them.
@@ -9,11 +10,19 @@ Downgrade drops the columns, and with them every signed copy (the approved files
 from alembic import op
 import sqlalchemy as sa
 
+from migrations.helpers import create_table, drop_table, integer, string, timestamps
+
 revision = '0013'
 down_revision = '0009'
 
 
 def upgrade():
+    create_table('document_procedures',
+        string('doc_type', 40, unique=True),
+        string('reference', 80),
+        string('title', 200),
+        integer('updated_by_id', nullable=True, references='users'),
+        *timestamps())
     with op.batch_alter_table('generated_documents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('context', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('signed_by', sa.Text(), nullable=False, server_default=''))
@@ -27,3 +36,4 @@ def downgrade():
     with op.batch_alter_table('generated_documents', schema=None) as batch_op:
         for name in ('signed_at', 'signed_size', 'signed_sha256', 'signed_data', 'signed_by', 'context'):
             batch_op.drop_column(name)
+    drop_table('document_procedures')

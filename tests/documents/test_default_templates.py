@@ -219,4 +219,4 @@ def test_purchasing_information_before_its_adequacy_review():
     context["adequacy_review"] = None
     text = docx_text(render_default("purchasing_information", context))
     assert "Not yet reviewed." in text
-    assert "Reviewed by" not in text
+    assert "Adequacy reviewed by" not in text

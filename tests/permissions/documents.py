@@ -10,6 +10,7 @@ EXPECTED = {
     "documents.detail": ALL_ROLES,
     "documents.approve": roles(Role.QA),
     "documents.templates_list": roles(Role.ADMIN),
+    "documents.procedures_save": roles(Role.ADMIN),
     "documents.templates_create": roles(Role.ADMIN),
     "documents.templates_detail": roles(Role.ADMIN),
     "documents.templates_activate": roles(Role.ADMIN),

@@ -28,6 +28,11 @@ class Source:
     title: str
     number_prefix: str
     signatures: list[dict[str, str]] = field(default_factory=list)
+    # The record's part of the document number ("Pump-1.0" -> SOUP-Pump-1.0); None: numbered per year
+    # in the order of first issue (ASL-2026-001), for documents that are not one record.
+    number_key: str | None = None
+    # Variables left out of the content hash: they change without the content changing (a snapshot's date).
+    volatile: frozenset[str] = frozenset()
 
 
 # A context builder: the source id as text in, the Source out (SourceNotFound when there is no such record).

@@ -89,6 +89,7 @@ def soup_list(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
         approved=release.status == ReleaseStatus.FROZEN, title="SOUP list", number_prefix="SOUP",
+        number_key=f"{release.product.name}-{release.version}",
         signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
     )
 
@@ -142,5 +143,6 @@ def release_diff(source_id: str) -> Source:
         variables=variables, source_type="release_diff",
         source_id=f"{old.id}:{new.id}" if old else str(new.id), version=new.row_version,
         approved=new.status == ReleaseStatus.FROZEN, title="SOUP changes between releases", number_prefix="DIFF",
+        number_key=f"{new.product.name}-{old.version if old else 'none'}-{new.version}",
         signatures=signature_rows("release", new.id, record=f"SOUP list of {new.product.name} {new.version}"),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
@@ -36,6 +36,13 @@ def _answer_text(question: QuestionDefinition, value: Any) -> str:
         labels = {"yes": "Yes", "no": "No", "na": "Not applicable", **labels}
     values = value if isinstance(value, list | tuple) else [value]
     return ", ".join(labels.get(str(item), "Not applicable" if str(item) == "na" else str(item)) for item in values)
+
+
+def _ordinal(model: Any, record: Any) -> int:
+    """The record's place among its supplier's records of that kind (1 for the first)."""
+    return int(db.session.scalar(
+        select(func.count(model.id)).where(model.supplier_id == record.supplier_id, model.id <= record.id)
+    ) or 1)
 
 
 def _number(value: Any) -> Any:
@@ -111,7 +118,7 @@ def supplier_evaluation(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="evaluation", source_id=str(evaluation.id), version=evaluation.version,
         approved=evaluation.status == EvaluationStatus.DECIDED, title="Supplier evaluation record",
-        number_prefix="SER",
+        number_prefix="SER", number_key=f"{supplier.code}-{_ordinal(Evaluation, evaluation):02d}",
         signatures=signature_rows("evaluation", evaluation.id, record=f"Supplier evaluation of {supplier.name} ({supplier.code})"),
     )
 
@@ -155,8 +162,8 @@ def approved_supplier_list(source_id: str) -> Source:
     today = utcnow().date()
     return Source(
         variables={"snapshot_date": today.isoformat(), "suppliers": rows},
-        source_type="approved_supplier_list", source_id=f"current@{today.isoformat()}", version=len(rows),
-        approved=True, title="Approved supplier list", number_prefix="ASL",
+        source_type="approved_supplier_list", source_id=f"current@{today.year}", version=len(rows),
+        approved=True, title="Approved supplier list", number_prefix="ASL", volatile=frozenset({"snapshot_date"}),
     )
 
 
@@ -209,4 +216,5 @@ def purchasing_information(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="purchase_record", source_id=str(purchase.id), version=purchase.version,
         approved=adequacy is not None, title="Purchasing information", number_prefix="PI", signatures=signatures,
+        number_key=purchase.reference or f"{purchase.supplier.code}-{_ordinal(PurchaseRecord, purchase):02d}",
     )

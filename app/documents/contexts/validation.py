@@ -75,6 +75,7 @@ def validation_protocol(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="protocol", source_id=str(protocol.id), version=protocol.number,
         approved=approved, title="OTSS validation protocol", number_prefix="VP",
+        number_key=f"{protocol.system.product}-{protocol.number}",
         signatures=signature_rows("protocol", protocol.system_id, protocol.number,
                                   record=f"Validation protocol of {protocol.system.product}"),
     )
@@ -125,6 +126,7 @@ def validation_report(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="report", source_id=str(protocol.id), version=protocol.number,
         approved=report.status == ReportStatus.APPROVED, title="OTSS validation report", number_prefix="VR",
+        number_key=f"{protocol.system.product}-{protocol.number}",
         signatures=signature_rows("report", protocol.system_id, protocol.number,
                                   record=f"Validation report of {protocol.system.product}"),
     )
