@@ -20,7 +20,7 @@ from app.documents.zipcheck import TemplateRefused
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.signatures.models import Meaning, Signature
-from app.signatures.services import Manifestation, SignTarget, content_hash, manifestations, sign
+from app.signatures.services import Manifestation, SignTarget, check, content_hash, manifestations, sign
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -328,15 +328,5 @@ def approvals_by_document(documents: Sequence[GeneratedDocument]) -> dict[int, l
         signatures = by_id.get(str(document.id))
         if not signatures:
             continue
-        target = document_sign_target(document, stored[document.id])
-        current = content_hash(target.content)
-        result[document.id] = [
-            Manifestation(
-                printed_name=s.printed_name, meaning=s.meaning,
-                signed_at=s.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"), comment=s.comment,
-                version=s.entity_version,
-                content_changed=s.entity_version == target.version and s.content_hash != current,
-            )
-            for s in signatures
-        ]
+        result[document.id] = check(document_sign_target(document, stored[document.id]), signatures)
     return result

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
@@ -41,6 +42,8 @@ class Signature(Audited, db.Model):  # type: ignore[name-defined,misc]
     meaning: Mapped[str] = mapped_column(String(20), nullable=False)
     signed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The signed content itself (plain JSON, hashed into content_hash): what changed since can be named.
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     signer: Mapped[User] = relationship()
 

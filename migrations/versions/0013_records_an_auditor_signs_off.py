@@ -1,4 +1,7 @@
-"""records an auditor signs off: signed copies of documents, governing procedures
+"""records an auditor signs off: signed copies of documents, governing procedures, signed content kept
+
+signatures gains the signed content (plain JSON, the input of content_hash), so a page can name the fields changed
+since signing. Signatures made before this revision keep NULL: their change is still detected by the hash.
 
 document_procedures: the procedure (SOP) an admin names for each document type, printed on its documents.
 generated_documents gains the context each file was rendered from (the signed copy is rendered again from it),
@@ -17,6 +20,8 @@ down_revision = '0009'
 
 
 def upgrade():
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('content', sa.JSON(), nullable=True))
     create_table('document_procedures',
         string('doc_type', 40, unique=True),
         string('reference', 80),
@@ -37,3 +42,5 @@ def downgrade():
         for name in ('signed_at', 'signed_size', 'signed_sha256', 'signed_data', 'signed_by', 'context'):
             batch_op.drop_column(name)
     drop_table('document_procedures')
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.drop_column('content')
