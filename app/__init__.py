@@ -106,6 +106,11 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             )
         # Development and tests without a configured key: a random one (sessions end at restart).
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if production and not app.config.get("AUDIT_CHAIN_KEY"):
+        raise RuntimeError(
+            "PROVENANCE_AUDIT_CHAIN_KEY is not set. Production refuses to start without the key of the audit chain "
+            "(set it in instance/config.py or the environment; keep a copy outside the database and its backups)."
+        )
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = production
     if production:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from app import create_app
+from app.audit.models import AuditChainHead, AuditCheckpoint
 from app.extensions import db
 from tests.conftest import reset_schema
 
@@ -26,6 +29,25 @@ def test_migrations_have_exactly_one_head():
 
 def run(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=list(args))
+
+
+@contextmanager
+def todays_audit_tables() -> Iterator[None]:
+    """The code writes the anchored audit chain and the signed content (revision 0013) on every change. A test
+    that builds records with today's services at an older revision gets those tables and that column for the
+    setup; they are removed again before the upgrade that creates them."""
+    with db.engine.begin() as connection:
+        AuditChainHead.__table__.create(connection)
+        AuditCheckpoint.__table__.create(connection)
+        connection.execute(text("ALTER TABLE signatures ADD COLUMN content JSON"))
+    try:
+        yield
+    finally:
+        db.session.remove()
+        with db.engine.begin() as connection:
+            AuditCheckpoint.__table__.drop(connection)
+            AuditChainHead.__table__.drop(connection)
+            connection.execute(text("ALTER TABLE signatures DROP COLUMN content"))
 
 
 def test_upgrade_on_an_empty_database_then_check_finds_no_drift(app):
@@ -69,16 +91,18 @@ def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_use
             with db.engine.begin() as connection:
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             assert run(fresh, "db", "upgrade", "0006").exit_code == 0
-            author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("q", Role.QA)
-            tester = make_user("tess")
-            certificate_file = store_bytes(b"%PDF-1.7\n", "iso.pdf", allowed=EVIDENCE_EXTENSIONS, max_bytes=1024)
-            protocol = approved_protocol(make_system(author), author, reviewer, qa)
-            services.start_execution(protocol, tester)
-            case = protocol.test_cases[0]
-            entry = services.record_execution(protocol, tester, test_case_id=case.id, test_step_id=case.steps[0].id,
-                                              tested_version="9.1", actual_result="Shown", outcome="pass")
-            ids = {"entry": entry.id, "tester": tester.id, "certificate": certificate_file.id}
-            db.session.commit()
+            with todays_audit_tables():
+                author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("q", Role.QA)
+                tester = make_user("tess")
+                certificate_file = store_bytes(b"%PDF-1.7\n", "iso.pdf", allowed=EVIDENCE_EXTENSIONS, max_bytes=1024)
+                protocol = approved_protocol(make_system(author), author, reviewer, qa)
+                services.start_execution(protocol, tester)
+                case = protocol.test_cases[0]
+                entry = services.record_execution(protocol, tester, test_case_id=case.id,
+                                                  test_step_id=case.steps[0].id, tested_version="9.1",
+                                                  actual_result="Shown", outcome="pass")
+                ids = {"entry": entry.id, "tester": tester.id, "certificate": certificate_file.id}
+                db.session.commit()
             with db.engine.begin() as connection:
                 # Old evidence id 1 is also the certificate's stored_files id: the copy must get a new id.
                 connection.execute(text(
@@ -142,7 +166,8 @@ def test_0009_gives_existing_tokens_the_create_scope_and_the_downgrade_revokes_r
             with db.engine.begin() as connection:
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             assert run(fresh, "db", "upgrade", "0008").exit_code == 0
-            admin_id = make_user("ada").id
+            with todays_audit_tables():
+                admin_id = make_user("ada").id
             db.session.remove()  # reading the id began a transaction: SQLite's writers take the lock at BEGIN
             with db.engine.begin() as connection:
                 connection.execute(text(token_row.format("", "")),
@@ -171,6 +196,57 @@ def test_0009_gives_existing_tokens_the_create_scope_and_the_downgrade_revokes_r
             with db.engine.connect() as connection:
                 revoked = dict(connection.execute(text("SELECT name, revoked_at FROM api_tokens")).all())
             assert revoked["old CI"] is None and revoked["scoped CI"] is not None
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+            reset_schema()
+
+
+def test_0013_keeps_an_existing_trail_verifiable_and_keys_every_later_event(app, make_user):
+    """A trail written before 0013 (plain sha256) verifies after the upgrade; events from then on are keyed, the
+    head gets signed at the first write, and an old event changed later is still caught."""
+    from app.audit import services as audit
+    from app.audit.chain import event_hash
+
+    fresh = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    try:
+        with fresh.app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            assert run(fresh, "db", "upgrade", "0009").exit_code == 0
+            previous = ""
+            with db.engine.begin() as connection:
+                for number in range(3):
+                    fields = {
+                        "occurred_at": f"2026-01-0{number + 1}T00:00:00.000000", "actor_id": None,
+                        "actor_name": "system", "request_id": "", "ip": "", "action": "event",
+                        "name": f"legacy.{number}", "entity_type": "", "entity_id": "", "entity_version": None,
+                        "entity_label": "", "changes": {}, "details": {}, "reason": "", "prev_hash": previous,
+                    }
+                    previous = event_hash(fields)  # the plain sha256 of the code before 0013
+                    connection.execute(text(
+                        "INSERT INTO audit_events (occurred_at, actor_id, actor_name, request_id, ip, action, name,"
+                        " entity_type, entity_id, entity_version, entity_label, changes, details, reason, prev_hash,"
+                        " hash) VALUES (:occurred_at, NULL, :actor_name, '', '', :action, :name, '', '', NULL, '',"
+                        " '{}', '{}', '', :prev_hash, :hash)"), {**fields, "hash": previous})
+            assert run(fresh, "db", "upgrade").exit_code == 0
+            assert audit.verify().ok
+            make_user("erin")
+            assert db.session.scalar(select(AuditChainHead.mac)) != ""
+            result = audit.verify()
+            assert result.ok and result.count > 3, result
+            db.session.remove()
+            with db.engine.begin() as connection:
+                dialect = connection.dialect.name
+                connection.execute(text("DROP TRIGGER audit_events_append_only ON audit_events" if dialect == "postgresql"
+                                        else "DROP TRIGGER audit_events_no_update"))
+                connection.execute(text("UPDATE audit_events SET actor_name = 'Mallory' WHERE name = 'legacy.1'"))
+            broken = audit.verify()
+            assert not broken.ok and broken.broken_id == 2
             db.session.remove()
             db.engine.dispose()
     finally:

@@ -17,7 +17,8 @@ from flask import g, has_request_context, request
 from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from app.audit.chain import ChainResult, event_hash, plain, verify_chain
+from app.audit import anchor, guard  # noqa: F401 - guard adds the append-only triggers to new tables
+from app.audit.chain import ChainResult, event_hash, plain
 from app.audit.models import AuditAction, Audited, AuditEvent
 from app.db import utcnow
 from app.extensions import db
@@ -196,17 +197,19 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 # Built once: per event only the parameters change (no statement to build and key for the cache each time).
-_CHAIN_HEAD = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 _INSERT_EVENT = insert(AuditEvent.__table__)
 
 
 def _append(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert events at the end of the chain (serialised: one writer at a time)."""
+    """Insert events at the end of the chain, keyed with the instance's key, and move the signed chain head
+    (serialised: one writer at a time)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
-    previous = connection.execute(_CHAIN_HEAD).scalar()
-    previous = previous or ""
+    key = anchor.chain_key()
+    head = anchor.Head(connection)
+    previous = head.last_hash
+    last_id = 0
     actor = current_actor()
     request_id, ip = _request_facts()
     for row in rows:
@@ -227,9 +230,11 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
             "reason": row.get("reason", ""),
             "prev_hash": previous,
         }
-        digest = event_hash(fields)
-        connection.execute(_INSERT_EVENT, {**fields, "hash": digest})
+        digest = event_hash(fields, key)
+        inserted = connection.execute(_INSERT_EVENT, {**fields, "hash": digest}).inserted_primary_key
+        last_id = int(inserted[0]) if inserted else last_id
         previous = digest
+    anchor.advance(connection, head, key, last_id, previous)
 
 
 def record(
@@ -305,18 +310,20 @@ def init_app() -> None:
 
 
 def verify() -> ChainResult:
-    """Re-compute the whole chain from the database, in id order."""
+    """Re-compute the whole chain from the database, in id order, with the key, against the signed head and the
+    signed checkpoints (app/audit/anchor.py)."""
+    return anchor.verify_anchored(db.session.connection(), chain_rows())
+
+
+def chain_rows() -> Iterator[tuple[int, dict[str, Any], str]]:
+    """(id, hashed fields, stored hash) of every event in id order, streamed."""
     columns = [getattr(AuditEvent, name) for name in AuditEvent.HASHED_FIELDS]
     query = select(AuditEvent.id, AuditEvent.hash, *columns).order_by(AuditEvent.id).execution_options(yield_per=2000)
-
-    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
-        for row in db.session.execute(query):
-            fields = {name: row._mapping[name] for name in AuditEvent.HASHED_FIELDS}
-            fields["changes"] = plain(fields["changes"] or {})
-            fields["details"] = plain(fields["details"] or {})
-            yield row.id, fields, row.hash
-
-    return verify_chain(rows())
+    for row in db.session.execute(query):
+        fields = {name: row._mapping[name] for name in AuditEvent.HASHED_FIELDS}
+        fields["changes"] = plain(fields["changes"] or {})
+        fields["details"] = plain(fields["details"] or {})
+        yield row.id, fields, row.hash
 
 
 def history(entity_type: str, entity_id: Any, limit: int = 100) -> list[AuditEvent]:

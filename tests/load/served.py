@@ -58,7 +58,8 @@ def server_env(instance: Path, url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PROVENANCE_")}
     env.update({
         "PROVENANCE_INSTANCE_PATH": str(instance), "DATABASE_URL": url, "PROVENANCE_ENV": "production",
-        "PROVENANCE_SECRET_KEY": SECRET, "PROVENANCE_TRUST_PROXY_HOPS": "1", "PYTHONPATH": str(ROOT),
+        "PROVENANCE_SECRET_KEY": SECRET, "PROVENANCE_AUDIT_CHAIN_KEY": "load-test-audit-chain-key",
+        "PROVENANCE_TRUST_PROXY_HOPS": "1", "PYTHONPATH": str(ROOT),
     })
     return env
 
