@@ -293,15 +293,24 @@ def supplier_evaluation(doc: DocumentObject) -> None:
             ("Kind", "{{ supplier_kind }}"),
             ("Criticality", "{{ supplier_criticality }}"),
             ("Scope", "{{ supplier_scope|multiline }}"),
+            ("Contact", "{{ supplier_contact }}"),
         ],
     )
     doc.add_heading("Evaluation", level=2)
     fields_table(
         doc,
         [
+            ("Reference", "{{ evaluation_reference }}"),
             ("Type", "{{ evaluation_type }}"),
-            ("Questionnaire", "{{ template_name }}"),
-            ("Questionnaire version", "{{ template_version }}"),
+            ("Evaluator", "{{ evaluator }}"),
+            ("Questionnaire", "{{ template_name }} version {{ template_version }}"),
+            ("Started", "{{ started_on }}"),
+            ("Sent to the supplier", "{{ sent_on }}"),
+            ("Answers due", "{{ due_on }}"),
+            ("Submitted", "{{ submitted_on }}"),
+            ("Decided", "{{ decided_on }} {{ decided_by }}"),
+            ("Decision thresholds",
+             "Approved from {{ threshold_approved }} %, conditionally approved from {{ threshold_conditional }} %"),
         ],
     )
     doc.add_heading("Questions and answers", level=2)
@@ -353,8 +362,10 @@ def supplier_evaluation(doc: DocumentObject) -> None:
         [
             ("Suggested decision", "{{ suggested_decision }}"),
             ("Final decision", "{{ final_decision }}"),
+            ("Approval scope", "{{ approval_scope|multiline }}"),
             ("Conditions", "{{ conditions|multiline }}"),
             ("Rationale", "{{ rationale|multiline }}"),
+            ("Knock-out justification", "{{ knock_out_justification|multiline }}"),
             ("Next re-evaluation due", "{{ next_due }}"),
         ],
     )
@@ -383,6 +394,21 @@ def approved_supplier_list(doc: DocumentObject) -> None:
         size=8,
         empty="No suppliers.",
     )
+    doc.add_heading("Blocked suppliers: nothing may be bought from them", level=2)
+    rows_table(
+        doc,
+        "b in blocked_suppliers",
+        [
+            ("Supplier", "{{ b.supplier }}", 3),
+            ("Code", "{{ b.code }}", 1.6),
+            ("Supplies", "{{ b.scope }}", 3),
+            ("Status", "{{ b.status }}", 2),
+            ("Since", "{{ b.since }}", 1.8),
+            ("Reason", "{{ b.reason|multiline }}", 6),
+        ],
+        size=8,
+        empty="None.",
+    )
 
 
 @document("Purchasing information: {{ product }} {{ version }}", landscape=False)
@@ -392,9 +418,13 @@ def purchasing_information(doc: DocumentObject) -> None:
         [
             ("Supplier", "{{ supplier_name }}"),
             ("Supplier code", "{{ supplier_code }}"),
+            ("Order reference", "{{ order_reference }}"),
             ("Product", "{{ product }}"),
             ("Version", "{{ version }}"),
-            ("Specification", "{{ specification|multiline }}"),
+            ("Quantity", "{{ quantity }}"),
+            ("Product requirements", "{{ specification|multiline }}"),
+            ("Process requirements", "{{ process_requirements|multiline }}"),
+            ("Qualification of the supplier's personnel", "{{ personnel_requirements|multiline }}"),
             ("Acceptance criteria", "{{ acceptance_criteria|multiline }}"),
             ("QMS requirements", "{{ qms_requirements|multiline }}"),
             ("Change notification agreed", yes_no("change_notification_agreed")),
@@ -427,7 +457,8 @@ def purchasing_information(doc: DocumentObject) -> None:
             ("Version received", "{{ r.version_received }}", 2),
             ("Delivered by", "{{ r.supplier }}", 2.5),
             ("Result", "{{ r.result }}", 1.8),
-            ("Notes", "{{ r.notes|multiline }}", 4),
+            ("Checks and notes", "{{ r.notes|multiline }}", 4),
+            ("Signed", "{{ r.signature }}", 3),
         ],
         empty="Not yet received.",
     )
@@ -488,19 +519,22 @@ def release_diff(doc: DocumentObject) -> None:
         doc,
         [("Product", "{{ product_name }}"), ("From release", "{{ from_version }}"), ("To release", "{{ to_version }}")],
     )
+    assessed = ("Assessment", "{{ c.assessment|multiline }}\n{{ c.assessed_by }}", 3.5)
     listed = [
-        ("Name", "{{ c.name }}", 2.5),
-        ("Version", "{{ c.version }}", 1.5),
-        ("Manufacturer", "{{ c.manufacturer }}", 2.5),
-        ("Licence", "{{ c.licence }}", 2),
-        ("Package URL", "{{ c.purl }}", 3.5),
+        ("Name", "{{ c.name }}", 2.2),
+        ("Version", "{{ c.version }}", 1.3),
+        ("Manufacturer", "{{ c.manufacturer }}", 2),
+        ("Licence", "{{ c.licence }}", 1.7),
+        ("Package URL", "{{ c.purl }}", 3),
         ("Dependency", "{{ c.direct }}", 1.3),
+        assessed,
     ]
     moved = [
         ("Name", "{{ c.name }}", 3),
         ("From version", "{{ c.from_version }}", 2),
         ("To version", "{{ c.to_version }}", 2),
         ("Licence", "{{ c.licence }}", 2.5),
+        assessed,
     ]
     for title, variable, columns in (
         ("Added", "added", listed),
@@ -519,6 +553,7 @@ def release_diff(doc: DocumentObject) -> None:
             ("Version", "{{ c.version }}", 2),
             ("From licence", "{{ c.from_licence }}", 3),
             ("To licence", "{{ c.to_licence }}", 3),
+            assessed,
         ],
         empty="None.",
     )
@@ -534,6 +569,8 @@ def _system_fields(doc: DocumentObject) -> None:
             ("Supplier", "{{ system_supplier }}"),
             ("Intended use", "{{ intended_use|multiline }}"),
             ("GAMP category", "{{ gamp_category }}"),
+            ("Test environment", "{{ test_environment|multiline }}"),
+            ("Prerequisites", "{{ prerequisites|multiline }}"),
         ],
     )
 
@@ -603,7 +640,23 @@ def validation_report(doc: DocumentObject) -> None:
             ("Acceptance criteria", "{{ acceptance_criteria|multiline }}"),
             ("Report version", "{{ report_version }}"),
             ("Report status", "{{ report_status }}"),
+            ("Summary", "{{ summary|multiline }}"),
+            ("Next periodic review", "{{ next_review }}"),
         ],
+    )
+    doc.add_heading("Traceability: function, test, result", level=2)
+    rows_table(
+        doc,
+        "t in trace",
+        [
+            ("Function", "{{ t.function }}", 4),
+            ("Process risk", "{{ t.process_risk }}", 1.5),
+            ("Test case", "{{ t.test_case }}", 1.2),
+            ("Method", "{{ t.method }}", 2),
+            ("Result", "{{ t.result|multiline }}", 2.5),
+        ],
+        size=8,
+        empty="No functions.",
     )
     doc.add_heading("Executions", level=2)
     rows_table(
@@ -628,6 +681,19 @@ def validation_report(doc: DocumentObject) -> None:
             ("Blocked", "{{ outcome_counts.blocked }}"),
             ("Total", "{{ outcome_counts.total }}"),
         ],
+    )
+    doc.add_heading("Evidence", level=2)
+    rows_table(
+        doc,
+        "v in evidence",
+        [
+            ("Test case", "{{ v.test_case }}", 1.3),
+            ("File", "{{ v.file }}", 3),
+            ("sha256", "{{ v.sha256 }}", 5.5),
+            ("Recorded (UTC)", "{{ v.executed_at }}", 2.2),
+        ],
+        size=8,
+        empty="No evidence files.",
     )
     doc.add_heading("Deviations", level=2)
     rows_table(

@@ -31,15 +31,30 @@ def run(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=list(args))
 
 
+# Columns revision 0013 adds that today's code reads or writes: (table, column, type).
+COLUMNS_OF_0013 = (
+    ("signatures", "content", "JSON"),
+    ("validation_protocols", "test_environment", "TEXT NOT NULL DEFAULT ''"),
+    ("validation_protocols", "prerequisites", "TEXT NOT NULL DEFAULT ''"),
+    ("purchase_records", "quantity", "VARCHAR(120) NOT NULL DEFAULT ''"),
+    ("purchase_records", "process_requirements", "TEXT NOT NULL DEFAULT ''"),
+    ("purchase_records", "personnel_requirements", "TEXT NOT NULL DEFAULT ''"),
+)
+
+
 @contextmanager
 def todays_audit_tables() -> Iterator[None]:
-    """The code writes the anchored audit chain and the signed content (revision 0013) on every change. A test
-    that builds records with today's services at an older revision gets those tables and that column for the
+    """The code writes the anchored audit chain (revision 0013) on every change and reads the columns 0013 adds.
+    A test that builds records with today's services at an older revision gets those tables and columns for the
     setup; they are removed again before the upgrade that creates them."""
     with db.engine.begin() as connection:
         AuditChainHead.__table__.create(connection)
         AuditCheckpoint.__table__.create(connection)
-        connection.execute(text("ALTER TABLE signatures ADD COLUMN content JSON"))
+        tables = set(inspect(connection).get_table_names())
+        added = [(table, column) for table, column, _type in COLUMNS_OF_0013 if table in tables]
+        for table, column, type_ in COLUMNS_OF_0013:
+            if table in tables:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {type_}"))
     try:
         yield
     finally:
@@ -47,7 +62,8 @@ def todays_audit_tables() -> Iterator[None]:
         with db.engine.begin() as connection:
             AuditCheckpoint.__table__.drop(connection)
             AuditChainHead.__table__.drop(connection)
-            connection.execute(text("ALTER TABLE signatures DROP COLUMN content"))
+            for table, column in added:
+                connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
 
 
 def test_upgrade_on_an_empty_database_then_check_finds_no_drift(app):

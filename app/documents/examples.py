@@ -62,6 +62,8 @@ TRACKIT_SYSTEM: dict[str, Any] = {
     "intended_use": "Record design reviews and link them to requirements.",
     "gamp_category": "4 – Configured product",
     "protocol_version": "1",
+    "test_environment": "Validation tenant trackit-val.example, release 2026.3; Firefox 128 ESR; test accounts val-1 to val-3.",
+    "prerequisites": "Testers trained on SOP-VAL-003; tenant configuration frozen (export CFG-2026-07).",
 }
 
 DOCUMENT_NUMBERS: dict[str, str] = {
@@ -82,7 +84,18 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "supplier_kind": "Commercial vendor",
         "supplier_criticality": "Major",
         "supplier_scope": "Hosted issue tracker (OTSS) holding design-history records",
+        "supplier_contact": "Jo Vendor <quality@ab-ltd.example>",
+        "evaluation_reference": "EV-2026-4F2A1C",
         "evaluation_type": "Periodic",
+        "evaluator": "Sam Author",
+        "started_on": "2026-10-01",
+        "sent_on": "2026-10-02",
+        "due_on": "2026-10-31",
+        "submitted_on": "2026-10-28",
+        "decided_on": "2026-11-20",
+        "decided_by": "Dana Quality",
+        "threshold_approved": 75.0,
+        "threshold_conditional": 50.0,
         "template_name": "Commercial vendor",
         "template_version": "3",
         "questions": [
@@ -152,8 +165,10 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "knock_out_hits": [],
         "suggested_decision": "Approved",
         "final_decision": "Conditionally approved",
+        "approval_scope": "Hosted issue tracker for design-history records (EU region)",
         "conditions": "Provide the ISO 13485 certificate once issued.\nRe-check patch delays in 6 months.",
         "rationale": "Good release transparency; fix delay for critical vulnerabilities is long.",
+        "knock_out_justification": "",
         "next_due": "2027-05-20",
     },
     "approved_supplier_list": {
@@ -183,18 +198,32 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "last_score": 91.0,
                 "last_evaluation_date": "2026-02-03",
                 "conditions": "",
-                "certificates": "",
+                "certificates": "ISO/IEC 27001 (EXPIRED 2026-10-31)",
                 "next_due": "2027-02-03",
                 "approver": "Dana Quality",
             },
+        ],
+        "blocked_suppliers": [
+            {
+                "supplier": "Quick Hosting Ltd",
+                "code": "SUP-0051",
+                "scope": "Managed database hosting",
+                "status": "Suspended",
+                "since": "2026-09-14",
+                "reason": "Suspend: unannounced change of the database version in production.",
+            }
         ],
     },
     "purchasing_information": {
         "supplier_name": TRICKY_NAME,
         "supplier_code": "SUP-0042",
+        "order_reference": "PO-2026-118",
         "product": "TrackIt Cloud",
         "version": "2026.3",
+        "quantity": "50 named users",
         "specification": "Hosted issue tracker, EU region, SSO via SAML, 50 named users.",
+        "process_requirements": "Changes deployed through the vendor's documented release process; backups daily.",
+        "personnel_requirements": "Administrators with access to our tenant are vetted and trained annually.",
         "acceptance_criteria": "Tenant reachable over HTTPS; SSO login works; audit log export available.",
         "qms_requirements": "Notify changes 30 days before release; keep records 15 years.",
         "change_notification_agreed": True,
@@ -215,6 +244,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "supplier": TRICKY_NAME,
                 "result": "Accepted",
                 "notes": "Tenant and SSO checked against the acceptance criteria.",
+                "signature": "Sam Author (Verified, 2026-11-19 11:40:02 UTC)",
             }
         ],
     },
@@ -292,6 +322,8 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "licence": "MIT",
                 "purl": "pkg:pypi/pydantic@2.9.2",
                 "direct": "Direct",
+                "assessment": "Replaces marshmallow for input validation; same SOUP class B requirements.",
+                "assessed_by": "Sam Author, 2026-11-15",
             }
         ],
         "removed": [
@@ -302,12 +334,20 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "licence": "MIT",
                 "purl": "pkg:pypi/marshmallow@3.21.0",
                 "direct": "Direct",
+                "assessment": "",
+                "assessed_by": "",
             }
         ],
-        "upgraded": [{"name": "requests", "from_version": "2.31.0", "to_version": "2.32.3", "licence": "Apache-2.0"}],
-        "downgraded": [{"name": "idna", "from_version": "3.8", "to_version": "3.7", "licence": "BSD-3-Clause"}],
+        "upgraded": [{"name": "requests", "from_version": "2.31.0", "to_version": "2.32.3", "licence": "Apache-2.0",
+                      "assessment": "Security fix release; changelog reviewed, no API change.",
+                      "assessed_by": "Sam Author, 2026-11-15"}],
+        "downgraded": [{"name": "idna", "from_version": "3.8", "to_version": "3.7", "licence": "BSD-3-Clause",
+                        "assessment": "Pinned back by requests; no known anomaly in 3.7.",
+                        "assessed_by": "Sam Author, 2026-11-15"}],
         "licence_changed": [
-            {"name": "redis", "version": "7.4.1", "from_licence": "BSD-3-Clause", "to_licence": "RSALv2 OR SSPLv1"}
+            {"name": "redis", "version": "7.4.1", "from_licence": "BSD-3-Clause", "to_licence": "RSALv2 OR SSPLv1",
+             "assessment": "Licence denied by policy: replaced by valkey before release.",
+             "assessed_by": "Dana Quality, 2026-11-16"}
         ],
     },
     "validation_protocol": {
@@ -372,6 +412,19 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "acceptance_criteria": "All scripted tests pass; no open deviation of severity major.",
         "report_version": "1",
         "report_status": "Draft",
+        "summary": "All scripted tests passed; one minor deviation in a supporting function, closed by a procedural control.",
+        "trace": [
+            {"function": "Electronic sign-off of a design review", "process_risk": "High", "test_case": "TC-01",
+             "method": "Scripted", "result": "Passed"},
+            {"function": "Dashboards of open reviews", "process_risk": "Not high", "test_case": "TC-02",
+             "method": "Unscripted (exploratory)", "result": "Failed"},
+        ],
+        "evidence": [
+            {"test_case": "TC-01", "file": "tc01-signoff.png",
+             "sha256": "7d865e959b2466918c9863afca942d0fb89d7c9ac0c99bafc3749504ded97730",
+             "executed_at": "2026-11-12 10:15 UTC"},
+        ],
+        "next_review": "2027-11-20",
         "executions": [
             {
                 "test_case": "TC-01",

@@ -124,6 +124,13 @@ _PROTOCOL_HEAD: tuple[_Spec, ...] = (
     _s("protocol_version", "Protocol version"),
     _s("protocol_status", "Protocol status: Draft, In review, Approved, In execution, Executed or Withdrawn"),
     _s("scope", "Scope of the validation"),
+    _s("test_environment", "Where and with what the tests run (tenant, version, browser, accounts, data)"),
+    _s("prerequisites", "What must be true before testing starts"),
+)
+
+_ASSESSMENT = (
+    _s("assessment", "The assessment note of the change (empty while not assessed)"),
+    _s("assessed_by", "Who assessed the change, and when"),
 )
 
 _DIFF_ROW = (
@@ -133,6 +140,7 @@ _DIFF_ROW = (
     _s("licence", "SPDX licence expression"),
     _s("purl", "Package URL"),
     _s("direct", "Direct or Transitive (empty when the import could not tell)"),
+    *_ASSESSMENT,
 )
 
 _VERSION_CHANGE_ROW = (
@@ -140,6 +148,7 @@ _VERSION_CHANGE_ROW = (
     _s("from_version", "Version in the earlier release"),
     _s("to_version", "Version in the later release"),
     _s("licence", "SPDX licence expression in the later release"),
+    *_ASSESSMENT,
 )
 
 _SPECS: dict[str, tuple[_Spec, ...]] = {
@@ -149,7 +158,18 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _s("supplier_kind", "Commercial vendor, Open-source project, Cloud provider or Service provider"),
         _s("supplier_criticality", "Critical, Major or Minor"),
         _s("supplier_scope", "What the supplier supplies"),
+        _s("supplier_contact", "The supplier's contact for this evaluation (name and e-mail)"),
+        _s("evaluation_reference", "Reference of the evaluation (e.g. EV-2026-4F2A1C)"),
         _s("evaluation_type", "Initial, Periodic or For cause"),
+        _s("evaluator", "Who started and ran the evaluation"),
+        _s("started_on", "Date the evaluation was started"),
+        _s("sent_on", "Date the questionnaire was sent to the supplier (empty if never sent)"),
+        _s("due_on", "Date the answers were due"),
+        _s("submitted_on", "Date the supplier submitted the answers"),
+        _s("decided_on", "Date of the decision"),
+        _s("decided_by", "Who decided (QA, signed)"),
+        _s("threshold_approved", "Score in percent from which the scoring suggests approval"),
+        _s("threshold_conditional", "Score in percent from which the scoring suggests conditional approval"),
         _s("template_name", "Name of the questionnaire template"),
         _s("template_version", "Version of the questionnaire template"),
         _rows(
@@ -185,8 +205,10 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         ),
         _s("suggested_decision", "Decision suggested by the scoring rules"),
         _s("final_decision", "Decision taken: Approved, Conditionally approved or Rejected"),
+        _s("approval_scope", "Scope of the approval: what may be bought from this supplier"),
         _s("conditions", "Conditions of a conditional approval"),
         _s("rationale", "Rationale of the decision"),
+        _s("knock_out_justification", "Written justification of an approval despite a knock-out answer"),
         _s("next_due", "Date the next re-evaluation is due (YYYY-MM-DD)"),
     ),
     "approved_supplier_list": (
@@ -203,17 +225,31 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             _s("last_score", "Score of the last evaluation in percent"),
             _s("last_evaluation_date", "Date of the last evaluation"),
             _s("conditions", "Conditions of the approval"),
-            _s("certificates", "Certificates with their expiry, as text"),
+            _s("certificates", "Certificates with their expiry, as text; an expired one says EXPIRED"),
             _s("next_due", "Date the next re-evaluation is due"),
             _s("approver", "Who approved the supplier"),
+        ),
+        _rows(
+            "blocked_suppliers",
+            "Suppliers nothing may be bought from: suspended, disqualified or rejected",
+            _s("supplier", "Supplier name"),
+            _s("code", "Supplier code"),
+            _s("scope", "What the supplier supplies"),
+            _s("status", "Suspended, Disqualified or Rejected"),
+            _s("since", "Date of the decision"),
+            _s("reason", "Reason given in the signed decision"),
         ),
     ),
     "purchasing_information": (
         _s("supplier_name", "Supplier name"),
         _s("supplier_code", "Supplier code"),
+        _s("order_reference", "Order reference (purchase order number)"),
         _s("product", "Purchased product or service"),
         _s("version", "Purchased version"),
-        _s("specification", "Specification of what is bought"),
+        _s("quantity", "Quantity ordered (e.g. 50 named users)"),
+        _s("specification", "Product requirements: the specification of what is bought (ISO 13485 7.4.2)"),
+        _s("process_requirements", "Requirements for the supplier's procedures, processes and equipment (7.4.2 a)"),
+        _s("personnel_requirements", "Requirements for the qualification of the supplier's personnel (7.4.2 b)"),
         _s("acceptance_criteria", "Acceptance criteria for the delivery"),
         _s("qms_requirements", "Quality management system requirements placed on the supplier"),
         _s("change_notification_agreed", "True when the supplier agreed to notify changes"),
@@ -227,7 +263,8 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             _s("version_received", "Version received"),
             _s("supplier", "Who delivered"),
             _s("result", "Accepted or Rejected"),
-            _s("notes", "Notes of the verification"),
+            _s("notes", "Checks made and notes of the verification"),
+            _s("signature", "The verifier's electronic signature: name, meaning and time"),
         ),
     ),
     "soup_list": (
@@ -271,6 +308,7 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             _s("version", "Version in the later release"),
             _s("from_licence", "Licence in the earlier release"),
             _s("to_licence", "Licence in the later release"),
+            *_ASSESSMENT,
         ),
     ),
     "validation_protocol": (
@@ -307,6 +345,25 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _s("acceptance_criteria", "Acceptance criteria of the validation"),
         _s("report_version", "Report version"),
         _s("report_status", "Report status"),
+        _s("summary", "Summary of the validation written in the report"),
+        _rows(
+            "trace",
+            "Function -> test case -> result: every function with the tests covering it and their result",
+            _s("function", "The function of the system"),
+            _s("process_risk", "High or Not high"),
+            _s("test_case", "Test case code (empty when no test covers the function)"),
+            _s("method", "Test method"),
+            _s("result", "Passed, Failed, Blocked, Not run; or the justification / Not covered"),
+        ),
+        _rows(
+            "evidence",
+            "Evidence files recorded with the executions, with their sha256",
+            _s("test_case", "Test case code"),
+            _s("file", "File name"),
+            _s("sha256", "sha256 of the file as stored"),
+            _s("executed_at", "When the execution was recorded (UTC)"),
+        ),
+        _s("next_review", "Date the next periodic review of the system is due (once the report is approved)"),
         _rows(
             "executions",
             "Every execution of a test case",
@@ -340,7 +397,7 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _s("restrictions", "Restrictions of use (for Fit with restrictions)"),
     ),
     "audit_extract": (
-        _s("scope_description", "What this extract covers (records, period)"),
+        _s("scope_description", "What this extract covers: the record and the records that belong to it, or a period"),
         _rows(
             "events",
             "Audit trail events, oldest first",

@@ -40,8 +40,9 @@ class SignTarget:
     content: Mapping[str, Any]
     author_ids: frozenset[int] = frozenset()
     # True: a signature stays bound to the record's content whatever its version since (a purchase record sent
-    # and received is still the reviewed one). False: the signature binds a decision taken on one version and
-    # the record legitimately moves on (a supplier's status change); only the same version is compared.
+    # and received is still the reviewed one). False: the version names what was signed and only signatures of
+    # that version are compared: a protocol or report version (the next version is another document) or a
+    # decision taken on one version of a record that then legitimately moves on (a supplier's status change).
     lasting: bool = True
 
 

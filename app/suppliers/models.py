@@ -205,7 +205,11 @@ class PurchaseRecord(Audited, TimestampMixin, VersionedMixin, db.Model):  # type
     reference: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # order number
     product: Mapped[str] = mapped_column(String(200), nullable=False)
     product_version: Mapped[str] = mapped_column(String(80), nullable=False, default="")
-    specification: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    quantity: Mapped[str] = mapped_column(String(120), nullable=False, default="")  # "50 named users", "1 licence"
+    specification: Mapped[str] = mapped_column(Text, nullable=False, default="")  # product requirements
+    # ISO 13485 7.4.2 a) and b): requirements for the supplier's processes and for the qualification of its people
+    process_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    personnel_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     acceptance_criteria: Mapped[str] = mapped_column(Text, nullable=False, default="")
     qms_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     change_notification_agreed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -113,6 +113,9 @@ class Protocol(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     scope: Mapped[str] = mapped_column(Text, nullable=False, default="")
     requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     acceptance_criteria: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Where and with what the tests run (tenant, browser, test data), and what must be true before they start.
+    test_environment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    prerequisites: Mapped[str] = mapped_column(Text, nullable=False, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     # The functions as they were when the protocol left draft: later edits of a function do not
     # change what was signed.

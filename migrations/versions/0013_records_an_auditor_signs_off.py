@@ -18,6 +18,10 @@ generated_documents gains the context each file was rendered from (the signed co
 who the file prints as signers, and the signed copy itself (bytes, sha256, size, time). Existing documents keep
 no context (NULL): their approval shows on the document page, no signed copy is issued for them.
 
+purchase_records gains the rest of ISO 13485 7.4.2 (quantity, process requirements, qualification of the
+supplier's personnel) and validation_protocols the test environment and prerequisites; all empty for existing rows,
+and part of the signed content only when filled in, so existing signatures keep their content hash.
+
 Downgrade drops the columns, and with them every signed copy (the approved files stay).
 """
 from alembic import op
@@ -86,6 +90,13 @@ def upgrade():
             "INSERT INTO audit_chain_head (id, last_event_id, last_hash, keyed_from_id, checkpointed_id, mac)"
             " VALUES (1, :id, :hash, :next, :id, '')"), {"id": newest.id, "hash": newest.hash, "next": newest.id + 1})
     _create_triggers()
+    with op.batch_alter_table('purchase_records', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('quantity', sa.String(length=120), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('process_requirements', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('personnel_requirements', sa.Text(), nullable=False, server_default=''))
+    with op.batch_alter_table('validation_protocols', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('test_environment', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('prerequisites', sa.Text(), nullable=False, server_default=''))
     with op.batch_alter_table('signatures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('content', sa.JSON(), nullable=True))
     create_table('document_procedures',
@@ -104,14 +115,18 @@ def upgrade():
 
 
 def downgrade():
+    # ALTER TABLE ... DROP COLUMN on both engines (SQLite >= 3.35): a batch copy of a table that other rows
+    # reference would fail on their foreign keys.
+    for table, column in (('validation_protocols', 'prerequisites'), ('validation_protocols', 'test_environment'),
+                          ('purchase_records', 'personnel_requirements'), ('purchase_records', 'process_requirements'),
+                          ('purchase_records', 'quantity')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
     # The old code verifies every event as a plain sha256: after a downgrade events written since the upgrade
     # (keyed) no longer verify there. The trail itself is kept.
     _drop_triggers()
     op.drop_table('audit_checkpoints')
     op.drop_table('audit_chain_head')
-    with op.batch_alter_table('generated_documents', schema=None) as batch_op:
-        for name in ('signed_at', 'signed_size', 'signed_sha256', 'signed_data', 'signed_by', 'context'):
-            batch_op.drop_column(name)
+    for name in ('signed_at', 'signed_size', 'signed_sha256', 'signed_data', 'signed_by', 'context'):
+        op.execute(f'ALTER TABLE generated_documents DROP COLUMN {name}')
     drop_table('document_procedures')
-    with op.batch_alter_table('signatures', schema=None) as batch_op:
-        batch_op.drop_column('content')
+    op.execute('ALTER TABLE signatures DROP COLUMN content')

@@ -34,7 +34,7 @@ def flags(purchase: PurchaseRecord) -> list[tuple[bool, tuple[str, ...]]]:
 def test_an_untouched_purchase_stays_unflagged_when_sent_and_received(approved):
     purchase, buyer = approved
     services.mark_purchase_sent(purchase, by=buyer)
-    services.verify_receipt(purchase, ACCEPT, by=buyer)
+    services.verify_receipt(purchase, ACCEPT, by=buyer, password=PASSWORD)
     db.session.commit()
     assert flags(purchase) == [(False, ())]
 
@@ -48,7 +48,7 @@ def test_a_purchase_altered_after_signing_stays_flagged_when_sent_and_received(a
     services.mark_purchase_sent(db.session.get(PurchaseRecord, purchase.id), by=buyer)
     db.session.commit()
     assert flags(purchase) == [(True, ("specification",))]
-    services.verify_receipt(db.session.get(PurchaseRecord, purchase.id), ACCEPT, by=buyer)
+    services.verify_receipt(db.session.get(PurchaseRecord, purchase.id), ACCEPT, by=buyer, password=PASSWORD)
     db.session.commit()
     assert flags(purchase) == [(True, ("specification",))]
     assert db.session.get(PurchaseRecord, purchase.id).status == "verified"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from app.labels import label
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
 from app.questionnaires.models import Evaluation, EvaluationStatus, EvidenceFile
-from app.signatures.models import Meaning
+from app.signatures.models import Meaning, Signature
 from app.suppliers.models import PurchaseRecord, Supplier, SupplierStatus
 
 
@@ -92,13 +93,28 @@ def supplier_evaluation(source_id: str) -> Source:
                  "percentage": round(earned / possible * 100, 1)}
             )
     supplier = evaluation.supplier
+    threshold = score.get("threshold") or {}
+    contact = evaluation.contact_name
+    if evaluation.contact_email:
+        contact = f"{contact} <{evaluation.contact_email}>" if contact else evaluation.contact_email
     variables = {
         "supplier_name": supplier.name,
         "supplier_code": supplier.code,
         "supplier_kind": label(supplier.kind),
         "supplier_criticality": label(evaluation.criticality or supplier.criticality),
         "supplier_scope": supplier.scope,
+        "supplier_contact": contact,
+        "evaluation_reference": evaluation.reference,
         "evaluation_type": label(evaluation.evaluation_type),
+        "evaluator": evaluation.created_by.full_name if evaluation.created_by else "",
+        "started_on": text(evaluation.created_at.date()) if evaluation.created_at else "",
+        "sent_on": text(evaluation.sent_at.date()) if evaluation.sent_at else "",
+        "due_on": text(evaluation.due_date),
+        "submitted_on": text(evaluation.submitted_at.date()) if evaluation.submitted_at else "",
+        "decided_on": text(evaluation.decided_at.date()) if evaluation.decided_at else "",
+        "decided_by": evaluation.decided_by.full_name if evaluation.decided_by else "",
+        "threshold_approved": _number(threshold.get("approved")),
+        "threshold_conditional": _number(threshold.get("conditional")),
         "template_name": evaluation.template.name,
         "template_version": str(evaluation.template.template_version),
         "questions": questions,
@@ -111,8 +127,10 @@ def supplier_evaluation(source_id: str) -> Source:
         ],
         "suggested_decision": label(evaluation.suggested_decision),
         "final_decision": label(evaluation.decision),
+        "approval_scope": evaluation.approval_scope,
         "conditions": evaluation.conditions,
         "rationale": evaluation.rationale,
+        "knock_out_justification": evaluation.knockout_justification,
         "next_due": text(supplier.next_reevaluation_due) if evaluation.status == EvaluationStatus.DECIDED else "",
     }
     return Source(
@@ -124,6 +142,57 @@ def supplier_evaluation(source_id: str) -> Source:
 
 
 ASL_STATUSES = (SupplierStatus.APPROVED, SupplierStatus.CONDITIONALLY_APPROVED)
+BLOCKED_STATUSES = (SupplierStatus.SUSPENDED, SupplierStatus.DISQUALIFIED, SupplierStatus.REJECTED)
+
+
+def certificates_text(certificates: list[Any], today: date) -> str:
+    """Certificates in force with their expiry; an expired one is flagged, never shown as valid."""
+    return "; ".join(
+        f"{c.standard} (EXPIRED {c.valid_until.isoformat()})" if c.valid_until < today
+        else f"{c.standard} (valid until {c.valid_until.isoformat()})"
+        for c in certificates
+    )
+
+
+def _blocked_rows() -> list[dict[str, Any]]:
+    """Suspended, disqualified and rejected suppliers, with the latest signed status decision (date, reason)."""
+    suppliers = list(db.session.scalars(
+        select(Supplier).where(Supplier.status.in_(BLOCKED_STATUSES)).order_by(Supplier.name)
+    ))
+    decisions: dict[str, Signature] = {}
+    if suppliers:
+        for signature in db.session.scalars(
+            select(Signature).where(Signature.entity_type == "supplier",
+                                    Signature.entity_id.in_([str(s.id) for s in suppliers]))
+            .order_by(Signature.signed_at, Signature.id)
+        ):
+            decisions[signature.entity_id] = signature
+    rejected = last_rejections([s.id for s in suppliers if s.status == SupplierStatus.REJECTED])
+    rows = []
+    for supplier in suppliers:
+        decision = decisions.get(str(supplier.id))
+        since, reason = "", ""
+        if supplier.status == SupplierStatus.REJECTED and supplier.id in rejected:
+            decided_at, reason = rejected[supplier.id]
+            since = text(decided_at.date()) if decided_at else ""
+        elif decision is not None:
+            since, reason = text(decision.signed_at.date()), decision.comment
+        rows.append({"supplier": supplier.name, "code": supplier.code, "scope": supplier.scope,
+                     "status": label(supplier.status), "since": since, "reason": reason})
+    return rows
+
+
+def last_rejections(supplier_ids: list[int]) -> dict[int, tuple[Any, str]]:
+    """The decision time and rationale of each supplier's latest rejected evaluation."""
+    if not supplier_ids:
+        return {}
+    found: dict[int, tuple[Any, str]] = {}
+    for evaluation in db.session.scalars(
+        select(Evaluation).where(Evaluation.supplier_id.in_(supplier_ids), Evaluation.decision == "rejected")
+        .order_by(Evaluation.decided_at)
+    ):
+        found[evaluation.supplier_id] = (evaluation.decided_at, evaluation.rationale)
+    return found
 
 
 def approved_supplier_list(source_id: str) -> Source:
@@ -138,6 +207,7 @@ def approved_supplier_list(source_id: str) -> Source:
         )
     )
     last = last_decided_evaluation_by_supplier([supplier.id for supplier in suppliers])
+    today = utcnow().date()
     rows = []
     for supplier in suppliers:
         score, decided_at = last.get(supplier.id, (None, None))
@@ -152,16 +222,13 @@ def approved_supplier_list(source_id: str) -> Source:
                 "last_score": "" if score is None else score,
                 "last_evaluation_date": text(decided_at.date()) if decided_at else "",
                 "conditions": supplier.conditions,
-                "certificates": "; ".join(
-                    f"{c.standard} (valid until {c.valid_until.isoformat()})" for c in supplier.active_certificates
-                ),
+                "certificates": certificates_text(list(supplier.active_certificates), today),
                 "next_due": text(supplier.next_reevaluation_due),
                 "approver": supplier.approved_by.full_name if supplier.approved_by else "",
             }
         )
-    today = utcnow().date()
     return Source(
-        variables={"snapshot_date": today.isoformat(), "suppliers": rows},
+        variables={"snapshot_date": today.isoformat(), "suppliers": rows, "blocked_suppliers": _blocked_rows()},
         source_type="approved_supplier_list", source_id=f"current@{today.year}", version=len(rows),
         approved=True, title="Approved supplier list", number_prefix="ASL", volatile=frozenset({"snapshot_date"}),
     )
@@ -181,15 +248,23 @@ def purchasing_information(source_id: str) -> Source:
         None,
     )
     checks = [
-        label for label, done in (
+        check for check, done in (
             ("version checked", purchase.version_checked), ("checksum checked", purchase.checksum_checked),
             ("licence checked", purchase.licence_checked), ("installation checked", purchase.installation_checked),
         ) if done
     ]
+    if purchase.checksum:
+        checks.append(f"checksum: {purchase.checksum}")
     if purchase.validation_reference:
         checks.append(f"validation: {purchase.validation_reference}")
+    receipt_record = f"Receipt verification of {purchase.reference or purchase.product} from {purchase.supplier.name}"
+    receipt_signatures = [
+        manifestation_row(signature, receipt_record) for signature in record_signatures("purchase_receipt", purchase.id)
+    ]
+    signatures += receipt_signatures
     verifications = []
     if purchase.verified_at is not None:
+        receipt = receipt_signatures[-1] if receipt_signatures else None
         verifications.append(
             {
                 "date": text(purchase.verified_at.date()),
@@ -198,14 +273,20 @@ def purchasing_information(source_id: str) -> Source:
                 "supplier": purchase.supplier.name,
                 "result": label(purchase.receipt_result),
                 "notes": "; ".join([*checks, purchase.receipt_notes] if purchase.receipt_notes else checks),
+                "signature": (f"{receipt['printed_name']} ({receipt['meaning']}, {receipt['signed_at']})"
+                              if receipt else "Not signed (verified before receipts were signed)"),
             }
         )
     variables = {
         "supplier_name": purchase.supplier.name,
         "supplier_code": purchase.supplier.code,
+        "order_reference": purchase.reference,
         "product": purchase.product,
         "version": purchase.product_version,
+        "quantity": purchase.quantity,
         "specification": purchase.specification,
+        "process_requirements": purchase.process_requirements,
+        "personnel_requirements": purchase.personnel_requirements,
         "acceptance_criteria": purchase.acceptance_criteria,
         "qms_requirements": purchase.qms_requirements,
         "change_notification_agreed": purchase.change_notification_agreed,

@@ -34,6 +34,8 @@ def _system_variables(protocol: Protocol) -> dict[str, Any]:
         "protocol_status": label(protocol.status),
         "scope": protocol.scope,
         "acceptance_criteria": protocol.acceptance_criteria,
+        "test_environment": protocol.test_environment,
+        "prerequisites": protocol.prerequisites,
     }
 
 
@@ -81,6 +83,29 @@ def validation_protocol(source_id: str) -> Source:
     )
 
 
+def _trace(protocol: Protocol, per_case: dict[int, str | None]) -> list[dict[str, str]]:
+    """Function -> test case -> result: every function of the protocol with the tests covering it and their result
+    (a function without a test shows its signed justification, or that it is not covered)."""
+    justified = {j.function_id: j.text for j in protocol.justifications}
+    rows = []
+    for function in validation.protocol_functions(protocol):
+        covering = [case for case in protocol.test_cases if case.function_id == function["id"]]
+        if not covering:
+            rows.append({
+                "function": function["description"], "process_risk": label(function["process_risk"]),
+                "test_case": "", "method": "",
+                "result": f"Justified: {justified[function['id']]}" if function["id"] in justified else "Not covered",
+            })
+        for case in covering:
+            outcome = per_case.get(case.id)
+            rows.append({
+                "function": function["description"], "process_risk": label(function["process_risk"]),
+                "test_case": _case_code(case.order), "method": label(case.method),
+                "result": label(outcome) if outcome else "Not run",
+            })
+    return rows
+
+
 def validation_report(source_id: str) -> Source:
     """The report of a protocol version: every execution entry, the deviations, counts and conclusion."""
     protocol = _protocol(source_id)
@@ -88,11 +113,25 @@ def validation_report(source_id: str) -> Source:
     if report is None:
         raise SourceNotFound(f"Protocol {source_id} has no report yet (it is written after execution).")
     cases = {case.id: _case_code(case.order) for case in protocol.test_cases}
-    counts = validation.counts(protocol)
+    entries = validation.executions_of(protocol)
+    counts = validation.counts(protocol, entries)
+    system = protocol.system
     variables = {
         **_system_variables(protocol),
         "report_version": str(protocol.number),
         "report_status": label(report.status),
+        "summary": report.summary,
+        "trace": _trace(protocol, counts.per_case),
+        "evidence": [
+            {
+                "test_case": cases.get(entry.test_case_id, ""),
+                "file": entry.evidence.original_name,
+                "sha256": entry.evidence.sha256,
+                "executed_at": text(entry.executed_at),
+            }
+            for entry in entries if entry.evidence is not None
+        ],
+        "next_review": text(system.next_periodic_review) if report.status == ReportStatus.APPROVED else "",
         "executions": [
             {
                 "test_case": cases.get(entry.test_case_id, ""),
@@ -103,7 +142,7 @@ def validation_report(source_id: str) -> Source:
                 + (f" (correction of entry {entry.corrects_id}: {entry.correction_reason})" if entry.corrects_id else ""),
                 "outcome": label(entry.outcome),
             }
-            for entry in validation.executions_of(protocol)
+            for entry in entries
         ],
         "deviations": [
             {
