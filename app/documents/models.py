@@ -69,7 +69,7 @@ class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     """One generated file with what it was made from: record, version, content hash, template."""
 
     __tablename__ = "generated_documents"
-    __audit_exclude__ = frozenset({"data", "context", "signed_data"})
+    __audit_exclude__ = frozenset({"data", "context", "signed_data", "pdf_data"})
     __table_args__ = (
         Index("ix_generated_documents_source", "source_type", "source_id"),
         Index("ix_generated_documents_doc_type", "doc_type"),
@@ -106,6 +106,10 @@ class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     signed_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     signed_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     signed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The archive PDF/A-2b of the file a reader gets (the signed copy when there is one), made on first request.
+    pdf_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pdf_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     def audit_label(self) -> str:
         return f"{self.number} rev {self.revision}"

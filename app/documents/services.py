@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.documents import contexts, control, policies, render
+from app.documents import contexts, control, pdf, policies, render
 from app.documents.contexts.base import manifestation_row, record_signatures
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.variables import DOCUMENT_TYPES, UnknownDocumentTypeError, example_context, require_document_type
@@ -237,6 +237,22 @@ def preview(template: DocumentTemplate) -> bytes:
 DOCUMENT_ENTITY = "generated_document"
 
 
+def archive_pdf(document: GeneratedDocument) -> bytes:
+    """The document's PDF/A-2b for the archive: made once from the file a reader gets (the signed copy when there
+    is one) and kept in the register with its sha256, so every later request gives the same bytes."""
+    if document.pdf_data is not None:
+        return document.pdf_data
+    source = document.signed_data if document.signed_data is not None else document.data
+    try:
+        data = pdf.docx_to_pdf(source, timeout_s=current_app.config["PDF_TIMEOUT_S"])
+    except pdf.PdfConversionError as error:
+        raise ValidationFailed(f"The PDF could not be made: {error}") from error
+    document.pdf_data, document.pdf_sha256, document.pdf_size = data, hashlib.sha256(data).hexdigest(), len(data)
+    db.session.flush()
+    audit.record("document.pdf_archived", document, sha256=document.pdf_sha256, format="PDF/A-2b")
+    return data
+
+
 def document_sign_target(document: GeneratedDocument, data: bytes | None = None) -> SignTarget:
     """A generated document is signed by the sha256 of its stored bytes (recomputed, not the recorded column)."""
     return SignTarget(
@@ -298,6 +314,8 @@ def issue_signed_copy(document: GeneratedDocument) -> None:
     document.signed_size = len(data)
     document.signed_at = utcnow()
     document.signed_by = signed_by_text(context["signatures"])
+    # The archive PDF is made again from the signed copy on its next request.
+    document.pdf_data, document.pdf_sha256, document.pdf_size = None, None, None
     db.session.flush()
     audit.record("document.signed_copy_issued", document, sha256=document.signed_sha256, signatures=len(own))
 

@@ -143,13 +143,10 @@ def download_pdf(document_id: int) -> Any:
     document = db.get_or_404(GeneratedDocument, document_id)
     if pdf.soffice_path() is None:
         abort(404)
-    try:
-        # A reader gets the signed copy when there is one: it prints the document's own signatures.
-        source = document.signed_data if document.signed_data is not None else document.data
-        data = pdf.docx_to_pdf(source, timeout_s=current_app.config["PDF_TIMEOUT_S"])
-    except pdf.PdfConversionError as error:
-        flash(f"The PDF could not be made: {error}", "error")
-        return redirect(url_for("documents.register"))
+    # A reader gets the signed copy when there is one; the PDF/A is kept in the register with its sha256.
+    data = unit_of_work.run(lambda: services.archive_pdf(document)).value
+    if data is None:
+        return redirect(url_for("documents.detail", document_id=document_id))
     _record_download(document, "pdf")
     return _send(data, document.filename.removesuffix(".docx") + ".pdf", "application/pdf")
 

@@ -15,7 +15,8 @@ since signing. Signatures made before this revision keep NULL: their change is s
 
 document_procedures: the procedure (SOP) an admin names for each document type, printed on its documents.
 generated_documents gains the context each file was rendered from (the signed copy is rendered again from it),
-who the file prints as signers, and the signed copy itself (bytes, sha256, size, time). Existing documents keep
+who the file prints as signers, the signed copy itself (bytes, sha256, size, time) and the archive PDF/A-2b
+(bytes, sha256, size). Existing documents keep
 no context (NULL): their approval shows on the document page, no signed copy is issued for them.
 
 purchase_records gains the rest of ISO 13485 7.4.2 (quantity, process requirements, qualification of the
@@ -112,6 +113,9 @@ def upgrade():
         batch_op.add_column(sa.Column('signed_sha256', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('signed_size', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('signed_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('pdf_data', sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column('pdf_sha256', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('pdf_size', sa.Integer(), nullable=True))
 
 
 def downgrade():
@@ -126,7 +130,8 @@ def downgrade():
     _drop_triggers()
     op.drop_table('audit_checkpoints')
     op.drop_table('audit_chain_head')
-    for name in ('signed_at', 'signed_size', 'signed_sha256', 'signed_data', 'signed_by', 'context'):
+    for name in ('pdf_size', 'pdf_sha256', 'pdf_data', 'signed_at', 'signed_size', 'signed_sha256', 'signed_data',
+                 'signed_by', 'context'):
         op.execute(f'ALTER TABLE generated_documents DROP COLUMN {name}')
     drop_table('document_procedures')
     op.execute('ALTER TABLE signatures DROP COLUMN content')
