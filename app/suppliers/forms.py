@@ -124,7 +124,7 @@ class PurchaseForm(BaseForm):
     product = StringField("Product", validators=[DataRequired(), Length(max=200)])
     product_version = StringField("Version", validators=[Optional(), Length(max=80)])
     quantity = StringField("Quantity", validators=[Optional(), Length(max=120)], description="E.g. 50 named users.")
-    specification = TextAreaField("Product requirements (specification)", validators=[Length(max=10000)])
+    specification = TextAreaField("Specification (product requirements)", validators=[Length(max=10000)])
     process_requirements = TextAreaField(
         "Process requirements", validators=[Length(max=10000)],
         description="Requirements for the supplier's procedures, processes and equipment (ISO 13485 7.4.2 a).",
