@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from app.audit.chain import ChainResult, keyed_hash, verify_chain
@@ -33,6 +33,11 @@ _HEAD = select(
     AuditChainHead.checkpointed_id, AuditChainHead.mac,
 ).where(AuditChainHead.id == HEAD_ID)
 _NEWEST_EVENT = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+# Built once (Core statements on the tables): per write only the parameters change.
+_HEAD_TABLE = AuditChainHead.__table__
+_UPDATE_HEAD = _HEAD_TABLE.update().where(_HEAD_TABLE.c.id == HEAD_ID)
+_INSERT_HEAD = _HEAD_TABLE.insert()
+_INSERT_CHECKPOINT = AuditCheckpoint.__table__.insert()
 
 
 def chain_key() -> bytes:
@@ -76,30 +81,28 @@ class Head:
 
 def advance(connection: Connection, head: Head, key: bytes, last_event_id: int, last_hash: str) -> None:
     """Move the signed head to the newest event; every AUDIT_CHECKPOINT_EVERY events also keep a checkpoint."""
-    values = {
-        "last_event_id": last_event_id, "last_hash": last_hash, "keyed_from_id": head.keyed_from_id,
-        "mac": head_mac(key, last_event_id, last_hash, head.keyed_from_id),
-    }
     every = int(current_app.config.get("AUDIT_CHECKPOINT_EVERY") or 0)
     checkpointed = head.checkpointed_id
     if every and last_event_id - checkpointed >= every:
         write_checkpoint(connection, key, last_event_id, last_hash)
         checkpointed = last_event_id
+    values = {
+        "last_event_id": last_event_id, "last_hash": last_hash, "keyed_from_id": head.keyed_from_id,
+        "checkpointed_id": checkpointed, "mac": head_mac(key, last_event_id, last_hash, head.keyed_from_id),
+    }
     if head.exists:
-        connection.execute(
-            update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(**values, checkpointed_id=checkpointed)
-        )
+        connection.execute(_UPDATE_HEAD, values)
     else:
-        connection.execute(insert(AuditChainHead).values(id=HEAD_ID, **values, checkpointed_id=checkpointed))
+        connection.execute(_INSERT_HEAD, {"id": HEAD_ID, **values})
 
 
 def write_checkpoint(connection: Connection, key: bytes, last_event_id: int, last_hash: str) -> dict[str, Any]:
     """Store a signed checkpoint of the head; returns it as exported."""
     created_at = utcnow()
     mac = checkpoint_mac(key, _stamp(created_at), last_event_id, last_hash)
-    connection.execute(insert(AuditCheckpoint).values(
-        created_at=created_at, last_event_id=last_event_id, last_hash=last_hash, mac=mac,
-    ))
+    connection.execute(_INSERT_CHECKPOINT, {
+        "created_at": created_at, "last_event_id": last_event_id, "last_hash": last_hash, "mac": mac,
+    })
     return {"format": EXPORT_FORMAT, "created_at": _stamp(created_at), "last_event_id": last_event_id,
             "last_hash": last_hash, "mac": mac}
 
