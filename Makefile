@@ -25,9 +25,9 @@ dev-venv: $(VENV)/.dev-installed
 
 instance/config.py:
 	mkdir -p instance
-	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32))); print('AUDIT_CHAIN_KEY = ' + repr(secrets.token_hex(32)))" > $@
 	chmod 600 $@
-	@echo "generated instance/config.py with a new secret key"
+	@echo "generated instance/config.py with a new secret key and audit chain key (keep a copy of the audit key outside the database)"
 
 instance: instance/config.py
 

@@ -35,6 +35,7 @@ FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields o
 PLUG_INS: tuple[str, ...] = (
     "auth.services", "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "validation.reminders",
+    "documents.issuing",
 )
 
 
@@ -113,6 +114,11 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             )
         # Development and tests without a configured key: a random one (sessions end at restart).
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if production and not app.config.get("AUDIT_CHAIN_KEY"):
+        raise RuntimeError(
+            "PROVENANCE_AUDIT_CHAIN_KEY is not set. Production refuses to start without the key of the audit chain "
+            "(set it in instance/config.py or the environment; keep a copy outside the database and its backups)."
+        )
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = production
     if production:
@@ -257,12 +263,14 @@ def _signed_in() -> bool:
 
 def register_template_helpers(app: Flask) -> None:
     from app import navigation
+    from app.audit.display import describe
     from app.audit.services import history
     from app.signatures.services import manifestations
 
     app.jinja_env.globals.update(
         nav_items=navigation.visible_items,
         audit_history=history,
+        audit_display=describe,
         signature_manifestations=manifestations,
         company_name=lambda: app.config["COMPANY_NAME"],
     )

@@ -71,6 +71,10 @@ class DefaultConfig:
     ANOMALY_REVIEW_MONTHS_CLASS_C = 1
     ANOMALY_REVIEW_REMIND_DAYS = 7  # reviews due within this many days show on the dashboard and in reminders
     ADVISORY_UPLOAD_MAX_BYTES = 40 * 1024 * 1024  # an OSV file or zip (PyPA's database is ~3 MB)
+    # Audit trail: the key of the keyed hash chain (HMAC). Required in production; kept in the instance
+    # configuration, never in the database. Without it (development, tests) a key is derived from SECRET_KEY.
+    AUDIT_CHAIN_KEY: str | None = None
+    AUDIT_CHECKPOINT_EVERY = 1000  # a signed checkpoint of the chain head every this many events
     # Documents
     DOCUMENT_RENDER_TIMEOUT_S = 20
     DOCUMENT_RENDER_MEMORY_MB = 512

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.access import Role
+from app.audit import guard
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.extensions import db
@@ -37,6 +38,7 @@ def test_config(tmp_dir: Path) -> dict[str, Any]:
         "ENV": "test",
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "AUDIT_CHAIN_KEY": "test-audit-chain-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_dir),
         "WTF_CSRF_ENABLED": False,
         "ARGON2_TIME_COST": 1,
@@ -91,8 +93,9 @@ def wipe_tables() -> None:
             names = ", ".join(f'"{table.name}"' for table in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in tables:
-                connection.execute(table.delete())
+            with guard.triggers_off(connection):  # the append-only triggers refuse DELETE on the audit tables
+                for table in tables:
+                    connection.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from app.audit.models import Audited
 from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin
 from app.extensions import db
+from app.labels import label
 from app.storage import StoredFile
 
 
@@ -185,7 +186,7 @@ class PerformanceEvent(Audited, TimestampMixin, db.Model):  # type: ignore[name-
     recorded_by: Mapped[User | None] = relationship()
 
     def audit_label(self) -> str:
-        return f"{self.type} {self.occurred_on} {self.reference}".strip()
+        return f"{label(self.type)} {self.occurred_on} {self.reference}".strip()
 
 
 class PurchaseStatus(StrEnum):
@@ -211,7 +212,11 @@ class PurchaseRecord(Audited, TimestampMixin, VersionedMixin, db.Model):  # type
     reference: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # order number
     product: Mapped[str] = mapped_column(String(200), nullable=False)
     product_version: Mapped[str] = mapped_column(String(80), nullable=False, default="")
-    specification: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    quantity: Mapped[str] = mapped_column(String(120), nullable=False, default="")  # "50 named users", "1 licence"
+    specification: Mapped[str] = mapped_column(Text, nullable=False, default="")  # product requirements
+    # ISO 13485 7.4.2 a) and b): requirements for the supplier's processes and for the qualification of its people
+    process_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    personnel_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     acceptance_criteria: Mapped[str] = mapped_column(Text, nullable=False, default="")
     qms_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     change_notification_agreed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

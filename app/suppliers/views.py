@@ -444,6 +444,8 @@ def _purchase_input(form: PurchaseForm) -> services.PurchaseInput:
         reference=form.reference.data or "", specification=form.specification.data or "",
         acceptance_criteria=form.acceptance_criteria.data or "", qms_requirements=form.qms_requirements.data or "",
         change_notification_agreed=bool(form.change_notification_agreed.data), licence=form.licence.data or "",
+        quantity=form.quantity.data or "", process_requirements=form.process_requirements.data or "",
+        personnel_requirements=form.personnel_requirements.data or "",
     )
 
 
@@ -484,6 +486,7 @@ def _render_purchase(purchase: PurchaseRecord, status: int = 200, **forms: Any) 
     review_form = forms.get("review_form") or signature_form(Meaning.APPROVED, formdata=None)
     return render_template(
         "suppliers/purchase_detail.html", purchase=purchase, sign_target=services.purchase_sign_target(purchase),
+        receipt_target=services.receipt_sign_target(purchase) if purchase.verified_at else None,
         review_form=review_form, receipt_form=forms.get("receipt_form") or ReceiptForm(formdata=None),
         can_edit=policies.can_edit_purchase(current_user, purchase),
         can_approve=policies.can_approve_purchase(current_user, purchase),
@@ -537,7 +540,8 @@ def purchases_verify(purchase_id: int) -> Any:
     purchase = _purchase_or_404(purchase_id)
     form = ReceiptForm()
     return _submit(
-        form, lambda: services.verify_receipt(purchase, _receipt_input(form), by=current_user),
-        form.result, page=lambda status: _render_purchase(purchase, status, receipt_form=form),
+        form, lambda: services.verify_receipt(purchase, _receipt_input(form), by=current_user,
+                                              password=form.password.data or ""),
+        form.password, page=lambda status: _render_purchase(purchase, status, receipt_form=form),
         done=lambda: f"Receipt verified: {form.result.data or ''}.", to=_purchase_url(purchase_id),
     )

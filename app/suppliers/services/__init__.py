@@ -41,6 +41,7 @@ from app.suppliers.services.purchases import (
     purchase_content,
     purchase_query,
     purchase_sign_target,
+    receipt_sign_target,
     update_purchase,
     verify_receipt,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "purchase_query",
     "purchase_sign_target",
     "purchases_of",
+    "receipt_sign_target",
     "record_performance_event",
     "reevaluation_period_months",
     "reevaluations_due",
