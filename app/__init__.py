@@ -15,17 +15,18 @@ from app.config import ROOT, DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
-    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api",
+    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs",
 )
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = (
     "auth.cli", "audit.cli", "documents.cli", "demo", "notifications.cli", "notifications.reminders_cli",
-    "inventory.cli", "inventory.advisories.cli",
+    "inventory.cli", "inventory.advisories.cli", "jobs.cli",
 )
 
 # Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
 # supplier register): app/<module>.py:init_app(app). A lower package never imports a higher one.
 PLUG_INS: tuple[str, ...] = (
+    "jobs.queue", "notifications.tasks",
     "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations", "inventory.reminders",
     "validation.reminders",
 )
@@ -82,6 +83,8 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("PROVENANCE")
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("TASK_BROKER_URL"):
+        app.config["TASK_BROKER_URL"] = os.environ["TASK_BROKER_URL"]
     if test_config:
         app.config.update(test_config)
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")

@@ -76,3 +76,12 @@ class DefaultConfig:
     VALIDATION_REVIEW_MONTHS_HIGH_RISK = 12  # when any function of the system is high process risk
     VALIDATION_REVIEW_MONTHS_OTHER = 24
     VALIDATION_REVIEW_DUE_SOON_DAYS = 30  # the home page and reminders list reviews due within this many days
+    # Background worker (huey): TASK_BROKER_URL empty = SQLite file tasks.sqlite3 in the instance folder (one host);
+    # redis://host:6379/0 for several hosts. `flask worker run` runs jobs and the periodic tasks below.
+    TASK_BROKER_URL = ""
+    TASK_QUEUE_NAME = "provenance"
+    WORKER_THREADS = 2
+    JOB_STALE_SECONDS = 300  # a running job whose heartbeat is older than this is resumed by another worker
+    WORKER_OUTBOX_CRONTAB = "* * * * *"  # send queued e-mails every minute
+    WORKER_REMINDERS_CRONTAB = "5 * * * *"  # queue reminders hourly (each item at most once a day)
+    WORKER_RECOVER_CRONTAB = "*/5 * * * *"  # re-queue jobs that a stopped worker left behind

@@ -184,3 +184,29 @@ def screenshot() -> Callable[[Any, str], Path]:
         return path
 
     return take
+
+
+# --- The worker's brokers ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis server of this test session (Debian's redis-server, no persistence)."""
+    from tests.services import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def broker(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[str]:
+    """The worker's queue on each backend in turn: a SQLite file (the default) and a Redis server."""
+    from app.jobs import queue
+
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else f"sqlite:///{tmp_path / 'tasks.sqlite3'}"
+    previous = app.config.get("TASK_BROKER_URL", "")
+    queue.use_broker(app, url).flush()
+    try:
+        yield url
+    finally:
+        queue.use_broker(app, previous)

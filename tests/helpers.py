@@ -44,3 +44,17 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def run_worker(app: Any = None) -> int:
+    """Run what waits in the worker's queue now, in this process, as `flask worker drain` does; return how many
+    tasks ran. The test's own transaction ends first, and what it holds is read again afterwards."""
+    from flask import current_app
+
+    from app.extensions import db
+    from app.jobs import queue
+
+    db.session.commit()
+    count = queue.drain(app or current_app._get_current_object())
+    db.session.expire_all()
+    return count
