@@ -15,7 +15,7 @@ from app.config import ROOT, DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
-    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs",
+    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs", "sources",
 )
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = (
@@ -26,7 +26,7 @@ CLI_MODULES: tuple[str, ...] = (
 # Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
 # supplier register): app/<module>.py:init_app(app). A lower package never imports a higher one.
 PLUG_INS: tuple[str, ...] = (
-    "jobs.queue", "notifications.tasks",
+    "jobs.queue", "notifications.tasks", "inventory.licences.lookup",
     "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations", "inventory.reminders",
     "validation.reminders",
 )

@@ -85,3 +85,12 @@ class DefaultConfig:
     WORKER_OUTBOX_CRONTAB = "* * * * *"  # send queued e-mails every minute
     WORKER_REMINDERS_CRONTAB = "5 * * * *"  # queue reminders hourly (each item at most once a day)
     WORKER_RECOVER_CRONTAB = "*/5 * * * *"  # re-queue jobs that a stopped worker left behind
+    # Public sources of open-source evidence. Base URLs may point at a company mirror (Artifactory, Nexus, devpi).
+    PYPI_URL = "https://pypi.org/pypi"  # the PyPI JSON API: <PYPI_URL>/<project>/json
+    NPM_REGISTRY_URL = "https://registry.npmjs.org"  # the npm registry: <NPM_REGISTRY_URL>/<package>
+    SOURCES_OFFLINE = False  # True: answer from stored responses only, never ask a source
+    SOURCES_TIMEOUT_S = 20
+    SOURCES_CONCURRENCY = 8  # requests in flight at once
+    SOURCES_CACHE_HOURS = 24  # a stored answer younger than this is used without asking the source
+    SOURCES_MAX_BYTES = 64 * 1024 * 1024  # a larger answer is refused (an npm packument can be tens of MB)
+    LOOKUP_BATCH_SIZE = 25  # packages looked up (and committed with the job's progress) per step

@@ -210,3 +210,22 @@ def broker(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterat
         yield url
     finally:
         queue.use_broker(app, previous)
+
+
+# --- Public sources played by a local server -----------------------------------------------------
+
+
+@pytest.fixture
+def mirror(app: Flask) -> Iterator[Any]:
+    """A local HTTP server standing in for the registries (a company mirror) and the other public sources; the app's
+    base URLs point at it while the test runs. Nothing leaves the machine."""
+    from tests.sources.mirror import serve
+
+    keys = ("PYPI_URL", "NPM_REGISTRY_URL", "SOURCES_TIMEOUT_S", "SOURCES_CACHE_HOURS", "SOURCES_OFFLINE")
+    saved = {key: app.config[key] for key in keys}
+    with serve() as server:
+        app.config.update(PYPI_URL=f"{server.url}/pypi", NPM_REGISTRY_URL=f"{server.url}/npm", SOURCES_TIMEOUT_S=10)
+        try:
+            yield server
+        finally:
+            app.config.update(saved)

@@ -39,6 +39,7 @@ from app.inventory.models import (
     ComponentStatus,
     ImportChannel,
     ImportRun,
+    LicenceState,
     Product,
     Release,
     ReleaseStatus,
@@ -326,8 +327,8 @@ def _verdict_cache() -> Any:
     policy = licence_services.current_policy()
 
     @cache
-    def verdict_of(expression: str, unknown: tuple[str, ...]) -> str:
-        return str(policy.verdict(expression, unknown).verdict.value)
+    def verdict_of(expression: str, unknown: tuple[str, ...], looked_up: bool = True) -> str:
+        return str(policy.verdict(expression, unknown, looked_up=looked_up).verdict.value)
 
     return verdict_of
 
@@ -364,7 +365,10 @@ def _row(defaults: dict[str, Any], record: ComponentRecord, item: diffing.DiffIt
         "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
         "repository_url": record.repository_url[:500],
         "licence_expression": item.licence_expression, "unknown_licences": list(record.unknown_licences),
-        "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences),
+        "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences, bool(record.licence_expression)),
+        "licence_state": (LicenceState.FILE if record.licence_expression else LicenceState.NOT_LOOKED_UP).value,
+        "licence_source": "imported file" if record.licence_expression else "", "licence_checked_at": None,
+        "licence_evidence_id": None,
         "direct": record.direct, "parents": list(record.parents),
         "scope": record.scope if record.scope in _SCOPES else Scope.RUNTIME.value,
     }
@@ -493,6 +497,9 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     if "licence_expression" in changes:
         component.licence_expression, unknown_ids = normalise_licence(component.licence_expression)
         component.unknown_licences = list(unknown_ids)
+        if component.licence_expression != original["licence_expression"]:
+            component.licence_state, component.licence_source = LicenceState.MANUAL, "entered by hand"
+            component.licence_evidence_id, component.licence_checked_at = None, utcnow()
     if component.status in (ComponentStatus.APPROVED, ComponentStatus.IN_USE):
         problems = approval_problems(component)
         if problems:

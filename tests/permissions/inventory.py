@@ -20,3 +20,4 @@ EXPECTED = {
     "inventory.components_assess": ENGINEER_OR_QA,
     "inventory.components_supplier": ENGINEER_OR_QA,
 }
+EXPECTED["inventory.releases_licence_lookup"] = ENGINEER_OR_QA

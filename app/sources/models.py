@@ -1,0 +1,83 @@
+"""Evidence from public sources: every answer kept (URL, time, sha256, body), and what was read from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import utcnow
+from app.extensions import db
+
+
+class SourceResponse(db.Model):  # type: ignore[name-defined,misc]
+    """One answer of a public source, kept as evidence: the same body at the same URL is stored once, and
+    checked_at says when it was last confirmed (a 304 or a fresh cache hit)."""
+
+    __tablename__ = "source_responses"
+    __table_args__ = (
+        UniqueConstraint("url", "sha256", name="uq_source_responses_url_sha256"),
+        Index("ix_source_responses_url_checked_at", "url", "checked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40), nullable=False)  # pypi, npm, deps.dev, github, scorecard ...
+    url: Mapped[str] = mapped_column(String(1000), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_type: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    etag: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    last_modified: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class LookupState(StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"  # the registry answered 404: no such package
+    FAILED = "failed"  # timeout, 429, 5xx, unreachable, or not the documented JSON; earlier facts are kept
+    OFFLINE = "offline"  # offline mode and nothing cached
+
+
+class PackageMetadata(db.Model):  # type: ignore[name-defined,misc]
+    """What a package registry says about one package, from the stored answer `response`.
+
+    `state` is the outcome of the last look-up; the facts are those of the last answer that had them
+    (found_at), so a failed look-up loses nothing."""
+
+    __tablename__ = "package_metadata"
+    __table_args__ = (UniqueConstraint("ecosystem", "name", name="uq_package_metadata_ecosystem_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ecosystem: Mapped[str] = mapped_column(String(40), nullable=False)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)  # the registry's canonical name
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=LookupState.FOUND)
+    error: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    url: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    looked_up_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    found_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("source_responses.id"), nullable=True, index=True)
+    licence: Mapped[str] = mapped_column(String(1000), nullable=False, default="")  # as declared
+    licence_field: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    licence_version: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    licences_by_version: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
+    repository_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    homepage: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    latest_version: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    first_release_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    latest_release_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    releases: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)  # [[version, iso time], ...]
+    yanked: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    deprecated: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    maintainers: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+
+    response: Mapped[SourceResponse | None] = relationship()
+
+    def licence_for(self, version: str) -> str:
+        """The licence declared for this version when the registry says it per version (npm), else the package's."""
+        return self.licences_by_version.get(version) or self.licence
