@@ -20,7 +20,7 @@ BLUEPRINTS: tuple[str, ...] = (
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = (
     "auth.cli", "audit.cli", "documents.cli", "demo", "notifications.cli", "notifications.reminders_cli",
-    "inventory.cli", "inventory.advisories.cli", "jobs.cli",
+    "inventory.cli", "inventory.advisories.cli", "jobs.cli", "sources.cli",
 )
 
 # Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the

@@ -94,3 +94,6 @@ class DefaultConfig:
     SOURCES_CACHE_HOURS = 24  # a stored answer younger than this is used without asking the source
     SOURCES_MAX_BYTES = 64 * 1024 * 1024  # a larger answer is refused (an npm packument can be tens of MB)
     LOOKUP_BATCH_SIZE = 25  # packages looked up (and committed with the job's progress) per step
+    REPOSITORY_CACHE = ""  # bare clones for repository history; "" = instance/repositories
+    REPOSITORY_TIMEOUT_S = 300  # one git clone or fetch
+    REPOSITORY_LOCAL_ROOTS: list[str] = []  # local folders whose repositories may be read in place (offline use)

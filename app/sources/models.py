@@ -81,3 +81,21 @@ class PackageMetadata(db.Model):  # type: ignore[name-defined,misc]
     def licence_for(self, version: str) -> str:
         """The licence declared for this version when the registry says it per version (npm), else the package's."""
         return self.licences_by_version.get(version) or self.licence
+
+
+class RepositoryHistory(db.Model):  # type: ignore[name-defined,misc]
+    """Activity figures of one repository, computed from its git history at `head_sha` (the evidence: anyone can
+    recompute them from that commit); a failed fetch keeps the last figures and says why."""
+
+    __tablename__ = "repository_histories"
+    __table_args__ = (UniqueConstraint("url", name="uq_repository_histories_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(500), nullable=False)  # normalised https URL, or a local path
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=LookupState.FOUND)
+    error: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    looked_up_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    computed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    head_sha: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    log_sha256: Mapped[str] = mapped_column(String(64), nullable=False, default="")  # of the git log it read
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
