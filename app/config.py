@@ -97,3 +97,4 @@ class DefaultConfig:
     REPOSITORY_CACHE = ""  # bare clones for repository history; "" = instance/repositories
     REPOSITORY_TIMEOUT_S = 300  # one git clone or fetch
     REPOSITORY_LOCAL_ROOTS: list[str] = []  # local folders whose repositories may be read in place (offline use)
+    SCORECARD_API_URL = "https://api.securityscorecards.dev"  # OpenSSF Scorecard REST API: /projects/github.com/o/r

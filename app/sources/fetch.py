@@ -175,24 +175,34 @@ def _store(source: str, raw: _Raw, previous: SourceResponse | None) -> Answer:
         return Answer(raw.url, AnswerState.FAILED, previous, error=f"rate limited by the source: HTTP 429{wait}; try again later")
     if raw.status not in (200, 404, 410):
         return Answer(raw.url, AnswerState.FAILED, previous, error=f"the source answered HTTP {raw.status}")
-    digest = hashlib.sha256(raw.body).hexdigest()
+    stored = keep(source, raw.url, raw.body, status=raw.status, content_type=raw.content_type, etag=raw.etag,
+                  last_modified=raw.last_modified, previous=previous)
+    return _answer_from(stored, from_cache=False)
+
+
+def keep(source: str, url: str, body: bytes, *, status: int = 200, content_type: str = "", etag: str = "",
+         last_modified: str = "", previous: SourceResponse | None = None) -> SourceResponse:
+    """Store an answer (or an uploaded file, under an "upload:" URL) once per URL and body; a body stored before
+    is only confirmed (checked_at). Flushes."""
+    now = utcnow()
+    digest = hashlib.sha256(body).hexdigest()
     stored = previous if previous is not None and previous.sha256 == digest else db.session.scalar(
-        select(SourceResponse).where(SourceResponse.url == raw.url, SourceResponse.sha256 == digest))
+        select(SourceResponse).where(SourceResponse.url == url, SourceResponse.sha256 == digest))
     if stored is None:
-        stored = SourceResponse(source=source, url=raw.url[:1000], status_code=raw.status, content_type=raw.content_type,
-                                etag=raw.etag, last_modified=raw.last_modified, sha256=digest, size=len(raw.body),
-                                body=raw.body, fetched_at=now, checked_at=now)
+        stored = SourceResponse(source=source, url=url[:1000], status_code=status, content_type=content_type,
+                                etag=etag, last_modified=last_modified, sha256=digest, size=len(body),
+                                body=body, fetched_at=now, checked_at=now)
         try:
             with db.session.begin_nested():
                 db.session.add(stored)
         except IntegrityError:  # stored meanwhile by another worker: use that row
             stored = db.session.scalar(
-                select(SourceResponse).where(SourceResponse.url == raw.url, SourceResponse.sha256 == digest))
+                select(SourceResponse).where(SourceResponse.url == url, SourceResponse.sha256 == digest))
             if stored is None:
                 raise
     stored.checked_at = now
-    stored.etag, stored.last_modified = raw.etag or stored.etag, raw.last_modified or stored.last_modified
-    return _answer_from(stored, from_cache=False)
+    stored.etag, stored.last_modified = etag or stored.etag, last_modified or stored.last_modified
+    return stored
 
 
 def fetch_one(source: str, url: str, *, headers: Mapping[str, str] | None = None) -> Answer:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import utcnow
@@ -99,3 +111,33 @@ class RepositoryHistory(db.Model):  # type: ignore[name-defined,misc]
     head_sha: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     log_sha256: Mapped[str] = mapped_column(String(64), nullable=False, default="")  # of the git log it read
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class ScorecardRecord(db.Model):  # type: ignore[name-defined,misc]
+    """An OpenSSF Scorecard result, imported or fetched: its aggregate and every check with score and reason. The
+    stored answer (an upload is kept the same way) is the evidence; one record per stored answer."""
+
+    __tablename__ = "scorecard_results"
+    __table_args__ = (
+        UniqueConstraint("response_id", name="uq_scorecard_results_response_id"),
+        Index("ix_scorecard_results_repository_id", "repository", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository: Mapped[str] = mapped_column(String(300), nullable=False)  # github.com/owner/name
+    repo_commit: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    result_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    scorecard_version: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    checks: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
+    origin: Mapped[str] = mapped_column(String(20), nullable=False, default="upload")  # upload | api
+    filename: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    response_id: Mapped[int] = mapped_column(ForeignKey("source_responses.id"), nullable=False)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    response: Mapped[SourceResponse] = relationship()
+
+    def check(self, name: str) -> dict[str, Any] | None:
+        """The stored check of this name (any case)."""
+        return next((item for item in self.checks if str(item.get("name", "")).lower() == name.lower()), None)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
+from app import unit_of_work
 from app.access import Permission, permission_required
 from app.errors import NotFound
 from app.extensions import db
-from app.sources.models import SourceResponse
+from app.pagination import paginate
+from app.sources import scorecards
+from app.sources.forms import ScorecardUploadForm
+from app.sources.models import ScorecardRecord, SourceResponse
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
 
@@ -38,3 +44,42 @@ def response_body(response_id: int) -> Any:
         "Content-Disposition": f'attachment; filename="evidence-{response.id}-{response.sha256[:12]}.{extension}"',
         "X-Content-Type-Options": "nosniff",
     })
+
+
+@bp.get("/scorecards")
+@permission_required(Permission.SUPPLIERS_READ)
+def scorecards_list() -> Any:
+    """Imported and fetched OpenSSF Scorecard results, newest first, with the upload form."""
+    return _scorecards_page(ScorecardUploadForm())
+
+
+def _scorecards_page(form: ScorecardUploadForm, status: int = 200) -> Any:
+    page = paginate(select(ScorecardRecord).order_by(ScorecardRecord.id.desc()))
+    return render_template("sources/scorecards_list.html", page=page, items=page.items, form=form), status
+
+
+@bp.post("/scorecards")
+@permission_required(Permission.SUPPLIERS_EDIT)
+def scorecards_import() -> Any:
+    """Import a Scorecard JSON result; a file that is not one is refused with the reason (422)."""
+    form = ScorecardUploadForm()
+    if not form.validate_on_submit():
+        return _scorecards_page(form, 422)
+    upload = form.file.data
+    content = upload.read(scorecards.MAX_UPLOAD_BYTES + 1)
+    outcome = unit_of_work.run(lambda: scorecards.import_upload(content, upload.filename or "", by=current_user),
+                               form.file)
+    if not outcome.ok or outcome.value is None:
+        return _scorecards_page(form, outcome.status)
+    flash(f"Scorecard result of {outcome.value.repository} imported.", "success")
+    return redirect(url_for("sources.scorecards_detail", record_id=outcome.value.id))
+
+
+@bp.get("/scorecards/<int:record_id>")
+@permission_required(Permission.SUPPLIERS_READ)
+def scorecards_detail(record_id: int) -> Any:
+    """One Scorecard result: every check with its score, reason and details."""
+    record = db.session.get(ScorecardRecord, record_id)
+    if record is None:
+        raise NotFound("There is no such Scorecard result.")
+    return render_template("sources/scorecards_detail.html", record=record)
