@@ -98,3 +98,10 @@ class DefaultConfig:
     REPOSITORY_TIMEOUT_S = 300  # one git clone or fetch
     REPOSITORY_LOCAL_ROOTS: list[str] = []  # local folders whose repositories may be read in place (offline use)
     SCORECARD_API_URL = "https://api.securityscorecards.dev"  # OpenSSF Scorecard REST API: /projects/github.com/o/r
+    # User-base sources (each reports its figure with the stored answer as evidence)
+    DEPSDEV_API_URL = "https://api.deps.dev"  # dependents: /v3alpha/systems/{system}/packages/{name}/versions/{v}:dependents
+    GITHUB_API_URL = "https://api.github.com"  # stars, forks, archived: /repos/{owner}/{repo}
+    GITHUB_TOKEN = ""  # optional; raises GitHub's rate limit
+    GITLAB_API_URL = "https://gitlab.com/api/v4"  # /projects/{url-encoded path}
+    GITLAB_TOKEN = ""
+    NPM_DOWNLOADS_URL = "https://api.npmjs.org"  # /downloads/point/last-month/{package}

@@ -221,10 +221,15 @@ def mirror(app: Flask) -> Iterator[Any]:
     base URLs point at it while the test runs. Nothing leaves the machine."""
     from tests.sources.mirror import serve
 
-    keys = ("PYPI_URL", "NPM_REGISTRY_URL", "SOURCES_TIMEOUT_S", "SOURCES_CACHE_HOURS", "SOURCES_OFFLINE")
+    keys = ("PYPI_URL", "NPM_REGISTRY_URL", "SOURCES_TIMEOUT_S", "SOURCES_CACHE_HOURS", "SOURCES_OFFLINE",
+            "DEPSDEV_API_URL", "GITHUB_API_URL", "GITLAB_API_URL", "NPM_DOWNLOADS_URL", "SCORECARD_API_URL",
+            "GITHUB_TOKEN", "SOURCES_CONCURRENCY")
     saved = {key: app.config[key] for key in keys}
     with serve() as server:
-        app.config.update(PYPI_URL=f"{server.url}/pypi", NPM_REGISTRY_URL=f"{server.url}/npm", SOURCES_TIMEOUT_S=10)
+        app.config.update(PYPI_URL=f"{server.url}/pypi", NPM_REGISTRY_URL=f"{server.url}/npm", SOURCES_TIMEOUT_S=10,
+                          DEPSDEV_API_URL=f"{server.url}/depsdev", GITHUB_API_URL=f"{server.url}/github",
+                          GITLAB_API_URL=f"{server.url}/gitlab/api/v4", NPM_DOWNLOADS_URL=f"{server.url}/npmapi",
+                          SCORECARD_API_URL=f"{server.url}/scorecard")
         try:
             yield server
         finally:

@@ -141,3 +141,26 @@ class ScorecardRecord(db.Model):  # type: ignore[name-defined,misc]
     def check(self, name: str) -> dict[str, Any] | None:
         """The stored check of this name (any case)."""
         return next((item for item in self.checks if str(item.get("name", "")).lower() == name.lower()), None)
+
+
+class UserBaseFigure(db.Model):  # type: ignore[name-defined,misc]
+    """One user-base figure of a package or repository from one source (deps.dev dependents, GitHub stars, npm
+    monthly downloads ...), or entered by a person with a link; a failed fetch keeps the last value with the reason."""
+
+    __tablename__ = "user_base_figures"
+    __table_args__ = (UniqueConstraint("subject", "source", "metric", name="uq_user_base_figures_subject_source_metric"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(500), nullable=False)  # "pypi/flask", "github.com/pallets/flask"
+    source: Mapped[str] = mapped_column(String(40), nullable=False)  # deps.dev, github, gitlab, npm-downloads, manual
+    metric: Mapped[str] = mapped_column(String(40), nullable=False)  # dependents, stars, forks, monthly_downloads, archived
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=LookupState.FOUND)
+    error: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    measured_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # when the value was last read
+    looked_up_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    link: Mapped[str] = mapped_column(String(1000), nullable=False, default="")  # the page that shows the figure
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("source_responses.id"), nullable=True)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    response: Mapped[SourceResponse | None] = relationship()
