@@ -26,7 +26,8 @@ CLI_MODULES: tuple[str, ...] = (
 # Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
 # supplier register): app/<module>.py:init_app(app). A lower package never imports a higher one.
 PLUG_INS: tuple[str, ...] = (
-    "jobs.queue", "notifications.tasks", "inventory.licences.lookup",
+    "jobs.queue", "notifications.tasks", "inventory.licences.lookup", "inventory.supplied",
+    "questionnaires.evidence",
     "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations", "inventory.reminders",
     "validation.reminders",
 )

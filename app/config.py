@@ -97,6 +97,7 @@ class DefaultConfig:
     REPOSITORY_CACHE = ""  # bare clones for repository history; "" = instance/repositories
     REPOSITORY_TIMEOUT_S = 300  # one git clone or fetch
     REPOSITORY_LOCAL_ROOTS: list[str] = []  # local folders whose repositories may be read in place (offline use)
+    REPOSITORY_MIRRORS: dict[str, str] = {}  # clone "https://github.com/" from a company mirror: {prefix: mirror prefix}
     SCORECARD_API_URL = "https://api.securityscorecards.dev"  # OpenSSF Scorecard REST API: /projects/github.com/o/r
     # User-base sources (each reports its figure with the stored answer as evidence)
     DEPSDEV_API_URL = "https://api.deps.dev"  # dependents: /v3alpha/systems/{system}/packages/{name}/versions/{v}:dependents

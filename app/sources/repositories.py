@@ -38,6 +38,7 @@ class Location:
 
     key: str
     remote: bool
+    clone_url: str = ""  # where the clone comes from when a mirror replaces the host (REPOSITORY_MIRRORS)
 
 
 def locate(url_or_path: str) -> Location:
@@ -58,6 +59,10 @@ def locate(url_or_path: str) -> Location:
     url = clean_repository_url(text)
     if not _SAFE_URL.match(url):
         raise RepositoryError(f"{text!r} is not an https repository URL.")
+    for prefix, mirror in dict(current_app.config["REPOSITORY_MIRRORS"]).items():
+        if url.startswith(prefix):
+            mirrored = locate(mirror + url.removeprefix(prefix))
+            return Location(url, remote=True, clone_url=mirrored.clone_url or mirrored.key)
     return Location(url, remote=True)
 
 
@@ -95,7 +100,7 @@ def _checkout(location: Location) -> Path:
     if current_app.config["SOURCES_OFFLINE"]:
         raise RepositoryError("offline mode: the repository is not in the cache")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    _git(["clone", "--quiet", "--bare", "--filter=blob:none", location.key, str(folder)])
+    _git(["clone", "--quiet", "--bare", "--filter=blob:none", location.clone_url or location.key, str(folder)])
     return folder
 
 

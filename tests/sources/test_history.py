@@ -3,7 +3,6 @@ dates and tags, and on this project's own git history."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.sources import history, repositories
 from app.sources.models import LookupState, RepositoryHistory
+from tests.sources.gitrepo import git
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime(2026, 6, 30, 12, 0, 0)
@@ -26,13 +26,6 @@ COMMITS = (  # (author date UTC, name, e-mail)
     ("2026-06-29T09:00:00Z", "Erin", "erin@medtech.example"),
     ("2026-07-05T09:00:00Z", "Frank", "frank@later.example"),  # after as_of: not counted
 )
-
-
-def git(folder: Path, *arguments: str, when: str = "2026-01-01T00:00:00Z", name: str = "T", email: str = "t@x") -> str:
-    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": name,
-           "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
-           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *arguments], cwd=folder, env=env, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -170,3 +163,16 @@ def test_the_cli_prints_the_figures_of_a_local_repository(app, known_repository)
     assert result.exit_code == 0, result.output
     assert "commits: 3 in 90 days, 5 in 365 days, 6 in all" in result.output
     assert "4 e-mail domains, 2 organisations: acme.example, medtech.example" in result.output
+
+
+def test_a_host_can_be_replaced_by_a_mirror(app, known_repository, tmp_path):
+    mirror = tmp_path / "github"
+    (mirror / "acme").mkdir(parents=True)
+    known_repository.rename(mirror / "acme" / "widget")
+    app.config.update(REPOSITORY_LOCAL_ROOTS=[str(tmp_path)], REPOSITORY_CACHE=str(tmp_path / "cache"),
+                      REPOSITORY_MIRRORS={"https://github.com/": f"file://{mirror}/"})
+    try:
+        row = repositories.analyse("https://github.com/acme/widget.git", as_of=AS_OF)
+    finally:
+        app.config.update(REPOSITORY_LOCAL_ROOTS=[], REPOSITORY_CACHE="", REPOSITORY_MIRRORS={})
+    assert (row.url, row.state, row.figures["commits_90d"]) == ("https://github.com/acme/widget", "found", 3)

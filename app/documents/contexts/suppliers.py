@@ -14,7 +14,7 @@ from app.documents.contexts.base import Source, SourceNotFound, signature_rows, 
 from app.extensions import db
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
-from app.questionnaires.models import Evaluation, EvaluationStatus, EvidenceFile
+from app.questionnaires.models import AnswerProposal, Evaluation, EvaluationStatus, EvidenceFile
 from app.signatures.models import Meaning
 from app.suppliers.models import PurchaseRecord, Supplier, SupplierStatus
 
@@ -32,6 +32,14 @@ def _answer_text(question: QuestionDefinition, value: Any) -> str:
 
 def _number(value: Any) -> Any:
     return "" if value is None else value
+
+
+def _has_question(definition: Any, code: str) -> bool:
+    try:
+        definition.question(code)
+    except KeyError:
+        return False
+    return True
 
 
 def supplier_evaluation(source_id: str) -> Source:
@@ -76,8 +84,19 @@ def supplier_evaluation(source_id: str) -> Source:
                 {"section": section.title, "points": round(earned, 1), "max_points": round(possible, 1),
                  "percentage": round(earned / possible * 100, 1)}
             )
+    evidence_figures = [
+        {"code": proposal.question_code, "figure": proposal.figure, "source": proposal.source,
+         "measured": text(proposal.measured_at.date()) if proposal.measured_at else "",
+         "proposed": _answer_text(definition.question(proposal.question_code), proposal.value),
+         "answer": _answer_text(definition.question(proposal.question_code), proposal.answer) if proposal.answer else "",
+         "state": proposal.state, "reason": proposal.reason}
+        for proposal in db.session.scalars(select(AnswerProposal).where(AnswerProposal.evaluation_id == evaluation.id)
+                                           .order_by(AnswerProposal.id))
+        if _has_question(definition, proposal.question_code)
+    ]
     supplier = evaluation.supplier
     variables = {
+        "evidence_figures": evidence_figures,
         "supplier_name": supplier.name,
         "supplier_code": supplier.code,
         "supplier_kind": supplier.kind,
