@@ -25,7 +25,7 @@ from app.db import utcnow
 from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
-from app.inventory import policies
+from app.inventory import policies, supplier_groups
 from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import services as anomaly_services
 from app.inventory.importers import FORMATS, ImporterError, parse_file
@@ -51,6 +51,7 @@ from app.inventory.models import (
 from app.inventory.workflow import ReleaseFrozen, require_component_move, require_release_move
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignTarget, sign
+from app.suppliers import services as supplier_services
 from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
 
 
@@ -509,6 +510,8 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     if any(name in changes for name in identity):
         _recompute_change(component)
     db.session.flush()
+    if {"classification", "safety_class", "risk_level"} & set(changes):
+        supplier_groups.refresh_for_components([component])
     if "licence_expression" in changes:
         _refresh_licence_verdicts(component.release)
     return component
@@ -605,6 +608,7 @@ def classify_components(release: Release, component_ids: Iterable[int], classifi
         if safety_class:
             component.safety_class = safety_class
     db.session.flush()
+    supplier_groups.refresh_for_components(components)
     return len(components)
 
 
@@ -657,10 +661,15 @@ def _normalised_url(url: str) -> str:
 def link_supplier(component: Component, supplier: Supplier | None, *, by: User | None) -> Component:
     """Link (or unlink) the supplier that provides the component."""
     _require_component_editable(component, by)
+    previous = component.supplier
     component.supplier_id = supplier.id if supplier else None
     if supplier and not component.manufacturer:
         component.manufacturer = supplier.name
     db.session.flush()
+    if supplier is not None:
+        supplier_groups.refresh_criticality(supplier)
+    elif previous is not None:
+        supplier_groups.refresh_criticality(previous)
     return component
 
 
@@ -681,6 +690,7 @@ def create_supplier_for(component: Component, *, by: User | None) -> Supplier:
     )
     db.session.add(supplier)
     db.session.flush()
+    supplier_services.flag_near_duplicates(supplier)
     link_supplier(component, supplier, by=by)
     return supplier
 

@@ -42,7 +42,13 @@ from app.suppliers.services.purchases import (
     update_purchase,
     verify_receipt,
 )
-from app.suppliers.services.register import SupplierInput, create_supplier, update_supplier
+from app.suppliers.services.register import (
+    SupplierInput,
+    create_supplier,
+    flag_near_duplicates,
+    near_duplicates,
+    update_supplier,
+)
 from app.suppliers.services.register_list import (
     EXPORT_COLUMNS,
     LIST_COLUMNS,
@@ -92,8 +98,10 @@ __all__ = [
     "edit_certificate",
     "export_rows",
     "facts_of",
+    "flag_near_duplicates",
     "last_evaluations",
     "mark_purchase_sent",
+    "near_duplicates",
     "provide_last_evaluations",
     "purchase_content",
     "purchase_query",
