@@ -234,3 +234,23 @@ def mirror(app: Flask) -> Iterator[Any]:
             yield server
         finally:
             app.config.update(saved)
+
+
+@pytest.fixture
+def worker_threads(app: Flask, broker: str) -> Iterator[None]:
+    """The real huey consumer, its workers as threads of this process (what `flask worker run` starts), for tests
+    that watch a job progress from a page; stopped when the test ends. No signal handlers are touched."""
+    from huey.consumer import Consumer
+
+    from app.jobs import queue
+
+    class TestConsumer(Consumer):  # type: ignore[misc]
+        def _set_signal_handlers(self) -> None:  # the test process keeps its own
+            return
+
+    consumer = TestConsumer(queue.huey(app), workers=2, worker_type="thread", periodic=False)
+    consumer.start()
+    try:
+        yield
+    finally:
+        consumer.stop(graceful=True)

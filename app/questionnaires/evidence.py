@@ -224,7 +224,8 @@ def _history_figures(put: Any, repository: str, now: datetime) -> None:
 
 
 def _scorecard_figures(put: Any, record: ScorecardRecord) -> None:
-    source = f"OpenSSF Scorecard {record.scorecard_version or ''} of {record.repository}".replace("  ", " ")
+    version = record.scorecard_version if record.scorecard_version not in ("", "unknown") else ""
+    source = f"OpenSSF Scorecard {version} of {record.repository}".replace("  ", " ")
     link = _path("sources.scorecards_detail", record_id=record.id)
     when = datetime.combine(record.result_date, datetime.min.time()) if record.result_date else record.imported_at
     if record.score is not None:
