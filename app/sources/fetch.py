@@ -21,6 +21,7 @@ import httpx
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from app.db import utcnow
 from app.extensions import db
@@ -78,6 +79,7 @@ def _latest(urls: Sequence[str]) -> dict[str, SourceResponse]:
             select(SourceResponse).join(newest, (SourceResponse.url == newest.c.url)
                                         & (SourceResponse.checked_at == newest.c.checked))
             .where(SourceResponse.status_code.in_((200, 404, 410)))
+            .options(defer(SourceResponse.body))  # read only when a caller needs it (not for answers already read)
         )
         for row in rows:
             if row.url not in found or row.id > found[row.url].id:

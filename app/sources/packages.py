@@ -75,6 +75,9 @@ def _apply(row: PackageMetadata, answer: fetch.Answer, version: str, now: dateti
         row.state, row.error = LookupState.FAILED, answer.error
         return
     assert answer.response is not None
+    if (answer.from_cache and row.response_id == answer.response.id and row.found_at is not None
+            and row.state == LookupState.FOUND):
+        return  # the facts were read from this very answer: nothing to read again
     row.response = answer.response
     if answer.state == fetch.AnswerState.NOT_FOUND:
         row.state, row.error = LookupState.NOT_FOUND, f"no such package (HTTP {answer.response.status_code})"

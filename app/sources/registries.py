@@ -18,8 +18,6 @@ from urllib.parse import quote
 
 from license_expression import ExpressionError, Licensing, get_spdx_licensing
 
-from app import nesting
-
 SUPPORTED_ECOSYSTEMS = ("pypi", "npm")
 
 
@@ -97,10 +95,12 @@ def package_url(ecosystem: str, base_url: str, name: str) -> str:
 
 
 def _document(body: bytes) -> dict[str, Any]:
+    # The standard parser, straight on the bytes: a registry answer can be megabytes, and json raises
+    # RecursionError (caught here) on absurd nesting rather than crashing.
     try:
-        data = nesting.load_json(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, nesting.NestingTooDeep) as error:
-        raise RegistryFormatError(f"the answer is not JSON ({error})") from None
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise RegistryFormatError(f"the answer is not JSON ({type(error).__name__}: {str(error)[:200]})") from None
     if not isinstance(data, dict):
         raise RegistryFormatError("the answer is not a JSON object")
     return data

@@ -133,3 +133,26 @@ def test_requests_in_flight_never_exceed_the_concurrency_setting(app, mirror):
         app.config["SOURCES_CONCURRENCY"] = 8
     assert all(answer.state == fetch.AnswerState.OK for answer in answers.values())
     assert mirror.max_in_flight == 3  # three at a time met at the barrier, never a fourth
+
+
+def test_a_warm_look_up_does_not_read_an_answer_it_has_already_read(app, mirror):
+    from sqlalchemy import event
+
+    from app.sources import packages
+
+    mirror.pypi("six")
+    packages.look_up([("pypi", "six")])
+    db.session.commit()
+    db.session.expire_all()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        meta = packages.look_up([("pypi", "six")])[("pypi", "six")]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert meta.licence == "MIT" and mirror.paths() == ["/pypi/six/json"]
+    assert not any("source_responses.body" in statement for statement in statements)

@@ -98,3 +98,8 @@ def test_names_and_urls_follow_each_registry():
     assert registries.normalise_name("pypi", "Poetry_Core") == "poetry-core"
     assert registries.package_url("pypi", "https://mirror.example/pypi/", "Poetry_Core") == "https://mirror.example/pypi/poetry-core/json"
     assert registries.package_url("npm", "https://registry.npmjs.org", "@types/node") == "https://registry.npmjs.org/@types%2Fnode"
+
+
+def test_absurd_nesting_is_refused_not_a_crash():
+    with pytest.raises(registries.RegistryFormatError, match="not JSON"):
+        registries.parse_pypi(b"[" * 200_000 + b"]" * 200_000)
