@@ -237,12 +237,15 @@ def mirror(app: Flask) -> Iterator[Any]:
 
 
 @pytest.fixture
-def worker_threads(app: Flask, broker: str) -> Iterator[None]:
-    """The real huey consumer, its workers as threads of this process (what `flask worker run` starts), for tests
-    that watch a job progress from a page; stopped when the test ends. No signal handlers are touched."""
+def worker_threads(app: Flask) -> Iterator[None]:
+    """The real huey consumer on the app's default queue (a SQLite file), its workers as threads of this process
+    (what `flask worker run` starts), for tests that watch a job progress from a page; stopped when the test ends.
+    No signal handlers are touched. (The `broker` fixture runs the same jobs on Redis too.)"""
     from huey.consumer import Consumer
 
     from app.jobs import queue
+
+    queue.huey(app).flush()  # tasks other tests queued and never ran
 
     class TestConsumer(Consumer):  # type: ignore[misc]
         def _set_signal_handlers(self) -> None:  # the test process keeps its own
