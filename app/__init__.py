@@ -15,12 +15,12 @@ from app.config import ROOT, DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
-    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api",
+    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs", "sources",
 )
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = (
     "auth.cli", "audit.cli", "documents.cli", "demo", "notifications.cli", "notifications.reminders_cli",
-    "inventory.cli", "inventory.advisories.cli",
+    "inventory.cli", "inventory.advisories.cli", "jobs.cli", "sources.cli",
 )
 
 # Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
@@ -33,6 +33,8 @@ UPLOAD_LIMITS: dict[str, str] = {
 FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields of the form
 
 PLUG_INS: tuple[str, ...] = (
+    "jobs.queue", "notifications.tasks", "inventory.licences.lookup", "inventory.supplied",
+    "questionnaires.evidence",
     "auth.services", "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "validation.reminders",
     "documents.issuing",
@@ -90,6 +92,8 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("PROVENANCE")
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("TASK_BROKER_URL"):
+        app.config["TASK_BROKER_URL"] = os.environ["TASK_BROKER_URL"]
     if test_config:
         app.config.update(test_config)
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")

@@ -331,6 +331,22 @@ def supplier_evaluation(doc: DocumentObject) -> None:
         size=8,
         empty="No questions.",
     )
+    doc.add_heading("Evidence behind the answers", level=2)
+    rows_table(
+        doc,
+        "e in evidence_figures",
+        [
+            ("Code", "{{ e.code }}", 1.1),
+            ("Figure", "{{ e.figure }}", 4),
+            ("Source", "{{ e.source }}", 4),
+            ("Measured", "{{ e.measured }}", 1.8),
+            ("Proposed", "{{ e.proposed }}", 2.2),
+            ("Answer", "{{ e.answer }}", 2.2),
+            ("Evaluator", "{{ e.state }}{{ ': ' ~ e.reason if e.reason }}", 3),
+        ],
+        size=8,
+        empty="No answer was proposed from collected evidence.",
+    )
     doc.add_heading("Score", level=2)
     fields_table(
         doc,

@@ -138,7 +138,7 @@ class Anchors:
         self.checkpoints: list[dict[str, Any]] = [
             {"created_at": _stamp(c.created_at), "last_event_id": c.last_event_id, "last_hash": c.last_hash,
              "mac": c.mac, "id": c.id}
-            for c in connection.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).scalars()
+            for c in connection.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id))
         ]
 
 

@@ -155,6 +155,14 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "knock_out": False,
             },
         ],
+        "evidence_figures": [
+            {"code": "O2", "figure": "31 commits in 90 days", "source": "git history of https://github.com/pallets/flask at 1a2b3c4d5e6f",
+             "measured": "2026-11-30", "proposed": "31", "answer": "31", "state": "accepted", "reason": ""},
+            {"code": "O7", "figure": "Security-Policy 0/10: security policy file not detected",
+             "source": "OpenSSF Scorecard v5.5.0 of github.com/pallets/flask", "measured": "2026-11-28",
+             "proposed": "Neither", "answer": "A policy and published advisories", "state": "overridden",
+             "reason": "SECURITY.md and GitHub advisories exist; Scorecard ran before they were added"},
+        ],
         "score_sections": [
             {"section": "Quality system", "points": 34.0, "max_points": 40.0, "percentage": 85.0},
             {"section": "Support", "points": 25.0, "max_points": 30.0, "percentage": 83.3},

@@ -186,6 +186,18 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             _s("knock_out", "True when this answer is a knock-out hit"),
         ),
         _rows(
+            "evidence_figures",
+            "Answers proposed from collected evidence (open-source projects): figure, source, date, what the evaluator did",
+            _s("code", "Question code (e.g. O2)"),
+            _s("figure", "The measured figure (e.g. 31 commits in 90 days)"),
+            _s("source", "Where it was measured (registry, git history at a commit, Scorecard, deps.dev ...)"),
+            _s("measured", "Date it was measured (YYYY-MM-DD)"),
+            _s("proposed", "The proposed answer"),
+            _s("answer", "The evaluator's answer"),
+            _s("state", "accepted or overridden (or proposed: not decided yet)"),
+            _s("reason", "Why the evaluator answered otherwise (overridden only)"),
+        ),
+        _rows(
             "score_sections",
             "Score breakdown per section (weighted)",
             _s("section", "Section title"),

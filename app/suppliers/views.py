@@ -187,9 +187,17 @@ def create() -> Any:
     form = NewSupplierForm()
     return _save_form(
         form, lambda: services.create_supplier(_new_supplier_input(form), by=current_user),
-        lambda supplier: (f"Supplier {supplier.code} {supplier.name} created as a candidate.", _detail_url(supplier.id)),
+        lambda supplier: (f"Supplier {supplier.code} {supplier.name} created as a candidate."
+                          + _similar_note(supplier), _detail_url(supplier.id)),
         "suppliers/form.html", supplier=None,
     )
+
+
+def _similar_note(supplier: Supplier) -> str:
+    similar = services.near_duplicates(supplier.name, exclude_id=supplier.id)
+    if not similar:
+        return ""
+    return " Possible duplicate of " + ", ".join(f"{other.code} {other.name}" for other in similar) + ": check before going on."
 
 
 @bp.route("/<int:supplier_id>/edit", methods=["GET", "POST"])
@@ -241,7 +249,9 @@ def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
         warn_days=_warn_days(), certificate_state=rules.certificate_state, due_state=rules.due_state,
         can_edit=policies.can_edit_suppliers(current_user), can_decide=policies.can_decide(current_user),
         can_purchase=current_user.has(Permission.PURCHASES_EDIT) and supplier.status in APPROVED_STATUSES,
-        lists=lists, list_args={**request.args.to_dict(), "supplier_id": supplier.id}, **context,
+        lists=lists, list_args={**request.args.to_dict(), "supplier_id": supplier.id},
+        similar_suppliers=services.near_duplicates(loaded.name, exclude_id=loaded.id),
+        **context,
     ), status
 
 

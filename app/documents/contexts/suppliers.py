@@ -23,7 +23,7 @@ from app.extensions import db
 from app.labels import label
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
-from app.questionnaires.models import Evaluation, EvaluationStatus, EvidenceFile
+from app.questionnaires.models import AnswerProposal, Evaluation, EvaluationStatus, EvidenceFile
 from app.signatures.models import Meaning, Signature
 from app.suppliers.models import PurchaseRecord, Supplier, SupplierStatus
 
@@ -48,6 +48,14 @@ def _ordinal(model: Any, record: Any) -> int:
 
 def _number(value: Any) -> Any:
     return "" if value is None else value
+
+
+def _has_question(definition: Any, code: str) -> bool:
+    try:
+        definition.question(code)
+    except KeyError:
+        return False
+    return True
 
 
 def supplier_evaluation(source_id: str) -> Source:
@@ -92,12 +100,23 @@ def supplier_evaluation(source_id: str) -> Source:
                 {"section": section.title, "points": round(earned, 1), "max_points": round(possible, 1),
                  "percentage": round(earned / possible * 100, 1)}
             )
+    evidence_figures = [
+        {"code": proposal.question_code, "figure": proposal.figure, "source": proposal.source,
+         "measured": text(proposal.measured_at.date()) if proposal.measured_at else "",
+         "proposed": _answer_text(definition.question(proposal.question_code), proposal.value),
+         "answer": _answer_text(definition.question(proposal.question_code), proposal.answer) if proposal.answer else "",
+         "state": proposal.state, "reason": proposal.reason}
+        for proposal in db.session.scalars(select(AnswerProposal).where(AnswerProposal.evaluation_id == evaluation.id)
+                                           .order_by(AnswerProposal.id))
+        if _has_question(definition, proposal.question_code)
+    ]
     supplier = evaluation.supplier
     threshold = score.get("threshold") or {}
     contact = evaluation.contact_name
     if evaluation.contact_email:
         contact = f"{contact} <{evaluation.contact_email}>" if contact else evaluation.contact_email
     variables = {
+        "evidence_figures": evidence_figures,
         "supplier_name": supplier.name,
         "supplier_code": supplier.code,
         "supplier_kind": label(supplier.kind),

@@ -45,7 +45,13 @@ from app.suppliers.services.purchases import (
     update_purchase,
     verify_receipt,
 )
-from app.suppliers.services.register import SupplierInput, create_supplier, update_supplier
+from app.suppliers.services.register import (
+    SupplierInput,
+    create_supplier,
+    flag_near_duplicates,
+    near_duplicates,
+    update_supplier,
+)
 from app.suppliers.services.register_list import (
     EXPORT_COLUMNS,
     LIST_COLUMNS,
@@ -99,8 +105,10 @@ __all__ = [
     "edit_certificate",
     "export_rows",
     "facts_of",
+    "flag_near_duplicates",
     "last_evaluations",
     "mark_purchase_sent",
+    "near_duplicates",
     "performance_events_of",
     "provide_last_evaluations",
     "purchase_content",
