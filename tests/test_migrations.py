@@ -64,8 +64,10 @@ def _drop_validation_evidence_files(connection: Connection) -> None:
         connection.execute(text("DROP TABLE validation_evidence_files"))
 
 
-# Columns revision 0013 adds that today's code reads or writes: (table, column, type).
+# Columns later revisions add that today's code reads or writes when it builds records (0013, 0014g):
+# (table, column, type).
 COLUMNS_OF_0013 = (
+    ("suppliers", "name_key", "VARCHAR(200) NOT NULL DEFAULT ''"),
     ("signatures", "content", "JSON"),
     ("validation_protocols", "test_environment", "TEXT NOT NULL DEFAULT ''"),
     ("validation_protocols", "prerequisites", "TEXT NOT NULL DEFAULT ''"),
@@ -428,3 +430,26 @@ def test_0013_keeps_an_existing_trail_verifiable_and_keys_every_later_event(app,
             connection.execute(text("UPDATE audit_events SET actor_name = 'Mallory' WHERE name = 'legacy.1'"))
         broken = audit.verify()
         assert not broken.ok and broken.broken_id == 2
+
+
+def test_0014g_gives_every_existing_supplier_the_key_of_its_name(app):
+    at = {"at": "2026-01-01 00:00:00"}
+    with from_scratch(app) as fresh:
+        assert run(fresh, "db", "upgrade", "0014f").exit_code == 0
+        with db.engine.begin() as connection:
+            for code, name in (("ATL", "Atlassian Pty Ltd"), ("GH", "GitHub, Inc.")):
+                connection.execute(text(
+                    "INSERT INTO suppliers (code, name, kind, website, repository_url, scope, criticality,"
+                    " criticality_is_manual, criticality_rationale, status, approval_scope, conditions, notes,"
+                    " supplies_soup_class_c, supplies_soup_class_b, supplies_high_risk_otss,"
+                    " otss_holds_part11_records, hosts_device, created_at, updated_at, version) VALUES (:code, :name,"
+                    " 'commercial_vendor', '', '', '', 'minor', :no, '', 'candidate', '', '', '', :no, :no, :no, :no,"
+                    " :no, :at, :at, 1)"), {"code": code, "name": name, "no": False, **at})
+        assert run(fresh, "db", "upgrade").exit_code == 0
+        with db.engine.connect() as connection:
+            keys = dict(connection.execute(text("SELECT code, name_key FROM suppliers")).all())
+        assert keys == {"ATL": "atlassian", "GH": "github"}
+        assert run(fresh, "db", "downgrade", "0014f").exit_code == 0
+        with db.engine.connect() as connection:
+            assert "name_key" not in {column["name"] for column in inspect(connection).get_columns("suppliers")}
+            assert connection.scalar(text("SELECT count(*) FROM suppliers")) == 2

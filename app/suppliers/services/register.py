@@ -91,9 +91,25 @@ def create_supplier(data: SupplierInput, *, by: Any = None) -> Supplier:
     return supplier
 
 
+NEAR_DUPLICATE_NEIGHBOURS = 200  # keys read on each side of a name's key
+
+
 def near_duplicates(name: str, *, exclude_id: int | None = None) -> list[Supplier]:
-    """Suppliers whose names probably mean the same company or project ("ATLASSIAN" beside "Atlassian Pty Ltd")."""
-    names = {row.id: row.name for row in db.session.execute(select(Supplier.id, Supplier.name)) if row.id != exclude_id}
+    """Suppliers whose names probably mean the same company or project ("ATLASSIAN" beside "Atlassian Pty Ltd"),
+    among the names whose keys sort next to this one's (the same key, a key it starts with or that starts with it,
+    a late typo): two index reads whatever the size of the register."""
+    key = rules.name_key(name)
+    if not key:
+        return []
+    column = Supplier.name_key
+    neighbours = select(Supplier.id, Supplier.name).limit(NEAR_DUPLICATE_NEIGHBOURS)
+    names = {
+        row.id: row.name
+        for query in (neighbours.where(column >= key).order_by(column),
+                      neighbours.where(column < key).order_by(column.desc()))
+        for row in db.session.execute(query)
+        if row.id != exclude_id
+    }
     ids = rules.near_duplicates(name, names)
     if not ids:
         return []
