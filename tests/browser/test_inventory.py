@@ -9,7 +9,7 @@ from app.access import Role
 from app.extensions import db
 from app.inventory import services
 from app.inventory.models import Component, Release
-from tests.helpers import PASSWORD, REALWORLD, sign_in
+from tests.helpers import REALWORLD, fill_signature, sign_in
 
 pytestmark = pytest.mark.browser
 LOCKFILE = REALWORLD / "lockfiles" / "flask-celery-example-requirements.txt"
@@ -78,7 +78,7 @@ def test_import_classify_review_and_freeze_a_release(live_server, page, make_use
 
     sign_in(page, live_server, "quinn")
     page.goto(release_url)
-    page.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page)
     page.get_by_label("Comment").fill("SOUP list of 2.0 approved")
     screenshot(page, "inventory-before-freeze")
     page.get_by_role("button", name="Freeze and sign").click()
