@@ -210,6 +210,10 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
         Index("ix_components_release_id_safety_class", "release_id", "safety_class"),
         Index("ix_components_ecosystem_name_version", "ecosystem", "name", "version"),
         Index("ix_components_review_key", "review_key"),
+        # The freeze check's components without an exact version and the release page's "not looked up yet" count:
+        # a range of the index instead of every component of the release.
+        Index("ix_components_release_id_version", "release_id", "version"),
+        Index("ix_components_release_id_licence_state", "release_id", "licence_state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1042,13 +1042,15 @@ def freeze_problems(release: Release, stats: Summary | None = None) -> list[str]
     stats = stats or release_component_stats(release)
     if not stats.components:
         problems.append("the release has no components: import its dependency files first")
-    inexact = db.session.execute(
-        select(Component.name, Component.declared_range).where(Component.release_id == release.id,
-                                                                Component.version == "")
-        .order_by(Component.name).limit(11)).all()
-    if inexact:
-        total = db.session.scalar(select(func.count(Component.id)).where(
-            Component.release_id == release.id, Component.version == ""))
+    # Counted first from the (release, version) index: ordered by name, SQLite would read the release's name index
+    # to the end looking for a blank version (55 ms at 20,000 components) when there is none.
+    total = db.session.scalar(select(func.count(Component.id)).where(
+        Component.release_id == release.id, Component.version == ""))
+    if total:
+        inexact = db.session.execute(
+            select(Component.name, Component.declared_range).where(Component.release_id == release.id,
+                                                                    Component.version == "")
+            .order_by(Component.name).limit(11)).all()
         names = ", ".join(f"{name} {declared}".strip() for name, declared in inexact[:10])
         problems.append(f"{total} component(s) have no exact version, only a declared range: {names}"
                         f"{' ...' if (total or 0) > 10 else ''}; import the lockfile")
