@@ -53,6 +53,7 @@ from bench.bench_supplier_list import PASSWORD, ROOT, free_port, request, sign_i
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "5"))
+AUDIT_KEY = "bench-audit-chain-key"  # the build, the served app and `audit verify` share one keyed chain
 USERS = 20
 PORTAL_LINKS = 4
 TARGET = 1.5
@@ -198,8 +199,11 @@ def supplier_rows(scale: Scale, rng: random.Random, today: date) -> Iterator[dic
 
 def event_rows(scale: Scale, rng: random.Random, previous: str, user_ids: list[int], rare_actor: int,
                detail_id: int, first_time: datetime) -> Iterator[dict[str, Any]]:
-    """Generated audit events chained to `previous` with the app's own hash (so `audit verify` passes)."""
+    """Generated audit events chained to `previous` with the app's own keyed hash (so `audit verify` passes)."""
+    from app.audit.anchor import chain_key
     from app.audit.chain import event_hash, plain
+
+    key = chain_key()
 
     step = timedelta(seconds=2 * 365 * 24 * 3600 / max(scale.events, 1))
     others = [user_id for user_id in user_ids if user_id != rare_actor]
@@ -231,7 +235,7 @@ def event_rows(scale: Scale, rng: random.Random, previous: str, user_ids: list[i
             "entity_label": f"{entity_type.replace('_', ' ').title()} {n}", "changes": plain(changes),
             "details": plain(details), "reason": "", "prev_hash": previous,
         }
-        previous = event_hash(fields)
+        previous = event_hash(fields, key)
         yield {**fields, "hash": previous}
 
 
@@ -244,6 +248,7 @@ def build(url: str, scale: Scale, instance: Path) -> Built:
 
     from app import create_app
     from app.access import Role
+    from app.audit import anchor
     from app.audit import services as audit
     from app.audit.models import AuditEvent
     from app.auth import services as auth_services
@@ -255,7 +260,8 @@ def build(url: str, scale: Scale, instance: Path) -> Built:
     began = time.monotonic()
     rng = random.Random(f"provenance-{scale.name}")
     built = Built(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ARGON2_TIME_COST": 1,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "AUDIT_CHAIN_KEY": AUDIT_KEY,
+                      "ARGON2_TIME_COST": 1,
                       "ARGON2_MEMORY_COST": 8192, "ARGON2_PARALLELISM": 1})
     with app.app_context(), app.test_request_context(), audit.acting_as(audit.Actor(None, "bench")):
         db.create_all()
@@ -301,6 +307,8 @@ def build(url: str, scale: Scale, instance: Path) -> Built:
                 bulk_insert(connection, AuditEvent.__table__, rows)
                 rows = []
         bulk_insert(connection, AuditEvent.__table__, rows)
+        newest = connection.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).one()
+        anchor.advance(connection, anchor.Head(connection), anchor.chain_key(), newest.id, newest.hash)  # signed head
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as raw:
@@ -492,7 +500,8 @@ def run() -> list[str]:
                          f"{scale.children} sub-records of each kind on the detail supplier, built in {built.seconds:.0f} s "
                          f"({'postgresql' if postgres else 'sqlite'})")
             env = {**os.environ, "PROVENANCE_INSTANCE_PATH": str(instance), "DATABASE_URL": url,
-                   "PROVENANCE_SECRET_KEY": "bench-secret", "PROVENANCE_PORTAL_RATE_LIMIT_PER_MINUTE": "1000000",
+                   "PROVENANCE_SECRET_KEY": "bench-secret", "PROVENANCE_AUDIT_CHAIN_KEY": AUDIT_KEY,
+                   "PROVENANCE_PORTAL_RATE_LIMIT_PER_MINUTE": "1000000",
                    "PYTHONPATH": str(ROOT)}
             port = free_port()
             processes.append(start("wsgi:app", port, env, workdir / f"{scale.name}.log"))
