@@ -24,7 +24,7 @@ RULES: dict[str, str] = {
     "components": "The release lists its components",
     "exact_version": "Every SOUP and OTSS item has one exact version",
     "changes_assessed": "Every change since the previous release is assessed",
-    "safety_class": "A class lower than the software item's has a rationale",
+    "safety_class": "A SOUP item's class lower than its software item's (or the product's) has a rationale",
     "licence": "Denied licences are waived (signed); licences under review have a decision",
     "advisory_triage": "Every advisory on a class B/C item is triaged (VEX)",
     "supplier": "Class B/C SOUP comes from an approved or conditionally approved supplier, or is exempted (signed)",
@@ -219,7 +219,8 @@ def _component_problems(c: ComponentFacts, transitive_rule: str, classes: Mappin
                           f"{c.name} {why}: IEC 62304 8.1.2 needs one exact version; import the lockfile.")
     if c.changed and not c.assessed and _applies("changes_assessed", c, classes):
         yield Problem("changes_assessed", label, f"{label}: the change since the previous release is not assessed.")
-    if c.safety_class < c.reference_class and not c.has_class_rationale and c.reference_class in classes["safety_class"]:
+    if (soup and c.safety_class < c.reference_class and not c.has_class_rationale
+            and c.reference_class in classes["safety_class"]):
         owner = f"software item {c.software_item}" if c.software_item else "the product"
         yield Problem("safety_class", label, f"{label} is class {c.safety_class}, lower than {owner} (class "
                                              f"{c.reference_class}), without a rationale.")
