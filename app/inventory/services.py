@@ -951,11 +951,14 @@ def _recompute_change(component: Component) -> None:
 
 
 def approval_problems(component: Component) -> list[str]:
-    """What still stops approval: a class B/C SOUP needs requirements, hazards and a current anomaly review."""
+    """What still stops approval: a class B/C SOUP needs requirements, hazards and a current anomaly review (of its
+    own unless the product's SOUPs-of-SOUPs rule lets its direct parent cover a transitive component)."""
     problems = []
     if not component.classification:
         problems.append("classify it first (SOUP, OTSS or infrastructure)")
-    if component.classification == Classification.SOUP and component.safety_class in (SafetyClass.B, SafetyClass.C):
+    covered = component.direct is False and component.release.product.transitive_rule != TransitiveRule.ALL
+    if (component.classification == Classification.SOUP and component.safety_class in (SafetyClass.B, SafetyClass.C)
+            and not covered):
         if not component.requirements.strip():
             problems.append(f"class {component.safety_class} SOUP needs its functional and performance requirements")
         if not component.hazard_refs.strip():

@@ -52,6 +52,7 @@ from app.inventory.readiness import RULES as READINESS_RULES
 from app.pagination import paginate_list, paginate_uncounted
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
+from app.signatures.services import SeparationOfDuties
 from app.suppliers.models import Supplier
 
 T = TypeVar("T")
@@ -280,7 +281,7 @@ def _release_context(release: Release) -> dict[str, Any]:
         (item.id, f"{item.name} (class {item.safety_class})") for item in items]
     readiness = services.release_readiness(release) if not release.is_frozen else None
     signed = services.release_signatures(release)
-    new_form = NewComponentForm()
+    new_form = NewComponentForm(prefix="new")
     new_form.software_item_id.choices = bulk_form.software_item_id.choices
     new_form.supplier_id.choices = [(0, "—")] + [(supplier.id, supplier.name) for supplier in db.session.scalars(
         select(Supplier).order_by(Supplier.name).limit(500))] if can_edit else [(0, "—")]
@@ -289,7 +290,7 @@ def _release_context(release: Release) -> dict[str, Any]:
         "release": release, "product": release.product, "page": page, "filters": filters, "can_edit": can_edit,
         "can_freeze": policies.can_freeze(current_user, release), "import_form": ImportForm(),
         "can_author": policies.can_author(current_user, release),
-        "author_form": signature_form(Meaning.AUTHORED), "new_form": new_form,
+        "author_form": signature_form(Meaning.AUTHORED, prefix="author"), "new_form": new_form,
         "readiness": readiness, "readiness_rules": READINESS_RULES, "signed": signed,
         "author_current": services.current_author_signature(release) if signed[Meaning.AUTHORED] else None,
         "waivers": gates.applying_waivers(release, component_ids),
@@ -382,9 +383,16 @@ def _bulk(release: Release, form: BulkForm, ids: list[int]) -> str:
 def releases_freeze(release_id: int) -> Any:
     release = _get(Release, release_id)
     form = signature_form(Meaning.APPROVED)
-    _submit(form, lambda: services.freeze_release(
-        release, current_user, password=form.password.data or "", comment=form.comment.data or "",
-    ), f"Release {release.version} is frozen and its SOUP list signed.")
+
+    def freeze() -> Any:
+        try:
+            return services.freeze_release(release, current_user, password=form.password.data or "",
+                                           comment=form.comment.data or "")
+        except SeparationOfDuties as refused:  # shown on the release page, next to who prepared it
+            raise ValidationFailed(f"{refused.message} Someone else who may edit the inventory signs it as author, "
+                                   "then you approve it.") from refused
+
+    _submit(form, freeze, f"Release {release.version} is frozen and its SOUP list signed.")
     return redirect(url_for("inventory.releases_detail", release_id=release.id))
 
 
@@ -392,7 +400,7 @@ def releases_freeze(release_id: int) -> Any:
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_author(release_id: int) -> Any:
     release = _get(Release, release_id)
-    form = signature_form(Meaning.AUTHORED)
+    form = signature_form(Meaning.AUTHORED, prefix="author")
     _submit(form, lambda: services.author_release(
         release, current_user, password=form.password.data or "", comment=form.comment.data or "",
     ), f"The SOUP list of {release.version} is signed as prepared (authored). QA approves it to freeze.")
@@ -403,7 +411,7 @@ def releases_author(release_id: int) -> Any:
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_add_component(release_id: int) -> Any:
     release = _get(Release, release_id)
-    form = NewComponentForm()
+    form = NewComponentForm(prefix="new")
     names = ("name", "version", "component_type", "classification", "manufacturer", "purl", "cpe",
              "licence_expression", "description", "supplier_id", "software_item_id")
     component = _submit(form, lambda: services.add_component(
