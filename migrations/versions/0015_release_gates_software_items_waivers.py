@@ -48,21 +48,29 @@ def _rename_states(mapping):
             advisory_groups=[[state, rank, count] for (state, rank), count in sorted(merged.items())]))
 
 
+PLAIN_COLUMNS = [  # (table, column) added with ALTER TABLE ... ADD COLUMN: no table is rebuilt
+    ('products', sa.Column('transitive_rule', sa.String(length=10), nullable=False, server_default='direct')),
+    ('software_items', sa.Column('lower_class_rationale', sa.Text(), nullable=False, server_default='')),
+    ('components', sa.Column('cpe', sa.String(length=500), nullable=False, server_default='')),
+    ('components', sa.Column('component_type', sa.String(length=30), nullable=False, server_default='library')),
+    ('components', sa.Column('class_rationale', sa.Text(), nullable=False, server_default='')),
+    ('advisory_matches', sa.Column('justification', sa.String(length=60), nullable=False, server_default='')),
+]
+FK = 'fk_components_software_item_id_software_items'
+
+
 def upgrade():
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('transitive_rule', sa.String(length=10), nullable=False, server_default='direct'))
-    with op.batch_alter_table('software_items', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('lower_class_rationale', sa.Text(), nullable=False, server_default=''))
-    with op.batch_alter_table('components', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('cpe', sa.String(length=500), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('component_type', sa.String(length=30), nullable=False, server_default='library'))
-        batch_op.add_column(sa.Column('software_item_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('class_rationale', sa.Text(), nullable=False, server_default=''))
-        batch_op.create_index(batch_op.f('ix_components_software_item_id'), ['software_item_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_components_software_item_id_software_items'), 'software_items',
-                                    ['software_item_id'], ['id'])
-    with op.batch_alter_table('advisory_matches', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('justification', sa.String(length=60), nullable=False, server_default=''))
+    # Columns are added in place (SQLite too): rebuilding `components` or `products` on SQLite would delete the rows
+    # that refer to them (advisory matches cascade) or fail on them (releases).
+    for table, column in PLAIN_COLUMNS:
+        op.add_column(table, column)
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute(f'ALTER TABLE components ADD COLUMN software_item_id INTEGER CONSTRAINT {FK} '
+                   'REFERENCES software_items (id)')
+    else:
+        op.add_column('components', sa.Column('software_item_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(FK, 'components', 'software_items', ['software_item_id'], ['id'])
+    op.create_index('ix_components_software_item_id', 'components', ['software_item_id'], unique=False)
     create_table('component_waivers',
         integer('product_id', references='products'),
         string('kind', 30),
@@ -86,16 +94,13 @@ def upgrade():
 def downgrade():
     _rename_states(DOWN)
     drop_table('component_waivers', 'ix_component_waivers_product_kind_package')
-    with op.batch_alter_table('advisory_matches', schema=None) as batch_op:
-        batch_op.drop_column('justification')
-    with op.batch_alter_table('components', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_components_software_item_id_software_items'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_components_software_item_id'))
-        batch_op.drop_column('class_rationale')
-        batch_op.drop_column('software_item_id')
-        batch_op.drop_column('component_type')
-        batch_op.drop_column('cpe')
-    with op.batch_alter_table('software_items', schema=None) as batch_op:
-        batch_op.drop_column('lower_class_rationale')
-    with op.batch_alter_table('products', schema=None) as batch_op:
-        batch_op.drop_column('transitive_rule')
+    op.drop_index('ix_components_software_item_id', table_name='components')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite drops a column with a foreign key only by rebuilding the table (as 0012's downgrade does).
+        with op.batch_alter_table('components', schema=None) as batch_op:
+            batch_op.drop_column('software_item_id')
+    else:
+        op.drop_constraint(FK, 'components', type_='foreignkey')
+        op.drop_column('components', 'software_item_id')
+    for table, column in reversed(PLAIN_COLUMNS):
+        op.drop_column(table, column.name)
