@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: chromium run test test-postgres lint bench venv dev-venv instance migrate seed vendor clean
+.PHONY: chromium redis run worker test test-postgres lint bench venv dev-venv instance migrate seed vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,9 @@ dev-venv: $(VENV)/.dev-installed
 
 instance/config.py:
 	mkdir -p instance
-	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32))); print('AUDIT_CHAIN_KEY = ' + repr(secrets.token_hex(32)))" > $@
 	chmod 600 $@
-	@echo "generated instance/config.py with a new secret key"
+	@echo "generated instance/config.py with a new secret key and audit chain key (keep a copy of the audit key outside the database)"
 
 instance: instance/config.py
 
@@ -37,11 +37,19 @@ migrate: venv instance
 seed: migrate
 	$(FLASK) demo seed --if-empty
 
+# The web server and the background worker together (queue: SQLite in instance/, or TASK_BROKER_URL=redis://...).
+# Ctrl+C stops both; when the web server stops, the worker is stopped with it.
 run: seed
 	@echo ""
-	@echo "Provenance is starting on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	@echo "Provenance is starting on http://127.0.0.1:5000 with its background worker (Ctrl+C to stop)"
 	@$(FLASK) demo logins
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) worker run & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
+
+# The worker alone (a second host, or a separate service next to gunicorn).
+worker: migrate
+	$(FLASK) worker run
 
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -51,16 +59,24 @@ chromium:
 	  else echo "chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium)"; exit 1; fi; \
 	fi
 
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "installing Debian's redis-server for the worker's Redis tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server is missing: install Debian's 'redis-server' package (sudo apt-get install redis-server)"; exit 1; fi; \
+	fi
+
 lint: dev-venv
 	$(BIN)/ruff check app tests scripts bench wsgi.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: dev-venv chromium lint
+test: dev-venv chromium redis lint
 	$(BIN)/pytest -q
 
 # The same suite against PostgreSQL: DATABASE_URL=postgresql://user@host/db make test-postgres
-test-postgres: dev-venv chromium
+test-postgres: dev-venv chromium redis
 	@test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL to an empty PostgreSQL database"; exit 2)
 	$(BIN)/pytest -q
 

@@ -15,12 +15,12 @@ from app.config import ROOT, DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
-    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api",
+    "auth", "audit", "dashboard", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs", "sources",
 )
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = (
     "auth.cli", "audit.cli", "documents.cli", "demo", "notifications.cli", "notifications.reminders_cli",
-    "inventory.cli", "inventory.advisories.cli",
+    "inventory.cli", "inventory.advisories.cli", "jobs.cli", "sources.cli",
 )
 
 # Modules that plug a domain into a lower package (reminder rules into the outbox, evaluations into the
@@ -33,8 +33,11 @@ UPLOAD_LIMITS: dict[str, str] = {
 FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields of the form
 
 PLUG_INS: tuple[str, ...] = (
+    "jobs.queue", "notifications.tasks", "inventory.licences.lookup", "inventory.supplied",
+    "questionnaires.evidence",
     "auth.services", "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "validation.reminders",
+    "documents.issuing",
 )
 
 
@@ -89,6 +92,8 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("PROVENANCE")
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("TASK_BROKER_URL"):
+        app.config["TASK_BROKER_URL"] = os.environ["TASK_BROKER_URL"]
     if test_config:
         app.config.update(test_config)
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
@@ -113,6 +118,11 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             )
         # Development and tests without a configured key: a random one (sessions end at restart).
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if production and not app.config.get("AUDIT_CHAIN_KEY"):
+        raise RuntimeError(
+            "PROVENANCE_AUDIT_CHAIN_KEY is not set. Production refuses to start without the key of the audit chain "
+            "(set it in instance/config.py or the environment; keep a copy outside the database and its backups)."
+        )
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = production
     if production:
@@ -257,12 +267,14 @@ def _signed_in() -> bool:
 
 def register_template_helpers(app: Flask) -> None:
     from app import navigation
+    from app.audit.display import describe
     from app.audit.services import history
     from app.signatures.services import manifestations
 
     app.jinja_env.globals.update(
         nav_items=navigation.visible_items,
         audit_history=history,
+        audit_display=describe,
         signature_manifestations=manifestations,
         company_name=lambda: app.config["COMPANY_NAME"],
     )

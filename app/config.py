@@ -74,6 +74,10 @@ class DefaultConfig:
     # defaults, e.g. {"advisory_triage": "ABC"} to triage advisories on class A items too ({} = the defaults).
     RELEASE_READINESS_RULES: dict[str, str] = {}
     ADVISORY_UPLOAD_MAX_BYTES = 40 * 1024 * 1024  # an OSV file or zip (PyPA's database is ~3 MB)
+    # Audit trail: the key of the keyed hash chain (HMAC). Required in production; kept in the instance
+    # configuration, never in the database. Without it (development, tests) a key is derived from SECRET_KEY.
+    AUDIT_CHAIN_KEY: str | None = None
+    AUDIT_CHECKPOINT_EVERY = 1000  # a signed checkpoint of the chain head every this many events
     # Documents
     DOCUMENT_RENDER_TIMEOUT_S = 20
     DOCUMENT_RENDER_MEMORY_MB = 512
@@ -82,3 +86,33 @@ class DefaultConfig:
     VALIDATION_REVIEW_MONTHS_HIGH_RISK = 12  # when any function of the system is high process risk
     VALIDATION_REVIEW_MONTHS_OTHER = 24
     VALIDATION_REVIEW_DUE_SOON_DAYS = 30  # the home page and reminders list reviews due within this many days
+    # Background worker (huey): TASK_BROKER_URL empty = SQLite file tasks.sqlite3 in the instance folder (one host);
+    # redis://host:6379/0 for several hosts. `flask worker run` runs jobs and the periodic tasks below.
+    TASK_BROKER_URL = ""
+    TASK_QUEUE_NAME = "provenance"
+    WORKER_THREADS = 2
+    JOB_STALE_SECONDS = 300  # a running job whose heartbeat is older than this is resumed by another worker
+    WORKER_OUTBOX_CRONTAB = "* * * * *"  # send queued e-mails every minute
+    WORKER_REMINDERS_CRONTAB = "5 * * * *"  # queue reminders hourly (each item at most once a day)
+    WORKER_RECOVER_CRONTAB = "*/5 * * * *"  # re-queue jobs that a stopped worker left behind
+    # Public sources of open-source evidence. Base URLs may point at a company mirror (Artifactory, Nexus, devpi).
+    PYPI_URL = "https://pypi.org/pypi"  # the PyPI JSON API: <PYPI_URL>/<project>/json
+    NPM_REGISTRY_URL = "https://registry.npmjs.org"  # the npm registry: <NPM_REGISTRY_URL>/<package>
+    SOURCES_OFFLINE = False  # True: answer from stored responses only, never ask a source
+    SOURCES_TIMEOUT_S = 20
+    SOURCES_CONCURRENCY = 8  # requests in flight at once
+    SOURCES_CACHE_HOURS = 24  # a stored answer younger than this is used without asking the source
+    SOURCES_MAX_BYTES = 64 * 1024 * 1024  # a larger answer is refused (an npm packument can be tens of MB)
+    LOOKUP_BATCH_SIZE = 25  # packages looked up (and committed with the job's progress) per step
+    REPOSITORY_CACHE = ""  # bare clones for repository history; "" = instance/repositories
+    REPOSITORY_TIMEOUT_S = 300  # one git clone or fetch
+    REPOSITORY_LOCAL_ROOTS: list[str] = []  # local folders whose repositories may be read in place (offline use)
+    REPOSITORY_MIRRORS: dict[str, str] = {}  # clone "https://github.com/" from a company mirror: {prefix: mirror prefix}
+    SCORECARD_API_URL = "https://api.securityscorecards.dev"  # OpenSSF Scorecard REST API: /projects/github.com/o/r
+    # User-base sources (each reports its figure with the stored answer as evidence)
+    DEPSDEV_API_URL = "https://api.deps.dev"  # dependents: /v3alpha/systems/{system}/packages/{name}/versions/{v}:dependents
+    GITHUB_API_URL = "https://api.github.com"  # stars, forks, archived: /repos/{owner}/{repo}
+    GITHUB_TOKEN = ""  # optional; raises GitHub's rate limit
+    GITLAB_API_URL = "https://gitlab.com/api/v4"  # /projects/{url-encoded path}
+    GITLAB_TOKEN = ""
+    NPM_DOWNLOADS_URL = "https://api.npmjs.org"  # /downloads/point/last-month/{package}

@@ -34,6 +34,7 @@ SEEDERS: tuple[str, ...] = (
     "app.questionnaires.demo:seed_evaluations",
     "app.inventory.demo:seed_inventory",
     "app.validation.demo:seed_validation",
+    "app.documents.demo:seed_procedures",
 )
 # Functions returning lines to print after the logins (e.g. an open supplier link).
 LINK_PRINTERS: tuple[str, ...] = ("app.questionnaires.demo:print_demo_links",)

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from flask import Flask
 
+from app import labels
+
 
 def format_datetime(value: datetime | None) -> str:
     """UTC date and time to the minute, or an em dash."""
@@ -17,10 +19,13 @@ def format_date(value: date | datetime | None) -> str:
 
 
 def humanise(value: object) -> str:
-    """snake_case enum values as words: 'conditionally_approved' -> 'Conditionally approved'."""
-    text = str(value or "").replace("_", " ")
-    return text[:1].upper() + text[1:]
+    """A stored code as its label from the one registry: 'conditionally_approved' -> 'Conditionally approved',
+    'soup' -> 'SOUP' (see app/labels.py)."""
+    return labels.label(value or "")
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(datetime=format_datetime, date=format_date, humanise=humanise)
+    app.jinja_env.filters.update(
+        datetime=format_datetime, date=format_date, humanise=humanise, label=labels.label,
+        field_label=labels.field_label, display=labels.display,
+    )

@@ -29,6 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Validation", "validation.systems_list", Permission.VALIDATION_READ),
     NavItem("Documents", "documents.register", Permission.DOCUMENTS_READ),
     NavItem("Audit log", "audit.log", Permission.AUDIT_READ),
+    NavItem("Background work", "jobs.list", None),
     NavItem("Users", "auth.users_list", Permission.USERS_MANAGE),
     NavItem("API tokens", "api.tokens_list", Permission.API_TOKENS_MANAGE),
 )

@@ -205,6 +205,36 @@ def rows_table(
     return table
 
 
+def document_control(doc: DocumentObject) -> None:
+    """The revision history and the prepared / reviewed / approved block."""
+    doc.add_heading("Revision history", level=2)
+    rows_table(
+        doc,
+        "r in revisions",
+        [
+            ("Revision", "{{ r.revision }}", 1),
+            ("Date", "{{ r.date }}", 1.5),
+            ("Author", "{{ r.author }}", 2.5),
+            ("Reason / what changed", "{{ r.reason|multiline }}", 6),
+        ],
+    )
+    doc.add_heading("Prepared, reviewed, approved", level=2)
+    table = doc.add_table(rows=1, cols=4)
+    table.style = doc.styles["Table Grid"]
+    for cell, title in zip(table.rows[0].cells, ("", "Name", "Date and time", "Meaning"), strict=True):
+        write(cell, title, size=10, bold=True)
+        shade(cell, HEADER_FILL)
+    for title, key in (("Prepared by", "prepared"), ("Reviewed by", "reviewed"), ("Approved by", "approved")):
+        cells = table.add_row().cells
+        write(cells[0], title, size=10, bold=True)
+        shade(cells[0], LABEL_FILL)
+        write(cells[1], "{{ control." + key + ".name }}", size=10)
+        write(cells[2], "{{ control." + key + ".date }}", size=10)
+        write(cells[3], "{{ control." + key + ".meaning }}", size=10)
+    set_widths(table, (1.5, 3, 3, 2.5), usable_width(doc))
+    doc.add_paragraph()
+
+
 def signatures(doc: DocumentObject) -> None:
     """The closing table of electronic signatures (name, meaning, time, comment)."""
     doc.add_heading("Signatures", level=2)
@@ -214,8 +244,9 @@ def signatures(doc: DocumentObject) -> None:
         [
             ("Printed name", "{{ sig.printed_name }}", 3),
             ("Meaning", "{{ sig.meaning }}", 2),
-            ("Date and time (UTC)", "{{ sig.signed_at }}", 3),
-            ("Comment", "{{ sig.comment|multiline }}", 5),
+            ("Date and time", "{{ sig.signed_at }}", 3),
+            ("Signed record and content sha256", "{{ sig.record }}\n{{ sig.content_hash }}", 5),
+            ("Comment", "{{ sig.comment|multiline }}", 4),
         ],
         size=10,
         empty="Not signed.",
@@ -224,7 +255,7 @@ def signatures(doc: DocumentObject) -> None:
 
 def yes_no(expr: str) -> str:
     """A tag printing yes/no for a boolean."""
-    return "{{ 'yes' if " + expr + " else 'no' }}"
+    return "{{ 'Yes' if " + expr + " else 'No' }}"
 
 
 def document(title: str, *, landscape: bool) -> Callable[[Callable[[DocumentObject], None]], Builder]:
@@ -235,7 +266,11 @@ def document(title: str, *, landscape: bool) -> Callable[[Callable[[DocumentObje
         def build() -> DocumentObject:
             doc = new_document(landscape=landscape)
             doc.add_heading(title, level=1)
+            doc.add_paragraph("{%p if procedure.reference %}")
+            doc.add_paragraph("Governing procedure: {{ procedure.reference }} {{ procedure.title }}")
+            doc.add_paragraph("{%p endif %}")
             body(doc)
+            document_control(doc)
             signatures(doc)
             return doc
 
@@ -258,15 +293,24 @@ def supplier_evaluation(doc: DocumentObject) -> None:
             ("Kind", "{{ supplier_kind }}"),
             ("Criticality", "{{ supplier_criticality }}"),
             ("Scope", "{{ supplier_scope|multiline }}"),
+            ("Contact", "{{ supplier_contact }}"),
         ],
     )
     doc.add_heading("Evaluation", level=2)
     fields_table(
         doc,
         [
+            ("Reference", "{{ evaluation_reference }}"),
             ("Type", "{{ evaluation_type }}"),
-            ("Questionnaire", "{{ template_name }}"),
-            ("Questionnaire version", "{{ template_version }}"),
+            ("Evaluator", "{{ evaluator }}"),
+            ("Questionnaire", "{{ template_name }} version {{ template_version }}"),
+            ("Started", "{{ started_on }}"),
+            ("Sent to the supplier", "{{ sent_on }}"),
+            ("Answers due", "{{ due_on }}"),
+            ("Submitted", "{{ submitted_on }}"),
+            ("Decided", "{{ decided_on }} {{ decided_by }}"),
+            ("Decision thresholds",
+             "Approved from {{ threshold_approved }} %, conditionally approved from {{ threshold_conditional }} %"),
         ],
     )
     doc.add_heading("Questions and answers", level=2)
@@ -286,6 +330,22 @@ def supplier_evaluation(doc: DocumentObject) -> None:
         ],
         size=8,
         empty="No questions.",
+    )
+    doc.add_heading("Evidence behind the answers", level=2)
+    rows_table(
+        doc,
+        "e in evidence_figures",
+        [
+            ("Code", "{{ e.code }}", 1.1),
+            ("Figure", "{{ e.figure }}", 4),
+            ("Source", "{{ e.source }}", 4),
+            ("Measured", "{{ e.measured }}", 1.8),
+            ("Proposed", "{{ e.proposed }}", 2.2),
+            ("Answer", "{{ e.answer }}", 2.2),
+            ("Evaluator", "{{ e.state }}{{ ': ' ~ e.reason if e.reason }}", 3),
+        ],
+        size=8,
+        empty="No answer was proposed from collected evidence.",
     )
     doc.add_heading("Score", level=2)
     fields_table(
@@ -318,8 +378,10 @@ def supplier_evaluation(doc: DocumentObject) -> None:
         [
             ("Suggested decision", "{{ suggested_decision }}"),
             ("Final decision", "{{ final_decision }}"),
+            ("Approval scope", "{{ approval_scope|multiline }}"),
             ("Conditions", "{{ conditions|multiline }}"),
             ("Rationale", "{{ rationale|multiline }}"),
+            ("Knock-out justification", "{{ knock_out_justification|multiline }}"),
             ("Next re-evaluation due", "{{ next_due }}"),
         ],
     )
@@ -348,6 +410,21 @@ def approved_supplier_list(doc: DocumentObject) -> None:
         size=8,
         empty="No suppliers.",
     )
+    doc.add_heading("Blocked suppliers: nothing may be bought from them", level=2)
+    rows_table(
+        doc,
+        "b in blocked_suppliers",
+        [
+            ("Supplier", "{{ b.supplier }}", 3),
+            ("Code", "{{ b.code }}", 1.6),
+            ("Supplies", "{{ b.scope }}", 3),
+            ("Status", "{{ b.status }}", 2),
+            ("Since", "{{ b.since }}", 1.8),
+            ("Reason", "{{ b.reason|multiline }}", 6),
+        ],
+        size=8,
+        empty="None.",
+    )
 
 
 @document("Purchasing information: {{ product }} {{ version }}", landscape=False)
@@ -357,9 +434,13 @@ def purchasing_information(doc: DocumentObject) -> None:
         [
             ("Supplier", "{{ supplier_name }}"),
             ("Supplier code", "{{ supplier_code }}"),
+            ("Order reference", "{{ order_reference }}"),
             ("Product", "{{ product }}"),
             ("Version", "{{ version }}"),
-            ("Specification", "{{ specification|multiline }}"),
+            ("Quantity", "{{ quantity }}"),
+            ("Product requirements", "{{ specification|multiline }}"),
+            ("Process requirements", "{{ process_requirements|multiline }}"),
+            ("Qualification of the supplier's personnel", "{{ personnel_requirements|multiline }}"),
             ("Acceptance criteria", "{{ acceptance_criteria|multiline }}"),
             ("QMS requirements", "{{ qms_requirements|multiline }}"),
             ("Change notification agreed", yes_no("change_notification_agreed")),
@@ -371,9 +452,11 @@ def purchasing_information(doc: DocumentObject) -> None:
     fields_table(
         doc,
         [
-            ("Reviewed by", "{{ adequacy_review.printed_name }}"),
+            ("Adequacy reviewed by", "{{ adequacy_review.printed_name }}"),
             ("Meaning", "{{ adequacy_review.meaning }}"),
-            ("Date and time (UTC)", "{{ adequacy_review.signed_at }}"),
+            ("Date and time", "{{ adequacy_review.signed_at }}"),
+            ("Signed record", "{{ adequacy_review.record }}"),
+            ("Content sha256", "{{ adequacy_review.content_hash }}"),
             ("Comment", "{{ adequacy_review.comment|multiline }}"),
         ],
     )
@@ -390,7 +473,8 @@ def purchasing_information(doc: DocumentObject) -> None:
             ("Version received", "{{ r.version_received }}", 2),
             ("Delivered by", "{{ r.supplier }}", 2.5),
             ("Result", "{{ r.result }}", 1.8),
-            ("Notes", "{{ r.notes|multiline }}", 4),
+            ("Checks and notes", "{{ r.notes|multiline }}", 4),
+            ("Signed", "{{ r.signature }}", 3),
         ],
         empty="Not yet received.",
     )
@@ -423,7 +507,7 @@ def soup_list(doc: DocumentObject) -> None:
             ("Safety class", "{{ c.safety_class }}", 1.1),
             ("Licence", "{{ c.licence }}", 2),
             ("Licence verdict", "{{ c.licence_verdict }}", 1.3),
-            ("Direct", yes_no("c.direct"), 1),
+            ("Dependency", "{{ c.direct }}", 1.3),
             ("Status", "{{ c.status }}", 1.5),
         ],
         size=8,
@@ -451,19 +535,22 @@ def release_diff(doc: DocumentObject) -> None:
         doc,
         [("Product", "{{ product_name }}"), ("From release", "{{ from_version }}"), ("To release", "{{ to_version }}")],
     )
+    assessed = ("Assessment", "{{ c.assessment|multiline }}\n{{ c.assessed_by }}", 3.5)
     listed = [
-        ("Name", "{{ c.name }}", 2.5),
-        ("Version", "{{ c.version }}", 1.5),
-        ("Manufacturer", "{{ c.manufacturer }}", 2.5),
-        ("Licence", "{{ c.licence }}", 2),
-        ("Package URL", "{{ c.purl }}", 3.5),
-        ("Direct", yes_no("c.direct"), 1),
+        ("Name", "{{ c.name }}", 2.2),
+        ("Version", "{{ c.version }}", 1.3),
+        ("Manufacturer", "{{ c.manufacturer }}", 2),
+        ("Licence", "{{ c.licence }}", 1.7),
+        ("Package URL", "{{ c.purl }}", 3),
+        ("Dependency", "{{ c.direct }}", 1.3),
+        assessed,
     ]
     moved = [
         ("Name", "{{ c.name }}", 3),
         ("From version", "{{ c.from_version }}", 2),
         ("To version", "{{ c.to_version }}", 2),
         ("Licence", "{{ c.licence }}", 2.5),
+        assessed,
     ]
     for title, variable, columns in (
         ("Added", "added", listed),
@@ -482,6 +569,7 @@ def release_diff(doc: DocumentObject) -> None:
             ("Version", "{{ c.version }}", 2),
             ("From licence", "{{ c.from_licence }}", 3),
             ("To licence", "{{ c.to_licence }}", 3),
+            assessed,
         ],
         empty="None.",
     )
@@ -497,6 +585,8 @@ def _system_fields(doc: DocumentObject) -> None:
             ("Supplier", "{{ system_supplier }}"),
             ("Intended use", "{{ intended_use|multiline }}"),
             ("GAMP category", "{{ gamp_category }}"),
+            ("Test environment", "{{ test_environment|multiline }}"),
+            ("Prerequisites", "{{ prerequisites|multiline }}"),
         ],
     )
 
@@ -566,7 +656,23 @@ def validation_report(doc: DocumentObject) -> None:
             ("Acceptance criteria", "{{ acceptance_criteria|multiline }}"),
             ("Report version", "{{ report_version }}"),
             ("Report status", "{{ report_status }}"),
+            ("Summary", "{{ summary|multiline }}"),
+            ("Next periodic review", "{{ next_review }}"),
         ],
+    )
+    doc.add_heading("Traceability: function, test, result", level=2)
+    rows_table(
+        doc,
+        "t in trace",
+        [
+            ("Function", "{{ t.function }}", 4),
+            ("Process risk", "{{ t.process_risk }}", 1.5),
+            ("Test case", "{{ t.test_case }}", 1.2),
+            ("Method", "{{ t.method }}", 2),
+            ("Result", "{{ t.result|multiline }}", 2.5),
+        ],
+        size=8,
+        empty="No functions.",
     )
     doc.add_heading("Executions", level=2)
     rows_table(
@@ -591,6 +697,19 @@ def validation_report(doc: DocumentObject) -> None:
             ("Blocked", "{{ outcome_counts.blocked }}"),
             ("Total", "{{ outcome_counts.total }}"),
         ],
+    )
+    doc.add_heading("Evidence", level=2)
+    rows_table(
+        doc,
+        "v in evidence",
+        [
+            ("Test case", "{{ v.test_case }}", 1.3),
+            ("File", "{{ v.file }}", 3),
+            ("sha256", "{{ v.sha256 }}", 5.5),
+            ("Recorded (UTC)", "{{ v.executed_at }}", 2.2),
+        ],
+        size=8,
+        empty="No evidence files.",
     )
     doc.add_heading("Deviations", level=2)
     rows_table(

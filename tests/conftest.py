@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.access import Role
+from app.audit import guard
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.extensions import db
@@ -37,6 +38,7 @@ def test_config(tmp_dir: Path) -> dict[str, Any]:
         "ENV": "test",
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "AUDIT_CHAIN_KEY": "test-audit-chain-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_dir),
         "WTF_CSRF_ENABLED": False,
         "ARGON2_TIME_COST": 1,
@@ -91,8 +93,9 @@ def wipe_tables() -> None:
             names = ", ".join(f'"{table.name}"' for table in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in tables:
-                connection.execute(table.delete())
+            with guard.triggers_off(connection):  # the append-only triggers refuse DELETE on the audit tables
+                for table in tables:
+                    connection.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)
@@ -220,3 +223,76 @@ def screenshot() -> Callable[[Any, str], Path]:
         return path
 
     return take
+
+
+# --- The worker's brokers ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis server of this test session (Debian's redis-server, no persistence)."""
+    from tests.services import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def broker(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[str]:
+    """The worker's queue on each backend in turn: a SQLite file (the default) and a Redis server."""
+    from app.jobs import queue
+
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else f"sqlite:///{tmp_path / 'tasks.sqlite3'}"
+    previous = app.config.get("TASK_BROKER_URL", "")
+    queue.use_broker(app, url).flush()
+    try:
+        yield url
+    finally:
+        queue.use_broker(app, previous)
+
+
+# --- Public sources played by a local server -----------------------------------------------------
+
+
+@pytest.fixture
+def mirror(app: Flask) -> Iterator[Any]:
+    """A local HTTP server standing in for the registries (a company mirror) and the other public sources; the app's
+    base URLs point at it while the test runs. Nothing leaves the machine."""
+    from tests.sources.mirror import serve
+
+    keys = ("PYPI_URL", "NPM_REGISTRY_URL", "SOURCES_TIMEOUT_S", "SOURCES_CACHE_HOURS", "SOURCES_OFFLINE",
+            "DEPSDEV_API_URL", "GITHUB_API_URL", "GITLAB_API_URL", "NPM_DOWNLOADS_URL", "SCORECARD_API_URL",
+            "GITHUB_TOKEN", "SOURCES_CONCURRENCY")
+    saved = {key: app.config[key] for key in keys}
+    with serve() as server:
+        app.config.update(PYPI_URL=f"{server.url}/pypi", NPM_REGISTRY_URL=f"{server.url}/npm", SOURCES_TIMEOUT_S=10,
+                          DEPSDEV_API_URL=f"{server.url}/depsdev", GITHUB_API_URL=f"{server.url}/github",
+                          GITLAB_API_URL=f"{server.url}/gitlab/api/v4", NPM_DOWNLOADS_URL=f"{server.url}/npmapi",
+                          SCORECARD_API_URL=f"{server.url}/scorecard")
+        try:
+            yield server
+        finally:
+            app.config.update(saved)
+
+
+@pytest.fixture
+def worker_threads(app: Flask) -> Iterator[None]:
+    """The real huey consumer on the app's default queue (a SQLite file), its workers as threads of this process
+    (what `flask worker run` starts), for tests that watch a job progress from a page; stopped when the test ends.
+    No signal handlers are touched. (The `broker` fixture runs the same jobs on Redis too.)"""
+    from huey.consumer import Consumer
+
+    from app.jobs import queue
+
+    queue.huey(app).flush()  # tasks other tests queued and never ran
+
+    class TestConsumer(Consumer):  # type: ignore[misc]
+        def _set_signal_handlers(self) -> None:  # the test process keeps its own
+            return
+
+    consumer = TestConsumer(queue.huey(app), workers=2, worker_type="thread", periodic=False)
+    consumer.start()
+    try:
+        yield
+    finally:
+        consumer.stop(graceful=True)

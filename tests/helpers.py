@@ -83,3 +83,17 @@ def sign_in_elsewhere(app: Any, username: str) -> int:
     thread.start()
     thread.join()
     return status[0]
+
+
+def run_worker(app: Any = None) -> int:
+    """Run what waits in the worker's queue now, in this process, as `flask worker drain` does; return how many
+    tasks ran. The test's own transaction ends first, and what it holds is read again afterwards."""
+    from flask import current_app
+
+    from app.extensions import db
+    from app.jobs import queue
+
+    db.session.commit()
+    count = queue.drain(app or current_app._get_current_object())
+    db.session.expire_all()
+    return count

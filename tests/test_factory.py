@@ -60,9 +60,17 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch)
         make(tmp_path, monkeypatch)
 
 
+def test_production_refuses_to_start_without_the_audit_chain_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVENANCE_ENV", "production")
+    monkeypatch.setenv("PROVENANCE_SECRET_KEY", "x" * 64)
+    with pytest.raises(RuntimeError, match="AUDIT_CHAIN_KEY"):
+        make(tmp_path, monkeypatch)
+
+
 def test_production_uses_secure_cookies_and_no_debug(tmp_path, monkeypatch):
     monkeypatch.setenv("PROVENANCE_ENV", "production")
     monkeypatch.setenv("PROVENANCE_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("PROVENANCE_AUDIT_CHAIN_KEY", "y" * 64)
     app = make(tmp_path, monkeypatch)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.debug is False

@@ -11,9 +11,10 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from click.testing import Result
 from flask import Flask
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, inspect, select, text
 
 from app import create_app
+from app.audit.models import AuditChainHead, AuditCheckpoint
 from app.extensions import db
 from tests.conftest import reset_schema
 
@@ -63,6 +64,43 @@ def _drop_validation_evidence_files(connection: Connection) -> None:
         connection.execute(text("DROP TABLE validation_evidence_files"))
 
 
+# Columns later revisions add that today's code reads or writes when it builds records (0013, 0014g):
+# (table, column, type).
+COLUMNS_OF_0013 = (
+    ("suppliers", "name_key", "VARCHAR(200) NOT NULL DEFAULT ''"),
+    ("signatures", "content", "JSON"),
+    ("validation_protocols", "test_environment", "TEXT NOT NULL DEFAULT ''"),
+    ("validation_protocols", "prerequisites", "TEXT NOT NULL DEFAULT ''"),
+    ("purchase_records", "quantity", "VARCHAR(120) NOT NULL DEFAULT ''"),
+    ("purchase_records", "process_requirements", "TEXT NOT NULL DEFAULT ''"),
+    ("purchase_records", "personnel_requirements", "TEXT NOT NULL DEFAULT ''"),
+)
+
+
+@contextmanager
+def todays_audit_tables() -> Iterator[None]:
+    """The code writes the anchored audit chain (revision 0013) on every change and reads the columns 0013 adds.
+    A test that builds records with today's services at an older revision gets those tables and columns for the
+    setup; they are removed again before the upgrade that creates them."""
+    with db.engine.begin() as connection:
+        AuditChainHead.__table__.create(connection)
+        AuditCheckpoint.__table__.create(connection)
+        tables = set(inspect(connection).get_table_names())
+        added = [(table, column) for table, column, _type in COLUMNS_OF_0013 if table in tables]
+        for table, column, type_ in COLUMNS_OF_0013:
+            if table in tables:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {type_}"))
+    try:
+        yield
+    finally:
+        db.session.remove()
+        with db.engine.begin() as connection:
+            AuditCheckpoint.__table__.drop(connection)
+            AuditChainHead.__table__.drop(connection)
+            for table, column in added:
+                connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+
+
 def test_upgrade_on_an_empty_database_then_check_finds_no_drift(app):
     """Runs on SQLite, or on PostgreSQL when DATABASE_URL is set (then the schema is rebuilt after)."""
     with from_scratch(app) as fresh:
@@ -88,16 +126,17 @@ def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_use
     uploaded_at = datetime(2026, 3, 4, 5, 6, 7)
     with from_scratch(app, cleanup=_drop_validation_evidence_files) as fresh:
         assert run(fresh, "db", "upgrade", "0006").exit_code == 0
-        author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("q", Role.QA)
-        tester = make_user("tess")
-        certificate_file = store_bytes(b"%PDF-1.7\n", "iso.pdf", allowed=EVIDENCE_EXTENSIONS, max_bytes=1024)
-        protocol = approved_protocol(make_system(author), author, reviewer, qa)
-        services.start_execution(protocol, tester)
-        case = protocol.test_cases[0]
-        entry = services.record_execution(protocol, tester, test_case_id=case.id, test_step_id=case.steps[0].id,
-                                          tested_version="9.1", actual_result="Shown", outcome="pass")
-        ids = {"entry": entry.id, "tester": tester.id, "certificate": certificate_file.id}
-        db.session.commit()
+        with todays_audit_tables():
+            author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("q", Role.QA)
+            tester = make_user("tess")
+            certificate_file = store_bytes(b"%PDF-1.7\n", "iso.pdf", allowed=EVIDENCE_EXTENSIONS, max_bytes=1024)
+            protocol = approved_protocol(make_system(author), author, reviewer, qa)
+            services.start_execution(protocol, tester)
+            case = protocol.test_cases[0]
+            entry = services.record_execution(protocol, tester, test_case_id=case.id, test_step_id=case.steps[0].id,
+                                              tested_version="9.1", actual_result="Shown", outcome="pass")
+            ids = {"entry": entry.id, "tester": tester.id, "certificate": certificate_file.id}
+            db.session.commit()
         with db.engine.begin() as connection:
             # Old evidence id 1 is also the certificate's stored_files id: the copy must get a new id.
             connection.execute(text(
@@ -142,7 +181,8 @@ def test_0009_gives_existing_tokens_the_create_scope_and_the_downgrade_revokes_r
                  " VALUES (:name, :hash, 'prov_x', 'inventory.import', :by, :at, :at{})")
     with from_scratch(app) as fresh:
         assert run(fresh, "db", "upgrade", "0008").exit_code == 0
-        admin_id = make_user("ada").id
+        with todays_audit_tables():
+            admin_id = make_user("ada").id
         db.session.remove()  # reading the id began a transaction: SQLite's writers take the lock at BEGIN
         with db.engine.begin() as connection:
             connection.execute(text(token_row.format("", "")),
@@ -351,3 +391,65 @@ def test_0011_moves_answers_into_rows_fills_review_keys_matches_schedule_and_sum
         assert value(back.answers) == {"C2": "iso_27001", "C3": "12"}
         assert value(back.invalid_answers) == {"C5": {"raw": "lots", "error": "Choose one of the options"}}
         assert value(back.evaluator_answers) == {"C6": "full"}
+
+
+def test_0013_keeps_an_existing_trail_verifiable_and_keys_every_later_event(app, make_user):
+    """A trail written before 0013 (plain sha256) verifies after the upgrade; events from then on are keyed, the
+    head gets signed at the first write, and an old event changed later is still caught."""
+    from app.audit import services as audit
+    from app.audit.chain import event_hash
+
+    with from_scratch(app) as fresh:
+        assert run(fresh, "db", "upgrade", "0012").exit_code == 0
+        previous = ""
+        with db.engine.begin() as connection:
+            for number in range(3):
+                fields = {
+                    "occurred_at": f"2026-01-0{number + 1}T00:00:00.000000", "actor_id": None,
+                    "actor_name": "system", "request_id": "", "ip": "", "action": "event",
+                    "name": f"legacy.{number}", "entity_type": "", "entity_id": "", "entity_version": None,
+                    "entity_label": "", "changes": {}, "details": {}, "reason": "", "prev_hash": previous,
+                }
+                previous = event_hash(fields)  # the plain sha256 of the code before 0013
+                connection.execute(text(
+                    "INSERT INTO audit_events (occurred_at, actor_id, actor_name, request_id, ip, action, name,"
+                    " entity_type, entity_id, entity_version, entity_label, changes, details, reason, prev_hash,"
+                    " hash) VALUES (:occurred_at, NULL, :actor_name, '', '', :action, :name, '', '', NULL, '',"
+                    " '{}', '{}', '', :prev_hash, :hash)"), {**fields, "hash": previous})
+        assert run(fresh, "db", "upgrade").exit_code == 0
+        assert audit.verify().ok
+        make_user("erin")
+        assert db.session.scalar(select(AuditChainHead.mac)) != ""
+        result = audit.verify()
+        assert result.ok and result.count > 3, result
+        db.session.remove()
+        with db.engine.begin() as connection:
+            dialect = connection.dialect.name
+            connection.execute(text("DROP TRIGGER audit_events_append_only ON audit_events" if dialect == "postgresql"
+                                    else "DROP TRIGGER audit_events_no_update"))
+            connection.execute(text("UPDATE audit_events SET actor_name = 'Mallory' WHERE name = 'legacy.1'"))
+        broken = audit.verify()
+        assert not broken.ok and broken.broken_id == 2
+
+
+def test_0014g_gives_every_existing_supplier_the_key_of_its_name(app):
+    at = {"at": "2026-01-01 00:00:00"}
+    with from_scratch(app) as fresh:
+        assert run(fresh, "db", "upgrade", "0014f").exit_code == 0
+        with db.engine.begin() as connection:
+            for code, name in (("ATL", "Atlassian Pty Ltd"), ("GH", "GitHub, Inc.")):
+                connection.execute(text(
+                    "INSERT INTO suppliers (code, name, kind, website, repository_url, scope, criticality,"
+                    " criticality_is_manual, criticality_rationale, status, approval_scope, conditions, notes,"
+                    " supplies_soup_class_c, supplies_soup_class_b, supplies_high_risk_otss,"
+                    " otss_holds_part11_records, hosts_device, created_at, updated_at, version) VALUES (:code, :name,"
+                    " 'commercial_vendor', '', '', '', 'minor', :no, '', 'candidate', '', '', '', :no, :no, :no, :no,"
+                    " :no, :at, :at, 1)"), {"code": code, "name": name, "no": False, **at})
+        assert run(fresh, "db", "upgrade").exit_code == 0
+        with db.engine.connect() as connection:
+            keys = dict(connection.execute(text("SELECT code, name_key FROM suppliers")).all())
+        assert keys == {"ATL": "atlassian", "GH": "github"}
+        assert run(fresh, "db", "downgrade", "0014f").exit_code == 0
+        with db.engine.connect() as connection:
+            assert "name_key" not in {column["name"] for column in inspect(connection).get_columns("suppliers")}
+            assert connection.scalar(text("SELECT count(*) FROM suppliers")) == 2

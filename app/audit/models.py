@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from app.db import utcnow
 from app.extensions import db
+from app.labels import register_codes
 
 # Record types the trail names that are no model of their own (an export of a register, say), registered by name.
 _NAMED_RECORD_TYPES: set[str] = set()
@@ -65,6 +66,9 @@ class AuditAction:
     EVENT = "event"
 
 
+register_codes(*(value for name, value in vars(AuditAction).items() if name.isupper()))
+
+
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -113,6 +117,38 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
         "reason",
         "prev_hash",
     )
+
+
+class AuditChainHead(db.Model):  # type: ignore[name-defined,misc]
+    """The one row naming the newest event of the chain, signed with the instance's audit key (never stored here):
+    deleting events from the end leaves it naming an event that is gone, and only the key holder can move it."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    last_event_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The first event hashed with the key; earlier events (before the chain was keyed) carry a plain sha256.
+    keyed_from_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    checkpointed_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    mac: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+
+    SIGNED_FIELDS: ClassVar[tuple[str, ...]] = ("last_event_id", "last_hash", "keyed_from_id")
+
+
+class AuditCheckpoint(db.Model):  # type: ignore[name-defined,misc]
+    """A signed copy of the chain head at one moment (append-only); `flask audit checkpoint --out FILE` also
+    writes it to a file to be kept elsewhere, and `audit verify` checks the chain against every one."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_event_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    mac: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    SIGNED_FIELDS: ClassVar[tuple[str, ...]] = ("created_at", "last_event_id", "last_hash")
 
 
 def _keep_old_values(_mapper: Any, cls: type) -> None:

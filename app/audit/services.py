@@ -7,7 +7,7 @@ right after the flush (when new records have their ids), chained to the previous
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,7 +17,8 @@ from flask import g, has_request_context, request
 from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from app.audit.chain import ChainResult, event_hash, plain, verify_chain
+from app.audit import anchor, guard  # noqa: F401 - guard adds the append-only triggers to new tables
+from app.audit.chain import ChainResult, event_hash, plain
 from app.audit.models import AuditAction, Audited, AuditEvent
 from app.db import keyset_chunks, read_only, utcnow
 from app.extensions import db
@@ -196,17 +197,19 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 # Built once: per event only the parameters change (no statement to build and key for the cache each time).
-_CHAIN_HEAD = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 _INSERT_EVENT = insert(AuditEvent.__table__)
 
 
 def _append(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert events at the end of the chain (serialised: one writer at a time)."""
+    """Insert events at the end of the chain, keyed with the instance's key, and move the signed chain head
+    (serialised: one writer at a time)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
-    previous = connection.execute(_CHAIN_HEAD).scalar()
-    previous = previous or ""
+    key = anchor.chain_key()
+    head = anchor.Head(connection)
+    previous = head.last_hash
+    last_id = 0
     actor = current_actor()
     request_id, ip = _request_facts()
     for row in rows:
@@ -227,9 +230,11 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
             "reason": row.get("reason", ""),
             "prev_hash": previous,
         }
-        digest = event_hash(fields)
-        connection.execute(_INSERT_EVENT, {**fields, "hash": digest})
+        digest = event_hash(fields, key)
+        inserted = connection.execute(_INSERT_EVENT, {**fields, "hash": digest}).inserted_primary_key
+        last_id = int(inserted[0]) if inserted else last_id
         previous = digest
+    anchor.advance(connection, head, key, last_id, previous)
 
 
 def record(
@@ -325,31 +330,30 @@ def init_app() -> None:
 VERIFY_CHUNK = 5000
 
 
-def verify(*, chunk_size: int | None = None) -> ChainResult:
-    """Re-compute the whole chain from the database, in id order, as far as the last event when it starts.
+def verify(*, chunk_size: int | None = None, against: Iterable[Mapping[str, Any]] = ()) -> ChainResult:
+    """Re-compute the whole chain with the key, in id order, against the signed head and the signed checkpoints
+    (app/audit/anchor.py) and any exported checkpoint given back, as far as the head when it starts.
 
     It only reads, in chunks of short read-only transactions: memory stays flat on any trail, and on SQLite it
     never takes the write lock, so sign-ins and saves go on while it runs (events added meanwhile are left for
     the next run)."""
-    table = AuditEvent.__table__
-    columns = [table.c[name] for name in AuditEvent.HASHED_FIELDS]
     with read_only(), db.engine.connect() as connection:
-        last_id = connection.execute(select(func.max(table.c.id))).scalar()
-    if last_id is None:
-        return verify_chain(())
-    query = select(table.c.id, table.c.hash, *columns).where(table.c.id <= last_id)
+        anchors = anchor.Anchors(connection)
+    return anchor.verify_anchored(anchors, chain_rows(chunk_size or VERIFY_CHUNK), against)
 
+
+def chain_rows(chunk_size: int = VERIFY_CHUNK) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """(id, hashed fields, stored hash) of every event in id order, read in chunks of short read-only
+    transactions."""
+    table = AuditEvent.__table__
     names = AuditEvent.HASHED_FIELDS
-
-    def rows() -> Iterator[tuple[int, dict[str, Any], str]]:
-        for chunk in keyset_chunks(db.engine, query, table.c.id, chunk_size or VERIFY_CHUNK):
-            for event_id, digest, *values in chunk:
-                fields = dict(zip(names, values, strict=True))
-                fields["changes"] = fields["changes"] or {}  # the hash plains every field (chain.canonical_json)
-                fields["details"] = fields["details"] or {}
-                yield event_id, fields, digest
-
-    return verify_chain(rows())
+    query = select(table.c.id, table.c.hash, *[table.c[name] for name in names])
+    for chunk in keyset_chunks(db.engine, query, table.c.id, chunk_size):
+        for event_id, digest, *values in chunk:
+            fields = dict(zip(names, values, strict=True))
+            fields["changes"] = fields["changes"] or {}  # the hash plains every field (chain.canonical_json)
+            fields["details"] = fields["details"] or {}
+            yield event_id, fields, digest
 
 
 def history(entity_type: str, entity_id: Any, limit: int = 100) -> list[AuditEvent]:

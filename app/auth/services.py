@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
@@ -53,28 +54,58 @@ def register_failure(user: User) -> None:
         audit.record("auth.lockout", user, action=AuditAction.LOCKOUT, until=user.locked_until)
 
 
-def authenticate(username: str, password: str) -> User:
-    """Check credentials, counting failures in the database; raise LoginRefused on any failure."""
+@dataclass(frozen=True)
+class CredentialCheck:
+    """A password checked against a user's stored hash, before the sign-in is recorded: argon2 is the slow part of
+    a sign-in, and done apart it never holds SQLite's write lock (other writers would wait for it)."""
+
+    user_id: int | None
+    checked_hash: str | None  # the stored hash the password was checked against (None: not checked)
+    matched: bool
+    new_hash: str | None = None  # the password hashed with the current settings, when the stored hash is outdated
+
+
+def check_credentials(username: str, password: str) -> CredentialCheck:
+    """Check a password against the user's stored hash (as long for an unknown, locked or inactive user); it only
+    reads."""
+    user = find_user(username)
+    if user is None or is_locked(user) or not user.active:
+        verify_password(None, password)
+        return CredentialCheck(user.id if user else None, None, False)
+    matched = verify_password(user.password_hash, password)
+    new_hash = hash_password(password) if matched and needs_rehash(user.password_hash) else None
+    return CredentialCheck(user.id, user.password_hash, matched, new_hash)
+
+
+def authenticate(username: str, password: str, checked: CredentialCheck | None = None) -> User:
+    """Check credentials, counting failures in the database; raise LoginRefused on any failure.
+
+    `checked` is the outcome of check_credentials made just before (in a read-only transaction); when the user or
+    their password changed since, the password is checked again here."""
     user = find_user(username)
     if user is None:
-        verify_password(None, password)
+        if checked is None:
+            verify_password(None, password)
         audit.record("auth.login_failed", action=AuditAction.LOGIN_FAILED, username=username[:80])
         raise LoginRefused(LOGIN_REFUSED)
     if is_locked(user) or not user.active:
-        verify_password(None, password)
+        if checked is None:
+            verify_password(None, password)
         audit.record(
             "auth.login_failed", user, action=AuditAction.LOGIN_FAILED,
             cause="locked" if is_locked(user) else "inactive",
         )
         raise LoginRefused(LOGIN_REFUSED)
-    if not verify_password(user.password_hash, password):
+    if checked is None or checked.user_id != user.id or checked.checked_hash != user.password_hash:
+        checked = check_credentials(username, password)
+    if not checked.matched:
         register_failure(user)
         raise LoginRefused(LOGIN_REFUSED)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = utcnow()
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if checked.new_hash:
+        user.password_hash = checked.new_hash
     return user
 
 

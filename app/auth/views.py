@@ -39,7 +39,7 @@ def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit() and (user := unit_of_work.run(lambda: _sign_in(form)).value) is not None:
+    if form.validate_on_submit() and (user := _checked_sign_in(form)) is not None:
         if services.password_expired(user):
             flash("Your password must be changed before you continue.", "warning")
             return redirect(url_for("auth.change_password"))
@@ -47,9 +47,17 @@ def login() -> Any:
     return render_template("auth/login.html", form=form)
 
 
-def _sign_in(form: LoginForm) -> User:
-    """Check the credentials (a refusal keeps its failure count) and start a new session as the user."""
-    user = services.authenticate(form.username.data or "", form.password.data or "")
+def _checked_sign_in(form: LoginForm) -> User | None:
+    """The password is checked (argon2, the slow part) in a read-only transaction, then the sign-in is recorded in
+    a short write: on SQLite no other writer waits for the hashing."""
+    username, password = form.username.data or "", form.password.data or ""
+    checked = unit_of_work.run(lambda: services.check_credentials(username, password), reads_only=True).value
+    return unit_of_work.run(lambda: _sign_in(form, checked)).value
+
+
+def _sign_in(form: LoginForm, checked: services.CredentialCheck | None = None) -> User:
+    """Record the attempt (a refusal keeps its failure count) and start a new session as the user."""
+    user = services.authenticate(form.username.data or "", form.password.data or "", checked)
     session.clear()  # a new session at sign-in
     login_user(user)
     session["last_seen"] = session["signed_in_at"] = services.utcnow().timestamp()

@@ -25,3 +25,10 @@ class TemplateUploadForm(BaseForm):
         "Word template (.docx)",
         validators=[FileRequired("Choose a .docx file."), FileAllowed(["docx"], "Only .docx files are accepted.")],
     )
+
+
+class ProcedureForm(BaseForm):
+    """The procedure that governs one document type (an empty number clears it)."""
+
+    reference = StringField("Procedure number", validators=[Length(max=80)], description="E.g. SOP-PUR-001.")
+    title = StringField("Procedure title", validators=[Length(max=200)], description="E.g. Purchasing.")

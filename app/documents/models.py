@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -11,12 +12,16 @@ from app.audit.models import Audited
 from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.extensions import db
+from app.labels import label, register_codes
 
 
 class TemplateStatus:
     DRAFT = "draft"
     ACTIVE = "active"
     RETIRED = "retired"
+
+
+register_codes(TemplateStatus.DRAFT, TemplateStatus.ACTIVE, TemplateStatus.RETIRED)
 
 
 class DocumentTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -42,14 +47,29 @@ class DocumentTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # ty
     uploaded_by: Mapped[User] = relationship()
 
     def audit_label(self) -> str:
-        return f"{self.doc_type} template {self.name} v{self.template_version}"
+        return f"{label(self.doc_type)} template {self.name} v{self.template_version}"
+
+
+class DocumentProcedure(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """The procedure (SOP) that governs a document type, printed on every document of that type."""
+
+    __tablename__ = "document_procedures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    reference: Mapped[str] = mapped_column(String(80), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    def audit_label(self) -> str:
+        return f"{label(self.doc_type)}: {self.reference} {self.title}".strip()
 
 
 class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     """One generated file with what it was made from: record, version, content hash, template."""
 
     __tablename__ = "generated_documents"
-    __audit_exclude__ = frozenset({"data"})
+    __audit_exclude__ = frozenset({"data", "context", "signed_data", "pdf_data"})
     __table_args__ = (
         Index("ix_generated_documents_source", "source_type", "source_id"),
         Index("ix_generated_documents_doc_type", "doc_type"),
@@ -77,6 +97,24 @@ class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     created_by_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The full context the file was rendered from: the signed copy is rendered again from it.
+    context: Mapped[dict[str, Any] | None] = deferred(mapped_column(db.JSON, nullable=True))
+    # Who signed, as printed in the file (`data`): "Quinn Quality (Approved); ..."; empty when it prints none.
+    signed_by: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The signed copy: the same document re-issued with the signatures of the document itself printed.
+    signed_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    signed_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signed_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The archive PDF/A-2b of the file a reader gets (the signed copy when there is one), made on first request.
+    pdf_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pdf_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     def audit_label(self) -> str:
         return f"{self.number} rev {self.revision}"
+
+    @property
+    def signed_filename(self) -> str:
+        """The download name of the signed copy."""
+        return self.filename.removesuffix(".docx") + "-signed.docx"

@@ -1,4 +1,7 @@
-"""Convert a rendered .docx to PDF with LibreOffice (soffice) running headless in a child process."""
+"""Convert a rendered .docx to PDF/A-2b with LibreOffice (soffice) running headless in a child process.
+
+PDF/A-2b (ISO 19005-2, level B) is the archive form: fonts embedded, no external content, and the PDF/A
+identification in the file's XMP metadata (pdfaid:part 2, pdfaid:conformance B)."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ def soffice_path() -> str | None:
 
 
 def docx_to_pdf(data: bytes, *, timeout_s: float = 60) -> bytes:
-    """The PDF of a .docx; soffice runs with its own throw-away profile and is killed on timeout."""
+    """The PDF/A-2b of a .docx; soffice runs with its own throw-away profile and is killed on timeout."""
     soffice = soffice_path()
     if soffice is None:
         raise PdfConversionError("LibreOffice (soffice) is not installed, so PDF conversion is unavailable.")
@@ -41,7 +44,8 @@ def docx_to_pdf(data: bytes, *, timeout_s: float = 60) -> bytes:
             "--nolockcheck",
             "--nodefault",
             "--convert-to",
-            "pdf:writer_pdf_Export",
+            # LibreOffice >= 7.4 takes the export options as JSON: SelectPdfVersion 2 is PDF/A-2b.
+            'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}',
             "--outdir",
             str(work),
             str(source),

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,14 +13,15 @@ from sqlalchemy import func, select
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.documents import contexts, policies, render
+from app.documents import contexts, control, pdf, policies, render
+from app.documents.contexts.base import manifestation_row, record_signatures
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.variables import DOCUMENT_TYPES, UnknownDocumentTypeError, example_context, require_document_type
 from app.documents.zipcheck import TemplateRefused
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.signatures.models import Meaning, Signature
-from app.signatures.services import Manifestation, SignTarget, content_hash, manifestations, sign
+from app.signatures.services import Manifestation, SignTarget, check, content_hash, manifestations, sign
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -42,98 +42,108 @@ def active_template(doc_type: str) -> DocumentTemplate | None:
     return db.session.scalar(query.order_by(DocumentTemplate.template_version.desc()).limit(1))
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "record"
-
-
-def build_context(doc_type: str, source: contexts.Source, *, number: str, revision: int, by_name: str) -> dict[str, Any]:
-    """The full context: the common header variables plus the type's own variables."""
+def build_context(
+    doc_type: str, source: contexts.Source, *, number: str, revision: int, by_name: str,
+    history: Sequence[GeneratedDocument] = (), reason: str = "First issue",
+) -> dict[str, Any]:
+    """The full context: the common header and document-control variables plus the type's own variables."""
     now = utcnow()
+    date = now.strftime("%Y-%m-%d")
     return {
         "document": {
             "title": DOCUMENT_TYPES[doc_type] if not source.title else source.title,
             "number": number,
             "revision": str(revision),
-            "date": now.strftime("%Y-%m-%d"),
+            "date": date,
             "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
             "generated_by": by_name,
         },
         "draft": not source.approved,
         "signatures": source.signatures,
         "company": {"name": current_app.config["COMPANY_NAME"]},
+        "procedure": control.procedure_for(doc_type),
+        "revisions": control.revision_rows(
+            history, {"revision": str(revision), "date": date, "author": by_name, "reason": reason}
+        ),
+        "control": control.control_block(source.signatures, prepared_by=by_name, prepared_at=date),
         **source.variables,
     }
 
 
 @dataclass(frozen=True)
 class RenderedDocument:
-    """A record rendered into Word, not yet in the register: what `store_document` keeps."""
+    """A record rendered into Word, not yet in the register: what `store_document` keeps. When the content and
+    template are those of the latest revision, nothing was rendered and `unchanged` names that revision."""
 
     doc_type: str
-    requested_id: str  # the source id as asked for ("current"), to render again when the revision moved on
+    requested_id: str  # the source id as asked for ("current"), to render again when a revision was stored since
     source: contexts.Source
+    last_id: int | None  # the latest revision when it was rendered
+    unchanged: bool
+    digest: str
     number: str
     revision: int
-    title: str
+    reason: str
+    context: dict[str, Any]
     data: bytes
     template: DocumentTemplate | None
     by_name: str
 
 
-def _next_revision(doc_type: str, source_id: str) -> int:
-    previous = db.session.scalar(
-        select(func.count(GeneratedDocument.id)).where(
-            GeneratedDocument.doc_type == doc_type, GeneratedDocument.source_id == source_id
-        )
-    )
-    return int(previous or 0) + 1
-
-
-def render_document(doc_type: str, source_id: str, *, by: User | None, revision: int | None = None) -> RenderedDocument:
-    """Render a record into Word with the active template (or the default), as its next revision. It only reads,
-    so the page and the CLI run it in a read-only transaction: on SQLite no writer waits for the rendering."""
+def render_document(doc_type: str, source_id: str, *, by: User | None, reason: str = "") -> RenderedDocument:
+    """Render a record into Word with the active template (or the default), as its next revision when its content
+    changed. It only reads, so the page and the CLI run it in a read-only transaction: on SQLite no writer waits
+    for the rendering."""
     check_type(doc_type)
     try:
         source = contexts.build(doc_type, source_id)
     except contexts.SourceNotFound as error:
         raise NotFound(str(error)) from error
-    revision = revision or _next_revision(doc_type, source.source_id)
-    number = f"{source.number_prefix}-{_slug(source.source_id)}"
-    by_name = by.full_name if by is not None else "system"
-    context = build_context(doc_type, source, number=number, revision=revision, by_name=by_name)
     template = active_template(doc_type)
-    try:
-        if template is None:
-            data = render.render_default(doc_type, context)
-        else:
-            data = render.render_uploaded(
-                doc_type, template.data, context,
-                timeout_s=current_app.config["DOCUMENT_RENDER_TIMEOUT_S"],
-                memory_mb=current_app.config["DOCUMENT_RENDER_MEMORY_MB"],
-            )
-    except (render.RenderFailed, TemplateRefused) as error:
-        raise ValidationFailed(f"The document could not be generated: {getattr(error, 'message', error)}") from error
-    return RenderedDocument(doc_type, source_id, source, number, revision, context["document"]["title"], data,
-                            template, by_name)
+    template_key = (template.id if template else None, str(template.template_version) if template else "default")
+    probe = {"draft": not source.approved, "signatures": source.signatures, **source.variables}
+    digest = content_hash(control.hashed_content(probe, source.volatile))
+    last = control.latest(doc_type, source.source_id)
+    by_name = by.full_name if by is not None else "system"
+    if last is not None and last.content_hash == digest and (last.template_id, last.template_version) == template_key:
+        return RenderedDocument(doc_type, source_id, source, last.id, True, digest, last.number, last.revision,
+                                last.note or "", {}, b"", template, by_name)
+    if last is None:
+        number, revision, reason = control.new_number(doc_type, source.number_prefix, source.number_key), 1, "First issue"
+    else:
+        previous = control.hashed_content(last.context or {}, source.volatile) if last.context else None
+        changed = control.what_changed(previous, control.hashed_content(probe, source.volatile))
+        if (last.template_id, last.template_version) != template_key and changed == "Template changed":
+            changed = f"Template changed to {template.name if template else 'the default'}"
+        number, revision, reason = last.number, last.revision + 1, f"{reason}. {changed}" if reason else changed
+    history = control.history_of(doc_type, source.source_id)
+    context = build_context(doc_type, source, number=number, revision=revision, by_name=by_name,
+                            history=history, reason=reason)
+    data = _render(doc_type, template, context)
+    return RenderedDocument(doc_type, source_id, source, last.id if last else None, False, digest, number, revision,
+                            reason, context, data, template, by_name)
 
 
 def store_document(rendered: RenderedDocument, *, by: User | None) -> GeneratedDocument:
-    """Keep a rendered document in the register as the record's next revision, bound to the content it shows.
-
-    When another revision of it was stored since it was rendered, it is rendered again with the right number."""
-    if _next_revision(rendered.doc_type, rendered.source.source_id) != rendered.revision:
-        rendered = render_document(rendered.doc_type, rendered.requested_id, by=by,
-                                   revision=_next_revision(rendered.doc_type, rendered.source.source_id))
+    """Keep a rendered document in the register as the record's next revision, bound to the content it shows; the
+    same content gives back the latest revision. When another revision was stored since it was rendered, it is
+    rendered again against that one."""
+    last = control.latest(rendered.doc_type, rendered.source.source_id)
+    if (last.id if last else None) != rendered.last_id:
+        rendered = render_document(rendered.doc_type, rendered.requested_id, by=by)
+    if rendered.unchanged:
+        assert last is not None  # unchanged means the latest revision shows this content
+        return last
     source, template, number, revision = rendered.source, rendered.template, rendered.number, rendered.revision
     document = GeneratedDocument(
         doc_type=rendered.doc_type,
         number=number,
         revision=revision,
-        title=rendered.title,
+        title=rendered.context["document"]["title"],
         source_type=source.source_type,
         source_id=source.source_id,
         source_version=source.version,
-        content_hash=content_hash(source.variables),
+        content_hash=rendered.digest,
         draft=not source.approved,
         template_id=template.id if template else None,
         template_name=template.name if template else "default",
@@ -144,6 +154,9 @@ def store_document(rendered: RenderedDocument, *, by: User | None) -> GeneratedD
         data=rendered.data,
         created_by_id=by.id if by is not None else None,
         created_by_name=rendered.by_name,
+        note=rendered.reason,
+        context=rendered.context,
+        signed_by=signed_by_text(source.signatures),
     )
     db.session.add(document)
     db.session.flush()
@@ -152,9 +165,32 @@ def store_document(rendered: RenderedDocument, *, by: User | None) -> GeneratedD
     return document
 
 
-def generate(doc_type: str, source_id: str, *, by: User | None) -> GeneratedDocument:
-    """Render a record into Word with the active template (or the default) and store it in the register."""
-    return store_document(render_document(doc_type, source_id, by=by), by=by)
+def generate(doc_type: str, source_id: str, *, by: User | None, reason: str = "") -> GeneratedDocument:
+    """Render a record into Word with the active template (or the default) and store it in the register.
+
+    A new revision only when the content changed: the same content (variables, signatures, draft state) with the
+    same template gives back the latest revision, file and all. A new revision keeps the record's number and
+    says what changed in the revision history."""
+    return store_document(render_document(doc_type, source_id, by=by, reason=reason), by=by)
+
+
+def _render(doc_type: str, template: DocumentTemplate | None, context: dict[str, Any]) -> bytes:
+    """The .docx of a context with a company template (in the limited child process) or the default one."""
+    try:
+        if template is None:
+            return render.render_default(doc_type, context)
+        return render.render_uploaded(
+            doc_type, template.data, context,
+            timeout_s=current_app.config["DOCUMENT_RENDER_TIMEOUT_S"],
+            memory_mb=current_app.config["DOCUMENT_RENDER_MEMORY_MB"],
+        )
+    except (render.RenderFailed, TemplateRefused) as error:
+        raise ValidationFailed(f"The document could not be generated: {getattr(error, 'message', error)}") from error
+
+
+def signed_by_text(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Who signed, as a file prints it: "Quinn Quality (Approved, 2026-11-20 16:04:41 UTC); ..."."""
+    return "; ".join(f"{row['printed_name']} ({row['meaning']}, {row['signed_at']})" for row in rows)
 
 
 class TemplateRejected(ValidationFailed):
@@ -246,6 +282,22 @@ def preview(template: DocumentTemplate) -> bytes:
 DOCUMENT_ENTITY = "generated_document"
 
 
+def archive_pdf(document: GeneratedDocument) -> bytes:
+    """The document's PDF/A-2b for the archive: made once from the file a reader gets (the signed copy when there
+    is one) and kept in the register with its sha256, so every later request gives the same bytes."""
+    if document.pdf_data is not None:
+        return document.pdf_data
+    source = document.signed_data if document.signed_data is not None else document.data
+    try:
+        data = pdf.docx_to_pdf(source, timeout_s=current_app.config["PDF_TIMEOUT_S"])
+    except pdf.PdfConversionError as error:
+        raise ValidationFailed(f"The PDF could not be made: {error}") from error
+    document.pdf_data, document.pdf_sha256, document.pdf_size = data, hashlib.sha256(data).hexdigest(), len(data)
+    db.session.flush()
+    audit.record("document.pdf_archived", document, sha256=document.pdf_sha256, format="PDF/A-2b")
+    return data
+
+
 def document_sign_target(document: GeneratedDocument, data: bytes | None = None) -> SignTarget:
     """A generated document is signed by the sha256 of its stored bytes (recomputed, not the recorded column)."""
     return SignTarget(
@@ -281,7 +333,36 @@ def approve_document(document: GeneratedDocument, *, signer: User, password: str
         "document.approved", document, signature_id=signature.id, meaning=Meaning.APPROVED,
         sha256=target.content["sha256"],
     )
+    issue_signed_copy(document)
     return signature
+
+
+def issue_signed_copy(document: GeneratedDocument) -> None:
+    """Re-issue an approved document with its own signatures printed in the signature block (21 CFR 11.50):
+    the same context and template, the record's signatures followed by the document's. The approved file
+    (`data`, whose sha256 the signature binds) stays as it is; the copy is what a reader gets."""
+    if document.context is None:
+        return  # generated before contexts were kept: the approval shows on the document page only
+    record = f"{document.title}, {document.number} rev {document.revision} (file sha256 {document.sha256})"
+    own = [manifestation_row(signature, record) for signature in record_signatures(DOCUMENT_ENTITY, document.id)]
+    signatures = [*document.context["signatures"], *own]
+    context = {
+        **document.context, "signatures": signatures, "draft": False,
+        "control": control.control_block(
+            signatures, prepared_by=document.created_by_name, prepared_at=document.created_at.strftime("%Y-%m-%d")
+        ),
+    }
+    template = db.session.get(DocumentTemplate, document.template_id) if document.template_id is not None else None
+    data = _render(document.doc_type, template, context)
+    document.signed_data = data
+    document.signed_sha256 = hashlib.sha256(data).hexdigest()
+    document.signed_size = len(data)
+    document.signed_at = utcnow()
+    document.signed_by = signed_by_text(context["signatures"])
+    # The archive PDF is made again from the signed copy on its next request.
+    document.pdf_data, document.pdf_sha256, document.pdf_size = None, None, None
+    db.session.flush()
+    audit.record("document.signed_copy_issued", document, sha256=document.signed_sha256, signatures=len(own))
 
 
 def approvals_by_document(documents: Sequence[GeneratedDocument]) -> dict[int, list[Manifestation]]:
@@ -310,15 +391,5 @@ def approvals_by_document(documents: Sequence[GeneratedDocument]) -> dict[int, l
         signatures = by_id.get(str(document.id))
         if not signatures:
             continue
-        target = document_sign_target(document, stored[document.id])
-        current = content_hash(target.content)
-        result[document.id] = [
-            Manifestation(
-                printed_name=s.printed_name, meaning=s.meaning,
-                signed_at=s.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"), comment=s.comment,
-                version=s.entity_version,
-                content_changed=s.entity_version == target.version and s.content_hash != current,
-            )
-            for s in signatures
-        ]
+        result[document.id] = check(document_sign_target(document, stored[document.id]), signatures)
     return result

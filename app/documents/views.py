@@ -16,8 +16,8 @@ from app import unit_of_work
 from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.documents import pdf, policies, services
-from app.documents.forms import GenerateForm, TemplateUploadForm
+from app.documents import control, pdf, policies, services
+from app.documents.forms import GenerateForm, ProcedureForm, TemplateUploadForm
 from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateStatus
 from app.documents.variables import DOCUMENT_TYPES, variables_for
 from app.extensions import db
@@ -116,7 +116,8 @@ def generate() -> Any:
     if form.format.data == "pdf":
         return redirect(url_for("documents.download_pdf", document_id=document.id))
     if form.format.data == "record":
-        flash(f"{document.number} rev {document.revision} generated. QA approves it here with a signature.", "success")
+        flash(f"{document.number} rev {document.revision} is in the register (a new revision only when the content "
+              "changed). QA approves it here with a signature.", "success")
         return redirect(url_for("documents.detail", document_id=document.id))
     return _send(document.data, document.filename, services.DOCX_MIME)
 
@@ -129,17 +130,26 @@ def download(document_id: int) -> Any:
     return _send(document.data, document.filename, services.DOCX_MIME)
 
 
+@bp.route("/<int:document_id>/signed")
+@permission_required(Permission.DOCUMENTS_READ)
+def download_signed(document_id: int) -> Any:
+    document = db.get_or_404(GeneratedDocument, document_id)
+    if document.signed_data is None:
+        abort(404)
+    _record_download(document, "signed docx")
+    return _send(document.signed_data, document.signed_filename, services.DOCX_MIME)
+
+
 @bp.route("/<int:document_id>/pdf")
 @permission_required(Permission.DOCUMENTS_READ)
 def download_pdf(document_id: int) -> Any:
     document = db.get_or_404(GeneratedDocument, document_id)
     if pdf.soffice_path() is None:
         abort(404)
-    try:
-        data = pdf.docx_to_pdf(document.data, timeout_s=current_app.config["PDF_TIMEOUT_S"])
-    except pdf.PdfConversionError as error:
-        flash(f"The PDF could not be made: {error}", "error")
-        return redirect(url_for("documents.register"))
+    # A reader gets the signed copy when there is one; the PDF/A is kept in the register with its sha256.
+    data = unit_of_work.run(lambda: services.archive_pdf(document)).value
+    if data is None:
+        return redirect(url_for("documents.detail", document_id=document_id))
     _record_download(document, "pdf")
     return _send(data, document.filename.removesuffix(".docx") + ".pdf", "application/pdf")
 
@@ -155,11 +165,41 @@ def _record_download(document: GeneratedDocument, fmt: str) -> None:
 @bp.route("/templates")
 @permission_required(Permission.TEMPLATES_MANAGE)
 def templates_list() -> Any:
+    return _templates_page()
+
+
+def _templates_page(refused: ProcedureForm | None = None, refused_type: str = "") -> Any:
+    """The templates page with the governing procedures; a refused procedure form is shown with its message (422)."""
     templates = list(
         db.session.scalars(select(DocumentTemplate).order_by(DocumentTemplate.doc_type, DocumentTemplate.template_version.desc()))
     )
     active = {t.doc_type: t for t in templates if t.status == TemplateStatus.ACTIVE}
-    return render_template("documents/templates_list.html", templates=templates, types=DOCUMENT_TYPES, active=active)
+    procedures = control.procedures()
+    forms = {
+        key: ProcedureForm(prefix=key, reference=procedures[key].reference if key in procedures else "",
+                           title=procedures[key].title if key in procedures else "")
+        for key in DOCUMENT_TYPES
+    }
+    if refused is not None:
+        forms[refused_type] = refused
+    page = render_template("documents/templates_list.html", templates=templates, types=DOCUMENT_TYPES, active=active,
+                           procedure_forms=forms)
+    return page, (422 if refused is not None else 200)
+
+
+@bp.route("/procedures/<doc_type>", methods=["POST"])
+@permission_required(Permission.TEMPLATES_MANAGE)
+def procedures_save(doc_type: str) -> Any:
+    if doc_type not in DOCUMENT_TYPES:
+        abort(404)
+    form = ProcedureForm(prefix=doc_type)
+    if not form.validate_on_submit():
+        return _templates_page(form, doc_type)
+    if unit_of_work.run(lambda: control.set_procedure(
+        doc_type, form.reference.data or "", form.title.data or "", by=current_user,
+    )).ok:
+        flash(f"Governing procedure of the {DOCUMENT_TYPES[doc_type].lower()} saved; new revisions print it.", "success")
+    return redirect(url_for("documents.templates_list", _anchor="procedures"))
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
+from app.labels import label
 from app.spreadsheets import safe_cell
 
 # Our own fields travel as CycloneDX properties under one namespace, so other tools can ignore them.
@@ -181,18 +182,18 @@ def csv_rows(components: Sequence[ExportComponent]) -> list[list[str]]:
     """The IEC 62304 SOUP identification table (title, manufacturer, version, ...), header row first."""
     rows = [list(CSV_HEADER)]
     for item in components:
-        direct = "" if item.direct is None else ("yes" if item.direct else "no")
+        direct = "" if item.direct is None else ("Yes" if item.direct else "No")
         row = [
             item.name,
             item.supplier,
             item.version,
             item.purl,
             item.licence_expression,
-            item.classification,
+            label(item.classification),
             item.safety_class,
             direct,
-            item.scope,
-            item.status,
+            label(item.scope),
+            label(item.status),
             item.requirements,
             "; ".join(item.hazards),
             item.last_anomaly_review,

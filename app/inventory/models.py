@@ -26,6 +26,7 @@ from app.audit.models import Audited
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.extensions import db
 from app.inventory.workflow import ComponentStatus, ReleaseFrozen, ReleaseStatus
+from app.sources.models import SourceResponse
 from app.suppliers.models import Supplier
 
 
@@ -83,6 +84,17 @@ class ComponentType(StrEnum):
     DEVICE = "device"
     SERVICE = "service"
     FILE = "file"
+
+
+class LicenceState(StrEnum):
+    """Where a component's licence comes from; "no licence declared" and "not looked up yet" differ."""
+
+    AS_GIVEN = ""  # as imported or entered before the states existed: an empty licence means none declared
+    FILE = "file"  # declared in the imported file
+    NOT_LOOKED_UP = "not_looked_up"  # the file gave none and the registry was not asked yet (verdict: review)
+    REGISTRY = "registry"  # read from the package registry (licence_source says which and when)
+    NOT_DECLARED = "not_declared"  # the registry was asked and declares none (the no-licence rule applies)
+    MANUAL = "manual"  # typed by a person
 
 
 class ImportChannel(StrEnum):
@@ -253,6 +265,10 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     licence_expression: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
     unknown_licences: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     licence_verdict: Mapped[str | None] = mapped_column(String(10), nullable=True)  # allow | review | deny
+    licence_state: Mapped[str] = mapped_column(String(20), nullable=False, default=LicenceState.AS_GIVEN)
+    licence_source: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # "PyPI JSON API ..., <date>"
+    licence_checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    licence_evidence_id: Mapped[int | None] = mapped_column(ForeignKey("source_responses.id"), nullable=True)
     # Dependency graph
     direct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     parents: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
@@ -285,6 +301,7 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     import_run: Mapped[ImportRun | None] = relationship()
     supplier: Mapped[Supplier | None] = relationship()
     software_item: Mapped[SoftwareItem | None] = relationship()
+    licence_evidence: Mapped[SourceResponse | None] = relationship()
 
     def audit_label(self) -> str:
         return f"{self.name} {self.version}"

@@ -24,7 +24,7 @@ from app.db import utcnow
 from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
-from app.inventory import gates, policies
+from app.inventory import gates, policies, supplier_groups
 from app.inventory import summary as release_summaries
 from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import services as anomaly_services
@@ -42,6 +42,7 @@ from app.inventory.models import (
     ComponentType,
     ImportChannel,
     ImportRun,
+    LicenceState,
     Product,
     Release,
     ReleaseStatus,
@@ -56,6 +57,7 @@ from app.inventory.summary import Summary
 from app.inventory.workflow import ReleaseFrozen, require_component_move, require_release_move
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignTarget, content_hash, sign, signatures_for
+from app.suppliers import services as supplier_services
 from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
 
 
@@ -536,8 +538,8 @@ def _verdict_cache() -> Any:
     policy = licence_services.current_policy()
 
     @cache
-    def verdict_of(expression: str, unknown: tuple[str, ...]) -> str:
-        return str(policy.verdict(expression, unknown).verdict.value)
+    def verdict_of(expression: str, unknown: tuple[str, ...], looked_up: bool = True) -> str:
+        return str(policy.verdict(expression, unknown, looked_up=looked_up).verdict.value)
 
     return verdict_of
 
@@ -576,7 +578,10 @@ def _row(defaults: dict[str, Any], record: ComponentRecord, item: diffing.DiffIt
         "description": record.description, "manufacturer": record.supplier[:300],
         "repository_url": record.repository_url[:500],
         "licence_expression": item.licence_expression, "unknown_licences": list(record.unknown_licences),
-        "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences),
+        "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences, bool(record.licence_expression)),
+        "licence_state": (LicenceState.FILE if record.licence_expression else LicenceState.NOT_LOOKED_UP).value,
+        "licence_source": "imported file" if record.licence_expression else "", "licence_checked_at": None,
+        "licence_evidence_id": None,
         "direct": record.direct, "parents": list(record.parents),
         "scope": record.scope if record.scope in _SCOPES else Scope.RUNTIME.value,
         "sources": sources, "declared_range": record.declared[:200],
@@ -865,6 +870,9 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     if "licence_expression" in changes:
         component.licence_expression, unknown_ids = normalise_licence(component.licence_expression)
         component.unknown_licences = list(unknown_ids)
+        if component.licence_expression != original["licence_expression"]:
+            component.licence_state, component.licence_source = LicenceState.MANUAL, "entered by hand"
+            component.licence_evidence_id, component.licence_checked_at = None, utcnow()
     lower = _lower_class_problem(component)
     if lower:
         for name, value in original.items():
@@ -880,6 +888,8 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
         _recompute_change(component)
     component.review_key = anomaly_services.component_review_key(component)
     db.session.flush()
+    if {"classification", "safety_class", "risk_level"} & set(changes):
+        supplier_groups.refresh_for_components([component])
     if "licence_expression" in changes:
         _refresh_licence_verdicts(component.release)
     if original["review_key"] != component.review_key or "safety_class" in changes:
@@ -1028,6 +1038,7 @@ def classify_components(release: Release, component_ids: Iterable[int], classifi
     db.session.flush()
     if safety_class:
         anomaly_services.refresh_schedule({component.review_key for component in components})
+    supplier_groups.refresh_for_components(components)
     return len(components)
 
 
@@ -1080,10 +1091,15 @@ def _normalised_url(url: str) -> str:
 def link_supplier(component: Component, supplier: Supplier | None, *, by: User | None) -> Component:
     """Link (or unlink) the supplier that provides the component."""
     _require_component_editable(component, by)
+    previous = component.supplier
     component.supplier_id = supplier.id if supplier else None
     if supplier and not component.manufacturer:
         component.manufacturer = supplier.name
     db.session.flush()
+    if supplier is not None:
+        supplier_groups.refresh_criticality(supplier)
+    elif previous is not None:
+        supplier_groups.refresh_criticality(previous)
     return component
 
 
@@ -1104,6 +1120,7 @@ def create_supplier_for(component: Component, *, by: User | None) -> Supplier:
     )
     db.session.add(supplier)
     db.session.flush()
+    supplier_services.flag_near_duplicates(supplier)
     link_supplier(component, supplier, by=by)
     return supplier
 
@@ -1344,6 +1361,8 @@ def add_component(release: Release, values: dict[str, Any], *, by: User | None) 
         classification=str(values.get("classification") or ""),
         classification_rationale=str(values.get("classification_rationale") or "").strip(),
         licence_expression=expression, unknown_licences=list(unknown_ids), description=str(values.get("description") or ""),
+        licence_state=LicenceState.MANUAL if expression else LicenceState.AS_GIVEN,
+        licence_source="entered by hand" if expression else "",
         software_item_id=item_id, safety_class=item.safety_class if item else release.product.safety_class,
         direct=True if values.get("direct", True) else None, sources=[{"file": "entered by hand", "run": None, "refs": []}],
         status=ComponentStatus.PROPOSED, change_kind=ChangeKind.ADDED,

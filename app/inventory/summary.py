@@ -22,7 +22,7 @@ from itertools import chain
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import and_, case, delete, event, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.inventory.advisories import services as advisory_services
 from app.inventory.advisories.models import AdvisoryMatch, MatchState
-from app.inventory.models import ChangeKind, Component, Product, Release, ReleaseSummary
+from app.inventory.models import ChangeKind, Component, LicenceState, Product, Release, ReleaseSummary
 
 FLAGGED_VERDICTS = ("review", "deny")  # the verdicts whose licences the page lists (licences.policy.Verdict)
 FLAGGED_SHOWN = 20
@@ -109,13 +109,17 @@ def _component_part(connection: Connection, release_id: int) -> dict[str, Any]:
     merged: Counter[tuple[str, bool, bool, str | None]] = Counter()
     for kind, assessed, classified, verdict, n in groups:
         merged[(kind, assessed, classified, verdict)] += n
+    # A blank licence is "not looked up yet" until the registries were asked (licences.lookup), then "none declared".
+    waiting = case((and_(table.c.licence_expression == "",
+                         table.c.licence_state == LicenceState.NOT_LOOKED_UP.value), 1), else_=0)
     flagged_query = (
-        select(table.c.licence_expression, table.c.licence_verdict, func.count())
+        select(table.c.licence_expression, waiting, table.c.licence_verdict, func.count())
         .where(table.c.release_id == release_id, table.c.licence_verdict.in_(FLAGGED_VERDICTS))
-        .group_by(table.c.licence_expression, table.c.licence_verdict)
+        .group_by(table.c.licence_expression, waiting, table.c.licence_verdict)
     )
-    flagged = [{"licence": expression or "(none declared)", "verdict": verdict, "components": int(n)}
-               for expression, verdict, n in connection.execute(flagged_query)]
+    flagged = [{"licence": expression or ("(not looked up yet)" if waits else "(none declared)"), "verdict": verdict,
+                "components": int(n)}
+               for expression, waits, verdict, n in connection.execute(flagged_query)]
     flagged.sort(key=lambda item: (item["verdict"], -item["components"], item["licence"]))
     return {
         "component_groups": [[*key, n] for key, n in sorted(merged.items(), key=lambda item: str(item[0]))],

@@ -725,6 +725,7 @@ def has_endpoint(endpoint: str) -> bool:
 
 
 # The advisory, anomaly review and licence policy pages join this blueprint.
+from app.inventory import supplier_views  # noqa: E402, F401
 from app.inventory.advisories import views as advisory_views  # noqa: E402, F401
 from app.inventory.anomalies import views as anomaly_views  # noqa: E402, F401
 from app.inventory.licences import views as licence_views  # noqa: E402, F401

@@ -18,6 +18,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 
 from app import nesting
+from app.questionnaires.metrics import METRICS
 
 NA = "na"
 """The answer value meaning "not applicable"; reserved, so no option may use it."""
@@ -97,6 +98,29 @@ class ShownIf:
     values: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class EvidenceRule:
+    """Propose `value` when the figure `metric` (the mapping's own metric when empty) is in [min, max)."""
+
+    value: str
+    metric: str = ""
+    min: float | None = None
+    max: float | None = None
+
+    def holds(self, figure: float) -> bool:
+        return (self.min is None or figure >= self.min) and (self.max is None or figure < self.max)
+
+
+@dataclass(frozen=True)
+class EvidenceMap:
+    """How collected evidence proposes an answer: a number question takes the figure `metric` itself; a choice
+    question takes the value of the first rule that holds (rules whose figure is missing are skipped)."""
+
+    metric: str
+    rules: tuple[EvidenceRule, ...] = ()
+    note: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class QuestionDefinition:
     code: str
@@ -116,6 +140,8 @@ class QuestionDefinition:
     """Smallest accepted number answer (number questions only; None = no lower bound)."""
     maximum: float | None = None
     """Largest accepted number answer (number questions only; None = no upper bound)."""
+    evidence: EvidenceMap | None = None
+    """How "Collect evidence" proposes this question's answer (open-source questionnaires); None: it does not."""
 
     def range_text(self) -> str:
         """The accepted range in words ("from 0 to 200", "0 or more", "at most 10"); '' when unbounded."""
@@ -272,8 +298,18 @@ def to_dict(defn: TemplateDefinition) -> dict[str, Any]:
 
 
 def _question_to_dict(q: QuestionDefinition) -> dict[str, Any]:
-    # The range is written only when set, so templates stored before it existed keep their content hash.
-    bounds = {key: _num(value) for key, value in (("minimum", q.minimum), ("maximum", q.maximum)) if value is not None}
+    # The range and the evidence mapping are written only when set, so templates stored before they existed keep
+    # their content hash.
+    bounds: dict[str, Any] = {
+        key: _num(value) for key, value in (("minimum", q.minimum), ("maximum", q.maximum)) if value is not None}
+    if q.evidence is not None:
+        bounds["evidence"] = {
+            "metric": q.evidence.metric,
+            "rules": [{"value": r.value, **({"metric": r.metric} if r.metric else {}),
+                       **({"min": _num(r.min)} if r.min is not None else {}),
+                       **({"max": _num(r.max)} if r.max is not None else {})} for r in q.evidence.rules],
+            **({"note": q.evidence.note} if q.evidence.note else {}),
+        }
     return {
         "code": q.code,
         "text": q.text,
@@ -469,6 +505,7 @@ class _Reader:
             "shown_if",
             "minimum",
             "maximum",
+            "evidence",
         )
         d = self.mapping(data, path, ("code", "text", "answer_type"), optional)
 
@@ -494,6 +531,24 @@ class _Reader:
             shown_if=None if shown_if is None else self.shown_if(shown_if, at("shown_if")),
             minimum=self.optional_number(d.get("minimum"), at("minimum")),
             maximum=self.optional_number(d.get("maximum"), at("maximum")),
+            evidence=None if d.get("evidence") is None else self.evidence(d["evidence"], at("evidence")),
+        )
+
+    def evidence(self, data: object, path: str) -> EvidenceMap:
+        d = self.mapping(data, path, ("metric",), ("rules", "note"))
+        return EvidenceMap(
+            metric=self.string(d["metric"], _join(path, "metric")),
+            rules=self.items(d.get("rules", []), _join(path, "rules"), self.evidence_rule, MAX_ITEMS_PER_LIST),
+            note=self.string(d.get("note", ""), _join(path, "note")),
+        )
+
+    def evidence_rule(self, data: object, path: str) -> EvidenceRule:
+        d = self.mapping(data, path, ("value",), ("metric", "min", "max"))
+        return EvidenceRule(
+            value=self.string(d["value"], _join(path, "value")),
+            metric=self.string(d.get("metric", ""), _join(path, "metric")),
+            min=self.optional_number(d.get("min"), _join(path, "min")),
+            max=self.optional_number(d.get("max"), _join(path, "max")),
         )
 
     def option(self, data: object, path: str) -> Option:
@@ -664,6 +719,32 @@ def _validate_question(
 
     if q.shown_if is not None:
         _validate_shown_if(q, path, earlier, report)
+    if q.evidence is not None:
+        _validate_evidence(q, path, report)
+
+
+def _validate_evidence(q: QuestionDefinition, path: str, report: Callable[[str, str], None]) -> None:
+    e_path = f"{path}.evidence"
+    assert q.evidence is not None
+    for where, metric in [(f"{e_path}.metric", q.evidence.metric)] + [
+            (f"{e_path}.rules[{i}].metric", r.metric) for i, r in enumerate(q.evidence.rules) if r.metric]:
+        if metric not in METRICS:
+            report(where, f"Unknown figure {metric!r}; known figures: {', '.join(sorted(METRICS))}")
+    if q.answer_type is AnswerType.NUMBER:
+        if q.evidence.rules:
+            report(f"{e_path}.rules", "A number question takes the figure itself: give no rules")
+        return
+    if q.answer_type not in (AnswerType.YES_NO, AnswerType.SINGLE_CHOICE):
+        report(e_path, "Only number, yes/no and single-choice questions can be proposed from evidence")
+        return
+    if not q.evidence.rules:
+        report(f"{e_path}.rules", "Give at least one rule: which answer a figure proposes")
+    allowed = set(option_values(q))
+    for i, rule in enumerate(q.evidence.rules):
+        if rule.value not in allowed:
+            report(f"{e_path}.rules[{i}].value", f"{rule.value!r} is not one of this question's option values")
+        if rule.min is not None and rule.max is not None and rule.min >= rule.max:
+            report(f"{e_path}.rules[{i}]", "The rule's min must be below its max (it holds for min <= figure < max)")
 
 
 def _validate_bands(q: QuestionDefinition, path: str, report: Callable[[str, str], None]) -> None:

@@ -25,6 +25,8 @@ from app.questionnaires.definitions import (
     Audience,
     Band,
     DecisionThreshold,
+    EvidenceMap,
+    EvidenceRule,
     KnockoutScope,
     Option,
     QuestionDefinition,
@@ -184,6 +186,33 @@ def bands_text(question: QuestionDefinition) -> str:
     )
 
 
+def parse_evidence(metric: str, text: str) -> EvidenceMap | None:
+    """A figure name and lines 'answer value | min | max | figure' (empty bound = none, empty figure = the first)
+    -> the evidence mapping; no figure = no mapping."""
+    metric = (metric or "").strip()
+    rules = []
+    for parts in _lines(text):
+        if not 1 <= len(parts) <= 4:
+            raise ValidationError("Write each evidence rule as: answer value | min | max | figure")
+        parts += [""] * (4 - len(parts))
+        rules.append(EvidenceRule(parts[0], parts[3], _bound(parts[1], "Min"), _bound(parts[2], "Max")))
+    if not metric:
+        if rules:
+            raise ValidationError("Name the figure the rules read (e.g. commits_90d).")
+        return None
+    return EvidenceMap(metric, tuple(rules))
+
+
+def evidence_rules_text(question: QuestionDefinition) -> str:
+    if question.evidence is None:
+        return ""
+    return "\n".join(
+        f"{r.value} | {'' if r.min is None else f'{r.min:g}'} | {'' if r.max is None else f'{r.max:g}'}"
+        + (f" | {r.metric}" if r.metric else "")
+        for r in question.evidence.rules
+    )
+
+
 class QuestionForm(VersionedForm):
     code = StringField("Code", validators=[DataRequired(), Length(max=32)], description="Short and unique, e.g. C14.")
     text = TextAreaField("Question", validators=[DataRequired(), Length(max=2000)])
@@ -207,6 +236,15 @@ class QuestionForm(VersionedForm):
     )
     shown_if_code = StringField("Show only if question", validators=[Length(max=32)], description="Code of an earlier question; empty = always shown.")
     shown_if_values = StringField("…is answered with", description="Option values, separated by commas.")
+    evidence_metric = StringField("Propose the answer from the figure", validators=[Length(max=40)],
+                                  description="Open-source questionnaires: a figure that \"Collect evidence\" measures, "
+                                              "e.g. commits_90d or organisations_12m; empty = not proposed.")
+    evidence_rules = TextAreaField("Evidence rules", description=(
+        "Choice questions, one per line, first that holds wins: answer value | min | max | figure "
+        "(min ≤ figure < max; empty bound = none; empty figure = the one above). Number questions take the figure itself."))
+
+    def validate_evidence_rules(self, field: TextAreaField) -> None:
+        parse_evidence(self.evidence_metric.data or "", field.data or "")
 
     def validate_options(self, field: TextAreaField) -> None:
         parse_options(field.data or "")
@@ -241,6 +279,7 @@ class QuestionForm(VersionedForm):
             shown_if=shown_if,
             minimum=_bound(self.minimum.data, "The minimum"),
             maximum=_bound(self.maximum.data, "The maximum"),
+            evidence=parse_evidence(self.evidence_metric.data or "", self.evidence_rules.data or ""),
         )
 
     def load(self, question: QuestionDefinition) -> None:
@@ -261,6 +300,8 @@ class QuestionForm(VersionedForm):
         self.knockout_scope.data = question.knockout_scope.value
         self.shown_if_code.data = question.shown_if.question_code if question.shown_if else ""
         self.shown_if_values.data = ", ".join(question.shown_if.values) if question.shown_if else ""
+        self.evidence_metric.data = question.evidence.metric if question.evidence else ""
+        self.evidence_rules.data = evidence_rules_text(question)
 
 
 class ImportForm(BaseForm):
@@ -331,3 +372,16 @@ class EvaluatorAnswersForm(VersionedForm):
     the template (answer-<code>)."""
 
 
+
+
+class ProposalForm(BaseForm):
+    """Accept one proposed answer (code) or, without a code, every open one."""
+
+    code = HiddenField()
+
+
+class ProposalOverrideForm(BaseForm):
+    code = HiddenField(validators=[DataRequired()])
+    answer = StringField("Answer", validators=[DataRequired("Choose the answer.")])
+    reason = TextAreaField("Why not the proposed answer", validators=[
+        DataRequired("Say why you answer otherwise than the evidence proposes."), Length(max=2000)])

@@ -251,3 +251,39 @@ class ScoreOverride(Audited, db.Model):  # type: ignore[name-defined,misc]
 
     def audit_label(self) -> str:
         return f"override {self.question_code} = {self.points:g}"
+
+
+class ProposalState(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    OVERRIDDEN = "overridden"
+
+
+class AnswerProposal(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """An answer proposed from collected evidence (figure, source, date, link), and what the evaluator made of it:
+    accepted as is, or overridden with a reason. The answer itself goes into the evaluator answers."""
+
+    __tablename__ = "evaluation_proposals"
+    __table_args__ = (UniqueConstraint("evaluation_id", "question_code", name="uq_evaluation_proposals_evaluation_id_question_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), nullable=False)
+    question_code: Mapped[str] = mapped_column(String(40), nullable=False)
+    value: Mapped[str] = mapped_column(String(200), nullable=False)  # the proposed raw answer
+    metric: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    figure: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # "31 commits"
+    source: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    measured_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    evidence_url: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default=ProposalState.PROPOSED)
+    answer: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # what the evaluator answered
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")  # why it was overridden
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    evaluation: Mapped[Evaluation] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    def audit_label(self) -> str:
+        return f"proposed answer {self.question_code} of evaluation {self.evaluation_id}"

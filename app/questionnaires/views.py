@@ -18,7 +18,7 @@ from app.access import Permission, permission_required
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.pagination import paginate, sub_page
-from app.questionnaires import builder, evaluations, policies, services, workflow
+from app.questionnaires import builder, evaluations, evidence, policies, services, workflow
 from app.questionnaires.answers import visible_questions
 from app.questionnaires.definitions import AnsweredBy, AnswerType, Audience, SectionDefinition, TemplateDefinition
 from app.questionnaires.display import answer_text, option_choices, selected_values
@@ -30,6 +30,8 @@ from app.questionnaires.forms import (
     ImportForm,
     MoveForm,
     OverrideForm,
+    ProposalForm,
+    ProposalOverrideForm,
     QuestionForm,
     SectionForm,
     SendLinkForm,
@@ -37,6 +39,7 @@ from app.questionnaires.forms import (
     TemplateForm,
     ThresholdsForm,
 )
+from app.questionnaires.metrics import METRICS
 from app.questionnaires.models import (
     Evaluation,
     EvaluationStatus,
@@ -237,7 +240,7 @@ def _question_form(
             flash(f"Question {form.code.data} {saved}.", "success")
             return redirect(_template_url(template.id, f"q-{form.code.data}"))
     return render_template(
-        "questionnaires/question_form.html", template=template, form=form, section=section, earlier=earlier, title=title,
+        "questionnaires/question_form.html", template=template, form=form, section=section, earlier=earlier, title=title, evidence_metrics=sorted(METRICS),
     ), unit_of_work.form_status(form, outcome)
 
 
@@ -435,6 +438,9 @@ def evaluations_detail(evaluation_id: int) -> Any:
         can_manage=policies.can_manage_evaluation(current_user, evaluation), can_review=policies.can_review(current_user, evaluation),
         can_decide=policies.can_decide(current_user, evaluation), active_link=any(t.revoked_at is None and t.used_at is None for t in evaluation.tokens),
         supplier_problems=evaluations.supplier_problems(evaluation) if evaluation.status in ("sent", "in_progress") else {},
+        proposals=evidence.proposals_of(evaluation), evidence_job=evidence.latest_job(evaluation),
+        collects_evidence=evaluation.supplier.kind == "open_source_project" and any(q.evidence for q in defn.questions()),
+        proposal_form=ProposalForm(formdata=None), override_proposal_form=ProposalOverrideForm(formdata=None),
     )
 
 
@@ -530,6 +536,48 @@ def evaluations_answer(evaluation_id: int) -> Any:
         if not refused:
             flash("Evaluator answers saved.", "success")
     return _back(evaluation, "evaluator")
+
+
+@bp.route("/evaluations/<int:evaluation_id>/collect-evidence", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_REVIEW)
+def evaluations_collect_evidence(evaluation_id: int) -> Any:
+    """Queue "Collect evidence"; the evaluation page shows its progress and then the proposed answers."""
+    evaluation = _evaluation(evaluation_id)
+    return _step(
+        evaluation, ProposalForm(), lambda: evidence.start_collection(evaluation, by=current_user),
+        "Collecting evidence in the background: this page shows the progress.", anchor="proposals",
+        done_anchor="proposals", incomplete="",
+    )
+
+
+@bp.route("/evaluations/<int:evaluation_id>/proposals/accept", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_REVIEW)
+def evaluations_proposals_accept(evaluation_id: int) -> Any:
+    """Accept one proposed answer, or all open ones when no question is named."""
+    evaluation = _evaluation(evaluation_id)
+    form = ProposalForm()
+    code = (form.code.data or "").strip()
+    if code:
+        return _step(evaluation, form, lambda: evidence.accept(evaluation, code, by=current_user),
+                     f"{code}: the proposed answer is now your answer.", anchor="proposals", done_anchor="proposals",
+                     incomplete="")
+    return _step(evaluation, form, lambda: evidence.accept_all(evaluation, by=current_user),
+                 lambda count: f"{count} proposed answer(s) accepted.", anchor="proposals", done_anchor="proposals",
+                 incomplete="")
+
+
+@bp.route("/evaluations/<int:evaluation_id>/proposals/override", methods=["POST"])
+@permission_required(Permission.EVALUATIONS_REVIEW)
+def evaluations_proposals_override(evaluation_id: int) -> Any:
+    """Answer otherwise than proposed, with the reason."""
+    evaluation = _evaluation(evaluation_id)
+    form = ProposalOverrideForm()
+    code = (form.code.data or "").strip()
+    return _step(
+        evaluation, form,
+        lambda: evidence.override(evaluation, code, form.answer.data or "", form.reason.data or "", by=current_user),
+        f"{code}: your answer and its reason are recorded.", anchor="proposals", done_anchor="proposals",
+    )
 
 
 @bp.route("/evaluations/<int:evaluation_id>/score", methods=["POST"])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
 from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
+from app.labels import label, register_codes
 
 
 class Meaning:
@@ -21,6 +23,9 @@ class Meaning:
     VERIFIED = "verified"
     REJECTED = "rejected"
     ALL = (AUTHORED, REVIEWED, APPROVED, EXECUTED, VERIFIED, REJECTED)
+
+
+register_codes(*Meaning.ALL)
 
 
 class Signature(Audited, db.Model):  # type: ignore[name-defined,misc]
@@ -37,8 +42,10 @@ class Signature(Audited, db.Model):  # type: ignore[name-defined,misc]
     meaning: Mapped[str] = mapped_column(String(20), nullable=False)
     signed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The signed content itself (plain JSON, hashed into content_hash): what changed since can be named.
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     signer: Mapped[User] = relationship()
 
     def audit_label(self) -> str:
-        return f"{self.meaning} {self.entity_type} #{self.entity_id} v{self.entity_version}"
+        return f"{label(self.meaning)}: {label(self.entity_type)} #{self.entity_id} v{self.entity_version}"

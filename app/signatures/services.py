@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.audit.chain import canonical_json, sha256_hex
+from app.audit.chain import canonical_json, plain, sha256_hex
 from app.audit.models import AuditAction
 from app.auth.models import User
 from app.auth.services import check_password_for_signature
@@ -39,6 +39,11 @@ class SignTarget:
     version: int
     content: Mapping[str, Any]
     author_ids: frozenset[int] = frozenset()
+    # True: a signature stays bound to the record's content whatever its version since (a purchase record sent
+    # and received is still the reviewed one). False: the version names what was signed and only signatures of
+    # that version are compared: a protocol or report version (the next version is another document) or a
+    # decision taken on one version of a record that then legitimately moves on (a supplier's status change).
+    lasting: bool = True
 
 
 def content_hash(content: Mapping[str, Any]) -> str:
@@ -72,6 +77,7 @@ def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comme
         printed_name=signer.full_name,
         meaning=meaning,
         comment=comment.strip(),
+        content=plain(dict(target.content)),
     )
     db.session.add(signature)
     db.session.flush()
@@ -106,22 +112,49 @@ class Manifestation:
     comment: str
     version: int
     content_changed: bool
+    changed_fields: tuple[str, ...] = ()
 
 
-def manifestations(target: SignTarget) -> list[Manifestation]:
-    """How each signature of the record shows, flagging those whose signed content no longer matches."""
+def bound_version(target: SignTarget, versions: Iterable[int]) -> int | None:
+    """The signed version the record's current content must still match: the target's own version, or for a
+    lasting signature the newest signed version up to it (later versions moved the record on without a new
+    signature, e.g. sent and received). Older signed versions were superseded by a newer signature."""
+    if not target.lasting:
+        return target.version
+    earlier = [version for version in versions if version <= target.version]
+    return max(earlier) if earlier else None
+
+
+def changed_fields(signed: Mapping[str, Any] | None, current: Mapping[str, Any]) -> tuple[str, ...]:
+    """The top-level fields whose signed value differs from the value now (empty when not known)."""
+    if signed is None:
+        return ()
+    now = plain(dict(current))
+    return tuple(sorted(key for key in set(signed) | set(now) if signed.get(key) != now.get(key)))
+
+
+def check(target: SignTarget, signatures: Sequence[Signature]) -> list[Manifestation]:
+    """Each signature as it shows, flagged when the content it bound (per `bound_version`) has changed."""
     current = content_hash(target.content)
-    return [
-        Manifestation(
+    bound = bound_version(target, [signature.entity_version for signature in signatures])
+    result = []
+    for signature in signatures:
+        changed = signature.entity_version == bound and signature.content_hash != current
+        result.append(Manifestation(
             printed_name=signature.printed_name,
             meaning=signature.meaning,
             signed_at=signature.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
             comment=signature.comment,
             version=signature.entity_version,
-            content_changed=signature.entity_version == target.version and signature.content_hash != current,
-        )
-        for signature in signatures_for(target.entity_type, target.entity_id)
-    ]
+            content_changed=changed,
+            changed_fields=changed_fields(signature.content, target.content) if changed else (),
+        ))
+    return result
+
+
+def manifestations(target: SignTarget) -> list[Manifestation]:
+    """How each signature of the record shows, flagging those whose signed content no longer matches."""
+    return check(target, signatures_for(target.entity_type, target.entity_id))
 
 
 refuse_changes(Signature, SignatureRefused, changed="Signatures cannot be changed.",

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from app.formatting import humanise
@@ -114,7 +123,16 @@ class PurchaseForm(BaseForm):
     reference = StringField("Order reference", validators=[Optional(), Length(max=80)])
     product = StringField("Product", validators=[DataRequired(), Length(max=200)])
     product_version = StringField("Version", validators=[Optional(), Length(max=80)])
-    specification = TextAreaField("Specification", validators=[Length(max=10000)])
+    quantity = StringField("Quantity", validators=[Optional(), Length(max=120)], description="E.g. 50 named users.")
+    specification = TextAreaField("Specification (product requirements)", validators=[Length(max=10000)])
+    process_requirements = TextAreaField(
+        "Process requirements", validators=[Length(max=10000)],
+        description="Requirements for the supplier's procedures, processes and equipment (ISO 13485 7.4.2 a).",
+    )
+    personnel_requirements = TextAreaField(
+        "Qualification of the supplier's personnel", validators=[Length(max=10000)],
+        description="ISO 13485 7.4.2 b), e.g. certified administrators for a hosted service.",
+    )
     acceptance_criteria = TextAreaField("Acceptance criteria", validators=[Length(max=10000)])
     qms_requirements = TextAreaField("QMS requirements", validators=[Length(max=10000)])
     change_notification_agreed = BooleanField("Change notification agreed with the supplier")
@@ -132,3 +150,8 @@ class ReceiptForm(BaseForm):
     validation_reference = StringField("Or link to a validation", validators=[Optional(), Length(max=300)])
     result = SelectField("Result", choices=[("", "Choose…"), *choices(ReceiptResult)])
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password to sign the verification.")],
+        description="You sign this verification (meaning: verified); signing is the legally binding equivalent "
+                    "of your handwritten signature.",
+    )

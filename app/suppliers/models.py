@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.audit.models import Audited
 from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin
 from app.extensions import db
+from app.labels import label
 from app.storage import StoredFile
+from app.suppliers.rules import name_key
 
 
 class SupplierKind(StrEnum):
@@ -39,6 +42,10 @@ class SupplierStatus(StrEnum):
     INACTIVE = "inactive"
 
 
+def _name_key_of_insert(context: Any) -> str:
+    return name_key(context.get_current_parameters().get("name") or "")
+
+
 class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "suppliers"
     __table_args__ = (
@@ -54,11 +61,16 @@ class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
         Index("ix_suppliers_status_name", "status", "name"),
         Index("ix_suppliers_kind_name", "kind", "name"),
         Index("ix_suppliers_criticality_name", "criticality", "name"),
+        # Near-duplicate names are looked for among the neighbours of a name's key in this order.
+        Index("ix_suppliers_name_key", "name_key"),
     )
+    __audit_exclude__ = frozenset({"name_key"})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # rules.name_key(name), kept with the name (also on Core inserts): "Atlassian Pty Ltd" -> "atlassian".
+    name_key: Mapped[str] = mapped_column(String(200), nullable=False, default=_name_key_of_insert, server_default="")
     kind: Mapped[str] = mapped_column(String(30), nullable=False, default=SupplierKind.COMMERCIAL_VENDOR)
     website: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     repository_url: Mapped[str] = mapped_column(String(500), nullable=False, default="")
@@ -98,6 +110,11 @@ class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     purchases: Mapped[list[PurchaseRecord]] = relationship(
         back_populates="supplier", order_by="PurchaseRecord.id.desc()"
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name or "")
+        return name
 
     def audit_label(self) -> str:
         return f"{self.code} {self.name}"
@@ -185,7 +202,7 @@ class PerformanceEvent(Audited, TimestampMixin, db.Model):  # type: ignore[name-
     recorded_by: Mapped[User | None] = relationship()
 
     def audit_label(self) -> str:
-        return f"{self.type} {self.occurred_on} {self.reference}".strip()
+        return f"{label(self.type)} {self.occurred_on} {self.reference}".strip()
 
 
 class PurchaseStatus(StrEnum):
@@ -211,7 +228,11 @@ class PurchaseRecord(Audited, TimestampMixin, VersionedMixin, db.Model):  # type
     reference: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # order number
     product: Mapped[str] = mapped_column(String(200), nullable=False)
     product_version: Mapped[str] = mapped_column(String(80), nullable=False, default="")
-    specification: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    quantity: Mapped[str] = mapped_column(String(120), nullable=False, default="")  # "50 named users", "1 licence"
+    specification: Mapped[str] = mapped_column(Text, nullable=False, default="")  # product requirements
+    # ISO 13485 7.4.2 a) and b): requirements for the supplier's processes and for the qualification of its people
+    process_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    personnel_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     acceptance_criteria: Mapped[str] = mapped_column(Text, nullable=False, default="")
     qms_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     change_notification_agreed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -126,3 +126,38 @@ def certificate_state(valid_until: date, today: date, *, warn_days: int) -> str:
     if valid_until <= today + timedelta(days=warn_days):
         return DueState.DUE_SOON
     return DueState.OK
+
+
+# Legal-form words that say nothing about who a supplier is ("Atlassian Pty Ltd" is "Atlassian").
+LEGAL_FORMS = frozenset({
+    "ab", "ag", "as", "bv", "co", "company", "corp", "corporation", "gmbh", "inc", "incorporated", "kg", "limited",
+    "llc", "llp", "ltd", "nv", "oy", "plc", "pty", "sa", "sarl", "sas", "se", "spa", "srl", "the",
+})
+
+
+def name_key(name: str) -> str:
+    """A supplier name reduced to what identifies it: lower case, letters and digits, legal forms dropped."""
+    import re
+
+    words = re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
+    kept = [word for word in words if word not in LEGAL_FORMS]
+    return " ".join(kept or words)
+
+
+def near_duplicates(name: str, others: Mapping[int, str], *, threshold: float = 0.88) -> list[int]:
+    """The ids of names that probably mean the same supplier: the same key ("ATLASSIAN" and "Atlassian Pty Ltd"),
+    one key the start of the other, or keys nearly alike (difflib ratio at or above the threshold)."""
+    from difflib import SequenceMatcher
+
+    key = name_key(name)
+    if not key:
+        return []
+    found = []
+    for other_id, other in others.items():
+        other_key = name_key(other)
+        if not other_key:
+            continue
+        if (key == other_key or key.startswith(other_key + " ") or other_key.startswith(key + " ")
+                or SequenceMatcher(None, key, other_key).ratio() >= threshold):
+            found.append(other_id)
+    return found

@@ -187,9 +187,17 @@ def create() -> Any:
     form = NewSupplierForm()
     return _save_form(
         form, lambda: services.create_supplier(_new_supplier_input(form), by=current_user),
-        lambda supplier: (f"Supplier {supplier.code} {supplier.name} created as a candidate.", _detail_url(supplier.id)),
+        lambda supplier: (f"Supplier {supplier.code} {supplier.name} created as a candidate."
+                          + _similar_note(supplier), _detail_url(supplier.id)),
         "suppliers/form.html", supplier=None,
     )
+
+
+def _similar_note(supplier: Supplier) -> str:
+    similar = services.near_duplicates(supplier.name, exclude_id=supplier.id)
+    if not similar:
+        return ""
+    return " Possible duplicate of " + ", ".join(f"{other.code} {other.name}" for other in similar) + ": check before going on."
 
 
 @bp.route("/<int:supplier_id>/edit", methods=["GET", "POST"])
@@ -241,7 +249,9 @@ def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
         warn_days=_warn_days(), certificate_state=rules.certificate_state, due_state=rules.due_state,
         can_edit=policies.can_edit_suppliers(current_user), can_decide=policies.can_decide(current_user),
         can_purchase=current_user.has(Permission.PURCHASES_EDIT) and supplier.status in APPROVED_STATUSES,
-        lists=lists, list_args={**request.args.to_dict(), "supplier_id": supplier.id}, **context,
+        lists=lists, list_args={**request.args.to_dict(), "supplier_id": supplier.id},
+        similar_suppliers=services.near_duplicates(loaded.name, exclude_id=loaded.id),
+        **context,
     ), status
 
 
@@ -444,6 +454,8 @@ def _purchase_input(form: PurchaseForm) -> services.PurchaseInput:
         reference=form.reference.data or "", specification=form.specification.data or "",
         acceptance_criteria=form.acceptance_criteria.data or "", qms_requirements=form.qms_requirements.data or "",
         change_notification_agreed=bool(form.change_notification_agreed.data), licence=form.licence.data or "",
+        quantity=form.quantity.data or "", process_requirements=form.process_requirements.data or "",
+        personnel_requirements=form.personnel_requirements.data or "",
     )
 
 
@@ -484,6 +496,7 @@ def _render_purchase(purchase: PurchaseRecord, status: int = 200, **forms: Any) 
     review_form = forms.get("review_form") or signature_form(Meaning.APPROVED, formdata=None)
     return render_template(
         "suppliers/purchase_detail.html", purchase=purchase, sign_target=services.purchase_sign_target(purchase),
+        receipt_target=services.receipt_sign_target(purchase) if purchase.verified_at else None,
         review_form=review_form, receipt_form=forms.get("receipt_form") or ReceiptForm(formdata=None),
         can_edit=policies.can_edit_purchase(current_user, purchase),
         can_approve=policies.can_approve_purchase(current_user, purchase),
@@ -537,7 +550,8 @@ def purchases_verify(purchase_id: int) -> Any:
     purchase = _purchase_or_404(purchase_id)
     form = ReceiptForm()
     return _submit(
-        form, lambda: services.verify_receipt(purchase, _receipt_input(form), by=current_user),
-        form.result, page=lambda status: _render_purchase(purchase, status, receipt_form=form),
+        form, lambda: services.verify_receipt(purchase, _receipt_input(form), by=current_user,
+                                              password=form.password.data or ""),
+        form.password, page=lambda status: _render_purchase(purchase, status, receipt_form=form),
         done=lambda: f"Receipt verified: {form.result.data or ''}.", to=_purchase_url(purchase_id),
     )

@@ -78,6 +78,14 @@ class ProtocolForm(VersionedForm):
     scope = TextAreaField("Scope", validators=[Length(max=10000)])
     requirements = TextAreaField("Requirements", validators=[Length(max=20000)])
     acceptance_criteria = TextAreaField("Acceptance criteria", validators=[Length(max=10000)])
+    test_environment = TextAreaField(
+        "Test environment", validators=[Length(max=10000)],
+        description="Where the tests run: tenant or instance, version, browser, test accounts and data.",
+    )
+    prerequisites = TextAreaField(
+        "Prerequisites", validators=[Length(max=10000)],
+        description="What must be true before testing starts: training, configuration frozen, supplier evidence at hand.",
+    )
 
 
 class TestCaseForm(VersionedForm):

@@ -26,6 +26,7 @@ from app.auth.models import User
 from app.db import TimestampMixin, VersionedMixin, utcnow
 from app.errors import Conflict
 from app.extensions import db
+from app.labels import label
 from app.storage import StoredFile
 from app.suppliers.models import Supplier
 from app.validation.rules import (
@@ -112,6 +113,9 @@ class Protocol(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     scope: Mapped[str] = mapped_column(Text, nullable=False, default="")
     requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
     acceptance_criteria: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Where and with what the tests run (tenant, browser, test data), and what must be true before they start.
+    test_environment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    prerequisites: Mapped[str] = mapped_column(Text, nullable=False, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     # The functions as they were when the protocol left draft: later edits of a function do not
     # change what was signed.
@@ -231,7 +235,7 @@ class Execution(Audited, db.Model):  # type: ignore[name-defined,misc]
     evidence: Mapped[StoredFile | None] = relationship()
 
     def audit_label(self) -> str:
-        return f"execution {self.outcome}"
+        return f"Execution: {label(self.outcome)}"
 
 
 class ImmutableRecord(Conflict):
@@ -351,4 +355,4 @@ class PeriodicReview(Audited, TimestampMixin, db.Model):  # type: ignore[name-de
     reviewer: Mapped[User] = relationship()
 
     def audit_label(self) -> str:
-        return f"periodic review {self.outcome}"
+        return f"Periodic review: {label(self.outcome)}"

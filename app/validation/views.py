@@ -322,6 +322,7 @@ def protocols_edit(protocol_id: int) -> Any:
     return _protocol_form(protocol_id, "header", form, lambda: services.update_protocol(
         protocol, current_user, system_version=form.system_version.data or "", scope=form.scope.data or "",
         requirements=form.requirements.data or "", acceptance_criteria=form.acceptance_criteria.data or "",
+        test_environment=form.test_environment.data or "", prerequisites=form.prerequisites.data or "",
         expected_version=_version(form),
     ), "Protocol saved.")
 

@@ -22,7 +22,7 @@ from alembic import op
 from migrations.helpers import create_table, datetime, drop_table, integer, string, text
 
 revision = '0015'  # created 2026-12-14
-down_revision = '0012'
+down_revision = '0014g'
 
 matches = sa.table('advisory_matches', sa.column('state', sa.String()))
 summaries = sa.table('release_summaries', sa.column('release_id', sa.Integer()),

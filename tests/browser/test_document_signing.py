@@ -31,7 +31,7 @@ def test_generate_a_snapshot_and_qa_approves_it(live_server, page, make_user, sc
     sign_in(page, base, "quinn")
     page.goto(url)
     e_sign(page, "Sign and approve", comment="List checked against the register")
-    expect(page.get_by_text("Document approved")).to_be_visible()
+    expect(page.get_by_text("Document approved. The file is unchanged")).to_be_visible()
     expect(page.locator(".signatures")).to_contain_text("Quinn Quality")
     screenshot(page, "document-signed-detail")
 

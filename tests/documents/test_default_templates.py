@@ -105,10 +105,13 @@ def test_draft_mark_shows_only_on_drafts(doc_type):
 def test_signatures_table_shows_each_manifestation(doc_type, rendered):
     doc = _open(rendered[doc_type])
     last_table = doc.tables[-1]
-    assert [c.text for c in last_table.rows[0].cells] == ["Printed name", "Meaning", "Date and time (UTC)", "Comment"]
+    assert [c.text for c in last_table.rows[0].cells] == [
+        "Printed name", "Meaning", "Date and time", "Signed record and content sha256", "Comment",
+    ]
     rows = [[c.text for c in row.cells] for row in last_table.rows[1:]]
     expected = [
-        [s["printed_name"], s["meaning"], s["signed_at"], s["comment"]] for s in example_context(doc_type)["signatures"]
+        [s["printed_name"], s["meaning"], s["signed_at"], f"{s['record']}\n{s['content_hash']}", s["comment"]]
+        for s in example_context(doc_type)["signatures"]
     ]
     assert rows == expected
 
@@ -183,10 +186,11 @@ def test_multiline_texts_keep_their_line_breaks(rendered):
     assert conditions in docx_text(rendered["supplier_evaluation"])
 
 
-def test_booleans_print_as_yes_or_no(rendered):
-    text = docx_text(rendered["soup_list"]).split("\n")
-    assert "yes" in text and "no" in text
-    assert "True" not in text and "False" not in text
+def test_booleans_and_dependencies_print_as_words(rendered):
+    soup = docx_text(rendered["soup_list"]).split("\n")
+    assert "Direct" in soup and "Transitive" in soup
+    assert "True" not in soup and "False" not in soup
+    assert "Yes" in docx_text(rendered["purchasing_information"]).split("\n")
 
 
 def test_a_thousand_row_supplier_list_renders_every_row():
@@ -215,4 +219,4 @@ def test_purchasing_information_before_its_adequacy_review():
     context["adequacy_review"] = None
     text = docx_text(render_default("purchasing_information", context))
     assert "Not yet reviewed." in text
-    assert "Reviewed by" not in text
+    assert "Adequacy reviewed by" not in text

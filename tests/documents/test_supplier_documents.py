@@ -34,7 +34,7 @@ def test_the_evaluation_record_prints_every_question_the_score_and_the_signed_de
     for question in decided.template.parsed().questions():
         assert question.text in text
     assert f"{decided.percentage}" in text
-    assert "approved" in text and "Quinn Quality" in text
+    assert "Approved" in text and "Quinn Quality" in text
     assert not document.draft and "DRAFT" not in text
     assert "{{" not in text and "{%" not in text
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.demo import seed_all
 from app.documents import services
 from app.extensions import db
+from app.labels import label
 from app.validation.models import Protocol
 from app.validation.rules import ProtocolStatus
 from tests.documents.docx_helpers import docx_text
@@ -21,17 +22,17 @@ def test_protocol_and_report_of_the_released_demo_system_print_every_test_case_a
     assert protocol.system.product in text
     for case in protocol.test_cases:
         assert case.objective in text
-    assert "approved" in text and "authored" in text
+    assert "Approved" in text and "Authored" in text
     assert not document.draft and "DRAFT" not in text
     assert "{{" not in text and "{%" not in text
     report = services.generate("validation_report", str(protocol.id), by=None)
     report_text = docx_text(report.data)
-    assert protocol.report.conclusion.replace("_", " ") in report_text.replace("_", " ")
+    assert label(protocol.report.conclusion) in report_text
     from app.validation.services import executions_of
 
     entries = executions_of(protocol)
     assert entries and all(entry.actual_result in report_text for entry in entries)
-    assert "approved" in report_text and not report.draft
+    assert "Approved" in report_text and not report.draft
 
 
 def test_a_protocol_in_execution_prints_a_draft_report_mark_only_when_unapproved(app):

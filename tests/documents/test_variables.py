@@ -58,7 +58,7 @@ def test_the_eight_document_types_have_fixed_names():
 
 @pytest.mark.parametrize("doc_type", TYPES)
 def test_every_type_offers_the_common_variables(doc_type):
-    assert {"document", "draft", "signatures", "company"} == COMMON_NAMES
+    assert {"document", "draft", "signatures", "company", "procedure", "revisions", "control"} == COMMON_NAMES
     assert allowed_names(doc_type) >= COMMON_NAMES
 
 

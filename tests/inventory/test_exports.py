@@ -182,9 +182,9 @@ def test_a_row_holds_every_field_in_header_order() -> None:
         "Licence": "BSD-3-Clause",
         "Classification": "SOUP",
         "Safety class": "B",
-        "Direct": "yes",
-        "Scope": "runtime",
-        "Status": "approved",
+        "Direct": "Yes",
+        "Scope": "Runtime",
+        "Status": "Approved",
         "Requirements": "Serves the device's HTTP API",
         "Hazard references": "HAZ-12; HAZ-31",
         "Last anomaly review": "2026-11-01",
@@ -192,7 +192,7 @@ def test_a_row_holds_every_field_in_header_order() -> None:
 
 
 def test_direct_is_blank_when_the_source_did_not_tell() -> None:
-    assert csv_rows([JINJA, PYTEST])[1][7] == "no"
+    assert csv_rows([JINJA, PYTEST])[1][7] == "No"
     assert csv_rows([JINJA, PYTEST])[2][7] == ""
 
 

@@ -33,6 +33,7 @@ SECRET = "load-test-secret-key-not-for-production"
 # How long one request may take before the client gives up: a bound for a machine loaded many times over (a
 # save queued behind 32 others on 4 workers once passed 60 s at a load average of 17), not a retry.
 REQUEST_TIMEOUT_S = 300
+AUDIT_KEY = "load-test-audit-chain-key"  # the seed and the served workers write one keyed chain
 
 
 class ServerError(Exception):
@@ -61,7 +62,8 @@ def server_env(instance: Path, url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PROVENANCE_")}
     env.update({
         "PROVENANCE_INSTANCE_PATH": str(instance), "DATABASE_URL": url, "PROVENANCE_ENV": "production",
-        "PROVENANCE_SECRET_KEY": SECRET, "PROVENANCE_TRUST_PROXY_HOPS": "1", "PYTHONPATH": str(ROOT),
+        "PROVENANCE_SECRET_KEY": SECRET, "PROVENANCE_AUDIT_CHAIN_KEY": AUDIT_KEY,
+        "PROVENANCE_TRUST_PROXY_HOPS": "1", "PYTHONPATH": str(ROOT),
     })
     return env
 
@@ -72,7 +74,7 @@ def prepare_database(url: str, env: dict[str, str]) -> None:
         from app import create_app
         from app.extensions import db
 
-        fresh = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+        fresh = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "AUDIT_CHAIN_KEY": AUDIT_KEY})
         with fresh.app_context():
             db.drop_all()
             with db.engine.begin() as connection:
@@ -108,7 +110,8 @@ def seed(url: str, count: int, answers: dict[str, str] | None = None, *, questio
     from app.questionnaires import evaluations, services
     from app.suppliers.models import Supplier, SupplierContact, SupplierStatus
 
-    fresh = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "ARGON2_TIME_COST": 1,
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "AUDIT_CHAIN_KEY": AUDIT_KEY,
+                        "ARGON2_TIME_COST": 1,
                         "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1})
     tokens = []
     with fresh.app_context(), fresh.test_request_context(), audit.acting_as(audit.Actor(None, "load test seed")):

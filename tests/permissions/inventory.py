@@ -28,3 +28,7 @@ EXPECTED = {
     "inventory.components_assess": ENGINEER_OR_QA,
     "inventory.components_supplier": ENGINEER_OR_QA,
 }
+EXPECTED["inventory.releases_licence_lookup"] = ENGINEER_OR_QA
+EXPECTED["inventory.supplier_suggestions"] = ALL_ROLES
+EXPECTED["inventory.supplier_suggestions_create"] = roles(Role.QA)
+EXPECTED["inventory.supplier_suggestions_link"] = roles(Role.QA)

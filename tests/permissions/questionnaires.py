@@ -33,3 +33,8 @@ EXPECTED = {
     "questionnaires.evaluations_decide": roles(Role.QA),
     "questionnaires.evaluations_evidence": ALL_ROLES,
 }
+EXPECTED.update({
+    "questionnaires.evaluations_collect_evidence": QA_OR_PURCHASING,
+    "questionnaires.evaluations_proposals_accept": QA_OR_PURCHASING,
+    "questionnaires.evaluations_proposals_override": QA_OR_PURCHASING,
+})

@@ -62,11 +62,20 @@ def test_changed_content_is_flagged_on_the_manifestation(make_user):
     assert [m.content_changed for m in manifestations(target({"scope": "changed"}))] == [True]
 
 
-def test_signatures_of_an_older_version_stay_valid_when_a_new_version_differs(make_user):
+def test_a_later_unsigned_version_that_differs_flags_the_signature(make_user):
     qa = make_user("quinn", Role.QA)
     sign(target({"scope": "v1"}), qa, password=PASSWORD, meaning=Meaning.APPROVED)
     db.session.commit()
-    assert [m.content_changed for m in manifestations(target({"scope": "v2"}, version=2))] == [False]
+    assert [m.content_changed for m in manifestations(target({"scope": "v1"}, version=2))] == [False]
+    assert [m.content_changed for m in manifestations(target({"scope": "v2"}, version=2))] == [True]
+
+
+def test_a_decision_signature_binds_only_its_own_version(make_user):
+    qa = make_user("quinn", Role.QA)
+    sign(target({"scope": "v1"}), qa, password=PASSWORD, meaning=Meaning.APPROVED)
+    db.session.commit()
+    moved_on = SignTarget("protocol", "7", 2, {"scope": "v2"}, lasting=False)
+    assert [m.content_changed for m in manifestations(moved_on)] == [False]
 
 
 def test_the_author_cannot_approve_or_review_their_own_record(make_user):

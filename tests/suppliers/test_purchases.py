@@ -57,7 +57,7 @@ def test_the_full_path_review_send_verify(app, people):
     with pytest.raises(IllegalTransition):
         services.update_purchase(purchase, ORDER, expected_version=purchase.version, by=buyer)
     services.mark_purchase_sent(purchase, by=buyer)
-    services.verify_receipt(purchase, ACCEPT, by=buyer)
+    services.verify_receipt(purchase, ACCEPT, by=buyer, password=PASSWORD)
     assert (purchase.status, purchase.receipt_result, purchase.verified_by_id) == ("verified", "accepted", buyer.id)
     assert purchase.verified_at is not None
 
@@ -88,7 +88,8 @@ def test_accepting_a_delivery_needs_each_check(app, people, change, message):
     services.approve_purchase(purchase, signer=qa, password=PASSWORD)
     services.mark_purchase_sent(purchase, by=buyer)
     with pytest.raises(ValidationFailed, match=message):
-        services.verify_receipt(purchase, services.ReceiptInput(**{**ACCEPT.__dict__, **change}), by=buyer)
+        services.verify_receipt(purchase, services.ReceiptInput(**{**ACCEPT.__dict__, **change}), by=buyer,
+                                password=PASSWORD)
     assert purchase.status == "sent"
 
 
@@ -99,9 +100,9 @@ def test_a_validation_link_replaces_the_installation_check_and_a_rejection_needs
     services.mark_purchase_sent(purchase, by=buyer)
     rejected = services.ReceiptInput(**{**ACCEPT.__dict__, "result": "rejected", "notes": ""})
     with pytest.raises(ValidationFailed, match="why"):
-        services.verify_receipt(purchase, rejected, by=buyer)
+        services.verify_receipt(purchase, rejected, by=buyer, password=PASSWORD)
     linked = services.ReceiptInput(**{**ACCEPT.__dict__, "installation_checked": False, "validation_reference": "VAL-12"})
-    services.verify_receipt(purchase, linked, by=qa)
+    services.verify_receipt(purchase, linked, by=qa, password=PASSWORD)
     assert purchase.validation_reference == "VAL-12"
 
 
@@ -127,7 +128,20 @@ def test_pages_walk_the_purchase_through_review(app, login_as, make_user):
         "received_version": "2026.1", "version_checked": "y", "licence_checked": "y", "installation_checked": "y",
         "result": "accepted",
     })
+    assert response.status_code == 422 and "Enter your password to sign the verification." in response.get_data(as_text=True)
+    wrong = buyer.post(f"/suppliers/purchases/{purchase.id}/verify", data={
+        "received_version": "2026.1", "version_checked": "y", "licence_checked": "y", "installation_checked": "y",
+        "result": "accepted", "password": "not my password",
+    })
+    assert wrong.status_code == 422 and "The password is not correct" in wrong.get_data(as_text=True)
+    response = buyer.post(f"/suppliers/purchases/{purchase.id}/verify", data={
+        "received_version": "2026.1", "version_checked": "y", "licence_checked": "y", "installation_checked": "y",
+        "result": "accepted", "password": PASSWORD,
+    })
     assert response.status_code == 302
+    signature = db.session.scalars(select(Signature).where(Signature.entity_type == "purchase_receipt")).one()
+    assert (signature.meaning, signature.entity_id) == ("verified", str(purchase.id))
+    assert "Receipt verification signature" in qa.get(detail).get_data(as_text=True)
     assert "Accepted" in qa.get(detail).get_data(as_text=True)
     listing = buyer.get("/suppliers/purchases?result=accepted").get_data(as_text=True)
     assert "Jira Cloud" in listing

@@ -2,25 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
+from app.audit.display import describe
 from app.audit.models import AuditEvent
 from app.documents.contexts.base import Source, SourceNotFound
 from app.extensions import db
+from app.labels import label
+from app.questionnaires.models import Evaluation, EvaluationToken, EvidenceFile, ScoreOverride
+from app.signatures.models import Signature
+from app.suppliers.models import Certificate, PerformanceEvent, PurchaseRecord, SupplierContact
+
+Records = dict[str, set[str]]  # record type -> ids
 
 
-def _changes_text(changes: Mapping[str, Any]) -> str:
-    parts = []
-    for key, change in (changes or {}).items():
-        if isinstance(change, Mapping):
-            parts.append(f"{key}: {change.get('old')!r} -> {change.get('new')!r}")
-        else:
-            parts.append(f"{key}: {change!r}")
-    return "; ".join(parts)
+def _ids(model: Any, *where: Any) -> set[str]:
+    return {str(i) for i in db.session.scalars(select(model.id).where(*where))}
+
+
+def _children(records: Records, parent: str, ids: set[str]) -> None:
+    """Add the records that belong to a record: a supplier's contacts, certificates, performance events,
+    evaluations and purchases; an evaluation's links, evidence and score overrides."""
+    numbers = [int(i) for i in ids if i.isdigit()]
+    if not numbers:
+        return
+    if parent == "supplier":
+        for model in (SupplierContact, Certificate, PerformanceEvent, PurchaseRecord, Evaluation):
+            records.setdefault(model.audit_type(), set()).update(_ids(model, model.supplier_id.in_(numbers)))
+        _children(records, "evaluation", records["evaluation"])
+        _children(records, "purchase_record", records["purchase_record"])
+    elif parent == "evaluation":
+        for model in (EvaluationToken, EvidenceFile, ScoreOverride):
+            records.setdefault(model.audit_type(), set()).update(_ids(model, model.evaluation_id.in_(numbers)))
+    elif parent == "purchase_record":
+        records.setdefault("purchase_receipt", set()).update(ids)
+
+
+def _signatures(records: Records) -> set[str]:
+    """The signatures of every record included (what was signed, by whom, when)."""
+    found: set[str] = set()
+    for entity_type, ids in records.items():
+        if ids:
+            found |= _ids(Signature, Signature.entity_type == entity_type, Signature.entity_id.in_(sorted(ids)))
+    return found
+
+
+def related_records(kind: str, record_id: str) -> Records:
+    """The record, the records that belong to it and the signatures of all of them."""
+    records: Records = {kind: {record_id}}
+    _children(records, kind, {record_id})
+    records["signature"] = records.get("signature", set()) | _signatures(records)
+    records.pop("purchase_receipt", None)  # a receipt has no events of its own: its signature is included
+    return {entity_type: ids for entity_type, ids in records.items() if ids}
 
 
 def audit_extract(source_id: str) -> Source:
@@ -39,22 +75,32 @@ def audit_extract(source_id: str) -> Source:
         )
         scope = f"All events from {start.isoformat()} to {end.isoformat()}"
     elif kind and rest:
-        query = query.where(AuditEvent.entity_type == kind, AuditEvent.entity_id == rest)
-        scope = f"All events of {kind.replace('_', ' ')} #{rest}"
+        records = related_records(kind, rest)
+        query = query.where(or_(*(
+            and_(AuditEvent.entity_type == entity_type, AuditEvent.entity_id.in_(sorted(ids)))
+            for entity_type, ids in records.items()
+        )))
+        others = [f"{label(entity_type).lower()} ({len(ids)})" for entity_type, ids in sorted(records.items())
+                  if entity_type != kind]
+        scope = f"All events of {label(kind).lower()} #{rest}" + (
+            f" and of the records that belong to it: {', '.join(others)}" if others else ""
+        )
     else:
         raise SourceNotFound("Give a record as type:id (e.g. supplier:42) or a range as range:YYYY-MM-DD:YYYY-MM-DD.")
     events = [
         {
-            "time": event.occurred_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "actor": event.actor_name,
-            "action": event.name or event.action,
-            "entity": event.entity_type,
-            "entity_id": event.entity_id,
-            "changes": _changes_text(event.changes),
-            "reason": event.reason,
-            "hash": event.hash,
+            "time": view.event.occurred_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "actor": view.event.actor_name,
+            "action": view.what,
+            "entity": view.record,
+            "entity_id": view.event.entity_id,
+            "changes": "\n".join(
+                [f"{c.field}: {c.old} -> {c.new}" for c in view.changes] + [f"{k}: {v}" for k, v in view.details]
+            ),
+            "reason": view.event.reason,
+            "hash": view.event.hash,
         }
-        for event in db.session.scalars(query)
+        for view in describe(db.session.scalars(query))
     ]
     return Source(
         variables={"scope_description": scope, "events": events},

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
+from app.formatting import humanise
 from app.signatures.models import Signature
 
 
@@ -27,6 +28,11 @@ class Source:
     title: str
     number_prefix: str
     signatures: list[dict[str, str]] = field(default_factory=list)
+    # The record's part of the document number ("Pump-1.0" -> SOUP-Pump-1.0); None: numbered per year
+    # in the order of first issue (ASL-2026-001), for documents that are not one record.
+    number_key: str | None = None
+    # Variables left out of the content hash: they change without the content changing (a snapshot's date).
+    volatile: frozenset[str] = frozenset()
 
 
 # A context builder: the source id as text in, the Source out (SourceNotFound when there is no such record).
@@ -44,17 +50,30 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def signature_rows(entity_type: str, entity_id: Any, version: int | None = None) -> list[dict[str, str]]:
-    """The manifestation of each signature of a record (version None: all versions)."""
+SIGNED_AT_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+
+
+def manifestation_row(signature: Signature, record: str) -> dict[str, str]:
+    """How a signature prints (21 CFR 11.50): printed name, date and time with the time zone, meaning, and what
+    was signed: the record (its version) and the hash of the signed content."""
+    return {
+        "printed_name": signature.printed_name,
+        "meaning": humanise(signature.meaning),
+        "signed_at": signature.signed_at.strftime(SIGNED_AT_FORMAT),
+        "comment": signature.comment,
+        "record": f"{record}, version {signature.entity_version}" if record else f"version {signature.entity_version}",
+        "content_hash": signature.content_hash,
+    }
+
+
+def record_signatures(entity_type: str, entity_id: Any, version: int | None = None) -> list[Signature]:
+    """The signatures of a record, oldest first (version None: all versions)."""
     query = select(Signature).where(Signature.entity_type == entity_type, Signature.entity_id == str(entity_id))
     if version is not None:
         query = query.where(Signature.entity_version == version)
-    return [
-        {
-            "printed_name": signature.printed_name,
-            "meaning": signature.meaning,
-            "signed_at": signature.signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            "comment": signature.comment,
-        }
-        for signature in db.session.scalars(query.order_by(Signature.signed_at, Signature.id))
-    ]
+    return list(db.session.scalars(query.order_by(Signature.signed_at, Signature.id)))
+
+
+def signature_rows(entity_type: str, entity_id: Any, version: int | None = None, *, record: str = "") -> list[dict[str, str]]:
+    """The manifestation of each signature of a record (version None: all versions); `record` names it."""
+    return [manifestation_row(signature, record) for signature in record_signatures(entity_type, entity_id, version)]

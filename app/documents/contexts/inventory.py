@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.auth.models import User
 from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
 from app.inventory import services as inventory
@@ -15,6 +16,7 @@ from app.inventory.anomalies.models import AnomalyReview
 from app.inventory.anomalies.services import version_key
 from app.inventory.diff import Change, DiffItem
 from app.inventory.models import Component, Release, ReleaseStatus
+from app.labels import label
 
 
 def _release(release_id: str) -> Release:
@@ -39,6 +41,11 @@ def _latest_reviews(components: list[Component]) -> dict[tuple[str, str, str], A
     return latest
 
 
+def dependency_label(direct: bool | None) -> str:
+    """Direct, Transitive, or nothing when the import could not tell."""
+    return "" if direct is None else ("Direct" if direct else "Transitive")
+
+
 def soup_list(source_id: str) -> Source:
     """Every component of the release with the IEC 62304 identification and the assessment fields."""
     release = _release(source_id)
@@ -60,30 +67,31 @@ def soup_list(source_id: str) -> Source:
                 "version": component.version,
                 "purl": component.purl,
                 "ecosystem": component.ecosystem,
-                "classification": component.classification,
+                "classification": label(component.classification),
                 "safety_class": component.safety_class,
                 "licence": component.licence_expression,
-                "licence_verdict": component.licence_verdict or "",
+                "licence_verdict": label(component.licence_verdict),
                 "requirements": component.requirements,
                 "hardware_software": component.hw_sw_needed,
                 "hazards": component.hazard_refs,
                 "anomaly_review_date": text(review.reviewed_at.date()) if review else "",
-                "anomaly_review_conclusion": review.conclusion if review else "",
-                "status": component.status,
-                "direct": "direct" if component.direct else ("transitive" if component.direct is False else ""),
+                "anomaly_review_conclusion": label(review.conclusion) if review else "",
+                "status": label(component.status),
+                "direct": dependency_label(component.direct),
             }
         )
     variables = {
         "product_name": release.product.name,
         "product_safety_class": release.product.safety_class,
         "release_version": release.version,
-        "release_status": release.status,
+        "release_status": label(release.status),
         "components": rows,
     }
     return Source(
         variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
         approved=release.status == ReleaseStatus.FROZEN, title="SOUP list", number_prefix="SOUP",
-        signatures=signature_rows("release", release.id),
+        number_key=f"{release.product.name}-{release.version}",
+        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
     )
 
 
@@ -97,37 +105,65 @@ def release_diff(source_id: str) -> Source:
         new = _release(old_id)
         old = new.previous_release or inventory.latest_release(new.product, excluding=new)
     result = inventory.release_diff(old, new)
-    manufacturers: dict[str, str] = {
-        name: manufacturer
-        for name, manufacturer in db.session.execute(
-            select(Component.name, Component.manufacturer).where(Component.release_id == new.id)
-        )
+    # The components on each side, by (ecosystem, name, version): purl, dependency, manufacturer, assessment.
+    sides: dict[int, dict[tuple[str, str, str], Component]] = {}
+    for release in (r for r in (old, new) if r is not None):
+        sides[release.id] = {
+            (c.ecosystem, c.name, c.version): c
+            for c in db.session.scalars(
+                select(Component).where(Component.release_id == release.id)
+                .options(selectinload(Component.supplier))
+            )
+        }
+    assessors = {
+        user.id: user.full_name
+        for user in db.session.scalars(select(User).where(User.id.in_(
+            {c.assessed_by_id for c in sides.get(new.id, {}).values() if c.assessed_by_id}
+        )))
     }
 
-    def entry(change: Change, item: DiffItem | None) -> dict[str, Any]:
+    def component(release: Release | None, change: Change, item: DiffItem | None) -> Component | None:
+        if release is None or item is None:
+            return None
+        return sides[release.id].get((change.ecosystem, change.name, item.version))
+
+    def assessment(change: Change) -> dict[str, str]:
+        found = component(new, change, change.new)
+        if found is None or not found.assessed:
+            return {"assessment": "", "assessed_by": ""}
+        when = f", {text(found.assessed_at.date())}" if found.assessed_at else ""
+        return {"assessment": found.assessment_note,
+                "assessed_by": assessors.get(found.assessed_by_id or 0, "") + when}
+
+    def entry(change: Change, item: DiffItem | None, release: Release | None) -> dict[str, Any]:
         if item is None:
             raise ValueError(f"The {change.kind} change of {change.name} has no component.")
+        found = component(release, change, item)
+        manufacturer = ""
+        if found is not None:
+            manufacturer = found.manufacturer or (found.supplier.name if found.supplier else "")
         return {
-            "name": change.name, "version": item.version, "manufacturer": manufacturers.get(change.name, ""),
-            "licence": item.licence_expression, "purl": "", "direct": "",
+            "name": change.name, "version": item.version, "manufacturer": manufacturer,
+            "licence": item.licence_expression, "purl": found.purl if found else "",
+            "direct": dependency_label(found.direct) if found else "", **assessment(change),
         }
 
     def moved(change: Change) -> dict[str, Any]:
         before, after = change.both()
         return {"name": change.name, "from_version": before.version, "to_version": after.version,
-                "licence": after.licence_expression}
+                "licence": after.licence_expression, **assessment(change)}
 
     def relicensed(change: Change) -> dict[str, Any]:
         before, after = change.both()
         return {"name": change.name, "version": after.version, "from_licence": before.licence_expression,
-                "to_licence": after.licence_expression}
+                "to_licence": after.licence_expression, **assessment(change)}
 
     variables = {
         "product_name": new.product.name,
         "from_version": old.version if old else "(none)",
         "to_version": new.version,
-        "added": [entry(c, c.new) for c in result.of("added")],
-        "removed": [entry(c, c.old) for c in result.of("removed")],
+        "added": [entry(c, c.new, new) for c in result.of("added")],
+        "removed": [entry(c, c.old, old) for c in result.of("removed")],
         "upgraded": [moved(c) for c in result.of("upgraded")],
         "downgraded": [moved(c) for c in result.of("downgraded")],
         "licence_changed": [relicensed(c) for c in result.of("licence_changed")],
@@ -136,5 +172,6 @@ def release_diff(source_id: str) -> Source:
         variables=variables, source_type="release_diff",
         source_id=f"{old.id}:{new.id}" if old else str(new.id), version=new.row_version,
         approved=new.status == ReleaseStatus.FROZEN, title="SOUP changes between releases", number_prefix="DIFF",
-        signatures=signature_rows("release", new.id),
+        number_key=f"{new.product.name}-{old.version if old else 'none'}-{new.version}",
+        signatures=signature_rows("release", new.id, record=f"SOUP list of {new.product.name} {new.version}"),
     )

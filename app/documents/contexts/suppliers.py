@@ -4,18 +4,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.db import utcnow
-from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
+from app.documents.contexts.base import (
+    Source,
+    SourceNotFound,
+    manifestation_row,
+    record_signatures,
+    signature_rows,
+    text,
+)
 from app.extensions import db
+from app.labels import label
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
-from app.questionnaires.models import Evaluation, EvaluationStatus, EvidenceFile
-from app.signatures.models import Meaning
+from app.questionnaires.models import AnswerProposal, Evaluation, EvaluationStatus, EvidenceFile
+from app.signatures.models import Meaning, Signature
 from app.suppliers.models import PurchaseRecord, Supplier, SupplierStatus
 
 
@@ -30,8 +39,23 @@ def _answer_text(question: QuestionDefinition, value: Any) -> str:
     return ", ".join(labels.get(str(item), "Not applicable" if str(item) == "na" else str(item)) for item in values)
 
 
+def _ordinal(model: Any, record: Any) -> int:
+    """The record's place among its supplier's records of that kind (1 for the first)."""
+    return int(db.session.scalar(
+        select(func.count(model.id)).where(model.supplier_id == record.supplier_id, model.id <= record.id)
+    ) or 1)
+
+
 def _number(value: Any) -> Any:
     return "" if value is None else value
+
+
+def _has_question(definition: Any, code: str) -> bool:
+    try:
+        definition.question(code)
+    except KeyError:
+        return False
+    return True
 
 
 def supplier_evaluation(source_id: str) -> Source:
@@ -76,14 +100,40 @@ def supplier_evaluation(source_id: str) -> Source:
                 {"section": section.title, "points": round(earned, 1), "max_points": round(possible, 1),
                  "percentage": round(earned / possible * 100, 1)}
             )
+    evidence_figures = [
+        {"code": proposal.question_code, "figure": proposal.figure, "source": proposal.source,
+         "measured": text(proposal.measured_at.date()) if proposal.measured_at else "",
+         "proposed": _answer_text(definition.question(proposal.question_code), proposal.value),
+         "answer": _answer_text(definition.question(proposal.question_code), proposal.answer) if proposal.answer else "",
+         "state": proposal.state, "reason": proposal.reason}
+        for proposal in db.session.scalars(select(AnswerProposal).where(AnswerProposal.evaluation_id == evaluation.id)
+                                           .order_by(AnswerProposal.id))
+        if _has_question(definition, proposal.question_code)
+    ]
     supplier = evaluation.supplier
+    threshold = score.get("threshold") or {}
+    contact = evaluation.contact_name
+    if evaluation.contact_email:
+        contact = f"{contact} <{evaluation.contact_email}>" if contact else evaluation.contact_email
     variables = {
+        "evidence_figures": evidence_figures,
         "supplier_name": supplier.name,
         "supplier_code": supplier.code,
-        "supplier_kind": supplier.kind,
-        "supplier_criticality": evaluation.criticality or supplier.criticality,
+        "supplier_kind": label(supplier.kind),
+        "supplier_criticality": label(evaluation.criticality or supplier.criticality),
         "supplier_scope": supplier.scope,
-        "evaluation_type": evaluation.evaluation_type,
+        "supplier_contact": contact,
+        "evaluation_reference": evaluation.reference,
+        "evaluation_type": label(evaluation.evaluation_type),
+        "evaluator": evaluation.created_by.full_name if evaluation.created_by else "",
+        "started_on": text(evaluation.created_at.date()) if evaluation.created_at else "",
+        "sent_on": text(evaluation.sent_at.date()) if evaluation.sent_at else "",
+        "due_on": text(evaluation.due_date),
+        "submitted_on": text(evaluation.submitted_at.date()) if evaluation.submitted_at else "",
+        "decided_on": text(evaluation.decided_at.date()) if evaluation.decided_at else "",
+        "decided_by": evaluation.decided_by.full_name if evaluation.decided_by else "",
+        "threshold_approved": _number(threshold.get("approved")),
+        "threshold_conditional": _number(threshold.get("conditional")),
         "template_name": evaluation.template.name,
         "template_version": str(evaluation.template.template_version),
         "questions": questions,
@@ -94,20 +144,74 @@ def supplier_evaluation(source_id: str) -> Source:
         "knock_out_hits": [
             {"code": q["code"], "text": q["text"], "answer": q["answer"]} for q in questions if q["knock_out"]
         ],
-        "suggested_decision": evaluation.suggested_decision,
-        "final_decision": evaluation.decision,
+        "suggested_decision": label(evaluation.suggested_decision),
+        "final_decision": label(evaluation.decision),
+        "approval_scope": evaluation.approval_scope,
         "conditions": evaluation.conditions,
         "rationale": evaluation.rationale,
+        "knock_out_justification": evaluation.knockout_justification,
         "next_due": text(supplier.next_reevaluation_due) if evaluation.status == EvaluationStatus.DECIDED else "",
     }
     return Source(
         variables=variables, source_type="evaluation", source_id=str(evaluation.id), version=evaluation.version,
         approved=evaluation.status == EvaluationStatus.DECIDED, title="Supplier evaluation record",
-        number_prefix="SER", signatures=signature_rows("evaluation", evaluation.id),
+        number_prefix="SER", number_key=f"{supplier.code}-{_ordinal(Evaluation, evaluation):02d}",
+        signatures=signature_rows("evaluation", evaluation.id, record=f"Supplier evaluation of {supplier.name} ({supplier.code})"),
     )
 
 
 ASL_STATUSES = (SupplierStatus.APPROVED, SupplierStatus.CONDITIONALLY_APPROVED)
+BLOCKED_STATUSES = (SupplierStatus.SUSPENDED, SupplierStatus.DISQUALIFIED, SupplierStatus.REJECTED)
+
+
+def certificates_text(certificates: list[Any], today: date) -> str:
+    """Certificates in force with their expiry; an expired one is flagged, never shown as valid."""
+    return "; ".join(
+        f"{c.standard} (EXPIRED {c.valid_until.isoformat()})" if c.valid_until < today
+        else f"{c.standard} (valid until {c.valid_until.isoformat()})"
+        for c in certificates
+    )
+
+
+def _blocked_rows() -> list[dict[str, Any]]:
+    """Suspended, disqualified and rejected suppliers, with the latest signed status decision (date, reason)."""
+    suppliers = list(db.session.scalars(
+        select(Supplier).where(Supplier.status.in_(BLOCKED_STATUSES)).order_by(Supplier.name)
+    ))
+    decisions: dict[str, Signature] = {}
+    if suppliers:
+        for signature in db.session.scalars(
+            select(Signature).where(Signature.entity_type == "supplier",
+                                    Signature.entity_id.in_([str(s.id) for s in suppliers]))
+            .order_by(Signature.signed_at, Signature.id)
+        ):
+            decisions[signature.entity_id] = signature
+    rejected = last_rejections([s.id for s in suppliers if s.status == SupplierStatus.REJECTED])
+    rows = []
+    for supplier in suppliers:
+        decision = decisions.get(str(supplier.id))
+        since, reason = "", ""
+        if supplier.status == SupplierStatus.REJECTED and supplier.id in rejected:
+            decided_at, reason = rejected[supplier.id]
+            since = text(decided_at.date()) if decided_at else ""
+        elif decision is not None:
+            since, reason = text(decision.signed_at.date()), decision.comment
+        rows.append({"supplier": supplier.name, "code": supplier.code, "scope": supplier.scope,
+                     "status": label(supplier.status), "since": since, "reason": reason})
+    return rows
+
+
+def last_rejections(supplier_ids: list[int]) -> dict[int, tuple[Any, str]]:
+    """The decision time and rationale of each supplier's latest rejected evaluation."""
+    if not supplier_ids:
+        return {}
+    found: dict[int, tuple[Any, str]] = {}
+    for evaluation in db.session.scalars(
+        select(Evaluation).where(Evaluation.supplier_id.in_(supplier_ids), Evaluation.decision == "rejected")
+        .order_by(Evaluation.decided_at)
+    ):
+        found[evaluation.supplier_id] = (evaluation.decided_at, evaluation.rationale)
+    return found
 
 
 def approved_supplier_list(source_id: str) -> Source:
@@ -122,6 +226,7 @@ def approved_supplier_list(source_id: str) -> Source:
         )
     )
     last = last_decided_evaluation_by_supplier([supplier.id for supplier in suppliers])
+    today = utcnow().date()
     rows = []
     for supplier in suppliers:
         score, decided_at = last.get(supplier.id, (None, None))
@@ -130,24 +235,21 @@ def approved_supplier_list(source_id: str) -> Source:
                 "supplier": supplier.name,
                 "code": supplier.code,
                 "scope": supplier.approval_scope or supplier.scope,
-                "kind": supplier.kind,
-                "criticality": supplier.criticality,
-                "status": supplier.status,
+                "kind": label(supplier.kind),
+                "criticality": label(supplier.criticality),
+                "status": label(supplier.status),
                 "last_score": "" if score is None else score,
                 "last_evaluation_date": text(decided_at.date()) if decided_at else "",
                 "conditions": supplier.conditions,
-                "certificates": "; ".join(
-                    f"{c.standard} (valid until {c.valid_until.isoformat()})" for c in supplier.active_certificates
-                ),
+                "certificates": certificates_text(list(supplier.active_certificates), today),
                 "next_due": text(supplier.next_reevaluation_due),
                 "approver": supplier.approved_by.full_name if supplier.approved_by else "",
             }
         )
-    today = utcnow().date()
     return Source(
-        variables={"snapshot_date": today.isoformat(), "suppliers": rows},
-        source_type="approved_supplier_list", source_id=f"current@{today.isoformat()}", version=len(rows),
-        approved=True, title="Approved supplier list", number_prefix="ASL",
+        variables={"snapshot_date": today.isoformat(), "suppliers": rows, "blocked_suppliers": _blocked_rows()},
+        source_type="approved_supplier_list", source_id=f"current@{today.year}", version=len(rows),
+        approved=True, title="Approved supplier list", number_prefix="ASL", volatile=frozenset({"snapshot_date"}),
     )
 
 
@@ -156,34 +258,54 @@ def purchasing_information(source_id: str) -> Source:
     purchase = db.session.get(PurchaseRecord, int(source_id)) if source_id.isdigit() else None
     if purchase is None:
         raise SourceNotFound(f"There is no purchase record {source_id}.")
-    signatures = signature_rows("purchase_record", purchase.id)
-    adequacy = next((s for s in signatures if s["meaning"] in (Meaning.APPROVED, Meaning.REVIEWED)), None)
+    record = f"Purchasing information {purchase.reference or purchase.product} from {purchase.supplier.name}"
+    signed = record_signatures("purchase_record", purchase.id)
+    signatures = [manifestation_row(signature, record) for signature in signed]
+    adequacy = next(
+        (row for signature, row in zip(signed, signatures, strict=True)
+         if signature.meaning in (Meaning.APPROVED, Meaning.REVIEWED)),
+        None,
+    )
     checks = [
-        label for label, done in (
+        check for check, done in (
             ("version checked", purchase.version_checked), ("checksum checked", purchase.checksum_checked),
             ("licence checked", purchase.licence_checked), ("installation checked", purchase.installation_checked),
         ) if done
     ]
+    if purchase.checksum:
+        checks.append(f"checksum: {purchase.checksum}")
     if purchase.validation_reference:
         checks.append(f"validation: {purchase.validation_reference}")
+    receipt_record = f"Receipt verification of {purchase.reference or purchase.product} from {purchase.supplier.name}"
+    receipt_signatures = [
+        manifestation_row(signature, receipt_record) for signature in record_signatures("purchase_receipt", purchase.id)
+    ]
+    signatures += receipt_signatures
     verifications = []
     if purchase.verified_at is not None:
+        receipt = receipt_signatures[-1] if receipt_signatures else None
         verifications.append(
             {
                 "date": text(purchase.verified_at.date()),
                 "verified_by": purchase.verified_by.full_name if purchase.verified_by else "",
                 "version_received": purchase.received_version,
                 "supplier": purchase.supplier.name,
-                "result": purchase.receipt_result,
+                "result": label(purchase.receipt_result),
                 "notes": "; ".join([*checks, purchase.receipt_notes] if purchase.receipt_notes else checks),
+                "signature": (f"{receipt['printed_name']} ({receipt['meaning']}, {receipt['signed_at']})"
+                              if receipt else "Not signed (verified before receipts were signed)"),
             }
         )
     variables = {
         "supplier_name": purchase.supplier.name,
         "supplier_code": purchase.supplier.code,
+        "order_reference": purchase.reference,
         "product": purchase.product,
         "version": purchase.product_version,
+        "quantity": purchase.quantity,
         "specification": purchase.specification,
+        "process_requirements": purchase.process_requirements,
+        "personnel_requirements": purchase.personnel_requirements,
         "acceptance_criteria": purchase.acceptance_criteria,
         "qms_requirements": purchase.qms_requirements,
         "change_notification_agreed": purchase.change_notification_agreed,
@@ -194,4 +316,5 @@ def purchasing_information(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="purchase_record", source_id=str(purchase.id), version=purchase.version,
         approved=adequacy is not None, title="Purchasing information", number_prefix="PI", signatures=signatures,
+        number_key=purchase.reference or f"{purchase.supplier.code}-{_ordinal(PurchaseRecord, purchase):02d}",
     )

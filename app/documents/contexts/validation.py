@@ -6,9 +6,13 @@ from typing import Any
 
 from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
+from app.labels import label
 from app.validation import services as validation
+from app.validation.forms import GAMP_CHOICES
 from app.validation.models import Protocol
 from app.validation.rules import ProtocolStatus, ReportStatus
+
+GAMP_LABELS = {str(value): text for value, text in GAMP_CHOICES}
 
 
 def _protocol(source_id: str) -> Protocol:
@@ -25,11 +29,13 @@ def _system_variables(protocol: Protocol) -> dict[str, Any]:
         "system_version": protocol.system_version or system.version_in_use,
         "system_supplier": system.supplier.name,
         "intended_use": system.intended_use,
-        "gamp_category": str(system.gamp_category),
+        "gamp_category": GAMP_LABELS.get(str(system.gamp_category), str(system.gamp_category)),
         "protocol_version": str(protocol.number),
-        "protocol_status": protocol.status,
+        "protocol_status": label(protocol.status),
         "scope": protocol.scope,
         "acceptance_criteria": protocol.acceptance_criteria,
+        "test_environment": protocol.test_environment,
+        "prerequisites": protocol.prerequisites,
     }
 
 
@@ -47,8 +53,8 @@ def validation_protocol(source_id: str) -> Source:
         "requirements": protocol.requirements,
         "functions": [
             {
-                "description": function["description"], "use": function["use"],
-                "process_risk": function["process_risk"], "rationale": function["rationale"],
+                "description": function["description"], "use": label(function["use"]),
+                "process_risk": label(function["process_risk"]), "rationale": function["rationale"],
             }
             for function in functions
         ],
@@ -56,7 +62,7 @@ def validation_protocol(source_id: str) -> Source:
             {
                 "code": _case_code(case.order),
                 "function": names.get(case.function_id, ""),
-                "method": case.method,
+                "method": label(case.method),
                 "objective": case.objective,
                 "steps": [
                     {"number": step.order, "action": step.action, "expected_result": step.expected_result}
@@ -71,8 +77,33 @@ def validation_protocol(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="protocol", source_id=str(protocol.id), version=protocol.number,
         approved=approved, title="OTSS validation protocol", number_prefix="VP",
-        signatures=signature_rows("protocol", protocol.system_id, protocol.number),
+        number_key=f"{protocol.system.product}-{protocol.number}",
+        signatures=signature_rows("protocol", protocol.system_id, protocol.number,
+                                  record=f"Validation protocol of {protocol.system.product}"),
     )
+
+
+def _trace(protocol: Protocol, per_case: dict[int, str | None]) -> list[dict[str, str]]:
+    """Function -> test case -> result: every function of the protocol with the tests covering it and their result
+    (a function without a test shows its signed justification, or that it is not covered)."""
+    justified = {j.function_id: j.text for j in protocol.justifications}
+    rows = []
+    for function in validation.protocol_functions(protocol):
+        covering = [case for case in protocol.test_cases if case.function_id == function["id"]]
+        if not covering:
+            rows.append({
+                "function": function["description"], "process_risk": label(function["process_risk"]),
+                "test_case": "", "method": "",
+                "result": f"Justified: {justified[function['id']]}" if function["id"] in justified else "Not covered",
+            })
+        for case in covering:
+            outcome = per_case.get(case.id)
+            rows.append({
+                "function": function["description"], "process_risk": label(function["process_risk"]),
+                "test_case": _case_code(case.order), "method": label(case.method),
+                "result": label(outcome) if outcome else "Not run",
+            })
+    return rows
 
 
 def validation_report(source_id: str) -> Source:
@@ -82,11 +113,25 @@ def validation_report(source_id: str) -> Source:
     if report is None:
         raise SourceNotFound(f"Protocol {source_id} has no report yet (it is written after execution).")
     cases = {case.id: _case_code(case.order) for case in protocol.test_cases}
-    counts = validation.counts(protocol)
+    entries = validation.executions_of(protocol)
+    counts = validation.counts(protocol, entries)
+    system = protocol.system
     variables = {
         **_system_variables(protocol),
         "report_version": str(protocol.number),
-        "report_status": report.status,
+        "report_status": label(report.status),
+        "summary": report.summary,
+        "trace": _trace(protocol, counts.per_case),
+        "evidence": [
+            {
+                "test_case": cases.get(entry.test_case_id, ""),
+                "file": entry.evidence.original_name,
+                "sha256": entry.evidence.sha256,
+                "executed_at": text(entry.executed_at),
+            }
+            for entry in entries if entry.evidence is not None
+        ],
+        "next_review": text(system.next_periodic_review) if report.status == ReportStatus.APPROVED else "",
         "executions": [
             {
                 "test_case": cases.get(entry.test_case_id, ""),
@@ -95,30 +140,32 @@ def validation_report(source_id: str) -> Source:
                 "tested_version": entry.tested_version,
                 "actual_result": entry.actual_result
                 + (f" (correction of entry {entry.corrects_id}: {entry.correction_reason})" if entry.corrects_id else ""),
-                "outcome": entry.outcome,
+                "outcome": label(entry.outcome),
             }
-            for entry in validation.executions_of(protocol)
+            for entry in entries
         ],
         "deviations": [
             {
                 "number": f"DEV-{deviation.number}",
                 "test_case": cases.get(deviation.execution.test_case_id, "") if deviation.execution else "",
-                "severity": deviation.severity,
+                "severity": label(deviation.severity),
                 "description": deviation.description,
                 "impact": deviation.impact,
-                "disposition": deviation.disposition or "",
-                "status": deviation.status,
+                "disposition": label(deviation.disposition),
+                "status": label(deviation.status),
             }
             for deviation in protocol.deviations
         ],
         "outcome_counts": {
             "passed": counts.passed, "failed": counts.failed, "blocked": counts.blocked, "total": counts.test_cases,
         },
-        "conclusion": report.conclusion or "",
+        "conclusion": label(report.conclusion),
         "restrictions": report.restrictions,
     }
     return Source(
         variables=variables, source_type="report", source_id=str(protocol.id), version=protocol.number,
         approved=report.status == ReportStatus.APPROVED, title="OTSS validation report", number_prefix="VR",
-        signatures=signature_rows("report", protocol.system_id, protocol.number),
+        number_key=f"{protocol.system.product}-{protocol.number}",
+        signatures=signature_rows("report", protocol.system_id, protocol.number,
+                                  record=f"Validation report of {protocol.system.product}"),
     )

@@ -284,6 +284,8 @@ def _latest_reviews(keys: Sequence[str] | None) -> dict[str, tuple[datetime, dat
     return {key: (at, due) for key, (_id, at, due) in latest.items()}
 
 
+WHOLE_SCAN_OVER = 2000  # keys to refresh above which refresh_schedule reads every monitored version once
+
 _SCHEDULE_COLUMNS = (
     "ecosystem", "package", "version", "display_name", "component_id", "releases", "release_count", "safety_class",
     "last_reviewed_at", "next_due", "new_advisories", "monitored_since", "due_on",
@@ -300,7 +302,13 @@ def refresh_schedule(keys: Iterable[str] | None = None) -> int:
     wanted = None if keys is None else sorted(set(keys) - {""})
     if wanted == []:
         return 0
+    # Many keys (a large import): one pass over every monitored version reads faster than lists of keys.
+    scope = set(wanted) if wanted is not None and len(wanted) > WHOLE_SCAN_OVER else None
+    if scope is not None:
+        wanted = None
     members = _members(wanted)
+    if scope is not None:
+        members = {key: rows for key, rows in members.items() if key in scope}
     reviews = _latest_reviews(wanted if wanted is None else sorted(members))
     received = _received_for([row.id for rows in members.values() for row in rows])
     table = ReviewSchedule.__table__
@@ -308,7 +316,8 @@ def refresh_schedule(keys: Iterable[str] | None = None) -> int:
     existing: dict[str, dict[str, Any]] = {}
     for part in [None] if wanted is None else chunks(wanted):
         query = select(*columns) if part is None else select(*columns).where(table.c.review_key.in_(part))
-        existing.update({row.review_key: dict(row._mapping) for row in db.session.execute(query)})
+        existing.update({row.review_key: dict(row._mapping) for row in db.session.execute(query)
+                         if scope is None or row.review_key in scope})
     today = utcnow().date()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -410,6 +419,6 @@ def reviews_due(today: date, *, limit: int | None = None) -> list[DueReview]:
 
 def reviews_due_counts(today: date) -> dict[str, int]:
     """How many versions are in each due state (one aggregate query on the stored schedule)."""
-    counts = [func.count(ReviewSchedule.id).filter(_state_condition(state.value, today)) for state in DUE_STATES]
+    counts = [func.count().filter(_state_condition(state.value, today)) for state in DUE_STATES]
     row = db.session.execute(_due_query(today).with_only_columns(*counts)).one()
     return {state.value: int(value or 0) for state, value in zip(DUE_STATES, row, strict=True)}

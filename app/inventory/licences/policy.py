@@ -38,7 +38,7 @@ _RANK = {Verdict.ALLOW: 0, Verdict.REVIEW: 1, Verdict.DENY: 2}
 
 
 class Category(StrEnum):
-    """Licence families the default policy treats alike; UNKNOWN and NO_LICENCE are the two special rules."""
+    """Licence families the default policy treats alike; UNKNOWN, NO_LICENCE and NOT_LOOKED_UP are special rules."""
 
     PERMISSIVE = "permissive"
     WEAK_COPYLEFT = "weak_copyleft"
@@ -46,6 +46,7 @@ class Category(StrEnum):
     OTHER = "other"  # on the SPDX list, but in none of the families above (e.g. non-commercial terms)
     UNKNOWN = "unknown"  # not an SPDX id (LicenseRef-..., free text)
     NO_LICENCE = "no_licence"  # nothing declared: all rights reserved
+    NOT_LOOKED_UP = "not_looked_up"  # the imported file gave no licence and the registry was not asked yet
 
 
 DEFAULT_POLICY: Mapping[Category, Verdict] = {
@@ -55,6 +56,7 @@ DEFAULT_POLICY: Mapping[Category, Verdict] = {
     Category.OTHER: Verdict.REVIEW,
     Category.UNKNOWN: Verdict.REVIEW,
     Category.NO_LICENCE: Verdict.DENY,
+    Category.NOT_LOOKED_UP: Verdict.REVIEW,
 }
 
 _PERMISSIVE_IDS = (
@@ -239,14 +241,20 @@ def verdict(
     unknown_ids: Iterable[str] = (),
     policy: Mapping[str, Verdict | str] | None = None,
     category_defaults: Mapping[Category, Verdict] | Mapping[str, Verdict] = DEFAULT_POLICY,
+    *,
+    looked_up: bool = True,
 ) -> LicenceVerdict:
     """OR takes the most favourable alternative, AND the least; explicit per-id policy entries beat categories.
 
     `policy` maps SPDX ids (any case; "X WITH Y" too) or category names to a verdict; `unknown_ids`
-    are the ids the importer already flagged as not SPDX. Empty expression: the no-licence rule.
+    are the ids the importer already flagged as not SPDX. Empty expression: the no-licence rule, or the
+    not-looked-up rule when nobody has asked the registry yet (`looked_up` False): "no licence declared" and
+    "not looked up yet" are different states.
     """
     rules = _Rules(policy or {}, category_defaults, unknown_ids)
     text = expression.strip()
+    if not text and not looked_up:
+        return rules.for_category(Category.NOT_LOOKED_UP, "no licence in the imported file, not looked up yet")
     if not text:
         return rules.for_category(Category.NO_LICENCE, "no licence declared")
     try:

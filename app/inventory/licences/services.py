@@ -22,7 +22,7 @@ from app.inventory.licences import policy as licence_policy
 from app.inventory.licences.models import LicencePolicyEntry
 from app.inventory.licences.policies import can_edit_licence_policy
 from app.inventory.licences.policy import DEFAULT_POLICY, Category, LicenceVerdict, Verdict
-from app.inventory.models import Component, Release, ReleaseStatus
+from app.inventory.models import Component, LicenceState, Release, ReleaseStatus
 
 CATEGORY_LABELS: Mapping[Category, str] = {
     Category.PERMISSIVE: "Permissive (MIT, BSD, Apache-2.0, ...)",
@@ -31,6 +31,7 @@ CATEGORY_LABELS: Mapping[Category, str] = {
     Category.OTHER: "Other SPDX licences",
     Category.UNKNOWN: "Unknown (not an SPDX id)",
     Category.NO_LICENCE: "No licence declared",
+    Category.NOT_LOOKED_UP: "Not looked up yet (no licence in the imported file)",
 }
 
 
@@ -41,9 +42,11 @@ class Policy:
     categories: dict[Category, Verdict]
     ids: dict[str, Verdict]
 
-    def verdict(self, expression: str, unknown_ids: list[str] | tuple[str, ...] = ()) -> LicenceVerdict:
+    def verdict(self, expression: str, unknown_ids: list[str] | tuple[str, ...] = (), *, looked_up: bool = True,
+                ) -> LicenceVerdict:
         """The verdict on one licence expression under this policy."""
-        return licence_policy.verdict(expression, unknown_ids, policy=self.ids, category_defaults=self.categories)
+        return licence_policy.verdict(expression, unknown_ids, policy=self.ids, category_defaults=self.categories,
+                                      looked_up=looked_up)
 
 
 def entries() -> list[LicencePolicyEntry]:
@@ -137,14 +140,14 @@ def apply_licence_policy(release: Release, policy: Policy | None = None) -> dict
     policy = policy or current_policy()
     table = Component.__table__
     rows = db.session.execute(
-        select(table.c.id, table.c.licence_expression, table.c.unknown_licences, table.c.licence_verdict).where(
-            table.c.release_id == release.id
-        )
+        select(table.c.id, table.c.licence_expression, table.c.unknown_licences, table.c.licence_verdict,
+               table.c.licence_state).where(table.c.release_id == release.id)
     ).all()
     counts: Counter[str] = Counter()
     changes = []
     for row in rows:
-        outcome = policy.verdict(row.licence_expression or "", tuple(row.unknown_licences or ())).verdict.value
+        outcome = policy.verdict(row.licence_expression or "", tuple(row.unknown_licences or ()),
+                                 looked_up=row.licence_state != LicenceState.NOT_LOOKED_UP).verdict.value
         counts[outcome] += 1
         if outcome != row.licence_verdict:
             changes.append({"_id": row.id, "_verdict": outcome})
@@ -170,7 +173,8 @@ def reapply_to_drafts() -> int:
 
 def component_verdict(component: Component, policy: Policy | None = None) -> LicenceVerdict:
     """The verdict with its reasons for one component (for the component page)."""
-    return (policy or current_policy()).verdict(component.licence_expression or "", tuple(component.unknown_licences or ()))
+    return (policy or current_policy()).verdict(component.licence_expression or "", tuple(component.unknown_licences or ()),
+                                                looked_up=component.licence_state != LicenceState.NOT_LOOKED_UP)
 
 
 def licence_summary(release: Release) -> dict[str, Any]:

@@ -13,12 +13,15 @@ from flask_login import current_user
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.inventory import policies
 from app.inventory.blueprint import bp
-from app.inventory.licences import services
+from app.inventory.licences import lookup, services
 from app.inventory.licences.forms import LicencePolicyEntryForm, RemoveEntryForm
 from app.inventory.licences.policies import can_edit_licence_policy
 from app.inventory.licences.policy import Category
-from app.inventory.models import Release
+from app.inventory.models import Component, Release
 
 
 @bp.route("/licence-policy")
@@ -87,5 +90,29 @@ def licence_policy_remove(entry_id: int) -> Any:
 
 @bp.app_template_global()
 def release_licence_panel(release: Release) -> dict[str, Any]:
-    """Licence verdict counts and the licences behind review/deny (templates/inventory/_release_licences.html)."""
-    return services.licence_summary(release)
+    """Licence verdict counts and the licences behind review/deny (templates/inventory/_release_licences.html),
+    and the licence look-up: its latest job, how the packages fared, what failed and why."""
+    return {**services.licence_summary(release), "lookup": {
+        "job": lookup.latest_job(release), "states": lookup.lookup_states(release),
+        "failures": lookup.failed_lookups(release), "waiting": lookup.components_waiting(release),
+        "can_start": policies.can_edit_release(current_user, release),
+    }}
+
+
+@bp.app_template_global()
+def component_package(component: Component) -> Any:
+    """The registry metadata of a component's package (component page), or None."""
+    return lookup.package_of(component)
+
+
+@bp.post("/releases/<int:release_id>/licence-lookup")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_licence_lookup(release_id: int) -> Any:
+    """Queue "Look up licences" for the release; the release page shows its progress."""
+    release = db.session.get(Release, release_id)
+    if release is None:
+        raise NotFound("There is no such release.")
+    outcome = unit_of_work.run(lambda: lookup.start_lookup(release, by=current_user), pages=(*unit_of_work.PAGE_ERRORS, Conflict))
+    if outcome.ok:
+        flash("Licence look-up started: it runs in the background; this page shows its progress.", "success")
+    return redirect(url_for("inventory.releases_detail", release_id=release_id) + "#licences")

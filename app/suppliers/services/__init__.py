@@ -41,10 +41,17 @@ from app.suppliers.services.purchases import (
     purchase_content,
     purchase_query,
     purchase_sign_target,
+    receipt_sign_target,
     update_purchase,
     verify_receipt,
 )
-from app.suppliers.services.register import SupplierInput, create_supplier, update_supplier
+from app.suppliers.services.register import (
+    SupplierInput,
+    create_supplier,
+    flag_near_duplicates,
+    near_duplicates,
+    update_supplier,
+)
 from app.suppliers.services.register_list import (
     EXPORT_COLUMNS,
     LIST_COLUMNS,
@@ -98,14 +105,17 @@ __all__ = [
     "edit_certificate",
     "export_rows",
     "facts_of",
+    "flag_near_duplicates",
     "last_evaluations",
     "mark_purchase_sent",
+    "near_duplicates",
     "performance_events_of",
     "provide_last_evaluations",
     "purchase_content",
     "purchase_query",
     "purchase_sign_target",
     "purchases_of",
+    "receipt_sign_target",
     "record_performance_event",
     "reevaluation_period_months",
     "reevaluations_due",

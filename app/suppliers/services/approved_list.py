@@ -13,6 +13,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from app.db import likely
+from app.labels import label
 from app.suppliers.models import Certificate, Criticality, Supplier, SupplierKind
 from app.suppliers.services.common import export_cell, query_arg, search_arg
 from app.suppliers.services.register_list import SupplierFilters, supplier_query
@@ -86,7 +87,7 @@ def approved_rows(suppliers: Sequence[Supplier]) -> list[dict[str, Any]]:
         rows.append({
             "supplier": supplier, "score": score, "decided_at": decided_at,
             "cells": [
-                supplier.code, supplier.name, supplier.kind, supplier.criticality, supplier.status,
+                supplier.code, supplier.name, label(supplier.kind), label(supplier.criticality), label(supplier.status),
                 supplier.approval_scope, supplier.conditions,
                 "" if score is None else round(float(score), 1), export_cell(decided_at),
                 certificates_text(supplier.active_certificates), export_cell(supplier.next_reevaluation_due),

@@ -101,8 +101,14 @@ def certificates_expiring(*, on: date | None = None, limit: int | None = None) -
 
 
 def certificates_expiring_counts(*, on: date | None = None) -> tuple[int, int]:
-    """How many certificates expire within the window, and how many of them have expired (one count query)."""
+    """How many certificates expire within the window, and how many of them have expired (one count query): the
+    certificates by their date index, each one's supplier by its key (not a join over every supplier)."""
     day = on or today()
-    row = db.session.execute(_expiring_query(day).with_only_columns(
-        func.count(Certificate.id), func.count(Certificate.id).filter(Certificate.valid_until < day))).one()
+    window = int(setting("CERTIFICATE_EXPIRY_WARN_DAYS", 60))
+    inactive = [SupplierStatus.INACTIVE.value, SupplierStatus.DISQUALIFIED.value, SupplierStatus.REJECTED.value]
+    status = select(Supplier.status).where(Supplier.id == Certificate.supplier_id).scalar_subquery()
+    row = db.session.execute(
+        select(func.count(), func.count().filter(Certificate.valid_until < day))
+        .where(Certificate.valid_until <= day + timedelta(days=window), Certificate.voided_at.is_(None),
+               status.not_in(inactive))).one()
     return int(row[0]), int(row[1])

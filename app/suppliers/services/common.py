@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, func, or_
 
 from app.audit import services as audit
 from app.errors import PermissionDenied, StaleEdit
+from app.labels import is_code, label
 from app.suppliers import policies
 
 
@@ -53,11 +54,14 @@ def search_arg(args: Any) -> str:
 
 
 def export_cell(value: Any) -> Any:
-    """A value as an export cell: times and dates as text, yes/no for booleans, blank for None."""
+    """A value as an export cell: times and dates as text, Yes/No for booleans, codes as their labels, blank for
+    None (the labels of app/labels.py, as on the pages)."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "Yes" if value else "No"
+    if is_code(value):
+        return label(value)
     return "" if value is None else value

@@ -71,8 +71,14 @@ def reevaluations_due(*, on: date | None = None, limit: int | None = None) -> li
 
 
 def reevaluations_due_counts(*, on: date | None = None) -> tuple[int, int]:
-    """How many re-evaluations are due within the window, and how many of them are overdue (one count query)."""
+    """How many re-evaluations are due within the window, and how many of them are overdue: one count per approved
+    status, each a range of the (status, next re-evaluation) index read from the index alone."""
     day = on or today()
-    row = db.session.execute(_reevaluations_due_query(day).with_only_columns(
-        func.count(Supplier.id), func.count(Supplier.id).filter(Supplier.next_reevaluation_due < day))).one()
-    return int(row[0]), int(row[1])
+    horizon = day + timedelta(days=int(setting("SUPPLIER_REEVALUATION_WARN_DAYS", 30)))
+    due = overdue = 0
+    for status in APPROVED_STATUSES:
+        row = db.session.execute(
+            select(func.count(), func.count().filter(Supplier.next_reevaluation_due < day))
+            .where(Supplier.status == status.value, Supplier.next_reevaluation_due <= horizon)).one()
+        due, overdue = due + int(row[0]), overdue + int(row[1])
+    return due, overdue

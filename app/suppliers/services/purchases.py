@@ -34,6 +34,13 @@ class PurchaseInput:
     qms_requirements: str = ""
     change_notification_agreed: bool = False
     licence: str = ""
+    quantity: str = ""
+    process_requirements: str = ""
+    personnel_requirements: str = ""
+
+# Fields added after purchase records were first signed: part of the signed content only when filled in, so the
+# content hash of a record signed before they existed stays the same.
+LATER_FIELDS = ("quantity", "process_requirements", "personnel_requirements")
 
 
 def _require_approved_supplier(supplier: Supplier) -> None:
@@ -57,6 +64,9 @@ def _apply_purchase(purchase: PurchaseRecord, data: PurchaseInput) -> None:
     purchase.qms_requirements = data.qms_requirements.strip()
     purchase.change_notification_agreed = data.change_notification_agreed
     purchase.licence = data.licence.strip()
+    purchase.quantity = data.quantity.strip()
+    purchase.process_requirements = data.process_requirements.strip()
+    purchase.personnel_requirements = data.personnel_requirements.strip()
 
 
 def create_purchase(supplier: Supplier, data: PurchaseInput, *, by: User) -> PurchaseRecord:
@@ -90,6 +100,7 @@ def purchase_content(purchase: PurchaseRecord) -> dict[str, Any]:
         "product_version": purchase.product_version, "specification": purchase.specification,
         "acceptance_criteria": purchase.acceptance_criteria, "qms_requirements": purchase.qms_requirements,
         "change_notification_agreed": purchase.change_notification_agreed, "licence": purchase.licence,
+        **{name: getattr(purchase, name) for name in LATER_FIELDS if getattr(purchase, name)},
     }
 
 
@@ -137,8 +148,37 @@ class ReceiptInput:
     notes: str = ""
 
 
-def verify_receipt(purchase: PurchaseRecord, data: ReceiptInput, *, by: User) -> None:
-    """Record what was checked on receipt, the result, who and when; accepting needs every check or a validation link."""
+RECEIPT_ENTITY = "purchase_receipt"
+
+
+def receipt_content(purchase: PurchaseRecord, data: ReceiptInput) -> dict[str, Any]:
+    """What the person verifying a delivery signs: the order and every check with its result."""
+    return {
+        "purchase": purchase.id, "reference": purchase.reference, "product": purchase.product,
+        "ordered_version": purchase.product_version, "received_version": data.received_version.strip(),
+        "version_checked": data.version_checked, "checksum": data.checksum.strip(),
+        "checksum_checked": data.checksum_checked, "licence_checked": data.licence_checked,
+        "installation_checked": data.installation_checked, "validation_reference": data.validation_reference.strip(),
+        "result": data.result, "notes": data.notes.strip(),
+    }
+
+
+def receipt_sign_target(purchase: PurchaseRecord, data: ReceiptInput | None = None) -> signatures.SignTarget:
+    """The receipt verification as signed (ISO 13485 7.4.3 record, e-signed with the meaning "verified")."""
+    if data is None:
+        data = ReceiptInput(
+            received_version=purchase.received_version, version_checked=purchase.version_checked,
+            checksum=purchase.checksum, checksum_checked=purchase.checksum_checked,
+            licence_checked=purchase.licence_checked, installation_checked=purchase.installation_checked,
+            validation_reference=purchase.validation_reference, result=purchase.receipt_result,
+            notes=purchase.receipt_notes,
+        )
+    return signatures.SignTarget(RECEIPT_ENTITY, str(purchase.id), 1, receipt_content(purchase, data))
+
+
+def verify_receipt(purchase: PurchaseRecord, data: ReceiptInput, *, by: User, password: str, comment: str = "") -> None:
+    """Record what was checked on receipt, the result, who and when, signed by the verifier (meaning "verified");
+    accepting needs every check or a validation link."""
     if not policies.can_verify_receipt(by):
         raise PermissionDenied("You may not verify receipts.")
     if data.result not in set(ReceiptResult):
@@ -161,6 +201,10 @@ def verify_receipt(purchase: PurchaseRecord, data: ReceiptInput, *, by: User) ->
             raise ValidationFailed("Accepting a delivery needs an installation check or a link to a validation.")
     elif not data.notes.strip():
         raise ValidationFailed("Say why the delivery is rejected.")
+    if purchase.status != PurchaseStatus.SENT:
+        raise IllegalTransition("Only a purchase record marked as sent is verified on receipt.")
+    signatures.sign(receipt_sign_target(purchase, data), by, password=password, meaning=Meaning.VERIFIED,
+                    comment=comment)
     purchase_transition(purchase, PurchaseStatus.VERIFIED)
     purchase.received_version = data.received_version.strip()
     purchase.version_checked = data.version_checked

@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.audit import services as audit
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.suppliers import rules
 from app.suppliers.models import Supplier, SupplierContact, SupplierKind, SupplierStatus
 from app.suppliers.services.common import require_editor, stale_edit
 from app.suppliers.services.criticality import default_criticality
@@ -74,7 +76,8 @@ def _require_unique_code(code: str, supplier_id: int | None = None) -> None:
 
 
 def create_supplier(data: SupplierInput, *, by: Any = None) -> Supplier:
-    """A new supplier starts as a candidate; its code is unique; criticality follows the rule or a rationale."""
+    """A new supplier starts as a candidate; its code is unique; criticality follows the rule or a rationale.
+    A name close to an existing supplier's is flagged (audit event supplier.possible_duplicate), not refused."""
     require_editor(by)
     _require_unique_code(data.code)
     supplier = Supplier(status=SupplierStatus.CANDIDATE)
@@ -84,7 +87,42 @@ def create_supplier(data: SupplierInput, *, by: Any = None) -> Supplier:
             supplier.contacts.append(SupplierContact(name=name.strip(), email=email.strip(), role=role.strip()))
     db.session.add(supplier)
     db.session.flush()
+    flag_near_duplicates(supplier)
     return supplier
+
+
+NEAR_DUPLICATE_NEIGHBOURS = 200  # keys read on each side of a name's key
+
+
+def near_duplicates(name: str, *, exclude_id: int | None = None) -> list[Supplier]:
+    """Suppliers whose names probably mean the same company or project ("ATLASSIAN" beside "Atlassian Pty Ltd"),
+    among the names whose keys sort next to this one's (the same key, a key it starts with or that starts with it,
+    a late typo): two index reads whatever the size of the register."""
+    key = rules.name_key(name)
+    if not key:
+        return []
+    column = Supplier.name_key
+    neighbours = select(Supplier.id, Supplier.name).limit(NEAR_DUPLICATE_NEIGHBOURS)
+    names = {
+        row.id: row.name
+        for query in (neighbours.where(column >= key).order_by(column),
+                      neighbours.where(column < key).order_by(column.desc()))
+        for row in db.session.execute(query)
+        if row.id != exclude_id
+    }
+    ids = rules.near_duplicates(name, names)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Supplier).where(Supplier.id.in_(ids)).order_by(Supplier.name)))
+
+
+def flag_near_duplicates(supplier: Supplier) -> list[Supplier]:
+    """Record in the audit trail that a new supplier's name is close to existing ones; returns them."""
+    similar = near_duplicates(supplier.name, exclude_id=supplier.id)
+    if similar:
+        audit.record("supplier.possible_duplicate", supplier,
+                     similar=[f"{other.code} {other.name}" for other in similar])
+    return similar
 
 
 def update_supplier(supplier: Supplier, data: SupplierInput, *, expected_version: int, by: Any = None) -> None:

@@ -87,7 +87,8 @@ def supplier_content(supplier: Supplier) -> dict[str, Any]:
 
 def sign_target(supplier: Supplier) -> signatures.SignTarget:
     """The supplier as a signable record (its current version and content)."""
-    return signatures.SignTarget("supplier", str(supplier.id), supplier.version, supplier_content(supplier))
+    return signatures.SignTarget("supplier", str(supplier.id), supplier.version, supplier_content(supplier),
+                                 lasting=False)
 
 
 def change_status(supplier: Supplier, action: str, *, reason: str, signer: User, password: str) -> None:

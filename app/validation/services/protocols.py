@@ -50,6 +50,8 @@ def protocol_content(protocol: Protocol) -> dict[str, Any]:
         "scope": protocol.scope,
         "requirements": protocol.requirements,
         "acceptance_criteria": protocol.acceptance_criteria,
+        # Added later: signed only when filled in, so protocols signed before keep their content hash.
+        **{name: getattr(protocol, name) for name in ("test_environment", "prerequisites") if getattr(protocol, name)},
         "functions": protocol_functions(protocol),
         "test_cases": [
             {
@@ -72,7 +74,7 @@ def protocol_sign_target(protocol: Protocol) -> SignTarget:
     """A system's protocol is one document; each version is signed under its version number."""
     return SignTarget(
         entity_type="protocol", entity_id=str(protocol.system_id), version=protocol.number,
-        content=protocol_content(protocol), author_ids=frozenset({protocol.author_id}),
+        content=protocol_content(protocol), author_ids=frozenset({protocol.author_id}), lasting=False,
     )
 
 
@@ -124,6 +126,8 @@ def new_protocol_version(system: SoftwareSystem, author: User, reason: str, syst
         protocol.scope = previous.scope
         protocol.requirements = previous.requirements
         protocol.acceptance_criteria = previous.acceptance_criteria
+        protocol.test_environment = previous.test_environment
+        protocol.prerequisites = previous.prerequisites
         for case in previous.test_cases:
             copy = TestCase(
                 order=case.order, method=case.method, objective=case.objective,
@@ -155,7 +159,8 @@ def create_protocol(system: SoftwareSystem, by: User) -> Protocol:
 
 def update_protocol(
     protocol: Protocol, by: User, *, system_version: str, scope: str, requirements: str,
-    acceptance_criteria: str, expected_version: int | None = None,
+    acceptance_criteria: str, test_environment: str = "", prerequisites: str = "",
+    expected_version: int | None = None,
 ) -> None:
     """Edit a draft protocol's text; approved and later versions are immutable."""
     require_editable(protocol, by)
@@ -164,6 +169,8 @@ def update_protocol(
     protocol.scope = clean_text(scope, "Scope", required=False)
     protocol.requirements = clean_text(requirements, "Requirements", required=False)
     protocol.acceptance_criteria = clean_text(acceptance_criteria, "Acceptance criteria", required=False)
+    protocol.test_environment = clean_text(test_environment, "Test environment", required=False)
+    protocol.prerequisites = clean_text(prerequisites, "Prerequisites", required=False)
     db.session.flush()
 
 

@@ -48,7 +48,7 @@ def report_sign_target(report: Report, protocol: Protocol) -> SignTarget:
     return SignTarget(
         entity_type="report", entity_id=str(protocol.system_id), version=protocol.number,
         content=report_content(report, protocol),
-        author_ids=frozenset({protocol.author_id} | tester_ids(protocol)),
+        author_ids=frozenset({protocol.author_id} | tester_ids(protocol)), lasting=False,
     )
 
 

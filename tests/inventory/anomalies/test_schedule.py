@@ -129,3 +129,21 @@ def test_the_reviews_due_page_is_paginated_and_filters_by_state(app, login_as):
     assert page.count("Never reviewed") >= 10 and "1–10 of 25" in page
     assert "No anomaly review is due." in client.get("/anomaly-reviews?state=overdue").get_data(as_text=True)
     assert client.get("/anomaly-reviews?state=bogus").status_code == 200
+
+
+def test_a_refresh_of_many_keys_reads_every_version_once_and_writes_the_same_rows(app, engineer, monkeypatch):
+    release = class_b_release("a==1.0", "b==1.0", "c==1.0")
+    services.create_product("Tool", safety_class="A")
+    release_with("Tool", "1.0", {"requirements.txt": requirements("a==1.0", "d==1.0")})
+    anomaly_services.record_review(component(release, "a"), by=engineer, anomalies="none found",
+                                   links=["https://example.org/issues"], conclusion="acceptable")
+    columns = ("review_key", "releases", "safety_class", "last_reviewed_at", "next_due", "due_on")
+
+    def rows() -> set[tuple]:
+        return {tuple(str(getattr(item, name)) for name in columns) for item in db.session.scalars(select(ReviewSchedule))}
+
+    keyed = rows()
+    db.session.execute(db.delete(ReviewSchedule))
+    monkeypatch.setattr(anomaly_services, "WHOLE_SCAN_OVER", 0)
+    anomaly_services.refresh_schedule([review_key("pypi", name, "1.0") for name in ("a", "b", "c")])
+    assert {row for row in rows()} == {row for row in keyed if not row[0].endswith("d\t1.0")}

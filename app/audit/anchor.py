@@ -1,0 +1,193 @@
+"""The anchor of the audit chain: the instance's key, the signed chain head and the signed checkpoints.
+
+Every event's hash is keyed (HMAC) with a key from the instance configuration that never enters the database, so
+nobody can re-hash an edited chain with the app's own function. The chain head row names the newest event and is
+signed with the same key: deleting events from the end leaves it naming an event that is gone. Checkpoints copy
+the head at a moment, every AUDIT_CHECKPOINT_EVERY events and on `flask audit checkpoint`, which can also write
+one to a file kept elsewhere: `flask audit verify --against FILE` then proves nothing before it was removed
+or rewritten, even by someone who restored the whole database from an older backup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from app.audit.chain import ChainResult, keyed_hash, verify_chain
+from app.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
+from app.db import utcnow
+
+HEAD_ID = 1
+EXPORT_FORMAT = "provenance-audit-checkpoint/1"
+
+_HEAD = select(
+    AuditChainHead.last_event_id, AuditChainHead.last_hash, AuditChainHead.keyed_from_id,
+    AuditChainHead.checkpointed_id, AuditChainHead.mac,
+).where(AuditChainHead.id == HEAD_ID)
+_NEWEST_EVENT = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+# Built once (Core statements on the tables): per write only the parameters change.
+_HEAD_TABLE = AuditChainHead.__table__
+_UPDATE_HEAD = _HEAD_TABLE.update().where(_HEAD_TABLE.c.id == HEAD_ID)
+_INSERT_HEAD = _HEAD_TABLE.insert()
+_INSERT_CHECKPOINT = AuditCheckpoint.__table__.insert()
+
+
+def chain_key() -> bytes:
+    """The key of the chain: AUDIT_CHAIN_KEY, or (development and tests only) one derived from SECRET_KEY."""
+    configured = current_app.config.get("AUDIT_CHAIN_KEY")
+    if configured:
+        return str(configured).encode("utf-8")
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hmac.new(secret, b"provenance audit chain", hashlib.sha256).digest()
+
+
+def head_mac(key: bytes, last_event_id: int, last_hash: str, keyed_from_id: int) -> str:
+    return keyed_hash(key, {"last_event_id": last_event_id, "last_hash": last_hash, "keyed_from_id": keyed_from_id})
+
+
+def checkpoint_mac(key: bytes, created_at: str, last_event_id: int, last_hash: str) -> str:
+    return keyed_hash(key, {"created_at": created_at, "last_event_id": last_event_id, "last_hash": last_hash})
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+class Head:
+    """The chain head as `_append` reads it at the start of a write (under the chain's lock)."""
+
+    def __init__(self, connection: Connection) -> None:
+        row = connection.execute(_HEAD).first()
+        self.exists = row is not None
+        if row is not None:
+            self.last_hash: str = row.last_hash
+            self.keyed_from_id: int = row.keyed_from_id
+            self.checkpointed_id: int = row.checkpointed_id
+        else:
+            # No head yet: a new database (or one whose head row was deleted: then every event must be keyed).
+            newest = connection.execute(_NEWEST_EVENT).first()
+            self.last_hash = newest.hash if newest else ""
+            self.keyed_from_id = 1
+            self.checkpointed_id = 0
+
+
+def advance(connection: Connection, head: Head, key: bytes, last_event_id: int, last_hash: str) -> None:
+    """Move the signed head to the newest event; every AUDIT_CHECKPOINT_EVERY events also keep a checkpoint."""
+    every = int(current_app.config.get("AUDIT_CHECKPOINT_EVERY") or 0)
+    checkpointed = head.checkpointed_id
+    if every and last_event_id - checkpointed >= every:
+        write_checkpoint(connection, key, last_event_id, last_hash)
+        checkpointed = last_event_id
+    values = {
+        "last_event_id": last_event_id, "last_hash": last_hash, "keyed_from_id": head.keyed_from_id,
+        "checkpointed_id": checkpointed, "mac": head_mac(key, last_event_id, last_hash, head.keyed_from_id),
+    }
+    if head.exists:
+        connection.execute(_UPDATE_HEAD, values)
+    else:
+        connection.execute(_INSERT_HEAD, {"id": HEAD_ID, **values})
+
+
+def write_checkpoint(connection: Connection, key: bytes, last_event_id: int, last_hash: str) -> dict[str, Any]:
+    """Store a signed checkpoint of the head; returns it as exported."""
+    created_at = utcnow()
+    mac = checkpoint_mac(key, _stamp(created_at), last_event_id, last_hash)
+    connection.execute(_INSERT_CHECKPOINT, {
+        "created_at": created_at, "last_event_id": last_event_id, "last_hash": last_hash, "mac": mac,
+    })
+    return {"format": EXPORT_FORMAT, "created_at": _stamp(created_at), "last_event_id": last_event_id,
+            "last_hash": last_hash, "mac": mac}
+
+
+def checkpoint_now(connection: Connection) -> dict[str, Any] | None:
+    """A checkpoint of the current head (None when the trail is empty)."""
+    row = connection.execute(_HEAD).first()
+    if row is None:
+        return None
+    return write_checkpoint(connection, chain_key(), row.last_event_id, row.last_hash)
+
+
+def read_export(text: str) -> dict[str, Any]:
+    """An exported checkpoint read back; ValueError when it is not one."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not a checkpoint file (invalid JSON: {error.msg})") from error
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise ValueError(f"not a checkpoint file (format {EXPORT_FORMAT} expected)")
+    if not isinstance(data.get("last_event_id"), int) or not all(
+        isinstance(data.get(name), str) for name in ("created_at", "last_hash", "mac")
+    ):
+        raise ValueError("not a checkpoint file (created_at, last_event_id, last_hash and mac expected)")
+    return data
+
+
+class Anchors:
+    """The signed chain head and the stored checkpoints, read at the start of a verification."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.head = connection.execute(_HEAD).first()
+        self.checkpoints: list[dict[str, Any]] = [
+            {"created_at": _stamp(c.created_at), "last_event_id": c.last_event_id, "last_hash": c.last_hash,
+             "mac": c.mac, "id": c.id}
+            for c in connection.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.id))
+        ]
+
+
+def verify_anchored(
+    anchors: Anchors,
+    rows: Iterable[tuple[int, Mapping[str, Any], str]],
+    against: Iterable[Mapping[str, Any]] = (),
+) -> ChainResult:
+    """Walk the chain with the key, against the signed head and every signed checkpoint (stored, or exported and
+    given back): a re-hash without the key, an edit, a deletion in the middle or at the end breaks it."""
+    key = chain_key()
+    head = anchors.head
+    expect: dict[int, str] = {}
+    for checkpoint in [*anchors.checkpoints, *against]:
+        name = f"checkpoint {checkpoint['id']}" if "id" in checkpoint else "the exported checkpoint"
+        expected = checkpoint_mac(key, checkpoint["created_at"], checkpoint["last_event_id"], checkpoint["last_hash"])
+        if not hmac.compare_digest(expected, checkpoint["mac"]):
+            return ChainResult(False, 0, checkpoint["last_event_id"],
+                               f"{name} is not signed with this instance's audit key (forged or another instance's)")
+        if expect.setdefault(checkpoint["last_event_id"], checkpoint["last_hash"]) != checkpoint["last_hash"]:
+            return ChainResult(False, 0, checkpoint["last_event_id"], f"{name} contradicts another checkpoint")
+    if head is None:
+        result = verify_chain(rows, key=key, keyed_from=1, expect=expect)
+        if result.ok and result.count:
+            return ChainResult(False, result.count, None,
+                               "the signed chain head is missing (deleted), so truncation cannot be ruled out",
+                               result.last_id, result.last_hash)
+        return result
+    legacy_head = head.mac == "" and head.keyed_from_id > head.last_event_id
+    if not legacy_head and not hmac.compare_digest(
+        head.mac, head_mac(key, head.last_event_id, head.last_hash, head.keyed_from_id)
+    ):
+        return ChainResult(False, 0, head.last_event_id,
+                           "the chain head is not signed with this instance's audit key (it was replaced)")
+    # Events written after the head was read belong to a later check.
+    result = verify_chain(_until(rows, head.last_event_id), key=key, keyed_from=head.keyed_from_id, expect=expect)
+    if not result.ok:
+        return result
+    if result.last_id != head.last_event_id or result.last_hash != head.last_hash:
+        newest = "no event" if result.last_id is None else f"event {result.last_id}"
+        return ChainResult(False, result.count, head.last_event_id,
+                           f"the signed chain head names this event but the newest event is {newest}: "
+                           "events were deleted from the end (truncation) or rewritten",
+                           result.last_id, result.last_hash)
+    return result
+
+
+def _until(rows: Iterable[tuple[int, Mapping[str, Any], str]], last_id: int) -> Iterator[tuple[int, Mapping[str, Any], str]]:
+    for row in rows:
+        if row[0] > last_id:
+            return
+        yield row
