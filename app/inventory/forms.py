@@ -131,7 +131,7 @@ class ComponentForm(BaseForm):
     scope = SelectField("Scope", choices=[(s.value, s.value.capitalize()) for s in Scope])
     classification = SelectField("Classification (per use)", choices=[("", "Not classified yet"), *CLASSIFICATIONS])
     classification_rationale = TextAreaField("Rationale of the classification", validators=[Length(max=5000)])
-    component_type = SelectField("Type", choices=COMPONENT_TYPES)
+    component_type = SelectField("Type", choices=COMPONENT_TYPES, validators=[Optional()])
     cpe = StringField("CPE", validators=[Length(max=500)])
     software_item_id = SelectField("Software item", coerce=int, choices=[], validate_choice=False,
                                    validators=[Optional()],

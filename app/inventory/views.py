@@ -579,9 +579,12 @@ def components_edit(component_id: int) -> Any:
     component = _get(Component, component_id)
     form = ComponentForm()
     if form.validate_on_submit():
+        optional = ("component_type", "cpe", "class_rationale", "software_item_id")  # kept when the form omits them
         changes = {name: getattr(form, name).data or "" for name in services.EDITABLE_FIELDS
-                   if name not in ("supplier_id", "software_item_id") and hasattr(form, name)}
-        changes["software_item_id"] = form.software_item_id.data or None
+                   if name not in ("supplier_id", *optional) and hasattr(form, name)}
+        changes.update({name: getattr(form, name).data or "" for name in optional[:3] if name in request.form})
+        if "software_item_id" in request.form:
+            changes["software_item_id"] = form.software_item_id.data or None
         if unit_of_work.run(lambda: services.update_component(
             component, changes, by=current_user, expected_version=int(form.row_version.data or 0) or None,
         ), pages=PAGES).ok:

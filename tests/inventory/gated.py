@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
-from app.inventory import services
+from app.inventory import gates, services
 from app.inventory.advisories import services as advisory_services
 from app.inventory.advisories.models import AdvisoryMatch
 from app.inventory.anomalies.services import record_review
@@ -27,11 +27,13 @@ def components_of(release: Release) -> dict[str, Component]:
 
 
 def make_ready_otss(release: Release, by: User) -> Release:
-    """Classify every component of a release as OTSS with a permitted licence and assess it: the release passes the
-    readiness check (the shape most older tests freeze)."""
+    """Classify every component of a release as OTSS, record the decision on a licence not looked up yet, and assess
+    it: the release passes the readiness check (the shape most older tests freeze)."""
     for component in components_of(release).values():
-        services.update_component(component, {"classification": "otss", "classification_rationale": "build tooling",
-                                              "licence_expression": "MIT"}, by=by)
+        services.update_component(component, {"classification": "otss", "classification_rationale": "build tooling"},
+                                  by=by)
+        if component.licence_verdict == "review":  # a requirements.txt names no licence: not looked up yet
+            gates.decide_licence(component, "accept", "Build tooling, not distributed", by=by)
     services.assess_components(release, [c.id for c in components_of(release).values()], "tooling only", by=by)
     db.session.flush()
     return release
