@@ -101,12 +101,12 @@ def _current_reviews(keys: set[str]) -> set[str]:
     rejected: dict[str, tuple[int, str]] = {}
     packages = sorted({key.split("\t")[1] for key in current if key.count("\t") == 2})
     for part in chunks(packages):
-        for row in db.session.execute(select(AnomalyReview.id, AnomalyReview.ecosystem, AnomalyReview.package,
-                                             AnomalyReview.version, AnomalyReview.conclusion)
-                                      .where(AnomalyReview.package.in_(part))):
-            key = "\t".join((row.ecosystem, row.package, row.version))
-            if key in current and (key not in rejected or row.id > rejected[key][0]):
-                rejected[key] = (row.id, row.conclusion)
+        for review in db.session.execute(select(AnomalyReview.id, AnomalyReview.ecosystem, AnomalyReview.package,
+                                                AnomalyReview.version, AnomalyReview.conclusion)
+                                         .where(AnomalyReview.package.in_(part))):
+            key = "\t".join((review.ecosystem, review.package, review.version))
+            if key in current and (key not in rejected or review.id > rejected[key][0]):
+                rejected[key] = (review.id, review.conclusion)
     return {key for key in current if rejected.get(key, (0, ""))[1] != Conclusion.REJECT}
 
 
