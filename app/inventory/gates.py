@@ -118,7 +118,7 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
     rows = list(db.session.execute(
         select(Component.id, Component.name, Component.version, Component.ecosystem, Component.classification,
                Component.safety_class, Component.software_item_id, Component.class_rationale, Component.direct,
-               Component.parents, Component.status, Component.change_kind, Component.assessed,
+               Component.status, Component.change_kind, Component.assessed,
                Component.declared_range, Component.licence_expression, Component.licence_verdict,
                Component.requirements, Component.hazard_refs, Component.review_key,
                Supplier.name.label("supplier"), Supplier.status.label("supplier_status"))
@@ -134,6 +134,12 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
         .order_by(AdvisoryMatch.component_id, Advisory.osv_id)
     ):
         matches[component_id].append(rules.MatchFacts(osv_id, state, justification or "", note or ""))
+    # The direct parent is named only where an advisory on a transitive component counts against it.
+    parents: dict[int, list[str]] = {}
+    for part in chunks(sorted(matches)):
+        for component_id, listed in db.session.execute(select(Component.id, Component.parents).where(
+                Component.id.in_(part), Component.direct.is_(False))):
+            parents[component_id] = list(listed or [])
     waivers = _waivers(product.id)
     wanted_reviews = {row.review_key for row in rows if row.classification == "soup"
                       and row.safety_class in (SafetyClass.B, SafetyClass.C)}
@@ -145,13 +151,13 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
         licence = _latest(waivers.get((WaiverKind.LICENCE_WAIVER, key), []), row.licence_expression)
         decision = _latest(waivers.get((WaiverKind.LICENCE_DECISION, key), []), row.licence_expression)
         exemption = _latest(waivers.get((WaiverKind.SUPPLIER_EXEMPTION, key), []))
-        parents = row.parents or []
+        named = parents.get(row.id, [])
         components.append(rules.ComponentFacts(
             name=row.name, version=row.version, classification=row.classification, safety_class=row.safety_class,
             reference_class=item.safety_class if item else product.safety_class,
             software_item=item.name if item else "",
             has_class_rationale=bool(row.class_rationale.strip() or (item and item.lower_class_rationale.strip())),
-            direct=row.direct, parent=parent_label(parents[0]) if parents and row.direct is False else "",
+            direct=row.direct, parent=parent_label(named[0]) if named else "",
             status=row.status, changed=row.change_kind != "unchanged", assessed=row.assessed,
             declared_range=row.declared_range, licence=row.licence_expression, licence_verdict=row.licence_verdict,
             licence_waived=licence is not None and licence.signature_id is not None,

@@ -52,9 +52,15 @@ _TAGS = frozenset({"latest", "next", "stable", "beta", "alpha", "canary", "rc", 
                    "dev", "nightly", "edge", "current", "lts"})
 
 
+_PLAIN = re.compile(r"v?\d[0-9A-Za-z.+_-]*")
+_WILDCARD = re.compile(r"(^|\.)[xX*](\.|$)")
+
+
 def exact_version_problem(version: str) -> str:
     """Why a version is not one exact version ("" when it is): blank, a range, a tag or a URL."""
     text = version.strip()
+    if _PLAIN.fullmatch(text) and not _WILDCARD.search(text):
+        return ""  # the usual case, decided by one match
     if not text:
         return "has no version"
     if "://" in text or text.startswith(("git+", "git@", "file:", "link:", "github:", "npm:", "workspace:")):

@@ -279,7 +279,6 @@ def _release_context(release: Release) -> dict[str, Any]:
     items = release.product.software_items
     bulk_form.software_item_id.choices = [(0, "No software item (the product's class)")] + [
         (item.id, f"{item.name} (class {item.safety_class})") for item in items]
-    readiness = services.release_readiness(release) if not release.is_frozen else None
     signed = services.release_signatures(release)
     new_form = NewComponentForm(prefix="new")
     new_form.software_item_id.choices = bulk_form.software_item_id.choices
@@ -289,15 +288,11 @@ def _release_context(release: Release) -> dict[str, Any]:
     return {
         "release": release, "product": release.product, "page": page, "filters": filters, "can_edit": can_edit,
         "can_freeze": policies.can_freeze(current_user, release), "import_form": ImportForm(),
-        "can_author": policies.can_author(current_user, release),
-        "author_form": signature_form(Meaning.AUTHORED, prefix="author"), "new_form": new_form,
-        "readiness": readiness, "readiness_rules": READINESS_RULES, "signed": signed,
-        "author_current": services.current_author_signature(release) if signed[Meaning.AUTHORED] else None,
+        "new_form": new_form, "signed": signed,
         "waivers": gates.applying_waivers(release, component_ids),
         "type_labels": COMPONENT_TYPE_LABELS, "parent_label": gates.parent_label,
         "item_options": [("none", "No software item")] + [(str(item.id), item.name) for item in items],
         "bulk_form": bulk_form, "freeze_form": freeze_form, "sign_target": services.page_sign_target(release),
-        "freeze_problems": [problem.message for problem in readiness.problems] if readiness else [],
         "open_advisories": _open_advisories(release, component_ids),
         "totals": stats.totals(),
         "diff_counts": services.release_change_counts(release, stats), "last_run": services.last_import_run(release),
@@ -394,6 +389,25 @@ def releases_freeze(release_id: int) -> Any:
 
     _submit(form, freeze, f"Release {release.version} is frozen and its SOUP list signed.")
     return redirect(url_for("inventory.releases_detail", release_id=release.id))
+
+
+@bp.get("/releases/<int:release_id>/readiness")
+@permission_required(Permission.INVENTORY_READ)
+def releases_readiness(release_id: int) -> Any:
+    """The readiness checklist and the sign steps of a draft release: an htmx fragment, or a page without JavaScript."""
+    release = _get(Release, release_id)
+    if release.is_frozen:
+        return redirect(url_for("inventory.releases_detail", release_id=release.id) + "#freeze")
+    signed = services.release_signatures(release)
+    context = {
+        "release": release, "product": release.product, "readiness": services.release_readiness(release),
+        "readiness_rules": READINESS_RULES, "signed": signed,
+        "author_current": services.current_author_signature(release) if signed[Meaning.AUTHORED] else None,
+        "can_author": policies.can_author(current_user, release), "can_freeze": policies.can_freeze(current_user, release),
+        "author_form": signature_form(Meaning.AUTHORED, prefix="author"), "freeze_form": signature_form(Meaning.APPROVED),
+    }
+    template = "inventory/_release_readiness.html" if request.headers.get("HX-Request") else "inventory/release_readiness.html"
+    return render_template(template, **context)
 
 
 @bp.post("/releases/<int:release_id>/author")
@@ -558,6 +572,7 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
         "licence": licence_services.component_verdict(component),
         "classification_labels": CLASSIFICATION_LABELS, "same_package": same_package,
         "waivers": gates.waivers_of(component), "reference_class": services.reference_class(component),
+        "held": {waiver.kind for waiver in gates.applying_waivers(release, [component.id]).get(component.id, [])},
         "can_sign_waivers": policies.can_sign_waivers(current_user) and not release.is_frozen,
         "waiver_form": signature_form(Meaning.APPROVED), "decision_form": LicenceDecisionForm(),
         "retire_form": RetireForm(), "type_labels": COMPONENT_TYPE_LABELS,

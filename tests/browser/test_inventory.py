@@ -15,6 +15,7 @@ from app.access import Role
 from app.extensions import db
 from app.inventory import services
 from app.inventory.advisories import services as advisory_services
+from app.inventory.licences import services as licence_services
 from app.inventory.models import ComponentWaiver, Release
 from app.signatures.models import Signature
 from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
@@ -30,8 +31,8 @@ def sign_out(page) -> None:
 
 
 def lockfile(folder: Path) -> Path:
-    """A package-lock.json (v3) written for this test: lodash and left-pad direct (left-pad declares no licence, so the
-    default policy denies it), ms pulled in by lodash."""
+    """A package-lock.json (v3) written for this test: lodash and left-pad direct (left-pad under WTFPL, which the
+    company's licence policy denies), ms pulled in by lodash."""
     path = folder / "package-lock.json"
     path.write_text(json.dumps({
         "name": "pump-ui", "version": "2.0.0", "lockfileVersion": 3, "requires": True,
@@ -39,7 +40,7 @@ def lockfile(folder: Path) -> Path:
             "": {"name": "pump-ui", "version": "2.0.0", "dependencies": {"lodash": "4.17.20", "left-pad": "1.3.0"}},
             "node_modules/lodash": {"version": "4.17.20", "license": "MIT", "dependencies": {"ms": "^2.1.3"},
                                     "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.20.tgz"},
-            "node_modules/left-pad": {"version": "1.3.0",
+            "node_modules/left-pad": {"version": "1.3.0", "license": "WTFPL",
                                       "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz"},
             "node_modules/ms": {"version": "2.1.3", "license": "MIT",
                                 "resolved": "https://registry.npmjs.org/ms/-/ms-2.1.3.tgz"},
@@ -64,7 +65,8 @@ def apply_bulk(page, action: str, **fields: str) -> str:
 def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
         live_server, page, make_user, screenshot, tmp_path) -> None:
     make_user("erin", Role.ENGINEER, full_name="Erin Engineer")
-    make_user("quinn", Role.QA, full_name="Quinn Quality")
+    qa = make_user("quinn", Role.QA, full_name="Quinn Quality")
+    licence_services.save_entry("WTFPL", "deny", "Not accepted by legal for device software", by=qa)
     product = services.create_product("Infusion pump", safety_class="B")
     item_id = services.add_software_item(product, "Pump UI", "B").id
     release_id = services.create_release(product, "2.0").id
@@ -134,7 +136,7 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     page.goto(release_url)
     assert "3 change(s) marked assessed." in apply_bulk(page, "assess", note="First release of the UI")
     remaining = page.locator("section.readiness").inner_text()
-    assert "left-pad 1.3.0: licence NOASSERTION is denied" in remaining or "left-pad 1.3.0: licence" in remaining
+    assert "left-pad 1.3.0: licence WTFPL is denied by the licence policy and has no signed waiver" in remaining
     screenshot(page, "gates-one-problem-left")
     sign_out(page)
 

@@ -66,7 +66,7 @@ def test_each_rule_alone_blocks_the_release_in_the_check_the_page_the_cli_the_ap
     assert not readiness.ready
     assert {problem.rule for problem in readiness.problems} == {rule}, readiness.problems
 
-    page = login_as(Role.QA).get(f"/releases/{release_id}").get_data(as_text=True)
+    page = login_as(Role.QA).get(f"/releases/{release_id}/readiness").get_data(as_text=True)
     assert f'class="failed" data-rule="{rule}"' in page
     assert page.count('class="failed"') == 1
     assert readiness.problems[0].message.split(":")[0] in page
@@ -196,3 +196,13 @@ def test_the_page_shows_who_prepared_and_who_approved(app, login_as, people) -> 
     prepared = page.split("Prepared (authored)")[1].split("Approved (QA)")[0]
     approved = page.split("Approved (QA)")[1].split("</dd>")[0]
     assert people["engineer"].full_name in prepared and people["qa"].full_name in approved
+
+
+def test_the_release_page_loads_the_check_after_itself(app, login_as, people) -> None:
+    release = gated_release(people["engineer"], breaking="supplier")
+    client = login_as(Role.ENGINEER, username="eddie")
+    page = client.get(f"/releases/{release.id}").get_data(as_text=True)
+    assert f'hx-get="/releases/{release.id}/readiness"' in page and "data-rule" not in page
+    fragment = client.get(f"/releases/{release.id}/readiness", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and 'class="failed" data-rule="supplier"' in fragment
+    assert "Sign as author" not in fragment  # not ready: nothing to sign

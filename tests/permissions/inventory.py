@@ -11,6 +11,7 @@ EXPECTED = {
     "inventory.releases_author": ENGINEER_OR_QA,
     "inventory.releases_add_component": ENGINEER_OR_QA,
     "inventory.releases_readiness_json": ALL_ROLES,
+    "inventory.releases_readiness": ALL_ROLES,
     "inventory.components_waive_licence": roles(Role.QA),
     "inventory.components_exempt_supplier": roles(Role.QA),
     "inventory.components_licence_decision": ENGINEER_OR_QA,
