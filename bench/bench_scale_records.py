@@ -180,12 +180,15 @@ def weighted(choices: Sequence[tuple[str, int]]) -> list[str]:
 
 
 def supplier_rows(scale: Scale, rng: random.Random, today: date) -> Iterator[dict[str, Any]]:
+    from app.suppliers.rules import name_key
+
     statuses = weighted(STATUSES)
     for n in range(scale.suppliers - PORTAL_LINKS - 1):
         status = rng.choice(statuses)
         approved = status in ("approved", "conditionally_approved")
+        name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {n + 1:06d}"
         yield {
-            "code": f"GEN-{n + 1:06d}", "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {n + 1:06d}",
+            "code": f"GEN-{n + 1:06d}", "name": name, "name_key": name_key(name),
             "kind": rng.choice(KINDS), "status": status, "criticality": rng.choice(CRITICALITIES),
             "scope": f"Component family {n % 97}", "criticality_rationale": "Generated for the scale bench.",
             "next_reevaluation_due": today + timedelta(days=rng.randrange(-60, 900)) if approved else None,

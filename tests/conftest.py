@@ -100,7 +100,7 @@ def wipe_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the app runs inside an app context, on empty tables."""
+    """Every test that uses the app runs inside an app context, on empty tables and an empty task queue."""
     if "app" not in request.fixturenames:
         yield
         return
@@ -108,6 +108,15 @@ def _app_context(request: pytest.FixtureRequest) -> Iterator[None]:
     with application.app_context():
         yield
         wipe_tables()
+        empty_task_queue(application)
+
+
+def empty_task_queue(application: Flask) -> None:
+    """Drop the tasks a test queued and never ran: the next test's worker would run them (on wiped tables)."""
+    from app.jobs import queue
+
+    if queue.is_built(application):
+        queue.huey(application).flush()
 
 
 @pytest.fixture

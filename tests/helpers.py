@@ -15,9 +15,22 @@ REALWORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "realworl
 DATA = Path(__file__).resolve().parent / "data"
 
 
+_signed_in_as: dict[int, str] = {}  # who each test client and browser page signed in as
+
+
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     """Sign in through the real login form."""
-    return client.post("/login", data={"username": username, "password": password})
+    response = client.post("/login", data={"username": username, "password": password})
+    _signed_in_as[id(client)] = username
+    return response
+
+
+def signing(client: Any, prefix: str = "", password: str = PASSWORD, **fields: Any) -> dict[str, Any]:
+    """The fields of a signing form posted by `client`: the user name it signed in with (asked at a session's
+    first signing, 21 CFR 11.200(a)(1)), the password and the given fields, with the form's prefix if any."""
+    name = (lambda field: f"{prefix}-{field}") if prefix else (lambda field: field)
+    return {name("username"): _signed_in_as[id(client)], name("password"): password,
+            **{name(key): value for key, value in fields.items()}}
 
 
 # The bound for a browser step that starts long work in the request (importing 3,000 advisories takes seconds alone
@@ -34,11 +47,22 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+    _signed_in_as[id(page)] = username
+
+
+def fill_signature(page: Any, scope: Any = None) -> None:
+    """In Chromium: fill a signing form (in `scope`, default the page): the user name when it asks for it (the
+    session's first signing, 21 CFR 11.200(a)(1)) and the test password."""
+    area = scope or page
+    username = area.get_by_label("Your user name")
+    if username.count():
+        username.fill(_signed_in_as[id(page)])
+    area.get_by_label("Your password").fill(PASSWORD)
 
 
 def e_sign(page: Any, button: str, comment: str | None = None) -> None:
     """In Chromium: sign the page's signature form with the test password (and the comment), pressing `button`."""
-    page.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page)
     if comment is not None:
         page.get_by_label("Comment").fill(comment)
     page.get_by_role("button", name=button).click()

@@ -1109,13 +1109,8 @@ def create_supplier_for(component: Component, *, by: User | None) -> Supplier:
     existing = suggest_supplier(component)
     if existing is not None:
         raise ValidationFailed(f"Supplier {existing.code} {existing.name} already matches; link it instead.")
-    base = "OSS-" + "".join(ch for ch in component.name.upper() if ch.isalnum())[:30]
-    code, n = base, 1
-    while db.session.scalar(select(Supplier.id).where(Supplier.code == code)) is not None:
-        n += 1
-        code = f"{base}-{n}"
     supplier = Supplier(
-        code=code, name=component.name, kind=SupplierKind.OPEN_SOURCE_PROJECT, status=SupplierStatus.CANDIDATE,
+        code=supplier_groups.open_source_code(component.name), name=component.name, kind=SupplierKind.OPEN_SOURCE_PROJECT, status=SupplierStatus.CANDIDATE,
         repository_url=component.repository_url, scope=f"{component.ecosystem} package {component.name}",
     )
     db.session.add(supplier)

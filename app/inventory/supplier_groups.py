@@ -141,17 +141,23 @@ def _require_editor(by: User) -> None:
         raise PermissionDenied("Creating and linking suppliers needs the inventory and supplier edit rights.")
 
 
+def open_source_code(name: str) -> str:
+    """A free supplier code for an open-source project: OSS-<letters and digits of the name>, then -2, -3..."""
+    base = "OSS-" + "".join(ch for ch in name.upper() if ch.isalnum())[:30]
+    code, number = base, 1
+    while db.session.scalar(select(Supplier.id).where(Supplier.code == code)) is not None:
+        number += 1
+        code = f"{base}-{number}"
+    return code
+
+
 def create_for_group(key: str, *, by: User) -> tuple[Supplier, int]:
     """Create the open-source-project supplier a group suggests and link its components; returns it and the count."""
     _require_editor(by)
     group = _group(key)
     if group.suggested is not None:
         raise ValidationFailed(f"Supplier {group.suggested.code} {group.suggested.name} already matches: link it instead.")
-    base = "OSS-" + "".join(ch for ch in group.name.upper() if ch.isalnum())[:30]
-    code, number = base, 1
-    while db.session.scalar(select(Supplier.id).where(Supplier.code == code)) is not None:
-        number += 1
-        code = f"{base}-{number}"
+    code = open_source_code(group.name)
     packages = sorted(group.packages)
     supplier = Supplier(
         code=code, name=group.name, kind=SupplierKind.OPEN_SOURCE_PROJECT, status=SupplierStatus.CANDIDATE,

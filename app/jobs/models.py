@@ -72,7 +72,8 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
             return 100
         return int(100 * self.done / self.total) if self.total else 0
 
-    def audit_type(self) -> str:
+    @classmethod
+    def audit_type(cls) -> str:
         return "job"
 
     def audit_label(self) -> str:

@@ -124,6 +124,11 @@ def huey(app: Flask | None = None) -> Huey:
     return found
 
 
+def is_built(app: Flask) -> bool:
+    """Whether the app's task queue was built (something queued or ran a task)."""
+    return _HUEY in app.extensions
+
+
 def use_broker(app: Flask, url: str) -> Huey:
     """Point the app at another broker (tests run the same jobs on SQLite and on Redis)."""
     app.config["TASK_BROKER_URL"] = url

@@ -17,6 +17,7 @@ from app.db import refuse_changes
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.signatures.models import Meaning, Signature
+from app.signatures.session import mark_signed
 
 
 class SignatureRefused(DomainError):
@@ -81,6 +82,7 @@ def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comme
     )
     db.session.add(signature)
     db.session.flush()
+    mark_signed(signer)
     audit.record(
         "signature.signed", signature, action=AuditAction.SIGN,
         meaning=meaning, target=f"{target.entity_type}#{target.entity_id} v{target.version}",

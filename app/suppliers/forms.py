@@ -17,7 +17,7 @@ from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from app.formatting import humanise
 from app.inputs import BaseForm
-from app.signatures.forms import SignatureForm
+from app.signatures.forms import SignatureForm, SignerFields
 from app.suppliers.models import (
     CertificateStandard,
     Criticality,
@@ -140,7 +140,7 @@ class PurchaseForm(BaseForm):
     version = HiddenField()
 
 
-class ReceiptForm(BaseForm):
+class ReceiptForm(SignerFields, BaseForm):
     received_version = StringField("Received version", validators=[Optional(), Length(max=80)])
     version_checked = BooleanField("Version checked against the order")
     checksum = StringField("Checksum (e.g. sha256)", validators=[Optional(), Length(max=200)])

@@ -43,7 +43,8 @@ class SupplierStatus(StrEnum):
 
 
 def _name_key_of_insert(context: Any) -> str:
-    return name_key(context.get_current_parameters().get("name") or "")
+    """The key of an inserted row's name (a Core insert that does not give one); empty without a statement."""
+    return name_key(context.get_current_parameters().get("name") or "") if context is not None else ""
 
 
 class Supplier(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -19,7 +19,7 @@ from app.inventory.licences import services as licence_services
 from app.inventory.models import ComponentWaiver, Release
 from app.signatures.models import Signature
 from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
-from tests.helpers import PASSWORD, sign_in
+from tests.helpers import fill_signature, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -146,7 +146,7 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     page.get_by_role("table", name="Components").get_by_role("link", name="left-pad", exact=True).click()
     waiver = page.locator("form[action$='/waive-licence']")
     waiver.locator("textarea[name=reason]").fill("Twelve lines of code, reviewed; the author's intent is public domain.")
-    waiver.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page, waiver)
     waiver.get_by_role("button", name="Waive with my signature").click()
     assert "Licence waived" in page.locator(".flashes").inner_text()
     screenshot(page, "gates-licence-waived")
@@ -155,10 +155,10 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     page.goto(release_url + "#freeze")
     assert "ready" in page.locator("section.readiness h3").inner_text()
     author = page.locator("form[action$='/author']")
-    author.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page, author)
     author.get_by_role("button", name="Sign as author").click()
     freeze = page.locator("form[action$='/freeze']")
-    freeze.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page, freeze)
     freeze.get_by_role("button", name="Freeze and sign").click()
     assert "cannot review or approve a record you authored" in page.locator(".flashes").inner_text()
     screenshot(page, "gates-same-person-refused")
@@ -168,7 +168,7 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     sign_in(page, live_server, "erin")
     page.goto(release_url + "#freeze")
     author = page.locator("form[action$='/author']")
-    author.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page, author)
     author.get_by_label("Comment").fill("SOUP list of 2.0 prepared")
     author.get_by_role("button", name="Sign as author").click()
     assert "signed as prepared" in page.locator(".flashes").inner_text()
@@ -176,7 +176,7 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     sign_in(page, live_server, "quinn")
     page.goto(release_url + "#freeze")
     freeze = page.locator("form[action$='/freeze']")
-    freeze.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page, freeze)
     freeze.get_by_label("Comment").fill("SOUP list of 2.0 approved")
     screenshot(page, "gates-before-freeze")
     freeze.get_by_role("button", name="Freeze and sign").click()

@@ -15,7 +15,7 @@ from app.access import Role
 from app.extensions import db
 from app.inventory import services as inventory
 from app.questionnaires import services as questionnaires
-from tests.helpers import PASSWORD, sign_in
+from tests.helpers import fill_signature, sign_in
 from tests.inventory.factories import poetry_lock
 from tests.questionnaires.test_evidence import six_world  # noqa: F401 - the fixture
 
@@ -113,7 +113,7 @@ def test_open_source_evidence_end_to_end(live_server, page, browser, make_user, 
     decision = page.locator("#decision")
     decision.get_by_label("Approved", exact=True).check()
     decision.get_by_label("Rationale").fill("Active, backed by several organisations, widely used, MIT licence.")
-    decision.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page, decision)
     page.get_by_role("button", name="Sign the decision").click()
     expect(page.get_by_text("Decision signed: approved.")).to_be_visible()
     expect(page.get_by_role("region", name="Signatures")).to_contain_text("Quinn Quality")

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.portal.ratelimit import limiter
 from app.questionnaires import services
 from app.suppliers import rules
-from tests.helpers import PASSWORD, sign_in
+from tests.helpers import fill_signature, sign_in
 from tests.questionnaires.factories import PDF
 
 pytestmark = pytest.mark.browser
@@ -151,7 +151,7 @@ def test_supplier_qualification_end_to_end(live_server, page, browser: Browser, 
     decision = qa.locator("#decision")
     decision.get_by_label("Approved", exact=True).check()
     decision.get_by_label("Rationale").fill("Certified QMS, patches within 30 days, no open major bugs: 100 %.")
-    decision.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(qa, decision)
     qa.get_by_role("button", name="Sign the decision").click()
     expect(qa.get_by_text("Decision signed: approved.")).to_be_visible()
     expect(qa.get_by_role("region", name="Signatures")).to_contain_text("Quinn Quality")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from app.access import Role
 from app.extensions import db
 from app.suppliers.services import today
-from tests.helpers import PASSWORD, e_sign, sign_in
+from tests.helpers import e_sign, fill_signature, sign_in
 from tests.suppliers.factories import make_certificate, make_supplier
 
 pytestmark = pytest.mark.browser
@@ -74,7 +74,7 @@ def test_qa_suspends_an_approved_supplier_with_a_signature_and_sees_the_due_list
     page.get_by_text("Change status (signed)").click()
     page.get_by_label("Status change").select_option("suspend")
     page.get_by_label("Reason").fill("Unannounced change of the data processing region")
-    page.get_by_label("Your password").fill(PASSWORD)
+    fill_signature(page)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Sign status change").click()
     expect(page.get_by_text("is now suspended; your signature was recorded")).to_be_visible()

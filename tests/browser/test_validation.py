@@ -146,7 +146,8 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     page.goto(report_url)
     expect(page.get_by_role("button", name="Approve the report")).to_have_count(0)
     refused = page.request.post(f"{base}/validation/protocols/{protocol_id}/report/approve",
-                                form={"report-meaning": "approved", "report-password": PASSWORD})
+                                form={"report-meaning": "approved", "report-username": "erin",
+                                      "report-password": PASSWORD})
     assert refused.status == 403
 
     # QA approves the report: the system is released with the next review date.

@@ -15,7 +15,7 @@ from app.documents.models import DocumentTemplate, GeneratedDocument, TemplateSt
 from app.extensions import db
 from app.signatures.models import Signature
 from tests.documents.docx_helpers import docx_text, make_template
-from tests.helpers import PASSWORD
+from tests.helpers import signing
 
 
 @pytest.fixture
@@ -85,9 +85,9 @@ def test_an_admin_uploads_a_template_and_activates_it_with_a_signature(app, logi
     assert template.status == TemplateStatus.DRAFT and "events" in template.variables_used
     assert admin.get(f"/documents/templates/{template.id}/preview").status_code == 200
     assert "Sign and activate" in admin.get(f"/documents/templates/{template.id}").get_data(as_text=True)
-    admin.post(f"/documents/templates/{template.id}/activate", data={"meaning": "approved", "password": "wrong password!"})
+    admin.post(f"/documents/templates/{template.id}/activate", data={"meaning": "approved", **signing(admin, password="wrong password!")})
     assert db.session.get(DocumentTemplate, template.id).status == TemplateStatus.DRAFT
-    admin.post(f"/documents/templates/{template.id}/activate", data={"meaning": "approved", "password": PASSWORD})
+    admin.post(f"/documents/templates/{template.id}/activate", data={"meaning": "approved", **signing(admin)})
     assert db.session.get(DocumentTemplate, template.id).status == TemplateStatus.ACTIVE
     assert db.session.scalar(select(Signature).where(Signature.entity_type == "document_template")) is not None
     document = services.generate("audit_extract", f"user:{supplier_history.id}", by=None)

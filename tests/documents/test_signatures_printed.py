@@ -21,7 +21,7 @@ from app.signatures.services import sign
 from app.suppliers import services as suppliers
 from app.validation import services as validation
 from tests.documents.docx_helpers import docx_text
-from tests.helpers import PASSWORD, login
+from tests.helpers import PASSWORD, login, signing
 from tests.inventory.factories import release_with, requirements
 from tests.questionnaires.factories import make_supplier, scored
 from tests.suppliers.factories import make_supplier as make_approved_supplier
@@ -56,7 +56,7 @@ def test_an_approved_supplier_list_signed_on_its_page_is_reissued_with_the_appro
     make_user("quinn", Role.QA, full_name="Quinn Quality")
     qa = app.test_client()
     login(qa, "quinn")
-    qa.post(f"/documents/{document.id}/approve", data={"meaning": "approved", "password": PASSWORD})
+    qa.post(f"/documents/{document.id}/approve", data={"meaning": "approved", **signing(qa)})
     db.session.expire_all()
     document = db.session.get(GeneratedDocument, document.id)
     signature = db.session.scalar(select(Signature).where(Signature.entity_type == "generated_document"))

@@ -15,7 +15,7 @@ from app.errors import Conflict, PermissionDenied
 from app.extensions import db
 from app.signatures.models import Meaning, Signature
 from app.signatures.services import SeparationOfDuties, SignatureRefused, content_hash
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, signing
 
 
 @pytest.fixture
@@ -125,11 +125,11 @@ def test_generate_snapshot_lands_on_the_detail_page_where_qa_signs(login_as, mak
     qa = login_as(Role.QA, username="quinn")
     detail = qa.get(f"/documents/{document.id}").get_data(as_text=True)
     assert "Sign and approve" in detail and document.sha256 in detail
-    refused = qa.post(f"/documents/{document.id}/approve", data={"meaning": "approved", "password": "nope"},
+    refused = qa.post(f"/documents/{document.id}/approve", data={"meaning": "approved", **signing(qa, password="nope")},
                       follow_redirects=True)
     assert "The password is not correct" in refused.get_data(as_text=True)
     signed = qa.post(f"/documents/{document.id}/approve",
-                     data={"meaning": "approved", "password": PASSWORD, "comment": "Checked"}, follow_redirects=True)
+                     data={"meaning": "approved", **signing(qa), "comment": "Checked"}, follow_redirects=True)
     html = signed.get_data(as_text=True)
     assert "Document approved" in html and "Quinn" in html and "Approved" in html
     assert "Sign and approve" not in html
@@ -145,7 +145,7 @@ def test_the_generator_sees_why_they_cannot_approve(login_as):
     assert "another QA member must approve it" in response.get_data(as_text=True)
     document = db.session.scalar(select(GeneratedDocument))
     db.session.commit()
-    refused = qa.post(f"/documents/{document.id}/approve", data={"meaning": "approved", "password": PASSWORD},
+    refused = qa.post(f"/documents/{document.id}/approve", data={"meaning": "approved", **signing(qa)},
                       follow_redirects=True)
     assert "cannot review or approve a record you authored" in refused.get_data(as_text=True)
     assert db.session.scalar(select(Signature)) is None

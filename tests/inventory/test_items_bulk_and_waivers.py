@@ -13,7 +13,7 @@ from app.extensions import db
 from app.inventory import gates, services
 from app.inventory.models import Component, ComponentWaiver
 from app.signatures.services import SignatureRefused
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, signing
 from tests.inventory.factories import requirements
 from tests.inventory.gated import components_of, gated_release, make_ready_otss, sign_and_freeze
 
@@ -221,14 +221,14 @@ def test_a_supplier_exemption_is_signed_and_recorded(app, login_as, people) -> N
     flask = components_of(release)["flask"]
     client = login_as(Role.QA)
     response = client.post(f"/components/{flask.id}/exempt-supplier", data={
-        "meaning": "approved", "password": PASSWORD, "reason": "One-off library, no maintainer left"},
+        "meaning": "approved", **signing(client), "reason": "One-off library, no maintainer left"},
         follow_redirects=True)
     assert "Supplier exemption signed." in response.get_data(as_text=True)
     assert db.session.scalar(select(ComponentWaiver.kind)) == "supplier_exemption"
     assert services.release_readiness(release).ready
     engineer = login_as(Role.ENGINEER, username="eddie")
     assert engineer.post(f"/components/{flask.id}/exempt-supplier", data={
-        "meaning": "approved", "password": PASSWORD, "reason": "x"}).status_code == 403
+        "meaning": "approved", **signing(engineer), "reason": "x"}).status_code == 403
 
 
 def test_the_product_chooses_its_soups_of_soups_rule(app, login_as, people) -> None:

@@ -16,7 +16,7 @@ from app.inventory import services
 from app.inventory.models import Release
 from app.signatures.models import Signature
 from app.signatures.services import SeparationOfDuties
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, signing
 from tests.inventory.gated import RULES, components_of, gated_release
 
 
@@ -93,7 +93,7 @@ def test_each_rule_alone_blocks_the_release_in_the_check_the_page_the_cli_the_ap
     db.session.rollback()
     assert readiness.problems[0].message in str(refused.value)
     qa = login_as(Role.QA, username="quincy")
-    response = qa.post(f"/releases/{release_id}/freeze", data={"meaning": "approved", "password": PASSWORD},
+    response = qa.post(f"/releases/{release_id}/freeze", data={"meaning": "approved", **signing(qa)},
                        follow_redirects=True)
     assert "cannot be frozen" in response.get_data(as_text=True)
     assert signatures() == before

@@ -15,7 +15,7 @@ from app.questionnaires import evaluations, services
 from app.questionnaires.evaluations import LinkState
 from app.questionnaires.models import Evaluation, EvaluationStatus
 from app.suppliers.models import SupplierStatus
-from tests.helpers import PASSWORD
+from tests.helpers import signing
 from tests.questionnaires.factories import GOOD_EVALUATOR_ANSWERS, make_supplier, pdf_upload, scored, sent, submitted
 
 
@@ -93,7 +93,7 @@ def test_review_score_override_and_signed_decision(app, login_as, make_user):
     qa = login_as(Role.QA, username="quinn")
     wrong = qa.post(
         f"/questionnaires/evaluations/{evaluation.id}/decide",
-        data={"decision": "approved", "approval_scope": "SDK", "rationale": "Good", "password": "not the password"},
+        data={"decision": "approved", "approval_scope": "SDK", "rationale": "Good", **signing(qa, password="not the password")},
         follow_redirects=True,
     )
     assert "password is not correct" in wrong.get_data(as_text=True)
@@ -103,13 +103,13 @@ def test_review_score_override_and_signed_decision(app, login_as, make_user):
 
     missing = qa.post(
         f"/questionnaires/evaluations/{evaluation.id}/decide",
-        data={"decision": "conditionally_approved", "approval_scope": "SDK", "rationale": "Ok", "password": PASSWORD},
+        data={"decision": "conditionally_approved", "approval_scope": "SDK", "rationale": "Ok", **signing(qa)},
         follow_redirects=True,
     )
     assert "needs its conditions" in missing.get_data(as_text=True)
     qa.post(
         f"/questionnaires/evaluations/{evaluation.id}/decide",
-        data={"decision": "approved", "approval_scope": "Viewer SDK", "rationale": "Scores well", "password": PASSWORD},
+        data={"decision": "approved", "approval_scope": "Viewer SDK", "rationale": "Scores well", **signing(qa)},
     )
     db.session.refresh(evaluation)
     assert evaluation.status == EvaluationStatus.DECIDED and evaluation.supplier.status == SupplierStatus.APPROVED

@@ -13,7 +13,7 @@ from app.signatures.services import SeparationOfDuties
 from app.suppliers import services
 from app.suppliers.models import PurchaseRecord
 from app.suppliers.workflow import IllegalTransition
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, signing
 from tests.suppliers.factories import make_supplier
 
 ORDER = services.PurchaseInput(
@@ -120,7 +120,7 @@ def test_pages_walk_the_purchase_through_review(app, login_as, make_user):
     assert "Sign adequacy review" in qa.get(detail).get_data(as_text=True)
     assert "Waiting for QA" in buyer.get(detail).get_data(as_text=True)
     assert qa.post(f"/suppliers/purchases/{purchase.id}/approve",
-                   data={"meaning": "approved", "password": PASSWORD}).status_code == 302
+                   data={"meaning": "approved", **signing(qa)}).status_code == 302
     assert "Mark as sent" in buyer.get(detail).get_data(as_text=True)
     assert buyer.post(f"/suppliers/purchases/{purchase.id}/send").status_code == 302
     assert "Receipt verification" in buyer.get(detail).get_data(as_text=True)
@@ -131,12 +131,12 @@ def test_pages_walk_the_purchase_through_review(app, login_as, make_user):
     assert response.status_code == 422 and "Enter your password to sign the verification." in response.get_data(as_text=True)
     wrong = buyer.post(f"/suppliers/purchases/{purchase.id}/verify", data={
         "received_version": "2026.1", "version_checked": "y", "licence_checked": "y", "installation_checked": "y",
-        "result": "accepted", "password": "not my password",
+        "result": "accepted", **signing(buyer, password="not my password"),
     })
     assert wrong.status_code == 422 and "The password is not correct" in wrong.get_data(as_text=True)
     response = buyer.post(f"/suppliers/purchases/{purchase.id}/verify", data={
         "received_version": "2026.1", "version_checked": "y", "licence_checked": "y", "installation_checked": "y",
-        "result": "accepted", "password": PASSWORD,
+        "result": "accepted", **signing(buyer),
     })
     assert response.status_code == 302
     signature = db.session.scalars(select(Signature).where(Signature.entity_type == "purchase_receipt")).one()

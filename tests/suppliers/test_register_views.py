@@ -16,7 +16,7 @@ from app.signatures.models import Signature
 from app.suppliers import services
 from app.suppliers.models import Certificate, Supplier
 from app.suppliers.services import EXPORT_COLUMNS, today
-from tests.helpers import PASSWORD
+from tests.helpers import signing
 from tests.suppliers.factories import make_supplier
 from tests.test_storage import PDF
 
@@ -128,7 +128,8 @@ def test_csv_export_has_every_column_and_defuses_formulas(login_as):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once, not twice
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == [label for _key, label in EXPORT_COLUMNS]
-    exported = {key for key, _label in EXPORT_COLUMNS} | {"approved_by_id"}  # the approver by name, not id
+    # The approver by name, not id; the name key is the name reduced for the near-duplicate search.
+    exported = {key for key, _label in EXPORT_COLUMNS} | {"approved_by_id", "name_key"}
     assert {column.name for column in Supplier.__table__.columns} <= exported
     assert rows[1][2].startswith("'=") and rows[1][15].startswith("'+")
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.name == "suppliers.exported")) is not None
@@ -196,19 +197,19 @@ def test_qa_suspends_an_approved_supplier_with_a_signature(login_as):
     db.session.commit()
     client = login_as(Role.QA, username="quinn")
     wrong = client.post(f"/suppliers/{supplier.id}/status", data={
-        "action": "suspend", "reason": "Unannounced change", "password": "wrong",
+        "action": "suspend", "reason": "Unannounced change", **signing(client, password="wrong"),
     })
     assert wrong.status_code == 422 and "password is not correct" in wrong.get_data(as_text=True)
     assert db.session.get(Supplier, supplier.id).status == "approved"
     response = client.post(f"/suppliers/{supplier.id}/status", data={
-        "action": "suspend", "reason": "Unannounced change", "password": PASSWORD,
+        "action": "suspend", "reason": "Unannounced change", **signing(client),
     })
     assert response.status_code == 302
     assert db.session.get(Supplier, supplier.id).status == "suspended"
     signature = db.session.scalars(select(Signature)).one()
     assert (signature.entity_type, signature.meaning) == ("supplier", "approved")
     refused = client.post(f"/suppliers/{supplier.id}/status", data={
-        "action": "suspend", "reason": "again", "password": PASSWORD,
+        "action": "suspend", "reason": "again", **signing(client),
     })
     assert refused.status_code == 422  # suspend is not offered from suspended
 
@@ -247,7 +248,7 @@ def test_disqualifying_is_signed_as_rejected(login_as):
     db.session.commit()
     client = login_as(Role.QA)
     response = client.post(f"/suppliers/{supplier.id}/status",
-                           data={"action": "disqualify", "reason": "Repeated unannounced changes", "password": PASSWORD})
+                           data={"action": "disqualify", "reason": "Repeated unannounced changes", **signing(client)})
     assert response.status_code == 302
     assert db.session.scalars(select(Signature.meaning)).one() == "rejected"
     assert db.session.get(Supplier, supplier.id).status == "disqualified"

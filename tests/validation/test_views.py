@@ -14,7 +14,7 @@ from app.extensions import db
 from app.validation import services
 from app.validation.models import Execution, Protocol, SoftwareSystem
 from app.validation.rules import ProtocolStatus
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, signing
 from tests.validation.factories import approved_protocol, make_supplier, make_system, write_protocol
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -64,7 +64,7 @@ def test_submit_is_refused_with_the_uncovered_function_named(engineer):
     protocol = services.create_protocol(system, author)
     db.session.commit()
     response = engineer.post(f"/validation/protocols/{protocol.id}/submit",
-                             data={"submit-meaning": "authored", "submit-password": PASSWORD})
+                             data={"submit-meaning": "authored", **signing(engineer, prefix="submit")})
     assert response.status_code == 422
     assert "Not covered: Function 1" in response.get_data(as_text=True)
     assert db.session.get(Protocol, protocol.id).status == ProtocolStatus.DRAFT
@@ -75,7 +75,7 @@ def test_a_wrong_password_signs_nothing_but_is_counted_and_audited(engineer):
     protocol = write_protocol(make_system(author), author)
     db.session.commit()
     response = engineer.post(f"/validation/protocols/{protocol.id}/submit",
-                             data={"submit-meaning": "authored", "submit-password": "wrong"})
+                             data={"submit-meaning": "authored", **signing(engineer, prefix="submit", password="wrong")})
     assert response.status_code == 422 and "password is not correct" in response.get_data(as_text=True)
     assert db.session.get(Protocol, protocol.id).status == ProtocolStatus.DRAFT
     assert user("erin").failed_logins == 1
@@ -93,7 +93,7 @@ def test_the_authors_approval_is_hidden_and_refused(login_as, make_user):
     page = both.get(f"/validation/protocols/{protocol.id}").get_data(as_text=True)
     assert "Approve the protocol" not in page
     response = both.post(f"/validation/protocols/{protocol.id}/approve",
-                         data={"approve-meaning": "approved", "approve-password": PASSWORD})
+                         data={"approve-meaning": "approved", **signing(both, prefix="approve")})
     assert response.status_code == 403
     assert db.session.get(Protocol, protocol.id).status == ProtocolStatus.IN_REVIEW
 
@@ -165,14 +165,14 @@ def test_change_request_and_periodic_review_pages(login_as, make_user):
     assert "Sign the assessment" in page and "Upgrade" in page
     response = qa.post(f"/validation/change-requests/{change.id}/assess", data={
         "impact_assessment": "Patch level only", "revalidation": "none", "meaning": "approved",
-        "password": PASSWORD,
+        **signing(qa),
     })
     assert response.status_code == 302
     assert db.session.get(SoftwareSystem, system.id).validated_version == "10.0"
     assert "Sign the periodic review" in qa.get(f"/validation/systems/{system.id}/periodic-reviews").get_data(
         as_text=True)
     response = qa.post(f"/validation/systems/{system.id}/periodic-reviews", data={
-        "outcome": "retire", "summary": "Replaced", "meaning": "approved", "password": PASSWORD,
+        "outcome": "retire", "summary": "Replaced", "meaning": "approved", **signing(qa),
         "data_location": "", "retain_until": "2040-01-01",
     })
     assert response.status_code == 200 and "Where the data stays after retirement is required" in \
