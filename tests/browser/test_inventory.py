@@ -155,9 +155,11 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     page.goto(release_url + "#freeze")
     assert "ready" in page.locator("section.readiness h3").inner_text()
     author = page.locator("form[action$='/author']")
+    author.wait_for()  # the sign steps arrive with the readiness check, after the page
     fill_signature(page, author)
     author.get_by_role("button", name="Sign as author").click()
     freeze = page.locator("form[action$='/freeze']")
+    freeze.wait_for()
     fill_signature(page, freeze)
     freeze.get_by_role("button", name="Freeze and sign").click()
     assert "cannot review or approve a record you authored" in page.locator(".flashes").inner_text()
@@ -168,6 +170,7 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     sign_in(page, live_server, "erin")
     page.goto(release_url + "#freeze")
     author = page.locator("form[action$='/author']")
+    author.wait_for()  # the sign steps arrive with the readiness check, after the page
     fill_signature(page, author)
     author.get_by_label("Comment").fill("SOUP list of 2.0 prepared")
     author.get_by_role("button", name="Sign as author").click()
@@ -176,6 +179,7 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     sign_in(page, live_server, "quinn")
     page.goto(release_url + "#freeze")
     freeze = page.locator("form[action$='/freeze']")
+    freeze.wait_for()
     fill_signature(page, freeze)
     freeze.get_by_label("Comment").fill("SOUP list of 2.0 approved")
     screenshot(page, "gates-before-freeze")
