@@ -33,3 +33,4 @@ EXPECTED["inventory.releases_licence_lookup"] = ENGINEER_OR_QA
 EXPECTED["inventory.supplier_suggestions"] = ALL_ROLES
 EXPECTED["inventory.supplier_suggestions_create"] = roles(Role.QA)
 EXPECTED["inventory.supplier_suggestions_link"] = roles(Role.QA)
+EXPECTED["inventory.releases_lookup_packages"] = ALL_ROLES

@@ -146,18 +146,25 @@ def _fill(component: Component, meta: PackageMetadata) -> int:
 
 def lookup_states(release: Release) -> dict[str, int]:
     """How the release's packages fared in their last look-up: found, not found, failed, offline."""
-    keys = packages_of(release)
-    counts: Counter[str] = Counter(meta.state for meta in registry.stored(keys).values())
-    counts["not looked up"] = len(keys) - sum(counts.values())
-    return {state.value.replace("_", " "): counts.get(state.value, 0) for state in LookupState} | {
-        "not looked up": counts["not looked up"]}
+    return lookup_overview(release)[0]
 
 
 def failed_lookups(release: Release, limit: int = 20) -> list[PackageMetadata]:
     """The release's packages whose last look-up did not find them, with the reason (for the release page)."""
+    return lookup_overview(release, limit)[1]
+
+
+def lookup_overview(release: Release, limit: int = 20) -> tuple[dict[str, int], list[PackageMetadata]]:
+    """The look-up states of the release's packages and the first `limit` that were not found, from one read of
+    its packages and their stored answers (it reads every package of the release: the page loads it after)."""
     keys = packages_of(release)
-    rows = [meta for meta in registry.stored(keys).values() if meta.state != LookupState.FOUND]
-    return sorted(rows, key=lambda meta: (meta.ecosystem, meta.name))[:limit]
+    stored = registry.stored(keys).values()
+    counts: Counter[str] = Counter(meta.state for meta in stored)
+    counts["not looked up"] = len(keys) - sum(counts.values())
+    states = {state.value.replace("_", " "): counts.get(state.value, 0) for state in LookupState} | {
+        "not looked up": counts["not looked up"]}
+    failed = sorted((meta for meta in stored if meta.state != LookupState.FOUND), key=lambda meta: (meta.ecosystem, meta.name))
+    return states, failed[:limit]
 
 
 def package_of(component: Component) -> PackageMetadata | None:

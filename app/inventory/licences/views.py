@@ -91,12 +91,25 @@ def licence_policy_remove(entry_id: int) -> Any:
 @bp.app_template_global()
 def release_licence_panel(release: Release) -> dict[str, Any]:
     """Licence verdict counts and the licences behind review/deny (templates/inventory/_release_licences.html),
-    and the licence look-up: its latest job, how the packages fared, what failed and why."""
+    and the licence look-up: its latest job and how many components wait for it. How each package fared loads
+    after the page (`releases_lookup_packages`): it reads every package of the release."""
     return {**services.licence_summary(release), "lookup": {
-        "job": lookup.latest_job(release), "states": lookup.lookup_states(release),
-        "failures": lookup.failed_lookups(release), "waiting": lookup.components_waiting(release),
+        "job": lookup.latest_job(release), "waiting": lookup.components_waiting(release),
         "can_start": policies.can_edit_release(current_user, release),
     }}
+
+
+@bp.get("/releases/<int:release_id>/licence-lookup/packages")
+@permission_required(Permission.INVENTORY_READ)
+def releases_lookup_packages(release_id: int) -> Any:
+    """How the release's packages fared in their last registry look-up, and those not found (a fragment the
+    release page loads after itself)."""
+    release = db.session.get(Release, release_id)
+    if release is None:
+        raise NotFound("There is no such release.")
+    states, failures = lookup.lookup_overview(release)
+    return render_template("inventory/_release_lookup_packages.html", release=release, states=states,
+                           failures=failures)
 
 
 @bp.app_template_global()
