@@ -70,6 +70,9 @@ class DefaultConfig:
     ANOMALY_REVIEW_MONTHS_CLASS_B = 3
     ANOMALY_REVIEW_MONTHS_CLASS_C = 1
     ANOMALY_REVIEW_REMIND_DAYS = 7  # reviews due within this many days show on the dashboard and in reminders
+    # Release readiness: the safety classes each freeze gate applies to, overriding app.inventory.readiness's
+    # defaults, e.g. {"advisory_triage": "ABC"} to triage advisories on class A items too ({} = the defaults).
+    RELEASE_READINESS_RULES: dict[str, str] = {}
     ADVISORY_UPLOAD_MAX_BYTES = 40 * 1024 * 1024  # an OSV file or zip (PyPA's database is ~3 MB)
     # Audit trail: the key of the keyed hash chain (HMAC). Required in production; kept in the instance
     # configuration, never in the database. Without it (development, tests) a key is derived from SECRET_KEY.

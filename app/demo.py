@@ -33,6 +33,7 @@ SEEDERS: tuple[str, ...] = (
     "app.suppliers.demo:seed_suppliers",
     "app.questionnaires.demo:seed_evaluations",
     "app.inventory.demo:seed_inventory",
+    "app.inventory.demo:seed_release_gates",
     "app.validation.demo:seed_validation",
     "app.documents.demo:seed_procedures",
 )

@@ -55,6 +55,11 @@ VALUE_LABELS: dict[str, str] = {
     "pass": "Passed",
     "fail": "Failed",
     "blocked": "Blocked",
+    "operating-system": "Operating system",
+    "licence_waiver": "Licence waiver",
+    "licence_decision": "Licence decision",
+    "supplier_exemption": "Supplier exemption",
+    "vulnerable_code_cannot_be_controlled_by_adversary": "Vulnerable code cannot be controlled by an adversary",
 }
 
 # Field (column and context) names whose label is not simply their words without a trailing "_id".
@@ -69,6 +74,12 @@ FIELD_LABELS: dict[str, str] = {
     "gamp_category": "GAMP category",
     "hw_sw_needed": "Hardware and software needed",
     "hazard_refs": "Hazard references",
+    "cpe": "CPE",
+    "component_type": "Type",
+    "software_item_id": "Software item",
+    "class_rationale": "Rationale for a lower safety class",
+    "lower_class_rationale": "Rationale for lower-class components",
+    "transitive_rule": "SOUPs of SOUPs",
     "licence_expression": "Licence",
     "next_reevaluation_due": "Next re-evaluation due",
     "criticality_rationale": "Criticality rationale",

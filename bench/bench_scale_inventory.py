@@ -55,7 +55,7 @@ FAMILIES = ("core", "util", "http", "json", "log", "test", "crypto", "parse", "d
 SEARCH = "crypto"  # one family in ten, spread over the alphabet: the search finds a tenth of the release
 LICENCES = ("MIT", "Apache-2.0", "BSD-3-Clause", "ISC", "GPL-3.0-only", "LGPL-2.1-only", "MPL-2.0", "")
 SEVERITIES = ("critical", "high", "medium", "low", "")
-STATES = ("open", "open", "open", "open", "not_affected", "mitigated", "accepted")
+STATES = ("open", "open", "open", "open", "not_affected", "affected", "fixed")
 EVALUATION_STATES = ("sent", "in_progress", "in_progress", "submitted", "scored", "decided", "decided", "decided")
 
 

@@ -490,6 +490,9 @@ def soup_list(doc: DocumentObject) -> None:
             ("Release", "{{ release_version }}"),
             ("Release status", "{{ release_status }}"),
             ("Components", "{{ components|length }}"),
+            ("SOUPs of SOUPs", "{{ transitive_rule }}"),
+            ("Prepared (authored) by", "{{ prepared_by }} {{ prepared_at }}"),
+            ("Approved by", "{{ approved_by }} {{ approved_at }}"),
         ],
     )
     doc.add_heading("Identification (IEC 62304 8.1.2)", level=2)
@@ -507,11 +510,26 @@ def soup_list(doc: DocumentObject) -> None:
             ("Safety class", "{{ c.safety_class }}", 1.1),
             ("Licence", "{{ c.licence }}", 2),
             ("Licence verdict", "{{ c.licence_verdict }}", 1.3),
-            ("Dependency", "{{ c.direct }}", 1.3),
+            ("Type", "{{ c.type }}", 1.4),
+            ("Software item", "{{ c.software_item }}", 1.8),
+            ("Direct", "{{ c.direct }}", 1.1),
+            ("Covered by", "{{ c.covered_by }}", 1.8),
             ("Status", "{{ c.status }}", 1.5),
         ],
         size=8,
         empty="No components.",
+    )
+    doc.add_heading("Advisories (VEX), waivers and exemptions", level=2)
+    rows_table(
+        doc,
+        "c in components",
+        [
+            ("Title and version", "{{ c.name }} {{ c.version }}", 3),
+            ("Advisories and their VEX state", "{{ c.advisories }}", 7),
+            ("Waivers, licence decisions, supplier exemptions", "{{ c.waivers }}", 7),
+            ("Lower-class rationale", "{{ c.class_rationale }}", 3),
+        ],
+        size=8,
     )
     doc.add_heading("Requirements, hazards and anomaly review (IEC 62304 5.3.3, 5.3.4, 7.1.2, 7.1.3)", level=2)
     rows_table(

@@ -25,3 +25,19 @@ def test_seed_is_refused_in_production(app):
     finally:
         app.config["ENV"] = "test"
     assert result.exit_code == 2 and "refused" in result.output
+
+
+def test_the_demo_holds_a_release_that_passed_every_gate_and_a_draft_with_open_problems(app):
+    from app.inventory import services as inventory
+    from app.inventory.demo import GATED_PRODUCT
+
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    product = inventory.find_product(GATED_PRODUCT)
+    frozen, draft = inventory.find_release(product, "3.0"), inventory.find_release(product, "3.1")
+    assert frozen.is_frozen and not draft.is_frozen
+    signed = inventory.release_signatures(frozen)
+    assert signed["authored"].printed_name != signed["approved"].printed_name
+    assert inventory.current_author_signature(frozen) is not None
+    assert inventory.release_readiness(frozen).ready
+    problems = {problem.rule for problem in inventory.release_readiness(draft).problems}
+    assert {"exact_version", "advisory_triage", "anomaly_review"} <= problems

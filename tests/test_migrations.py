@@ -453,3 +453,46 @@ def test_0014g_gives_every_existing_supplier_the_key_of_its_name(app):
         with db.engine.connect() as connection:
             assert "name_key" not in {column["name"] for column in inspect(connection).get_columns("suppliers")}
             assert connection.scalar(text("SELECT count(*) FROM suppliers")) == 2
+
+
+def test_0015_adds_the_gate_columns_in_place_and_renames_triage_states_to_vex_and_back(app):
+    """At 0014g a release with a 'mitigated' match (and its stored summary): after 0015 the match is 'affected' (its
+    note kept), the component a library with no software item, the product covering transitive components by their
+    parent, the summary counting 'affected'; nothing that refers to the component is lost. The downgrade goes back."""
+    import json
+
+    with from_scratch(app) as fresh:
+        assert run(fresh, "db", "upgrade", "0014g").exit_code == 0
+        with db.engine.begin() as connection:
+            product = _insert(connection, "products", name="Pump", safety_class="B")
+            release = _insert(connection, "releases", product_id=product, version="1.0", status="draft")
+            component = _insert(connection, "components", release_id=release, name="demo", version="1.0",
+                                ecosystem="pypi", safety_class="B", change_kind="added")
+            advisory = _insert(connection, "advisories", osv_id="PYSEC-1", received_at=datetime(2026, 1, 1))
+            _insert(connection, "advisory_matches", component_id=component, advisory_id=advisory, release_id=release,
+                    state="mitigated", note="Input validated upstream")
+            _insert(connection, "release_summaries", release_id=release,
+                    advisory_groups=[["mitigated", 1, 1], ["accepted", 1, 2], ["open", 0, 1]])
+        db.session.remove()
+
+        assert run(fresh, "db", "upgrade").exit_code == 0
+        with db.engine.connect() as connection:
+            state, note, justification = connection.execute(text(
+                "SELECT state, note, justification FROM advisory_matches")).one()
+            kind, item, rationale = connection.execute(text(
+                "SELECT component_type, software_item_id, class_rationale FROM components")).one()
+            rule = connection.scalar(text("SELECT transitive_rule FROM products"))
+            groups = connection.scalar(text("SELECT advisory_groups FROM release_summaries"))
+        groups = json.loads(groups) if isinstance(groups, str) else groups
+        assert (state, note, justification) == ("affected", "Input validated upstream", "")
+        assert (kind, item, rationale, rule) == ("library", None, "", "direct")
+        assert sorted(map(tuple, groups)) == [("affected", 1, 3), ("open", 0, 1)]
+        assert run(fresh, "db", "check").exit_code == 0
+
+        assert run(fresh, "db", "downgrade", "0014g").exit_code == 0
+        columns = {column["name"] for column in inspect(db.engine).get_columns("components")}
+        assert not {"component_type", "software_item_id", "class_rationale", "cpe"} & columns
+        assert "component_waivers" not in inspect(db.engine).get_table_names()
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT state FROM advisory_matches")) == "mitigated"
+            assert connection.scalar(text("SELECT name FROM components")) == "demo"

@@ -23,7 +23,7 @@ from app.access import Permission, permission_required
 from app.api import services
 from app.api.models import ApiToken, TokenScope
 from app.audit import services as audit
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.inputs import BaseForm
 from app.inventory import services as inventory
@@ -83,6 +83,27 @@ def imports_create(product_name: str, version: str) -> Any:
         ), pages=(DomainError,)).value
     # The keys keep the documented order (jsonify would sort them).
     return Response(json.dumps(summary), status=201, mimetype="application/json")
+
+
+@bp.get("/products/<product_name>/releases/<version>/readiness")
+def readiness_show(product_name: str, version: str) -> Any:
+    """The release readiness check of a release as JSON (ready, problems, counts); any token that may read the
+    product (its import scope) may ask. Reads only."""
+    token = services.authenticate(request.headers.get("Authorization"), TokenScope.INVENTORY_IMPORT)
+    actor = audit.Actor(None, f"API token {token.prefix}… ({token.name})")
+    g.audit_actor = actor
+    g.denied_permissions = (str(TokenScope.INVENTORY_IMPORT),)
+    product = inventory.find_product(product_name)
+    release = inventory.find_release(product, version) if product is not None else None
+    if product is not None and not token.may_import_into(product):
+        raise PermissionDenied(f"The API token may not read the product {product.name!r}.")
+    if release is None:
+        raise NotFound(f"There is no release {version!r} of {product_name!r}." if product is not None
+                       else f"There is no product {product_name!r}.")
+    body = {"product": release.product.name, "release": release.version, "status": release.status,
+            **inventory.release_readiness(release).as_dict()}
+    unit_of_work.commit()  # the token's use is recorded
+    return Response(json.dumps(body), status=200, mimetype="application/json")
 
 
 @bp.get("/tokens")

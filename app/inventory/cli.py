@@ -17,7 +17,7 @@ from app.inventory import services
 from app.inventory.importers import FORMATS
 from app.inventory.models import ImportChannel
 
-cli = AppGroup("inventory", help="SOUP/OTSS inventory: import dependency files and SBOMs.")
+cli = AppGroup("inventory", help="SOUP/OTSS inventory: import dependency files and SBOMs, check release readiness.")
 
 EXIT_BAD_INPUT = 2
 EXIT_CONFLICT = 3
@@ -52,3 +52,27 @@ def import_command(product_name: str, version: str, format_: str | None, usernam
             click.echo(f"error: {error.message}", err=True)
             sys.exit(EXIT_CONFLICT if isinstance(error, Conflict) else EXIT_BAD_INPUT)
     click.echo(json.dumps(summary, sort_keys=False))
+
+
+EXIT_NOT_READY = 1
+
+
+@cli.command("check-release")
+@click.option("--product", "product_name", required=True, help="Product name.")
+@click.option("--release", "version", required=True, help="Release version.")
+def check_release_command(product_name: str, version: str) -> None:
+    """Print the release readiness check as one JSON object {"ready", "problems": [{"rule", "component", "message"}],
+    "counts"}; exit 0 when ready, 1 when not, 2 when the product or release does not exist. Changes nothing."""
+    product = services.find_product(product_name)
+    release = services.find_release(product, version) if product is not None else None
+    if release is None:
+        what = f"product {product_name!r}" if product is None else f"release {version!r} of {product.name}"
+        click.echo(f"error: no {what}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    readiness = services.release_readiness(release)
+    db.session.rollback()
+    body = {"product": release.product.name, "release": release.version, "status": release.status,
+            **readiness.as_dict()}
+    click.echo(json.dumps(body))
+    if not readiness.ready:
+        sys.exit(EXIT_NOT_READY)

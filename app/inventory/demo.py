@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from importlib import metadata
 from typing import Any
@@ -15,6 +16,7 @@ from app.inventory import services
 from app.inventory.licences import services as licence_services
 from app.inventory.licences.expressions import normalise_licence
 from app.inventory.models import Component, ImportChannel, Release, SafetyClass
+from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
 
 PRODUCT = "Provenance"
 LOCK_FILES = ("requirements.lock", "package-lock.json")
@@ -88,3 +90,119 @@ def add_installed_licences(release: Release) -> None:
         db.session.execute(update(table).where(table.c.id == bindparam("_id")).values(
             licence_expression=bindparam("_expression"), unknown_licences=bindparam("_unknown")), updates)
         licence_services.apply_licence_policy(release)
+
+
+GATED_PRODUCT = "Infusion pump controller"
+
+
+def _device_sbom(flask_version: str) -> bytes:
+    """The controller's CycloneDX SBOM: its framework and a transitive library, a one-off npm helper, the operating
+    system of its hosts and the managed storage it calls."""
+    return json.dumps({
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "application", "name": "pump-controller", "bom-ref": "root"}},
+        "components": [
+            {"type": "framework", "name": "flask", "version": flask_version, "bom-ref": "flask",
+             "purl": f"pkg:pypi/flask@{flask_version}", "licenses": [{"license": {"id": "BSD-3-Clause"}}]},
+            {"type": "library", "name": "werkzeug", "version": "3.0.1", "bom-ref": "werkzeug",
+             "purl": "pkg:pypi/werkzeug@3.0.1", "licenses": [{"license": {"id": "BSD-3-Clause"}}]},
+            {"type": "library", "name": "left-pad", "version": "1.3.0", "bom-ref": "left-pad",
+             "purl": "pkg:npm/left-pad@1.3.0", "licenses": [{"license": {"id": "WTFPL"}}]},
+            {"type": "operating-system", "name": "ubuntu", "version": "22.04.4", "bom-ref": "os",
+             "cpe": "cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*",
+             "licenses": [{"license": {"id": "GPL-2.0-only"}}]},
+        ],
+        "services": [{"bom-ref": "s3", "group": "aws", "name": "S3", "version": "2006-03-01",
+                      "provider": {"name": "Amazon Web Services"}, "description": "Stores exported therapy reports"}],
+        "dependencies": [{"ref": "root", "dependsOn": ["flask", "left-pad", "os", "s3"]},
+                         {"ref": "flask", "dependsOn": ["werkzeug"]}],
+    }).encode()
+
+
+def _supplier(code: str, name: str, kind: str) -> Supplier:
+    supplier = db.session.scalar(select(Supplier).where(Supplier.code == code))
+    if supplier is None:
+        supplier = Supplier(code=code, name=name, kind=kind, status=SupplierStatus.APPROVED,
+                            scope=f"{name} (demo: SOUP of the infusion pump controller)")
+        db.session.add(supplier)
+        db.session.flush()
+    return supplier
+
+
+def _prepare(release: Release, users: dict[str, User], password: str, *, finish: bool) -> None:
+    """Classify, assign, document, review, triage and waive as a team would; with `finish`, everything a freeze asks."""
+    from app.inventory import gates
+    from app.inventory.advisories import services as advisory_services
+    from app.inventory.advisories.models import AdvisoryMatch
+
+    engineer, qa = users["engineer"], users["qa"]
+    items = {item.name: item for item in release.product.software_items}
+    found = {c.name: c for c in db.session.scalars(select(Component).where(Component.release_id == release.id))}
+    runtime = [c.id for name, c in found.items() if name != "ubuntu"]
+    services.classify_components(release, runtime, "soup", "Runs in, or is called by, the controller at run time",
+                                 by=engineer)
+    services.classify_components(release, [found["ubuntu"].id], "infrastructure",
+                                 "Hosts' operating system, run and patched by the cloud provider", by=engineer)
+    services.assign_software_item(release, runtime, items["Dose API"].id, by=engineer)
+    direct = [c.id for c in found.values() if c.direct is not False and c.name != "ubuntu"]
+    services.set_fields_in_bulk(release, direct, {
+        "requirements": "Serves the dose-calculation API within 200 ms; stores report exports",
+        "hazard_refs": "HAZ-07 wrong dose displayed; HAZ-12 report lost", "risk_level": "medium"}, by=engineer,
+        overwrite=True)
+    services.link_supplier(found["flask"], _supplier("OSS-PALLETS", "Pallets", SupplierKind.OPEN_SOURCE_PROJECT),
+                           by=engineer)
+    services.link_supplier(found["aws/S3"], _supplier("AWS", "Amazon Web Services", SupplierKind.CLOUD_PROVIDER),
+                           by=engineer)
+    services.review_in_bulk(release, direct, by=engineer, conclusion="acceptable",
+                            anomalies="Issue trackers and advisories of these exact versions checked: none affects "
+                                      "the dose API.")
+    if not finish:
+        return
+    for match in db.session.scalars(select(AdvisoryMatch).where(AdvisoryMatch.release_id == release.id)):
+        advisory_services.triage_match(match, "not_affected", "The debugger is never enabled on the device",
+                                       by=engineer, justification="vulnerable_code_not_in_execute_path")
+    gates.exempt_supplier(found["left-pad"], "Twelve-line helper, no maintainer left; code reviewed and vendored",
+                          signer=qa, password=password)
+    for component in found.values():
+        if component.licence_verdict == "review":
+            gates.decide_licence(component, "accept", "Permissive licence, reviewed for this use", by=engineer)
+        elif component.licence_verdict == "deny":
+            gates.waive_licence(component, "Not distributed with the device; reviewed by legal", signer=qa,
+                                password=password)
+    services.assess_components(release, [c.id for c in found.values()], "First release of the controller's SOUP list",
+                               by=engineer)
+
+
+def seed_release_gates(users: dict[str, User], *, password: str = "", **_options: Any) -> None:
+    """A class B product with one frozen release that passed every freeze gate (prepared by the engineer, approved by
+    QA) and a draft release with open problems (a range instead of a version, an advisory not triaged, a version
+    not reviewed)."""
+    from app.inventory.advisories import services as advisory_services
+
+    if services.find_product(GATED_PRODUCT) is not None or "engineer" not in users or "qa" not in users:
+        return
+    engineer, qa = users["engineer"], users["qa"]
+    product = services.create_product(GATED_PRODUCT, safety_class=SafetyClass.B, by=engineer,
+                                      description="Demo: SOUP list through the freeze gates (issue 14).")
+    services.add_software_item(product, "Dose API", SafetyClass.B)
+    services.add_software_item(product, "Report viewer", SafetyClass.A,
+                               lower_class_rationale="Reads exported reports only; segregated from the dose API")
+    advisory_services.import_advisories("demo-osv.json", json.dumps([
+        {"id": "DEMO-2026-0001", "summary": "Debugger PIN bypass in werkzeug (demo record)",
+         "affected": [{"package": {"ecosystem": "PyPI", "name": "werkzeug"}, "versions": ["3.0.1"]}]},
+        {"id": "DEMO-2026-0002", "summary": "Header parsing flaw in flask 3.0.3 (demo record)",
+         "affected": [{"package": {"ecosystem": "PyPI", "name": "flask"}, "versions": ["3.0.3"]}]},
+    ]).encode())
+    first = services.create_release(product, "3.0", by=engineer)
+    services.import_files(first, [services.UploadedFile("pump-controller.cdx.json", _device_sbom("3.0.0"))],
+                          by=engineer, channel=ImportChannel.SEED)
+    _prepare(first, users, password, finish=True)
+    services.author_release(first, engineer, password=password, comment="SOUP list of 3.0 prepared")
+    services.freeze_release(first, qa, password=password, comment="SOUP list of 3.0 approved")
+
+    second = services.create_release(product, "3.1", by=engineer)
+    services.import_files(second, [
+        services.UploadedFile("pump-controller.cdx.json", _device_sbom("3.0.3")),
+        services.UploadedFile("bower.json", json.dumps({"name": "pump-ui",
+                                                        "dependencies": {"jquery": "^3.7.0"}}).encode()),
+    ], by=engineer, channel=ImportChannel.SEED)

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.inputs import BaseForm
 from app.inventory.importers import FORMATS
-from app.inventory.models import Classification, ComponentStatus, RiskLevel, SafetyClass, Scope
+from app.inventory.models import Classification, ComponentStatus, ComponentType, RiskLevel, SafetyClass, Scope
 
 SAFETY_CLASSES = [(c.value, f"Class {c.value}") for c in SafetyClass]
 CLASSIFICATIONS = [("soup", "SOUP"), ("otss", "OTSS"), ("infrastructure", "Infrastructure")]
@@ -16,9 +16,25 @@ CLASSIFICATION_LABELS = dict(CLASSIFICATIONS)
 assert {value for value, _ in CLASSIFICATIONS} == set(Classification)
 
 
+TRANSITIVE_RULES = [
+    ("direct", "Direct dependencies are documented; transitive ones are covered by their direct parent"),
+    ("all", "Every component is documented"),
+]
+COMPONENT_TYPE_LABELS = {
+    ComponentType.LIBRARY.value: "Library", ComponentType.FRAMEWORK.value: "Framework",
+    ComponentType.APPLICATION.value: "Application", ComponentType.OPERATING_SYSTEM.value: "Operating system",
+    ComponentType.PLATFORM.value: "Platform", ComponentType.CONTAINER.value: "Container",
+    ComponentType.FIRMWARE.value: "Firmware", ComponentType.DEVICE.value: "Device",
+    ComponentType.SERVICE.value: "Service", ComponentType.FILE.value: "File",
+}
+assert set(COMPONENT_TYPE_LABELS) == set(ComponentType)
+COMPONENT_TYPES = list(COMPONENT_TYPE_LABELS.items())
+
+
 class ProductForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Name the product."), Length(max=200)])
     safety_class = SelectField("Safety class (IEC 62304)", choices=SAFETY_CLASSES)
+    transitive_rule = SelectField("SOUPs of SOUPs", choices=TRANSITIVE_RULES, validators=[Optional()])
     description = TextAreaField("Description", validators=[Length(max=5000)])
     version = HiddenField()
 
@@ -26,6 +42,14 @@ class ProductForm(BaseForm):
 class SoftwareItemForm(BaseForm):
     name = StringField("Software item", validators=[DataRequired("Name the software item."), Length(max=200)])
     safety_class = SelectField("Safety class", choices=SAFETY_CLASSES)
+    lower_class_rationale = TextAreaField(
+        "Rationale for lower-class components", validators=[Length(max=5000)],
+        description="Only if components of this item may carry a lower class than the item (e.g. segregation).")
+
+
+class SoftwareItemEditForm(BaseForm):
+    safety_class = SelectField("Safety class", choices=SAFETY_CLASSES)
+    lower_class_rationale = TextAreaField("Rationale for lower-class components", validators=[Length(max=5000)])
 
 
 class ReleaseForm(BaseForm):
@@ -44,12 +68,55 @@ class ImportForm(BaseForm):
                          validators=[Optional()])
 
 
+BULK_ACTIONS = [
+    ("classify", "Classify"), ("assess", "Mark the change assessed"), ("assign_item", "Assign to a software item"),
+    ("set_fields", "Set requirements, hazards, risk level"), ("review", "Record an anomaly review"),
+]
+CONCLUSIONS = [("acceptable", "Acceptable"), ("needs_risk_control", "Needs risk control"), ("reject", "Reject")]
+
+
 class BulkForm(BaseForm):
-    action = SelectField("With the selected components", choices=[
-        ("classify", "Classify"), ("assess", "Mark the change assessed")])
+    action = SelectField("With the selected components", choices=BULK_ACTIONS)
     classification = SelectField("Classification", choices=[("", "—"), *CLASSIFICATIONS], validators=[Optional()])
     safety_class = SelectField("Safety class", choices=[("", "keep"), *SAFETY_CLASSES], validators=[Optional()])
     note = StringField("Rationale or assessment note", validators=[Length(max=2000)])
+    software_item_id = SelectField("Software item", coerce=int, choices=[], validate_choice=False,
+                                   validators=[Optional()])
+    requirements = TextAreaField("Functional and performance requirements (5.3.3)", validators=[Length(max=10000)])
+    hw_sw_needed = TextAreaField("Hardware and software needed (5.3.4)", validators=[Length(max=10000)])
+    hazard_refs = TextAreaField("Hazard references (7.1.2)", validators=[Length(max=10000)])
+    risk_level = SelectField("Risk level", choices=[("", "keep"), *[(r.value, r.value.capitalize()) for r in RiskLevel]],
+                             validators=[Optional()])
+    overwrite = BooleanField("Replace existing values")
+    anomalies = TextAreaField("Relevant anomalies found (7.1.3)", validators=[Length(max=10000)])
+    conclusion = SelectField("Conclusion", choices=CONCLUSIONS, validators=[Optional()])
+
+
+class NewComponentForm(BaseForm):
+    name = StringField("Name", validators=[DataRequired("Name the component."), Length(max=300)],
+                       description="e.g. Ubuntu Server, PostgreSQL, Chrome, Amazon S3")
+    version = StringField("Exact version", validators=[DataRequired("Give the exact version in use."), Length(max=120)])
+    component_type = SelectField("Type", choices=COMPONENT_TYPES, default=ComponentType.APPLICATION.value)
+    classification = SelectField("Classification (per use)", choices=[("", "Not classified yet"), *CLASSIFICATIONS])
+    supplier_id = SelectField("Supplier", coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    manufacturer = StringField("Manufacturer", validators=[Length(max=300)])
+    purl = StringField("Package URL (if one exists)", validators=[Length(max=600)])
+    cpe = StringField("CPE (if one exists)", validators=[Length(max=500)],
+                      description="e.g. cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*")
+    licence_expression = StringField("Licence (SPDX expression)", validators=[Length(max=1000)])
+    software_item_id = SelectField("Software item", coerce=int, choices=[], validate_choice=False,
+                                   validators=[Optional()])
+    description = TextAreaField("Description and versions supported", validators=[Length(max=10000)],
+                                description="e.g. the browser version matrix")
+
+
+class RetireForm(BaseForm):
+    reason = StringField("Why it is retired", validators=[DataRequired("Say why."), Length(max=2000)])
+
+
+class LicenceDecisionForm(BaseForm):
+    decision = SelectField("Decision", choices=[("accept", "Accept the licence for this use"), ("reject", "Reject")])
+    reason = TextAreaField("Reason", validators=[DataRequired("Give the reason."), Length(max=5000)])
 
 
 class ComponentForm(BaseForm):
@@ -64,8 +131,15 @@ class ComponentForm(BaseForm):
     scope = SelectField("Scope", choices=[(s.value, s.value.capitalize()) for s in Scope])
     classification = SelectField("Classification (per use)", choices=[("", "Not classified yet"), *CLASSIFICATIONS])
     classification_rationale = TextAreaField("Rationale of the classification", validators=[Length(max=5000)])
+    component_type = SelectField("Type", choices=COMPONENT_TYPES, validators=[Optional()])
+    cpe = StringField("CPE", validators=[Length(max=500)])
+    software_item_id = SelectField("Software item", coerce=int, choices=[], validate_choice=False,
+                                   validators=[Optional()],
+                                   description="The component takes the class of its software item.")
     safety_class = SelectField("Safety class", choices=SAFETY_CLASSES,
-                               description="The highest class of the software items that use it.")
+                               description="The class of its software item (of the product without one).")
+    class_rationale = TextAreaField("Rationale for a lower class", validators=[Length(max=5000)],
+                                    description="Needed when the class is lower than its software item's.")
     requirements = TextAreaField("Functional and performance requirements (62304 5.3.3)",
                                  validators=[Length(max=10000)])
     hw_sw_needed = TextAreaField("Hardware and software needed (62304 5.3.4)", validators=[Length(max=10000)])

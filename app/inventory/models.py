@@ -64,6 +64,28 @@ class Scope(StrEnum):
     OPTIONAL = "optional"
 
 
+class TransitiveRule(StrEnum):
+    """SOUPs of SOUPs: what a product documents of its transitive dependencies."""
+
+    DIRECT = "direct"  # direct dependencies are documented; transitive ones are covered by their direct parent
+    ALL = "all"  # every component is documented
+
+
+class ComponentType(StrEnum):
+    """The kind of a component, as CycloneDX names it (a non-package item is typed by hand)."""
+
+    LIBRARY = "library"
+    FRAMEWORK = "framework"
+    APPLICATION = "application"
+    OPERATING_SYSTEM = "operating-system"
+    PLATFORM = "platform"
+    CONTAINER = "container"
+    FIRMWARE = "firmware"
+    DEVICE = "device"
+    SERVICE = "service"
+    FILE = "file"
+
+
 class LicenceState(StrEnum):
     """Where a component's licence comes from; "no licence declared" and "not looked up yet" differ."""
 
@@ -92,6 +114,8 @@ class Product(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignor
     safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default=SafetyClass.A)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # SOUPs of SOUPs (TransitiveRule): transitive components covered by their direct parent, or all documented.
+    transitive_rule: Mapped[str] = mapped_column(String(10), nullable=False, default=TransitiveRule.DIRECT)
 
     software_items: Mapped[list[SoftwareItem]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="SoftwareItem.name"
@@ -109,8 +133,13 @@ class SoftwareItem(Audited, TimestampMixin, db.Model):  # type: ignore[name-defi
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default=SafetyClass.A)
+    # Why components of this item may carry a lower class than the item (62304 4.3: segregation), when it says so.
+    lower_class_rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     product: Mapped[Product] = relationship(back_populates="software_items")
+
+    def audit_label(self) -> str:
+        return f"{self.product.name} / {self.name}" if self.product else self.name
 
 
 class Release(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -224,6 +253,8 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     version: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     ecosystem: Mapped[str] = mapped_column(String(40), nullable=False, default="generic")
     purl: Mapped[str] = mapped_column(String(600), nullable=False, default="")
+    cpe: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    component_type: Mapped[str] = mapped_column(String(30), nullable=False, default=ComponentType.LIBRARY)
     # The version's identity for anomaly reviews (anomalies.rules.review_key): every release shipping it, at once.
     review_key: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -250,6 +281,9 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     classification: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # "" = not classified yet
     classification_rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
     safety_class: Mapped[str] = mapped_column(String(1), nullable=False, default=SafetyClass.A)
+    # The software item (62304 5.3) the component serves: it takes the item's class; a lower one needs a rationale.
+    software_item_id: Mapped[int | None] = mapped_column(ForeignKey("software_items.id"), nullable=True, index=True)
+    class_rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
     requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 5.3.3
     hw_sw_needed: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 5.3.4
     hazard_refs: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 7.1.2
@@ -270,6 +304,7 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     release: Mapped[Release] = relationship()
     import_run: Mapped[ImportRun | None] = relationship()
     supplier: Mapped[Supplier | None] = relationship()
+    software_item: Mapped[SoftwareItem | None] = relationship()
     licence_evidence: Mapped[SourceResponse | None] = relationship()
 
     def audit_label(self) -> str:
@@ -278,6 +313,42 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     @property
     def is_changed(self) -> bool:
         return self.change_kind != ChangeKind.UNCHANGED
+
+
+class WaiverKind(StrEnum):
+    LICENCE_WAIVER = "licence_waiver"  # a denied licence shipped anyway: signed by QA
+    LICENCE_DECISION = "licence_decision"  # a licence under review: the recorded decision
+    SUPPLIER_EXEMPTION = "supplier_exemption"  # class B/C SOUP without a qualified supplier: signed by QA
+
+
+class ComponentWaiver(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A recorded (and for waivers and exemptions signed) decision about one package of a product.
+
+    Kept with the package version it was made for and carried to the product's later releases: a licence waiver
+    or decision while the licence is unchanged, a supplier exemption while the package is the same. Never edited;
+    a new decision supersedes the old one.
+    """
+
+    __tablename__ = "component_waivers"
+    __table_args__ = (Index("ix_component_waivers_product_kind_package", "product_id", "kind", "package_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    package_key: Mapped[str] = mapped_column(String(400), nullable=False)  # diff.package_key, tab-joined
+    display_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    version: Mapped[str] = mapped_column(String(120), nullable=False, default="")  # the version it was made for
+    licence_expression: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    decision: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # accept | reject (decisions)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    component_id: Mapped[int | None] = mapped_column(ForeignKey("components.id", ondelete="SET NULL"), nullable=True)
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"), nullable=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    recorded_by_name: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    def audit_label(self) -> str:
+        return f"{self.kind.replace('_', ' ')} {self.display_name} {self.version}".strip()
 
 
 @event.listens_for(Session, "before_flush")

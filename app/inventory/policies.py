@@ -20,3 +20,13 @@ def can_edit_component(user: User | None, component: Component) -> bool:
 def can_freeze(user: User, release: Release) -> bool:
     """QA freezes (and signs) a draft release."""
     return user.has(Permission.INVENTORY_FREEZE) and not release.is_frozen
+
+
+def can_author(user: User, release: Release) -> bool:
+    """Whoever may edit the inventory prepares (signs as author) a draft release's SOUP list."""
+    return user.has(Permission.INVENTORY_EDIT) and not release.is_frozen
+
+
+def can_sign_waivers(user: User) -> bool:
+    """QA signs licence waivers and supplier exemptions."""
+    return user.has(Permission.INVENTORY_FREEZE)

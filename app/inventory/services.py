@@ -24,7 +24,7 @@ from app.db import utcnow
 from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
-from app.inventory import policies, supplier_groups
+from app.inventory import gates, policies, supplier_groups
 from app.inventory import summary as release_summaries
 from app.inventory.advisories import services as advisory_services
 from app.inventory.anomalies import services as anomaly_services
@@ -39,6 +39,7 @@ from app.inventory.models import (
     Classification,
     Component,
     ComponentStatus,
+    ComponentType,
     ImportChannel,
     ImportRun,
     LicenceState,
@@ -49,11 +50,13 @@ from app.inventory.models import (
     SafetyClass,
     Scope,
     SoftwareItem,
+    TransitiveRule,
 )
+from app.inventory.readiness import Readiness
 from app.inventory.summary import Summary
 from app.inventory.workflow import ReleaseFrozen, require_component_move, require_release_move
 from app.signatures.models import Meaning, Signature
-from app.signatures.services import SignTarget, sign, signatures_for
+from app.signatures.services import SignTarget, content_hash, sign, signatures_for
 from app.suppliers import services as supplier_services
 from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
 
@@ -80,11 +83,15 @@ ASSESSMENT_FIELDS: tuple[str, ...] = (
     "hw_sw_needed",
     "hazard_refs",
     "risk_level",
+    "software_item_id",
+    "class_rationale",
 )
 EDITABLE_FIELDS: tuple[str, ...] = (
-    "name", "version", "ecosystem", "purl", "manufacturer", "repository_url", "licence_expression",
-    "scope", "description", *ASSESSMENT_FIELDS, "status",
+    "name", "version", "ecosystem", "purl", "cpe", "component_type", "manufacturer", "repository_url",
+    "licence_expression", "scope", "description", *ASSESSMENT_FIELDS, "software_item_id", "class_rationale", "status",
 )
+# The 62304 fields a person may set on many components at once (bulk), never overwriting without saying so.
+BULK_FIELDS: tuple[str, ...] = ("requirements", "hw_sw_needed", "hazard_refs", "risk_level")
 NO_LICENCE = "NOASSERTION"
 INSERT_BATCH = 2000  # components per INSERT statement (one executemany each)
 
@@ -109,9 +116,14 @@ def create_product(name: str, *, safety_class: str = SafetyClass.A, description:
     return product
 
 
-def update_product(product: Product, *, name: str, safety_class: str, description: str) -> Product:
-    """Rename or reclassify a product; the name stays unique."""
+def update_product(product: Product, *, name: str, safety_class: str, description: str,
+                   transitive_rule: str | None = None) -> Product:
+    """Rename or reclassify a product, or choose its SOUPs-of-SOUPs rule; the name stays unique."""
     name = name.strip()
+    if transitive_rule is not None:
+        if transitive_rule not in set(TransitiveRule):
+            raise ValidationFailed("Choose how transitive dependencies are documented: 'direct' or 'all'.")
+        product.transitive_rule = transitive_rule
     other = find_product(name)
     if other is not None and other.id != product.id:
         raise ValidationFailed(f"A product named {name!r} already exists.")
@@ -122,7 +134,7 @@ def update_product(product: Product, *, name: str, safety_class: str, descriptio
     return product
 
 
-def add_software_item(product: Product, name: str, safety_class: str) -> SoftwareItem:
+def add_software_item(product: Product, name: str, safety_class: str, *, lower_class_rationale: str = "") -> SoftwareItem:
     """A software item's class cannot exceed the product's class (IEC 62304 4.3)."""
     name = name.strip()
     if not name:
@@ -131,9 +143,27 @@ def add_software_item(product: Product, name: str, safety_class: str) -> Softwar
         raise ValidationFailed(f"A software item of a class {product.safety_class} product is class A..{product.safety_class}.")
     if any(item.name.lower() == name.lower() for item in product.software_items):
         raise ValidationFailed(f"The product already has a software item named {name!r}.")
-    item = SoftwareItem(product=product, name=name, safety_class=safety_class)
+    item = SoftwareItem(product=product, name=name, safety_class=safety_class,
+                        lower_class_rationale=lower_class_rationale.strip())
     db.session.add(item)
     db.session.flush()
+    return item
+
+
+def update_software_item(item: SoftwareItem, *, safety_class: str, lower_class_rationale: str) -> SoftwareItem:
+    """Change an item's class or its rationale for lower-class components; components of drafts take the new class
+    (those with their own lower-class rationale keep theirs)."""
+    product = item.product
+    if safety_class not in set(SafetyClass) or safety_class > product.safety_class:
+        raise ValidationFailed(f"A software item of a class {product.safety_class} product is class A..{product.safety_class}.")
+    item.safety_class, item.lower_class_rationale = safety_class, lower_class_rationale.strip()
+    components = list(db.session.scalars(select(Component).join(Release).where(
+        Component.software_item_id == item.id, Release.status == ReleaseStatus.DRAFT)))
+    for component in components:
+        if not component.class_rationale.strip():
+            component.safety_class = safety_class
+    db.session.flush()
+    anomaly_services.refresh_schedule({component.review_key for component in components})
     return item
 
 
@@ -517,7 +547,7 @@ def _verdict_cache() -> Any:
 def _row_defaults(release: Release) -> dict[str, Any]:
     now = utcnow()
     return {
-        "release_id": release.id, "supplier_id": None,
+        "release_id": release.id, "supplier_id": None, "software_item_id": None, "class_rationale": "",
         "classification": "", "classification_rationale": "", "safety_class": release.product.safety_class,
         "requirements": "", "hw_sw_needed": "", "hazard_refs": "", "risk_level": RiskLevel.LOW.value,
         "status": ComponentStatus.PROPOSED.value, "change_kind": ChangeKind.ADDED.value, "previous_version": "",
@@ -544,7 +574,8 @@ def _row(defaults: dict[str, Any], record: ComponentRecord, item: diffing.DiffIt
          sources: list[dict[str, Any]], run: ImportRun) -> dict[str, Any]:
     return {
         **defaults, "import_run_id": run.id, "name": item.name, "version": item.version, "ecosystem": item.ecosystem,
-        "purl": record.purl[:600], "description": record.description, "manufacturer": record.supplier[:300],
+        "purl": record.purl[:600], "cpe": record.cpe[:500], "component_type": record.component_type[:30] or "library",
+        "description": record.description, "manufacturer": record.supplier[:300],
         "repository_url": record.repository_url[:500],
         "licence_expression": item.licence_expression, "unknown_licences": list(record.unknown_licences),
         "licence_verdict": verdict_of(record.licence_expression, record.unknown_licences, bool(record.licence_expression)),
@@ -827,6 +858,11 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     _check_choices(changes)
     if "status" in changes:
         require_component_move(component.status, changes["status"])
+    if "software_item_id" in changes:
+        changes["software_item_id"] = _item_of(component.release, changes["software_item_id"])
+        if "safety_class" not in changes and changes["software_item_id"] != component.software_item_id:
+            item = db.session.get(SoftwareItem, changes["software_item_id"]) if changes["software_item_id"] else None
+            changes["safety_class"] = item.safety_class if item else component.release.product.safety_class
     identity = ("name", "version", "ecosystem", "licence_expression")
     original = {name: getattr(component, name) for name in (*changes, "unknown_licences", "review_key")}
     for name, value in changes.items():
@@ -837,6 +873,11 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
         if component.licence_expression != original["licence_expression"]:
             component.licence_state, component.licence_source = LicenceState.MANUAL, "entered by hand"
             component.licence_evidence_id, component.licence_checked_at = None, utcnow()
+    lower = _lower_class_problem(component)
+    if lower:
+        for name, value in original.items():
+            setattr(component, name, value)
+        raise ValidationFailed(lower)
     if component.status in (ComponentStatus.APPROVED, ComponentStatus.IN_USE):
         problems = approval_problems(component)
         if problems:
@@ -856,10 +897,47 @@ def update_component(component: Component, changes: dict[str, Any], *, by: User 
     return component
 
 
+def reference_class(component: Component) -> str:
+    """The class a component takes: its software item's, else its product's."""
+    item = component.software_item if component.software_item_id else None
+    return item.safety_class if item is not None else component.release.product.safety_class
+
+
+def _lower_class_problem(component: Component) -> str:
+    """Why the component may not have its class ("" when it may): a class lower than its reference needs a rationale,
+    its own or its software item's."""
+    if component.software_item_id and (component.software_item is None
+                                       or component.software_item.id != component.software_item_id):
+        db.session.flush()
+        db.session.refresh(component, ["software_item"])
+    reference = reference_class(component)
+    item = component.software_item if component.software_item_id else None
+    if component.safety_class < reference and not component.class_rationale.strip() and not (
+            item is not None and item.lower_class_rationale.strip()):
+        owner = f"its software item {item.name}" if item is not None else "the product"
+        return (f"{component.name} {component.version} cannot be class {component.safety_class}, lower than {owner} "
+                f"(class {reference}), without a rationale: give the reason for the lower class.")
+    return ""
+
+
+def _item_of(release: Release, item_id: Any) -> int | None:
+    """The id of a software item of the release's product (None for none); anything else is refused."""
+    if item_id in (None, "", 0, "0"):
+        return None
+    try:
+        wanted = int(item_id)
+    except (TypeError, ValueError) as error:
+        raise ValidationFailed("Choose a software item of this product.") from error
+    item = db.session.get(SoftwareItem, wanted)
+    if item is None or item.product_id != release.product_id:
+        raise ValidationFailed("Choose a software item of this product.")
+    return item.id
+
+
 def _check_choices(changes: dict[str, Any]) -> None:
     choices = {
         "classification": {"", *Classification}, "safety_class": set(SafetyClass), "risk_level": set(RiskLevel),
-        "status": set(ComponentStatus), "scope": set(Scope),
+        "status": set(ComponentStatus), "scope": set(Scope), "component_type": set(ComponentType),
     }
     for name, allowed in choices.items():
         if name in changes and changes[name] not in allowed:
@@ -883,11 +961,14 @@ def _recompute_change(component: Component) -> None:
 
 
 def approval_problems(component: Component) -> list[str]:
-    """What still stops approval: a class B/C SOUP needs requirements, hazards and a current anomaly review."""
+    """What still stops approval: a class B/C SOUP needs requirements, hazards and a current anomaly review (of its
+    own unless the product's SOUPs-of-SOUPs rule lets its direct parent cover a transitive component)."""
     problems = []
     if not component.classification:
         problems.append("classify it first (SOUP, OTSS or infrastructure)")
-    if component.classification == Classification.SOUP and component.safety_class in (SafetyClass.B, SafetyClass.C):
+    covered = component.direct is False and component.release.product.transitive_rule != TransitiveRule.ALL
+    if (component.classification == Classification.SOUP and component.safety_class in (SafetyClass.B, SafetyClass.C)
+            and not covered):
         if not component.requirements.strip():
             problems.append(f"class {component.safety_class} SOUP needs its functional and performance requirements")
         if not component.hazard_refs.strip():
@@ -946,6 +1027,14 @@ def classify_components(release: Release, component_ids: Iterable[int], classifi
             component.classification_rationale = rationale.strip()
         if safety_class:
             component.safety_class = safety_class
+    if safety_class:
+        lowered = [problem for problem in map(_lower_class_problem, components) if problem]
+        if lowered:
+            raise ValidationFailed(
+                f"Nothing was changed: {len(lowered)} of the selected components would get a class lower than their "
+                "software item's (or the product's) without a rationale. Lower a class on the component's page with "
+                "its own rationale, or give the software item a rationale for lower-class components. First: "
+                + lowered[0])
     db.session.flush()
     if safety_class:
         anomaly_services.refresh_schedule({component.review_key for component in components})
@@ -1034,35 +1123,16 @@ def create_supplier_for(component: Component, *, by: User | None) -> Supplier:
 # --- Freeze ------------------------------------------------------------------------------------
 
 
+def release_readiness(release: Release) -> Readiness:
+    """The release readiness check (app.inventory.readiness) over the release's facts, with the configured rules."""
+    return gates.release_readiness(release)
+
+
 def freeze_problems(release: Release, stats: Summary | None = None) -> list[str]:
-    """What stops the release from being frozen: every changed component must be classified and assessed."""
+    """What stops the release from being frozen, as messages (the readiness check's problems)."""
     if release.is_frozen:
         return ["the release is already frozen"]
-    problems = []
-    stats = stats or release_component_stats(release)
-    if not stats.components:
-        problems.append("the release has no components: import its dependency files first")
-    # Counted first from the (release, version) index: ordered by name, SQLite would read the release's name index
-    # to the end looking for a blank version (55 ms at 20,000 components) when there is none.
-    total = db.session.scalar(select(func.count(Component.id)).where(
-        Component.release_id == release.id, Component.version == ""))
-    if total:
-        inexact = db.session.execute(
-            select(Component.name, Component.declared_range).where(Component.release_id == release.id,
-                                                                    Component.version == "")
-            .order_by(Component.name).limit(11)).all()
-        names = ", ".join(f"{name} {declared}".strip() for name, declared in inexact[:10])
-        problems.append(f"{total} component(s) have no exact version, only a declared range: {names}"
-                        f"{' ...' if (total or 0) > 10 else ''}; import the lockfile")
-    total = stats.unassessed
-    if total:
-        unassessed = list(db.session.execute(
-            select(Component.name, Component.version).where(
-                Component.release_id == release.id, Component.change_kind != ChangeKind.UNCHANGED,
-                Component.assessed.is_(False)).order_by(Component.name).limit(10)))
-        names = ", ".join(f"{name} {version}" for name, version in unassessed[:10])
-        problems.append(f"{total} changed component(s) not assessed yet: {names}{' ...' if total > 10 else ''}")
-    return problems
+    return [problem.message for problem in release_readiness(release).problems]
 
 
 def sign_target(release: Release) -> SignTarget:
@@ -1080,20 +1150,246 @@ def sign_target(release: Release) -> SignTarget:
     )
 
 
+def release_signatures(release: Release) -> dict[str, Signature | None]:
+    """Who prepared (authored) and who approved the release's SOUP list: the latest signature of each meaning."""
+    found: dict[str, Signature | None] = {Meaning.AUTHORED: None, Meaning.APPROVED: None}
+    for signature in signatures_for("release", release.id):
+        if signature.meaning in found and (found[signature.meaning] is None
+                                           or signature.id > found[signature.meaning].id):  # type: ignore[union-attr]
+            found[signature.meaning] = signature
+    return found
+
+
+def current_author_signature(release: Release, target: SignTarget | None = None) -> Signature | None:
+    """The latest authored signature that still matches the SOUP list (None when none, or the list changed since)."""
+    authored = release_signatures(release)[Meaning.AUTHORED]
+    if authored is None:
+        return None
+    target = target or sign_target(release)
+    return authored if authored.content_hash == content_hash(target.content) else None
+
+
+def _require_ready(release: Release, what: str) -> None:
+    readiness = release_readiness(release)
+    if not readiness.ready:
+        shown = [problem.message for problem in readiness.problems[:10]]
+        more = f" ... and {len(readiness.problems) - 10} more" if len(readiness.problems) > 10 else ""
+        raise ValidationFailed(f"The release cannot be {what}: {len(readiness.problems)} problem(s) of the readiness "
+                               f"check: " + " | ".join(shown) + more)
+
+
+def author_release(release: Release, signer: User, *, password: str, comment: str = "") -> Signature:
+    """Someone who may edit the inventory signs the SOUP list as its author (prepared); the readiness check must pass."""
+    require_draft(release)
+    if not policies.can_author(signer, release):
+        raise PermissionDenied("Only someone who may edit the inventory signs a SOUP list as its author.")
+    _require_ready(release, "signed as prepared")
+    signature = sign(sign_target(release), signer, password=password, meaning=Meaning.AUTHORED, comment=comment)
+    audit.record("release.authored", release, signature_id=signature.id, content_hash=signature.content_hash)
+    return signature
+
+
 def freeze_release(release: Release, signer: User, *, password: str, comment: str = "") -> Signature:
-    """QA freezes a draft release by signing its SOUP list (meaning: approved); afterwards it is immutable."""
+    """QA freezes a draft release by approving its SOUP list: the readiness check must pass, and the list must carry a
+    current authored signature by someone else (separation of duties); afterwards it is immutable."""
     if not policies.can_freeze(signer, release):
         if release.is_frozen:
             raise ReleaseFrozen(release.audit_label())
         raise PermissionDenied("Only QA may freeze a release.")
-    problems = freeze_problems(release)
-    if problems:
-        raise ValidationFailed("The release cannot be frozen: " + "; ".join(problems) + ".")
+    _require_ready(release, "frozen")
     require_release_move(release.status, ReleaseStatus.FROZEN, release.audit_label())
-    signature = sign(sign_target(release), signer, password=password, meaning=Meaning.APPROVED, comment=comment)
+    target = sign_target(release)
+    authored = current_author_signature(release, target)
+    if authored is None:
+        raise ValidationFailed("The release cannot be frozen: its SOUP list needs an 'authored' signature first (by "
+                               "someone who may edit the inventory), made on the list as it is now.")
+    approved = SignTarget(entity_type=target.entity_type, entity_id=target.entity_id, version=target.version,
+                          content=target.content, author_ids=frozenset({authored.signer_id}))
+    signature = sign(approved, signer, password=password, meaning=Meaning.APPROVED, comment=comment)
     release.status = ReleaseStatus.FROZEN
     release.frozen_at = utcnow()
     release.frozen_by_id = signer.id
     db.session.flush()
-    audit.record("release.frozen", release, signature_id=signature.id, content_hash=signature.content_hash)
+    audit.record("release.frozen", release, signature_id=signature.id, content_hash=signature.content_hash,
+                 authored_signature_id=authored.id)
     return signature
+
+
+# --- Software items, bulk 62304 fields, non-package items -------------------------------------
+
+
+def assign_software_item(release: Release, component_ids: Iterable[int], item_id: int | None, *,
+                         by: User | None) -> int:
+    """Assign the selected components to a software item of the product (or to none); each takes the item's class
+    (the product's without an item) and loses a lower-class rationale it had. One audited change per component."""
+    require_draft(release)
+    if by is not None and not policies.can_edit_release(by, release):
+        raise PermissionDenied("You may not change this release.")
+    wanted = _item_of(release, item_id)
+    item = db.session.get(SoftwareItem, wanted) if wanted else None
+    components = _selected(release, component_ids)
+    for component in components:
+        component.software_item_id = wanted
+        component.safety_class = item.safety_class if item else release.product.safety_class
+        component.class_rationale = ""
+    db.session.flush()
+    anomaly_services.refresh_schedule({component.review_key for component in components})
+    return len(components)
+
+
+@dataclass(frozen=True)
+class BulkFieldsResult:
+    """What a bulk edit of 62304 fields did: components changed, and values replaced (when allowed)."""
+
+    changed: int
+    replaced: int
+
+
+def set_fields_in_bulk(release: Release, component_ids: Iterable[int], values: dict[str, str], *, by: User | None,
+                       overwrite: bool = False) -> BulkFieldsResult:
+    """Set requirements, hw/sw needed, hazard references or risk level on the selected components at once.
+
+    Empty values are left alone. A component that already holds another value for a field is never overwritten
+    silently: without `overwrite` nothing changes and the refusal names them."""
+    require_draft(release)
+    if by is not None and not policies.can_edit_release(by, release):
+        raise PermissionDenied("You may not change this release.")
+    unknown = set(values) - set(BULK_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"These fields cannot be set in bulk: {', '.join(sorted(unknown))}.")
+    given = {name: value.strip() for name, value in values.items() if value and value.strip()}
+    if not given:
+        raise ValidationFailed("Give at least one value to set (requirements, hardware/software, hazards or risk level).")
+    _check_choices(given)
+    components = _selected(release, component_ids)
+    held = existing_values(components, list(given))
+    clashes = {name: [c for c in held[name] if (getattr(c, name) or "").strip() != given[name]] for name in given}
+    clashing = {name: found for name, found in clashes.items() if found}
+    if clashing and not overwrite:
+        parts = []
+        for name, found in clashing.items():
+            names = ", ".join(f"{c.name} {c.version}" for c in found[:10]) + (" ..." if len(found) > 10 else "")
+            parts.append(f"{FIELD_LABELS[name]}: {len(found)} already hold another value ({names})")
+        raise ValidationFailed("Nothing was changed. " + "; ".join(parts) +
+                               ". Tick 'Replace existing values' to overwrite them, or deselect them.")
+    replaced = sum(len(found) for found in clashing.values())
+    changed = 0
+    for component in components:
+        touched = False
+        for name, value in given.items():
+            if getattr(component, name) != value:
+                setattr(component, name, value)
+                touched = True
+        changed += touched
+    db.session.flush()
+    return BulkFieldsResult(changed, replaced)
+
+
+FIELD_LABELS = {"requirements": "Requirements", "hw_sw_needed": "Hardware and software needed",
+                "hazard_refs": "Hazard references", "risk_level": "Risk level"}
+
+
+def existing_values(components: Sequence[Component], names: Sequence[str]) -> dict[str, list[Component]]:
+    """Which of the components already hold a value for each field (risk level: other than the default low)."""
+    held: dict[str, list[Component]] = {}
+    for name in names:
+        if name == "risk_level":
+            held[name] = [c for c in components if c.risk_level != RiskLevel.LOW]
+        else:
+            held[name] = [c for c in components if (getattr(c, name) or "").strip()]
+    return held
+
+
+def review_in_bulk(release: Release, component_ids: Iterable[int], *, by: User, anomalies: str, conclusion: str,
+                   rationale: str = "", links: Iterable[str] = ()) -> int:
+    """Record the same anomaly review conclusion for each selected component's exact version (one review each)."""
+    require_draft(release)
+    components = _selected(release, component_ids)
+    link_list = list(links)
+    for component in components:
+        anomaly_services.record_review(component, by=by, anomalies=anomalies, conclusion=conclusion,
+                                       rationale=rationale, links=link_list)
+    return len(components)
+
+
+NON_PACKAGE_TYPES = (ComponentType.OPERATING_SYSTEM, ComponentType.APPLICATION, ComponentType.PLATFORM,
+                     ComponentType.CONTAINER, ComponentType.FIRMWARE, ComponentType.SERVICE, ComponentType.DEVICE,
+                     ComponentType.FRAMEWORK, ComponentType.LIBRARY)
+
+
+def add_component(release: Release, values: dict[str, Any], *, by: User | None) -> Component:
+    """Enter a component by hand (an operating system, browser, database server, broker, container runtime, managed
+    cloud service...): type, exact version, supplier, classification and purl or CPE where one exists."""
+    require_draft(release)
+    if by is not None and not policies.can_edit_release(by, release):
+        raise PermissionDenied("You may not change this release.")
+    allowed = {"name", "version", "component_type", "ecosystem", "purl", "cpe", "manufacturer", "supplier_id",
+               "classification", "classification_rationale", "licence_expression", "description",
+               "software_item_id", "direct"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValidationFailed(f"These fields cannot be set: {', '.join(sorted(unknown))}.")
+    name = str(values.get("name") or "").strip()
+    version = str(values.get("version") or "").strip()
+    if not name:
+        raise ValidationFailed("A component needs a name.")
+    if not version:
+        raise ValidationFailed("Give the exact version in use (IEC 62304 8.1.2).")
+    _check_choices({key: values[key] for key in ("classification", "component_type") if key in values})
+    supplier_id = values.get("supplier_id") or None
+    if supplier_id is not None and db.session.get(Supplier, int(supplier_id)) is None:
+        raise ValidationFailed("Choose an existing supplier.")
+    item_id = _item_of(release, values.get("software_item_id"))
+    item = db.session.get(SoftwareItem, item_id) if item_id else None
+    ecosystem = str(values.get("ecosystem") or "generic").strip()[:40] or "generic"
+    duplicate = db.session.scalar(select(Component.id).where(
+        Component.release_id == release.id, func.lower(Component.name) == name.lower(),
+        Component.version == version, Component.ecosystem == ecosystem))
+    if duplicate is not None:
+        raise ValidationFailed(f"The release already lists {name} {version}.")
+    expression, unknown_ids = normalise_licence(str(values.get("licence_expression") or ""))
+    component = Component(
+        release_id=release.id, name=name[:300], version=version[:120], ecosystem=ecosystem,
+        component_type=str(values.get("component_type") or ComponentType.APPLICATION),
+        purl=str(values.get("purl") or "").strip()[:600], cpe=str(values.get("cpe") or "").strip()[:500],
+        manufacturer=str(values.get("manufacturer") or "").strip()[:300], supplier_id=int(supplier_id) if supplier_id else None,
+        classification=str(values.get("classification") or ""),
+        classification_rationale=str(values.get("classification_rationale") or "").strip(),
+        licence_expression=expression, unknown_licences=list(unknown_ids), description=str(values.get("description") or ""),
+        licence_state=LicenceState.MANUAL if expression else LicenceState.AS_GIVEN,
+        licence_source="entered by hand" if expression else "",
+        software_item_id=item_id, safety_class=item.safety_class if item else release.product.safety_class,
+        direct=True if values.get("direct", True) else None, sources=[{"file": "entered by hand", "run": None, "refs": []}],
+        status=ComponentStatus.PROPOSED, change_kind=ChangeKind.ADDED,
+    )
+    db.session.add(component)
+    db.session.flush()
+    _recompute_change(component)
+    if supplier_id and not component.manufacturer:
+        supplier = db.session.get(Supplier, int(supplier_id))
+        component.manufacturer = supplier.name if supplier else ""
+    db.session.flush()
+    _refresh_licence_verdicts(release)
+    advisory_services.refresh_matches(release)
+    release_summaries.refresh([release.id])
+    anomaly_services.refresh_schedule({component.review_key})
+    audit.record("component.entered", component, release=release.audit_label(), type=component.component_type)
+    return component
+
+
+def retire_component(component: Component, reason: str, *, by: User | None) -> Component:
+    """Retire a component of a draft release (it is no longer used): its status becomes removed, with the reason;
+    it stays on the list, and the readiness check no longer asks anything of it."""
+    _require_component_editable(component, by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Say why the component is retired.")
+    if component.status == ComponentStatus.REMOVED:
+        raise ValidationFailed(f"{component.name} {component.version} is already retired.")
+    old = component.status
+    component.status = ComponentStatus.REMOVED
+    component.assessment_note = reason
+    db.session.flush()
+    release_summaries.refresh([component.release_id])
+    audit.record("component.retired", component, old_status=old, reason=reason)
+    return component

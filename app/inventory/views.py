@@ -25,7 +25,7 @@ from app.auth.views import safe_next
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
-from app.inventory import exports, policies, services
+from app.inventory import exports, gates, policies, services
 from app.inventory.advisories import services as advisory_services
 from app.inventory.advisories.forms import STATE_CHOICES
 from app.inventory.advisories.models import AdvisoryMatch, MatchState
@@ -33,19 +33,26 @@ from app.inventory.advisories.policies import can_triage_match
 from app.inventory.blueprint import bp
 from app.inventory.forms import (
     CLASSIFICATION_LABELS,
+    COMPONENT_TYPE_LABELS,
     AssessForm,
     BulkForm,
     ComponentForm,
     ImportForm,
+    LicenceDecisionForm,
+    NewComponentForm,
     ProductForm,
     ReleaseForm,
+    RetireForm,
+    SoftwareItemEditForm,
     SoftwareItemForm,
     SupplierLinkForm,
 )
-from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release
+from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release, SoftwareItem
+from app.inventory.readiness import RULES as READINESS_RULES
 from app.pagination import paginate_list, paginate_uncounted
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
+from app.signatures.services import SeparationOfDuties
 from app.suppliers.models import Supplier
 
 T = TypeVar("T")
@@ -136,6 +143,7 @@ def products_edit(product_id: int) -> Any:
     form = ProductForm()
     _submit(form, lambda: services.update_product(
         product, name=form.name.data or "", safety_class=form.safety_class.data, description=form.description.data or "",
+        transitive_rule=form.transitive_rule.data or None,
     ), "Product saved.")
     return redirect(url_for("inventory.products_detail", product_id=product.id))
 
@@ -145,9 +153,23 @@ def products_edit(product_id: int) -> Any:
 def software_items_create(product_id: int) -> Any:
     product = _get(Product, product_id)
     form = SoftwareItemForm()
-    _submit(form, lambda: services.add_software_item(product, form.name.data or "", form.safety_class.data),
+    _submit(form, lambda: services.add_software_item(product, form.name.data or "", form.safety_class.data,
+                                                     lower_class_rationale=form.lower_class_rationale.data or ""),
             "Software item added.")
     return redirect(url_for("inventory.products_detail", product_id=product.id))
+
+
+@bp.post("/software-items/<int:item_id>/edit")
+@permission_required(Permission.INVENTORY_EDIT)
+def software_items_edit(item_id: int) -> Any:
+    item = db.session.get(SoftwareItem, item_id)
+    if item is None:
+        raise NotFound("There is no such software item.")
+    form = SoftwareItemEditForm()
+    _submit(form, lambda: services.update_software_item(
+        item, safety_class=form.safety_class.data, lower_class_rationale=form.lower_class_rationale.data or ""),
+        f"Software item {item.name} saved.")
+    return redirect(url_for("inventory.products_detail", product_id=item.product_id))
 
 
 @bp.post("/products/<int:product_id>/releases")
@@ -177,6 +199,8 @@ class ComponentFilters:
     advisories: str = ""  # open | any | none
     status: str = ""
     change: str = ""  # changed | unassessed | a ChangeKind
+    type: str = ""  # a ComponentType
+    item: str = ""  # a software item id, or "none"
 
     @classmethod
     def from_args(cls, args: Any) -> ComponentFilters:
@@ -218,13 +242,19 @@ def components_query(release: Release, filters: ComponentFilters) -> Any:
         query = query.where(~exists(matches))
     if filters.status:
         query = query.where(Component.status == filters.status)
+    if filters.type:
+        query = query.where(Component.component_type == filters.type)
+    if filters.item == "none":
+        query = query.where(Component.software_item_id.is_(None))
+    elif filters.item.isdigit():
+        query = query.where(Component.software_item_id == int(filters.item))
     if filters.change == "changed":
         query = query.where(Component.change_kind != ChangeKind.UNCHANGED)
     elif filters.change == "unassessed":
         query = query.where(Component.change_kind != ChangeKind.UNCHANGED, Component.assessed.is_(False))
     elif filters.change:
         query = query.where(Component.change_kind == filters.change)
-    return query.options(selectinload(Component.supplier)).order_by(Component.name, Component.version, Component.id)
+    return query.options(selectinload(Component.supplier), selectinload(Component.software_item)).order_by(Component.name, Component.version, Component.id)
 
 
 def _open_advisories(release: Release, component_ids: list[int]) -> dict[int, int]:
@@ -245,12 +275,25 @@ def _release_context(release: Release) -> dict[str, Any]:
                               known_total=None if filters.active() else stats.components)
     can_edit = policies.can_edit_release(current_user, release)
     freeze_form = signature_form(Meaning.APPROVED)
+    bulk_form = BulkForm()
+    items = release.product.software_items
+    bulk_form.software_item_id.choices = [(0, "No software item (the product's class)")] + [
+        (item.id, f"{item.name} (class {item.safety_class})") for item in items]
+    signed = services.release_signatures(release)
+    new_form = NewComponentForm(prefix="new")
+    new_form.software_item_id.choices = bulk_form.software_item_id.choices
+    new_form.supplier_id.choices = [(0, "—")] + [(supplier.id, supplier.name) for supplier in db.session.scalars(
+        select(Supplier).order_by(Supplier.name).limit(500))] if can_edit else [(0, "—")]
+    component_ids = [c.id for c in page.items]
     return {
         "release": release, "product": release.product, "page": page, "filters": filters, "can_edit": can_edit,
         "can_freeze": policies.can_freeze(current_user, release), "import_form": ImportForm(),
-        "bulk_form": BulkForm(), "freeze_form": freeze_form, "sign_target": services.page_sign_target(release),
-        "freeze_problems": services.freeze_problems(release, stats) if not release.is_frozen else [],
-        "open_advisories": _open_advisories(release, [c.id for c in page.items]),
+        "new_form": new_form, "signed": signed,
+        "waivers": gates.applying_waivers(release, component_ids),
+        "type_labels": COMPONENT_TYPE_LABELS, "parent_label": gates.parent_label,
+        "item_options": [("none", "No software item")] + [(str(item.id), item.name) for item in items],
+        "bulk_form": bulk_form, "freeze_form": freeze_form, "sign_target": services.page_sign_target(release),
+        "open_advisories": _open_advisories(release, component_ids),
         "totals": stats.totals(),
         "diff_counts": services.release_change_counts(release, stats), "last_run": services.last_import_run(release),
         "classification_labels": CLASSIFICATION_LABELS,
@@ -305,7 +348,21 @@ def releases_bulk(release_id: int) -> Any:
 
 
 def _bulk(release: Release, form: BulkForm, ids: list[int]) -> str:
-    """Classify the selected components, or mark their changes assessed; says what was done."""
+    """Classify the selected components, mark their changes assessed, assign them to a software item, set their 62304
+    fields or record an anomaly review of each; says what was done."""
+    if form.action.data == "assign_item":
+        count = services.assign_software_item(release, ids, form.software_item_id.data or None, by=current_user)
+        return f"{count} component(s) assigned; each takes the class of its software item."
+    if form.action.data == "set_fields":
+        values = {name: getattr(form, name).data or "" for name in services.BULK_FIELDS}
+        result = services.set_fields_in_bulk(release, ids, values, by=current_user, overwrite=bool(form.overwrite.data))
+        replaced = f" ({result.replaced} existing value(s) replaced)" if result.replaced else ""
+        return f"{result.changed} component(s) updated{replaced}."
+    if form.action.data == "review":
+        count = services.review_in_bulk(release, ids, by=current_user, anomalies=form.anomalies.data or "",
+                                        conclusion=form.conclusion.data or "acceptable",
+                                        rationale=form.note.data or "")
+        return f"Anomaly review recorded for {count} component version(s)."
     if form.action.data == "classify":
         if not form.classification.data:
             raise ValidationFailed("Choose the classification to give the selected components.")
@@ -321,10 +378,70 @@ def _bulk(release: Release, form: BulkForm, ids: list[int]) -> str:
 def releases_freeze(release_id: int) -> Any:
     release = _get(Release, release_id)
     form = signature_form(Meaning.APPROVED)
-    _submit(form, lambda: services.freeze_release(
-        release, current_user, password=form.password.data or "", comment=form.comment.data or "",
-    ), f"Release {release.version} is frozen and its SOUP list signed.")
+
+    def freeze() -> Any:
+        try:
+            return services.freeze_release(release, current_user, password=form.password.data or "",
+                                           comment=form.comment.data or "")
+        except SeparationOfDuties as refused:  # shown on the release page, next to who prepared it
+            raise ValidationFailed(f"{refused.message} Someone else who may edit the inventory signs it as author, "
+                                   "then you approve it.") from refused
+
+    _submit(form, freeze, f"Release {release.version} is frozen and its SOUP list signed.")
     return redirect(url_for("inventory.releases_detail", release_id=release.id))
+
+
+@bp.get("/releases/<int:release_id>/readiness")
+@permission_required(Permission.INVENTORY_READ)
+def releases_readiness(release_id: int) -> Any:
+    """The readiness checklist and the sign steps of a draft release: an htmx fragment, or a page without JavaScript."""
+    release = _get(Release, release_id)
+    if release.is_frozen:
+        return redirect(url_for("inventory.releases_detail", release_id=release.id) + "#freeze")
+    signed = services.release_signatures(release)
+    context = {
+        "release": release, "product": release.product, "readiness": services.release_readiness(release),
+        "readiness_rules": READINESS_RULES, "signed": signed,
+        "author_current": services.current_author_signature(release) if signed[Meaning.AUTHORED] else None,
+        "can_author": policies.can_author(current_user, release), "can_freeze": policies.can_freeze(current_user, release),
+        "author_form": signature_form(Meaning.AUTHORED, prefix="author"), "freeze_form": signature_form(Meaning.APPROVED),
+    }
+    template = "inventory/_release_readiness.html" if request.headers.get("HX-Request") else "inventory/release_readiness.html"
+    return render_template(template, **context)
+
+
+@bp.post("/releases/<int:release_id>/author")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_author(release_id: int) -> Any:
+    release = _get(Release, release_id)
+    form = signature_form(Meaning.AUTHORED, prefix="author")
+    _submit(form, lambda: services.author_release(
+        release, current_user, password=form.password.data or "", comment=form.comment.data or "",
+    ), f"The SOUP list of {release.version} is signed as prepared (authored). QA approves it to freeze.")
+    return redirect(url_for("inventory.releases_detail", release_id=release.id) + "#freeze")
+
+
+@bp.post("/releases/<int:release_id>/components")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_add_component(release_id: int) -> Any:
+    release = _get(Release, release_id)
+    form = NewComponentForm(prefix="new")
+    names = ("name", "version", "component_type", "classification", "manufacturer", "purl", "cpe",
+             "licence_expression", "description", "supplier_id", "software_item_id")
+    component = _submit(form, lambda: services.add_component(
+        release, {name: getattr(form, name).data for name in names}, by=current_user),
+        lambda component: f"{component.name} {component.version} added.")
+    if component is None:
+        return redirect(url_for("inventory.releases_detail", release_id=release.id))
+    return redirect(url_for("inventory.components_detail", component_id=component.id))
+
+
+@bp.get("/releases/<int:release_id>/readiness.json")
+@permission_required(Permission.INVENTORY_READ)
+def releases_readiness_json(release_id: int) -> Any:
+    release = _get(Release, release_id)
+    return jsonify({"product": release.product.name, "release": release.version, "status": release.status,
+                    **services.release_readiness(release).as_dict()})
 
 
 def _diff_pair(release: Release) -> tuple[Release | None, Release]:
@@ -438,6 +555,10 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
     if form is None:
         form = ComponentForm(obj=component)
     release = component.release
+    form.software_item_id.choices = [(0, "No software item (the product's class)")] + [
+        (item.id, f"{item.name} (class {item.safety_class})") for item in release.product.software_items]
+    if form.software_item_id.data is None:
+        form.software_item_id.data = 0
     same_package = list(db.session.scalars(
         select(Component).join(Release).where(Release.product_id == release.product_id,
                                               Component.name == component.name, Component.id != component.id)
@@ -450,6 +571,12 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
         "approval_problems": services.approval_problems(component),
         "licence": licence_services.component_verdict(component),
         "classification_labels": CLASSIFICATION_LABELS, "same_package": same_package,
+        "waivers": gates.waivers_of(component), "reference_class": services.reference_class(component),
+        "held": {waiver.kind for waiver in gates.applying_waivers(release, [component.id]).get(component.id, [])},
+        "can_sign_waivers": policies.can_sign_waivers(current_user) and not release.is_frozen,
+        "waiver_form": signature_form(Meaning.APPROVED), "decision_form": LicenceDecisionForm(),
+        "retire_form": RetireForm(), "type_labels": COMPONENT_TYPE_LABELS,
+        "parent": gates.parent_label(component.parents[0]) if component.parents else "",
         "suppliers": list(db.session.scalars(select(Supplier).order_by(Supplier.name).limit(500))),
     }
 
@@ -467,8 +594,12 @@ def components_edit(component_id: int) -> Any:
     component = _get(Component, component_id)
     form = ComponentForm()
     if form.validate_on_submit():
+        optional = ("component_type", "cpe", "class_rationale", "software_item_id")  # kept when the form omits them
         changes = {name: getattr(form, name).data or "" for name in services.EDITABLE_FIELDS
-                   if name != "supplier_id" and hasattr(form, name)}
+                   if name not in ("supplier_id", *optional) and hasattr(form, name)}
+        changes.update({name: getattr(form, name).data or "" for name in optional[:3] if name in request.form})
+        if "software_item_id" in request.form:
+            changes["software_item_id"] = form.software_item_id.data or None
         if unit_of_work.run(lambda: services.update_component(
             component, changes, by=current_user, expected_version=int(form.row_version.data or 0) or None,
         ), pages=PAGES).ok:
@@ -493,6 +624,48 @@ def components_supplier(component_id: int) -> Any:
     component = _get(Component, component_id)
     form = SupplierLinkForm()
     _submit(form, lambda: _link_supplier(component, form), str)
+    return redirect(url_for("inventory.components_detail", component_id=component_id))
+
+
+@bp.post("/components/<int:component_id>/waive-licence")
+@permission_required(Permission.INVENTORY_FREEZE)
+def components_waive_licence(component_id: int) -> Any:
+    component = _get(Component, component_id)
+    form = signature_form(Meaning.APPROVED)
+    _submit(form, lambda: gates.waive_licence(component, request.form.get("reason", ""), signer=current_user,
+                                              password=form.password.data or ""),
+            "Licence waived with your signature; the waiver holds in later releases while the licence is the same.")
+    return redirect(url_for("inventory.components_detail", component_id=component_id) + "#gates")
+
+
+@bp.post("/components/<int:component_id>/exempt-supplier")
+@permission_required(Permission.INVENTORY_FREEZE)
+def components_exempt_supplier(component_id: int) -> Any:
+    component = _get(Component, component_id)
+    form = signature_form(Meaning.APPROVED)
+    _submit(form, lambda: gates.exempt_supplier(component, request.form.get("reason", ""), signer=current_user,
+                                                password=form.password.data or ""),
+            "Supplier exemption signed.")
+    return redirect(url_for("inventory.components_detail", component_id=component_id) + "#gates")
+
+
+@bp.post("/components/<int:component_id>/licence-decision")
+@permission_required(Permission.INVENTORY_EDIT)
+def components_licence_decision(component_id: int) -> Any:
+    component = _get(Component, component_id)
+    form = LicenceDecisionForm()
+    _submit(form, lambda: gates.decide_licence(component, form.decision.data or "", form.reason.data or "",
+                                               by=current_user), "Licence decision recorded.")
+    return redirect(url_for("inventory.components_detail", component_id=component_id) + "#gates")
+
+
+@bp.post("/components/<int:component_id>/retire")
+@permission_required(Permission.INVENTORY_EDIT)
+def components_retire(component_id: int) -> Any:
+    component = _get(Component, component_id)
+    form = RetireForm()
+    _submit(form, lambda: services.retire_component(component, form.reason.data or "", by=current_user),
+            f"{component.name} {component.version} retired.")
     return redirect(url_for("inventory.components_detail", component_id=component_id))
 
 

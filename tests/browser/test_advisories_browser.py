@@ -50,7 +50,8 @@ def test_advisories_reviews_and_licence_policy_in_the_browser(live_server, page,
     section.locator("a.triage-link").first.click()  # htmx puts the form in place of the link
     form = section.locator("form.triage-form").first
     form.wait_for()
-    form.locator("select").select_option("not_affected")
+    form.locator("select[name=state]").select_option("not_affected")
+    form.locator("select[name=justification]").select_option("vulnerable_code_not_in_execute_path")
     form.locator("input[name=note]").fill("We never render untrusted templates.")
     form.get_by_role("button", name="Save").click()
     page.wait_for_load_state()

@@ -13,7 +13,6 @@ from app.documents import services
 from app.documents.models import GeneratedDocument
 from app.extensions import db
 from app.inventory import services as inventory
-from app.inventory.models import Component
 from app.questionnaires import evaluations
 from app.questionnaires.evaluations import DecisionInput
 from app.signatures.models import Signature
@@ -23,6 +22,7 @@ from app.validation import services as validation
 from tests.documents.docx_helpers import docx_text
 from tests.helpers import PASSWORD, login, signing
 from tests.inventory.factories import release_with, requirements
+from tests.inventory.gated import make_ready_otss
 from tests.questionnaires.factories import make_supplier, scored
 from tests.suppliers.factories import make_supplier as make_approved_supplier
 from tests.suppliers.test_purchases import ORDER
@@ -108,9 +108,7 @@ def test_a_soup_list_freeze_prints_both_signatures(make_user):
     erin = make_user("erin", Role.ENGINEER, full_name="Erin Engineer")
     quinn = make_user("quinn", Role.QA, full_name="Quinn Quality")
     release, _ = release_with("Pump", "1.0", {"requirements.txt": requirements("click==8.1.7")})
-    ids = list(db.session.scalars(select(Component.id).where(Component.release_id == release.id)))
-    inventory.classify_components(release, ids, "otss", "build tooling", by=erin)
-    inventory.assess_components(release, ids, "tooling only", by=erin)
+    make_ready_otss(release, erin)
     authored = sign(inventory.sign_target(release), erin, password=PASSWORD, meaning="authored")
     db.session.commit()
     approved = inventory.freeze_release(release, quinn, password=PASSWORD, comment="SOUP list approved")

@@ -185,15 +185,13 @@ def test_an_admin_makes_and_revokes_tokens_in_the_browser_pages(app, login_as) -
 
 @pytest.fixture
 def frozen_release(app, make_user) -> Release:
-    from tests.helpers import PASSWORD
+    from tests.inventory.gated import make_ready_otss, sign_and_freeze
 
     engineer, qa = make_user("erin", Role.ENGINEER), make_user("quinn", Role.QA)
     release = services.ensure_release("Device", "1.0")
     services.import_files(release, [services.UploadedFile("requirements.txt", b"flask==3.0.0\n")])
-    ids = list(db.session.scalars(select(Component.id).where(Component.release_id == release.id)))
-    services.classify_components(release, ids, "otss", "tooling", by=engineer)
-    services.assess_components(release, ids, "ok", by=engineer)
-    services.freeze_release(release, qa, password=PASSWORD)
+    make_ready_otss(release, engineer)
+    sign_and_freeze(release, engineer, qa)
     db.session.commit()
     return release
 

@@ -98,7 +98,8 @@ def test_a_triage_form_comes_on_demand_as_a_fragment_or_as_a_page_without_javasc
     assert "<html" in page and page.count('class="triage-form"') == 1 and "Change the decision" in page
 
     saved = client.post(f"/advisory-matches/{match.id}/triage",
-                        data={"state": "not_affected", "note": "Never called.", "next": back})
+                        data={"state": "not_affected", "note": "Never called.", "justification": "code_not_reachable",
+                              "next": back})
     assert saved.status_code == 302 and saved.headers["Location"].endswith(back)
     db.session.expire_all()
     assert db.session.get(AdvisoryMatch, match.id).state == "not_affected"

@@ -16,6 +16,7 @@ from app.inventory.workflow import ReleaseFrozen
 from app.signatures.services import SignatureRefused, signatures_for
 from tests.helpers import PASSWORD
 from tests.inventory.factories import cyclonedx, release_with, requirements
+from tests.inventory.gated import make_ready_otss, sign_and_freeze
 
 
 def counts() -> tuple[int, ...]:
@@ -169,9 +170,7 @@ def test_approving_a_component_applies_the_same_rules(app, make_user) -> None:
 
 def _assessed_release(engineer) -> Release:
     release, _ = release_with("Pump", "1.0", {"requirements.txt": requirements("flask==3.0.0", "click==8.1.7")})
-    ids = [c.id for c in components_of(release).values()]
-    services.classify_components(release, ids, "otss", "build tooling", by=engineer)
-    services.assess_components(release, ids, "tooling only", by=engineer)
+    make_ready_otss(release, engineer)
     db.session.commit()
     return release
 
@@ -179,7 +178,7 @@ def _assessed_release(engineer) -> Release:
 def test_freezing_needs_every_changed_component_assessed(app, make_user) -> None:
     qa = make_user("quinn", Role.QA)
     release, _ = release_with("Pump", "1.0", {"requirements.txt": requirements("flask==3.0.0")})
-    with pytest.raises(ValidationFailed, match=r"1 changed component\(s\) not assessed yet: flask 3\.0\.0"):
+    with pytest.raises(ValidationFailed, match=r"flask 3\.0\.0: the change since the previous release is not assessed"):
         services.freeze_release(release, qa, password=PASSWORD)
     assert not release.is_frozen
 
@@ -188,18 +187,21 @@ def test_qa_freezes_with_a_signature_bound_to_the_soup_list(app, make_user) -> N
     engineer, qa = make_user("erin", Role.ENGINEER), make_user("quinn", Role.QA)
     release = _assessed_release(engineer)
 
+    services.author_release(release, engineer, password=PASSWORD)
     signature = services.freeze_release(release, qa, password=PASSWORD, comment="SOUP list approved")
     db.session.commit()
 
     assert release.is_frozen and release.frozen_by_id == qa.id and release.frozen_at is not None
     assert signature.meaning == "approved"
-    assert signatures_for("release", release.id)[0].content_hash == signature.content_hash
+    assert [s.meaning for s in signatures_for("release", release.id)] == ["authored", "approved"]
+    assert signatures_for("release", release.id)[1].content_hash == signature.content_hash
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.name == "release.frozen")) == 1
 
 
 def test_a_wrong_password_freezes_nothing(app, make_user) -> None:
     engineer, qa = make_user("erin", Role.ENGINEER), make_user("quinn", Role.QA)
     release = _assessed_release(engineer)
+    services.author_release(release, engineer, password=PASSWORD)
     with pytest.raises(SignatureRefused):
         services.freeze_release(release, qa, password="wrong password")
     assert not release.is_frozen
@@ -216,7 +218,7 @@ def test_an_engineer_cannot_freeze(app, make_user) -> None:
 def frozen(app, make_user) -> Release:
     engineer, qa = make_user("erin", Role.ENGINEER), make_user("quinn", Role.QA)
     release = _assessed_release(engineer)
-    services.freeze_release(release, qa, password=PASSWORD)
+    sign_and_freeze(release, engineer, qa)
     db.session.commit()
     return release
 

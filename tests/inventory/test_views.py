@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 
 from app.access import Role
 from app.extensions import db
+from app.inventory import services
 from app.inventory.models import Component, Release
 from tests.helpers import signing
 from tests.inventory.factories import cyclonedx, release_with, requirements
@@ -133,9 +134,19 @@ def test_freeze_through_the_page_with_a_signature(app, login_as, make_user) -> N
     component_id = ids_by_name(release)["flask"]
     engineer.post(f"/releases/{release.id}/bulk", data={"action": "classify", "classification": "otss",
                                                         "component_ids": [component_id]})
+    db.session.expire_all()
+    services.update_component(db.session.get(Component, component_id), {"licence_expression": "BSD-3-Clause"}, by=None)
+    db.session.commit()
     engineer.post(f"/releases/{release.id}/bulk", data={"action": "assess", "note": "CI only",
                                                         "component_ids": [component_id]})
     qa = login_as(Role.QA)
+    not_yet = qa.post(f"/releases/{release.id}/freeze", data={"meaning": "approved", **signing(qa)},
+                      follow_redirects=True)
+    assert "needs an &#39;authored&#39; signature first" in not_yet.get_data(as_text=True)
+    authored = engineer.post(f"/releases/{release.id}/author",
+                             data={"author-meaning": "authored", **signing(engineer, prefix="author")},
+                             follow_redirects=True)
+    assert "signed as prepared" in authored.get_data(as_text=True)
     wrong = qa.post(f"/releases/{release.id}/freeze", data={"meaning": "approved", **signing(qa, password="nope")},
                     follow_redirects=True)
     assert "password is not correct" in wrong.get_data(as_text=True)

@@ -11,12 +11,15 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
+from app.inventory import gates
 from app.inventory import services as inventory
+from app.inventory.advisories.models import Advisory, AdvisoryMatch
 from app.inventory.anomalies.models import AnomalyReview
 from app.inventory.anomalies.services import version_key
 from app.inventory.diff import Change, DiffItem
-from app.inventory.models import Component, Release, ReleaseStatus
+from app.inventory.models import Component, Release, ReleaseStatus, TransitiveRule
 from app.labels import label
+from app.signatures.models import Meaning
 
 
 def _release(release_id: str) -> Release:
@@ -46,20 +49,52 @@ def dependency_label(direct: bool | None) -> str:
     return "" if direct is None else ("Direct" if direct else "Transitive")
 
 
+def direct_label(direct: bool | None) -> str:
+    """The SOUP list's "direct" column: yes, no, or unknown when the file does not say (tested as a value, never by
+    its truth: a transitive component is False, an unknown one None)."""
+    if direct is None:
+        return "unknown"
+    return "yes" if direct is True else "no"
+
+
+def _vex(release: Release) -> dict[int, list[str]]:
+    """Each component's advisories with their VEX state (and justification or note), in one query."""
+    found: dict[int, list[str]] = {}
+    for component_id, osv_id, state, justification, note in db.session.execute(
+        select(AdvisoryMatch.component_id, Advisory.osv_id, AdvisoryMatch.state, AdvisoryMatch.justification,
+               AdvisoryMatch.note)
+        .join(Advisory, Advisory.id == AdvisoryMatch.advisory_id)
+        .where(AdvisoryMatch.release_id == release.id).order_by(AdvisoryMatch.component_id, Advisory.osv_id)
+    ):
+        why = label(justification) if justification else note
+        found.setdefault(component_id, []).append(f"{osv_id}: {label(state)}{f' ({why})' if why else ''}")
+    return found
+
+
+def _signed(release: Release, meaning: str) -> tuple[str, str]:
+    signature = inventory.release_signatures(release)[meaning]
+    return (signature.printed_name, text(signature.signed_at)) if signature is not None else ("", "")
+
+
 def soup_list(source_id: str) -> Source:
     """Every component of the release with the IEC 62304 identification and the assessment fields."""
     release = _release(source_id)
     components = list(
         db.session.scalars(
-            select(Component).where(Component.release_id == release.id).options(selectinload(Component.supplier))
+            select(Component).where(Component.release_id == release.id)
+            .options(selectinload(Component.supplier), selectinload(Component.software_item))
             .order_by(Component.ecosystem, Component.name, Component.version)
         )
     )
     reviews = _latest_reviews(components)
+    vex = _vex(release)
+    waivers = gates.applying_waivers(release, [component.id for component in components])
+    covering = release.product.transitive_rule != TransitiveRule.ALL
     rows: list[dict[str, Any]] = []
     for component in components:
         review = reviews.get(version_key(component))
         manufacturer = component.manufacturer or (component.supplier.name if component.supplier else "")
+        held = waivers.get(component.id, [])
         rows.append(
             {
                 "name": component.name,
@@ -77,14 +112,31 @@ def soup_list(source_id: str) -> Source:
                 "anomaly_review_date": text(review.reviewed_at.date()) if review else "",
                 "anomaly_review_conclusion": label(review.conclusion) if review else "",
                 "status": label(component.status),
-                "direct": dependency_label(component.direct),
+                "direct": direct_label(component.direct),
+                "type": label(component.component_type),
+                "cpe": component.cpe,
+                "software_item": component.software_item.name if component.software_item else "",
+                "class_rationale": component.class_rationale,
+                "covered_by": gates.parent_label(component.parents[0])
+                if covering and component.direct is False and component.parents else "",
+                "advisories": "; ".join(vex.get(component.id, [])),
+                "waivers": "; ".join(
+                    f"{label(w.kind)}{f' ({label(w.decision)})' if w.decision else ''}: {w.reason} "
+                    f"({'signed by ' if w.signature_id else ''}{w.recorded_by_name}, {text(w.recorded_at.date())})"
+                    for w in held),
             }
         )
+    prepared_by, prepared_at = _signed(release, Meaning.AUTHORED)
+    approved_by, approved_at = _signed(release, Meaning.APPROVED)
     variables = {
         "product_name": release.product.name,
         "product_safety_class": release.product.safety_class,
         "release_version": release.version,
         "release_status": label(release.status),
+        "transitive_rule": "Direct dependencies are documented; transitive ones are covered by their direct parent"
+        if covering else "Every component is documented",
+        "prepared_by": prepared_by, "prepared_at": prepared_at,
+        "approved_by": approved_by, "approved_at": approved_at,
         "components": rows,
     }
     return Source(

@@ -17,12 +17,35 @@ from app.inventory.models import Component
 
 
 class MatchState(StrEnum):
-    """Triage of one advisory against one component: open until someone decides."""
+    """Triage of one advisory against one component in VEX terms (CycloneDX analysis / OpenVEX status); open until
+    someone decides. `under_investigation` is a decision to look further: it blocks a freeze like `open`."""
 
     OPEN = "open"
+    UNDER_INVESTIGATION = "under_investigation"
     NOT_AFFECTED = "not_affected"
-    MITIGATED = "mitigated"
-    ACCEPTED = "accepted"
+    AFFECTED = "affected"
+    FIXED = "fixed"
+
+
+class Justification(StrEnum):
+    """Why a component is not affected: the CycloneDX impact-analysis justifications and the OpenVEX ones."""
+
+    # CycloneDX 1.4+ analysis.justification
+    CODE_NOT_PRESENT = "code_not_present"
+    CODE_NOT_REACHABLE = "code_not_reachable"
+    REQUIRES_CONFIGURATION = "requires_configuration"
+    REQUIRES_DEPENDENCY = "requires_dependency"
+    REQUIRES_ENVIRONMENT = "requires_environment"
+    PROTECTED_BY_COMPILER = "protected_by_compiler"
+    PROTECTED_AT_RUNTIME = "protected_at_runtime"
+    PROTECTED_AT_PERIMETER = "protected_at_perimeter"
+    PROTECTED_BY_MITIGATING_CONTROL = "protected_by_mitigating_control"
+    # OpenVEX justifications
+    COMPONENT_NOT_PRESENT = "component_not_present"
+    VULNERABLE_CODE_NOT_PRESENT = "vulnerable_code_not_present"
+    VULNERABLE_CODE_NOT_IN_EXECUTE_PATH = "vulnerable_code_not_in_execute_path"
+    VULNERABLE_CODE_CANNOT_BE_CONTROLLED_BY_ADVERSARY = "vulnerable_code_cannot_be_controlled_by_adversary"
+    INLINE_MITIGATIONS_ALREADY_EXIST = "inline_mitigations_already_exist"
 
 
 class Advisory(db.Model):  # type: ignore[name-defined,misc]
@@ -137,7 +160,8 @@ class AdvisoryMatch(Audited, TimestampMixin, db.Model):  # type: ignore[name-def
     severity_rank: Mapped[int] = mapped_column(Integer, nullable=False, default=4)  # services.severity_rank
     matched_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default=MatchState.OPEN)
-    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")  # the mitigation when affected
+    justification: Mapped[str] = mapped_column(String(60), nullable=False, default="")  # when not_affected
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 

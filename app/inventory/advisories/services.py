@@ -24,7 +24,14 @@ from app.db import utcnow
 from app.errors import PermissionDenied, ValidationFailed, one_of
 from app.extensions import db
 from app.inventory.advisories.matching import normalise_name, osv_ecosystem, version_affected
-from app.inventory.advisories.models import Advisory, AdvisoryAffected, AdvisoryImport, AdvisoryMatch, MatchState
+from app.inventory.advisories.models import (
+    Advisory,
+    AdvisoryAffected,
+    AdvisoryImport,
+    AdvisoryMatch,
+    Justification,
+    MatchState,
+)
 from app.inventory.advisories.osv import (
     SEVERITY_LEVELS,
     AdvisoryFormatError,
@@ -348,7 +355,7 @@ def _sync(components: Sequence[Any], existing_query: Select[Any]) -> tuple[int, 
         rows = []
         for component_id, advisory_id in new:
             row = {"component_id": component_id, "advisory_id": advisory_id, "matched_at": now,
-                   "state": MatchState.OPEN.value, "note": "", "release_id": release_of[component_id],
+                   "state": MatchState.OPEN.value, "note": "", "justification": "", "release_id": release_of[component_id],
                    "severity_rank": ranks.get(advisory_id, len(_SEVERITY_ORDER))}
             earlier = decided.get((component_id, advisory_id))
             if earlier is not None:
@@ -374,7 +381,8 @@ def _earlier_decisions(
     decided: dict[tuple[int, str, str, str, int], dict[str, Any]] = {}
     for part in chunks(sorted(advisory_ids)):
         query = (
-            select(table.c.advisory_id, table.c.state, table.c.note, table.c.decided_by_id, table.c.decided_at,
+            select(table.c.advisory_id, table.c.state, table.c.note, table.c.justification, table.c.decided_by_id,
+                   table.c.decided_at,
                    comp.c.ecosystem, comp.c.name, comp.c.version, releases.c.product_id)
             .join(comp, comp.c.id == table.c.component_id)
             .join(releases, releases.c.id == comp.c.release_id)
@@ -384,7 +392,8 @@ def _earlier_decisions(
         for row in db.session.execute(query):
             osv = osv_ecosystem(row.ecosystem)
             key = (row.product_id, osv, normalise_name(osv, row.name), row.version, row.advisory_id)
-            decided[key] = {"state": row.state, "note": row.note, "decided_by_id": row.decided_by_id,
+            decided[key] = {"state": row.state, "note": row.note, "justification": row.justification,
+                            "decided_by_id": row.decided_by_id,
                             "decided_at": row.decided_at}
     if not decided:
         return {}
@@ -441,21 +450,32 @@ def refresh_all_matches() -> tuple[int, int]:
     return _sync(rows, select(table.c.id, table.c.component_id, table.c.advisory_id))
 
 
-def triage_match(match: AdvisoryMatch, state: str, note: str, *, by: User) -> AdvisoryMatch:
-    """Decide whether an advisory really affects the component; anything but `open` needs a note."""
+def triage_match(match: AdvisoryMatch, state: str, note: str, *, by: User, justification: str = "") -> AdvisoryMatch:
+    """Decide in VEX terms whether an advisory affects the component: not_affected needs one of the CycloneDX/OpenVEX
+    justifications, affected needs the mitigation (the note), every decision but `open` needs a note."""
     if not can_triage_match(by, match):
         raise PermissionDenied("You may not triage advisories.")
     new_state = one_of(MatchState, state, f"Unknown state {state!r}.")
     note = note.strip()
+    justification = justification.strip()
     if new_state != MatchState.OPEN and not note:
+        if new_state == MatchState.AFFECTED:
+            raise ValidationFailed("Describe the mitigation: an 'affected' decision needs it.")
         raise ValidationFailed("Say why: a decision other than 'open' needs a note.")
+    if new_state == MatchState.NOT_AFFECTED:
+        one_of(Justification, justification,
+               "Choose the justification of 'not affected' (one of the CycloneDX or OpenVEX justifications).")
+    else:
+        justification = ""
     old_state = match.state
     match.state = new_state.value
     match.note = note
+    match.justification = justification
     match.decided_by_id = by.id
     match.decided_at = utcnow()
     db.session.flush()
-    audit.record("advisory_match.triaged", match, old_state=old_state, state=new_state.value, note=note)
+    audit.record("advisory_match.triaged", match, old_state=old_state, state=new_state.value, note=note,
+                 justification=justification)
     return match
 
 

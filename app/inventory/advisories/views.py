@@ -111,14 +111,15 @@ def advisory_matches_triage(match_id: int) -> Any:
         # link opens this page with the same form.
         if not can_triage_match(current_user, match):
             raise PermissionDenied("You may not triage advisories.")
-        form = TriageForm(formdata=None, state=match.state, note=match.note)
+        form = TriageForm(formdata=None, state=match.state, note=match.note, justification=match.justification)
         template = "inventory/_triage_form.html" if request.headers.get("HX-Request") else "inventory/advisory_match_triage.html"
         return render_template(template, match=match, triage_form=form, next_url=back)
     form = TriageForm()
     if not form.validate_on_submit():
         flash("The decision could not be read; try again.", "error")
     elif unit_of_work.run(
-        lambda: services.triage_match(match, form.state.data or "", form.note.data or "", by=current_user)
+        lambda: services.triage_match(match, form.state.data or "", form.note.data or "", by=current_user,
+                                     justification=form.justification.data or "")
     ).ok:
         flash(f"{match.advisory.osv_id} on {match.component.name} {match.component.version}: {match.state.replace('_', ' ')}.", "success")
     return redirect(back)

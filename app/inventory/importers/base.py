@@ -47,6 +47,8 @@ class ComponentRecord:
     groups: tuple[str, ...] = ()  # generator groupings the entry sits under (a lockfile node of an SBOM)
     # What the document says of each LicenseRef- id the licence uses: (id, name, text excerpt, see-also URLs)
     licence_refs: tuple[tuple[str, str, str, tuple[str, ...]], ...] = ()
+    component_type: str = "library"  # CycloneDX type: library, framework, application, operating-system, service...
+    cpe: str = ""
 
 
 @dataclass

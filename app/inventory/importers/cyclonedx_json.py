@@ -146,7 +146,26 @@ def _record(component: Component, purl: str, direct: bool | None, parents: tuple
         description=str(component.description or ""),
         hashes=tuple(f"{_hash_name(str(item.alg.value))}:{item.content}" for item in component.hashes),
         refs=(str(component.bom_ref.value),) if component.bom_ref.value else (),
+        component_type=str(component.type.value) if component.type is not None else "library",
+        cpe=str(component.cpe or ""),
     )
+
+
+def service_record(name: str, version: str, *, group: str = "", provider: str = "", description: str = "",
+                   ref: str = "", direct: bool | None = None, parents: tuple[str, ...] = ()) -> ComponentRecord:
+    """One CycloneDX service (a managed cloud service, an API the device software calls) as a component of type
+    service: no package, so no purl; its provider is its supplier."""
+    return ComponentRecord(
+        name=f"{group}/{name}" if group else name, version=version, ecosystem="generic", purl="",
+        direct=direct, parents=parents, supplier=provider, description=description,
+        refs=(ref,) if ref else (), component_type="service",
+    )
+
+
+def _walk_services(items: Iterable[Any]) -> Iterator[Any]:
+    for item in items:
+        yield item
+        yield from _walk_services(getattr(item, "services", None) or ())
 
 
 def records_from_bom(bom: Bom, fmt: str, order: dict[str, int]) -> ParsedFile:
@@ -171,6 +190,14 @@ def records_from_bom(bom: Bom, fmt: str, order: dict[str, int]) -> ParsedFile:
         ref = _key(component)
         direct = None if root_children is None else ref in root_children
         result.components.append(_record(component, purls[ref], direct, tuple(dict.fromkeys(parents.get(ref, [])))))
+    for service in _walk_services(bom.services):
+        ref = str(service.bom_ref.value) if service.bom_ref.value else ""
+        result.components.append(service_record(
+            str(service.name), str(service.version or ""), group=str(service.group or ""),
+            provider=str(service.provider.name) if service.provider is not None and service.provider.name else "",
+            description=str(service.description or ""), ref=ref,
+            direct=None if root_children is None else ref in root_children,
+            parents=tuple(dict.fromkeys(parents.get(ref, [])))))
     return result
 
 
@@ -266,7 +293,8 @@ def _records_chunked(data: dict[str, Any], order: dict[str, int], chunk: int) ->
     """
     result = ParsedFile(format=FORMAT)
     skeleton = {key: value for key, value in data.items() if key not in ("components", "dependencies")}
-    root = deserialise(Bom.from_json, skeleton, FORMAT).metadata.component  # type: ignore[attr-defined]
+    skeleton_bom = deserialise(Bom.from_json, skeleton, FORMAT)  # type: ignore[attr-defined]
+    root = skeleton_bom.metadata.component
     root_ref = root.bom_ref.value if root is not None else None
     graph = _raw_graph(data.get("dependencies"))
     root_children, _ = _graph(graph, root_ref, {}, result.warnings)
@@ -290,6 +318,14 @@ def _records_chunked(data: dict[str, Any], order: dict[str, int], chunk: int) ->
     for _, key, record in found:
         mine = parents.get(key) if key else None
         result.components.append(replace(record, parents=tuple(dict.fromkeys(mine))) if mine else record)
+    for service in _walk_services(skeleton_bom.services):
+        ref = str(service.bom_ref.value) if service.bom_ref.value else ""
+        result.components.append(service_record(
+            str(service.name), str(service.version or ""), group=str(service.group or ""),
+            provider=str(service.provider.name) if service.provider is not None and service.provider.name else "",
+            description=str(service.description or ""), ref=ref,
+            direct=None if root_children is None else ref in root_children,
+            parents=tuple(dict.fromkeys(parents.get(ref, [])))))
     return result
 
 
@@ -530,7 +566,16 @@ def _raw_record(item: dict[str, Any], purl: str, direct: bool | None, parents: t
         hashes=tuple(f"{_hash_name(alg)}:{content}" for alg, content in hashes),
         refs=(str(item["bom-ref"]),) if item.get("bom-ref") else (),
         groups=groups,
+        component_type=str(item.get("type") or "library"),
+        cpe=str(item.get("cpe") or ""),
     )
+
+
+def _walk_raw_services(items: list[Any]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        if isinstance(item, dict):
+            yield item
+            yield from _walk_raw_services(item.get("services") or [])
 
 
 def _records_direct(data: dict[str, Any], version: str) -> ParsedFile:
@@ -608,4 +653,17 @@ def _records_direct(data: dict[str, Any], version: str) -> ParsedFile:
         extra = tuple(aggregator_names[ref] for ref in grouped_by.get(key, ()))
         result.components.append(_raw_record(item, purls[key], direct, tuple(dict.fromkeys(parents.get(key, []))),
                                              tuple(dict.fromkeys((*groups, *extra)))))
+    for index, service in enumerate(_walk_raw_services(data.get("services") or [])):
+        name = str(service.get("name") or "").strip()
+        if not name:
+            result.warnings.append(f"services[{index}]: a service without a name is not read")
+            continue
+        provider = service.get("provider")
+        ref = str(service.get("bom-ref") or "")
+        result.components.append(service_record(
+            name, str(service.get("version") or ""), group=str(service.get("group") or ""),
+            provider=str(provider.get("name") or "") if isinstance(provider, dict) else "",
+            description=str(service.get("description") or ""), ref=ref,
+            direct=None if direct_refs is None else ref in direct_refs,
+            parents=tuple(dict.fromkeys(parents.get(ref, [])))))
     return result

@@ -54,6 +54,8 @@ def merged(first: ComponentRecord, other: ComponentRecord) -> ComponentRecord:
         declared=first.declared or other.declared,
         groups=_union(first.groups, other.groups),
         licence_refs=first.licence_refs or other.licence_refs,
+        cpe=first.cpe or other.cpe,
+        component_type=first.component_type if first.component_type != "library" else other.component_type,
     )
 
 

@@ -147,7 +147,13 @@ def test_triage_needs_a_note_unless_open_and_is_audited(app, make_user):
 
     with pytest.raises(ValidationFailed, match="needs a note"):
         advisory_services.triage_match(match, "not_affected", "  ", by=engineer)
-    advisory_services.triage_match(match, "not_affected", "We never call the vulnerable function.", by=engineer)
+    with pytest.raises(ValidationFailed, match="justification"):
+        advisory_services.triage_match(match, "not_affected", "We never call the vulnerable function.", by=engineer)
+    with pytest.raises(ValidationFailed, match="mitigation"):
+        advisory_services.triage_match(match, "affected", "", by=engineer)
+    advisory_services.triage_match(match, "not_affected", "We never call the vulnerable function.", by=engineer,
+                                   justification="vulnerable_code_not_in_execute_path")
+    assert db.session.get(AdvisoryMatch, match.id).justification == "vulnerable_code_not_in_execute_path"
 
     assert db.session.get(AdvisoryMatch, match.id).state == MatchState.NOT_AFFECTED
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "advisory_match")).all()
@@ -187,7 +193,8 @@ def test_a_triage_decision_carries_over_to_the_same_version_in_the_next_release_
     first = make_release(("pypi", "demo", "1.0"), product="Pump", version="1.0")
     import_json(osv_record("A-20", "demo", {"introduced": "0"}))
     (match,) = advisory_services.component_matches(component_named(first, "demo"))
-    advisory_services.triage_match(match, "not_affected", "We never call the parser.", by=engineer)
+    advisory_services.triage_match(match, "not_affected", "We never call the parser.", by=engineer,
+                                   justification="code_not_reachable")
 
     pump = db.session.scalars(select(Product).where(Product.name == "Pump")).one()
     second = Release(product=pump, version="1.1")

@@ -52,16 +52,16 @@ def test_the_detail_page_lists_our_affected_components_and_triage_works(app, log
     assert "Pump" in page and "demo" in page and "Overflow" in page
     match = db.session.scalars(select(AdvisoryMatch)).one()
 
-    response = client.post(f"/advisory-matches/{match.id}/triage", data={"state": "mitigated", "note": ""})
+    response = client.post(f"/advisory-matches/{match.id}/triage", data={"state": "affected", "note": ""})
     assert response.status_code == 302
     assert db.session.get(AdvisoryMatch, match.id).state == "open"  # refused: a note is needed
     response = client.post(
         f"/advisory-matches/{match.id}/triage",
-        data={"state": "mitigated", "note": "Input is validated upstream.", "next": f"/releases/{release.id}"},
+        data={"state": "affected", "note": "Input is validated upstream.", "next": f"/releases/{release.id}"},
     )
     assert response.headers["Location"].endswith(f"/releases/{release.id}")
     db.session.expire_all()
-    assert db.session.get(AdvisoryMatch, match.id).state == "mitigated"
+    assert db.session.get(AdvisoryMatch, match.id).state == "affected"
 
 
 def test_triage_redirects_only_to_local_paths(app, login_as):
