@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.access import Permission
 from app.audit import services as audit
 from app.audit.models import AuditAction
+from app.audit.queries import provide_code_lookup
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
@@ -157,6 +158,14 @@ def init_app(app: Flask) -> None:
     and for the decision signature its page shows."""
     supplier_services.provide_last_evaluations(app, last_decided_evaluation_by_supplier)
     supplier_services.provide_decision_record(app, last_decision_record)
+    provide_code_lookup(app, evaluation_for_reference)
+
+
+def evaluation_for_reference(reference: str) -> tuple[str, str] | None:
+    """The audit log's look-up of an evaluation reference (EV-2026-..., any case): ("evaluation", id), or None."""
+    found = db.session.scalar(
+        select(Evaluation.id).where(Evaluation.reference.in_({reference, reference.upper()})).limit(1))
+    return None if found is None else ("evaluation", str(found))
 
 
 # ---------------------------------------------------------------------------------------------
