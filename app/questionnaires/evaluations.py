@@ -25,7 +25,7 @@ from app.audit.queries import provide_code_lookup
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
-from app.notifications.services import queue_email
+from app.notifications.services import public_base_url, queue_email
 from app.questionnaires import policies, workflow
 from app.questionnaires.answers import (
     Answer,
@@ -578,8 +578,8 @@ def send_link(evaluation: Evaluation, *, contact_name: str, contact_email: str, 
 
 
 def portal_link(token: str) -> str:
-    """The absolute link a supplier opens (BASE_URL + /portal/<token>)."""
-    return current_app.config["BASE_URL"].rstrip("/") + PORTAL_PATH + token
+    """The absolute link a supplier opens (the public base URL + /portal/<token>)."""
+    return public_base_url() + PORTAL_PATH + token
 
 
 def _queue_invitation(evaluation: Evaluation, token: str, *, expires: datetime) -> None:
