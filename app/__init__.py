@@ -35,7 +35,7 @@ FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields o
 PLUG_INS: tuple[str, ...] = (
     "jobs.queue", "notifications.tasks", "inventory.licences.lookup", "inventory.supplied",
     "questionnaires.evidence",
-    "auth.services", "suppliers.reminders", "questionnaires.reminders", "questionnaires.evaluations",
+    "auth.services", "suppliers.reminders", "suppliers.services.register", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "validation.reminders",
     "documents.issuing",
 )

@@ -55,7 +55,9 @@ class DefaultConfig:
     SMTP_USERNAME = ""
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = False
-    BASE_URL = "http://127.0.0.1:5000"
+    # Where links in e-mails point (https://provenance.example.com). Unset: outside production the host each request
+    # came to (whatever port `make run` serves on), otherwise http://127.0.0.1:5000. Set it in production.
+    BASE_URL = ""
     COMPANY_NAME = "Example Medical Devices Ltd"
     # Suppliers: re-evaluation periods in months by criticality; conditional approval; warning windows
     SUPPLIER_REEVALUATION_MONTHS = {"critical": 12, "major": 24, "minor": 36}

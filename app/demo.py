@@ -25,6 +25,7 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("qa", "Quinn Quality", Role.QA),
     ("purchasing", "Pat Purchasing", Role.PURCHASING),
     ("engineer", "Erin Engineer", Role.ENGINEER),
+    ("reviewer", "Riley Reviewer", Role.ENGINEER),  # a second engineer: reviews what `engineer` writes
     ("auditor", "Alex Auditor", Role.AUDITOR),
 )
 # Domain seeders, run in this order: "module:function" taking the demo users by username and their password
@@ -42,7 +43,8 @@ LINK_PRINTERS: tuple[str, ...] = ("app.questionnaires.demo:print_demo_links",)
 
 
 def seed_users() -> dict[str, User]:
-    """One user per role, password provenance-demo; existing users are left as they are."""
+    """One user per role (two engineers: an author and a reviewer), password provenance-demo; existing users are
+    left as they are."""
     users = {}
     for username, full_name, role in DEMO_USERS:
         user = auth_services.find_user(username)

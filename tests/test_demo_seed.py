@@ -1,4 +1,4 @@
-"""`flask demo seed`: one user per role, idempotent, refused in production."""
+"""`flask demo seed`: one user per role (and a second engineer who reviews), idempotent, refused in production."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def test_seed_creates_one_user_per_role_and_is_idempotent(app):
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0
     usernames = set(db.session.scalars(select(User.username)))
-    assert usernames == {"admin", "qa", "purchasing", "engineer", "auditor"}
+    assert usernames == {"admin", "qa", "purchasing", "engineer", "reviewer", "auditor"}
     assert login(app.test_client(), "qa", "provenance-demo").status_code == 302
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.engine import Engine
 
 from app import spreadsheets
@@ -45,12 +45,39 @@ def _parse_date(text: str | None) -> date | None:
         return None
 
 
+# The record a code or reference users see names (SUP-020, EV-2026-..., a document number), as (record type, record
+# id): the domains that own the codes plug their look-ups in, each one query on a unique or indexed column, so the
+# log then filters on the indexed (record type, record id) of the trail and never searches the trail for the text.
+CodeLookup = Callable[[str], "tuple[str, str] | None"]
+_CODE_LOOKUPS = "audit.code_lookups"
+
+
+def provide_code_lookup(app: Flask, lookup: CodeLookup) -> None:
+    """A domain (above the trail) tells the audit log which record one of its codes names."""
+    app.extensions.setdefault(_CODE_LOOKUPS, []).append(lookup)
+
+
+def resolve_code(code: str) -> tuple[str, str] | None:
+    """(record type, record id) of the record with this code or reference; None when no domain knows it."""
+    code = code.strip()
+    if not code:
+        return None
+    for lookup in current_app.extensions.get(_CODE_LOOKUPS, ()):
+        found = lookup(code)
+        if found is not None:
+            return found
+    return None
+
+
 @dataclass(frozen=True)
 class AuditFilters:
-    """The audit log's filters; a value that cannot match (an actor that is not a user id) sets no filter."""
+    """The audit log's filters; a value that cannot match (an actor that is not a user id) sets no filter.
+
+    `record` is a code or reference users see (SUP-020); `resolved()` turns it into the record type and id."""
 
     entity_type: str = ""
     entity_id: str = ""
+    record: str = ""
     actor: str = ""  # a user id, or NO_USER
     action: str = ""  # an action, or a domain event name
     date_from: date | None = None
@@ -65,16 +92,32 @@ class AuditFilters:
         return cls(
             entity_type=(args.get("entity_type") or "").strip()[:80],
             entity_id=(args.get("entity_id") or "").strip()[:80],
+            record=(args.get("record") or "").strip()[:120],
             actor=actor,
             action=(args.get("action") or "").strip()[:100],
             date_from=_parse_date(args.get("date_from")),
             date_to=_parse_date(args.get("date_to")),
         )
 
+    def resolved(self) -> AuditFilters:
+        """The filters with the record code turned into its record type and id (left as it is when unknown: it then
+        matches nothing)."""
+        found = resolve_code(self.record) if self.record else None
+        if found is None:
+            return self
+        return replace(self, entity_type=found[0], entity_id=found[1])
+
+    @property
+    def unknown_record(self) -> bool:
+        """A record code was given that names no record."""
+        return bool(self.record) and not self.entity_id
+
     def as_args(self) -> dict[str, str]:
         """The filters that are set, as query-string values (for the export link)."""
         values = {
-            "entity_type": self.entity_type, "entity_id": self.entity_id, "actor": self.actor, "action": self.action,
+            "record": self.record,
+            "entity_type": "" if self.record else self.entity_type, "entity_id": "" if self.record else self.entity_id,
+            "actor": self.actor, "action": self.action,
             "date_from": self.date_from.isoformat() if self.date_from else "",
             "date_to": self.date_to.isoformat() if self.date_to else "",
         }
@@ -82,8 +125,11 @@ class AuditFilters:
 
 
 def filtered(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
-    """Events matching the filters (record type, record id, actor, action, date range), newest first."""
+    """Events matching the filters (record type, record id, actor, action, date range), newest first; a record code
+    that names no record (see `AuditFilters.resolved`) matches nothing."""
     query = select(AuditEvent)
+    if filters.unknown_record:
+        return query.where(false()).order_by(AuditEvent.id.desc())
     if filters.entity_type:
         query = query.where(AuditEvent.entity_type == filters.entity_type)
     if filters.entity_id:

@@ -21,7 +21,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @bp.route("/")
 @permission_required(Permission.AUDIT_READ)
 def log() -> Any:
-    filters = queries.AuditFilters.from_args(request.args)
+    filters = queries.AuditFilters.from_args(request.args).resolved()
     page = keyset_page(queries.filtered(filters), AuditEvent.id)
     return render_template(
         "audit/log.html", page=page, filters=filters, entity_types=record_types(), actors=queries.actor_choices(),
@@ -32,7 +32,7 @@ def log() -> Any:
 @bp.route("/export.csv")
 @permission_required(Permission.AUDIT_EXPORT)
 def export_csv() -> Any:
-    filters = queries.AuditFilters.from_args(request.args)
+    filters = queries.AuditFilters.from_args(request.args).resolved()
     unit_of_work.run(lambda: audit.record("audit.exported", action=AuditAction.EXPORT, format="csv",
                                           filters=filters.as_args()))
     filename = f"audit-trail-{utcnow():%Y%m%d-%H%M%S}.csv"

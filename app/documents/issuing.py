@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app.audit.queries import provide_code_lookup
 from app.auth.models import User
 from app.documents.models import GeneratedDocument
 from app.errors import DomainError
@@ -96,8 +97,20 @@ def _after_rollback(session: Session, _previous: Any) -> None:
     session.info.pop(_PENDING, None)
 
 
-def init_app(_app: Flask) -> None:
-    """Listen on every session (idempotent)."""
+def record_for_number(number: str) -> tuple[str, str] | None:
+    """The audit log's look-up of a document number (SOUP-INF-4.2.0, any case): the record the newest document
+    with that number was made from, as (record type, record id); None when no document has it."""
+    found = db.session.execute(
+        select(GeneratedDocument.source_type, GeneratedDocument.source_id)
+        .where(GeneratedDocument.number.in_({number, number.upper()}))
+        .order_by(GeneratedDocument.id.desc()).limit(1)
+    ).first()
+    return None if found is None else (found.source_type, found.source_id)
+
+
+def init_app(app: Flask) -> None:
+    """Listen on every session (idempotent); let the audit log find a record's events by a document number."""
+    provide_code_lookup(app, record_for_number)
     if not event.contains(Session, "before_commit", _before_commit):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_commit", _before_commit)

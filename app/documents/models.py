@@ -73,6 +73,7 @@ class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_generated_documents_source", "source_type", "source_id"),
         Index("ix_generated_documents_doc_type", "doc_type"),
+        Index("ix_generated_documents_number", "number"),  # the audit log finds a record by a document number
         Index("ix_generated_documents_created_at", "created_at"),
     )
 

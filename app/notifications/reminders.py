@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask, current_app, url_for
 
 from app.access import Permission
-from app.notifications.services import claim_reminder, queue_email, users_with
+from app.notifications.services import claim_reminder, public_base_url, queue_email, users_with
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ def registered_rules() -> tuple[Rule, ...]:
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """The link a reminder e-mail carries: BASE_URL + the endpoint's path (works outside a request)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
+    """The link a reminder e-mail carries: the public base URL + the endpoint's path (works outside a request)."""
+    base = public_base_url()
     with current_app.test_request_context("/"):
         return base + url_for(endpoint, **values)
 

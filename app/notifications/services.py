@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +17,21 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus, ReminderLog
 from app.notifications.senders import Sender, configured_sender
+
+# Where links in e-mails point when BASE_URL is not configured and no request tells (a command, production).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def public_base_url() -> str:
+    """The address links in e-mails start with: BASE_URL when configured; unset, the host the request came to,
+    outside production only (`make run PORT=8000` then sends working links; in production a request's Host header
+    never decides where e-mailed links point); otherwise http://127.0.0.1:5000."""
+    configured = str(current_app.config.get("BASE_URL") or "").strip()
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context() and current_app.config.get("ENV") != "production":
+        return request.host_url.rstrip("/")
+    return DEFAULT_BASE_URL
 
 MAX_ATTEMPTS = 5
 # Secrets that may travel in a message but must not stay in the database once it is sent:

@@ -121,6 +121,21 @@ class EvidenceMap:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class CertificateMap:
+    """The question asks for a certificate: its option values name the supplier's certificate register standard
+    (`standards`: option value -> standard), `number` and `valid_until` name the questions giving the certificate's
+    number and expiry date, and the file is the evidence attached to this question. A signed decision records it."""
+
+    standards: tuple[tuple[str, str], ...]
+    valid_until: str
+    number: str = ""
+
+    def standard_for(self, value: str) -> str:
+        """The register's standard an answer names ('' when the answer names no certificate)."""
+        return dict(self.standards).get(value, "")
+
+
 @dataclass(frozen=True, kw_only=True)
 class QuestionDefinition:
     code: str
@@ -142,6 +157,8 @@ class QuestionDefinition:
     """Largest accepted number answer (number questions only; None = no upper bound)."""
     evidence: EvidenceMap | None = None
     """How "Collect evidence" proposes this question's answer (open-source questionnaires); None: it does not."""
+    certificate: CertificateMap | None = None
+    """How the answer reaches the supplier's certificate register when the decision is signed; None: it does not."""
 
     def range_text(self) -> str:
         """The accepted range in words ("from 0 to 200", "0 or more", "at most 10"); '' when unbounded."""
@@ -309,6 +326,11 @@ def _question_to_dict(q: QuestionDefinition) -> dict[str, Any]:
                        **({"min": _num(r.min)} if r.min is not None else {}),
                        **({"max": _num(r.max)} if r.max is not None else {})} for r in q.evidence.rules],
             **({"note": q.evidence.note} if q.evidence.note else {}),
+        }
+    if q.certificate is not None:
+        bounds["certificate"] = {
+            "standards": dict(q.certificate.standards), "valid_until": q.certificate.valid_until,
+            **({"number": q.certificate.number} if q.certificate.number else {}),
         }
     return {
         "code": q.code,
@@ -506,6 +528,7 @@ class _Reader:
             "minimum",
             "maximum",
             "evidence",
+            "certificate",
         )
         d = self.mapping(data, path, ("code", "text", "answer_type"), optional)
 
@@ -532,6 +555,22 @@ class _Reader:
             minimum=self.optional_number(d.get("minimum"), at("minimum")),
             maximum=self.optional_number(d.get("maximum"), at("maximum")),
             evidence=None if d.get("evidence") is None else self.evidence(d["evidence"], at("evidence")),
+            certificate=None if d.get("certificate") is None else self.certificate(d["certificate"], at("certificate")),
+        )
+
+    def certificate(self, data: object, path: str) -> CertificateMap:
+        d = self.mapping(data, path, ("standards", "valid_until"), ("number",))
+        standards = d["standards"]
+        if not isinstance(standards, dict):
+            raise DefinitionError(_join(path, "standards"), f"expected a mapping, got {_describe(standards)}")
+        if len(standards) > MAX_ITEMS_PER_LIST:
+            raise DefinitionError(_join(path, "standards"), f"at most {MAX_ITEMS_PER_LIST} standards")
+        return CertificateMap(
+            standards=tuple((self.string(key, _join(path, "standards")),
+                             self.string(value, _join(_join(path, "standards"), str(key))))
+                            for key, value in standards.items()),
+            valid_until=self.string(d["valid_until"], _join(path, "valid_until")),
+            number=self.string(d.get("number", ""), _join(path, "number")),
         )
 
     def evidence(self, data: object, path: str) -> EvidenceMap:
@@ -662,11 +701,42 @@ def validate(defn: TemplateDefinition) -> list[Problem]:
                 f"(got approved {pair.approved:g}, conditional {pair.conditional:g})",
             )
 
+    _validate_certificates(defn, report)
     if defn.sections and not any(is_scored(q) for q in defn.questions()):
         report(
             "sections", "No question can earn points: give at least one question points and a weight above 0"
         )
     return problems
+
+
+def _validate_certificates(defn: TemplateDefinition, report: Callable[[str, str], None]) -> None:
+    """A certificate question is a choice whose mapped values are its options; its number is a text question and
+    its expiry a date question of the same template."""
+    by_code = {q.code: q for q in defn.questions()}
+    for s_index, section in enumerate(defn.sections):
+        for q_index, q in enumerate(section.questions):
+            if q.certificate is None:
+                continue
+            path = f"sections[{s_index}].questions[{q_index}].certificate"
+            if q.answer_type not in (AnswerType.SINGLE_CHOICE, AnswerType.YES_NO):
+                report(path, "Only a single-choice or yes/no question can name a certificate")
+            allowed = set(option_values(q))
+            for value, standard in q.certificate.standards:
+                if value not in allowed:
+                    report(f"{path}.standards.{value}", f"{value!r} is not one of this question's option values")
+                if not standard.strip():
+                    report(f"{path}.standards.{value}", "Name the standard of the certificate register")
+            if not q.certificate.standards:
+                report(f"{path}.standards", "Map at least one option to a standard")
+            for key, code, kind in (("valid_until", q.certificate.valid_until, AnswerType.DATE),
+                                    ("number", q.certificate.number, AnswerType.TEXT)):
+                if not code:
+                    continue
+                other = by_code.get(code)
+                if other is None:
+                    report(f"{path}.{key}", f"No question has the code {code!r}")
+                elif other.answer_type is not kind:
+                    report(f"{path}.{key}", f"{code!r} must be a {kind.value} question")
 
 
 def _validate_question(

@@ -21,10 +21,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.access import Permission
 from app.audit import services as audit
 from app.audit.models import AuditAction
+from app.audit.queries import provide_code_lookup
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
-from app.notifications.services import queue_email
+from app.notifications.services import public_base_url, queue_email
 from app.questionnaires import policies, workflow
 from app.questionnaires.answers import (
     Answer,
@@ -141,9 +142,30 @@ def evaluations_waiting_counts() -> dict[str, int]:
     return {key: sum(by_status.get(state, 0) for state in states) for key, states in WAITING.items()}
 
 
+def last_decision_record(supplier_id: int) -> supplier_services.DecisionRecord | None:
+    """The supplier's latest decided evaluation as the record its decision signature is on (None: none decided)."""
+    evaluation = db.session.scalar(
+        select(Evaluation).where(Evaluation.supplier_id == supplier_id, Evaluation.status == S.DECIDED)
+        .order_by(Evaluation.decided_at.desc(), Evaluation.id.desc()).limit(1)
+    )
+    if evaluation is None:
+        return None
+    return supplier_services.DecisionRecord(evaluation.reference, evaluation.id, sign_target(evaluation))
+
+
 def init_app(app: Flask) -> None:
-    """Give the supplier register (a lower domain) each supplier's last decided evaluation for its approved list."""
+    """Give the supplier register (a lower domain) each supplier's last decided evaluation: for its approved list,
+    and for the decision signature its page shows."""
     supplier_services.provide_last_evaluations(app, last_decided_evaluation_by_supplier)
+    supplier_services.provide_decision_record(app, last_decision_record)
+    provide_code_lookup(app, evaluation_for_reference)
+
+
+def evaluation_for_reference(reference: str) -> tuple[str, str] | None:
+    """The audit log's look-up of an evaluation reference (EV-2026-..., any case): ("evaluation", id), or None."""
+    found = db.session.scalar(
+        select(Evaluation.id).where(Evaluation.reference.in_({reference, reference.upper()})).limit(1))
+    return None if found is None else ("evaluation", str(found))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,8 +578,8 @@ def send_link(evaluation: Evaluation, *, contact_name: str, contact_email: str, 
 
 
 def portal_link(token: str) -> str:
-    """The absolute link a supplier opens (BASE_URL + /portal/<token>)."""
-    return current_app.config["BASE_URL"].rstrip("/") + PORTAL_PATH + token
+    """The absolute link a supplier opens (the public base URL + /portal/<token>)."""
+    return public_base_url() + PORTAL_PATH + token
 
 
 def _queue_invitation(evaluation: Evaluation, token: str, *, expires: datetime) -> None:
@@ -901,8 +923,37 @@ def decide(
         "evaluation.decided", evaluation, action=AuditAction.STATUS_CHANGE, decision=cleaned.decision,
         reason=cleaned.rationale, percentage=evaluation.percentage, signature=signature.id,
     )
+    if cleaned.decision != Decision.REJECTED:
+        record_declared_certificates(evaluation, by=signer)
     db.session.flush()
     return signature
+
+
+def record_declared_certificates(evaluation: Evaluation, *, by: Any) -> list[Any]:
+    """The certificates the answers declare (a certificate question's standard, number, expiry and the file
+    attached to it) entered in the supplier's register; one already there is not entered twice."""
+    defn = evaluation.template.parsed()
+    answers = checked_answers(evaluation, defn)
+    files = evidence_by_question(evaluation)
+    recorded = []
+    for question in defn.questions():
+        mapping = question.certificate
+        if mapping is None:
+            continue
+        standard = mapping.standard_for(str(answers.get(question.code) or ""))
+        valid_until = answers.get(mapping.valid_until)
+        if not standard or not isinstance(valid_until, date):
+            continue  # no certificate named, or no expiry to register it with
+        number = answers.get(mapping.number) if mapping.number else ""
+        attached = files.get(question.code) or []
+        certificate = supplier_services.record_declared_certificate(
+            evaluation.supplier, standard=standard, number=str(number or ""), valid_until=valid_until,
+            evidence_file_id=attached[-1].stored_file_id if attached else None,
+            source=f"{evaluation.reference} {question.code}", by=by,
+        )
+        if certificate is not None:
+            recorded.append(certificate)
+    return recorded
 
 
 def stored_file_of(evaluation: Evaluation, evidence_id: int) -> StoredFile:

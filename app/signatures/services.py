@@ -16,6 +16,7 @@ from app.auth.services import check_password_for_signature
 from app.db import refuse_changes
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.labels import label
 from app.signatures.models import Meaning, Signature
 from app.signatures.session import mark_signed
 
@@ -52,10 +53,30 @@ def content_hash(content: Mapping[str, Any]) -> str:
     return sha256_hex(canonical_json(content))
 
 
+# Separation of duties, the one rule set: per record type, the signature meanings one person may not combine on
+# the same version of a record (author, reviewer and approver of a protocol are three people; the report's author
+# is not its approver). Every record also keeps the rule below: nobody reviews or approves what they authored or
+# executed (`SignTarget.author_ids`).
+SEPARATE_MEANINGS: dict[str, frozenset[str]] = {
+    "protocol": frozenset({Meaning.AUTHORED, Meaning.REVIEWED, Meaning.APPROVED}),
+    "report": frozenset({Meaning.AUTHORED, Meaning.APPROVED}),
+}
+
+
 def require_not_author(target: SignTarget, signer: User, meaning: str) -> None:
-    """Nobody reviews or approves their own work."""
+    """Nobody reviews or approves their own work, nor takes two separate roles on one record version."""
     if meaning in (Meaning.REVIEWED, Meaning.APPROVED, Meaning.VERIFIED) and signer.id in target.author_ids:
         raise SeparationOfDuties("You cannot review or approve a record you authored or executed.")
+    separate = SEPARATE_MEANINGS.get(target.entity_type, frozenset())
+    if meaning not in separate:
+        return
+    for signature in signatures_for(target.entity_type, target.entity_id):
+        if (signature.signer_id == signer.id and signature.entity_version == target.version
+                and signature.meaning in separate and signature.meaning != meaning):
+            raise SeparationOfDuties(
+                f"You signed this {label(target.entity_type).lower()} as {label(signature.meaning).lower()}; "
+                f"signing it as {label(meaning).lower()} needs another person (separation of duties)."
+            )
 
 
 def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comment: str = "") -> Signature:

@@ -245,6 +245,7 @@ def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
     }
     return render_template(
         "suppliers/detail.html", supplier=loaded, sign_target=services.sign_target(loaded),
+        decision=services.decision_record(loaded),
         today=services.today(), cert_warn_days=int(current_app.config["CERTIFICATE_EXPIRY_WARN_DAYS"]),
         warn_days=_warn_days(), certificate_state=rules.certificate_state, due_state=rules.due_state,
         can_edit=policies.can_edit_suppliers(current_user), can_decide=policies.can_decide(current_user),

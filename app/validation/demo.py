@@ -79,7 +79,7 @@ def _execute(protocol: Protocol, tester: User, failing_step: tuple[int, int] | N
 def seed_validation(users: dict[str, User], *, password: str, **_options: object) -> None:
     """Two systems: Jira released with its full history, GitLab CI in execution with an open deviation; the users
     sign with the demo password."""
-    engineer, qa = users["engineer"], users["qa"]
+    engineer, reviewer, qa = users["engineer"], users["reviewer"], users["qa"]
     jira = _system(
         "Jira Software Cloud", "ATLASSIAN", engineer, version_in_use="Cloud 2026.10", deployment="saas",
         intended_use="Track CAPA, complaints and design changes with approval workflows.",
@@ -110,19 +110,21 @@ def seed_validation(users: dict[str, User], *, password: str, **_options: object
              "function": "Search and report on complaints", "expected": "Results match the records"},
         ])
         services.submit_protocol(protocol, engineer, password=password, comment="Ready for review")
-        services.review_protocol(protocol, qa, password=password)
+        services.review_protocol(protocol, reviewer, password=password)
         services.approve_protocol(protocol, qa, password=password)
         _execute(protocol, engineer, failing_step=(1, 2))
         case = protocol.test_cases[0]
         services.record_execution(protocol, engineer, test_case_id=case.id, test_step_id=case.steps[1].id,
                                   tested_version="Cloud 2026.10", outcome=Outcome.PASS,
                                   actual_result="After adding the approver group, the CAPA moves to 'Approved'.")
-        services.close_deviation(protocol.deviations[0], engineer, severity="major",
+        services.close_deviation(protocol.deviations[0], qa, severity="major",
                                  impact="Approvals were impossible until configured; no record was affected.",
-                                 disposition="fixed_retested", rationale="Approver group added; step 2 retested.")
+                                 disposition="fixed_retested", rationale="Approver group added; step 2 retested.",
+                                 password=password)
         report = services.complete_execution(protocol, engineer)
         services.save_report(report, engineer, conclusion="fit", restrictions="",
                              summary="Fit for CAPA and complaint handling as configured.")
+        services.sign_report(report, engineer, password=password)
         services.approve_report(report, qa, password=password, comment="Released for use")
 
     gitlab = _system(
@@ -152,6 +154,6 @@ def seed_validation(users: dict[str, User], *, password: str, **_options: object
              "function": "Show pipeline history", "expected": "Every run is listed with its commit"},
         ])
         services.submit_protocol(protocol, engineer, password=password)
-        services.review_protocol(protocol, qa, password=password)
+        services.review_protocol(protocol, reviewer, password=password)
         services.approve_protocol(protocol, qa, password=password)
         _execute(protocol, engineer, failing_step=(1, 2))

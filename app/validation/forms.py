@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.formatting import humanise
 from app.inputs import BaseForm
-from app.signatures.forms import SignatureForm
+from app.signatures.forms import SignatureForm, SignerFields
 from app.validation.rules import (
     Conclusion,
     Deployment,
@@ -131,11 +140,20 @@ class CorrectionForm(BaseForm):
     evidence = FileField("Evidence (png, jpg, pdf, csv, txt, json)")
 
 
-class DeviationCloseForm(VersionedForm):
+class DeviationCloseForm(SignerFields, VersionedForm):
+    """QA's closure of a deviation, signed."""
+
     severity = SelectField("Severity", choices=choices(Severity))
+    severity_reason = TextAreaField("Reason for a change of severity", validators=[Length(max=5000)],
+                                    description="Required when the severity differs from the one recorded.")
     impact = TextAreaField("Impact on the intended use", validators=[DataRequired(), Length(max=5000)])
     disposition = SelectField("Disposition", choices=choices(Disposition))
     rationale = TextAreaField("Closure rationale", validators=[DataRequired(), Length(max=5000)])
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password to sign.")],
+        description="Closing signs the deviation: the legally binding equivalent of your handwritten signature.",
+    )
+    comment = TextAreaField("Comment", validators=[Length(max=2000)])
 
 
 class ReportForm(VersionedForm):

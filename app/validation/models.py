@@ -265,6 +265,8 @@ class Deviation(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ign
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     severity: Mapped[str] = mapped_column(String(20), nullable=False, default=Severity.MAJOR)
+    # Why the closure changed the severity a failure opened the deviation with (empty when it was kept).
+    severity_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
     impact: Mapped[str] = mapped_column(Text, nullable=False, default="")
     disposition: Mapped[str | None] = mapped_column(String(30), nullable=True)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=DeviationStatus.OPEN)

@@ -53,8 +53,8 @@ def can_withdraw(user: User, protocol: Protocol) -> bool:
 
 
 def can_close_deviation(user: User) -> bool:
-    """Engineers and QA close deviations with a disposition and a rationale."""
-    return user.has(Permission.VALIDATION_EDIT) or user.has(Permission.VALIDATION_APPROVE)
+    """QA closes deviations, with a signature (never the engineer who executed the failed test: the service)."""
+    return user.has(Permission.VALIDATION_APPROVE)
 
 
 def can_edit_report(user: User, protocol: Protocol) -> bool:

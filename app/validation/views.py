@@ -17,6 +17,7 @@ from app.access import Permission, permission_required
 from app.errors import NotFound
 from app.extensions import db
 from app.pagination import paginate
+from app.signatures import services as signature_services
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
 from app.signatures.services import SignTarget
@@ -261,6 +262,12 @@ def _execution_form(protocol: Protocol, form: forms.ExecutionForm | None = None)
     return form
 
 
+def _signers(target: SignTarget) -> set[int]:
+    """Who signed this version of the record already (the separation of duties keeps them from approving it)."""
+    return {s.signer_id for s in signature_services.signatures_for(target.entity_type, target.entity_id)
+            if s.entity_version == target.version}
+
+
 def _protocol_page(protocol: Protocol, status: int = 200, **overrides: Any) -> Any:
     entries = services.executions_of(protocol)
     testers = {e.tester_id for e in entries}
@@ -288,7 +295,8 @@ def _protocol_page(protocol: Protocol, status: int = 200, **overrides: Any) -> A
         can_review=policies.can_review(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW,
         can_return=protocol.status == ProtocolStatus.IN_REVIEW and (
             policies.can_review(user, protocol) or policies.can_approve_protocol(user, protocol)),
-        can_approve=policies.can_approve_protocol(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW,
+        can_approve=policies.can_approve_protocol(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW
+        and user.id not in _signers(sign_target),
         can_justify=policies.can_justify_coverage(user, protocol),
         can_start=user.has(Permission.VALIDATION_EXECUTE) and protocol.status == ProtocolStatus.APPROVED,
         can_execute=policies.can_execute(user, protocol), can_withdraw=policies.can_withdraw(user, protocol),
@@ -531,20 +539,40 @@ def evidence_download(evidence_id: int) -> Any:
 # --- Deviations -----------------------------------------------------------------------------------
 
 
-@bp.route("/deviations/<int:deviation_id>/close", methods=["GET", "POST"])
-@permission_required(Permission.VALIDATION_EDIT, Permission.VALIDATION_APPROVE)
+def _deviation_page(deviation: Deviation, form: forms.DeviationCloseForm | None = None, status: int = 200) -> Any:
+    """The deviation as everyone who reads validation records sees it; QA sees the signed closing form too."""
+    if form is None:
+        form = _edit_form(forms.DeviationCloseForm, deviation)
+    report = deviation.protocol.report
+    can_close = (policies.can_close_deviation(current_user) and deviation.status == DeviationStatus.OPEN
+                 and not (report is not None and report.status == ReportStatus.APPROVED))
+    return render_template("validation/deviations_detail.html", form=form, deviation=deviation,
+                           can_close=can_close, sign_target=services.deviation_sign_target(deviation)), status
+
+
+@bp.route("/deviations/<int:deviation_id>")
+@permission_required(Permission.VALIDATION_READ)
+def deviations_detail(deviation_id: int) -> Any:
+    return _deviation_page(_get(Deviation, deviation_id))
+
+
+@bp.route("/deviations/<int:deviation_id>/close", methods=["POST"])
+@permission_required(Permission.VALIDATION_APPROVE)
 def deviations_close(deviation_id: int) -> Any:
     deviation = _get(Deviation, deviation_id)
-    form = _edit_form(forms.DeviationCloseForm, deviation)
-    if form.validate_on_submit() and unit_of_work.run(lambda: services.close_deviation(
-        deviation, current_user, severity=form.severity.data or "", impact=form.impact.data or "",
-        disposition=form.disposition.data or "", rationale=form.rationale.data or "",
-        expected_version=_version(form),
-    )).ok:
-        flash(f"{deviation.code} closed.", "success")
-        return _back(deviation.protocol_id, "deviations")
-    return render_template("validation/deviations_close.html", form=form, deviation=deviation,
-                           open=deviation.status == DeviationStatus.OPEN)
+    form = forms.DeviationCloseForm()
+    outcome = None
+    if form.validate_on_submit():
+        outcome = unit_of_work.run(lambda: services.close_deviation(
+            deviation, current_user, severity=form.severity.data or "", impact=form.impact.data or "",
+            disposition=form.disposition.data or "", rationale=form.rationale.data or "",
+            severity_reason=form.severity_reason.data or "", password=form.password.data or "",
+            comment=form.comment.data or "", expected_version=_version(form),
+        ), pages=(NotFound,))  # a refusal (not QA, the executing engineer, a wrong password) shows on the page
+        if outcome.ok:
+            flash(f"{deviation.code} closed and signed.", "success")
+            return redirect(url_for("validation.deviations_detail", deviation_id=deviation_id))
+    return _deviation_page(_get(Deviation, deviation_id), form, unit_of_work.form_status(form, outcome))
 
 
 # --- Report ---------------------------------------------------------------------------------------
@@ -565,9 +593,11 @@ def _report_page(protocol: Protocol, status: int = 200, **overrides: Any) -> Any
         "validation/reports_detail.html", protocol=protocol, system=protocol.system, report=report,
         entries=entries, counts=services.counts(protocol, entries), report_form=form,
         approve_form=overrides.get("approve_form") or _sign_form("report", Meaning.APPROVED),
-        blockers=services.approval_blockers(report), sign_target=target,
+        author_form=overrides.get("author_form") or _sign_form("author", Meaning.AUTHORED),
+        blockers=services.approval_blockers(report), authoring_blockers=services.authoring_blockers(report),
+        authored=services.authored_signature(report), sign_target=target,
         can_edit=policies.can_edit_report(current_user, protocol),
-        can_approve=policies.can_approve_report(current_user, protocol, testers)
+        can_approve=policies.can_approve_report(current_user, protocol, testers | _signers(target))
         and report.status == ReportStatus.DRAFT,
     ), status
 
@@ -593,6 +623,22 @@ def reports_edit(protocol_id: int) -> Any:
         flash("Report saved.", "success")
         return redirect(url_for("validation.reports_detail", protocol_id=protocol_id))
     return _report_page(services.load_protocol(protocol_id), 422, report_form=form)
+
+
+@bp.route("/protocols/<int:protocol_id>/report/sign", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def reports_sign(protocol_id: int) -> Any:
+    protocol = services.load_protocol(protocol_id)
+    if protocol.report is None:
+        raise NotFound("This protocol has no report yet.")
+    report = protocol.report
+    form = _sign_form("author", Meaning.AUTHORED)
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.sign_report(
+        report, current_user, password=form.password.data or "", comment=form.comment.data or "",
+    )).ok:
+        flash("Report signed as authored; QA approves it next.", "success")
+        return redirect(url_for("validation.reports_detail", protocol_id=protocol_id))
+    return _report_page(services.load_protocol(protocol_id), 422, author_form=form)
 
 
 @bp.route("/protocols/<int:protocol_id>/report/approve", methods=["POST"])

@@ -167,4 +167,12 @@ def test_supplier_qualification_end_to_end(live_server, page, browser: Browser, 
     expect(row).to_contain_text(expected_due.isoformat())
     expect(row).to_contain_text("100")
     screenshot(qa, "s2-11-approved-supplier-list")
+
+    # The supplier page: the certificate declared in the answers is in the register, and the decision signature shows.
+    row.get_by_role("link", name="Nimbus Imaging Ltd").click()
+    expect(qa.locator("#certificates")).to_contain_text("QMS 765432, issued by BSI")
+    expect(qa.locator("#certificates")).to_contain_text("2028-06-30")
+    expect(qa.get_by_role("region", name="Decision signature")).to_contain_text("Quinn Quality")
+    expect(qa.get_by_text("Not signed yet")).to_have_count(0)
+    screenshot(qa, "s2-12-supplier-certificate-and-decision")
     qa_context.close()

@@ -1,8 +1,9 @@
 """In Chromium, the issue's done-when: an engineer writes a protocol covering a high-risk and a
 not-high function, is stopped until the high-risk one has a scripted test, sends it; a second user
-reviews; QA approves; a tester executes with one failure, which opens a deviation closed with a
-rationale; QA approves the report and the system shows as released with the next review date. The
-author's attempt to approve is hidden in the UI and refused by the server."""
+reviews; QA approves; a tester executes with one failure, which opens a deviation that the tester can read but
+not close, and that QA closes with a signature (the lowered severity with its reason); the tester signs the report
+as its author, QA approves it and the system shows as released with the next review date. The author's attempt to
+approve is hidden in the UI and refused by the server."""
 
 from __future__ import annotations
 
@@ -124,20 +125,48 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     expect(page.get_by_text("Result recorded.")).to_be_visible()
     screenshot(page, "validation-4-execution-with-deviation")
 
-    # The deviation is closed with a rationale, execution completed, report written.
-    page.locator("#deviations").get_by_role("link", name="Close…").click()
-    page.get_by_label("Severity").select_option("minor")
+    # The engineer who executed the failed test opens the deviation read-only: no closing form, and the server
+    # refuses his closure (deviations are closed by QA).
+    page.locator("#deviations").get_by_role("link", name="DEV-1").click()
+    expect(page.get_by_role("heading", name=re.compile("DEV-1"))).to_be_visible()
+    expect(page.get_by_text("QA closes deviations with a signature")).to_be_visible()
+    expect(page.get_by_role("button", name="Close and sign")).to_have_count(0)
+    deviation_url = page.url
+    refused = page.request.post(f"{deviation_url}/close", form={
+        "severity": "minor", "severity_reason": "Mine to judge", "impact": "None", "disposition": "workaround",
+        "rationale": "Closing my own", "username": "tess", "password": PASSWORD})
+    assert refused.status == 403
+    screenshot(page, "validation-5-deviation-engineer-refused")
+
+    # QA closes the deviation with a signature; lowering the severity needs a reason.
+    sign_in(page, base, "quinn")
+    page.goto(deviation_url)
+    page.get_by_label("Severity", exact=True).select_option("minor")
     page.get_by_label("Impact on the intended use").fill("None: the approver group was not configured")
     page.get_by_label("Disposition").select_option("procedural_control")
     page.get_by_label("Closure rationale").fill("Configuration checklist updated; manager approval re-checked")
-    page.get_by_role("button", name="Close the deviation").click()
-    expect(page.get_by_text("DEV-1 closed.")).to_be_visible()
+    e_sign(page, "Close and sign")
+    expect(page.locator(".flash-error")).to_contain_text("from major to minor needs a reason")
+    page.get_by_label("Reason for a change of severity").fill("No record was affected; configuration only")
+    e_sign(page, "Close and sign")
+    expect(page.get_by_text("DEV-1 closed and signed.")).to_be_visible()
+    signatures = page.get_by_role("region", name="Signatures")
+    expect(signatures).to_contain_text("Quinn Quality")
+    expect(signatures).to_contain_text("Approved")
+    expect(page.locator("#deviation")).to_contain_text("No record was affected; configuration only")
+    screenshot(page, "validation-6-deviation-closed-by-qa")
+
+    # The tester completes execution and writes and signs the report as its author.
+    sign_in(page, base, "tess")
+    page.goto(protocol_url)
     page.get_by_role("button", name="Complete execution").click()
     expect(page.get_by_role("heading", name=re.compile("Validation report"))).to_be_visible()
     page.get_by_label("Conclusion").select_option("fit")
     page.get_by_label("Summary").fill("Fit for CAPA approval and complaint search")
     page.get_by_role("button", name="Save the report").click()
     expect(page.get_by_text("Report saved.")).to_be_visible()
+    e_sign(page, "Sign the report as its author")
+    expect(page.get_by_text("Report signed as authored")).to_be_visible()
     expect(page.get_by_role("button", name="Approve the report")).to_have_count(0)  # a tester never approves
     report_url = page.url
 
@@ -153,7 +182,7 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     # QA approves the report: the system is released with the next review date.
     sign_in(page, base, "quinn")
     page.goto(report_url)
-    screenshot(page, "validation-5-report-before-approval")
+    screenshot(page, "validation-7-report-before-approval")
     e_sign(page, "Approve the report")
     expect(page.get_by_text("Report approved.")).to_be_visible()
     expect(page.get_by_test_id("validation-status").locator(".badge").first).to_have_text("Released")
@@ -162,7 +191,7 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     expected = today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) else \
         today.replace(year=today.year + 1, day=28)
     expect(page.get_by_test_id("next-review")).to_contain_text(expected.isoformat())
-    screenshot(page, "validation-6-system-released")
+    screenshot(page, "validation-8-system-released")
     page.goto(f"{base}/")
     expect(page.locator("#validation-status-chart")).to_be_visible()
-    screenshot(page, "validation-7-home-panel")
+    screenshot(page, "validation-9-home-panel")

@@ -107,6 +107,7 @@ def test_the_validation_report_has_summary_evidence_hashes_trace_and_next_review
     evidence = entry.evidence
     report = validation.complete_execution(protocol, tester)
     validation.save_report(report, tester, conclusion="fit", restrictions="", summary="Every function works as intended.")
+    validation.sign_report(report, tester, password=PASSWORD)
     validation.approve_report(report, qa, password=PASSWORD)
     db.session.commit()
     text = docx_text(services.generate("validation_report", str(protocol.id), by=tester).data)

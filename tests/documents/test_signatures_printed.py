@@ -119,22 +119,27 @@ def test_a_soup_list_freeze_prints_both_signatures(make_user):
     assert "SOUP list of Pump 1.0" in docx_text(data)
 
 
-def test_the_validation_report_prints_its_approval(make_user):
+def test_the_validation_report_prints_its_authored_and_approved_signatures(make_user):
     author, reviewer = make_user("erin", Role.ENGINEER), make_user("rob", Role.ENGINEER)
     qa, tester = make_user("quinn", Role.QA, full_name="Quinn Quality"), make_user("tess", Role.ENGINEER)
     protocol = approved_protocol(make_system(author), author, reviewer, qa)
     execute_all(protocol, tester)
     report = validation.complete_execution(protocol, tester)
     validation.save_report(report, tester, conclusion="fit", restrictions="", summary="All passed")
+    validation.sign_report(report, tester, password=PASSWORD)
     db.session.commit()
     services.generate("validation_report", str(protocol.id), by=tester)
     db.session.commit()
     validation.approve_report(report, qa, password=PASSWORD, comment="Released")
     db.session.commit()
-    signature = db.session.scalar(select(Signature).where(Signature.entity_type == "report"))
+    signature = db.session.scalar(select(Signature).where(Signature.entity_type == "report",
+                                                          Signature.meaning == "approved"))
     reissued = latest("validation_report")
     assert reissued.revision == 2 and not reissued.draft
     assert_prints(reissued.data, signature, "Approved")
+    authored = db.session.scalar(select(Signature).where(Signature.entity_type == "report",
+                                                         Signature.meaning == "authored"))
+    assert_prints(reissued.data, authored, "Authored")  # the report carries its author's signature too
     protocol_text = docx_text(services.generate("validation_protocol", str(protocol.id), by=tester).data)
     for meaning in ("Authored", "Reviewed", "Approved"):
         assert meaning in protocol_text

@@ -10,6 +10,7 @@ EXPECTED = {
     "validation.systems_detail": ALL_ROLES,
     "validation.protocols_detail": ALL_ROLES,
     "validation.reports_detail": ALL_ROLES,
+    "validation.deviations_detail": ALL_ROLES,
     "validation.evidence_download": ALL_ROLES,
     # validation.edit: engineers write systems, functions, protocols, reports and change requests
     "validation.systems_create": ENGINEER,
@@ -25,6 +26,7 @@ EXPECTED = {
     "validation.steps_delete": ENGINEER,
     "validation.protocols_submit": ENGINEER,
     "validation.reports_edit": ENGINEER,
+    "validation.reports_sign": ENGINEER,
     "validation.change_requests_create": ENGINEER,
     # validation.execute
     "validation.protocols_start": ENGINEER,
@@ -37,9 +39,9 @@ EXPECTED = {
     "validation.protocols_approve": QA,
     "validation.protocols_justify": QA,
     "validation.reports_approve": QA,
+    "validation.deviations_close": QA,
     "validation.periodic_reviews_create": QA,
     # the author or QA
     "validation.protocols_withdraw": ENGINEER_OR_QA,
-    "validation.deviations_close": ENGINEER_OR_QA,
     "validation.change_requests_assess": ENGINEER_OR_QA,
 }

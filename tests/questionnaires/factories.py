@@ -62,17 +62,22 @@ def answered(evaluation: Evaluation, answers: dict[str, str] | None = None) -> N
     evaluations.add_evidence(evaluation, "C1", pdf_upload(), uploaded_by="Sam")
 
 
-def submitted(user: Any, supplier: Supplier | None = None) -> tuple[Evaluation, str]:
+def submitted(
+    user: Any, supplier: Supplier | None = None, answers: dict[str, str] | None = None,
+) -> tuple[Evaluation, str]:
     evaluation, token = sent(user, supplier)
-    answered(evaluation)
+    answered(evaluation, answers)
     lookup = evaluations.resolve_token(token)
     assert lookup.token is not None
     evaluations.submit_answers(evaluation, lookup.token)
     return evaluation, token
 
 
-def scored(user: Any, supplier: Supplier | None = None, evaluator: dict[str, str] | None = None) -> Evaluation:
-    evaluation, _token = submitted(user, supplier)
+def scored(
+    user: Any, supplier: Supplier | None = None, evaluator: dict[str, str] | None = None,
+    answers: dict[str, str] | None = None,
+) -> Evaluation:
+    evaluation, _token = submitted(user, supplier, answers)
     assert not evaluations.save_evaluator_answers(evaluation, evaluator or GOOD_EVALUATOR_ANSWERS, by=user)
     evaluations.score_evaluation(evaluation, by=user)
     return evaluation

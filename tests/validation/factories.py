@@ -6,7 +6,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.suppliers.models import Supplier
 from app.validation import services
-from app.validation.models import Protocol, SoftwareSystem
+from app.validation.models import Protocol, Report, SoftwareSystem
 from app.validation.rules import Outcome, ProcessRisk, TestMethod
 from tests.helpers import PASSWORD
 
@@ -73,3 +73,17 @@ def execute_all(protocol: Protocol, tester: User, *, fail_first: bool = False) -
                                       tested_version=protocol.system_version, actual_result="As expected",
                                       outcome=outcome)
             first = False
+
+
+def close_deviations(protocol: Protocol, qa: User) -> None:
+    """QA closes every open deviation of the protocol with a signature, keeping its severity."""
+    for deviation in protocol.deviations:
+        if deviation.status == "open":
+            services.close_deviation(deviation, qa, severity=deviation.severity, impact="None",
+                                     disposition="fixed_retested", rationale="Retested", password=PASSWORD)
+
+
+def release_report(report: Report, author: User, qa: User) -> None:
+    """The report's author signs it as authored, then QA approves it (the two signatures of a report)."""
+    services.sign_report(report, author, password=PASSWORD)
+    services.approve_report(report, qa, password=PASSWORD)

@@ -11,11 +11,19 @@ from app.access import Role
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.extensions import db
+from app.signatures.models import Signature
 from app.validation import services
-from app.validation.models import Execution, Protocol, SoftwareSystem
+from app.validation.models import Deviation, Execution, Protocol, SoftwareSystem
 from app.validation.rules import ProtocolStatus
 from tests.helpers import PASSWORD, signing
-from tests.validation.factories import approved_protocol, make_supplier, make_system, write_protocol
+from tests.validation.factories import (
+    approved_protocol,
+    close_deviations,
+    execute_all,
+    make_supplier,
+    make_system,
+    write_protocol,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -153,11 +161,10 @@ def test_change_request_and_periodic_review_pages(login_as, make_user):
         "tess", Role.ENGINEER)
     system = make_system(author)
     protocol = approved_protocol(system, author, reviewer, user("quinn"))
-    from tests.validation.factories import execute_all
-
     execute_all(protocol, tester)
     report = services.complete_execution(protocol, tester)
     services.save_report(report, author, conclusion="fit", restrictions="", summary="")
+    services.sign_report(report, author, password=PASSWORD)
     services.approve_report(report, user("quinn"), password=PASSWORD)
     change = services.open_change_request(system, author, new_version="10.0", description="Upgrade")
     db.session.commit()
@@ -178,3 +185,87 @@ def test_change_request_and_periodic_review_pages(login_as, make_user):
     assert response.status_code == 200 and "Where the data stays after retirement is required" in \
         response.get_data(as_text=True)
     assert db.session.get(SoftwareSystem, system.id).status == "released"
+
+
+# --- Deviations and the report's two signatures (separation of duties) -----------------------------
+
+
+def _failed_protocol(make_user, tester_name: str = "tess"):
+    """An approved protocol executed by `tester_name` (an existing user or a new engineer) whose first step failed."""
+    author, reviewer, qa = make_user("erin", Role.ENGINEER), make_user("rob", Role.ENGINEER), make_user("q", Role.QA)
+    tester = user(tester_name) or make_user(tester_name, Role.ENGINEER)
+    protocol = approved_protocol(make_system(author), author, reviewer, qa)
+    execute_all(protocol, tester, fail_first=True)
+    db.session.commit()
+    return protocol
+
+
+@pytest.mark.parametrize("role", [Role.PURCHASING, Role.ADMIN, Role.AUDITOR, Role.ENGINEER])
+def test_every_reader_of_validation_records_opens_a_deviation_read_only(login_as, make_user, role):
+    client = login_as(role, username="reader")
+    deviation = _failed_protocol(make_user).deviations[0]
+    response = client.get(f"/validation/deviations/{deviation.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "DEV-1" in page and "Major" in page and "Close and sign" not in page
+    assert "QA closes deviations with a signature" in page
+
+
+def _close_form(client, **changes):
+    return {"severity": "major", "severity_reason": "", "impact": "None on the intended use",
+            "disposition": "fixed_retested", "rationale": "Retested after the fix", **signing(client)} | changes
+
+
+def test_qa_closes_a_deviation_with_a_signature_on_its_page(login_as, make_user):
+    qa = login_as(Role.QA, username="quinn")
+    deviation = _failed_protocol(make_user).deviations[0]
+    assert "Close and sign" in qa.get(f"/validation/deviations/{deviation.id}").get_data(as_text=True)
+    response = qa.post(f"/validation/deviations/{deviation.id}/close", data=_close_form(qa, severity="minor"))
+    assert response.status_code == 422
+    assert "from major to minor needs a reason" in response.get_data(as_text=True)
+    response = qa.post(f"/validation/deviations/{deviation.id}/close",
+                       data=_close_form(qa, severity="minor", severity_reason="Cosmetic only"))
+    assert response.status_code == 302
+    page = qa.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Closed" in page and "Cosmetic only" in page and "Minor" in page
+    assert "Approved" in page and "Not signed yet" not in page  # the closing signature, with its meaning's label
+
+
+def test_an_engineer_cannot_close_a_deviation(login_as, make_user):
+    engineer = login_as(Role.ENGINEER, username="tess")
+    deviation = _failed_protocol(make_user).deviations[0]
+    response = engineer.post(f"/validation/deviations/{deviation.id}/close", data=_close_form(engineer))
+    assert response.status_code == 403
+    assert db.session.get(Deviation, deviation.id).status == "open"
+
+
+def test_qa_who_executed_the_failed_test_is_refused_on_the_page(login_as, make_user):
+    both = login_as(Role.ENGINEER, Role.QA, username="tess")
+    deviation = _failed_protocol(make_user, "tess").deviations[0]
+    response = both.post(f"/validation/deviations/{deviation.id}/close", data=_close_form(both))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422  # the page again, with what was typed and the refusal
+    assert "authored or executed" in page and "None on the intended use" in page
+    assert db.session.get(Deviation, deviation.id).status == "open"
+
+
+def test_the_report_page_asks_its_author_to_sign_then_qa_to_approve(login_as, make_user):
+    engineer = login_as(Role.ENGINEER, username="writer")
+    qa = login_as(Role.QA, username="quinn")
+    protocol = _failed_protocol(make_user)
+    close_deviations(protocol, user("quinn"))
+    report = services.complete_execution(protocol, user("tess"))
+    services.save_report(report, user("writer"), conclusion="fit", restrictions="", summary="")
+    db.session.commit()
+    url = f"/validation/protocols/{protocol.id}/report"
+    assert "signed as authored" in qa.get(url).get_data(as_text=True)
+    assert "Approve the report" not in qa.get(url).get_data(as_text=True)
+    assert "Sign the report as its author" in engineer.get(url).get_data(as_text=True)
+    response = engineer.post(f"{url}/sign", data={"author-meaning": "authored", **signing(engineer, prefix="author")})
+    assert response.status_code == 302
+    page = qa.get(url).get_data(as_text=True)
+    assert "Approve the report" in page and "Sign the report as its author" not in page
+    response = qa.post(f"{url}/approve", data={"report-meaning": "approved", **signing(qa, prefix="report")})
+    assert response.status_code == 302
+    meanings = [s.meaning for s in db.session.scalars(select(Signature).where(Signature.entity_type == "report"))]
+    assert meanings == ["authored", "approved"]

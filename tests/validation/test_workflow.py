@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from app.access import Role
+from app.audit.models import AuditEvent
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
-from app.signatures.services import manifestations
+from app.signatures.services import SeparationOfDuties, SignatureRefused, manifestations
 from app.validation import services, workflow
 from app.validation.models import Protocol, SoftwareSystem
 from app.validation.rules import (
@@ -26,7 +28,14 @@ from app.validation.rules import (
 )
 from app.validation.workflow import IllegalMove
 from tests.helpers import PASSWORD
-from tests.validation.factories import approved_protocol, execute_all, make_system, write_protocol
+from tests.validation.factories import (
+    approved_protocol,
+    close_deviations,
+    execute_all,
+    make_system,
+    release_report,
+    write_protocol,
+)
 
 # --- Protocol state machine: every state x every target ----------------------------------------
 
@@ -275,8 +284,10 @@ def test_the_report_cannot_be_approved_while_a_deviation_is_open(people):
 @pytest.mark.parametrize("who", ["author", "tester", "reviewer"])
 def test_the_report_is_not_approved_by_the_author_a_tester_or_a_non_qa(people, who):
     _system, protocol, report = _report_ready(people)
-    services.close_deviation(protocol.deviations[0], people["author"], severity="minor", impact="None",
-                             disposition="accepted_with_rationale", rationale="Cosmetic")
+    services.close_deviation(protocol.deviations[0], people["qa"], severity="minor", impact="None",
+                             disposition="accepted_with_rationale", rationale="Cosmetic", password=PASSWORD,
+                             severity_reason="Cosmetic only")
+    services.sign_report(report, people["author"], password=PASSWORD)
     user = people[who]
     user.role_set = {Role.ENGINEER, Role.QA}  # even with the QA role the rule holds for author and tester
     if who == "reviewer":
@@ -297,9 +308,10 @@ def test_approval_releases_the_system_with_the_validated_version_and_the_next_re
     report = services.complete_execution(protocol, people["tester"])
     services.save_report(report, people["author"], conclusion="fit_with_restrictions",
                          restrictions="Not for complaints", summary="")
-    services.close_deviation(protocol.deviations[0], people["author"], severity="minor", impact="None",
-                             disposition="workaround", rationale="Use the search instead")
-    services.approve_report(report, people["qa"], password=PASSWORD)
+    services.close_deviation(protocol.deviations[0], people["qa"], severity="minor", impact="None",
+                             disposition="workaround", rationale="Use the search instead", password=PASSWORD,
+                             severity_reason="A workaround exists")
+    release_report(report, people["author"], people["qa"])
     today = services.today()
     assert system.status == SystemStatus.RELEASED
     assert system.validated_version == "9.1"
@@ -342,9 +354,8 @@ def test_review_state(due, state):
 
 def _released(people):
     system, protocol, report = _report_ready(people)
-    services.close_deviation(protocol.deviations[0], people["author"], severity="minor", impact="None",
-                             disposition="fixed_retested", rationale="Retested")
-    services.approve_report(report, people["qa"], password=PASSWORD)
+    close_deviations(protocol, people["qa"])
+    release_report(report, people["author"], people["qa"])
     return system, protocol
 
 
@@ -410,7 +421,7 @@ def test_a_change_request_starts_a_new_draft_version_and_old_signatures_stay_val
     execute_all(new, people["tester"])
     report = services.complete_execution(new, people["tester"])
     services.save_report(report, people["author"], conclusion="fit", restrictions="", summary="")
-    services.approve_report(report, people["qa"], password=PASSWORD)
+    release_report(report, people["author"], people["qa"])
     assert system.status == SystemStatus.RELEASED and system.validated_version == "10.0"
     assert change.status == ChangeRequestStatus.CLOSED
 
@@ -431,3 +442,112 @@ def test_a_released_system_gets_new_protocols_only_through_change_control(people
     system, _ = _released(people)
     with pytest.raises(Conflict, match="change request"):
         services.create_protocol(system, people["author"])
+
+
+# --- Separation of duties ----------------------------------------------------------------------
+
+
+def test_the_reviewer_of_a_protocol_does_not_approve_it(people, make_user):
+    protocol = write_protocol(make_system(people["author"]), people["author"])
+    services.submit_protocol(protocol, people["author"], password=PASSWORD)
+    services.review_protocol(protocol, people["qa"], password=PASSWORD)  # QA may review ...
+    with pytest.raises(SeparationOfDuties, match="signed this protocol as reviewed"):
+        services.approve_protocol(protocol, people["qa"], password=PASSWORD)  # ... but then not approve
+    assert protocol.status == ProtocolStatus.IN_REVIEW
+    services.approve_protocol(protocol, make_user("qa2", Role.QA), password=PASSWORD)
+    signers = {m.meaning: m.printed_name for m in manifestations(services.protocol_sign_target(protocol))}
+    assert len(set(signers.values())) == 3  # author, reviewer and approver are three people
+
+
+def test_the_report_is_signed_as_authored_before_qa_approves_it(people):
+    _system, protocol, report = _report_ready(people)
+    close_deviations(protocol, people["qa"])
+    with pytest.raises(Conflict, match="signed as authored"):
+        services.approve_report(report, people["qa"], password=PASSWORD)
+    with pytest.raises(PermissionDenied):
+        services.sign_report(report, people["qa"], password=PASSWORD)  # QA approves; an engineer authors
+    services.sign_report(report, people["author"], password=PASSWORD)
+    with pytest.raises(Conflict, match="already signed"):
+        services.sign_report(report, people["author"], password=PASSWORD)
+    services.approve_report(report, people["qa"], password=PASSWORD)
+    shown = [(m.meaning, m.printed_name) for m in manifestations(services.report_sign_target(report, protocol))]
+    assert shown == [("authored", "Erin Author"), ("approved", "Quinn Quality")]
+
+
+def test_the_reports_author_does_not_approve_it(people, make_user):
+    _system, protocol, report = _report_ready(people)
+    close_deviations(protocol, people["qa"])
+    writer = make_user("writer", Role.ENGINEER, Role.QA)  # neither the protocol's author nor a tester
+    services.sign_report(report, writer, password=PASSWORD)
+    with pytest.raises(SeparationOfDuties, match="signed this report as authored"):
+        services.approve_report(report, writer, password=PASSWORD)
+    assert report.status == ReportStatus.DRAFT
+
+
+def test_a_report_edited_after_its_authored_signature_needs_a_new_one(people):
+    _system, protocol, report = _report_ready(people)
+    close_deviations(protocol, people["qa"])
+    services.sign_report(report, people["author"], password=PASSWORD)
+    services.save_report(report, people["author"], conclusion="fit", restrictions="", summary="Changed")
+    assert services.authored_signature(report) is None
+    with pytest.raises(Conflict, match="signed as authored"):
+        services.approve_report(report, people["qa"], password=PASSWORD)
+    services.sign_report(report, people["author"], password=PASSWORD)
+    services.approve_report(report, people["qa"], password=PASSWORD)
+    assert report.status == ReportStatus.APPROVED
+
+
+def _close(deviation, user, **changes):
+    fields = {"severity": "major", "impact": "None", "disposition": "fixed_retested", "rationale": "Retested",
+              "password": PASSWORD} | changes
+    services.close_deviation(deviation, user, **fields)
+
+
+def test_a_deviation_is_closed_by_qa_with_a_signature(people):
+    _system, protocol = _executed(people)
+    deviation = protocol.deviations[0]
+    with pytest.raises(PermissionDenied, match="closed by QA"):
+        _close(deviation, people["author"])  # an engineer (any non-QA user) is refused
+    _close(deviation, people["qa"], comment="Retest passed")
+    assert (deviation.status, deviation.closed_by_id) == (DeviationStatus.CLOSED, people["qa"].id)
+    shown = manifestations(services.deviation_sign_target(deviation))
+    assert [(m.meaning, m.printed_name, m.comment) for m in shown] == [("approved", "Quinn Quality", "Retest passed")]
+
+
+def test_the_engineer_who_executed_the_failed_test_does_not_close_its_deviation(people):
+    _system, protocol = _executed(people)
+    tester = people["tester"]
+    tester.role_set = {Role.ENGINEER, Role.QA}  # even with the QA role
+    with pytest.raises(SeparationOfDuties):
+        _close(protocol.deviations[0], tester)
+    assert protocol.deviations[0].status == DeviationStatus.OPEN
+
+
+def test_a_wrong_password_closes_nothing(people):
+    _system, protocol = _executed(people)
+    with pytest.raises(SignatureRefused):
+        _close(protocol.deviations[0], people["qa"], severity="minor", severity_reason="Cosmetic", password="wrong")
+    deviation = protocol.deviations[0]
+    assert (deviation.status, deviation.severity, deviation.impact) == (DeviationStatus.OPEN, "major", "")
+
+
+def test_a_change_of_severity_needs_a_reason_and_is_audited(people):
+    _system, protocol = _executed(people)
+    deviation = protocol.deviations[0]
+    with pytest.raises(ValidationFailed, match="from major to minor needs a reason"):
+        _close(deviation, people["qa"], severity="minor", severity_reason="  ")
+    assert deviation.status == DeviationStatus.OPEN
+    _close(deviation, people["qa"], severity="minor", severity_reason="Only the label colour is wrong")
+    assert (deviation.severity, deviation.severity_reason) == ("minor", "Only the label colour is wrong")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.name == "deviation.severity_changed"))
+    assert event is not None and event.entity_id == str(deviation.id)
+    assert (event.details["before"], event.details["after"], event.reason) == (
+        "major", "minor", "Only the label colour is wrong")
+
+
+def test_keeping_the_severity_needs_no_reason(people):
+    _system, protocol = _executed(people)
+    deviation = protocol.deviations[0]
+    _close(deviation, people["qa"], severity="major", severity_reason="ignored: nothing changed")
+    assert deviation.severity_reason == ""
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.name == "deviation.severity_changed")) is None

@@ -44,6 +44,35 @@ def add_certificate(
     return certificate
 
 
+def _same_number(one: str, other: str) -> bool:
+    """Certificate numbers compare without case and with blanks collapsed ("QMS  123" is "qms 123")."""
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def record_declared_certificate(
+    supplier: Supplier, *, standard: str, number: str, valid_until: date, evidence_file_id: int | None,
+    source: str, by: Any = None,
+) -> Certificate | None:
+    """A certificate a supplier declared (an evaluation's answers), entered in the register when QA signs the
+    decision: an unknown standard is kept as "other"; nothing is added (None) when the register already holds a
+    certificate in force of that standard with the same number (or, without a number, the same expiry)."""
+    require_editor(by)
+    standard = standard if standard in set(CertificateStandard) else CertificateStandard.OTHER
+    number = " ".join(number.split())[:120]
+    held = db.session.scalars(select(Certificate).where(
+        Certificate.supplier_id == supplier.id, Certificate.standard == standard, Certificate.voided_at.is_(None),
+    ))
+    for certificate in held:
+        if _same_number(certificate.number, number) if number else certificate.valid_until == valid_until:
+            return None
+    certificate = Certificate(supplier=supplier, standard=standard, number=number, valid_until=valid_until,
+                              evidence_file_id=evidence_file_id)
+    db.session.add(certificate)
+    db.session.flush()
+    audit.record("certificate.recorded_from_evaluation", certificate, source=source)
+    return certificate
+
+
 def edit_certificate(
     certificate: Certificate, *, expected_version: int, number: str, issuer: str, valid_until: date,
     evidence: Any = None, by: Any = None,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.audit.queries import provide_code_lookup
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.suppliers import rules
@@ -133,3 +135,14 @@ def update_supplier(supplier: Supplier, data: SupplierInput, *, expected_version
     _require_unique_code(data.code, supplier.id)
     _apply_input(supplier, data)
     db.session.flush()
+
+
+def supplier_for_code(code: str) -> tuple[str, str] | None:
+    """The audit log's look-up of a supplier code (SUP-020, any case): ("supplier", id), or None."""
+    found = db.session.scalar(select(Supplier.id).where(Supplier.code.in_({code, code.upper()})).limit(1))
+    return None if found is None else ("supplier", str(found))
+
+
+def init_app(app: Flask) -> None:
+    """Let the audit log find a supplier's events by its code."""
+    provide_code_lookup(app, supplier_for_code)

@@ -3,8 +3,12 @@ changes outside an evaluation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from flask import Flask, current_app, has_app_context
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -83,6 +87,30 @@ def supplier_content(supplier: Supplier) -> dict[str, Any]:
         "status": supplier.status, "approval_scope": supplier.approval_scope, "conditions": supplier.conditions,
         "next_reevaluation_due": supplier.next_reevaluation_due.isoformat() if supplier.next_reevaluation_due else None,
     }
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """The record a supplier's last signed decision is on (an evaluation): its reference, id and signed content."""
+
+    reference: str
+    evaluation_id: int
+    target: signatures.SignTarget
+
+
+DecisionLookup = Callable[[int], DecisionRecord | None]
+_DECISIONS = "suppliers.decision_record"
+
+
+def provide_decision_record(app: Flask, lookup: DecisionLookup) -> None:
+    """Evaluations belong to the questionnaires domain, above the register: it plugs its lookup in here."""
+    app.extensions[_DECISIONS] = lookup
+
+
+def decision_record(supplier: Supplier) -> DecisionRecord | None:
+    """The evaluation carrying the supplier's last signed decision (None when none was decided)."""
+    lookup: DecisionLookup | None = current_app.extensions.get(_DECISIONS) if has_app_context() else None
+    return lookup(supplier.id) if lookup is not None else None
 
 
 def sign_target(supplier: Supplier) -> signatures.SignTarget:

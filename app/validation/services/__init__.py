@@ -8,7 +8,7 @@ from app.db import today
 from app.validation.rules import EVIDENCE_EXTENSIONS
 from app.validation.services.change_requests import assess_change_request, open_change_request
 from app.validation.services.common import verify_signer
-from app.validation.services.deviations import close_deviation
+from app.validation.services.deviations import close_deviation, deviation_sign_target
 from app.validation.services.executions import (
     complete_execution,
     correct_execution,
@@ -42,9 +42,12 @@ from app.validation.services.protocols import (
 from app.validation.services.reports import (
     approval_blockers,
     approve_report,
+    authored_signature,
+    authoring_blockers,
     report_content,
     report_sign_target,
     save_report,
+    sign_report,
 )
 from app.validation.services.systems import (
     SystemData,
@@ -76,6 +79,8 @@ __all__ = [
     "approve_protocol",
     "approve_report",
     "assess_change_request",
+    "authored_signature",
+    "authoring_blockers",
     "close_deviation",
     "complete_execution",
     "correct_execution",
@@ -85,6 +90,7 @@ __all__ = [
     "create_system",
     "delete_step",
     "delete_test_case",
+    "deviation_sign_target",
     "evidence_file",
     "executions_of",
     "function_facts",
@@ -103,6 +109,7 @@ __all__ = [
     "review_due_from",
     "review_protocol",
     "save_report",
+    "sign_report",
     "signed_current",
     "start_execution",
     "submit_protocol",

@@ -12,13 +12,14 @@ from app.db import today, utcnow
 from app.errors import Conflict
 from app.extensions import db
 from app.signatures import services as signatures
-from app.signatures.models import Meaning
+from app.signatures.models import Meaning, Signature
 from app.signatures.services import SignTarget
 from app.validation import policies, workflow
 from app.validation.models import ChangeRequest, Protocol, Report
 from app.validation.rules import ChangeRequestStatus, Conclusion, DeviationStatus, ProtocolStatus, ReportStatus
 from app.validation.services.common import check_version, clean_text, one_of, require
 from app.validation.services.executions import counts, executions_of, tester_ids
+from app.validation.services.protocols import signed_current
 from app.validation.services.systems import review_due_from
 
 
@@ -68,8 +69,8 @@ def save_report(
     db.session.flush()
 
 
-def approval_blockers(report: Report) -> list[str]:
-    """Why the report cannot be approved yet (empty when it can)."""
+def authoring_blockers(report: Report) -> list[str]:
+    """Why the report cannot be signed as authored yet (empty when it can)."""
     protocol = report.protocol
     reasons = []
     if report.status != ReportStatus.DRAFT:
@@ -82,6 +83,33 @@ def approval_blockers(report: Report) -> list[str]:
     if open_ones:
         reasons.append(f"Open deviations must be closed first: {', '.join(open_ones)}.")
     return reasons
+
+
+def authored_signature(report: Report) -> Signature | None:
+    """The report's authored signature whose content still matches the report, if any."""
+    return signed_current(report_sign_target(report, report.protocol), Meaning.AUTHORED)
+
+
+def approval_blockers(report: Report) -> list[str]:
+    """Why the report cannot be approved yet (empty when it can): it must be complete and signed as authored."""
+    reasons = authoring_blockers(report)
+    if not reasons and authored_signature(report) is None:
+        reasons.append("The report must be signed as authored (by its author) before QA approves it.")
+    return reasons
+
+
+def sign_report(report: Report, by: User, *, password: str, comment: str = "") -> None:
+    """The report's author (an engineer) signs the complete report as authored; a later edit needs a new one."""
+    protocol = report.protocol
+    require(policies.can_edit_report(by, protocol), "You may not sign this report as its author.")
+    blockers = authoring_blockers(report)
+    if blockers:
+        raise Conflict(" ".join(blockers))
+    target = report_sign_target(report, protocol)
+    if signed_current(target, Meaning.AUTHORED):
+        raise Conflict("This report is already signed as authored.")
+    signatures.sign(target, by, password=password, meaning=Meaning.AUTHORED, comment=comment)
+    audit.record("report.authored", report)
 
 
 def approve_report(report: Report, by: User, *, password: str, comment: str = "") -> None:
