@@ -630,22 +630,23 @@ def components_supplier(component_id: int) -> Any:
 @bp.post("/components/<int:component_id>/waive-licence")
 @permission_required(Permission.INVENTORY_FREEZE)
 def components_waive_licence(component_id: int) -> Any:
-    component = _get(Component, component_id)
-    form = signature_form(Meaning.APPROVED)
-    _submit(form, lambda: gates.waive_licence(component, request.form.get("reason", ""), signer=current_user,
-                                              password=form.password.data or ""),
-            "Licence waived with your signature; the waiver holds in later releases while the licence is the same.")
-    return redirect(url_for("inventory.components_detail", component_id=component_id) + "#gates")
+    return _signed_gate(component_id, gates.waive_licence,
+                        "Licence waived with your signature; the waiver holds in later releases while the licence "
+                        "is the same.")
 
 
 @bp.post("/components/<int:component_id>/exempt-supplier")
 @permission_required(Permission.INVENTORY_FREEZE)
 def components_exempt_supplier(component_id: int) -> Any:
+    return _signed_gate(component_id, gates.exempt_supplier, "Supplier exemption signed.")
+
+
+def _signed_gate(component_id: int, action: Callable[..., Any], done: str) -> Any:
+    """A QA-signed waiver or exemption of a component: the reason and the signature from the form."""
     component = _get(Component, component_id)
     form = signature_form(Meaning.APPROVED)
-    _submit(form, lambda: gates.exempt_supplier(component, request.form.get("reason", ""), signer=current_user,
-                                                password=form.password.data or ""),
-            "Supplier exemption signed.")
+    _submit(form, lambda: action(component, request.form.get("reason", ""), signer=current_user,
+                                 password=form.password.data or ""), done)
     return redirect(url_for("inventory.components_detail", component_id=component_id) + "#gates")
 
 

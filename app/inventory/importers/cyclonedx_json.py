@@ -190,15 +190,23 @@ def records_from_bom(bom: Bom, fmt: str, order: dict[str, int]) -> ParsedFile:
         ref = _key(component)
         direct = None if root_children is None else ref in root_children
         result.components.append(_record(component, purls[ref], direct, tuple(dict.fromkeys(parents.get(ref, [])))))
-    for service in _walk_services(bom.services):
+    result.components.extend(_service_records(bom.services, root_children, parents))
+    return result
+
+
+def _service_records(services: Any, root_children: set[str] | None,
+                     parents: dict[str, list[str]]) -> list[ComponentRecord]:
+    """A record per CycloneDX service, nested ones included (the same reading in both readers)."""
+    records = []
+    for service in _walk_services(services):
         ref = str(service.bom_ref.value) if service.bom_ref.value else ""
-        result.components.append(service_record(
+        records.append(service_record(
             str(service.name), str(service.version or ""), group=str(service.group or ""),
             provider=str(service.provider.name) if service.provider is not None and service.provider.name else "",
             description=str(service.description or ""), ref=ref,
             direct=None if root_children is None else ref in root_children,
             parents=tuple(dict.fromkeys(parents.get(ref, [])))))
-    return result
+    return records
 
 
 def _graph(graph: dict[str, list[str]], root_ref: str | None, purls: dict[str, str],
@@ -318,14 +326,7 @@ def _records_chunked(data: dict[str, Any], order: dict[str, int], chunk: int) ->
     for _, key, record in found:
         mine = parents.get(key) if key else None
         result.components.append(replace(record, parents=tuple(dict.fromkeys(mine))) if mine else record)
-    for service in _walk_services(skeleton_bom.services):
-        ref = str(service.bom_ref.value) if service.bom_ref.value else ""
-        result.components.append(service_record(
-            str(service.name), str(service.version or ""), group=str(service.group or ""),
-            provider=str(service.provider.name) if service.provider is not None and service.provider.name else "",
-            description=str(service.description or ""), ref=ref,
-            direct=None if root_children is None else ref in root_children,
-            parents=tuple(dict.fromkeys(parents.get(ref, [])))))
+    result.components.extend(_service_records(skeleton_bom.services, root_children, parents))
     return result
 
 
