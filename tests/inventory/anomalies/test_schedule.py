@@ -147,3 +147,16 @@ def test_a_refresh_of_many_keys_reads_every_version_once_and_writes_the_same_row
     monkeypatch.setattr(anomaly_services, "WHOLE_SCAN_OVER", 0)
     anomaly_services.refresh_schedule([review_key("pypi", name, "1.0") for name in ("a", "b", "c")])
     assert {row for row in rows()} == {row for row in keyed if not row[0].endswith("d\t1.0")}
+
+
+def test_a_version_in_many_releases_keeps_the_oldest_few_labels_counts_all_and_links_the_newest(app):
+    releases = [class_b_release("flask==3.0.0", version=f"1.{n}") for n in range(anomaly_services.RELEASES_KEPT + 2)]
+    record = {"id": "PYSEC-Y", "affected": [{"package": {"ecosystem": "PyPI", "name": "flask"}, "versions": ["3.0.0"]}]}
+    advisory_services.import_advisories("y.json", json.dumps(record).encode(), channel="cli")
+
+    scheduled = row("flask", "3.0.0")
+    kept = releases[: anomaly_services.RELEASES_KEPT]
+    assert scheduled.releases == [f"Pump {release.version}" for release in kept]
+    assert scheduled.release_count == len(releases)
+    assert scheduled.component_id == component(releases[-1], "flask").id
+    assert scheduled.new_advisories == 1  # one advisory, however many releases ship the version
