@@ -405,6 +405,61 @@ def refresh_schedule(keys: Iterable[str] | None = None) -> int:
     return len(inserts) + len(updates) + len(gone)
 
 
+def refresh_schedule_for_new_release(release: Release) -> int:
+    """Schedule the versions of a release that held nothing before this import.
+
+    A version already scheduled gains this release (the newest: its label goes last, its component becomes the
+    link) and keeps its dates, since nothing it is due from changed; a version that is new to the schedule, that
+    this release raises to a higher class, or that an advisory affects is recomputed in full by refresh_schedule.
+    So an import into a new release costs the same however many releases already ship its versions.
+    """
+    components = Component.__table__
+    shipped = {
+        row.review_key: row
+        for row in db.session.execute(
+            select(components.c.review_key, func.max(components.c.id).label("newest_id"),
+                   func.max(components.c.safety_class).label("safety_class"))
+            .where(components.c.release_id == release.id).group_by(components.c.review_key)
+        )
+        if row.review_key
+    }
+    if not shipped:
+        return 0
+    advised = set(db.session.scalars(
+        select(components.c.review_key).join(AdvisoryMatch, AdvisoryMatch.component_id == components.c.id)
+        .where(AdvisoryMatch.release_id == release.id).distinct()
+    ))
+    table = ReviewSchedule.__table__
+    columns = [table.c.id, table.c.review_key, *(table.c[name] for name in _SCHEDULE_COLUMNS)]
+    existing: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(shipped)):
+        existing.update({row.review_key: dict(row._mapping)
+                         for row in db.session.execute(select(*columns).where(table.c.review_key.in_(part)))})
+    recompute = {key for key, row in shipped.items()
+                 if key in advised or key not in existing or row.safety_class > existing[key]["safety_class"]}
+    gaining = [key for key in shipped if key not in recompute]
+    names: dict[int, str] = {}
+    for part in chunks([shipped[key].newest_id for key in gaining]):
+        names.update((row.id, row.name) for row in db.session.execute(
+            select(components.c.id, components.c.name).where(components.c.id.in_(part))))
+    label = f"{release.product.name} {release.version}"
+    updates: list[dict[str, Any]] = []
+    for key in gaining:
+        old, newest_id = existing[key], shipped[key].newest_id
+        releases = list(old["releases"] or [])
+        updates.append({
+            **{name: old[name] for name in _SCHEDULE_COLUMNS}, "_id": old["id"],
+            "display_name": names[newest_id][:300], "component_id": newest_id,
+            "releases": [*releases, label] if len(releases) < RELEASES_KEPT and label not in releases else releases,
+            "release_count": old["release_count"] + 1,
+        })
+    if updates:
+        statement = (update(table).where(table.c.id == bindparam("_id"))
+                     .values({name: bindparam(name) for name in _SCHEDULE_COLUMNS}))
+        db.session.execute(statement, updates)
+    return len(updates) + refresh_schedule(recompute)
+
+
 def _due_query(today: date) -> Any:
     horizon = today + timedelta(days=_remind_days())
     return select(ReviewSchedule).where(ReviewSchedule.due_on <= horizon)
