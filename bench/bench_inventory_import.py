@@ -8,6 +8,8 @@ two sides alternating run by run so that a busy machine slows both alike (target
 NodeGoat import writes, into the same table with its indexes, divided by the same `json.loads`: no import that
 stores its rows can be faster than that. `bench import_nodegoat_vs_floor ratio=<r> target<=2`: the NodeGoat
 import divided by that floor (bare parse plus bare INSERT of the same rows), medians of the same run.
+`bench import_nodegoat_release_growth ratio=<r>`: the NodeGoat import into a new release when 35 releases already
+ship its versions, divided by the same with 3 (the review schedule must not re-read every release; target <= 1.5).
 `bench import_20k_cyclonedx cpu_s=<s> peak_rss_mb=<m> ...`: CPU time of the import alone and peak memory of a fresh
 process importing a generated 20,000-component CycloneDX file, once as the import reads it (schema-checked, read
 directly) and once through cyclonedx-python-lib's object model (reader="library"), alternating, medians;
@@ -237,6 +239,24 @@ def _spdx_baseline(content: bytes) -> Callable[[], object]:
     return lambda: JsonLikeDictParser().parse(json.loads(content))
 
 
+GROWTH_RELEASES = 40
+
+
+def _release_growth(database: Path) -> str:
+    """NodeGoat imported into 40 new releases of one product (the CI pattern): the import's cost with 35 releases
+    already shipping its versions against its cost with 3, medians of 5 imports each (target: flat, <= 1.5)."""
+    app = _app(database)
+    run = _import_timer(app, NODEGOAT)
+    spent = []
+    for _ in range(GROWTH_RELEASES):
+        start = time.perf_counter()
+        run()
+        spent.append(time.perf_counter() - start)
+    early, late = statistics.median(spent[3:8]), statistics.median(spent[-5:])
+    return (f"bench import_nodegoat_release_growth ratio={late / early:.2f} target<=1.5 "
+            f"releases_3_to_7_ms={early * 1000:.0f} releases_35_to_39_ms={late * 1000:.0f}")
+
+
 def run() -> list[str]:
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -254,6 +274,7 @@ def run() -> list[str]:
         floor_ms = floor * 1000 + bare * 1000
         lines.append(f"bench import_nodegoat_vs_floor ratio={nodegoat_ms / floor_ms:.2f} target<=2 "
                      f"import_ms={nodegoat_ms:.1f} floor_ms={floor_ms:.1f} (parse {parser_ms:.1f} + insert {floor * 1000:.1f})")
+        lines.append(_release_growth(Path(tmp) / "growth.sqlite3"))
         content = licence_spdx()
         full, bare = _medians(_licence_import_timer(app, content), _spdx_baseline(content), runs=5)
         lines.append(f"bench import_spdx_licences ratio={full / bare:.2f} target<=3 import_ms={full * 1000:.1f} "

@@ -34,7 +34,7 @@ def reminder_items(today: date) -> list[dict[str, str]]:
         ecosystem, package, version = item.key
         due = item.status.due.isoformat() if item.status.due else ""
         reason = _WHY[item.status.state].format(due=due, safety_class=item.safety_class)
-        releases = ", ".join(item.releases[:5]) + (" …" if len(item.releases) > 5 else "")
+        releases = ", ".join(item.releases[:5]) + (f" … ({item.release_count} in all)" if item.release_count > 5 else "")
         items.append(
             {
                 "key": f"anomaly-review:{ecosystem}:{package}:{version}:{item.status.state.value}:{due}:{item.status.new_advisories}",

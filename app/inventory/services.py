@@ -317,8 +317,11 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
         run.summary = summary
     advisory_services.refresh_matches(release)
     release_summaries.refresh([release.id])
-    anomaly_services.refresh_schedule(removed_keys | set(session.scalars(
-        select(Component.review_key).where(Component.release_id == release.id).distinct())))
+    if had_components:
+        anomaly_services.refresh_schedule(removed_keys | set(session.scalars(
+            select(Component.review_key).where(Component.release_id == release.id).distinct())))
+    else:
+        anomaly_services.refresh_schedule_for_new_release(release)
     session.flush()
     return summary
 

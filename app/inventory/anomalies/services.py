@@ -200,7 +200,7 @@ def record_review(
 # --- what is due ---------------------------------------------------------------------------------
 
 MONITORED = (ReleaseStatus.DRAFT.value, ReleaseStatus.FROZEN.value)
-RELEASES_KEPT = 20  # release labels kept per scheduled version (the count says how many in all)
+RELEASES_KEPT = 5  # release labels kept per scheduled version, as many as any page shows (the count says how many in all)
 
 
 @dataclass(frozen=True)
@@ -223,29 +223,79 @@ def component_review_key(component: Component) -> str:
     return review_rules.review_key(component.ecosystem, component.name, component.version)
 
 
-def _members(keys: Sequence[str] | None) -> dict[str, list[Any]]:
-    """Components of draft and frozen releases by version key (all, or those of `keys`), oldest first."""
-    query = (
-        select(
-            Component.id,
-            Component.review_key,
-            Component.name,
-            Component.version,
-            Component.safety_class,
-            Product.name.label("product"),
-            Release.version.label("release"),
-        )
-        .join(Release, Release.id == Component.release_id)
-        .join(Product, Product.id == Release.product_id)
-        .where(Release.status.in_(MONITORED))
-        .order_by(Component.id)
-    )
-    grouped: dict[str, list[Any]] = defaultdict(list)
-    parts: Iterable[Sequence[str] | None] = [None] if keys is None else chunks(keys)
-    for part in parts:
-        for row in db.session.execute(query if part is None else query.where(Component.review_key.in_(part))):
-            grouped[row.review_key].append(row)
-    return grouped
+@dataclass(frozen=True)
+class _Members:
+    """What the schedule needs of the monitored components shipping one version, aggregated in SQL."""
+
+    safety_class: str  # the highest of its uses
+    newest_id: int
+    newest_name: str
+    release_count: int
+    releases: list[str]  # "Product 1.2", oldest first, at most RELEASES_KEPT
+    arrivals: list[datetime]  # when each advisory now affecting it arrived, oldest first
+
+
+def _key_parts(keys: Sequence[str] | None) -> Iterable[Sequence[str] | None]:
+    return [None] if keys is None else chunks(keys)
+
+
+def _monitored(query: Any, part: Sequence[str] | None) -> Any:
+    query = query.join(Release, Release.id == Component.release_id).where(Release.status.in_(MONITORED))
+    return query if part is None else query.where(Component.review_key.in_(part))
+
+
+def _members(keys: Sequence[str] | None) -> dict[str, _Members]:
+    """Per version key (all, or those of `keys`): the components of draft and frozen releases shipping it.
+
+    Grouped by the database, so the cost follows the number of versions, not of releases times components.
+    """
+    summary: dict[str, tuple[str, int, int]] = {}
+    names: dict[int, str] = {}
+    releases: dict[str, list[str]] = defaultdict(list)
+    arrivals: dict[str, list[datetime]] = defaultdict(list)
+    for part in _key_parts(keys):
+        grouped = _monitored(
+            select(Component.review_key, func.max(Component.safety_class).label("safety_class"),
+                   func.max(Component.id).label("newest_id"),
+                   func.count(func.distinct(Component.release_id)).label("release_count")),
+            part,
+        ).group_by(Component.review_key).subquery()
+        for row in db.session.execute(
+            select(grouped, Component.name).join(Component, Component.id == grouped.c.newest_id)
+        ):
+            summary[row.review_key] = (row.safety_class, row.newest_id, row.release_count)
+            names[row.newest_id] = row.name
+        first = _monitored(
+            select(Component.review_key, Component.release_id, func.min(Component.id).label("first_id")), part
+        ).group_by(Component.review_key, Component.release_id).subquery()
+        ranked = select(
+            first,
+            func.row_number().over(partition_by=first.c.review_key, order_by=first.c.first_id).label("rank"),
+        ).subquery()
+        for row in db.session.execute(
+            select(ranked.c.review_key, Product.name.label("product"), Release.version.label("release"))
+            .join(Release, Release.id == ranked.c.release_id)
+            .join(Product, Product.id == Release.product_id)
+            .where(ranked.c.rank <= RELEASES_KEPT)
+            .order_by(ranked.c.review_key, ranked.c.rank)
+        ):
+            releases[row.review_key].append(f"{row.product} {row.release}")
+        for key, arrived in db.session.execute(
+            _monitored(
+                select(Component.review_key, Advisory.received_at)
+                .select_from(AdvisoryMatch)
+                .join(Component, Component.id == AdvisoryMatch.component_id)
+                .join(Advisory, Advisory.id == AdvisoryMatch.advisory_id)
+                .where(Advisory.withdrawn.is_(None)),
+                part,
+            ).distinct()
+        ):
+            arrivals[key].append(arrived)
+    return {
+        key: _Members(safety_class, newest_id, names[newest_id], count, list(dict.fromkeys(releases[key])),
+                      sorted(set(arrivals.get(key, []))))
+        for key, (safety_class, newest_id, count) in summary.items()
+    }
 
 
 def _last_reviews() -> dict[VersionKey, tuple[datetime, date]]:
@@ -310,7 +360,6 @@ def refresh_schedule(keys: Iterable[str] | None = None) -> int:
     if scope is not None:
         members = {key: rows for key, rows in members.items() if key in scope}
     reviews = _latest_reviews(wanted if wanted is None else sorted(members))
-    received = _received_for([row.id for rows in members.values() for row in rows])
     table = ReviewSchedule.__table__
     columns = [table.c.id, table.c.review_key, *(table.c[name] for name in _SCHEDULE_COLUMNS)]
     existing: dict[str, dict[str, Any]] = {}
@@ -321,17 +370,16 @@ def refresh_schedule(keys: Iterable[str] | None = None) -> int:
     today = utcnow().date()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
-    for key, rows in members.items():
+    for key, member in members.items():
         ecosystem, package, version = key.split("\t", 2)
-        safety_class = max((row.safety_class for row in rows), default="A")
+        safety_class = member.safety_class
         last = reviews.get(key)
-        arrivals = sorted({at for row in rows for at in received.get(row.id, [])})
+        arrivals = member.arrivals
         old = existing.get(key)
         since = old["monitored_since"] if old else today
-        releases = list(dict.fromkeys(f"{row.product} {row.release}" for row in rows))
         values = {
-            "ecosystem": ecosystem, "package": package, "version": version, "display_name": rows[-1].name[:300],
-            "component_id": rows[-1].id, "releases": releases[:RELEASES_KEPT], "release_count": len(releases),
+            "ecosystem": ecosystem, "package": package, "version": version, "display_name": member.newest_name[:300],
+            "component_id": member.newest_id, "releases": member.releases, "release_count": member.release_count,
             "safety_class": safety_class, "last_reviewed_at": last[0] if last else None,
             "next_due": last[1] if last else None,
             "new_advisories": review_rules.newer_advisories(last[0] if last else None, arrivals),
@@ -355,6 +403,61 @@ def refresh_schedule(keys: Iterable[str] | None = None) -> int:
     for part in chunks(gone):
         db.session.execute(delete(table).where(table.c.id.in_(part)))
     return len(inserts) + len(updates) + len(gone)
+
+
+def refresh_schedule_for_new_release(release: Release) -> int:
+    """Schedule the versions of a release that held nothing before this import.
+
+    A version already scheduled gains this release (the newest: its label goes last, its component becomes the
+    link) and keeps its dates, since nothing it is due from changed; a version that is new to the schedule, that
+    this release raises to a higher class, or that an advisory affects is recomputed in full by refresh_schedule.
+    So an import into a new release costs the same however many releases already ship its versions.
+    """
+    components = Component.__table__
+    shipped = {
+        row.review_key: row
+        for row in db.session.execute(
+            select(components.c.review_key, func.max(components.c.id).label("newest_id"),
+                   func.max(components.c.safety_class).label("safety_class"))
+            .where(components.c.release_id == release.id).group_by(components.c.review_key)
+        )
+        if row.review_key
+    }
+    if not shipped:
+        return 0
+    advised = set(db.session.scalars(
+        select(components.c.review_key).join(AdvisoryMatch, AdvisoryMatch.component_id == components.c.id)
+        .where(AdvisoryMatch.release_id == release.id).distinct()
+    ))
+    table = ReviewSchedule.__table__
+    columns = [table.c.id, table.c.review_key, *(table.c[name] for name in _SCHEDULE_COLUMNS)]
+    existing: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(shipped)):
+        existing.update({row.review_key: dict(row._mapping)
+                         for row in db.session.execute(select(*columns).where(table.c.review_key.in_(part)))})
+    recompute = {key for key, row in shipped.items()
+                 if key in advised or key not in existing or row.safety_class > existing[key]["safety_class"]}
+    gaining = [key for key in shipped if key not in recompute]
+    names: dict[int, str] = {}
+    for part in chunks([shipped[key].newest_id for key in gaining]):
+        names.update((row.id, row.name) for row in db.session.execute(
+            select(components.c.id, components.c.name).where(components.c.id.in_(part))))
+    label = f"{release.product.name} {release.version}"
+    updates: list[dict[str, Any]] = []
+    for key in gaining:
+        old, newest_id = existing[key], shipped[key].newest_id
+        releases = list(old["releases"] or [])
+        updates.append({
+            **{name: old[name] for name in _SCHEDULE_COLUMNS}, "_id": old["id"],
+            "display_name": names[newest_id][:300], "component_id": newest_id,
+            "releases": [*releases, label] if len(releases) < RELEASES_KEPT and label not in releases else releases,
+            "release_count": old["release_count"] + 1,
+        })
+    if updates:
+        statement = (update(table).where(table.c.id == bindparam("_id"))
+                     .values({name: bindparam(name) for name in _SCHEDULE_COLUMNS}))
+        db.session.execute(statement, updates)
+    return len(updates) + refresh_schedule(recompute)
 
 
 def _due_query(today: date) -> Any:

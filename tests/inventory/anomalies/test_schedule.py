@@ -147,3 +147,42 @@ def test_a_refresh_of_many_keys_reads_every_version_once_and_writes_the_same_row
     monkeypatch.setattr(anomaly_services, "WHOLE_SCAN_OVER", 0)
     anomaly_services.refresh_schedule([review_key("pypi", name, "1.0") for name in ("a", "b", "c")])
     assert {row for row in rows()} == {row for row in keyed if not row[0].endswith("d\t1.0")}
+
+
+def test_a_version_in_many_releases_keeps_the_oldest_few_labels_counts_all_and_links_the_newest(app):
+    releases = [class_b_release("flask==3.0.0", version=f"1.{n}") for n in range(anomaly_services.RELEASES_KEPT + 2)]
+    record = {"id": "PYSEC-Y", "affected": [{"package": {"ecosystem": "PyPI", "name": "flask"}, "versions": ["3.0.0"]}]}
+    advisory_services.import_advisories("y.json", json.dumps(record).encode(), channel="cli")
+
+    scheduled = row("flask", "3.0.0")
+    kept = releases[: anomaly_services.RELEASES_KEPT]
+    assert scheduled.releases == [f"Pump {release.version}" for release in kept]
+    assert scheduled.release_count == len(releases)
+    assert scheduled.component_id == component(releases[-1], "flask").id
+    assert scheduled.new_advisories == 1  # one advisory, however many releases ship the version
+
+
+def test_imports_into_new_releases_write_what_a_full_recompute_writes(app, engineer):
+    """The quick path of an import into an empty release (a version gains one release) agrees with recomputing."""
+    record = {"id": "PYSEC-Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"}, "versions": ["3.1.4"]}]}
+    advisory_services.import_advisories("z.json", json.dumps(record).encode(), channel="cli")
+    services.create_product("Tool", safety_class="A")
+    release_with("Tool", "1.0", {"requirements.txt": requirements("flask==3.0.0", "click==8.1.7")})
+    first = class_b_release("flask==3.0.0", "Jinja2==3.1.4", version="1.0")  # flask raised from class A to B
+    anomaly_services.record_review(component(first, "flask"), by=engineer, anomalies="none found",
+                                   links=["https://example.org/issues"], conclusion="acceptable")
+    for n in range(1, anomaly_services.RELEASES_KEPT + 2):
+        class_b_release("flask==3.0.0", "Jinja2==3.1.4", "click==8.1.7", version=f"1.{n}")
+    columns = [name for name in ("review_key", *anomaly_services._SCHEDULE_COLUMNS)]
+
+    def rows() -> dict[str, tuple]:
+        return {item.review_key: tuple(str(getattr(item, name)) for name in columns)
+                for item in db.session.scalars(select(ReviewSchedule))}
+
+    quick = rows()
+    db.session.execute(db.delete(ReviewSchedule))
+    anomaly_services.refresh_schedule()
+    recomputed = rows()
+    assert quick == recomputed
+    assert quick[review_key("pypi", "click", "8.1.7")][columns.index("release_count")] == str(
+        anomaly_services.RELEASES_KEPT + 1 + 1)  # the class A tool's release and every Pump release from 1.1 on
