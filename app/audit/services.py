@@ -275,20 +275,33 @@ def record(
     )
 
 
+@dataclass(frozen=True)
+class Record:
+    """A record as the trail names it, for changes written at SQLAlchemy Core level (no ORM object loaded)."""
+
+    type: str
+    id: str
+    version: int | None
+    label: str
+
+
 def record_changes(entity: Any, changes: Mapping[str, Any], *, action: str = AuditAction.UPDATE) -> None:
     """Record field changes written outside the ORM's change tracking ({"field": {"old": .., "new": ..}}), as the
-    before_flush listener records an update: the record, its version, the old and the new values."""
+    before_flush listener records an update: the record (an ORM object, or a `Record`), its version, the old and
+    the new values."""
     if not changes:
         return
     session = db.session()
-    if not entity_key(entity):
-        session.flush()
+    if not isinstance(entity, Record):
+        if not entity_key(entity):
+            session.flush()
+        entity = Record(entity.audit_type(), entity_key(entity), row_version(entity), str(entity.audit_label()))
     _append(session, [{
         "action": action,
-        "entity_type": entity.audit_type(),
-        "entity_id": entity_key(entity),
-        "entity_version": row_version(entity),
-        "entity_label": str(entity.audit_label())[:300],
+        "entity_type": entity.type,
+        "entity_id": entity.id,
+        "entity_version": entity.version,
+        "entity_label": entity.label[:300],
         "changes": dict(changes),
     }])
 
