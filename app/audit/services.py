@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, func, insert, inspect, select, text
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.audit import anchor, guard  # noqa: F401 - guard adds the append-only triggers to new tables
@@ -204,10 +204,8 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events at the end of the chain, keyed with the instance's key, and move the signed chain head
     (serialised: one writer at a time)."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+    head = anchor.locked_head(connection)
     key = anchor.chain_key()
-    head = anchor.Head(connection)
     previous = head.last_hash
     last_id = 0
     actor = current_actor()
