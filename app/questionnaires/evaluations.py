@@ -256,7 +256,7 @@ def _cut(text: str, max_chars: int) -> str:
     return text[:max_chars] + TRUNCATED_MARKER.format(total=len(text))
 
 
-# Built once (an autosave's hottest query): per save only the parameters change, no statement to build and key.
+# The answer row as an ORM object, for the evidence paths (upload, removal); built once, only the parameters change.
 _ANSWER_ROW = (
     select(EvaluationAnswer)
     .where(EvaluationAnswer.evaluation_id == bindparam("evaluation_id"),
