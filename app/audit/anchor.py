@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select, text
 from sqlalchemy.engine import Connection
 
 from app.audit.chain import ChainResult, keyed_hash, verify_chain
@@ -32,6 +32,8 @@ _HEAD = select(
     AuditChainHead.last_event_id, AuditChainHead.last_hash, AuditChainHead.keyed_from_id,
     AuditChainHead.checkpointed_id, AuditChainHead.mac,
 ).where(AuditChainHead.id == HEAD_ID)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_LOCK_FIRST_WRITERS = text("SELECT pg_advisory_xact_lock(4242)")
 _NEWEST_EVENT = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 # Built once (Core statements on the tables): per write only the parameters change.
 _HEAD_TABLE = AuditChainHead.__table__
@@ -64,8 +66,8 @@ def _stamp(moment: datetime) -> str:
 class Head:
     """The chain head as `_append` reads it at the start of a write (under the chain's lock)."""
 
-    def __init__(self, connection: Connection) -> None:
-        row = connection.execute(_HEAD).first()
+    def __init__(self, connection: Connection, statement: Select[Any] = _HEAD) -> None:
+        row = connection.execute(statement).first()
         self.exists = row is not None
         if row is not None:
             self.last_hash: str = row.last_hash
@@ -77,6 +79,21 @@ class Head:
             self.last_hash = newest.hash if newest else ""
             self.keyed_from_id = 1
             self.checkpointed_id = 0
+
+
+def locked_head(connection: Connection) -> Head:
+    """The head read for a write and locked until the transaction ends: one writer at a time.
+
+    SQLite: the write transaction holds the database's one write lock already. PostgreSQL: SELECT ... FOR UPDATE of
+    the head row waits for the writer before and then reads what it committed (one round trip); only a chain with
+    no head row yet (a new database) takes the advisory lock that serialises its first writers, then reads again."""
+    if connection.dialect.name != "postgresql":
+        return Head(connection)
+    head = Head(connection, _HEAD_FOR_UPDATE)
+    if not head.exists:
+        connection.execute(_LOCK_FIRST_WRITERS)
+        head = Head(connection, _HEAD_FOR_UPDATE)
+    return head
 
 
 def advance(connection: Connection, head: Head, key: bytes, last_event_id: int, last_hash: str) -> None:

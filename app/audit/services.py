@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, func, insert, inspect, select, text
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from app.audit import anchor, guard  # noqa: F401 - guard adds the append-only triggers to new tables
@@ -204,10 +204,8 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events at the end of the chain, keyed with the instance's key, and move the signed chain head
     (serialised: one writer at a time)."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
+    head = anchor.locked_head(connection)
     key = anchor.chain_key()
-    head = anchor.Head(connection)
     previous = head.last_hash
     last_id = 0
     actor = current_actor()
@@ -275,20 +273,33 @@ def record(
     )
 
 
+@dataclass(frozen=True)
+class Record:
+    """A record as the trail names it, for changes written at SQLAlchemy Core level (no ORM object loaded)."""
+
+    type: str
+    id: str
+    version: int | None
+    label: str
+
+
 def record_changes(entity: Any, changes: Mapping[str, Any], *, action: str = AuditAction.UPDATE) -> None:
     """Record field changes written outside the ORM's change tracking ({"field": {"old": .., "new": ..}}), as the
-    before_flush listener records an update: the record, its version, the old and the new values."""
+    before_flush listener records an update: the record (an ORM object, or a `Record`), its version, the old and
+    the new values."""
     if not changes:
         return
     session = db.session()
-    if not entity_key(entity):
-        session.flush()
+    if not isinstance(entity, Record):
+        if not entity_key(entity):
+            session.flush()
+        entity = Record(entity.audit_type(), entity_key(entity), row_version(entity), str(entity.audit_label()))
     _append(session, [{
         "action": action,
-        "entity_type": entity.audit_type(),
-        "entity_id": entity_key(entity),
-        "entity_version": row_version(entity),
-        "entity_label": str(entity.audit_label())[:300],
+        "entity_type": entity.type,
+        "entity_id": entity.id,
+        "entity_version": entity.version,
+        "entity_label": entity.label[:300],
         "changes": dict(changes),
     }])
 

@@ -22,7 +22,7 @@ from app.questionnaires import evaluations
 from app.questionnaires.answers import visible_questions
 from app.questionnaires.definitions import AnsweredBy, AnswerType
 from app.questionnaires.display import answer_text, option_choices, selected_values
-from app.questionnaires.evaluations import LinkLookup, LinkState
+from app.questionnaires.evaluations import LinkLookup, LinkState, SupplierLink
 from app.questionnaires.models import Evaluation, EvaluationToken
 from app.storage import UploadTooLarge, send_stored
 
@@ -68,14 +68,27 @@ def _on_closed(error: _Closed) -> Any:
     return _closed(error.lookup)
 
 
+def _act_as_supplier(contact_email: str, link_id: int) -> None:
+    g.audit_actor = Actor(None, f"supplier contact {contact_email} (link #{link_id})")
+
+
 def _open(token: str) -> tuple[Evaluation, EvaluationToken]:
     """The evaluation behind an open link; any other link state ends the request with its page."""
     lookup = evaluations.resolve_token(token)
     if lookup.state is not LinkState.OPEN or lookup.token is None:
         raise _Closed(lookup)
     evaluation = lookup.token.evaluation
-    g.audit_actor = Actor(None, f"supplier contact {evaluation.contact_email} (link #{lookup.token.id})")
+    _act_as_supplier(evaluation.contact_email, lookup.token.id)
     return evaluation, lookup.token
+
+
+def _open_link(token: str) -> SupplierLink:
+    """The open link as plain values (one query, no ORM objects); any other link state ends the request with its page."""
+    link = evaluations.open_link(token)
+    if link is None:  # the same rule says why (no link ever reopens), and the request ends with that state's page
+        raise _Closed(evaluations.resolve_token(token))
+    _act_as_supplier(link.contact_email, link.token_id)
+    return link
 
 
 def _context(evaluation: Evaluation, token: str) -> dict[str, Any]:
@@ -111,11 +124,11 @@ def index(token: str) -> Any:
 
 @bp.route("/<token>/answers/<code>", methods=["POST"])
 def save_answer(token: str, code: str) -> Any:
-    evaluation, _link = _open(token)
+    link = _open_link(token)
     values = request.form.getlist("answer")
     raw: str | list[str] | None = values if len(values) != 1 else values[0]
     autosave = bool(request.headers.get("HX-Request"))
-    outcome = unit_of_work.run(lambda: evaluations.save_supplier_answer(evaluation, code, raw or None),
+    outcome = unit_of_work.run(lambda: evaluations.save_answer_through_link(link, code, raw or None),
                                pages=MESSAGES_ONLY, flash_error=not autosave)
     checked = outcome.value
     if autosave:

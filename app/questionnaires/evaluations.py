@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.access import Permission
 from app.audit import services as audit
@@ -46,6 +47,7 @@ from app.questionnaires.models import (
     QuestionnaireTemplate,
     ScoreOverride,
     TemplateStatus,
+    parsed_published,
 )
 from app.questionnaires.scoring import Decision, result_to_dict, score
 from app.signatures.models import Meaning, Signature
@@ -217,15 +219,15 @@ def supplier_problems(evaluation: Evaluation) -> dict[str, str]:
     return {code: problems[code] for code in order if code in problems}
 
 
-def _supplier_question(evaluation: Evaluation, code: str) -> QuestionDefinition:
-    question = _question(evaluation.template.parsed(), code)
+def _supplier_question(defn: TemplateDefinition, code: str) -> QuestionDefinition:
+    question = _question(defn, code)
     if question.answered_by is not AnsweredBy.SUPPLIER:
         raise NotFound("This questionnaire has no such question.")
     return question
 
 
-def _require_supplier_may_edit(evaluation: Evaluation) -> None:
-    if not policies.supplier_may_edit(evaluation):
+def _require_supplier_may_edit(status: str) -> None:
+    if not policies.supplier_may_edit(status):
         raise Conflict("This questionnaire was already submitted; the answers are locked.")
 
 
@@ -254,7 +256,7 @@ def _cut(text: str, max_chars: int) -> str:
     return text[:max_chars] + TRUNCATED_MARKER.format(total=len(text))
 
 
-# Built once (an autosave's hottest query): per save only the parameters change, no statement to build and key.
+# The answer row as an ORM object, for the evidence paths (upload, removal); built once, only the parameters change.
 _ANSWER_ROW = (
     select(EvaluationAnswer)
     .where(EvaluationAnswer.evaluation_id == bindparam("evaluation_id"),
@@ -262,6 +264,17 @@ _ANSWER_ROW = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+
+
+def _insert_empty_answer(evaluation_id: int, code: str, answered_by: AnsweredBy) -> None:
+    """Make the question's answer row, empty; two first saves of one question: one INSERT makes it, the other's does
+    nothing (and waits for it)."""
+    dialect = db.session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(EvaluationAnswer.__table__)
+    db.session.execute(statement.on_conflict_do_nothing(), {
+        "evaluation_id": evaluation_id, "question_code": code, "answered_by": answered_by.value,
+        "value": None, "refused": None, "locked": False, "saved_at": utcnow(),
+    })
 
 
 def _answer_row(evaluation: Evaluation, code: str, answered_by: AnsweredBy) -> EvaluationAnswer:
@@ -273,44 +286,118 @@ def _answer_row(evaluation: Evaluation, code: str, answered_by: AnsweredBy) -> E
     keys = {"evaluation_id": evaluation.id, "question_code": code}
     row = db.session.scalar(_ANSWER_ROW, keys)
     if row is None:
-        # Two first saves of one question: one INSERT makes the row, the other's does nothing (and waits for it).
-        dialect = db.session.get_bind().dialect.name
-        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(EvaluationAnswer.__table__)
-        db.session.execute(statement.on_conflict_do_nothing(), {
-            "evaluation_id": evaluation.id, "question_code": code, "answered_by": answered_by.value,
-            "value": None, "refused": None, "locked": False, "saved_at": utcnow(),
-        })
+        _insert_empty_answer(evaluation.id, code, answered_by)
         row = db.session.scalar(_ANSWER_ROW, keys)
         assert row is not None
     return row
 
 
-def _start_answering(evaluation: Evaluation) -> dict[str, Any]:
+@dataclass
+class AnswerTarget:
+    """The evaluation a supplier answer is saved on, as plain values (from the ORM object, or read with the link in
+    one query); its status, version and updated_at follow the save's own status change."""
+
+    evaluation_id: int
+    reference: str
+    status: str
+    version: int
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, evaluation: Evaluation) -> AnswerTarget:
+        return cls(evaluation.id, evaluation.reference, evaluation.status, evaluation.version, evaluation.updated_at)
+
+    def audit_record(self) -> audit.Record:
+        """The evaluation as its audit events name it (the version after this save's status change)."""
+        return audit.Record(Evaluation.audit_type(), str(self.evaluation_id), self.version, self.reference)
+
+
+# Core statements of the supplier's save, built once (only the parameters change per save).
+_EVALUATIONS = Evaluation.__table__
+_START_ANSWERING = (
+    update(_EVALUATIONS).where(_EVALUATIONS.c.id == bindparam("b_id"), _EVALUATIONS.c.status == S.SENT.value)
+    .values(status=S.IN_PROGRESS.value, version=_EVALUATIONS.c.version + 1, updated_at=bindparam("b_now"))
+    .returning(_EVALUATIONS.c.version)
+)
+_EVALUATION_STATE = select(_EVALUATIONS.c.status, _EVALUATIONS.c.version, _EVALUATIONS.c.updated_at).where(
+    _EVALUATIONS.c.id == bindparam("b_id"))
+_ANSWERS = EvaluationAnswer.__table__
+_ANSWER_KEY = (_ANSWERS.c.evaluation_id == bindparam("b_evaluation_id")) & (_ANSWERS.c.question_code == bindparam("b_code"))
+_LOCK_ANSWER = select(_ANSWERS.c.value, _ANSWERS.c.refused, _ANSWERS.c.locked).where(_ANSWER_KEY).with_for_update()
+_WRITE_ANSWER = _ANSWERS.update().where(_ANSWER_KEY).values(
+    value=bindparam("b_value", type_=_ANSWERS.c.value.type), refused=bindparam("b_refused", type_=_ANSWERS.c.refused.type),
+    saved_at=bindparam("b_saved_at"),
+)
+
+
+def _start_answering_target(target: AnswerTarget) -> dict[str, Any]:
     """A sent evaluation becomes in progress with the supplier's first change: a conditional UPDATE, so that first
     saves at the same moment neither conflict nor wait on each other's optimistic lock. Returns the status change
     for the audit event ({} when there was none), and refuses a questionnaire no longer open for answers."""
-    if evaluation.status == S.SENT:
-        workflow.require_transition(evaluation.status, S.IN_PROGRESS)
-        table = Evaluation.__table__
-        now = utcnow()
-        version = db.session.execute(
-            update(table).where(table.c.id == evaluation.id, table.c.status == S.SENT.value)
-            .values(status=S.IN_PROGRESS.value, version=table.c.version + 1, updated_at=now)
-            .returning(table.c.version)
-        ).scalar()
-        if version is not None:
-            set_committed_value(evaluation, "status", S.IN_PROGRESS.value)
-            set_committed_value(evaluation, "version", version)
-            set_committed_value(evaluation, "updated_at", now)
-            return {"status": {"old": S.SENT.value, "new": S.IN_PROGRESS.value}}
-        db.session.refresh(evaluation, ["status", "version", "updated_at"])  # someone else moved it first
-        _require_supplier_may_edit(evaluation)
+    if target.status != S.SENT:
+        return {}
+    workflow.require_transition(target.status, S.IN_PROGRESS)
+    connection = db.session.connection()
+    now = utcnow()
+    version = connection.execute(_START_ANSWERING, {"b_id": target.evaluation_id, "b_now": now}).scalar()
+    if version is not None:
+        target.status, target.version, target.updated_at = S.IN_PROGRESS.value, version, now
+        return {"status": {"old": S.SENT.value, "new": S.IN_PROGRESS.value}}
+    state = connection.execute(_EVALUATION_STATE, {"b_id": target.evaluation_id}).one()  # someone else moved it first
+    target.status, target.version, target.updated_at = state.status, state.version, state.updated_at
+    _require_supplier_may_edit(target.status)
     return {}
+
+
+def _follow(evaluation: Evaluation, target: AnswerTarget) -> None:
+    """The ORM evaluation takes the status change a Core save made (no reload)."""
+    if (evaluation.status, evaluation.version) != (target.status, target.version):
+        set_committed_value(evaluation, "status", target.status)
+        set_committed_value(evaluation, "version", target.version)
+        set_committed_value(evaluation, "updated_at", target.updated_at)
+
+
+def _start_answering(evaluation: Evaluation) -> dict[str, Any]:
+    """_start_answering_target for an ORM evaluation (the evidence upload's first change)."""
+    target = AnswerTarget.of(evaluation)
+    changes = _start_answering_target(target)
+    _follow(evaluation, target)
+    return changes
 
 
 def _require_row_open(row: EvaluationAnswer) -> None:
     if row.locked:
         raise Conflict("This questionnaire was already submitted; the answers are locked.")
+
+
+def _save_answer(target: AnswerTarget, defn: TemplateDefinition, code: str, raw: str | list[str] | None) -> CheckedAnswer:
+    """One supplier answer saved in Core statements: its row locked and read, written only when it changes, and the
+    change of value audited on the evaluation (a refused input is kept with its message; the last valid value stays)."""
+    _require_supplier_may_edit(target.status)
+    question = _supplier_question(defn, code)
+    if question.answer_type is AnswerType.FILE:
+        raise ValidationFailed("Upload files with the upload button of this question.")
+    checked = check_answer(question, raw, allow_blank=True)
+    changes = _start_answering_target(target)
+    connection = db.session.connection()
+    keys = {"b_evaluation_id": target.evaluation_id, "b_code": code}
+    row = connection.execute(_LOCK_ANSWER, keys).first()
+    if row is None:
+        _insert_empty_answer(target.evaluation_id, code, AnsweredBy.SUPPLIER)
+        row = connection.execute(_LOCK_ANSWER, keys).one()
+    if row.locked:
+        raise Conflict("This questionnaire was already submitted; the answers are locked.")
+    if checked.ok:
+        value, refused = raw_answer(checked.value), None
+    else:
+        value = row.value
+        refused = {"raw": kept_raw(raw, int(current_app.config["REFUSED_ANSWER_MAX_CHARS"])), "error": checked.error}
+    if (value, refused) != (row.value, row.refused):
+        connection.execute(_WRITE_ANSWER, {**keys, "b_value": value, "b_refused": refused, "b_saved_at": utcnow()})
+    if value != row.value:
+        changes[f"answers.{code}"] = {"old": row.value, "new": value}
+    audit.record_changes(target.audit_record(), changes)
+    return checked
 
 
 def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str] | None) -> CheckedAnswer:
@@ -319,28 +406,52 @@ def save_supplier_answer(evaluation: Evaluation, code: str, raw: str | list[str]
     Only the question's own row is written (and locked): saves of different questions never conflict; two saves of
     one question resolve in turn, the last one wins, and the audit trail has both (each with its old and new value).
     """
-    _require_supplier_may_edit(evaluation)
-    question = _supplier_question(evaluation, code)
-    if question.answer_type is AnswerType.FILE:
-        raise ValidationFailed("Upload files with the upload button of this question.")
-    checked = check_answer(question, raw, allow_blank=True)
-    changes = _start_answering(evaluation)
-    row = _answer_row(evaluation, code, AnsweredBy.SUPPLIER)
-    _require_row_open(row)
-    old = row.value
-    if checked.ok:
-        row.value = raw_answer(checked.value)
-        row.refused = None
-    else:
-        row.refused = {"raw": kept_raw(raw, int(current_app.config["REFUSED_ANSWER_MAX_CHARS"])), "error": checked.error}
-    if db.session.is_modified(row):
-        row.saved_at = utcnow()
-        db.session.flush()
+    db.session.flush()  # the Core statements below see what the caller changed
+    target = AnswerTarget.of(evaluation)
+    checked = _save_answer(target, evaluation.template.parsed(), code, raw)
+    _follow(evaluation, target)
     db.session.expire(evaluation, ["answer_rows"])
-    if old != row.value:
-        changes[f"answers.{code}"] = {"old": old, "new": row.value}
-    audit.record_changes(evaluation, changes)
+    loaded = db.session.identity_map.get(identity_key(EvaluationAnswer, (evaluation.id, code)))
+    if loaded is not None:
+        db.session.expire(loaded)  # written at Core level: read again when asked for
     return checked
+
+
+@dataclass(frozen=True)
+class SupplierLink:
+    """An open link and what a save through it needs (its evaluation and template), read in one query."""
+
+    token_id: int
+    contact_email: str
+    template_id: int
+    template_status: str
+    template_hash: str
+    target: AnswerTarget
+
+
+def open_link(raw: str) -> SupplierLink | None:
+    """The link behind a token when it still opens the questionnaire (resolve_token's rule), in one Core query
+    without ORM objects; None when it does not (resolve_token then says why)."""
+    if not raw or len(raw) > 100:
+        return None
+    row = db.session.connection().execute(_OPEN_LINK, {"b_token_hash": token_hash(raw)}).first()
+    if row is None or link_state(row.used_at, row.status, row.revoked_at, row.expires_at) is not LinkState.OPEN:
+        return None
+    return SupplierLink(
+        row.token_id, row.contact_email, row.template_id, row.template_status, row.template_hash,
+        AnswerTarget(row.evaluation_id, row.reference, row.status, row.version, row.updated_at),
+    )
+
+
+def save_answer_through_link(link: SupplierLink, code: str, raw: str | list[str] | None) -> CheckedAnswer:
+    """The portal's save (autosave or form): save_supplier_answer's rules and audit event, without loading the
+    evaluation, its answers or its template as ORM objects (a published template's parse is kept per process)."""
+    defn = parsed_published(link.template_id, link.template_status, link.template_hash)
+    if defn is None:
+        template = db.session.get(QuestionnaireTemplate, link.template_id)
+        assert template is not None
+        defn = template.parsed()
+    return _save_answer(link.target, defn, code, raw)
 
 
 class EvidenceLimitReached(ValidationFailed):
@@ -365,8 +476,8 @@ def add_evidence(evaluation: Evaluation, code: str, upload: Any, *, uploaded_by:
     """Attach an uploaded file to one question (pdf, png, jpg, docx, xlsx; size-limited; sha256 kept)."""
     row = None
     if user is None:
-        _require_supplier_may_edit(evaluation)
-        question = _supplier_question(evaluation, code)
+        _require_supplier_may_edit(evaluation.status)
+        question = _supplier_question(evaluation.template.parsed(), code)
     else:
         if not policies.can_review(user, evaluation):
             raise PermissionDenied("You may not add evidence to this evaluation.")
@@ -428,7 +539,7 @@ def evidence_of(evaluation: Evaluation, evidence_id: int) -> EvidenceFile:
 def remove_evidence(evaluation: Evaluation, evidence_id: int) -> None:
     """The supplier takes back a file before submitting: its stored bytes are released unless another record
     uses them; the audit trail keeps the file's name, sha256 and size."""
-    _require_supplier_may_edit(evaluation)
+    _require_supplier_may_edit(evaluation.status)
     item = evidence_of(evaluation, evidence_id)
     question = _question(evaluation.template.parsed(), item.question_code)
     row = _answer_row(evaluation, item.question_code, question.answered_by)
@@ -446,7 +557,7 @@ def remove_evidence(evaluation: Evaluation, evidence_id: int) -> None:
 
 def submit_answers(evaluation: Evaluation, token: EvaluationToken) -> None:
     """Lock the supplier's answers: every visible required question answered, valid, with its evidence."""
-    _require_supplier_may_edit(evaluation)
+    _require_supplier_may_edit(evaluation.status)
     _lock_supplier_answers(evaluation)
     problems = supplier_problems(evaluation)
     if problems:
@@ -661,13 +772,36 @@ def resolve_token(raw: str) -> LinkLookup:
     token = db.session.scalar(_TOKEN_LOOKUP, {"token_hash": token_hash(raw)})
     if token is None:
         return LinkLookup(LinkState.UNKNOWN)
-    if token.used_at is not None or token.evaluation.status in (S.SUBMITTED, S.SCORED, S.DECIDED):
-        return LinkLookup(LinkState.SUBMITTED, token)
-    if token.revoked_at is not None or token.evaluation.status == S.CANCELLED:
-        return LinkLookup(LinkState.REVOKED, token)
-    if token.expires_at <= utcnow():
-        return LinkLookup(LinkState.EXPIRED, token)
-    return LinkLookup(LinkState.OPEN, token)
+    return LinkLookup(link_state(token.used_at, token.evaluation.status, token.revoked_at, token.expires_at), token)
+
+
+def link_state(used_at: datetime | None, status: str, revoked_at: datetime | None, expires_at: datetime) -> LinkState:
+    """A link is submitted once used or once its evaluation is submitted (or later), revoked when withdrawn or its
+    evaluation cancelled, expired after its expiry; else open."""
+    if used_at is not None or status in (S.SUBMITTED, S.SCORED, S.DECIDED):
+        return LinkState.SUBMITTED
+    if revoked_at is not None or status == S.CANCELLED:
+        return LinkState.REVOKED
+    if expires_at <= utcnow():
+        return LinkState.EXPIRED
+    return LinkState.OPEN
+
+
+# open_link's one query: the link's state, its evaluation's and its template's plain columns (no definition).
+_TOKENS, _TEMPLATES = EvaluationToken.__table__, QuestionnaireTemplate.__table__
+_OPEN_LINK = (
+    select(
+        _TOKENS.c.id.label("token_id"), _TOKENS.c.used_at, _TOKENS.c.revoked_at, _TOKENS.c.expires_at,
+        _EVALUATIONS.c.id.label("evaluation_id"), _EVALUATIONS.c.reference, _EVALUATIONS.c.status,
+        _EVALUATIONS.c.version, _EVALUATIONS.c.updated_at, _EVALUATIONS.c.contact_email,
+        _TEMPLATES.c.id.label("template_id"), _TEMPLATES.c.status.label("template_status"),
+        _TEMPLATES.c.content_hash.label("template_hash"),
+    )
+    .select_from(_TOKENS)
+    .join(_EVALUATIONS, _EVALUATIONS.c.id == _TOKENS.c.evaluation_id)
+    .join(_TEMPLATES, _TEMPLATES.c.id == _EVALUATIONS.c.template_id)
+    .where(_TOKENS.c.token_hash == bindparam("b_token_hash"))
+)
 
 
 def note_link_opened(token: EvaluationToken) -> None:

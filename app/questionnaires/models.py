@@ -43,6 +43,13 @@ _PARSED: dict[tuple[int, str], TemplateDefinition] = {}
 _PARSED_MAX = 256
 
 
+def parsed_published(template_id: int, status: str, content_hash: str) -> TemplateDefinition | None:
+    """The kept parse of a published template (QuestionnaireTemplate.parsed), None when it is not kept (yet)."""
+    if status != TemplateStatus.PUBLISHED or not content_hash:
+        return None
+    return _PARSED.get((template_id, content_hash))
+
+
 class QuestionnaireTemplate(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: ignore[name-defined,misc]
     """A versioned questionnaire; the definition is the pure core's dict form, immutable once published."""
 
@@ -73,15 +80,14 @@ class QuestionnaireTemplate(Audited, TimestampMixin, VersionedMixin, db.Model): 
         A published definition never changes, so its parse is kept per process, keyed by its content hash (an
         autosave then does not re-read the whole template); a draft is parsed every time.
         """
-        if self.status != TemplateStatus.PUBLISHED or not self.content_hash:
-            return from_dict(self.definition)
-        key = (self.id, self.content_hash)
-        found = _PARSED.get(key)
-        if found is None:
-            found = from_dict(self.definition)
+        found = parsed_published(self.id, self.status, self.content_hash)
+        if found is not None:
+            return found
+        found = from_dict(self.definition)
+        if self.status == TemplateStatus.PUBLISHED and self.content_hash:
             if len(_PARSED) >= _PARSED_MAX:
                 _PARSED.clear()
-            _PARSED[key] = found
+            _PARSED[(self.id, self.content_hash)] = found
         return found
 
     @property

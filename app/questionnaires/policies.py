@@ -33,6 +33,6 @@ def can_decide(user: Any, evaluation: Evaluation) -> bool:
     )
 
 
-def supplier_may_edit(evaluation: Evaluation) -> bool:
-    """The supplier may change answers while the evaluation is sent or in progress (before submit)."""
-    return evaluation.status in SUPPLIER_EDITABLE
+def supplier_may_edit(status: str) -> bool:
+    """The supplier may change answers while the evaluation (of this status) is sent or in progress (before submit)."""
+    return status in SUPPLIER_EDITABLE

@@ -17,6 +17,7 @@ from app.audit import anchor, guard
 from app.audit import services as audit
 from app.audit.chain import event_hash, keyed_hash
 from app.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
+from app.db import read_only
 from app.extensions import db
 
 TABLES = (AuditEvent, AuditChainHead, AuditCheckpoint)
@@ -212,3 +213,20 @@ def test_the_checkpoint_command_on_an_empty_trail(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["audit", "checkpoint", "--out", str(tmp_path / "cp.json")])
     assert result.exit_code == 0 and "empty" in result.output
     assert not (tmp_path / "cp.json").exists()
+
+
+def test_an_append_holds_the_chain_until_its_transaction_ends(app, trail):
+    """One writer at a time: while an append's transaction is open nobody else takes the chain head (PostgreSQL locks
+    the head row, so a second writer's SELECT ... FOR UPDATE waits; SQLite holds its one write lock)."""
+    audit.record("test.append")
+    try:
+        with read_only(), db.engine.connect() as other:
+            if other.dialect.name == "postgresql":
+                with pytest.raises(DatabaseError, match="could not obtain lock"):
+                    other.execute(text("SELECT id FROM audit_chain_head WHERE id = 1 FOR UPDATE NOWAIT"))
+            else:
+                other.exec_driver_sql("PRAGMA busy_timeout = 0")
+                with pytest.raises(DatabaseError, match="locked"):
+                    other.exec_driver_sql("UPDATE audit_chain_head SET mac = mac")
+    finally:
+        db.session.rollback()

@@ -71,6 +71,25 @@ def test_old_session_cookie_replayed_after_logout_is_refused(app, client, make_u
     assert response.headers["Location"].startswith("/login")
 
 
+def test_a_signed_in_session_used_from_another_browser_is_signed_out(app, client, make_user):
+    """Strong session protection still guards every session that names a user."""
+    make_user("erin", Role.ENGINEER)
+    login(client, "erin")
+    response = client.get("/", headers={"User-Agent": "Another browser/1.0"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_an_anonymous_session_is_not_rewritten_on_every_request(client):
+    """A session that names no user (a supplier's or a sign-in form's CSRF token) has nothing to protect: it is not
+    cleared and re-sent on every page (flask-login issue 569)."""
+    client.get("/login")  # the form puts the CSRF token in the session
+    assert client.get_cookie("session") is not None
+    response = client.get("/login")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
 def test_deactivation_ends_existing_sessions(app, client, make_user):
     user = make_user("erin", Role.ENGINEER)
     login(client, "erin")

@@ -96,3 +96,34 @@ def test_a_rate_limit_hit_costs_no_second_durable_commit(app, client, pat):
     else:
         assert not any("synchronous_commit" in s for s in statements)
         assert statements[0].startswith("BEGIN") and [s for s in statements if s.startswith("BEGIN")] == [statements[0]]
+
+
+def test_an_autosave_loads_no_orm_object_and_leaves_the_supplier_s_session_cookie_alone(app, client, pat):
+    """The link, its evaluation and template and the answer row are read at Core level (no identity map, no
+    relationship loading); the anonymous session holding the CSRF token is not re-signed (no Set-Cookie)."""
+    _evaluation, token = sent(pat)
+    client.get(f"/portal/{token}")  # the page puts the CSRF token in the session
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    loaded: list[str] = []
+
+    def note(target, _context):  # type: ignore[no-untyped-def]
+        loaded.append(type(target).__name__)
+
+    event.listen(db.Model, "load", note, propagate=True)
+    try:
+        response = client.post(f"/portal/{token}/answers/C3", data={"answer": "4"}, headers={"HX-Request": "true"})
+    finally:
+        event.remove(db.Model, "load", note)
+    assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
+    assert loaded == []
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_refused_answer_through_the_lean_path_keeps_the_value_and_shows_the_message(app, client, pat):
+    evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "12"}, headers={"HX-Request": "true"})
+    refused = client.post(f"/portal/{token}/answers/C3", data={"answer": "-5"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 200 and "Saved" not in refused.get_data(as_text=True)
+    assert 'class="error"' in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert evaluation.answers["C3"] == "12" and evaluation.invalid_answers["C3"]["raw"] == "-5"
