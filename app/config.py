@@ -15,7 +15,7 @@ class DefaultConfig:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite in instance/, or DATABASE_URL
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
-    SQLITE_BUSY_TIMEOUT_MS = 5000
+    SQLITE_BUSY_TIMEOUT_MS = 15000  # writers queue this long for SQLite's one write lock, then get a 503 to retry
     # Login and sessions
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15

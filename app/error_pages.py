@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -45,6 +46,7 @@ TITLES = {
     422: "Cannot process this input",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Busy, try again",
 }
 
 
@@ -81,6 +83,17 @@ def register_error_handlers(app: Flask) -> None:
         if status == 400 and "CSRF" in (description or ""):
             description = "The form has expired or was not sent from this site. Reload the page and try again."
         return _render(status, TITLES.get(status, "Error"), description or messages.get(status, "Error."))
+
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError) -> Any:
+        """The embedded database stayed locked by other writers longer than its busy timeout: a 503 to retry."""
+        unit_of_work.discard()
+        if "database is locked" not in str(error.orig):
+            return _unexpected(error)
+        app.logger.warning("database busy: %s %s", request.method, request.path)
+        body, status = _render(503, TITLES[503], "Many changes are being saved at this moment, so nothing was saved. "
+                                                 "Wait a few seconds and try again.")
+        return body, status, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
