@@ -99,6 +99,13 @@ def change_password() -> Any:
     return render_template("auth/change_password.html", form=form)
 
 
+@bp.route("/account/keepalive", methods=["POST"])
+@login_required
+def keepalive() -> Any:
+    """"Stay signed in": the request itself restarts the inactivity timer (auth.hooks); nothing else happens."""
+    return "", 204
+
+
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
 def task_mail() -> Any:

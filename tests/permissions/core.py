@@ -7,6 +7,7 @@ EXPECTED = {
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.task_mail": SIGNED_IN,
+    "auth.keepalive": SIGNED_IN,
     "auth.users_list": roles(Role.ADMIN),
     "auth.users_create": roles(Role.ADMIN),
     "auth.users_detail": roles(Role.ADMIN),
