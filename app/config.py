@@ -96,6 +96,7 @@ class DefaultConfig:
     JOB_STALE_SECONDS = 300  # a running job whose heartbeat is older than this is resumed by another worker
     WORKER_OUTBOX_CRONTAB = "* * * * *"  # send queued e-mails every minute
     WORKER_REMINDERS_CRONTAB = "5 * * * *"  # queue reminders hourly (each item at most once a day)
+    WORKER_DIGEST_CRONTAB = "0 6 * * *"  # the daily digest of My tasks, for the users who chose it (UTC)
     WORKER_RECOVER_CRONTAB = "*/5 * * * *"  # re-queue jobs that a stopped worker left behind
     # Public sources of open-source evidence. Base URLs may point at a company mirror (Artifactory, Nexus, devpi).
     PYPI_URL = "https://pypi.org/pypi"  # the PyPI JSON API: <PYPI_URL>/<project>/json

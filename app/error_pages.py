@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import unit_of_work
 from app.errors import DomainError, StaleEdit
+from app.restore import restore_target
 
 # app.extensions[ON_DENIED]: callables run (after the rollback) for every refused request (403), with its reason;
 # create_app plugs in the audit trail's recorder.
@@ -64,6 +66,17 @@ def register_error_handlers(app: Flask) -> None:
     def _stale(_error: StaleDataError) -> Any:
         unit_of_work.discard()
         return _render(409, TITLES[409], StaleEdit().message)
+
+    @app.errorhandler(CSRFError)
+    def _expired_form(error: CSRFError) -> Any:
+        """A page's form sent after its token expired goes back to the page, filled again (not a 400 page)."""
+        unit_of_work.discard()
+        back = None if wants_json() or request.headers.get("HX-Request") else restore_target(request.referrer)
+        if request.method != "POST" or back is None:
+            return _http(error)
+        flash("Nothing was saved, because the form had expired. What you typed is back in the form: check it and "
+              "submit again.", "warning")
+        return redirect(back, 303)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:

@@ -20,6 +20,7 @@ class NavItem:
 # Declared once for the whole product; an item whose endpoint does not exist yet stays hidden.
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "dashboard.index", None),
+    NavItem("My tasks", "inbox.index", None),
     NavItem("Suppliers", "suppliers.list", Permission.SUPPLIERS_READ),
     NavItem("Approved list", "suppliers.approved_list", Permission.SUPPLIERS_READ),
     NavItem("Questionnaires", "questionnaires.list", Permission.QUESTIONNAIRES_EDIT),

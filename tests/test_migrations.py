@@ -64,7 +64,7 @@ def _drop_validation_evidence_files(connection: Connection) -> None:
         connection.execute(text("DROP TABLE validation_evidence_files"))
 
 
-# Columns later revisions add that today's code reads or writes when it builds records (0013, 0014g):
+# Columns later revisions add that today's code reads or writes when it builds records (0013, 0014g, 0017c):
 # (table, column, type).
 COLUMNS_OF_0013 = (
     ("suppliers", "name_key", "VARCHAR(200) NOT NULL DEFAULT ''"),
@@ -74,6 +74,7 @@ COLUMNS_OF_0013 = (
     ("purchase_records", "quantity", "VARCHAR(120) NOT NULL DEFAULT ''"),
     ("purchase_records", "process_requirements", "TEXT NOT NULL DEFAULT ''"),
     ("purchase_records", "personnel_requirements", "TEXT NOT NULL DEFAULT ''"),
+    ("users", "task_mail", "VARCHAR(10) NOT NULL DEFAULT 'each'"),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.access import Role
@@ -24,6 +24,10 @@ class ChangePasswordForm(BaseForm):
         description="At least 12 characters. A passphrase of several words works well.",
     )
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("new_password", "The two passwords differ.")])
+
+
+class TaskMailForm(BaseForm):
+    task_mail = RadioField("How should we tell you of your tasks?", validators=[DataRequired()])
 
 
 class UserCreateForm(BaseForm):

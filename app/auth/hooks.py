@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 
 from app.auth.services import password_expired
 from app.db import utcnow
+from app.restore import restore_target
 
 OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
 
@@ -16,10 +17,16 @@ OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
 def _end_session(message: str) -> Any:
     logout_user()
     session.clear()
-    flash(message, "warning")
     if request.method == "GET":
+        flash(message, "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    return redirect(url_for("auth.login"))
+    back = restore_target(request.referrer)  # a form sent after the session ended: back to it, filled again
+    if back is None:
+        flash(message, "warning")
+        return redirect(url_for("auth.login"))
+    flash(f"{message} Nothing was saved: what you typed is put back in the form once you have signed in, for you to "
+          "check and submit.", "warning")
+    return redirect(url_for("auth.login", next=back))
 
 
 def enforce_session_rules() -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from enum import StrEnum
 from functools import lru_cache
 
 from flask_login import UserMixin
@@ -20,6 +21,21 @@ from app.extensions import db
 def _permissions_of(roles: str) -> frozenset[Permission]:
     """Permissions of a comma-separated role list (cached: pages ask for them many times)."""
     return permissions_for({Role(value) for value in roles.split(",") if value})
+
+
+class TaskMail(StrEnum):
+    """How a user hears of their tasks by e-mail."""
+
+    EACH = "each"  # each reminder as it comes
+    DIGEST = "digest"  # one e-mail a day listing My tasks
+    OFF = "off"  # none: the user reads My tasks in the app
+
+
+TASK_MAIL_CHOICES: tuple[tuple[str, str], ...] = (
+    (TaskMail.EACH, "Each reminder as it comes (one e-mail per item due)"),
+    (TaskMail.DIGEST, "One daily digest listing My tasks"),
+    (TaskMail.OFF, "No e-mail: I read My tasks in the app"),
+)
 
 
 def new_alternative_id() -> str:
@@ -46,6 +62,8 @@ class User(Audited, UserMixin, TimestampMixin, VersionedMixin, db.Model):  # typ
     alternative_id: Mapped[str] = mapped_column(
         String(64), unique=True, nullable=False, default=new_alternative_id
     )
+    # How the user hears of their tasks by e-mail (TaskMail): each reminder as it comes, a daily digest, or none.
+    task_mail: Mapped[str] = mapped_column(String(10), nullable=False, default=TaskMail.EACH, server_default="each")
 
     def get_id(self) -> str:
         return self.alternative_id

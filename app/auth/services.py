@@ -12,10 +12,10 @@ from app.access import Role
 from app.audit import queries as audit_queries
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.auth.models import User, new_alternative_id
+from app.auth.models import TaskMail, User, new_alternative_id
 from app.auth.passwords import hash_password, needs_rehash, policy_problems, user_words, verify_password
 from app.db import utcnow
-from app.errors import Conflict, DomainError, StaleEdit, ValidationFailed
+from app.errors import Conflict, DomainError, StaleEdit, ValidationFailed, one_of
 from app.extensions import db
 
 LOGIN_REFUSED = "Invalid username or password, or the account is locked or inactive."
@@ -160,6 +160,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.must_change_password = False
     end_sessions(user)
     audit.record("auth.password_changed", user)
+
+
+def set_task_mail(user: User, choice: str) -> None:
+    """The user chooses how they hear of their tasks: each reminder, a daily digest of My tasks, or no e-mail."""
+    user.task_mail = one_of(TaskMail, choice, "Choose one of the e-mail settings offered.").value
 
 
 def create_user(

@@ -15,8 +15,16 @@ from app import unit_of_work
 from app.access import Permission, Role, permission_required
 from app.audit import services as audit
 from app.auth import services
-from app.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, ResetPasswordForm, UserCreateForm, UserEditForm
-from app.auth.models import User
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    ResetPasswordForm,
+    TaskMailForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from app.auth.models import TASK_MAIL_CHOICES, User
 from app.extensions import db
 from app.pagination import paginate
 
@@ -89,6 +97,28 @@ def change_password() -> Any:
         flash("Your password was changed. Other sessions were signed out.", "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/account/keepalive", methods=["POST"])
+@login_required
+def keepalive() -> Any:
+    """"Stay signed in": the request itself restarts the inactivity timer (auth.hooks); nothing else happens."""
+    return "", 204
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def task_mail() -> Any:
+    form = TaskMailForm(task_mail=current_user.task_mail)
+    form.task_mail.choices = list(TASK_MAIL_CHOICES)
+    outcome = None
+    if form.validate_on_submit():
+        outcome = unit_of_work.run(lambda: services.set_task_mail(current_user, form.task_mail.data or ""),
+                                   form.task_mail)
+        if outcome.ok:
+            flash("Your e-mail setting is saved.", "success")
+            return redirect(url_for("auth.task_mail"))
+    return render_template("auth/task_mail.html", form=form), unit_of_work.form_status(form, outcome)
 
 
 @bp.route("/users")

@@ -12,6 +12,7 @@ bp = Blueprint("dashboard", __name__)
 # Panels contributed by domain packages: "module:function" returning a dict for the panel template
 # (or None when the user may not see it). Each dict has "template" and its own keys.
 PANELS: tuple[str, ...] = (
+    "app.dashboard.tasks_panel:tasks_panel",
     "app.dashboard.suppliers_panel:suppliers_panel",
     "app.dashboard.inventory_panel:inventory_panel",
     "app.dashboard.validation_panel:validation_panel",

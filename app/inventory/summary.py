@@ -195,10 +195,28 @@ def summary_of(release_id: int) -> Summary:
     return _summary(dict(row._mapping) if row is not None else _counted(db.session.connection(), release_id))
 
 
+def summaries_of(release_ids: Iterable[int]) -> dict[int, Summary]:
+    """The stored summaries of these releases in one query (counted on the spot for one not stored yet)."""
+    ids = sorted(set(release_ids))
+    if not ids:
+        return {}
+    table = ReleaseSummary.__table__
+    stored = {row.release_id: dict(row._mapping)
+              for row in db.session.execute(select(table).where(table.c.release_id.in_(ids)))}
+    return {release_id: _summary(stored[release_id] if release_id in stored
+                                 else _counted(db.session.connection(), release_id)) for release_id in ids}
+
+
 def open_advisories_by_release(*, limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
     """Releases with open matches (product, release, status, open matches, components with open matches), by product
     and newest release first, all of them or the first `limit`; and the open matches in all. Read from the stored
     summaries: one row per release, whatever the number of matches."""
+    releases, open_total, _count = open_advisories_and_releases(limit=limit)
+    return releases, open_total
+
+
+def open_advisories_and_releases(*, limit: int | None = None) -> tuple[list[dict[str, Any]], int, int]:
+    """open_advisories_by_release, and how many releases have open matches in all."""
     table = ReleaseSummary.__table__
     found: dict[int, tuple[int, int]] = {}
     for release_id, groups, open_components in db.session.execute(
@@ -208,7 +226,7 @@ def open_advisories_by_release(*, limit: int | None = None) -> tuple[list[dict[s
         if open_matches:
             found[release_id] = (open_matches, int(open_components))
     if not found:
-        return [], 0
+        return [], 0, 0
     rows = db.session.execute(
         select(Release.id, Release.version, Release.status, Product.name)
         .join(Product, Product.id == Release.product_id)
@@ -221,7 +239,7 @@ def open_advisories_by_release(*, limit: int | None = None) -> tuple[list[dict[s
          "components": found[rid][1]}
         for rid, version, status, product in rows
     ]
-    return releases, sum(open_matches for open_matches, _components in found.values())
+    return releases, sum(open_matches for open_matches, _components in found.values()), len(found)
 
 
 def _after_flush(session: Session, _context: Any) -> None:

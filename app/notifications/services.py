@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.access import Permission
-from app.auth.models import User
+from app.auth.models import TaskMail, User
 from app.db import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -124,6 +124,8 @@ def claim_reminder(key: str, day: date, recipients: int) -> bool:
 
 
 def users_with(permission: Permission) -> list[str]:
-    """E-mail addresses of active users whose roles grant the permission."""
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+    """E-mail addresses of active users whose roles grant the permission and who want each reminder by e-mail
+    (those who chose the daily digest find the same items in it; those who chose none, in My tasks)."""
+    users = db.session.scalars(select(User).where(User.active.is_(True), User.task_mail == TaskMail.EACH)
+                               .order_by(User.id))
     return [user.email for user in users if user.email and user.has(permission)]

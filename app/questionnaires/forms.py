@@ -352,6 +352,7 @@ class DecisionForm(SignatureForm):
         "Decision",
         choices=[("approved", "Approved"), ("conditionally_approved", "Conditionally approved"), ("rejected", "Rejected")],
         validators=[InputRequired("Choose a decision.")],
+        description="Pre-selected: the decision the score suggests. Choose another with a rationale.",
     )
     approval_scope = TextAreaField("Scope of the approval", validators=[Length(max=2000)], description="What may be bought from this supplier.")
     conditions = TextAreaField("Conditions", validators=[Length(max=5000)], description="Required for a conditional approval.")

@@ -416,6 +416,9 @@ def _evaluation(evaluation_id: int) -> Evaluation:
     return evaluation
 
 
+DECISIONS = ("approved", "conditionally_approved", "rejected")  # the decision form's choices
+
+
 @bp.route("/evaluations/<int:evaluation_id>")
 @permission_required(Permission.SUPPLIERS_READ)
 def evaluations_detail(evaluation_id: int) -> Any:
@@ -427,7 +430,9 @@ def evaluations_detail(evaluation_id: int) -> Any:
     override_form = OverrideForm(formdata=None)
     breakdown = (evaluation.score or {}).get("breakdown", [])
     override_form.question_code.choices = [(e["code"], f"{e['code']} ({e['points']:g} of {e['max_points']:g})") for e in breakdown if e["applicable"]]
-    decision_form = DecisionForm(formdata=None, approval_scope=evaluation.supplier.scope)
+    suggested = (evaluation.score or {}).get("suggested_decision")
+    decision_form = DecisionForm(formdata=None, approval_scope=evaluation.supplier.scope,
+                                 decision=suggested if suggested in DECISIONS else None)
     return render_template(
         "questionnaires/evaluations_detail.html", evaluation=evaluation, defn=defn, visible=visible,
         evidence=evaluations.evidence_by_question(evaluation), answer_text=answer_text, option_choices=option_choices,

@@ -67,9 +67,10 @@ def test_the_home_page_of_qa_runs_the_same_bounded_queries_for_a_company_ten_tim
     company(9)  # ten times the data in all
     large, large_page = statements_of_home(client)
 
-    assert small == large <= 30
+    # My tasks (the user's own tasks, first on the page) asks ~25 of them, the overview panels the rest
+    assert small == large <= 55
     for page in (small_page, large_page):
         assert "Supplier qualification" in page and "SOUP monitoring" in page
     # the first few of each list, whatever the totals: the small company fills fewer of them, nothing more
-    assert large_page.count("<li>") - small_page.count("<li>") <= 10 and len(large_page) < len(small_page) + 3000
+    assert large_page.count("<li>") - small_page.count("<li>") <= 40 and len(large_page) < len(small_page) + 8000
     assert "Pump x9 1.0" in large_page or "Pump x1 1.0" in large_page

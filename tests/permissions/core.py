@@ -6,6 +6,8 @@ EXPECTED = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    "auth.task_mail": SIGNED_IN,
+    "auth.keepalive": SIGNED_IN,
     "auth.users_list": roles(Role.ADMIN),
     "auth.users_create": roles(Role.ADMIN),
     "auth.users_detail": roles(Role.ADMIN),
@@ -15,4 +17,6 @@ EXPECTED = {
     "audit.log": roles(Role.ADMIN, Role.QA, Role.AUDITOR),
     "audit.export_csv": roles(Role.ADMIN, Role.QA, Role.AUDITOR),
     "dashboard.index": ALL_ROLES,
+    "inbox.index": ALL_ROLES,
+    "inbox.count": ALL_ROLES,
 }

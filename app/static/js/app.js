@@ -54,3 +54,141 @@
     });
   });
 })();
+
+// No lost work (app/restore.py). A post form's fields are kept in this tab when it is submitted (never passwords,
+// files or the CSRF token); when the server sends the user back to the form because the session or the form had
+// expired, the page opens with restore=1 and the fields are filled again.
+(function () {
+  "use strict";
+  var PREFIX = "provenance.form:";
+  var KEEP_MS = 12 * 3600 * 1000;
+  var SKIP = { password: true, file: true, submit: true, button: true, reset: true, image: true };
+
+  function keyOf(form) {
+    return PREFIX + window.location.pathname + "|" + (form.getAttribute("action") || window.location.pathname);
+  }
+  function keepable(el) {
+    return el.name && el.name !== "csrf_token" && !SKIP[el.type] && !el.disabled;
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.method || form.method.toLowerCase() !== "post" || form.hasAttribute("data-no-restore")) { return; }
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!keepable(el)) { return; }
+      if (el.type === "checkbox" || el.type === "radio") {
+        fields.push([el.name, el.value, el.checked]);
+      } else if (el.tagName === "SELECT" && el.multiple) {
+        fields.push([el.name, Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+          .map(function (o) { return o.value; }), null]);
+      } else {
+        fields.push([el.name, el.value, null]);
+      }
+    });
+    try {
+      window.sessionStorage.setItem(keyOf(form), JSON.stringify({ at: Date.now(), fields: fields }));
+    } catch (e) { /* storage full or disabled: nothing to restore later */ }
+  });
+
+  function restore() {
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("restore") !== "1") { return; }
+    var restored = 0;
+    document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (form) {
+      var saved;
+      try { saved = JSON.parse(window.sessionStorage.getItem(keyOf(form)) || "null"); } catch (e) { saved = null; }
+      if (!saved || Date.now() - saved.at > KEEP_MS) { return; }
+      saved.fields.forEach(function (field) {
+        var name = field[0], value = field[1], checked = field[2];
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (el.name !== name || !keepable(el)) { return; }
+          if (el.type === "checkbox" || el.type === "radio") {
+            if (el.value === value) { el.checked = checked; }
+          } else if (el.tagName === "SELECT" && el.multiple) {
+            Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) >= 0; });
+          } else {
+            el.value = value;
+          }
+        });
+      });
+      form.setAttribute("data-restored", "true");
+      if (!restored && !document.querySelector(".flashes .flash-warning")) {  // the server's message says it already
+        var note = document.createElement("p");
+        note.className = "flash flash-warning restored-note";
+        note.setAttribute("role", "status");
+        note.textContent = "What you typed before is back in this form. Nothing was saved yet: check it and submit.";
+        form.parentNode.insertBefore(note, form);
+      }
+      window.sessionStorage.removeItem(keyOf(form));
+      restored += 1;
+    });
+    params.delete("restore");
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    if (restored) {
+      var first = document.querySelector("form[data-restored]");
+      if (first) { first.scrollIntoView({ block: "center" }); }
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restore);
+  } else {
+    restore();
+  }
+})();
+
+// The session ends after a period of inactivity (auth.hooks): two minutes before, a notice offers to stay signed in.
+(function () {
+  "use strict";
+  var idle = document.querySelector('meta[name="session-idle-seconds"]');
+  var keepalive = document.querySelector('meta[name="session-keepalive"]');
+  var token = document.querySelector('meta[name="csrf-token"]');
+  if (!idle || !keepalive) { return; }
+  var seconds = parseInt(idle.content, 10);
+  var WARN_BEFORE = Math.min(120, Math.floor(seconds / 2));
+  var warnTimer = null, endTimer = null, notice = null;
+
+  function hide() { if (notice) { notice.remove(); notice = null; } }
+  function show(text, offerStay) {
+    hide();
+    notice = document.createElement("div");
+    notice.className = "session-notice";
+    notice.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = text;
+    notice.appendChild(p);
+    if (offerStay) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Stay signed in";
+      button.addEventListener("click", stay);
+      notice.appendChild(button);
+    }
+    document.body.appendChild(notice);
+    var focusable = notice.querySelector("button");
+    if (focusable) { focusable.focus(); }
+  }
+  function stay() {
+    var headers = { "X-CSRFToken": token ? token.content : "" };
+    window.fetch(keepalive.content, { method: "POST", headers: headers, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.ok) { hide(); arm(); } else { ended(); }
+      }, ended);
+  }
+  function ended() {
+    show("Your session has ended. What you type in a form is kept: when you submit it you will be asked to sign " +
+         "in, then the form comes back filled.", false);
+  }
+  function arm() {
+    window.clearTimeout(warnTimer);
+    window.clearTimeout(endTimer);
+    warnTimer = window.setTimeout(function () {
+      show("You will be signed out in " + Math.round(WARN_BEFORE / 60 * 10) / 10 +
+           " minute(s) because nothing happened for a while. Stay signed in to keep working.", true);
+    }, (seconds - WARN_BEFORE) * 1000);
+    endTimer = window.setTimeout(ended, seconds * 1000);
+  }
+  // Any request the page makes to the server (htmx) restarts the server's timer, so it restarts this one too.
+  document.addEventListener("htmx:afterRequest", function () { if (!notice) { arm(); } });
+  arm();
+})();

@@ -4,9 +4,11 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The answer of a question block: its inputs (named "answer" in the portal, "answer-CODE" in the evaluator's
+  // form), or for an answer shown read-only (the supplier's, on the evaluation page) its data-values.
   function valuesOf(block) {
-    var values = [];
-    block.querySelectorAll("input[name='answer']").forEach(function (input) {
+    var values = JSON.parse(block.getAttribute("data-values") || "[]");
+    block.querySelectorAll("input[name^='answer'], textarea[name^='answer'], select[name^='answer']").forEach(function (input) {
       if ((input.type === "radio" || input.type === "checkbox") ? input.checked : input.value !== "") {
         values.push(input.value);
       }

@@ -1,0 +1,87 @@
+"""Validation tasks for My tasks: protocols to review or approve, reports to approve, deviations to close and
+periodic reviews due, each filtered by the separation of duties the services enforce (never the author, the
+reviewer or a tester of the same record)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from flask import Flask, url_for
+
+from app.access import Permission
+from app.inbox.registry import Task, TaskGroup, add_sources
+from app.signatures.models import Meaning
+from app.validation import policies, reminders, services
+from app.validation.services.executions import tester_ids
+
+AREA = "Validation"
+SCANNED = 200  # records in review read to apply the per-record rules (a company has a handful at a time)
+
+
+def _protocols(user: Any, limit: int) -> list[TaskGroup]:
+    review: list[Task] = []
+    approve: list[Task] = []
+    for protocol, meaning in reminders.protocols_waiting(SCANNED):
+        title = f"{protocol.system.product} · protocol {protocol.number}"
+        url = url_for("validation.protocols_detail", protocol_id=protocol.id, _anchor="workflow")
+        if meaning == Meaning.REVIEWED and policies.can_review(user, protocol):
+            review.append(Task(title, url, "sign as reviewed (second person)"))
+        elif meaning == Meaning.APPROVED and policies.can_approve_protocol(user, protocol):
+            reviewed = services.signed_current(services.protocol_sign_target(protocol), Meaning.REVIEWED)
+            if reviewed is None or reviewed.signer_id != user.id:
+                approve.append(Task(title, url, "reviewed; QA approval before execution"))
+    groups = []
+    if user.has(Permission.VALIDATION_REVIEW):
+        groups.append(TaskGroup("validation.review", "Protocols to review", len(review), review[:limit], area=AREA))
+    if user.has(Permission.VALIDATION_APPROVE):
+        groups.append(TaskGroup("validation.approve", "Protocols to approve", len(approve), approve[:limit],
+                                area=AREA))
+    return groups
+
+
+def _reports(user: Any, limit: int) -> TaskGroup:
+    tasks = [
+        Task(f"{report.protocol.system.product} · report of protocol {report.protocol.number}",
+             url_for("validation.reports_detail", protocol_id=report.protocol_id), "executed; approve the report")
+        for report in reminders.reports_waiting(SCANNED)
+        if policies.can_approve_report(user, report.protocol, tester_ids(report.protocol))
+    ]
+    return TaskGroup("validation.reports", "Validation reports to approve", len(tasks), tasks[:limit], area=AREA)
+
+
+def _deviations(user: Any, limit: int) -> TaskGroup:
+    tasks = [
+        Task(f"{deviation.protocol.system.product} · deviation {deviation.id}",
+             url_for("validation.deviations_detail", deviation_id=deviation.id),
+             f"{deviation.severity} deviation open since {deviation.created_at:%Y-%m-%d}; close it with a signature")
+        for deviation in reminders.open_deviations(SCANNED)
+        if deviation.execution is None or deviation.execution.tester_id != user.id
+    ]
+    return TaskGroup("validation.deviations", "Deviations to close", len(tasks), tasks[:limit], area=AREA)
+
+
+def _periodic(today: date, limit: int) -> TaskGroup:
+    systems = reminders.reviews_due(today, limit=SCANNED)
+    return TaskGroup("validation.periodic", "Periodic reviews of validated systems due", len(systems), [
+        Task(system.product, url_for("validation.systems_detail", system_id=system.id),
+             "overdue" if system.next_periodic_review and system.next_periodic_review < today else "due soon",
+             system.next_periodic_review)
+        for system in systems[:limit]], area=AREA)
+
+
+def validation_tasks(user: Any, today: date, limit: int) -> Sequence[TaskGroup]:
+    """What waits in validation for this user."""
+    groups = _protocols(user, limit) if user.has(Permission.VALIDATION_REVIEW) or user.has(
+        Permission.VALIDATION_APPROVE) else []
+    if policies.can_close_deviation(user):
+        groups += [_reports(user, limit), _deviations(user, limit)]
+    if policies.can_perform_periodic_review(user):
+        groups.append(_periodic(today, limit))
+    return groups
+
+
+def init_app(app: Flask) -> None:
+    """Hand the validation tasks to My tasks."""
+    add_sources(app, validation_tasks)

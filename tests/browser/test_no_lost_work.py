@@ -1,0 +1,92 @@
+"""In Chromium: work typed into a form survives an expired session or an expired form. The form comes back filled,
+after signing in again, instead of an error page; before the session ends, a notice offers to stay signed in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.access import Role
+from tests.helpers import PASSWORD, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def fill_new_supplier(page, base: str) -> None:
+    page.goto(f"{base}/suppliers/new")
+    page.locator("#code").fill("SUP-777")
+    page.locator("#name").fill("Restored Tools Ltd")
+    page.locator("#kind").select_option("commercial_vendor")
+    page.get_by_label("What it supplies (scope)").fill("Calibration software, two pages of notes typed by hand")
+    page.get_by_label("Supplies SOUP for a class B software item").check()
+
+
+def expect_filled_again(page) -> None:
+    expect(page.locator("#code")).to_have_value("SUP-777")
+    expect(page.locator("#name")).to_have_value("Restored Tools Ltd")
+    expect(page.locator("#kind")).to_have_value("commercial_vendor")
+    expect(page.get_by_label("What it supplies (scope)")).to_have_value(
+        "Calibration software, two pages of notes typed by hand")
+    expect(page.get_by_label("Supplies SOUP for a class B software item")).to_be_checked()
+    expect(page.locator("form[data-restored]")).to_have_count(1)
+    assert "restore=" not in page.url
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_filled_after_signing_in_again(
+        app, live_server, page, make_user, screenshot):
+    make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    sign_in(page, live_server, "pat")
+    fill_new_supplier(page, live_server)
+
+    app.config["SESSION_INACTIVITY_MINUTES"] = 0  # the session is now older than the inactivity limit
+    try:
+        page.get_by_role("button", name="Create supplier").click()
+        page.wait_for_url(re.compile(r"/login\?next="))
+    finally:
+        app.config["SESSION_INACTIVITY_MINUTES"] = 15
+    expect(page.locator(".flash")).to_contain_text("Nothing was saved: what you typed is put back")
+    page.get_by_label("Username").fill("pat")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/suppliers/new"))
+    expect_filled_again(page)
+    expect(page.locator(".restored-note")).to_contain_text("What you typed before is back in this form")
+    screenshot(page, "no-lost-work-restored")
+
+    page.get_by_role("button", name="Create supplier").click()
+    expect(page.get_by_role("heading", name=re.compile("Restored Tools Ltd"))).to_be_visible()
+
+
+def test_a_form_whose_token_expired_comes_back_filled_instead_of_an_error_page(app, live_server, page, make_user):
+    make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    app.config["WTF_CSRF_ENABLED"] = True  # the suite turns CSRF off; this test needs the real check
+    try:
+        sign_in(page, live_server, "pat")
+        fill_new_supplier(page, live_server)
+        page.locator("#csrf_token").evaluate("el => el.value = 'expired'")  # as after a new sign-in in another tab
+
+        page.get_by_role("button", name="Create supplier").click()
+        expect(page.locator(".flash")).to_contain_text("Nothing was saved, because the form had expired")
+        expect_filled_again(page)
+        page.get_by_role("button", name="Create supplier").click()  # the page's token is current again
+        expect(page.get_by_role("heading", name=re.compile("Restored Tools Ltd"))).to_be_visible()
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_notice_before_the_session_ends_keeps_the_user_signed_in(app, live_server, page, make_user):
+    make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    app.config["SESSION_INACTIVITY_MINUTES"] = 0.2  # 12 s: the notice comes 6 s before the end
+    try:
+        sign_in(page, live_server, "pat")
+        page.goto(f"{live_server}/suppliers/")
+        notice = page.locator(".session-notice")
+        expect(notice).to_contain_text("You will be signed out", timeout=20_000)
+        notice.get_by_role("button", name="Stay signed in").click()
+        expect(notice).to_have_count(0)
+    finally:
+        app.config["SESSION_INACTIVITY_MINUTES"] = 15
+    page.goto(f"{live_server}/suppliers/")
+    expect(page).to_have_url(f"{live_server}/suppliers/")  # still signed in: no detour by the login page
