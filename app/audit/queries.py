@@ -57,6 +57,29 @@ def provide_code_lookup(app: Flask, lookup: CodeLookup) -> None:
     app.extensions.setdefault(_CODE_LOOKUPS, []).append(lookup)
 
 
+# Suggestions for the record picker: the records whose code, reference or name starts with what was typed, as
+# (code to filter by, label), each domain's at most `limit`, one indexed prefix query each.
+RecordSuggester = Callable[[str, int], "list[tuple[str, str]]"]
+_SUGGESTERS = "audit.record_suggesters"
+SUGGESTED = 12
+
+
+def provide_record_suggestions(app: Flask, suggester: RecordSuggester) -> None:
+    """A domain offers its records to the audit log's record picker."""
+    app.extensions.setdefault(_SUGGESTERS, []).append(suggester)
+
+
+def suggest_records(text: str, limit: int = SUGGESTED) -> list[tuple[str, str]]:
+    """Records whose code, reference or name starts with the text (at least two characters), at most `limit`."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    found: list[tuple[str, str]] = []
+    for suggester in current_app.extensions.get(_SUGGESTERS, ()):
+        found.extend(suggester(text, limit))
+    return found[:limit]
+
+
 def resolve_code(code: str) -> tuple[str, str] | None:
     """(record type, record id) of the record with this code or reference; None when no domain knows it."""
     code = code.strip()

@@ -29,6 +29,13 @@ def log() -> Any:
     )
 
 
+@bp.route("/records")
+@permission_required(Permission.AUDIT_READ)
+def record_options() -> Any:
+    """The record picker's suggestions (options of the record filter's datalist), as the user types."""
+    return render_template("audit/_record_options.html", options=queries.suggest_records(request.args.get("record", "")))
+
+
 @bp.route("/export.csv")
 @permission_required(Permission.AUDIT_EXPORT)
 def export_csv() -> Any:

@@ -14,10 +14,10 @@ import logging
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from app.audit.queries import provide_code_lookup
+from app.audit.queries import provide_code_lookup, provide_record_suggestions
 from app.auth.models import User
 from app.documents.models import GeneratedDocument
 from app.errors import DomainError
@@ -108,9 +108,19 @@ def record_for_number(number: str) -> tuple[str, str] | None:
     return None if found is None else (found.source_type, found.source_id)
 
 
+def documents_starting(text: str, limit: int) -> list[tuple[str, str]]:
+    """The record picker's documents: number starting with the text (any case), one row per number."""
+    rows = db.session.execute(
+        select(GeneratedDocument.number, func.max(GeneratedDocument.title))
+        .where(GeneratedDocument.number.startswith(text.upper(), autoescape=True))
+        .group_by(GeneratedDocument.number).order_by(GeneratedDocument.number).limit(limit))
+    return [(number, f"{number} · {title}") for number, title in rows]
+
+
 def init_app(app: Flask) -> None:
     """Listen on every session (idempotent); let the audit log find a record's events by a document number."""
     provide_code_lookup(app, record_for_number)
+    provide_record_suggestions(app, documents_starting)
     if not event.contains(Session, "before_commit", _before_commit):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "before_commit", _before_commit)

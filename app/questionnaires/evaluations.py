@@ -22,7 +22,7 @@ from sqlalchemy.orm.util import identity_key
 from app.access import Permission
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.audit.queries import provide_code_lookup
+from app.audit.queries import provide_code_lookup, provide_record_suggestions
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
@@ -161,6 +161,7 @@ def init_app(app: Flask) -> None:
     supplier_services.provide_last_evaluations(app, last_decided_evaluation_by_supplier)
     supplier_services.provide_decision_record(app, last_decision_record)
     provide_code_lookup(app, evaluation_for_reference)
+    provide_record_suggestions(app, evaluations_starting)
 
 
 def evaluation_for_reference(reference: str) -> tuple[str, str] | None:
@@ -168,6 +169,15 @@ def evaluation_for_reference(reference: str) -> tuple[str, str] | None:
     found = db.session.scalar(
         select(Evaluation.id).where(Evaluation.reference.in_({reference, reference.upper()})).limit(1))
     return None if found is None else ("evaluation", str(found))
+
+
+def evaluations_starting(text: str, limit: int) -> list[tuple[str, str]]:
+    """The record picker's evaluations: reference starting with the text (any case), newest first."""
+    rows = db.session.execute(
+        select(Evaluation.reference, Supplier.name).join(Supplier, Supplier.id == Evaluation.supplier_id)
+        .where(Evaluation.reference.startswith(text.upper(), autoescape=True))
+        .order_by(Evaluation.reference.desc()).limit(limit))
+    return [(reference, f"{reference} · evaluation of {name}") for reference, name in rows]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -90,3 +90,26 @@ def test_the_csv_export_follows_the_record_code(login_as):
     assert {int(row["id"]) for row in rows} == events_of("supplier", wanted.id)
     exported = db.session.scalar(select(AuditEvent).where(AuditEvent.name == "audit.exported"))
     assert exported.details["filters"] == {"record": "SUP-030"}
+
+
+def test_the_record_picker_suggests_records_by_the_start_of_their_code_reference_number_or_name(login_as, make_user):
+    client = login_as(Role.AUDITOR)
+    suppliers("SUP-020", "SUP-021", "OSS-PALLETS")
+    evaluation = started(make_user("pat", Role.PURCHASING), make_supplier(code="ACME", name="Acme Software"))
+    db.session.add(GeneratedDocument(
+        doc_type="soup_list", number="SOUP-INF-4.2.0", revision=1, title="SOUP list", source_type="release",
+        source_id="7", content_hash="0" * 64, template_name="default", template_version="1", filename="soup.docx",
+        sha256="0" * 64, size=1, data=b"x"))
+    db.session.commit()
+
+    def suggested(text: str) -> list[str]:
+        return [code for code, _label in queries.suggest_records(text)]
+
+    assert suggested("sup-02") == ["SUP-020", "SUP-021"]
+    assert suggested("Supplier OSS") == ["OSS-PALLETS"]  # by the start of the name, any case
+    assert suggested("acme") == ["ACME"]
+    assert suggested(evaluation.reference[:8].lower()) == [evaluation.reference]
+    assert suggested("soup-inf") == ["SOUP-INF-4.2.0"]
+    assert suggested("s") == [] and suggested("%_") == []  # two characters at least; LIKE wildcards are text
+    options = client.get("/audit/records?record=SUP-02").get_data(as_text=True)
+    assert options.count("<option") == 2 and 'value="SUP-020"' in options and "(supplier)" in options

@@ -16,6 +16,7 @@ EXPECTED = {
     "auth.users_reset_password": roles(Role.ADMIN),
     "audit.log": roles(Role.ADMIN, Role.QA, Role.AUDITOR),
     "audit.export_csv": roles(Role.ADMIN, Role.QA, Role.AUDITOR),
+    "audit.record_options": roles(Role.ADMIN, Role.QA, Role.AUDITOR),
     "dashboard.index": ALL_ROLES,
     "inbox.index": ALL_ROLES,
     "inbox.count": ALL_ROLES,

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.audit import services as audit
-from app.audit.queries import provide_code_lookup
+from app.audit.queries import provide_code_lookup, provide_record_suggestions
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.suppliers import rules
@@ -143,6 +143,17 @@ def supplier_for_code(code: str) -> tuple[str, str] | None:
     return None if found is None else ("supplier", str(found))
 
 
+def suppliers_starting(text: str, limit: int) -> list[tuple[str, str]]:
+    """The record picker's suppliers: code (any case) or name starting with the text, by code."""
+    key = rules.name_key(text)
+    condition = Supplier.code.startswith(text.upper(), autoescape=True)
+    if key:
+        condition = or_(condition, Supplier.name_key.startswith(key, autoescape=True))
+    rows = db.session.execute(select(Supplier.code, Supplier.name).where(condition).order_by(Supplier.code).limit(limit))
+    return [(code, f"{code} · {name} (supplier)") for code, name in rows]
+
+
 def init_app(app: Flask) -> None:
-    """Let the audit log find a supplier's events by its code."""
+    """Let the audit log find a supplier's events by its code, and offer suppliers to its record picker."""
     provide_code_lookup(app, supplier_for_code)
+    provide_record_suggestions(app, suppliers_starting)
