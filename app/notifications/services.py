@@ -25,13 +25,13 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 def public_base_url() -> str:
     """The address links in e-mails start with: BASE_URL when configured; unset, the host the request came to,
     outside production only (`make run PORT=8000` then sends working links; in production a request's Host header
-    never decides where e-mailed links point); otherwise http://127.0.0.1:5000."""
+    never decides where e-mailed links point); otherwise DEFAULT_BASE_URL (http://127.0.0.1:5000 unless set)."""
     configured = str(current_app.config.get("BASE_URL") or "").strip()
     if configured:
         return configured.rstrip("/")
     if has_request_context() and current_app.config.get("ENV") != "production":
         return request.host_url.rstrip("/")
-    return DEFAULT_BASE_URL
+    return str(current_app.config.get("DEFAULT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 MAX_ATTEMPTS = 5
 # Secrets that may travel in a message but must not stay in the database once it is sent:
