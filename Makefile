@@ -1,5 +1,8 @@
 # Provenance: `make run` serves the app with demo data; `make test` passes every test.
 PYTHON ?= python3
+# Where `make run` serves: make run PORT=8000 (HOST=0.0.0.0 to listen on every interface)
+PORT ?= 5000
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
@@ -39,13 +42,16 @@ seed: migrate
 
 # The web server and the background worker together (queue: SQLite in instance/, or TASK_BROKER_URL=redis://...).
 # Ctrl+C stops both; when the web server stops, the worker is stopped with it.
+# `make run PORT=8000 HOST=0.0.0.0` serves elsewhere; links in e-mails written outside a request (the worker's
+# reminders) then point there too, unless BASE_URL is configured.
+run seed worker: export PROVENANCE_DEFAULT_BASE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	@echo ""
-	@echo "Provenance is starting on http://127.0.0.1:5000 with its background worker (Ctrl+C to stop)"
+	@echo "Provenance is starting on http://$(HOST):$(PORT) with its background worker (Ctrl+C to stop)"
 	@$(FLASK) demo logins
 	@$(FLASK) worker run & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(FLASK) run --host 127.0.0.1 --port 5000
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The worker alone (a second host, or a separate service next to gunicorn).
 worker: migrate

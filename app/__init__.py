@@ -16,6 +16,7 @@ from app.config import ROOT, DefaultConfig
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
     "auth", "audit", "dashboard", "inbox", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs", "sources",
+    "notifications",
 )
 # Click groups: app/<module>.py:cli
 CLI_MODULES: tuple[str, ...] = (

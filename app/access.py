@@ -29,6 +29,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
     SETTINGS_MANAGE = "settings.manage"
+    OUTBOX_READ = "outbox.read"
     # Suppliers and questionnaires
     SUPPLIERS_READ = "suppliers.read"
     SUPPLIERS_EDIT = "suppliers.edit"
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.AUDIT_EXPORT,
             Permission.SETTINGS_MANAGE,
+            Permission.OUTBOX_READ,
             Permission.TEMPLATES_MANAGE,
             Permission.API_TOKENS_MANAGE,
             Permission.LICENCE_POLICY_EDIT,

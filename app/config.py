@@ -56,8 +56,11 @@ class DefaultConfig:
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = False
     # Where links in e-mails point (https://provenance.example.com). Unset: outside production the host each request
-    # came to (whatever port `make run` serves on), otherwise http://127.0.0.1:5000. Set it in production.
+    # came to (whatever port `make run` serves on), otherwise DEFAULT_BASE_URL. Set it in production.
     BASE_URL = ""
+    # Where links point when BASE_URL is unset and no request tells (reminders the worker queues): `make run PORT=8000`
+    # sets it to http://127.0.0.1:8000 for the web server and the worker.
+    DEFAULT_BASE_URL = "http://127.0.0.1:5000"
     COMPANY_NAME = "Example Medical Devices Ltd"
     # Suppliers: re-evaluation periods in months by criticality; conditional approval; warning windows
     SUPPLIER_REEVALUATION_MONTHS = {"critical": 12, "major": 24, "minor": 36}

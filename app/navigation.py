@@ -33,6 +33,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Background work", "jobs.list", None),
     NavItem("Users", "auth.users_list", Permission.USERS_MANAGE),
     NavItem("API tokens", "api.tokens_list", Permission.API_TOKENS_MANAGE),
+    NavItem("Outbox", "notifications.outbox", Permission.OUTBOX_READ),
 )
 
 

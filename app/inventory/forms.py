@@ -36,7 +36,7 @@ class ProductForm(BaseForm):
     safety_class = SelectField("Safety class (IEC 62304)", choices=SAFETY_CLASSES)
     transitive_rule = SelectField("SOUPs of SOUPs", choices=TRANSITIVE_RULES, validators=[Optional()])
     description = TextAreaField("Description", validators=[Length(max=5000)])
-    version = HiddenField()
+    version = HiddenField(render_kw={"id": "product-version"})  # the release form beside it has a "version" field
 
 
 class SoftwareItemForm(BaseForm):

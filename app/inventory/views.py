@@ -98,20 +98,24 @@ def products_list() -> Any:
     if q:
         query = query.where(Product.name.ilike(f"%{q}%"))
     rows = db.session.execute(query).all()
-    return render_template("inventory/products_list.html", rows=rows, q=q, form=ProductForm())
+    return render_template("inventory/products_list.html", rows=rows, q=q)
 
 
+@bp.route("/products/new", methods=["GET", "POST"])
 @bp.post("/products")
 @permission_required(Permission.INVENTORY_EDIT)
 def products_create() -> Any:
+    """The new-product form (its own page, like every register's "New ..." button); a refusal keeps the input."""
     form = ProductForm()
-    product = _submit(form, lambda: services.create_product(
-        form.name.data or "", safety_class=form.safety_class.data, description=form.description.data or "",
-        by=current_user,
-    ), lambda product: f"Product {product.name} created.")
-    if product is None:
-        return redirect(url_for("inventory.products_list"))
-    return redirect(url_for("inventory.products_detail", product_id=product.id))
+    if request.method == "POST":
+        product = _submit(form, lambda: services.create_product(
+            form.name.data or "", safety_class=form.safety_class.data, description=form.description.data or "",
+            by=current_user,
+        ), lambda product: f"Product {product.name} created.")
+        if product is not None:
+            return redirect(url_for("inventory.products_detail", product_id=product.id))
+        return render_template("inventory/products_form.html", form=form), 422
+    return render_template("inventory/products_form.html", form=form)
 
 
 @bp.get("/products/<int:product_id>")

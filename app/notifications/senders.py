@@ -1,8 +1,9 @@
-"""Mail backends: "log" writes each e-mail to the app log; "smtp" sends through the configured server."""
+"""Mail backends: "log" prints each whole e-mail (headers and body) and logs it; "smtp" sends through the configured server."""
 
 from __future__ import annotations
 
 import smtplib
+import sys
 from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from typing import Any
@@ -22,8 +23,19 @@ def build_message(to: str, subject: str, body: str, *, sender: str) -> EmailMess
     return message
 
 
+def readable_message(to: str, subject: str, body: str) -> str:
+    """The e-mail as the SMTP backend would send it (its headers, a blank line, the body), the body not encoded."""
+    message = build_message(to, subject, body, sender=current_app.config["MAIL_FROM"])
+    headers = "".join(f"{name}: {value}\n" for name, value in message.items() if name != "Content-Transfer-Encoding")
+    return f"{headers}\n{body}"  # the body as written, not base64 or quoted-printable
+
+
 def send_log(to: str, subject: str, body: str) -> None:
-    """Development backend: the e-mail goes to the log, nothing leaves the machine."""
+    """Development backend: the whole e-mail (headers and body) is printed on the standard output and logged;
+    nothing leaves the machine."""
+    text = readable_message(to, subject, body)
+    sys.stdout.write(f"----- e-mail (MAIL_BACKEND=log) -----\n{text}\n----- end of e-mail -----\n")
+    sys.stdout.flush()
     current_app.logger.info("e-mail to %s: %s\n%s", to, subject, body)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from app.access import Permission
@@ -25,13 +25,13 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 def public_base_url() -> str:
     """The address links in e-mails start with: BASE_URL when configured; unset, the host the request came to,
     outside production only (`make run PORT=8000` then sends working links; in production a request's Host header
-    never decides where e-mailed links point); otherwise http://127.0.0.1:5000."""
+    never decides where e-mailed links point); otherwise DEFAULT_BASE_URL (http://127.0.0.1:5000 unless set)."""
     configured = str(current_app.config.get("BASE_URL") or "").strip()
     if configured:
         return configured.rstrip("/")
     if has_request_context() and current_app.config.get("ENV") != "production":
         return request.host_url.rstrip("/")
-    return DEFAULT_BASE_URL
+    return str(current_app.config.get("DEFAULT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
 MAX_ATTEMPTS = 5
 # Secrets that may travel in a message but must not stay in the database once it is sent:
@@ -46,6 +46,30 @@ def redact(body: str) -> str:
     for pattern, replacement in REDACT_AFTER_SENDING:
         body = pattern.sub(replacement, body)
     return body
+
+
+# Any link at all in a message shown after it was sent (the outbox page): a link may carry a secret the patterns above
+# do not know, and a sent message's links have done their work.
+# A stored sent body already holds the redacted portal link (with spaces), which counts as one link.
+LINK = re.compile(
+    r"https?://[^\s<>\"']*?" + re.escape(REDACT_AFTER_SENDING[0][1]) + r"|https?://[^\s<>\"']+"
+)
+LINK_MASK = "[link hidden once sent]"
+
+
+def shown_body(status: str, body: str) -> str:
+    """The body as the outbox page shows it: whole while queued or failed, every link masked once sent."""
+    if status == OutboxStatus.SENT:
+        return LINK.sub(LINK_MASK, redact(body))
+    return body
+
+
+def outbox_query(status: str = "") -> Select[tuple[OutboxMessage]]:
+    """The outbox, newest first, in one state or all (the (status, id) index serves both orders)."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return query
 
 
 def queue_email(to: str, subject: str, body: str) -> OutboxMessage:

@@ -156,3 +156,18 @@ def test_freeze_through_the_page_with_a_signature(app, login_as, make_user) -> N
     assert "is frozen and its SOUP list signed" in page and "Qa User" in page
     db.session.refresh(release)
     assert release.is_frozen
+
+
+def test_a_new_product_has_its_own_form_page_opened_from_the_lists_head(app, login_as) -> None:
+    client = login_as(Role.ENGINEER)
+    listing = client.get("/products").get_data(as_text=True)
+    assert 'role="button" href="/products/new">New product</a>' in listing
+    form = client.get("/products/new")
+    assert form.status_code == 200 and "Create product" in form.get_data(as_text=True)
+    assert 'href="/products">Inventory</a>' in form.get_data(as_text=True)  # breadcrumbs back to the list
+    refused = client.post("/products/new", data={"name": "", "safety_class": "B", "description": "kept text"})
+    assert refused.status_code == 422 and "kept text" in refused.get_data(as_text=True)
+    created = client.post("/products/new", data={"name": "Pump", "safety_class": "B", "description": ""})
+    assert created.status_code == 302 and "/products/" in created.headers["Location"]
+    assert services.find_product("Pump") is not None
+    assert "New product" not in login_as(Role.AUDITOR).get("/products").get_data(as_text=True)

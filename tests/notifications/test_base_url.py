@@ -49,6 +49,29 @@ def test_unset_outside_a_request_the_default_address(app, base_url):
     assert public_base_url() == DEFAULT_BASE_URL == "http://127.0.0.1:5000"
 
 
+def test_make_run_on_another_port_moves_the_default_address_of_the_worker(app, base_url):
+    """`make run PORT=8000` sets PROVENANCE_DEFAULT_BASE_URL for the worker, whose reminders have no request."""
+    saved = app.config["DEFAULT_BASE_URL"]
+    base_url["BASE_URL"], app.config["DEFAULT_BASE_URL"] = "", "http://127.0.0.1:8000/"
+    try:
+        assert public_base_url() == "http://127.0.0.1:8000"
+        base_url["BASE_URL"] = "https://provenance.example.com"
+        assert public_base_url() == "https://provenance.example.com"  # a configured BASE_URL still wins
+    finally:
+        app.config["DEFAULT_BASE_URL"] = saved
+
+
+def test_make_run_passes_the_port_to_the_server_and_the_worker():
+    """`make run PORT=8000` (a dry run of make prints the commands it would run)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    commands = subprocess.run(["make", "-n", "-W", "seed", "run", "PORT=8000"], cwd=root, capture_output=True,
+                              text=True, check=True).stdout
+    assert "--port 8000" in commands and "http://127.0.0.1:8000" in commands and "5000" not in commands
+
+
 def test_the_invitation_sent_from_a_page_served_on_port_8000_links_to_port_8000(app, base_url, login_as):
     base_url["BASE_URL"], base_url["ENV"] = "", "development"
     client = login_as(Role.PURCHASING, username="pat")

@@ -19,6 +19,22 @@
     });
   };
 
+  // The main navigation's "Menu" button (narrow screens): opens and closes the list it controls; Escape closes it
+  // and gives the focus back to the button.
+  document.documentElement.classList.remove("no-js");
+  var toggle = document.querySelector(".nav-toggle");
+  var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (toggle && menu) {
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("open", open);
+    };
+    toggle.addEventListener("click", function () { setOpen(toggle.getAttribute("aria-expanded") !== "true"); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") { setOpen(false); toggle.focus(); }
+    });
+  }
+
   var token = document.querySelector('meta[name="csrf-token"]');
   // htmx requests carry the CSRF token in a header.
   document.addEventListener("htmx:configRequest", function (event) {
