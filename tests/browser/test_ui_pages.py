@@ -53,8 +53,9 @@ DETAIL_PAGES: dict[str, tuple[str, Any]] = {
 # Kinds the demo data holds no record of (background jobs and public-source answers come from the worker and the
 # internet, Word templates from an admin's upload): their detail pages are opened by the tests of their own area.
 NOT_IN_THE_DEMO = {"jobs.detail", "sources.scorecards_detail", "sources.response_detail", "documents.templates_detail"}
-# Parameterless GET routes that are not pages: a download, and the sign-in page (a signed-in user is sent home).
-NOT_PAGES = {"audit.export_csv", "auth.login", "static"}
+# Parameterless GET routes that are not pages: a download, the sign-in page (a signed-in user is sent home), and the
+# fragments and JSON a page's scripts load into it (the navigation's task count, the record picker's options, drafts).
+NOT_PAGES = {"audit.export_csv", "auth.login", "static", "inbox.count", "audit.record_options", "drafts.on_page"}
 ROLES = (Role.ADMIN, Role.PURCHASING, Role.QA, Role.ENGINEER, Role.AUDITOR)
 
 DUPLICATE_IDS = """() => {
