@@ -15,7 +15,7 @@ from app.config import ROOT, DefaultConfig
 
 # Blueprints, in navigation order: "package" -> app/<package>/views.py:bp
 BLUEPRINTS: tuple[str, ...] = (
-    "auth", "audit", "dashboard", "inbox", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs", "sources",
+    "auth", "audit", "dashboard", "drafts", "inbox", "suppliers", "questionnaires", "portal", "inventory", "validation", "documents", "api", "jobs", "sources",
     "notifications",
 )
 # Click groups: app/<module>.py:cli
@@ -38,7 +38,7 @@ PLUG_INS: tuple[str, ...] = (
     "questionnaires.evidence",
     "auth.services", "suppliers.reminders", "suppliers.services.register", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "validation.reminders",
-    "documents.issuing", "documents.inbox", "questionnaires.inbox", "suppliers.inbox", "inventory.inbox", "validation.inbox", "inbox.digest",
+    "drafts.services", "documents.issuing", "documents.inbox", "questionnaires.inbox", "suppliers.inbox", "inventory.inbox", "validation.inbox", "inbox.digest",
 )
 
 

@@ -19,5 +19,8 @@ EXPECTED = {
     "audit.record_options": roles(Role.ADMIN, Role.QA, Role.AUDITOR),
     "dashboard.index": ALL_ROLES,
     "inbox.index": ALL_ROLES,
+    "drafts.save": SIGNED_IN,
+    "drafts.on_page": SIGNED_IN,
+    "drafts.discard": SIGNED_IN,
     "inbox.count": ALL_ROLES,
 }

@@ -208,3 +208,123 @@
   document.addEventListener("htmx:afterRequest", function () { if (!notice) { arm(); } });
   arm();
 })();
+
+// Drafts (app/drafts): a long post form (two text fields or more) is kept on the server as the user types; coming
+// back to the page offers it again ("Restore" or "Discard"); the form's successful submission drops the draft.
+(function () {
+  "use strict";
+  var token = document.querySelector('meta[name="csrf-token"]');
+  if (!document.querySelector('meta[name="session-keepalive"]')) { return; }  // signed-in pages only
+  var TEXT = "input[type=text], input[type=email], input[type=url], input[type=number], input[type=date], " +
+             "input[type=tel], input:not([type]), textarea";
+  var SKIP = { password: true, file: true, submit: true, button: true, reset: true, image: true, hidden: true };
+
+  function keyOf(form) {
+    return window.location.pathname + "|" + (form.getAttribute("action") || window.location.pathname);
+  }
+  function eligible(form) {
+    return form.method && form.method.toLowerCase() === "post" && !form.hasAttribute("data-no-draft") &&
+      form.querySelectorAll(TEXT).length >= 2 && form.closest("main");
+  }
+  function fieldsOf(form) {
+    var fields = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || SKIP[el.type] || el.disabled) { return; }
+      if (el.type === "checkbox" || el.type === "radio") { fields.push([el.name, el.value, el.checked]); }
+      else if (el.tagName === "SELECT" && el.multiple) {
+        fields.push([el.name, Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+          .map(function (o) { return o.value; }), null]);
+      } else { fields.push([el.name, el.value, null]); }
+    });
+    return fields;
+  }
+  function fill(form, fields) {
+    fields.forEach(function (field) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name !== field[0] || SKIP[el.type] || el.name === "csrf_token") { return; }
+        if (el.type === "checkbox" || el.type === "radio") { if (el.value === field[1]) { el.checked = field[2]; } }
+        else if (el.tagName === "SELECT" && el.multiple) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = field[1].indexOf(o.value) >= 0; });
+        } else { el.value = field[1]; }
+      });
+    });
+  }
+  function post(url, body) {
+    return window.fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.content : "" },
+      body: JSON.stringify(body)
+    });
+  }
+  function status(form) {
+    var el = form.querySelector(".draft-status");
+    if (!el) {
+      el = document.createElement("small");
+      el.className = "draft-status muted";
+      el.setAttribute("aria-live", "polite");
+      form.appendChild(el);
+    }
+    return el;
+  }
+  var forms = Array.prototype.filter.call(document.querySelectorAll("form"), eligible);
+  if (!forms.length) { return; }
+  forms.forEach(function (form) {
+    var timer = null;
+    form.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        post("/drafts", { key: keyOf(form), fields: fieldsOf(form) }).then(function (response) {
+          return response.ok ? response.json() : null;
+        }).then(function (data) {
+          if (data) { status(form).textContent = "Draft kept at " + data.saved_at + " (not saved to the record yet)"; }
+        }, function () { /* offline: the next change tries again */ });
+      }, 1500);
+    });
+    form.addEventListener("submit", function () {
+      window.clearTimeout(timer);
+      // The server drops the draft once the form is saved (a redirect answers it); a refused form keeps it.
+      var marker = form.querySelector("input[name=_draft]");
+      if (!marker) {
+        marker = document.createElement("input");
+        marker.type = "hidden";
+        marker.name = "_draft";
+        form.appendChild(marker);
+      }
+      marker.value = keyOf(form);
+    });
+  });
+  if (new URLSearchParams(window.location.search).get("restore") === "1") { return; }  // the restore has it
+  window.fetch("/drafts?page=" + encodeURIComponent(window.location.pathname), { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.json() : { drafts: [] }; })
+    .then(function (data) {
+      data.drafts.forEach(function (draft) {
+        var form = forms.filter(function (f) { return keyOf(f) === draft.key; })[0];
+        if (!form) { return; }
+        var offer = document.createElement("div");
+        offer.className = "draft-offer flash flash-info";
+        offer.setAttribute("role", "status");
+        var text = document.createElement("span");
+        text.textContent = "You have unsaved changes to this form from " + draft.saved_at + " UTC. ";
+        var restore = document.createElement("button");
+        restore.type = "button";
+        restore.textContent = "Restore them";
+        var discard = document.createElement("button");
+        discard.type = "button";
+        discard.className = "secondary outline";
+        discard.textContent = "Discard";
+        restore.addEventListener("click", function () {
+          fill(form, draft.fields);
+          form.setAttribute("data-restored", "true");
+          offer.remove();
+        });
+        discard.addEventListener("click", function () {
+          post("/drafts/discard", { key: draft.key });
+          offer.remove();
+        });
+        offer.appendChild(text);
+        offer.appendChild(restore);
+        offer.appendChild(discard);
+        form.parentNode.insertBefore(offer, form);
+      });
+    }, function () { /* no drafts shown: the form works as it is */ });
+})();
