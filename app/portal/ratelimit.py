@@ -32,6 +32,11 @@ PENDING = "portal_rate_hits"  # session.info: hits counted in the session's tran
 log = logging.getLogger(__name__)
 
 
+def clock() -> float:
+    """Seconds since the epoch: the limiter's time (one place, so a test can hold it still)."""
+    return time.time()
+
+
 def window_of(now: float) -> int:
     """The one-minute window a moment (seconds since the epoch) falls in."""
     return int(now // WINDOW_S)
@@ -44,7 +49,7 @@ class RateLimiter:
         """Count a hit for key (always, even when refused); False once the window holds more than `limit` hits.
 
         in_session: count in the request's session (SQLite only; elsewhere it is counted on its own)."""
-        window = window_of(time.time() if now is None else now)
+        window = window_of(clock() if now is None else now)
         bucket = key[:BUCKET_MAX]
         session = db.session()
         if in_session and session.get_bind().dialect.name == "sqlite":
@@ -61,7 +66,7 @@ class RateLimiter:
 
     def count(self, key: str, now: float | None = None) -> int:
         """Hits counted for key in the window of `now` (0 when none)."""
-        window = window_of(time.time() if now is None else now)
+        window = window_of(clock() if now is None else now)
         with db.engine.connect() as connection:
             value = connection.execute(
                 select(PortalRateCount.count).where(
