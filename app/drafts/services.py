@@ -13,6 +13,7 @@ from app.db import utcnow
 from app.drafts.models import FormDraft
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.inventory.importers._common import without_credentials
 
 MAX_FIELDS = 200
 MAX_BYTES = 200_000  # a draft's fields as JSON
@@ -30,7 +31,9 @@ def _checked_fields(fields: Any) -> list[list[Any]]:
                                                    and all(isinstance(v, str) for v in field[1])))
                 and (field[2] is None or isinstance(field[2], bool))):
             raise ValidationFailed("A draft field is [name, value, checked].")
-        checked.append([field[0][:200], field[1], field[2]])
+        value = ([without_credentials(v) for v in field[1]] if isinstance(field[1], list)
+                 else without_credentials(field[1]))  # a token in a typed URL is a secret: never stored
+        checked.append([field[0][:200], value, field[2]])
     if len(json.dumps(checked)) > MAX_BYTES:
         raise ValidationFailed(f"A draft is at most {MAX_BYTES // 1000} kB.")
     return checked

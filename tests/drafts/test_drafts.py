@@ -72,3 +72,8 @@ def test_a_form_saved_with_its_draft_key_drops_the_draft_and_a_refused_one_keeps
     assert refused.status_code == 422 and db.session.scalar(db.select(db.func.count(FormDraft.id))) == 1
     saved = client.post("/suppliers/new", data={**NEW, "_draft": KEY})
     assert saved.status_code in (302, 303) and db.session.scalar(db.select(db.func.count(FormDraft.id))) == 0
+
+
+def test_credentials_typed_into_a_url_are_never_stored_in_a_draft(make_user):
+    draft = services.save_draft(make_user("erin"), KEY, [["repository_url", "https://bot:ghp_secret@github.com/a/b", None]])
+    assert draft.fields == [["repository_url", "https://github.com/a/b", None]]
