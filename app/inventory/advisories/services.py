@@ -147,6 +147,7 @@ def _advisory_row(record: AdvisoryRecord, affected: list[dict[str, Any]], source
         "details": record.details,
         "severity": record.severity,
         "severity_level": record.severity_level,
+        "severity_score": record.severity_score,
         "published": _timestamp(record.published),
         "modified": _timestamp(record.modified),
         "withdrawn": _timestamp(record.withdrawn),
