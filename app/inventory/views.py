@@ -544,6 +544,49 @@ def releases_export(release_id: int, fmt: str) -> Any:
     return spreadsheets.xlsx_response(spreadsheets.xlsx_bytes("SOUP list", rows), f"{stem}-soup.xlsx")
 
 
+VEX_FORMATS = {"cdx.json": "application/vnd.cyclonedx+json", "openvex.json": "application/json"}
+
+
+def _newest_vector(severity: str) -> str:
+    pieces = [piece.strip() for piece in severity.split(";") if "/" in piece]
+    for prefix in ("CVSS:4", "CVSS:3"):
+        found = [piece for piece in pieces if piece.startswith(prefix)]
+        if found:
+            return found[0]
+    return next((piece for piece in pieces if "Au:" in piece), "")
+
+
+@bp.get("/releases/<int:release_id>/vex.<fmt>")
+@permission_required(Permission.INVENTORY_READ)
+def releases_vex(release_id: int, fmt: str) -> Any:
+    """The VEX of a frozen release (CycloneDX or OpenVEX): every advisory against every affected component, as triaged."""
+    from app.inventory import vex
+    from app.inventory.advisories import services as advisory_services
+
+    release = _get(Release, release_id)
+    if fmt not in VEX_FORMATS:
+        raise NotFound(f"VEX comes as {', '.join(VEX_FORMATS)}.")
+    if not release.is_frozen:
+        raise Conflict("A VEX is issued for a frozen release: freeze the release first (its triage is then signed "
+                       "with its SOUP list).")
+    statements = [vex.VexStatement(
+        advisory_id=row.advisory.osv_id, aliases=tuple(row.advisory.aliases or ()), summary=row.advisory.summary,
+        component_name=row.component.name, component_version=row.component.version, component_purl=row.component.purl,
+        state=row.match.state, justification=row.match.justification, note=row.match.note,
+        decided_at=row.match.decided_at, severity_level=row.advisory.severity_level,
+        severity_score=row.advisory.severity_score, vector=_newest_vector(row.advisory.severity),
+    ) for row in advisory_services.release_advisories(release)]
+    stem = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in f"{release.product.name}-{release.version}")
+    unit_of_work.run(lambda: audit.record("release.exported", release, action=AuditAction.EXPORT, format=f"vex.{fmt}",
+                                          statements=len(statements)))
+    if fmt == "cdx.json":
+        body = vex.cyclonedx_vex_json(release.product.name, release.version, statements)
+    else:
+        body = vex.openvex_json(release.product.name, release.version, statements,
+                                author=str(current_app.config.get("COMPANY_NAME") or "Provenance"))
+    return _download(body.encode("utf-8"), f"{stem}-vex.{fmt}", VEX_FORMATS[fmt])
+
+
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
