@@ -30,6 +30,8 @@ from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from packageurl import PackageURL
 
+from app import nesting
+
 OPENVEX_CONTEXT = "https://openvex.dev/ns/v0.2.0"
 
 # Our triage states (MatchState values) in CycloneDX analysis states and OpenVEX statuses.
@@ -171,3 +173,85 @@ def _method(vector: str) -> VulnerabilityScoreSource | None:
     if "Au:" in vector:
         return VulnerabilityScoreSource.CVSS_V2
     return VulnerabilityScoreSource.OTHER if vector else None
+
+
+# --- Reading a VEX back --------------------------------------------------------------------------
+
+FROM_CYCLONEDX = {"in_triage": "under_investigation", "not_affected": "not_affected", "false_positive": "not_affected",
+                  "exploitable": "affected", "resolved": "fixed", "resolved_with_pedigree": "fixed"}
+OPENVEX_STATES = frozenset(OPENVEX_STATUSES.values())
+
+
+class VexError(ValueError):
+    """The file is not a CycloneDX or OpenVEX document this reader understands; the message says why."""
+
+
+@dataclass(frozen=True)
+class VexDecision:
+    """One statement of a VEX read back: the advisory, the component (purl or name@version) and the triage."""
+
+    advisory_id: str
+    component_ref: str
+    state: str  # MatchState value
+    justification: str = ""
+    note: str = ""
+
+
+def read_vex(content: bytes) -> list[VexDecision]:
+    """The decisions of a CycloneDX (1.4 or later) or OpenVEX document, in our triage terms."""
+    try:
+        document = nesting.load_json(content)
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError, NestingTooDeep
+        raise VexError(f"not JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise VexError("a VEX document is a JSON object")
+    if document.get("bomFormat") == "CycloneDX":
+        return _from_cyclonedx(document)
+    if "openvex" in str(document.get("@context", "")):
+        return _from_openvex(document)
+    raise VexError("neither CycloneDX (bomFormat) nor OpenVEX (@context)")
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _from_cyclonedx(document: dict[str, object]) -> list[VexDecision]:
+    refs = {}
+    for component in document.get("components") or []:
+        if isinstance(component, dict):
+            name, version = _text(component.get("name")), _text(component.get("version"))
+            refs[_text(component.get("bom-ref"))] = _text(component.get("purl")) or f"{name}@{version}"
+    decisions = []
+    for vulnerability in document.get("vulnerabilities") or []:
+        if not isinstance(vulnerability, dict) or not isinstance(vulnerability.get("analysis"), dict):
+            continue
+        analysis = vulnerability["analysis"]
+        state = FROM_CYCLONEDX.get(_text(analysis.get("state")))
+        if state is None:
+            continue
+        for target in vulnerability.get("affects") or []:
+            ref = _text(target.get("ref")) if isinstance(target, dict) else ""
+            if ref:
+                decisions.append(VexDecision(_text(vulnerability.get("id")), refs.get(ref, ref), state,
+                                             _text(analysis.get("justification")), _text(analysis.get("detail"))))
+    return decisions
+
+
+def _from_openvex(document: dict[str, object]) -> list[VexDecision]:
+    decisions = []
+    for statement in document.get("statements") or []:
+        if not isinstance(statement, dict) or _text(statement.get("status")) not in OPENVEX_STATES:
+            continue
+        vulnerability = statement.get("vulnerability")
+        name = _text(vulnerability.get("name")) if isinstance(vulnerability, dict) else _text(vulnerability)
+        note = (_text(statement.get("impact_statement")) or _text(statement.get("action_statement"))
+                or _text(statement.get("status_notes")))
+        for product in statement.get("products") or []:
+            subcomponents = product.get("subcomponents") if isinstance(product, dict) else None
+            for sub in subcomponents or [product]:
+                ref = _text(sub.get("@id")) if isinstance(sub, dict) else ""
+                if name and ref:
+                    decisions.append(VexDecision(name, ref, _text(statement["status"]),
+                                                 _text(statement.get("justification")), note))
+    return decisions

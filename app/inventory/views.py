@@ -587,6 +587,34 @@ def releases_vex(release_id: int, fmt: str) -> Any:
     return _download(body.encode("utf-8"), f"{stem}-vex.{fmt}", VEX_FORMATS[fmt])
 
 
+@bp.post("/releases/<int:release_id>/vex")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_vex_import(release_id: int) -> Any:
+    """Read a CycloneDX or OpenVEX file into the release's triage (each decision audited; the rest reported)."""
+    from app.inventory import vex
+    from app.inventory.advisories import services as advisory_services
+
+    release = _get(Release, release_id)
+    back = redirect(url_for("inventory.release_advisories", release_id=release.id))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose a CycloneDX or OpenVEX file to read.", "error")
+        return back, 303
+    try:
+        decisions = vex.read_vex(upload.read())
+    except vex.VexError as error:
+        flash(f"{upload.filename} cannot be read as VEX: {error}.", "error")
+        return back, 303
+    outcome = unit_of_work.run(lambda: advisory_services.apply_vex(release, decisions, by=current_user,
+                                                                   source=upload.filename or "upload"))
+    if (result := outcome.value) is not None:
+        flash(f"{upload.filename}: {result.applied} decision(s) taken into the triage, {result.unchanged} already "
+              f"so, {len(result.unknown)} about advisories or components this release does not have.", "success")
+        if result.refused:
+            flash(f"{len(result.refused)} refused: " + "; ".join(result.refused[:5]), "warning")
+    return back, 303
+
+
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

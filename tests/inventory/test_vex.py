@@ -74,3 +74,45 @@ def test_a_frozen_release_downloads_its_vex_and_a_draft_is_refused(login_as, mak
     assert [s["status"] for s in openvex["statements"]] == ["not_affected"]
     assert openvex["author"] == "Example Medical Devices Ltd"
     assert client.get(f"/releases/{release.id}/vex.xml").status_code == 404
+
+
+def test_a_vex_read_back_gives_the_same_decisions_in_either_format():
+    for text in (vex.cyclonedx_vex_json("Pump", "1.0", STATEMENTS),
+                 vex.openvex_json("Pump", "1.0", STATEMENTS, author="Example")):
+        decisions = {(d.advisory_id, d.component_ref): d for d in vex.read_vex(text.encode())}
+        assert decisions[("PYSEC-1", "pkg:pypi/flask@3.0.0")].state == "not_affected"
+        assert decisions[("PYSEC-2", "pkg:pypi/jinja2@3.1.4")].state == "affected"
+        assert decisions[("PYSEC-2", "pkg:pypi/jinja2@3.1.4")].note == "Input escaped before rendering"
+        assert decisions[("GHSA-3", "pkg:pypi/click@8.1.7")].state == "under_investigation"
+
+
+def test_a_file_that_is_no_vex_is_refused_with_the_reason():
+    import pytest
+
+    for content, reason in ((b"[1, 2]", "JSON object"), (b"{not json", "not JSON"), (b'{"a": 1}', "neither")):
+        with pytest.raises(vex.VexError, match=reason):
+            vex.read_vex(content)
+
+
+def test_an_openvex_file_uploaded_to_a_release_sets_its_triage_through_the_rules(login_as, make_user):
+    import io
+
+    from sqlalchemy import select
+
+    from app.inventory.advisories.models import AdvisoryMatch
+
+    client = login_as(Role.ENGINEER)
+    release = gated_release(make_user("erin", Role.ENGINEER))
+    match = db.session.scalars(select(AdvisoryMatch).where(AdvisoryMatch.release_id == release.id)).one()
+    document = json.dumps({"@context": "https://openvex.dev/ns/v0.2.0", "@id": "urn:uuid:1", "author": "Supplier",
+                           "timestamp": "2026-11-30T00:00:00Z", "version": 1, "statements": [
+        {"vulnerability": {"name": "PYSEC-GATE-1"}, "products": [{"@id": "x", "subcomponents": [{"@id": "flask@3.0.0"}]}],
+         "status": "affected", "action_statement": "Upgrade planned for 1.1"},
+        {"vulnerability": {"name": "PYSEC-OTHER"}, "products": [{"@id": "flask@3.0.0"}], "status": "fixed"},
+    ]}).encode()
+    response = client.post(f"/releases/{release.id}/vex", data={"file": (io.BytesIO(document), "supplier.openvex.json")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "1 decision(s) taken into the triage" in page and "1 about advisories or components" in page
+    db.session.refresh(match)
+    assert (match.state, match.note) == ("affected", "Upgrade planned for 1.1")
