@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 from cyclonedx.model.bom import Bom, BomMetaData
@@ -216,7 +217,7 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _from_cyclonedx(document: dict[str, object]) -> list[VexDecision]:
+def _from_cyclonedx(document: dict[str, Any]) -> list[VexDecision]:
     refs = {}
     for component in document.get("components") or []:
         if isinstance(component, dict):
@@ -238,7 +239,7 @@ def _from_cyclonedx(document: dict[str, object]) -> list[VexDecision]:
     return decisions
 
 
-def _from_openvex(document: dict[str, object]) -> list[VexDecision]:
+def _from_openvex(document: dict[str, Any]) -> list[VexDecision]:
     decisions = []
     for statement in document.get("statements") or []:
         if not isinstance(statement, dict) or _text(statement.get("status")) not in OPENVEX_STATES:
