@@ -497,3 +497,23 @@ def test_0015_adds_the_gate_columns_in_place_and_renames_triage_states_to_vex_an
         with db.engine.connect() as connection:
             assert connection.scalar(text("SELECT state FROM advisory_matches")) == "mitigated"
             assert connection.scalar(text("SELECT name FROM components")) == "demo"
+
+
+def test_0017f_scores_stored_advisories_from_their_vectors(app):
+    """An advisory stored before 0017f with a CVSS vector and no level gets its base score and level."""
+    with from_scratch(app) as fresh:
+        assert run(fresh, "db", "upgrade", "0017e").exit_code == 0
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO advisories (osv_id, aliases, summary, details, severity, severity_level, reference_urls, "
+                "content_hash, affected_hash, received_at, imported_at, source_file) VALUES "
+                "('PYSEC-X', '[]', '', '', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', '', '[]', '', '', "
+                "'2026-01-01', '2026-01-01', ''), "
+                "('GHSA-Y', '[]', '', '', '', 'medium', '[]', '', '', '2026-01-01', '2026-01-01', '')"))
+        assert run(fresh, "db", "upgrade", "0017f").exit_code == 0
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(text(
+                "SELECT osv_id, severity_level || ' ' || coalesce(CAST(severity_score AS VARCHAR(10)), '-') "
+                "FROM advisories")).all())
+        assert rows["GHSA-Y"] == "medium -"  # no vector: the database's level stays
+        assert rows["PYSEC-X"].startswith("critical 9.8")

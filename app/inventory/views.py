@@ -544,6 +544,77 @@ def releases_export(release_id: int, fmt: str) -> Any:
     return spreadsheets.xlsx_response(spreadsheets.xlsx_bytes("SOUP list", rows), f"{stem}-soup.xlsx")
 
 
+VEX_FORMATS = {"cdx.json": "application/vnd.cyclonedx+json", "openvex.json": "application/json"}
+
+
+def _newest_vector(severity: str) -> str:
+    pieces = [piece.strip() for piece in severity.split(";") if "/" in piece]
+    for prefix in ("CVSS:4", "CVSS:3"):
+        found = [piece for piece in pieces if piece.startswith(prefix)]
+        if found:
+            return found[0]
+    return next((piece for piece in pieces if "Au:" in piece), "")
+
+
+@bp.get("/releases/<int:release_id>/vex.<fmt>")
+@permission_required(Permission.INVENTORY_READ)
+def releases_vex(release_id: int, fmt: str) -> Any:
+    """The VEX of a frozen release (CycloneDX or OpenVEX): every advisory against every affected component, as triaged."""
+    from app.inventory import vex
+    from app.inventory.advisories import services as advisory_services
+
+    release = _get(Release, release_id)
+    if fmt not in VEX_FORMATS:
+        raise NotFound(f"VEX comes as {', '.join(VEX_FORMATS)}.")
+    if not release.is_frozen:
+        raise Conflict("A VEX is issued for a frozen release: freeze the release first (its triage is then signed "
+                       "with its SOUP list).")
+    statements = [vex.VexStatement(
+        advisory_id=row.advisory.osv_id, aliases=tuple(row.advisory.aliases or ()), summary=row.advisory.summary,
+        component_name=row.component.name, component_version=row.component.version, component_purl=row.component.purl,
+        state=row.match.state, justification=row.match.justification, note=row.match.note,
+        decided_at=row.match.decided_at, severity_level=row.advisory.severity_level,
+        severity_score=row.advisory.severity_score, vector=_newest_vector(row.advisory.severity),
+    ) for row in advisory_services.release_advisories(release)]
+    stem = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in f"{release.product.name}-{release.version}")
+    unit_of_work.run(lambda: audit.record("release.exported", release, action=AuditAction.EXPORT, format=f"vex.{fmt}",
+                                          statements=len(statements)))
+    if fmt == "cdx.json":
+        body = vex.cyclonedx_vex_json(release.product.name, release.version, statements)
+    else:
+        body = vex.openvex_json(release.product.name, release.version, statements,
+                                author=str(current_app.config.get("COMPANY_NAME") or "Provenance"))
+    return _download(body.encode("utf-8"), f"{stem}-vex.{fmt}", VEX_FORMATS[fmt])
+
+
+@bp.post("/releases/<int:release_id>/vex")
+@permission_required(Permission.INVENTORY_EDIT)
+def releases_vex_import(release_id: int) -> Any:
+    """Read a CycloneDX or OpenVEX file into the release's triage (each decision audited; the rest reported)."""
+    from app.inventory import vex
+    from app.inventory.advisories import services as advisory_services
+
+    release = _get(Release, release_id)
+    back = redirect(url_for("inventory.release_advisories", release_id=release.id))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose a CycloneDX or OpenVEX file to read.", "error")
+        return back, 303
+    try:
+        decisions = vex.read_vex(upload.read())
+    except vex.VexError as error:
+        flash(f"{upload.filename} cannot be read as VEX: {error}.", "error")
+        return back, 303
+    outcome = unit_of_work.run(lambda: advisory_services.apply_vex(release, decisions, by=current_user,
+                                                                   source=upload.filename or "upload"))
+    if (result := outcome.value) is not None:
+        flash(f"{upload.filename}: {result.applied} decision(s) taken into the triage, {result.unchanged} already "
+              f"so, {len(result.unknown)} about advisories or components this release does not have.", "success")
+        if result.refused:
+            flash(f"{len(result.refused)} refused: " + "; ".join(result.refused[:5]), "warning")
+    return back, 303
+
+
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.audit.models import Audited
@@ -64,6 +64,8 @@ class Advisory(db.Model):  # type: ignore[name-defined,misc]
     details: Mapped[str] = mapped_column(Text, nullable=False, default="")
     severity: Mapped[str] = mapped_column(Text, nullable=False, default="")  # CVSS vectors as written
     severity_level: Mapped[str] = mapped_column(String(10), nullable=False, default="")  # low..critical or ""
+    # The CVSS base score computed from the newest vector (osv.cvss_base); None without a vector.
+    severity_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     published: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     modified: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     withdrawn: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

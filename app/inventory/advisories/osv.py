@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 import yaml
+from cvss import CVSS2, CVSS3, CVSS4, CVSSError
 
 from app import nesting
 
@@ -93,6 +94,7 @@ class AdvisoryRecord:
     details: str = ""
     severity: str = ""  # the CVSS vectors / scores as written, "; "-joined
     severity_level: str = ""  # low | medium | high | critical, "" when no level is given or derivable
+    severity_score: float | None = None  # the CVSS base score computed from the record's newest vector
     published: str = ""  # RFC 3339 text as written
     modified: str = ""
     withdrawn: str = ""  # RFC 3339 text; non-empty means the advisory was retracted
@@ -252,13 +254,15 @@ def _advisory(raw: Any, where: str) -> AdvisoryRecord:
     affected_raw = _list(raw, "affected", where)
     affected = tuple(_affected(item, f"affected[{index}]", where) for index, item in enumerate(affected_raw))
     severity_raw = _list(raw, "severity", where)
+    base = cvss_base(severity_raw)
     return AdvisoryRecord(
         id=advisory_id,
         aliases=_strings(raw, "aliases", where),
         summary=_text(raw, "summary", where),
         details=_text(raw, "details", where),
         severity=_severity_text(severity_raw, where),
-        severity_level=_severity_level(raw, severity_raw, affected_raw),
+        severity_level=base[1] if base and base[1] else _stated_level(raw, severity_raw, affected_raw),
+        severity_score=base[0] if base else None,
         published=_text(raw, "published", where),
         modified=_text(raw, "modified", where),
         withdrawn=_text(raw, "withdrawn", where),
@@ -318,8 +322,31 @@ def _severity_text(entries: Sequence[Any], where: str) -> str:
     return "; ".join(scores)
 
 
-def _severity_level(raw: Mapping[str, Any], severity: Sequence[Any], affected: Sequence[Any]) -> str:
-    """A level from what the record states (a database's word, a numeric CVSS base score), never computed."""
+# OSV severity types, newest CVSS version first, with the cvss library's class for each.
+_CVSS_CLASSES: tuple[tuple[str, Any], ...] = (("CVSS_V4", CVSS4), ("CVSS_V3", CVSS3), ("CVSS_V2", CVSS2))
+
+
+def cvss_base(severity: Sequence[Any]) -> tuple[float, str] | None:
+    """(base score, level) of the newest CVSS version the record gives a vector for (v4, then v3, then v2), computed
+    by the cvss library from the vector; None when the record has no vector that parses."""
+    vectors = {entry.get("type"): entry.get("score") for entry in severity if isinstance(entry, Mapping)}
+    for kind, cvss_class in _CVSS_CLASSES:
+        vector = vectors.get(kind)
+        if not isinstance(vector, str) or not vector.strip():
+            continue
+        try:
+            parsed = cvss_class(vector.strip())
+        except (CVSSError, ValueError, KeyError, IndexError, TypeError):
+            continue  # a vector the specification does not allow: the next version, or the database's word
+        score = float(parsed.base_score)
+        word = parsed.severity if kind == "CVSS_V4" else parsed.severities()[0]
+        return score, _LEVEL_WORDS.get(str(word).lower(), "")
+    return None
+
+
+def _stated_level(raw: Mapping[str, Any], severity: Sequence[Any], affected: Sequence[Any]) -> str:
+    """For a record without a CVSS vector: the level the advisory database states (its word, a numeric base score),
+    on the record or on its packages."""
     database = raw.get("database_specific")
     if isinstance(database, Mapping):
         level = _level_word(database.get("severity"))

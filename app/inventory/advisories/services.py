@@ -147,6 +147,7 @@ def _advisory_row(record: AdvisoryRecord, affected: list[dict[str, Any]], source
         "details": record.details,
         "severity": record.severity,
         "severity_level": record.severity_level,
+        "severity_score": record.severity_score,
         "published": _timestamp(record.published),
         "modified": _timestamp(record.modified),
         "withdrawn": _timestamp(record.withdrawn),
@@ -703,3 +704,45 @@ def _contains_advisory() -> Any:
     from sqlalchemy.orm import contains_eager
 
     return contains_eager(AdvisoryMatch.advisory)
+
+
+@dataclass
+class VexResult:
+    """What reading a VEX into a release did."""
+
+    applied: int = 0
+    unchanged: int = 0
+    unknown: list[str] = dataclasses.field(default_factory=list)  # "advisory on component" not in the release
+    refused: list[str] = dataclasses.field(default_factory=list)  # decisions our triage rules refuse, with why
+
+
+def apply_vex(release: Release, decisions: Sequence[Any], *, by: User, source: str) -> VexResult:
+    """Take the triage of a VEX (vex.read_vex) into the release's matches, each decision through triage_match (its
+    permission, rules and audit): a decision names an advisory (id or alias) and a component (purl or name@version)
+    of the release; one the release does not have, or one the rules refuse, is reported and changes nothing."""
+    index: dict[tuple[str, str], AdvisoryMatch] = {}
+    for row in release_advisories(release):
+        for advisory_id in (row.advisory.osv_id, *(row.advisory.aliases or ())):
+            for ref in (row.component.purl, f"{row.component.name}@{row.component.version}"):
+                if ref:
+                    index.setdefault((advisory_id.upper(), ref), row.match)
+    result = VexResult()
+    for decision in decisions:
+        match = index.get((decision.advisory_id.upper(), decision.component_ref))
+        label = f"{decision.advisory_id} on {decision.component_ref}"
+        if match is None:
+            result.unknown.append(label)
+            continue
+        if (match.state, match.justification) == (decision.state, decision.justification) and decision.state != "open":
+            result.unchanged += 1
+            continue
+        try:
+            triage_match(match, decision.state, decision.note or f"Stated in the VEX file {source}", by=by,
+                         justification=decision.justification)
+        except ValidationFailed as error:
+            result.refused.append(f"{label}: {error.message}")
+            continue
+        result.applied += 1
+    audit.record("release.vex_imported", release, file=source, applied=result.applied, unchanged=result.unchanged,
+                 unknown=len(result.unknown), refused=len(result.refused))
+    return result

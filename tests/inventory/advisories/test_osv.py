@@ -61,10 +61,33 @@ def test_a_pypa_yaml_record_keeps_every_field_we_use(pypa: osv.ParsedAdvisories)
     assert affected.versions[:3] == ("2.0", "2.0rc1", "2.1")
 
 
-def test_pypa_cvss_vectors_are_kept_as_text_without_an_invented_level(pypa: osv.ParsedAdvisories) -> None:
+def test_pypa_cvss_vectors_are_kept_as_text_and_scored_by_the_cvss_library(pypa: osv.ParsedAdvisories) -> None:
     advisory = next(item for item in pypa.advisories if item.id == "PYSEC-2020-342")
     assert advisory.severity == "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
-    assert advisory.severity_level == ""
+    assert (advisory.severity_score, advisory.severity_level) == (9.8, "critical")
+    scored = [item for item in pypa.advisories if item.severity_score is not None]
+    assert scored and all(item.severity_level for item in scored)
+
+
+@pytest.mark.parametrize(("severity", "score", "level"), [
+    ([{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N"}], 3.1, "low"),
+    ([{"type": "CVSS_V3", "score": "CVSS:3.0/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N"}], 6.5, "medium"),
+    ([{"type": "CVSS_V2", "score": "AV:N/AC:L/Au:N/C:P/I:P/A:P"}], 7.5, "high"),
+    ([{"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}], 9.3, "critical"),
+    # the newest version wins: v4 over v3
+    ([{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
+      {"type": "CVSS_V4", "score": "CVSS:4.0/AV:L/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N"}], 1.0, "low"),
+])
+def test_base_scores_and_levels_are_computed_from_cvss_v2_v3_and_v4_vectors(severity, score, level) -> None:
+    advisory = parse_advisories("x.json", record("TEST-1", severity=severity)).advisories[0]
+    assert (advisory.severity_score, advisory.severity_level) == (score, level)
+
+
+def test_a_vector_the_specification_does_not_allow_falls_back_to_the_database_level() -> None:
+    content = record("TEST-1", severity=[{"type": "CVSS_V3", "score": "CVSS:3.1/AV:X/AC:L"}],
+                     database_specific={"severity": "MODERATE"})
+    advisory = parse_advisories("x.json", content).advisories[0]
+    assert (advisory.severity_score, advisory.severity_level) == (None, "medium")
 
 
 def test_pypa_withdrawn_records_parse_and_are_flagged(pypa: osv.ParsedAdvisories) -> None:

@@ -215,3 +215,16 @@ def test_a_deeply_nested_upload_is_refused_naming_the_limit(app, login_as):
         assert response.status_code == 422, name
         assert "nested more than 100 levels deep" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Advisory.id))) == 0
+
+
+def test_the_advisory_pages_show_the_level_and_the_base_score_computed_from_the_vector(app, login_as):
+    client = login_as(Role.ENGINEER)
+    record = {"id": "PYSEC-SCORE-1", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+              "affected": [{"package": {"ecosystem": "PyPI", "name": "flask"}, "versions": ["3.0.0"]}]}
+    advisory_services.import_advisories("score.json", json.dumps(record).encode(), channel="cli")
+    db.session.commit()
+    listed = client.get("/advisories?severity=critical").get_data(as_text=True)
+    assert "PYSEC-SCORE-1" in listed and 'class="cvss-score"' in listed and ">9.8<" in listed
+    advisory = db.session.scalars(select(Advisory).where(Advisory.osv_id == "PYSEC-SCORE-1")).one()
+    detail = client.get(f"/advisories/{advisory.id}").get_data(as_text=True)
+    assert ">9.8<" in detail and "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H" in detail
