@@ -89,6 +89,8 @@ class Function(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     use: Mapped[str] = mapped_column(String(20), nullable=False)
     process_risk: Mapped[str] = mapped_column(String(20), nullable=False)
     rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # A retired function stays on record (shown struck through) and is no longer covered by new drafts.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     system: Mapped[SoftwareSystem] = relationship(back_populates="functions")
 

@@ -24,6 +24,13 @@
   document.addEventListener("htmx:configRequest", function (event) {
     if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
   });
+  // A change in place that was refused answers 422 with the fragment and its messages: show it like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422 || event.detail.xhr.status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   // <form data-confirm="..."> asks before submitting.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -15,6 +15,7 @@ from app.validation.services.executions import (
     counts,
     evidence_file,
     executions_of,
+    next_target,
     record_execution,
     tester_ids,
 )
@@ -53,6 +54,7 @@ from app.validation.services.systems import (
     SystemData,
     add_function,
     create_system,
+    retire_function,
     review_due_from,
     systems_query,
     update_function,
@@ -60,10 +62,14 @@ from app.validation.services.systems import (
 )
 from app.validation.services.test_cases import (
     add_step,
+    add_steps,
     add_test_case,
     delete_step,
     delete_test_case,
     justify_coverage,
+    move_step,
+    move_test_case,
+    parse_steps,
     update_test_case,
 )
 
@@ -74,6 +80,7 @@ __all__ = [
     "active_protocol",
     "add_function",
     "add_step",
+    "add_steps",
     "add_test_case",
     "approval_blockers",
     "approve_protocol",
@@ -97,7 +104,11 @@ __all__ = [
     "justify_coverage",
     "latest_protocol",
     "load_protocol",
+    "move_step",
+    "move_test_case",
+    "next_target",
     "open_change_request",
+    "parse_steps",
     "perform_periodic_review",
     "protocol_content",
     "protocol_functions",
@@ -105,6 +116,7 @@ __all__ = [
     "record_execution",
     "report_content",
     "report_sign_target",
+    "retire_function",
     "return_protocol",
     "review_due_from",
     "review_protocol",

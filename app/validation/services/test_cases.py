@@ -115,3 +115,54 @@ def justify_coverage(
         by, password=password, meaning=Meaning.APPROVED, comment=comment,
     )
     return justification
+
+
+def parse_steps(text: str) -> list[tuple[str, str]]:
+    """Steps written one per line as "action | expected result"; blank lines are skipped, a line without both is refused."""
+    steps = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        action, bar, expected = line.partition("|")
+        if not bar or not action.strip() or not expected.strip():
+            raise ValidationFailed(f"Line {number}: write the action, then \"|\", then the expected result.")
+        steps.append((action.strip(), expected.strip()))
+    if not steps:
+        raise ValidationFailed("Write at least one step: action | expected result.")
+    return steps
+
+
+def add_steps(case: TestCase, by: User, text: str) -> list[TestStep]:
+    """Append several steps at once, one per line as "action | expected result"; none is added if a line is wrong."""
+    return [add_step(case, by, action=action, expected_result=expected) for action, expected in parse_steps(text)]
+
+
+def _swap(items: list[TestCase] | list[TestStep], index: int, offset: int) -> None:
+    """Move one item of a numbered list up (-1) or down (+1), then renumber the list from 1."""
+    other = index + offset
+    if offset not in (-1, 1):
+        raise ValidationFailed("Move up or down by one place.")
+    if not 0 <= other < len(items):
+        raise Conflict("It is already at that end of the list.")
+    ordered: list[TestCase | TestStep] = list(items)
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for number, item in enumerate(ordered, start=1):
+        item.order = number
+
+
+def move_test_case(case: TestCase, by: User, offset: int) -> None:
+    """Move a test case of a draft protocol one place up (-1) or down (+1); the codes TC-n follow the new order."""
+    protocol = case.protocol
+    require_editable(protocol, by)
+    _swap(protocol.test_cases, protocol.test_cases.index(case), offset)
+    db.session.flush()
+    db.session.expire(protocol, ["test_cases"])
+
+
+def move_step(step: TestStep, by: User, offset: int) -> None:
+    """Move a step of a draft protocol's test case one place up (-1) or down (+1)."""
+    case = step.test_case
+    require_editable(case.protocol, by)
+    _swap(case.steps, case.steps.index(step), offset)
+    db.session.flush()
+    db.session.expire(case, ["steps"])

@@ -1,0 +1,20 @@
+"""validation functions can be retired: they stay on record, struck through, and leave the coverage of new drafts
+
+Upgrade rule: every existing function is in use (retired_at stays empty).
+"""
+from alembic import op
+
+import sqlalchemy as sa
+
+revision = '0017d'  # created 2026-11-30 09:15:00
+down_revision = '0016'
+
+
+def upgrade():
+    with op.batch_alter_table('validation_functions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('retired_at', sa.DateTime(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('validation_functions', schema=None) as batch_op:
+        batch_op.drop_column('retired_at')
