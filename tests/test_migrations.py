@@ -114,16 +114,19 @@ def test_upgrade_on_an_empty_database_then_check_finds_no_drift(app):
 
 
 @contextmanager
-def todays_function_columns() -> Iterator[None]:
-    """Today's models write the 0006 rows: validation_functions has the columns added since (0017d) for that while."""
+def todays_validation_columns() -> Iterator[None]:
+    """Today's models write the 0006 rows: the validation tables have the columns added since (0017d) for that while."""
+    tables = ("validation_functions", "validation_test_cases")
     with db.engine.begin() as connection:
-        connection.execute(text("ALTER TABLE validation_functions ADD COLUMN retired_at TIMESTAMP"))
+        for table in tables:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN retired_at TIMESTAMP"))
     try:
         yield
     finally:
         db.session.remove()
         with db.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE validation_functions DROP COLUMN retired_at"))
+            for table in tables:
+                connection.execute(text(f"ALTER TABLE {table} DROP COLUMN retired_at"))
 
 
 def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_user):
@@ -139,7 +142,7 @@ def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_use
     uploaded_at = datetime(2026, 3, 4, 5, 6, 7)
     with from_scratch(app, cleanup=_drop_validation_evidence_files) as fresh:
         assert run(fresh, "db", "upgrade", "0006").exit_code == 0
-        with todays_audit_tables(), todays_function_columns():
+        with todays_audit_tables(), todays_validation_columns():
             author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("q", Role.QA)
             tester = make_user("tess")
             certificate_file = store_bytes(b"%PDF-1.7\n", "iso.pdf", allowed=EVIDENCE_EXTENSIONS, max_bytes=1024)

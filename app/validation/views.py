@@ -460,6 +460,16 @@ def test_cases_delete(case_id: int) -> Any:
                         "test-cases", valid=forms.ConfirmForm().validate_on_submit())
 
 
+@bp.route("/test-cases/<int:case_id>/retire", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def test_cases_retire(case_id: int) -> Any:
+    case = _get(TestCase, case_id)
+    code = case.code
+    return _case_change(case.protocol_id, lambda: services.retire_test_case(case, current_user),
+                        f"{code} retired; it stays on record.", "test-cases",
+                        valid=forms.ConfirmForm().validate_on_submit())
+
+
 @bp.route("/test-cases/<int:case_id>/move", methods=["POST"])
 @permission_required(Permission.VALIDATION_EDIT)
 def test_cases_move(case_id: int) -> Any:

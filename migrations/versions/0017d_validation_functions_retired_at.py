@@ -1,6 +1,7 @@
-"""validation functions can be retired: they stay on record, struck through, and leave the coverage of new drafts
+"""validation functions and test cases can be retired: they stay on record, struck through, and leave the coverage of
+new drafts (functions) or the protocol's content (test cases)
 
-Upgrade rule: every existing function is in use (retired_at stays empty).
+Upgrade rule: every existing function and test case is in use (retired_at stays empty).
 """
 from alembic import op
 
@@ -13,8 +14,12 @@ down_revision = '0016'
 def upgrade():
     with op.batch_alter_table('validation_functions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retired_at', sa.DateTime(), nullable=True))
+    with op.batch_alter_table('validation_test_cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('retired_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('validation_test_cases', schema=None) as batch_op:
+        batch_op.drop_column('retired_at')
     with op.batch_alter_table('validation_functions', schema=None) as batch_op:
         batch_op.drop_column('retired_at')

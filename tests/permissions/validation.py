@@ -24,6 +24,7 @@ EXPECTED = {
     "validation.test_cases_edit": ENGINEER,
     "validation.test_cases_delete": ENGINEER,
     "validation.test_cases_move": ENGINEER,
+    "validation.test_cases_retire": ENGINEER,
     "validation.steps_create": ENGINEER,
     "validation.steps_bulk_create": ENGINEER,
     "validation.steps_delete": ENGINEER,

@@ -100,6 +100,22 @@ def test_a_retired_function_stays_on_record_and_leaves_the_coverage_of_drafts(ma
         services.retire_function(retired, author)
 
 
+def test_a_retired_test_case_stays_on_record_out_of_the_protocol(make_user):
+    author = make_user("erin")
+    protocol = write_protocol(make_system(author), author)
+    scripted, unscripted = protocol.test_cases
+    services.retire_test_case(scripted, author)
+    assert [(c.id, c.code) for c in protocol.test_cases] == [(unscripted.id, "TC-1")]
+    assert [c.id for c in protocol.retired_test_cases] == [scripted.id]
+    assert len(db.session.get(TestCase, scripted.id).steps) == 2  # kept with its steps
+    assert [g.description for g in services.coverage(protocol)] == ["Function 1"]  # its function is uncovered again
+    assert [c["objective"] for c in services.protocol_content(protocol)["test_cases"]] == [unscripted.objective]
+    with pytest.raises(Conflict, match="retired"):
+        services.add_step(scripted, author, action="One more", expected_result="Shown")
+    with pytest.raises(Conflict, match="already retired"):
+        services.retire_test_case(scripted, author)
+
+
 def test_the_next_target_is_the_first_step_without_a_result(make_user):
     author, reviewer, qa, tester = make_user("erin"), make_user("rob"), make_user("quinn", Role.QA), make_user("tess")
     protocol = approved_protocol(make_system(author), author, reviewer, qa)
@@ -202,6 +218,12 @@ def test_a_test_case_is_added_edited_and_moved_in_place(engineer):
     assert moved.status_code == 200
     db.session.expire_all()
     assert db.session.get(TestCase, third.id).order == 2
+    retired = engineer.post(f"/validation/test-cases/{third.id}/retire", headers=HTMX)
+    body = retired.get_data(as_text=True)
+    assert retired.status_code == 200 and "TC-2 retired; it stays on record." in body
+    assert "<s>Audit trail export</s>" in body
+    plain = engineer.post(f"/validation/test-cases/{third.id}/retire")
+    assert plain.status_code == 302
 
 
 def test_the_execution_form_stands_on_the_next_step_not_yet_run(login_as, make_user):

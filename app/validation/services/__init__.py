@@ -70,6 +70,7 @@ from app.validation.services.test_cases import (
     move_step,
     move_test_case,
     parse_steps,
+    retire_test_case,
     update_test_case,
 )
 
@@ -117,6 +118,7 @@ __all__ = [
     "report_content",
     "report_sign_target",
     "retire_function",
+    "retire_test_case",
     "return_protocol",
     "review_due_from",
     "review_protocol",

@@ -4,6 +4,7 @@ test."""
 from __future__ import annotations
 
 from app.auth.models import User
+from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures
@@ -14,6 +15,12 @@ from app.validation.models import CoverageJustification, Function, Protocol, Tes
 from app.validation.rules import ProcessRisk, TestMethod
 from app.validation.services.common import check_version, clean_text, one_of, require, verify_signer
 from app.validation.services.protocols import require_editable
+
+
+def _require_live(case: TestCase) -> None:
+    """A retired test case is kept as it was."""
+    if case.retired_at is not None:
+        raise Conflict("This test case was retired and is kept as it was.")
 
 
 def function_of(protocol: Protocol, function_id: int | None) -> int | None:
@@ -47,6 +54,7 @@ def update_test_case(
 ) -> None:
     """Edit a test case of a draft protocol."""
     require_editable(case.protocol, by)
+    _require_live(case)
     check_version(case, expected_version)
     case.method = one_of(method, TestMethod, "Method")
     if case.method != TestMethod.SCRIPTED and case.steps:
@@ -67,9 +75,23 @@ def delete_test_case(case: TestCase, by: User) -> None:
     db.session.flush()
 
 
+def retire_test_case(case: TestCase, by: User) -> None:
+    """Retire a test case of a draft: it stays on record (with its steps) but leaves the protocol; the rest renumber."""
+    protocol = case.protocol
+    require_editable(protocol, by)
+    if case.retired_at is not None:
+        raise Conflict("This test case is already retired.")
+    case.retired_at = utcnow()
+    for number, remaining in enumerate((c for c in protocol.test_cases if c is not case), start=1):
+        remaining.order = number
+    db.session.flush()
+    db.session.expire(protocol, ["test_cases", "retired_test_cases"])
+
+
 def add_step(case: TestCase, by: User, *, action: str, expected_result: str) -> TestStep:
     """Append a step with its expected result to a scripted test case of a draft protocol."""
     require_editable(case.protocol, by)
+    _require_live(case)
     if case.method != TestMethod.SCRIPTED:
         raise ValidationFailed("Only scripted test cases have steps; unscripted tests record one result.")
     step = TestStep(
@@ -154,6 +176,7 @@ def move_test_case(case: TestCase, by: User, offset: int) -> None:
     """Move a test case of a draft protocol one place up (-1) or down (+1); the codes TC-n follow the new order."""
     protocol = case.protocol
     require_editable(protocol, by)
+    _require_live(case)
     _swap(protocol.test_cases, protocol.test_cases.index(case), offset)
     db.session.flush()
     db.session.expire(protocol, ["test_cases"])
@@ -163,6 +186,7 @@ def move_step(step: TestStep, by: User, offset: int) -> None:
     """Move a step of a draft protocol's test case one place up (-1) or down (+1)."""
     case = step.test_case
     require_editable(case.protocol, by)
+    _require_live(case)
     _swap(case.steps, case.steps.index(step), offset)
     db.session.flush()
     db.session.expire(case, ["steps"])
