@@ -165,3 +165,30 @@ def test_the_validation_journey_takes_at_most_45_clicks(live_server, page, make_
     assert [e for e in errors if not e.startswith(known[0]) and known[1] not in e] == []
     assert clicks <= MAX_CLICKS, f"{clicks} clicks"
     assert clicks + choices <= MAX_CLICKS, f"{clicks} clicks and {choices} drop-down choices"
+
+
+def test_a_function_is_retired_in_place_only_when_confirmed(live_server, page, make_user):
+    from app.extensions import db
+    from tests.validation.factories import make_system
+
+    author = make_user("erin", Role.ENGINEER, full_name="Erin Engineer")
+    system_id = make_system(author).id
+    db.session.commit()
+    sign_in(page, live_server, "erin")
+    page.goto(f"{live_server}/validation/systems/{system_id}")
+    page.evaluate("window.__inPlace = true")
+    functions = page.locator("#functions-body")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    functions.get_by_role("button", name="Retire Function 2").click()
+    expect(functions.locator("tbody tr")).to_have_count(2)
+    page.once("dialog", lambda dialog: dialog.accept())
+    functions.get_by_role("button", name="Retire Function 2").click()
+    expect(functions.get_by_role("heading", name="Retired")).to_be_visible()
+    expect(functions.locator("ul.retired s")).to_have_text("Function 2")
+    expect(functions.locator("tbody tr")).to_have_count(1)
+    functions.get_by_role("link", name="Edit Function 1").click()
+    page.locator("#description").fill("Approve a CAPA")
+    functions.get_by_role("button", name="Save function").click()
+    expect(functions.get_by_text("Function saved.")).to_be_visible()
+    expect(functions.locator("tbody tr").first).to_contain_text("Approve a CAPA")
+    assert page.evaluate("window.__inPlace === true"), "the page was reloaded"

@@ -31,11 +31,11 @@
       event.detail.isError = false;
     }
   });
-  // <form data-confirm="..."> asks before submitting.
+  // <form data-confirm="..."> asks before submitting; a refusal stops the event before htmx (a boosted form) sees it.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.getAttribute && form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    if (message && !window.confirm(message)) { event.preventDefault(); event.stopPropagation(); }
   }, true);
   // <select data-autosubmit> submits its form on change.
   document.addEventListener("change", function (event) {
