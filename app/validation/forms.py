@@ -111,6 +111,10 @@ class StepForm(BaseForm):
     expected_result = TextAreaField("Expected result", validators=[DataRequired(), Length(max=5000)])
 
 
+class StepEditForm(StepForm, VersionedForm):
+    """A step changed in place."""
+
+
 class BulkStepsForm(BaseForm):
     steps = TextAreaField(
         "Steps, one per line", validators=[DataRequired("Write at least one step."), Length(max=50000)],

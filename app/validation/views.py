@@ -329,6 +329,7 @@ def _protocol_page(protocol: Protocol, status: int = 200, template: str = "valid
         template, protocol=protocol, system=protocol.system, entries=entries,
         fragment=template != "validation/protocols_detail.html", keep_open=overrides.get("keep_open", False),
         editing=overrides.get("editing"), edit_form=overrides.get("edit_form"),
+        editing_step=overrides.get("editing_step"), step_edit_form=overrides.get("step_edit_form"),
         corrected=corrected, counts=services.counts(protocol, entries), gaps=services.coverage(protocol),
         functions=services.protocol_functions(protocol), sign_target=sign_target, header_form=header,
         case_form=_case_form(protocol, overrides.get("case_form")),
@@ -531,6 +532,25 @@ def steps_delete(step_id: int) -> Any:
     case = step.test_case
     return _case_change(case.protocol_id, lambda: services.delete_step(step, current_user), "Step removed.",
                         f"case-{case.id}", valid=forms.ConfirmForm().validate_on_submit())
+
+
+@bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def steps_edit(step_id: int) -> Any:
+    step = _get(TestStep, step_id)
+    case = step.test_case
+    form = _edit_form(forms.StepEditForm, step)
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.update_step(
+        step, current_user, action=form.action.data or "", expected_result=form.expected_result.data or "",
+        expected_version=_version(form),
+    )).ok:
+        flash(f"{case.code} step {step.order} saved.", "success")
+        return _cases_fragment(case.protocol_id) if _htmx() else _back(case.protocol_id, f"case-{case.id}")
+    status = 200 if request.method == "GET" else 422
+    _focus(form.action)
+    if _htmx():
+        return _cases_fragment(case.protocol_id, status, editing_step=step, step_edit_form=form)
+    return _protocol_page(services.load_protocol(case.protocol_id), status, editing_step=step, step_edit_form=form)
 
 
 @bp.route("/steps/<int:step_id>/move", methods=["POST"])

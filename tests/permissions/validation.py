@@ -29,6 +29,7 @@ EXPECTED = {
     "validation.steps_bulk_create": ENGINEER,
     "validation.steps_delete": ENGINEER,
     "validation.steps_move": ENGINEER,
+    "validation.steps_edit": ENGINEER,
     "validation.protocols_submit": ENGINEER,
     "validation.reports_edit": ENGINEER,
     "validation.reports_sign": ENGINEER,

@@ -238,3 +238,30 @@ def test_the_execution_form_stands_on_the_next_step_not_yet_run(login_as, make_u
     db.session.commit()
     page = tester_client.get(f"/validation/protocols/{protocol.id}").get_data(as_text=True)
     assert f'<option selected value="{scripted.id}:{scripted.steps[1].id}">' in page
+
+
+def test_a_step_is_edited_in_place(engineer):
+    author = _author(engineer)
+    protocol = write_protocol(make_system(author), author)
+    step = protocol.test_cases[0].steps[1]
+    db.session.commit()
+    form = engineer.get(f"/validation/steps/{step.id}/edit", headers=HTMX)
+    assert form.status_code == 200 and "Save step 2" in form.get_data(as_text=True)
+    page = engineer.get(f"/validation/steps/{step.id}/edit")  # without htmx: the page with the step's form
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True)
+    assert "Save step 2" in page.get_data(as_text=True)
+    refused = engineer.post(f"/validation/steps/{step.id}/edit", headers=HTMX,
+                            data={"action": "", "expected_result": "Closed", "version": str(step.version)})
+    assert refused.status_code == 422 and "Save step 2" in refused.get_data(as_text=True)
+    saved = engineer.post(f"/validation/steps/{step.id}/edit", headers=HTMX, data={
+        "action": "Close the record as QA", "expected_result": "It is closed", "version": str(step.version)})
+    assert saved.status_code == 200 and "TC-1 step 2 saved." in saved.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(TestStep, step.id).action == "Close the record as QA"
+
+
+def test_a_step_of_a_protocol_out_of_draft_is_not_edited(make_user):
+    author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("quinn", Role.QA)
+    protocol = approved_protocol(make_system(author), author, reviewer, qa)
+    with pytest.raises(Conflict, match="cannot be edited"):
+        services.update_step(protocol.test_cases[0].steps[0], author, action="Other", expected_result="Other")

@@ -71,6 +71,7 @@ from app.validation.services.test_cases import (
     move_test_case,
     parse_steps,
     retire_test_case,
+    update_step,
     update_test_case,
 )
 
@@ -132,6 +133,7 @@ __all__ = [
     "today",
     "update_function",
     "update_protocol",
+    "update_step",
     "update_system",
     "update_test_case",
     "verify_signer",

@@ -103,6 +103,17 @@ def add_step(case: TestCase, by: User, *, action: str, expected_result: str) -> 
     return step
 
 
+def update_step(step: TestStep, by: User, *, action: str, expected_result: str,
+                expected_version: int | None = None) -> None:
+    """Edit a step's action and expected result in a draft protocol."""
+    require_editable(step.test_case.protocol, by)
+    _require_live(step.test_case)
+    check_version(step, expected_version)
+    step.action = clean_text(action, "Action")
+    step.expected_result = clean_text(expected_result, "Expected result")
+    db.session.flush()
+
+
 def delete_step(step: TestStep, by: User) -> None:
     """Remove a step of a draft protocol's test case and renumber the rest."""
     case = step.test_case
