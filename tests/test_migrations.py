@@ -114,6 +114,22 @@ def test_upgrade_on_an_empty_database_then_check_finds_no_drift(app):
         assert check.exit_code == 0, check.output
 
 
+@contextmanager
+def todays_validation_columns() -> Iterator[None]:
+    """Today's models write the 0006 rows: the validation tables have the columns added since (0017g) for that while."""
+    tables = ("validation_functions", "validation_test_cases")
+    with db.engine.begin() as connection:
+        for table in tables:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN retired_at TIMESTAMP"))
+    try:
+        yield
+    finally:
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in tables:
+                connection.execute(text(f"ALTER TABLE {table} DROP COLUMN retired_at"))
+
+
 def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_user):
     """An execution's evidence at 0006 lands in stored_files with its bytes and facts; the downgrade restores it."""
     from datetime import datetime
@@ -127,7 +143,7 @@ def test_0007_moves_validation_evidence_into_stored_files_and_back(app, make_use
     uploaded_at = datetime(2026, 3, 4, 5, 6, 7)
     with from_scratch(app, cleanup=_drop_validation_evidence_files) as fresh:
         assert run(fresh, "db", "upgrade", "0006").exit_code == 0
-        with todays_audit_tables():
+        with todays_audit_tables(), todays_validation_columns():
             author, reviewer, qa = make_user("erin"), make_user("rob"), make_user("q", Role.QA)
             tester = make_user("tess")
             certificate_file = store_bytes(b"%PDF-1.7\n", "iso.pdf", allowed=EVIDENCE_EXTENSIONS, max_bytes=1024)

@@ -101,14 +101,18 @@ def _save_form(
 def _submit(
     form: FlaskForm, action: Callable[[], object], field: Field | None, *, page: Callable[[int], Any],
     done: str | Callable[[], str], to: str, pages: tuple[type[DomainError], ...] = unit_of_work.PAGE_ERRORS,
+    in_place: Callable[[], Any] | None = None,
 ) -> Any:
-    """A form posted from a record's page: a refusal shows the page again with the form kept, success goes to `to`."""
+    """A form posted from a record's page: a refusal shows the page again with the form kept, success goes to `to`;
+    a change in place (htmx) gets `in_place()`, the changed block, instead of the redirect."""
     if not form.validate_on_submit():
         return page(422)
     outcome = unit_of_work.run(action, field, pages=pages)
     if not outcome.ok:
         return page(outcome.status)
     flash(done if isinstance(done, str) else done(), "success")
+    if in_place is not None and _in_place_block() is not None:
+        return in_place()
     return redirect(to)
 
 
@@ -226,7 +230,18 @@ def _status_form(supplier: Supplier) -> StatusChangeForm:
     return form
 
 
-def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
+# The blocks of the supplier page that change in place: htmx names the one it swaps (HX-Target), and gets only it.
+IN_PLACE_BLOCKS = {"contacts-body": "contacts", "certificates-body": "certificates", "performance-body": "performance"}
+
+
+def _in_place_block() -> str | None:
+    """The block of the supplier page an htmx request changes in place, if any."""
+    if request.headers.get("HX-Request") != "true":
+        return None
+    return IN_PLACE_BLOCKS.get(request.headers.get("HX-Target", ""))
+
+
+def _render_detail(supplier: Supplier, status: int = 200, keep_open: bool = False, **forms: Any) -> Any:
     loaded = db.session.scalars(
         select(Supplier).where(Supplier.id == supplier.id).options(selectinload(Supplier.approved_by))
     ).one()
@@ -243,8 +258,14 @@ def _render_detail(supplier: Supplier, status: int = 200, **forms: Any) -> Any:
         "event_form": forms.get("event_form") or PerformanceEventForm(formdata=None),
         "status_form": forms.get("status_form") or _status_form(supplier),
     }
+    block = _in_place_block()
+    if block and keep_open:  # the form of the block stays open for the next entry, its first field focused
+        form = context[{"contacts": "contact_form", "certificates": "certificate_form"}.get(block, "event_form")]
+        first = next(f for f in form if f.type not in ("HiddenField", "CSRFTokenField"))
+        first.render_kw = {**(first.render_kw or {}), "autofocus": True}
     return render_template(
-        "suppliers/detail.html", supplier=loaded, sign_target=services.sign_target(loaded),
+        f"suppliers/_{block}.html" if block else "suppliers/detail.html", fragment=block is not None,
+        keep_open=keep_open, supplier=loaded, sign_target=services.sign_target(loaded),
         decision=services.decision_record(loaded),
         today=services.today(), cert_warn_days=int(current_app.config["CERTIFICATE_EXPIRY_WARN_DAYS"]),
         warn_days=_warn_days(), certificate_state=rules.certificate_state, due_state=rules.due_state,
@@ -274,6 +295,7 @@ def contacts_add(supplier_id: int) -> Any:
         ),
         form.name, page=lambda status: _render_detail(supplier, status, contact_form=form),
         done=f"Contact {form.name.data} added.", to=_detail_url(supplier_id, "contacts"),
+        in_place=lambda: _render_detail(supplier, keep_open=True),
     )
 
 
@@ -286,6 +308,8 @@ def contacts_remove(supplier_id: int, contact_id: int) -> Any:
     name = contact.name
     if unit_of_work.run(lambda: services.remove_contact(contact, by=current_user)).ok:
         flash(f"Contact {name} removed.", "success")
+    if _in_place_block() is not None:
+        return _render_detail(_supplier_or_404(supplier_id))
     return redirect(_detail_url(supplier_id, "contacts"))
 
 
@@ -302,6 +326,7 @@ def certificates_add(supplier_id: int) -> Any:
         ),
         form.evidence, page=lambda status: _render_detail(supplier, status, certificate_form=form),
         done="Certificate added.", to=_detail_url(supplier_id, "certificates"),
+        in_place=lambda: _render_detail(supplier, keep_open=True),
     )
 
 
@@ -388,6 +413,7 @@ def events_add(supplier_id: int) -> Any:
         ),
         form.occurred_on, page=lambda status: _render_detail(supplier, status, event_form=form),
         done="Performance event recorded.", to=_detail_url(supplier_id, "performance"),
+        in_place=lambda: _render_detail(supplier, keep_open=True),
     )
 
 

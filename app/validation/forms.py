@@ -111,6 +111,21 @@ class StepForm(BaseForm):
     expected_result = TextAreaField("Expected result", validators=[DataRequired(), Length(max=5000)])
 
 
+class StepEditForm(StepForm, VersionedForm):
+    """A step changed in place."""
+
+
+class BulkStepsForm(BaseForm):
+    steps = TextAreaField(
+        "Steps, one per line", validators=[DataRequired("Write at least one step."), Length(max=50000)],
+        description='Write each step as "action | expected result", e.g. "Open the CAPA | The CAPA opens".',
+    )
+
+
+class MoveForm(BaseForm):
+    offset = IntegerField("Offset", validators=[DataRequired()])
+
+
 class ConfirmForm(BaseForm):
     """A CSRF-protected button."""
 

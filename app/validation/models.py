@@ -89,6 +89,8 @@ class Function(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     use: Mapped[str] = mapped_column(String(20), nullable=False)
     process_risk: Mapped[str] = mapped_column(String(20), nullable=False)
     rationale: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # A retired function stays on record (shown struck through) and is no longer covered by new drafts.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     system: Mapped[SoftwareSystem] = relationship(back_populates="functions")
 
@@ -126,8 +128,15 @@ class Protocol(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
 
     system: Mapped[SoftwareSystem] = relationship(back_populates="protocols")
     author: Mapped[User] = relationship(foreign_keys=[author_id])
+    # The test cases in use; a retired one leaves this list (and the signed content, the counts, the coverage, the
+    # documents) but stays on record in retired_test_cases.
     test_cases: Mapped[list[TestCase]] = relationship(
-        back_populates="protocol", order_by="(TestCase.order, TestCase.id)", cascade="all, delete-orphan"
+        back_populates="protocol", order_by="(TestCase.order, TestCase.id)", cascade="all, delete-orphan",
+        primaryjoin="and_(Protocol.id == TestCase.protocol_id, TestCase.retired_at.is_(None))",
+    )
+    retired_test_cases: Mapped[list[TestCase]] = relationship(
+        order_by="TestCase.retired_at", viewonly=True,
+        primaryjoin="and_(Protocol.id == TestCase.protocol_id, TestCase.retired_at.is_not(None))",
     )
     justifications: Mapped[list[CoverageJustification]] = relationship(
         back_populates="protocol", order_by="CoverageJustification.id", cascade="all, delete-orphan"
@@ -154,6 +163,7 @@ class TestCase(Audited, TimestampMixin, VersionedMixin, db.Model):  # type: igno
     objective: Mapped[str] = mapped_column(Text, nullable=False)
     function_id: Mapped[int | None] = mapped_column(ForeignKey("validation_functions.id"), nullable=True, index=True)
     expected_result: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # kept on record, out of use
 
     protocol: Mapped[Protocol] = relationship(back_populates="test_cases")
     function: Mapped[Function | None] = relationship()

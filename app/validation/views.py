@@ -75,6 +75,16 @@ def _version(form: Any) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
+def _htmx() -> bool:
+    """The request comes from htmx (a change in place): the answer is the changed fragment, not a redirect."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _focus(field: Any) -> None:
+    """The field gets the focus when htmx swaps the fragment in (the form stays open for the next entry)."""
+    field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+
+
 def _upload(field: Any) -> FileStorage | None:
     storage = field.data
     return storage if isinstance(storage, FileStorage) and storage.filename else None
@@ -156,7 +166,8 @@ def systems_detail(system_id: int) -> Any:
     return _system_page(system)
 
 
-def _system_page(system: SoftwareSystem, status: int = 200, **form_overrides: Any) -> Any:
+def _system_page(system: SoftwareSystem, status: int = 200, template: str = "validation/systems_detail.html",
+                 **form_overrides: Any) -> Any:
     changes = list(db.session.scalars(
         select(ChangeRequest).where(ChangeRequest.system_id == system.id)
         .options(selectinload(ChangeRequest.requested_by), selectinload(ChangeRequest.protocol))
@@ -170,7 +181,9 @@ def _system_page(system: SoftwareSystem, status: int = 200, **form_overrides: An
     latest = system.protocols[-1] if system.protocols else None
     sign_target = services.protocol_sign_target(latest) if latest else None
     return render_template(
-        "validation/systems_detail.html", system=system, changes=changes, reviews=reviews, active=active,
+        template, system=system, changes=changes, reviews=reviews, active=active,
+        fragment=template != "validation/systems_detail.html", keep_open=form_overrides.get("keep_open", False),
+        editing=form_overrides.get("editing"), edit_form=form_overrides.get("edit_form"),
         sign_target=sign_target, assurance_needed=assurance_needed, deployment_labels=dict(forms.DEPLOYMENT_CHOICES),
         function_form=form_overrides.get("function_form") or forms.FunctionForm(prefix="function"),
         change_form=form_overrides.get("change_form") or forms.ChangeRequestForm(prefix="change"),
@@ -188,6 +201,11 @@ def _system_page(system: SoftwareSystem, status: int = 200, **form_overrides: An
 # --- Functions ------------------------------------------------------------------------------------
 
 
+def _functions_fragment(system_id: int, status: int = 200, **overrides: Any) -> Any:
+    """The functions block of the system page, as htmx swaps it in after a change in place."""
+    return _system_page(_get(SoftwareSystem, system_id), status, "validation/_functions.html", **overrides)
+
+
 @bp.route("/systems/<int:system_id>/functions", methods=["POST"])
 @permission_required(Permission.VALIDATION_EDIT)
 def functions_create(system_id: int) -> Any:
@@ -198,9 +216,15 @@ def functions_create(system_id: int) -> Any:
         process_risk=form.process_risk.data or "", rationale=form.rationale.data or "",
     )).ok:
         flash("Function added.", "success")
+        if _htmx():
+            fresh = forms.FunctionForm(prefix="function", formdata=None)
+            _focus(fresh.description)
+            return _functions_fragment(system_id, function_form=fresh, keep_open=True)
         return redirect(url_for("validation.systems_detail", system_id=system_id, _anchor="functions"))
     if form.errors:
         flash("The function was not added: check the fields marked below.", "error")
+    if _htmx():
+        return _functions_fragment(system_id, 422, function_form=form, keep_open=True)
     return _system_page(_get(SoftwareSystem, system_id), 422, function_form=form)
 
 
@@ -215,8 +239,25 @@ def functions_edit(function_id: int) -> Any:
         expected_version=_version(form),
     )).ok:
         flash("Function saved.", "success")
+        if _htmx():
+            return _functions_fragment(function.system_id)
         return redirect(url_for("validation.systems_detail", system_id=function.system_id, _anchor="functions"))
+    if _htmx():
+        _focus(form.description)
+        return _functions_fragment(function.system_id, 200 if request.method == "GET" else 422,
+                                   editing=function, edit_form=form)
     return render_template("validation/functions_form.html", form=form, function=function)
+
+
+@bp.route("/functions/<int:function_id>/retire", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def functions_retire(function_id: int) -> Any:
+    function = _get(Function, function_id)
+    if _confirmed(lambda: services.retire_function(function, current_user)):
+        flash(f"Function retired: {function.description}. It stays on record.", "success")
+    if _htmx():
+        return _functions_fragment(function.system_id)
+    return redirect(url_for("validation.systems_detail", system_id=function.system_id, _anchor="functions"))
 
 
 # --- Protocols ------------------------------------------------------------------------------------
@@ -242,13 +283,18 @@ def _case_form(protocol: Protocol, form: forms.TestCaseForm | None = None) -> fo
     form = form or forms.TestCaseForm(prefix="case")
     form.function_id.choices = [(0, "— none —")] + [
         (f.id, f"{f.description} ({'high' if f.process_risk == 'high' else 'not high'} risk)")
-        for f in protocol.system.functions
+        for f in protocol.system.functions if f.retired_at is None or f.id == form.function_id.data
     ]
     return form
 
 
-def _execution_form(protocol: Protocol, form: forms.ExecutionForm | None = None) -> forms.ExecutionForm:
-    form = form or forms.ExecutionForm(prefix="run")
+def _execution_form(protocol: Protocol, entries: list[Execution], form: forms.ExecutionForm | None = None,
+                    ) -> forms.ExecutionForm:
+    """The result form, on the first step not yet run (so the tester goes straight down the protocol)."""
+    if form is None:
+        form = forms.ExecutionForm(prefix="run")
+        if not form.target.data:
+            form.target.data = services.next_target(protocol, entries)
     options = []
     for case in protocol.test_cases:
         if case.is_scripted:
@@ -268,7 +314,8 @@ def _signers(target: SignTarget) -> set[int]:
             if s.entity_version == target.version}
 
 
-def _protocol_page(protocol: Protocol, status: int = 200, **overrides: Any) -> Any:
+def _protocol_page(protocol: Protocol, status: int = 200, template: str = "validation/protocols_detail.html",
+                   **overrides: Any) -> Any:
     entries = services.executions_of(protocol)
     testers = {e.tester_id for e in entries}
     sign_target = services.protocol_sign_target(protocol)
@@ -279,17 +326,23 @@ def _protocol_page(protocol: Protocol, status: int = 200, **overrides: Any) -> A
     user = current_user
     corrected = {e.corrects_id for e in entries if e.corrects_id}
     return render_template(
-        "validation/protocols_detail.html", protocol=protocol, system=protocol.system, entries=entries,
+        template, protocol=protocol, system=protocol.system, entries=entries,
+        fragment=template != "validation/protocols_detail.html", keep_open=overrides.get("keep_open", False),
+        editing=overrides.get("editing"), edit_form=overrides.get("edit_form"),
+        editing_step=overrides.get("editing_step"), step_edit_form=overrides.get("step_edit_form"),
         corrected=corrected, counts=services.counts(protocol, entries), gaps=services.coverage(protocol),
         functions=services.protocol_functions(protocol), sign_target=sign_target, header_form=header,
         case_form=_case_form(protocol, overrides.get("case_form")),
-        step_forms={c.id: forms.StepForm(prefix=f"step{c.id}") for c in protocol.test_cases},
+        step_forms={c.id: forms.StepForm(prefix=f"step{c.id}") for c in protocol.test_cases}
+        | overrides.get("step_forms", {}),
+        bulk_forms={c.id: forms.BulkStepsForm(prefix=f"steps{c.id}") for c in protocol.test_cases}
+        | overrides.get("bulk_forms", {}),
         submit_form=overrides.get("submit_form") or _sign_form("submit", Meaning.AUTHORED),
         review_form=overrides.get("review_form") or _sign_form("review", Meaning.REVIEWED),
         approve_form=overrides.get("approve_form") or _sign_form("approve", Meaning.APPROVED),
         justify_form=overrides.get("justify_form") or _justify_form(),
         reason_form=forms.ReasonForm(prefix="return"), withdraw_form=forms.ReasonForm(prefix="withdraw"),
-        execution_form=_execution_form(protocol, overrides.get("execution_form")), confirm=forms.ConfirmForm(),
+        execution_form=_execution_form(protocol, entries, overrides.get("execution_form")), confirm=forms.ConfirmForm(),
         reviewed=services.signed_current(sign_target, Meaning.REVIEWED) is not None,
         can_edit=policies.can_edit_protocol(user, protocol), can_submit=policies.can_submit(user, protocol),
         can_review=policies.can_review(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW,
@@ -344,15 +397,40 @@ def _protocol_form(protocol_id: int, name: str, form: Any, action: Callable[[], 
     return _protocol_page(services.load_protocol(protocol_id), 422, **{f"{name}_form": form})
 
 
+def _cases_fragment(protocol_id: int, status: int = 200, **overrides: Any) -> Any:
+    """The test cases block of the protocol page (with the coverage out of band), as htmx swaps it in."""
+    return _protocol_page(services.load_protocol(protocol_id), status, "validation/_test_cases.html", **overrides)
+
+
+def _case_change(protocol_id: int, action: Callable[[], object], done: str, anchor: str, *, valid: bool = True,
+                 refused: Callable[[], Any] | None = None, **after: Any) -> Any:
+    """A change of a test case or step: in place (the test cases block) under htmx, else a redirect to the page;
+    when refused, the block (422) or the page comes back with what was typed kept by `refused`."""
+    if valid and unit_of_work.run(action).ok:
+        flash(done, "success")
+        return _cases_fragment(protocol_id, **after) if _htmx() else _back(protocol_id, anchor)
+    if refused is not None:
+        return refused()
+    return _cases_fragment(protocol_id, 422) if _htmx() else _back(protocol_id, anchor)
+
+
 @bp.route("/protocols/<int:protocol_id>/test-cases", methods=["POST"])
 @permission_required(Permission.VALIDATION_EDIT)
 def test_cases_create(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
     form = _case_form(protocol)
-    return _protocol_form(protocol_id, "case", form, lambda: services.add_test_case(
+    if not _htmx():
+        return _protocol_form(protocol_id, "case", form, lambda: services.add_test_case(
+            protocol, current_user, method=form.method.data or "", objective=form.objective.data or "",
+            function_id=form.function_id.data or None, expected_result=form.expected_result.data or "",
+        ), "Test case added.", "test-cases")
+    fresh = forms.TestCaseForm(prefix="case", formdata=None)
+    _focus(fresh.method)
+    return _case_change(protocol_id, lambda: services.add_test_case(
         protocol, current_user, method=form.method.data or "", objective=form.objective.data or "",
         function_id=form.function_id.data or None, expected_result=form.expected_result.data or "",
-    ), "Test case added.", "test-cases")
+    ), "Test case added.", "test-cases", valid=form.validate_on_submit(), case_form=fresh, keep_open=True,
+        refused=lambda: _cases_fragment(protocol_id, 422, case_form=form, keep_open=True))
 
 
 @bp.route("/test-cases/<int:case_id>/edit", methods=["GET", "POST"])
@@ -368,7 +446,10 @@ def test_cases_edit(case_id: int) -> Any:
         expected_version=_version(form),
     )).ok:
         flash("Test case saved.", "success")
-        return _back(case.protocol_id, "test-cases")
+        return _cases_fragment(case.protocol_id) if _htmx() else _back(case.protocol_id, "test-cases")
+    if _htmx():
+        _focus(form.objective)
+        return _cases_fragment(case.protocol_id, 200 if request.method == "GET" else 422, editing=case, edit_form=form)
     return render_template("validation/test_cases_form.html", form=form, case=case)
 
 
@@ -376,10 +457,34 @@ def test_cases_edit(case_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EDIT)
 def test_cases_delete(case_id: int) -> Any:
     case = _get(TestCase, case_id)
-    protocol_id = case.protocol_id
-    if _confirmed(lambda: services.delete_test_case(case, current_user)):
-        flash("Test case removed.", "success")
-    return _back(protocol_id, "test-cases")
+    return _case_change(case.protocol_id, lambda: services.delete_test_case(case, current_user), "Test case removed.",
+                        "test-cases", valid=forms.ConfirmForm().validate_on_submit())
+
+
+@bp.route("/test-cases/<int:case_id>/retire", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def test_cases_retire(case_id: int) -> Any:
+    case = _get(TestCase, case_id)
+    code = case.code
+    return _case_change(case.protocol_id, lambda: services.retire_test_case(case, current_user),
+                        f"{code} retired; it stays on record.", "test-cases",
+                        valid=forms.ConfirmForm().validate_on_submit())
+
+
+@bp.route("/test-cases/<int:case_id>/move", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def test_cases_move(case_id: int) -> Any:
+    case = _get(TestCase, case_id)
+    form = forms.MoveForm()
+    return _case_change(case.protocol_id, lambda: services.move_test_case(case, current_user, form.offset.data or 0),
+                        "Test case moved.", "test-cases", valid=_valid_move(form))
+
+
+def _valid_move(form: forms.MoveForm) -> bool:
+    if form.validate_on_submit():
+        return True
+    flash("Move up or down by one place.", "error")
+    return False
 
 
 @bp.route("/test-cases/<int:case_id>/steps", methods=["POST"])
@@ -387,12 +492,37 @@ def test_cases_delete(case_id: int) -> Any:
 def steps_create(case_id: int) -> Any:
     case = _get(TestCase, case_id)
     form = forms.StepForm(prefix=f"step{case_id}")
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if not valid:
         flash("A step needs an action and an expected result.", "error")
-    elif unit_of_work.run(lambda: services.add_step(case, current_user, action=form.action.data or "",
-                                        expected_result=form.expected_result.data or "")).ok:
-        flash("Step added.", "success")
-    return _back(case.protocol_id, f"case-{case_id}")
+    fresh = forms.StepForm(prefix=f"step{case_id}", formdata=None)
+    _focus(fresh.action)
+    return _case_change(case.protocol_id, lambda: services.add_step(
+        case, current_user, action=form.action.data or "", expected_result=form.expected_result.data or "",
+    ), "Step added.", f"case-{case_id}", valid=valid, step_forms={case_id: fresh},
+        refused=(lambda: _cases_fragment(case.protocol_id, 422, step_forms={case_id: form})) if _htmx() else None)
+
+
+@bp.route("/test-cases/<int:case_id>/steps/bulk", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def steps_bulk_create(case_id: int) -> Any:
+    case = _get(TestCase, case_id)
+    form = forms.BulkStepsForm(prefix=f"steps{case_id}")
+    valid = form.validate_on_submit()
+    outcome = unit_of_work.run(lambda: services.add_steps(case, current_user, form.steps.data or ""),
+                               form.steps) if valid else None
+    if outcome is not None and outcome.ok:
+        added = len(outcome.value or [])
+        flash(f"{added} step{'s' if added != 1 else ''} added to {case.code}.", "success")
+        if _htmx():
+            fresh = forms.StepForm(prefix=f"step{case_id}", formdata=None)
+            _focus(fresh.action)
+            return _cases_fragment(case.protocol_id, step_forms={case_id: fresh})
+        return _back(case.protocol_id, f"case-{case_id}")
+    status = unit_of_work.form_status(form, outcome)
+    if _htmx():
+        return _cases_fragment(case.protocol_id, status, bulk_forms={case_id: form})
+    return _protocol_page(services.load_protocol(case.protocol_id), status, bulk_forms={case_id: form})
 
 
 @bp.route("/steps/<int:step_id>/delete", methods=["POST"])
@@ -400,9 +530,37 @@ def steps_create(case_id: int) -> Any:
 def steps_delete(step_id: int) -> Any:
     step = _get(TestStep, step_id)
     case = step.test_case
-    if _confirmed(lambda: services.delete_step(step, current_user)):
-        flash("Step removed.", "success")
-    return _back(case.protocol_id, f"case-{case.id}")
+    return _case_change(case.protocol_id, lambda: services.delete_step(step, current_user), "Step removed.",
+                        f"case-{case.id}", valid=forms.ConfirmForm().validate_on_submit())
+
+
+@bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def steps_edit(step_id: int) -> Any:
+    step = _get(TestStep, step_id)
+    case = step.test_case
+    form = _edit_form(forms.StepEditForm, step)
+    if form.validate_on_submit() and unit_of_work.run(lambda: services.update_step(
+        step, current_user, action=form.action.data or "", expected_result=form.expected_result.data or "",
+        expected_version=_version(form),
+    )).ok:
+        flash(f"{case.code} step {step.order} saved.", "success")
+        return _cases_fragment(case.protocol_id) if _htmx() else _back(case.protocol_id, f"case-{case.id}")
+    status = 200 if request.method == "GET" else 422
+    _focus(form.action)
+    if _htmx():
+        return _cases_fragment(case.protocol_id, status, editing_step=step, step_edit_form=form)
+    return _protocol_page(services.load_protocol(case.protocol_id), status, editing_step=step, step_edit_form=form)
+
+
+@bp.route("/steps/<int:step_id>/move", methods=["POST"])
+@permission_required(Permission.VALIDATION_EDIT)
+def steps_move(step_id: int) -> Any:
+    step = _get(TestStep, step_id)
+    case = step.test_case
+    form = forms.MoveForm()
+    return _case_change(case.protocol_id, lambda: services.move_step(step, current_user, form.offset.data or 0),
+                        "Step moved.", f"case-{case.id}", valid=_valid_move(form))
 
 
 @bp.route("/protocols/<int:protocol_id>/justifications", methods=["POST"])
@@ -484,7 +642,7 @@ def protocols_start(protocol_id: int) -> Any:
 @permission_required(Permission.VALIDATION_EXECUTE)
 def executions_create(protocol_id: int) -> Any:
     protocol = services.load_protocol(protocol_id)
-    form = _execution_form(protocol)
+    form = _execution_form(protocol, [], forms.ExecutionForm(prefix="run"))
     if form.validate_on_submit():
         case_id, _, step_id = (form.target.data or ":").partition(":")
         entry = unit_of_work.run(lambda: services.record_execution(

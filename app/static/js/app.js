@@ -40,11 +40,18 @@
   document.addEventListener("htmx:configRequest", function (event) {
     if (token) { event.detail.headers["X-CSRFToken"] = token.content; }
   });
-  // <form data-confirm="..."> asks before submitting.
+  // A change in place that was refused answers 422 with the fragment and its messages: show it like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 422 || event.detail.xhr.status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // <form data-confirm="..."> asks before submitting; a refusal stops the event before htmx (a boosted form) sees it.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.getAttribute && form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    if (message && !window.confirm(message)) { event.preventDefault(); event.stopPropagation(); }
   }, true);
   // <select data-autosubmit> submits its form on change.
   document.addEventListener("change", function (event) {

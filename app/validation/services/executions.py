@@ -142,3 +142,14 @@ def complete_execution(protocol: Protocol, by: User) -> Report:
     db.session.add(report)
     db.session.flush()
     return report
+
+
+def next_target(protocol: Protocol, entries: list[Execution]) -> str | None:
+    """The first step (or unscripted test case) in protocol order with no result yet, as "case_id:step_id"."""
+    done = {(e.test_case_id, e.test_step_id) for e in entries}
+    for case in protocol.test_cases:
+        targets = [(case.id, step.id) for step in case.steps] if case.is_scripted else [(case.id, None)]
+        for case_id, step_id in targets:
+            if (case_id, step_id) not in done:
+                return f"{case_id}:{step_id or ''}"
+    return None

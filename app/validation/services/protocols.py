@@ -38,7 +38,7 @@ def protocol_functions(protocol: Protocol) -> list[dict[str, Any]]:
     """The functions a protocol covers: live while a draft, the frozen copy once it left draft."""
     if protocol.functions_snapshot is not None and protocol.status != ProtocolStatus.DRAFT:
         return list(protocol.functions_snapshot)
-    return [function_facts(function) for function in protocol.system.functions]
+    return [function_facts(function) for function in protocol.system.functions if function.retired_at is None]
 
 
 def protocol_content(protocol: Protocol) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def submit_protocol(protocol: Protocol, by: User, *, password: str, comment: str
     if empty:
         raise ValidationFailed(f"Scripted test cases need steps with expected results: {', '.join(empty)}.")
     verify_signer(by, password)
-    protocol.functions_snapshot = [function_facts(f) for f in protocol.system.functions]
+    protocol.functions_snapshot = [function_facts(f) for f in protocol.system.functions if f.retired_at is None]
     workflow.submit_for_review(protocol)
     db.session.flush()
     signatures.sign(protocol_sign_target(protocol), by, password=password, meaning=Meaning.AUTHORED, comment=comment)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.access import Permission
 from app.auth.models import User
+from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.suppliers.models import Supplier
@@ -94,6 +95,15 @@ def update_function(
     require(by.has(Permission.VALIDATION_EDIT), "You may not edit functions.")
     check_version(function, expected_version)
     _apply_function(function, description, use, process_risk, rationale)
+    db.session.flush()
+
+
+def retire_function(function: Function, by: User) -> None:
+    """Retire a function: it stays on record, and drafts written from now on no longer cover it."""
+    require(by.has(Permission.VALIDATION_EDIT), "You may not edit functions.")
+    if function.retired_at is not None:
+        raise Conflict("This function is already retired.")
+    function.retired_at = utcnow()
     db.session.flush()
 
 

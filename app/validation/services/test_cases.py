@@ -4,6 +4,7 @@ test."""
 from __future__ import annotations
 
 from app.auth.models import User
+from app.db import utcnow
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures
@@ -14,6 +15,12 @@ from app.validation.models import CoverageJustification, Function, Protocol, Tes
 from app.validation.rules import ProcessRisk, TestMethod
 from app.validation.services.common import check_version, clean_text, one_of, require, verify_signer
 from app.validation.services.protocols import require_editable
+
+
+def _require_live(case: TestCase) -> None:
+    """A retired test case is kept as it was."""
+    if case.retired_at is not None:
+        raise Conflict("This test case was retired and is kept as it was.")
 
 
 def function_of(protocol: Protocol, function_id: int | None) -> int | None:
@@ -47,6 +54,7 @@ def update_test_case(
 ) -> None:
     """Edit a test case of a draft protocol."""
     require_editable(case.protocol, by)
+    _require_live(case)
     check_version(case, expected_version)
     case.method = one_of(method, TestMethod, "Method")
     if case.method != TestMethod.SCRIPTED and case.steps:
@@ -67,9 +75,23 @@ def delete_test_case(case: TestCase, by: User) -> None:
     db.session.flush()
 
 
+def retire_test_case(case: TestCase, by: User) -> None:
+    """Retire a test case of a draft: it stays on record (with its steps) but leaves the protocol; the rest renumber."""
+    protocol = case.protocol
+    require_editable(protocol, by)
+    if case.retired_at is not None:
+        raise Conflict("This test case is already retired.")
+    case.retired_at = utcnow()
+    for number, remaining in enumerate((c for c in protocol.test_cases if c is not case), start=1):
+        remaining.order = number
+    db.session.flush()
+    db.session.expire(protocol, ["test_cases", "retired_test_cases"])
+
+
 def add_step(case: TestCase, by: User, *, action: str, expected_result: str) -> TestStep:
     """Append a step with its expected result to a scripted test case of a draft protocol."""
     require_editable(case.protocol, by)
+    _require_live(case)
     if case.method != TestMethod.SCRIPTED:
         raise ValidationFailed("Only scripted test cases have steps; unscripted tests record one result.")
     step = TestStep(
@@ -79,6 +101,17 @@ def add_step(case: TestCase, by: User, *, action: str, expected_result: str) -> 
     case.steps.append(step)
     db.session.flush()
     return step
+
+
+def update_step(step: TestStep, by: User, *, action: str, expected_result: str,
+                expected_version: int | None = None) -> None:
+    """Edit a step's action and expected result in a draft protocol."""
+    require_editable(step.test_case.protocol, by)
+    _require_live(step.test_case)
+    check_version(step, expected_version)
+    step.action = clean_text(action, "Action")
+    step.expected_result = clean_text(expected_result, "Expected result")
+    db.session.flush()
 
 
 def delete_step(step: TestStep, by: User) -> None:
@@ -115,3 +148,56 @@ def justify_coverage(
         by, password=password, meaning=Meaning.APPROVED, comment=comment,
     )
     return justification
+
+
+def parse_steps(text: str) -> list[tuple[str, str]]:
+    """Steps written one per line as "action | expected result"; blank lines are skipped, a line without both is refused."""
+    steps = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        action, bar, expected = line.partition("|")
+        if not bar or not action.strip() or not expected.strip():
+            raise ValidationFailed(f"Line {number}: write the action, then \"|\", then the expected result.")
+        steps.append((action.strip(), expected.strip()))
+    if not steps:
+        raise ValidationFailed("Write at least one step: action | expected result.")
+    return steps
+
+
+def add_steps(case: TestCase, by: User, text: str) -> list[TestStep]:
+    """Append several steps at once, one per line as "action | expected result"; none is added if a line is wrong."""
+    return [add_step(case, by, action=action, expected_result=expected) for action, expected in parse_steps(text)]
+
+
+def _swap(items: list[TestCase] | list[TestStep], index: int, offset: int) -> None:
+    """Move one item of a numbered list up (-1) or down (+1), then renumber the list from 1."""
+    other = index + offset
+    if offset not in (-1, 1):
+        raise ValidationFailed("Move up or down by one place.")
+    if not 0 <= other < len(items):
+        raise Conflict("It is already at that end of the list.")
+    ordered: list[TestCase | TestStep] = list(items)
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for number, item in enumerate(ordered, start=1):
+        item.order = number
+
+
+def move_test_case(case: TestCase, by: User, offset: int) -> None:
+    """Move a test case of a draft protocol one place up (-1) or down (+1); the codes TC-n follow the new order."""
+    protocol = case.protocol
+    require_editable(protocol, by)
+    _require_live(case)
+    _swap(protocol.test_cases, protocol.test_cases.index(case), offset)
+    db.session.flush()
+    db.session.expire(protocol, ["test_cases"])
+
+
+def move_step(step: TestStep, by: User, offset: int) -> None:
+    """Move a step of a draft protocol's test case one place up (-1) or down (+1)."""
+    case = step.test_case
+    require_editable(case.protocol, by)
+    _require_live(case)
+    _swap(case.steps, case.steps.index(step), offset)
+    db.session.flush()
+    db.session.expire(case, ["steps"])
