@@ -57,7 +57,7 @@ def test_the_validation_journey_takes_at_most_45_clicks(live_server, page, make_
     # The engineer registers the system.
     sign_in(page, base, "erin")
     page.get_by_role("link", name="Validation", exact=True).first.click()
-    page.get_by_role("button", name="Register a system").first.click()
+    page.get_by_role("button", name="New system").first.click()
     page.get_by_label("Supplier").select_option(label="ATL Software Ltd (ATL)")
     page.get_by_label("Product").fill("Jira Software Cloud")
     page.get_by_label("Version in use").fill("2026.10")
