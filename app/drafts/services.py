@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from flask_login import current_user
 from sqlalchemy import delete, select
 
+from app import unit_of_work
 from app.db import utcnow
 from app.drafts.models import FormDraft
 from app.errors import ValidationFailed
@@ -78,8 +79,7 @@ def _drop_saved_draft(response: Response) -> Response:
     forms = ("application/x-www-form-urlencoded", "multipart/form-data")
     key = request.form.get("_draft", "") if request.method == "POST" and request.mimetype in forms else ""
     if key and response.status_code in (301, 302, 303) and current_user.is_authenticated:
-        db.session.execute(delete(FormDraft).where(FormDraft.user_id == current_user.id, FormDraft.form_key == key))
-        db.session.commit()
+        unit_of_work.run(lambda: discard_draft(current_user, key), flash_error=False)
     return response
 
 
