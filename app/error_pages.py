@@ -104,9 +104,13 @@ def register_error_handlers(app: Flask) -> None:
         if "database is locked" not in str(error.orig):
             return _unexpected(error)
         app.logger.warning("database busy: %s %s", request.method, request.path)
-        body, status = _render(503, TITLES[503], "Many changes are being saved at this moment, so nothing was saved. "
-                                                 "Wait a few seconds and try again.")
-        return body, status, {"Retry-After": "5"}
+        message = "Many changes are being saved at this moment, so nothing was saved. Wait a few seconds and try again."
+        if wants_json():
+            return jsonify({"error": TITLES[503], "message": message}), 503, {"Retry-After": "5"}
+        # The page is written without the database (the signed-in user is not loaded again): it is what is busy.
+        body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLES[503]}</title></head>"
+                f"<body><main><h1>{TITLES[503]}</h1><p>{message}</p></main></body></html>")
+        return body, 503, {"Retry-After": "5", "Content-Type": "text/html; charset=utf-8"}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

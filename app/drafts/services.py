@@ -76,9 +76,13 @@ def init_app(app: Flask) -> None:
 
 
 def _drop_saved_draft(response: Response) -> Response:
+    # Only a saved form (a redirect) is looked at: a refused one (413 too large, 422...) keeps its draft, and its
+    # body is not read again.
+    if request.method != "POST" or response.status_code not in (301, 302, 303):
+        return response
     forms = ("application/x-www-form-urlencoded", "multipart/form-data")
-    key = request.form.get("_draft", "") if request.method == "POST" and request.mimetype in forms else ""
-    if key and response.status_code in (301, 302, 303) and current_user.is_authenticated:
+    key = request.form.get("_draft", "") if request.mimetype in forms else ""
+    if key and current_user.is_authenticated:
         unit_of_work.run(lambda: discard_draft(current_user, key), flash_error=False)
     return response
 
