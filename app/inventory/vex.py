@@ -80,6 +80,16 @@ class VexStatement:
     vector: str = ""
 
 
+def newest_vector(severity: str) -> str:
+    """The newest CVSS vector (v4, then v3, then v2) of an advisory's stored "; "-joined severity text, else ""."""
+    pieces = [piece.strip() for piece in severity.split(";") if "/" in piece]
+    for prefix in ("CVSS:4", "CVSS:3"):
+        found = [piece for piece in pieces if piece.startswith(prefix)]
+        if found:
+            return found[0]
+    return next((piece for piece in pieces if "Au:" in piece), "")
+
+
 def _component_ref(statement: VexStatement) -> str:
     return statement.component_purl or f"{statement.component_name}@{statement.component_version}"
 

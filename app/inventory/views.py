@@ -525,6 +525,11 @@ def _export_components(release: Release) -> list[exports.ExportComponent]:
 EXPORT_FORMATS = ("csv", "xlsx", "cdx.json")
 
 
+def _file_stem(release: Release) -> str:
+    """The start of a release's download file names: product and version, safe in a file name."""
+    return "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in f"{release.product.name}-{release.version}")
+
+
 @bp.get("/releases/<int:release_id>/export.<fmt>")
 @permission_required(Permission.INVENTORY_READ)
 def releases_export(release_id: int, fmt: str) -> Any:
@@ -532,7 +537,7 @@ def releases_export(release_id: int, fmt: str) -> Any:
     if fmt not in EXPORT_FORMATS:
         raise NotFound(f"Exports come as {', '.join(EXPORT_FORMATS)}.")
     items = _export_components(release)
-    stem = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in f"{release.product.name}-{release.version}")
+    stem = _file_stem(release)
     unit_of_work.run(lambda: audit.record("release.exported", release, action=AuditAction.EXPORT, format=fmt,
                                           components=len(items)))
     if fmt == "cdx.json":
@@ -545,15 +550,6 @@ def releases_export(release_id: int, fmt: str) -> Any:
 
 
 VEX_FORMATS = {"cdx.json": "application/vnd.cyclonedx+json", "openvex.json": "application/json"}
-
-
-def _newest_vector(severity: str) -> str:
-    pieces = [piece.strip() for piece in severity.split(";") if "/" in piece]
-    for prefix in ("CVSS:4", "CVSS:3"):
-        found = [piece for piece in pieces if piece.startswith(prefix)]
-        if found:
-            return found[0]
-    return next((piece for piece in pieces if "Au:" in piece), "")
 
 
 @bp.get("/releases/<int:release_id>/vex.<fmt>")
@@ -574,9 +570,9 @@ def releases_vex(release_id: int, fmt: str) -> Any:
         component_name=row.component.name, component_version=row.component.version, component_purl=row.component.purl,
         state=row.match.state, justification=row.match.justification, note=row.match.note,
         decided_at=row.match.decided_at, severity_level=row.advisory.severity_level,
-        severity_score=row.advisory.severity_score, vector=_newest_vector(row.advisory.severity),
+        severity_score=row.advisory.severity_score, vector=vex.newest_vector(row.advisory.severity),
     ) for row in advisory_services.release_advisories(release)]
-    stem = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in f"{release.product.name}-{release.version}")
+    stem = _file_stem(release)
     unit_of_work.run(lambda: audit.record("release.exported", release, action=AuditAction.EXPORT, format=f"vex.{fmt}",
                                           statements=len(statements)))
     if fmt == "cdx.json":

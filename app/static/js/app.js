@@ -85,17 +85,18 @@
   "use strict";
   var PREFIX = "provenance.form:";
   var KEEP_MS = 12 * 3600 * 1000;
+
   var SKIP = { password: true, file: true, submit: true, button: true, reset: true, image: true };
 
-  function keyOf(form) {
-    return PREFIX + window.location.pathname + "|" + (form.getAttribute("action") || window.location.pathname);
+  // A form's identity on this site (its page and its action), its fields as [name, value, checked] (never a
+  // password, a file or the CSRF token), and those fields put back: shared with the drafts below.
+  function formKey(form) {
+    return window.location.pathname + "|" + (form.getAttribute("action") || window.location.pathname);
   }
   function keepable(el) {
-    return el.name && el.name !== "csrf_token" && !SKIP[el.type] && !el.disabled;
+    return el.name && el.name !== "csrf_token" && el.name !== "_draft" && !SKIP[el.type] && !el.disabled;
   }
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (!form.method || form.method.toLowerCase() !== "post" || form.hasAttribute("data-no-restore")) { return; }
+  function formFields(form) {
     var fields = [];
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!keepable(el)) { return; }
@@ -108,8 +109,32 @@
         fields.push([el.name, el.value, null]);
       }
     });
+    return fields;
+  }
+  function fillForm(form, fields) {
+    fields.forEach(function (field) {
+      var name = field[0], value = field[1], checked = field[2];
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name !== name || !keepable(el)) { return; }
+        if (el.type === "checkbox" || el.type === "radio") {
+          if (el.value === value) { el.checked = checked; }
+        } else if (el.tagName === "SELECT" && el.multiple) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) >= 0; });
+        } else {
+          el.value = value;
+        }
+      });
+    });
+  }
+  window.Provenance = window.Provenance || {};
+  window.Provenance.formKey = formKey;
+  window.Provenance.formFields = formFields;
+  window.Provenance.fillForm = fillForm;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.method || form.method.toLowerCase() !== "post" || form.hasAttribute("data-no-restore")) { return; }
     try {
-      window.sessionStorage.setItem(keyOf(form), JSON.stringify({ at: Date.now(), fields: fields }));
+      window.sessionStorage.setItem(PREFIX + formKey(form), JSON.stringify({ at: Date.now(), fields: formFields(form) }));
     } catch (e) { /* storage full or disabled: nothing to restore later */ }
   });
 
@@ -119,21 +144,9 @@
     var restored = 0;
     document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (form) {
       var saved;
-      try { saved = JSON.parse(window.sessionStorage.getItem(keyOf(form)) || "null"); } catch (e) { saved = null; }
+      try { saved = JSON.parse(window.sessionStorage.getItem(PREFIX + formKey(form)) || "null"); } catch (e) { saved = null; }
       if (!saved || Date.now() - saved.at > KEEP_MS) { return; }
-      saved.fields.forEach(function (field) {
-        var name = field[0], value = field[1], checked = field[2];
-        Array.prototype.forEach.call(form.elements, function (el) {
-          if (el.name !== name || !keepable(el)) { return; }
-          if (el.type === "checkbox" || el.type === "radio") {
-            if (el.value === value) { el.checked = checked; }
-          } else if (el.tagName === "SELECT" && el.multiple) {
-            Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) >= 0; });
-          } else {
-            el.value = value;
-          }
-        });
-      });
+      fillForm(form, saved.fields);
       form.setAttribute("data-restored", "true");
       if (!restored && !document.querySelector(".flashes .flash-warning")) {  // the server's message says it already
         var note = document.createElement("p");
@@ -142,7 +155,7 @@
         note.textContent = "What you typed before is back in this form. Nothing was saved yet: check it and submit.";
         form.parentNode.insertBefore(note, form);
       }
-      window.sessionStorage.removeItem(keyOf(form));
+      window.sessionStorage.removeItem(PREFIX + formKey(form));
       restored += 1;
     });
     params.delete("restore");
@@ -224,37 +237,10 @@
   if (!document.querySelector('meta[name="session-keepalive"]')) { return; }  // signed-in pages only
   var TEXT = "input[type=text], input[type=email], input[type=url], input[type=number], input[type=date], " +
              "input[type=tel], input:not([type]), textarea";
-  var SKIP = { password: true, file: true, submit: true, button: true, reset: true, image: true, hidden: true };
-
-  function keyOf(form) {
-    return window.location.pathname + "|" + (form.getAttribute("action") || window.location.pathname);
-  }
+  var keyOf = window.Provenance.formKey, fieldsOf = window.Provenance.formFields, fill = window.Provenance.fillForm;
   function eligible(form) {
     return form.method && form.method.toLowerCase() === "post" && !form.hasAttribute("data-no-draft") &&
       form.querySelectorAll(TEXT).length >= 2 && form.closest("main");
-  }
-  function fieldsOf(form) {
-    var fields = [];
-    Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrf_token" || SKIP[el.type] || el.disabled) { return; }
-      if (el.type === "checkbox" || el.type === "radio") { fields.push([el.name, el.value, el.checked]); }
-      else if (el.tagName === "SELECT" && el.multiple) {
-        fields.push([el.name, Array.prototype.filter.call(el.options, function (o) { return o.selected; })
-          .map(function (o) { return o.value; }), null]);
-      } else { fields.push([el.name, el.value, null]); }
-    });
-    return fields;
-  }
-  function fill(form, fields) {
-    fields.forEach(function (field) {
-      Array.prototype.forEach.call(form.elements, function (el) {
-        if (el.name !== field[0] || SKIP[el.type] || el.name === "csrf_token") { return; }
-        if (el.type === "checkbox" || el.type === "radio") { if (el.value === field[1]) { el.checked = field[2]; } }
-        else if (el.tagName === "SELECT" && el.multiple) {
-          Array.prototype.forEach.call(el.options, function (o) { o.selected = field[1].indexOf(o.value) >= 0; });
-        } else { el.value = field[1]; }
-      });
-    });
   }
   function post(url, body) {
     return window.fetch(url, {
