@@ -9,7 +9,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 
 from app.config import ROOT, DefaultConfig
 
@@ -261,9 +261,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def _signed_in() -> bool:
-    from flask_login import current_user
-
-    return bool(getattr(current_user, "is_authenticated", False))
+    """A request of a signed-in user: its session names one. Read without the database, which may be what has just
+    failed (a busy SQLite answering 503 must not be asked again for the user while the response is finished)."""
+    return "_user_id" in session
 
 
 def register_template_helpers(app: Flask) -> None:

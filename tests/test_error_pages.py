@@ -32,3 +32,20 @@ def test_another_database_error_is_still_a_500_that_saves_nothing(login_as, monk
     client = login_as(Role.PURCHASING)
     response = client.post("/suppliers/new", data=NEW)
     assert response.status_code == 500
+
+
+def test_a_database_locked_while_loading_the_signed_in_user_answers_503_and_is_not_asked_again(app, login_as, monkeypatch):
+    """The lock meets the request's first query (loading the user): the finished 503 still says no-store for a
+    signed-in session without asking the locked database for the user a second time (that answered 500)."""
+    client = login_as(Role.PURCHASING)
+    calls = []
+
+    def locked(_alternative_id):
+        calls.append(_alternative_id)
+        raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(app.login_manager, "_user_callback", locked)
+    response = client.post("/suppliers/new", data=NEW)
+    assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
+    assert len(calls) == 1
