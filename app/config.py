@@ -78,6 +78,9 @@ class DefaultConfig:
     # Release readiness: the safety classes each freeze gate applies to, overriding app.inventory.readiness's
     # defaults, e.g. {"advisory_triage": "ABC"} to triage advisories on class A items too ({} = the defaults).
     RELEASE_READINESS_RULES: dict[str, str] = {}
+    # Readiness warnings (never blocking), the classes each applies to, e.g. {"withdrawn_version": ""} to turn off the
+    # warning on class B/C SOUP versions that their registry yanked or deprecated ({} = the defaults).
+    RELEASE_READINESS_WARNINGS: dict[str, str] = {}
     ADVISORY_UPLOAD_MAX_BYTES = 40 * 1024 * 1024  # an OSV file or zip (PyPA's database is ~3 MB)
     # Audit trail: the key of the keyed hash chain (HMAC). Required in production; kept in the instance
     # configuration, never in the database. Without it (development, tests) a key is derived from SECRET_KEY.

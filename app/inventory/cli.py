@@ -76,3 +76,28 @@ def check_release_command(product_name: str, version: str) -> None:
     click.echo(json.dumps(body))
     if not readiness.ready:
         sys.exit(EXIT_NOT_READY)
+
+
+@cli.command("check-currency")
+@click.option("--product", "product_name", required=True, help="Product name.")
+@click.option("--release", "version", required=True, help="Release version (a frozen one too: this is monitoring).")
+def check_currency_command(product_name: str, version: str) -> None:
+    """Ask the package registries about the release's PyPI and npm packages and store each version's currency
+    (releases and days behind the latest, yanked, deprecated); prints a JSON summary. Changes no component: a frozen
+    release stays as it was signed. Exit 2 when the product or release does not exist."""
+    from app.inventory.licences.lookup import packages_of
+    from app.inventory.obsolescence import services as obsolescence
+    from app.sources import packages as registry
+
+    product = services.find_product(product_name)
+    release = services.find_release(product, version) if product is not None else None
+    if release is None:
+        what = f"product {product_name!r}" if product is None else f"release {version!r} of {product.name}"
+        click.echo(f"error: no {what}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    found = registry.look_up(packages_of(release))
+    versions = obsolescence.refresh(release, found)
+    summary = {"product": release.product.name, "release": release.version, "packages": len(found),
+               "versions": versions, **obsolescence.counts(release)}
+    db.session.commit()
+    click.echo(json.dumps(summary))

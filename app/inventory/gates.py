@@ -37,6 +37,8 @@ from app.inventory.models import (
     TransitiveRule,
     WaiverKind,
 )
+from app.inventory.obsolescence import services as obsolescence
+from app.inventory.obsolescence.models import VersionCurrency
 from app.inventory.workflow import ReleaseFrozen
 from app.signatures.models import Meaning
 from app.signatures.services import SignTarget, sign
@@ -110,6 +112,12 @@ def _current_reviews(keys: set[str]) -> set[str]:
     return {key for key in current if rejected.get(key, (0, ""))[1] != Conclusion.REJECT}
 
 
+def _withdrawn(currency: VersionCurrency | None) -> str:
+    if currency is None:
+        return ""
+    return "yanked" if currency.yanked else ("deprecated" if currency.deprecated else "")
+
+
 def release_facts(release: Release) -> rules.ReleaseFacts:
     """The release's facts for the readiness check: one query per kind of fact, whatever the number of components."""
     product = release.product
@@ -144,6 +152,7 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
     wanted_reviews = {row.review_key for row in rows if row.classification == "soup"
                       and row.safety_class in (SafetyClass.B, SafetyClass.C)}
     current = _current_reviews(wanted_reviews) if wanted_reviews else set()
+    withdrawn = obsolescence.withdrawn_keys(release)
     components = []
     for row in rows:
         item = items.get(row.software_item_id) if row.software_item_id else None
@@ -166,6 +175,7 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
             supplier=row.supplier or "", supplier_status=row.supplier_status or "",
             supplier_exempt=exemption is not None and exemption.signature_id is not None,
             review_current=row.review_key in current, matches=tuple(matches.get(row.id, ())),
+            withdrawn=_withdrawn(withdrawn.get((row.ecosystem, row.name, row.version))),
         ))
     return rules.ReleaseFacts(product=product.name, version=release.version,
                               transitive_rule=product.transitive_rule or TransitiveRule.DIRECT, components=components)
@@ -173,7 +183,8 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
 
 def release_readiness(release: Release) -> rules.Readiness:
     """Every problem that stops the release from being frozen (the configured rules over its facts)."""
-    return rules.check(release_facts(release), configured_rules())
+    return rules.check(release_facts(release), configured_rules(),
+                       dict(current_app.config.get("RELEASE_READINESS_WARNINGS") or {}))
 
 
 # --- waivers, exemptions, decisions ----------------------------------------------------------------

@@ -43,6 +43,12 @@ DEFAULT_CLASSES: dict[str, str] = {
     "anomaly_review": "BC",
     "requirements_hazards": "BC",
 }
+# Warnings: shown with the checklist and in the JSON, never stopping the freeze (RELEASE_READINESS_WARNINGS overrides
+# the classes each applies to; "" turns one off).
+WARNINGS: dict[str, str] = {
+    "withdrawn_version": "Class B/C SOUP uses no version that its registry yanked or deprecated",
+}
+DEFAULT_WARNING_CLASSES: dict[str, str] = {"withdrawn_version": "BC"}
 APPROVED_SUPPLIER_STATUSES = frozenset({"approved", "conditionally_approved"})
 BLOCKING_STATES = frozenset({"open", "under_investigation"})
 DIRECT, ALL = "direct", "all"  # the product's SOUPs-of-SOUPs rule
@@ -110,6 +116,7 @@ class ComponentFacts:
     supplier_exempt: bool = False  # a signed exemption
     review_current: bool = False
     matches: tuple[MatchFacts, ...] = ()
+    withdrawn: str = ""  # "yanked" or "deprecated" when its registry says so (app.inventory.obsolescence)
 
     @property
     def label(self) -> str:
@@ -144,6 +151,7 @@ class Readiness:
 
     problems: tuple[Problem, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()  # worth a look before signing; they never stop the freeze
 
     @property
     def ready(self) -> bool:
@@ -159,13 +167,15 @@ class Readiness:
     def as_dict(self) -> dict[str, Any]:
         """The JSON object the CLI prints and the API answers."""
         return {"ready": self.ready, "problems": [problem.as_dict() for problem in self.problems],
-                "counts": dict(self.counts)}
+                "warnings": [warning.as_dict() for warning in self.warnings], "counts": dict(self.counts)}
 
 
-def rule_classes(overrides: Mapping[str, Iterable[str] | str] | None = None) -> dict[str, frozenset[str]]:
-    """The classes each rule applies to: the defaults, with the setting's overrides ("BC", ["B", "C"], "")."""
-    merged: dict[str, Iterable[str] | str] = {**DEFAULT_CLASSES, **(overrides or {})}
-    unknown = set(merged) - set(RULES)
+def rule_classes(overrides: Mapping[str, Iterable[str] | str] | None = None, *,
+                 defaults: Mapping[str, str] = DEFAULT_CLASSES) -> dict[str, frozenset[str]]:
+    """The classes each rule (or warning) applies to: the defaults, with the setting's overrides ("BC", ["B", "C"],
+    "")."""
+    merged: dict[str, Iterable[str] | str] = {**defaults, **(overrides or {})}
+    unknown = set(merged) - set(defaults)
     if unknown:
         raise ValueError(f"Unknown readiness rule(s): {', '.join(sorted(unknown))}.")
     classes = {rule: frozenset(str(c).upper() for c in value if str(c).strip()) for rule, value in merged.items()}
@@ -180,9 +190,11 @@ def is_documented(component: ComponentFacts, transitive_rule: str) -> bool:
     return transitive_rule == ALL or component.direct is not False
 
 
-def check(facts: ReleaseFacts, overrides: Mapping[str, Iterable[str] | str] | None = None) -> Readiness:
-    """Every problem of the release, in rule order then component order."""
+def check(facts: ReleaseFacts, overrides: Mapping[str, Iterable[str] | str] | None = None,
+          warning_overrides: Mapping[str, Iterable[str] | str] | None = None) -> Readiness:
+    """Every problem of the release, in rule order then component order; and the warnings, which never block."""
     classes = rule_classes(overrides)
+    warning_classes = rule_classes(warning_overrides, defaults=DEFAULT_WARNING_CLASSES)
     problems: list[Problem] = []
     counts: Counter[str] = Counter()
     components = [c for c in facts.components if c.status != "removed"]
@@ -196,7 +208,16 @@ def check(facts: ReleaseFacts, overrides: Mapping[str, Iterable[str] | str] | No
     counts["problems"] = len(problems)
     for problem in problems:
         counts[f"problems_{problem.rule}"] += 1
-    return Readiness(tuple(problems), dict(counts))
+    warnings = [warning for component in components for warning in _warnings(component, warning_classes)]
+    counts["warnings"] = len(warnings)
+    return Readiness(tuple(problems), dict(counts), tuple(warnings))
+
+
+def _warnings(c: ComponentFacts, classes: Mapping[str, frozenset[str]]) -> Iterable[Problem]:
+    if c.withdrawn and c.classification == "soup" and c.safety_class in classes["withdrawn_version"]:
+        what = "yanked (withdrawn)" if c.withdrawn == "yanked" else "deprecated"
+        yield Problem("withdrawn_version", c.label, f"{c.label}: its registry has {what} this version "
+                                                    f"(class {c.safety_class}); consider another version.")
 
 
 def _applies(rule: str, component: ComponentFacts, classes: Mapping[str, frozenset[str]]) -> bool:

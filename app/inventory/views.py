@@ -48,6 +48,7 @@ from app.inventory.forms import (
     SupplierLinkForm,
 )
 from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release, SoftwareItem
+from app.inventory.obsolescence import services as obsolescence
 from app.inventory.readiness import RULES as READINESS_RULES
 from app.pagination import paginate_list, paginate_uncounted
 from app.signatures.forms import signature_form
@@ -205,6 +206,7 @@ class ComponentFilters:
     change: str = ""  # changed | unassessed | a ChangeKind
     type: str = ""  # a ComponentType
     item: str = ""  # a software item id, or "none"
+    currency: str = ""  # outdated | yanked | deprecated | current | unknown (app.inventory.obsolescence)
 
     @classmethod
     def from_args(cls, args: Any) -> ComponentFilters:
@@ -252,6 +254,8 @@ def components_query(release: Release, filters: ComponentFilters) -> Any:
         query = query.where(Component.software_item_id.is_(None))
     elif filters.item.isdigit():
         query = query.where(Component.software_item_id == int(filters.item))
+    if filters.currency and (condition := obsolescence.filter_condition(filters.currency)) is not None:
+        query = query.where(condition)
     if filters.change == "changed":
         query = query.where(Component.change_kind != ChangeKind.UNCHANGED)
     elif filters.change == "unassessed":
@@ -301,6 +305,7 @@ def _release_context(release: Release) -> dict[str, Any]:
         "totals": stats.totals(),
         "diff_counts": services.release_change_counts(release, stats), "last_run": services.last_import_run(release),
         "classification_labels": CLASSIFICATION_LABELS,
+        "currency": obsolescence.currency_of(page.items), "currency_filters": obsolescence.FILTERS,
     }
 
 
@@ -649,6 +654,7 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
         "retire_form": RetireForm(), "type_labels": COMPONENT_TYPE_LABELS,
         "parent": gates.parent_label(component.parents[0]) if component.parents else "",
         "suppliers": list(db.session.scalars(select(Supplier).order_by(Supplier.name).limit(500))),
+        "currency": obsolescence.currency_of([component]).get(component.id),
     }
 
 

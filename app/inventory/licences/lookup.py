@@ -1,5 +1,6 @@
 """"Look up licences": the worker asks the package registries about a release's PyPI and npm packages and fills the
 licences the imported file did not give, marked with their source and date; then the licence policy runs again.
+The same answers give each version's currency (releases and days behind, yanked, deprecated: app.inventory.obsolescence).
 
 A licence declared in the imported file or typed by a person is kept. A package the registry does not know, or a
 look-up that failed, leaves the component "not looked up" (review), with the reason; a package that declares no
@@ -23,6 +24,7 @@ from app.inventory import policies
 from app.inventory.licences import services as licence_services
 from app.inventory.licences.expressions import normalise_licence
 from app.inventory.models import Component, LicenceState, Release
+from app.inventory.obsolescence import services as obsolescence
 from app.jobs import services as jobs
 from app.jobs.models import Job
 from app.sources import packages as registry
@@ -84,6 +86,7 @@ def run_lookup(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         batch = [(eco, name) for eco, name in packages[start:start + size]]
         found = registry.look_up(batch)
         fill_components(release, found)
+        obsolescence.refresh(release, found)
         progress.advance(f"Looked up {min(start + size, len(packages))} of {len(packages)} packages", count=len(batch))
     verdicts = licence_services.apply_licence_policy(release)
     states = lookup_states(release)
