@@ -593,6 +593,50 @@ def release_diff(doc: DocumentObject) -> None:
     )
 
 
+@document("Third-party software notices: {{ product_name }} {{ release_version }}", landscape=False)
+def third_party_notices(doc: DocumentObject) -> None:
+    fields_table(
+        doc,
+        [
+            ("Product", "{{ product_name }}"),
+            ("Release", "{{ release_version }} ({{ release_status }})"),
+            ("Components listed", "{{ component_count }} shipped (runtime) components"),
+            ("Not listed", "{{ left_out_dev }} development-only components (not shipped)"),
+            ("SOUP list approved", "{{ approved_by }} {{ approved_at }}"),
+        ],
+    )
+    doc.add_heading("Licences", level=2)
+    rows_table(
+        doc,
+        "g in licences",
+        [("Licence", "{{ g.licence }}", 3), ("Components", "{{ g.count }}", 1), ("Names", "{{ g.names }}", 7)],
+        empty="No components.",
+    )
+    doc.add_heading("Components", level=2)
+    rows_table(
+        doc,
+        "c in components",
+        [
+            ("Name", "{{ c.name }}", 2.6),
+            ("Version", "{{ c.version }}", 1.4),
+            ("Licence", "{{ c.licence }}", 2.2),
+            ("Author or supplier", "{{ c.author }}", 2.4),
+            ("Package URL or homepage", "{{ c.where }}", 3.4),
+        ],
+        size=8,
+        empty="No components.",
+    )
+    doc.add_heading("Licence texts", level=2)
+    doc.add_paragraph("{%p for t in licence_texts %}")
+    heading = doc.add_paragraph()
+    run = heading.add_run("{{ t.licence_id }}: {{ t.name }}")
+    run.bold = True
+    body = doc.add_paragraph()
+    run = body.add_run("{{ t.text|multiline }}")
+    run.font.size = Pt(8)
+    doc.add_paragraph("{%p endfor %}")
+
+
 def _system_fields(doc: DocumentObject) -> None:
     doc.add_heading("System", level=2)
     fields_table(
@@ -776,6 +820,7 @@ BUILDERS: dict[str, Builder] = {
     "purchasing_information": purchasing_information,
     "soup_list": soup_list,
     "release_diff": release_diff,
+    "third_party_notices": third_party_notices,
     "validation_protocol": validation_protocol,
     "validation_report": validation_report,
     "audit_extract": audit_extract,

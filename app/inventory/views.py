@@ -588,6 +588,25 @@ def releases_vex(release_id: int, fmt: str) -> Any:
     return _download(body.encode("utf-8"), f"{stem}-vex.{fmt}", VEX_FORMATS[fmt])
 
 
+@bp.get("/releases/<int:release_id>/notices.txt")
+@permission_required(Permission.INVENTORY_READ)
+def releases_notices(release_id: int) -> Any:
+    """The plain-text third-party notices (NOTICE) of a frozen release, to ship with the product."""
+    from app.inventory import attribution, notices
+
+    release = _get(Release, release_id)
+    if not release.is_frozen:
+        raise Conflict("The NOTICE is issued for a frozen release: freeze the release first (the Word copy of a draft "
+                       "is available, marked DRAFT).")
+    found = notices.release_notices(release)
+    approved = services.release_signatures(release)[Meaning.APPROVED]
+    line = f"SOUP list approved by {approved.printed_name} on {approved.signed_at:%Y-%m-%d}." if approved else ""
+    body = attribution.notice_text(release.product.name, release.version, found.groups, found.texts, approved=line)
+    unit_of_work.run(lambda: audit.record("release.exported", release, action=AuditAction.EXPORT, format="notices.txt",
+                                          components=found.components))
+    return _download(body.encode("utf-8"), f"{_file_stem(release)}-NOTICE.txt", "text/plain")
+
+
 @bp.post("/releases/<int:release_id>/vex")
 @permission_required(Permission.INVENTORY_EDIT)
 def releases_vex_import(release_id: int) -> Any:

@@ -76,6 +76,7 @@ def demo(app):
         "purchasing_information": db.session.scalars(select(PurchaseRecord.id)).first(),
         "soup_list": db.session.scalars(select(Release.id).order_by(Release.id.desc())).first(),
         "release_diff": db.session.scalars(select(Release.id).order_by(Release.id.desc())).first(),
+        "third_party_notices": db.session.scalars(select(Release.id).order_by(Release.id.desc())).first(),
         "validation_protocol": db.session.scalars(
             select(Protocol.id).where(Protocol.status == ProtocolStatus.EXECUTED)).first(),
         "validation_report": db.session.scalars(

@@ -25,6 +25,7 @@ EXPECTED = {
     "inventory.releases_diff_json": ALL_ROLES,
     "inventory.releases_export": ALL_ROLES,
     "inventory.releases_vex": ALL_ROLES,
+    "inventory.releases_notices": ALL_ROLES,
     "inventory.releases_vex_import": ENGINEER_OR_QA,
     "inventory.components_detail": ALL_ROLES,
     "inventory.components_edit": ENGINEER_OR_QA,

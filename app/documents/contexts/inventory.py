@@ -147,6 +147,37 @@ def soup_list(source_id: str) -> Source:
     )
 
 
+def third_party_notices(source_id: str) -> Source:
+    """The release's shipped components grouped by licence, with the licence texts (app.inventory.notices)."""
+    from app.inventory.notices import release_notices
+
+    release = _release(source_id)
+    notices = release_notices(release)
+    approved_by, approved_at = _signed(release, Meaning.APPROVED)
+    variables = {
+        "product_name": release.product.name,
+        "release_version": release.version,
+        "release_status": label(release.status),
+        "component_count": notices.components,
+        "left_out_dev": notices.left_out_dev,
+        "approved_by": approved_by, "approved_at": approved_at,
+        "licences": [{"licence": group.licence, "count": len(group.items),
+                      "names": ", ".join(f"{item.name} {item.version}".strip() for item in group.items)}
+                     for group in notices.groups],
+        "components": [{"name": item.name, "version": item.version, "licence": group.licence, "author": item.author,
+                        "where": item.purl or item.homepage} for group in notices.groups for item in group.items],
+        "licence_texts": [{"licence_id": entry.licence_id, "name": entry.name,
+                           "text": entry.text or f"The text of {entry.licence_id} is at {entry.url}"}
+                          for entry in notices.texts],
+    }
+    return Source(
+        variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
+        approved=release.status == ReleaseStatus.FROZEN, title="Third-party software notices", number_prefix="NOTICE",
+        number_key=f"{release.product.name}-{release.version}",
+        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
+    )
+
+
 def release_diff(source_id: str) -> Source:
     """Added, removed, upgraded, downgraded and licence-changed components between two releases."""
     old_id, _, new_id = source_id.partition(":")
