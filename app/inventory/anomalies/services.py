@@ -72,6 +72,20 @@ def reviews_of(component: Component, *, limit: int = 50) -> list[AnomalyReview]:
     return list(db.session.scalars(query))
 
 
+def review_to_carry(component: Component) -> AnomalyReview | None:
+    """The review a new review of this version starts from: the latest of this very version (a periodic review
+    carries its bug list over while the version is unchanged), else the latest of an earlier version of the same
+    package (re-asked when the version changes: each anomaly is to be checked again for the new version)."""
+    same = reviews_of(component, limit=1)
+    if same:
+        return same[0]
+    ecosystem, package, version = version_key(component)
+    return db.session.scalar(
+        select(AnomalyReview)
+        .where(AnomalyReview.ecosystem == ecosystem, AnomalyReview.package == package, AnomalyReview.version != version)
+        .order_by(AnomalyReview.reviewed_at.desc(), AnomalyReview.id.desc()).limit(1))
+
+
 def _received_for(component_ids: Sequence[int]) -> dict[int, list[datetime]]:
     """When each advisory now affecting these components arrived."""
     received: dict[int, list[datetime]] = defaultdict(list)

@@ -36,8 +36,11 @@ def anomaly_reviews_create(component_id: int) -> Any:
     form.advisories.choices = [
         (match.advisory.osv_id, f"{match.advisory.osv_id}: {match.advisory.headline}") for match in matches
     ]
+    carried = services.review_to_carry(component)
     if request.method == "GET":
         form.advisories.data = [match.advisory.osv_id for match in matches]
+        if carried is not None:
+            form.anomalies.data, form.links.data = carried.anomalies, "\n".join(carried.links or ())
     if form.validate_on_submit():
         outcome = unit_of_work.run(
             lambda: services.record_review(
@@ -59,6 +62,7 @@ def anomaly_reviews_create(component_id: int) -> Any:
         component=component,
         form=form,
         matches=matches,
+        carried=carried,
         panel=component_anomaly_panel(component),
         component_url=_component_url(component),
     ), status
