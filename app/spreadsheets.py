@@ -105,3 +105,87 @@ def csv_response(body: bytes | Iterable[str], filename: str) -> Response:
 
 def xlsx_response(body: bytes, filename: str) -> Response:
     return attachment(body, filename, XLSX_MIMETYPE)
+
+
+# --- Reading a table back (imports) --------------------------------------------------------------
+
+MAX_XLSX_MEMBERS = 200
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+
+
+class TableRefused(ValueError):
+    """The uploaded table cannot be read (not CSV or XLSX, damaged, too large, a zip bomb)."""
+
+
+def _plain(value: Any) -> str:
+    """A cell as text; the apostrophe our exports put before a formula-like text is taken off again."""
+    text = "" if value is None else str(value)
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text.strip()
+
+
+def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise TableRefused(f"The XLSX file is damaged and cannot be opened ({exc}).") from exc
+    if len(members) > MAX_XLSX_MEMBERS or sum(member.file_size for member in members) > MAX_XLSX_UNCOMPRESSED:
+        raise TableRefused("The XLSX file unpacks to more than 50 MB or 200 parts; it is not read.")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file: each is a refusal
+        raise TableRefused(f"The XLSX file cannot be read ({type(exc).__name__}).") from exc
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            return []
+        rows: list[list[str]] = []
+        for row in sheet.iter_rows(values_only=True):
+            if len(rows) > max_rows:
+                raise TableRefused(f"The table has more than {max_rows} rows.")
+            rows.append([_plain(value) for value in row])
+        return rows
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data: bytes, max_rows: int) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableRefused("The CSV file is not UTF-8 text (save it as 'CSV UTF-8').") from exc
+    if "\x00" in text:
+        raise TableRefused("The CSV file holds a NUL character: it is not a text table.")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            if len(rows) > max_rows:
+                raise TableRefused(f"The table has more than {max_rows} rows.")
+            rows.append([_plain(value) for value in row])
+    except csv.Error as exc:
+        raise TableRefused(f"The CSV file cannot be read: {exc}.") from exc
+    return rows
+
+
+def read_table(filename: str, data: bytes, *, max_rows: int = 10_000) -> list[list[str]]:
+    """The rows of an uploaded CSV or XLSX table (its first sheet) as text, empty rows dropped; TableRefused when it
+    cannot be read."""
+    if not data:
+        raise TableRefused("The file is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        rows = _xlsx_rows(data, max_rows)
+    elif filename.lower().endswith((".xlsx", ".xlsm")):
+        raise TableRefused("This file is named .xlsx but is not an XLSX workbook.")
+    else:
+        rows = _csv_rows(data, max_rows)
+    return [row for row in rows if any(cell for cell in row)]

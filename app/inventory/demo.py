@@ -173,6 +173,21 @@ def _prepare(release: Release, users: dict[str, User], password: str, *, finish:
                                by=engineer)
 
 
+def _seed_hazards(product: Any, engineer: User) -> None:
+    """The product's hazard list as a risk file elsewhere would export it (the ids the components' references name)."""
+    from app.inventory.risks import services as risks
+    from app.spreadsheets import csv_bytes
+
+    rows = [["Hazard ID", "Hazard", "Harm", "Severity", "Probability before", "Probability after", "Risk controls",
+             "SOUP items"],
+            ["HAZ-07", "A wrong dose is displayed to the nurse", "Over- or under-infusion", "S4", "P3", "P1",
+             "RC-1: the dose is computed twice and compared before display\nRC-2: the pump shows the raw rate too",
+             "flask; werkzeug"],
+            ["HAZ-12", "A treatment report is lost", "Missed follow-up", "S2", "P2", "P1",
+             "RC-3: reports are written to S3 with versioning and checked on read", "aws/S3"]]
+    risks.import_table(product, "demo-hazards.csv", csv_bytes(rows), by=engineer)
+
+
 def seed_release_gates(users: dict[str, User], *, password: str = "", **_options: Any) -> None:
     """A class B product with one frozen release that passed every freeze gate (prepared by the engineer, approved by
     QA) and a draft release with open problems (a range instead of a version, an advisory not triaged, a version
@@ -197,6 +212,7 @@ def seed_release_gates(users: dict[str, User], *, password: str = "", **_options
     services.import_files(first, [services.UploadedFile("pump-controller.cdx.json", _device_sbom("3.0.0"))],
                           by=engineer, channel=ImportChannel.SEED)
     _prepare(first, users, password, finish=True)
+    _seed_hazards(product, engineer)
     services.author_release(first, engineer, password=password, comment="SOUP list of 3.0 prepared")
     services.freeze_release(first, qa, password=password, comment="SOUP list of 3.0 approved")
 

@@ -39,6 +39,7 @@ from app.inventory.models import (
 )
 from app.inventory.obsolescence import services as obsolescence
 from app.inventory.obsolescence.models import VersionCurrency
+from app.inventory.risks.models import SoupHazardLink
 from app.inventory.workflow import ReleaseFrozen
 from app.signatures.models import Meaning
 from app.signatures.services import SignTarget, sign
@@ -153,6 +154,8 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
                       and row.safety_class in (SafetyClass.B, SafetyClass.C)}
     current = _current_reviews(wanted_reviews) if wanted_reviews else set()
     withdrawn = obsolescence.withdrawn_keys(release)
+    linked = set(db.session.scalars(select(SoupHazardLink.package_key)
+                                    .where(SoupHazardLink.product_id == product.id).distinct()))
     components = []
     for row in rows:
         item = items.get(row.software_item_id) if row.software_item_id else None
@@ -171,7 +174,8 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
             declared_range=row.declared_range, licence=row.licence_expression, licence_verdict=row.licence_verdict,
             licence_waived=licence is not None and licence.signature_id is not None,
             licence_decision=decision.decision if decision else "",
-            has_requirements=bool(row.requirements.strip()), has_hazards=bool(row.hazard_refs.strip()),
+            has_requirements=bool(row.requirements.strip()),
+            has_hazards=bool(row.hazard_refs.strip()) or key in linked,
             supplier=row.supplier or "", supplier_status=row.supplier_status or "",
             supplier_exempt=exemption is not None and exemption.signature_id is not None,
             review_current=row.review_key in current, matches=tuple(matches.get(row.id, ())),

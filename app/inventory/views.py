@@ -50,6 +50,8 @@ from app.inventory.forms import (
 from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release, SoftwareItem
 from app.inventory.obsolescence import services as obsolescence
 from app.inventory.readiness import RULES as READINESS_RULES
+from app.inventory.risks import services as risk_services
+from app.inventory.risks.models import Hazard
 from app.pagination import paginate_list, paginate_uncounted
 from app.signatures.forms import signature_form
 from app.signatures.models import Meaning
@@ -137,8 +139,10 @@ def products_detail(product_id: int) -> Any:
         (r.id, r.version) for r in releases]
     if releases:
         release_form.previous_release_id.data = releases[0].id
+    hazard_count = db.session.scalar(select(func.count(Hazard.id)).where(Hazard.product_id == product.id)) or 0
     return render_template("inventory/products_detail.html", product=product, releases=releases, counts=counts,
-                           form=ProductForm(obj=product), item_form=SoftwareItemForm(), release_form=release_form)
+                           form=ProductForm(obj=product), item_form=SoftwareItemForm(), release_form=release_form,
+                           hazard_count=hazard_count)
 
 
 @bp.post("/products/<int:product_id>/edit")
@@ -674,6 +678,7 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
         "parent": gates.parent_label(component.parents[0]) if component.parents else "",
         "suppliers": list(db.session.scalars(select(Supplier).order_by(Supplier.name).limit(500))),
         "currency": obsolescence.currency_of([component]).get(component.id),
+        "hazards": risk_services.hazards_of(component),
     }
 
 
@@ -844,3 +849,4 @@ from app.inventory import supplier_views  # noqa: E402, F401
 from app.inventory.advisories import views as advisory_views  # noqa: E402, F401
 from app.inventory.anomalies import views as anomaly_views  # noqa: E402, F401
 from app.inventory.licences import views as licence_views  # noqa: E402, F401
+from app.inventory.risks import views as risk_views  # noqa: E402, F401

@@ -20,6 +20,7 @@ from app.documents.models import DocumentTemplate, GeneratedDocument
 from app.extensions import db
 from app.inventory.advisories.models import Advisory
 from app.inventory.models import Component, Product, Release
+from app.inventory.risks.models import Hazard
 from app.jobs.models import Job
 from app.questionnaires.models import Evaluation, QuestionnaireTemplate
 from app.sources.models import ScorecardRecord, SourceResponse
@@ -39,6 +40,8 @@ DETAIL_PAGES: dict[str, tuple[str, Any]] = {
     "inventory.releases_detail": ("release_id", Release.id),
     "inventory.components_detail": ("component_id", Component.id),
     "inventory.advisories_detail": ("advisory_id", Advisory.id),
+    "inventory.hazards_list": ("product_id", Product.id),
+    "inventory.hazards_detail": ("hazard_id", Hazard.id),
     "validation.systems_detail": ("system_id", SoftwareSystem.id),
     "validation.protocols_detail": ("protocol_id", Protocol.id),
     "validation.reports_detail": ("protocol_id", Report.protocol_id),
