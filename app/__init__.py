@@ -37,7 +37,8 @@ PLUG_INS: tuple[str, ...] = (
     "jobs.queue", "notifications.tasks", "inventory.licences.lookup", "inventory.supplied",
     "questionnaires.evidence",
     "auth.services", "suppliers.reminders", "suppliers.services.register", "questionnaires.reminders", "questionnaires.evaluations",
-    "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "validation.reminders",
+    "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "inventory.advisories.sync",
+    "inventory.monitoring.services", "validation.reminders",
     "drafts.services", "documents.issuing", "documents.inbox", "questionnaires.inbox", "suppliers.inbox", "inventory.inbox", "validation.inbox", "inbox.digest",
 )
 

@@ -82,6 +82,11 @@ class DefaultConfig:
     # warning on class B/C SOUP versions that their registry yanked or deprecated ({} = the defaults).
     RELEASE_READINESS_WARNINGS: dict[str, str] = {}
     ADVISORY_UPLOAD_MAX_BYTES = 40 * 1024 * 1024  # an OSV file or zip (PyPA's database is ~3 MB)
+    # Scheduled advisory sync: where each ecosystem's OSV export is read ({ecosystem} is OSV's name, e.g. PyPI):
+    # OSV's public bucket, a mirror URL, or for offline sites a local path (a directory holding <ecosystem>/all.zip).
+    ADVISORY_SYNC_SOURCE = "https://osv-vulnerabilities.storage.googleapis.com/{ecosystem}/all.zip"
+    ADVISORY_SYNC_CRONTAB = "30 2 * * *"  # daily (UTC); the status page's "Sync now" queues the same as a job
+    ADVISORY_SYNC_MAX_BYTES = 256 * 1024 * 1024  # a larger export is refused while it downloads
     # Audit trail: the key of the keyed hash chain (HMAC). Required in production; kept in the instance
     # configuration, never in the database. Without it (development, tests) a key is derived from SECRET_KEY.
     AUDIT_CHAIN_KEY: str | None = None

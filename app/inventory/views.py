@@ -142,7 +142,7 @@ def products_detail(product_id: int) -> Any:
     hazard_count = db.session.scalar(select(func.count(Hazard.id)).where(Hazard.product_id == product.id)) or 0
     return render_template("inventory/products_detail.html", product=product, releases=releases, counts=counts,
                            form=ProductForm(obj=product), item_form=SoftwareItemForm(), release_form=release_form,
-                           hazard_count=hazard_count)
+                           hazard_count=hazard_count, monitoring=monitoring_views.product_panel(product))
 
 
 @bp.post("/products/<int:product_id>/edit")
@@ -849,4 +849,5 @@ from app.inventory import supplier_views  # noqa: E402, F401
 from app.inventory.advisories import views as advisory_views  # noqa: E402, F401
 from app.inventory.anomalies import views as anomaly_views  # noqa: E402, F401
 from app.inventory.licences import views as licence_views  # noqa: E402, F401
+from app.inventory.monitoring import views as monitoring_views  # noqa: E402
 from app.inventory.risks import views as risk_views  # noqa: E402, F401

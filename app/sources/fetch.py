@@ -207,6 +207,31 @@ def keep(source: str, url: str, body: bytes, *, status: int = 200, content_type:
     return stored
 
 
+@dataclass(frozen=True)
+class Download:
+    """A large file fetched once (not kept as evidence): its bytes, or why there are none."""
+
+    url: str
+    body: bytes = b""
+    error: str = ""
+
+
+def download(url: str, *, max_bytes: int, accept: str = "*/*") -> Download:
+    """GET one large file with the sources' timeout and user agent, refused past `max_bytes` while it streams;
+    not cached or stored (an export of many megabytes is read once and dropped). Offline mode refuses it."""
+    if bool(setting("SOURCES_OFFLINE")):
+        return Download(url, error="offline mode: not downloaded (configure a local directory or a mirror)")
+    timeout = float(setting("SOURCES_TIMEOUT_S"))
+    with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True,
+                      headers={"User-Agent": USER_AGENT, "Accept": accept}) as client:
+        raw = _get(client, url, {}, timeout, max_bytes)
+    if raw.error:
+        return Download(url, error=raw.error)
+    if raw.status != 200:
+        return Download(url, error=f"the source answered HTTP {raw.status}")
+    return Download(url, raw.body)
+
+
 def fetch_one(source: str, url: str, *, headers: Mapping[str, str] | None = None) -> Answer:
     """One URL through the same cache and evidence store."""
     return fetch_all(source, [url], headers=headers)[url]

@@ -13,3 +13,9 @@ EXPECTED = {
     "inventory.licence_policy_save": roles(Role.QA, Role.ADMIN),
     "inventory.licence_policy_remove": roles(Role.QA, Role.ADMIN),
 }
+EXPECTED.update({
+    "inventory.advisories_sync_status": ALL_ROLES,
+    "inventory.advisories_sync_start": roles(Role.QA, Role.ADMIN),
+    "inventory.products_subscribe": ALL_ROLES,
+    "inventory.products_unsubscribe": ALL_ROLES,
+})

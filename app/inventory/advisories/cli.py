@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -47,3 +48,26 @@ def import_command(username: str | None, files: tuple[Path, ...]) -> None:
                 click.echo(f"warning: {warning}", err=True)
             if len(result.warnings) > 20:
                 click.echo(f"warning: ... and {len(result.warnings) - 20} more", err=True)
+
+
+@cli.command("sync")
+@click.option("--ecosystem", "ecosystems", multiple=True,
+              help="OSV ecosystem to sync (repeatable; default: every ecosystem of the inventory).")
+def sync_command(ecosystems: tuple[str, ...]) -> None:
+    """Sync OSV's export of each ecosystem (ADVISORY_SYNC_SOURCE), importing only what changed; one JSON line per
+    ecosystem. Each run is committed and shown on the advisories' sync page; exit 1 when one failed."""
+    from app.inventory.advisories import sync
+    from app.inventory.advisories.models import SyncStatus
+
+    def report(run: Any) -> None:
+        db.session.commit()
+        click.echo(json.dumps({"ecosystem": run.ecosystem, "status": run.status, "new": run.new,
+                               "changed": run.changed, "unchanged": run.unchanged, "withdrawn": run.withdrawn,
+                               "duration_s": run.duration_s, "source": run.source, "error": run.error}))
+
+    with audit.acting_as(audit.Actor(None, "cli")):
+        runs = sync.sync_all(ecosystems=list(ecosystems) or None, channel="cli", after_each=report)
+    if not runs:
+        click.echo("nothing to sync: no component of the inventory is in an ecosystem OSV exports", err=True)
+    if any(run.status == SyncStatus.FAILED for run in runs):
+        sys.exit(1)

@@ -172,3 +172,45 @@ class AdvisoryMatch(Audited, TimestampMixin, db.Model):  # type: ignore[name-def
 
     def audit_label(self) -> str:
         return f"{self.advisory.osv_id} on {self.component.name} {self.component.version}"
+
+
+class SyncStatus(StrEnum):
+    """How a scheduled advisory sync of one ecosystem ended."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class AdvisorySyncRun(db.Model):  # type: ignore[name-defined,misc]
+    """One sync of one ecosystem's OSV export: where from, when, what changed (by `modified`), how long, or why not.
+
+    Written by the sync itself (not audited row by row: the trail holds one `advisories.synced` event per run)."""
+
+    __tablename__ = "advisory_sync_runs"
+    __table_args__ = (Index("ix_advisory_sync_runs_ecosystem_id", "ecosystem", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ecosystem: Mapped[str] = mapped_column(String(60), nullable=False)  # OSV's name: PyPI, npm...
+    source: Mapped[str] = mapped_column(String(1000), nullable=False)  # the URL or local path read
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, default="worker")  # worker | cli | web
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=SyncStatus.RUNNING)
+    started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    duration_s: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    new: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    changed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # newly withdrawn in this run
+    size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # bytes of the export
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    started_by: Mapped[User | None] = relationship()
+
+    @classmethod
+    def audit_type(cls) -> str:
+        return "advisory_sync_run"
+
+    def audit_label(self) -> str:
+        return f"{self.ecosystem} sync {self.id}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,10 +114,47 @@ class ParsedAdvisories:
 
     advisories: list[AdvisoryRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: int = 0  # files the caller's `skip` passed over unparsed (known unchanged)
 
 
-def parse_advisories(filename: str, content: bytes) -> ParsedAdvisories:
-    """Parse an OSV record, list or zip; bad records become warnings, but a file where nothing parses fails."""
+@dataclass(frozen=True)
+class Stamp:
+    """A record's id and `modified` time as written, read without parsing the record."""
+
+    id: str
+    modified: str
+
+
+_YAML_TOP_KEY = {key: re.compile(rb"^" + key + rb":[ \t]*(\S[^\r\n]*?)[ \t]*\r?$", re.M) for key in (b"id", b"modified")}
+
+
+def record_stamp(name: str, data: bytes) -> Stamp | None:
+    """The id and `modified` of a one-record file, read cheaply (a JSON object's top level, or a block-style YAML
+    file's top-level keys); None when the file does not show them that way (then it must be parsed whole)."""
+    if name.lower().endswith(".json"):
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError):
+            return None
+        if isinstance(document, dict):
+            found = document.get("id"), document.get("modified")
+            if all(isinstance(value, str) and value for value in found):
+                return Stamp(*found)  # type: ignore[arg-type]
+        return None
+    values = []
+    for pattern in _YAML_TOP_KEY.values():
+        hits = pattern.findall(data)
+        if len(hits) != 1:
+            return None
+        values.append(hits[0].decode("utf-8", "replace").strip("'\""))
+    return Stamp(*values) if all(values) else None
+
+
+def parse_advisories(filename: str, content: bytes, *, skip: Callable[[str, bytes], bool] | None = None) -> ParsedAdvisories:
+    """Parse an OSV record, list or zip; bad records become warnings, but a file where nothing parses fails.
+
+    `skip(member name, bytes)` may pass over a file unparsed (counted in `skipped`): an incremental sync skips the
+    records it already holds in the same `modified` version."""
     members: Iterable[tuple[str, Callable[[], bytes]]]
     if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".zip"):
         members = _zip_members(filename, content)
@@ -129,7 +167,11 @@ def parse_advisories(filename: str, content: bytes) -> ParsedAdvisories:
     for member_name, read in members:
         seen_files += 1
         try:
-            documents = _records_of(member_name, read())
+            data = read()
+            if skip is not None and skip(member_name, data):
+                result.skipped += 1
+                continue
+            documents = _records_of(member_name, data)
         except AdvisoryFormatError as error:
             first_error = first_error or error
             result.warnings.append(str(error))
@@ -143,7 +185,7 @@ def parse_advisories(filename: str, content: bytes) -> ParsedAdvisories:
                 result.warnings.append(str(error))
                 continue
             _keep_newest(result, by_id, advisory, where)
-    if not result.advisories:
+    if not result.advisories and not result.skipped:
         if first_error is not None:
             raise first_error
         if seen_files == 0:

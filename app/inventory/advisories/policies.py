@@ -16,3 +16,8 @@ def can_triage_match(user: Any, _match: Any) -> bool:
     """Deciding whether an advisory affects a component is inventory work; it is allowed on frozen releases
     too, because monitoring a released version continues after the freeze."""
     return bool(user.has(Permission.INVENTORY_EDIT))
+
+
+def can_sync_advisories(user: Any) -> bool:
+    """QA and administrators start an advisory sync by hand (the worker runs it on its schedule anyway)."""
+    return bool(user.has(Permission.INVENTORY_FREEZE) or user.has(Permission.SETTINGS_MANAGE))

@@ -54,12 +54,21 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 _MATCH_LISTENERS = "advisory_match_listeners"
+_ARRIVAL_LISTENERS = "advisory_arrival_listeners"
 
 
 def on_advisories_imported(app: Flask, listener: Callable[[], object]) -> None:
     """A higher package hears, inside the transaction, when an import changed advisories and refreshed every match
     (the anomaly review schedule follows them); each listener once."""
     listeners: list[Callable[[], object]] = app.extensions.setdefault(_MATCH_LISTENERS, [])
+    if listener not in listeners:
+        listeners.append(listener)
+
+
+def on_advisories_arrived(app: Flask, listener: Callable[[list[int]], object]) -> None:
+    """A higher package hears, after the match listeners, the ids of the advisories an import brought new or whose
+    affected packages changed (what is "new since the last review"); each listener once."""
+    listeners: list[Callable[[list[int]], object]] = app.extensions.setdefault(_ARRIVAL_LISTENERS, [])
     if listener not in listeners:
         listeners.append(listener)
 
@@ -100,7 +109,7 @@ class AdvisoryImportResult(AdvisoryImportCounts):
                 "warnings": len(self.warnings)}
 
 
-def _timestamp(text: str) -> datetime | None:
+def osv_time(text: str) -> datetime | None:
     """An RFC 3339 time as naive UTC; None when absent or unreadable (the text is not evidence of anything)."""
     if not text:
         return None
@@ -148,9 +157,9 @@ def _advisory_row(record: AdvisoryRecord, affected: list[dict[str, Any]], source
         "severity": record.severity,
         "severity_level": record.severity_level,
         "severity_score": record.severity_score,
-        "published": _timestamp(record.published),
-        "modified": _timestamp(record.modified),
-        "withdrawn": _timestamp(record.withdrawn),
+        "published": osv_time(record.published),
+        "modified": osv_time(record.modified),
+        "withdrawn": osv_time(record.withdrawn),
         "reference_urls": list(record.references),
         "content_hash": _digest(dataclasses.asdict(record)),
         "affected_hash": _digest(affected),
@@ -177,6 +186,16 @@ def import_advisories(
         parsed = parse_advisories(filename, content)
     except AdvisoryFormatError as error:
         raise ValidationFailed(f"Cannot import {filename}: {error}") from error
+    return store_advisories(parsed.advisories, parsed.warnings, filename=filename, content=content, by=by,
+                            channel=channel)
+
+
+def store_advisories(
+    records: Sequence[AdvisoryRecord], warnings: Sequence[str], *, filename: str, content: bytes,
+    by: User | None = None, channel: str = "web", skipped_unchanged: int = 0,
+) -> AdvisoryImportResult:
+    """Upsert parsed OSV records by id (withdrawn ones are kept, marked by their `withdrawn` time), refresh the
+    matches and tell the listeners; `skipped_unchanged` counts records a caller found unchanged without parsing."""
     now = utcnow()
     table = Advisory.__table__
     existing = {
@@ -188,19 +207,23 @@ def import_advisories(
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
     affected_by_osv: dict[str, list[dict[str, Any]]] = {}
-    unchanged = 0
-    for record in parsed.advisories:
+    arrived: set[str] = set()
+    unchanged = skipped_unchanged
+    for record in records:
         affected = _affected_rows(record)
         row = _advisory_row(record, affected, filename, now)
         old = existing.get(row["osv_id"])
         if old is None:
             new_rows.append(row)
+            arrived.add(row["osv_id"])
         elif old.content_hash == row["content_hash"]:
             unchanged += 1
             continue
         else:
             if old.affected_hash == row["affected_hash"]:
                 row["received_at"] = old.received_at  # same packages and versions: nothing new to review
+            else:
+                arrived.add(row["osv_id"])
             changed_rows.append({**row, "_id": old.id})
         affected_by_osv[row["osv_id"]] = affected
     if new_rows:
@@ -223,12 +246,16 @@ def import_advisories(
     if affected_by_osv:
         for listener in current_app.extensions.get(_MATCH_LISTENERS, ()):
             listener()
+    if arrived:
+        arrived_ids = sorted(ids[osv_id] for osv_id in arrived)
+        for arrival_listener in current_app.extensions.get(_ARRIVAL_LISTENERS, ()):
+            arrival_listener(arrived_ids)
     tally = AdvisoryImportCounts(
-        advisories=len(parsed.advisories),
+        advisories=len(records) + skipped_unchanged,
         added=len(new_rows),
         updated=len(changed_rows),
         unchanged=unchanged,
-        withdrawn=sum(1 for record in parsed.advisories if record.is_withdrawn),
+        withdrawn=sum(1 for record in records if record.is_withdrawn),
         affected_packages=sum(len(items) for items in affected_by_osv.values()),
         versions=sum(len(item["versions"]) for items in affected_by_osv.values() for item in items),
         matches_added=added,
@@ -243,16 +270,16 @@ def import_advisories(
         imported_by_id=by.id if by is not None else None,
         imported_at=now,
         counts=counts,
-        warnings=parsed.warnings[:1000],
+        warnings=list(warnings[:1000]),
     )
     db.session.add(run)
     db.session.flush()
     audit.record(
-        "advisories.imported", run, filename=run.filename, sha256=run.sha256, warnings=len(parsed.warnings), **counts
+        "advisories.imported", run, filename=run.filename, sha256=run.sha256, warnings=len(warnings), **counts
     )
     return AdvisoryImportResult(
         **dataclasses.asdict(tally), import_id=run.id, filename=run.filename, sha256=run.sha256,
-        warnings=list(parsed.warnings),
+        warnings=list(warnings),
     )
 
 

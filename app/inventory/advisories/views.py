@@ -123,3 +123,4 @@ def advisory_matches_triage(match_id: int) -> Any:
     ).ok:
         flash(f"{match.advisory.osv_id} on {match.component.name} {match.component.version}: {match.state.replace('_', ' ')}.", "success")
     return redirect(back)
+
