@@ -57,14 +57,16 @@ def raise_alerts(advisory_ids: Sequence[int]) -> list[ProductAlert]:
         return []
     existing = {(alert.product_id, alert.advisory_id): alert for part in chunks(sorted({a for _p, a in groups}))
                 for alert in db.session.scalars(select(ProductAlert).where(ProductAlert.advisory_id.in_(part)))}
-    osv_ids = dict(db.session.execute(select(Advisory.id, Advisory.osv_id).where(
-        Advisory.id.in_(sorted({a for _p, a in groups})))).tuples())
+    osv_ids: dict[int, str] = {}
+    for part in chunks(sorted({a for _p, a in groups})):
+        osv_ids.update(db.session.execute(select(Advisory.id, Advisory.osv_id).where(Advisory.id.in_(part))).all())
     now = utcnow()
     raised = []
     for (product_id, advisory_id), matches in sorted(groups.items()):
         alert = existing.get((product_id, advisory_id))
         if alert is None:
-            alert = ProductAlert(product_id=product_id, advisory_id=advisory_id, raised_at=now)
+            alert = ProductAlert(product=db.session.get(Product, product_id), advisory=db.session.get(Advisory, advisory_id),
+                                 raised_at=now)
             db.session.add(alert)
         else:
             alert.raised_at, alert.mailed_at = now, None
