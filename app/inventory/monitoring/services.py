@@ -59,7 +59,8 @@ def raise_alerts(advisory_ids: Sequence[int]) -> list[ProductAlert]:
                 for alert in db.session.scalars(select(ProductAlert).where(ProductAlert.advisory_id.in_(part)))}
     osv_ids: dict[int, str] = {}
     for part in chunks(sorted({a for _p, a in groups})):
-        osv_ids.update(db.session.execute(select(Advisory.id, Advisory.osv_id).where(Advisory.id.in_(part))).all())
+        osv_ids.update((row.id, row.osv_id) for row in db.session.execute(
+            select(Advisory.id, Advisory.osv_id).where(Advisory.id.in_(part))))
     now = utcnow()
     raised = []
     for (product_id, advisory_id), matches in sorted(groups.items()):

@@ -27,7 +27,7 @@ def serving(files: dict[str, bytes]) -> Iterator[str]:
     """Serve `files` (path -> bytes) on 127.0.0.1; yields the base URL. A missing path answers 404."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
+        def do_GET(self) -> None:
             body = files.get(self.path)
             if body is None:
                 self.send_error(404)

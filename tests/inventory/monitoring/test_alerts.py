@@ -153,7 +153,7 @@ def test_an_advisory_hitting_only_drafts_raises_nothing(app, make_user):
 
 
 def test_several_advisories_make_one_digest_per_product(app, released):
-    people, product = released
+    people, _product = released
     second = {**RECORD, "id": "PYSEC-2099-8"}
     advisory_services.import_advisories("two.json", json.dumps([RECORD, second]).encode(), by=people["qa"])
     db.session.commit()
