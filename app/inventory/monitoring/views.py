@@ -6,6 +6,7 @@ app/inventory/views.py imports this module at its end, so these routes join the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
@@ -62,22 +63,25 @@ def advisories_sync_start() -> Any:
     return redirect(url_for("inventory.advisories_sync_status"))
 
 
+def _follow(product_id: int, change: Callable[[Any, Product], object], message: str) -> Any:
+    """Follow or stop following the product (one service call, committed), then back to its monitoring section."""
+    product = db.get_or_404(Product, product_id)
+    if FlaskForm().validate_on_submit() and unit_of_work.run(lambda: change(current_user, product)).ok:
+        flash(message.format(product=product.name), "success")
+    return redirect(url_for("inventory.products_detail", product_id=product.id, _anchor="monitoring"))
+
+
 @bp.post("/products/<int:product_id>/subscription")
 @permission_required(Permission.INVENTORY_READ)
 def products_subscribe(product_id: int) -> Any:
-    product = db.get_or_404(Product, product_id)
-    if FlaskForm().validate_on_submit() and unit_of_work.run(lambda: monitoring.subscribe(current_user, product)).ok:
-        flash(f"You follow {product.name}: advisories that reach its frozen releases are e-mailed to you.", "success")
-    return redirect(url_for("inventory.products_detail", product_id=product.id, _anchor="monitoring"))
+    return _follow(product_id, monitoring.subscribe,
+                   "You follow {product}: advisories that reach its frozen releases are e-mailed to you.")
 
 
 @bp.post("/products/<int:product_id>/subscription/delete")
 @permission_required(Permission.INVENTORY_READ)
 def products_unsubscribe(product_id: int) -> Any:
-    product = db.get_or_404(Product, product_id)
-    if FlaskForm().validate_on_submit() and unit_of_work.run(lambda: monitoring.unsubscribe(current_user, product)).ok:
-        flash(f"You no longer follow {product.name}.", "success")
-    return redirect(url_for("inventory.products_detail", product_id=product.id, _anchor="monitoring"))
+    return _follow(product_id, monitoring.unsubscribe, "You no longer follow {product}.")
 
 
 def product_panel(product: Product) -> dict[str, Any]:

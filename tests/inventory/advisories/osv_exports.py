@@ -6,6 +6,7 @@ layout, https://google.github.io/osv.dev/data/#data-dumps), the real PyPA export
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 import zipfile
@@ -49,6 +50,15 @@ def serving(files: dict[str, bytes]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def export_of(*records: dict[str, Any]) -> bytes:
+    """A small OSV export: each record as vulns/<id>.json in a zip."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for record in records:
+            archive.writestr(f"vulns/{record['id']}.json", json.dumps(record))
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.inventory.advisories import sync
 from app.inventory.advisories.models import Advisory, AdvisorySyncRun, SyncStatus
 from app.jobs.models import Job
-from tests.inventory.advisories.osv_exports import PYPA_ZIP, expected_counts, modify, serving, stamps
+from tests.inventory.advisories.osv_exports import PYPA_ZIP, expected_counts, export_of, modify, serving, stamps
 from tests.inventory.advisory_records import make_release
 
 TEMPLATE = "{base}/{{ecosystem}}/all.zip"
@@ -117,17 +117,9 @@ def test_a_zip_bomb_is_refused_before_it_is_expanded(app, pypi_inventory, monkey
     assert db.session.scalar(select(func.count(Advisory.id))) == 0
 
 
-def small_export(*records: dict[str, object]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for record in records:
-            archive.writestr(f"{record['id']}.json", json.dumps(record))
-    return out.getvalue()
-
-
 def test_the_command_syncs_every_ecosystem_from_a_local_directory(app, pypi_inventory, monkeypatch, tmp_path):
     (tmp_path / "PyPI").mkdir()
-    (tmp_path / "PyPI" / "all.zip").write_bytes(small_export(
+    (tmp_path / "PyPI" / "all.zip").write_bytes(export_of(
         {"id": "PYSEC-0001", "modified": "2024-01-01T00:00:00Z", "details": "x",
          "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"}, "versions": ["2.10"]}]}))
     monkeypatch.setitem(app.config, "ADVISORY_SYNC_SOURCE", str(tmp_path))

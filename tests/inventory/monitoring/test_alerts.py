@@ -4,9 +4,7 @@ The same holds for the manual upload and for the scheduled sync."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from datetime import date
 
@@ -28,6 +26,7 @@ from app.inventory.models import Release, ReleaseStatus
 from app.inventory.monitoring import services as monitoring
 from app.inventory.monitoring.models import ProductAlert, ProductSubscription
 from app.notifications.models import OutboxMessage
+from tests.inventory.advisories.osv_exports import export_of
 from tests.inventory.advisory_records import component_named, make_release
 
 RECORD = {
@@ -35,14 +34,6 @@ RECORD = {
     "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
     "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"}, "versions": ["2.10"]}],
 }
-
-
-def export(*records: dict[str, object]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for record in records:
-            archive.writestr(f"vulns/{record['id']}.json", json.dumps(record))
-    return out.getvalue()
 
 
 def upload(by):  # type: ignore[no-untyped-def]
@@ -55,7 +46,7 @@ def importer(request, app, monkeypatch, tmp_path) -> Callable[[object], None]:  
     if request.param == "upload":
         return upload
     (tmp_path / "PyPI").mkdir()
-    (tmp_path / "PyPI" / "all.zip").write_bytes(export(RECORD))
+    (tmp_path / "PyPI" / "all.zip").write_bytes(export_of(RECORD))
     monkeypatch.setitem(app.config, "ADVISORY_SYNC_SOURCE", str(tmp_path))
     return lambda _by: sync.sync_ecosystem("PyPI")
 
@@ -179,3 +170,21 @@ def test_a_user_follows_and_unfollows_a_product_on_its_page(app, released, clien
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "product_subscription")
                                  .order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["create", "delete"]
+
+
+def test_a_changed_advisory_raises_its_triage_item_again_instead_of_a_second_one(app, released):
+    people, _product = released
+    upload(people["qa"])
+    db.session.commit()
+    text_only = {**RECORD, "modified": "2099-02-01T00:00:00Z", "details": "Reworded."}
+    advisory_services.import_advisories("a.json", json.dumps(text_only).encode(), by=people["qa"])
+    db.session.commit()
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1  # same packages and versions: nothing to say
+
+    wider = {**text_only, "modified": "2099-03-01T00:00:00Z",
+             "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"}, "versions": ["2.10", "2.10.1"]}]}
+    advisory_services.import_advisories("b.json", json.dumps(wider).encode(), by=people["qa"])
+    db.session.commit()
+    assert db.session.scalar(select(func.count(ProductAlert.id))) == 1
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
+    assert alert_group(people["engineer"])[0].count == 1
