@@ -6,7 +6,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0018m'  # created 2026-11-30 12:00:00
-down_revision = '0018v'
+down_revision = '0018w'
 
 
 def upgrade():
