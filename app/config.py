@@ -38,6 +38,7 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # evidence, certificates, templates
     INVENTORY_UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # one lockfile or SBOM to import (a 50k-component SBOM is ~24 MB)
+    TEST_RESULTS_UPLOAD_MAX_BYTES = 30 * 1024 * 1024  # one JUnit XML report (10,000 test cases are ~2 MB)
     # Per evaluation (a supplier link must not grow storage without bound)
     REFUSED_ANSWER_MAX_CHARS = 2000  # a refused answer is kept (to show it again) cut to this many characters
     EVIDENCE_MAX_FILES_PER_EVALUATION = 50

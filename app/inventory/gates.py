@@ -28,6 +28,7 @@ from app.inventory.advisories.models import Advisory, AdvisoryMatch
 from app.inventory.advisories.services import chunks
 from app.inventory.anomalies.models import AnomalyReview, Conclusion, ReviewSchedule
 from app.inventory.anomalies.rules import scheduled_status
+from app.inventory.traceability import services as traceability
 from app.inventory.models import (
     Component,
     ComponentWaiver,
@@ -156,6 +157,7 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
     withdrawn = obsolescence.withdrawn_keys(release)
     linked = set(db.session.scalars(select(SoupHazardLink.package_key)
                                     .where(SoupHazardLink.product_id == product.id).distinct()))
+    requirement_states = traceability.release_requirement_states(release)
     components = []
     for row in rows:
         item = items.get(row.software_item_id) if row.software_item_id else None
@@ -174,12 +176,17 @@ def release_facts(release: Release) -> rules.ReleaseFacts:
             declared_range=row.declared_range, licence=row.licence_expression, licence_verdict=row.licence_verdict,
             licence_waived=licence is not None and licence.signature_id is not None,
             licence_decision=decision.decision if decision else "",
-            has_requirements=bool(row.requirements.strip()),
+            has_requirements=bool(row.requirements.strip()) or any(
+                state.current for state in requirement_states.get(row.id, ())),
             has_hazards=bool(row.hazard_refs.strip()) or key in linked,
             supplier=row.supplier or "", supplier_status=row.supplier_status or "",
             supplier_exempt=exemption is not None and exemption.signature_id is not None,
             review_current=row.review_key in current, matches=tuple(matches.get(row.id, ())),
             withdrawn=_withdrawn(withdrawn.get((row.ecosystem, row.name, row.version))),
+            requirements=tuple(rules.RequirementFacts(
+                identifier=state.identifier, current=state.current, recorded_for=", ".join(state.recorded_versions),
+                outcomes=state.outcomes, rationale=state.rationale)
+                for state in requirement_states.get(row.id, ()) if state.status != "retired"),
         ))
     return rules.ReleaseFacts(product=product.name, version=release.version,
                               transitive_rule=product.transitive_rule or TransitiveRule.DIRECT, components=components)

@@ -30,6 +30,8 @@ RULES: dict[str, str] = {
     "supplier": "Class B/C SOUP comes from an approved or conditionally approved supplier, or is exempted (signed)",
     "anomaly_review": "Class B/C SOUP has a current anomaly review",
     "requirements_hazards": "Class B/C SOUP has its requirements and hazard references",
+    "requirements_verified": "Every requirement of class B/C SOUP has a passing linked test in the release's latest "
+                             "test run, or a signed rationale for verification by other means",
 }
 # The safety classes each rule applies to (the setting RELEASE_READINESS_RULES overrides any of them).
 DEFAULT_CLASSES: dict[str, str] = {
@@ -42,6 +44,7 @@ DEFAULT_CLASSES: dict[str, str] = {
     "supplier": "BC",
     "anomaly_review": "BC",
     "requirements_hazards": "BC",
+    "requirements_verified": "BC",
 }
 # Warnings: shown with the checklist and in the JSON, never stopping the freeze (RELEASE_READINESS_WARNINGS overrides
 # the classes each applies to; "" turns one off).
@@ -89,6 +92,17 @@ class MatchFacts:
 
 
 @dataclass(frozen=True)
+class RequirementFacts:
+    """One SOUP requirement of a component: recorded for this version or to re-assess, and how it is verified."""
+
+    identifier: str
+    current: bool = True  # recorded (or confirmed) for this very version
+    recorded_for: str = ""  # the versions it was recorded for, when not this one
+    outcomes: frozenset[str] = frozenset()  # outcomes of its linked tests in the release's latest run
+    rationale: bool = False  # a signed rationale for verification by other means
+
+
+@dataclass(frozen=True)
 class ComponentFacts:
     """What the rules read of one component (gathered from the component, its item, supplier, waivers, reviews)."""
 
@@ -117,6 +131,7 @@ class ComponentFacts:
     review_current: bool = False
     matches: tuple[MatchFacts, ...] = ()
     withdrawn: str = ""  # "yanked" or "deprecated" when its registry says so (app.inventory.obsolescence)
+    requirements: tuple[RequirementFacts, ...] = ()  # requirement records (retired ones left out)
 
     @property
     def label(self) -> str:
@@ -294,3 +309,20 @@ def _component_problems(c: ComponentFacts, transitive_rule: str, classes: Mappin
         if missing:
             yield Problem("requirements_hazards", label,
                           f"{label}: class {c.safety_class} SOUP needs its {' and '.join(missing)}.")
+    if _applies("requirements_verified", c, classes):
+        yield from _requirement_problems(c, label)
+
+
+def _requirement_problems(c: ComponentFacts, label: str) -> Iterable[Problem]:
+    for requirement in c.requirements:
+        ident = requirement.identifier
+        if not requirement.current:
+            yield Problem("requirements_verified", label,
+                          f"{ident} was recorded for {c.name} {requirement.recorded_for or 'another version'}: "
+                          f"re-assess it for {c.version}.")
+        elif "passed" not in requirement.outcomes and not requirement.rationale:
+            tested = ("only failing linked tests" if requirement.outcomes & {"failed", "error"} else
+                      "only skipped linked tests" if requirement.outcomes else "no linked test")
+            yield Problem("requirements_verified", label,
+                          f"{ident} of {label} has {tested} in the latest test run and no signed rationale for "
+                          "verification by other means.")
