@@ -23,7 +23,7 @@ class JUnitError(ValueError):
     """The file is not a JUnit XML report we accept; the message says why, for the person who sent it."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ParsedCase:
     """One test case as the report gives it."""
 
@@ -91,23 +91,25 @@ def _property(elem: etree._Element) -> str:
     return ", ".join(value for value in values if value)
 
 
+_RESULTS = {Failure._tag: FAILED, Error._tag: ERROR, Skipped._tag: SKIPPED}
+
+
 def _case(elem: etree._Element, suite: str, suite_refs: str) -> ParsedCase:
-    outcome, message = PASSED, ""
+    outcome, message, own = PASSED, "", ""
     for child in elem:
         tag = child.tag
-        if tag in (Failure._tag, Error._tag, Skipped._tag):
-            outcome = {Failure._tag: FAILED, Error._tag: ERROR, Skipped._tag: SKIPPED}[tag]
+        if tag == "properties":
+            own = _property(elem)
+        elif tag in _RESULTS and outcome in (PASSED, SKIPPED):  # a failure or error outweighs a skip (pytest's xfail)
+            outcome = _RESULTS[tag]
             text = (child.text or "").strip()
             head = child.get("message") or ""
             message = (f"{head}\n{text}" if head and text and text != head else head or text)[:MESSAGE_MAX]
-            if outcome != SKIPPED:
-                break  # a failure or error outweighs a skip (pytest writes both for an xfail in teardown)
     try:
         time = float(elem.get("time") or 0)
     except ValueError:
         time = 0.0
-    own = _property(elem)
-    refs = ", ".join(value for value in (own, suite_refs) if value)
+    refs = f"{own}, {suite_refs}" if own and suite_refs else own or suite_refs
     return ParsedCase(name=(elem.get("name") or "")[:1000], classname=(elem.get("classname") or "")[:500],
                       file=(elem.get("file") or "")[:500], time=time, outcome=outcome, message=message, suite=suite[:300],
                       property_refs=refs)

@@ -113,6 +113,8 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def case_refs(name: str, property_refs: str, found_by: Markers) -> list[tuple[str, str]]:
     """Every ID a test case names, with where it was found (the property first, then markers in the name)."""
+    if not property_refs and found_by.pattern.search(name) is None:
+        return []  # most test cases name no ID
     found: dict[str, str] = {}
     for ident in ids_in_property(property_refs):
         found.setdefault(ident, LinkOrigin.PROPERTY)

@@ -400,9 +400,15 @@ def import_results(release: Release, files: Sequence[ResultFile], *, by: User | 
     known = dict(db.session.execute(select(SoupRequirement.identifier, SoupRequirement.id).where(
         SoupRequirement.product_id == release.product_id)).tuples().all())
     found_by = rules.markers({rules.prefix_of(identifier) for identifier in known})
-    ids = db.session.scalars(insert(TestResult).returning(TestResult.id, sort_by_parameter_order=True), [
+    # Core inserts of many rows in one executemany (no ORM objects, no RETURNING: on SQLite, RETURNING in the rows'
+    # order inserts them one by one). The run's ids, read back in id order, follow the rows' order: both databases
+    # number the rows of one executemany in the order they are sent.
+    connection = db.session.connection()
+    connection.execute(insert(TestResult.__table__), [
         {"run_id": run.id, "name": case.name, "classname": case.classname, "file": case.file, "suite": case.suite,
-         "time": case.time, "outcome": case.outcome, "message": case.message} for case in cases]).all()
+         "time": case.time, "outcome": case.outcome, "message": case.message} for case in cases])
+    ids = connection.execute(select(TestResult.__table__.c.id).where(TestResult.__table__.c.run_id == run.id)
+                             .order_by(TestResult.__table__.c.id)).scalars().all()
     links: list[dict[str, Any]] = []
     linked = 0
     unknown: set[str] = set()
@@ -420,7 +426,7 @@ def import_results(release: Release, files: Sequence[ResultFile], *, by: User | 
             links.append({"test_case_id": case_id, "run_id": run.id, "ref": ref[:60], "requirement_id": requirement_id,
                           "origin": str(origin)})
     if links:
-        db.session.execute(insert(TestResultLink), links)
+        connection.execute(insert(TestResultLink.__table__), links)
     counts = {outcome: 0 for outcome in junit.OUTCOMES}
     for case in cases:
         counts[case.outcome] += 1
