@@ -30,6 +30,8 @@ CLI_MODULES: tuple[str, ...] = (
 UPLOAD_LIMITS: dict[str, str] = {
     "inventory.releases_import": "INVENTORY_UPLOAD_MAX_BYTES",
     "api.imports_create": "INVENTORY_UPLOAD_MAX_BYTES",
+    "inventory.test_results_import": "TEST_RESULTS_UPLOAD_MAX_BYTES",
+    "api.test_results_create": "TEST_RESULTS_UPLOAD_MAX_BYTES",
 }
 FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields of the form
 

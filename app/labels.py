@@ -21,6 +21,9 @@ from typing import Any
 # Codes whose label is not simply their words.
 VALUE_LABELS: dict[str, str] = {
     "soup": "SOUP",
+    "reassess": "Re-assess",
+    "hardware_prerequisite": "Hardware prerequisite",
+    "software_prerequisite": "Software prerequisite",
     "otss": "OTSS",
     "saas": "SaaS",
     "paas": "PaaS",

@@ -19,6 +19,7 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import ImportChannel, Product
+from app.inventory.traceability import services as traceability
 
 TOKEN_PREFIX = "prov_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
 
@@ -106,6 +107,17 @@ def import_into(token: ApiToken, product_name: str, version: str, files: Sequenc
         raise PermissionDenied(f"The API token may not import into the product {name!r}: it may import only into "
                                f"{_names(token)}.")
     return inventory.import_into(product_name, version, files, format=format, channel=ImportChannel.API)
+
+
+def import_test_results(token: ApiToken, product_name: str, version: str,
+                        files: Sequence[traceability.ResultFile], *, source: str = "") -> dict[str, Any]:
+    """Import JUnit test results through the API into an existing release of a product in the token's scope."""
+    product = inventory.find_product(product_name)
+    if product is not None and not token.may_import_into(product):
+        raise PermissionDenied(f"The API token may not import into the product {product.name!r}: it may import only "
+                               f"into {_names(token)}.")
+    return traceability.import_into(product_name, version, files, by=None, source=source or "api",
+                                    channel=ImportChannel.API).as_dict()
 
 
 def _names(token: ApiToken) -> str:

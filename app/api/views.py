@@ -28,6 +28,7 @@ from app.extensions import db
 from app.inputs import BaseForm
 from app.inventory import services as inventory
 from app.inventory.models import Product
+from app.inventory.traceability import services as traceability
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf_exempt = True
@@ -82,6 +83,23 @@ def imports_create(product_name: str, version: str) -> Any:
             token, product_name, version, files, format=request.form.get("format") or None,
         ), pages=(DomainError,)).value
     # The keys keep the documented order (jsonify would sort them).
+    return Response(json.dumps(summary), status=201, mimetype="application/json")
+
+
+@bp.post("/products/<product_name>/releases/<version>/test-results")
+def test_results_create(product_name: str, version: str) -> Any:
+    """Import JUnit XML test results (multipart field 'file', several allowed; optional 'source', e.g. the CI job's
+    URL) into a draft release of a product within the token's scope; answers the import summary."""
+    token = services.authenticate(request.headers.get("Authorization"), TokenScope.INVENTORY_IMPORT)
+    actor = audit.Actor(None, f"API token {token.prefix}… ({token.name})")
+    g.audit_actor = actor
+    g.denied_permissions = (str(TokenScope.INVENTORY_IMPORT),)
+    files = [traceability.ResultFile(upload.filename or "junit.xml", upload.read())
+             for field in ("file", "files") for upload in request.files.getlist(field)]
+    with audit.acting_as(actor):
+        summary = unit_of_work.run(lambda: services.import_test_results(
+            token, product_name, version, files, source=request.form.get("source") or "",
+        ), pages=(DomainError,)).value
     return Response(json.dumps(summary), status=201, mimetype="application/json")
 
 

@@ -101,3 +101,36 @@ def check_currency_command(product_name: str, version: str) -> None:
                "versions": versions, **obsolescence.counts(release)}
     db.session.commit()
     click.echo(json.dumps(summary))
+
+
+@cli.command("import-tests")
+@click.option("--product", "product_name", required=True, help="Product name.")
+@click.option("--release", "version", required=True, help="Release version (a draft).")
+@click.option("--source", default="", help="Where the results come from, e.g. the CI job's URL.")
+@click.option("--by", "username", default=None, help="Username to record as the importer (default: cli).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_tests_command(product_name: str, version: str, source: str, username: str | None,
+                         files: tuple[Path, ...]) -> None:
+    """Import JUnit XML test results into a release as one run and print the summary as one JSON object {"run",
+    "tests", "passed", "failed", "skipped", "linked", "requirements_covered", "unknown_ids"}.
+
+    Exit 2 with the message on stderr for a bad file or a missing release (nothing is stored), 3 for a frozen release.
+    """
+    from app.inventory.traceability import services as traceability
+
+    user = auth_services.find_user(username) if username else None
+    if username and user is None:
+        click.echo(f"error: no user named {username!r}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    actor = audit.actor_for(user) if user else audit.Actor(None, "cli")
+    uploads = [traceability.ResultFile(path.name, path.read_bytes()) for path in files]
+    with audit.acting_as(actor):
+        try:
+            summary = traceability.import_into(product_name, version, uploads, by=user, source=source or "cli",
+                                               channel=ImportChannel.CLI)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(EXIT_CONFLICT if isinstance(error, Conflict) else EXIT_BAD_INPUT)
+    click.echo(json.dumps(summary.as_dict()))

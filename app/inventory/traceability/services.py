@@ -19,7 +19,7 @@ from sqlalchemy import Select, and_, case, func, insert, or_, select, update
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory.models import Component, ImportChannel, Product, Release
 from app.inventory.traceability import junit, policies, rules
@@ -104,7 +104,7 @@ def update_requirement(requirement: SoupRequirement, values: dict[str, Any], *, 
     """Edit a requirement in place; a stale edit (someone saved meanwhile) is refused."""
     _require_editor(by)
     if expected_version is not None and expected_version != requirement.version:
-        raise Conflict(f"{requirement.identifier} was changed meanwhile; reload it and edit again.")
+        raise StaleEdit(f"{requirement.identifier} was changed meanwhile; reload it and edit again.")
     cleaned = _clean(values)
     identifier = _identifier(requirement.product, str(values.get("identifier") or requirement.identifier),
                              current=requirement)
