@@ -116,8 +116,9 @@ def import_test_results(token: ApiToken, product_name: str, version: str,
     if product is not None and not token.may_import_into(product):
         raise PermissionDenied(f"The API token may not import into the product {product.name!r}: it may import only "
                                f"into {_names(token)}.")
-    return traceability.import_into(product_name, version, files, by=None, source=source or "api",
-                                    channel=ImportChannel.API).as_dict()
+    release = inventory.named_release(product_name, version)
+    return traceability.import_results(release, files, by=None, source=source or "api",
+                                       channel=ImportChannel.API).as_dict()
 
 
 def _names(token: ApiToken) -> str:

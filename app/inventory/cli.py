@@ -126,8 +126,9 @@ def import_tests_command(product_name: str, version: str, source: str, username:
     uploads = [traceability.ResultFile(path.name, path.read_bytes()) for path in files]
     with audit.acting_as(actor):
         try:
-            summary = traceability.import_into(product_name, version, uploads, by=user, source=source or "cli",
-                                               channel=ImportChannel.CLI)
+            release = services.named_release(product_name, version)
+            summary = traceability.import_results(release, uploads, by=user, source=source or "cli",
+                                                  channel=ImportChannel.CLI)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

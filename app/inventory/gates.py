@@ -28,7 +28,6 @@ from app.inventory.advisories.models import Advisory, AdvisoryMatch
 from app.inventory.advisories.services import chunks
 from app.inventory.anomalies.models import AnomalyReview, Conclusion, ReviewSchedule
 from app.inventory.anomalies.rules import scheduled_status
-from app.inventory.traceability import services as traceability
 from app.inventory.models import (
     Component,
     ComponentWaiver,
@@ -41,6 +40,7 @@ from app.inventory.models import (
 from app.inventory.obsolescence import services as obsolescence
 from app.inventory.obsolescence.models import VersionCurrency
 from app.inventory.risks.models import SoupHazardLink
+from app.inventory.traceability import services as traceability
 from app.inventory.workflow import ReleaseFrozen
 from app.signatures.models import Meaning
 from app.signatures.services import SignTarget, sign

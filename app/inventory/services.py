@@ -204,6 +204,16 @@ def find_release(product: Product, version: str) -> Release | None:
     return db.session.scalar(select(Release).where(Release.product_id == product.id, Release.version == version.strip()))
 
 
+def named_release(product_name: str, version: str) -> Release:
+    """The existing release of a product named by name and version, or NotFound saying which is missing."""
+    product = find_product(product_name)
+    release = find_release(product, version) if product is not None else None
+    if release is None:
+        raise NotFound(f"There is no release {version!r} of {product_name!r}." if product is not None
+                       else f"There is no product {product_name!r}.")
+    return release
+
+
 def ensure_release(product_name: str, version: str, *, by: User | None = None) -> Release:
     """The named release, creating the product (class A until someone says otherwise) and the release when missing."""
     product = find_product(product_name) or create_product(product_name, by=by)

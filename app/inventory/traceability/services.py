@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, insert, or_, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import case as when
 
 from app.audit import services as audit
 from app.auth.models import User
 from app.db import utcnow
-from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
+from app.errors import PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory.models import Component, ImportChannel, Product, Release
 from app.inventory.traceability import junit, policies, rules
@@ -201,7 +202,7 @@ class RequirementFilters:
 def _release_matches(release: Release) -> Select[Any]:
     """(requirement id, component id, current) for every requirement recorded for a package the release ships."""
     prefix = func.substr(Component.review_key, 1, func.length(RequirementPackage.package_key) + 1)
-    current = func.max(case((RequirementPackage.version_key == Component.review_key, 1), else_=0))
+    current = func.max(when((RequirementPackage.version_key == Component.review_key, 1), else_=0))
     return (select(RequirementPackage.requirement_id.label("requirement_id"), Component.id.label("component_id"),
                    current.label("current"))
             .join(Component, and_(Component.release_id == release.id,
@@ -442,22 +443,9 @@ def import_results(release: Release, files: Sequence[ResultFile], *, by: User | 
     return summary
 
 
-def import_into(product_name: str, version: str, files: Sequence[ResultFile], *, by: User | None, source: str = "",
-                channel: str = ImportChannel.CLI) -> ImportSummary:
-    """Import test results into an existing product's release (CLI and API): results need the release they test."""
-    from app.inventory.services import find_product, find_release
-
-    product = find_product(product_name)
-    release = find_release(product, version) if product is not None else None
-    if release is None:
-        raise NotFound(f"There is no release {version!r} of {product_name!r}." if product is not None
-                       else f"There is no product {product_name!r}.")
-    return import_results(release, files, by=by, source=source, channel=channel)
-
-
 def run_results_query(run: TestResultRun, outcome: str = "", q: str = "", linked: str = "") -> Select[Any]:
     """The test cases of a run, failures first, filtered by outcome, text and whether they name an ID."""
-    order = case((TestResult.outcome.in_((junit.FAILED, junit.ERROR)), 0), (TestResult.outcome == junit.SKIPPED, 2),
+    order = when((TestResult.outcome.in_((junit.FAILED, junit.ERROR)), 0), (TestResult.outcome == junit.SKIPPED, 2),
                  else_=1)
     query = select(TestResult).where(TestResult.run_id == run.id).order_by(order, TestResult.id)
     if outcome in junit.OUTCOMES:
