@@ -9,16 +9,12 @@ alternating run by run, on SQLite.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = 10_000
-RUNS = 7
 REQUIREMENTS = 50
 
 
@@ -46,17 +42,6 @@ def generated_report(cases: int = CASES) -> bytes:
     return ('<?xml version="1.0" encoding="utf-8"?><testsuites>' + "".join(suites) + "</testsuites>").encode()
 
 
-def _medians(full: Callable[[], object], bare: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
-    full(), bare()  # warm both the same way
-    timings: tuple[list[float], list[float]] = ([], [])
-    for _ in range(runs):
-        for function, spent in ((full, timings[0]), (bare, timings[1])):
-            start = time.perf_counter()
-            function()
-            spent.append(time.perf_counter() - start)
-    return statistics.median(timings[0]), statistics.median(timings[1])
-
-
 def run() -> list[str]:
     sys.path.insert(0, str(ROOT))
     from junitparser import JUnitXml
@@ -65,6 +50,7 @@ def run() -> list[str]:
     from app.extensions import db
     from app.inventory import services as inventory
     from app.inventory.traceability import services
+    from bench.bench_inventory_import import _medians
 
     content = generated_report()
 

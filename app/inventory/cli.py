@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask.cli import AppGroup
 
 from app.audit import services as audit
 from app.auth import services as auth_services
+from app.auth.models import User
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.inventory import services
 from app.inventory.importers import FORMATS
 from app.inventory.models import ImportChannel
+
+T = TypeVar("T")
 
 cli = AppGroup("inventory", help="SOUP/OTSS inventory: import dependency files and SBOMs, check release readiness.")
 
@@ -36,22 +41,33 @@ def import_command(product_name: str, version: str, format_: str | None, usernam
 
     Exit 2 with the message on stderr for a bad file (nothing is imported), 3 for a frozen release.
     """
+    user = _user(username)
+    uploads = [services.UploadedFile(path.name, path.read_bytes()) for path in files]
+    summary = _committed(user, lambda: services.import_into(product_name, version, uploads, by=user, format=format_,
+                                                            channel=ImportChannel.CLI))
+    click.echo(json.dumps(summary, sort_keys=False))
+
+
+def _user(username: str | None) -> User | None:
+    """The user named by --by (exit 2 when there is none), or nobody: the change is recorded as by "cli"."""
     user = auth_services.find_user(username) if username else None
     if username and user is None:
         click.echo(f"error: no user named {username!r}", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    actor = audit.actor_for(user) if user else audit.Actor(None, "cli")
-    uploads = [services.UploadedFile(path.name, path.read_bytes()) for path in files]
-    with audit.acting_as(actor):
+    return user
+
+
+def _committed(user: User | None, action: Callable[[], T]) -> T:
+    """Run one service call as the user (or "cli") and commit; a broken rule rolls back and exits 2 (3 if a conflict)."""
+    with audit.acting_as(audit.actor_for(user) if user else audit.Actor(None, "cli")):
         try:
-            summary = services.import_into(product_name, version, uploads, by=user, format=format_,
-                                           channel=ImportChannel.CLI)
+            value = action()
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             click.echo(f"error: {error.message}", err=True)
             sys.exit(EXIT_CONFLICT if isinstance(error, Conflict) else EXIT_BAD_INPUT)
-    click.echo(json.dumps(summary, sort_keys=False))
+    return value
 
 
 EXIT_NOT_READY = 1
@@ -118,20 +134,9 @@ def import_tests_command(product_name: str, version: str, source: str, username:
     """
     from app.inventory.traceability import services as traceability
 
-    user = auth_services.find_user(username) if username else None
-    if username and user is None:
-        click.echo(f"error: no user named {username!r}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    actor = audit.actor_for(user) if user else audit.Actor(None, "cli")
+    user = _user(username)
     uploads = [traceability.ResultFile(path.name, path.read_bytes()) for path in files]
-    with audit.acting_as(actor):
-        try:
-            release = services.named_release(product_name, version)
-            summary = traceability.import_results(release, uploads, by=user, source=source or "cli",
-                                                  channel=ImportChannel.CLI)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            click.echo(f"error: {error.message}", err=True)
-            sys.exit(EXIT_CONFLICT if isinstance(error, Conflict) else EXIT_BAD_INPUT)
+    summary = _committed(user, lambda: traceability.import_results(
+        services.named_release(product_name, version), uploads, by=user, source=source or "cli",
+        channel=ImportChannel.CLI))
     click.echo(json.dumps(summary.as_dict()))

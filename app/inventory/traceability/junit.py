@@ -8,7 +8,7 @@ bombs need one). Size is bounded by the caller before parsing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from junitparser import Error, Failure, JUnitXml, JUnitXmlError, Skipped, TestSuite
 from lxml import etree
@@ -123,7 +123,5 @@ def _timestamp(value: str | None) -> datetime | None:
     except ValueError:
         return None
     if stamp.tzinfo is not None:
-        from datetime import UTC
-
         stamp = stamp.astimezone(UTC).replace(tzinfo=None)
     return stamp
