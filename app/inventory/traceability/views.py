@@ -178,7 +178,7 @@ def _results_context(release: Release, form: TestResultsForm | None = None) -> d
         "release": release, "product": release.product, "run": run, "page": page, "outcome": outcome,
         "linked": linked, "q": q, "outcomes": junit.OUTCOMES, "form": form or TestResultsForm(),
         "links": services.links_of(result.id for result in page.items) if page is not None else {},
-        "can_import": policies.can_import_tests(current_user, release), "link_form": LinkForm(prefix="link"),
+        "can_import": policies.can_import_tests(current_user, release),
     }
 
 
@@ -211,14 +211,23 @@ def test_results_import(release_id: int) -> Any:
         unit_of_work.form_status(form)
 
 
-@bp.post("/test-results/<int:result_id>/links")
+@bp.route("/test-results/<int:result_id>/links", methods=["GET", "POST"])
 @permission_required(Permission.INVENTORY_EDIT)
 def test_results_link(result_id: int) -> Any:
+    """Link a test case to an ID by hand. The form on demand: htmx swaps it in place of the row's "Link" link;
+    without JavaScript the link opens this page with the same form."""
     result = _get(TestResult, result_id)
+    back = safe_next(request.values.get("next")) or url_for("inventory.test_results_list",
+                                                            release_id=result.run.release_id)
+    if request.method == "GET":
+        if not policies.can_import_tests(current_user, result.run.release):
+            raise PermissionDenied("You may not link test results of this release.")
+        template = ("inventory/_test_link_form.html" if request.headers.get("HX-Request")
+                    else "inventory/test_results_link.html")
+        return render_template(template, result=result, link_form=LinkForm(prefix="link"), next_url=back)
     form = LinkForm(prefix="link")
     if not form.validate_on_submit():
         flash("Give a requirement or risk-control ID.", "error")
     elif unit_of_work.run(lambda: services.link_by_hand(result, form.ref.data or "", by=current_user)).ok:
-        flash(f"{result.name} linked to {form.ref.data.strip().upper()}.", "success")
-    return redirect(safe_next(request.form.get("next"))
-                    or url_for("inventory.test_results_list", release_id=result.run.release_id))
+        flash(f"{result.name} linked to {(form.ref.data or '').strip().upper()}.", "success")
+    return redirect(back)
