@@ -41,7 +41,7 @@ PLUG_INS: tuple[str, ...] = (
     "auth.services", "suppliers.reminders", "suppliers.services.register", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "inventory.advisories.sync",
     "inventory.monitoring.services", "validation.reminders",
-    "drafts.services", "documents.issuing", "documents.inbox", "questionnaires.inbox", "suppliers.inbox", "inventory.inbox", "validation.inbox", "inbox.digest",
+    "drafts.services", "documents.issuing", "documents.inbox", "questionnaires.inbox", "suppliers.inbox", "inventory.inbox", "inventory.traceability.inbox", "validation.inbox", "inbox.digest",
 )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy import case as when
 
 from app.audit import services as audit
@@ -201,14 +201,33 @@ class RequirementFilters:
 
 def _release_matches(release: Release) -> Select[Any]:
     """(requirement id, component id, current) for every requirement recorded for a package the release ships."""
+    return _matches(Component.release_id == release.id, RequirementPackage.product_id == release.product_id)
+
+
+def _matches(*conditions: Any) -> Select[Any]:
+    """(requirement id, component id, current) of the components and requirement packages the conditions pick, a
+    component matching a requirement recorded for any version of its package (current: for its very version)."""
     prefix = func.substr(Component.review_key, 1, func.length(RequirementPackage.package_key) + 1)
     current = func.max(when((RequirementPackage.version_key == Component.review_key, 1), else_=0))
     return (select(RequirementPackage.requirement_id.label("requirement_id"), Component.id.label("component_id"),
                    current.label("current"))
-            .join(Component, and_(Component.release_id == release.id,
-                                  prefix == RequirementPackage.package_key + "\t"))
-            .where(RequirementPackage.product_id == release.product_id, Component.status != ComponentStatus.REMOVED)
+            .join(Component, prefix == RequirementPackage.package_key + "\t")
+            .where(Component.status != ComponentStatus.REMOVED, *conditions)
             .group_by(RequirementPackage.requirement_id, Component.id))
+
+
+def reassess_counts(release_ids: Any, limit: int) -> tuple[int, list[tuple[int, int]]]:
+    """Of the given releases (a subquery of ids), how many hold requirements to re-assess, and the first `limit` as
+    (release id, requirements to re-assess), in release order."""
+    matches = _matches(Component.release_id.in_(release_ids), Release.product_id == RequirementPackage.product_id
+                       ).join(Release, Release.id == Component.release_id).add_columns(
+        Component.release_id.label("release_id")).group_by(Component.release_id).subquery()
+    per_release = (select(matches.c.release_id, func.count().label("open")).where(matches.c.current == 0)
+                   .group_by(matches.c.release_id).subquery())
+    count = db.session.scalar(select(func.count()).select_from(per_release)) or 0
+    rows = db.session.execute(select(per_release.c.release_id, per_release.c.open)
+                              .order_by(per_release.c.release_id).limit(limit)).all() if limit and count else []
+    return count, [(row.release_id, row.open) for row in rows]
 
 
 def release_requirements_query(release: Release, filters: RequirementFilters) -> Select[Any]:

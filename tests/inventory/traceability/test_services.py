@@ -184,3 +184,24 @@ def test_a_link_made_by_hand(people):
     assert problems(release) == []
     with pytest.raises(ValidationFailed, match="already names"):
         services.link_by_hand(result, "SOUP-REQ-1", by=people["engineer"])
+
+
+def test_my_tasks_lists_the_newest_draft_with_requirements_to_reassess(app, people):
+    from app.inventory.traceability.inbox import traceability_tasks
+
+    engineer = people["engineer"]
+    first = gated_release(engineer)
+    requirement_on_flask(first, engineer)
+    db.session.commit()
+    assert traceability_tasks(engineer, None, 5)[0].count == 0
+    upgraded = inventory.create_release(first.product, "2.0", by=engineer)
+    inventory.import_files(upgraded, [inventory.UploadedFile("requirements.txt", requirements("flask==3.1.0"))],
+                           by=engineer)
+    db.session.commit()
+    with app.test_request_context():
+        group = traceability_tasks(engineer, None, 5)[0]
+    assert group.count == 1
+    assert [(task.title, task.detail) for task in group.tasks] == [("Pump 2.0",
+                                                                   "1 requirement(s) recorded for another version")]
+    assert traceability_tasks(people["qa"], None, 0)[0].count == 1
+    assert traceability_tasks(people["qa"], None, 0)[0].tasks == []
