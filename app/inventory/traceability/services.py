@@ -230,6 +230,16 @@ def reassess_counts(release_ids: Any, limit: int) -> tuple[int, list[tuple[int, 
     return count, [(row.release_id, row.open) for row in rows]
 
 
+def component_requirements(component: Component, limit: int = 50) -> list[tuple[SoupRequirement, bool]]:
+    """The requirements recorded for the component's package, each with whether it holds for this very version."""
+    matches = _matches(Component.id == component.id, RequirementPackage.product_id == component.release.product_id
+                       ).subquery()
+    rows = db.session.execute(select(SoupRequirement, matches.c.current)
+                              .join(matches, matches.c.requirement_id == SoupRequirement.id)
+                              .order_by(SoupRequirement.identifier).limit(limit))
+    return [(requirement, bool(current)) for requirement, current in rows]
+
+
 def release_requirements_query(release: Release, filters: RequirementFilters) -> Select[Any]:
     """One row per requirement and component of the release it applies to: (requirement, component, current)."""
     matches = _release_matches(release).subquery()

@@ -148,6 +148,12 @@ def requirements_rationale(requirement_id: int) -> Any:
                            next_url=back, rationale=request.form.get("rationale", "")), unit_of_work.form_status(form)
 
 
+@bp.app_template_global()
+def component_requirements(component: Component) -> list[tuple[SoupRequirement, bool]]:
+    """The SOUP requirements of a component version, for its page (templates/inventory/components_detail.html)."""
+    return services.component_requirements(component)
+
+
 @bp.get("/products/<int:product_id>/requirements")
 @permission_required(Permission.INVENTORY_READ)
 def product_requirements(product_id: int) -> Any:

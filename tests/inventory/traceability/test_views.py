@@ -170,3 +170,12 @@ def test_api_imports_into_a_release_in_the_tokens_scope_only(client, make_user, 
     refused = post("Pump", b"<!DOCTYPE x [<!ENTITY e 'a'>]><testsuite/>")
     assert refused.status_code == 422 and "DOCTYPE" in refused.json["message"]
     assert runs() == 1
+
+
+def test_the_component_page_lists_its_requirements(login_as, engineer):
+    release = gated_release(engineer)
+    flask = components_of(release)["flask"]
+    services.create_requirement(release.product, [flask], {"text": "Routes HTTP requests"}, by=engineer)
+    db.session.commit()
+    body = login_as(Role.AUDITOR).get(f"/components/{flask.id}").get_data(as_text=True)
+    assert "SOUP-REQ-1" in body and "Routes HTTP requests" in body
