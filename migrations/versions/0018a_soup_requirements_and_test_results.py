@@ -93,6 +93,7 @@ def upgrade():
     op.create_table('test_cases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=1000), nullable=False),
     sa.Column('classname', sa.String(length=500), nullable=False),
     sa.Column('file', sa.String(length=500), nullable=False),
@@ -101,7 +102,8 @@ def upgrade():
     sa.Column('outcome', sa.String(length=10), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['test_runs.id'], name=op.f('fk_test_cases_run_id_test_runs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_cases'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_cases')),
+    sa.UniqueConstraint('run_id', 'position', name='uq_test_cases_run_id_position')
     )
     with op.batch_alter_table('test_cases', schema=None) as batch_op:
         batch_op.create_index('ix_test_cases_run_id_outcome', ['run_id', 'outcome'], unique=False)

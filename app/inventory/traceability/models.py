@@ -129,10 +129,14 @@ class TestResult(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "test_cases"
     __test__ = False
-    __table_args__ = (Index("ix_test_cases_run_id_outcome", "run_id", "outcome"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "position", name="uq_test_cases_run_id_position"),
+        Index("ix_test_cases_run_id_outcome", "run_id", "outcome"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("test_runs.id", ondelete="CASCADE"), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)  # its place in the run, in the reports' order
     name: Mapped[str] = mapped_column(String(1000), nullable=False)
     classname: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     file: Mapped[str] = mapped_column(String(500), nullable=False, default="")

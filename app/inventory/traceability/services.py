@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy import case as when
 
 from app.audit import services as audit
@@ -430,20 +430,19 @@ def import_results(release: Release, files: Sequence[ResultFile], *, by: User | 
     known = dict(db.session.execute(select(SoupRequirement.identifier, SoupRequirement.id).where(
         SoupRequirement.product_id == release.product_id)).tuples().all())
     found_by = rules.markers({rules.prefix_of(identifier) for identifier in known})
-    # Core inserts of many rows in one executemany (no ORM objects, no RETURNING: on SQLite, RETURNING in the rows'
-    # order inserts them one by one). The run's ids, read back in id order, follow the rows' order: both databases
-    # number the rows of one executemany in the order they are sent.
+    # Core inserts of many rows in one executemany each (no ORM objects, no RETURNING: on SQLite, RETURNING in the
+    # rows' order inserts them one by one, and reading 10,000 ids back costs as much as the insert). A link finds its
+    # test case by the case's position in the run.
     connection = db.session.connection()
     connection.execute(insert(TestResult.__table__), [
-        {"run_id": run.id, "name": case.name, "classname": case.classname, "file": case.file, "suite": case.suite,
-         "time": case.time, "outcome": case.outcome, "message": case.message} for case in cases])
-    ids = connection.execute(select(TestResult.__table__.c.id).where(TestResult.__table__.c.run_id == run.id)
-                             .order_by(TestResult.__table__.c.id)).scalars().all()
+        {"run_id": run.id, "position": position, "name": case.name, "classname": case.classname, "file": case.file,
+         "suite": case.suite, "time": case.time, "outcome": case.outcome, "message": case.message}
+        for position, case in enumerate(cases, start=1)])
     links: list[dict[str, Any]] = []
     linked = 0
     unknown: set[str] = set()
     covered: set[str] = set()
-    for case_id, case in zip(ids, cases, strict=True):
+    for position, case in enumerate(cases, start=1):
         refs = rules.case_refs(case.name, case.property_refs, found_by)
         if refs:
             linked += 1
@@ -453,10 +452,13 @@ def import_results(release: Release, files: Sequence[ResultFile], *, by: User | 
                 unknown.add(ref)
             elif case.outcome == junit.PASSED:
                 covered.add(ref)
-            links.append({"test_case_id": case_id, "run_id": run.id, "ref": ref[:60], "requirement_id": requirement_id,
-                          "origin": str(origin)})
+            links.append({"case_run": run.id, "case_position": position, "run_id": run.id, "ref": ref[:60],
+                          "requirement_id": requirement_id, "origin": str(origin)})
     if links:
-        connection.execute(insert(TestResultLink.__table__), links)
+        cases_table = TestResult.__table__
+        case_id = select(cases_table.c.id).where(cases_table.c.run_id == bindparam("case_run"),
+                                                 cases_table.c.position == bindparam("case_position")).scalar_subquery()
+        connection.execute(insert(TestResultLink.__table__).values(test_case_id=case_id), links)
     counts = {outcome: 0 for outcome in junit.OUTCOMES}
     for case in cases:
         counts[case.outcome] += 1
@@ -476,7 +478,7 @@ def run_results_query(run: TestResultRun, outcome: str = "", q: str = "", linked
     """The test cases of a run, failures first, filtered by outcome, text and whether they name an ID."""
     order = when((TestResult.outcome.in_((junit.FAILED, junit.ERROR)), 0), (TestResult.outcome == junit.SKIPPED, 2),
                  else_=1)
-    query = select(TestResult).where(TestResult.run_id == run.id).order_by(order, TestResult.id)
+    query = select(TestResult).where(TestResult.run_id == run.id).order_by(order, TestResult.position)
     if outcome in junit.OUTCOMES:
         query = query.where(TestResult.outcome == outcome)
     if q:
