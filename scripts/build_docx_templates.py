@@ -637,6 +637,44 @@ def third_party_notices(doc: DocumentObject) -> None:
     doc.add_paragraph("{%p endfor %}")
 
 
+@document("Traceability matrix: {{ product_name }} {{ release_version }}", landscape=True)
+def traceability_matrix(doc: DocumentObject) -> None:
+    fields_table(
+        doc,
+        [
+            ("Product", "{{ product_name }}"),
+            ("Release", "{{ release_version }} ({{ release_status }})"),
+            ("Test results", "{{ run }}"),
+            ("Summary", "{{ summary }}"),
+        ],
+    )
+    rows_table(
+        doc,
+        "r in rows",
+        [
+            ("Kind", "{{ r.kind }}", 1.4),
+            ("ID", "{{ r.identifier }}", 1.4),
+            ("Requirement or measure", "{{ r.text|multiline }}", 4),
+            ("Hazards", "{{ r.hazards }}", 1.2),
+            ("Components", "{{ r.components|multiline }}", 2.4),
+            ("Class", "{{ r.safety_class }}", 0.7),
+            ("Tests (latest run)", "{{ r.tests|multiline }}", 4),
+            ("Results", "{{ r.results }}", 1.4),
+            ("Verdict", "{{ r.verdict }}", 1.6),
+        ],
+        size=7,
+        empty="Nothing to trace: no SOUP requirement or risk control applies to this release.",
+    )
+    doc.add_heading("Tests that name no requirement or risk control", level=2)
+    rows_table(
+        doc,
+        "t in unlinked_tests",
+        [("Test", "{{ t.name }}", 8), ("Result", "{{ t.outcome }}", 2)],
+        size=7,
+        empty="None.",
+    )
+
+
 def _system_fields(doc: DocumentObject) -> None:
     doc.add_heading("System", level=2)
     fields_table(
@@ -821,6 +859,7 @@ BUILDERS: dict[str, Builder] = {
     "soup_list": soup_list,
     "release_diff": release_diff,
     "third_party_notices": third_party_notices,
+    "traceability_matrix": traceability_matrix,
     "validation_protocol": validation_protocol,
     "validation_report": validation_report,
     "audit_extract": audit_extract,

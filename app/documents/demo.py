@@ -14,6 +14,7 @@ DEMO_PROCEDURES: dict[str, tuple[str, str]] = {
     "soup_list": ("SOP-SW-004", "SOUP management (IEC 62304)"),
     "release_diff": ("SOP-SW-004", "SOUP management (IEC 62304)"),
     "third_party_notices": ("SOP-SW-004", "SOUP management (IEC 62304)"),
+    "traceability_matrix": ("SOP-SW-004", "SOUP management (IEC 62304)"),
     "validation_protocol": ("SOP-VAL-003", "Computer software assurance"),
     "validation_report": ("SOP-VAL-003", "Computer software assurance"),
     "audit_extract": ("SOP-QMS-005", "Control of records"),

@@ -851,4 +851,5 @@ from app.inventory.anomalies import views as anomaly_views  # noqa: E402, F401
 from app.inventory.licences import views as licence_views  # noqa: E402, F401
 from app.inventory.monitoring import views as monitoring_views  # noqa: E402
 from app.inventory.risks import views as risk_views  # noqa: E402, F401
+from app.inventory.traceability import matrix_views  # noqa: E402, F401
 from app.inventory.traceability import views as traceability_views  # noqa: E402, F401

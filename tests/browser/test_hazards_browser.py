@@ -43,3 +43,21 @@ def test_the_hazard_list_in_the_browser(app, live_server, page, screenshot):
     table.get_by_role("row").filter(has_text="HAZ-20").get_by_role("link", name="HAZ-20").click()
     expect(page.get_by_label("Risk control measures")).to_have_value("RC-4: the pump keeps the last confirmed rate")
     screenshot(page, "hazard-detail")
+
+
+def test_the_traceability_matrix_in_the_browser(app, live_server, page, screenshot):
+    """The demo's frozen release: its risk controls from the hazard list, without tests yet (gaps)."""
+    from app.inventory.models import Release
+
+    seed_all(suppliers=0)
+    product_id = db.session.scalar(select(Product.id).where(Product.name == GATED_PRODUCT))
+    release_id = db.session.scalar(select(Release.id).where(Release.product_id == product_id).order_by(Release.id))
+    db.session.commit()
+    db.session.close()
+    sign_in_demo(page, live_server, "auditor")
+    page.goto(f"{live_server}/releases/{release_id}")
+    page.get_by_role("button", name="Traceability").click()
+    table = page.get_by_role("table", name="Traceability matrix")
+    expect(table).to_contain_text("RC-1")
+    expect(table).to_contain_text("HAZ-07")
+    screenshot(page, "traceability-matrix")

@@ -44,6 +44,7 @@ DETAIL_PAGES: dict[str, tuple[str, Any]] = {
     "inventory.components_detail": ("component_id", Component.id),
     "inventory.advisories_detail": ("advisory_id", Advisory.id),
     "inventory.hazards_list": ("product_id", Product.id),
+    "inventory.traceability_matrix": ("release_id", Release.id),
     "inventory.hazards_detail": ("hazard_id", Hazard.id),
     "validation.systems_detail": ("system_id", SoftwareSystem.id),
     "validation.protocols_detail": ("protocol_id", Protocol.id),

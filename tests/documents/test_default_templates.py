@@ -157,7 +157,7 @@ def test_every_tag_sits_in_a_single_run(doc_type):
 
 
 @pytest.mark.parametrize(
-    ("doc_type", "landscape"), [(t, t in {"soup_list", "approved_supplier_list", "audit_extract"}) for t in TYPES]
+    ("doc_type", "landscape"), [(t, t in {"soup_list", "approved_supplier_list", "audit_extract", "traceability_matrix"}) for t in TYPES]
 )
 def test_wide_lists_are_landscape(doc_type, landscape):
     section = Document(str(TEMPLATE_DIR / f"{doc_type}.docx")).sections[0]

@@ -77,6 +77,7 @@ def demo(app):
         "soup_list": db.session.scalars(select(Release.id).order_by(Release.id.desc())).first(),
         "release_diff": db.session.scalars(select(Release.id).order_by(Release.id.desc())).first(),
         "third_party_notices": db.session.scalars(select(Release.id).order_by(Release.id.desc())).first(),
+        "traceability_matrix": db.session.scalars(select(Release.id).order_by(Release.id.desc())).first(),
         "validation_protocol": db.session.scalars(
             select(Protocol.id).where(Protocol.status == ProtocolStatus.EXECUTED)).first(),
         "validation_report": db.session.scalars(

@@ -43,7 +43,7 @@ def _assert_shape(variable: Variable, value: Any, where: str) -> None:
             _assert_shape(f, value[f.name], f"{where}.{f.name}")
 
 
-def test_the_nine_document_types_have_fixed_names():
+def test_the_ten_document_types_have_fixed_names():
     assert TYPES == [
         "supplier_evaluation",
         "approved_supplier_list",
@@ -51,6 +51,7 @@ def test_the_nine_document_types_have_fixed_names():
         "soup_list",
         "release_diff",
         "third_party_notices",
+        "traceability_matrix",
         "validation_protocol",
         "validation_report",
         "audit_extract",

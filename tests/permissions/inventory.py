@@ -43,3 +43,5 @@ EXPECTED["inventory.hazards_detail"] = ALL_ROLES
 EXPECTED["inventory.hazards_delete"] = ENGINEER_OR_QA
 EXPECTED["inventory.hazards_import"] = ENGINEER_OR_QA
 EXPECTED["inventory.hazards_export"] = ALL_ROLES
+EXPECTED["inventory.traceability_matrix"] = ALL_ROLES
+EXPECTED["inventory.traceability_matrix_xlsx"] = ALL_ROLES

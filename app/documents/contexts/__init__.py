@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from app.documents.contexts.audit import audit_extract
 from app.documents.contexts.base import Builder, Source, SourceNotFound, signature_rows, text
-from app.documents.contexts.inventory import release_diff, soup_list, third_party_notices
+from app.documents.contexts.inventory import release_diff, soup_list, third_party_notices, traceability_matrix
 from app.documents.contexts.suppliers import approved_supplier_list, purchasing_information, supplier_evaluation
 from app.documents.contexts.validation import validation_protocol, validation_report
 
@@ -21,6 +21,7 @@ BUILDERS: dict[str, Builder] = {
     "soup_list": soup_list,
     "release_diff": release_diff,
     "third_party_notices": third_party_notices,
+    "traceability_matrix": traceability_matrix,
     "supplier_evaluation": supplier_evaluation,
     "approved_supplier_list": approved_supplier_list,
     "purchasing_information": purchasing_information,

@@ -178,6 +178,38 @@ def third_party_notices(source_id: str) -> Source:
     )
 
 
+def traceability_matrix(source_id: str) -> Source:
+    """The release's traceability matrix: requirements and risk controls, their tests in the latest run, verdicts."""
+    from app.inventory.traceability.matrix import KIND_LABELS, VERDICT_LABELS
+    from app.inventory.traceability.tracing import release_matrix
+
+    release = _release(source_id)
+    found = release_matrix(release)
+    counts = found.counts()
+    rows = []
+    for row in found.rows:
+        cells = row.cells()
+        rows.append({"kind": KIND_LABELS[row.item.kind], "identifier": row.item.identifier, "text": row.item.text,
+                     "hazards": cells[3], "components": "\n".join(row.item.components),
+                     "safety_class": row.item.safety_class, "tests": cells[6], "results": cells[7],
+                     "verdict": VERDICT_LABELS[row.verdict]})
+    variables = {
+        "product_name": release.product.name, "release_version": release.version,
+        "release_status": label(release.status), "run": found.run_label or "No test results imported",
+        "summary": (f"{counts['items']} items: {counts['verified']} verified, {counts['other_means']} verified by "
+                    f"other means, {counts['failing']} failing, {counts['untested']} without a test; "
+                    f"{counts['unlinked_tests']} test(s) name nothing"),
+        "rows": rows,
+        "unlinked_tests": [{"name": test.label, "outcome": test.outcome} for test in found.unlinked],
+    }
+    return Source(
+        variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
+        approved=release.status == ReleaseStatus.FROZEN, title="Traceability matrix", number_prefix="TRACE",
+        number_key=f"{release.product.name}-{release.version}",
+        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
+    )
+
+
 def release_diff(source_id: str) -> Source:
     """Added, removed, upgraded, downgraded and licence-changed components between two releases."""
     old_id, _, new_id = source_id.partition(":")
