@@ -23,6 +23,7 @@ from app.db import utcnow
 from app.errors import PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.inventory.models import Component, ImportChannel, Product, Release
+from app.inventory.risks.models import RiskControl
 from app.inventory.traceability import junit, policies, rules
 from app.inventory.traceability.models import (
     RequirementPackage,
@@ -442,7 +443,11 @@ def import_results(release: Release, files: Sequence[ResultFile], *, by: User | 
     cases = [case for _upload, report in parsed for case in report.cases]
     known = dict(db.session.execute(select(SoupRequirement.identifier, SoupRequirement.id).where(
         SoupRequirement.product_id == release.product_id)).tuples().all())
-    found_by = rules.markers({rules.prefix_of(identifier) for identifier in known})
+    # The product's risk controls (its hazard list) are known ids too: a test verifying RC-3 links to it.
+    controls = {code.upper() for code in db.session.scalars(select(RiskControl.code).where(
+        RiskControl.product_id == release.product_id))}
+    found_by = rules.markers({rules.prefix_of(identifier) for identifier in known}
+                             | {rules.prefix_of(code) for code in controls if "-" in code})
     # Core inserts of many rows in one executemany each (no ORM objects, no RETURNING: on SQLite, RETURNING in the
     # rows' order inserts them one by one, and reading 10,000 ids back costs as much as the insert). A link finds its
     # test case by the case's position in the run.
@@ -461,7 +466,7 @@ def import_results(release: Release, files: Sequence[ResultFile], *, by: User | 
             linked += 1
         for ref, origin in refs:
             requirement_id = known.get(ref)
-            if requirement_id is None:
+            if requirement_id is None and ref.upper() not in controls:
                 unknown.add(ref)
             elif case.outcome == junit.PASSED:
                 covered.add(ref)

@@ -91,3 +91,13 @@ def test_a_release_without_requirements_controls_or_runs_has_an_empty_matrix(app
     db.session.commit()
     page = login_as(Role.ENGINEER).get(f"/releases/{release.id}/traceability").get_data(as_text=True)
     assert "Nothing to trace yet" in page and "No test results are imported yet" in page
+
+
+def test_a_risk_control_of_the_hazard_list_is_a_known_id_an_rc_nobody_wrote_is_reported(app, make_user):
+    engineer = make_user("erin", Role.ENGINEER)
+    release = gated_release(engineer)
+    risks.create_hazard(release.product, risks.HazardInput(code="HAZ-1", hazard="Wrong dose",
+                                                           controls="RCM-4: dose computed twice"), by=engineer)
+    summary = services.import_results(release, [ResultFile("junit.xml", junit(
+        ("test_double_check RCM-4", "passed"), ("test_other RC-99", "passed")))], by=engineer)
+    assert summary.linked == 2 and summary.unknown_ids == ["RC-99"]
