@@ -76,6 +76,17 @@ def _signed(release: Release, meaning: str) -> tuple[str, str]:
     return (signature.printed_name, text(signature.signed_at)) if signature is not None else ("", "")
 
 
+def _release_source(release: Release, variables: dict[str, Any], *, title: str, number_prefix: str) -> Source:
+    """A document of one release: numbered PREFIX-<product>-<release>, approved once the release is frozen, with the
+    signatures of its SOUP list."""
+    return Source(
+        variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
+        approved=release.status == ReleaseStatus.FROZEN, title=title, number_prefix=number_prefix,
+        number_key=f"{release.product.name}-{release.version}",
+        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
+    )
+
+
 def soup_list(source_id: str) -> Source:
     """Every component of the release with the IEC 62304 identification and the assessment fields."""
     release = _release(source_id)
@@ -139,12 +150,7 @@ def soup_list(source_id: str) -> Source:
         "approved_by": approved_by, "approved_at": approved_at,
         "components": rows,
     }
-    return Source(
-        variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
-        approved=release.status == ReleaseStatus.FROZEN, title="SOUP list", number_prefix="SOUP",
-        number_key=f"{release.product.name}-{release.version}",
-        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
-    )
+    return _release_source(release, variables, title="SOUP list", number_prefix="SOUP")
 
 
 def third_party_notices(source_id: str) -> Source:
@@ -170,12 +176,7 @@ def third_party_notices(source_id: str) -> Source:
                            "text": entry.text or f"The text of {entry.licence_id} is at {entry.url}"}
                           for entry in notices.texts],
     }
-    return Source(
-        variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
-        approved=release.status == ReleaseStatus.FROZEN, title="Third-party software notices", number_prefix="NOTICE",
-        number_key=f"{release.product.name}-{release.version}",
-        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
-    )
+    return _release_source(release, variables, title="Third-party software notices", number_prefix="NOTICE")
 
 
 def traceability_matrix(source_id: str) -> Source:
@@ -202,12 +203,7 @@ def traceability_matrix(source_id: str) -> Source:
         "rows": rows,
         "unlinked_tests": [{"name": test.label, "outcome": test.outcome} for test in found.unlinked],
     }
-    return Source(
-        variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
-        approved=release.status == ReleaseStatus.FROZEN, title="Traceability matrix", number_prefix="TRACE",
-        number_key=f"{release.product.name}-{release.version}",
-        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
-    )
+    return _release_source(release, variables, title="Traceability matrix", number_prefix="TRACE")
 
 
 def release_diff(source_id: str) -> Source:
