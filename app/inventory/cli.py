@@ -14,11 +14,11 @@ from flask.cli import AppGroup
 from app.audit import services as audit
 from app.auth import services as auth_services
 from app.auth.models import User
-from app.errors import Conflict, DomainError
+from app.errors import Conflict, DomainError, NotFound
 from app.extensions import db
 from app.inventory import services
 from app.inventory.importers import FORMATS
-from app.inventory.models import ImportChannel
+from app.inventory.models import ImportChannel, Release
 
 T = TypeVar("T")
 
@@ -73,18 +73,22 @@ def _committed(user: User | None, action: Callable[[], T]) -> T:
 EXIT_NOT_READY = 1
 
 
+def _release_or_exit(product_name: str, version: str) -> Release:
+    """The named release; when the product or the release does not exist, say which on stderr and exit 2."""
+    try:
+        return services.named_release(product_name, version)
+    except NotFound as error:
+        click.echo(f"error: {error.message}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
 @cli.command("check-release")
 @click.option("--product", "product_name", required=True, help="Product name.")
 @click.option("--release", "version", required=True, help="Release version.")
 def check_release_command(product_name: str, version: str) -> None:
     """Print the release readiness check as one JSON object {"ready", "problems": [{"rule", "component", "message"}],
     "counts"}; exit 0 when ready, 1 when not, 2 when the product or release does not exist. Changes nothing."""
-    product = services.find_product(product_name)
-    release = services.find_release(product, version) if product is not None else None
-    if release is None:
-        what = f"product {product_name!r}" if product is None else f"release {version!r} of {product.name}"
-        click.echo(f"error: no {what}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    release = _release_or_exit(product_name, version)
     readiness = services.release_readiness(release)
     db.session.rollback()
     body = {"product": release.product.name, "release": release.version, "status": release.status,
@@ -105,12 +109,7 @@ def check_currency_command(product_name: str, version: str) -> None:
     from app.inventory.obsolescence import services as obsolescence
     from app.sources import packages as registry
 
-    product = services.find_product(product_name)
-    release = services.find_release(product, version) if product is not None else None
-    if release is None:
-        what = f"product {product_name!r}" if product is None else f"release {version!r} of {product.name}"
-        click.echo(f"error: no {what}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    release = _release_or_exit(product_name, version)
     found = registry.look_up(packages_of(release))
     versions = obsolescence.refresh(release, found)
     summary = {"product": release.product.name, "release": release.version, "packages": len(found),

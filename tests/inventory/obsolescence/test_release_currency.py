@@ -109,4 +109,4 @@ def test_check_currency_monitors_a_frozen_release_without_changing_it(app, mirro
     assert json.loads(result.output)["outdated"] == 1
 
     missing = CliRunner().invoke(app.cli, ["inventory", "check-currency", "--product", "Pump", "--release", "9"])
-    assert missing.exit_code == 2 and "no release '9' of Pump" in missing.output
+    assert missing.exit_code == 2 and "There is no release '9' of 'Pump'." in missing.output
