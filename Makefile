@@ -79,12 +79,12 @@ lint: dev-venv
 	$(BIN)/lint-imports
 
 test: dev-venv chromium redis lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --junitxml=test-artifacts/junit.xml
 
 # The same suite against PostgreSQL: DATABASE_URL=postgresql://user@host/db make test-postgres
 test-postgres: dev-venv chromium redis
 	@test -n "$(DATABASE_URL)" || (echo "set DATABASE_URL to an empty PostgreSQL database"; exit 2)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --junitxml=test-artifacts/junit.xml
 
 bench: dev-venv migrate
 	$(BIN)/python -m bench

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -44,6 +45,37 @@ def seed_inventory(users: dict[str, User], **_options: Any) -> None:
                                            (ROOT / name).read_bytes()))
     services.import_files(release, files, by=users.get("engineer"), channel=ImportChannel.SEED)
     add_installed_licences(release)
+    if "engineer" in users:
+        _seed_own_requirements(release, users["engineer"])
+
+
+# Provenance's own SOUP requirements, verified by tests of this repository (tests/soup, recorded as JUnit XML).
+OWN_REQUIREMENTS = (
+    ("SOUP-REQ-1", "docxtpl", "performance", "Renders a Word table of 1,000 rows from a template",
+     "Every row present in the document read back"),
+    ("SOUP-REQ-2", "argon2-cffi", "functional", "Verifies a password against its Argon2 hash and refuses another",
+     "verify() is true for the password, raises for any other"),
+    ("SOUP-REQ-3", "defusedxml", "functional", "Refuses an XML entity expansion (billion laughs)",
+     "EntitiesForbidden raised, nothing expanded"),
+)
+OWN_TEST_RESULTS = Path(__file__).resolve().parent / "demo_data" / "provenance-soup-tests.xml"
+
+
+def _seed_own_requirements(release: Release, engineer: User) -> None:
+    """A few requirements on the packages this application relies on, and the JUnit XML of the tests verifying them:
+    the dogfood product's traceability matrix shows real tests of this repository."""
+    from app.inventory.traceability import services as traceability
+
+    components = {c.name.lower(): c for c in db.session.scalars(select(Component).where(Component.release_id == release.id))}
+    for identifier, package, kind, text, criterion in OWN_REQUIREMENTS:
+        component = components.get(package)
+        if component is not None:
+            traceability.create_requirement(release.product, [component], {
+                "identifier": identifier, "kind": kind, "text": text, "acceptance_criterion": criterion,
+                "status": "approved"}, by=engineer)
+    traceability.import_results(release, [traceability.ResultFile(OWN_TEST_RESULTS.name, OWN_TEST_RESULTS.read_bytes())],
+                                by=engineer, source="tests/soup of this repository (scripts/record_soup_tests.sh)",
+                                channel=ImportChannel.SEED)
 
 
 # Trove classifiers of packages that predate License-Expression metadata.
