@@ -41,8 +41,10 @@ LONG_WORK_MS = 180_000
 def sign_in(page: Any, base: str, username: str) -> None:
     """In Chromium: sign in through the login page as someone new at the desk (the browser's cookies are
     dropped first) and land on the home page."""
-    # Leave the page first: a request it still has in flight (the task count, a draft) would otherwise answer after
-    # the cookies are dropped and set the previous user's session cookie again.
+    # Let the page finish what it loads after itself (the task count, a draft), then leave it: a request still in
+    # flight would otherwise answer after the cookies are dropped and set the previous user's session cookie again.
+    if page.url.startswith(base):
+        page.wait_for_load_state("networkidle")
     page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{base}/login")

@@ -113,6 +113,9 @@ def demo(app: Flask) -> Iterator[list[tuple[str, str]]]:
 
 def sign_in_demo(page: Page, base: str, username: str) -> None:
     """Sign in as a demo user (password provenance-demo), as someone new at the desk."""
+    if page.url.startswith(base):  # let the page's own requests end before its cookies go (see helpers.sign_in)
+        page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{base}/login")
     page.get_by_label("Username").fill(username)
