@@ -96,19 +96,34 @@ def _product_packages(product: Product) -> dict[str, tuple[str, str]]:
     return names
 
 
-def _controls(product: Product, wanted: Iterable[tuple[str, str]], summary: ImportSummary | None,
-              by: User | None) -> list[RiskControl]:
-    existing = {control.code.upper(): control for control in db.session.scalars(
-        select(RiskControl).where(RiskControl.product_id == product.id))}
+@dataclass
+class _Known:
+    """What the product already holds, read once for a whole import (three queries, not three per row)."""
+
+    packages: dict[str, tuple[str, str]]
+    controls: dict[str, RiskControl]  # by upper-case code
+    links: dict[int, dict[str, SoupHazardLink]]  # hazard id -> package key -> link
+
+
+def _known(product: Product) -> _Known:
+    links: dict[int, dict[str, SoupHazardLink]] = {}
+    for link in db.session.scalars(select(SoupHazardLink).where(SoupHazardLink.product_id == product.id)):
+        links.setdefault(link.hazard_id, {})[link.package_key] = link
+    return _Known(_product_packages(product), {control.code.upper(): control for control in db.session.scalars(
+        select(RiskControl).where(RiskControl.product_id == product.id))}, links)
+
+
+def _controls(product: Product, wanted: Iterable[tuple[str, str]], known: _Known,
+              summary: ImportSummary | None) -> list[RiskControl]:
     chosen: list[RiskControl] = []
     for code, measure in wanted:
-        control = existing.get(code.upper())
+        control = known.controls.get(code.upper())
         if control is None:
             if not measure:
                 raise ValidationFailed(f"The risk control {code} is new: give its measure ('{code}: what it does').")
             control = RiskControl(product_id=product.id, code=code, measure=measure)
             db.session.add(control)
-            existing[code.upper()] = control
+            known.controls[code.upper()] = control
             if summary is not None:
                 summary.controls_created += 1
         elif measure and measure != control.measure:
@@ -117,21 +132,19 @@ def _controls(product: Product, wanted: Iterable[tuple[str, str]], summary: Impo
     return chosen
 
 
-def _apply(product: Product, hazard: Hazard, row: table.HazardRow, packages: dict[str, tuple[str, str]],
-           by: User | None, summary: ImportSummary | None = None, *, replace_soup: bool = True) -> bool:
+def _apply(product: Product, hazard: Hazard, row: table.HazardRow, known: _Known,
+           summary: ImportSummary | None = None) -> bool:
     """Give the hazard the row's fields, controls and SOUP links; True when anything changed."""
     before = (hazard.hazard, hazard.harm, hazard.severity, hazard.probability_before, hazard.probability_after,
               [c.code for c in hazard.controls])
     hazard.hazard, hazard.harm, hazard.severity = row.hazard, row.harm, row.severity
     hazard.probability_before, hazard.probability_after = row.probability_before, row.probability_after
-    hazard.controls = _controls(product, row.controls, summary, by)
-    db.session.flush()
-    current = {link.package_key: link for link in db.session.scalars(
-        select(SoupHazardLink).where(SoupHazardLink.hazard_id == hazard.id))}
+    hazard.controls = _controls(product, row.controls, known, summary)
+    current = known.links.setdefault(hazard.id, {})
     wanted: dict[str, str] = {}
     unknown: list[str] = []
     for name in row.soup:
-        found = packages.get(name.lower())
+        found = known.packages.get(name.lower())
         if found is None:
             unknown.append(name)
         else:
@@ -144,21 +157,19 @@ def _apply(product: Product, hazard: Hazard, row: table.HazardRow, packages: dic
     changed = False
     for key, display in wanted.items():
         if key not in current:
-            db.session.add(SoupHazardLink(product_id=product.id, hazard_id=hazard.id, package_key=key,
-                                          display_name=display))
+            current[key] = SoupHazardLink(product_id=product.id, hazard_id=hazard.id, package_key=key,
+                                          display_name=display)
+            db.session.add(current[key])
             changed = True
             if summary is not None:
                 summary.links_added += 1
-    if replace_soup:
-        for key, link in current.items():
-            if key not in wanted:
-                db.session.delete(link)
-                changed = True
+    for key in [key for key in current if key not in wanted]:
+        db.session.delete(current.pop(key))
+        changed = True
     after = (hazard.hazard, hazard.harm, hazard.severity, hazard.probability_before, hazard.probability_after,
              [c.code for c in hazard.controls])
     if before[-1] != after[-1]:
         audit.record("hazard.controls_changed", hazard, old=before[-1], new=after[-1])
-    db.session.flush()
     return changed or before != after
 
 
@@ -180,7 +191,8 @@ def create_hazard(product: Product, values: HazardInput, *, by: User | None) -> 
     hazard = Hazard(product_id=product.id, code=row.code, hazard=row.hazard)
     db.session.add(hazard)
     db.session.flush()
-    _apply(product, hazard, row, _product_packages(product), by)
+    _apply(product, hazard, row, _known(product))
+    db.session.flush()
     return hazard
 
 
@@ -190,7 +202,8 @@ def update_hazard(hazard: Hazard, values: HazardInput, *, by: User | None) -> Ha
     row = _row(HazardInput(**{**values.__dict__, "code": hazard.code}))
     product = db.session.get(Product, hazard.product_id)
     assert product is not None
-    _apply(product, hazard, row, _product_packages(product), by)
+    _apply(product, hazard, row, _known(product))
+    db.session.flush()
     return hazard
 
 
@@ -216,7 +229,7 @@ def import_table(product: Product, filename: str, data: bytes, *, by: User | Non
     if not parsed.rows and parsed.problems:
         raise ValidationFailed("Nothing was imported: " + " ".join(parsed.problems[:5]))
     summary = ImportSummary(problems=list(parsed.problems))
-    packages = _product_packages(product)
+    known = _known(product)
     existing = {hazard.code.upper(): hazard for hazard in db.session.scalars(
         select(Hazard).where(Hazard.product_id == product.id))}
     for row in parsed.rows:
@@ -225,12 +238,13 @@ def import_table(product: Product, filename: str, data: bytes, *, by: User | Non
             hazard = Hazard(product_id=product.id, code=row.code, hazard=row.hazard)
             db.session.add(hazard)
             db.session.flush()
-            _apply(product, hazard, row, packages, by, summary)
+            _apply(product, hazard, row, known, summary)
             summary.created += 1
-        elif _apply(product, hazard, row, packages, by, summary):
+        elif _apply(product, hazard, row, known, summary):
             summary.updated += 1
         else:
             summary.unchanged += 1
+    db.session.flush()
     audit.record("hazards.imported", product, filename=filename[:200], created=summary.created,
                  updated=summary.updated, unchanged=summary.unchanged, controls_created=summary.controls_created,
                  links_added=summary.links_added, rows_refused=len(summary.problems))

@@ -11,7 +11,6 @@ from app import spreadsheets, unit_of_work
 from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
-from app.errors import NotFound
 from app.extensions import db
 from app.inventory.blueprint import bp
 from app.inventory.models import Release
@@ -22,18 +21,11 @@ from app.pagination import paginate_list
 SHOW = {"": "Everything", "gaps": "Gaps only", **matrix.VERDICT_LABELS, **matrix.KIND_LABELS}
 
 
-def _release(release_id: int) -> Release:
-    release = db.session.get(Release, release_id)
-    if release is None:
-        raise NotFound("There is no such release.")
-    return release
-
-
 @bp.get("/releases/<int:release_id>/traceability")
 @permission_required(Permission.INVENTORY_READ)
 def traceability_matrix(release_id: int) -> Any:
     """Requirement and risk control -> components -> tests of the latest run -> verdict, with the gaps."""
-    release = _release(release_id)
+    release = db.get_or_404(Release, release_id)
     found = release_matrix(release)
     show = request.args.get("show", "")
     show = show if show in SHOW else ""
@@ -47,7 +39,7 @@ def traceability_matrix(release_id: int) -> Any:
 @permission_required(Permission.INVENTORY_READ)
 def traceability_matrix_xlsx(release_id: int) -> Any:
     """The matrix as XLSX: the page's rows, then the test cases that name no requirement or risk control."""
-    release = _release(release_id)
+    release = db.get_or_404(Release, release_id)
     found = release_matrix(release)
     unit_of_work.run(lambda: audit.record("release.exported", release, action=AuditAction.EXPORT,
                                           format="traceability.xlsx", items=len(found.rows)))
