@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, String, and_, bindparam, delete, func, insert, select, text, update
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -354,7 +354,6 @@ _SCHEDULE_COLUMNS = (
     "ecosystem", "package", "version", "display_name", "component_id", "releases", "release_count", "safety_class",
     "last_reviewed_at", "next_due", "new_advisories", "monitored_since", "due_on",
 )
-_GAINED_COLUMNS = ("display_name", "component_id", "releases", "release_count")
 
 
 def refresh_schedule(keys: Iterable[str] | None = None) -> int:
@@ -445,34 +444,44 @@ def refresh_schedule_for_new_release(release: Release) -> int:
         .where(AdvisoryMatch.release_id == release.id).distinct()
     ))
     table = ReviewSchedule.__table__
-    columns = [table.c.id, table.c.review_key, *(table.c[name] for name in _SCHEDULE_COLUMNS)]
-    existing: dict[str, dict[str, Any]] = {}
+    existing: dict[str, int] = {}  # review key -> the safety class it is scheduled under
     for part in chunks(sorted(shipped)):
-        existing.update({row.review_key: dict(row._mapping)
-                         for row in db.session.execute(select(*columns).where(table.c.review_key.in_(part)))})
+        existing.update((key, safety_class) for key, safety_class in db.session.execute(
+            select(table.c.review_key, table.c.safety_class).where(table.c.review_key.in_(part))))
     recompute = {key for key, row in shipped.items()
-                 if key in advised or key not in existing or row.safety_class > existing[key]["safety_class"]}
-    gaining = [key for key in shipped if key not in recompute]
-    names: dict[int, str] = {}
-    for part in chunks([shipped[key].newest_id for key in gaining]):
-        names.update((row.id, row.name) for row in db.session.execute(
-            select(components.c.id, components.c.name).where(components.c.id.in_(part))))
-    label = f"{release.product.name} {release.version}"
-    updates: list[dict[str, Any]] = []
-    for key in gaining:
-        old, newest_id = existing[key], shipped[key].newest_id
-        releases = list(old["releases"] or [])
-        updates.append({
-            "_id": old["id"], "display_name": names[newest_id][:300], "component_id": newest_id,
-            "releases": [*releases, label] if len(releases) < RELEASES_KEPT and label not in releases else releases,
-            "release_count": old["release_count"] + 1,
-        })
-    if updates:
-        # Only what gaining a release changes: its dates stay (an UPDATE of every column cost 4x per row).
-        statement = (update(table).where(table.c.id == bindparam("_id"))
-                     .values({name: bindparam(name) for name in _GAINED_COLUMNS}))
-        db.session.execute(statement, updates)
-    return len(updates) + refresh_schedule(recompute)
+                 if key in advised or key not in existing or row.safety_class > existing[key]}
+    gaining = sum(1 for key in shipped if key not in recompute)
+    if gaining:  # the recomputed ones are gained too, then refresh_schedule rewrites them whole
+        db.session.execute(_gained_release(release))
+    return gaining + refresh_schedule(recompute)
+
+
+def _gained_release(release: Release) -> Any:
+    """One UPDATE for the scheduled versions a new release ships: the release's newest component of the version
+    becomes the link (and its name the label), the count goes up by one and the release's label joins the list
+    while it holds fewer than RELEASES_KEPT (and not already). Set-based: the database does it row by row, with
+    no schedule row read into Python (one executemany of 1,000 rows cost more than the components' INSERT)."""
+    table, components = ReviewSchedule.__table__, Component.__table__
+    newest = (select(components.c.review_key, func.max(components.c.id).label("newest_id"))
+              .where(components.c.release_id == release.id).group_by(components.c.review_key).subquery())
+    name = select(func.substr(components.c.name, 1, 300)).where(components.c.id == newest.c.newest_id).scalar_subquery()
+    label = bindparam("label", f"{release.product.name} {release.version}", type_=String)
+    kept = bindparam("kept", RELEASES_KEPT, type_=Integer)
+    if db.session.get_bind().dialect.name == "postgresql":
+        releases = ("CASE WHEN json_array_length({table}.releases) < :kept "
+                    "AND NOT {table}.releases::jsonb @> to_jsonb(CAST(:label AS text)) "
+                    "THEN ({table}.releases::jsonb || to_jsonb(CAST(:label AS text)))::json "
+                    "ELSE {table}.releases END")
+    else:
+        releases = ("CASE WHEN json_array_length({table}.releases) < :kept "
+                    "AND NOT EXISTS (SELECT 1 FROM json_each({table}.releases) AS kept_label "
+                    "WHERE kept_label.value = :label) "
+                    "THEN json_insert({table}.releases, '$[#]', :label) "
+                    "ELSE {table}.releases END")
+    return (update(table).where(table.c.review_key == newest.c.review_key)
+            .values(component_id=newest.c.newest_id, display_name=name, release_count=table.c.release_count + 1,
+                    releases=text(releases.format(table=table.name)).bindparams(label, kept))
+            .execution_options(synchronize_session=False))
 
 
 def _due_query(today: date) -> Any:
