@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import services as audit
 from app.auth.models import User
+from app.collector import paused_collector
 from app.db import utcnow
 from app.errors import NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
@@ -229,6 +230,7 @@ def require_draft(release: Release) -> None:
 # --- Import ------------------------------------------------------------------------------------
 
 
+@paused_collector  # bulk work: see app.collector
 def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | None = None,
                  format: str | None = None, channel: str = ImportChannel.WEB) -> dict[str, Any]:
     """Import files into a draft release in one transaction and return the summary.

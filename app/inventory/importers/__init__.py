@@ -31,6 +31,7 @@ from app.inventory.importers import (
 from app.inventory.importers._common import (
     filename_of,
     guarded,
+    has_credentials,
     json_object,
     text_or_none,
     toml_document,
@@ -89,6 +90,9 @@ _URL_FIELDS = ("version", "purl", "repository_url", "description", "supplier", "
 
 def _scrubbed(record: ComponentRecord) -> ComponentRecord:
     """The record with the credentials of every URL in it taken out (a token in a lockfile's git URL is a secret)."""
+    # One search over all its URL fields first: nearly every record has none (a match never spans a line break).
+    if not has_credentials("\n".join((*(getattr(record, name) for name in _URL_FIELDS), *record.parents, *record.refs))):
+        return record
     changes: dict[str, object] = {}
     for name in _URL_FIELDS:
         value = getattr(record, name)

@@ -228,6 +228,11 @@ _CREDENTIALS = re.compile(r"(://|%3A%2F%2F)(?!git@)[^/@\s?#]+(?:@|%40)", re.IGNO
 _VERSION_TAG = re.compile(r"^(?:.*/)?v?(\d+(?:\.\d+)+(?:[-.+]?[A-Za-z0-9.]+)?)$")
 
 
+def has_credentials(text: str) -> bool:
+    """Whether some URL in the text carries a user, password or token (what without_credentials takes out)."""
+    return _CREDENTIALS.search(text) is not None
+
+
 def without_credentials(text: str) -> str:
     """The text with the user and password (or token) of every URL in it taken out."""
     if "//" not in text and "%2F%2F" not in text.upper():
