@@ -63,3 +63,11 @@ def test_yaml_below_the_limit_loads_as_safe_load_does():
 def test_only_safe_loaders_are_accepted():
     with pytest.raises(TypeError):
         load_yaml("a: 1", yaml.UnsafeLoader)
+
+
+def test_escaped_backslashes_and_quotes_neither_hide_nor_invent_nesting():
+    ends_in_backslash = '["x\\\\", ' + nested_json(MAX_DEPTH) + "]"  # the string ends in an escaped backslash
+    with pytest.raises(NestingTooDeep):
+        load_json(ends_in_backslash)
+    quoted_brackets = '["\\"' + "[" * (MAX_DEPTH + 5) + '\\\\", ' + nested_json(MAX_DEPTH - 1) + "]"
+    assert load_json(quoted_brackets)[0] == '"' + "[" * (MAX_DEPTH + 5) + "\\"

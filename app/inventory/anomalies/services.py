@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from sqlalchemy import Integer, String, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Integer, String, and_, bindparam, delete, func, insert, or_, select, text, update
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -427,30 +427,21 @@ def refresh_schedule_for_new_release(release: Release) -> int:
     this release raises to a higher class, or that an advisory affects is recomputed in full by refresh_schedule.
     So an import into a new release costs the same however many releases already ship its versions.
     """
-    components = Component.__table__
-    shipped = {
-        row.review_key: row
-        for row in db.session.execute(
-            select(components.c.review_key, func.max(components.c.id).label("newest_id"),
-                   func.max(components.c.safety_class).label("safety_class"))
-            .where(components.c.release_id == release.id).group_by(components.c.review_key)
-        )
-        if row.review_key
-    }
-    if not shipped:
+    components, table = Component.__table__, ReviewSchedule.__table__
+    shipped = (select(components.c.review_key, func.max(components.c.safety_class).label("safety_class"))
+               .where(components.c.release_id == release.id, components.c.review_key != "")
+               .group_by(components.c.review_key).subquery())
+    advised = (select(components.c.review_key).join(AdvisoryMatch, AdvisoryMatch.component_id == components.c.id)
+               .where(AdvisoryMatch.release_id == release.id))
+    # Which versions need the full recompute is decided by the database: only those keys come back.
+    rows = db.session.execute(
+        select(shipped.c.review_key, or_(table.c.id.is_(None), shipped.c.safety_class > table.c.safety_class,
+                                         shipped.c.review_key.in_(advised)))
+        .outerjoin(table, table.c.review_key == shipped.c.review_key)).all()
+    if not rows:
         return 0
-    advised = set(db.session.scalars(
-        select(components.c.review_key).join(AdvisoryMatch, AdvisoryMatch.component_id == components.c.id)
-        .where(AdvisoryMatch.release_id == release.id).distinct()
-    ))
-    table = ReviewSchedule.__table__
-    existing: dict[str, int] = {}  # review key -> the safety class it is scheduled under
-    for part in chunks(sorted(shipped)):
-        existing.update((key, safety_class) for key, safety_class in db.session.execute(
-            select(table.c.review_key, table.c.safety_class).where(table.c.review_key.in_(part))))
-    recompute = {key for key, row in shipped.items()
-                 if key in advised or key not in existing or row.safety_class > existing[key]}
-    gaining = sum(1 for key in shipped if key not in recompute)
+    recompute = {key for key, full in rows if full}
+    gaining = len(rows) - len(recompute)
     if gaining:  # the recomputed ones are gained too, then refresh_schedule rewrites them whole
         db.session.execute(_gained_release(release))
     return gaining + refresh_schedule(recompute)
