@@ -228,9 +228,9 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
     head = anchor.locked_head(connection, draw_id=len(ready) == 1)
     previous = head.last_hash
     last_id = 0
-    for event in ready:
+    for prepared in ready:
         # The time is taken under the chain's lock: events follow each other in time as they do in the chain.
-        fields = {"occurred_at": utcnow(), **event, "prev_hash": previous}
+        fields = {"occurred_at": utcnow(), **prepared, "prev_hash": previous}
         digest = event_hash(fields, key)
         if anchor.append_one(connection, head, key, fields, digest):
             return
