@@ -20,10 +20,16 @@ class SessionLoginManager(LoginManager):
     `current_user` (every page render), clears it and sends two Set-Cookie headers (flask-login issue 569)."""
 
     def _session_protection_failed(self) -> bool:
-        remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
-        if "_user_id" not in session and remember_cookie not in request.cookies:
+        if not may_name_a_user():
             return False
         return bool(super()._session_protection_failed())
+
+
+def may_name_a_user() -> bool:
+    """Whether the request could be a signed-in user's: its session names one, or it carries a remember cookie.
+    When not, `current_user` is the anonymous user for sure (no user loader, no header or request loader is asked)."""
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    return "_user_id" in session or remember_cookie in request.cookies
 
 
 db = SQLAlchemy(model_class=Base)

@@ -10,6 +10,7 @@ or rewritten, even by someone who restored the whole database from an older back
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -18,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select, text
+from sqlalchemy import Executable, bindparam, func, select, text
 from sqlalchemy.engine import Connection
 
 from app.audit.chain import ChainResult, keyed_hash, verify_chain
@@ -40,6 +41,21 @@ _HEAD_TABLE = AuditChainHead.__table__
 _UPDATE_HEAD = _HEAD_TABLE.update().where(_HEAD_TABLE.c.id == HEAD_ID)
 _INSERT_HEAD = _HEAD_TABLE.insert()
 _INSERT_CHECKPOINT = AuditCheckpoint.__table__.insert()
+# PostgreSQL, a write of one event: the head locked, then (materialised first, so under the lock) the event's id
+# drawn from the id sequence, in one round trip; the event and the head moved to it are then written together.
+_HEAD_DRAWING_ID = select(
+    *_HEAD_FOR_UPDATE.cte("locked_head").prefix_with("MATERIALIZED", dialect="postgresql").c,
+    func.nextval(func.pg_get_serial_sequence(AuditEvent.__table__.name, "id")).label("next_id"),
+)
+_EVENTS_TABLE = AuditEvent.__table__
+_INSERT_EVENT_AND_MOVE_HEAD = _HEAD_TABLE.update().where(_HEAD_TABLE.c.id == HEAD_ID).values(
+    {name: bindparam(f"head_{name}", type_=_HEAD_TABLE.c[name].type)
+     for name in ("last_event_id", "last_hash", "keyed_from_id", "checkpointed_id", "mac")}
+).add_cte(
+    _EVENTS_TABLE.insert().values(
+        {column.name: bindparam(f"event_{column.name}", type_=column.type) for column in _EVENTS_TABLE.columns}
+    ).cte("new_event")
+)
 
 
 def chain_key() -> bytes:
@@ -47,8 +63,13 @@ def chain_key() -> bytes:
     configured = current_app.config.get("AUDIT_CHAIN_KEY")
     if configured:
         return str(configured).encode("utf-8")
-    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
-    return hmac.new(secret, b"provenance audit chain", hashlib.sha256).digest()
+    return _derived_key(str(current_app.config["SECRET_KEY"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _derived_key(secret: str) -> bytes:
+    """The chain key derived from a secret key (kept per process: every audited write asks for it)."""
+    return hmac.new(secret.encode("utf-8"), b"provenance audit chain", hashlib.sha256).digest()
 
 
 def head_mac(key: bytes, last_event_id: int, last_hash: str, keyed_from_id: int) -> str:
@@ -64,15 +85,18 @@ def _stamp(moment: datetime) -> str:
 
 
 class Head:
-    """The chain head as `_append` reads it at the start of a write (under the chain's lock)."""
+    """The chain head as `_append` reads it at the start of a write (under the chain's lock); `next_id` is the id
+    drawn for the one event of the write when the read drew it too (PostgreSQL), else None."""
 
-    def __init__(self, connection: Connection, statement: Select[Any] = _HEAD) -> None:
+    def __init__(self, connection: Connection, statement: Executable = _HEAD) -> None:
         row = connection.execute(statement).first()
         self.exists = row is not None
+        self.next_id: int | None = None
         if row is not None:
             self.last_hash: str = row.last_hash
             self.keyed_from_id: int = row.keyed_from_id
             self.checkpointed_id: int = row.checkpointed_id
+            self.next_id = row._mapping.get("next_id")
         else:
             # No head yet: a new database (or one whose head row was deleted: then every event must be keyed).
             newest = connection.execute(_NEWEST_EVENT).first()
@@ -81,36 +105,61 @@ class Head:
             self.checkpointed_id = 0
 
 
-def locked_head(connection: Connection) -> Head:
+def locked_head(connection: Connection, *, draw_id: bool = False) -> Head:
     """The head read for a write and locked until the transaction ends: one writer at a time.
 
     SQLite: the write transaction holds the database's one write lock already. PostgreSQL: SELECT ... FOR UPDATE of
     the head row waits for the writer before and then reads what it committed (one round trip); only a chain with
-    no head row yet (a new database) takes the advisory lock that serialises its first writers, then reads again."""
+    no head row yet (a new database) takes the advisory lock that serialises its first writers, then reads again.
+    draw_id (PostgreSQL, a write of one event): the same round trip draws the event's id under the lock, so that
+    the event and the head it moves to are written in one statement (`append_one`)."""
     if connection.dialect.name != "postgresql":
         return Head(connection)
-    head = Head(connection, _HEAD_FOR_UPDATE)
+    head = Head(connection, _HEAD_DRAWING_ID if draw_id else _HEAD_FOR_UPDATE)
     if not head.exists:
         connection.execute(_LOCK_FIRST_WRITERS)
         head = Head(connection, _HEAD_FOR_UPDATE)
     return head
 
 
-def advance(connection: Connection, head: Head, key: bytes, last_event_id: int, last_hash: str) -> None:
-    """Move the signed head to the newest event; every AUDIT_CHECKPOINT_EVERY events also keep a checkpoint."""
+def _checkpoint_due(head: Head, last_event_id: int) -> bool:
     every = int(current_app.config.get("AUDIT_CHECKPOINT_EVERY") or 0)
-    checkpointed = head.checkpointed_id
-    if every and last_event_id - checkpointed >= every:
-        write_checkpoint(connection, key, last_event_id, last_hash)
-        checkpointed = last_event_id
-    values = {
+    return bool(every) and last_event_id - head.checkpointed_id >= every
+
+
+def _head_values(head: Head, key: bytes, last_event_id: int, last_hash: str, checkpointed: int) -> dict[str, Any]:
+    return {
         "last_event_id": last_event_id, "last_hash": last_hash, "keyed_from_id": head.keyed_from_id,
         "checkpointed_id": checkpointed, "mac": head_mac(key, last_event_id, last_hash, head.keyed_from_id),
     }
+
+
+def advance(connection: Connection, head: Head, key: bytes, last_event_id: int, last_hash: str) -> None:
+    """Move the signed head to the newest event; every AUDIT_CHECKPOINT_EVERY events also keep a checkpoint."""
+    checkpointed = head.checkpointed_id
+    if _checkpoint_due(head, last_event_id):
+        write_checkpoint(connection, key, last_event_id, last_hash)
+        checkpointed = last_event_id
+    values = _head_values(head, key, last_event_id, last_hash, checkpointed)
     if head.exists:
         connection.execute(_UPDATE_HEAD, values)
     else:
         connection.execute(_INSERT_HEAD, {"id": HEAD_ID, **values})
+
+
+def append_one(connection: Connection, head: Head, key: bytes, fields: Mapping[str, Any], digest: str) -> bool:
+    """Write one event under the id its head read drew (`locked_head(draw_id=True)`) and move the signed head to
+    it, in one statement (one round trip while the chain is locked). False, with nothing written, when the head
+    drew no id or a checkpoint is due: then the event is inserted and `advance` called as for several events."""
+    event_id = head.next_id
+    if event_id is None or _checkpoint_due(head, event_id):
+        return False
+    values = _head_values(head, key, event_id, digest, head.checkpointed_id)
+    connection.execute(_INSERT_EVENT_AND_MOVE_HEAD, {
+        **{f"event_{name}": value for name, value in fields.items()}, "event_id": event_id, "event_hash": digest,
+        **{f"head_{name}": value for name, value in values.items()},
+    })
+    return True
 
 
 def write_checkpoint(connection: Connection, key: bytes, last_event_id: int, last_hash: str) -> dict[str, Any]:

@@ -202,17 +202,13 @@ _INSERT_EVENT = insert(AuditEvent.__table__)
 
 def _append(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert events at the end of the chain, keyed with the instance's key, and move the signed chain head
-    (serialised: one writer at a time)."""
+    (serialised: one writer at a time, from the head's read to the commit: the events are made ready before it)."""
     connection = session.connection()
-    head = anchor.locked_head(connection)
     key = anchor.chain_key()
-    previous = head.last_hash
-    last_id = 0
     actor = current_actor()
     request_id, ip = _request_facts()
-    for row in rows:
-        fields = {
-            "occurred_at": utcnow(),
+    ready = [
+        {
             "actor_id": actor.id,
             "actor_name": actor.name,
             "request_id": request_id,
@@ -226,9 +222,18 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
             "changes": plain(row.get("changes", {})),
             "details": plain(row.get("details", {})),
             "reason": row.get("reason", ""),
-            "prev_hash": previous,
         }
+        for row in rows
+    ]
+    head = anchor.locked_head(connection, draw_id=len(ready) == 1)
+    previous = head.last_hash
+    last_id = 0
+    for prepared in ready:
+        # The time is taken under the chain's lock: events follow each other in time as they do in the chain.
+        fields = {"occurred_at": utcnow(), **prepared, "prev_hash": previous}
         digest = event_hash(fields, key)
+        if anchor.append_one(connection, head, key, fields, digest):
+            return
         inserted = connection.execute(_INSERT_EVENT, {**fields, "hash": digest}).inserted_primary_key
         last_id = int(inserted[0]) if inserted else last_id
         previous = digest

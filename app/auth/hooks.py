@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 
 from app.auth.services import password_expired
 from app.db import utcnow
+from app.extensions import may_name_a_user
 from app.restore import restore_target
 
 OPEN_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login", "static"}
@@ -30,8 +31,10 @@ def _end_session(message: str) -> Any:
 
 
 def enforce_session_rules() -> Any:
-    """End a session idle longer than the timeout; send users with an expired password to change it."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    """End a session idle longer than the timeout; send users with an expired password to change it.
+
+    A request whose session names no user (a supplier's autosave) is left alone without loading `current_user`."""
+    if request.endpoint == "static" or not may_name_a_user() or not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
     last_seen = session.get("last_seen")

@@ -6,7 +6,10 @@ address opens a new window. Every request counts, a refused one too:
 
 - by default the upsert runs in its own short transaction on its own connection, committed before the
   request goes on (PostgreSQL always: the request's transaction would hold the address's row lock, so every
-  request of one address would wait for the one before it);
+  request of one address would wait for the one before it). On PostgreSQL that transaction is the one statement
+  itself, sent in autocommit (one round trip: no BEGIN, no COMMIT), and it turns off the wait for the WAL flush
+  of its own commit (set_config(..., is_local => true) in the statement: a crash forgets at most the last hits of
+  a minute window), so a save pays one durable commit, not two;
 - `allow(..., in_session=True)` (the portal's writes on SQLite) counts in the request's own session instead:
   that transaction holds SQLite's one write lock anyway (BEGIN IMMEDIATE), so a save takes the lock once,
   not twice. The hit is committed with the request's work; when that transaction ends without a commit (a
@@ -19,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 
-from sqlalchemy import Connection, delete, event, select, text
+from sqlalchemy import Connection, TextClause, delete, event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
@@ -55,12 +58,11 @@ class RateLimiter:
         if in_session and session.get_bind().dialect.name == "sqlite":
             count = _hit(session.connection(), bucket, window)
             session.info.setdefault(PENDING, []).append((bucket, window))
+        elif db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                count = _hit(connection, bucket, window, _UPSERT_NO_FLUSH_WAIT)
         else:
             with db.engine.begin() as connection:
-                if connection.dialect.name == "postgresql":
-                    # A rate-limit hit needs no durability: its commit does not wait for the WAL flush (a crash
-                    # forgets at most the last hits of a minute window), so a save pays one flush, not two.
-                    connection.execute(_NO_FLUSH_WAIT)
                 count = _hit(connection, bucket, window)
         return count <= limit
 
@@ -87,13 +89,19 @@ _UPSERT = text(
     "INSERT INTO portal_rate_counts (bucket, window_minute, count) VALUES (:bucket, :window_minute, 1) "
     "ON CONFLICT (bucket, window_minute) DO UPDATE SET count = portal_rate_counts.count + 1 RETURNING count"
 )
-_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
+# PostgreSQL, sent in autocommit: the statement is its own transaction, and the setting it makes for that
+# transaction holds when it commits (a rate-limit hit needs no durability; SET LOCAL would need BEGIN and COMMIT).
+_UPSERT_NO_FLUSH_WAIT = text(
+    "INSERT INTO portal_rate_counts (bucket, window_minute, count) "
+    "SELECT :bucket, :window_minute, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait "
+    "ON CONFLICT (bucket, window_minute) DO UPDATE SET count = portal_rate_counts.count + 1 RETURNING count"
+)
 _PRUNE = text("DELETE FROM portal_rate_counts WHERE window_minute < :oldest")
 
 
-def _hit(connection: Connection, bucket: str, window: int) -> int:
+def _hit(connection: Connection, bucket: str, window: int, upsert: TextClause = _UPSERT) -> int:
     """Add one hit to (bucket, window) and return the window's count; an address's first hit prunes old windows."""
-    count = int(connection.execute(_UPSERT, {"bucket": bucket, "window_minute": window}).scalar_one())
+    count = int(connection.execute(upsert, {"bucket": bucket, "window_minute": window}).scalar_one())
     if count == 1:  # this address's first hit of the window: drop the finished windows
         connection.execute(_PRUNE, {"oldest": window - 1})
     return count

@@ -82,9 +82,10 @@ def _open(token: str) -> tuple[Evaluation, EvaluationToken]:
     return evaluation, lookup.token
 
 
-def _open_link(token: str) -> SupplierLink:
-    """The open link as plain values (one query, no ORM objects); any other link state ends the request with its page."""
-    link = evaluations.open_link(token)
+def _open_link(token: str, code: str | None = None) -> SupplierLink:
+    """The open link as plain values (one query, no ORM objects; with a question code its answer row read and locked
+    in the same query); any other link state ends the request with its page."""
+    link = evaluations.open_link(token, code)
     if link is None:  # the same rule says why (no link ever reopens), and the request ends with that state's page
         raise _Closed(evaluations.resolve_token(token))
     _act_as_supplier(link.contact_email, link.token_id)
@@ -124,7 +125,7 @@ def index(token: str) -> Any:
 
 @bp.route("/<token>/answers/<code>", methods=["POST"])
 def save_answer(token: str, code: str) -> Any:
-    link = _open_link(token)
+    link = _open_link(token, code)
     values = request.form.getlist("answer")
     raw: str | list[str] | None = values if len(values) != 1 else values[0]
     autosave = bool(request.headers.get("HX-Request"))

@@ -380,9 +380,21 @@ def _require_row_open(row: EvaluationAnswer) -> None:
         raise Conflict("This questionnaire was already submitted; the answers are locked.")
 
 
-def _save_answer(target: AnswerTarget, defn: TemplateDefinition, code: str, raw: str | list[str] | None) -> CheckedAnswer:
-    """One supplier answer saved in Core statements: its row locked and read, written only when it changes, and the
-    change of value audited on the evaluation (a refused input is kept with its message; the last valid value stays)."""
+@dataclass(frozen=True)
+class AnswerRow:
+    """A question's answer row as a save reads it, locked: its value, its kept refused input and whether submitted."""
+
+    value: Any
+    refused: Any
+    locked: bool
+
+
+def _save_answer(
+    target: AnswerTarget, defn: TemplateDefinition, code: str, raw: str | list[str] | None, row: AnswerRow | None = None,
+) -> CheckedAnswer:
+    """One supplier answer saved in Core statements: its row locked and read (unless the caller already did, in this
+    transaction), written only when it changes, and the change of value audited on the evaluation (a refused input
+    is kept with its message; the last valid value stays)."""
     _require_supplier_may_edit(target.status)
     question = _supplier_question(defn, code)
     if question.answer_type is AnswerType.FILE:
@@ -391,10 +403,12 @@ def _save_answer(target: AnswerTarget, defn: TemplateDefinition, code: str, raw:
     changes = _start_answering_target(target)
     connection = db.session.connection()
     keys = {"b_evaluation_id": target.evaluation_id, "b_code": code}
-    row = connection.execute(_LOCK_ANSWER, keys).first()
     if row is None:
-        _insert_empty_answer(target.evaluation_id, code, AnsweredBy.SUPPLIER)
-        row = connection.execute(_LOCK_ANSWER, keys).one()
+        found = connection.execute(_LOCK_ANSWER, keys).first()
+        if found is None:
+            _insert_empty_answer(target.evaluation_id, code, AnsweredBy.SUPPLIER)
+            found = connection.execute(_LOCK_ANSWER, keys).one()
+        row = AnswerRow(found.value, found.refused, found.locked)
     if row.locked:
         raise Conflict("This questionnaire was already submitted; the answers are locked.")
     if checked.ok:
@@ -437,19 +451,30 @@ class SupplierLink:
     template_status: str
     template_hash: str
     target: AnswerTarget
+    code: str | None = None  # the question whose answer row was read, and locked, with the link
+    answer: AnswerRow | None = None
 
 
-def open_link(raw: str) -> SupplierLink | None:
+def open_link(raw: str, code: str | None = None) -> SupplierLink | None:
     """The link behind a token when it still opens the questionnaire (resolve_token's rule), in one Core query
-    without ORM objects; None when it does not (resolve_token then says why)."""
+    without ORM objects; None when it does not (resolve_token then says why).
+
+    With a question code, that query also reads and locks the question's answer row (when it has one yet): the
+    save through the link then sends no query of its own for it."""
     if not raw or len(raw) > 100:
         return None
-    row = db.session.connection().execute(_OPEN_LINK, {"b_token_hash": token_hash(raw)}).first()
+    connection = db.session.connection()
+    keys = {"b_token_hash": token_hash(raw)}
+    row = connection.execute(_OPEN_LINK_WITH_ANSWER, {**keys, "b_code": code}).first() if code is not None else None
+    answer = None if row is None else AnswerRow(row.answer_value, row.answer_refused, row.answer_locked)
+    if row is None:
+        row = connection.execute(_OPEN_LINK, keys).first()
     if row is None or link_state(row.used_at, row.status, row.revoked_at, row.expires_at) is not LinkState.OPEN:
         return None
     return SupplierLink(
         row.token_id, row.contact_email, row.template_id, row.template_status, row.template_hash,
         AnswerTarget(row.evaluation_id, row.reference, row.status, row.version, row.updated_at),
+        code if answer is not None else None, answer,
     )
 
 
@@ -461,7 +486,7 @@ def save_answer_through_link(link: SupplierLink, code: str, raw: str | list[str]
         template = db.session.get(QuestionnaireTemplate, link.template_id)
         assert template is not None
         defn = template.parsed()
-    return _save_answer(link.target, defn, code, raw)
+    return _save_answer(link.target, defn, code, raw, link.answer if link.code == code else None)
 
 
 class EvidenceLimitReached(ValidationFailed):
@@ -811,6 +836,16 @@ _OPEN_LINK = (
     .join(_EVALUATIONS, _EVALUATIONS.c.id == _TOKENS.c.evaluation_id)
     .join(_TEMPLATES, _TEMPLATES.c.id == _EVALUATIONS.c.template_id)
     .where(_TOKENS.c.token_hash == bindparam("b_token_hash"))
+)
+# The same with one question's answer row, locked (a link and a question without a row yet: no row, and the save
+# then makes it).
+_OPEN_LINK_WITH_ANSWER = (
+    _OPEN_LINK.add_columns(
+        _ANSWERS.c.value.label("answer_value"), _ANSWERS.c.refused.label("answer_refused"),
+        _ANSWERS.c.locked.label("answer_locked"),
+    )
+    .join(_ANSWERS, (_ANSWERS.c.evaluation_id == _EVALUATIONS.c.id) & (_ANSWERS.c.question_code == bindparam("b_code")))
+    .with_for_update(of=_ANSWERS)
 )
 
 

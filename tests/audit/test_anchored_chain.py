@@ -232,3 +232,40 @@ def test_an_append_holds_the_chain_until_its_transaction_ends(app, trail):
                 other.invalidate()
     finally:
         db.session.rollback()
+
+
+def test_a_one_event_write_on_postgresql_draws_its_id_under_the_lock_and_writes_event_and_head_together(app, trail):
+    """Two round trips while the chain is locked: the head read (drawing the event's id), then the event and the
+    signed head in one statement; the chain still verifies, also across a checkpoint and a rolled-back write."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite holds its one write lock for the whole transaction anyway")
+    from sqlalchemy import event as sa_event
+
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    audit.record("test.rolled_back")  # draws an id, then rolls back: a gap in the ids
+    db.session.rollback()
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        audit.record("test.one")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+    db.session.commit()
+    assert len(statements) == 2, statements
+    assert "FOR UPDATE" in statements[0] and "nextval" in statements[0]
+    assert " ".join(statements[1].split()).startswith("WITH new_event AS (INSERT INTO audit_events")
+    newest = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+    head = db.session.get(AuditChainHead, anchor.HEAD_ID)
+    assert newest.name == "test.one" and (head.last_event_id, head.last_hash) == (newest.id, newest.hash)
+    app.config["AUDIT_CHECKPOINT_EVERY"] = 1
+    try:
+        audit.record("test.checkpointed")
+        db.session.commit()
+    finally:
+        app.config["AUDIT_CHECKPOINT_EVERY"] = 1000
+    assert db.session.scalars(select(AuditCheckpoint.last_event_id).order_by(AuditCheckpoint.id.desc())).first() == \
+        db.session.scalars(select(AuditEvent.id).where(AuditEvent.name == "test.checkpointed")).one()
+    assert verify(app).exit_code == 0

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine.default import CacheStats
 
 from app.access import Role
 from app.extensions import db
+from app.portal import ratelimit
+from app.portal.ratelimit import RateLimiter
 from app.questionnaires import models
 from tests.questionnaires.factories import sent
 
@@ -46,16 +48,18 @@ def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(
     assert len([s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory", "SET LOCAL"))]) <= 10
 
 
-def test_an_autosave_takes_the_write_lock_once_and_runs_seven_statements(app, client, pat):
-    """The rate-limit hit, one query for link + evaluation + template, the answer row read and updated, the audit
-    chain head read, the event and the signed head written: one BEGIN (on SQLite the one write lock), no supplier,
-    no template definition re-read."""
+def test_an_autosave_takes_the_write_lock_once_and_runs_six_statements(app, client, pat):
+    """The rate-limit hit, one query for link + evaluation + template + the answer row (locked), the answer row
+    updated, the audit chain head read, the event and the signed head written (PostgreSQL: the head read draws the
+    event's id, and the event and the head are written in one statement): one BEGIN (on SQLite the one write lock),
+    no supplier, no template definition re-read."""
     _evaluation, token = sent(pat)
     client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
     response, statements = _autosave_statements(client, token)
     assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
     work = [s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory", "SET LOCAL"))]
-    assert len(work) <= 7, work
+    assert len(work) <= (5 if db.engine.dialect.name == "postgresql" else 6), work
+    assert len([s for s in work if "FROM evaluation_answers" in s or "JOIN evaluation_answers" in s]) == 1
     if db.engine.dialect.name == "sqlite":
         assert len([s for s in statements if s.startswith("BEGIN")]) == 1
     assert not any("FROM suppliers" in s for s in work)
@@ -84,15 +88,17 @@ def test_every_statement_of_an_autosave_comes_from_the_compiled_cache(app, clien
 
 
 def test_a_rate_limit_hit_costs_no_second_durable_commit(app, client, pat):
-    """SQLite: the hit is counted in the save's own transaction. PostgreSQL: in its own short transaction (a shared
-    row lock would queue every save of one address), whose commit does not wait for the WAL flush."""
+    """SQLite: the hit is counted in the save's own transaction. PostgreSQL: in its own transaction (a shared row
+    lock would queue every save of one address), the one statement sent in autocommit, whose commit does not wait
+    for the WAL flush."""
     _evaluation, token = sent(pat)
     client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
     response, statements = _autosave_statements(client, token)
     assert response.status_code == 200
-    upsert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO portal_rate_counts"))
+    upsert = next(s for s in statements if s.startswith("INSERT INTO portal_rate_counts"))
     if db.engine.dialect.name == "postgresql":
-        assert statements[upsert - 1] == "SET LOCAL synchronous_commit TO OFF"
+        assert "set_config('synchronous_commit', 'off', true)" in upsert
+        assert not any(s.startswith(("BEGIN", "SET LOCAL")) for s in statements)
     else:
         assert not any("synchronous_commit" in s for s in statements)
         assert statements[0].startswith("BEGIN") and [s for s in statements if s.startswith("BEGIN")] == [statements[0]]
@@ -127,3 +133,24 @@ def test_a_refused_answer_through_the_lean_path_keeps_the_value_and_shows_the_me
     assert 'class="error"' in refused.get_data(as_text=True)
     db.session.expire_all()
     assert evaluation.answers["C3"] == "12" and evaluation.invalid_answers["C3"]["raw"] == "-5"
+
+
+def test_on_postgresql_a_rate_limit_hit_is_one_statement_in_autocommit_that_skips_the_flush_wait(app):
+    """One round trip (no BEGIN, no COMMIT); the setting the statement makes holds for its own transaction."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite counts the hit in the save's transaction")
+    autocommit: list[bool] = []
+
+    def note(conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        autocommit.append(bool(conn.connection.dbapi_connection.autocommit))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert RateLimiter().allow("probe", 5, now=60.0)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert autocommit and all(autocommit)
+    with db.engine.connect() as connection:  # a transaction block: look inside before it ends
+        ratelimit._hit(connection, "probe", 2, ratelimit._UPSERT_NO_FLUSH_WAIT)
+        assert connection.execute(text("SHOW synchronous_commit")).scalar() == "off"
+        connection.rollback()
