@@ -73,13 +73,18 @@ def start(target: str, port: int, env: dict[str, str], log: Path) -> subprocess.
         [gunicorn, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    # Started means a worker answers HTTP: gunicorn's master accepts connections before its workers have booted,
+    # which takes more than 30 s on a loaded machine (a bench's first request then timed out).
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            connection.request("GET", "/bench-started")
+            connection.getresponse().read()
+            connection.close()
+            return process
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.5)
     process.kill()
     raise RuntimeError(f"{target} did not start; see {log}")
 
