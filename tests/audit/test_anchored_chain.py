@@ -234,11 +234,10 @@ def test_an_append_holds_the_chain_until_its_transaction_ends(app, trail):
         db.session.rollback()
 
 
-def test_a_one_event_write_on_postgresql_draws_its_id_under_the_lock_and_writes_event_and_head_together(app, trail):
-    """Two round trips while the chain is locked: the head read (drawing the event's id), then the event and the
-    signed head in one statement; the chain still verifies, also across a checkpoint and a rolled-back write."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite holds its one write lock for the whole transaction anyway")
+def test_a_one_event_write_is_the_head_read_then_the_event_and_the_head_and_the_chain_verifies(app, trail):
+    """PostgreSQL: two round trips while the chain is locked, the head read (drawing the event's id), then the
+    event and the signed head in one statement. SQLite (its write lock held for the whole transaction): the head
+    read, the event, the head. The chain verifies on both, across a checkpoint and a rolled-back write."""
     from sqlalchemy import event as sa_event
 
     statements: list[str] = []
@@ -254,9 +253,15 @@ def test_a_one_event_write_on_postgresql_draws_its_id_under_the_lock_and_writes_
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", note)
     db.session.commit()
-    assert len(statements) == 2, statements
-    assert "FOR UPDATE" in statements[0] and "nextval" in statements[0]
-    assert " ".join(statements[1].split()).startswith("WITH new_event AS (INSERT INTO audit_events")
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 2, statements
+        assert "FOR UPDATE" in statements[0] and "nextval" in statements[0]
+        assert " ".join(statements[1].split()).startswith("WITH new_event AS (INSERT INTO audit_events")
+    else:
+        assert [" ".join(statement.split()[:2]) for statement in statements] == [
+            "BEGIN IMMEDIATE", "SELECT audit_chain_head.last_event_id,", "INSERT INTO", "UPDATE audit_chain_head"], \
+            statements
+        assert "INSERT INTO audit_events" in statements[2]
     newest = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
     head = db.session.get(AuditChainHead, anchor.HEAD_ID)
     assert newest.name == "test.one" and (head.last_event_id, head.last_hash) == (newest.id, newest.hash)

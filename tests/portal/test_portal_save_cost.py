@@ -135,22 +135,33 @@ def test_a_refused_answer_through_the_lean_path_keeps_the_value_and_shows_the_me
     assert evaluation.answers["C3"] == "12" and evaluation.invalid_answers["C3"]["raw"] == "-5"
 
 
-def test_on_postgresql_a_rate_limit_hit_is_one_statement_in_autocommit_that_skips_the_flush_wait(app):
-    """One round trip (no BEGIN, no COMMIT); the setting the statement makes holds for its own transaction."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite counts the hit in the save's transaction")
+def test_a_rate_limit_hit_outside_a_save_is_its_own_transaction_and_skips_the_flush_wait_on_postgresql(app):
+    """PostgreSQL: one statement in autocommit (no BEGIN, no COMMIT) whose setting holds for its own transaction.
+    SQLite: the upsert in a short transaction of its own, committed at once (SQLite has no flush-wait setting)."""
+    statements: list[str] = []
     autocommit: list[bool] = []
+    postgresql = db.engine.dialect.name == "postgresql"
 
     def note(conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        autocommit.append(bool(conn.connection.dbapi_connection.autocommit))
+        statements.append(statement)
+        if postgresql:
+            autocommit.append(bool(conn.connection.dbapi_connection.autocommit))
 
     event.listen(db.engine, "before_cursor_execute", note)
     try:
         assert RateLimiter().allow("probe", 5, now=60.0)
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
-    assert autocommit and all(autocommit)
-    with db.engine.connect() as connection:  # a transaction block: look inside before it ends
-        ratelimit._hit(connection, "probe", 2, ratelimit._UPSERT_NO_FLUSH_WAIT)
-        assert connection.execute(text("SHOW synchronous_commit")).scalar() == "off"
-        connection.rollback()
+    upserts = [s for s in statements if s.startswith("INSERT INTO portal_rate_counts")]
+    assert len(upserts) == 1
+    with db.engine.connect() as connection:  # another connection sees the hit: it was committed
+        assert connection.execute(text("SELECT sum(count) FROM portal_rate_counts")).scalar() == 1
+    if postgresql:
+        assert autocommit and all(autocommit)
+        assert "set_config('synchronous_commit', 'off', true)" in upserts[0]
+        with db.engine.connect() as connection:  # a transaction block: look inside before it ends
+            ratelimit._hit(connection, "probe", 2, ratelimit._UPSERT_NO_FLUSH_WAIT)
+            assert connection.execute(text("SHOW synchronous_commit")).scalar() == "off"
+            connection.rollback()
+    else:
+        assert not any("synchronous_commit" in s for s in statements)
