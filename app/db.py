@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.engine import Engine, Row
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -63,6 +64,18 @@ def keyset_chunks(engine: Engine, query: Select[Any], key: ColumnElement[Any], s
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def database_locked(error: OperationalError) -> bool:
+    """SQLite's one write lock stayed with other writers past the busy timeout (the work can be tried again)."""
+    return "database is locked" in str(error.orig)
+
+
+def database_unreachable(error: OperationalError) -> bool:
+    """The database could not be reached: no connection could be opened (the error carries no statement: server
+    down or restarting, wrong address, a SQLite file that cannot be opened), or the one in use was lost (SQLAlchemy
+    invalidated it: backend terminated, server restarted, network cut)."""
+    return bool(error.connection_invalidated) or error.statement is None
 
 
 def utcnow() -> datetime:

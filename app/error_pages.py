@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app import unit_of_work
+from app.db import database_locked, database_unreachable
 from app.errors import DomainError, StaleEdit
 from app.restore import restore_target
 
@@ -50,6 +51,16 @@ TITLES = {
     500: "Something went wrong",
     503: "Busy, try again",
 }
+
+
+def _retry_later(title: str, message: str, *, seconds: int) -> Any:
+    """A 503 with Retry-After, written without the database (it is what is busy or away; the signed-in user is not
+    loaded again): JSON for the API, a plain page otherwise."""
+    if wants_json():
+        return jsonify({"error": title, "message": message}), 503, {"Retry-After": str(seconds)}
+    body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+            f"<body><main><h1>{title}</h1><p>{message}</p></main></body></html>")
+    return body, 503, {"Retry-After": str(seconds), "Content-Type": "text/html; charset=utf-8"}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -98,19 +109,20 @@ def register_error_handlers(app: Flask) -> None:
         return _render(status, TITLES.get(status, "Error"), description or messages.get(status, "Error."))
 
     @app.errorhandler(OperationalError)
-    def _busy(error: OperationalError) -> Any:
-        """The embedded database stayed locked by other writers longer than its busy timeout: a 503 to retry."""
+    def _database_error(error: OperationalError) -> Any:
+        """A database that is busy (SQLite's write lock held past its busy timeout) or cannot be reached (down,
+        restarting, connection lost) answers 503 with Retry-After: nothing was saved, the same request can be sent
+        again. Any other database error is unexpected (500)."""
         unit_of_work.discard()
-        if "database is locked" not in str(error.orig):
-            return _unexpected(error)
-        app.logger.warning("database busy: %s %s", request.method, request.path)
-        message = "Many changes are being saved at this moment, so nothing was saved. Wait a few seconds and try again."
-        if wants_json():
-            return jsonify({"error": TITLES[503], "message": message}), 503, {"Retry-After": "5"}
-        # The page is written without the database (the signed-in user is not loaded again): it is what is busy.
-        body = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLES[503]}</title></head>"
-                f"<body><main><h1>{TITLES[503]}</h1><p>{message}</p></main></body></html>")
-        return body, 503, {"Retry-After": "5", "Content-Type": "text/html; charset=utf-8"}
+        if database_locked(error):
+            app.logger.warning("database busy: %s %s", request.method, request.path)
+            return _retry_later(TITLES[503], "Many changes are being saved at this moment, so nothing was saved. "
+                                             "Wait a few seconds and try again.", seconds=5)
+        if database_unreachable(error):
+            app.logger.error("database unreachable: %s %s: %s", request.method, request.path, error.orig)
+            return _retry_later("Temporarily unavailable", "The database cannot be reached at this moment, so "
+                                                            "nothing was saved. Try again in a minute.", seconds=30)
+        return _unexpected(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:

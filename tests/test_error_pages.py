@@ -1,13 +1,18 @@
-"""What an error becomes: a busy embedded database is a 503 to retry, never a 500."""
+"""What an error becomes: a busy or unreachable database is a 503 to retry, never a 500."""
 
 from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from sqlalchemy.exc import OperationalError
 
+from app import create_app
 from app.access import Role
+from app.db import database_locked, database_unreachable
 from app.suppliers import services
+from tests.conftest import test_config as config_for
+from tests.services import free_port
 from tests.suppliers.test_register_views import NEW
 
 
@@ -49,3 +54,56 @@ def test_a_database_locked_while_loading_the_signed_in_user_answers_503_and_is_n
     assert response.status_code == 503
     assert response.headers["Cache-Control"] == "no-store"
     assert len(calls) == 1
+
+
+def _unreachable_urls(tmp_path):
+    """Two real databases that cannot be reached: a PostgreSQL address where nothing listens (the driver's connection
+    is refused) and a SQLite file in a folder that does not exist (the file cannot be opened)."""
+    return {"postgresql": f"postgresql+psycopg://provenance@127.0.0.1:{free_port()}/provenance",
+            "sqlite": f"sqlite:///{tmp_path / 'no-such-folder' / 'app.sqlite3'}"}
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "sqlite"])
+def test_a_database_that_cannot_be_reached_answers_503_with_retry_after_and_a_plain_page(tmp_path, engine):
+    """Fault: the database is down or restarting. A supplier's link, the sign-in form and the API each answer 503
+    with Retry-After and say that nothing was saved, never a 500 (the page is written without the database)."""
+    url = _unreachable_urls(tmp_path)[engine]
+    unreachable = create_app({**config_for(tmp_path), "SQLALCHEMY_DATABASE_URI": url})
+    client = unreachable.test_client()
+
+    for response in (client.get("/portal/" + "a" * 43),
+                     client.post("/login", data={"username": "qa", "password": "x" * 16})):
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
+        page = response.get_data(as_text=True)
+        assert "cannot be reached" in page and "nothing was saved" in page
+
+    api = client.get("/api/v1/products/p/releases/1/readiness", headers={"Authorization": "Bearer not-a-token"})
+    assert api.status_code == 503
+    assert api.get_json()["error"] == "Temporarily unavailable"
+
+
+def test_a_connection_lost_during_a_request_answers_503(login_as, monkeypatch):
+    """Fault injection: the server ends the request's connection (restarted, backend terminated). SQLAlchemy marks
+    such an error `connection_invalidated`; it is a 503 to retry, like a database that cannot be reached."""
+    def lost(*_args, **_kwargs):
+        raise OperationalError("INSERT INTO suppliers ...", {}, Exception("terminating connection due to "
+                                                                           "administrator command"),
+                               connection_invalidated=True)
+
+    monkeypatch.setattr(services, "create_supplier", lost)
+    client = login_as(Role.PURCHASING)
+    response = client.post("/suppliers/new", data=NEW)
+    assert response.status_code == 503
+    assert "cannot be reached" in response.get_data(as_text=True)
+
+
+def test_database_errors_are_told_apart_by_what_sqlalchemy_reports():
+    locked = OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
+    refused = OperationalError(None, None, Exception("connection failed: Connection refused"))
+    lost = OperationalError("SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=True)
+    disk = OperationalError("INSERT INTO suppliers ...", {}, sqlite3.OperationalError("disk I/O error"))
+
+    assert database_locked(locked) and not database_unreachable(locked)
+    assert database_unreachable(refused) and database_unreachable(lost)
+    assert not database_locked(disk) and not database_unreachable(disk)

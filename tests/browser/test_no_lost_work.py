@@ -90,3 +90,33 @@ def test_a_notice_before_the_session_ends_keeps_the_user_signed_in(app, live_ser
         app.config["SESSION_INACTIVITY_MINUTES"] = 15
     page.goto(f"{live_server}/suppliers/")
     expect(page).to_have_url(f"{live_server}/suppliers/")  # still signed in: no detour by the login page
+
+
+def test_an_autosave_answered_busy_is_sent_again_by_itself_after_retry_after(app, live_server, page, make_user):
+    """Fault injected at the browser's network layer: the server answers the supplier's first save 503 (busy or
+    restarting, Retry-After: 1). The status says it is not saved yet and the answer is sent again by itself."""
+    from app.extensions import db
+    from app.questionnaires.models import Evaluation
+    from tests.questionnaires.factories import make_supplier, sent
+
+    evaluation, token = sent(make_user("pat", Role.PURCHASING), make_supplier("SUP-503", "Busy Day Ltd"))
+    db.session.commit()
+    refused = []
+
+    def busy_once(route):
+        if refused:
+            route.continue_()
+            return
+        refused.append(route.request.url)
+        route.fulfill(status=503, headers={"Retry-After": "1"}, body="Busy, try again")
+
+    page.route(re.compile(r".*/answers/C3$"), busy_once)
+    page.goto(f"{live_server}/portal/{token}")
+    field = page.locator("#q-C3 [name=answer]")
+    field.fill("12")
+    field.blur()
+    expect(page.locator("#status-C3")).to_contain_text("Not saved yet: the server is busy")
+    expect(page.locator("#status-C3")).to_contain_text("Saved")
+    assert len(refused) == 1
+    db.session.expire_all()
+    assert db.session.get(Evaluation, evaluation.id).answers["C3"] == "12"

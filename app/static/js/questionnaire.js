@@ -41,6 +41,7 @@
   });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt;
+    if (form && form.dataset) { form.dataset.retry = String(Number(form.dataset.retry || 0) + 1); }
     var status = form && form.querySelector && form.querySelector(".answer-status");
     if (status) { status.innerHTML = "<span class='saving-state'>Saving…</span>"; }
   });
@@ -52,6 +53,15 @@
     var xhr = event.detail.xhr;
     if (xhr && (xhr.status === 413 || xhr.status === 422) && xhr.responseText) {
       status.innerHTML = xhr.responseText;
+    } else if (xhr && (xhr.status === 503 || xhr.status === 429)) {
+      // Busy, restarting or too many requests: nothing was saved; the answer stays in the field and is sent
+      // again after the server's Retry-After (at most a minute), unless the supplier changes it meanwhile.
+      var seconds = Math.min(parseInt(xhr.getResponseHeader("Retry-After"), 10) || 10, 60);
+      var attempt = (form.dataset.retry = String(Number(form.dataset.retry || 0) + 1));
+      status.innerHTML = "<small class='error'>Not saved yet: the server is busy. Trying again in " + seconds + " s…</small>";
+      window.setTimeout(function () {
+        if (form.dataset.retry === attempt) { htmx.trigger(form, "change"); }
+      }, seconds * 1000);
     } else {
       status.innerHTML = "<small class='error'>Not saved: reload the page and try again.</small>";
     }
