@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.engine import Engine, Row
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -76,6 +76,20 @@ def database_unreachable(error: OperationalError) -> bool:
     down or restarting, wrong address, a SQLite file that cannot be opened), or the one in use was lost (SQLAlchemy
     invalidated it: backend terminated, server restarted, network cut)."""
     return bool(error.connection_invalidated) or error.statement is None
+
+
+# A unique key or a reference that another transaction broke between this one's check and its write: PostgreSQL's
+# SQLSTATE (unique_violation, foreign_key_violation) or SQLite's message.
+_RACE_SQLSTATES = frozenset({"23505", "23503"})
+_RACE_SQLITE_MESSAGES = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def lost_race(error: IntegrityError) -> bool:
+    """The write broke a unique key or a reference, as a concurrent transaction that committed after this one
+    checked would make it: the work, run again, meets that transaction's row in its checks."""
+    if getattr(error.orig, "sqlstate", None) in _RACE_SQLSTATES:
+        return True
+    return str(error.orig).startswith(_RACE_SQLITE_MESSAGES)
 
 
 def utcnow() -> datetime:

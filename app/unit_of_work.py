@@ -11,23 +11,31 @@ other errors that are pages (`pages=`): the API answers every broken rule as JSO
 A refused signature (`error.keeps_changes`) is the exception to "roll back": the failed attempt, its
 failure count and its audit event are committed, and only then is the message shown.
 
+Two requests can pass the same check before either writes (on PostgreSQL: two suppliers with one code, an answer
+to a record deleted meanwhile); the second then breaks a unique key or a reference. Its work is rolled back and
+run once more, when its checks meet the other request's row and say so as a broken rule; a second race in a
+row is the 409 page.
+
 No view calls `db.session.commit()` or `rollback()` itself; tests/test_unit_of_work.py checks it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from flask import flash
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.db import read_only, write_intent
+from app.db import lost_race, read_only, write_intent
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, StaleEdit
 from app.extensions import db
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Errors that are answered with their own page (403, 404, 409) rather than a message on the form.
 PAGE_ERRORS: tuple[type[DomainError], ...] = (PermissionDenied, NotFound, StaleEdit)
@@ -113,6 +121,30 @@ def run(
 
 
 def _attempt(
+    action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...]
+) -> Outcome[T]:
+    """Run the action and commit; lost to a concurrent write (a unique key or reference it broke), run it once more
+    in a fresh transaction, and a second loss is a stale edit (409)."""
+    try:
+        return _attempt_once(action, field, flash_error, pages)
+    except IntegrityError as error:
+        _raise_unless_lost_race(error)
+        log.warning("a concurrent write broke %s; the work runs once more", error.orig)
+    try:
+        return _attempt_once(action, field, flash_error, pages)
+    except IntegrityError as error:
+        _raise_unless_lost_race(error)
+        raise StaleEdit() from error
+
+
+def _raise_unless_lost_race(error: IntegrityError) -> None:
+    """Roll back; an integrity error that no concurrent write explains is a defect, raised as it is (500)."""
+    discard()
+    if not lost_race(error):
+        raise error
+
+
+def _attempt_once(
     action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...]
 ) -> Outcome[T]:
     page_errors: tuple[type[DomainError], ...] = (StaleEdit, *pages)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from flask import get_flashed_messages
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import Form, StringField
 
 from app import unit_of_work
@@ -16,6 +17,7 @@ from app.access import Role
 from app.auth import services as auth_services
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
+from app.suppliers.models import Supplier, SupplierStatus
 from tests.helpers import PASSWORD
 
 APP = Path(__file__).resolve().parent.parent / "app"
@@ -179,3 +181,65 @@ def test_a_page_that_records_what_it_shows_writes_in_a_transaction_begun_as_a_wr
     response = client.get("/audit/export.csv")
     assert seen == [302] and response.status_code == 200
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.name == "audit.exported")) is not None
+
+
+def _insert_supplier_unchecked(code: str, name: str | None = "Raced Ltd") -> None:
+    """What a request goes on to write after its uniqueness check ran before another request committed the code."""
+    db.session.add(Supplier(code=code, name=name, kind="commercial_vendor", status=SupplierStatus.CANDIDATE,
+                            criticality="major"))
+    db.session.flush()
+
+
+def _supplier_codes() -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Supplier.code)))
+
+
+def test_work_that_lost_a_race_for_a_unique_key_runs_once_more_and_its_check_then_refuses(app) -> None:
+    """A real unique-key violation from the database (either engine): the work is rolled back and run again; this
+    time its check meets the other request's row and refuses as a broken rule (422), not a 500."""
+    calls = []
+
+    def action() -> None:
+        calls.append(len(calls) + 1)
+        if calls[-1] == 1:
+            _insert_supplier_unchecked("SUP-RACE")
+        elif db.session.scalar(select(Supplier.id).where(Supplier.code == "SUP-RACE")) is not None:
+            raise ValidationFailed("The code SUP-RACE is already used by another supplier.")
+
+    with app.test_request_context("/", method="POST"):
+        assert unit_of_work.run(lambda: _insert_supplier_unchecked("SUP-RACE")).ok  # the other request, first
+        outcome = unit_of_work.run(action)
+        assert calls == [1, 2]
+        assert outcome.status == 422 and "already used" in outcome.message
+        assert _supplier_codes() == ["SUP-RACE"]
+
+
+def test_a_second_lost_race_in_a_row_is_the_stale_edit_page(app) -> None:
+    calls = []
+
+    def action() -> None:
+        calls.append(1)
+        _insert_supplier_unchecked("SUP-RACE")
+
+    with app.test_request_context("/", method="POST"):
+        assert unit_of_work.run(lambda: _insert_supplier_unchecked("SUP-RACE")).ok
+        with pytest.raises(StaleEdit):
+            unit_of_work.run(action)
+        assert len(calls) == 2
+        assert _supplier_codes() == ["SUP-RACE"]
+
+
+def test_an_integrity_error_that_no_race_explains_is_raised_at_once(app) -> None:
+    """A missing required value is a defect in the code, not a race: it is not run again and stays a 500."""
+    calls = []
+
+    def action() -> None:
+        calls.append(1)
+        _insert_supplier_unchecked("SUP-NO-NAME", name=None)
+
+    with app.test_request_context("/", method="POST"):
+        with pytest.raises(IntegrityError):
+            unit_of_work.run(action)
+        assert len(calls) == 1
+        assert _supplier_codes() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from datetime import date, timedelta
 
 from openpyxl import load_workbook
@@ -79,6 +80,28 @@ def test_a_save_that_loses_the_race_to_a_concurrent_one_gets_409_and_changes_not
     assert response.status_code == 409 and "Someone else changed this record" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Supplier, supplier.id).name == "Old name"
+
+
+def test_people_creating_the_same_supplier_at_the_same_moment_get_one_supplier_and_a_message_never_a_500(login_as):
+    """Eight people press Create with one code at once. On PostgreSQL every request passes the uniqueness check
+    before any commits (11 of 12 got 500 before); the losers' work runs again and its check refuses the code."""
+    clients = [login_as(Role.PURCHASING, username=f"buyer{n}") for n in range(8)]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def create(client) -> None:
+        start.wait()
+        statuses.append(client.post("/suppliers/new", data=NEW).status_code)
+
+    threads = [threading.Thread(target=create, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [302] + [422] * 7
+    db.session.expire_all()
+    assert db.session.scalars(select(Supplier.code)).all() == ["SUP-100"]
 
 
 def test_list_filters_and_search(login_as):
