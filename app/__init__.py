@@ -54,6 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     register_config(app, test_config)
+    from app.inputs import RowId
+
+    app.url_map.converters["int"] = RowId  # before any route is added: every <int:…> is a bounded row id
     register_extensions(app)
     register_blueprints(app)
     register_plug_ins(app)

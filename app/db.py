@@ -92,6 +92,24 @@ def lost_race(error: IntegrityError) -> bool:
     return str(error.orig).startswith(_RACE_SQLITE_MESSAGES)
 
 
+# The largest INTEGER of PostgreSQL (SQLite's are 64-bit): every id column is an INTEGER.
+ROW_ID_MAX = 2**31 - 1
+
+
+def row_id(value: str) -> int:
+    """A row id from a query string or a form (`args.get(name, type=row_id)`): 0 to ROW_ID_MAX, else ValueError,
+    so that werkzeug falls back to the default (or skips it in getlist) instead of the database refusing it."""
+    number = int(value)
+    if not 0 <= number <= ROW_ID_MAX:
+        raise ValueError(f"{value} is not a row id")
+    return number
+
+
+def page_number(value: str) -> int:
+    """A page number from a query string or a form: at least 1, at most ROW_ID_MAX (an offset stays a BIGINT)."""
+    return min(max(int(value), 1), ROW_ID_MAX)
+
+
 def utcnow() -> datetime:
     """Current UTC time as a naive datetime (stored the same way on SQLite and PostgreSQL)."""
     return datetime.now(UTC).replace(tzinfo=None)

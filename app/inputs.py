@@ -9,6 +9,9 @@ So text is refused where it enters, with a message that says why:
   tab, CR and LF allowed);
 - `refuse_control_characters` (a before_request hook) answers 400 to a query-string argument, a URL part or
   a JSON value that holds one, so list filters, searches and the JSON API never pass one to the database.
+
+The same goes for numbers in a URL: `RowId` is every route's `<int:…>` and matches only a row id PostgreSQL's
+INTEGER can hold, so /suppliers/99999999999 is a 404 instead of a query the database refuses (a 500).
 """
 
 from __future__ import annotations
@@ -19,8 +22,20 @@ from typing import Any
 
 from flask import abort, request
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import StopValidation
+
+from app.db import ROW_ID_MAX
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: 0 to ROW_ID_MAX unless the route says otherwise; a larger number matches no
+    route (404) rather than reaching the database."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = ROW_ID_MAX,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 # C0 controls, DEL and C1 controls. Multi-line text keeps tab, LF and CR.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

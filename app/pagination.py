@@ -20,6 +20,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.db import page_number, row_id
 from app.extensions import db
 
 MAX_PER_PAGE = 500
@@ -65,7 +66,7 @@ class RowPagination(CappedPagination):
 
 def _page_args(per_page: int | None) -> tuple[int, int]:
     default = per_page or current_app.config["PAGE_SIZE"]
-    return request.args.get("page", 1, type=int), request.args.get("per_page", default, type=int)
+    return request.args.get("page", 1, type=page_number), request.args.get("per_page", default, type=int)
 
 
 def paginate(query: Select[Any], *, per_page: int | None = None, rows: bool = False) -> CappedPagination:
@@ -82,7 +83,7 @@ def sub_page(query: Select[Any], name: str, *, per_page: int | None = None) -> C
     """A sub-record list of a record page (a supplier's certificates, say): `<name>_page` in the query string
     gives its page, its links keep the other arguments and go to the section `#<name>`."""
     size = per_page or current_app.config["RECORD_SUBLIST_SIZE"]
-    page = CappedPagination(select=query, session=db.session(), page=request.args.get(f"{name}_page", 1, type=int),
+    page = CappedPagination(select=query, session=db.session(), page=request.args.get(f"{name}_page", 1, type=page_number),
                             per_page=size, max_per_page=size, error_out=False)
     page.param, page.anchor = f"{name}_page", name
     return page
@@ -100,8 +101,7 @@ class KeysetPage:
 
 
 def _key_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value is not None and value >= 0 else None
+    return request.args.get(name, type=row_id)
 
 
 def keyset_page(query: Select[Any], key: InstrumentedAttribute[Any], *, per_page: int | None = None) -> KeysetPage:

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.db import page_number, row_id
 from app.inputs import BaseForm
 from app.inventory import supplier_groups
 from app.inventory.blueprint import bp
@@ -28,7 +29,7 @@ class GroupForm(BaseForm):
 def supplier_suggestions() -> Any:
     """Components of draft releases without a supplier, grouped by repository or namespace, 25 groups a page."""
     everything = supplier_groups.groups()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=page_number)
     shown = everything[(page - 1) * PER_PAGE: page * PER_PAGE]
     return render_template(
         "inventory/supplier_suggestions.html", groups=shown, page=page, total=len(everything),
@@ -38,7 +39,7 @@ def supplier_suggestions() -> Any:
 
 
 def _back() -> Any:
-    return redirect(url_for("inventory.supplier_suggestions", page=request.form.get("page", 1, type=int)))
+    return redirect(url_for("inventory.supplier_suggestions", page=request.form.get("page", 1, type=page_number)))
 
 
 @bp.post("/supplier-suggestions/create")
@@ -69,7 +70,7 @@ def supplier_suggestions_link() -> Any:
         flash("The form expired: try again.", "error")
         return _back()
     key = request.form.get("key", "")
-    supplier_id = request.form.get("supplier_id", 0, type=int)
+    supplier_id = request.form.get("supplier_id", 0, type=row_id)
     outcome = unit_of_work.run(lambda: supplier_groups.link_group(key, supplier_id, by=current_user))
     if outcome.ok and outcome.value:
         supplier, count = outcome.value

@@ -22,6 +22,7 @@ from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.views import safe_next
+from app.db import row_id
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
@@ -355,7 +356,7 @@ def releases_import(release_id: int) -> Any:
 def releases_bulk(release_id: int) -> Any:
     release = _get(Release, release_id)
     form = BulkForm()
-    ids = request.form.getlist("component_ids", type=int)
+    ids = request.form.getlist("component_ids", type=row_id)
     _submit(form, lambda: _bulk(release, form, ids), str)
     return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail", release_id=release.id))
 
@@ -458,7 +459,7 @@ def releases_readiness_json(release_id: int) -> Any:
 
 
 def _diff_pair(release: Release) -> tuple[Release | None, Release]:
-    against_id = request.args.get("against", type=int)
+    against_id = request.args.get("against", type=row_id)
     if against_id is None:
         return release.previous_release, release
     other = _get(Release, against_id)

@@ -20,7 +20,7 @@ from sqlalchemy import Select, String, and_, bindparam, case, cast, delete, exis
 
 from app.audit import services as audit
 from app.auth.models import User
-from app.db import utcnow
+from app.db import row_id, utcnow
 from app.errors import PermissionDenied, ValidationFailed, one_of
 from app.extensions import db
 from app.inventory.advisories.matching import normalise_name, osv_ecosystem, version_affected
@@ -645,7 +645,7 @@ class MatchFilters:
             state=state if state in {s.value for s in MatchState} else "",
             severity=severity if severity in SEVERITY_FILTERS else "",
             q=args.get("q", "").strip()[:200],
-            component_id=args.get("component", type=int),
+            component_id=args.get("component", type=row_id),
         )
 
     def active(self) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.auth.models import User
-from app.db import utcnow
+from app.db import row_id, utcnow
 from app.errors import PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.signatures import services as signatures
@@ -237,7 +237,7 @@ class PurchaseFilters:
             q=search_arg(args),
             status=query_arg(args, "status", set(PurchaseStatus)),
             result=query_arg(args, "result", set(ReceiptResult)),
-            supplier_id=args.get("supplier_id", type=int) if hasattr(args, "getlist") else None,
+            supplier_id=args.get("supplier_id", type=row_id) if hasattr(args, "getlist") else None,
         )
 
 
