@@ -105,6 +105,17 @@ def row_id(value: str) -> int:
     return number
 
 
+def stated_id(value: object) -> int | None:
+    """A row id or row version stated as text (a hidden form field, a document's source, a filter): ASCII digits
+    up to ROW_ID_MAX, else None. str.isdigit() alone let through '²' (int() refuses it) and numbers the database
+    refuses (both were 500s)."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= ROW_ID_MAX else None
+
+
 def page_number(value: str) -> int:
     """A page number from a query string or a form: at least 1, at most ROW_ID_MAX (an offset stays a BIGINT)."""
     return min(max(int(value), 1), ROW_ID_MAX)

@@ -23,6 +23,7 @@ from app.access import Permission, permission_required
 from app.api import services
 from app.api.models import ApiToken, TokenScope
 from app.audit import services as audit
+from app.db import row_id
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.inputs import BaseForm
@@ -37,7 +38,7 @@ csrf_exempt = True
 class TokenForm(BaseForm):
     name = StringField("Name", validators=[DataRequired("Name the token."), Length(max=200)],
                        description="Where the token is used, e.g. 'CI pipeline of the pump firmware'.")
-    products = SelectMultipleField("Products", coerce=int, choices=[],
+    products = SelectMultipleField("Products", coerce=row_id, choices=[],
                                    description="The existing products the token may import into.")
     may_create_products = BooleanField("May create products",
                                        description="The token may import into any product and create new ones.")

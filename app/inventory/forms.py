@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.db import ROW_ID_MAX, row_id
 from app.inputs import BaseForm
 from app.inventory.importers import FORMATS
 from app.inventory.models import Classification, ComponentStatus, ComponentType, RiskLevel, SafetyClass, Scope
@@ -55,7 +56,7 @@ class SoftwareItemEditForm(BaseForm):
 class ReleaseForm(BaseForm):
     version = StringField("Version", validators=[DataRequired("Give the release a version."), Length(max=100)],
                           description="e.g. 2.4.0. Changes are compared with the previous release you choose.")
-    previous_release_id = SelectField("Compare with", coerce=int, choices=[], validate_choice=False)
+    previous_release_id = SelectField("Compare with", coerce=row_id, choices=[], validate_choice=False)
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
 
 
@@ -80,7 +81,7 @@ class BulkForm(BaseForm):
     classification = SelectField("Classification", choices=[("", "—"), *CLASSIFICATIONS], validators=[Optional()])
     safety_class = SelectField("Safety class", choices=[("", "keep"), *SAFETY_CLASSES], validators=[Optional()])
     note = StringField("Rationale or assessment note", validators=[Length(max=2000)])
-    software_item_id = SelectField("Software item", coerce=int, choices=[], validate_choice=False,
+    software_item_id = SelectField("Software item", coerce=row_id, choices=[], validate_choice=False,
                                    validators=[Optional()])
     requirements = TextAreaField("Functional and performance requirements (5.3.3)", validators=[Length(max=10000)])
     hw_sw_needed = TextAreaField("Hardware and software needed (5.3.4)", validators=[Length(max=10000)])
@@ -98,13 +99,13 @@ class NewComponentForm(BaseForm):
     version = StringField("Exact version", validators=[DataRequired("Give the exact version in use."), Length(max=120)])
     component_type = SelectField("Type", choices=COMPONENT_TYPES, default=ComponentType.APPLICATION.value)
     classification = SelectField("Classification (per use)", choices=[("", "Not classified yet"), *CLASSIFICATIONS])
-    supplier_id = SelectField("Supplier", coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    supplier_id = SelectField("Supplier", coerce=row_id, choices=[], validate_choice=False, validators=[Optional()])
     manufacturer = StringField("Manufacturer", validators=[Length(max=300)])
     purl = StringField("Package URL (if one exists)", validators=[Length(max=600)])
     cpe = StringField("CPE (if one exists)", validators=[Length(max=500)],
                       description="e.g. cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*")
     licence_expression = StringField("Licence (SPDX expression)", validators=[Length(max=1000)])
-    software_item_id = SelectField("Software item", coerce=int, choices=[], validate_choice=False,
+    software_item_id = SelectField("Software item", coerce=row_id, choices=[], validate_choice=False,
                                    validators=[Optional()])
     description = TextAreaField("Description and versions supported", validators=[Length(max=10000)],
                                 description="e.g. the browser version matrix")
@@ -133,7 +134,7 @@ class ComponentForm(BaseForm):
     classification_rationale = TextAreaField("Rationale of the classification", validators=[Length(max=5000)])
     component_type = SelectField("Type", choices=COMPONENT_TYPES, validators=[Optional()])
     cpe = StringField("CPE", validators=[Length(max=500)])
-    software_item_id = SelectField("Software item", coerce=int, choices=[], validate_choice=False,
+    software_item_id = SelectField("Software item", coerce=row_id, choices=[], validate_choice=False,
                                    validators=[Optional()],
                                    description="The component takes the class of its software item.")
     safety_class = SelectField("Safety class", choices=SAFETY_CLASSES,
@@ -156,6 +157,6 @@ class AssessForm(BaseForm):
 
 
 class SupplierLinkForm(BaseForm):
-    supplier_id = IntegerField("Supplier", validators=[Optional()])
+    supplier_id = IntegerField("Supplier", validators=[Optional(), NumberRange(0, ROW_ID_MAX)])
     create = BooleanField("Create a candidate open-source supplier from this component")
     unlink = BooleanField("Remove the link")

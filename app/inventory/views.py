@@ -22,7 +22,7 @@ from app.access import Permission, permission_required
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.auth.views import safe_next
-from app.db import row_id
+from app.db import row_id, stated_id
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.inventory import diff as diffing
@@ -257,8 +257,8 @@ def components_query(release: Release, filters: ComponentFilters) -> Any:
         query = query.where(Component.component_type == filters.type)
     if filters.item == "none":
         query = query.where(Component.software_item_id.is_(None))
-    elif filters.item.isdigit():
-        query = query.where(Component.software_item_id == int(filters.item))
+    elif (item_id := stated_id(filters.item)) is not None:
+        query = query.where(Component.software_item_id == item_id)
     if filters.currency and (condition := obsolescence.filter_condition(filters.currency)) is not None:
         query = query.where(condition)
     if filters.change == "changed":
@@ -690,6 +690,15 @@ def components_detail(component_id: int) -> Any:
     return render_template("inventory/components_detail.html", **_component_context(component))
 
 
+def _stated_version(value: str | None) -> int | None:
+    """The row version the form was drawn from: None when the form carries none (no check), and a version no row
+    has (-1, so the save is refused as stale) when it carries something else than a row version."""
+    if not value or value == "0":
+        return None
+    stated = stated_id(value)
+    return -1 if stated is None else stated
+
+
 @bp.post("/components/<int:component_id>/edit")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_edit(component_id: int) -> Any:
@@ -703,7 +712,7 @@ def components_edit(component_id: int) -> Any:
         if "software_item_id" in request.form:
             changes["software_item_id"] = form.software_item_id.data or None
         if unit_of_work.run(lambda: services.update_component(
-            component, changes, by=current_user, expected_version=int(form.row_version.data or 0) or None,
+            component, changes, by=current_user, expected_version=_stated_version(form.row_version.data),
         ), pages=PAGES).ok:
             flash("Component saved.", "success")
             return redirect(url_for("inventory.components_detail", component_id=component.id))

@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.db import row_id, stated_id
 from app.inputs import BaseForm
 from app.questionnaires.definitions import (
     AnsweredBy,
@@ -53,10 +54,7 @@ class VersionedForm(BaseForm):
 
     def version_number(self) -> int | None:
         """The record version the form was loaded from (None when absent)."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return stated_id(self.version.data)
 
 
 class TemplateForm(VersionedForm):
@@ -322,7 +320,7 @@ TYPE_CHOICES = [(EvaluationType.INITIAL.value, "Initial"), (EvaluationType.PERIO
 
 class StartEvaluationForm(BaseForm):
     supplier_id = HiddenField(validators=[DataRequired()])
-    template_id = SelectField("Questionnaire", coerce=int, validators=[InputRequired("Choose a questionnaire.")])
+    template_id = SelectField("Questionnaire", coerce=row_id, validators=[InputRequired("Choose a questionnaire.")])
     evaluation_type = SelectField("Type", choices=TYPE_CHOICES)
     due_date = DateField("Answers due by", validators=[Optional()])
 

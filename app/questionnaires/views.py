@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.db import stated_id
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.pagination import paginate, sub_page
@@ -383,7 +384,8 @@ def evaluations_list() -> Any:
 def evaluations_create() -> Any:
     form = StartEvaluationForm()
     form.template_id.choices = [(t.id, t.label) for t in services.published_templates()]
-    supplier = db.session.get(Supplier, int(form.supplier_id.data)) if (form.supplier_id.data or "").isdigit() else None
+    supplier_id = stated_id(form.supplier_id.data)
+    supplier = db.session.get(Supplier, supplier_id) if supplier_id is not None else None
     if supplier is None:
         abort(404)
     supplier_page = url_for("suppliers.detail", supplier_id=supplier.id)

@@ -17,6 +17,7 @@ from wtforms import Field
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.db import stated_id
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.formatting import humanise
@@ -216,7 +217,7 @@ def edit(supplier_id: int) -> Any:
     return _save_form(
         form,
         lambda: services.update_supplier(
-            supplier, _input_from(form), expected_version=int(form.version.data or 0), by=current_user
+            supplier, _input_from(form), expected_version=stated_id(form.version.data) or 0, by=current_user
         ),
         lambda _: ("Supplier saved.", _detail_url(supplier_id)),
         "suppliers/form.html", supplier=supplier,
@@ -374,7 +375,7 @@ def certificate_edit(supplier_id: int, certificate_id: int) -> Any:
     return _submit(
         form,
         lambda: services.edit_certificate(
-            certificate, expected_version=int(form.version.data or 0), number=form.number.data or "",
+            certificate, expected_version=stated_id(form.version.data) or 0, number=form.number.data or "",
             issuer=form.issuer.data or "", valid_until=form.valid_until.data, evidence=form.evidence.data,
             by=current_user,
         ),
@@ -392,7 +393,7 @@ def certificate_void(supplier_id: int, certificate_id: int) -> Any:
     return _submit(
         form,
         lambda: services.void_certificate(
-            certificate, expected_version=int(form.version.data or 0), reason=form.reason.data or "", by=current_user,
+            certificate, expected_version=stated_id(form.version.data) or 0, reason=form.reason.data or "", by=current_user,
         ),
         form.reason, page=lambda status: _render_certificate(certificate, status, void_form=form),
         done="Certificate voided; it stays on record with the reason.", to=_detail_url(supplier_id, "certificates"),
@@ -512,7 +513,7 @@ def purchases_edit(purchase_id: int) -> Any:
     return _save_form(
         form,
         lambda: services.update_purchase(
-            purchase, _purchase_input(form), expected_version=int(form.version.data or 0), by=current_user
+            purchase, _purchase_input(form), expected_version=stated_id(form.version.data) or 0, by=current_user
         ),
         lambda _: ("Purchase record saved.", _purchase_url(purchase_id)),
         "suppliers/purchase_form.html", supplier=purchase.supplier, purchase=purchase,

@@ -13,8 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.db import ROW_ID_MAX, row_id
 from app.formatting import humanise
 from app.inputs import BaseForm
 from app.signatures.forms import SignatureForm, SignerFields
@@ -52,7 +53,7 @@ class VersionedForm(BaseForm):
 
 
 class SystemForm(VersionedForm):
-    supplier_id = SelectField("Supplier", coerce=int, validators=[DataRequired("Choose the supplier.")])
+    supplier_id = SelectField("Supplier", coerce=row_id, validators=[DataRequired("Choose the supplier.")])
     product = StringField("Product", validators=[DataRequired(), Length(max=200)])
     version_in_use = StringField("Version in use", validators=[DataRequired(), Length(max=100)])
     deployment = SelectField("Deployment", choices=DEPLOYMENT_CHOICES)
@@ -101,7 +102,7 @@ class TestCaseForm(VersionedForm):
     __test__ = False
 
     method = SelectField("Method", choices=choices(TestMethod))
-    function_id = SelectField("Function covered", coerce=int)
+    function_id = SelectField("Function covered", coerce=row_id)
     objective = TextAreaField("Objective", validators=[DataRequired(), Length(max=5000)])
     expected_result = TextAreaField("Expected result (unscripted tests)", validators=[Length(max=5000)])
 
@@ -123,7 +124,7 @@ class BulkStepsForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    offset = IntegerField("Offset", validators=[DataRequired()])
+    offset = IntegerField("Offset", validators=[DataRequired(), NumberRange(-ROW_ID_MAX, ROW_ID_MAX)])
 
 
 class ConfirmForm(BaseForm):
@@ -135,7 +136,7 @@ class ReasonForm(BaseForm):
 
 
 class JustificationForm(SignatureForm):
-    function_id = IntegerField("Function", validators=[DataRequired()])
+    function_id = IntegerField("Function", validators=[DataRequired(), NumberRange(0, ROW_ID_MAX)])
     text = TextAreaField("Why no scripted test case is needed", validators=[DataRequired(), Length(max=5000)])
 
 

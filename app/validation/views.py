@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.db import stated_id
 from app.errors import NotFound
 from app.extensions import db
 from app.pagination import paginate
@@ -72,7 +73,7 @@ def _confirmed(action: Callable[[], object]) -> bool:
 
 def _version(form: Any) -> int | None:
     value = form.version.data
-    return int(value) if value and str(value).isdigit() else None
+    return stated_id(value)
 
 
 def _htmx() -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 
 from app.audit.display import describe
 from app.audit.models import AuditEvent
+from app.db import stated_id
 from app.documents.contexts.base import Source, SourceNotFound
 from app.extensions import db
 from app.labels import label
@@ -26,7 +27,7 @@ def _ids(model: Any, *where: Any) -> set[str]:
 def _children(records: Records, parent: str, ids: set[str]) -> None:
     """Add the records that belong to a record: a supplier's contacts, certificates, performance events,
     evaluations and purchases; an evaluation's links, evidence and score overrides."""
-    numbers = [int(i) for i in ids if i.isdigit()]
+    numbers = [number for i in ids if (number := stated_id(i)) is not None]
     if not numbers:
         return
     if parent == "supplier":

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.db import stated_id
 from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
 from app.extensions import db
 from app.inventory import gates
@@ -23,7 +24,7 @@ from app.signatures.models import Meaning
 
 
 def _release(release_id: str) -> Release:
-    release = db.session.get(Release, int(release_id)) if release_id.isdigit() else None
+    release = db.session.get(Release, number) if (number := stated_id(release_id)) is not None else None
     if release is None:
         raise SourceNotFound(f"There is no release {release_id}.")
     return release

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.db import utcnow
+from app.db import stated_id, utcnow
 from app.documents.contexts.base import (
     Source,
     SourceNotFound,
@@ -60,7 +60,7 @@ def _has_question(definition: Any, code: str) -> bool:
 
 def supplier_evaluation(source_id: str) -> Source:
     """Every question with its answer, evidence and points, the breakdown, knock-outs and the decision."""
-    evaluation = db.session.get(Evaluation, int(source_id)) if source_id.isdigit() else None
+    evaluation = db.session.get(Evaluation, number) if (number := stated_id(source_id)) is not None else None
     if evaluation is None:
         raise SourceNotFound(f"There is no evaluation {source_id}.")
     definition = evaluation.template.parsed()
@@ -255,7 +255,7 @@ def approved_supplier_list(source_id: str) -> Source:
 
 def purchasing_information(source_id: str) -> Source:
     """The purchasing information of ISO 13485 7.4.2 with its signed adequacy review and the receipt check."""
-    purchase = db.session.get(PurchaseRecord, int(source_id)) if source_id.isdigit() else None
+    purchase = db.session.get(PurchaseRecord, number) if (number := stated_id(source_id)) is not None else None
     if purchase is None:
         raise SourceNotFound(f"There is no purchase record {source_id}.")
     record = f"Purchasing information {purchase.reference or purchase.product} from {purchase.supplier.name}"

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.db import stated_id
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.inventory import policies
@@ -61,7 +62,7 @@ def licence_policy_save() -> Any:
     form = LicencePolicyEntryForm()
     if not form.validate_on_submit():
         return _render_policy(form, 422)
-    version = int(form.version.data) if (form.version.data or "").isdigit() else None
+    version = stated_id(form.version.data)
     outcome = unit_of_work.run(
         lambda: services.save_entry(
             form.key.data or "", form.verdict.data or "", form.note.data or "", by=current_user, version=version

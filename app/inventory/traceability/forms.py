@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.db import row_id
 from app.inputs import BaseForm
 from app.inventory.traceability.rules import RequirementKind, RequirementStatus
 from app.labels import label
@@ -28,7 +29,7 @@ class RequirementForm(BaseForm):
 
 
 class NewRequirementForm(RequirementForm):
-    component_ids = SelectMultipleField("Components", coerce=int, choices=[],
+    component_ids = SelectMultipleField("Components", coerce=row_id, choices=[],
                                         validators=[DataRequired("Choose the component(s) it is about.")],
                                         description="One, or a family of packages that share the requirement. It "
                                                     "holds for their versions in every release that ships them.")

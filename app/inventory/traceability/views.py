@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app import unit_of_work
 from app.access import Permission, permission_required
 from app.auth.views import safe_next
+from app.db import stated_id
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.inventory.blueprint import bp
@@ -105,7 +106,7 @@ def requirements_edit(requirement_id: int) -> Any:
     else:
         form = RequirementForm(prefix=f"req{requirement.id}")
         if form.validate_on_submit():
-            expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+            expected = stated_id(form.version.data)
             outcome = unit_of_work.run(lambda: services.update_requirement(
                 requirement, _values(form), by=current_user, expected_version=expected), form.text,
                 pages=(PermissionDenied, NotFound))
