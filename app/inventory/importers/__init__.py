@@ -79,12 +79,34 @@ def detect_format(filename: str, content: bytes) -> str:
         if module.named(filename):
             return str(module.FORMAT)
     tried = ", ".join(module.FORMAT for module in MODULES)
+    kind = _UNSUPPORTED.get(filename_of(filename))
+    if kind is not None:
+        raise ImporterError(
+            f"{filename_of(filename) or filename!r} is {kind}, a format this product does not import. Supported "
+            f"formats: {tried}. A CycloneDX or SPDX SBOM of the project (syft, trivy or cdxgen write one) lists its "
+            "packages and can be imported instead."
+        )
     raise ImporterError(
         f"Unrecognised file {filename_of(filename) or filename!r}: its content ({_looks_like(content)}) fits none of "
         f"the formats tried, and neither does its name. Formats tried: {tried}. If the file is one of these, "
         "choose its format instead of detecting it."
     )
 
+
+# Dependency files of other ecosystems that people bring: named in the refusal so that it says what the file is.
+_UNSUPPORTED: dict[str, str] = {
+    "cargo.lock": "a Rust (Cargo) lockfile", "cargo.toml": "a Rust (Cargo) manifest",
+    "go.sum": "a Go module checksum file", "go.mod": "a Go module file",
+    "gemfile.lock": "a Ruby (Bundler) lockfile", "gemfile": "a Ruby (Bundler) manifest",
+    "composer.lock": "a PHP (Composer) lockfile", "composer.json": "a PHP (Composer) manifest",
+    "pom.xml": "a Maven project file", "build.gradle": "a Gradle build file", "build.gradle.kts": "a Gradle build file",
+    "gradle.lockfile": "a Gradle lockfile", "packages.lock.json": "a NuGet lock file",
+    "paket.lock": "a Paket (NuGet) lockfile", "podfile.lock": "a CocoaPods lockfile",
+    "package.resolved": "a Swift Package Manager lockfile", "pubspec.lock": "a Dart (pub) lockfile",
+    "mix.lock": "an Elixir (Mix) lockfile", "conan.lock": "a Conan lockfile", "bun.lock": "a Bun lockfile",
+    "bun.lockb": "a Bun lockfile", "deno.lock": "a Deno lockfile", "pdm.lock": "a PDM lockfile",
+    "pylock.toml": "a PEP 751 lockfile",
+}
 
 _URL_FIELDS = ("version", "purl", "repository_url", "description", "supplier", "declared")
 
