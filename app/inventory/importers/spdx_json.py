@@ -56,9 +56,19 @@ _CHILD_FIRST = {
 
 
 def claims(content: bytes) -> bool:
-    """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last)."""
+    """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last), also
+    under "sbom" as GitHub's REST API answers."""
     document = json_object(content)
-    return document is not None and isinstance(document.get("spdxVersion"), str)
+    return document is not None and isinstance(_unwrapped(document).get("spdxVersion"), str)
+
+
+def _unwrapped(document: dict[str, Any]) -> dict[str, Any]:
+    """The SPDX document itself: GitHub's dependency-graph API (`gh api repos/OWNER/REPO/dependency-graph/sbom`)
+    answers {"sbom": {...the SPDX document...}}, and people save that answer as it is."""
+    inner = document.get("sbom")
+    if len(document) == 1 and isinstance(inner, dict) and "spdxVersion" in inner:
+        return inner
+    return document
 
 
 def named(filename: str) -> bool:
@@ -267,7 +277,7 @@ def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
 def parse(content: bytes) -> ParsedFile:
     """Read an SPDX 2.2/2.3 JSON document with spdx-tools' JSON-like-dict parser: strictly first, and again with
     the known real-world deviations mended (with a warning) when those were all that stopped it."""
-    data = require_mapping(load_json(content, FORMAT), FORMAT, "(document)")
+    data = _unwrapped(require_mapping(load_json(content, FORMAT), FORMAT, "(document)"))
     version = data.get("spdxVersion")
     if not isinstance(version, str) or not version.startswith("SPDX-2."):
         raise ImporterError(f"{FORMAT}: spdxVersion {version!r} is not SPDX 2.x", field="spdxVersion")

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from app.inventory.importers import spdx_json
-from tests.helpers import REALWORLD
+from app.inventory.importers import detect_format, parse_file, spdx_json
+from app.inventory.importers.base import ImporterError
+from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 
 REAL = REALWORLD / "spdx"
@@ -82,3 +83,18 @@ def test_transitive_packages_name_their_parent():
 def test_a_structural_error_from_spdx_tools_becomes_one_importer_error():
     error = refused(spdx_json, b'{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "packages": [{"name": 1}]}')
     assert str(error).startswith("spdx-json:")
+
+
+def test_githubs_api_answer_with_the_document_under_sbom_reads_as_the_document_itself() -> None:
+    """GitHub's REST API (`gh api repos/OWNER/REPO/dependency-graph/sbom > sbom.json`) answers {"sbom": {...}}."""
+    content = (DATA / "realworld" / "spdx" / "julia.spdx.json").read_bytes()
+    wrapped = b'{"sbom": ' + content + b"}"
+    plain = parse_file("julia.spdx.json", content)
+    answer = parse_file("sbom.json", wrapped)
+    assert answer.format == "spdx-json"
+    assert answer.components == plain.components and answer.components
+
+
+def test_an_object_with_sbom_and_other_keys_is_not_taken_for_githubs_answer() -> None:
+    with pytest.raises(ImporterError, match="Unrecognised"):
+        detect_format("x.json", b'{"sbom": {"spdxVersion": "SPDX-2.3"}, "other": 1}')
