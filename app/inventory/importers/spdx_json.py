@@ -59,7 +59,15 @@ def claims(content: bytes) -> bool:
     """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last), also
     under "sbom" as GitHub's REST API answers."""
     document = json_object(content)
-    return document is not None and isinstance(_unwrapped(document).get("spdxVersion"), str)
+    return document is not None and (isinstance(_unwrapped(document).get("spdxVersion"), str)
+                                     or _spdx3(document))
+
+
+def _spdx3(document: dict[str, Any]) -> bool:
+    """An SPDX 3 JSON-LD document (its @context is SPDX's 3.x context), claimed only to be refused clearly."""
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    return any(isinstance(item, str) and "spdx.org/rdf/3" in item for item in contexts)
 
 
 def _unwrapped(document: dict[str, Any]) -> dict[str, Any]:
@@ -279,6 +287,10 @@ def parse(content: bytes) -> ParsedFile:
     the known real-world deviations mended (with a warning) when those were all that stopped it."""
     data = _unwrapped(require_mapping(load_json(content, FORMAT), FORMAT, "(document)"))
     version = data.get("spdxVersion")
+    if _spdx3(data):
+        raise ImporterError(f"{FORMAT}: this is an SPDX 3 (JSON-LD) document; SPDX 2.2 and 2.3 are supported. Ask its "
+                            "generator for SPDX 2.3 or CycloneDX (Microsoft's sbom-tool: -mi SPDX:2.2)",
+                            field="@context")
     if not isinstance(version, str) or not version.startswith("SPDX-2."):
         raise ImporterError(f"{FORMAT}: spdxVersion {version!r} is not SPDX 2.x", field="spdxVersion")
     try:

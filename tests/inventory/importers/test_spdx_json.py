@@ -98,3 +98,11 @@ def test_githubs_api_answer_with_the_document_under_sbom_reads_as_the_document_i
 def test_an_object_with_sbom_and_other_keys_is_not_taken_for_githubs_answer() -> None:
     with pytest.raises(ImporterError, match="Unrecognised"):
         detect_format("x.json", b'{"sbom": {"spdxVersion": "SPDX-2.3"}, "other": 1}')
+
+
+@pytest.mark.parametrize("name", ["manifest.spdx.json", "manifest.json"])
+def test_an_spdx_3_json_ld_document_is_refused_saying_which_spdx_versions_are_read(name: str) -> None:
+    """The head of Microsoft sbom-tool's samples/spdx_3.0/manifest.spdx.json (607 KB, @context and @graph only)."""
+    content = b'{"@context": ["https://spdx.org/rdf/3.0.1/spdx-context.json"], "@graph": [{"type": "software_File"}]}'
+    with pytest.raises(ImporterError, match=r"SPDX 3 \(JSON-LD\) document; SPDX 2.2 and 2.3 are supported"):
+        parse_file(name, content)
