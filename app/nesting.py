@@ -107,4 +107,4 @@ def load_yaml_documents(text: str, loader: type[Any] = yaml.SafeLoader, max_dept
     if not issubclass(loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
         raise TypeError(f"{loader.__name__} is not a safe loader")
     check_yaml_depth(text, loader, max_depth)
-    return list(yaml.load_all(text, Loader=loader))  # noqa: S506 - a SafeLoader (or subclass), checked above
+    return list(yaml.load_all(text, Loader=loader))  # a SafeLoader (or subclass), checked above

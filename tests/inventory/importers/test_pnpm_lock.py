@@ -198,7 +198,7 @@ def test_a_large_real_v9_lockfile_reads_every_package_in_bounded_time() -> None:
     import yaml
 
     path = DATA / "realworld" / "lockfiles" / "cdxgen-pnpm-lock-v9b.yaml"
-    raw = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    raw = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
     started = time.perf_counter()
     parsed = pnpm_lock.parse(path.read_bytes())
     elapsed = time.perf_counter() - started
