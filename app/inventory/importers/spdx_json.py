@@ -198,6 +198,10 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                 licence_refs=licence_refs,
             )
         )
+    if not result.components and roots:
+        described = ", ".join(sorted(package.name.strip() for package in document.packages if package.spdx_id in roots))
+        result.warnings.append(f"the document lists only the package it describes ({described[:200]}), none that it "
+                               "depends on or contains, so there are no components")
     return result
 
 

@@ -91,3 +91,11 @@ def test_a_document_missing_something_the_lenient_reading_cannot_mend_is_still_r
     text = (DATA / "realworld" / "spdx" / "trivy-centos-7.spdx").read_text().replace("SPDXID: SPDXRef-Package-", "X: ")
     with pytest.raises(ImporterError):
         spdx_tagvalue.parse(text.encode())
+
+
+def test_a_document_of_its_own_package_only_says_why_it_gives_no_components():
+    """spdx/tools-python's SPDXLite.spdx describes one package (SPDX tools 2.0.3) and nothing it depends on."""
+    parsed = spdx_tagvalue.parse((DATA / "realworld" / "spdx" / "tools-python-SPDXLite.spdx").read_bytes())
+    assert parsed.components == []
+    assert parsed.warnings == ["the document lists only the package it describes (SPDX tools), none that it depends "
+                               "on or contains, so there are no components"]
