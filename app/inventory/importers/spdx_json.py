@@ -242,6 +242,27 @@ def _mended_actor(value: object, fixes: Counter[str]) -> object:
     return f"Organization: {name.strip()}" + (f" ({email})" if email else "")
 
 
+_RELATIONSHIP_TYPES = frozenset(kind.name for kind in RelationshipType)
+
+
+def _mended_relationships(relationships: list[Any], fixes: Counter[str]) -> list[Any]:
+    """Relationships with trivy's old "DESCRIBE" (before 0.33) read as DESCRIBES and other unknown types left out."""
+    kept: list[Any] = []
+    for item in relationships:
+        kind = item.get("relationshipType") if isinstance(item, dict) else None
+        if isinstance(kind, str) and kind not in _RELATIONSHIP_TYPES:
+            spelled = kind.strip().upper().replace("-", "_")
+            spelled = "DESCRIBES" if spelled == "DESCRIBE" else spelled
+            if spelled in _RELATIONSHIP_TYPES:
+                item = {**item, "relationshipType": spelled}
+                fixes[f"relationship types read as their SPDX spelling ({kind} as {spelled})"] += 1
+            else:
+                fixes["relationships of an unknown type left out"] += 1
+                continue
+        kept.append(item)
+    return kept
+
+
 def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
     """A copy of the document with the known real-world deviations mended, and what was mended."""
     fixes: Counter[str] = Counter()
@@ -278,6 +299,8 @@ def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
         if len(files) != len(data["files"]):
             fixes["files without checksums left out (files are not components)"] += len(data["files"]) - len(files)
             mended["files"] = files
+    if isinstance(data.get("relationships"), list):
+        mended["relationships"] = _mended_relationships(data["relationships"], fixes)
     if isinstance(data.get("annotations"), list):
         mended["annotations"] = [
             {**item, "annotationDate": _mended_date(item.get("annotationDate"), fixes)} if isinstance(item, dict)

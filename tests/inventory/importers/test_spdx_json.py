@@ -106,3 +106,21 @@ def test_an_spdx_3_json_ld_document_is_refused_saying_which_spdx_versions_are_re
     content = b'{"@context": ["https://spdx.org/rdf/3.0.1/spdx-context.json"], "@graph": [{"type": "software_File"}]}'
     with pytest.raises(ImporterError, match=r"SPDX 3 \(JSON-LD\) document; SPDX 2.2 and 2.3 are supported"):
         parse_file(name, content)
+
+
+def test_old_trivys_describe_relationship_is_read_as_describes() -> None:
+    """trivy before 0.33 wrote "relationshipType": "DESCRIBE", which spdx-tools refuses (with no downloadLocation)."""
+    path = DATA / "realworld" / "spdx" / "trivy-0.32-os-only.spdx.json"
+    assert [r["relationshipType"] for r in json.loads(path.read_text())["relationships"]] == ["DESCRIBE", "CONTAINS"]
+    parsed = parse_file(path.name, path.read_bytes())
+    assert [(c.name, c.version, c.direct) for c in parsed.components] == [("alpine", "3.16.0", True)]
+    assert "1 relationship types read as their SPDX spelling (DESCRIBE as DESCRIBES)" in parsed.warnings[0]
+
+
+def test_a_relationship_of_a_type_spdx_does_not_know_is_left_out_and_said() -> None:
+    document = json.loads((DATA / "realworld" / "spdx" / "trivy-0.32-os-only.spdx.json").read_text())
+    document["relationships"].append({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "LIKES",
+                                      "relatedSpdxElement": "SPDXRef-OperatingSystem-bd17bf9010aa612c"})
+    parsed = parse_file("x.spdx.json", json.dumps(document).encode())
+    assert [c.name for c in parsed.components] == ["alpine"]
+    assert "1 relationships of an unknown type left out" in parsed.warnings[0]
