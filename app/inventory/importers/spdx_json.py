@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, RelationshipType
+from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, PackagePurpose, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.model.spdx_none import SpdxNone
 from spdx_tools.spdx.parser.error import SPDXParsingError
@@ -127,6 +127,8 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
 
     purls: dict[str, str] = {}
     names: dict[str, str] = {}
+    with_parents = {parent for parent, _, _ in edges}
+    groupings: set[str] = set()
     for package in document.packages:
         version = _text(package.version)
         purl = next(
@@ -137,6 +139,17 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
         )
         purls[package.spdx_id] = purl or make_purl(fmt, "generic", package.name.strip() or package.spdx_id, version)
         names[package.spdx_id] = package.name
+        if not purl and not version and package.spdx_id in with_parents and package.spdx_id not in roots and (
+                package.primary_package_purpose == PackagePurpose.APPLICATION
+                or package.spdx_id.startswith("SPDXRef-Application-")):
+            groupings.add(package.spdx_id)  # trivy's node of one lockfile (app/Gemfile.lock): what it groups counts
+    group_of: dict[str, list[str]] = {}
+    if groupings:
+        # A grouping stands for the described root: what it groups is direct, and remembers the grouping's name.
+        for parent, child, _ in edges:
+            if parent in groupings:
+                group_of.setdefault(child, []).append(names[parent].strip())
+        roots = roots | groupings
 
     direct_ids: set[str] = set()
     related_ids: set[str] = set()
@@ -156,6 +169,8 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
             direct_ids.add(child)
         elif parent in package_ids:
             parents.setdefault(child, []).append(purls[parent])
+    # trivy's grouping CONTAINS every package of its lockfile: those another package depends on are transitive.
+    direct_ids -= {child for child in group_of if child in parents}
 
     extracted = {
         info.license_id: (info.license_id, _text(info.license_name), _text(info.extracted_text)[:300],
@@ -196,6 +211,7 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                 ),
                 refs=(ident,),
                 licence_refs=licence_refs,
+                groups=tuple(dict.fromkeys(group_of.get(ident, ()))),
             )
         )
     if not result.components and roots:

@@ -124,3 +124,18 @@ def test_a_relationship_of_a_type_spdx_does_not_know_is_left_out_and_said() -> N
     parsed = parse_file("x.spdx.json", json.dumps(document).encode())
     assert [c.name for c in parsed.components] == ["alpine"]
     assert "1 relationships of an unknown type left out" in parsed.warnings[0]
+
+
+def test_trivys_lockfile_node_is_a_grouping_not_a_component() -> None:
+    """trivy writes one APPLICATION package per lockfile (no version, no purl) that CONTAINS its packages."""
+    path = DATA / "realworld" / "spdx" / "trivy-julia.spdx.json"
+    document = json.loads(path.read_text())
+    application = next(p for p in document["packages"] if p.get("primaryPackagePurpose") == "APPLICATION")
+    parsed = parse_file(path.name, path.read_bytes())
+    assert application["name"] not in {c.name for c in parsed.components}
+    assert {c.name for c in parsed.components} == {p["name"] for p in document["packages"]
+                                                    if p.get("primaryPackagePurpose") == "LIBRARY"}
+    assert all(c.groups == (application["name"],) for c in parsed.components)
+    found = {c.name: c for c in parsed.components}
+    assert found["A"].direct is True and found["A"].parents == ()
+    assert found["B"].parents == (found["A"].purl,)  # A DEPENDS_ON one of the two B entries
