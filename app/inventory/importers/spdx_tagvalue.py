@@ -22,6 +22,7 @@ _FRACTION_TAG = re.compile(r"^(\s*(?:Created|ReleaseDate|BuiltDate|ValidUntilDat
 _PACKAGE_TAG = re.compile(r"^\s*PackageName\s*:")
 _SECTION_TAG = re.compile(r"^\s*(?:PackageName|FileName|SnippetSPDXID|LicenseID|Relationship|Annotator)\s*:")
 _DOWNLOAD_TAG = re.compile(r"^\s*PackageDownloadLocation\s*:")
+_DOCUMENT_NAME_TAG = re.compile(r"^\s*DocumentName\s*:", re.MULTILINE)
 
 
 def _shared_licensing(*_args: object, **_kwargs: object) -> Licensing:
@@ -78,6 +79,9 @@ def _lenient(text: str) -> tuple[str, list[str]]:
     text, count = _FRACTION_TAG.subn(r"\1\2Z", text)
     if count:
         fixes.append(f"{count} timestamps cut to whole seconds (UTC)")
+    if not _DOCUMENT_NAME_TAG.search(text):  # syft 0.6x wrote none
+        text = "DocumentName: unnamed\n" + text  # the grammar takes no NOASSERTION here
+        fixes.append("no DocumentName: read as 'unnamed'")
     lines = text.splitlines(keepends=True)
     starts = [index for index, line in enumerate(lines) if _PACKAGE_TAG.match(line)]
     missing: list[int] = []

@@ -99,3 +99,13 @@ def test_a_document_of_its_own_package_only_says_why_it_gives_no_components():
     assert parsed.components == []
     assert parsed.warnings == ["the document lists only the package it describes (SPDX tools), none that it depends "
                                "on or contains, so there are no components"]
+
+
+def test_syfts_2022_document_without_document_name_is_read_leniently():
+    """syft's own decoder fixture (its 2022 output): no DocumentName, which spdx-tools requires."""
+    path = DATA / "realworld" / "spdx" / "syft-2022-no-document-name.spdx"
+    text = path.read_text()
+    assert "DocumentName:" not in text
+    parsed = spdx_tagvalue.parse(path.read_bytes())
+    assert {c.name for c in parsed.components} == set(re.findall(r"^PackageName:\s*(\S+)", text, re.MULTILINE))
+    assert any("read leniently: no DocumentName: read as 'unnamed'" in w for w in parsed.warnings)
