@@ -291,6 +291,9 @@ def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
             info["creators"] = [_mended_actor(actor, fixes) if not str(actor).startswith("Tool") else actor
                                 for actor in info["creators"]]
         mended["creationInfo"] = info
+    if not isinstance(data.get("name"), str):
+        mended["name"] = "unnamed"
+        fixes["document without a name read as 'unnamed'"] += 1
     packages = []
     for raw in data.get("packages") or []:
         package = dict(raw) if isinstance(raw, dict) else raw

@@ -139,3 +139,11 @@ def test_trivys_lockfile_node_is_a_grouping_not_a_component() -> None:
     found = {c.name: c for c in parsed.components}
     assert found["A"].direct is True and found["A"].parents == ()
     assert found["B"].parents == (found["A"].purl,)  # A DEPENDS_ON one of the two B entries
+
+
+def test_a_document_without_its_name_is_read_leniently_like_its_tag_value_twin() -> None:
+    document = json.loads((DATA / "realworld" / "spdx" / "trivy-julia.spdx.json").read_text())
+    del document["name"]
+    parsed = parse_file("x.spdx.json", json.dumps(document).encode())
+    assert {c.name for c in parsed.components} == {"A", "B"}
+    assert "1 document without a name read as 'unnamed'" in parsed.warnings[0]
