@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_DEPTH", "NestingTooDeep", "check_json_depth", "check_yaml_depth", "load_json", "load_yaml"]
+__all__ = ["MAX_DEPTH", "NestingTooDeep", "check_json_depth", "check_yaml_depth", "load_json", "load_yaml",
+           "load_yaml_documents"]
 
 MAX_DEPTH = 100
 # Brackets inside strings nest nothing: only brackets and quotes are kept (C-speed bytes operations; a regex
@@ -99,3 +100,11 @@ def load_yaml(text: str, loader: type[Any] = yaml.SafeLoader, max_depth: int = M
         raise TypeError(f"{loader.__name__} is not a safe loader")
     check_yaml_depth(text, loader, max_depth)
     return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader (or subclass), checked above
+
+
+def load_yaml_documents(text: str, loader: type[Any] = yaml.SafeLoader, max_depth: int = MAX_DEPTH) -> list[Any]:
+    """Every document of a YAML stream (`---` separated), loaded safely after the nesting check of the whole text."""
+    if not issubclass(loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
+        raise TypeError(f"{loader.__name__} is not a safe loader")
+    check_yaml_depth(text, loader, max_depth)
+    return list(yaml.load_all(text, Loader=loader))  # a SafeLoader (or subclass), checked above

@@ -18,6 +18,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.inventory import services
 from app.inventory.models import Component, ImportRun, Product, Release
+from tests.helpers import DATA as DATA_DIR
 from tests.inventory.realworld import FILES, expected_components
 
 SUMMARY_KEYS = ["product", "release", "format", "components", "direct", "transitive", "licences",
@@ -302,3 +303,45 @@ def test_inventory_uploads_have_their_own_limit_above_the_request_limit(app, log
     refused = api_import(app.test_client(), token, "Third", "1.0", path.name, content)
     assert refused.status_code == 422
     assert f"larger than {len(content) // 2 / 1024 / 1024:.1f} MB" in refused.get_data(as_text=True)
+
+
+UNSUPPORTED = sorted((DATA_DIR / "realworld" / "unsupported").iterdir())
+SUPPORTED_NAMES = ("cyclonedx-json", "spdx-json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock",
+                   "uv.lock", "Pipfile.lock", "requirements.txt", "packages.config", "csproj")
+
+
+def upload_name(path: Path) -> str:
+    """The name the file has in its own project (the fixture's name is prefixed with where it comes from)."""
+    return path.name.split("-", 1)[1]
+
+
+@pytest.mark.parametrize("path", UNSUPPORTED, ids=upload_name)
+def test_a_real_file_of_an_unsupported_format_is_refused_on_the_cli_naming_the_supported_ones(app, tmp_path,
+                                                                                             path: Path) -> None:
+    upload = tmp_path / upload_name(path)
+    upload.write_bytes(path.read_bytes())
+    before = table_counts()
+    result = app.test_cli_runner().invoke(args=["inventory", "import", "--product", "D", "--release", "1",
+                                                str(upload)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {upload.name}: {upload.name.lower()!r} is a")
+    assert "a format this product does not import. Supported formats: " in result.stderr
+    assert all(name in result.stderr for name in SUPPORTED_NAMES)
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize("path", UNSUPPORTED, ids=upload_name)
+def test_a_real_file_of_an_unsupported_format_is_refused_on_the_web_page_naming_the_supported_ones(
+        app, login_as, path: Path) -> None:
+    release = draft_release()
+    client = login_as(Role.ENGINEER)
+    before = table_counts()
+    response = web_import(client, release.id, upload_name(path), path.read_bytes(), json_answer=True)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    message = response.json["message"]
+    assert "a format this product does not import" in message and all(name in message for name in SUPPORTED_NAMES)
+    assert table_counts() == before
+    page = web_import(client, release.id, upload_name(path), path.read_bytes())
+    assert page.status_code in (200, 302, 400, 422)
+    shown = client.get(page.headers["Location"]) if page.status_code == 302 else page
+    assert "a format this product does not import" in shown.get_data(as_text=True)

@@ -7,6 +7,7 @@ picks the format from the content first, then from the name.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import replace
 from types import ModuleType
 
@@ -70,7 +71,7 @@ def detect_format(filename: str, content: bytes) -> str:
     """Name the format of a file from its whole content, else from its name; nothing fits: ImporterError
     listing the formats tried and what the content looked like."""
     if not isinstance(content, Content):
-        content = Content(content, filename)
+        content = Content(_utf8(content)[0], filename)
     for module in MODULES:
         if module.claims(content):
             return str(module.FORMAT)
@@ -78,12 +79,34 @@ def detect_format(filename: str, content: bytes) -> str:
         if module.named(filename):
             return str(module.FORMAT)
     tried = ", ".join(module.FORMAT for module in MODULES)
+    kind = _UNSUPPORTED.get(filename_of(filename))
+    if kind is not None:
+        raise ImporterError(
+            f"{filename_of(filename) or filename!r} is {kind}, a format this product does not import. Supported "
+            f"formats: {tried}. A CycloneDX or SPDX SBOM of the project (syft, trivy or cdxgen write one) lists its "
+            "packages and can be imported instead."
+        )
     raise ImporterError(
         f"Unrecognised file {filename_of(filename) or filename!r}: its content ({_looks_like(content)}) fits none of "
         f"the formats tried, and neither does its name. Formats tried: {tried}. If the file is one of these, "
         "choose its format instead of detecting it."
     )
 
+
+# Dependency files of other ecosystems that people bring: named in the refusal so that it says what the file is.
+_UNSUPPORTED: dict[str, str] = {
+    "cargo.lock": "a Rust (Cargo) lockfile", "cargo.toml": "a Rust (Cargo) manifest",
+    "go.sum": "a Go module checksum file", "go.mod": "a Go module file",
+    "gemfile.lock": "a Ruby (Bundler) lockfile", "gemfile": "a Ruby (Bundler) manifest",
+    "composer.lock": "a PHP (Composer) lockfile", "composer.json": "a PHP (Composer) manifest",
+    "pom.xml": "a Maven project file", "build.gradle": "a Gradle build file", "build.gradle.kts": "a Gradle build file",
+    "gradle.lockfile": "a Gradle lockfile", "packages.lock.json": "a NuGet lock file",
+    "paket.lock": "a Paket (NuGet) lockfile", "podfile.lock": "a CocoaPods lockfile",
+    "package.resolved": "a Swift Package Manager lockfile", "pubspec.lock": "a Dart (pub) lockfile",
+    "mix.lock": "an Elixir (Mix) lockfile", "conan.lock": "a Conan lockfile", "bun.lock": "a Bun lockfile",
+    "bun.lockb": "a Bun lockfile", "deno.lock": "a Deno lockfile", "pdm.lock": "a PDM lockfile",
+    "pylock.toml": "a PEP 751 lockfile",
+}
 
 _URL_FIELDS = ("version", "purl", "repository_url", "description", "supplier", "declared")
 
@@ -105,6 +128,27 @@ def _scrubbed(record: ComponentRecord) -> ComponentRecord:
         if clean_values != values:
             changes[name] = clean_values
     return replace(record, **changes) if changes else record  # type: ignore[arg-type]
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
+         (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def _utf8(content: bytes) -> tuple[bytes, str]:
+    """UTF-16/32 text that starts with its byte order mark, as UTF-8 (and the encoding it had); other bytes unchanged.
+
+    XML is left as it is: its parser reads the mark and the declared encoding itself.
+    """
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            try:
+                text = bytes(content).decode(encoding)
+            except UnicodeDecodeError:
+                return content, ""
+            if text.lstrip("\ufeff \t\r\n").startswith("<"):
+                return content, ""
+            return text.encode("utf-8"), encoding
+    return content, ""
 
 
 def _looks_like(content: Content) -> str:
@@ -130,8 +174,10 @@ def _looks_like(content: Content) -> str:
 
 def parse_file(filename: str, content: bytes, format: str | None = None) -> ParsedFile:
     """Parse one file with the given format, or the detected one; only ImporterError escapes."""
+    transcoded = ""
     if not isinstance(content, Content):
-        content = Content(content, filename)
+        data, transcoded = _utf8(content)
+        content = Content(data, filename)
     if format is None:
         format = detect_format(filename, content)
     module = FORMATS.get(format)
@@ -140,6 +186,9 @@ def parse_file(filename: str, content: bytes, format: str | None = None) -> Pars
     result = guarded(format)(module.parse)(content)
     result.components = [_scrubbed(record) for record in result.components]
     result.warnings = [without_credentials(warning) for warning in result.warnings]
+    if transcoded:
+        result.warnings.insert(0, f"the file is {transcoded} text (as Windows PowerShell writes with `>`), not UTF-8: "
+                                  "read as such")
     merged = merge_records(result.components)
     if len(merged) != len(result.components):
         result.warnings.append(f"{len(result.components)} entries name {len(merged)} packages: entries of the same "

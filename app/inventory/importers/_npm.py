@@ -61,10 +61,23 @@ def load_json_object(content: bytes, format_name: str) -> dict[str, Any]:
     return data
 
 
+# libyaml's loader, when PyYAML was built with it: the same safe constructors, about ten times faster than the pure
+# Python one (a 450 KB pnpm-lock.yaml took 4 s); nesting.load_yaml measures the depth before libyaml builds anything.
+_SAFE_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml_mapping(text: str, format_name: str) -> dict[Any, Any]:
     """Load YAML with the safe loader; the top level must be a mapping; errors name the line."""
+    documents = load_yaml_mappings(text, format_name)
+    if len(documents) != 1:
+        raise ImporterError(f"{format_name}: expected one YAML document, found {len(documents)}")
+    return documents[0]
+
+
+def load_yaml_mappings(text: str, format_name: str) -> list[dict[Any, Any]]:
+    """Load every document of a YAML stream with the safe loader; each must be a mapping; errors name the line."""
     try:
-        data = nesting.load_yaml(text)
+        documents = nesting.load_yaml_documents(text, _SAFE_LOADER)
     except nesting.NestingTooDeep as error:
         raise ImporterError(f"{format_name}: {error}") from error
     except yaml.MarkedYAMLError as error:
@@ -74,9 +87,9 @@ def load_yaml_mapping(text: str, format_name: str) -> dict[Any, Any]:
         raise ImporterError(f"{format_name}: invalid YAML: {problem}", line=line) from error
     except yaml.YAMLError as error:
         raise ImporterError(f"{format_name}: invalid YAML: {error}") from error
-    if not isinstance(data, dict):
+    if not documents or not all(isinstance(document, dict) for document in documents):
         raise ImporterError(f"{format_name}: the top level must be a mapping")
-    return data
+    return documents
 
 
 def expect_object(value: Any, field_name: str, format_name: str) -> dict[Any, Any]:

@@ -78,4 +78,12 @@ def parse(content: bytes) -> ParsedFile:
             result.warnings.append(f"{name}: no exact version in this file: {shown}")
         private = _value(element, "PrivateAssets").lower()
         result.components.append(nuget_component(FORMAT, name, version, development=private == "all"))
+    if position == 0:
+        # An old-style (non-SDK) project lists its NuGet packages in packages.config; its <Reference> items name
+        # assembly versions, not package versions.
+        old_style = any(local_name(element.tag) == "Reference" for element in root.iter())
+        result.warnings.append(
+            "this project file has no <PackageReference>, so it names no NuGet packages"
+            + ("; an old-style project lists them in the packages.config next to it: import that file instead"
+               if old_style else ""))
     return result

@@ -19,7 +19,7 @@ from app.inventory.importers._npm import (
     Entry,
     expect_object,
     expect_text,
-    load_yaml_mapping,
+    load_yaml_mappings,
     settle_scopes,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
@@ -89,9 +89,16 @@ def _reference(value: Any, field: str) -> str:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """One component per distinct name@version; direct and scope from the importers; parents from the graph."""
-    data = load_yaml_mapping(decode_text(content, FORMAT), FORMAT)
+    documents = load_yaml_mappings(decode_text(content, FORMAT), FORMAT)
+    # pnpm 10+ can write its own environment lockfile (configDependencies, packageManagerDependencies: pnpm itself
+    # and its config plug-ins) as a first YAML document; the project's lockfile is the last one.
+    data = documents[-1]
     major = _major(data.get("lockfileVersion"))
     warnings: list[str] = []
+    if len(documents) > 1:
+        warnings.append(f"the file holds {len(documents)} YAML documents: the last one is the project's lockfile and "
+                        "was read; the ones before it (pnpm's own environment lockfile: the package manager and its "
+                        "config dependencies, not part of the product) were skipped")
     if major not in (5, 6, 7, 9):
         warnings.append(f"lockfileVersion {major} is not one this importer knows (5, 6, 9)")
     packages = expect_object(data.get("packages"), "packages", FORMAT)

@@ -88,7 +88,17 @@ def _is_project_entry(entry: str) -> bool:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """Each named requirement is a component; `# via` comments decide direct/transitive and parents."""
-    text = decode_text(content, FORMAT)
+    legacy = ""
+    try:
+        text = decode_text(content, FORMAT)
+    except ImporterError:
+        # pip reads a requirements file in the locale's encoding when it is not UTF-8: Windows-1252 on Western
+        # European Windows, where such files are written (a name or a version is ASCII; comments need not be).
+        try:
+            text = bytes(content).decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImporterError(f"{FORMAT}: the file is neither UTF-8 nor Windows-1252 text") from None
+        legacy = "the file is not UTF-8: read as Windows-1252 (cp1252), as pip does on Windows"
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ImporterError(f"{FORMAT}: the file contains a NUL byte", line=line)
@@ -98,7 +108,7 @@ def parse(content: bytes) -> ParsedFile:
         first_line = (bad.error_message or "invalid requirement").splitlines()[0]
         raise ImporterError(f"{FORMAT}: {first_line}: {bad.line!r}", line=bad.line_number)
 
-    result = ParsedFile(format=FORMAT)
+    result = ParsedFile(format=FORMAT, warnings=[legacy] if legacy else [])
     for option in parsed.options:
         if "requirements" in option.options or "constraints" in option.options:
             result.warnings.append(
@@ -123,7 +133,11 @@ def parse(content: bytes) -> ParsedFile:
             unpinned.append(name)
         named.append((item, name, version))
 
-    purls = {pypi_name(name): pypi_purl(FORMAT, name, version) for _, name, version in named}
+    # A `# via` comment names its parent without a version: the parent's purl is that of its first entry (a name
+    # can be listed twice with different versions, under different environment markers).
+    purls: dict[str, str] = {}
+    for _, name, version in named:
+        purls.setdefault(pypi_name(name), pypi_purl(FORMAT, name, version))
     for item, name, version in named:
         entries = annotations.get(item.line_number or 0, [])
         direct: bool | None = None
@@ -141,7 +155,7 @@ def parse(content: bytes) -> ParsedFile:
                 name=name,
                 version=version,
                 ecosystem="pypi",
-                purl=purls[pypi_name(name)],
+                purl=pypi_purl(FORMAT, name, version),
                 direct=direct,
                 parents=tuple(dict.fromkeys(parents)),
                 repository_url=link,  # the VCS or download location of a URL requirement

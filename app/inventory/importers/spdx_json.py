@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, RelationshipType
+from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, PackagePurpose, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.model.spdx_none import SpdxNone
 from spdx_tools.spdx.parser.error import SPDXParsingError
@@ -56,9 +56,27 @@ _CHILD_FIRST = {
 
 
 def claims(content: bytes) -> bool:
-    """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last)."""
+    """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last), also
+    under "sbom" as GitHub's REST API answers."""
     document = json_object(content)
-    return document is not None and isinstance(document.get("spdxVersion"), str)
+    return document is not None and (isinstance(_unwrapped(document).get("spdxVersion"), str)
+                                     or _spdx3(document))
+
+
+def _spdx3(document: dict[str, Any]) -> bool:
+    """An SPDX 3 JSON-LD document (its @context is SPDX's 3.x context), claimed only to be refused clearly."""
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    return any(isinstance(item, str) and "spdx.org/rdf/3" in item for item in contexts)
+
+
+def _unwrapped(document: dict[str, Any]) -> dict[str, Any]:
+    """The SPDX document itself: GitHub's dependency-graph API (`gh api repos/OWNER/REPO/dependency-graph/sbom`)
+    answers {"sbom": {...the SPDX document...}}, and people save that answer as it is."""
+    inner = document.get("sbom")
+    if len(document) == 1 and isinstance(inner, dict) and "spdxVersion" in inner:
+        return inner
+    return document
 
 
 def named(filename: str) -> bool:
@@ -109,6 +127,8 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
 
     purls: dict[str, str] = {}
     names: dict[str, str] = {}
+    with_parents = {parent for parent, _, _ in edges}
+    groupings: set[str] = set()
     for package in document.packages:
         version = _text(package.version)
         purl = next(
@@ -119,6 +139,17 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
         )
         purls[package.spdx_id] = purl or make_purl(fmt, "generic", package.name.strip() or package.spdx_id, version)
         names[package.spdx_id] = package.name
+        if not purl and not version and package.spdx_id in with_parents and package.spdx_id not in roots and (
+                package.primary_package_purpose == PackagePurpose.APPLICATION
+                or package.spdx_id.startswith("SPDXRef-Application-")):
+            groupings.add(package.spdx_id)  # trivy's node of one lockfile (app/Gemfile.lock): what it groups counts
+    group_of: dict[str, list[str]] = {}
+    if groupings:
+        # A grouping stands for the described root: what it groups is direct, and remembers the grouping's name.
+        for parent, child, _ in edges:
+            if parent in groupings:
+                group_of.setdefault(child, []).append(names[parent].strip())
+        roots = roots | groupings
 
     direct_ids: set[str] = set()
     related_ids: set[str] = set()
@@ -138,6 +169,8 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
             direct_ids.add(child)
         elif parent in package_ids:
             parents.setdefault(child, []).append(purls[parent])
+    # trivy's grouping CONTAINS every package of its lockfile: those another package depends on are transitive.
+    direct_ids -= {child for child in group_of if child in parents}
 
     extracted = {
         info.license_id: (info.license_id, _text(info.license_name), _text(info.extracted_text)[:300],
@@ -178,8 +211,13 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                 ),
                 refs=(ident,),
                 licence_refs=licence_refs,
+                groups=tuple(dict.fromkeys(group_of.get(ident, ()))),
             )
         )
+    if not result.components and roots:
+        described = ", ".join(sorted(package.name.strip() for package in document.packages if package.spdx_id in roots))
+        result.warnings.append(f"the document lists only the package it describes ({described[:200]}), none that it "
+                               "depends on or contains, so there are no components")
     return result
 
 
@@ -220,6 +258,27 @@ def _mended_actor(value: object, fixes: Counter[str]) -> object:
     return f"Organization: {name.strip()}" + (f" ({email})" if email else "")
 
 
+_RELATIONSHIP_TYPES = frozenset(kind.name for kind in RelationshipType)
+
+
+def _mended_relationships(relationships: list[Any], fixes: Counter[str]) -> list[Any]:
+    """Relationships with trivy's old "DESCRIBE" (before 0.33) read as DESCRIBES and other unknown types left out."""
+    kept: list[Any] = []
+    for item in relationships:
+        kind = item.get("relationshipType") if isinstance(item, dict) else None
+        if isinstance(kind, str) and kind not in _RELATIONSHIP_TYPES:
+            spelled = kind.strip().upper().replace("-", "_")
+            spelled = "DESCRIBES" if spelled == "DESCRIBE" else spelled
+            if spelled in _RELATIONSHIP_TYPES:
+                item = {**item, "relationshipType": spelled}
+                fixes[f"relationship types read as their SPDX spelling ({kind} as {spelled})"] += 1
+            else:
+                fixes["relationships of an unknown type left out"] += 1
+                continue
+        kept.append(item)
+    return kept
+
+
 def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
     """A copy of the document with the known real-world deviations mended, and what was mended."""
     fixes: Counter[str] = Counter()
@@ -232,6 +291,9 @@ def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
             info["creators"] = [_mended_actor(actor, fixes) if not str(actor).startswith("Tool") else actor
                                 for actor in info["creators"]]
         mended["creationInfo"] = info
+    if not isinstance(data.get("name"), str):
+        mended["name"] = "unnamed"
+        fixes["document without a name read as 'unnamed'"] += 1
     packages = []
     for raw in data.get("packages") or []:
         package = dict(raw) if isinstance(raw, dict) else raw
@@ -256,6 +318,8 @@ def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
         if len(files) != len(data["files"]):
             fixes["files without checksums left out (files are not components)"] += len(data["files"]) - len(files)
             mended["files"] = files
+    if isinstance(data.get("relationships"), list):
+        mended["relationships"] = _mended_relationships(data["relationships"], fixes)
     if isinstance(data.get("annotations"), list):
         mended["annotations"] = [
             {**item, "annotationDate": _mended_date(item.get("annotationDate"), fixes)} if isinstance(item, dict)
@@ -267,8 +331,12 @@ def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
 def parse(content: bytes) -> ParsedFile:
     """Read an SPDX 2.2/2.3 JSON document with spdx-tools' JSON-like-dict parser: strictly first, and again with
     the known real-world deviations mended (with a warning) when those were all that stopped it."""
-    data = require_mapping(load_json(content, FORMAT), FORMAT, "(document)")
+    data = _unwrapped(require_mapping(load_json(content, FORMAT), FORMAT, "(document)"))
     version = data.get("spdxVersion")
+    if _spdx3(data):
+        raise ImporterError(f"{FORMAT}: this is an SPDX 3 (JSON-LD) document; SPDX 2.2 and 2.3 are supported. Ask its "
+                            "generator for SPDX 2.3 or CycloneDX (Microsoft's sbom-tool: -mi SPDX:2.2)",
+                            field="@context")
     if not isinstance(version, str) or not version.startswith("SPDX-2."):
         raise ImporterError(f"{FORMAT}: spdxVersion {version!r} is not SPDX 2.x", field="spdxVersion")
     try:

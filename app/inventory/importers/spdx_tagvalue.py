@@ -18,6 +18,11 @@ FORMAT = "spdx-tag-value"
 _VERSION_TAG = re.compile(rb"^\s*SPDXVersion\s*:", re.MULTILINE)
 _FRACTION_TAG = re.compile(r"^(\s*(?:Created|ReleaseDate|BuiltDate|ValidUntilDate|AnnotationDate)\s*:\s*)"
                            r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+Z\s*$", re.MULTILINE)
+# The tags that start a package, or a section after it (file, snippet, extracted licence, relationship...).
+_PACKAGE_TAG = re.compile(r"^\s*PackageName\s*:")
+_SECTION_TAG = re.compile(r"^\s*(?:PackageName|FileName|SnippetSPDXID|LicenseID|Relationship|Annotator)\s*:")
+_DOWNLOAD_TAG = re.compile(r"^\s*PackageDownloadLocation\s*:")
+_DOCUMENT_NAME_TAG = re.compile(r"^\s*DocumentName\s*:", re.MULTILINE)
 
 
 def _shared_licensing(*_args: object, **_kwargs: object) -> Licensing:
@@ -52,17 +57,40 @@ def parse(content: bytes) -> ParsedFile:
         document = Parser(debug=False).parse(text)
         warnings: list[str] = []
     except SPDXParsingError as error:
-        # Strict first; then once more with sub-second timestamps cut (syft writes nanoseconds), as for JSON.
-        mended, count = _FRACTION_TAG.subn(r"\1\2Z", text)
-        if not count:
+        # Strict first; then once more leniently, as for JSON: sub-second timestamps cut (syft writes nanoseconds),
+        # a package without PackageDownloadLocation (trivy leaves it out) read as NOASSERTION.
+        mended, fixes = _lenient(text)
+        if not fixes:
             raise spdx_error(FORMAT, error) from error
         try:
             document = Parser(debug=False).parse(mended)
         except SPDXParsingError:
             raise spdx_error(FORMAT, error) from error
         first = "; ".join(str(message) for message in error.get_messages()[:2])[:300]
-        warnings = [f"the document does not follow SPDX strictly ({first}); read leniently: {count} timestamps cut "
-                    "to whole seconds (UTC)"]
+        warnings = [f"the document does not follow SPDX strictly ({first}); read leniently: {', '.join(fixes)}"]
     result = records_from_document(document, FORMAT)
     result.warnings[:0] = warnings
     return result
+
+
+def _lenient(text: str) -> tuple[str, list[str]]:
+    """The document with what some generators get wrong mended, and what was mended (nothing: an empty list)."""
+    fixes: list[str] = []
+    text, count = _FRACTION_TAG.subn(r"\1\2Z", text)
+    if count:
+        fixes.append(f"{count} timestamps cut to whole seconds (UTC)")
+    if not _DOCUMENT_NAME_TAG.search(text):  # syft 0.6x wrote none
+        text = "DocumentName: unnamed\n" + text  # the grammar takes no NOASSERTION here
+        fixes.append("no DocumentName: read as 'unnamed'")
+    lines = text.splitlines(keepends=True)
+    starts = [index for index, line in enumerate(lines) if _PACKAGE_TAG.match(line)]
+    missing: list[int] = []
+    for start in starts:
+        end = next((index for index in range(start + 1, len(lines)) if _SECTION_TAG.match(lines[index])), len(lines))
+        if not any(_DOWNLOAD_TAG.match(line) for line in lines[start:end]):
+            missing.append(start)
+    for start in reversed(missing):
+        lines.insert(start + 1, "PackageDownloadLocation: NOASSERTION\n")
+    if missing:
+        fixes.append(f"{len(missing)} packages without PackageDownloadLocation read as NOASSERTION")
+    return "".join(lines), fixes

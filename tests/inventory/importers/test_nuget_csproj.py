@@ -8,6 +8,7 @@ import pytest
 
 from app.inventory.importers import nuget_csproj
 from app.inventory.importers.base import ImporterError
+from tests.helpers import DATA
 from tests.inventory.importers.checks import by_name, direct_components
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "nuget" / "Device.Service.csproj"
@@ -52,3 +53,11 @@ def test_a_project_without_references_gives_no_components():
 def test_a_wrong_root_element_is_refused():
     with pytest.raises(ImporterError):
         nuget_csproj.parse(b"<packages/>")
+
+
+def test_an_old_style_project_without_package_references_points_to_packages_config():
+    """cdxgen's demo.csproj: <Reference Include="Auth0.Core, Version=7.26.1.0, ..."> with HintPaths into packages/."""
+    parsed = nuget_csproj.parse((DATA / "realworld" / "lockfiles" / "cdxgen-old-style-demo.csproj").read_bytes())
+    assert parsed.components == []
+    assert parsed.warnings == ["this project file has no <PackageReference>, so it names no NuGet packages; an "
+                               "old-style project lists them in the packages.config next to it: import that file instead"]

@@ -176,3 +176,32 @@ def test_trivys_lockfile_with_file_and_tarball_packages_reads_every_package() ->
     found = {c.name: c for c in parsed.components}
     assert found["lodash"].version == "4.17.21" and found["package1"].version == "1.0.0"
     assert {name for name, c in found.items() if c.direct} == set(raw["dependencies"])
+
+
+def test_a_lockfile_led_by_pnpms_own_environment_document_reads_the_projects_document() -> None:
+    """pnpm 10+ may write its environment lockfile (the package manager and its config dependencies) first."""
+    import yaml
+
+    path = DATA / "realworld" / "lockfiles" / "trivy-pnpm-lock-v9-multiple-documents.yaml"
+    environment, project = yaml.safe_load_all(path.read_text())
+    assert "packageManagerDependencies" in environment["importers"]["."]
+    parsed = pnpm_lock.parse(path.read_bytes())
+    assert [(c.name, c.version, c.direct) for c in parsed.components] == [
+        (name.rsplit("@", 1)[0], name.rsplit("@", 1)[1], True) for name in project["packages"]]
+    assert any("2 YAML documents" in warning and "skipped" in warning for warning in parsed.warnings)
+
+
+def test_a_large_real_v9_lockfile_reads_every_package_in_bounded_time() -> None:
+    """cdxgen's 450 KB, 1,352-package v9 lockfile took 4 s with PyYAML's pure Python loader; libyaml's takes < 1 s."""
+    import time
+
+    import yaml
+
+    path = DATA / "realworld" / "lockfiles" / "cdxgen-pnpm-lock-v9b.yaml"
+    raw = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
+    started = time.perf_counter()
+    parsed = pnpm_lock.parse(path.read_bytes())
+    elapsed = time.perf_counter() - started
+    keys = {key.split("(", 1)[0] for key in raw["snapshots"]}
+    assert len(parsed.components) == len(raw["packages"]) == len(keys)
+    assert elapsed < 2.5, f"{elapsed:.1f} s"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.inventory.importers import requirements_txt
+import pytest
+
+from app.inventory.importers import parse_file, requirements_txt
+from app.inventory.importers.base import ImporterError
 from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 
@@ -116,3 +119,36 @@ def test_a_broken_line_is_reported_with_its_number():
     error = refused(requirements_txt, b"flask==3.0.3\n\nthis is not ===valid\n")
     assert error.line == 3
     assert "line 3" in str(error)
+
+
+def test_one_name_at_two_versions_gives_two_components_each_with_its_own_purl() -> None:
+    """cyclonedx-python's local.txt lists numpy as a 1.9.2 wheel and a 1.26.1 sdist; the purl was the last one's."""
+    path = DATA / "realworld" / "lockfiles" / "cyclonedx-python-local-requirements.txt"
+    parsed = parse_file("requirements.txt", path.read_bytes())
+    numpy = sorted((c.version, c.purl) for c in parsed.components if c.name == "numpy")
+    assert numpy == [("1.26.1", "pkg:pypi/numpy@1.26.1"), ("1.9.2", "pkg:pypi/numpy@1.9.2")]
+    assert all(c.purl.endswith(f"@{c.version}") for c in parsed.components if c.version)
+
+
+def test_a_name_pinned_differently_under_two_markers_keeps_both_versions() -> None:
+    content = (b'numpy==1.24.4 ; python_version < "3.9"\nnumpy==1.26.4 ; python_version >= "3.9"\n'
+               b"pandas==2.0.3\n    # via -r requirements.in\n")
+    parsed = parse_file("requirements.txt", content)
+    assert sorted((c.name, c.version, c.purl) for c in parsed.components) == [
+        ("numpy", "1.24.4", "pkg:pypi/numpy@1.24.4"), ("numpy", "1.26.4", "pkg:pypi/numpy@1.26.4"),
+        ("pandas", "2.0.3", "pkg:pypi/pandas@2.0.3")]
+
+
+def test_a_windows_1252_file_is_read_as_pip_reads_it_on_windows() -> None:
+    """cyclonedx-python's regression file for its issue 448: cp1252 comments, CRLF line ends."""
+    path = DATA / "realworld" / "lockfiles" / "cyclonedx-python-regression-issue448.cp1252-requirements.txt"
+    content = path.read_bytes()
+    expected = [line.split(">=")[0] for line in content.decode("cp1252").splitlines() if ">=" in line]
+    parsed = parse_file("requirements.txt", content)
+    assert [c.name for c in parsed.components] == expected == ["packageurl-python", "requirements_parser", "setuptools"]
+    assert parsed.warnings[0] == "the file is not UTF-8: read as Windows-1252 (cp1252), as pip does on Windows"
+
+
+def test_bytes_that_are_not_even_windows_1252_are_refused_clearly() -> None:
+    with pytest.raises(ImporterError, match="neither UTF-8 nor Windows-1252"):
+        parse_file("requirements.txt", b"flask==3.0.0  # \x81\n")

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from app.inventory.importers import spdx_json
-from tests.helpers import REALWORLD
+from app.inventory.importers import detect_format, parse_file, spdx_json
+from app.inventory.importers.base import ImporterError
+from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 
 REAL = REALWORLD / "spdx"
@@ -82,3 +83,67 @@ def test_transitive_packages_name_their_parent():
 def test_a_structural_error_from_spdx_tools_becomes_one_importer_error():
     error = refused(spdx_json, b'{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "packages": [{"name": 1}]}')
     assert str(error).startswith("spdx-json:")
+
+
+def test_githubs_api_answer_with_the_document_under_sbom_reads_as_the_document_itself() -> None:
+    """GitHub's REST API (`gh api repos/OWNER/REPO/dependency-graph/sbom > sbom.json`) answers {"sbom": {...}}."""
+    content = (DATA / "realworld" / "spdx" / "julia.spdx.json").read_bytes()
+    wrapped = b'{"sbom": ' + content + b"}"
+    plain = parse_file("julia.spdx.json", content)
+    answer = parse_file("sbom.json", wrapped)
+    assert answer.format == "spdx-json"
+    assert answer.components == plain.components and answer.components
+
+
+def test_an_object_with_sbom_and_other_keys_is_not_taken_for_githubs_answer() -> None:
+    with pytest.raises(ImporterError, match="Unrecognised"):
+        detect_format("x.json", b'{"sbom": {"spdxVersion": "SPDX-2.3"}, "other": 1}')
+
+
+@pytest.mark.parametrize("name", ["manifest.spdx.json", "manifest.json"])
+def test_an_spdx_3_json_ld_document_is_refused_saying_which_spdx_versions_are_read(name: str) -> None:
+    """The head of Microsoft sbom-tool's samples/spdx_3.0/manifest.spdx.json (607 KB, @context and @graph only)."""
+    content = b'{"@context": ["https://spdx.org/rdf/3.0.1/spdx-context.json"], "@graph": [{"type": "software_File"}]}'
+    with pytest.raises(ImporterError, match=r"SPDX 3 \(JSON-LD\) document; SPDX 2.2 and 2.3 are supported"):
+        parse_file(name, content)
+
+
+def test_old_trivys_describe_relationship_is_read_as_describes() -> None:
+    """trivy before 0.33 wrote "relationshipType": "DESCRIBE", which spdx-tools refuses (with no downloadLocation)."""
+    path = DATA / "realworld" / "spdx" / "trivy-0.32-os-only.spdx.json"
+    assert [r["relationshipType"] for r in json.loads(path.read_text())["relationships"]] == ["DESCRIBE", "CONTAINS"]
+    parsed = parse_file(path.name, path.read_bytes())
+    assert [(c.name, c.version, c.direct) for c in parsed.components] == [("alpine", "3.16.0", True)]
+    assert "1 relationship types read as their SPDX spelling (DESCRIBE as DESCRIBES)" in parsed.warnings[0]
+
+
+def test_a_relationship_of_a_type_spdx_does_not_know_is_left_out_and_said() -> None:
+    document = json.loads((DATA / "realworld" / "spdx" / "trivy-0.32-os-only.spdx.json").read_text())
+    document["relationships"].append({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "LIKES",
+                                      "relatedSpdxElement": "SPDXRef-OperatingSystem-bd17bf9010aa612c"})
+    parsed = parse_file("x.spdx.json", json.dumps(document).encode())
+    assert [c.name for c in parsed.components] == ["alpine"]
+    assert "1 relationships of an unknown type left out" in parsed.warnings[0]
+
+
+def test_trivys_lockfile_node_is_a_grouping_not_a_component() -> None:
+    """trivy writes one APPLICATION package per lockfile (no version, no purl) that CONTAINS its packages."""
+    path = DATA / "realworld" / "spdx" / "trivy-julia.spdx.json"
+    document = json.loads(path.read_text())
+    application = next(p for p in document["packages"] if p.get("primaryPackagePurpose") == "APPLICATION")
+    parsed = parse_file(path.name, path.read_bytes())
+    assert application["name"] not in {c.name for c in parsed.components}
+    assert {c.name for c in parsed.components} == {p["name"] for p in document["packages"]
+                                                    if p.get("primaryPackagePurpose") == "LIBRARY"}
+    assert all(c.groups == (application["name"],) for c in parsed.components)
+    found = {c.name: c for c in parsed.components}
+    assert found["A"].direct is True and found["A"].parents == ()
+    assert found["B"].parents == (found["A"].purl,)  # A DEPENDS_ON one of the two B entries
+
+
+def test_a_document_without_its_name_is_read_leniently_like_its_tag_value_twin() -> None:
+    document = json.loads((DATA / "realworld" / "spdx" / "trivy-julia.spdx.json").read_text())
+    del document["name"]
+    parsed = parse_file("x.spdx.json", json.dumps(document).encode())
+    assert {c.name for c in parsed.components} == {"A", "B"}
+    assert "1 document without a name read as 'unnamed'" in parsed.warnings[0]

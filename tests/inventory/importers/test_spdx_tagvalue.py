@@ -11,7 +11,7 @@ from spdx_tools.spdx.parser.tagvalue import parser as tagvalue_parser
 
 from app.inventory.importers import spdx_tagvalue
 from app.inventory.importers.base import ImporterError
-from tests.helpers import REALWORLD
+from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import refused
 
 REAL = REALWORLD / "spdx" / "example1.spdx"
@@ -73,3 +73,39 @@ def test_a_broken_document_names_the_line():
 def test_text_without_spdx_version_is_refused():
     with pytest.raises(ImporterError):
         spdx_tagvalue.parse(b"hello world\n")
+
+
+def test_trivys_packages_without_download_location_are_read_leniently_and_say_so():
+    """trivy writes no PackageDownloadLocation (which SPDX requires); its JSON twin is read the same way."""
+    path = DATA / "realworld" / "spdx" / "trivy-centos-7.spdx"
+    text = path.read_text()
+    parsed = spdx_tagvalue.parse(path.read_bytes())
+    assert len(parsed.components) == package_count_minus_described(text) == 3
+    found = {c.name: c for c in parsed.components}
+    assert found["bash"].purl == "pkg:rpm/centos/bash@4.2.46-31.el7?arch=x86_64&distro=centos-7.6.1810"
+    assert found["openssl-libs"].licence_expression == "OpenSSL"
+    assert any("read leniently" in w and "4 packages without PackageDownloadLocation" in w for w in parsed.warnings)
+
+
+def test_a_document_missing_something_the_lenient_reading_cannot_mend_is_still_refused():
+    text = (DATA / "realworld" / "spdx" / "trivy-centos-7.spdx").read_text().replace("SPDXID: SPDXRef-Package-", "X: ")
+    with pytest.raises(ImporterError):
+        spdx_tagvalue.parse(text.encode())
+
+
+def test_a_document_of_its_own_package_only_says_why_it_gives_no_components():
+    """spdx/tools-python's SPDXLite.spdx describes one package (SPDX tools 2.0.3) and nothing it depends on."""
+    parsed = spdx_tagvalue.parse((DATA / "realworld" / "spdx" / "tools-python-SPDXLite.spdx").read_bytes())
+    assert parsed.components == []
+    assert parsed.warnings == ["the document lists only the package it describes (SPDX tools), none that it depends "
+                               "on or contains, so there are no components"]
+
+
+def test_syfts_2022_document_without_document_name_is_read_leniently():
+    """syft's own decoder fixture (its 2022 output): no DocumentName, which spdx-tools requires."""
+    path = DATA / "realworld" / "spdx" / "syft-2022-no-document-name.spdx"
+    text = path.read_text()
+    assert "DocumentName:" not in text
+    parsed = spdx_tagvalue.parse(path.read_bytes())
+    assert {c.name for c in parsed.components} == set(re.findall(r"^PackageName:\s*(\S+)", text, re.MULTILINE))
+    assert any("read leniently: no DocumentName: read as 'unnamed'" in w for w in parsed.warnings)
