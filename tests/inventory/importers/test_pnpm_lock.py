@@ -191,17 +191,16 @@ def test_a_lockfile_led_by_pnpms_own_environment_document_reads_the_projects_doc
     assert any("2 YAML documents" in warning and "skipped" in warning for warning in parsed.warnings)
 
 
-def test_a_large_real_v9_lockfile_reads_every_package_in_bounded_time() -> None:
-    """cdxgen's 450 KB, 1,352-package v9 lockfile took 4 s with PyYAML's pure Python loader; libyaml's takes < 1 s."""
-    import time
-
+def test_a_large_real_v9_lockfile_is_read_whole_by_libyaml() -> None:
+    """cdxgen's 450 KB, 1,352-package v9 lockfile took 4 s with PyYAML's pure Python loader and 0.7 s with libyaml's
+    (measured; the suite checks the loader, not the clock)."""
     import yaml
 
+    from app.inventory.importers import _npm
+
     path = DATA / "realworld" / "lockfiles" / "cdxgen-pnpm-lock-v9b.yaml"
-    raw = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders
-    started = time.perf_counter()
+    raw = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - safe loader
     parsed = pnpm_lock.parse(path.read_bytes())
-    elapsed = time.perf_counter() - started
     keys = {key.split("(", 1)[0] for key in raw["snapshots"]}
     assert len(parsed.components) == len(raw["packages"]) == len(keys)
-    assert elapsed < 2.5, f"{elapsed:.1f} s"
+    assert _npm._SAFE_LOADER is yaml.CSafeLoader
