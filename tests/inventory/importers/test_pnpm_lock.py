@@ -199,7 +199,7 @@ def test_a_large_real_v9_lockfile_is_read_whole_by_libyaml() -> None:
     from app.inventory.importers import _npm
 
     path = DATA / "realworld" / "lockfiles" / "cdxgen-pnpm-lock-v9b.yaml"
-    raw = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)  # noqa: S506 - safe loader
+    raw = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
     parsed = pnpm_lock.parse(path.read_bytes())
     keys = {key.split("(", 1)[0] for key in raw["snapshots"]}
     assert len(parsed.components) == len(raw["packages"]) == len(keys)
