@@ -7,7 +7,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 import tests.permissions as permissions
 from app.access import Role
@@ -29,8 +29,8 @@ def sample_url(rule: Rule) -> str:
     """The rule's URL with harmless placeholder values (ids that do not exist)."""
     values = {}
     for argument in rule.arguments:
-        converter = rule._converters[argument].__class__.__name__
-        values[argument] = 999999 if converter == "IntegerConverter" else "no-such-thing"
+        numeric = isinstance(rule._converters[argument], IntegerConverter)  # app.inputs.RowId is one
+        values[argument] = 999999 if numeric else "no-such-thing"
     return rule.build(values, append_unknown=False)[1]
 
 
