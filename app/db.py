@@ -99,9 +99,9 @@ ROW_ID_MAX = 2**31 - 1
 def row_id(value: str) -> int:
     """A row id from a query string or a form (`args.get(name, type=row_id)`): 0 to ROW_ID_MAX, else ValueError,
     so that werkzeug falls back to the default (or skips it in getlist) instead of the database refusing it."""
-    number = int(value)
-    if not 0 <= number <= ROW_ID_MAX:
-        raise ValueError(f"{value} is not a row id")
+    number = stated_id(value)
+    if number is None:
+        raise ValueError(f"{value!r} is not a row id")
     return number
 
 
@@ -109,7 +109,7 @@ def stated_id(value: object) -> int | None:
     """A row id or row version stated as text (a hidden form field, a document's source, a filter): ASCII digits
     up to ROW_ID_MAX, else None. str.isdigit() alone let through '²' (int() refuses it) and numbers the database
     refuses (both were 500s)."""
-    text = str(value or "")
+    text = "" if value is None else str(value)  # an int too: WTForms coerces its choices' own values
     if not (text.isascii() and text.isdigit()):
         return None
     number = int(text)

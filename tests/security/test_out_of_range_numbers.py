@@ -106,7 +106,7 @@ def test_a_page_number_is_kept_between_one_and_the_largest_integer():
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("7", 7), (str(ROW_ID_MAX), ROW_ID_MAX), (str(ROW_ID_MAX + 1), None), ("\u00b2", None), ("-1", None), ("", None),
+    ("7", 7), (0, 0), (12, 12), (str(ROW_ID_MAX), ROW_ID_MAX), (str(ROW_ID_MAX + 1), None), ("\u00b2", None), ("-1", None), ("", None),
     (None, None), ("1e3", None),
 ])
 def test_a_stated_id_is_ascii_digits_within_an_integer(value, expected):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from app.db import stated_id
 from app.extensions import db
 from app.formatting import humanise
 from app.signatures.models import Signature
@@ -37,6 +38,19 @@ class Source:
 
 # A context builder: the source id as text in, the Source out (SourceNotFound when there is no such record).
 Builder = Callable[[str], Source]
+
+
+R = TypeVar("R")
+
+
+def source_record(model: type[R], source_id: str, what: str) -> R:
+    """The row a document is drawn from, by the id its source names; SourceNotFound says so when there is none
+    (an id that is not a row id included)."""
+    number = stated_id(source_id)
+    found = db.session.get(model, number) if number is not None else None
+    if found is None:
+        raise SourceNotFound(f"There is no {what} {source_id}.")
+    return found
 
 
 def text(value: Any) -> str:

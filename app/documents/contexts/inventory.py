@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.db import stated_id
-from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
+from app.documents.contexts.base import Source, signature_rows, source_record, text
 from app.extensions import db
 from app.inventory import gates
 from app.inventory import services as inventory
@@ -24,10 +23,7 @@ from app.signatures.models import Meaning
 
 
 def _release(release_id: str) -> Release:
-    release = db.session.get(Release, number) if (number := stated_id(release_id)) is not None else None
-    if release is None:
-        raise SourceNotFound(f"There is no release {release_id}.")
-    return release
+    return source_record(Release, release_id, "release")
 
 
 def _latest_reviews(components: list[Component]) -> dict[tuple[str, str, str], AnomalyReview]:

@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.db import stated_id, utcnow
+from app.db import utcnow
 from app.documents.contexts.base import (
     Source,
     SourceNotFound,
     manifestation_row,
     record_signatures,
     signature_rows,
+    source_record,
     text,
 )
 from app.extensions import db
@@ -60,9 +61,7 @@ def _has_question(definition: Any, code: str) -> bool:
 
 def supplier_evaluation(source_id: str) -> Source:
     """Every question with its answer, evidence and points, the breakdown, knock-outs and the decision."""
-    evaluation = db.session.get(Evaluation, number) if (number := stated_id(source_id)) is not None else None
-    if evaluation is None:
-        raise SourceNotFound(f"There is no evaluation {source_id}.")
+    evaluation = source_record(Evaluation, source_id, "evaluation")
     definition = evaluation.template.parsed()
     score = evaluation.score or {}
     breakdown = {entry["code"]: entry for entry in score.get("breakdown", [])}
@@ -255,9 +254,7 @@ def approved_supplier_list(source_id: str) -> Source:
 
 def purchasing_information(source_id: str) -> Source:
     """The purchasing information of ISO 13485 7.4.2 with its signed adequacy review and the receipt check."""
-    purchase = db.session.get(PurchaseRecord, number) if (number := stated_id(source_id)) is not None else None
-    if purchase is None:
-        raise SourceNotFound(f"There is no purchase record {source_id}.")
+    purchase = source_record(PurchaseRecord, source_id, "purchase record")
     record = f"Purchasing information {purchase.reference or purchase.product} from {purchase.supplier.name}"
     signed = record_signatures("purchase_record", purchase.id)
     signatures = [manifestation_row(signature, record) for signature in signed]

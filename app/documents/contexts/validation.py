@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.db import stated_id
-from app.documents.contexts.base import Source, SourceNotFound, signature_rows, text
-from app.extensions import db
+from app.documents.contexts.base import Source, SourceNotFound, signature_rows, source_record, text
 from app.labels import label
 from app.validation import services as validation
 from app.validation.forms import GAMP_CHOICES
@@ -17,10 +15,7 @@ GAMP_LABELS = {str(value): text for value, text in GAMP_CHOICES}
 
 
 def _protocol(source_id: str) -> Protocol:
-    protocol = db.session.get(Protocol, number) if (number := stated_id(source_id)) is not None else None
-    if protocol is None:
-        raise SourceNotFound(f"There is no validation protocol {source_id}.")
-    return protocol
+    return source_record(Protocol, source_id, "validation protocol")
 
 
 def _system_variables(protocol: Protocol) -> dict[str, Any]:
