@@ -36,7 +36,7 @@ UPLOAD_LIMITS: dict[str, str] = {
 FORM_OVERHEAD_BYTES = 1024 * 1024  # multipart boundaries and the other fields of the form
 
 PLUG_INS: tuple[str, ...] = (
-    "jobs.queue", "notifications.tasks", "inventory.licences.lookup", "inventory.supplied",
+    "signatures.services", "jobs.queue", "notifications.tasks", "inventory.licences.lookup", "inventory.supplied",
     "questionnaires.evidence",
     "auth.services", "suppliers.reminders", "suppliers.services.register", "questionnaires.reminders", "questionnaires.evaluations",
     "inventory.reminders", "inventory.anomalies.services", "inventory.summary", "inventory.advisories.sync",
@@ -226,7 +226,7 @@ def request_id(header: str | None) -> str:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.auth.hooks import enforce_session_rules
+    from app.auth.hooks import enforce_session_rules, seconds_until_session_limit
     from app.db import write_intent
     from app.inputs import refuse_control_characters
 
@@ -237,6 +237,7 @@ def register_request_hooks(app: Flask) -> None:
 
     app.before_request(refuse_control_characters)
     app.before_request(enforce_session_rules)
+    app.add_template_global(seconds_until_session_limit)
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

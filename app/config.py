@@ -92,6 +92,13 @@ class DefaultConfig:
     # configuration, never in the database. Without it (development, tests) a key is derived from SECRET_KEY.
     AUDIT_CHAIN_KEY: str | None = None
     AUDIT_CHECKPOINT_EVERY = 1000  # a signed checkpoint of the chain head every this many events
+    # Separation of duties: per signed record type, the signature meanings one person may not combine on one version
+    # of a record (a protocol's author, reviewer and approver are three people). Always on besides these: nobody
+    # reviews or approves what they authored or executed, and deviations are closed by QA, not by their executor.
+    SEPARATION_OF_DUTIES: dict[str, list[str]] = {
+        "protocol": ["authored", "reviewed", "approved"],
+        "report": ["authored", "approved"],
+    }
     # Documents
     DOCUMENT_RENDER_TIMEOUT_S = 20
     DOCUMENT_RENDER_MEMORY_MB = 512

@@ -30,6 +30,15 @@ def _end_session(message: str) -> Any:
     return redirect(url_for("auth.login", next=back))
 
 
+def seconds_until_session_limit() -> int:
+    """Seconds left before the session reaches its absolute lifetime, however active the user (pages warn before)."""
+    signed_in_at = session.get("signed_in_at")
+    lifetime_s = float(current_app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"]) * 3600
+    if signed_in_at is None:
+        return 0
+    return max(0, int(float(signed_in_at) + lifetime_s - utcnow().timestamp()))
+
+
 def enforce_session_rules() -> Any:
     """End a session idle longer than the timeout; send users with an expired password to change it.
 

@@ -940,14 +940,21 @@ def _rescore(evaluation: Evaluation) -> None:
     db.session.flush()
 
 
+def ready_to_score(evaluation: Evaluation, defn: TemplateDefinition) -> bool:
+    """Scoring is offered for submitted (or already scored) answers, and for a draft only when the questionnaire
+    has no supplier questions (an evaluator-only questionnaire)."""
+    if evaluation.status == S.DRAFT:
+        return not has_supplier_questions(defn)
+    return evaluation.status in (S.SUBMITTED, S.SCORED)
+
+
 def score_evaluation(evaluation: Evaluation, *, by: Any) -> None:
     """Score submitted answers (or an evaluator-only questionnaire) once every evaluator question is answered."""
     if not policies.can_review(by, evaluation):
         raise PermissionDenied("You may not score this evaluation.")
-    if evaluation.status == S.DRAFT and has_supplier_questions(evaluation.template.parsed()):
-        raise Conflict("The supplier has not submitted the questionnaire yet.")
-    if evaluation.status in (S.SENT, S.IN_PROGRESS):
-        raise Conflict("The supplier has not submitted the questionnaire yet.")
+    if not ready_to_score(evaluation, evaluation.template.parsed()):
+        raise Conflict("The supplier has not submitted the questionnaire yet." if evaluation.status in (
+            S.DRAFT, S.SENT, S.IN_PROGRESS) else f"An evaluation that is {evaluation.status.replace('_', ' ')} cannot be scored.")
     _rescore(evaluation)
     audit.record(
         "evaluation.scored", evaluation, percentage=evaluation.percentage,

@@ -443,6 +443,7 @@ def evaluations_detail(evaluation_id: int) -> Any:
         cancel_form=CancelForm(formdata=None), confirm=ConfirmForm(formdata=None), answers_form=EvaluatorAnswersForm(formdata=None, version=evaluation.version),
         override_form=override_form, decision_form=decision_form, sign_target=evaluations.sign_target(evaluation),
         can_manage=policies.can_manage_evaluation(current_user, evaluation), can_review=policies.can_review(current_user, evaluation),
+        can_score=policies.can_review(current_user, evaluation) and evaluations.ready_to_score(evaluation, defn),
         can_decide=policies.can_decide(current_user, evaluation), active_link=any(t.revoked_at is None and t.used_at is None for t in evaluation.tokens),
         supplier_problems=evaluations.supplier_problems(evaluation) if evaluation.status in ("sent", "in_progress") else {},
         proposals=evidence.proposals_of(evaluation), evidence_job=evidence.latest_job(evaluation),

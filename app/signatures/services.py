@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.audit import services as audit
@@ -53,30 +55,68 @@ def content_hash(content: Mapping[str, Any]) -> str:
     return sha256_hex(canonical_json(content))
 
 
-# Separation of duties, the one rule set: per record type, the signature meanings one person may not combine on
-# the same version of a record (author, reviewer and approver of a protocol are three people; the report's author
-# is not its approver). Every record also keeps the rule below: nobody reviews or approves what they authored or
-# executed (`SignTarget.author_ids`).
-SEPARATE_MEANINGS: dict[str, frozenset[str]] = {
-    "protocol": frozenset({Meaning.AUTHORED, Meaning.REVIEWED, Meaning.APPROVED}),
-    "report": frozenset({Meaning.AUTHORED, Meaning.APPROVED}),
-}
+_RECORD_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 
 
-def require_not_author(target: SignTarget, signer: User, meaning: str) -> None:
-    """Nobody reviews or approves their own work, nor takes two separate roles on one record version."""
+def separation_rules(configured: object) -> dict[str, frozenset[str]]:
+    """The SEPARATION_OF_DUTIES setting read as record type -> meanings one person may not combine; a rule that
+    names an unknown meaning, or fewer than two, is refused (ValueError) so a typo cannot switch a rule off."""
+    if not isinstance(configured, Mapping):
+        raise ValueError("SEPARATION_OF_DUTIES must map a record type to a list of signature meanings.")
+    rules: dict[str, frozenset[str]] = {}
+    for record_type, meanings in configured.items():
+        if not isinstance(record_type, str) or not _RECORD_TYPE.match(record_type):
+            raise ValueError(f"SEPARATION_OF_DUTIES: {record_type!r} is not a record type (e.g. \"protocol\").")
+        if isinstance(meanings, str) or not isinstance(meanings, Iterable):
+            raise ValueError(f"SEPARATION_OF_DUTIES[{record_type!r}] must be a list of signature meanings.")
+        chosen = frozenset(meanings)
+        unknown = sorted(str(meaning) for meaning in chosen - set(Meaning.ALL))
+        if unknown:
+            raise ValueError(f"SEPARATION_OF_DUTIES[{record_type!r}]: unknown meaning {', '.join(unknown)} "
+                             f"(known: {', '.join(Meaning.ALL)}).")
+        if len(chosen) < 2:
+            raise ValueError(f"SEPARATION_OF_DUTIES[{record_type!r}] names fewer than two meanings to keep apart.")
+        rules[record_type] = chosen
+    return rules
+
+
+def init_app(app: Flask) -> None:
+    """Read the separation-of-duties rule set once, when the app is built: a bad setting stops the start."""
+    app.extensions["signatures.separation"] = separation_rules(app.config["SEPARATION_OF_DUTIES"])
+
+
+def separate_meanings(entity_type: str) -> frozenset[str]:
+    """The meanings one person may not combine on one version of this record type (the configured rule set)."""
+    rules: Mapping[str, frozenset[str]] = current_app.extensions["signatures.separation"]
+    return rules.get(entity_type, frozenset())
+
+
+def separation_refusal(target: SignTarget, signer: User, meaning: str) -> str | None:
+    """Why the separation of duties keeps this person from signing this record version with this meaning (None:
+    it does not): nobody reviews or approves their own work, nor takes two separate roles on one record version."""
     if meaning in (Meaning.REVIEWED, Meaning.APPROVED, Meaning.VERIFIED) and signer.id in target.author_ids:
-        raise SeparationOfDuties("You cannot review or approve a record you authored or executed.")
-    separate = SEPARATE_MEANINGS.get(target.entity_type, frozenset())
+        return "You cannot review or approve a record you authored or executed."
+    separate = separate_meanings(target.entity_type)
     if meaning not in separate:
-        return
+        return None
     for signature in signatures_for(target.entity_type, target.entity_id):
         if (signature.signer_id == signer.id and signature.entity_version == target.version
                 and signature.meaning in separate and signature.meaning != meaning):
-            raise SeparationOfDuties(
-                f"You signed this {label(target.entity_type).lower()} as {label(signature.meaning).lower()}; "
-                f"signing it as {label(meaning).lower()} needs another person (separation of duties)."
-            )
+            return (f"You signed this {label(target.entity_type).lower()} as {label(signature.meaning).lower()}; "
+                    f"signing it as {label(meaning).lower()} needs another person (separation of duties).")
+    return None
+
+
+def may_sign(target: SignTarget, signer: User, meaning: str) -> bool:
+    """The separation of duties lets this person sign this record version with this meaning (pages offer the form)."""
+    return separation_refusal(target, signer, meaning) is None
+
+
+def require_not_author(target: SignTarget, signer: User, meaning: str) -> None:
+    """Refuse (SeparationOfDuties) a signature the separation of duties does not allow."""
+    refusal = separation_refusal(target, signer, meaning)
+    if refusal is not None:
+        raise SeparationOfDuties(refusal)
 
 
 def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comment: str = "") -> Signature:

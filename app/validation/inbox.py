@@ -12,6 +12,7 @@ from flask import Flask, url_for
 
 from app.access import Permission
 from app.inbox.registry import Task, TaskGroup, add_sources
+from app.signatures import services as signatures
 from app.signatures.models import Meaning
 from app.validation import policies, reminders, services
 from app.validation.services.executions import tester_ids
@@ -26,12 +27,12 @@ def _protocols(user: Any, limit: int) -> list[TaskGroup]:
     for protocol, meaning in reminders.protocols_waiting(SCANNED):
         title = f"{protocol.system.product} · protocol {protocol.number}"
         url = url_for("validation.protocols_detail", protocol_id=protocol.id, _anchor="workflow")
-        if meaning == Meaning.REVIEWED and policies.can_review(user, protocol):
+        if meaning == Meaning.REVIEWED and policies.can_review(user, protocol) and signatures.may_sign(
+                services.protocol_sign_target(protocol), user, Meaning.REVIEWED):
             review.append(Task(title, url, "sign as reviewed (second person)"))
-        elif meaning == Meaning.APPROVED and policies.can_approve_protocol(user, protocol):
-            reviewed = services.signed_current(services.protocol_sign_target(protocol), Meaning.REVIEWED)
-            if reviewed is None or reviewed.signer_id != user.id:
-                approve.append(Task(title, url, "reviewed; QA approval before execution"))
+        elif meaning == Meaning.APPROVED and policies.can_approve_protocol(user, protocol) and signatures.may_sign(
+                services.protocol_sign_target(protocol), user, Meaning.APPROVED):
+            approve.append(Task(title, url, "reviewed; QA approval before execution"))
     groups = []
     if user.has(Permission.VALIDATION_REVIEW):
         groups.append(TaskGroup("validation.review", "Protocols to review", len(review), review[:limit], area=AREA))
@@ -46,7 +47,8 @@ def _reports(user: Any, limit: int) -> TaskGroup:
         Task(f"{report.protocol.system.product} · report of protocol {report.protocol.number}",
              url_for("validation.reports_detail", protocol_id=report.protocol_id), "executed; approve the report")
         for report in reminders.reports_waiting(SCANNED)
-        if policies.can_approve_report(user, report.protocol, tester_ids(report.protocol))
+        if policies.can_approve_report(user, report.protocol, tester_ids(report.protocol)) and signatures.may_sign(
+            services.report_sign_target(report, report.protocol), user, Meaning.APPROVED)
     ]
     return TaskGroup("validation.reports", "Validation reports to approve", len(tasks), tasks[:limit], area=AREA)
 

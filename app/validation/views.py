@@ -309,12 +309,6 @@ def _execution_form(protocol: Protocol, entries: list[Execution], form: forms.Ex
     return form
 
 
-def _signers(target: SignTarget) -> set[int]:
-    """Who signed this version of the record already (the separation of duties keeps them from approving it)."""
-    return {s.signer_id for s in signature_services.signatures_for(target.entity_type, target.entity_id)
-            if s.entity_version == target.version}
-
-
 def _protocol_page(protocol: Protocol, status: int = 200, template: str = "validation/protocols_detail.html",
                    **overrides: Any) -> Any:
     entries = services.executions_of(protocol)
@@ -346,11 +340,12 @@ def _protocol_page(protocol: Protocol, status: int = 200, template: str = "valid
         execution_form=_execution_form(protocol, entries, overrides.get("execution_form")), confirm=forms.ConfirmForm(),
         reviewed=services.signed_current(sign_target, Meaning.REVIEWED) is not None,
         can_edit=policies.can_edit_protocol(user, protocol), can_submit=policies.can_submit(user, protocol),
-        can_review=policies.can_review(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW,
+        can_review=policies.can_review(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW
+        and signature_services.may_sign(sign_target, user, Meaning.REVIEWED),
         can_return=protocol.status == ProtocolStatus.IN_REVIEW and (
             policies.can_review(user, protocol) or policies.can_approve_protocol(user, protocol)),
         can_approve=policies.can_approve_protocol(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW
-        and user.id not in _signers(sign_target),
+        and signature_services.may_sign(sign_target, user, Meaning.APPROVED),
         can_justify=policies.can_justify_coverage(user, protocol),
         can_start=user.has(Permission.VALIDATION_EXECUTE) and protocol.status == ProtocolStatus.APPROVED,
         can_execute=policies.can_execute(user, protocol), can_withdraw=policies.can_withdraw(user, protocol),
@@ -756,8 +751,8 @@ def _report_page(protocol: Protocol, status: int = 200, **overrides: Any) -> Any
         blockers=services.approval_blockers(report), authoring_blockers=services.authoring_blockers(report),
         authored=services.authored_signature(report), sign_target=target,
         can_edit=policies.can_edit_report(current_user, protocol),
-        can_approve=policies.can_approve_report(current_user, protocol, testers | _signers(target))
-        and report.status == ReportStatus.DRAFT,
+        can_approve=policies.can_approve_report(current_user, protocol, testers)
+        and signature_services.may_sign(target, current_user, Meaning.APPROVED) and report.status == ReportStatus.DRAFT,
     ), status
 
 

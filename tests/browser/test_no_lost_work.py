@@ -92,6 +92,23 @@ def test_a_notice_before_the_session_ends_keeps_the_user_signed_in(app, live_ser
     expect(page).to_have_url(f"{live_server}/suppliers/")  # still signed in: no detour by the login page
 
 
+def test_a_notice_before_the_sessions_maximum_length_says_to_save_the_work(app, live_server, page, make_user):
+    make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    sign_in(page, live_server, "pat")
+    app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"] = 0.005  # 18 s after signing in, however active: notice at 9 s
+    try:
+        page.goto(f"{live_server}/suppliers/new")
+        limit = int(page.locator('meta[name="session-limit-seconds"]').get_attribute("content"))
+        assert 0 < limit <= 18
+        notice = page.locator(".session-notice")
+        expect(notice).to_contain_text("Your session reaches its maximum length", timeout=20_000)
+        expect(notice).to_contain_text("Save what you are typing now")
+        expect(notice.get_by_role("button", name="Stay signed in")).to_have_count(0)  # staying cannot lengthen it
+        expect(notice).to_contain_text("Your session has ended", timeout=20_000)
+    finally:
+        app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"] = 12
+
+
 def test_an_autosave_answered_busy_is_sent_again_by_itself_after_retry_after(app, live_server, page, make_user):
     """Fault injected at the browser's network layer: the server answers the supplier's first save 503 (busy or
     restarting, Retry-After: 1). The status says it is not saved yet and the answer is sent again by itself."""

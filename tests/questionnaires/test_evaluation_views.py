@@ -16,7 +16,15 @@ from app.questionnaires.evaluations import LinkState
 from app.questionnaires.models import Evaluation, EvaluationStatus
 from app.suppliers.models import SupplierStatus
 from tests.helpers import signing
-from tests.questionnaires.factories import GOOD_EVALUATOR_ANSWERS, make_supplier, pdf_upload, scored, sent, submitted
+from tests.questionnaires.factories import (
+    GOOD_EVALUATOR_ANSWERS,
+    make_supplier,
+    pdf_upload,
+    scored,
+    sent,
+    started,
+    submitted,
+)
 
 
 def _user(username: str) -> User:
@@ -70,6 +78,24 @@ def test_a_step_on_an_evaluation_that_moved_on_is_a_message_not_a_403(app, login
     assert again.status_code == 200 and "You may not cancel this evaluation." in again.get_data(as_text=True)
     db.session.refresh(evaluation)
     assert evaluation.status == EvaluationStatus.CANCELLED
+
+
+def test_scoring_is_offered_only_once_the_supplier_has_submitted(app, login_as, make_user):
+    pat = make_user("pat", Role.PURCHASING)
+    draft = started(pat)
+    link_sent, _token = sent(pat, make_supplier(code="SENT", name="Sent Software"))
+    done, _token = submitted(pat, make_supplier(code="DONE", name="Done Software"))
+    db.session.commit()
+    client = login_as(Role.PURCHASING, username="buyer")
+    for waiting in (draft, link_sent):
+        page = client.get(f"/questionnaires/evaluations/{waiting.id}").get_data(as_text=True)
+        assert "Score the answers" not in page
+        assert "scoring opens when the supplier has submitted the questionnaire" in page
+        refused = client.post(f"/questionnaires/evaluations/{waiting.id}/score", follow_redirects=True)
+        assert "The supplier has not submitted the questionnaire yet." in refused.get_data(as_text=True)
+        db.session.refresh(waiting)
+        assert waiting.score is None
+    assert "Score the answers" in client.get(f"/questionnaires/evaluations/{done.id}").get_data(as_text=True)
 
 
 def test_review_score_override_and_signed_decision(app, login_as, make_user):

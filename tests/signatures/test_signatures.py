@@ -15,6 +15,7 @@ from app.signatures.services import (
     SignTarget,
     content_hash,
     manifestations,
+    separation_rules,
     sign,
 )
 from tests.helpers import PASSWORD
@@ -95,3 +96,28 @@ def test_signatures_cannot_be_changed(make_user):
     with pytest.raises(SignatureRefused):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_default_separation_rules_keep_a_protocols_three_signers_and_a_reports_two_apart(app):
+    rules = separation_rules(app.config["SEPARATION_OF_DUTIES"])
+    assert rules == {"protocol": {"authored", "reviewed", "approved"}, "report": {"authored", "approved"}}
+
+
+@pytest.mark.parametrize(("configured", "message"), [
+    (["protocol"], "must map a record type"),
+    ({"Protocol!": ["authored", "approved"]}, "is not a record type"),
+    ({"protocol": "authored,approved"}, "must be a list of signature meanings"),
+    ({"protocol": ["authored", "aproved"]}, "unknown meaning aproved"),
+    ({"protocol": ["approved"]}, "fewer than two meanings"),
+])
+def test_a_separation_rule_with_a_typo_is_refused_rather_than_switched_off(configured, message):
+    with pytest.raises(ValueError, match=message):
+        separation_rules(configured)
+
+
+def test_an_app_with_a_bad_separation_rule_does_not_start(tmp_path):
+    from app import create_app
+    from tests.conftest import test_config
+
+    with pytest.raises(ValueError, match="unknown meaning"):
+        create_app(test_config(tmp_path) | {"SEPARATION_OF_DUTIES": {"report": ["authored", "signed"]}})

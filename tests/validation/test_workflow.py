@@ -12,6 +12,8 @@ from app.access import Role
 from app.audit.models import AuditEvent
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.signatures import services as signatures
+from app.signatures.models import Meaning
 from app.signatures.services import SeparationOfDuties, SignatureRefused, manifestations
 from app.validation import services, workflow
 from app.validation.models import Protocol, SoftwareSystem
@@ -457,6 +459,20 @@ def test_the_reviewer_of_a_protocol_does_not_approve_it(people, make_user):
     services.approve_protocol(protocol, make_user("qa2", Role.QA), password=PASSWORD)
     signers = {m.meaning: m.printed_name for m in manifestations(services.protocol_sign_target(protocol))}
     assert len(set(signers.values())) == 3  # author, reviewer and approver are three people
+
+
+def test_the_separation_rules_are_a_setting_but_the_author_never_approves(app, people, monkeypatch):
+    # A small company keeps only the author apart: the reviewer may approve, the author still may not.
+    monkeypatch.setitem(app.extensions, "signatures.separation",
+                        signatures.separation_rules({"protocol": ["authored", "approved"]}))
+    protocol = write_protocol(make_system(people["author"]), people["author"])
+    services.submit_protocol(protocol, people["author"], password=PASSWORD)
+    target = services.protocol_sign_target(protocol)
+    assert not signatures.may_sign(target, people["author"], Meaning.APPROVED)
+    services.review_protocol(protocol, people["qa"], password=PASSWORD)
+    assert signatures.may_sign(target, people["qa"], Meaning.APPROVED)
+    services.approve_protocol(protocol, people["qa"], password=PASSWORD)
+    assert protocol.status == ProtocolStatus.APPROVED
 
 
 def test_the_report_is_signed_as_authored_before_qa_approves_it(people):

@@ -174,14 +174,17 @@
 })();
 
 // The session ends after a period of inactivity (auth.hooks): two minutes before, a notice offers to stay signed in.
+// It also ends at its absolute lifetime, however active the user: two minutes before, a notice says to save the work.
 (function () {
   "use strict";
   var idle = document.querySelector('meta[name="session-idle-seconds"]');
+  var limit = document.querySelector('meta[name="session-limit-seconds"]');
   var keepalive = document.querySelector('meta[name="session-keepalive"]');
   var token = document.querySelector('meta[name="csrf-token"]');
   if (!idle || !keepalive) { return; }
   var seconds = parseInt(idle.content, 10);
   var WARN_BEFORE = Math.min(120, Math.floor(seconds / 2));
+  var limitAt = limit ? Date.now() + parseInt(limit.content, 10) * 1000 : Infinity;
   var warnTimer = null, endTimer = null, notice = null;
 
   function hide() { if (notice) { notice.remove(); notice = null; } }
@@ -224,9 +227,21 @@
     }, (seconds - WARN_BEFORE) * 1000);
     endTimer = window.setTimeout(ended, seconds * 1000);
   }
+  function armLimit() {
+    var left = limitAt - Date.now(), before = Math.min(120000, Math.floor(left / 2));
+    if (!isFinite(left)) { return; }
+    window.setTimeout(function () {
+      window.clearTimeout(warnTimer);
+      show("Your session reaches its maximum length of " + limit.dataset.hours + " hour(s) in " +
+           Math.max(1, Math.round((limitAt - Date.now()) / 60000)) + " minute(s). Save what you are typing now; " +
+           "you will then be asked to sign in again.", false);
+    }, Math.max(0, left - before));
+    window.setTimeout(ended, Math.max(0, left));
+  }
   // Any request the page makes to the server (htmx) restarts the server's timer, so it restarts this one too.
   document.addEventListener("htmx:afterRequest", function () { if (!notice) { arm(); } });
   arm();
+  armLimit();
 })();
 
 // Drafts (app/drafts): a long post form (two text fields or more) is kept on the server as the user types; coming
