@@ -12,6 +12,7 @@ from flask import Flask, url_for
 
 from app.access import Permission
 from app.inbox.registry import Task, TaskGroup, add_sources
+from app.labels import label
 from app.signatures import services as signatures
 from app.signatures.models import Meaning
 from app.validation import policies, reminders, services
@@ -55,9 +56,10 @@ def _reports(user: Any, limit: int) -> TaskGroup:
 
 def _deviations(user: Any, limit: int) -> TaskGroup:
     tasks = [
-        Task(f"{deviation.protocol.system.product} · deviation {deviation.id}",
+        Task(f"{deviation.protocol.system.product} · protocol v{deviation.protocol.number} · {deviation.code}",
              url_for("validation.deviations_detail", deviation_id=deviation.id),
-             f"{deviation.severity} deviation open since {deviation.created_at:%Y-%m-%d}; close it with a signature")
+             f"{label(deviation.severity).lower()} deviation open since {deviation.created_at:%Y-%m-%d}; "
+             "close it with a signature")
         for deviation in reminders.open_deviations(SCANNED)
         if deviation.execution is None or deviation.execution.tester_id != user.id
     ]

@@ -14,7 +14,8 @@
         labels: labels,
         datasets: [{ data: values, backgroundColor: ["#c62828", "#ef6c00", "#f9a825", "#1565c0", "#6a1b9a", "#2e7d32"] }]
       },
-      options: { maintainAspectRatio: false, animation: false, plugins: { legend: { position: "right" } } }
+      options: { maintainAspectRatio: false, animation: false,
+                 plugins: { legend: { position: "bottom", labels: { boxWidth: 12, font: { size: 11 } } } } }
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
