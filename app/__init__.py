@@ -226,7 +226,7 @@ def request_id(header: str | None) -> str:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.auth.hooks import enforce_session_rules, seconds_until_session_limit
+    from app.auth.hooks import enforce_session_rules
     from app.db import write_intent
     from app.inputs import refuse_control_characters
 
@@ -237,7 +237,6 @@ def register_request_hooks(app: Flask) -> None:
 
     app.before_request(refuse_control_characters)
     app.before_request(enforce_session_rules)
-    app.add_template_global(seconds_until_session_limit)
 
     @app.after_request
     def _security_headers(response: Any) -> Any:
@@ -277,10 +276,12 @@ def register_template_helpers(app: Flask) -> None:
     from app import navigation
     from app.audit.display import describe
     from app.audit.services import history
+    from app.auth.hooks import seconds_until_session_limit
     from app.signatures.services import manifestations
 
     app.jinja_env.globals.update(
         nav_items=navigation.visible_items,
+        seconds_until_session_limit=seconds_until_session_limit,
         audit_history=history,
         audit_display=describe,
         signature_manifestations=manifestations,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import current_app, flash, redirect, request, session, url_for
@@ -36,7 +37,7 @@ def seconds_until_session_limit() -> int:
     lifetime_s = float(current_app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"]) * 3600
     if signed_in_at is None:
         return 0
-    return max(0, int(float(signed_in_at) + lifetime_s - utcnow().timestamp()))
+    return max(0, math.ceil(float(signed_in_at) + lifetime_s - utcnow().timestamp()))
 
 
 def enforce_session_rules() -> Any:
@@ -47,12 +48,10 @@ def enforce_session_rules() -> Any:
         return None
     now = utcnow().timestamp()
     last_seen = session.get("last_seen")
-    signed_in_at = session.get("signed_in_at")
     timeout_s = current_app.config["SESSION_INACTIVITY_MINUTES"] * 60
-    lifetime_s = float(current_app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"]) * 3600
     if last_seen is None or now - float(last_seen) > timeout_s:
         return _end_session("Your session ended after a period of inactivity. Please sign in again.")
-    if signed_in_at is None or now - float(signed_in_at) > lifetime_s:
+    if seconds_until_session_limit() == 0:
         return _end_session("Your session reached its maximum length. Please sign in again.")
     session["last_seen"] = now
     session.permanent = True

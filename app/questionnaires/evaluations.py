@@ -952,10 +952,9 @@ def score_evaluation(evaluation: Evaluation, *, by: Any) -> None:
     """Score submitted answers (or an evaluator-only questionnaire) once every evaluator question is answered."""
     if not policies.can_review(by, evaluation):
         raise PermissionDenied("You may not score this evaluation.")
-    if not ready_to_score(evaluation, evaluation.template.parsed()):
-        raise Conflict("The supplier has not submitted the questionnaire yet." if evaluation.status in (
-            S.DRAFT, S.SENT, S.IN_PROGRESS) else f"An evaluation that is {evaluation.status.replace('_', ' ')} cannot be scored.")
-    _rescore(evaluation)
+    if evaluation.status in (S.DRAFT, S.SENT, S.IN_PROGRESS) and not ready_to_score(evaluation, evaluation.template.parsed()):
+        raise Conflict("The supplier has not submitted the questionnaire yet.")
+    _rescore(evaluation)  # the state machine refuses a decided or cancelled evaluation
     audit.record(
         "evaluation.scored", evaluation, percentage=evaluation.percentage,
         knockout_hits=evaluation.knockout_hits, suggested=evaluation.suggested_decision,

@@ -433,6 +433,7 @@ def evaluations_detail(evaluation_id: int) -> Any:
     breakdown = (evaluation.score or {}).get("breakdown", [])
     override_form.question_code.choices = [(e["code"], f"{e['code']} ({e['points']:g} of {e['max_points']:g})") for e in breakdown if e["applicable"]]
     suggested = (evaluation.score or {}).get("suggested_decision")
+    can_review = policies.can_review(current_user, evaluation)
     decision_form = DecisionForm(formdata=None, approval_scope=evaluation.supplier.scope,
                                  decision=suggested if suggested in DECISIONS else None)
     return render_template(
@@ -442,8 +443,8 @@ def evaluations_detail(evaluation_id: int) -> Any:
         send_form=SendLinkForm(formdata=None, contact_name=evaluation.contact_name, contact_email=evaluation.contact_email),
         cancel_form=CancelForm(formdata=None), confirm=ConfirmForm(formdata=None), answers_form=EvaluatorAnswersForm(formdata=None, version=evaluation.version),
         override_form=override_form, decision_form=decision_form, sign_target=evaluations.sign_target(evaluation),
-        can_manage=policies.can_manage_evaluation(current_user, evaluation), can_review=policies.can_review(current_user, evaluation),
-        can_score=policies.can_review(current_user, evaluation) and evaluations.ready_to_score(evaluation, defn),
+        can_manage=policies.can_manage_evaluation(current_user, evaluation), can_review=can_review,
+        can_score=can_review and evaluations.ready_to_score(evaluation, defn),
         can_decide=policies.can_decide(current_user, evaluation), active_link=any(t.revoked_at is None and t.used_at is None for t in evaluation.tokens),
         supplier_problems=evaluations.supplier_problems(evaluation) if evaluation.status in ("sent", "in_progress") else {},
         proposals=evidence.proposals_of(evaluation), evidence_job=evidence.latest_job(evaluation),

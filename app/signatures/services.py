@@ -67,7 +67,8 @@ def separation_rules(configured: object) -> dict[str, frozenset[str]]:
     for record_type, meanings in configured.items():
         if not isinstance(record_type, str) or not _RECORD_TYPE.match(record_type):
             raise ValueError(f"SEPARATION_OF_DUTIES: {record_type!r} is not a record type (e.g. \"protocol\").")
-        if isinstance(meanings, str) or not isinstance(meanings, Iterable):
+        if isinstance(meanings, str) or not isinstance(meanings, Iterable) or not all(
+                isinstance(meaning, str) for meaning in meanings):
             raise ValueError(f"SEPARATION_OF_DUTIES[{record_type!r}] must be a list of signature meanings.")
         chosen = frozenset(meanings)
         unknown = sorted(str(meaning) for meaning in chosen - set(Meaning.ALL))

@@ -28,11 +28,12 @@ def _protocols(user: Any, limit: int) -> list[TaskGroup]:
     for protocol, meaning in reminders.protocols_waiting(SCANNED):
         title = f"{protocol.system.product} · protocol {protocol.number}"
         url = url_for("validation.protocols_detail", protocol_id=protocol.id, _anchor="workflow")
-        if meaning == Meaning.REVIEWED and policies.can_review(user, protocol) and signatures.may_sign(
-                services.protocol_sign_target(protocol), user, Meaning.REVIEWED):
+        allowed = policies.can_review if meaning == Meaning.REVIEWED else policies.can_approve_protocol
+        if not (allowed(user, protocol) and signatures.may_sign(services.protocol_duty_target(protocol), user, meaning)):
+            continue
+        if meaning == Meaning.REVIEWED:
             review.append(Task(title, url, "sign as reviewed (second person)"))
-        elif meaning == Meaning.APPROVED and policies.can_approve_protocol(user, protocol) and signatures.may_sign(
-                services.protocol_sign_target(protocol), user, Meaning.APPROVED):
+        else:
             approve.append(Task(title, url, "reviewed; QA approval before execution"))
     groups = []
     if user.has(Permission.VALIDATION_REVIEW):
@@ -44,13 +45,14 @@ def _protocols(user: Any, limit: int) -> list[TaskGroup]:
 
 
 def _reports(user: Any, limit: int) -> TaskGroup:
-    tasks = [
-        Task(f"{report.protocol.system.product} · report of protocol {report.protocol.number}",
-             url_for("validation.reports_detail", protocol_id=report.protocol_id), "executed; approve the report")
-        for report in reminders.reports_waiting(SCANNED)
-        if policies.can_approve_report(user, report.protocol, tester_ids(report.protocol)) and signatures.may_sign(
-            services.report_sign_target(report, report.protocol), user, Meaning.APPROVED)
-    ]
+    tasks = []
+    for report in reminders.reports_waiting(SCANNED):
+        testers = tester_ids(report.protocol)
+        if policies.can_approve_report(user, report.protocol, testers) and signatures.may_sign(
+                services.report_duty_target(report.protocol, testers), user, Meaning.APPROVED):
+            tasks.append(Task(f"{report.protocol.system.product} · report of protocol {report.protocol.number}",
+                              url_for("validation.reports_detail", protocol_id=report.protocol_id),
+                              "executed; approve the report"))
     return TaskGroup("validation.reports", "Validation reports to approve", len(tasks), tasks[:limit], area=AREA)
 
 

@@ -107,6 +107,7 @@ def test_the_default_separation_rules_keep_a_protocols_three_signers_and_a_repor
     (["protocol"], "must map a record type"),
     ({"Protocol!": ["authored", "approved"]}, "is not a record type"),
     ({"protocol": "authored,approved"}, "must be a list of signature meanings"),
+    ({"protocol": [["authored"], ["approved"]]}, "must be a list of signature meanings"),
     ({"protocol": ["authored", "aproved"]}, "unknown meaning aproved"),
     ({"protocol": ["approved"]}, "fewer than two meanings"),
 ])

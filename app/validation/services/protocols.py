@@ -3,6 +3,7 @@ the workflow from authored through reviewed and approved to execution."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -70,12 +71,16 @@ def protocol_content(protocol: Protocol) -> dict[str, Any]:
     }
 
 
+def protocol_duty_target(protocol: Protocol) -> SignTarget:
+    """The protocol version as the separation of duties sees it (who wrote it; no content: nothing is signed with it,
+    so asking who may sign costs no read of its test cases)."""
+    return SignTarget(entity_type="protocol", entity_id=str(protocol.system_id), version=protocol.number, content={},
+                      author_ids=frozenset({protocol.author_id}), lasting=False)
+
+
 def protocol_sign_target(protocol: Protocol) -> SignTarget:
     """A system's protocol is one document; each version is signed under its version number."""
-    return SignTarget(
-        entity_type="protocol", entity_id=str(protocol.system_id), version=protocol.number,
-        content=protocol_content(protocol), author_ids=frozenset({protocol.author_id}), lasting=False,
-    )
+    return replace(protocol_duty_target(protocol), content=protocol_content(protocol))
 
 
 def signed_current(target: SignTarget, meaning: str) -> Signature | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -44,13 +45,16 @@ def report_content(report: Report, protocol: Protocol) -> dict[str, Any]:
     }
 
 
+def report_duty_target(protocol: Protocol, testers: set[int]) -> SignTarget:
+    """The report of a protocol version as the separation of duties sees it: its authors are the protocol's author
+    and every tester (no content: nothing is signed with it)."""
+    return SignTarget(entity_type="report", entity_id=str(protocol.system_id), version=protocol.number, content={},
+                      author_ids=frozenset({protocol.author_id} | testers), lasting=False)
+
+
 def report_sign_target(report: Report, protocol: Protocol) -> SignTarget:
-    """The report of a protocol version; its authors are the protocol's author and every tester."""
-    return SignTarget(
-        entity_type="report", entity_id=str(protocol.system_id), version=protocol.number,
-        content=report_content(report, protocol),
-        author_ids=frozenset({protocol.author_id} | tester_ids(protocol)), lasting=False,
-    )
+    """The report of a protocol version, signed with its content."""
+    return replace(report_duty_target(protocol, tester_ids(protocol)), content=report_content(report, protocol))
 
 
 def save_report(
