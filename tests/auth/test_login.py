@@ -156,3 +156,16 @@ def test_logout_requires_post(client, make_user):
     make_user("erin", Role.ENGINEER)
     login(client, "erin")
     assert client.get("/logout").status_code == 405
+
+
+def test_stay_signed_in_restarts_the_inactivity_timer(app, client, make_user):
+    make_user("erin", Role.ENGINEER)
+    login(client, "erin")
+    timeout_s = app.config["SESSION_INACTIVITY_MINUTES"] * 60
+    with client.session_transaction() as session:
+        session["last_seen"] = session["last_seen"] - (timeout_s - 5)  # five seconds before the end
+    assert client.post("/account/keepalive").status_code == 204
+    with client.session_transaction() as session:
+        assert session["last_seen"] >= utcnow().timestamp() - 5
+        session["last_seen"] = session["last_seen"] - (timeout_s - 5)  # idle again, but counted from the keepalive
+    assert client.get("/").status_code == 200

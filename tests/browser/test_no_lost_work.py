@@ -76,35 +76,52 @@ def test_a_form_whose_token_expired_comes_back_filled_instead_of_an_error_page(a
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_a_notice_before_the_session_ends_keeps_the_user_signed_in(app, live_server, page, make_user):
+def test_a_notice_before_the_session_ends_keeps_the_user_signed_in(live_server, page, make_user):
+    """The browser's clock is the test's (Playwright's fake timers), so the notice comes when the test moves time on,
+    however loaded the machine: 15 minutes without activity end the session, the notice comes 2 minutes before."""
     make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
-    app.config["SESSION_INACTIVITY_MINUTES"] = 0.2  # 12 s: the notice comes 6 s before the end
-    try:
-        sign_in(page, live_server, "pat")
-        page.goto(f"{live_server}/suppliers/")
-        notice = page.locator(".session-notice")
-        expect(notice).to_contain_text("You will be signed out", timeout=20_000)
+    sign_in(page, live_server, "pat")
+    page.clock.install()
+    page.goto(f"{live_server}/suppliers/")
+    expect(page.locator("#main")).to_be_visible()
+    notice = page.locator(".session-notice")
+    page.clock.run_for("12:50")
+    expect(notice).to_have_count(0)
+    page.clock.run_for("00:15")
+    expect(notice).to_contain_text("You will be signed out in 2 minute(s)")
+
+    with page.expect_response(re.compile(r"/account/keepalive$")) as keepalive:
         notice.get_by_role("button", name="Stay signed in").click()
-        expect(notice).to_have_count(0)
-    finally:
-        app.config["SESSION_INACTIVITY_MINUTES"] = 15
+    assert keepalive.value.status == 204  # the server's inactivity timer restarts (tests/auth/test_login.py)
+    expect(notice).to_have_count(0)
+    page.clock.run_for("12:50")  # the page's timers restarted with it
+    expect(notice).to_have_count(0)
+    page.clock.run_for("00:15")
+    expect(notice).to_contain_text("You will be signed out")
     page.goto(f"{live_server}/suppliers/")
     expect(page).to_have_url(f"{live_server}/suppliers/")  # still signed in: no detour by the login page
 
 
 def test_a_notice_before_the_sessions_maximum_length_says_to_save_the_work(app, live_server, page, make_user):
+    """Fake browser timers again: the page counts down the seconds the server says are left. The maximum length is
+    12 minutes here, so that it comes before the inactivity notice (13 minutes)."""
     make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
     sign_in(page, live_server, "pat")
-    app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"] = 0.005  # 18 s after signing in, however active: notice at 9 s
+    app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"] = 0.2
     try:
+        page.clock.install()
         page.goto(f"{live_server}/suppliers/new")
         limit = int(page.locator('meta[name="session-limit-seconds"]').get_attribute("content"))
-        assert 0 < limit <= 18
+        assert 600 < limit <= 720
         notice = page.locator(".session-notice")
-        expect(notice).to_contain_text("Your session reaches its maximum length", timeout=20_000)
+        page.clock.run_for((limit - 125) * 1000)
+        expect(notice).to_have_count(0)
+        page.clock.run_for(10_000)
+        expect(notice).to_contain_text("Your session reaches its maximum length")
         expect(notice).to_contain_text("Save what you are typing now")
         expect(notice.get_by_role("button", name="Stay signed in")).to_have_count(0)  # staying cannot lengthen it
-        expect(notice).to_contain_text("Your session has ended", timeout=20_000)
+        page.clock.run_for(120_000)
+        expect(notice).to_contain_text("Your session has ended")
     finally:
         app.config["SESSION_ABSOLUTE_LIFETIME_HOURS"] = 12
 
