@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from playwright.sync_api import expect
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -199,6 +200,11 @@ class InFlight:
         with self.changed:
             return self.changed.wait_for(lambda: self.running == 0, timeout_s)
 
+
+# A browser assertion waits for its condition up to 20 s (Playwright's default is 5 s): on a loaded machine a page
+# answers later, and an assertion that holds returns as soon as it does, so only a failing test waits longer.
+BROWSER_EXPECT_MS = 20_000
+expect.set_options(timeout=BROWSER_EXPECT_MS)
 
 # A request the browser gave up on (a long import on a loaded machine) still runs in the server: the test's
 # teardown waits for it, so the tables are never wiped under a live write transaction.
