@@ -92,15 +92,18 @@ def separate_meanings(entity_type: str) -> frozenset[str]:
     return rules.get(entity_type, frozenset())
 
 
-def separation_refusal(target: SignTarget, signer: User, meaning: str) -> str | None:
+def separation_refusal(target: SignTarget, signer: User, meaning: str,
+                       signed: Sequence[Signature] | None = None) -> str | None:
     """Why the separation of duties keeps this person from signing this record version with this meaning (None:
-    it does not): nobody reviews or approves their own work, nor takes two separate roles on one record version."""
+    it does not): nobody reviews or approves their own work, nor takes two separate roles on one record version.
+
+    signed: the record's signatures when the caller read them for many records at once (else they are read)."""
     if meaning in (Meaning.REVIEWED, Meaning.APPROVED, Meaning.VERIFIED) and signer.id in target.author_ids:
         return "You cannot review or approve a record you authored or executed."
     separate = separate_meanings(target.entity_type)
     if meaning not in separate:
         return None
-    for signature in signatures_for(target.entity_type, target.entity_id):
+    for signature in signatures_for(target.entity_type, target.entity_id) if signed is None else signed:
         if (signature.signer_id == signer.id and signature.entity_version == target.version
                 and signature.meaning in separate and signature.meaning != meaning):
             return (f"You signed this {label(target.entity_type).lower()} as {label(signature.meaning).lower()}; "
@@ -108,9 +111,9 @@ def separation_refusal(target: SignTarget, signer: User, meaning: str) -> str | 
     return None
 
 
-def may_sign(target: SignTarget, signer: User, meaning: str) -> bool:
+def may_sign(target: SignTarget, signer: User, meaning: str, signed: Sequence[Signature] | None = None) -> bool:
     """The separation of duties lets this person sign this record version with this meaning (pages offer the form)."""
-    return separation_refusal(target, signer, meaning) is None
+    return separation_refusal(target, signer, meaning, signed) is None
 
 
 def require_not_author(target: SignTarget, signer: User, meaning: str) -> None:
@@ -155,12 +158,21 @@ def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comme
 
 def signatures_for(entity_type: str, entity_id: Any) -> list[Signature]:
     """Every signature of a record, oldest first."""
+    return signatures_for_records(entity_type, [entity_id]).get(str(entity_id), [])
+
+
+def signatures_for_records(entity_type: str, entity_ids: Iterable[Any]) -> dict[str, list[Signature]]:
+    """Every signature of many records of one type in one query, oldest first, by entity id (a record without
+    signatures is absent)."""
     query = (
         select(Signature)
-        .where(Signature.entity_type == entity_type, Signature.entity_id == str(entity_id))
+        .where(Signature.entity_type == entity_type, Signature.entity_id.in_({str(i) for i in entity_ids}))
         .order_by(Signature.signed_at, Signature.id)
     )
-    return list(db.session.scalars(query))
+    found: dict[str, list[Signature]] = {}
+    for signature in db.session.scalars(query):
+        found.setdefault(signature.entity_id, []).append(signature)
+    return found
 
 
 def has_signature(entity_type: str, entity_id: Any, version: int, meaning: str) -> bool:

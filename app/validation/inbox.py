@@ -16,7 +16,7 @@ from app.labels import label
 from app.signatures import services as signatures
 from app.signatures.models import Meaning
 from app.validation import policies, reminders, services
-from app.validation.services.executions import tester_ids
+from app.validation.services.executions import testers_by_protocol
 
 AREA = "Validation"
 SCANNED = 200  # records in review read to apply the per-record rules (a company has a handful at a time)
@@ -25,11 +25,14 @@ SCANNED = 200  # records in review read to apply the per-record rules (a company
 def _protocols(user: Any, limit: int) -> list[TaskGroup]:
     review: list[Task] = []
     approve: list[Task] = []
-    for protocol, meaning in reminders.protocols_waiting(SCANNED):
+    waiting = reminders.protocols_waiting(SCANNED)
+    signed = signatures.signatures_for_records("protocol", [protocol.system_id for protocol, _meaning in waiting])
+    for protocol, meaning in waiting:
         title = f"{protocol.system.product} · protocol {protocol.number}"
         url = url_for("validation.protocols_detail", protocol_id=protocol.id, _anchor="workflow")
         allowed = policies.can_review if meaning == Meaning.REVIEWED else policies.can_approve_protocol
-        if not (allowed(user, protocol) and signatures.may_sign(services.protocol_duty_target(protocol), user, meaning)):
+        target = services.protocol_duty_target(protocol)
+        if not (allowed(user, protocol) and signatures.may_sign(target, user, meaning, signed.get(target.entity_id, []))):
             continue
         if meaning == Meaning.REVIEWED:
             review.append(Task(title, url, "sign as reviewed (second person)"))
@@ -46,10 +49,14 @@ def _protocols(user: Any, limit: int) -> list[TaskGroup]:
 
 def _reports(user: Any, limit: int) -> TaskGroup:
     tasks = []
-    for report in reminders.reports_waiting(SCANNED):
-        testers = tester_ids(report.protocol)
+    reports = reminders.reports_waiting(SCANNED)
+    testers_of = testers_by_protocol([report.protocol_id for report in reports])
+    signed = signatures.signatures_for_records("report", [report.protocol.system_id for report in reports])
+    for report in reports:
+        testers = testers_of.get(report.protocol_id, set())
+        target = services.report_duty_target(report.protocol, testers)
         if policies.can_approve_report(user, report.protocol, testers) and signatures.may_sign(
-                services.report_duty_target(report.protocol, testers), user, Meaning.APPROVED):
+                target, user, Meaning.APPROVED, signed.get(target.entity_id, [])):
             tasks.append(Task(f"{report.protocol.system.product} · report of protocol {report.protocol.number}",
                               url_for("validation.reports_detail", protocol_id=report.protocol_id),
                               "executed; approve the report"))

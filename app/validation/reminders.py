@@ -59,7 +59,8 @@ def reports_waiting(limit: int | None = None) -> list[Report]:
 
 def open_deviations(limit: int | None = None) -> list[Deviation]:
     query = (select(Deviation).where(Deviation.status == DeviationStatus.OPEN)
-             .options(selectinload(Deviation.protocol).selectinload(Protocol.system)).order_by(Deviation.created_at))
+             .options(selectinload(Deviation.protocol).selectinload(Protocol.system), selectinload(Deviation.execution))
+             .order_by(Deviation.created_at))
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))

@@ -76,27 +76,28 @@ def test_a_form_whose_token_expired_comes_back_filled_instead_of_an_error_page(a
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_a_notice_before_the_session_ends_keeps_the_user_signed_in(live_server, page, make_user):
+def test_a_notice_before_the_session_ends_keeps_the_user_signed_in(app, live_server, page, make_user):
     """The browser's clock is the test's (Playwright's fake timers), so the notice comes when the test moves time on,
-    however loaded the machine: 15 minutes without activity end the session, the notice comes 2 minutes before."""
+    however loaded the machine: the configured inactivity ends the session, the notice comes 2 minutes before."""
+    warn_at_ms = (app.config["SESSION_INACTIVITY_MINUTES"] * 60 - 120) * 1000
     make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
     sign_in(page, live_server, "pat")
     page.clock.install()
     page.goto(f"{live_server}/suppliers/")
     expect(page.locator("#main")).to_be_visible()
     notice = page.locator(".session-notice")
-    page.clock.run_for("12:50")
+    page.clock.run_for(warn_at_ms - 10_000)
     expect(notice).to_have_count(0)
-    page.clock.run_for("00:15")
+    page.clock.run_for(15_000)
     expect(notice).to_contain_text("You will be signed out in 2 minute(s)")
 
     with page.expect_response(re.compile(r"/account/keepalive$")) as keepalive:
         notice.get_by_role("button", name="Stay signed in").click()
     assert keepalive.value.status == 204  # the server's inactivity timer restarts (tests/auth/test_login.py)
     expect(notice).to_have_count(0)
-    page.clock.run_for("12:50")  # the page's timers restarted with it
+    page.clock.run_for(warn_at_ms - 10_000)  # the page's timers restarted with it
     expect(notice).to_have_count(0)
-    page.clock.run_for("00:15")
+    page.clock.run_for(15_000)
     expect(notice).to_contain_text("You will be signed out")
     page.goto(f"{live_server}/suppliers/")
     expect(page).to_have_url(f"{live_server}/suppliers/")  # still signed in: no detour by the login page

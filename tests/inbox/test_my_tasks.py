@@ -192,3 +192,39 @@ def test_a_deviation_waits_for_qa_but_not_for_the_qa_engineer_who_executed_the_f
     assert len(groups_of(people["queenie"])["validation.deviations"]) == 1
     assert "validation.deviations" not in groups_of(tester)
     assert "validation.deviations" not in groups_of(people["erin"])  # engineers do not close deviations
+
+
+def test_qa_s_validation_tasks_cost_the_same_queries_for_one_or_three_reports_and_deviations(people, make_user):
+    """The testers and the signatures of every waiting report are read in one query each, and each open deviation's
+    execution comes with the deviations: no query per record. A QA member who tested is offered neither the report nor the deviation."""
+    from app.validation import services as validation
+    from tests.helpers import captured_sql
+    from tests.validation.factories import approved_protocol, execute_all, make_system
+
+    tester = make_user("tess", Role.QA, Role.ENGINEER, full_name="Tess Tester")
+    rob = make_user("rob", Role.ENGINEER, full_name="Rob Reviewer")
+    made = []
+
+    def executed_with_a_deviation(count: int) -> None:
+        for _ in range(count):
+            made.append(1)
+            system = make_system(people["erin"], product=f"Tool {len(made)}")
+            protocol = approved_protocol(system, people["erin"], rob, people["quinn"])
+            execute_all(protocol, tester, fail_first=True)
+            validation.complete_execution(protocol, tester)
+        db.session.commit()
+
+    def qa_tasks() -> tuple[int, dict[str, list[str]]]:
+        db.session.expire_all()
+        with captured_sql() as statements:
+            groups = groups_of(people["queenie"])
+        return len(statements), groups
+
+    executed_with_a_deviation(1)
+    one, _ = qa_tasks()
+    executed_with_a_deviation(2)
+    three, groups = qa_tasks()
+    assert len(groups["validation.reports"]) == 3 and len(groups["validation.deviations"]) == 3
+    assert three == one, (one, three)
+    tested = groups_of(tester)
+    assert "validation.reports" not in tested and "validation.deviations" not in tested

@@ -3,6 +3,8 @@ evidence files, the outcome counts, and the end of execution."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -50,7 +52,18 @@ def counts(protocol: Protocol, entries: list[Execution] | None = None) -> Outcom
 
 def tester_ids(protocol: Protocol) -> set[int]:
     """Everyone who recorded a result in this protocol."""
-    return set(db.session.scalars(select(Execution.tester_id).where(Execution.protocol_id == protocol.id).distinct()))
+    return testers_by_protocol([protocol.id]).get(protocol.id, set())
+
+
+def testers_by_protocol(protocol_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Everyone who recorded a result, per protocol, for many protocols in one query (a protocol without results
+    is absent)."""
+    testers: dict[int, set[int]] = {}
+    rows = db.session.execute(select(Execution.protocol_id, Execution.tester_id)
+                              .where(Execution.protocol_id.in_(protocol_ids)).distinct())
+    for protocol_id, tester_id in rows:
+        testers.setdefault(protocol_id, set()).add(tester_id)
+    return testers
 
 
 def _entry(
