@@ -163,10 +163,13 @@ def signatures_for(entity_type: str, entity_id: Any) -> list[Signature]:
 
 def signatures_for_records(entity_type: str, entity_ids: Iterable[Any]) -> dict[str, list[Signature]]:
     """Every signature of many records of one type in one query, oldest first, by entity id (a record without
-    signatures is absent)."""
+    signatures is absent; no records, no query)."""
+    wanted = {str(entity_id) for entity_id in entity_ids}
+    if not wanted:
+        return {}
     query = (
         select(Signature)
-        .where(Signature.entity_type == entity_type, Signature.entity_id.in_({str(i) for i in entity_ids}))
+        .where(Signature.entity_type == entity_type, Signature.entity_id.in_(wanted))
         .order_by(Signature.signed_at, Signature.id)
     )
     found: dict[str, list[Signature]] = {}

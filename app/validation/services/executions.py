@@ -57,8 +57,10 @@ def tester_ids(protocol: Protocol) -> set[int]:
 
 def testers_by_protocol(protocol_ids: Sequence[int]) -> dict[int, set[int]]:
     """Everyone who recorded a result, per protocol, for many protocols in one query (a protocol without results
-    is absent)."""
+    is absent; no protocols, no query)."""
     testers: dict[int, set[int]] = {}
+    if not protocol_ids:
+        return testers
     rows = db.session.execute(select(Execution.protocol_id, Execution.tester_id)
                               .where(Execution.protocol_id.in_(protocol_ids)).distinct())
     for protocol_id, tester_id in rows:
