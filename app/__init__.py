@@ -112,10 +112,6 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    if uri.startswith("postgresql"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.setdefault("pool_pre_ping", True)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     production = app.config["ENV"] == "production"
     if not app.config.get("SECRET_KEY"):
         if production:
@@ -152,7 +148,7 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app.audit import services as audit_services
-    from app.db import configure_sqlite
+    from app.db import configure_postgresql, configure_sqlite
     from app.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -173,6 +169,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        elif db.engine.dialect.name == "postgresql" and not db.engine.pool._pre_ping:
+            configure_postgresql(db.engine, float(app.config["DATABASE_PING_AFTER_IDLE_S"]))
     import_models()
     audit_services.init_app()
 

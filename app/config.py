@@ -16,6 +16,8 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite in instance/, or DATABASE_URL
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
     SQLITE_BUSY_TIMEOUT_MS = 15000  # writers queue this long for SQLite's one write lock, then get a 503 to retry
+    # PostgreSQL: a pooled connection idle this long, or that the server spoke to, is tested before use (app.db)
+    DATABASE_PING_AFTER_IDLE_S = 10.0
     # Login and sessions
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15

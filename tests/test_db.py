@@ -4,9 +4,11 @@ tells SQLite's planner that a condition is common (the approved list reads the n
 from __future__ import annotations
 
 import os
+import select as select_module
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.pool import NullPool
 
 from app import db as app_db
 from app.extensions import db
@@ -59,3 +61,55 @@ def test_the_approved_list_reads_the_name_index_on_sqlite_without_statistics(app
     with db.engine.connect() as connection:
         plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
     assert "ix_suppliers_name" in plan and "TEMP B-TREE" not in plan, plan
+
+
+postgresql_only = pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="PostgreSQL's pooled connections")
+
+
+def _backend_pid() -> int:
+    with db.engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@pytest.fixture()
+def pings(monkeypatch):
+    """The tests the pool runs on checkout (the dialect's own ping, counted and still run)."""
+    count = []
+    real = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda connection: count.append(1) or real(connection))
+    return count
+
+
+@postgresql_only
+def test_a_quiet_connection_back_from_a_request_goes_out_again_without_a_round_trip(app, pings):
+    first = _backend_pid()  # this one may have waited in the pool since an earlier test
+    pings.clear()
+    assert _backend_pid() == first
+    assert pings == []
+
+
+@postgresql_only
+def test_a_connection_idle_past_the_setting_is_tested_before_use(app, pings, monkeypatch):
+    first = _backend_pid()
+    pings.clear()
+    later = app_db.monotonic() + app.config["DATABASE_PING_AFTER_IDLE_S"] + 1
+    monkeypatch.setattr(app_db, "monotonic", lambda: later)
+    assert _backend_pid() == first
+    assert pings == [1]
+
+
+@postgresql_only
+def test_a_connection_whose_backend_was_terminated_is_replaced_before_a_request_uses_it(app, pings):
+    with db.engine.connect() as connection:
+        dead = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        socket = connection.connection.dbapi_connection.pgconn.socket  # type: ignore[union-attr]
+    pings.clear()
+    administrator = create_engine(db.engine.url, poolclass=NullPool)  # not from the app's pool
+    with administrator.begin() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dead})
+    administrator.dispose()
+    waiting = select_module.poll()
+    waiting.register(socket)
+    assert waiting.poll(30_000), "the server's notice of the terminated backend never arrived"
+    assert _backend_pid() != dead  # a new connection, not an error
+    assert pings == [1]

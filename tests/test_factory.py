@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
+from app.extensions import db
 
 
 def make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, instance_text: str = "", **test_config: object):
@@ -51,7 +52,8 @@ def test_database_url_selects_postgresql_with_psycopg3(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://user@127.0.0.1/provenance")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@127.0.0.1/provenance"
-    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    with app.app_context():  # a checkout is tested only when the connection may be broken (tests/test_db.py)
+        assert not db.engine.pool._pre_ping and len(db.engine.pool.dispatch.checkout) == 1
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
