@@ -92,6 +92,12 @@ def _open_link(token: str, code: str | None = None) -> SupplierLink:
     return link
 
 
+def _answer_status(error: str | None, *, saved: bool) -> str:
+    """The save's status fragment (htmx swaps it in beside the question). It reads nothing but its two values, so it
+    is rendered without the app's context processors, which were more than half of an autosave's rendering."""
+    return current_app.jinja_env.get_template("portal/_answer_status.html").render(error=error, saved=saved)
+
+
 def _context(evaluation: Evaluation, token: str) -> dict[str, Any]:
     defn = evaluation.template.parsed()
     typed = evaluations.checked_answers(evaluation, defn)
@@ -133,8 +139,7 @@ def save_answer(token: str, code: str) -> Any:
                                pages=MESSAGES_ONLY, flash_error=not autosave)
     checked = outcome.value
     if autosave:
-        return render_template("portal/_answer_status.html", error=checked.error if checked else outcome.message,
-                               saved=bool(checked and checked.ok))
+        return _answer_status(checked.error if checked else outcome.message, saved=bool(checked and checked.ok))
     if checked is None:
         return redirect(url_for("portal.index", token=token))
     if checked.ok:
@@ -158,7 +163,7 @@ def _refused_upload(evaluation: Evaluation, token: str, message: str, status: in
     """A refused upload answers 413 (too large) or 422 (type, content, limit) with the message on the page
     (or, for htmx, as the status fragment); the supplier's saved answers are shown as they are."""
     if request.headers.get("HX-Request"):
-        return render_template("portal/_answer_status.html", error=message, saved=False), status
+        return _answer_status(message, saved=False), status
     flash(message, "error")
     return render_template("portal/index.html", **_context(evaluation, token)), status
 
@@ -188,7 +193,7 @@ def upload_evidence(token: str, code: str) -> Any:
     item = outcome.value
     assert item is not None
     if request.headers.get("HX-Request"):
-        return render_template("portal/_answer_status.html", error=None, saved=True)
+        return _answer_status(None, saved=True)
     flash(f"{item.stored_file.original_name} uploaded.", "success")
     return redirect(url_for("portal.index", token=token, _anchor=f"q-{code}"))
 

@@ -67,6 +67,15 @@ def test_autosave_returns_the_saved_state_or_the_message_and_survives_coming_bac
     assert evaluation.answers["C3"] == "12" and evaluation.status == EvaluationStatus.IN_PROGRESS
 
 
+def test_the_autosave_status_escapes_its_message_like_every_page(app):
+    from app.portal.views import _answer_status
+
+    with app.test_request_context():
+        assert _answer_status("<script>alert(1)</script>", saved=False) == (
+            '<small class="error">&lt;script&gt;alert(1)&lt;/script&gt;</small>')
+        assert "Saved" in _answer_status(None, saved=True) and _answer_status(None, saved=False) == ""
+
+
 def test_upload_review_submit_receipt_then_the_link_says_already_submitted(app, client, pat):
     evaluation, token = sent(pat)
     for code, raw in GOOD_SUPPLIER_ANSWERS.items():
