@@ -56,6 +56,6 @@ def test_every_save_after_the_database_ended_all_connections_goes_through(served
 def _save_after(supplier: Supplier) -> Exception | None:
     try:
         supplier.save("Q02", "after")
-    except Exception as error:  # noqa: BLE001 - every failure is reported by the test
+    except Exception as error:  # every failure is reported by the test
         return error
     return None
