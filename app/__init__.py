@@ -146,6 +146,18 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
+def _seconds(app: Flask, name: str) -> float:
+    """A setting that counts seconds, refused at start-up with its name when it is not a number of 0 or more."""
+    value = app.config[name]
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(value, bool) or not seconds >= 0:
+        raise RuntimeError(f"{name} must be a number of seconds (0 or more), not {value!r}.")
+    return seconds
+
+
 def register_extensions(app: Flask) -> None:
     from app.audit import services as audit_services
     from app.db import configure_postgresql, configure_sqlite
@@ -170,7 +182,7 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         elif db.engine.dialect.name == "postgresql" and not db.engine.pool._pre_ping:
-            configure_postgresql(db.engine, float(app.config["DATABASE_PING_AFTER_IDLE_S"]))
+            configure_postgresql(db.engine, _seconds(app, "DATABASE_PING_AFTER_IDLE_S"))
     import_models()
     audit_services.init_app()
 

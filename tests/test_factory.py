@@ -56,6 +56,15 @@ def test_database_url_selects_postgresql_with_psycopg3(tmp_path, monkeypatch):
         assert not db.engine.pool._pre_ping and len(db.engine.pool.dispatch.checkout) == 1
 
 
+@pytest.mark.parametrize("value", ["soon", "-1", "nan", "true"])
+def test_a_pool_test_delay_that_is_not_seconds_is_refused_at_start_up_with_its_name(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("PROVENANCE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://user@127.0.0.1/provenance")
+    monkeypatch.setenv("PROVENANCE_DATABASE_PING_AFTER_IDLE_S", value)
+    with pytest.raises(RuntimeError, match="DATABASE_PING_AFTER_IDLE_S must be a number of seconds"):
+        create_app()
+
+
 def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.setenv("PROVENANCE_ENV", "production")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
