@@ -64,52 +64,64 @@ def test_the_approved_list_reads_the_name_index_on_sqlite_without_statistics(app
 
 
 postgresql_only = pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="PostgreSQL's pooled connections")
-
-
-def _backend_pid() -> int:
-    with db.engine.connect() as connection:
-        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+PING_AFTER_IDLE_S = 10.0
 
 
 @pytest.fixture()
-def pings(monkeypatch):
+def pool(app):
+    """One pooled connection to the suite's PostgreSQL database, tested on checkout by the app's rule."""
+    engine = create_engine(db.engine.url, pool_size=1, max_overflow=0)
+    app_db.configure_postgresql(engine, PING_AFTER_IDLE_S)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def pings(pool, monkeypatch):
     """The tests the pool runs on checkout (the dialect's own ping, counted and still run)."""
-    count = []
-    real = db.engine.dialect.do_ping
-    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda connection: count.append(1) or real(connection))
+    count: list[int] = []
+    real = pool.dialect.do_ping
+    monkeypatch.setattr(pool.dialect, "do_ping", lambda connection: count.append(1) or real(connection))
     return count
 
 
+def _backend_pid(engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
 @postgresql_only
-def test_a_quiet_connection_back_from_a_request_goes_out_again_without_a_round_trip(app, pings):
-    first = _backend_pid()  # this one may have waited in the pool since an earlier test
-    pings.clear()
-    assert _backend_pid() == first
+def test_a_quiet_connection_back_from_a_request_goes_out_again_without_a_round_trip(pool, pings):
+    first = _backend_pid(pool)
+    assert _backend_pid(pool) == first
     assert pings == []
 
 
 @postgresql_only
-def test_a_connection_idle_past_the_setting_is_tested_before_use(app, pings, monkeypatch):
-    first = _backend_pid()
-    pings.clear()
-    later = app_db.monotonic() + app.config["DATABASE_PING_AFTER_IDLE_S"] + 1
+def test_a_connection_idle_past_the_setting_is_tested_before_use(pool, pings, monkeypatch):
+    first = _backend_pid(pool)
+    later = app_db.monotonic() + PING_AFTER_IDLE_S + 1
     monkeypatch.setattr(app_db, "monotonic", lambda: later)
-    assert _backend_pid() == first
+    assert _backend_pid(pool) == first
     assert pings == [1]
 
 
 @postgresql_only
-def test_a_connection_whose_backend_was_terminated_is_replaced_before_a_request_uses_it(app, pings):
-    with db.engine.connect() as connection:
+def test_a_connection_whose_backend_was_terminated_is_replaced_before_a_request_uses_it(pool, pings):
+    with pool.connect() as connection:
         dead = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
         socket = connection.connection.dbapi_connection.pgconn.socket  # type: ignore[union-attr]
-    pings.clear()
-    administrator = create_engine(db.engine.url, poolclass=NullPool)  # not from the app's pool
+    administrator = create_engine(db.engine.url, poolclass=NullPool)  # not from the pool under test
     with administrator.begin() as other:
         other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dead})
     administrator.dispose()
     waiting = select_module.poll()
     waiting.register(socket)
     assert waiting.poll(30_000), "the server's notice of the terminated backend never arrived"
-    assert _backend_pid() != dead  # a new connection, not an error
+    assert _backend_pid(pool) != dead  # a new connection, not an error
     assert pings == [1]
+
+
+@postgresql_only
+def test_the_app_s_postgresql_pool_tests_its_connections_by_this_rule(app):
+    assert not db.engine.pool._pre_ping and len(db.engine.pool.dispatch.checkout) == 1
