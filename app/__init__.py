@@ -181,7 +181,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-        elif db.engine.dialect.name == "postgresql" and not db.engine.pool._pre_ping:
+        elif db.engine.dialect.name == "postgresql" and not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
             configure_postgresql(db.engine, _seconds(app, "DATABASE_PING_AFTER_IDLE_S"))
     import_models()
     audit_services.init_app()

@@ -188,7 +188,7 @@ def configure_postgresql(engine: Engine, ping_after_idle_s: float) -> None:
     has sent it something since it was returned (a terminated backend, a restarting server: the notice and the
     closed socket make it readable). A failed test opens a new connection (SQLAlchemy's checkout-event recipe), so a
     request never meets a dead one. A busy pool's connections are quiet and recent: they go out with no round trip
-    (pool_pre_ping sent one per checkout: two of a portal save's eleven)."""
+    (pool_pre_ping sent one per checkout: two of a portal save's nine)."""
 
     @event.listens_for(engine, "checkin")
     def _idle_from(_dbapi_connection: Any, record: Any) -> None:
