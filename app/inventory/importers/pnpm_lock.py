@@ -72,6 +72,17 @@ def _name_version(key: str, major: int, info: dict[str, Any]) -> tuple[str, str]
     return name, version
 
 
+def _local_folder(info: dict[str, Any]) -> bool:
+    """A package pnpm installed from a folder of the project (`file:` a directory): the project's own code."""
+    resolution = info.get("resolution")
+    return isinstance(resolution, dict) and (resolution.get("type") == "directory" or "directory" in resolution)
+
+
+def _runtime(key: str) -> bool:
+    """pnpm's `runtime:` protocol (pnpm 10): the Node.js runtime it installs, not the npm package of that name."""
+    return "@runtime:" in key.split("(", 1)[0]
+
+
 def _candidates(name: str, ref: str) -> tuple[str, ...]:
     """Keys a dependency reference can point to, across lockfile versions."""
     if ref.startswith("/"):
@@ -110,11 +121,19 @@ def parse(content: bytes) -> ParsedFile:
     components = Components("npm")
     entry_of: dict[str, Entry] = {}
     nodes: dict[str, dict[str, Any]] = {}
+    local: dict[str, dict[str, Any]] = {}  # the project's own folders installed as packages: their graph nodes
+    runtimes: list[str] = []
     for key, node in graph.items():
         key_text = str(key)
         node_map = expect_object(node, f"{graph_name}[{key_text!r}]", FORMAT)
         meta_key = key_text.split("(", 1)[0]
         info = expect_object(packages.get(meta_key, node_map), f"packages[{meta_key!r}]", FORMAT)
+        if _local_folder(info):
+            local[key_text] = node_map
+            continue
+        if _runtime(key_text):
+            runtimes.append(meta_key)
+            continue
         try:
             name, version = _name_version(key_text, major, info)
         except ImporterError as error:
@@ -129,14 +148,34 @@ def parse(content: bytes) -> ParsedFile:
         entry.take_first(licence=info.get("license"), integrity=integrity)
 
     def resolve(name: str, ref: str) -> str | None:
+        """The graph key a dependency points to: a component's, or a local folder's (in `local`); None otherwise."""
         if ref.startswith(("link:", "workspace:")):
             return None  # the project's own folders, not packages
         if ref.startswith("file:"):  # a local tarball or folder pnpm installed as a package (it has its own entry)
-            return ref if ref in entry_of else None
-        for candidate in _candidates(name, ref):
-            if candidate in entry_of:
-                return candidate
-        return None
+            candidates: tuple[str, ...] = (ref, f"{name}@{ref}")  # v5/v6 keys are the reference, v9 ones name@ref
+        else:
+            candidates = _candidates(name, ref)
+        return next((key for key in candidates if key in entry_of or key in local), None)
+
+    def through_folders(key: str | None, optional: bool = False) -> list[tuple[str, bool]]:
+        """The components a dependency stands for: itself, or what a local folder (the project's own code, not a
+        component) depends on, as if the project depended on it directly."""
+        found: list[tuple[str, bool]] = []
+        pending, seen = [(key, optional)], set()
+        while pending:
+            current, is_optional = pending.pop()
+            if current is None or current in seen:
+                continue
+            seen.add(current)
+            if current in entry_of:
+                found.append((current, is_optional))
+                continue
+            for section in _EDGE_SECTIONS:
+                field = f"[{current!r}].{section}"
+                for dependency, value in expect_object(local[current].get(section), field, FORMAT).items():
+                    pending.append((resolve(str(dependency), _reference(value, f"{field}[{dependency!r}]")),
+                                    is_optional or section == "optionalDependencies"))
+        return found
 
     # Graph edges give parents; collect children once so the scope walk does not re-read YAML.
     children: dict[str, list[tuple[str, bool]]] = {}
@@ -146,11 +185,10 @@ def parse(content: bytes) -> ParsedFile:
         for section in _EDGE_SECTIONS:
             field = f"[{key_text!r}].{section}"
             for dependency, value in expect_object(node.get(section), field, FORMAT).items():
-                child = resolve(str(dependency), _reference(value, f"{field}[{dependency!r}]"))
-                if child is None:
-                    continue
-                entry_of[child].parents[parent.purl] = None
-                edges.append((child, section == "optionalDependencies"))
+                for child, optional in through_folders(resolve(str(dependency), _reference(
+                        value, f"{field}[{dependency!r}]")), section == "optionalDependencies"):
+                    entry_of[child].parents[parent.purl] = None
+                    edges.append((child, optional))
         children[key_text] = edges
 
     importers = expect_object(data.get("importers"), "importers", FORMAT)
@@ -162,9 +200,10 @@ def parse(content: bytes) -> ParsedFile:
         for section, scope in _SECTIONS:
             field = f"importers[{path!r}].{section}"
             for dependency, value in expect_object(importer_map.get(section), field, FORMAT).items():
-                child = resolve(str(dependency), _reference(value, f"{field}[{dependency!r}]"))
-                if child is not None:
-                    roots.append((child, SCOPE_RANK[scope]))
+                for child, optional in through_folders(resolve(str(dependency), _reference(
+                        value, f"{field}[{dependency!r}]"))):
+                    rank = max(SCOPE_RANK[scope], SCOPE_RANK["optional"]) if optional else SCOPE_RANK[scope]
+                    roots.append((child, rank))
 
     for entry in components.entries.values():
         entry.direct = False
@@ -178,6 +217,13 @@ def parse(content: bytes) -> ParsedFile:
             info = nodes[key]
             rank = 2 if info.get("dev") is True else 1 if info.get("optional") is True else 0
         entry.scope_rank = min(entry.scope_rank, rank)
+    if local:
+        warnings.append(f"{len(local)} package(s) installed from folders of the project (file: directories) are the "
+                        "project's own code, not components: what they depend on is listed as the project's own "
+                        "dependencies")
+    if runtimes:
+        warnings.append(f"{', '.join(sorted(runtimes))}: the Node.js runtime pnpm installs (runtime: protocol), not an "
+                        "npm package; not a component")
     if not importers:
         warnings.append("this pnpm-lock.yaml lists no importers, so direct dependencies are not known")
         for entry in components.entries.values():

@@ -154,7 +154,7 @@ def test_yaml_error_names_the_line() -> None:
     assert error.line is not None and error.line >= 4
 
 
-def test_a_local_package_without_a_name_is_skipped_with_a_warning_that_names_it() -> None:
+def test_a_local_package_without_a_name_is_skipped_with_a_warning() -> None:
     content = (b"lockfileVersion: '9.0'\n\nimporters:\n  .:\n    dependencies:\n      lodash:\n        specifier: ^4.17.21\n"
                b"        version: 4.17.21\n      local:\n        specifier: file:packages/local\n"
                b"        version: file:packages/local\n\npackages:\n  lodash@4.17.21:\n"
@@ -163,19 +163,91 @@ def test_a_local_package_without_a_name_is_skipped_with_a_warning_that_names_it(
                b"snapshots:\n  lodash@4.17.21: {}\n  file:packages/local: {}\n")
     parsed = pnpm_lock.parse(content)
     assert [(c.name, c.version, c.direct) for c in parsed.components] == [("lodash", "4.17.21", True)]
-    assert any("snapshots['file:packages/local']" in warning and "skipped" in warning for warning in parsed.warnings)
+    assert any("folders of the project" in warning and "not components" in warning for warning in parsed.warnings)
 
 
-def test_trivys_lockfile_with_file_and_tarball_packages_reads_every_package() -> None:
+# As vite's pnpm-lock.yaml (lockfile 9.0) writes them: folders of the repository installed with `file:`, referenced
+# by version (`file:...`, key `name@file:...`) or by an alias (`'@scope/other@file:...'`).
+LOCAL_FOLDERS = b"""lockfileVersion: '9.0'
+importers:
+  playground/json:
+    devDependencies:
+      '@vitejs/test-json-module':
+        specifier: file:./json-module
+        version: file:playground/json/json-module
+      '@vitejs/test-json-require':
+        specifier: file:./dep-json-require
+        version: '@vitejs/require@file:playground/json/dep-json-require'
+packages:
+  '@vitejs/test-json-module@file:playground/json/json-module':
+    resolution: {directory: playground/json/json-module, type: directory}
+  '@vitejs/require@file:playground/json/dep-json-require':
+    resolution: {directory: playground/json/dep-json-require, type: directory}
+  ms@2.1.3:
+    resolution: {integrity: sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==}
+  debug@4.4.0:
+    resolution: {integrity: sha512-6WTZ/IxCY/T6BALoZHaE4ctp9xm+Z5kY/pzYaCHRFeyVhojxlrm+46y68HA6hr0TcwEssoxNiDEUJQjfPZ/RYA==}
+snapshots:
+  '@vitejs/test-json-module@file:playground/json/json-module':
+    dependencies:
+      debug: 4.4.0
+  '@vitejs/require@file:playground/json/dep-json-require':
+    optionalDependencies:
+      ms: 2.1.3
+  debug@4.4.0:
+    dependencies:
+      ms: 2.1.3
+  ms@2.1.3: {}
+"""
+
+
+def test_folders_of_the_project_installed_as_packages_are_not_components_and_what_they_use_is_direct() -> None:
+    parsed = pnpm_lock.parse(LOCAL_FOLDERS)
+    found = {c.name: (c.version, c.direct, c.scope, c.parents) for c in parsed.components}
+    assert found == {"debug": ("4.4.0", True, "dev", ()), "ms": ("2.1.3", True, "dev", ("pkg:npm/debug@4.4.0",))}
+    assert any("2 package(s) installed from folders of the project" in warning for warning in parsed.warnings)
+
+
+def test_the_node_runtime_pnpm_installs_is_not_the_npm_package_node() -> None:
+    content = b"""lockfileVersion: '9.0'
+importers:
+  .:
+    devDependencies:
+      node:
+        specifier: runtime:26.7.0
+        version: runtime:26.7.0
+      ms:
+        specifier: ^2.1.3
+        version: 2.1.3
+packages:
+  node@runtime:26.7.0:
+    resolution:
+      type: variations
+      variants: []
+  ms@2.1.3:
+    resolution: {integrity: sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==}
+snapshots:
+  node@runtime:26.7.0: {}
+  ms@2.1.3: {}
+"""
+    parsed = pnpm_lock.parse(content)
+    assert [c.purl for c in parsed.components] == ["pkg:npm/ms@2.1.3"]
+    assert any("node@runtime:26.7.0: the Node.js runtime" in warning for warning in parsed.warnings)
+
+
+def test_trivys_lockfile_with_file_and_tarball_packages_reads_every_package_but_the_project_s_own_folder() -> None:
     import yaml
 
     path = DATA / "realworld" / "lockfiles" / "trivy-pnpm-lock-archives.yaml"
     raw = yaml.safe_load(path.read_text())
     parsed = pnpm_lock.parse(path.read_bytes())
-    assert len(parsed.components) == len(raw["packages"])
+    folders = {key for key, package in raw["packages"].items() if package["resolution"].get("type") == "directory"}
+    assert folders == {"file:package1"}  # installed from the project's folder `package1` (npm lists such a link too)
+    assert len(parsed.components) == len(raw["packages"]) - 1
     found = {c.name: c for c in parsed.components}
-    assert found["lodash"].version == "4.17.21" and found["package1"].version == "1.0.0"
-    assert {name for name, c in found.items() if c.direct} == set(raw["dependencies"])
+    assert found["lodash"].version == "4.17.21" and "package1" not in found  # a local tarball stays a package
+    # What the folder uses (asynckit) is used by the project itself.
+    assert {name for name, c in found.items() if c.direct} == set(raw["dependencies"]) - {"package1"} | {"asynckit"}
 
 
 def test_a_lockfile_led_by_pnpms_own_environment_document_reads_the_projects_document() -> None:
