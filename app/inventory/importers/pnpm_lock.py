@@ -202,8 +202,8 @@ def parse(content: bytes) -> ParsedFile:
             for dependency, value in expect_object(importer_map.get(section), field, FORMAT).items():
                 for child, optional in through_folders(resolve(str(dependency), _reference(
                         value, f"{field}[{dependency!r}]"))):
-                    rank = max(SCOPE_RANK[scope], SCOPE_RANK["optional"]) if optional else SCOPE_RANK[scope]
-                    roots.append((child, rank))
+                    roots.append((child, max(SCOPE_RANK[scope], SCOPE_RANK["optional"]) if optional
+                                  else SCOPE_RANK[scope]))
 
     for entry in components.entries.values():
         entry.direct = False
