@@ -48,7 +48,8 @@ def named(filename: str) -> bool:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """Read an SPDX 2.x tag-value document; errors name the line the library reports."""
-    text = decode_text(content, FORMAT)
+    # spdx-tools' grammar reads LF lines only: a document written on Windows (CRLF) failed on its first multi-line tag.
+    text = decode_text(content, FORMAT).replace("\r\n", "\n").replace("\r", "\n")
     if not _VERSION_TAG.search(content):
         raise ImporterError(f"{FORMAT}: no SPDXVersion tag; not an SPDX tag-value document", field="SPDXVersion")
     # The parser object keeps state, so one per document. debug=False: ply writes no parser.out;

@@ -101,6 +101,21 @@ def test_a_document_of_its_own_package_only_says_why_it_gives_no_components():
                                "on or contains, so there are no components"]
 
 
+def test_a_document_written_on_windows_with_crlf_line_ends_reads_as_its_json_twin():
+    """spdx/tools-python's tag-value example in UTF-16 with CRLF lines: spdx-tools' grammar failed on it
+    (KeyError 'Relationship'); it holds the same packages as the JSON example of the same document."""
+    from app.inventory.importers import parse_file
+
+    tagged = parse_file("SPDXTagExample-UTF-16.spdx",
+                        (DATA / "realworld" / "spdx" / "tools-python-SPDXTagExample-UTF-16.spdx").read_bytes())
+    twin = parse_file("SPDXJSONExample-UTF-16.spdx.json",
+                      (DATA / "realworld" / "spdx" / "tools-python-SPDXJSONExample-UTF-16.spdx.json").read_bytes())
+    assert tagged.format == "spdx-tag-value"
+    assert [(c.name, c.version) for c in tagged.components] == [("Apache Commons Lang", ""), ("Jena", "3.12.0"),
+                                                                ("Saxon", "8.8")]
+    assert {(c.name, c.version) for c in tagged.components} <= {(c.name, c.version) for c in twin.components}
+
+
 def test_syfts_2022_document_without_document_name_is_read_leniently():
     """syft's own decoder fixture (its 2022 output): no DocumentName, which spdx-tools requires."""
     path = DATA / "realworld" / "spdx" / "syft-2022-no-document-name.spdx"
