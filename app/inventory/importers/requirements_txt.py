@@ -26,9 +26,44 @@ _VIA_MORE = re.compile(r"^\s*#\s{2,}(\S.*)$")
 _PROJECT_REFERENCE = re.compile(r"\((?:[^()]*\.(?:toml|cfg|py|in|txt))\)\s*$")
 
 
+# One requirement as pip freeze and people write it: a name, extras, version clauses or a URL, markers, trailing
+# per-requirement options (--hash=...) and a comment.
+_VERSION_CLAUSE = r"(?:===|==|~=|!=|>=|<=|>|<)\s*[A-Za-z0-9*.+!_-]+"
+_REQUIREMENT_LINE = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[A-Za-z0-9,._\s-]*\])?\s*"
+    rf"(?P<pinned>{_VERSION_CLAUSE}(?:\s*,\s*{_VERSION_CLAUSE})*|@\s*\S+)?"
+    r"\s*(?:;[^#]*)?(?:\s+--?[a-z][\w-]*(?:[= ]\S+)?)*\s*(?:\s#.*)?$")
+# A requirement given by its archive or repository URL alone (https://.../master.zip#egg=name, git+https://...).
+_URL_LINE = re.compile(r"^(?:(?:git|hg|svn|bzr)\+)?(?:https?|file|ssh|git)://\S+(?:\s+--?[a-z][\w-]*(?:[= ]\S+)?)*\s*(?:\s#.*)?$")
+
+
 def claims(content: bytes) -> bool:
-    """Text whose header says pip-compile (pip-tools) or `uv pip compile` wrote it, whatever the file is called."""
-    return _COMPILED_HEADER.search(content[:2048]) is not None
+    """Text whose header says pip-compile (pip-tools) or `uv pip compile` wrote it, whatever the file is called; or a
+    .txt / .in file whose every line is a requirement, a pip option or a comment, with at least one version clause
+    (requirements/prod.txt, frozen.txt: names that `named` does not know)."""
+    if _COMPILED_HEADER.search(content[:2048]) is not None:
+        return True
+    name = filename_of(getattr(content, "filename", ""))
+    return name.endswith((".txt", ".in")) and _every_line_a_requirement(content)
+
+
+def _every_line_a_requirement(content: bytes) -> bool:
+    try:
+        text = bytes(content).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    versioned = False
+    for line in text.replace("\\\r\n", " ").replace("\\\n", " ").splitlines():  # continuations joined
+        line = line.strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        match = _REQUIREMENT_LINE.match(line)
+        if match is None:
+            if _URL_LINE.match(line) is None:
+                return False
+            continue
+        versioned = versioned or match.group("pinned") is not None
+    return versioned
 
 
 def named(filename: str) -> bool:
@@ -160,6 +195,7 @@ def parse(content: bytes) -> ParsedFile:
                 parents=tuple(dict.fromkeys(parents)),
                 repository_url=link,  # the VCS or download location of a URL requirement
                 hashes=tuple(item.hash_options),
+                declared="" if version or not item.specifier else str(item.specifier),  # a range, not a version
             )
         )
     if unpinned:

@@ -89,6 +89,37 @@ def test_url_and_vcs_requirements_of_a_real_file_keep_the_version_their_archive_
     assert found["package-one"].repository_url.startswith("git+https://github.com/path/to/package-one@41b95ec")
 
 
+def test_a_requirements_file_under_another_name_is_known_by_its_lines():
+    """mozillians' requirements/prod.txt: every line a pinned requirement (with --hash continuations) or an archive
+    URL; the name says nothing, the content does."""
+    content = (DATA / "realworld" / "lockfiles" / "mozillians-requirements-prod.txt").read_bytes()
+    parsed = parse_file("prod.txt", content)
+    assert parsed.format == "requirements.txt"
+    pinned = re.findall(rb"^([A-Za-z0-9][A-Za-z0-9._-]*)==", content, re.MULTILINE)
+    archives = re.findall(rb"^https://\S+#egg=([\w-]+)", content, re.MULTILINE)
+    assert len(pinned) == 142 and archives == [b"happyforms", b"nuggets", b"cis", b"pykmssig"]
+    assert len(parsed.components) == len(pinned) + len(archives)
+    assert parse_file("frozen.txt", b"colorama==0.4.6\nFooProject >= 1.2\n").format == "requirements.txt"
+
+
+@pytest.mark.parametrize("content", [
+    b"This product is licensed under the MIT licence.\nSee the notice file.\n",  # prose
+    b"alpha\nbeta\ngamma\n",  # names alone: a word list as much as requirements
+    b"key=value\nother = 2\n",
+])
+def test_a_text_file_that_is_not_only_requirements_is_not_taken_for_one(content):
+    with pytest.raises(ImporterError, match=re.escape("Unrecognised file 'notes.txt'")):
+        parse_file("notes.txt", content)
+
+
+def test_a_range_without_a_version_is_kept_as_the_declared_range():
+    """cyclonedx-python's without-pinned-versions.txt: ranges are not versions; the range is what was declared."""
+    parsed = parse_file("requirements.txt",
+                        (DATA / "realworld" / "lockfiles" / "cyclonedx-python-without-pinned-versions.txt").read_bytes())
+    assert [(c.name, c.version, c.declared) for c in parsed.components] == [
+        ("certifi", "", ">=2023.11.17"), ("chardet", "", "<5,>=4.0.0"), ("urllib3", "", "")]
+
+
 def test_includes_are_never_followed_but_reported():
     parsed = requirements_txt.parse(SAMPLE.read_bytes())
     assert any("-r base-requirements.txt" in warning for warning in parsed.warnings)
