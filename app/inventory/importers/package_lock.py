@@ -181,10 +181,19 @@ def _parse_packages(packages: dict[str, Any], components: Components, warnings: 
                     target.direct = True
 
 
-def _parse_v1(dependencies: dict[str, Any], components: Components) -> None:
+_ARCHIVE = (".tgz", ".tar.gz", ".tar", ".zip")
+
+
+def _local_folder(version: str) -> bool:
+    """A v1 "version" `file:<folder>`: a folder of the project installed as a package (a `file:` archive is a package)."""
+    return version.startswith("file:") and not version.split("#", 1)[0].lower().endswith(_ARCHIVE)
+
+
+def _parse_v1(dependencies: dict[str, Any], components: Components, warnings: list[str]) -> None:
     # Pass 1 visits the nested tree (iteratively: deep trees must not exhaust the stack) and makes
     # the components; pass 2 resolves each `requires` through the enclosing dependency maps.
-    visited: list[tuple[str, dict[str, Any], tuple[dict[str, Any], ...], Entry]] = []
+    visited: list[tuple[str, dict[str, Any], tuple[dict[str, Any], ...], Entry | None]] = []
+    folders: list[str] = []
     entry_of: dict[int, Entry] = {}
     pending: list[tuple[str, dict[str, Any], tuple[dict[str, Any], ...]]] = [
         ("dependencies", dependencies, ())
@@ -197,15 +206,19 @@ def _parse_v1(dependencies: dict[str, Any], components: Components) -> None:
             if not isinstance(info, dict):
                 raise ImporterError(f"{FORMAT}: {item_field} must be an object", field=item_field)
             version = expect_text(info.get("version"), f"{item_field}.version", FORMAT)
-            location = ""
-            if _is_location(version):  # v1 writes a git dependency's URL (credentials included) as its version
-                version, location = _version_of_location(version), version
-            real_name, real_version = _real_name_version(name, version)
-            entry = components.add(real_name, real_version)
-            if location and not entry.repository_url:
-                entry.repository_url = location
-            _absorb(entry, info)
-            entry_of[id(info)] = entry
+            entry: Entry | None = None
+            if _local_folder(version):  # the project's own code, not a component (v2/v3 write it as a link)
+                folders.append(name)
+            else:
+                location = ""
+                if _is_location(version):  # v1 writes a git dependency's URL (credentials included) as its version
+                    version, location = _version_of_location(version), version
+                real_name, real_version = _real_name_version(name, version)
+                entry = components.add(real_name, real_version)
+                if location and not entry.repository_url:
+                    entry.repository_url = location
+                _absorb(entry, info)
+                entry_of[id(info)] = entry
             nested = info.get("dependencies")
             if nested:
                 nested_map = expect_object(nested, f"{item_field}.dependencies", FORMAT)
@@ -214,9 +227,13 @@ def _parse_v1(dependencies: dict[str, Any], components: Components) -> None:
             else:
                 visited.append((item_field, info, chain, entry))
 
+    if folders:
+        warnings.append(f"{len(folders)} package(s) installed from folders of the project (file: directories: "
+                        f"{', '.join(sorted(folders)[:10])}{', ...' if len(folders) > 10 else ''}) are the project's "
+                        "own code, not components")
     for item_field, info, chain, entry in visited:
         requires = info.get("requires")
-        if not requires:
+        if not requires or entry is None:
             continue
         for dependency in expect_object(requires, f"{item_field}.requires", FORMAT):
             for level in chain:
@@ -241,7 +258,7 @@ def parse(content: bytes) -> ParsedFile:
     if packages is not None:
         _parse_packages(expect_object(packages, "packages", FORMAT), components, warnings)
     elif data.get("dependencies") is not None:
-        _parse_v1(expect_object(data["dependencies"], "dependencies", FORMAT), components)
+        _parse_v1(expect_object(data["dependencies"], "dependencies", FORMAT), components, warnings)
         warnings.append(
             "lockfile v1 does not say which packages are direct dependencies; import package.json for that"
         )

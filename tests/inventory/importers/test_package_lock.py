@@ -236,6 +236,20 @@ def test_a_v1_git_dependency_keeps_its_tag_as_version_and_its_url_as_location() 
     assert (found["b"].version, found["b"].repository_url) == ("", "github:acme/b#4f1c2e0")
 
 
+def test_a_v1_folder_of_the_project_is_not_a_component_but_a_file_archive_and_what_the_folder_nests_are() -> None:
+    """As atom's lockfile v1 lists its bundled packages: `"about": {"version": "file:packages/about"}`."""
+    content = json.dumps({"lockfileVersion": 1, "dependencies": {
+        "about": {"version": "file:packages/about", "requires": {"etch": "0.9.0"},
+                  "dependencies": {"etch": {"version": "0.9.0"}}},
+        "vendored": {"version": "file:vendor/vendored-1.2.0.tgz"},
+        "ms": {"version": "2.1.3"},
+    }}).encode()
+    parsed = package_lock.parse(content)
+    assert sorted(c.name for c in parsed.components) == ["etch", "ms", "vendored"]
+    assert any("1 package(s) installed from folders of the project (file: directories: about)" in warning
+               for warning in parsed.warnings)
+
+
 def test_entry_that_is_not_an_object_names_the_field() -> None:
     error = refused(package_lock, lock({"node_modules/x": "1.0.0"}))
     assert error.field == 'packages["node_modules/x"]'
