@@ -39,10 +39,14 @@ def merged(first: ComponentRecord, other: ComponentRecord) -> ComponentRecord:
         direct = False
     licence = (first.licence_expression, first.unknown_licences) if first.licence_expression else (
         other.licence_expression, other.unknown_licences)
+    parents = _union(first.parents, other.parents)
+    if parents:  # two entries of one package (a container and its image's OS): neither is the other's parent
+        own = identity(first)
+        parents = tuple(parent for parent in parents if parent.split("#", 1)[0].split("?", 1)[0] != own)
     return replace(
         first,
         direct=direct,
-        parents=_union(first.parents, other.parents),
+        parents=parents,
         scope=wider_scope(first.scope, other.scope),
         licence_expression=licence[0],
         unknown_licences=licence[1],

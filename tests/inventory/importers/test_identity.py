@@ -1,0 +1,28 @@
+"""importers.identity: entries of one package are one record, and merging never makes a record its own parent."""
+
+from __future__ import annotations
+
+from app.inventory.importers import parse_file
+from app.inventory.importers.base import ComponentRecord
+from app.inventory.importers.identity import identity, merge_records
+from tests.helpers import DATA
+
+
+def test_entries_of_one_package_that_depend_on_each_other_are_one_component_without_itself_as_parent():
+    """cyclonedx-python-lib's issue677 BOM: containers named alpine depend on operating systems named alpine, and
+    without versions or purls all four are one package (generic alpine)."""
+    parsed = parse_file("bom.json", (DATA / "realworld" / "cyclonedx" / "cyclonedx-python-lib-issue677.cdx.json")
+                        .read_bytes())
+    (component,) = parsed.components
+    assert (component.name, component.parents) == ("alpine", ())
+
+
+def test_a_merged_record_keeps_its_other_parents_but_not_itself_in_either_order():
+    child = ComponentRecord(name="b", version="1.0", ecosystem="npm", purl="pkg:npm/b@1.0",
+                            parents=("pkg:npm/a@2.0", "pkg:npm/b@1.0"))
+    same = ComponentRecord(name="b", version="1.0", ecosystem="npm", purl="pkg:npm/b@1.0?arch=x64",
+                           parents=("pkg:npm/c@3.0",))
+    for first, second in ((child, same), (same, child)):
+        (record,) = merge_records([first, second])
+        assert identity(record) == "pkg:npm/b@1.0"
+        assert sorted(record.parents) == ["pkg:npm/a@2.0", "pkg:npm/c@3.0"]
