@@ -209,11 +209,18 @@ def _service_records(services: Any, root_children: set[str] | None,
     return records
 
 
+# cyclonedx-py writes every `dependsOn` empty when it does not know the graph (pipenv, requirements files).
+NO_EDGES = ("the dependency graph lists no dependency of anything (every dependsOn is empty or missing), so it does "
+            "not say which packages are direct; direct unknown")
+
+
 def _graph(graph: dict[str, list[str]], root_ref: str | None, purls: dict[str, str],
            warnings_out: list[str]) -> tuple[set[str] | None, dict[str, list[str]]]:
     """The root's children (None when the graph does not tell) and each ref's parents as purls, in graph order."""
     root_children: set[str] | None = None
-    if root_ref is not None and root_ref in graph:
+    if graph and not any(graph.values()):
+        warnings_out.append(NO_EDGES)
+    elif root_ref is not None and root_ref in graph:
         root_children = set(graph[root_ref])
     elif any(graph.values()):
         warnings_out.append("the dependency graph does not include the main component; direct unknown")
@@ -612,7 +619,9 @@ def _records_direct(data: dict[str, Any], version: str) -> ParsedFile:
         found.append((key, item, groups))
     graph = _raw_graph(data.get("dependencies"))
     children_of_root: set[str] | None = None
-    if root_ref is not None and root_ref in graph:
+    if graph and not any(graph.values()):
+        result.warnings.append(NO_EDGES)
+    elif root_ref is not None and root_ref in graph:
         children_of_root = set(graph[root_ref])
     elif aggregators & set(graph):
         children_of_root = set(aggregators)  # no root in the graph: the groupings stand at the top

@@ -10,7 +10,7 @@ import pytest
 from app.inventory.importers import cyclonedx_json, parse_file
 from app.inventory.importers.base import ImporterError
 from app.inventory.importers.identity import merge_records
-from tests.helpers import REALWORLD
+from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 
 REAL = REALWORLD / "cyclonedx"
@@ -42,6 +42,18 @@ def test_juice_shop_counts_spot_check_and_file_order():
     assert first.hashes == ("sha1:96b2709e57c9c4e09a6fd66a8fd979844f69f08a",)
     assert first.direct is None  # no dependency graph in this BOM
     assert first.repository_url == "git+https://github.com/expressjs/body-parser.git"
+
+
+def test_a_graph_without_a_single_edge_leaves_direct_unknown_and_says_why():
+    """cyclonedx-py's pipenv output: the root and every component listed with an empty dependsOn."""
+    content = (DATA / "realworld" / "cyclonedx" / "cyclonedx-py-pipenv-with-extras-1.5.cdx.json").read_bytes()
+    document = json.loads(content)
+    assert document["dependencies"] and not any(entry.get("dependsOn") for entry in document["dependencies"])
+    for reader in ("direct", "library"):
+        parsed = cyclonedx_json.read_document(content, reader=reader)
+        assert len(parsed.components) == len(document["components"]) == 25
+        assert {component.direct for component in parsed.components} == {None}
+        assert any("lists no dependency of anything" in warning for warning in parsed.warnings)
 
 
 def test_laravel_graph_gives_direct_and_parents():
