@@ -152,12 +152,29 @@ def licence(raw: str) -> tuple[str, tuple[str, ...]]:
     return normalise_licence(raw.strip()) if raw and raw.strip() else ("", ())
 
 
+def licence_name(raw: str) -> tuple[str, tuple[str, ...]]:
+    """A licence given by its name (CycloneDX `license.name`), not as an expression: a single word may be an SPDX id
+    ("MIT"), and SPDX's upper-case operators make an expression ("MIT OR Apache-2.0"); any other name is kept whole
+    and flagged, never split on the "and" or "or" inside it ("Common Development and Distribution License")."""
+    text = (raw or "").strip()
+    if not text or len(text.split()) == 1 or _SPDX_OPERATOR.search(text):
+        return licence(text)
+    return text, (text,)
+
+
+_SPDX_OPERATOR = re.compile(r"\s(?:AND|OR|WITH)\s")
+
+
 def combine_licences(parts: Iterable[str]) -> tuple[str, tuple[str, ...]]:
     """Normalise several declared licences and join them with AND (each one applies)."""
+    return combine_normalised(licence(part) for part in parts)
+
+
+def combine_normalised(parts: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[str, tuple[str, ...]]:
+    """Join normalised licences (expression, unknown ids) with AND (each one applies)."""
     expressions: list[str] = []
     unknown: list[str] = []
-    for part in parts:
-        expression, flagged = licence(part)
+    for expression, flagged in parts:
         if expression and expression not in expressions:
             expressions.append(expression)
         unknown.extend(flag for flag in flagged if flag not in unknown)

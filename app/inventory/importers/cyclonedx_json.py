@@ -30,10 +30,12 @@ from cyclonedx.schema.deprecation import BaseSchemaDeprecationWarning
 from packageurl import PackageURL
 
 from app.inventory.importers._common import (
-    combine_licences,
+    combine_normalised,
     filename_of,
     guarded,
     json_object,
+    licence,
+    licence_name,
     load_json,
     make_purl,
     require_list,
@@ -93,13 +95,15 @@ def _display_name(component: Component, ecosystem: str) -> str:
 
 
 def _licences(component: Component) -> tuple[str, tuple[str, ...]]:
-    parts: list[str] = []
+    parts: list[tuple[str, tuple[str, ...]]] = []
     for entry in component.licenses:
         if isinstance(entry, LicenseExpression):
-            parts.append(str(entry.value))
-        else:
-            parts.append(str(entry.id or entry.name or ""))
-    return combine_licences(part for part in parts if part)
+            parts.append(licence(str(entry.value)))
+        elif entry.id:
+            parts.append(licence(str(entry.id)))
+        elif entry.name:
+            parts.append(licence_name(str(entry.name)))
+    return combine_normalised(parts)
 
 
 def _scope(component: Component) -> str:
@@ -519,16 +523,17 @@ def _normal_purl(text: str) -> str:
 
 
 def _raw_licences(item: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
-    keyed: list[tuple[tuple[Any, ...], str]] = []
+    keyed: list[tuple[tuple[Any, ...], str, bool]] = []  # (library order, text, is a name)
     for entry in item.get("licenses") or ():
         if "expression" in entry:
-            keyed.append(((0, entry["expression"]), str(entry["expression"])))
+            keyed.append(((0, entry["expression"]), str(entry["expression"]), False))
         else:
             found = entry.get("license") or {}
             ident, name = found.get("id"), found.get("name")
-            keyed.append(((1, ident is None, ident or "", name is None, name or ""), str(ident or name or "")))
-    keyed.sort(key=lambda pair: pair[0])
-    return combine_licences(text for _, text in keyed if text)
+            keyed.append(((1, ident is None, ident or "", name is None, name or ""), str(ident or name or ""),
+                          not ident))
+    keyed.sort(key=lambda entry: entry[0])
+    return combine_normalised((licence_name if named else licence)(text) for _, text, named in keyed if text)
 
 
 def _raw_supplier(item: dict[str, Any]) -> str:

@@ -56,6 +56,25 @@ def test_a_graph_without_a_single_edge_leaves_direct_unknown_and_says_why():
         assert any("lists no dependency of anything" in warning for warning in parsed.warnings)
 
 
+def test_licence_names_are_kept_whole_not_split_on_the_and_inside_them():
+    """As CycloneDX's keycloak-10.0.2 example (bom-examples) declares jboss-transaction-api: two licence names."""
+    component = {"type": "library", "bom-ref": "tx", "group": "org.jboss.spec.javax.transaction",
+                 "name": "jboss-transaction-api_1.2_spec", "version": "1.1.1.Final",
+                 "purl": "pkg:maven/org.jboss.spec.javax.transaction/jboss-transaction-api_1.2_spec@1.1.1.Final",
+                 "licenses": [{"license": {"name": "Common Development and Distribution License"}},
+                              {"license": {"name": "GNU General Public License, Version 2 with the Classpath Exception"}},
+                              {"license": {"name": "MIT OR Apache-2.0"}}, {"license": {"id": "EPL-2.0"}}]}
+    content = json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.4", "version": 1,
+                          "components": [component]}).encode()
+    for reader in ("direct", "library"):
+        (record,) = cyclonedx_json.read_document(content, reader=reader).components
+        assert record.licence_expression == (
+            "EPL-2.0 AND (Common Development and Distribution License) AND (GNU General Public License, Version 2 "
+            "with the Classpath Exception) AND (MIT OR Apache-2.0)"), reader
+        assert record.unknown_licences == ("Common Development and Distribution License",
+                                           "GNU General Public License, Version 2 with the Classpath Exception")
+
+
 def test_laravel_graph_gives_direct_and_parents():
     components = by_name(cyclonedx_json.parse((REAL / "laravel-7.12.0.cdx-1.4.json").read_bytes()))
     assert components["laravel/laravel"].direct is True
