@@ -106,6 +106,8 @@ _UNSUPPORTED: dict[str, str] = {
     "mix.lock": "an Elixir (Mix) lockfile", "conan.lock": "a Conan lockfile", "bun.lock": "a Bun lockfile",
     "bun.lockb": "a Bun lockfile", "deno.lock": "a Deno lockfile", "pdm.lock": "a PDM lockfile",
     "pylock.toml": "a PEP 751 lockfile",
+    "directory.packages.props": "a NuGet central package management file (the versions of the projects' "
+                                "PackageReferences)",
 }
 
 _URL_FIELDS = ("version", "purl", "repository_url", "description", "supplier", "declared")
