@@ -1,7 +1,8 @@
 """One record per package identity: the same package listed twice (an SBOM entry per path, two files) is one.
 
 A package's identity is its purl without qualifiers and subpath (`pkg:npm/a@1.0.0?vcs_url=...` is `pkg:npm/a@1.0.0`),
-else its ecosystem, name and version. Merging keeps the first record's fields and adds what the others know:
+else its ecosystem, name and version; a qualifier that names another package stays (Julia's `uuid`: two registries'
+packages of one name are two packages). Merging keeps the first record's fields and adds what the others know:
 direct if any entry is direct, every parent, SBOM ref and grouping, the widest scope, the first non-empty
 licence, supplier, repository, description and hashes. Pure: no Flask, no ORM.
 """
@@ -14,12 +15,21 @@ from dataclasses import replace
 from app.inventory.importers._common import wider_scope
 from app.inventory.importers.base import ComponentRecord
 
+# purl type -> the qualifier that tells packages of the same name and version apart.
+_IDENTIFYING_QUALIFIER = {"pkg:julia/": "uuid="}
+
 
 def identity(record: ComponentRecord) -> str:
     """The package identity of a record (see the module docstring)."""
     purl = record.purl
     if purl.startswith("pkg:"):
-        return purl.split("#", 1)[0].split("?", 1)[0]
+        base, _, rest = purl.split("#", 1)[0].partition("?")
+        if rest:
+            for prefix, qualifier in _IDENTIFYING_QUALIFIER.items():
+                if base.startswith(prefix):
+                    found = next((part for part in rest.split("&") if part.startswith(qualifier)), "")
+                    return f"{base}?{found}" if found else base
+        return base
     return f"{record.ecosystem or 'generic'}:{record.name}@{record.version}"
 
 

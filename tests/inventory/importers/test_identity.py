@@ -26,3 +26,13 @@ def test_a_merged_record_keeps_its_other_parents_but_not_itself_in_either_order(
         (record,) = merge_records([first, second])
         assert identity(record) == "pkg:npm/b@1.0"
         assert sorted(record.parents) == ["pkg:npm/a@2.0", "pkg:npm/c@3.0"]
+
+
+def test_julia_packages_of_one_name_and_version_from_two_registries_are_two_packages():
+    first = ComponentRecord(name="B", version="1.9.0", ecosystem="julia",
+                            purl="pkg:julia/B@1.9.0?uuid=f41f7b98-334e-11e9-1257-49272045fb24")
+    other = ComponentRecord(name="B", version="1.9.0", ecosystem="julia",
+                            purl="pkg:julia/B@1.9.0?repository_url=x&uuid=edca9bc6-334e-11e9-3554-9595dbb4349c")
+    assert len(merge_records([first, other])) == 2
+    assert identity(other) == "pkg:julia/B@1.9.0?uuid=edca9bc6-334e-11e9-3554-9595dbb4349c"
+    assert identity(ComponentRecord(name="a", version="1", ecosystem="npm", purl="pkg:npm/a@1?uuid=x")) == "pkg:npm/a@1"

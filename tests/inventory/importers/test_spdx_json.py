@@ -135,10 +135,14 @@ def test_trivys_lockfile_node_is_a_grouping_not_a_component() -> None:
     assert application["name"] not in {c.name for c in parsed.components}
     assert {c.name for c in parsed.components} == {p["name"] for p in document["packages"]
                                                     if p.get("primaryPackagePurpose") == "LIBRARY"}
-    assert all(c.groups == (application["name"],) for c in parsed.components)
-    found = {c.name: c for c in parsed.components}
-    assert found["A"].direct is True and found["A"].parents == ()
-    assert found["B"].parents == (found["A"].purl,)  # A DEPENDS_ON one of the two B entries
+    grouped = {c.purl.split("uuid=")[1][:4] for c in parsed.components if c.groups == (application["name"],)}
+    assert grouped == {"ead4", "edca"}  # what the application CONTAINS; the B that A depends on is not in it
+    # Two packages named B at 1.9.0 with their own UUIDs (two Julia registries): two components.
+    found = {c.purl.split("uuid=")[1][:4]: c for c in parsed.components}
+    assert [c.name for c in parsed.components] == ["A", "B", "B"]
+    assert found["ead4"].direct is True and found["ead4"].parents == ()  # A, in the application
+    assert found["f41f"].direct is False and found["f41f"].parents == (found["ead4"].purl,)  # A DEPENDS_ON it
+    assert found["edca"].direct is True and found["edca"].parents == ()  # the other B, in the application
 
 
 def test_a_document_without_its_name_is_read_leniently_like_its_tag_value_twin() -> None:
