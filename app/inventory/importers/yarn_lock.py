@@ -127,6 +127,8 @@ def _classic_blocks(text: str) -> list[_Block]:
             continue
         if level == 0:
             raise ImporterError(f"{FORMAT}: expected an entry such as `name@range:`", line=number)
+        if len(tokens) == 3 and tokens[1][0] == ":":  # `key: value`, which yarn's own parser reads too
+            tokens = [tokens[0], tokens[2]]
         if len(tokens) != 2 or tokens[0][0] != "str" or tokens[1][0] != "str":
             raise ImporterError(f"{FORMAT}: expected `key value` or `key:`", line=number)
         key, value = tokens[0][1], tokens[1][1]
@@ -214,15 +216,22 @@ def _parse_classic(text: str) -> ParsedFile:
     components = Components("npm")
     by_descriptor: dict[str, Entry] = {}
     entries: list[tuple[Entry, dict[str, Any], str]] = []
+    folders: list[str] = []
     for block in _classic_blocks(text):
         where = f"{block.descriptors[0]!r} (line {block.line})"
         version = block.fields.get("version")
         if not isinstance(version, str) or not version:
             raise ImporterError(f"{FORMAT}: entry has no version", line=block.line, field="version")
         name, spec = _split_descriptor(block.descriptors[0])
+        if spec.startswith(("file:", "link:")) and not spec.split("#", 1)[0].lower().endswith(_ARCHIVES):
+            folders.append(name)  # a folder of the project installed as a package: the project's own code
+            continue
         entry = components.add(_alias_target(name, spec), version)
         entry.scope_rank = 0
         entry.take_first(integrity=block.fields.get("integrity"))
+        resolved = block.fields.get("resolved")
+        if isinstance(resolved, str) and not entry.repository_url and not _from_registry(resolved):
+            entry.repository_url = resolved.split("#", 1)[0] if resolved.startswith("http") else resolved
         for descriptor in block.descriptors:
             by_descriptor[descriptor] = entry
         entries.append((entry, block.fields, where))
@@ -231,7 +240,19 @@ def _parse_classic(text: str) -> ParsedFile:
         "yarn.lock v1 does not say which packages are direct dependencies; import package.json for that",
         _SCOPE_WARNING,
     ]
+    if folders:
+        warnings.append(f"{len(folders)} package(s) installed from folders of the project (file: directories: "
+                        f"{', '.join(sorted(folders)[:10])}) are the project's own code, not components")
     return ParsedFile(format=FORMAT, components=components.records(), warnings=warnings)
+
+
+_ARCHIVES = (".tgz", ".tar.gz", ".tar", ".zip")
+
+
+def _from_registry(resolved: str) -> bool:
+    """A `resolved` URL of a registry's tarball (`.../name/-/name-1.0.0.tgz`, private registries too), not a git
+    repository or a tarball from elsewhere, which is where the package came from."""
+    return resolved.startswith(("http://", "https://")) and "/-/" in resolved.split("#", 1)[0]
 
 
 def _parse_berry(text: str) -> ParsedFile:

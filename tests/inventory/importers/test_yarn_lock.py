@@ -8,6 +8,7 @@ import pytest
 
 from app.inventory.importers import yarn_lock
 from app.inventory.importers.base import ImporterError
+from tests.helpers import DATA
 from tests.inventory.importers.checks import by_key
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "inventory" / "javascript"
@@ -20,6 +21,19 @@ def test_classic_sample_has_one_component_per_resolved_version() -> None:
     found = by_key(parsed.components)
     assert len(found) == 17
     assert {version for name, version in found if name == "ms"} == {"2.0.0", "2.1.2", "2.1.3"}
+
+
+def test_classic_entries_from_git_tarballs_and_folders_and_key_colon_value_lines() -> None:
+    """npm's arborist fixture in yarn's v1 format: `meta: "..."` lines (yarn reads `key: value` too), packages from
+    git and a GitHub tarball (where they came from is kept), a file: folder of the project (not a component)."""
+    parsed = yarn_lock.parse((DATA / "realworld" / "lockfiles" / "npm-cli-arborist-yarn-stuff.lock").read_bytes())
+    found = {c.name: c for c in parsed.components}
+    assert "symlink" not in found and "tarball" in found
+    assert found["full-git-url"].repository_url == (
+        "git+https://github.com/isaacs/abbrev-js.git#b8f3a2fc0c3bb8ffd8b0d0072cc6b5a3667e963c")
+    assert found["ghshort"].repository_url.startswith("https://codeload.github.com/isaacs/abbrev-js/tar.gz/")
+    assert found["abbrev"].repository_url == ""  # from the registry: nothing to say
+    assert any("installed from folders of the project (file: directories: symlink)" in w for w in parsed.warnings)
 
 
 def test_classic_parents_follow_dependency_descriptors() -> None:
