@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from tests.load.served import Served, Supplier, seed
@@ -23,7 +23,7 @@ ENDED_WITHIN_S = 60  # a bound for a loaded machine; the backends usually end wi
 
 def _end_every_other_backend(url: str) -> list[int]:
     """Terminate every backend of the database but this one; return their process ids once none is left."""
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"), poolclass=NullPool)  # as the app
     mine = "datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
     with engine.begin() as connection:
         ended = list(connection.execute(text(f"SELECT pid FROM pg_stat_activity WHERE {mine}")).scalars())
