@@ -139,6 +139,23 @@ def is_exact_version(text: str) -> bool:
     return _EXACT_VERSION.fullmatch(text) is not None
 
 
+_ARCHIVES = (".tgz", ".tar.gz", ".tar", ".zip")
+
+
+def is_local_folder(spec: str) -> bool:
+    """A `file:` (or `link:`) reference to a folder of the project, installed as a package: the project's own code, not
+    a component. A `file:` archive (.tgz, .zip...) is a package."""
+    return spec.startswith(("file:", "link:")) and not spec.split("#", 1)[0].lower().endswith(_ARCHIVES)
+
+
+def local_folders_warning(names: Iterable[str], *, then: str = "") -> str:
+    """What an import says of the project's folders it did not take for components (the first ten named)."""
+    listed = sorted(set(names))
+    shown = ", ".join(listed[:10]) + (", ..." if len(listed) > 10 else "")
+    return (f"{len(listed)} package(s) installed from folders of the project (file: directories: {shown}) are the "
+            f"project's own code, not components{then}")
+
+
 @functools.lru_cache(maxsize=65536)
 def npm_purl(name: str, version: str) -> str:
     """Build the npm purl; the scope is the namespace ("pkg:npm/%40babel/core@7.0.0")."""

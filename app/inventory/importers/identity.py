@@ -21,16 +21,20 @@ _IDENTIFYING_QUALIFIER = {"pkg:julia/": "uuid="}
 
 def identity(record: ComponentRecord) -> str:
     """The package identity of a record (see the module docstring)."""
-    purl = record.purl
-    if purl.startswith("pkg:"):
-        base, _, rest = purl.split("#", 1)[0].partition("?")
-        if rest:
-            for prefix, qualifier in _IDENTIFYING_QUALIFIER.items():
-                if base.startswith(prefix):
-                    found = next((part for part in rest.split("&") if part.startswith(qualifier)), "")
-                    return f"{base}?{found}" if found else base
-        return base
+    if record.purl.startswith("pkg:"):
+        return purl_identity(record.purl)
     return f"{record.ecosystem or 'generic'}:{record.name}@{record.version}"
+
+
+def purl_identity(purl: str) -> str:
+    """The package a purl names: without subpath and qualifiers, but for one that names another package."""
+    base, _, rest = purl.split("#", 1)[0].partition("?")
+    if rest:
+        for prefix, qualifier in _IDENTIFYING_QUALIFIER.items():
+            if base.startswith(prefix):
+                found = next((part for part in rest.split("&") if part.startswith(qualifier)), "")
+                return f"{base}?{found}" if found else base
+    return base
 
 
 def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
@@ -52,7 +56,7 @@ def merged(first: ComponentRecord, other: ComponentRecord) -> ComponentRecord:
     parents = _union(first.parents, other.parents)
     if parents:  # two entries of one package (a container and its image's OS): neither is the other's parent
         own = identity(first)
-        parents = tuple(parent for parent in parents if parent.split("#", 1)[0].split("?", 1)[0] != own)
+        parents = tuple(parent for parent in parents if purl_identity(parent) != own)
     return replace(
         first,
         direct=direct,

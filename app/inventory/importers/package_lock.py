@@ -17,7 +17,9 @@ from app.inventory.importers._npm import (
     expect_object,
     expect_text,
     is_exact_version,
+    is_local_folder,
     load_json_object,
+    local_folders_warning,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
 
@@ -181,14 +183,6 @@ def _parse_packages(packages: dict[str, Any], components: Components, warnings: 
                     target.direct = True
 
 
-_ARCHIVE = (".tgz", ".tar.gz", ".tar", ".zip")
-
-
-def _local_folder(version: str) -> bool:
-    """A v1 "version" `file:<folder>`: a folder of the project installed as a package (a `file:` archive is a package)."""
-    return version.startswith("file:") and not version.split("#", 1)[0].lower().endswith(_ARCHIVE)
-
-
 def _parse_v1(dependencies: dict[str, Any], components: Components, warnings: list[str]) -> None:
     # Pass 1 visits the nested tree (iteratively: deep trees must not exhaust the stack) and makes
     # the components; pass 2 resolves each `requires` through the enclosing dependency maps.
@@ -207,7 +201,7 @@ def _parse_v1(dependencies: dict[str, Any], components: Components, warnings: li
                 raise ImporterError(f"{FORMAT}: {item_field} must be an object", field=item_field)
             version = expect_text(info.get("version"), f"{item_field}.version", FORMAT)
             entry: Entry | None = None
-            if _local_folder(version):  # the project's own code, not a component (v2/v3 write it as a link)
+            if is_local_folder(version):  # the project's own code (v2/v3 write it as a link)
                 folders.append(name)
             else:
                 location = ""
@@ -228,9 +222,7 @@ def _parse_v1(dependencies: dict[str, Any], components: Components, warnings: li
                 visited.append((item_field, info, chain, entry))
 
     if folders:
-        warnings.append(f"{len(folders)} package(s) installed from folders of the project (file: directories: "
-                        f"{', '.join(sorted(folders)[:10])}{', ...' if len(folders) > 10 else ''}) are the project's "
-                        "own code, not components")
+        warnings.append(local_folders_warning(folders))
     for item_field, info, chain, entry in visited:
         requires = info.get("requires")
         if not requires or entry is None:

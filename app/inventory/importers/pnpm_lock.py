@@ -20,6 +20,7 @@ from app.inventory.importers._npm import (
     expect_object,
     expect_text,
     load_yaml_mappings,
+    local_folders_warning,
     settle_scopes,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
@@ -218,9 +219,9 @@ def parse(content: bytes) -> ParsedFile:
             rank = 2 if info.get("dev") is True else 1 if info.get("optional") is True else 0
         entry.scope_rank = min(entry.scope_rank, rank)
     if local:
-        warnings.append(f"{len(local)} package(s) installed from folders of the project (file: directories) are the "
-                        "project's own code, not components: what they depend on is listed as the project's own "
-                        "dependencies")
+        warnings.append(local_folders_warning(
+            (key.split("(", 1)[0].rsplit("@file:", 1)[0] or key for key in local),
+            then=": what they depend on is listed as the project's own dependencies"))
     if runtimes:
         warnings.append(f"{', '.join(sorted(runtimes))}: the Node.js runtime pnpm installs (runtime: protocol), not an "
                         "npm package; not a component")

@@ -26,7 +26,9 @@ from app.inventory.importers._npm import (
     Entry,
     expect_object,
     expect_text,
+    is_local_folder,
     load_yaml_mapping,
+    local_folders_warning,
     settle_scopes,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
@@ -223,8 +225,8 @@ def _parse_classic(text: str) -> ParsedFile:
         if not isinstance(version, str) or not version:
             raise ImporterError(f"{FORMAT}: entry has no version", line=block.line, field="version")
         name, spec = _split_descriptor(block.descriptors[0])
-        if spec.startswith(("file:", "link:")) and not spec.split("#", 1)[0].lower().endswith(_ARCHIVES):
-            folders.append(name)  # a folder of the project installed as a package: the project's own code
+        if is_local_folder(spec):
+            folders.append(name)
             continue
         entry = components.add(_alias_target(name, spec), version)
         entry.scope_rank = 0
@@ -241,12 +243,8 @@ def _parse_classic(text: str) -> ParsedFile:
         _SCOPE_WARNING,
     ]
     if folders:
-        warnings.append(f"{len(folders)} package(s) installed from folders of the project (file: directories: "
-                        f"{', '.join(sorted(folders)[:10])}) are the project's own code, not components")
+        warnings.append(local_folders_warning(folders))
     return ParsedFile(format=FORMAT, components=components.records(), warnings=warnings)
-
-
-_ARCHIVES = (".tgz", ".tar.gz", ".tar", ".zip")
 
 
 def _from_registry(resolved: str) -> bool:

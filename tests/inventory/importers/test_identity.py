@@ -36,3 +36,11 @@ def test_julia_packages_of_one_name_and_version_from_two_registries_are_two_pack
     assert len(merge_records([first, other])) == 2
     assert identity(other) == "pkg:julia/B@1.9.0?uuid=edca9bc6-334e-11e9-3554-9595dbb4349c"
     assert identity(ComponentRecord(name="a", version="1", ecosystem="npm", purl="pkg:npm/a@1?uuid=x")) == "pkg:npm/a@1"
+
+
+def test_a_julia_package_listed_as_its_own_parent_loses_that_parent_when_merged():
+    own = "pkg:julia/B@1.9.0?uuid=f41f7b98-334e-11e9-1257-49272045fb24"
+    first = ComponentRecord(name="B", version="1.9.0", ecosystem="julia", purl=own, parents=(own,))
+    second = ComponentRecord(name="B", version="1.9.0", ecosystem="julia", purl=own, parents=("pkg:julia/A@1.9.0",))
+    (record,) = merge_records([first, second])
+    assert record.parents == ("pkg:julia/A@1.9.0",)
