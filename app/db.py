@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import select
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from time import monotonic
@@ -14,7 +14,8 @@ from sqlalchemy import Boolean, DateTime, Integer, MetaData, Select, event
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, declared_attr, mapped_column
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -239,3 +240,45 @@ def _likely(element: likely, compiler: Any, **kw: Any) -> str:
 @compiles(likely, "sqlite")
 def _likely_sqlite(element: likely, compiler: Any, **kw: Any) -> str:
     return f"likely({compiler.process(next(iter(element.clauses)), **kw)})"
+
+
+# session.info: writes put off until the transaction's last write or its commit (`defer_write`).
+DEFERRED_WRITES = "deferred_writes"
+
+
+def defer_write(session: Session, statement: UpdateBase, params: Mapping[str, Any]) -> None:
+    """A write that nothing later in the transaction reads, put off so that it costs no round trip of its own.
+
+    PostgreSQL: it goes with the transaction's audit event, as a CTE of the statement that writes the event
+    (`take_deferred_writes`), or just before COMMIT when no event takes it. A rollback drops it with the rest.
+    SQLite (no writing CTEs; the transaction holds the one write lock anyway): it is sent now."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(statement, params)
+        return
+    session.info.setdefault(DEFERRED_WRITES, []).append((statement, dict(params)))
+
+
+def take_deferred_writes(session: Session) -> list[tuple[UpdateBase, dict[str, Any]]]:
+    """The writes put off in the session's transaction, handed to whoever sends them now (and so forgotten here)."""
+    writes: list[tuple[UpdateBase, dict[str, Any]]] = session.info.pop(DEFERRED_WRITES, [])
+    return writes
+
+
+def _send_deferred_writes(session: Session) -> None:
+    """Before COMMIT: the writes no statement took along are sent on their own."""
+    writes = take_deferred_writes(session)
+    if writes:
+        connection = session.connection()
+        for statement, params in writes:
+            connection.execute(statement, params)
+
+
+def _forget_deferred_writes(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(DEFERRED_WRITES, None)
+
+
+if not event.contains(Session, "before_commit", _send_deferred_writes):
+    event.listen(Session, "before_commit", _send_deferred_writes)
+    event.listen(Session, "after_transaction_end", _forget_deferred_writes)

@@ -1,5 +1,6 @@
-"""app/db.py: read-only work begins as a read, keyset chunks read a table in short transactions, and `likely()`
-tells SQLite's planner that a condition is common (the approved list reads the name index, not sorts every row)."""
+"""app/db.py: read-only work begins as a read, keyset chunks read a table in short transactions, `likely()`
+tells SQLite's planner that a condition is common (the approved list reads the name index, not sorts every row),
+PostgreSQL's pool tests a connection only when it may be broken, and a deferred write costs no round trip."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import os
 import select as select_module
 
 import pytest
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import bindparam, create_engine, insert, select, text, update
 from sqlalchemy.pool import NullPool
 
 from app import db as app_db
+from app.audit import services as audit
 from app.extensions import db
+from app.portal.models import PortalRateCount
 from app.suppliers.models import Supplier
 from tests.helpers import captured_sql
 
@@ -125,3 +128,60 @@ def test_a_connection_whose_backend_was_terminated_is_replaced_before_a_request_
 @postgresql_only
 def test_the_app_s_postgresql_pool_tests_its_connections_by_this_rule(app):
     assert not db.engine.pool._pre_ping and len(db.engine.pool.dispatch.checkout) == 1
+
+
+# Deferred writes (defer_write): a write nothing later reads goes with the audit event, or just before COMMIT.
+_COUNTS = PortalRateCount.__table__
+_BUMP = update(_COUNTS).where(_COUNTS.c.bucket == bindparam("t_bucket")).values(count=_COUNTS.c.count + 1)
+
+
+def _counts(*buckets: str) -> None:
+    """Rows to count in, and an audit chain that has begun (its first event takes another path)."""
+    db.session.execute(insert(PortalRateCount), [{"bucket": b, "window_minute": 1, "count": 0} for b in buckets])
+    with audit.acting_as(audit.Actor(None, "test")):
+        audit.record("test.first")
+    db.session.commit()
+
+
+def _count_of(bucket: str) -> int:
+    with db.engine.connect() as connection:  # what is committed
+        return int(connection.execute(select(_COUNTS.c.count).where(_COUNTS.c.bucket == bucket)).scalar_one())
+
+
+def test_a_deferred_write_goes_in_the_statement_that_writes_the_audit_event_on_postgresql(app):
+    """PostgreSQL: no round trip of its own (a CTE of the event's statement). SQLite has no writing CTEs: sent at once."""
+    _counts("a")
+    with captured_sql() as statements, audit.acting_as(audit.Actor(None, "test")):
+        app_db.defer_write(db.session(), _BUMP, {"t_bucket": "a"})
+        audit.record("test.deferred")
+        db.session.commit()
+    assert _count_of("a") == 1
+    bumps = [s for s in statements if "update portal_rate_counts" in s]
+    assert len(bumps) == 1
+    if db.engine.dialect.name == "postgresql":
+        assert "insert into audit_events" in bumps[0]  # the same statement
+    else:
+        assert bumps[0].startswith("update portal_rate_counts")
+    assert audit.verify().ok
+
+
+def test_a_deferred_write_that_no_event_takes_is_sent_before_commit_and_a_rollback_drops_it(app):
+    _counts("a", "b")
+    app_db.defer_write(db.session(), _BUMP, {"t_bucket": "a"})
+    db.session.commit()
+    app_db.defer_write(db.session(), _BUMP, {"t_bucket": "b"})
+    db.session.rollback()
+    db.session.commit()  # nothing left over from the rolled-back transaction
+    assert (_count_of("a"), _count_of("b")) == (1, 0)
+
+
+def test_two_deferred_writes_of_one_statement_both_land_with_one_event(app):
+    """Two uses of one statement would share its parameter names in one statement: they are sent on their own."""
+    _counts("a", "b")
+    with audit.acting_as(audit.Actor(None, "test")):
+        app_db.defer_write(db.session(), _BUMP, {"t_bucket": "a"})
+        app_db.defer_write(db.session(), _BUMP, {"t_bucket": "b"})
+        audit.record("test.deferred")
+        db.session.commit()
+    assert (_count_of("a"), _count_of("b")) == (1, 1)
+    assert audit.verify().ok

@@ -14,13 +14,14 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Executable, bindparam, func, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import UpdateBase
 
 from app.audit.chain import ChainResult, keyed_hash, verify_chain
 from app.audit.models import AuditChainHead, AuditCheckpoint, AuditEvent
@@ -147,19 +148,42 @@ def advance(connection: Connection, head: Head, key: bytes, last_event_id: int, 
         connection.execute(_INSERT_HEAD, {"id": HEAD_ID, **values})
 
 
-def append_one(connection: Connection, head: Head, key: bytes, fields: Mapping[str, Any], digest: str) -> bool:
+def append_one(
+    connection: Connection, head: Head, key: bytes, fields: Mapping[str, Any], digest: str,
+    along: Sequence[tuple[UpdateBase, Mapping[str, Any]]] = (),
+) -> bool:
     """Write one event under the id its head read drew (`locked_head(draw_id=True)`) and move the signed head to
-    it, in one statement (one round trip while the chain is locked). False, with nothing written, when the head
-    drew no id or a checkpoint is due: then the event is inserted and `advance` called as for several events."""
+    it, in one statement (one round trip while the chain is locked), with the transaction's deferred writes
+    (`along`, app.db.defer_write) as CTEs of that statement. False, with nothing written, when the head drew no id
+    or a checkpoint is due: then the event is inserted and `advance` called as for several events."""
     event_id = head.next_id
     if event_id is None or _checkpoint_due(head, event_id):
         return False
     values = _head_values(head, key, event_id, digest, head.checkpointed_id)
-    connection.execute(_INSERT_EVENT_AND_MOVE_HEAD, {
+    params: dict[str, Any] = {
         **{f"event_{name}": value for name, value in fields.items()}, "event_id": event_id, "event_hash": digest,
         **{f"head_{name}": value for name, value in values.items()},
-    })
+    }
+    for _statement, write in along:
+        params.update(write)
+    connection.execute(_event_statement_with(tuple(statement for statement, _params in along)), params)
     return True
+
+
+@functools.lru_cache(maxsize=16)
+def _event_statement_with(along: tuple[UpdateBase, ...]) -> Executable:
+    """The event-and-head statement with these writes as its CTEs, built once per combination (the same few writes
+    are deferred again and again: an answer, a rate-limit hit), so that it is compiled once and then cached."""
+    if not along:
+        return _INSERT_EVENT_AND_MOVE_HEAD
+    return _INSERT_EVENT_AND_MOVE_HEAD.add_cte(*(write.cte(f"along_{index}") for index, write in enumerate(along)))
+
+
+def can_take_along(along: Sequence[tuple[UpdateBase, Mapping[str, Any]]]) -> bool:
+    """Whether deferred writes can go as CTEs of one statement: each a different statement (two with the same one
+    would share its parameter names), and no parameter name given twice."""
+    names = [name for _statement, params in along for name in params]
+    return len({id(statement) for statement, _params in along}) == len(along) and len(set(names)) == len(names)
 
 
 def write_checkpoint(connection: Connection, key: bytes, last_event_id: int, last_hash: str) -> dict[str, Any]:

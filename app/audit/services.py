@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit import anchor, guard  # noqa: F401 - guard adds the append-only triggers to new tables
 from app.audit.chain import ChainResult, event_hash, plain
 from app.audit.models import AuditAction, Audited, AuditEvent
-from app.db import keyset_chunks, read_only, utcnow
+from app.db import keyset_chunks, read_only, take_deferred_writes, utcnow
 from app.extensions import db
 
 
@@ -228,12 +228,20 @@ def _append(session: Session, rows: list[dict[str, Any]]) -> None:
     head = anchor.locked_head(connection, draw_id=len(ready) == 1)
     previous = head.last_hash
     last_id = 0
+    along = take_deferred_writes(session)
+    if not anchor.can_take_along(along):
+        for statement, params in along:
+            connection.execute(statement, params)
+        along = []
     for prepared in ready:
         # The time is taken under the chain's lock: events follow each other in time as they do in the chain.
         fields = {"occurred_at": utcnow(), **prepared, "prev_hash": previous}
         digest = event_hash(fields, key)
-        if anchor.append_one(connection, head, key, fields, digest):
+        if anchor.append_one(connection, head, key, fields, digest, along):
             return
+        for statement, params in along:  # the event was not written with them: they go on their own
+            connection.execute(statement, params)
+        along = []
         inserted = connection.execute(_INSERT_EVENT, {**fields, "hash": digest}).inserted_primary_key
         last_id = int(inserted[0]) if inserted else last_id
         previous = digest

@@ -14,17 +14,28 @@ address opens a new window. Every request counts, a refused one too:
   that transaction holds SQLite's one write lock anyway (BEGIN IMMEDIATE), so a save takes the lock once,
   not twice. The hit is committed with the request's work; when that transaction ends without a commit (a
   refused answer, an error page, a closed link) the hit is counted again in its own transaction, so it is
-  never lost.
+  never lost;
+- an answer save on PostgreSQL (`save_hit`, then `settle`) costs no round trip of its own: its first query reads
+  the window's count with the link (`WINDOW_COUNT`, no lock). Over the limit, the hit is counted on its own and
+  the request refused before any write; otherwise the count goes up with the save's audit event, in the same
+  statement (app.db.defer_write), while that statement holds the audit chain's lock, which serialises saves
+  anyway, so the address's row is locked only for the end of the transaction. The same window's row exists then
+  (an address's first hit of a window, or a save whose query found no answer row, is counted on its own). Hits
+  of concurrent saves that all read a count under the limit all go through: the window may end up to the number
+  of requests in flight over its limit, and the next request is refused.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, TextClause, delete, event, select, text
+from sqlalchemy import Connection, TextClause, bindparam, delete, event, select, text, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.db import defer_write
 from app.extensions import db
 from app.portal.models import PortalRateCount
 
@@ -66,6 +77,24 @@ class RateLimiter:
                 count = _hit(connection, bucket, window)
         return count <= limit
 
+    def save_hit(self, key: str, limit: int, now: float | None = None) -> SaveHit | None:
+        """PostgreSQL: the hit of an answer save, counted only once `settle` has the window's count its first query
+        read (`WINDOW_COUNT` with `SaveHit.params`). None on SQLite, which counts it in the session at once."""
+        if db.engine.dialect.name != "postgresql":
+            return None
+        return SaveHit(key[:BUCKET_MAX], window_of(clock() if now is None else now), limit)
+
+    def settle(self, hit: SaveHit, counted: int | None) -> bool:
+        """Count a save's hit, given the window's count read with the link (None: not read, or no row yet); False
+        when over the limit (the hit then counted on its own, nothing else to do but refuse)."""
+        if counted is None or counted >= hit.limit:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                return _hit(connection, hit.bucket, hit.window, _UPSERT_NO_FLUSH_WAIT) <= hit.limit
+        session = db.session()
+        defer_write(session, _ADD_HIT, hit.params())
+        session.info.setdefault(PENDING, []).append((hit.bucket, hit.window))  # a rollback counts it on its own
+        return True
+
     def count(self, key: str, now: float | None = None) -> int:
         """Hits counted for key in the window of `now` (0 when none)."""
         window = window_of(clock() if now is None else now)
@@ -82,6 +111,26 @@ class RateLimiter:
         with db.engine.begin() as connection:
             connection.execute(delete(PortalRateCount.__table__))
 
+
+@dataclass(frozen=True)
+class SaveHit:
+    """An answer save's hit on PostgreSQL, waiting for the window's count that the save's first query reads."""
+
+    bucket: str
+    window: int
+    limit: int
+
+    def params(self) -> dict[str, Any]:
+        """The parameters of WINDOW_COUNT and of the deferred count for this hit's window."""
+        return {"r_bucket": self.bucket, "r_window": self.window}
+
+
+_COUNTS = PortalRateCount.__table__
+_WINDOW_KEY = (_COUNTS.c.bucket == bindparam("r_bucket")) & (_COUNTS.c.window_minute == bindparam("r_window"))
+# The count of a save's window, read with the link (no lock); None when the window has no row yet.
+WINDOW_COUNT = select(_COUNTS.c.count).where(_WINDOW_KEY).scalar_subquery()
+# The save's hit, sent with its audit event: the window's row exists (WINDOW_COUNT read it).
+_ADD_HIT = update(_COUNTS).where(_WINDOW_KEY).values(count=_COUNTS.c.count + 1)
 
 # One text statement for SQLite (3.24+) and PostgreSQL: compiled once and cached (SQLAlchemy cannot cache the
 # dialect-specific insert().on_conflict_do_update() construct, which cost a full compile on every request).

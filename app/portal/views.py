@@ -17,12 +17,12 @@ from app import unit_of_work
 from app.audit.services import Actor
 from app.db import write_intent
 from app.errors import DomainError
-from app.portal.ratelimit import limiter
+from app.portal.ratelimit import WINDOW_COUNT, SaveHit, limiter
 from app.questionnaires import evaluations
 from app.questionnaires.answers import visible_questions
 from app.questionnaires.definitions import AnsweredBy, AnswerType
 from app.questionnaires.display import answer_text, option_choices, selected_values
-from app.questionnaires.evaluations import LinkLookup, LinkState, SupplierLink
+from app.questionnaires.evaluations import AlsoRead, LinkLookup, LinkState, SupplierLink
 from app.questionnaires.models import Evaluation, EvaluationToken
 from app.storage import UploadTooLarge, send_stored
 
@@ -45,9 +45,14 @@ CLOSED_PAGES: dict[LinkState, tuple[int, str, str]] = {
 @bp.before_request
 def _rate_limit() -> None:
     # A write counts its hit in the request's transaction (one SQLite write lock per save, see
-    # app.portal.ratelimit); a refused request commits its hit before the 429.
-    if not limiter.allow(request.remote_addr or "?", int(current_app.config["PORTAL_RATE_LIMIT_PER_MINUTE"]),
-                         in_session=write_intent.get()):
+    # app.portal.ratelimit); a refused request commits its hit before the 429. An answer save on PostgreSQL
+    # counts it with the save (`_open_link`).
+    key, limit = request.remote_addr or "?", int(current_app.config["PORTAL_RATE_LIMIT_PER_MINUTE"])
+    if request.endpoint == "portal.save_answer":
+        g.portal_save_hit = limiter.save_hit(key, limit)
+        if g.portal_save_hit is not None:
+            return
+    if not limiter.allow(key, limit, in_session=write_intent.get()):
         unit_of_work.commit()
         abort(429)
 
@@ -84,8 +89,13 @@ def _open(token: str) -> tuple[Evaluation, EvaluationToken]:
 
 def _open_link(token: str, code: str | None = None) -> SupplierLink:
     """The open link as plain values (one query, no ORM objects; with a question code its answer row read and locked
-    in the same query); any other link state ends the request with its page."""
-    link = evaluations.open_link(token, code)
+    in the same query, and the rate limit's count of a save on PostgreSQL); any other link state ends the request
+    with its page, and a save over the rate limit with 429."""
+    hit: SaveHit | None = g.pop("portal_save_hit", None)
+    link = evaluations.open_link(token, code, AlsoRead(WINDOW_COUNT, hit.params()) if hit else None)
+    if hit is not None and not limiter.settle(hit, link.also if link else None):
+        unit_of_work.discard()
+        abort(429)
     if link is None:  # the same rule says why (no link ever reopens), and the request ends with that state's page
         raise _Closed(evaluations.resolve_token(token))
     _act_as_supplier(link.contact_email, link.token_id)

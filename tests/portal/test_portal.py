@@ -18,6 +18,7 @@ from app.audit import services as audit_services
 from app.audit.models import AuditAction, AuditEvent
 from app.db import utcnow
 from app.extensions import db
+from app.portal import ratelimit
 from app.portal.models import PortalRateCount
 from app.portal.ratelimit import RateLimiter, limiter
 from app.questionnaires import evaluations
@@ -171,7 +172,6 @@ def test_a_wrong_file_type_gets_a_message_and_nothing_is_stored(app, client, pat
 
 def test_token_requests_are_rate_limited_per_ip(app, client, pat, monkeypatch):
     _evaluation, token = sent(pat)
-    from app.portal import ratelimit
 
     # The four requests fall in one minute window whatever the clock says (else they could straddle two windows).
     monkeypatch.setattr(ratelimit, "clock", lambda: 1_800_000_030.0)
@@ -303,3 +303,32 @@ def test_a_save_that_is_rolled_back_still_counts_against_the_limit(app, client, 
     closed = client.post(f"/portal/{token}/answers/C3", data={"answer": "2"}, headers={"HX-Request": "true"})
     assert closed.status_code == 410  # a closed link: nothing committed
     assert limiter.count("127.0.0.1") == before + 2
+
+
+def test_a_save_that_changes_nothing_still_counts_against_the_limit(app, client, pat):
+    """The same answer again writes no row and no audit event: the hit is still committed (on PostgreSQL it then
+    goes just before COMMIT instead of with the event)."""
+    _evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "7"}, headers={"HX-Request": "true"})
+    before = limiter.count("127.0.0.1")
+    again = client.post(f"/portal/{token}/answers/C3", data={"answer": "7"}, headers={"HX-Request": "true"})
+    assert again.status_code == 200
+    assert limiter.count("127.0.0.1") == before + 1
+
+
+def test_a_save_over_the_limit_is_refused_before_it_writes_anything(app, client, pat, monkeypatch):
+    evaluation, token = sent(pat)
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_800_000_030.0)  # one minute window for every request
+    app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 2
+    try:
+        codes = [client.post(f"/portal/{token}/answers/C3", data={"answer": str(n)},
+                             headers={"HX-Request": "true"}).status_code for n in (5, 6, 9)]
+    finally:
+        app.config["PORTAL_RATE_LIMIT_PER_MINUTE"] = 60
+    assert codes == [200, 200, 429]
+    assert limiter.count("127.0.0.1", now=1_800_000_030.0) == 3  # the refused hit counts too
+    db.session.expire_all()
+    assert evaluation.answers["C3"] == "6"
+    last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+    assert last.changes == {"answers.C3": {"old": "5", "new": "6"}}
+    assert audit_services.verify().ok

@@ -11,7 +11,7 @@ from sqlalchemy.engine.default import CacheStats
 from app.access import Role
 from app.extensions import db
 from app.portal import ratelimit
-from app.portal.ratelimit import RateLimiter
+from app.portal.ratelimit import RateLimiter, limiter
 from app.questionnaires import models
 from tests.questionnaires.factories import sent
 
@@ -48,18 +48,20 @@ def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(
     assert len([s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory", "SET LOCAL"))]) <= 10
 
 
-def test_an_autosave_takes_the_write_lock_once_and_runs_six_statements(app, client, pat):
-    """The rate-limit hit, one query for link + evaluation + template + the answer row (locked), the answer row
-    updated, the audit chain head read, the event and the signed head written (PostgreSQL: the head read draws the
-    event's id, and the event and the head are written in one statement): one BEGIN (on SQLite the one write lock),
-    no supplier, no template definition re-read."""
+def test_an_autosave_takes_the_write_lock_once_and_sends_three_statements_on_postgresql_six_on_sqlite(app, client, pat):
+    """One query for link + evaluation + template + the answer row (locked), the audit chain head read, the event
+    and the signed head written. PostgreSQL: the first query also reads the rate-limit count, the head read draws
+    the event's id, and the answer row and the rate-limit hit are written in the event's statement (three in all).
+    SQLite: the hit, the answer row and the head are statements of their own, in one BEGIN (the one write lock).
+    No supplier, no template definition re-read."""
     _evaluation, token = sent(pat)
     client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
     response, statements = _autosave_statements(client, token)
     assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
     work = [s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory", "SET LOCAL"))]
-    assert len(work) <= (5 if db.engine.dialect.name == "postgresql" else 6), work
+    assert len(work) <= (3 if db.engine.dialect.name == "postgresql" else 6), work
     assert len([s for s in work if "FROM evaluation_answers" in s or "JOIN evaluation_answers" in s]) == 1
+    assert len([s for s in work if "UPDATE evaluation_answers" in s]) == 1
     if db.engine.dialect.name == "sqlite":
         assert len([s for s in statements if s.startswith("BEGIN")]) == 1
     assert not any("FROM suppliers" in s for s in work)
@@ -88,20 +90,39 @@ def test_every_statement_of_an_autosave_comes_from_the_compiled_cache(app, clien
 
 
 def test_a_rate_limit_hit_costs_no_second_durable_commit(app, client, pat):
-    """SQLite: the hit is counted in the save's own transaction. PostgreSQL: in its own transaction (a shared row
-    lock would queue every save of one address), the one statement sent in autocommit, whose commit does not wait
-    for the WAL flush."""
+    """SQLite: the hit is counted in the save's own transaction. PostgreSQL: the save's first query reads the
+    window's count, and the hit is written in the statement that writes the audit event (no connection, statement
+    or commit of its own; the address's row is locked only while the chain's lock is held anyway)."""
     _evaluation, token = sent(pat)
     client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    before = limiter.count("127.0.0.1")
     response, statements = _autosave_statements(client, token)
     assert response.status_code == 200
-    upsert = next(s for s in statements if s.startswith("INSERT INTO portal_rate_counts"))
+    assert limiter.count("127.0.0.1") == before + 1
     if db.engine.dialect.name == "postgresql":
-        assert "set_config('synchronous_commit', 'off', true)" in upsert
-        assert not any(s.startswith(("BEGIN", "SET LOCAL")) for s in statements)
+        assert not any(s.startswith("INSERT INTO portal_rate_counts") for s in statements)
+        hit = [s for s in statements if "UPDATE portal_rate_counts" in s]
+        assert len(hit) == 1 and "INSERT INTO audit_events" in hit[0]
+        assert any("FROM portal_rate_counts" in s and "JOIN evaluation_answers" in s for s in statements)
     else:
+        assert any(s.startswith("INSERT INTO portal_rate_counts") for s in statements)
         assert not any("synchronous_commit" in s for s in statements)
         assert statements[0].startswith("BEGIN") and [s for s in statements if s.startswith("BEGIN")] == [statements[0]]
+
+
+def test_the_first_save_of_a_minute_window_counts_its_hit_on_its_own(app, client, pat, monkeypatch):
+    """The window's row does not exist yet (the query read no count): the hit is counted at once, in its own
+    transaction on PostgreSQL (autocommit, no flush wait), as any request's hit is."""
+    _evaluation, token = sent(pat)
+    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_900_000_030.0)  # a window nobody has used
+    response, statements = _autosave_statements(client, token)
+    assert response.status_code == 200
+    assert limiter.count("127.0.0.1", now=1_900_000_030.0) == 1
+    upserts = [s for s in statements if s.startswith("INSERT INTO portal_rate_counts")]
+    assert len(upserts) == 1
+    if db.engine.dialect.name == "postgresql":
+        assert "set_config('synchronous_commit', 'off', true)" in upserts[0]
 
 
 def test_an_autosave_loads_no_orm_object_and_leaves_the_supplier_s_session_cookie_alone(app, client, pat):
