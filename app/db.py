@@ -252,10 +252,11 @@ def defer_write(session: Session, statement: UpdateBase, params: Mapping[str, An
     PostgreSQL: it goes with the transaction's audit event, as a CTE of the statement that writes the event
     (`take_deferred_writes`), or just before COMMIT when no event takes it. A rollback drops it with the rest.
     SQLite (no writing CTEs; the transaction holds the one write lock anyway): it is sent now."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(statement, params)
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().execute(statement, params)
         return
+    if not session.in_transaction():
+        session.begin()  # the write belongs to a transaction, so that its rollback drops it
     session.info.setdefault(DEFERRED_WRITES, []).append((statement, dict(params)))
 
 

@@ -7,10 +7,12 @@ in the database so every worker shares the limit (app.portal.ratelimit).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from jinja2 import Environment
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import unit_of_work
@@ -104,8 +106,19 @@ def _open_link(token: str, code: str | None = None) -> SupplierLink:
 
 def _answer_status(error: str | None, *, saved: bool) -> str:
     """The save's status fragment (htmx swaps it in beside the question). It reads nothing but its two values, so it
-    is rendered without the app's context processors, which were more than half of an autosave's rendering."""
-    return current_app.jinja_env.get_template("portal/_answer_status.html").render(error=error, saved=saved)
+    is rendered without the app's context processors, which were more than half of an autosave's rendering; the
+    fragment of a save that went through is always the same, rendered once per template environment."""
+    if error is None:
+        return _no_error_status(current_app.jinja_env, saved)
+    return current_app.jinja_env.get_template(ANSWER_STATUS).render(error=error, saved=saved)
+
+
+ANSWER_STATUS = "portal/_answer_status.html"
+
+
+@functools.lru_cache(maxsize=8)
+def _no_error_status(environment: Environment, saved: bool) -> str:
+    return environment.get_template(ANSWER_STATUS).render(error=None, saved=saved)
 
 
 def _context(evaluation: Evaluation, token: str) -> dict[str, Any]:

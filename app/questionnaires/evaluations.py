@@ -405,9 +405,10 @@ def _save_answer(
         raise ValidationFailed("Upload files with the upload button of this question.")
     checked = check_answer(question, raw, allow_blank=True)
     changes = _start_answering_target(target)
-    connection = db.session.connection()
+    session = db.session()
     keys = {"b_evaluation_id": target.evaluation_id, "b_code": code}
     if row is None:
+        connection = session.connection()
         found = connection.execute(_LOCK_ANSWER, keys).first()
         if found is None:
             _insert_empty_answer(target.evaluation_id, code, AnsweredBy.SUPPLIER)
@@ -423,9 +424,9 @@ def _save_answer(
     if (value, refused) != (row.value, row.refused):
         write = {**keys, "b_value": value, "b_refused": refused, "b_saved_at": utcnow()}
         if defer:
-            defer_write(db.session(), _WRITE_ANSWER, write)
+            defer_write(session, _WRITE_ANSWER, write)
         else:
-            connection.execute(_WRITE_ANSWER, write)
+            session.connection().execute(_WRITE_ANSWER, write)
     if value != row.value:
         changes[f"answers.{code}"] = {"old": row.value, "new": value}
     audit.record_changes(target.audit_record(), changes)
