@@ -1,8 +1,9 @@
 """The supplier portal: one questionnaire through a token link, no account.
 
 The token in the URL is the only key: every route resolves the evaluation from the hash of the token
-and checks any file id against that evaluation. Rate-limited per client IP before any lookup, counted
-in the database so every worker shares the limit (app.portal.ratelimit).
+and checks any file id against that evaluation. Rate-limited per client IP, counted in the database so every
+worker shares the limit (app.portal.ratelimit): before any lookup, except an answer save on PostgreSQL, whose one
+query reads the count with the link and which is refused before it writes anything.
 """
 
 from __future__ import annotations
