@@ -226,8 +226,19 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                                "or containing another: they are read as the components it lists, not as a product")
     if not result.components and roots:
         described = ", ".join(sorted(package.name.strip() for package in document.packages if package.spdx_id in roots))
-        result.warnings.append(f"the document lists only the package it describes ({described[:200]}), none that it "
-                               "depends on or contains, so there are no components")
+        # "DocumentRef-x:SPDXRef-y": a package of another SPDX document (spdx-examples' example6/7 binaries)
+        elsewhere = {other.split(":", 1)[0] for parent, child, _ in edges
+                     for own, other in ((parent, child), (child, parent))
+                     if own in roots and other.startswith("DocumentRef-") and ":" in other}
+        if elsewhere:
+            uris = {ref.document_ref_id: ref.document_uri for ref in document.creation_info.external_document_refs}
+            documents = ", ".join(f"{ref}: {uris[ref]}" if ref in uris else ref for ref in sorted(elsewhere))
+            result.warnings.append(f"the document lists only the package it describes ({described[:200]}); what it "
+                                   f"depends on, links or contains is described in other SPDX documents ({documents[:400]}):"
+                                   " import those for its components")
+        else:
+            result.warnings.append(f"the document lists only the package it describes ({described[:200]}), none that "
+                                   "it depends on or contains, so there are no components")
     return result
 
 

@@ -168,8 +168,12 @@ def test_a_document_describing_only_several_unrelated_packages_lists_them_as_com
 
 
 def test_a_document_describing_one_package_alone_still_gives_no_components() -> None:
-    """A product SBOM that holds only its own root package (spdx-examples' example7 binary) does not list the root."""
+    """A product SBOM that holds only its own root package (spdx-examples' example7 binary) does not list the root;
+    the warning names the other documents that describe what the root links."""
     path = DATA / "realworld" / "spdx" / "spdx-examples-example7-bin.spdx.json"
     parsed = parse_file(path.name, path.read_bytes())
     assert parsed.components == []
-    assert parsed.warnings and parsed.warnings[0].startswith("the document lists only the package it describes (hello)")
+    assert parsed.warnings == [
+        "the document lists only the package it describes (hello); what it depends on, links or contains is described "
+        "in other SPDX documents (DocumentRef-hello-imports: https://swinslow.net/spdx-examples/example7/hello-imports-"
+        "c2d068df-67aa-4c68-98c8-100b450fc408): import those for its components"]
