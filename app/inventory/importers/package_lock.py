@@ -98,6 +98,17 @@ def _version_of_location(location: str) -> str:
     return found if is_exact_version(found) else ""
 
 
+def _folder_name(rest: str) -> str:
+    """The package name npm gives the folder at `node_modules/<rest>`: its last part, with the @scope/ folder above
+    it ("@babel/core"). A key outside the project (`../m/node_modules/n/o`, a folder inside package n) names o."""
+    if "/" not in rest:
+        return rest
+    parts = rest.rstrip("/").split("/")
+    if len(parts) > 1 and parts[-2].startswith("@"):
+        return f"{parts[-2]}/{parts[-1]}"
+    return parts[-1]
+
+
 def _parse_packages(packages: dict[str, Any], components: Components, warnings: list[str]) -> None:
     at_path: dict[str, Entry] = {}
     roots: list[tuple[str, dict[str, Any]]] = []
@@ -115,7 +126,7 @@ def _parse_packages(packages: dict[str, Any], components: Components, warnings: 
             continue
         if info.get("link") is True:
             continue  # a symlink to a workspace folder or a local directory, not a package
-        folder_name = path[cut + 13 :]  # len("node_modules/")
+        folder_name = _folder_name(path[cut + 13 :])  # len("node_modules/")
         version = info.get("version")
         location = ""
         if type(version) is not str or not version or not folder_name:

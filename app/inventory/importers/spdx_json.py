@@ -1,6 +1,7 @@
 """SPDX 2.2/2.3 JSON through spdx-tools; the extraction (`records_from_document`) serves tag-value too.
 
-The packages the document DESCRIBES are the product itself, not components. Dependency edges come
+The packages the document DESCRIBES are the product itself, not components, unless it describes several packages,
+holds no other and none of them depends on or contains another: such a document lists components. Dependency edges come
 from relationships (DEPENDS_ON, *_DEPENDENCY_OF, CONTAINS, links, prerequisites): a package the
 product reaches in one step is direct, one reached only through other packages is transitive, one
 in no relationship at all is unknown (None). The licence is licenseConcluded, else licenseDeclared.
@@ -124,6 +125,12 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
             edges.append((relation.spdx_element_id, related, _PARENT_FIRST[kind]))
         elif kind in _CHILD_FIRST:
             edges.append((related, relation.spdx_element_id, _CHILD_FIRST[kind]))
+    listed = 0
+    if len(roots) > 1 and roots == package_ids and not any(
+            parent in package_ids and child in package_ids for parent, child, _ in edges):
+        # A document that describes several packages and nothing else, none needing another (spdx-examples'
+        # example7 gives a binary's third-party modules a document of their own): it lists them, they are no product.
+        listed, roots = len(roots), set()
 
     purls: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -214,10 +221,24 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
                 groups=tuple(dict.fromkeys(group_of.get(ident, ()))),
             )
         )
+    if listed:
+        result.warnings.append(f"the document describes {listed} packages and nothing else, none of them depending on "
+                               "or containing another: they are read as the components it lists, not as a product")
     if not result.components and roots:
         described = ", ".join(sorted(package.name.strip() for package in document.packages if package.spdx_id in roots))
-        result.warnings.append(f"the document lists only the package it describes ({described[:200]}), none that it "
-                               "depends on or contains, so there are no components")
+        # "DocumentRef-x:SPDXRef-y": a package of another SPDX document (spdx-examples' example6/7 binaries)
+        elsewhere = {other.split(":", 1)[0] for parent, child, _ in edges
+                     for own, other in ((parent, child), (child, parent))
+                     if own in roots and other.startswith("DocumentRef-") and ":" in other}
+        if elsewhere:
+            uris = {ref.document_ref_id: ref.document_uri for ref in document.creation_info.external_document_refs}
+            documents = ", ".join(f"{ref}: {uris[ref]}" if ref in uris else ref for ref in sorted(elsewhere))
+            result.warnings.append(f"the document lists only the package it describes ({described[:200]}); what it "
+                                   f"depends on, links or contains is described in other SPDX documents ({documents[:400]}):"
+                                   " import those for its components")
+        else:
+            result.warnings.append(f"the document lists only the package it describes ({described[:200]}), none that "
+                                   "it depends on or contains, so there are no components")
     return result
 
 

@@ -30,6 +30,7 @@ from app.inventory.importers._npm import (
     load_yaml_mapping,
     local_folders_warning,
     settle_scopes,
+    split_scope,
 )
 from app.inventory.importers.base import ImporterError, ParsedFile
 
@@ -228,10 +229,11 @@ def _parse_classic(text: str) -> ParsedFile:
         if is_local_folder(spec):
             folders.append(name)
             continue
-        entry = components.add(_alias_target(name, spec), version)
+        resolved = block.fields.get("resolved")
+        real_name = (_registry_tarball_name(resolved) if isinstance(resolved, str) else "") or _alias_target(name, spec)
+        entry = components.add(real_name, version)
         entry.scope_rank = 0
         entry.take_first(integrity=block.fields.get("integrity"))
-        resolved = block.fields.get("resolved")
         if isinstance(resolved, str) and not entry.repository_url and not _from_registry(resolved):
             entry.repository_url = resolved.split("#", 1)[0] if resolved.startswith("http") else resolved
         for descriptor in block.descriptors:
@@ -251,6 +253,24 @@ def _from_registry(resolved: str) -> bool:
     """A `resolved` URL of a registry's tarball (`.../name/-/name-1.0.0.tgz`, private registries too), not a git
     repository or a tarball from elsewhere, which is where the package came from."""
     return resolved.startswith(("http://", "https://")) and "/-/" in resolved.split("#", 1)[0]
+
+
+def _registry_tarball_name(resolved: str) -> str:
+    """The package a registry's tarball URL names (`.../abbrev/-/abbrev-1.1.1.tgz`, `.../@scope/name/-/name-1.0.0.tgz`,
+    `@scope%2fname` too), which an alias (`"remote@https://registry.npmjs.org/abbrev/-/abbrev-1.1.1.tgz"`) installs
+    under another folder; "" for any other URL (git, codeload, a local archive: no name to take)."""
+    if not _from_registry(resolved):
+        return ""
+    path = resolved.split("#", 1)[0].split("?", 1)[0]
+    folder, _, tarball = path.rpartition("/-/")
+    parts = folder.split("/")
+    last = unquote(parts[-1])
+    if len(parts) > 1 and parts[-2].startswith("@") and "/" not in last:
+        last = f"{unquote(parts[-2])}/{last}"
+    bare = split_scope(last)[1]
+    if not bare or "/" in bare or not tarball.startswith(f"{bare}-") or not tarball.endswith(".tgz"):
+        return ""
+    return last
 
 
 def _parse_berry(text: str) -> ParsedFile:

@@ -10,6 +10,7 @@ import pytest
 
 from app.inventory.importers import package_lock
 from app.inventory.importers.base import ComponentRecord, ImporterError
+from tests.helpers import DATA
 from tests.inventory.importers.checks import by_key, refused
 
 REALWORLD = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles"
@@ -269,3 +270,26 @@ def test_a_json_array_is_refused() -> None:
 def test_not_utf8_is_refused_clearly() -> None:
     with pytest.raises(ImporterError, match="UTF-8"):
         package_lock.parse(b'{"lockfileVersion": 3, "packages": {"\xff": 1}}')
+
+
+def test_an_entry_outside_the_project_is_named_by_the_last_folder_of_its_key() -> None:
+    """npm's arborist fixture: `../m/node_modules/n/o` is the folder `o` inside package n of a sibling project, so
+    the package is o (npm names a folder by its last part, with its @scope/ folder); n/o is no npm name."""
+    path = DATA / "realworld" / "lockfiles" / "npm-cli-arborist-external-link-package-lock.json"
+    assert "../m/node_modules/n/o" in json.loads(path.read_text())["packages"]
+    found = by_key(package_lock.parse(path.read_bytes()).components)
+    assert sorted(found) == [("b", "1.0.0"), ("c", "1.0.0"), ("k", "1.0.0"), ("o", "1.0.0"), ("o2", "1.0.0"),
+                             ("x", "1.0.0")]
+    assert found[("o", "1.0.0")].purl == "pkg:npm/o@1.0.0"
+    assert found[("c", "1.0.0")].parents == ("pkg:npm/b@1.0.0",)
+
+
+def test_a_scoped_package_outside_the_project_keeps_its_scope_and_a_name_field_wins() -> None:
+    content = lock({
+        "": {"dependencies": {"a": "file:../lib/node_modules/@acme/a", "b": "file:../lib/node_modules/x/b"}},
+        "../lib/node_modules/@acme/a": {"version": "1.0.0"},
+        "../lib/node_modules/x/b": {"name": "@acme/b", "version": "2.0.0"},
+        "node_modules/a": {"resolved": "../lib/node_modules/@acme/a", "link": True},
+        "node_modules/b": {"resolved": "../lib/node_modules/x/b", "link": True},
+    })
+    assert sorted(by_key(package_lock.parse(content).components)) == [("@acme/a", "1.0.0"), ("@acme/b", "2.0.0")]

@@ -151,3 +151,29 @@ def test_a_document_without_its_name_is_read_leniently_like_its_tag_value_twin()
     parsed = parse_file("x.spdx.json", json.dumps(document).encode())
     assert {c.name for c in parsed.components} == {"A", "B"}
     assert "1 document without a name read as 'unnamed'" in parsed.warnings[0]
+
+
+def test_a_document_describing_only_several_unrelated_packages_lists_them_as_components() -> None:
+    """spdx-examples' example7 lists hello's three Go modules in a document of their own: it DESCRIBES all three,
+    holds no other package and no relationship between them, so they are what it lists, not a product."""
+    path = DATA / "realworld" / "spdx" / "spdx-examples-example7-third-party-modules.spdx.json"
+    document = json.loads(path.read_text())
+    assert len(document["documentDescribes"]) == len(document["packages"]) == 3
+    parsed = parse_file(path.name, path.read_bytes())
+    assert [(c.name, c.direct) for c in parsed.components] == [
+        ("golang.org/x/text", None), ("rsc.io/quote", None), ("rsc.io/sampler", None)]
+    assert parsed.components[0].purl == "pkg:generic/golang.org/x/text"
+    assert parsed.warnings == ["the document describes 3 packages and nothing else, none of them depending on or "
+                               "containing another: they are read as the components it lists, not as a product"]
+
+
+def test_a_document_describing_one_package_alone_still_gives_no_components() -> None:
+    """A product SBOM that holds only its own root package (spdx-examples' example7 binary) does not list the root;
+    the warning names the other documents that describe what the root links."""
+    path = DATA / "realworld" / "spdx" / "spdx-examples-example7-bin.spdx.json"
+    parsed = parse_file(path.name, path.read_bytes())
+    assert parsed.components == []
+    assert parsed.warnings == [
+        "the document lists only the package it describes (hello); what it depends on, links or contains is described "
+        "in other SPDX documents (DocumentRef-hello-imports: https://swinslow.net/spdx-examples/example7/hello-imports-"
+        "c2d068df-67aa-4c68-98c8-100b450fc408): import those for its components"]

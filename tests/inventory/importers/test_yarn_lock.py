@@ -36,6 +36,33 @@ def test_classic_entries_from_git_tarballs_and_folders_and_key_colon_value_lines
     assert any("installed from folders of the project (file: directories: symlink)" in w for w in parsed.warnings)
 
 
+
+def test_classic_alias_of_a_registry_tarball_is_the_package_the_tarball_is() -> None:
+    """npm's arborist fixture: `"remote@https://registry.npmjs.org/abbrev/-/abbrev-1.1.1.tgz"` installs abbrev 1.1.1
+    under the folder remote; a registry tarball's path names its package. Git, codeload and local archives do not."""
+    parsed = yarn_lock.parse((DATA / "realworld" / "lockfiles" / "npm-cli-arborist-yarn-stuff.lock").read_bytes())
+    assert [(c.name, c.version, c.purl) for c in parsed.components] == [
+        ("abbrev", "1.1.1", "pkg:npm/abbrev@1.1.1"),  # abbrev@^1.1.1, pinned@npm:abbrev@1.1.1, reg@..., remote@...
+        ("full-git-url", "1.1.1", "pkg:npm/full-git-url@1.1.1"),
+        ("ghshort", "1.1.1", "pkg:npm/ghshort@1.1.1"),
+        ("abbrev", "1.0.9", "pkg:npm/abbrev@1.0.9"),  # old@npm:abbrev@1.0.x
+        ("tarball", "1.1.1", "pkg:npm/tarball@1.1.1"),  # file:abbrev-1.1.1.tgz: a file name anyone may choose
+    ]
+
+
+@pytest.mark.parametrize(("resolved", "name"), [
+    ("https://registry.yarnpkg.com/@babel/core/-/core-7.24.5.tgz#abc", "@babel/core"),
+    ("https://npm.example.com/api/npm/remote/@babel%2fcore/-/core-7.24.5.tgz", "@babel/core"),
+    ("https://npm.example.com/api/npm/remote/core/-/core-7.24.5.tgz", "core"),
+    ("https://registry.yarnpkg.com/core/-/other-7.24.5.tgz", "alias"),  # the file is not the folder's: not a name
+    ("https://codeload.github.com/babel/babel/tar.gz/0123abc", "alias"),
+])
+def test_classic_alias_takes_the_name_a_registry_tarball_path_gives(resolved: str, name: str) -> None:
+    """A registry's tarball is `.../<name>/-/<name without scope>-<version>.tgz`; anything else names nothing."""
+    content = HEADER + f'"alias@{resolved.split("#")[0]}":\n  version "7.24.5"\n  resolved "{resolved}"\n'.encode()
+    (component,) = yarn_lock.parse(content).components
+    assert (component.name, component.version) == (name, "7.24.5")
+
 def test_classic_parents_follow_dependency_descriptors() -> None:
     found = by_key(yarn_lock.parse((SAMPLES / "yarn-v1.lock").read_bytes()).components)
     assert found[("ms", "2.1.2")].parents == ("pkg:npm/debug@4.3.4",)
