@@ -1,7 +1,8 @@
-"""CycloneDX XML (1.2-1.7) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
+"""CycloneDX XML (1.0-1.7) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
 
 defusedxml parses the upload (no entity expansion, no external fetches); the library's
 deserialiser builds the model from that element tree; the extraction is shared with JSON.
+CycloneDX 1.0 and 1.1 (older tools' output) have no metadata and no dependency graph: direct is None.
 
 A few valid constructs make cyclonedx-python-lib 11.12 fail; `_readable` takes them out of (a copy of) the
 tree first, each with a warning, and only ones the import does not read: elements in other namespaces (the
@@ -22,7 +23,7 @@ from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom
 
 FORMAT = "cyclonedx-xml"
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")
-_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
+_SUPPORTED = ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _UNORDERED = 1 << 30
 
 

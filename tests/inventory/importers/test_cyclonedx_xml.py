@@ -131,3 +131,43 @@ def test_ikev2_transform_types_are_skipped_and_the_crypto_assets_read_as_from_th
     assert parsed.components == twin.components
     assert parsed.warnings == [
         "the IKEv2 transform types (<ikev2TransformTypes>) of 1 cryptographic protocols are not read"]
+
+
+# --- CycloneDX 1.0 and 1.1: no metadata, no dependency graph -----------------------------------------------------
+
+def test_cyclonedx_1_1_reads_as_the_same_tools_1_2_json():
+    """cyclonedx-py's 1.1 XML of an environment gives the components of its 1.2 JSON; direct is unknown."""
+    parsed = cyclonedx_xml.parse((CORPUS / "cyclonedx-py-environment-with-extras-1.1.cdx.xml").read_bytes())
+    twin = cyclonedx_json.parse((CORPUS / "cyclonedx-py-environment-with-extras-1.2.cdx.json").read_bytes())
+    assert len(parsed.components) == 31
+    assert [(c.name, c.version, c.purl, c.licence_expression) for c in parsed.components] == [
+        (c.name, c.version, c.purl, c.licence_expression) for c in twin.components]
+    assert sum(1 for c in parsed.components if c.licence_expression) == 31
+    assert {c.direct for c in parsed.components} == {None}
+    assert parsed.warnings == []
+
+
+def test_cyclonedx_1_0_reads_as_the_same_tools_1_2_json_without_licences():
+    """cyclonedx-py's 1.0 XML gives the same packages (1.0 as cyclonedx-py writes it carries no licences)."""
+    raw = (CORPUS / "cyclonedx-py-environment-with-extras-1.0.cdx.xml").read_bytes()
+    parsed = cyclonedx_xml.parse(raw)
+    twin = cyclonedx_json.parse((CORPUS / "cyclonedx-py-environment-with-extras-1.2.cdx.json").read_bytes())
+    assert b"<license" not in raw
+    assert [(c.name, c.version, c.purl) for c in parsed.components] == [
+        (c.name, c.version, c.purl) for c in twin.components]
+    assert {(c.licence_expression, c.direct) for c in parsed.components} == {("", None)}
+
+
+def test_syfts_cyclonedx_1_0_is_read():
+    """syft's 1.0 XML (with the 1.0-only <modified>) gives its one Go module with purl and CPE."""
+    parsed = cyclonedx_xml.parse((CORPUS / "syft-identify-1.0.cdx.xml").read_bytes())
+    assert [(c.name, c.version, c.purl, c.direct) for c in parsed.components] == [
+        ("github.com/wagoodman/go-partybus", "v0.0.0-20230516145632-8ccac152c651",
+         "pkg:golang/github.com/wagoodman/go-partybus@v0.0.0-20230516145632-8ccac152c651", None)]
+    assert parsed.components[0].cpe.startswith("cpe:2.3:a:wagoodman:go-partybus:")
+
+
+def test_an_empty_cyclonedx_1_1_bom_gives_no_components():
+    """cyclonedx-py's 1.1 XML of an environment without packages is read, not refused."""
+    parsed = cyclonedx_xml.parse((CORPUS / "cyclonedx-py-environment-with-license-file-1.1.cdx.xml").read_bytes())
+    assert parsed.components == []
