@@ -1,12 +1,19 @@
-"""CycloneDX XML (1.2-1.7) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
+"""CycloneDX XML (1.0-1.7) through defusedxml and cyclonedx-python-lib (`Bom.from_xml`).
 
 defusedxml parses the upload (no entity expansion, no external fetches); the library's
 deserialiser builds the model from that element tree; the extraction is shared with JSON.
+CycloneDX 1.0 and 1.1 (older tools' output) have no metadata and no dependency graph: direct is None.
+
+A few valid constructs make cyclonedx-python-lib 11.12 fail; `_readable` takes them out of (a copy of) the
+tree first, each with a warning, and only ones the import does not read: elements in other namespaces (the
+schema's extension points), a service's 1.5+ data flows, a protocol's IKEv2 transform types.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from xml.etree.ElementTree import Element
 
 from cyclonedx.model.bom import Bom
 
@@ -16,7 +23,7 @@ from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom
 
 FORMAT = "cyclonedx-xml"
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")
-_SUPPORTED = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
+_SUPPORTED = ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
 _UNORDERED = 1 << 30
 
 
@@ -40,6 +47,8 @@ def parse(content: bytes) -> ParsedFile:
         raise ImporterError(f"{FORMAT}: the root element is not a CycloneDX <bom>")
     if match.group(1) not in _SUPPORTED:
         raise ImporterError(f"{FORMAT}: CycloneDX {match.group(1)} is not supported ({', '.join(_SUPPORTED)})")
+    skipped: list[str] = []
+    root = _readable(root, match.group(0)[1:-1], skipped)
     order: dict[str, int] = {}
     name_tag = f"{{{match.group(0)[1:-1]}}}name"
     count = 0
@@ -53,4 +62,74 @@ def parse(content: bytes) -> ParsedFile:
         if reference is not None:
             order.setdefault(reference, len(order))
     bom = deserialise(Bom.from_xml, root, FORMAT)  # type: ignore[attr-defined]
-    return records_from_bom(bom, FORMAT, order)
+    result = records_from_bom(bom, FORMAT, order)
+    result.warnings[:0] = skipped
+    return result
+
+
+_XML_SIGNATURE = "{http://www.w3.org/2000/09/xmldsig#}"  # the schema's own <ds:Signature>; the library skips it
+
+
+def _unreadable(parent: Element, child: Element, namespace: str) -> str | None:
+    """What kind of element the library cannot read `child` is (None when it reads or skips it)."""
+    tag = child.tag if isinstance(child.tag, str) else ""
+    if not tag.startswith(f"{{{namespace}}}"):
+        if tag.startswith(_XML_SIGNATURE):
+            return None
+        # xs:any extension points: the library reads every child of a list element (<components>, <licenses>,
+        # a pedigree's <ancestors>) as an item of the list, so a foreign element there becomes None in it.
+        return "foreign"
+    if tag == f"{{{namespace}}}data" and parent.tag == f"{{{namespace}}}service" \
+            and child.find(f"{{{namespace}}}dataflow") is not None:
+        # 1.5+ <data><dataflow name=...>: the library models only the 1.2-1.4 <classification> list.
+        return "dataflow"
+    if tag == f"{{{namespace}}}ikev2TransformTypes":
+        # <encr>, <prf>, <integ>, <ke>, <auth> repeat (lists of refs); the library reads each as one ref.
+        return "ikev2"
+    return None
+
+
+def _unreadable_parts(element: Element, namespace: str) -> list[tuple[Element, Element, str]]:
+    """(parent, child, kind) of every element _unreadable names, outermost only (not inside one already named)."""
+    found = []
+    pending = [element]
+    while pending:
+        parent = pending.pop()
+        for child in parent:
+            kind = _unreadable(parent, child, namespace)
+            if kind is None:
+                pending.append(child)
+            else:
+                found.append((parent, child, kind))
+    return found
+
+
+def _readable(root: Element, namespace: str, warnings_out: list[str]) -> Element:
+    """The tree without what cyclonedx-python-lib cannot read and the import does not use; a warning per kind.
+
+    The tree is copied before anything is taken out (detection may hold the parsed tree of the upload).
+    """
+    if not _unreadable_parts(root, namespace):
+        return root
+    copied = copy.deepcopy(root)
+    foreign: dict[str, int] = {}
+    flows = ikev2 = 0
+    for parent, child, kind in _unreadable_parts(copied, namespace):
+        parent.remove(child)
+        if kind == "foreign":
+            space = str(child.tag)[1:].split("}", 1)[0] if str(child.tag).startswith("{") else "no namespace"
+            foreign[space] = foreign.get(space, 0) + 1
+        elif kind == "dataflow":
+            flows += 1
+        else:
+            ikev2 += 1
+    if foreign:
+        spaces = ", ".join(f"{count} in {space}" for space, count in sorted(foreign.items()))
+        warnings_out.append(f"{sum(foreign.values())} extension elements outside the CycloneDX namespace ({spaces}) "
+                            "are not read")
+    if flows:
+        warnings_out.append(f"the data flows (<data><dataflow>) of {flows} services are not read")
+    if ikev2:
+        warnings_out.append(f"the IKEv2 transform types (<ikev2TransformTypes>) of {ikev2} cryptographic protocols "
+                            "are not read")
+    return copied
