@@ -22,6 +22,20 @@ def pat(make_user):
 
 
 
+@pytest.fixture(autouse=True)
+def _one_rate_window(monkeypatch):
+    """Every request of a test falls in one minute window of the rate limit: the saves after a window's first one
+    (whose hit is counted on its own) all take one path, whatever the order and the time the suite runs in."""
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_700_000_010.0)
+
+
+def _warm(client, token: str) -> None:
+    """Two saves before the one measured: the window's first hit, then one counted with its save (each path's
+    statements compiled once)."""
+    for answer in ("2", "3"):
+        client.post(f"/portal/{token}/answers/C3", data={"answer": answer}, headers={"HX-Request": "true"})
+
+
 def _autosave_statements(client, token: str) -> tuple[Any, list[str]]:
     """One autosave of C3 and every SQL statement it sent."""
     statements: list[str] = []
@@ -38,7 +52,7 @@ def _autosave_statements(client, token: str) -> tuple[Any, list[str]]:
 
 def test_an_autosave_does_not_reparse_the_template_and_stays_within_ten_queries(app, client, pat, monkeypatch):
     _evaluation, token = sent(pat)
-    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    _warm(client, token)
     parses: list[object] = []
     real = models.from_dict
     monkeypatch.setattr(models, "from_dict", lambda data: parses.append(1) or real(data))
@@ -55,7 +69,7 @@ def test_an_autosave_takes_the_write_lock_once_and_sends_three_statements_on_pos
     SQLite: the hit, the answer row and the head are statements of their own, in one BEGIN (the one write lock).
     No supplier, no template definition re-read."""
     _evaluation, token = sent(pat)
-    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    _warm(client, token)
     response, statements = _autosave_statements(client, token)
     assert response.status_code == 200 and "Saved" in response.get_data(as_text=True)
     work = [s for s in statements if not s.startswith(("BEGIN", "SELECT pg_advisory", "SET LOCAL"))]
@@ -71,7 +85,7 @@ def test_an_autosave_takes_the_write_lock_once_and_sends_three_statements_on_pos
 def test_every_statement_of_an_autosave_comes_from_the_compiled_cache(app, client, pat):
     """No statement is compiled again per save: the rate-limit upsert once cost a full compile on every request."""
     _evaluation, token = sent(pat)
-    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    _warm(client, token)
     compiled: list[tuple[str, object]] = []
 
     def note(_conn, _cursor, statement, _parameters, context, _many):  # type: ignore[no-untyped-def]
@@ -94,7 +108,7 @@ def test_a_rate_limit_hit_costs_no_second_durable_commit(app, client, pat):
     window's count, and the hit is written in the statement that writes the audit event (no connection, statement
     or commit of its own; the address's row is locked only while the chain's lock is held anyway)."""
     _evaluation, token = sent(pat)
-    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    _warm(client, token)
     before = limiter.count("127.0.0.1")
     response, statements = _autosave_statements(client, token)
     assert response.status_code == 200
@@ -114,7 +128,7 @@ def test_the_first_save_of_a_minute_window_counts_its_hit_on_its_own(app, client
     """The window's row does not exist yet (the query read no count): the hit is counted at once, in its own
     transaction on PostgreSQL (autocommit, no flush wait), as any request's hit is."""
     _evaluation, token = sent(pat)
-    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    _warm(client, token)
     monkeypatch.setattr(ratelimit, "clock", lambda: 1_900_000_030.0)  # a window nobody has used
     response, statements = _autosave_statements(client, token)
     assert response.status_code == 200
@@ -130,7 +144,7 @@ def test_an_autosave_loads_no_orm_object_and_leaves_the_supplier_s_session_cooki
     relationship loading); the anonymous session holding the CSRF token is not re-signed (no Set-Cookie)."""
     _evaluation, token = sent(pat)
     client.get(f"/portal/{token}")  # the page puts the CSRF token in the session
-    client.post(f"/portal/{token}/answers/C3", data={"answer": "3"}, headers={"HX-Request": "true"})  # warm
+    _warm(client, token)
     loaded: list[str] = []
 
     def note(target, _context):  # type: ignore[no-untyped-def]
