@@ -70,8 +70,7 @@ class RateLimiter:
             count = _hit(session.connection(), bucket, window)
             session.info.setdefault(PENDING, []).append((bucket, window))
         elif db.engine.dialect.name == "postgresql":
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                count = _hit(connection, bucket, window, _UPSERT_NO_FLUSH_WAIT)
+            count = _hit_alone_postgresql(bucket, window)
         else:
             with db.engine.begin() as connection:
                 count = _hit(connection, bucket, window)
@@ -88,8 +87,7 @@ class RateLimiter:
         """Count a save's hit, given the window's count read with the link (None: not read, or no row yet); False
         when over the limit (the hit then counted on its own, nothing else to do but refuse)."""
         if counted is None or counted >= hit.limit:
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                return _hit(connection, hit.bucket, hit.window, _UPSERT_NO_FLUSH_WAIT) <= hit.limit
+            return _hit_alone_postgresql(hit.bucket, hit.window) <= hit.limit
         session = db.session()
         defer_write(session, _ADD_HIT, hit.params())
         session.info.setdefault(PENDING, []).append((hit.bucket, hit.window))  # a rollback counts it on its own
@@ -154,6 +152,12 @@ def _hit(connection: Connection, bucket: str, window: int, upsert: TextClause = 
     if count == 1:  # this address's first hit of the window: drop the finished windows
         connection.execute(_PRUNE, {"oldest": window - 1})
     return count
+
+
+def _hit_alone_postgresql(bucket: str, window: int) -> int:
+    """PostgreSQL: one hit as its own transaction (one statement in autocommit, no flush wait); the window's count."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return _hit(connection, bucket, window, _UPSERT_NO_FLUSH_WAIT)
 
 
 def _committed(session: Session) -> None:
