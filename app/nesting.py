@@ -55,7 +55,9 @@ def check_json_depth(content: str | bytes | bytearray, max_depth: int = MAX_DEPT
     if b"\\" in data:
         data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
     kept = data.translate(None, _NOT_BRACKETS_OR_QUOTES)
-    brackets = b"".join(kept.split(b'"')[::2])
+    # Two quotes in a row enclose no bracket, inside a string or between two: taking them off keeps every later
+    # quote's parity and leaves few pieces to split (most of a lockfile is strings without brackets).
+    brackets = b"".join(kept.replace(b'""', b"").split(b'"')[::2])
     if brackets.count(b"[") + brackets.count(b"{") <= max_depth:
         return  # the common case: not even that many containers in the whole document
     for _ in range(max_depth):  # each pass takes away the innermost level

@@ -71,3 +71,14 @@ def test_escaped_backslashes_and_quotes_neither_hide_nor_invent_nesting():
         load_json(ends_in_backslash)
     quoted_brackets = '["\\"' + "[" * (MAX_DEPTH + 5) + '\\\\", ' + nested_json(MAX_DEPTH - 1) + "]"
     assert load_json(quoted_brackets)[0] == '"' + "[" * (MAX_DEPTH + 5) + "\\"
+
+
+def test_empty_strings_and_strings_side_by_side_keep_what_is_inside_a_string():
+    # Quote pairs with nothing between them are taken off before splitting: the strings after them must still be
+    # read as strings, and the brackets between strings as nesting.
+    inside = json.dumps({"": "", "a": ["", "[" * (MAX_DEPTH + 5), ""], "b": {"": "]" * DEEP}})
+    assert load_json(inside)["a"][1] == "[" * (MAX_DEPTH + 5)
+    between = '["", "", ' * (MAX_DEPTH + 1) + '""' + "]" * (MAX_DEPTH + 1)
+    with pytest.raises(NestingTooDeep):
+        load_json(between)
+    assert load_json('["", "", ' * MAX_DEPTH + '""' + "]" * MAX_DEPTH)

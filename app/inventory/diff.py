@@ -132,13 +132,15 @@ def diff(old: Iterable[DiffItem], new: Iterable[DiffItem]) -> ReleaseDiff:
     result = ReleaseDiff()
     for key in sorted(set(before) | set(after)):
         old_versions, new_versions = before.get(key, {}), after.get(key, {})
-        for version in sorted(set(old_versions) & set(new_versions)):
+        for version in sorted(old_versions.keys() & new_versions.keys()):
             previous, current = old_versions[version], new_versions[version]
             if previous.licence_expression != current.licence_expression:
                 result.changes.append(Change(LICENCE_CHANGED, current.name, current.ecosystem, previous, current))
                 result.kinds[(*key, version)] = (LICENCE_CHANGED, version)
             else:
                 result.kinds[(*key, version)] = (UNCHANGED, version)
+        if old_versions.keys() == new_versions.keys():
+            continue  # the same versions on both sides (most packages between two builds): nothing came or went
         ecosystem = next(iter((new_versions or old_versions).values())).ecosystem
         order = cmp_to_key(partial(compare_versions, ecosystem))
         gone = sorted(set(old_versions) - set(new_versions), key=order)

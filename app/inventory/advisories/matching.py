@@ -77,6 +77,7 @@ _EVALUATED_RANGE_TYPES = ("ECOSYSTEM", _SEMVER)
 _CASE_INSENSITIVE = {"NuGet", "Packagist", "crates.io"}
 
 
+@lru_cache(maxsize=1024)  # pure, and called once per component of every import and match
 def osv_ecosystem(ecosystem: str) -> str:
     """OSV's name for an ecosystem given as a purl type or as an OSV name ("Debian:11" counts as "Debian")."""
     base = ecosystem.split(":", 1)[0].strip()
@@ -88,6 +89,7 @@ def osv_ecosystem(ecosystem: str) -> str:
     return _OSV_NAMES.get(lowered, base)
 
 
+@lru_cache(maxsize=65536)  # pure: the same packages recur in every release
 def normalise_name(ecosystem: str, name: str) -> str:
     """A package name as the ecosystem compares it: PEP 503 for PyPI, group:artifact for Maven."""
     osv = osv_ecosystem(ecosystem)
