@@ -143,8 +143,8 @@ def diff(old: Iterable[DiffItem], new: Iterable[DiffItem]) -> ReleaseDiff:
             continue  # the same versions on both sides (most packages between two builds): nothing came or went
         ecosystem = next(iter((new_versions or old_versions).values())).ecosystem
         order = cmp_to_key(partial(compare_versions, ecosystem))
-        gone = sorted(set(old_versions) - set(new_versions), key=order)
-        came = sorted(set(new_versions) - set(old_versions), key=order)
+        gone = sorted(old_versions.keys() - new_versions.keys(), key=order)
+        came = sorted(new_versions.keys() - old_versions.keys(), key=order)
         for previous_version, version in zip(gone, came, strict=False):
             previous, current = old_versions[previous_version], new_versions[version]
             kind = UPGRADED if compare_versions(ecosystem, version, previous_version) >= 0 else DOWNGRADED

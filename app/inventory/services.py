@@ -527,11 +527,11 @@ def _carry_columns() -> list[Any]:
     return [getattr(Component, name) for name in _CARRY_NAMES]
 
 
-def _component_rows(release_id: int) -> list[Mapping[Any, Any]]:
+def _component_rows(release_id: int) -> Sequence[Mapping[Any, Any]]:
     """A release's rows as carry-over and the diff read them (another release's: nothing pending to flush), read
-    through Core as mappings: the ORM's result processing and a dict per row cost more than the query."""
+    through Core as mappings by column name: the ORM's result processing and a dict per row cost more than the query."""
     query = select(*_carry_columns()).where(Component.release_id == release_id).order_by(Component.id)
-    return list(db.session.connection().execute(query).mappings().all())  # RowMapping: by column name
+    return db.session.connection().execute(query).mappings().all()
 
 
 def _carry_over_source(rows: Iterable[Mapping[Any, Any]]) -> dict[tuple[str, str, str], Mapping[Any, Any]]:
