@@ -55,10 +55,18 @@ def sign_in(page: Any, base: str, username: str) -> None:
     _signed_in_as[id(page)] = username
 
 
+def htmx_settled(page: Any) -> None:
+    """In Chromium: wait until no htmx request, swap or settle is under way. A fragment's flash shows at its swap,
+    but htmx gives the focus to its `autofocus` field only when it settles, a moment later: typing in between would
+    land in that field."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def fill_signature(page: Any, scope: Any = None) -> None:
     """In Chromium: fill a signing form (in `scope`, default the page): the user name when it asks for it (the
     session's first signing, 21 CFR 11.200(a)(1)) and the test password."""
     area = scope or page
+    htmx_settled(page)
     username = area.get_by_label("Your user name")
     if username.count():
         username.fill(_signed_in_as[id(page)])

@@ -75,11 +75,13 @@ def test_protocol_to_release_with_separation_of_duties(live_server, page, make_u
     page.get_by_label("Function covered").select_option(label="Approve a CAPA (high risk)")
     page.get_by_label("Objective").fill("A CAPA is approved only by the owner's manager")
     page.get_by_role("button", name="Add test case").click()
+    expect(page.locator("#case-method")).to_be_focused()  # settled: typing now stays in the field it is meant for
     step_form = page.locator("article", has_text="TC-2").locator("form.grid")
     step_form.get_by_label("Action").fill("Approve the CAPA as the manager")
     step_form.get_by_label("Expected result").fill("The CAPA is approved and the history shows who")
     step_form.get_by_role("button", name="Add step to TC-2").click()
     expect(page.get_by_text("Step added.")).to_be_visible()
+    expect(step_form.get_by_label("Action")).to_be_focused()  # the fresh step form, ready for the next step
     e_sign(page, "Sign as author and send to review")
     expect(page.get_by_text("Signed as authored and sent to review.")).to_be_visible()
     expect(page.locator(".page-head .badge")).to_have_text("In review")

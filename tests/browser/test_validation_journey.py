@@ -104,6 +104,7 @@ def test_the_validation_journey_takes_at_most_45_clicks(live_server, page, make_
     cases.get_by_label("Expected result (unscripted tests)").fill("The complaints searched for are found")
     cases.get_by_role("button", name="Add test case").click()
     expect(cases.locator("article")).to_have_count(2)
+    expect(page.locator("#case-method")).to_be_focused()  # settled: typing now stays in the field it is meant for
     tc1 = cases.locator("article", has_text="TC-1")
     tc1.get_by_label("Steps, one per line").fill(
         "Open the CAPA as its owner | No approve action is offered\n"
