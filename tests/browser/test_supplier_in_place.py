@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.access import Role
 from app.extensions import db
-from tests.helpers import sign_in
+from tests.helpers import htmx_settled, sign_in
 from tests.suppliers.factories import make_supplier
 
 pytestmark = pytest.mark.browser
@@ -44,6 +44,7 @@ def test_contacts_certificates_and_events_are_added_in_place(live_server, page, 
     certificates.get_by_role("button", name="Add certificate").click()
     expect(certificates.get_by_text("Certificate added.")).to_be_visible()
     expect(certificates.get_by_role("link", name="iso13485.pdf")).to_be_visible()
+    htmx_settled(page)  # the certificate form, kept open, takes the focus when the fragment settles
 
     events = page.locator("#performance-body")
     events.get_by_text("Record a performance event").click()
