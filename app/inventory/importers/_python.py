@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from app.inventory.importers._common import load_toml, make_purl, require_list, require_mapping, require_text
+from app.inventory.importers._common import make_purl, require_list, require_mapping, require_text
 
 K = TypeVar("K", bound=Hashable)
 
@@ -41,10 +41,10 @@ def exact_version(specifier: str | SpecifierSet) -> str:
     return ""
 
 
-def lock_packages(content: bytes, fmt: str) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """Yield a TOML lock's [[package]] tables (poetry.lock, uv.lock) as (where, table, name); each needs a name."""
+def lock_packages(data: dict[str, Any], fmt: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Yield a TOML lock's [[package]] tables (poetry.lock, uv.lock; `data` as load_toml read it) as
+    (where, table, name); each needs a name."""
     # A generator, so that the caller's own checks of package n come before the checks of package n+1.
-    data = load_toml(content, fmt)
     for index, raw in enumerate(require_list(data.get("package", []), fmt, "package")):
         where = f"package[{index}]"
         package = require_mapping(raw, fmt, where)

@@ -12,6 +12,7 @@ schema's extension points), a service's 1.5+ data flows, a protocol's IKEv2 tran
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from xml.etree.ElementTree import Element
 
@@ -47,10 +48,11 @@ def parse(content: bytes) -> ParsedFile:
         raise ImporterError(f"{FORMAT}: the root element is not a CycloneDX <bom>")
     if match.group(1) not in _SUPPORTED:
         raise ImporterError(f"{FORMAT}: CycloneDX {match.group(1)} is not supported ({', '.join(_SUPPORTED)})")
+    namespace = match.group(0)[1:-1]
     skipped: list[str] = []
-    root = _readable(root, match.group(0)[1:-1], skipped)
+    root = _readable(root, namespace, skipped)
     order: dict[str, int] = {}
-    name_tag = f"{{{match.group(0)[1:-1]}}}name"
+    name_tag = f"{{{namespace}}}name"
     count = 0
     for element in root.iter():
         if local_name(element.tag) != "component":
@@ -61,7 +63,10 @@ def parse(content: bytes) -> ParsedFile:
         reference = element.get("bom-ref")
         if reference is not None:
             order.setdefault(reference, len(order))
-    bom = deserialise(Bom.from_xml, root, FORMAT)  # type: ignore[attr-defined]
+    # The namespace is known: without it the library serialises the whole tree to text and parses it again to
+    # find it (a third of the time of a 2 MB BOM).
+    bom = deserialise(functools.partial(Bom.from_xml, default_namespace=namespace), root,  # type: ignore[attr-defined]
+                      FORMAT)
     result = records_from_bom(bom, FORMAT, order)
     result.warnings[:0] = skipped
     return result

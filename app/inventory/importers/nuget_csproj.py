@@ -1,8 +1,9 @@
 """SDK-style .csproj/.fsproj/.vbproj PackageReference items through defusedxml; all are direct.
 
-The version is the Version attribute or child element. A `$(Property)` version is resolved from the
-same file's <PropertyGroup>; a range, a floating version or a centrally managed version (no Version,
-Directory.Packages.props) gives no exact version and a warning. PrivateAssets="all" marks a package
+The version is the VersionOverride (central package management's per-project override) or else the Version,
+attribute or child element. A `$(Property)` version is resolved from the same file's <PropertyGroup>; a range, a
+floating version or a centrally managed version (no Version: it is in Directory.Packages.props) gives no exact
+version and a warning, once per package and version. PrivateAssets="all" marks a package
 that does not flow to consumers (analyzers, test adapters), so its scope is dev.
 """
 
@@ -70,12 +71,13 @@ def parse(content: bytes) -> ParsedFile:
             if element.get("Update") is not None or element.get("Remove") is not None:
                 continue  # changes an item declared elsewhere; declares nothing new
             raise ImporterError(f"{FORMAT}: a PackageReference has no Include", field=f"{where}.Include")
-        declared = _value(element, "Version")
+        declared = _value(element, "VersionOverride") or _value(element, "Version")
         resolved = _PROPERTY.sub(lambda match: properties.get(match.group(1), match.group(0)), declared)
         version = _exact(resolved)
-        if not version:
-            shown = f"{declared!r}" if declared else "none (central package management?)"
-            result.warnings.append(f"{name}: no exact version in this file: {shown}")
+        warning = f"{name}: no exact version in this file: " + (
+            f"{declared!r}" if declared else "none (with central package management it is in Directory.Packages.props)")
+        if not version and warning not in result.warnings:  # one package in several conditional ItemGroups
+            result.warnings.append(warning)
         private = _value(element, "PrivateAssets").lower()
         result.components.append(nuget_component(FORMAT, name, version, development=private == "all"))
     if position == 0:

@@ -1,7 +1,9 @@
 """poetry.lock through tomllib: every [[package]] is a component with an exact version.
 
 A lock file does not say which packages the project asked for (that is in pyproject.toml), so
-direct stays None; parents come from the other packages' [package.dependencies].
+direct stays None; parents come from the other packages' [package.dependencies]. Poetry 1.5 to 1.8 wrote
+neither `category` nor `groups` (lock-version 2.0): such a file cannot tell dev packages from runtime ones,
+and the import says so.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from app.inventory.importers._common import (
     filename_of,
     guarded,
+    load_toml,
     optional_text,
     require_mapping,
     require_text,
@@ -18,6 +21,8 @@ from app.inventory.importers._python import file_hashes, lock_packages, parents_
 from app.inventory.importers.base import ComponentRecord, ParsedFile
 
 FORMAT = "poetry.lock"
+_SCOPE_WARNING = ("this poetry.lock (lock-version {version}) does not record which packages are dev-only "
+                  "(Poetry 1.5 to 1.8 wrote no category or groups): they are listed as runtime")
 
 
 def claims(content: bytes) -> bool:
@@ -53,8 +58,9 @@ def _scope(package: dict[str, object]) -> str:
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
     """Each [[package]] becomes a component; direct=None; parents from [package.dependencies]."""
+    data = load_toml(content, FORMAT)
     rows: list[tuple[str, dict[str, object], str, str, str]] = []
-    for where, package, name in lock_packages(content, FORMAT):
+    for where, package, name in lock_packages(data, FORMAT):
         version = require_text(package.get("version"), FORMAT, f"{where}.version")
         rows.append((where, package, name, version, pypi_purl(FORMAT, name, version)))
 
@@ -65,6 +71,10 @@ def parse(content: bytes) -> ParsedFile:
     )
 
     result = ParsedFile(format=FORMAT)
+    if rows and not any("groups" in package or "category" in package for _, package, _, _, _ in rows):
+        metadata = data.get("metadata")
+        lock_version = metadata.get("lock-version") if isinstance(metadata, dict) else None
+        result.warnings.append(_SCOPE_WARNING.format(version=lock_version or "unknown"))
     for _, package, name, version, purl in rows:
         source = package.get("source")
         repository_url = ""

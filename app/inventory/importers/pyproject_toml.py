@@ -1,7 +1,7 @@
 """pyproject.toml manifests (PEP 621, PEP 735 dependency groups, Poetry) through tomllib + packaging.
 
 A manifest lists what the project asks for, so every entry is direct; versions are exact only
-when the manifest pins one. A package named twice keeps one record with the widest scope.
+when the manifest pins one. Dependencies the manifest marks dynamic are not in it: the import says so. A package named twice keeps one record with the widest scope.
 """
 
 from __future__ import annotations
@@ -172,6 +172,13 @@ def parse(content: bytes) -> ParsedFile:
                 declared=entry.declared,
             )
         )
+    dynamic = [name for name in ("dependencies", "optional-dependencies")
+               if isinstance(project.get("dynamic"), list) and name in project["dynamic"] and name not in project]
+    if dynamic:  # PEP 621: a build backend fills them in when it builds, so this file does not list them
+        result.warnings.append(
+            f"project.{' and project.'.join(dynamic)} {'are' if len(dynamic) > 1 else 'is'} dynamic (marked in "
+            "project.dynamic, filled in by the build backend): this file does not list them; import the lock "
+            "file or an SBOM of the build")
     if unpinned:
         result.warnings.append(
             f"{len(unpinned)} dependencies have no exact version in a manifest (import the lock file "

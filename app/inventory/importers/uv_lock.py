@@ -12,6 +12,7 @@ from collections import deque
 from app.inventory.importers._common import (
     filename_of,
     guarded,
+    load_toml,
     optional_text,
     require_list,
     require_mapping,
@@ -48,7 +49,7 @@ def parse(content: bytes) -> ParsedFile:
     by_key: dict[tuple[str, str], dict[str, object]] = {}
     versions_of: dict[str, list[str]] = {}
     roots: list[tuple[str, str]] = []
-    for where, package, name in lock_packages(content, FORMAT):
+    for where, package, name in lock_packages(load_toml(content, FORMAT), FORMAT):
         is_root = _is_root(package.get("source"))
         # Workspace members and virtual projects may carry no version.
         version = optional_text(package.get("version"))

@@ -61,3 +61,26 @@ def test_an_old_style_project_without_package_references_points_to_packages_conf
     assert parsed.components == []
     assert parsed.warnings == ["this project file has no <PackageReference>, so it names no NuGet packages; an "
                                "old-style project lists them in the packages.config next to it: import that file instead"]
+
+
+def test_a_version_override_of_central_package_management_is_the_version():
+    """testcontainers-dotnet's WeatherForecast.Tests.csproj: one VersionOverride, the rest versioned centrally."""
+    parsed = nuget_csproj.parse(
+        (DATA / "realworld" / "lockfiles" / "testcontainers-weatherforecast-tests.csproj").read_bytes())
+    components = by_name(parsed)
+    assert len(components) == 6
+    assert components["JetBrains.Annotations"].version == "2023.3.0"
+    assert components["JetBrains.Annotations"].purl == "pkg:nuget/JetBrains.Annotations@2023.3.0"
+    assert components["JetBrains.Annotations"].scope == "dev"  # PrivateAssets="All"
+    assert components["xunit"].version == ""
+    assert len(parsed.warnings) == 5
+    assert "xunit: no exact version in this file: none (with central package management it is in " \
+           "Directory.Packages.props)" in parsed.warnings
+
+
+def test_a_package_in_several_conditional_item_groups_is_warned_about_once():
+    content = b"""<Project Sdk="Microsoft.NET.Sdk">
+  <ItemGroup Condition="'$(TargetFramework)' == 'net48'"><PackageReference Include="NUnit" Version="$(NunitVersion)"/></ItemGroup>
+  <ItemGroup Condition="'$(TargetFramework)' == 'net8.0'"><PackageReference Include="NUnit" Version="$(NunitVersion)"/></ItemGroup>
+</Project>"""
+    assert nuget_csproj.parse(content).warnings == ["NUnit: no exact version in this file: '$(NunitVersion)'"]

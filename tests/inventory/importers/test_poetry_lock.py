@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from app.inventory.importers import poetry_lock
-from tests.helpers import REALWORLD
+from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name
 
 REAL = REALWORLD / "lockfiles" / "poetry-poetry.lock"
@@ -37,6 +37,22 @@ def test_groups_decide_the_scope():
     data = tomllib.loads(REAL.read_text())
     dev_only = next(item["name"] for item in data["package"] if "main" not in item.get("groups", ["main"]))
     assert by_name(poetry_lock.parse(REAL.read_bytes()))[dev_only].scope == "dev"
+
+
+def test_a_lock_from_poetry_1_8_has_no_groups_so_the_import_says_dev_packages_are_listed_as_runtime():
+    """python-poetry/poetry's own poetry.lock from Poetry 1.8.5 (lock-version 2.0): no category, no groups."""
+    lock = DATA / "realworld" / "lockfiles" / "poetry-1.8-poetry.lock"
+    data = tomllib.loads(lock.read_text())
+    parsed = poetry_lock.parse(lock.read_bytes())
+    assert len(parsed.components) == len(data["package"]) == 68
+    assert {component.scope for component in parsed.components} == {"runtime"}
+    assert parsed.warnings == ["this poetry.lock (lock-version 2.0) does not record which packages are dev-only "
+                               "(Poetry 1.5 to 1.8 wrote no category or groups): they are listed as runtime"]
+
+
+def test_a_lock_with_groups_or_categories_gives_no_scope_warning():
+    assert poetry_lock.parse(REAL.read_bytes()).warnings == []
+    assert poetry_lock.parse(b'[[package]]\nname = "a"\nversion = "1"\ncategory = "main"\n').warnings == []
 
 
 def test_git_source_is_the_repository_url():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.inventory.importers import pyproject_toml
-from tests.helpers import REALWORLD
+from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 from tests.inventory.realworld import pep503, pyproject_names
 
@@ -74,6 +74,20 @@ typer = "^0.12"
 def test_a_manifest_without_dependencies_gives_no_components():
     assert pyproject_toml.parse(b'[project]\nname = "x"\n').components == []
     assert pyproject_toml.parse(b"").components == []
+
+
+def test_dynamic_dependencies_are_not_in_the_file_and_the_import_says_so():
+    """pydantic-ai-slim: dynamic = ["version", "dependencies", "optional-dependencies"] (hatchling fills them in)."""
+    parsed = pyproject_toml.parse((DATA / "realworld" / "lockfiles" / "pydantic-ai-slim-pyproject.toml").read_bytes())
+    assert parsed.components == []
+    assert parsed.warnings == [
+        "project.dependencies and project.optional-dependencies are dynamic (marked in project.dynamic, filled in by "
+        "the build backend): this file does not list them; import the lock file or an SBOM of the build"]
+
+
+def test_a_dynamic_version_alone_gives_no_warning():
+    content = b'[project]\nname = "x"\ndynamic = ["version"]\ndependencies = ["a==1"]\n'
+    assert pyproject_toml.parse(content).warnings == []
 
 
 def test_a_toml_syntax_error_names_the_line():

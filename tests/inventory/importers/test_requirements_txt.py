@@ -102,6 +102,38 @@ def test_a_requirements_file_under_another_name_is_known_by_its_lines():
     assert parse_file("frozen.txt", b"colorama==0.4.6\nFooProject >= 1.2\n").format == "requirements.txt"
 
 
+RYE = DATA / "realworld" / "lockfiles" / "openai-python-rye-requirements-dev.lock"
+
+
+def test_a_rye_lock_is_known_by_its_header_and_by_its_name():
+    content = RYE.read_bytes()
+    assert parse_file("requirements-dev.lock", content).format == "requirements.txt"
+    assert parse_file("dev-environment.lock", content).format == "requirements.txt"  # the header alone
+    assert requirements_txt.named("requirements.lock") and not requirements_txt.named("Cargo.lock")
+
+
+def test_in_a_rye_lock_via_the_project_and_no_via_at_all_mean_direct():
+    """openai-python's requirements-dev.lock: `-e file:.` installs openai itself, which the lock does not list;
+    `# via openai` names it, and the dev tools the project asks for (nox, ruff) carry no `via`."""
+    content = RYE.read_bytes()
+    parsed = requirements_txt.parse(content)
+    pinned = re.findall(rb"^([A-Za-z0-9][A-Za-z0-9._-]*)==", content, re.MULTILINE)
+    assert len(parsed.components) == len(pinned) == 89
+    components = by_name(parsed)
+    assert components["pydantic"].direct is True and components["pydantic"].parents == ()  # via openai
+    assert components["anyio"].direct is True  # via httpx2 and via openai
+    assert components["anyio"].parents == (components["httpx2"].purl,)
+    assert components["nox"].direct is True and components["ruff"].direct is True  # no via
+    assert components["mypy-extensions"].direct is False  # via mypy
+    assert parsed.warnings == ["line 12: '-e file:.' installs the project itself; skipped"]
+
+
+def test_via_a_name_missing_from_the_file_stays_a_parent_when_the_file_does_not_install_the_project():
+    parsed = requirements_txt.parse(b"idna==3.7\n    # via requests\n")
+    assert by_name(parsed)["idna"].direct is False
+    assert by_name(parsed)["idna"].parents == ("requests",)
+
+
 @pytest.mark.parametrize("content", [
     b"This product is licensed under the MIT licence.\nSee the notice file.\n",  # prose
     b"alpha\nbeta\ngamma\n",  # names alone: a word list as much as requirements
