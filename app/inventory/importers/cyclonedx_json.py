@@ -358,13 +358,24 @@ def read_document(content: bytes, *, chunk: int | None = CHUNK, reader: str = "d
             f"{FORMAT}: specVersion {version!r} is not supported ({', '.join(_SUPPORTED)})", field="specVersion"
         )
     if reader == "direct":
-        return _records_direct(data, str(version))
+        return vex_only_said(_records_direct(data, str(version)), bool(data.get("vulnerabilities")))
     order: dict[str, int] = {}
     count = _check_components(data["components"], "components", order) if "components" in data else 0
     if chunk is not None and count == len(order):
-        return _records_chunked(data, order, chunk)
+        return vex_only_said(_records_chunked(data, order, chunk), bool(data.get("vulnerabilities")))
     bom = deserialise(Bom.from_json, data, FORMAT)  # type: ignore[attr-defined]
-    return records_from_bom(bom, FORMAT, order)
+    return vex_only_said(records_from_bom(bom, FORMAT, order), bool(data.get("vulnerabilities")))
+
+
+VEX_ONLY = ("this BOM lists vulnerabilities only (a VEX document) and no components: import the product's SBOM for "
+            "its components")
+
+
+def vex_only_said(result: ParsedFile, has_vulnerabilities: bool) -> ParsedFile:
+    """A BOM with vulnerabilities and no component is a VEX document: the import says why nothing came of it."""
+    if has_vulnerabilities and not result.components:
+        result.warnings.append(VEX_ONLY)
+    return result
 
 
 @guarded(FORMAT)

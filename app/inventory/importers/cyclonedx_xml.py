@@ -20,7 +20,7 @@ from cyclonedx.model.bom import Bom
 
 from app.inventory.importers._common import filename_of, guarded, local_name, parse_xml, xml_root
 from app.inventory.importers.base import ImporterError, ParsedFile
-from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom
+from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom, vex_only_said
 
 FORMAT = "cyclonedx-xml"
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")
@@ -67,7 +67,7 @@ def parse(content: bytes) -> ParsedFile:
     # find it (a third of the time of a 2 MB BOM).
     bom = deserialise(functools.partial(Bom.from_xml, default_namespace=namespace), root,  # type: ignore[attr-defined]
                       FORMAT)
-    result = records_from_bom(bom, FORMAT, order)
+    result = vex_only_said(records_from_bom(bom, FORMAT, order), bool(bom.vulnerabilities))
     result.warnings[:0] = skipped
     return result
 

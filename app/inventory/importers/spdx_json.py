@@ -18,12 +18,14 @@ from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.model.spdx_none import SpdxNone
 from spdx_tools.spdx.parser.error import SPDXParsingError
 from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser
+from spdx_tools.spdx.parser.jsonlikedict.license_expression_parser import LicenseExpressionParser
 
 from app.inventory.importers._common import (
     filename_of,
     guarded,
     json_object,
     licence,
+    licence_name,
     load_json,
     make_purl,
     require_mapping,
@@ -96,8 +98,36 @@ def _supplier(actor: object) -> str:
     return name.strip() if isinstance(name, str) else ""
 
 
-def records_from_document(document: Document, fmt: str) -> ParsedFile:
-    """Turn an spdx-tools Document into component records (described roots left out)."""
+# GitHub's dependency-graph export (2023 on) names a package "<ecosystem>:<name>" ("pip:requests",
+# "maven:org.slf4j:slf4j-api", "actions:owner/repo") and gives a version it could not resolve as the manifest's range
+# ("< 40.0.0", ">= 2.5,< 4"), without a purl.
+_GITHUB_GRAPH = "GitHub.com-Dependency-Graph"
+_GITHUB_TYPES = {"pip": "pypi", "npm": "npm", "maven": "maven", "rubygems": "gem", "nuget": "nuget", "go": "golang",
+                 "rust": "cargo", "composer": "composer", "actions": "githubactions", "pub": "pub", "swift": "swift"}
+_VERSION_RANGE = re.compile(r"[<>=~^*|,]|\s")
+# syft's version of a package it found no version for.
+_NO_VERSION = frozenset({"UNKNOWN"})
+
+
+def _github_graph_package(fmt: str, name: str, version: str, purl: str) -> tuple[str, str, str, str]:
+    """(name, version, purl, declared range) of a package of GitHub's dependency-graph export: the ecosystem prefix
+    becomes the purl type, a range is what was declared and no version."""
+    prefix, _, rest = name.partition(":")
+    purl_type = _GITHUB_TYPES.get(prefix)
+    if purl_type is None or not rest.strip():
+        return name, version, purl, ""
+    declared = ""
+    if _VERSION_RANGE.search(version.strip()):
+        declared, version = version.strip(), ""
+    if not purl:
+        namespace, _, short = rest.rpartition(":" if purl_type == "maven" else "/")
+        purl = make_purl(fmt, purl_type, short, version, namespace or None)
+    return rest, version, purl, declared
+
+
+def records_from_document(document: Document, fmt: str, named_licences: dict[str, str] | None = None) -> ParsedFile:
+    """Turn an spdx-tools Document into component records (described roots left out); `named_licences` gives, by
+    SPDXID, the licence text of a package whose licence fields were no SPDX expression (read as a licence name)."""
     result = ParsedFile(format=fmt)
     document_id = document.creation_info.spdx_id
     package_ids = {package.spdx_id for package in document.packages}
@@ -134,18 +164,26 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
 
     purls: dict[str, str] = {}
     names: dict[str, str] = {}
+    versions: dict[str, str] = {}
+    declared: dict[str, str] = {}
     with_parents = {parent for parent, _, _ in edges}
     groupings: set[str] = set()
+    github = any(_GITHUB_GRAPH in str(creator.name) for creator in document.creation_info.creators)
     for package in document.packages:
         version = _text(package.version)
+        version = "" if version.strip().upper() in _NO_VERSION else version
         purl = next(
             (str(reference.locator).strip() for reference in package.external_references
              if reference.category == ExternalPackageRefCategory.PACKAGE_MANAGER
              and reference.reference_type == "purl" and str(reference.locator).startswith("pkg:")),
             "",
         )
-        purls[package.spdx_id] = purl or make_purl(fmt, "generic", package.name.strip() or package.spdx_id, version)
-        names[package.spdx_id] = package.name
+        name = package.name.strip()
+        if github and package.spdx_id not in roots:
+            name, version, purl, declared[package.spdx_id] = _github_graph_package(fmt, name, version, purl)
+        purls[package.spdx_id] = purl or make_purl(fmt, "generic", name or package.spdx_id, version)
+        names[package.spdx_id] = name
+        versions[package.spdx_id] = version
         if not purl and not version and package.spdx_id in with_parents and package.spdx_id not in roots and (
                 package.primary_package_purpose == PackagePurpose.APPLICATION
                 or package.spdx_id.startswith("SPDXRef-Application-")):
@@ -176,20 +214,32 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
             direct_ids.add(child)
         elif parent in package_ids:
             parents.setdefault(child, []).append(purls[parent])
-    # trivy's grouping CONTAINS every package of its lockfile: those another package depends on are transitive.
-    direct_ids -= {child for child in group_of if child in parents}
+    # trivy's grouping CONTAINS every package of its lockfile: those another package depends on are transitive. So
+    # with a described root that only CONTAINS a package (syft's scanned directory or image): it says where the
+    # package is, not that the product asks for it.
+    contained = {relation.related_spdx_element_id for relation in document.relationships
+                 if relation.relationship_type == RelationshipType.CONTAINS and relation.spdx_element_id in roots}
+    needed = {child for parent, child, _ in edges if parent in roots} - contained
+    direct_ids -= {child for child in (set(group_of) | contained) - needed if child in parents}
 
     extracted = {
         info.license_id: (info.license_id, _text(info.license_name), _text(info.extracted_text)[:300],
                           tuple(str(url) for url in info.cross_references))
         for info in document.extracted_licensing_info if info.license_id
     }
+    ranges = [f"{names[ident]} {declared[ident]}" for ident in declared if declared[ident]]
+    if ranges:
+        result.warnings.append(f"{len(ranges)} packages have a version range, not a version (GitHub's dependency graph "
+                               f"could not resolve them; import the lock file for exact versions): "
+                               f"{', '.join(ranges[:10])}")
     for package in document.packages:
         if package.spdx_id in roots:
             continue
         ident = package.spdx_id
         raw_licence = _text(package.license_concluded) or _text(package.license_declared)
         expression, unknown = licence(raw_licence)
+        if not raw_licence and named_licences and ident in named_licences:
+            expression, unknown = licence_name(named_licences[ident])
         refs = tuple(dict.fromkeys(_LICENCE_REF.findall(raw_licence)))
         licence_refs = tuple(extracted[ref] for ref in refs if ref in extracted)
         purl = purls[ident]
@@ -199,8 +249,9 @@ def records_from_document(document: Document, fmt: str) -> ParsedFile:
             direct = ident in direct_ids
         result.components.append(
             ComponentRecord(
-                name=package.name.strip(),
-                version=_text(package.version),
+                name=names[ident],
+                version=versions[ident],
+                declared=declared.get(ident, ""),
                 ecosystem=ecosystem.lower() or "generic",
                 purl=purl,
                 licence_expression=expression,
@@ -300,8 +351,35 @@ def _mended_relationships(relationships: list[Any], fixes: Counter[str]) -> list
     return kept
 
 
-def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
-    """A copy of the document with the known real-world deviations mended, and what was mended."""
+def _without_files(data: dict[str, Any]) -> dict[str, Any]:
+    """The document without its files and snippets (files are not components): spdx-tools matches every file of a
+    package's hasFiles against every relationship, which takes seconds for a build manifest of a few thousand files."""
+    if not any(key in data for key in ("files", "snippets")) and not any(
+            isinstance(package, dict) and "hasFiles" in package for package in data.get("packages") or []):
+        return data
+    kept = {key: value for key, value in data.items() if key not in ("files", "snippets")}
+    if isinstance(data.get("packages"), list):
+        kept["packages"] = [{key: value for key, value in package.items() if key != "hasFiles"}
+                            if isinstance(package, dict) else package for package in data["packages"]]
+    return kept
+
+
+def _mended_licence(value: object, fixes: Counter[str]) -> object:
+    """A licence field spdx-tools cannot parse as an expression ("Apache, Version 2.0") as NOASSERTION; the text
+    is kept by the caller and read as a licence name."""
+    if not isinstance(value, str):
+        return value
+    try:
+        LicenseExpressionParser.parse_license_expression(value)
+    except SPDXParsingError:
+        fixes["licences that are not SPDX expressions read as licence names"] += 1
+        return "NOASSERTION"
+    return value
+
+
+def _lenient(data: dict[str, Any], named_licences: dict[str, str]) -> tuple[dict[str, Any], Counter[str]]:
+    """A copy of the document with the known real-world deviations mended, and what was mended; a package's licence
+    text that is no SPDX expression goes into `named_licences` (by SPDXID)."""
     fixes: Counter[str] = Counter()
     mended = dict(data)
     info = data.get("creationInfo")
@@ -331,14 +409,17 @@ def _lenient(data: dict[str, Any]) -> tuple[dict[str, Any], Counter[str]]:
             for key in _DATE_FIELDS:
                 if key in package:
                     package[key] = _mended_date(package[key], fixes)
+            for key in ("licenseConcluded", "licenseDeclared"):
+                if key in package:
+                    original, package[key] = package[key], _mended_licence(package[key], fixes)
+                    if original != package[key] and isinstance(package.get("SPDXID"), str):
+                        named_licences.setdefault(package["SPDXID"], str(original))
+            if isinstance(package.get("licenseInfoFromFiles"), list):
+                package["licenseInfoFromFiles"] = [
+                    _mended_licence(item, fixes) for item in package["licenseInfoFromFiles"]]
         packages.append(package)
     if "packages" in data:
         mended["packages"] = packages
-    if isinstance(data.get("files"), list):
-        files = [item for item in data["files"] if not (isinstance(item, dict) and not item.get("checksums"))]
-        if len(files) != len(data["files"]):
-            fixes["files without checksums left out (files are not components)"] += len(data["files"]) - len(files)
-            mended["files"] = files
     if isinstance(data.get("relationships"), list):
         mended["relationships"] = _mended_relationships(data["relationships"], fixes)
     if isinstance(data.get("annotations"), list):
@@ -360,11 +441,13 @@ def parse(content: bytes) -> ParsedFile:
                             field="@context")
     if not isinstance(version, str) or not version.startswith("SPDX-2."):
         raise ImporterError(f"{FORMAT}: spdxVersion {version!r} is not SPDX 2.x", field="spdxVersion")
+    data = _without_files(data)
+    named_licences: dict[str, str] = {}
     try:
         document = JsonLikeDictParser().parse(data)
         warnings: list[str] = []
     except SPDXParsingError as error:
-        mended, fixes = _lenient(data)
+        mended, fixes = _lenient(data, named_licences)
         if not fixes:
             raise spdx_error(FORMAT, error) from error
         try:
@@ -374,6 +457,6 @@ def parse(content: bytes) -> ParsedFile:
         first = "; ".join(str(message) for message in error.get_messages()[:2])[:300]
         done = ", ".join(f"{count} {what}" for what, count in fixes.items())
         warnings = [f"the document does not follow {version} strictly ({first}); read leniently: {done}"]
-    result = records_from_document(document, FORMAT)
+    result = records_from_document(document, FORMAT, named_licences)
     result.warnings[:0] = warnings
     return result

@@ -48,3 +48,25 @@ def test_cyclonedx_1_7_xml_from_cyclonedx_py_is_read() -> None:
     parsed = cyclonedx_xml.parse(CYCLONEDX_PY_XML.read_bytes())
     assert [component.name for component in parsed.components] == expected
     assert parse_file("bom.xml", CYCLONEDX_PY_XML.read_bytes()).format == "cyclonedx-xml"
+
+
+def test_a_vex_document_without_components_says_why_nothing_is_imported() -> None:
+    """CycloneDX bom-examples' VEX/vex.json: vulnerabilities that affect refs of another BOM, no components."""
+    path = DATA / "realworld" / "cyclonedx" / "bom-examples-vex-only.cdx.json"
+    assert json.loads(path.read_text())["vulnerabilities"] and "components" not in json.loads(path.read_text())
+    parsed = parse_file("vex.json", path.read_bytes())
+    assert parsed.components == []
+    assert parsed.warnings == ["this BOM lists vulnerabilities only (a VEX document) and no components: import "
+                               "the product's SBOM for its components"]
+
+
+def test_a_vex_document_in_xml_says_so_too() -> None:
+    content = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.4" version="1">
+  <vulnerabilities>
+    <vulnerability><id>CVE-2021-44228</id><affects><target><ref>urn:cdx:x/1#pkg:maven/a/b@1</ref></target></affects>
+    </vulnerability>
+  </vulnerabilities>
+</bom>"""
+    parsed = parse_file("vex.cdx.xml", content)
+    assert parsed.components == [] and parsed.warnings[-1].startswith("this BOM lists vulnerabilities only")
