@@ -45,14 +45,21 @@ _EDGE_SECTIONS = ("dependencies", "optionalDependencies")
 _SCOPE_WARNING = "yarn.lock does not record which packages are dev-only: they are listed as runtime"
 
 
+# A classic entry without the header (some tools strip it): `name@range:` then `  version "x"` and `  resolved "..."`.
+_HEADERLESS_V1 = re.compile(rb'\A(?:\s*#[^\n]*\n|\s*\n)*"?[^\s#"][^\n]*@[^\n]*:\r?\n  version "[^"\n]+"\r?\n  resolved "')
+
+
 def claims(content: bytes) -> bool:
-    """Text with the classic "# yarn lockfile v1" header or berry's top-level __metadata block."""
-    return b"# yarn lockfile v1" in content[:1024] or re.search(rb"^__metadata:\r?\n", content, re.MULTILINE) is not None
+    """Text with the classic "# yarn lockfile v1" header or berry's top-level __metadata block, or that begins with a
+    classic entry (its version and resolved lines) when the header was left out."""
+    return (b"# yarn lockfile v1" in content[:1024] or re.search(rb"^__metadata:\r?\n", content, re.MULTILINE) is not None
+            or _HEADERLESS_V1.match(bytes(content[:4096])) is not None)
 
 
 def named(filename: str) -> bool:
-    """yarn.lock."""
-    return filename_of(filename) == "yarn.lock"
+    """yarn.lock, also with a prefix or a suffix in the name (yarn-v1.lock, app.yarn.lock)."""
+    name = filename_of(filename)
+    return name.endswith(".lock") and "yarn" in name
 
 
 @dataclass

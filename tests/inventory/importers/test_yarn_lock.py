@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.inventory.importers import yarn_lock
+from app.inventory.importers import parse_file, yarn_lock
 from app.inventory.importers.base import ImporterError
 from tests.helpers import DATA
 from tests.inventory.importers.checks import by_key
@@ -180,3 +180,15 @@ def test_berry_older_lockfiles_with_bare_ranges_still_link_parents() -> None:
     )
     found = by_key(yarn_lock.parse(content).components)
     assert found[("b", "2.1.0")].parents == ("pkg:npm/a@1.0.0",)
+
+
+def test_a_classic_lock_without_its_header_is_known_by_its_entries_and_by_a_name_with_yarn_in_it():
+    """cdxgen's yarn_locks/yarn4.lock: one classic entry (version, resolved, integrity) and no header."""
+    content = (DATA / "realworld" / "lockfiles" / "cdxgen-yarn4-headerless.lock").read_bytes()
+    assert not content.startswith(b"# yarn lockfile v1")
+    for name in ("yarn4.lock", "deps.lock"):
+        parsed = parse_file(name, content)
+        assert parsed.format == "yarn.lock"
+        assert [(c.name, c.version) for c in parsed.components] == [("husky", "8.0.1")]
+    assert yarn_lock.named("yarn-v1.lock") and not yarn_lock.named("Cargo.lock")
+    assert not yarn_lock.claims(b"GEM\n  remote: https://rubygems.org/\n  specs:\n    rake (13.0.6)\n")
