@@ -18,6 +18,7 @@ from app.access import Permission, permission_required
 from app.db import stated_id
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
+from app.labels import label
 from app.pagination import paginate, sub_page
 from app.questionnaires import builder, evaluations, evidence, policies, services, workflow
 from app.questionnaires.answers import visible_questions
@@ -424,7 +425,11 @@ DECISIONS = ("approved", "conditionally_approved", "rejected")  # the decision f
 @bp.route("/evaluations/<int:evaluation_id>")
 @permission_required(Permission.SUPPLIERS_READ)
 def evaluations_detail(evaluation_id: int) -> Any:
-    evaluation = _evaluation(evaluation_id)
+    return _detail_page(_evaluation(evaluation_id))
+
+
+def _detail_page(evaluation: Evaluation, decision_form: DecisionForm | None = None, status: int = 200) -> Any:
+    """The evaluation page; a refused decision comes back in its own form, as the signer filled it in."""
     defn = evaluation.template.parsed()
     typed = evaluations.checked_answers(evaluation, defn)
     visible = {q.code for q in visible_questions(defn, typed)}
@@ -434,8 +439,8 @@ def evaluations_detail(evaluation_id: int) -> Any:
     override_form.question_code.choices = [(e["code"], f"{e['code']} ({e['points']:g} of {e['max_points']:g})") for e in breakdown if e["applicable"]]
     suggested = (evaluation.score or {}).get("suggested_decision")
     can_review = policies.can_review(current_user, evaluation)
-    decision_form = DecisionForm(formdata=None, approval_scope=evaluation.supplier.scope,
-                                 decision=suggested if suggested in DECISIONS else None)
+    decision_form = decision_form or DecisionForm(formdata=None, approval_scope=evaluation.supplier.scope,
+                                                  decision=suggested if suggested in DECISIONS else None)
     return render_template(
         "questionnaires/evaluations_detail.html", evaluation=evaluation, defn=defn, visible=visible,
         evidence=evaluations.evidence_by_question(evaluation), answer_text=answer_text, option_choices=option_choices,
@@ -450,7 +455,7 @@ def evaluations_detail(evaluation_id: int) -> Any:
         proposals=evidence.proposals_of(evaluation), evidence_job=evidence.latest_job(evaluation),
         collects_evidence=evaluation.supplier.kind == "open_source_project" and any(q.evidence for q in defn.questions()),
         proposal_form=ProposalForm(formdata=None), override_proposal_form=ProposalOverrideForm(formdata=None),
-    )
+    ), status
 
 
 def _back(evaluation: Evaluation, anchor: str | None = None) -> Any:
@@ -627,13 +632,16 @@ def _decision_input(form: DecisionForm) -> evaluations.DecisionInput:
 def evaluations_decide(evaluation_id: int) -> Any:
     evaluation = _evaluation(evaluation_id)
     form = DecisionForm()
-    return _step(
-        evaluation, form,
-        lambda: evaluations.decide(
-            evaluation, _decision_input(form), signer=current_user, password=form.password.data or "", comment=form.comment.data or ""
-        ),
-        f"Decision signed: {(form.decision.data or '').replace('_', ' ')}.", anchor="decision",
-    )
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _detail_page(evaluation, form, 422)
+    outcome = unit_of_work.run(lambda: evaluations.decide(
+        evaluation, _decision_input(form), signer=current_user, password=form.password.data or "",
+        comment=form.comment.data or ""), pages=EVALUATION_PAGES)
+    if not outcome.ok:  # the form comes back as filled in (decision, conditions, rationale), never reset to a default
+        return _detail_page(_evaluation(evaluation_id), form, outcome.status)
+    flash(f"Decision signed: {label(form.decision.data or '').lower()}.", "success")
+    return _back(evaluation)
 
 
 @bp.route("/evaluations/<int:evaluation_id>/evidence/<int:evidence_id>")

@@ -42,7 +42,7 @@ def protocols_waiting(limit: int | None = None) -> list[tuple[Protocol, str]]:
         query = query.limit(limit)
     waiting = []
     for protocol in db.session.scalars(query):
-        reviewed = services.signed_current(services.protocol_sign_target(protocol), Meaning.REVIEWED)
+        reviewed = services.reviewed_this_round(services.protocol_sign_target(protocol))
         waiting.append((protocol, Meaning.APPROVED if reviewed else Meaning.REVIEWED))
     return waiting
 

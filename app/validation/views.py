@@ -338,7 +338,11 @@ def _protocol_page(protocol: Protocol, status: int = 200, template: str = "valid
         justify_form=overrides.get("justify_form") or _justify_form(),
         reason_form=forms.ReasonForm(prefix="return"), withdraw_form=forms.ReasonForm(prefix="withdraw"),
         execution_form=_execution_form(protocol, entries, overrides.get("execution_form")), confirm=forms.ConfirmForm(),
-        reviewed=services.signed_current(sign_target, Meaning.REVIEWED) is not None,
+        reviewed=services.reviewed_this_round(sign_target) is not None,
+        why_not_approve=_why_not(user, protocol, sign_target, Meaning.APPROVED, policies.can_approve_protocol),
+        why_not_review=_why_not(user, protocol, sign_target, Meaning.REVIEWED, policies.can_review),
+        review_excludes_approval={Meaning.REVIEWED, Meaning.APPROVED} <= signature_services.separate_meanings(
+            sign_target.entity_type),
         can_edit=policies.can_edit_protocol(user, protocol), can_submit=policies.can_submit(user, protocol),
         can_review=policies.can_review(user, protocol) and protocol.status == ProtocolStatus.IN_REVIEW
         and signature_services.may_sign(sign_target, user, Meaning.REVIEWED),
@@ -353,6 +357,15 @@ def _protocol_page(protocol: Protocol, status: int = 200, template: str = "valid
             protocol.report is not None and protocol.report.status == ReportStatus.APPROVED),
         testers=testers,
     ), status
+
+
+def _why_not(user: Any, protocol: Protocol, target: SignTarget, meaning: str,
+             allowed: Callable[[Any, Protocol], bool]) -> str:
+    """Why someone whose role signs with this meaning may not sign this protocol in review ("" when they may, or
+    when the role does not sign so): the page says it instead of leaving them without a form."""
+    if protocol.status != ProtocolStatus.IN_REVIEW or not allowed(user, protocol):
+        return ""
+    return signature_services.separation_refusal(target, user, meaning) or ""
 
 
 def _justify_form() -> forms.JustificationForm:
@@ -590,7 +603,8 @@ def protocols_submit(protocol_id: int) -> Any:
 @permission_required(Permission.VALIDATION_REVIEW)
 def protocols_review(protocol_id: int) -> Any:
     return _signing_view(protocol_id, "review", Meaning.REVIEWED, services.review_protocol,
-                         "Signed as reviewed. QA can now approve the protocol.")
+                         "Signed as reviewed. QA can now approve the protocol: someone other than the author "
+                         "and the reviewer.")
 
 
 @bp.route("/protocols/<int:protocol_id>/approve", methods=["POST"])

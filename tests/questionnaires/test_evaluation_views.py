@@ -15,7 +15,7 @@ from app.questionnaires import evaluations, services
 from app.questionnaires.evaluations import LinkState
 from app.questionnaires.models import Evaluation, EvaluationStatus
 from app.suppliers.models import SupplierStatus
-from tests.helpers import signing
+from tests.helpers import PASSWORD, signing
 from tests.questionnaires.factories import (
     GOOD_EVALUATOR_ANSWERS,
     make_supplier,
@@ -142,6 +142,34 @@ def test_review_score_override_and_signed_decision(app, login_as, make_user):
     page = qa.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
     assert "Quinn" in page and "Content changed since signing" not in page
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.name == "evaluation.decided")) is not None
+
+
+def test_a_refused_decision_comes_back_as_the_signer_filled_it_in_never_reset_to_the_suggestion(
+        app, login_as, make_user):
+    """A conditional approval without conditions is refused (422) with the form as sent: the decision stays
+    "Conditionally approved" (not the suggested "Approved", which a hurried re-sign would otherwise sign) and the
+    rationale and user name stay; the password is never sent back."""
+    pat = make_user("pat", Role.PURCHASING)
+    evaluation, _token = submitted(pat, make_supplier(criticality="minor"))
+    db.session.commit()
+    purchasing = login_as(Role.PURCHASING, username="buyer")
+    data = {f"answer-{code}": value for code, value in GOOD_EVALUATOR_ANSWERS.items()}
+    purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/evaluator-answers", data=data)
+    purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/score")
+    qa = login_as(Role.QA, username="quinn")
+    refused = qa.post(f"/questionnaires/evaluations/{evaluation.id}/decide", data={
+        "decision": "conditionally_approved", "approval_scope": "SDK", "rationale": "Scores well but no SBOM yet",
+        **signing(qa)})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "A conditional approval needs its conditions." in page
+    assert re.search(r'<input[^>]*checked[^>]*value="conditionally_approved"|<input[^>]*value="conditionally_approved"'
+                     r'[^>]*checked', page)
+    assert not re.search(r'<input[^>]*checked[^>]*value="approved"|<input[^>]*value="approved"[^>]*checked', page)
+    assert "Scores well but no SBOM yet" in page
+    assert 'value="quinn"' in page and PASSWORD not in page
+    db.session.refresh(evaluation)
+    assert evaluation.status == EvaluationStatus.SCORED
 
 
 def test_staff_evidence_download_is_checked_against_the_evaluation(app, login_as, make_user):

@@ -106,6 +106,24 @@ def test_the_authors_approval_is_hidden_and_refused(login_as, make_user):
     assert db.session.get(Protocol, protocol.id).status == ProtocolStatus.IN_REVIEW
 
 
+def test_qa_who_reviewed_is_told_why_they_cannot_approve_and_qa_about_to_review_is_warned(login_as, make_user):
+    """QA may review as well as approve, but not both on one protocol version (separation of duties): before the
+    review the page says so, after it the page says why there is no approval form (no silent dead end)."""
+    qa = login_as(Role.QA, username="quinn")
+    author = make_user("erin", Role.ENGINEER)
+    protocol = write_protocol(make_system(author), author)
+    services.submit_protocol(protocol, author, password=PASSWORD)
+    db.session.commit()
+    page = qa.get(f"/validation/protocols/{protocol.id}").get_data(as_text=True)
+    assert "Sign as reviewed" in page
+    assert "If you sign as reviewed, someone else from QA approves (separation of duties)." in page
+    qa.post(f"/validation/protocols/{protocol.id}/review", data={"review-meaning": "reviewed",
+                                                                 **signing(qa, prefix="review")})
+    page = qa.get(f"/validation/protocols/{protocol.id}").get_data(as_text=True)
+    assert "Reviewed: waiting for QA approval." in page and "Approve the protocol" not in page
+    assert "You signed this protocol as reviewed; signing it as approved needs another person" in page
+
+
 def test_execution_with_evidence_and_a_disguised_file_refused(login_as, make_user):
     tester = login_as(Role.ENGINEER, username="tess")
     author, reviewer, qa = make_user("erin", Role.ENGINEER), make_user("rob", Role.ENGINEER), make_user("q", Role.QA)

@@ -213,6 +213,26 @@ def test_a_protocol_returned_to_draft_and_edited_flags_its_old_authored_signatur
     assert [(m.meaning, m.content_changed) for m in shown] == [("authored", True)]
 
 
+def test_a_protocol_returned_and_sent_again_unchanged_needs_a_new_review_before_approval(people, make_user):
+    """The review of the first round does not carry over: the reviewer returned it, so it is not a review of what
+    the author sent again, even with the content unchanged."""
+    author, reviewer, qa = people["author"], people["reviewer"], people["qa"]
+    protocol = write_protocol(make_system(author), author)
+    services.submit_protocol(protocol, author, password=PASSWORD)
+    services.review_protocol(protocol, reviewer, password=PASSWORD)
+    services.return_protocol(protocol, reviewer, reason="Check the expected results once more")
+    services.submit_protocol(protocol, author, password=PASSWORD)
+    target = services.protocol_sign_target(protocol)
+    assert services.reviewed_this_round(target) is None
+    with pytest.raises(ValidationFailed, match="must be reviewed by a second person"):
+        services.approve_protocol(protocol, qa, password=PASSWORD)
+    second = make_user("rita", Role.ENGINEER)
+    services.review_protocol(protocol, second, password=PASSWORD)
+    assert services.reviewed_this_round(target).signer_id == second.id
+    services.approve_protocol(protocol, qa, password=PASSWORD)
+    assert protocol.status == ProtocolStatus.APPROVED
+
+
 def test_withdrawal_needs_a_reason_and_is_final(people):
     author = people["author"]
     protocol = write_protocol(make_system(author), author)

@@ -94,6 +94,17 @@ def signed_current(target: SignTarget, meaning: str) -> Signature | None:
     return None
 
 
+def reviewed_this_round(target: SignTarget) -> Signature | None:
+    """The review that counts for approval: on this version, its content still matching, and signed after the
+    author's latest submission (a protocol returned to its author and sent again needs a new review)."""
+    found = [s for s in signatures.signatures_for(target.entity_type, target.entity_id)
+             if s.entity_version == target.version]
+    submitted = max((s.id for s in found if s.meaning == Meaning.AUTHORED), default=0)
+    current = signatures.content_hash(target.content)
+    return next((s for s in found if s.id > submitted and s.meaning == Meaning.REVIEWED
+                 and s.content_hash == current), None)
+
+
 def coverage(protocol: Protocol) -> list[FunctionFacts]:
     """High-risk functions of the protocol without a scripted test case or a QA-signed justification."""
     functions = [
@@ -219,7 +230,7 @@ def review_protocol(protocol: Protocol, by: User, *, password: str, comment: str
         raise workflow.IllegalMove("Only a protocol in review can be signed as reviewed.")
     require(policies.can_review(by, protocol), "The author cannot review their own protocol.")
     target = protocol_sign_target(protocol)
-    if signed_current(target, Meaning.REVIEWED):
+    if reviewed_this_round(target):
         raise Conflict("This protocol version is already reviewed.")
     signatures.sign(target, by, password=password, meaning=Meaning.REVIEWED, comment=comment)
 
@@ -241,7 +252,7 @@ def approve_protocol(protocol: Protocol, by: User, *, password: str, comment: st
         workflow.approve_protocol(protocol)  # raises IllegalMove
     require(policies.can_approve_protocol(by, protocol), "Only QA other than the author may approve this protocol.")
     target = protocol_sign_target(protocol)
-    if not signed_current(target, Meaning.REVIEWED):
+    if not reviewed_this_round(target):
         raise ValidationFailed("The protocol must be reviewed by a second person before QA approves it.")
     signatures.sign(target, by, password=password, meaning=Meaning.APPROVED, comment=comment)
     workflow.approve_protocol(protocol)
