@@ -98,7 +98,9 @@ def test_scoring_is_offered_only_once_the_supplier_has_submitted(app, login_as, 
     assert "Score the answers" in client.get(f"/questionnaires/evaluations/{done.id}").get_data(as_text=True)
 
 
-def test_review_score_override_and_signed_decision(app, login_as, make_user):
+def _scored(login_as, make_user):
+    """A submitted evaluation of a minor supplier, answered by the evaluator and scored through the pages; the
+    purchasing client that did it."""
     pat = make_user("pat", Role.PURCHASING)
     evaluation, _token = submitted(pat, make_supplier(criticality="minor"))
     db.session.commit()
@@ -106,6 +108,11 @@ def test_review_score_override_and_signed_decision(app, login_as, make_user):
     data = {f"answer-{code}": value for code, value in GOOD_EVALUATOR_ANSWERS.items()}
     purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/evaluator-answers", data=data)
     purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/score")
+    return evaluation, purchasing
+
+
+def test_review_score_override_and_signed_decision(app, login_as, make_user):
+    evaluation, purchasing = _scored(login_as, make_user)
     purchasing.post(
         f"/questionnaires/evaluations/{evaluation.id}/override",
         data={"question_code": "C10", "points": "5", "reason": "Contract says 60 days"},
@@ -149,13 +156,7 @@ def test_a_refused_decision_comes_back_as_the_signer_filled_it_in_never_reset_to
     """A conditional approval without conditions is refused (422) with the form as sent: the decision stays
     "Conditionally approved" (not the suggested "Approved", which a hurried re-sign would otherwise sign) and the
     rationale and user name stay; the password is never sent back."""
-    pat = make_user("pat", Role.PURCHASING)
-    evaluation, _token = submitted(pat, make_supplier(criticality="minor"))
-    db.session.commit()
-    purchasing = login_as(Role.PURCHASING, username="buyer")
-    data = {f"answer-{code}": value for code, value in GOOD_EVALUATOR_ANSWERS.items()}
-    purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/evaluator-answers", data=data)
-    purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/score")
+    evaluation, _purchasing = _scored(login_as, make_user)
     qa = login_as(Role.QA, username="quinn")
     refused = qa.post(f"/questionnaires/evaluations/{evaluation.id}/decide", data={
         "decision": "conditionally_approved", "approval_scope": "SDK", "rationale": "Scores well but no SBOM yet",
