@@ -4,7 +4,8 @@ Pure: plain values in, plain values out. A package is the same package when its 
 its name as the ecosystem compares names (PEP 503 for PyPI...) are the same; versions are
 ordered by the ecosystem's own rules (packaging for PyPI, univers for the others).
 A package present in several versions in one release (npm does that) is paired version by
-version: versions present on both sides are unchanged, the rest are paired in order.
+version: versions present on both sides are unchanged, the rest are paired in order. A version's licence has
+changed only when both sides state one and they differ: an empty licence is one not stated (not looked up yet).
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def diff(old: Iterable[DiffItem], new: Iterable[DiffItem]) -> ReleaseDiff:
         old_versions, new_versions = before.get(key, {}), after.get(key, {})
         for version in sorted(old_versions.keys() & new_versions.keys()):
             previous, current = old_versions[version], new_versions[version]
-            if previous.licence_expression != current.licence_expression:
+            if previous.licence_expression and current.licence_expression and (
+                    previous.licence_expression != current.licence_expression):  # "" is not stated, not a change
                 result.changes.append(Change(LICENCE_CHANGED, current.name, current.ecosystem, previous, current))
                 result.kinds[(*key, version)] = (LICENCE_CHANGED, version)
             else:

@@ -518,7 +518,12 @@ def _row_record(row: dict[str, Any]) -> ComponentRecord:
     )
 
 
-_CARRY_NAMES: tuple[str, ...] = ("name", "version", "ecosystem", "licence_expression", "status", "assessed",
+# The licence of one package version found by a look-up or typed by a person: it is the same in the next release.
+_LICENCE_FIELDS: tuple[str, ...] = ("licence_expression", "unknown_licences", "licence_verdict", "licence_state",
+                                    "licence_source", "licence_checked_at", "licence_evidence_id")
+_LICENCE_KEPT_STATES = frozenset({LicenceState.REGISTRY.value, LicenceState.NOT_DECLARED.value,
+                                  LicenceState.MANUAL.value})
+_CARRY_NAMES: tuple[str, ...] = ("name", "version", "ecosystem", *_LICENCE_FIELDS, "status", "assessed",
                                  "assessment_note", "assessed_by_id", "assessed_at", "manufacturer",
                                  *ASSESSMENT_FIELDS)
 
@@ -664,6 +669,11 @@ def _carry_forward(row: dict[str, Any], item: diffing.DiffItem, changes: diffing
         for name in ASSESSMENT_FIELDS:
             row[name] = source[name]
         row["manufacturer"] = row["manufacturer"] or source["manufacturer"]
+    exact = same or carried.get((*key, item.version))
+    if exact and row["licence_state"] == LicenceState.NOT_LOOKED_UP.value and exact["licence_state"] in (
+            _LICENCE_KEPT_STATES):  # the file names no licence; this version's was looked up or typed before
+        for name in _LICENCE_FIELDS:
+            row[name] = exact[name]
     if same:
         for name in ("status", "assessed", "assessment_note", "assessed_by_id", "assessed_at"):
             row[name] = same[name]

@@ -9,9 +9,10 @@ from app.access import Role
 from app.audit.models import AuditEvent
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.inventory import diff as diffing
 from app.inventory import services
 from app.inventory.anomalies.services import record_review
-from app.inventory.models import ChangeKind, Component, ImportRun, Product, Release
+from app.inventory.models import ChangeKind, Component, ImportRun, LicenceState, Product, Release
 from app.inventory.workflow import ReleaseFrozen
 from app.signatures.services import SignatureRefused, signatures_for
 from tests.helpers import PASSWORD
@@ -113,6 +114,33 @@ def test_diff_against_previous_release_counts_every_kind_of_change(app) -> None:
                      "new": ("added", ""), "relicensed": ("licence_changed", "1.0.0")}
     result = services.release_diff(first, second)
     assert [c.name for c in result.of("removed")] == ["gone"]
+
+
+def test_a_licence_stated_on_one_side_only_is_not_a_licence_change() -> None:
+    """An empty licence is one not stated (not looked up yet): MIT against nothing is no change."""
+    old = [diffing.DiffItem("a", "1.0.0", "npm", "MIT"), diffing.DiffItem("b", "1.0.0", "npm", "")]
+    new = [diffing.DiffItem("a", "1.0.0", "npm", ""), diffing.DiffItem("b", "1.0.0", "npm", "ISC")]
+    assert diffing.diff(old, new).changes == []
+
+
+def test_a_looked_up_licence_travels_to_the_same_version_in_the_next_release(app) -> None:
+    """The registry's licence of flask 3.0.0 (looked up in 1.0; the file names none) is the licence of flask 3.0.0
+    in 2.0 as well: no "not looked up", no licence change; click 8.1.8 is another version and is looked up anew."""
+    first, _ = release_with("Pump", "1.0", {"requirements.txt": requirements("flask==3.0.0", "click==8.1.7")})
+    flask = components_of(first)["flask"]
+    assert flask.licence_state == LicenceState.NOT_LOOKED_UP
+    flask.licence_expression, flask.licence_state = "BSD-3-Clause", LicenceState.REGISTRY
+    flask.licence_source = "PyPI, info.license of 3.0.0, 1 Dec 2026"
+    db.session.commit()
+
+    second, summary = release_with("Pump", "2.0", {"requirements.txt": requirements("flask==3.0.0", "click==8.1.8")})
+
+    now = components_of(second)
+    assert (now["flask"].licence_expression, now["flask"].licence_state, now["flask"].licence_source) == (
+        "BSD-3-Clause", LicenceState.REGISTRY, "PyPI, info.license of 3.0.0, 1 Dec 2026")
+    assert now["flask"].change_kind == ChangeKind.UNCHANGED and summary["licence_changed"] == 0
+    assert now["click"].licence_state == LicenceState.NOT_LOOKED_UP
+    assert services.release_diff(first, second).of("licence_changed") == []
 
 
 def test_pypi_versions_compare_by_pep_440_not_as_text(app) -> None:
