@@ -23,7 +23,7 @@ from app.access import Permission
 from app.audit import services as audit
 from app.audit.models import AuditAction
 from app.audit.queries import provide_code_lookup, provide_record_suggestions
-from app.db import defer_write, utcnow
+from app.db import defer_write, today, utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationFailed
 from app.extensions import db
 from app.notifications.services import public_base_url, queue_email
@@ -683,13 +683,17 @@ def start_evaluation(
     due_date: date | None,
     by: Any,
 ) -> Evaluation:
-    """A new draft evaluation with a published template; one open evaluation per supplier at a time."""
+    """A new draft evaluation with a published template; one open evaluation per supplier at a time; answers are
+    never due before today."""
     if not by.has(Permission.EVALUATIONS_MANAGE):
         raise PermissionDenied("You may not start evaluations.")
     if template.status != TemplateStatus.PUBLISHED:
         raise ValidationFailed("Choose a published questionnaire template.")
     if evaluation_type not in {t.value for t in EvaluationType}:
         raise ValidationFailed("Choose initial, periodic or for cause.")
+    if due_date is not None and due_date < today():
+        raise ValidationFailed(f"The answers cannot be due in the past ({due_date:%Y-%m-%d}): choose today or a later "
+                               "date, or leave it empty.")
     existing = open_evaluation_of(supplier.id)
     if existing is not None:
         raise Conflict(f"{supplier.name} already has an open evaluation ({existing.reference}). Finish or cancel it first.")

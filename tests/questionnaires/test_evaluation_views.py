@@ -57,6 +57,18 @@ def test_start_and_send_from_the_supplier_page_shows_the_link_once(app, login_as
     assert evaluations.resolve_token(link.rsplit("/", 1)[1]).state is LinkState.REVOKED
 
 
+def test_answers_due_in_the_past_are_refused_and_nothing_is_started(app, login_as):
+    client = login_as(Role.PURCHASING, username="pat")
+    supplier = make_supplier()
+    template = services.ensure_default_templates()[0]
+    db.session.commit()
+    response = client.post("/questionnaires/evaluations", follow_redirects=True, data={
+        "supplier_id": supplier.id, "template_id": template.id, "evaluation_type": "initial", "due_date": "2020-01-01"})
+    assert "The answers cannot be due in the past (2020-01-01): choose today or a later date" in response.get_data(
+        as_text=True)
+    assert db.session.scalars(select(Evaluation)).first() is None
+
+
 def test_an_engineer_can_read_an_evaluation_but_not_act_on_it(app, login_as, make_user):
     pat = make_user("pat", Role.PURCHASING)
     evaluation, _token = sent(pat)
