@@ -237,3 +237,12 @@ def test_the_evaluations_list_needs_the_same_queries_for_3_or_12_rows(app, login
         sent(pat, make_supplier(f"S{n}", f"Supplier {n}"))
     db.session.commit()
     assert _count_queries(client, "/questionnaires/evaluations") == few
+
+
+def test_the_evaluations_breadcrumb_links_to_the_templates_only_for_those_who_may_open_them(app, login_as):
+    auditor = login_as(Role.AUDITOR, username="audrey")
+    page = auditor.get("/questionnaires/evaluations").get_data(as_text=True)
+    assert 'href="/questionnaires/"' not in page and "Questionnaires" in page
+    assert auditor.get("/questionnaires/").status_code == 403
+    qa = login_as(Role.QA, username="quinn")
+    assert 'href="/questionnaires/"' in qa.get("/questionnaires/evaluations").get_data(as_text=True)
