@@ -86,6 +86,7 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     page.get_by_role("button", name="Import", exact=True).click()
     page.locator("#import-summary").wait_for(state="visible")
     assert "Imported 3 components" in page.locator("#import-summary").inner_text()
+    assert "loaded before this import: reload the release" in page.locator("#import-summary").inner_text()
     page.goto(release_url)
     assert "3 component(s) classified as SOUP." in apply_bulk(page, "classify", classification="soup",
                                                                note="Runs in the pump's user interface")

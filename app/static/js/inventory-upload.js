@@ -51,6 +51,10 @@
     });
     table.appendChild(body);
     summary.appendChild(table);
+    var stale = document.createElement("p");
+    stale.className = "muted";
+    stale.textContent = "The counts and lists below were loaded before this import: reload the release to see it.";
+    summary.appendChild(stale);
     var link = document.createElement("a");
     link.href = data.release_url;
     link.setAttribute("role", "button");
