@@ -122,6 +122,12 @@ def register_codes(*codes: str) -> None:
     _EXTRA_CODES.update(codes)
 
 
+def register_labels(labels: dict[str, str]) -> None:
+    """Declare stored codes with their labels (a module's own table of them, such as the document types)."""
+    VALUE_LABELS.update(labels)
+    _EXTRA_CODES.update(labels)
+
+
 def _enum_values(cls: type[StrEnum]) -> Iterable[str]:
     for subclass in cls.__subclasses__():
         if subclass.__module__.startswith("app."):

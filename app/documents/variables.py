@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.documents import examples
+from app.labels import register_labels
 
 
 class UnknownDocumentTypeError(ValueError):
@@ -64,6 +65,7 @@ DOCUMENT_TYPES: dict[str, str] = {
     "validation_report": "OTSS validation report",
     "audit_extract": "Audit trail extract",
 }
+register_labels(DOCUMENT_TYPES)  # a document type in the audit trail or a list reads as its name, not its code
 
 _SIGNATURE_FIELDS = (
     _s("printed_name", "Printed name of the signer"),

@@ -17,7 +17,7 @@ from app.documents import services
 from app.documents.variables import DOCUMENT_TYPES
 from app.extensions import db
 from app.inventory.models import Release
-from app.labels import field_label, known_codes, label
+from app.labels import display, field_label, known_codes, label
 from app.questionnaires.models import Evaluation
 from app.suppliers.models import PurchaseRecord, Supplier
 from app.validation.models import Protocol
@@ -57,6 +57,12 @@ def test_the_registry_labels_codes_and_field_names():
     assert label(None) == ""
     assert field_label("approved_by_id") == "Approved by" and field_label("next_reevaluation_due") == "Next re-evaluation due"
     assert field_label("answers.C3") == "Answers: C3"
+
+
+def test_a_document_type_reads_as_its_name_wherever_it_is_shown():
+    """The audit trail shows "Doc type: SOUP list", never "soup_list" (a walk read the code)."""
+    assert set(DOCUMENT_TYPES) <= known_codes()
+    assert (display("soup_list"), display("audit_extract")) == ("SOUP list", "Audit trail extract")
 
 
 def test_the_check_catches_a_code_a_field_name_and_a_python_value():
