@@ -125,7 +125,11 @@ def products_create() -> Any:
 @bp.get("/products/<int:product_id>")
 @permission_required(Permission.INVENTORY_READ)
 def products_detail(product_id: int) -> Any:
-    product = _get(Product, product_id)
+    return _product_page(_get(Product, product_id))
+
+
+def _product_page(product: Product, release_form: ReleaseForm | None = None, status: int = 200) -> Any:
+    """The product page; a refused new release comes back in its form, open, as typed."""
     releases = list(db.session.scalars(select(Release).where(Release.product_id == product.id)
                                        .order_by(Release.id.desc())))
     counts: dict[int, int] = {
@@ -135,15 +139,17 @@ def products_detail(product_id: int) -> Any:
             .join(Release).where(Release.product_id == product.id)
             .group_by(Component.release_id))
     }
-    release_form = ReleaseForm()
+    refused = release_form is not None
+    release_form = release_form or ReleaseForm(formdata=None)
     release_form.previous_release_id.choices = [(0, "Nothing (first release)")] + [
         (r.id, r.version) for r in releases]
-    if releases:
+    if releases and not refused:
         release_form.previous_release_id.data = releases[0].id
     hazard_count = db.session.scalar(select(func.count(Hazard.id)).where(Hazard.product_id == product.id)) or 0
     return render_template("inventory/products_detail.html", product=product, releases=releases, counts=counts,
                            form=ProductForm(obj=product), item_form=SoftwareItemForm(), release_form=release_form,
-                           hazard_count=hazard_count, monitoring=monitoring_views.product_panel(product))
+                           release_open=refused,
+                           hazard_count=hazard_count, monitoring=monitoring_views.product_panel(product)), status
 
 
 @bp.post("/products/<int:product_id>/edit")
@@ -191,8 +197,8 @@ def releases_create(product_id: int) -> Any:
         product, form.version.data or "", by=current_user, notes=form.notes.data or "",
         previous=db.session.get(Release, form.previous_release_id.data) if form.previous_release_id.data else None,
     ), lambda release: f"Release {release.version} created as a draft. Import its dependency files next.")
-    if release is None:
-        return redirect(url_for("inventory.products_detail", product_id=product.id))
+    if release is None:  # the form comes back open with what was typed (the notes too)
+        return _product_page(product, form, 422)
     return redirect(url_for("inventory.releases_detail", release_id=release.id))
 
 

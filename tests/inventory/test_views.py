@@ -171,3 +171,16 @@ def test_a_new_product_has_its_own_form_page_opened_from_the_lists_head(app, log
     assert created.status_code == 302 and "/products/" in created.headers["Location"]
     assert services.find_product("Pump") is not None
     assert "New product" not in login_as(Role.AUDITOR).get("/products").get_data(as_text=True)
+
+
+def test_a_refused_new_release_comes_back_open_with_its_notes(app, login_as) -> None:
+    """A release without a version is refused (422) on the product page, its form open, the notes as typed."""
+    release, _ = release_with("Pump", "1.0", {"requirements.txt": requirements("flask==3.0.0")})
+    client = login_as(Role.ENGINEER)
+    response = client.post(f"/products/{release.product_id}/releases", data={
+        "version": "", "previous_release_id": str(release.id), "notes": "Adds the dose alarm screen"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Give the release a version." in page and "Adds the dose alarm screen" in page
+    assert '<details class="subrecord-form" open>' in page
+    assert db.session.scalars(select(Release)).all() == [release]
