@@ -246,3 +246,17 @@ def test_the_evaluations_breadcrumb_links_to_the_templates_only_for_those_who_ma
     assert auditor.get("/questionnaires/").status_code == 403
     qa = login_as(Role.QA, username="quinn")
     assert 'href="/questionnaires/"' in qa.get("/questionnaires/evaluations").get_data(as_text=True)
+
+
+def test_the_evaluator_questions_counted_are_those_shown(app, login_as, make_user):
+    """C13b is shown only once C13a is "yes": before that the page counts the three questions it shows."""
+    pat = make_user("pat", Role.PURCHASING)
+    evaluation, _token = submitted(pat, make_supplier(criticality="minor"))
+    db.session.commit()
+    purchasing = login_as(Role.PURCHASING, username="buyer")
+    page = purchasing.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert "0 of 3 evaluator questions answered" in page
+    purchasing.post(f"/questionnaires/evaluations/{evaluation.id}/evaluator-answers",
+                    data={"answer-C13a": "yes", "answer-C6": "full"})
+    page = purchasing.get(f"/questionnaires/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert "2 of 4 evaluator questions answered" in page
