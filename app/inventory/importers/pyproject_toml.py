@@ -1,7 +1,8 @@
 """pyproject.toml manifests (PEP 621, PEP 735 dependency groups, Poetry) through tomllib + packaging.
 
 A manifest lists what the project asks for, so every entry is direct; versions are exact only
-when the manifest pins one. Dependencies the manifest marks dynamic are not in it: the import says so. A package named twice keeps one record with the widest scope.
+when the manifest pins one. A package named twice keeps one record with the widest scope. Dependencies the
+manifest marks dynamic are not in it: the import says so.
 """
 
 from __future__ import annotations
