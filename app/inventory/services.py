@@ -664,12 +664,12 @@ def _carry_forward(row: dict[str, Any], item: diffing.DiffItem, changes: diffing
     else:
         kind, previous_version = ChangeKind.ADDED, ""
     row["change_kind"], row["previous_version"] = kind, previous_version
-    source = same or carried.get((*key, item.version)) or carried.get((*key, ""))
+    exact = same or carried.get((*key, item.version))
+    source = exact or carried.get((*key, ""))
     if source:
         for name in ASSESSMENT_FIELDS:
             row[name] = source[name]
         row["manufacturer"] = row["manufacturer"] or source["manufacturer"]
-    exact = same or carried.get((*key, item.version))
     if exact and row["licence_state"] == LicenceState.NOT_LOOKED_UP.value and exact["licence_state"] in (
             _LICENCE_KEPT_STATES):  # the file names no licence; this version's was looked up or typed before
         for name in _LICENCE_FIELDS:

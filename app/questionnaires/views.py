@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app import unit_of_work
 from app.access import Permission, permission_required
-from app.db import stated_id
+from app.db import stated_id, today
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.labels import label
@@ -671,6 +671,7 @@ def supplier_evaluations_panel(supplier: Supplier) -> dict[str, Any]:
             form = StartEvaluationForm(formdata=None, supplier_id=str(supplier.id), template_id=preferred.id,
                                        evaluation_type="periodic" if supplier.approved_at else "initial")
             form.template_id.choices = [(t.id, t.label) for t in templates]
+            form.due_date.render_kw = {"min": today().isoformat()}  # the date picker offers no past day
     return {"evaluations": page.items, "page": page, "open": open_one, "form": form,
             "args": {**request.args.to_dict(), "supplier_id": supplier.id}}
 

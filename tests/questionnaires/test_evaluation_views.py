@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.access import Role
 from app.audit.models import AuditEvent
 from app.auth.models import User
+from app.db import today
 from app.extensions import db
 from app.questionnaires import evaluations, services
 from app.questionnaires.evaluations import LinkState
@@ -64,8 +65,9 @@ def test_answers_due_in_the_past_are_refused_and_nothing_is_started(app, login_a
     db.session.commit()
     response = client.post("/questionnaires/evaluations", follow_redirects=True, data={
         "supplier_id": supplier.id, "template_id": template.id, "evaluation_type": "initial", "due_date": "2020-01-01"})
-    assert "The answers cannot be due in the past (2020-01-01): choose today or a later date" in response.get_data(
-        as_text=True)
+    page = response.get_data(as_text=True)
+    assert "The answers cannot be due in the past (2020-01-01): choose today or a later date" in page
+    assert f'min="{today().isoformat()}"' in page  # the start form's date picker offers no past day
     assert db.session.scalars(select(Evaluation)).first() is None
 
 

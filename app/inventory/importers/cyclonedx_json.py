@@ -357,14 +357,18 @@ def read_document(content: bytes, *, chunk: int | None = CHUNK, reader: str = "d
         raise ImporterError(
             f"{FORMAT}: specVersion {version!r} is not supported ({', '.join(_SUPPORTED)})", field="specVersion"
         )
+    return vex_only_said(_records(data, str(version), chunk, reader), bool(data.get("vulnerabilities")))
+
+
+def _records(data: dict[str, Any], version: str, chunk: int | None, reader: str) -> ParsedFile:
     if reader == "direct":
-        return vex_only_said(_records_direct(data, str(version)), bool(data.get("vulnerabilities")))
+        return _records_direct(data, version)
     order: dict[str, int] = {}
     count = _check_components(data["components"], "components", order) if "components" in data else 0
     if chunk is not None and count == len(order):
-        return vex_only_said(_records_chunked(data, order, chunk), bool(data.get("vulnerabilities")))
+        return _records_chunked(data, order, chunk)
     bom = deserialise(Bom.from_json, data, FORMAT)  # type: ignore[attr-defined]
-    return vex_only_said(records_from_bom(bom, FORMAT, order), bool(data.get("vulnerabilities")))
+    return records_from_bom(bom, FORMAT, order)
 
 
 VEX_ONLY = ("this BOM lists vulnerabilities only (a VEX document) and no components: import the product's SBOM for "

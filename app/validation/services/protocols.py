@@ -83,11 +83,13 @@ def protocol_sign_target(protocol: Protocol) -> SignTarget:
     return replace(protocol_duty_target(protocol), content=protocol_content(protocol))
 
 
-def signed_current(target: SignTarget, meaning: str) -> Signature | None:
-    """The signature with this meaning on this version whose content still matches, if any."""
+def signed_current(target: SignTarget, meaning: str, *, signed: list[Signature] | None = None,
+                   after: int = 0) -> Signature | None:
+    """The signature with this meaning on this version whose content still matches, if any (of `signed` when the
+    caller read the record's signatures already; only one made after signature id `after`)."""
     current = signatures.content_hash(target.content)
-    for signature in signatures.signatures_for(target.entity_type, target.entity_id):
-        if signature.entity_version == target.version and signature.meaning == meaning and (
+    for signature in signatures.signatures_for(target.entity_type, target.entity_id) if signed is None else signed:
+        if signature.id > after and signature.entity_version == target.version and signature.meaning == meaning and (
             signature.content_hash == current
         ):
             return signature
@@ -97,12 +99,10 @@ def signed_current(target: SignTarget, meaning: str) -> Signature | None:
 def reviewed_this_round(target: SignTarget) -> Signature | None:
     """The review that counts for approval: on this version, its content still matching, and signed after the
     author's latest submission (a protocol returned to its author and sent again needs a new review)."""
-    found = [s for s in signatures.signatures_for(target.entity_type, target.entity_id)
-             if s.entity_version == target.version]
-    submitted = max((s.id for s in found if s.meaning == Meaning.AUTHORED), default=0)
-    current = signatures.content_hash(target.content)
-    return next((s for s in found if s.id > submitted and s.meaning == Meaning.REVIEWED
-                 and s.content_hash == current), None)
+    signed = signatures.signatures_for(target.entity_type, target.entity_id)
+    submitted = max((s.id for s in signed if s.entity_version == target.version and s.meaning == Meaning.AUTHORED),
+                    default=0)
+    return signed_current(target, Meaning.REVIEWED, signed=signed, after=submitted)
 
 
 def coverage(protocol: Protocol) -> list[FunctionFacts]:
