@@ -41,3 +41,16 @@ def test_the_demo_holds_a_release_that_passed_every_gate_and_a_draft_with_open_p
     assert inventory.release_readiness(frozen).ready
     problems = {problem.rule for problem in inventory.release_readiness(draft).problems}
     assert {"exact_version", "advisory_triage", "anomaly_review"} <= problems
+
+
+def test_every_approved_demo_supplier_has_a_signed_decision_and_no_company_is_registered_twice(app):
+    from app.questionnaires.models import Evaluation
+    from app.suppliers.models import Supplier, SupplierStatus
+
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    suppliers = db.session.scalars(select(Supplier)).all()
+    approved = [s for s in suppliers if s.status in (SupplierStatus.APPROVED, SupplierStatus.CONDITIONALLY_APPROVED)]
+    decided = set(db.session.scalars(select(Evaluation.supplier_id).where(Evaluation.status == "decided")))
+    assert approved and [s.code for s in approved if s.id not in decided] == []
+    first_words = [s.name.split()[0].lower() for s in suppliers]
+    assert sorted(w for w in first_words if first_words.count(w) > 1) == []  # e.g. no second "Pallets" or "Amazon"

@@ -17,7 +17,7 @@ from app.inventory import services
 from app.inventory.licences import services as licence_services
 from app.inventory.licences.expressions import normalise_licence
 from app.inventory.models import Component, ImportChannel, Release, SafetyClass
-from app.suppliers.models import Supplier, SupplierKind, SupplierStatus
+from app.suppliers.demo import demo_supplier
 
 PRODUCT = "Provenance"
 LOCK_FILES = ("requirements.lock", "package-lock.json")
@@ -151,16 +151,6 @@ def _device_sbom(flask_version: str) -> bytes:
     }).encode()
 
 
-def _supplier(code: str, name: str, kind: str) -> Supplier:
-    supplier = db.session.scalar(select(Supplier).where(Supplier.code == code))
-    if supplier is None:
-        supplier = Supplier(code=code, name=name, kind=kind, status=SupplierStatus.APPROVED,
-                            scope=f"{name} (demo: SOUP of the infusion pump controller)")
-        db.session.add(supplier)
-        db.session.flush()
-    return supplier
-
-
 def _prepare(release: Release, users: dict[str, User], password: str, *, finish: bool) -> None:
     """Classify, assign, document, review, triage and waive as a team would; with `finish`, everything a freeze asks."""
     from app.inventory import gates
@@ -181,10 +171,8 @@ def _prepare(release: Release, users: dict[str, User], password: str, *, finish:
         "requirements": "Serves the dose-calculation API within 200 ms; stores report exports",
         "hazard_refs": "HAZ-07 wrong dose displayed; HAZ-12 report lost", "risk_level": "medium"}, by=engineer,
         overwrite=True)
-    services.link_supplier(found["flask"], _supplier("OSS-PALLETS", "Pallets", SupplierKind.OPEN_SOURCE_PROJECT),
-                           by=engineer)
-    services.link_supplier(found["aws/S3"], _supplier("AWS", "Amazon Web Services", SupplierKind.CLOUD_PROVIDER),
-                           by=engineer)
+    services.link_supplier(found["flask"], demo_supplier("SUP-003", qa), by=engineer)  # Pallets (Flask)
+    services.link_supplier(found["aws/S3"], demo_supplier("SUP-001", qa), by=engineer)  # Amazon Web Services EMEA
     services.review_in_bulk(release, direct, by=engineer, conclusion="acceptable",
                             anomalies="Issue trackers and advisories of these exact versions checked: none affects "
                                       "the dose API.")
@@ -230,7 +218,7 @@ def seed_release_gates(users: dict[str, User], *, password: str = "", **_options
         return
     engineer, qa = users["engineer"], users["qa"]
     product = services.create_product(GATED_PRODUCT, safety_class=SafetyClass.B, by=engineer,
-                                      description="Demo: SOUP list through the freeze gates (issue 14).")
+                                      description="Demo: a SOUP list taken through the freeze gates, and a draft release with open problems.")
     services.add_software_item(product, "Dose API", SafetyClass.B)
     services.add_software_item(product, "Report viewer", SafetyClass.A,
                                lower_class_rationale="Reads exported reports only; segregated from the dose API")

@@ -48,38 +48,51 @@ def seed_suppliers(users: dict[str, User], *, suppliers: int = 0, **_options: An
     """The eight demo suppliers (skipped when their code exists) and `suppliers` generated ones for performance."""
     qa = users.get("qa")
     buyer = users.get("purchasing")
-    today = services.today()
-    for code, name, kind, status, facts, scope, contact, months_ago in DEMO:
-        if db.session.scalar(select(Supplier.id).where(Supplier.code == code)):
-            continue
-        criticality = services.default_criticality(
-            supplies_soup_class_c=facts[0], supplies_soup_class_b=facts[1], supplies_high_risk_otss=facts[2],
-            otss_holds_part11_records=facts[3], hosts_device=facts[4],
-        )
-        supplier = Supplier(
-            code=code, name=name, kind=kind, status=status, scope=scope, criticality=criticality.criticality,
-            criticality_rationale=criticality.rationale, supplies_soup_class_c=facts[0], supplies_soup_class_b=facts[1],
-            supplies_high_risk_otss=facts[2], otss_holds_part11_records=facts[3], hosts_device=facts[4],
-            website=f"https://{code.lower()}.example", repository_url="",
-        )
-        supplier.contacts.append(SupplierContact(name=contact[0], email=contact[1], role="primary"))
-        if months_ago is not None:
-            decided = datetime.combine(today - timedelta(days=30 * months_ago), time(9, 30))
-            decision = SupplierStatus.CONDITIONALLY_APPROVED if status == SupplierStatus.CONDITIONALLY_APPROVED else SupplierStatus.APPROVED
-            supplier.approval_scope = scope
-            supplier.approved_at = decided
-            supplier.approved_by_id = qa.id if qa else None
-            supplier.next_reevaluation_due = rules.next_due(
-                decided.date(), services.reevaluation_period_months(criticality.criticality, decision)
-            )
-            if decision == SupplierStatus.CONDITIONALLY_APPROVED:
-                supplier.conditions = "Pin to 3.0.x; re-check the open issues on the session handling by the next review."
-        db.session.add(supplier)
-        db.session.flush()
-        _certificates_and_events(supplier, today)
+    for row in DEMO:
+        _seed_one(row, qa)
     _demo_purchase(buyer, qa)
     if suppliers:
         seed_generated(suppliers)
+
+
+def demo_supplier(code: str, qa: User | None = None) -> Supplier:
+    """The demo supplier with this code (one of DEMO), seeded as seed_suppliers would when missing: the other demo
+    records link to these, never to a second record of the same company approved without an evaluation."""
+    row = next(row for row in DEMO if row[0] == code)
+    return _seed_one(row, qa)
+
+
+def _seed_one(row: tuple[Any, ...], qa: User | None) -> Supplier:
+    code, name, kind, status, facts, scope, contact, months_ago = row
+    today = services.today()
+    if (existing := db.session.scalar(select(Supplier).where(Supplier.code == code))) is not None:
+        return existing
+    criticality = services.default_criticality(
+        supplies_soup_class_c=facts[0], supplies_soup_class_b=facts[1], supplies_high_risk_otss=facts[2],
+        otss_holds_part11_records=facts[3], hosts_device=facts[4],
+    )
+    supplier = Supplier(
+        code=code, name=name, kind=kind, status=status, scope=scope, criticality=criticality.criticality,
+        criticality_rationale=criticality.rationale, supplies_soup_class_c=facts[0], supplies_soup_class_b=facts[1],
+        supplies_high_risk_otss=facts[2], otss_holds_part11_records=facts[3], hosts_device=facts[4],
+        website=f"https://{code.lower()}.example", repository_url="",
+    )
+    supplier.contacts.append(SupplierContact(name=contact[0], email=contact[1], role="primary"))
+    if months_ago is not None:
+        decided = datetime.combine(today - timedelta(days=30 * months_ago), time(9, 30))
+        decision = SupplierStatus.CONDITIONALLY_APPROVED if status == SupplierStatus.CONDITIONALLY_APPROVED else SupplierStatus.APPROVED
+        supplier.approval_scope = scope
+        supplier.approved_at = decided
+        supplier.approved_by_id = qa.id if qa else None
+        supplier.next_reevaluation_due = rules.next_due(
+            decided.date(), services.reevaluation_period_months(criticality.criticality, decision)
+        )
+        if decision == SupplierStatus.CONDITIONALLY_APPROVED:
+            supplier.conditions = "Pin to 3.0.x; re-check the open issues on the session handling by the next review."
+    db.session.add(supplier)
+    db.session.flush()
+    _certificates_and_events(supplier, today)
+    return supplier
 
 
 def _certificates_and_events(supplier: Supplier, today: Any) -> None:

@@ -9,15 +9,14 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
+from app.suppliers.demo import demo_supplier
 from app.suppliers.models import Supplier, SupplierKind
 from app.validation import services
 from app.validation.models import Protocol, SoftwareSystem
 from app.validation.rules import Outcome, ProcessRisk, TestMethod
 
-DEMO_SUPPLIERS = {
-    "ATLASSIAN": ("Atlassian Pty Ltd", SupplierKind.COMMERCIAL_VENDOR, "Issue tracking (Jira Software Cloud)"),
-    "GITLAB": ("GitLab Inc.", SupplierKind.COMMERCIAL_VENDOR, "Source control and CI/CD (GitLab SaaS)"),
-}
+# The demo tools' suppliers: Atlassian is the approved demo supplier SUP-004; GitLab is new, a candidate.
+GITLAB = ("GitLab Inc.", SupplierKind.COMMERCIAL_VENDOR, "Source control and CI/CD (GitLab SaaS)")
 
 
 class ProtocolTexts(TypedDict):
@@ -30,10 +29,12 @@ class ProtocolTexts(TypedDict):
 
 
 def supplier(code: str) -> Supplier:
-    """The demo supplier with this code, created when missing."""
+    """The demo supplier with this code, created when missing: the demo register's own (SUP-...), or GitLab."""
+    if code.startswith("SUP-"):
+        return demo_supplier(code)
     found = db.session.scalar(select(Supplier).where(Supplier.code == code))
     if found is None:
-        name, kind, scope = DEMO_SUPPLIERS[code]
+        name, kind, scope = GITLAB
         found = Supplier(code=code, name=name, kind=kind, scope=scope)
         db.session.add(found)
         db.session.flush()
@@ -81,7 +82,7 @@ def seed_validation(users: dict[str, User], *, password: str, **_options: object
     sign with the demo password."""
     engineer, reviewer, qa = users["engineer"], users["reviewer"], users["qa"]
     jira = _system(
-        "Jira Software Cloud", "ATLASSIAN", engineer, version_in_use="Cloud 2026.10", deployment="saas",
+        "Jira Software Cloud", "SUP-004", engineer, version_in_use="Cloud 2026.10", deployment="saas",
         intended_use="Track CAPA, complaints and design changes with approval workflows.",
         qms_processes="CAPA (8.5.2), complaint handling (8.2.2), change control (7.3.9)", in_scope=True,
         scope_rationale="CAPA and complaint records are quality records used for regulatory decisions.",
