@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -59,6 +60,14 @@ def test_every_default_question_is_a_clear_question_with_help(name: str) -> None
     for question in load_default(name).questions():
         assert question.text.endswith("?"), question.code
         assert len(question.help) > 20, question.code
+
+
+@pytest.mark.parametrize("name", DEFAULT_TEMPLATES)
+def test_an_answer_quoted_in_a_help_text_is_one_the_question_offers(name: str) -> None:
+    for question in load_default(name).questions():
+        labels = {option.label for option in question.options}
+        quoted = set(re.findall(r'"([^"]+)"', question.help))
+        assert not labels or quoted <= labels, (question.code, quoted - labels)
 
 
 # --- commercial vendor --------------------------------------------------------------------------
