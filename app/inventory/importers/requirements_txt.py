@@ -38,37 +38,45 @@ _REQUIREMENT_LINE = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[A-Za-z0-9,._\s-]*\])?\s*"
     rf"(?P<pinned>{_VERSION_CLAUSE}(?:\s*,\s*{_VERSION_CLAUSE})*|@\s*\S+)?"
     r"\s*(?:;[^#]*)?(?:\s+--?[a-z][\w-]*(?:[= ]\S+)?)*\s*(?:\s#.*)?$")
+# A pip include: -r/-c FILE, --requirement/--constraint FILE (or =FILE).
+_INCLUDE_LINE = re.compile(r"^(?:-[rc]\s*|--(?:requirement|constraint)[= ]\s*)\S+")
 # A requirement given by its archive or repository URL alone (https://.../master.zip#egg=name, git+https://...).
 _URL_LINE = re.compile(r"^(?:(?:git|hg|svn|bzr)\+)?(?:https?|file|ssh|git)://\S+(?:\s+--?[a-z][\w-]*(?:[= ]\S+)?)*\s*(?:\s#.*)?$")
 
 
 def claims(content: bytes) -> bool:
     """Text whose header says pip-compile (pip-tools) or `uv pip compile` wrote it, whatever the file is called; or a
-    .txt / .in file whose every line is a requirement, a pip option or a comment, with at least one version clause
-    (requirements/prod.txt, frozen.txt: names that `named` does not know)."""
+    .txt / .in file whose every line is a requirement, a pip option or a comment: a .txt with at least one version
+    clause (requirements/prod.txt, frozen.txt: names that `named` does not know; names alone may be a word list), a
+    pip-tools input (.in) with at least one requirement or include (requirements/dev.in: `-r tests.in`, bare names)."""
     if _COMPILED_HEADER.search(content[:2048]) is not None:
         return True
     name = filename_of(getattr(content, "filename", ""))
-    return name.endswith((".txt", ".in")) and _every_line_a_requirement(content)
+    if name.endswith(".txt"):
+        return _every_line_a_requirement(content, versioned_only=True)
+    return name.endswith(".in") and _every_line_a_requirement(content, versioned_only=False)
 
 
-def _every_line_a_requirement(content: bytes) -> bool:
+def _every_line_a_requirement(content: bytes, *, versioned_only: bool) -> bool:
     try:
         text = bytes(content).decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
-    versioned = False
+    counted = False  # a line that makes the file a requirements file: a version clause, or any requirement or include
     for line in text.replace("\\\r\n", " ").replace("\\\n", " ").splitlines():  # continuations joined
         line = line.strip()
-        if not line or line.startswith(("#", "-")):
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            counted = counted or (not versioned_only and _INCLUDE_LINE.match(line) is not None)
             continue
         match = _REQUIREMENT_LINE.match(line)
         if match is None:
             if _URL_LINE.match(line) is None:
                 return False
             continue
-        versioned = versioned or match.group("pinned") is not None
-    return versioned
+        counted = counted or not versioned_only or match.group("pinned") is not None
+    return counted
 
 
 def named(filename: str) -> bool:

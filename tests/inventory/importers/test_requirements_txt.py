@@ -102,6 +102,21 @@ def test_a_requirements_file_under_another_name_is_known_by_its_lines():
     assert parse_file("frozen.txt", b"colorama==0.4.6\nFooProject >= 1.2\n").format == "requirements.txt"
 
 
+def test_a_pip_tools_input_is_known_by_its_lines_even_with_names_alone():
+    """bemserver-api's requirements/dev.in and tests.in: an include, bare names and a range, no version; a .in file is
+    a pip-tools input, so names alone make it one (a .txt of names alone may be a word list); MANIFEST.in and
+    autoconf inputs are not."""
+    for real, components in (("bemserver-api-requirements-dev.in", ["pip-tools", "pre-commit", "tox"]),
+                             ("bemserver-api-requirements-tests.in", ["pytest", "pytest-postgresql", "pytest-cov"])):
+        parsed = parse_file(real.rpartition("-")[2], (DATA / "realworld" / "lockfiles" / real).read_bytes())
+        assert parsed.format == "requirements.txt"
+        assert [(c.name, c.version) for c in parsed.components] == [(name, "") for name in components]
+    for name, content in (("MANIFEST.in", b"include README.md\ngraft src\n"), ("config.h.in", b"#undef HAVE_UNISTD_H\n"),
+                          ("words.txt", b"alpha\nbeta\n")):
+        with pytest.raises(ImporterError, match="Unrecognised file"):
+            parse_file(name, content)
+
+
 RYE = DATA / "realworld" / "lockfiles" / "openai-python-rye-requirements-dev.lock"
 
 
