@@ -86,6 +86,42 @@ def named(filename: str) -> bool:
         name.startswith("requirements") and name.endswith(".lock"))
 
 
+# Per-requirement options pip reads and pip-requirements-parser 32.0.1 refuses (pip 23.1+ build settings).
+_UNREAD_OPTION = re.compile(r"(?<=\s)(?:--config-settings(?:=|\s+)\S*|-C\s*\S+)")
+# A version given by an environment variable pip expands when it reads the file (`qwert==${MY_VERSION}`).
+_VARIABLE_VERSION = re.compile(r"(?:===|==|~=|!=|>=|<=|>|<)\s*\S*\$\{[A-Za-z0-9_]+\}[^\s;#]*")
+_ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
+
+
+def _without_unread_parts(text: str) -> tuple[str, list[str]]:
+    """The text with what pip reads but cannot name a package version blanked out, line numbers kept, and what was
+    left out: build settings (`--config-settings`, `-C`) and versions given by an environment variable."""
+    lines, warnings, variables = text.split("\n"), [], []
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("#", "-")) or ("-C" not in line and "--config-settings" not in line and "${" not in line):
+            continue
+        bare = _UNREAD_OPTION.sub("", line)
+        if bare != line:
+            warnings.append(f"line {index + 1}: the build settings (--config-settings, -C) are not part of a "
+                            "component; not read")
+        if (found := _VARIABLE_VERSION.search(bare)) is not None:
+            variables.append(f"line {index + 1} ({found.group(0).strip()})")
+            bare = bare[:found.start()] + bare[found.end():]
+        lines[index] = bare
+    if variables:
+        warnings.append(f"{len(variables)} version(s) given by an environment variable, which the file does not "
+                        f"hold: kept without a version: {', '.join(variables[:20])}")
+    return "\n".join(lines), warnings
+
+
+def _local_code(link: str) -> bool:
+    """A `file:` requirement of a directory (`file:.#egg=project`): the project's own code, not a package release."""
+    if not link.startswith("file:"):
+        return False
+    path = link.split("#", 1)[0].split("?", 1)[0]
+    return not path.lower().endswith(_ARCHIVE)
+
+
 def _read(text: str) -> RequirementsFile:
     # RequirementsFile.from_string in pip-requirements-parser 32.0.1 fails (it uses an unimported
     # Path), so we hand the library the same temporary file it would have written itself.
@@ -151,13 +187,15 @@ def parse(content: bytes) -> ParsedFile:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ImporterError(f"{FORMAT}: the file contains a NUL byte", line=line)
+    text, prepared = _without_unread_parts(text)
     parsed = _read(text)
     if parsed.invalid_lines:
         bad = min(parsed.invalid_lines, key=lambda item: item.line_number or 0)
         first_line = (bad.error_message or "invalid requirement").splitlines()[0]
         raise ImporterError(f"{FORMAT}: {first_line}: {bad.line!r}", line=bad.line_number)
 
-    result = ParsedFile(format=FORMAT, warnings=[legacy] if legacy else [])
+    result = ParsedFile(format=FORMAT, warnings=([legacy] if legacy else []) + prepared)
+    compiled = _COMPILED_HEADER.search(text[:2048].encode()) is not None
     for option in parsed.options:
         if "requirements" in option.options or "constraints" in option.options:
             result.warnings.append(
@@ -174,7 +212,7 @@ def parse(content: bytes) -> ParsedFile:
     for item in requirements:
         link = item.link.url if item.link is not None else ""
         name = item.name or (name_of_url(link) if link else "")
-        if not name and item.is_editable and (item.is_local_path or link.startswith("file:")):
+        if (not name and item.is_editable and (item.is_local_path or link.startswith("file:"))) or _local_code(link):
             installs_project = True
             result.warnings.append(f"line {item.line_number}: {item.line!r} installs the project itself; skipped")
             continue
@@ -207,8 +245,10 @@ def parse(content: bytes) -> ParsedFile:
                     continue
                 key = pypi_name(entry.split()[0])
                 parents.append(purls.get(key, key))
-        elif installs_project and annotations:
-            direct = True  # rye annotates every package but the ones the project asks for itself
+        elif (installs_project or compiled) and annotations:
+            # rye annotates every package but the ones the project asks for itself; pip-compile before 5.0 annotated
+            # only the packages another one pulls in (`flake8==3.5.0` bare, `mccabe==0.6.1  # via flake8`)
+            direct = True
         link = item.link.url if item.link is not None else ""
         result.components.append(
             ComponentRecord(

@@ -117,6 +117,42 @@ def test_a_pip_tools_input_is_known_by_its_lines_even_with_names_alone():
             parse_file(name, content)
 
 
+LOCKFILES = DATA / "realworld" / "lockfiles"
+
+
+def test_a_version_pip_takes_from_the_environment_is_kept_without_a_version_and_said():
+    """osv-scalibr's env_var.txt: pip expands `${MY_VARIABLE_1}` when it installs; the file does not hold the version."""
+    parsed = parse_file("requirements.txt", (LOCKFILES / "osv-scalibr-env_var-requirements.txt").read_bytes())
+    assert [(c.name, c.version) for c in parsed.components] == [("asdf", "1.2"), ("qwert", ""), ("another", "1.0")]
+    assert parsed.warnings[0] == ("1 version(s) given by an environment variable, which the file does not hold: kept "
+                                  "without a version: line 2 (==${MY_VARIABLE_1})")
+
+
+def test_build_settings_of_a_requirement_are_left_out_not_a_reason_to_refuse_the_file():
+    """pip 23.1+ takes `--config-settings` (`-C`) after a requirement; they set how it is built, not what it is."""
+    parsed = requirements_txt.parse(b"requests==2.31.0 --config-settings=foo=bar\nurllib3==2.0.0 -C a=b\n"
+                                    b"-c constraints.txt\n")
+    assert [(c.name, c.version) for c in parsed.components] == [("requests", "2.31.0"), ("urllib3", "2.0.0")]
+    assert parsed.warnings[:2] == [f"line {n}: the build settings (--config-settings, -C) are not part of a component; "
+                                   "not read" for n in (1, 2)]
+
+
+def test_in_an_old_pip_compile_file_a_package_without_via_is_direct():
+    """dependabot's pip_compile_unsafe.txt: pip-compile before 5.0 annotated only what another package pulls in."""
+    parsed = parse_file("requirements.txt", (LOCKFILES / "dependabot-pip_compile_unsafe-requirements.txt").read_bytes())
+    assert {c.name: c.direct for c in parsed.components} == {
+        "flake8": True, "mccabe": False, "pycodestyle": False, "pyflakes": False, "setuptools": False}
+
+
+def test_a_file_requirement_of_a_directory_is_the_project_itself_and_an_archive_is_a_package():
+    """dependabot's with_path_dependency.txt: `file:.#egg=bowtie-json-schema` installs the project's own code."""
+    parsed = parse_file("requirements.txt", (LOCKFILES / "dependabot-with_path_dependency-requirements.txt").read_bytes())
+    assert [(c.name, c.version) for c in parsed.components] == [("psycopg2", "2.6.1")]
+    assert parsed.warnings == ["line 2: 'file:.#egg=bowtie-json-schema' installs the project itself; skipped"]
+    archive = requirements_txt.parse(b"file:///wheels/attrs-23.1.0-py3-none-any.whl\n")
+    assert [(c.name, c.version) for c in archive.components] == [("attrs", "23.1.0")]
+
+
 RYE = DATA / "realworld" / "lockfiles" / "openai-python-rye-requirements-dev.lock"
 
 
