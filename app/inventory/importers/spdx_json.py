@@ -129,6 +129,8 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
     """Turn an spdx-tools Document into component records (described roots left out); `named_licences` gives, by
     SPDXID, the licence text of a package whose licence fields were no SPDX expression (read as a licence name)."""
     result = ParsedFile(format=fmt)
+    if not document.packages:  # a REUSE report lists files and their licences only
+        result.warnings.append("the document lists no packages, only files or snippets: no component to import")
     document_id = document.creation_info.spdx_id
     package_ids = {package.spdx_id for package in document.packages}
     roots = {

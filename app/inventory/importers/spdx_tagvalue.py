@@ -21,8 +21,12 @@ _FRACTION_TAG = re.compile(r"^(\s*(?:Created|ReleaseDate|BuiltDate|ValidUntilDat
 # The tags that start a package, or a section after it (file, snippet, extracted licence, relationship...).
 _PACKAGE_TAG = re.compile(r"^\s*PackageName\s*:")
 _SECTION_TAG = re.compile(r"^\s*(?:PackageName|FileName|SnippetSPDXID|LicenseID|Relationship|Annotator)\s*:")
+_FILE_TAG = re.compile(r"^\s*(?:FileName|SnippetSPDXID)\s*:")
+_FILE_TAG_ANYWHERE = re.compile(r"^\s*(?:FileName|SnippetSPDXID)\s*:", re.MULTILINE)
 _DOWNLOAD_TAG = re.compile(r"^\s*PackageDownloadLocation\s*:")
 _DOCUMENT_NAME_TAG = re.compile(r"^\s*DocumentName\s*:", re.MULTILINE)
+_CREATED_TAG = re.compile(r"^\s*Created\s*:", re.MULTILINE)
+_LOWER_RELATIONSHIP = re.compile(r"^(\s*Relationship\s*:\s*\S+\s+)([a-z][a-z_]*)(?=\s)", re.MULTILINE)
 
 
 def _shared_licensing(*_args: object, **_kwargs: object) -> Licensing:
@@ -54,6 +58,7 @@ def parse(content: bytes) -> ParsedFile:
         raise ImporterError(f"{FORMAT}: no SPDXVersion tag; not an SPDX tag-value document", field="SPDXVersion")
     # The parser object keeps state, so one per document. debug=False: ply writes no parser.out;
     # its LALR tables are cached by ply after the first build.
+    text = _without_files(text)
     try:
         document = Parser(debug=False).parse(text)
         warnings: list[str] = []
@@ -74,12 +79,39 @@ def parse(content: bytes) -> ParsedFile:
     return result
 
 
+def _without_files(text: str) -> str:
+    """The document without its file and snippet sections (files are not components): spdx-tools checks each file
+    against every relationship read so far, minutes for a source scan of a few thousand files. A section runs to the
+    next section tag outside a multi-line <text> value; relationships stay, as in SPDX JSON (spdx_json)."""
+    if _FILE_TAG_ANYWHERE.search(text) is None:
+        return text
+    kept: list[str] = []
+    skipping = in_text = False
+    for line in text.splitlines(keepends=True):
+        if not in_text:
+            if _FILE_TAG.match(line):
+                skipping = True
+            elif _SECTION_TAG.match(line):
+                skipping = False
+        opened = line.rfind("<text>")
+        in_text = (opened >= 0 and "</text>" not in line[opened:]) if not in_text else "</text>" not in line
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
 def _lenient(text: str) -> tuple[str, list[str]]:
     """The document with what some generators get wrong mended, and what was mended (nothing: an empty list)."""
     fixes: list[str] = []
     text, count = _FRACTION_TAG.subn(r"\1\2Z", text)
     if count:
         fixes.append(f"{count} timestamps cut to whole seconds (UTC)")
+    text, count = _LOWER_RELATIONSHIP.subn(lambda found: found.group(1) + found.group(2).upper(), text)
+    if count:  # reuse 0.13 wrote "describes"
+        fixes.append(f"{count} relationship types in lower case read in upper case")
+    if not _CREATED_TAG.search(text):  # Microsoft's sbom-tool merging others' documents wrote none
+        text = re.sub(r"^(\s*SPDXVersion\s*:.*\n)", r"\1Created: 1970-01-01T00:00:00Z\n", text, count=1, flags=re.MULTILINE)
+        fixes.append("no Created date: the document's creation time is unknown (read as 1970-01-01)")
     if not _DOCUMENT_NAME_TAG.search(text):  # syft 0.6x wrote none
         text = "DocumentName: unnamed\n" + text  # the grammar takes no NOASSERTION here
         fixes.append("no DocumentName: read as 'unnamed'")
