@@ -4,6 +4,7 @@ app/error_pages.py turns them (and HTTP errors) into pages or JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import TypeVar
 
@@ -17,6 +18,9 @@ class DomainError(Exception):
     # True when the work done before the error must still be committed (a refused signature keeps
     # its failure count and audit event); the unit of work then commits instead of rolling back.
     keeps_changes = False
+    # With keeps_changes: what to keep, done again after the rollback of everything else (a refused signature keeps
+    # its failure count and audit event, never the record its service had begun); None keeps all the work.
+    replay: Callable[[], None] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -151,23 +151,29 @@ def _attempt_once(
     try:
         value = action()
     except page_errors as error:
-        if error.keeps_changes:
-            commit()
-        else:
-            discard()
+        _keep_or_discard(error)
         raise
     except StaleDataError as error:
         discard()
         raise StaleEdit() from error
     except DomainError as error:
-        if error.keeps_changes:
-            commit()
-        else:
-            discard()
+        _keep_or_discard(error)
         _show(error, field, flash_error)
         return Outcome(error=error)
     commit()
     return Outcome(value=value)
+
+
+def _keep_or_discard(error: DomainError) -> None:
+    """Roll the work back, but for what a refusal keeps (keeps_changes): only its replay when it has one (a refused
+    signature's failure count and audit event, not the waiver its service had begun), else all of it."""
+    if not error.keeps_changes:
+        discard()
+        return
+    if error.replay is not None:
+        discard()
+        error.replay()
+    commit()
 
 
 def _show(error: DomainError, field: Any, flash_error: bool) -> None:

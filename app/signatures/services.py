@@ -14,7 +14,7 @@ from app.audit import services as audit
 from app.audit.chain import canonical_json, plain, sha256_hex
 from app.audit.models import AuditAction
 from app.auth.models import User
-from app.auth.services import check_password_for_signature
+from app.auth.services import check_password_for_signature, is_locked, register_failure
 from app.db import refuse_changes
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
@@ -128,12 +128,15 @@ def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comme
     if meaning not in Meaning.ALL:
         raise SignatureRefused(f"Unknown signature meaning {meaning!r}.")
     require_not_author(target, signer, meaning)
+    counted = not is_locked(signer) and signer.active  # a locked or inactive account's attempt counts no failure
     if not check_password_for_signature(signer, password):
-        audit.record(
-            "signature.refused", signer, action=AuditAction.LOGIN_FAILED,
-            target=f"{target.entity_type}#{target.entity_id}", meaning=meaning,
-        )
-        raise SignatureRefused("The password is not correct (or the account is locked). Nothing was signed.")
+        refused_target = f"{target.entity_type}#{target.entity_id}"
+        audit.record("signature.refused", signer, action=AuditAction.LOGIN_FAILED, target=refused_target,
+                     meaning=meaning)
+        refusal = SignatureRefused("The password is not correct (or the account is locked). Nothing was signed.")
+        signer_id = signer.id
+        refusal.replay = lambda: _refused_again(signer_id, counted, refused_target, meaning)
+        raise refusal
     signature = Signature(
         entity_type=target.entity_type,
         entity_id=str(target.entity_id),
@@ -154,6 +157,17 @@ def sign(target: SignTarget, signer: User, *, password: str, meaning: str, comme
         content_hash=signature.content_hash,
     )
     return signature
+
+
+def _refused_again(signer_id: int, counted: bool, target: str, meaning: str) -> None:
+    """A refused signature's failure count and audit event, recorded again once the rest of the work is rolled back
+    (the record the service had begun before signing is not kept: SignatureRefused.replay)."""
+    signer = db.session.get(User, signer_id)
+    if signer is None:
+        return
+    if counted:
+        register_failure(signer)
+    audit.record("signature.refused", signer, action=AuditAction.LOGIN_FAILED, target=target, meaning=meaning)
 
 
 def signatures_for(entity_type: str, entity_id: Any) -> list[Signature]:

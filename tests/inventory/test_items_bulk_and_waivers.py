@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.access import Role
 from app.audit.models import AuditEvent
+from app.auth.models import User
 from app.errors import PermissionDenied, ValidationFailed
 from app.extensions import db
 from app.inventory import gates, services
@@ -229,6 +230,28 @@ def test_a_supplier_exemption_is_signed_and_recorded(app, login_as, people) -> N
     engineer = login_as(Role.ENGINEER, username="eddie")
     assert engineer.post(f"/components/{flask.id}/exempt-supplier", data={
         "meaning": "approved", **signing(engineer), "reason": "x"}).status_code == 403
+
+
+def test_a_wrong_password_keeps_no_exemption_or_waiver_only_the_failed_attempt(app, login_as, people) -> None:
+    """A refused signature keeps its failure count and audit event; the exemption it would have signed is not
+    recorded, so the form is offered again and the release still needs it."""
+    release = gated_release(people["engineer"], breaking="supplier")
+    flask = components_of(release)["flask"]
+    client = login_as(Role.QA)
+    qa_id = db.session.scalar(select(User.id).where(User.username == signing(client)["username"]))
+    response = client.post(f"/components/{flask.id}/exempt-supplier", data={
+        "meaning": "approved", **signing(client, password="not-my-password"),
+        "reason": "One-off library, no maintainer left"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The password is not correct (or the account is locked). Nothing was signed." in page
+    assert db.session.scalar(select(func.count(ComponentWaiver.id))) == 0
+    assert "Exempt with my signature" in page  # offered again
+    assert db.session.get(User, qa_id).failed_logins == 1
+    events = db.session.scalars(select(AuditEvent.name).where(AuditEvent.id > 0)).all()
+    assert "component.supplier_exempted" not in events and events.count("signature.refused") == 1
+    assert events.count("auth.login_failed") == 1
+    assert not db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.entity_type == "component_waiver"))
+    assert {p.rule for p in services.release_readiness(release).problems} == {"supplier"}
 
 
 def test_the_product_chooses_its_soups_of_soups_rule(app, login_as, people) -> None:
