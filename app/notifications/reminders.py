@@ -70,11 +70,18 @@ class RunResult:
     skipped: int = 0
 
 
+# More reminders of one rule than this for one person on one day go out as one digest e-mail, not one each (an
+# import of a thousand class B packages made a thousand "Anomaly review due" e-mails per engineer).
+DIGEST_OVER = 5
+DIGEST_LISTS = 100  # a digest names this many reminders, then says how many more
+
+
 def queue_reminders(day: date, rules: Sequence[Rule] | None = None) -> RunResult:
-    """Run every rule (default: the registered ones) and queue one e-mail per recipient for each reminder
-    not yet sent on this day."""
+    """Run every rule (default: the registered ones) and queue, for each reminder not yet sent on this day, one
+    e-mail per recipient; a recipient with more than DIGEST_OVER of one rule's reminders gets one digest instead."""
     result = RunResult()
     for rule in registered_rules() if rules is None else rules:
+        by_address: dict[str, list[Reminder]] = {}
         for item in rule(day):
             reminder = as_reminder(item)
             recipients = sorted(set(filter(None, reminder.recipients)))
@@ -85,6 +92,22 @@ def queue_reminders(day: date, rules: Sequence[Rule] | None = None) -> RunResult
                 continue
             result.reminders += 1
             for address in recipients:
-                queue_email(address, reminder.subject, reminder.body)
+                by_address.setdefault(address, []).append(reminder)
+        for address, reminders in by_address.items():
+            for subject, body in _emails(reminders):
+                queue_email(address, subject, body)
                 result.queued_emails += 1
     return result
+
+
+def _emails(reminders: list[Reminder]) -> list[tuple[str, str]]:
+    """One person's e-mails for one rule's reminders of the day: one each, or one digest when there are many."""
+    if len(reminders) <= DIGEST_OVER:
+        return [(reminder.subject, reminder.body) for reminder in reminders]
+    topics = {reminder.subject.partition(":")[0].strip() for reminder in reminders}
+    topic = topics.pop() if len(topics) == 1 else "Reminders"
+    listed = "\n".join(f"- {reminder.subject}" for reminder in reminders[:DIGEST_LISTS])
+    more = len(reminders) - DIGEST_LISTS
+    tail = f"\n... and {more} more." if more > 0 else ""
+    return [(f"{topic}: {len(reminders)} items", f"{len(reminders)} items need your attention today:\n{listed}{tail}\n"
+             "Provenance lists them all under My tasks.")]

@@ -90,3 +90,19 @@ def test_waiting_evaluations_are_reminded_to_whoever_acts_next(app, make_user):
     assert ("quinn@example.com", "Evaluation scored and waiting for QA's decision: Evaluated Ltd") in subjects
     assert ("buyer@example.com", "Evaluation scored and waiting for QA's decision: Evaluated Ltd") not in subjects
     assert not any(to == "alex@example.com" for to, _s in subjects)
+
+
+def test_many_reminders_of_one_rule_reach_a_person_as_one_digest_a_day(app, make_user):
+    """A thousand class B packages imported at once were a thousand e-mails per engineer: over five of one rule, one
+    e-mail lists them; each reminder is still claimed once, so the next run that day sends nothing."""
+    make_user("buyer", Role.PURCHASING)
+    for index in range(7):
+        make_supplier(f"S{index}", f"Due {index} Ltd", status="approved", next_reevaluation_due=DAY)
+    db.session.commit()
+    run = queue_reminders(DAY)
+    db.session.commit()
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to == "buyer@example.com")).all()
+    assert (run.reminders, run.queued_emails, len(messages)) == (7, 1, 1)
+    assert messages[0].subject == "Re-evaluation due: 7 items"
+    assert all(f"- Re-evaluation due: Due {index} Ltd" in messages[0].body for index in range(7))
+    assert queue_reminders(DAY).queued_emails == 0
