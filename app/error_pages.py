@@ -63,6 +63,22 @@ def _retry_later(title: str, message: str, *, seconds: int) -> Any:
     return body, 503, {"Retry-After": str(seconds), "Content-Type": "text/html; charset=utf-8"}
 
 
+def _page_above(path: str) -> str | None:
+    """The nearest address above `path` (one or two segments up) that answers GET, or None."""
+    adapter = current_app.url_map.bind("localhost")
+    parts = path.rstrip("/").split("/")
+    for cut in (1, 2):
+        if len(parts) - cut < 2:
+            break
+        above = "/".join(parts[:-cut])
+        try:
+            adapter.match(above, method="GET")
+        except HTTPException:  # not found, not GET, or a redirect the map asks for (RequestRedirect)
+            continue
+        return above
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors and HTTP errors to generic pages (HTML) or JSON (API), after rolling back."""
     @app.errorhandler(DomainError)
@@ -95,6 +111,11 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if status == 403:
             _denied(error.description or "")
+        if status == 405 and request.method in ("GET", "HEAD") and (page := _page_above(request.path)) is not None:
+            # The address of a form's action, opened again (reloaded or shared after a refused signature): the
+            # record it acts on is the page above it (/suppliers/purchases/2/approve -> /suppliers/purchases/2).
+            flash("That address only takes a form; here is the page it belongs to.", "warning")
+            return redirect(page, 303)
         messages = {
             400: "The request could not be understood. If you submitted a form, reload the page and try again.",
             403: "You do not have permission to do this.",

@@ -107,3 +107,19 @@ def test_database_errors_are_told_apart_by_what_sqlalchemy_reports():
     assert database_locked(locked) and not database_unreachable(locked)
     assert database_unreachable(refused) and database_unreachable(lost)
     assert not database_locked(disk) and not database_unreachable(disk)
+
+
+def test_opening_a_forms_action_address_leads_to_the_page_it_belongs_to(login_as):
+    """After a refused signature the address bar shows the form's action; opening it again (a reload, a shared link)
+    is a GET that address does not take: the record above it opens, with a word of why."""
+    from app.extensions import db
+    from tests.suppliers.factories import make_supplier
+
+    client = login_as(Role.PURCHASING)
+    supplier = make_supplier()
+    db.session.commit()
+    response = client.get(f"/suppliers/{supplier.id}/certificates")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/suppliers/{supplier.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "That address only takes a form; here is the page it belongs to." in page
+    assert client.get("/logout").status_code == 405  # nothing above it but the home page: the plain 405
