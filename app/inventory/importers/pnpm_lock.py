@@ -3,9 +3,12 @@
 Direct dependencies come from `importers` (workspaces, v5.3+ and v9) or from the top-level
 `dependencies`/`devDependencies`/`optionalDependencies` (single projects, v5 and v6). Packages
 are keyed "/name/1.0.0" (v5), "/name@1.0.0" (v6) or "name@1.0.0" (v9, graph in `snapshots`); a
-"(peer@x)" or "_peer@x" suffix marks a peer-resolved copy of the same package. Scope is decided
-by walking the graph from the importers: reached from `dependencies` means runtime, otherwise
-from `optionalDependencies` optional, otherwise dev.
+"(peer@x)" or "_peer@x" suffix marks a peer-resolved copy of the same package, and a registry other
+than the default puts its host in front ("registry.example.com/name/1.0.0"). Each key is read by its
+own shape: pnpm 7 wrote "5.4-inlineSpecifiers" files, and hand-edited files mix the shapes. Scope is
+decided by walking the graph from the importers: reached from `dependencies` means runtime, otherwise
+from `optionalDependencies` optional, otherwise dev. A package from git or from a tarball outside a
+registry keeps its own version and records where it came from, as the npm and yarn importers do.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from app.inventory.importers._npm import (
     Entry,
     expect_object,
     expect_text,
+    is_exact_version,
     load_yaml_mappings,
     local_folders_warning,
     settle_scopes,
@@ -28,6 +32,8 @@ from app.inventory.importers.base import ImporterError, ParsedFile
 FORMAT = "pnpm-lock.yaml"
 
 _HEAD = re.compile(rb"^lockfileVersion:\s*['\"]?\d", re.MULTILINE)
+_VERSION_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_HOST = re.compile(r"[A-Za-z0-9.-]+(?:\+\d+)?")  # pnpm writes a registry's host:port as host+port
 _SECTIONS = (("dependencies", "runtime"), ("optionalDependencies", "optional"), ("devDependencies", "dev"))
 _EDGE_SECTIONS = ("dependencies", "optionalDependencies")
 
@@ -44,24 +50,47 @@ def named(filename: str) -> bool:
 
 
 def _major(value: Any) -> int:
-    """Read lockfileVersion (5.4, '6.0', '9.0') as its major number."""
+    """Read lockfileVersion (5.4, '6.0', '9.0', pnpm 7's '5.4-inlineSpecifiers') as the major number it starts with."""
     text = expect_text(value, "lockfileVersion", FORMAT)
-    try:
-        return int(float(text))
-    except ValueError as error:
-        raise ImporterError(f"{FORMAT}: lockfileVersion {text!r} is not a number", field="lockfileVersion") from error
+    number = _VERSION_NUMBER.match(text)
+    if number is None:
+        raise ImporterError(f"{FORMAT}: lockfileVersion {text!r} is not a number", field="lockfileVersion")
+    return int(float(number.group()))
 
 
-def _name_version(key: str, major: int, info: dict[str, Any]) -> tuple[str, str]:
-    """Take name and version from a package key; tarball and git keys carry `name`/`version` fields."""
-    body = key.removeprefix("/")
-    body = body.split("(", 1)[0]  # v6/v9 peer suffix: "react-dom@18.2.0(react@18.2.0)"
-    if major < 6 and key.startswith("/"):
-        name, _, version = body.rpartition("/")
-        version = version.split("_", 1)[0]  # v5 peer suffix: "/react-dom/18.2.0_react@18.2.0"
-    else:
-        at = body.find("@", 1)
-        name, version = (body[:at], body[at + 1 :]) if at > 0 else ("", "")
+def _without_host(key: str) -> str:
+    """A key of a registry other than the default starts with its host, a port after "+" ("registry.npmjs.org/foo/1.1.0",
+    "example.com/foo/1.3.0_bar@2.0.0", "localhost+4873/foo@1.0.0"): the package is what follows. Other keys start
+    with "/", a name and "@", or a protocol ("file:"), none of which is a host."""
+    host, slash, rest = key.partition("/")
+    return rest if slash and _HOST.fullmatch(host) else key
+
+
+def _key_name_version(key: str) -> tuple[str, str]:
+    """The name and version a package key spells, read by the key's shape whatever the lockfile's version:
+    "name@ref" (v6 "/name@1.0.0(peer@1.0.0)", v9 "name@1.0.0" or "name@https://...") or "name/1.0.0" (v5
+    "/name/1.0.0_peer@1.0.0"), peer suffix dropped; ("", "") when it spells neither (a git host path such as
+    "github.com/kevva/is-positive", whose `name`/`version` fields, when it has them, say what it is)."""
+    body = key.split("(", 1)[0]
+    body = body[1:] if body.startswith("/") else _without_host(body)
+    at = body.find("@", 1)
+    name = body[:at] if at > 0 else ""
+    if _package_name(name):
+        return name, body[at + 1 :]
+    # "name/version": the version is only ever an exact one, so a path whose last part is not (a commit) is no key.
+    name, _, version = body.rpartition("/")
+    version = version.split("_", 1)[0]
+    return (name, version) if _package_name(name) and is_exact_version(version) else ("", "")
+
+
+def _package_name(text: str) -> bool:
+    """An npm package name's shape: "name" or "@scope/name", not a longer path."""
+    return bool(text) and text.count("/") == (1 if text.startswith("@") else 0)
+
+
+def _name_version(key: str, info: dict[str, Any]) -> tuple[str, str]:
+    """Take name and version from a package key; tarball and git packages carry `name`/`version` fields, which win."""
+    name, version = _key_name_version(key)
     declared_name = info.get("name")
     if isinstance(declared_name, str) and declared_name:
         name = declared_name
@@ -71,6 +100,27 @@ def _name_version(key: str, major: int, info: dict[str, Any]) -> tuple[str, str]
     if not name or not version:
         raise ImporterError(f"{FORMAT}: cannot read a name and version from package key {key!r}", field=key)
     return name, version
+
+
+def _registry_tarball(url: str) -> bool:
+    """A registry's tarball URL (`.../name/-/name-1.0.0.tgz`, private registries too): the registry release itself."""
+    return url.startswith(("http://", "https://")) and "/-/" in url.split("#", 1)[0]
+
+
+def _origin(info: dict[str, Any], key_version: str) -> str:
+    """Where a package that is no registry release came from: its git repository at the commit ("repo#commit"), or
+    the tarball it was installed from when its key names no version (or pnpm marks it git-hosted) and the tarball is
+    not a registry's; "" for a registry release."""
+    resolution = info.get("resolution")
+    if not isinstance(resolution, dict):
+        return ""
+    repository, commit = resolution.get("repo"), resolution.get("commit")
+    if resolution.get("type") == "git" and isinstance(repository, str) and repository:
+        return f"{repository}#{commit}" if isinstance(commit, str) and commit else repository
+    tarball = resolution.get("tarball")
+    if not isinstance(tarball, str) or not tarball or _registry_tarball(tarball):
+        return ""
+    return tarball if resolution.get("gitHosted") is True or not is_exact_version(key_version) else ""
 
 
 def _local_folder(info: dict[str, Any]) -> bool:
@@ -136,12 +186,15 @@ def parse(content: bytes) -> ParsedFile:
             runtimes.append(meta_key)
             continue
         try:
-            name, version = _name_version(key_text, major, info)
+            name, version = _name_version(key_text, info)
         except ImporterError as error:
             # e.g. a local `file:` directory package that records neither name nor version: skip that entry only
             warnings.append(f"{graph_name}[{key_text!r}]: {error.message.removeprefix(FORMAT + ': ')}; skipped")
             continue
         entry = components.add(name, version)
+        origin = _origin(info, _key_name_version(key_text)[1])
+        if origin and not entry.repository_url:
+            entry.repository_url = origin
         entry_of[key_text] = entry
         nodes[key_text] = node_map
         resolution = info.get("resolution")

@@ -276,3 +276,78 @@ def test_a_large_real_v9_lockfile_is_read_whole_by_libyaml() -> None:
     keys = {key.split("(", 1)[0] for key in raw["snapshots"]}
     assert len(parsed.components) == len(raw["packages"]) == len(keys)
     assert _npm._SAFE_LOADER is yaml.CSafeLoader
+
+
+LOCKFILES = DATA / "realworld" / "lockfiles"
+
+
+def test_pnpm_7s_5_4_inline_specifiers_lockfile_is_read_with_v5_keys_and_v6_importers() -> None:
+    """pnpm 7 wrote lockfileVersion '5.4-inlineSpecifiers' (here pnpm's own lockfile): package keys "/name/1.0.0_peer"
+    as in 5.x, importers {specifier, version} as in 6.0. The version is read by the number it starts with."""
+    import yaml
+
+    path = LOCKFILES / "pnpm-5.4-inlineSpecifiers-pnpm-lock.yaml"
+    raw = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)
+    assert raw["lockfileVersion"] == "5.4-inlineSpecifiers"
+    expected = set()
+    for key, package in raw["packages"].items():
+        if "name" in package:  # a git or tarball package says what it is
+            expected.add((package["name"], str(package["version"])))
+        else:
+            name, _, version = key[1:].rpartition("/")
+            expected.add((name, version.split("_", 1)[0]))
+    parsed = pnpm_lock.parse(path.read_bytes())
+    assert {(c.name, c.version) for c in parsed.components} == expected and len(expected) == 1545
+    assert parsed.warnings == []
+    direct = {(c.name, c.version) for c in parsed.components if c.direct}
+    for importer in raw["importers"].values():
+        for section in ("dependencies", "devDependencies", "optionalDependencies"):
+            for name, pair in (importer.get(section) or {}).items():
+                if pair["version"][0].isdigit():  # a release (not a folder's link:, an alias's /key, a git path)
+                    assert (name, pair["version"].split("_", 1)[0]) in direct
+
+
+def test_a_package_key_of_another_registry_is_the_package_after_the_registrys_host() -> None:
+    """osv-scalibr's exotic keys: "registry.npmjs.org/@foo/bar/1.1.0", "example.com/foo/1.3.0_bar@2.0.0" are @foo/bar
+    1.1.0 and foo 1.3.0 (osv-scalibr expects these seven); a git host path and "/foo/bar" name no version."""
+    parsed = pnpm_lock.parse((LOCKFILES / "osv-scalibr-exotic-pnpm-lock.yaml").read_bytes())
+    assert [(c.name, c.version) for c in parsed.components] == [
+        ("foo", "1.0.0"), ("@foo/bar", "1.0.0"), ("foo", "1.1.0"), ("@foo/bar", "1.1.0"), ("foo", "1.2.0"),
+        ("foo", "1.3.0"), ("foo", "1.4.0")]
+    assert [warning.split("]", 1)[0] for warning in parsed.warnings if warning.endswith("skipped")] == [
+        "packages['github.com/kevva/is-positive'", "packages['/foo/bar'"]
+
+
+def test_each_package_key_is_read_by_its_own_shape_whatever_the_lockfile_version_says() -> None:
+    """dependabot's peer_disambiguation fixture says 5.4 but keys most packages "/name@1.0.0" (the 6.0 shape) and the
+    peer-resolved ones "/name/1.0.0_peer@1.0.0" (the 5.x shape): every one of its 122 packages is a component."""
+    import yaml
+
+    path = LOCKFILES / "dependabot-peer_disambiguation-pnpm-lock.yaml"
+    raw = yaml.safe_load(path.read_text())
+    assert raw["lockfileVersion"] == 5.4
+    assert any("_" in key for key in raw["packages"]) and any(key.rfind("@") > 0 for key in raw["packages"])
+    parsed = pnpm_lock.parse(path.read_bytes())
+    assert len(parsed.components) == len(raw["packages"]) == 122 and parsed.warnings == []
+    assert {c.name for c in parsed.components if c.direct} == set(raw["devDependencies"])
+    assert {c.scope for c in parsed.components} == {"dev"}
+    assert all(c.parents for c in parsed.components if not c.direct)
+
+
+def test_a_package_from_git_or_a_tarball_outside_a_registry_keeps_its_version_and_where_it_came_from() -> None:
+    """As in package-lock.json and yarn.lock v1: the repository at its commit (git) or the tarball (codeload, a URL)
+    is the package's repository_url, so it does not pass for the registry's release of that version."""
+    import yaml
+
+    for file_name in ("pnpm-with-git-protocol-dep-pnpm-lock.yaml", "pnpm-with-non-package-dep-pnpm-lock.yaml",
+                      "osv-scalibr-commits-pnpm-lock.yaml"):
+        path = LOCKFILES / file_name
+        raw = yaml.safe_load(path.read_text())
+        found = by_key(pnpm_lock.parse(path.read_bytes()).components)
+        assert len(found) == len(raw["packages"])
+        for key, package in raw["packages"].items():
+            resolution = package["resolution"]
+            origin = (f"{resolution['repo']}#{resolution['commit']}" if resolution.get("type") == "git"
+                      else resolution["tarball"])
+            component = found[(package.get("name", key.split("@", 1)[0]), str(package["version"]))]
+            assert component.repository_url == origin, key
