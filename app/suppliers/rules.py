@@ -5,10 +5,11 @@ No Flask, no ORM: plain values in, plain values out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
@@ -126,6 +127,27 @@ def certificate_state(valid_until: date, today: date, *, warn_days: int) -> str:
     if valid_until <= today + timedelta(days=warn_days):
         return DueState.DUE_SOON
     return DueState.OK
+
+
+class _Certificate(Protocol):
+    @property
+    def standard(self) -> str: ...
+
+    @property
+    def valid_until(self) -> date: ...
+
+
+CertificateLike = TypeVar("CertificateLike", bound=_Certificate)
+
+
+def not_renewed(certificates: Sequence[CertificateLike], today: date) -> list[CertificateLike]:
+    """The certificates to list, in their order: an expired one drops out once a later one of the same standard is
+    in the list (its renewal); an expired one without a renewal stays, to be flagged."""
+    latest: dict[str, date] = {}
+    for certificate in certificates:
+        latest[certificate.standard] = max(latest.get(certificate.standard, certificate.valid_until),
+                                           certificate.valid_until)
+    return [c for c in certificates if c.valid_until >= today or latest[c.standard] <= c.valid_until]
 
 
 # Legal-form words that say nothing about who a supplier is ("Atlassian Pty Ltd" is "Atlassian").

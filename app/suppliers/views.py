@@ -446,7 +446,8 @@ def approved_list() -> Any:
     return render_template(
         "suppliers/approved_list.html", page=page, rows=services.approved_rows(page.items), filters=filters,
         today=services.today(), cert_warn_days=int(current_app.config["CERTIFICATE_EXPIRY_WARN_DAYS"]),
-        certificate_state=rules.certificate_state, approved_statuses=sorted(APPROVED_STATUSES), **_choices(),
+        certificate_state=rules.certificate_state, not_renewed=rules.not_renewed,
+        approved_statuses=sorted(APPROVED_STATUSES), **_choices(),
     )
 
 

@@ -155,3 +155,24 @@ def test_a_certificate_of_another_supplier_is_not_found(login_as, editor):
     db.session.commit()
     client = login_as(Role.PURCHASING)
     assert client.get(f"/suppliers/{other.id}/certificates/{certificate.id}/edit").status_code == 404
+
+
+def test_a_renewed_certificate_ends_the_expiry_warning_and_the_expired_one_leaves_the_approved_list(login_as, editor):
+    """The renewal (same standard, valid past the warning window) answers the warning: the expired certificate is no
+    task, reminder or line of the approved list any more; an expired one without a renewal stays, flagged."""
+    expired = approved_with_certificate(date.today() - timedelta(days=5))
+    other = make_certificate(expired.supplier, date.today() - timedelta(days=3), standard="ISO 9001", number="QM-1")
+    db.session.commit()
+    assert {c.id for c in services.certificates_expiring()} == {expired.id, other.id}
+    renewal = make_certificate(expired.supplier, date.today() + timedelta(days=3 * 365), standard="ISO/IEC 27001",
+                               number="IS-2")
+    db.session.commit()
+    assert [c.id for c in services.certificates_expiring()] == [other.id]
+    assert services.certificates_expiring_counts() == (1, 1)
+    assert queue_reminders(date.today()).reminders == 1
+    client = login_as(Role.AUDITOR)
+    export = client.get("/suppliers/approved/export.csv").get_data(as_text=True)
+    assert f"ISO/IEC 27001 IS-2 ({renewal.valid_until.isoformat()})" in export and "IS-1" not in export
+    assert "QM-1" in export  # expired, not renewed: still listed
+    page = client.get("/suppliers/approved").get_data(as_text=True)
+    assert page.count("ISO/IEC 27001") == 1

@@ -27,6 +27,7 @@ from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
 from app.questionnaires.models import AnswerProposal, Evaluation, EvaluationStatus, EvidenceFile
 from app.signatures.models import Meaning, Signature
 from app.suppliers.models import PurchaseRecord, Supplier, SupplierStatus
+from app.suppliers.rules import not_renewed
 
 
 def _answer_text(question: QuestionDefinition, value: Any) -> str:
@@ -240,7 +241,7 @@ def approved_supplier_list(source_id: str) -> Source:
                 "last_score": "" if score is None else score,
                 "last_evaluation_date": text(decided_at.date()) if decided_at else "",
                 "conditions": supplier.conditions,
-                "certificates": certificates_text(list(supplier.active_certificates), today),
+                "certificates": certificates_text(not_renewed(supplier.active_certificates, today), today),
                 "next_due": text(supplier.next_reevaluation_due),
                 "approver": supplier.approved_by.full_name if supplier.approved_by else "",
             }

@@ -12,8 +12,9 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from app.db import likely
+from app.db import likely, today
 from app.labels import label
+from app.suppliers import rules
 from app.suppliers.models import Certificate, Criticality, Supplier, SupplierKind
 from app.suppliers.services.common import export_cell, query_arg, search_arg
 from app.suppliers.services.register_list import SupplierFilters, supplier_query
@@ -90,7 +91,8 @@ def approved_rows(suppliers: Sequence[Supplier]) -> list[dict[str, Any]]:
                 supplier.code, supplier.name, label(supplier.kind), label(supplier.criticality), label(supplier.status),
                 supplier.approval_scope, supplier.conditions,
                 "" if score is None else round(float(score), 1), export_cell(decided_at),
-                certificates_text(supplier.active_certificates), export_cell(supplier.next_reevaluation_due),
+                certificates_text(rules.not_renewed(supplier.active_certificates, today())),
+                export_cell(supplier.next_reevaluation_due),
                 export_cell(supplier.approved_at), supplier.approved_by.full_name if supplier.approved_by else "",
             ],
         })

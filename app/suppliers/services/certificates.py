@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import aliased, selectinload
 
 from app.audit import services as audit
 from app.db import today, utcnow
@@ -109,6 +109,13 @@ def void_certificate(certificate: Certificate, *, expected_version: int, reason:
     audit.record("certificate.voided", certificate, reason=reason)
 
 
+def _not_renewed(horizon: date) -> Any:
+    """No certificate in force of the same supplier and standard runs past the warning window (a renewal received)."""
+    renewal = aliased(Certificate)
+    return ~exists().where(renewal.supplier_id == Certificate.supplier_id, renewal.standard == Certificate.standard,
+                           renewal.voided_at.is_(None), renewal.valid_until > horizon)
+
+
 def _expiring_query(day: date) -> Select[Any]:
     window = int(setting("CERTIFICATE_EXPIRY_WARN_DAYS", 60))
     inactive = [SupplierStatus.INACTIVE.value, SupplierStatus.DISQUALIFIED.value, SupplierStatus.REJECTED.value]
@@ -116,12 +123,13 @@ def _expiring_query(day: date) -> Select[Any]:
         select(Certificate)
         .join(Certificate.supplier)
         .where(Certificate.valid_until <= day + timedelta(days=window), Supplier.status.not_in(inactive))
-        .where(Certificate.voided_at.is_(None))
+        .where(Certificate.voided_at.is_(None), _not_renewed(day + timedelta(days=window)))
     )
 
 
 def certificates_expiring(*, on: date | None = None, limit: int | None = None) -> list[Certificate]:
-    """Certificates in force of current suppliers that expired or expire within the warning window, soonest first."""
+    """Certificates in force of current suppliers that expired or expire within the warning window, soonest first;
+    not one whose renewal (same standard, valid past the window) is in the register."""
     query = (_expiring_query(on or today()).options(selectinload(Certificate.supplier))
              .order_by(Certificate.valid_until, Certificate.id))
     if limit:
@@ -139,5 +147,5 @@ def certificates_expiring_counts(*, on: date | None = None) -> tuple[int, int]:
     row = db.session.execute(
         select(func.count(), func.count().filter(Certificate.valid_until < day))
         .where(Certificate.valid_until <= day + timedelta(days=window), Certificate.voided_at.is_(None),
-               status.not_in(inactive))).one()
+               status.not_in(inactive), _not_renewed(day + timedelta(days=window)))).one()
     return int(row[0]), int(row[1])
