@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.access import Role
 from app.errors import PermissionDenied, ValidationFailed
@@ -155,3 +155,23 @@ def test_a_purchase_form_for_an_unapproved_supplier_explains_the_refusal(app, lo
     buyer = login_as(Role.PURCHASING)
     response = buyer.post(f"/suppliers/{supplier.id}/purchases/new", data={"product": "X"})
     assert response.status_code == 422 and "only placed with approved" in response.get_data(as_text=True)
+
+
+def test_an_order_reference_already_used_is_refused_with_the_form_kept(app, login_as):
+    """Documents are filed under the order reference (PI-PO-2026-014): a second record under it made the older one's
+    document 'PI-PO-2026-014-2'."""
+    first, second = make_supplier("A-1", "Alpha", status="approved"), make_supplier("B-1", "Beta", status="approved")
+    db.session.commit()
+    buyer = login_as(Role.PURCHASING, username="buyer")
+    order = {"product": "Jira Cloud", "product_version": "2026.1", "reference": "PO-2026-014", "licence": "Commercial"}
+    assert buyer.post(f"/suppliers/{first.id}/purchases/new", data=order).status_code == 302
+    response = buyer.post(f"/suppliers/{second.id}/purchases/new",
+                          data={**order, "reference": " po-2026-014 ", "product": "Confluence"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The order reference po-2026-014 is already used by purchase record #1 (Alpha)" in page
+    assert 'value="Confluence"' in page
+    assert db.session.scalar(select(func.count(PurchaseRecord.id))) == 1
+    purchase = db.session.scalars(select(PurchaseRecord)).one()
+    services.update_purchase(purchase, services.PurchaseInput(product="Jira Cloud", reference="PO-2026-014"),
+                             expected_version=purchase.version, by=purchase.created_by)  # its own reference: kept

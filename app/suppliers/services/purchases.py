@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
@@ -53,12 +53,23 @@ def _require_approved_supplier(supplier: Supplier) -> None:
 
 
 def _apply_purchase(purchase: PurchaseRecord, data: PurchaseInput) -> None:
-    """Copy the purchasing information onto the record; it names a product."""
+    """Copy the purchasing information onto the record; it names a product, and its order reference (if any) is
+    no other purchase record's (documents are filed under it)."""
     if not data.product.strip():
         raise ValidationFailed("Name the product being purchased.")
     purchase.product = data.product.strip()
     purchase.product_version = data.product_version.strip()
-    purchase.reference = data.reference.strip()
+    reference = data.reference.strip()
+    if reference and reference.lower() != (purchase.reference or "").lower():
+        with db.session.no_autoflush:  # a new record is not in the session yet
+            taken = db.session.execute(
+                select(PurchaseRecord.id, Supplier.name).join(Supplier, Supplier.id == PurchaseRecord.supplier_id)
+                .where(func.lower(PurchaseRecord.reference) == reference.lower(),
+                       PurchaseRecord.id != (purchase.id or 0)).limit(1)).first()
+        if taken is not None:
+            raise ValidationFailed(f"The order reference {reference} is already used by purchase record #{taken[0]} "
+                                   f"({taken[1]}): give this purchase its own reference.")
+    purchase.reference = reference
     purchase.specification = data.specification.strip()
     purchase.acceptance_criteria = data.acceptance_criteria.strip()
     purchase.qms_requirements = data.qms_requirements.strip()
