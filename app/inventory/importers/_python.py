@@ -68,3 +68,13 @@ def parents_by_child(edges: Iterable[tuple[str, K]]) -> dict[K, tuple[str, ...]]
     for parent, child in edges:
         parents.setdefault(child, {})[parent] = None
     return {child: tuple(found) for child, found in parents.items()}
+
+
+# Python distribution archives: a path or URL to one of them installs a package; a local path to anything else is a
+# folder, the project's own code.
+_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
+
+
+def is_folder(path: str) -> bool:
+    """A local path (`file:`, `./lib`, `.`) that names a folder rather than a distribution archive."""
+    return not path.split("#", 1)[0].split("?", 1)[0].lower().endswith(_ARCHIVES)

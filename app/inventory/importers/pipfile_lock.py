@@ -2,7 +2,8 @@
 
 The lock does not say which packages the Pipfile asked for, so direct stays None. A package in
 both sections at the same version is one component with runtime scope; at two versions it is two
-components, the develop one with dev scope.
+components, the develop one with dev scope. An entry installed from a folder (`"path": "."`, the project itself, or
+another of its folders) is the project's own code, not a component.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from app.inventory.importers._common import (
     optional_text,
     require_mapping,
 )
-from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
+from app.inventory.importers._python import exact_version, is_folder, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "Pipfile.lock"
@@ -33,18 +34,32 @@ def named(filename: str) -> bool:
     return filename_of(filename).endswith("pipfile.lock")
 
 
+def _folder(entry: dict[str, object]) -> str:
+    """The folder an entry installs (its `path`, unless that is a distribution archive), else ""."""
+    path = entry.get("path")
+    if isinstance(path, str) and is_folder(path):
+        return path or "."
+    return ""
+
+
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
-    """Each entry of "default" (runtime) and "develop" (dev) is a component with its pinned version."""
+    """Each entry of "default" (runtime) and "develop" (dev) but the project's own folders is a component with its
+    pinned version."""
     data = require_mapping(load_json(content, FORMAT), FORMAT, "(document)")
     if "default" not in data and "develop" not in data:
         raise ImporterError(f"{FORMAT}: neither a \"default\" nor a \"develop\" section", field="default")
     result = ParsedFile(format=FORMAT)
     seen: set[tuple[str, str]] = set()
+    folders: list[str] = []
     for section, scope in (("default", "runtime"), ("develop", "dev")):
         entries = require_mapping(data.get(section, {}), FORMAT, section)
         for name, raw in entries.items():
             entry = require_mapping(raw, FORMAT, f"{section}.{name}")
+            folder = _folder(entry)
+            if folder:
+                folders.append(f"{section}.{name} at {folder}")
+                continue
             raw_version = entry.get("version")
             if raw_version is not None and not isinstance(raw_version, str):
                 raise ImporterError(f"{FORMAT}: expected a version string", field=f"{section}.{name}.version")
@@ -70,4 +85,8 @@ def parse(content: bytes) -> ParsedFile:
                     hashes=tuple(hashes),
                 )
             )
+    if folders:
+        result.warnings.append(f"{len(folders)} package(s) installed from folders of the project (path entries: "
+                               f"{', '.join(folders[:10])}{', ...' if len(folders) > 10 else ''}) are the project's "
+                               "own code, not components")
     return result

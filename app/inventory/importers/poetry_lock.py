@@ -3,7 +3,8 @@
 A lock file does not say which packages the project asked for (that is in pyproject.toml), so
 direct stays None; parents come from the other packages' [package.dependencies]. Poetry 1.5 to 1.8 wrote
 neither `category` nor `groups` (lock-version 2.0): such a file cannot tell dev packages from runtime ones,
-and the import says so.
+and the import says so. A package Poetry installed from a folder (`[package.source] type = "directory"`) is the
+project's own code, not a component; one from a git repository, a URL or a local archive keeps where it came from.
 """
 
 from __future__ import annotations
@@ -41,6 +42,26 @@ def named(filename: str) -> bool:
     return filename_of(filename).endswith("poetry.lock")
 
 
+def _origin(source: object) -> str:
+    """Where a package that is not from a package index came from: a git URL with its commit (`url#commit`, as uv.lock
+    writes it), a URL or a local archive; "" for an index (`legacy`, `pypi`, or no source)."""
+    if not isinstance(source, dict):
+        return ""
+    url = optional_text(source.get("url"))
+    if source.get("type") == "git":
+        commit = optional_text(source.get("resolved_reference")) or optional_text(source.get("reference"))
+        return f"{url}#{commit}" if url and commit else url
+    return url if source.get("type") in ("url", "file") else ""
+
+
+def _folder(source: object) -> str:
+    """The folder a package was installed from (`type = "directory"`, editable or not: the project's own code), else
+    ""."""
+    if isinstance(source, dict) and source.get("type") == "directory":
+        return optional_text(source.get("url")) or "."
+    return ""
+
+
 def _scope(package: dict[str, object]) -> str:
     # optional = true means only an extra installs it; otherwise the main group (or the legacy
     # category "main") is runtime and any other group is a development group.
@@ -57,11 +78,17 @@ def _scope(package: dict[str, object]) -> str:
 
 @guarded(FORMAT)
 def parse(content: bytes) -> ParsedFile:
-    """Each [[package]] becomes a component; direct=None; parents from [package.dependencies]."""
+    """Each [[package]] but the project's own folders becomes a component; direct=None; parents from
+    [package.dependencies]."""
     data = load_toml(content, FORMAT)
     rows: list[tuple[str, dict[str, object], str, str, str]] = []
+    folders: list[str] = []
     for where, package, name in lock_packages(data, FORMAT):
         version = require_text(package.get("version"), FORMAT, f"{where}.version")
+        folder = _folder(package.get("source"))
+        if folder:
+            folders.append(f"{name} at {folder}")
+            continue
         rows.append((where, package, name, version, pypi_purl(FORMAT, name, version)))
 
     parents = parents_by_child(
@@ -75,11 +102,11 @@ def parse(content: bytes) -> ParsedFile:
         metadata = data.get("metadata")
         lock_version = metadata.get("lock-version") if isinstance(metadata, dict) else None
         result.warnings.append(_SCOPE_WARNING.format(version=lock_version or "unknown"))
+    if folders:
+        result.warnings.append(f"{len(folders)} package(s) installed from folders of the project (directory sources: "
+                               f"{', '.join(sorted(folders)[:10])}{', ...' if len(folders) > 10 else ''}) are the "
+                               "project's own code, not components")
     for _, package, name, version, purl in rows:
-        source = package.get("source")
-        repository_url = ""
-        if isinstance(source, dict) and source.get("type") == "git":
-            repository_url = optional_text(source.get("url"))
         result.components.append(
             ComponentRecord(
                 name=name,
@@ -89,7 +116,7 @@ def parse(content: bytes) -> ParsedFile:
                 direct=None,
                 parents=parents.get(pypi_name(name), ()),
                 scope=_scope(package),
-                repository_url=repository_url,
+                repository_url=_origin(package.get("source")),
                 description=optional_text(package.get("description")),
                 hashes=file_hashes(package.get("files")),
             )

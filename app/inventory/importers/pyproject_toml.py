@@ -2,7 +2,8 @@
 
 A manifest lists what the project asks for, so every entry is direct; versions are exact only
 when the manifest pins one. A package named twice keeps one record with the widest scope. Dependencies the
-manifest marks dynamic are not in it: the import says so.
+manifest marks dynamic are not in it: the import says so. A package the project takes from its own workspace or
+from one of its folders is the project's own code, not a component.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from app.inventory.importers._common import (
     toml_document,
     wider_scope,
 )
-from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
+from app.inventory.importers._python import exact_version, is_folder, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "pyproject.toml"
@@ -56,6 +57,8 @@ class _Collector:
 
     def __init__(self) -> None:
         self.entries: dict[str, _Entry] = {}
+        self.folders: dict[str, str] = {}  # packages installed from folders of the project: normalised -> as written
+        self.varied: list[str] = []  # Poetry dependencies whose alternatives (per Python or platform) differ
 
     def add(self, name: str, version: str, scope: str, where: str, repository_url: str = "",
             declared: str = "") -> None:
@@ -106,25 +109,58 @@ def _poetry_exact(constraint: str) -> str:
 
 
 def _poetry(collector: _Collector, table: object, scope: str, where: str) -> None:
+    """A list of constraints (one per Python version or platform) gets an exact version only when every alternative
+    pins the same one; its declared range lists them all. A path to a folder is the project's own code."""
     for name, spec in require_mapping(table, FORMAT, where).items():
         if name.lower() == "python":
             continue  # the interpreter constraint, not a package
         specs = spec if isinstance(spec, list) else [spec]
-        version, entry_scope, url, declared = "", scope, "", ""
+        alternatives: list[str] = []  # the version constraint of each alternative ("" for a git, url or path one)
+        url, optional, folder = "", True, False
         for item in specs:
             if isinstance(item, str):
-                version = version or _poetry_exact(item)
-                declared = declared or item.strip()
+                alternatives.append(item.strip())
+                optional = False
             elif isinstance(item, dict):
-                if isinstance(item.get("version"), str):
-                    version = version or _poetry_exact(item["version"])
-                    declared = declared or item["version"].strip()
-                if item.get("optional") is True and scope == "runtime":
-                    entry_scope = "optional"
-                url = url or str(item.get("git") or item.get("url") or "")
+                path = item.get("path")
+                if isinstance(path, str) and is_folder(path):
+                    folder = True
+                    continue
+                alternatives.append(item["version"].strip() if isinstance(item.get("version"), str) else "")
+                optional = optional and item.get("optional") is True
+                url = url or str(item.get("git") or item.get("url") or path or "")
             else:
                 raise ImporterError(f"{FORMAT}: expected a version string or table", field=f"{where}.{name}")
-        collector.add(name, version, entry_scope, where, url, declared)
+        if folder and not alternatives:
+            collector.folders.setdefault(pypi_name(name), name)
+            continue
+        versions = {_poetry_exact(text) for text in alternatives}
+        declared = " || ".join(dict.fromkeys(text for text in alternatives if text))
+        if len(set(alternatives)) > 1:
+            collector.varied.append(f"{name} ({declared})")
+        entry_scope = "optional" if optional and alternatives and scope == "runtime" else scope
+        collector.add(name, versions.pop() if len(versions) == 1 else "", entry_scope, where, url, declared)
+
+
+def _uv_sources(sources: dict[str, Any]) -> dict[str, str]:
+    """The packages [tool.uv.sources] takes from the project's workspace or from a folder (the project's own code):
+    normalised name -> "workspace" or "folder"."""
+    own: dict[str, str] = {}
+    for name, source in sources.items():
+        alternatives = source if isinstance(source, list) else [source]
+        kinds = {"workspace" if item.get("workspace") is True else
+                 "folder" if isinstance(item.get("path"), str) and is_folder(item["path"]) else "package"
+                 for item in alternatives if isinstance(item, dict)}
+        if len(kinds) == 1 and "package" not in kinds:
+            own[pypi_name(name)] = kinds.pop()
+    return own
+
+
+def _own_code_warning(names: list[str], how: str) -> str:
+    """What an import says of the project's own packages it did not take for components (the first ten named)."""
+    listed = sorted(set(names))
+    shown = ", ".join(listed[:10]) + (", ..." if len(listed) > 10 else "")
+    return f"{len(listed)} package(s) {how}: {shown}) are the project's own code, not components"
 
 
 @guarded(FORMAT)
@@ -156,9 +192,20 @@ def parse(content: bytes) -> ParsedFile:
             scope = "runtime" if group == "main" else "dev"
             _poetry(collector, body["dependencies"], scope, f"tool.poetry.group.{group}.dependencies")
 
+    uv = require_mapping(tool.get("uv", {}), FORMAT, "tool.uv")
+    own_code = _uv_sources(require_mapping(uv.get("sources", {}), FORMAT, "tool.uv.sources"))
+    own_code.update(dict.fromkeys(collector.folders, "folder"))
+
     result = ParsedFile(format=FORMAT, manifest=True)
     unpinned: list[str] = []
-    for entry in collector.entries.values():
+    own: dict[str, list[str]] = {"workspace": [], "folder": []}
+    for key, name in collector.folders.items():
+        if key not in collector.entries:  # a Poetry path dependency the [project] table does not name too
+            own["folder"].append(name)
+    for key, entry in collector.entries.items():
+        if key in own_code:
+            own[own_code[key]].append(entry.name)
+            continue
         if not entry.version:
             unpinned.append(entry.name)
         result.components.append(
@@ -180,6 +227,16 @@ def parse(content: bytes) -> ParsedFile:
             f"project.{' and project.'.join(dynamic)} {'are' if len(dynamic) > 1 else 'is'} dynamic (marked in "
             "project.dynamic, filled in by the build backend): this file does not list them; import the lock "
             "file or an SBOM of the build")
+    if own["workspace"]:
+        result.warnings.append(_own_code_warning(
+            own["workspace"], "of the project's workspace ([tool.uv.sources] workspace = true"))
+    if own["folder"]:
+        result.warnings.append(_own_code_warning(own["folder"], "installed from folders of the project (path dependencies"))
+    if collector.varied:
+        result.warnings.append(
+            f"{len(collector.varied)} Poetry dependencies give one constraint per Python version or platform: none of "
+            "them gets a version unless every alternative pins the same one; the declared range lists them all: "
+            f"{'; '.join(collector.varied[:20])}")
     if unpinned:
         result.warnings.append(
             f"{len(unpinned)} dependencies have no exact version in a manifest (import the lock file "

@@ -17,7 +17,7 @@ import tempfile
 from pip_requirements_parser import InstallRequirement, RequirementsFile
 
 from app.inventory.importers._common import decode_text, filename_of, guarded, name_of_url, version_of_url
-from app.inventory.importers._python import exact_version, pypi_name, pypi_purl
+from app.inventory.importers._python import exact_version, is_folder, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "requirements.txt"
@@ -90,7 +90,6 @@ def named(filename: str) -> bool:
 _UNREAD_OPTION = re.compile(r"(?<=\s)(?:--config-settings(?:=|\s+)\S*|-C\s*\S+)")
 # A version given by an environment variable pip expands when it reads the file (`qwert==${MY_VERSION}`).
 _VARIABLE_VERSION = re.compile(r"(?:===|==|~=|!=|>=|<=|>|<)\s*\S*\$\{[A-Za-z0-9_]+\}[^\s;#]*")
-_ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 
 
 def _without_unread_parts(text: str) -> tuple[str, list[str]]:
@@ -118,8 +117,7 @@ def _local_code(link: str) -> bool:
     """A `file:` requirement of a directory (`file:.#egg=project`): the project's own code, not a package release."""
     if not link.startswith("file:"):
         return False
-    path = link.split("#", 1)[0].split("?", 1)[0]
-    return not path.lower().endswith(_ARCHIVE)
+    return is_folder(link)
 
 
 def _read(text: str) -> RequirementsFile:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.inventory.importers import package_json
+import pytest
 
+from app.inventory.importers import package_json, parse_file
+from tests.helpers import DATA
+
+LOCKFILES = DATA / "realworld" / "lockfiles"
 NODEGOAT = Path(__file__).resolve().parents[3].parent / "shared" / "realworld" / "lockfiles" / "nodegoat-package.json"
 
 
@@ -70,3 +74,34 @@ def test_scoped_names_keep_their_scope() -> None:
     (component,) = package_json.parse(b'{"dependencies": {"@babel/core": "7.24.5"}}').components
     assert component.purl == "pkg:npm/%40babel/core@7.24.5"
     assert component.name == "@babel/core"
+
+
+def test_an_npm_alias_is_the_package_it_names_with_every_declared_range() -> None:
+    """dependabot-core's npm_with_alias_multiversion: is-number ^7.0.0, and is-number ^3.0.0 under the alias
+    is-number-legacy (two majors of one package)."""
+    path = LOCKFILES / "dependabot-npm_with_alias_multiversion-package.json"
+    raw = json.loads(path.read_text())["dependencies"]
+    alias_name, alias_spec = next((name, spec) for name, spec in raw.items() if spec.startswith("npm:"))
+    real_name, _, alias_range = alias_spec.removeprefix("npm:").partition("@")
+    parsed = parse_file("package.json", path.read_bytes())
+    found = {c.name: c for c in parsed.components}
+    assert set(found) == set(raw) - {alias_name} == {real_name, "micromatch"}
+    assert found[real_name].declared == f"{raw[real_name]} || {alias_range}" == "^7.0.0 || ^3.0.0"
+    assert (found[real_name].version, found[real_name].purl) == ("", "pkg:npm/is-number")
+    assert found["micromatch"].purl == f"pkg:npm/micromatch@{raw['micromatch']}"
+    assert any(alias_name in warning and real_name in warning for warning in parsed.warnings)
+
+
+@pytest.mark.parametrize("name", ["dependabot-npm_with_workspace_link-package.json",
+                                  "dependabot-missing_workspace_package-package.json"])
+def test_workspace_packages_and_folders_of_the_project_are_its_own_code_not_components(name: str) -> None:
+    """`file:packages/my-lib` and `workspace:*` install the project's own code: skipped, and the import names them."""
+    path = LOCKFILES / name
+    raw = json.loads(path.read_text())
+    declared = {dep: spec for section in ("dependencies", "devDependencies") for dep, spec in raw.get(section, {}).items()}
+    own = {dep for dep, spec in declared.items() if spec.startswith(("file:", "workspace:"))}
+    assert own  # my-lib (file:packages/my-lib), @waystone/tsconfig (workspace:*)
+    parsed = parse_file("package.json", path.read_bytes())
+    assert {c.name for c in parsed.components} == set(declared) - own
+    (warning,) = [w for w in parsed.warnings if "own code" in w]
+    assert all(dep in warning for dep in own)

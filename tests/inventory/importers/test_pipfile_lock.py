@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from app.inventory.importers import pipfile_lock
+from app.inventory.importers import parse_file, pipfile_lock
 from app.inventory.importers.base import ImporterError
 from tests.inventory.importers.checks import by_name
 
 SAMPLE = Path(__file__).parents[2] / "data" / "inventory" / "python" / "Pipfile.lock"
+PATH_DEPENDENCY = Path(__file__).parents[2] / "data" / "realworld" / "lockfiles" / "dependabot-path_dependency-Pipfile.lock"
 
 
 def test_every_distinct_package_of_both_sections_is_a_component():
@@ -55,3 +56,16 @@ def test_a_package_in_both_sections_at_two_versions_keeps_the_develop_version() 
                           "develop": {"urllib3": {"version": "==2.2.1"}, "pytest": {"version": "==8.1.1"}}}).encode()
     found = {(c.name, c.version): c.scope for c in pipfile_lock.parse(content).components}
     assert found == {("urllib3", "1.26.18"): "runtime", ("urllib3", "2.2.1"): "dev", ("pytest", "8.1.1"): "dev"}
+
+
+def test_a_path_entry_to_a_folder_is_the_projects_own_code_not_a_component() -> None:
+    """dependabot-core's path_dependency.lock: "e1839a8": {"editable": true, "path": "."} is the project itself."""
+    data = json.loads(PATH_DEPENDENCY.read_text())
+    folders = {name for section in ("default", "develop") for name, entry in data[section].items() if "path" in entry}
+    assert folders == {"e1839a8"}
+    parsed = parse_file("Pipfile.lock", PATH_DEPENDENCY.read_bytes())
+    names = {name for section in ("default", "develop") for name in data[section]}
+    assert {c.name for c in parsed.components} == names - folders
+    assert all(c.version for c in parsed.components)
+    assert parsed.warnings == ["1 package(s) installed from folders of the project (path entries: default.e1839a8 at .) "
+                               "are the project's own code, not components"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import tomllib
 
-from app.inventory.importers import poetry_lock
+import pytest
+
+from app.inventory.importers import parse_file, poetry_lock
 from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name
 
 REAL = REALWORLD / "lockfiles" / "poetry-poetry.lock"
+LOCKFILES = DATA / "realworld" / "lockfiles"
 
 
 def test_every_package_table_is_a_component():
@@ -55,9 +58,10 @@ def test_a_lock_with_groups_or_categories_gives_no_scope_warning():
     assert poetry_lock.parse(b'[[package]]\nname = "a"\nversion = "1"\ncategory = "main"\n').warnings == []
 
 
-def test_git_source_is_the_repository_url():
+def test_git_source_is_the_repository_url_with_the_locked_commit() -> None:
     components = by_name(poetry_lock.parse(REAL.read_bytes()))
-    assert components["poetry-core"].repository_url == "https://github.com/python-poetry/poetry-core.git"
+    assert components["poetry-core"].repository_url == (
+        "https://github.com/python-poetry/poetry-core.git#e3998b0e111dc03e4aa721fd054c48e5c7de6fc5")
 
 
 def test_legacy_category_and_optional_flags():
@@ -82,3 +86,36 @@ optional = true
 
 def test_empty_lock_gives_no_components():
     assert poetry_lock.parse(b"").components == []
+
+
+def test_a_directory_source_is_the_projects_own_code_not_a_component() -> None:
+    """dependabot-core's dir_dependency.lock: toml 0.10.0 from [package.source] type = "directory", url = "../toml"."""
+    path = LOCKFILES / "dependabot-dir_dependency-poetry.lock"
+    packages = tomllib.loads(path.read_text())["package"]
+    folders = {p["name"]: p["source"]["url"] for p in packages if p.get("source", {}).get("type") == "directory"}
+    assert folders == {"toml": "../toml"}
+    parsed = parse_file("poetry.lock", path.read_bytes())
+    assert {c.name for c in parsed.components} == {p["name"] for p in packages} - set(folders)
+    assert len(parsed.components) == len(packages) - 1 == 12
+    assert any("toml at ../toml" in warning and "own code" in warning for warning in parsed.warnings)
+
+
+@pytest.mark.parametrize("name", ["dependabot-url_dependency-poetry.lock", "dependabot-file_dependency-poetry.lock"])
+def test_a_url_or_archive_source_keeps_where_the_package_came_from(name: str) -> None:
+    """url_dependency.lock: toml from a GitHub tag archive; file_dependency.lock: toml from toml-8.2.54.tar.gz."""
+    path = LOCKFILES / name
+    (package,) = [p for p in tomllib.loads(path.read_text())["package"] if "source" in p]
+    assert package["source"]["type"] in ("url", "file")
+    component = by_name(parse_file("poetry.lock", path.read_bytes()))[package["name"]]
+    assert component.repository_url == package["source"]["url"]
+    assert component.purl == f"pkg:pypi/{package['name']}@{package['version']}"
+
+
+def test_a_git_source_keeps_the_repository_and_the_locked_commit() -> None:
+    """osv-scalibr's source-git.lock: ike from https://github.com/dzshn/ike, branch main, commit cd66602."""
+    path = LOCKFILES / "osv-scalibr-source-git-poetry.lock"
+    (package,) = tomllib.loads(path.read_text())["package"]
+    (component,) = parse_file("poetry.lock", path.read_bytes()).components
+    assert component.repository_url == f"{package['source']['url']}#{package['source']['resolved_reference']}"
+    assert component.repository_url == "https://github.com/dzshn/ike#cd66602cd29f61a2d2e7fb995fef1e61708c034d"
+    assert (component.name, component.version) == ("ike", "0.2.0")

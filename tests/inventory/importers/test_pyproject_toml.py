@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
-from app.inventory.importers import pyproject_toml
+from app.inventory.importers import parse_file, pyproject_toml
 from tests.helpers import DATA, REALWORLD
 from tests.inventory.importers.checks import by_name, refused
 from tests.inventory.realworld import pep503, pyproject_names
 
 FLASK = REALWORLD / "lockfiles" / "flask-pyproject.toml"
 POETRY = REALWORLD / "lockfiles" / "poetry-pyproject.toml"
+LOCKFILES = DATA / "realworld" / "lockfiles"
 
 
 @pytest.mark.parametrize("path", [FLASK, POETRY])
@@ -94,3 +97,49 @@ def test_a_toml_syntax_error_names_the_line():
     error = refused(pyproject_toml, b'[project]\nname = "x"\ndependencies = [\n  "a",\n  = \n')
     assert error.line is not None
     assert "line" in str(error)
+
+
+@pytest.mark.parametrize("name", ["cdxgen-pyproject_uv-workspace-pyproject.toml", "uv-pyx-workspace-pyproject.toml"])
+def test_uv_workspace_members_are_the_projects_own_code_not_components(name: str) -> None:
+    """[tool.uv.sources] name = { workspace = true }: the package is a member of the project's own workspace."""
+    path = LOCKFILES / name
+    data = tomllib.loads(path.read_text())
+    members = {pep503(key) for key, source in data["tool"]["uv"]["sources"].items() if source.get("workspace")}
+    declared_members = pyproject_names(path) & members
+    assert declared_members  # my-lib; pyx-member-33 (the only member of 37 the dev group names)
+    parsed = parse_file("pyproject.toml", path.read_bytes())
+    assert {pep503(c.name) for c in parsed.components} == pyproject_names(path) - members
+    (warning,) = [w for w in parsed.warnings if "workspace" in w]
+    assert all(member in warning for member in declared_members)
+    assert f"{len(declared_members)} package(s)" in warning
+
+
+def test_a_poetry_path_dependency_to_a_folder_is_the_projects_own_code_not_a_component() -> None:
+    """dependabot-core's dir_dependency: toml = { path = "../toml" } next to pytest = "*"."""
+    path = LOCKFILES / "dependabot-dir_dependency-pyproject.toml"
+    poetry = tomllib.loads(path.read_text())["tool"]["poetry"]["dependencies"]
+    folders = {name for name, spec in poetry.items() if isinstance(spec, dict) and "path" in spec}
+    assert folders == {"toml"}
+    parsed = parse_file("pyproject.toml", path.read_bytes())
+    assert {c.name for c in parsed.components} == set(poetry) - folders - {"python"} == {"pytest"}
+    assert any("toml" in warning and "own code" in warning for warning in parsed.warnings)
+
+
+def test_poetry_alternatives_per_python_or_platform_give_no_version_unless_all_pin_it_and_keep_every_range() -> None:
+    """Rasa's pyproject.toml: numpy is >=1.19.2,<1.22.0 on Python 3.7, >=1.19.2,<1.25.0 on 3.8-3.10 and 1.22.3 on
+    Windows with Python 3.10, as a list of constraints; no single version applies to the project."""
+    path = LOCKFILES / "cdxgen-pyproject-author-comma-pyproject.toml"
+    dependencies = tomllib.loads(path.read_text())["tool"]["poetry"]["dependencies"]
+    lists = {name: [item["version"] for item in spec] for name, spec in dependencies.items() if isinstance(spec, list)}
+    varied = {name: versions for name, versions in lists.items() if len(set(versions)) > 1}
+    assert set(varied) == {"tensorflow-io-gcs-filesystem", "dask", "numpy", "scipy", "scikit-learn", "spacy"}
+    parsed = parse_file("pyproject.toml", path.read_bytes())
+    components = by_name(parsed)
+    for name, versions in varied.items():
+        assert components[name].version == ""
+        assert components[name].purl == f"pkg:pypi/{pep503(name)}"
+        assert components[name].declared == " || ".join(dict.fromkeys(versions))
+    assert components["numpy"].declared == ">=1.19.2,<1.22.0 || >=1.19.2,<1.25.0 || 1.22.3"
+    assert components["pydantic"].declared == lists["pydantic"][0]  # a list of one is that one constraint
+    (warning,) = [w for w in parsed.warnings if "per Python version or platform" in w]
+    assert all(name in warning for name in varied)
