@@ -26,6 +26,7 @@ from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
+from app import nesting
 from app.db import ROW_ID_MAX
 
 
@@ -96,6 +97,11 @@ def refuse_control_characters() -> None:
         if isinstance(value, str) and has_control_characters(value):
             abort(400, "The address holds control characters (such as a NUL byte). Remove them.")
     if request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = nesting.load_json(request.get_data(cache=True))
+        except nesting.UnreadableData as error:  # too deep, a NUL or lone surrogate, a number too long
+            abort(400, f"The JSON cannot be read: {error}.")
+        except ValueError:  # not JSON at all (or not UTF-8): the view says so in its own words
+            return
         if any(has_control_characters(text, multiline=True) for text in _strings(body)):
             abort(400, "The JSON holds control characters (such as a NUL byte) that cannot be stored.")

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_DEPTH", "NestingTooDeep", "check_json_depth", "check_yaml_depth", "load_json", "load_yaml",
-           "load_yaml_documents"]
+__all__ = ["MAX_DEPTH", "NestingTooDeep", "UnreadableData", "UnstorableData", "check_json_depth", "check_yaml_depth",
+           "load_json", "load_yaml", "load_yaml_documents"]
 
 MAX_DEPTH = 100
 # Brackets inside strings nest nothing: only brackets and quotes are kept (C-speed bytes operations; a regex
@@ -30,12 +30,26 @@ _YAML_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _YAML_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
-class NestingTooDeep(ValueError):
+class UnreadableData(ValueError):
+    """Well-formed JSON or YAML whose data the product cannot take; the message is for the user."""
+
+
+class NestingTooDeep(UnreadableData):
     """The document nests lists/objects deeper than the limit; the message is for the user."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"the data is nested more than {limit} levels deep (at most {limit} levels are allowed)")
         self.limit = limit
+
+
+class UnstorableData(UnreadableData):
+    """A value no database column can hold: a NUL character or half of a UTF-16 surrogate pair in a text (JSON's
+    "\\u0000", "\\ud800"), or an integer of more digits than Python converts (4,300)."""
+
+
+# JSON and YAML escapes that can give a NUL or a lone surrogate: only a document that holds one is walked.
+_SUSPECT_ESCAPE = re.compile(rb"\\(?:u0000|x00|0|U00000000|u[dD][89a-fA-F])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_bytes(content: str | bytes | bytearray) -> bytes:
@@ -77,8 +91,35 @@ def load_json(content: str | bytes | bytearray, max_depth: int = MAX_DEPTH) -> A
         value = json.loads(content)
     except RecursionError:
         raise NestingTooDeep(max_depth) from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError as error:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise UnstorableData(f"a number is too long to read ({error})") from None
     check_json_depth(content, max_depth)
+    _check_texts(value, content)
     return value
+
+
+def _check_texts(value: Any, raw: str | bytes | bytearray) -> None:
+    """Raise UnstorableData when a text of the loaded data holds a NUL or a lone surrogate (looked for only when the
+    raw document holds an escape that can make one)."""
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
+    if _SUSPECT_ESCAPE.search(data) is None and b"\x00" not in data:
+        return
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise UnstorableData("a text holds a NUL character, which cannot be stored: remove it")
+            if _SURROGATE.search(item):
+                raise UnstorableData("a text holds half of a UTF-16 surrogate pair (such as \\ud800), which is not "
+                                     "valid Unicode: correct it")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def check_yaml_depth(text: str, loader: type[Any] = yaml.SafeLoader, max_depth: int = MAX_DEPTH) -> None:
@@ -101,7 +142,12 @@ def load_yaml(text: str, loader: type[Any] = yaml.SafeLoader, max_depth: int = M
     if not issubclass(loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
         raise TypeError(f"{loader.__name__} is not a safe loader")
     check_yaml_depth(text, loader, max_depth)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader (or subclass), checked above
+    try:
+        value = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader (or subclass), checked above
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise UnstorableData(f"a number is too long to read ({error})") from None
+    _check_texts(value, text)
+    return value
 
 
 def load_yaml_documents(text: str, loader: type[Any] = yaml.SafeLoader, max_depth: int = MAX_DEPTH) -> list[Any]:
@@ -109,4 +155,9 @@ def load_yaml_documents(text: str, loader: type[Any] = yaml.SafeLoader, max_dept
     if not issubclass(loader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))):
         raise TypeError(f"{loader.__name__} is not a safe loader")
     check_yaml_depth(text, loader, max_depth)
-    return list(yaml.load_all(text, Loader=loader))  # a SafeLoader (or subclass), checked above
+    try:
+        documents = list(yaml.load_all(text, Loader=loader))  # a SafeLoader (or subclass), checked above
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise UnstorableData(f"a number is too long to read ({error})") from None
+    _check_texts(documents, text)
+    return documents

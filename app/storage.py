@@ -117,10 +117,11 @@ def content_matches(extension: str, data: bytes) -> bool:
 
 
 def _parses_as_json(text: str) -> bool:
-    """True when the text is JSON; nesting deeper than the limit raises NestingTooDeep (refused by name)."""
+    """True when the text is JSON; nesting deeper than the limit or unstorable data raises UnreadableData (refused by
+    name)."""
     try:
         nesting.load_json(text)
-    except nesting.NestingTooDeep:
+    except nesting.UnreadableData:
         raise
     except ValueError:
         return False
@@ -140,7 +141,7 @@ def store_bytes(data: bytes, filename: str, *, allowed: Iterable[str], max_bytes
         raise UploadTooLarge(f"The file is larger than the limit of {max_bytes // (1024 * 1024) or 1} MB.")
     try:
         matches = content_matches(extension, data)
-    except nesting.NestingTooDeep as error:
+    except nesting.UnreadableData as error:
         raise UploadRefused(f"The file is refused: {error}.") from error
     if not matches:
         raise UploadRefused(f"The file's content is not a valid .{extension} file.")

@@ -229,7 +229,8 @@ def templates_create() -> Any:
                 problems = list(outcome.error.check.problems)
             elif outcome.error is not None:
                 problems = [outcome.error.message]
-    doc_type = form.doc_type.data or next(iter(DOCUMENT_TYPES))
+    # A type that is none of ours (the select refused it) shows the first type's variables beside the form's error.
+    doc_type = form.doc_type.data if form.doc_type.data in DOCUMENT_TYPES else next(iter(DOCUMENT_TYPES))
     return render_template(
         "documents/templates_create.html", form=form, problems=problems, used=used,
         variables=variables_for(doc_type), doc_type=doc_type, types=DOCUMENT_TYPES,

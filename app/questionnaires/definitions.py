@@ -640,7 +640,7 @@ def load(source: str | bytes, format: Literal["json", "yaml"] | None = None) -> 
     if format == "json":
         try:
             data = nesting.load_json(text)
-        except nesting.NestingTooDeep as exc:
+        except nesting.UnreadableData as exc:
             raise DefinitionError("", str(exc)) from None
         except json.JSONDecodeError as exc:
             raise DefinitionError(
@@ -649,7 +649,7 @@ def load(source: str | bytes, format: Literal["json", "yaml"] | None = None) -> 
     elif format == "yaml":
         try:
             data = nesting.load_yaml(text)
-        except nesting.NestingTooDeep as exc:
+        except nesting.UnreadableData as exc:
             raise DefinitionError("", str(exc)) from None
         except yaml.YAMLError as exc:
             raise DefinitionError("", f"not valid YAML: {exc}") from None

@@ -73,7 +73,7 @@ def parse(body: bytes) -> ScorecardResult:
     """Read a Scorecard JSON result (v2 CLI or REST API, or deps.dev's embedded copy)."""
     try:
         data = nesting.load_json(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, nesting.NestingTooDeep) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, nesting.UnreadableData) as error:
         raise ScorecardFormatError(f"not a JSON document ({error})") from None
     if not isinstance(data, dict):
         raise ScorecardFormatError("not a JSON object")

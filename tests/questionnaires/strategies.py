@@ -53,7 +53,8 @@ def choice(
 
 points = st.one_of(st.integers(0, 10).map(float), st.floats(0, 100, allow_nan=False, allow_infinity=False))
 weights = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.25])
-plain_text = st.text(max_size=30)
+storable_characters = st.characters(exclude_characters="\x00")  # a NUL is refused at every door (app.nesting)
+plain_text = st.text(storable_characters, max_size=30)
 
 
 @st.composite
@@ -152,7 +153,7 @@ def templates(draw: st.DrawFn, max_questions: int = 8) -> TemplateDefinition:
         name=draw(plain_text.filter(str.strip)),
         audience=draw(st.sampled_from(list(Audience))),
         version=draw(st.integers(1, 1000)),
-        description=draw(st.text(max_size=200)),
+        description=draw(st.text(storable_characters, max_size=200)),
         sections=sections,
         thresholds=draw(st.one_of(st.just(Thresholds()), thresholds)),
     )

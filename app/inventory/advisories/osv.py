@@ -274,7 +274,7 @@ def _records_of(name: str, data: bytes) -> list[Any]:
     as_json = lowered.endswith(".json") or (not lowered.endswith((".yaml", ".yml")) and text.lstrip()[:1] in ("{", "["))
     try:
         document: Any = nesting.load_json(text) if as_json else nesting.load_yaml(text, _OsvLoader)
-    except nesting.NestingTooDeep as error:
+    except nesting.UnreadableData as error:
         raise AdvisoryFormatError(str(error), filename=name) from error
     except json.JSONDecodeError as error:
         raise AdvisoryFormatError(f"invalid JSON at line {error.lineno}: {error.msg}", filename=name) from error

@@ -82,7 +82,7 @@ def load_json(content: bytes, fmt: str) -> Any:
         return parsed_once(content, "json", lambda: nesting.load_json(text))
     except json.JSONDecodeError as error:
         raise ImporterError(f"{fmt}: invalid JSON: {error.msg}", line=error.lineno) from error
-    except nesting.NestingTooDeep as error:
+    except nesting.UnreadableData as error:
         raise ImporterError(f"{fmt}: {error}") from error
 
 

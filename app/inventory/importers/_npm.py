@@ -54,7 +54,7 @@ def load_json_object(content: bytes, format_name: str) -> dict[str, Any]:
         raise ImporterError(f"{format_name}: invalid JSON: {error.msg}", line=error.lineno) from error
     except UnicodeDecodeError as error:
         raise ImporterError(f"{format_name}: the file is not UTF-8 text") from error
-    except nesting.NestingTooDeep as error:
+    except nesting.UnreadableData as error:
         raise ImporterError(f"{format_name}: {error}") from error
     if not isinstance(data, dict):
         raise ImporterError(f"{format_name}: the top level must be a JSON object")
@@ -78,7 +78,7 @@ def load_yaml_mappings(text: str, format_name: str) -> list[dict[Any, Any]]:
     """Load every document of a YAML stream with the safe loader; each must be a mapping; errors name the line."""
     try:
         documents = nesting.load_yaml_documents(text, _SAFE_LOADER)
-    except nesting.NestingTooDeep as error:
+    except nesting.UnreadableData as error:
         raise ImporterError(f"{format_name}: {error}") from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
