@@ -100,12 +100,24 @@ INSERT_BATCH = 2000  # components per INSERT statement (one executemany each)
 # --- Products and releases ---------------------------------------------------------------------
 
 
-def create_product(name: str, *, safety_class: str = SafetyClass.A, description: str = "",
-                   by: User | None = None) -> Product:
-    """A product name is unique (case-insensitive)."""
+PRODUCT_NAME_MAX = 200  # Product.name
+RELEASE_VERSION_MAX = 100  # Release.version
+
+
+def _product_name(name: str) -> str:
+    """The name as stored: stripped, not empty, at most PRODUCT_NAME_MAX characters (the API takes it from a URL)."""
     name = name.strip()
     if not name:
         raise ValidationFailed("A product needs a name.")
+    if len(name) > PRODUCT_NAME_MAX:
+        raise ValidationFailed(f"A product name has at most {PRODUCT_NAME_MAX} characters (this one has {len(name)}).")
+    return name
+
+
+def create_product(name: str, *, safety_class: str = SafetyClass.A, description: str = "",
+                   by: User | None = None) -> Product:
+    """A product name is unique (case-insensitive) and at most PRODUCT_NAME_MAX characters."""
+    name = _product_name(name)
     if safety_class not in set(SafetyClass):
         raise ValidationFailed(f"Safety class must be A, B or C (got {safety_class!r}).")
     if find_product(name) is not None:
@@ -120,7 +132,7 @@ def create_product(name: str, *, safety_class: str = SafetyClass.A, description:
 def update_product(product: Product, *, name: str, safety_class: str, description: str,
                    transitive_rule: str | None = None) -> Product:
     """Rename or reclassify a product, or choose its SOUPs-of-SOUPs rule; the name stays unique."""
-    name = name.strip()
+    name = _product_name(name)
     if transitive_rule is not None:
         if transitive_rule not in set(TransitiveRule):
             raise ValidationFailed("Choose how transitive dependencies are documented: 'direct' or 'all'.")
@@ -183,10 +195,14 @@ def latest_release(product: Product, *, excluding: Release | None = None) -> Rel
 
 def create_release(product: Product, version: str, *, by: User | None = None,
                    previous: Release | bool | None = True, notes: str = "") -> Release:
-    """A new draft release; its diff baseline is the product's latest release unless another is named."""
+    """A new draft release (a version of at most RELEASE_VERSION_MAX characters); its diff baseline is the product's
+    latest release unless another is named."""
     version = version.strip()
     if not version:
         raise ValidationFailed("A release needs a version.")
+    if len(version) > RELEASE_VERSION_MAX:
+        raise ValidationFailed(f"A release version has at most {RELEASE_VERSION_MAX} characters "
+                               f"(this one has {len(version)}).")
     if find_release(product, version) is not None:
         raise ValidationFailed(f"{product.name} already has a release {version!r}.")
     baseline = latest_release(product) if previous is True else (previous or None)

@@ -212,6 +212,17 @@ def test_a_frozen_release_answers_409_to_the_api(app, client, token: str, frozen
     assert stored_components("Device", "1.0") == 1
 
 
+def test_the_api_refuses_a_product_name_or_version_longer_than_stored_and_creates_nothing(app, client,
+                                                                                           token: str) -> None:
+    """The API takes both from the URL: over the column length, PostgreSQL refused the row (a 500) and SQLite kept it."""
+    for product, version, said in (("P" * 201, "1.0", "A product name has at most 200 characters (this one has 201)"),
+                                   ("Device", "v" * 101, "A release version has at most 100 characters")):
+        response = api_import(client, token, product, version, "requirements.txt", b"django==5.0\n")
+        assert response.status_code == 422 and said in response.json["message"], response.json
+    assert db.session.scalar(select(func.count(Release.id))) == 0
+    assert api_import(client, token, "P" * 200, "v" * 100, "requirements.txt", b"django==5.0\n").status_code == 201
+
+
 def test_a_frozen_release_answers_409_to_the_web_pages(app, login_as, frozen_release: Release) -> None:
     client = login_as(Role.QA)
     component_id = db.session.scalar(select(Component.id).where(Component.release_id == frozen_release.id))
