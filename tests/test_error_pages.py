@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
@@ -123,3 +124,32 @@ def test_opening_a_forms_action_address_leads_to_the_page_it_belongs_to(login_as
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "That address only takes a form; here is the page it belongs to." in page
     assert client.get("/logout").status_code == 405  # nothing above it but the home page: the plain 405
+
+
+def test_an_export_whose_read_another_writer_overtook_still_records_its_download(app, login_as, monkeypatch):
+    """SQLite: a GET that has read and then records (the export's audit event) failed at once with a 503 when another
+    writer had committed since its read began (its snapshot cannot become a write); the record is a write of its own.
+    The other writer commits right after the export's rows are read, every time."""
+    from sqlalchemy import text
+
+    from app.audit.models import AuditEvent
+    from app.extensions import db
+    from app.suppliers import services as supplier_services
+    from tests.suppliers.factories import make_supplier
+
+    make_supplier()
+    db.session.commit()
+    real_rows = supplier_services.export_rows
+
+    def rows_then_another_writer(*args, **kwargs):
+        found = real_rows(*args, **kwargs)
+        with db.engine.connect() as other:  # another request's connection
+            other.execute(text("UPDATE suppliers SET notes = 'changed meanwhile'"))
+            other.commit()
+        return found
+
+    monkeypatch.setattr(supplier_services, "export_rows", rows_then_another_writer)
+    client = login_as(Role.AUDITOR)
+    response = client.get("/suppliers/export.csv")
+    assert response.status_code == 200 and "Acme Software" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.name.like("%export%"))) == 1

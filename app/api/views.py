@@ -23,7 +23,7 @@ from app.access import Permission, permission_required
 from app.api import services
 from app.api.models import ApiToken, TokenScope
 from app.audit import services as audit
-from app.db import row_id
+from app.db import row_id, write_intent
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.inputs import BaseForm
@@ -107,7 +107,9 @@ def test_results_create(product_name: str, version: str) -> Any:
 @bp.get("/products/<product_name>/releases/<version>/readiness")
 def readiness_show(product_name: str, version: str) -> Any:
     """The release readiness check of a release as JSON (ready, problems, counts); any token that may read the
-    product (its import scope) may ask. Reads only."""
+    product (its import scope) may ask. Reads the release; writes only the token's use, so the request begins as a
+    write (on SQLite, turning a read into a write fails at once when another writer committed meanwhile)."""
+    write_intent.set(True)
     token = services.authenticate(request.headers.get("Authorization"), TokenScope.INVENTORY_IMPORT)
     actor = audit.Actor(None, f"API token {token.prefix}… ({token.name})")
     g.audit_actor = actor
