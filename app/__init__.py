@@ -248,6 +248,9 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
 
 
 def register_request_hooks(app: Flask) -> None:
+    from flask import before_render_template
+
+    from app import unit_of_work
     from app.auth.hooks import enforce_session_rules
     from app.db import write_intent
     from app.inputs import refuse_control_characters
@@ -259,6 +262,7 @@ def register_request_hooks(app: Flask) -> None:
 
     app.before_request(refuse_control_characters)
     app.before_request(enforce_session_rules)
+    before_render_template.connect(unit_of_work.release_write_lock_to_render, app)
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

@@ -21,12 +21,15 @@ No view calls `db.session.commit()` or `rollback()` itself; tests/test_unit_of_w
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from flask import flash
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -78,6 +81,41 @@ def discard() -> None:
     db.session.rollback()
 
 
+# True while run() does its work: a page rendered then (an e-mail body) is part of that unit of work.
+_running: contextvars.ContextVar[bool] = contextvars.ContextVar("unit_of_work_running", default=False)
+_WROTE = "provenance_wrote"  # connection info: this transaction ran a statement other than a read
+_READS_OR_CONTROL = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if not statement.lstrip()[:9].upper().startswith(_READS_OR_CONTROL):  # WITH ... may write: counted
+        connection.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_writes(connection: Any) -> None:
+    if not connection.invalidated:  # an invalidated connection has no info left to reach
+        connection.info.pop(_WROTE, None)
+
+
+def release_write_lock_to_render(_sender: Any, **_extra: Any) -> None:
+    """Before a page renders outside a unit of work, a SQLite transaction that has only read ends, and what the page
+    still loads is read without the write lock: a form's request (POST) begins as a write, and a refused form's
+    page (a 422 of a large record) held the lock while it rendered, so sign-ins elsewhere waited and answered 503."""
+    if _running.get() or not write_intent.get() or db.engine.dialect.name != "sqlite":
+        return
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        return
+    if session.in_transaction():
+        if session.connection().info.get(_WROTE):
+            return
+        _end_transaction()
+    write_intent.set(False)
+
+
 def _end_transaction() -> None:
     """Commit what the request did so far (only reads) and keep what it loaded, so the next transaction begins
     afresh: as a write, or as a read, as the caller decides."""
@@ -106,18 +144,22 @@ def run(
     transaction of its own that begins as a write: on SQLite, turning its read into a write fails "database is
     locked" whenever another writer committed since the read began.
     """
-    if reads_only:
-        _end_transaction()
-        with read_only():
-            return _attempt(action, field, flash_error, pages)
-    if not write_intent.get():
-        _end_transaction()
-        token = write_intent.set(True)
-        try:
-            return _attempt(action, field, flash_error, pages)
-        finally:
-            write_intent.reset(token)
-    return _attempt(action, field, flash_error, pages)
+    running = _running.set(True)
+    try:
+        if reads_only:
+            _end_transaction()
+            with read_only():
+                return _attempt(action, field, flash_error, pages)
+        if not write_intent.get():
+            _end_transaction()
+            token = write_intent.set(True)
+            try:
+                return _attempt(action, field, flash_error, pages)
+            finally:
+                write_intent.reset(token)
+        return _attempt(action, field, flash_error, pages)
+    finally:
+        _running.reset(running)
 
 
 def _attempt(
