@@ -28,7 +28,7 @@ def test_due_reevaluations_and_expiring_certificates_are_reminded_once_a_day(app
     make_supplier("C", "Later Ltd", status="approved", next_reevaluation_due=DAY + timedelta(days=31))
     make_supplier("D", "Candidate Ltd", status="candidate", next_reevaluation_due=DAY - timedelta(days=5))
     make_certificate(overdue, DAY + timedelta(days=60), number="EXP-60")
-    make_certificate(overdue, DAY + timedelta(days=61), number="OK-61")
+    make_certificate(overdue, DAY + timedelta(days=61), standard="ISO 9001", number="OK-61")  # another standard: no renewal
     db.session.commit()
 
     first = queue_reminders(DAY)
