@@ -681,7 +681,7 @@ def _component_context(component: Component, form: ComponentForm | None = None) 
         "held": {waiver.kind for waiver in gates.applying_waivers(release, [component.id]).get(component.id, [])},
         "can_sign_waivers": policies.can_sign_waivers(current_user) and not release.is_frozen,
         "waiver_form": signature_form(Meaning.APPROVED), "decision_form": LicenceDecisionForm(),
-        "retire_form": RetireForm(), "type_labels": COMPONENT_TYPE_LABELS,
+        "retire_form": RetireForm(), "type_labels": COMPONENT_TYPE_LABELS, "gate_reason": "",
         "parent": gates.parent_label(component.parents[0]) if component.parents else "",
         "suppliers": list(db.session.scalars(select(Supplier).order_by(Supplier.name).limit(500))),
         "currency": obsolescence.currency_of([component]).get(component.id),
@@ -725,13 +725,32 @@ def components_edit(component_id: int) -> Any:
     return render_template("inventory/components_detail.html", **_component_context(component, form)), 422
 
 
+def _submitted(form: Any, action: Callable[[], Any], done: str) -> bool:
+    """Run the form's one service call and flash what was done or why not; True when it was done."""
+    if not form.validate_on_submit():
+        flash(_errors(form) or "Check the form.", "error")
+        return False
+    outcome = unit_of_work.run(action, pages=PAGES)
+    if outcome.ok:
+        flash(done, "success")
+    return outcome.ok
+
+
+def _component_refused(component_id: int, **sent: Any) -> Any:
+    """The component page again (422) with the refused form as it was sent (the message is flashed above it), so
+    that nothing typed is lost; a signing password is never sent back."""
+    component = _get(Component, component_id)
+    return render_template("inventory/components_detail.html", **{**_component_context(component), **sent}), 422
+
+
 @bp.post("/components/<int:component_id>/assess")
 @permission_required(Permission.INVENTORY_EDIT)
 def components_assess(component_id: int) -> Any:
     component = _get(Component, component_id)
     form = AssessForm()
-    _submit(form, lambda: services.assess_components(component.release, [component.id], form.note.data or "",
-                                                     by=current_user), "Change assessed.")
+    if not _submitted(form, lambda: services.assess_components(component.release, [component.id], form.note.data or "",
+                                                               by=current_user), "Change assessed."):
+        return _component_refused(component_id, assess_form=form)
     return redirect(url_for("inventory.components_detail", component_id=component_id))
 
 
@@ -762,8 +781,9 @@ def _signed_gate(component_id: int, action: Callable[..., Any], done: str) -> An
     """A QA-signed waiver or exemption of a component: the reason and the signature from the form."""
     component = _get(Component, component_id)
     form = signature_form(Meaning.APPROVED)
-    _submit(form, lambda: action(component, request.form.get("reason", ""), signer=current_user,
-                                 password=form.password.data or ""), done)
+    if not _submitted(form, lambda: action(component, request.form.get("reason", ""), signer=current_user,
+                                           password=form.password.data or ""), done):
+        return _component_refused(component_id, waiver_form=form, gate_reason=request.form.get("reason", ""))
     return redirect(url_for("inventory.components_detail", component_id=component_id) + "#gates")
 
 
@@ -772,8 +792,9 @@ def _signed_gate(component_id: int, action: Callable[..., Any], done: str) -> An
 def components_licence_decision(component_id: int) -> Any:
     component = _get(Component, component_id)
     form = LicenceDecisionForm()
-    _submit(form, lambda: gates.decide_licence(component, form.decision.data or "", form.reason.data or "",
-                                               by=current_user), "Licence decision recorded.")
+    if not _submitted(form, lambda: gates.decide_licence(component, form.decision.data or "", form.reason.data or "",
+                                                         by=current_user), "Licence decision recorded."):
+        return _component_refused(component_id, decision_form=form)
     return redirect(url_for("inventory.components_detail", component_id=component_id) + "#gates")
 
 
@@ -782,8 +803,9 @@ def components_licence_decision(component_id: int) -> Any:
 def components_retire(component_id: int) -> Any:
     component = _get(Component, component_id)
     form = RetireForm()
-    _submit(form, lambda: services.retire_component(component, form.reason.data or "", by=current_user),
-            f"{component.name} {component.version} retired.")
+    if not _submitted(form, lambda: services.retire_component(component, form.reason.data or "", by=current_user),
+                      f"{component.name} {component.version} retired."):
+        return _component_refused(component_id, retire_form=form)
     return redirect(url_for("inventory.components_detail", component_id=component_id))
 
 

@@ -243,9 +243,11 @@ def test_a_wrong_password_keeps_no_exemption_or_waiver_only_the_failed_attempt(a
         "meaning": "approved", **signing(client, password="not-my-password"),
         "reason": "One-off library, no maintainer left"}, follow_redirects=True)
     page = response.get_data(as_text=True)
+    assert response.status_code == 422
     assert "The password is not correct (or the account is locked). Nothing was signed." in page
     assert db.session.scalar(select(func.count(ComponentWaiver.id))) == 0
-    assert "Exempt with my signature" in page  # offered again
+    assert "Exempt with my signature" in page  # offered again, with the reason as typed and no password
+    assert ">One-off library, no maintainer left</textarea>" in page and "not-my-password" not in page
     assert db.session.get(User, qa_id).failed_logins == 1
     events = db.session.scalars(select(AuditEvent.name).where(AuditEvent.id > 0)).all()
     assert "component.supplier_exempted" not in events and events.count("signature.refused") == 1
@@ -278,3 +280,20 @@ def test_older_tests_shape_still_freezes(app, people) -> None:
     make_ready_otss(release, people["engineer"])
     sign_and_freeze(release, people["engineer"], people["qa"])
     assert release.is_frozen
+
+
+def test_a_refused_assessment_or_retirement_comes_back_with_what_was_typed(app, login_as, people) -> None:
+    """Refused on the component page (a rule of its class unmet, no reason to retire): the page again (422), with
+    what was typed."""
+    release = gated_release(people["engineer"])
+    flask = components_of(release)["flask"]
+    client = login_as(Role.ENGINEER, username="eddie")
+    response = client.post(f"/components/{flask.id}/retire", data={"reason": ""})
+    assert response.status_code == 422 and "Retire" in response.get_data(as_text=True)
+    services.update_component(flask, {"hazard_refs": ""}, by=people["engineer"])  # class B SOUP: hazards needed
+    flask.assessed = False
+    db.session.commit()
+    response = client.post(f"/components/{flask.id}/assess", data={"note": "Checked the changelog of 3.0.3"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Nothing was marked assessed." in page
+    assert "Checked the changelog of 3.0.3" in page

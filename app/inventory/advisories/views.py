@@ -122,5 +122,10 @@ def advisory_matches_triage(match_id: int) -> Any:
                                      justification=form.justification.data or "")
     ).ok:
         flash(f"{match.advisory.osv_id} on {match.component.name} {match.component.version}: {match.state.replace('_', ' ')}.", "success")
-    return redirect(back)
+        return redirect(back)
+    # Refused (a 'not affected' without its justification, an 'affected' without its mitigation): the form comes
+    # back as the user filled it in, with the message, never an emptied form on another page.
+    template = "inventory/_triage_form.html" if request.headers.get("HX-Request") else "inventory/advisory_match_triage.html"
+    return render_template(template, match=db.session.get(AdvisoryMatch, match_id), triage_form=form,
+                           next_url=back), 422
 

@@ -53,8 +53,15 @@ def test_the_detail_page_lists_our_affected_components_and_triage_works(app, log
     match = db.session.scalars(select(AdvisoryMatch)).one()
 
     response = client.post(f"/advisory-matches/{match.id}/triage", data={"state": "affected", "note": ""})
-    assert response.status_code == 302
-    assert db.session.get(AdvisoryMatch, match.id).state == "open"  # refused: a note is needed
+    assert response.status_code == 422  # refused: a note is needed; the form comes back as sent, with why
+    assert db.session.get(AdvisoryMatch, match.id).state == "open"
+    page = response.get_data(as_text=True)
+    assert '<option value="affected" selected>' in page and "mitigation" in page
+    response = client.post(f"/advisory-matches/{match.id}/triage",
+                           data={"state": "not_affected", "note": "Never called on the device", "justification": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="Never called on the device"' in page
+    assert '<option value="not_affected" selected>' in page
     response = client.post(
         f"/advisory-matches/{match.id}/triage",
         data={"state": "affected", "note": "Input is validated upstream.", "next": f"/releases/{release.id}"},
