@@ -103,9 +103,14 @@ _ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def control_block(signatures: Sequence[Mapping[str, str]], *, prepared_by: str, prepared_at: str) -> dict[str, Any]:
-    """Prepared / reviewed / approved, filled from the signatures (the latest of each kind); without an
-    "authored" signature the person who generated the document prepared it (not a signature)."""
+AUTHOR_NOT_SIGNED = "Record author (not signed)"
+
+
+def control_block(signatures: Sequence[Mapping[str, str]], *, prepared_by: str, prepared_at: str,
+                  author: tuple[str, str] | None = None) -> dict[str, Any]:
+    """Prepared / reviewed / approved, filled from the signatures (the latest of each kind); without an "authored"
+    signature the record's author prepared it, or, for a record without one, the person who generated the document
+    (neither a signature); a kind nobody signed says so rather than leave a blank to sign."""
     block: dict[str, Any] = {}
     for role, meanings in _ROLES.items():
         signed = [row for row in signatures if row["meaning"] in meanings]
@@ -113,10 +118,18 @@ def control_block(signatures: Sequence[Mapping[str, str]], *, prepared_by: str, 
             row = signed[-1]
             block[role] = {"name": row["printed_name"], "date": row["signed_at"], "meaning": row["meaning"]}
         else:
-            block[role] = {"name": "", "date": "", "meaning": ""}
-    if not block["prepared"]["name"]:
-        block["prepared"] = {"name": prepared_by, "date": prepared_at, "meaning": "Generated (not signed)"}
+            block[role] = {"name": "—", "date": "—", "meaning": "No signature recorded"}
+    if not signed_as(signatures, "prepared"):
+        if author is not None and author[0]:
+            block["prepared"] = {"name": author[0], "date": author[1], "meaning": AUTHOR_NOT_SIGNED}
+        else:
+            block["prepared"] = {"name": prepared_by, "date": prepared_at, "meaning": "Generated (not signed)"}
     return block
+
+
+def signed_as(signatures: Sequence[Mapping[str, str]], role: str) -> bool:
+    """Whether any signature fills this role of the control block (prepared, reviewed or approved)."""
+    return any(row["meaning"] in _ROLES[role] for row in signatures)
 
 
 def procedure_for(doc_type: str) -> dict[str, str]:

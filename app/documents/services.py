@@ -65,7 +65,8 @@ def build_context(
         "revisions": control.revision_rows(
             history, {"revision": str(revision), "date": date, "author": by_name, "reason": reason}
         ),
-        "control": control.control_block(source.signatures, prepared_by=by_name, prepared_at=date),
+        "control": control.control_block(source.signatures, prepared_by=by_name, prepared_at=date,
+                                         author=source.author),
         **source.variables,
     }
 
@@ -346,10 +347,13 @@ def issue_signed_copy(document: GeneratedDocument) -> None:
     record = f"{document.title}, {document.number} rev {document.revision} (file sha256 {document.sha256})"
     own = [manifestation_row(signature, record) for signature in record_signatures(DOCUMENT_ENTITY, document.id)]
     signatures = [*document.context["signatures"], *own]
+    prepared = (document.context.get("control") or {}).get("prepared") or {}
+    author = (prepared["name"], prepared["date"]) if prepared.get("meaning") == control.AUTHOR_NOT_SIGNED else None
     context = {
         **document.context, "signatures": signatures, "draft": False,
         "control": control.control_block(
-            signatures, prepared_by=document.created_by_name, prepared_at=document.created_at.strftime("%Y-%m-%d")
+            signatures, prepared_by=document.created_by_name, prepared_at=document.created_at.strftime("%Y-%m-%d"),
+            author=author,
         ),
     }
     template = db.session.get(DocumentTemplate, document.template_id) if document.template_id is not None else None

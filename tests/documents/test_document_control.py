@@ -125,7 +125,7 @@ def test_the_approval_block_is_filled_from_the_signatures(make_user):
     db.session.commit()
     draft = table_with(services.generate("supplier_evaluation", str(evaluation.id), by=pat).data, "")
     assert draft[1][:2] == ["Prepared by", "Pat Purchasing"] and draft[1][3] == "Generated (not signed)"
-    assert draft[3][1:] == ["", "", ""]
+    assert draft[2][1:] == draft[3][1:] == ["—", "—", "No signature recorded"]  # never a blank to sign
     evaluations.decide(evaluation, DecisionInput("approved", "Issue tracker SaaS", "", "Scores well"),
                        signer=quinn, password=PASSWORD)
     db.session.commit()
@@ -145,5 +145,16 @@ def test_a_soup_list_prints_who_authored_and_who_approved(make_user):
     inventory.freeze_release(release, quinn, password=PASSWORD)
     db.session.commit()
     block = table_with(services.generate("soup_list", str(release.id), by=erin).data, "")
-    assert [row[:2] for row in block[1:]] == [["Prepared by", "Erin Engineer"], ["Reviewed by", ""],
+    assert [row[:2] for row in block[1:]] == [["Prepared by", "Erin Engineer"], ["Reviewed by", "—"],
                                                ["Approved by", "Quinn Quality"]]
+
+
+def test_a_purchase_record_is_prepared_by_its_author_whoever_generates_the_document(make_user):
+    """QA generating the purchasing information was printed as 'Prepared by Quinn Quality', though Pat wrote it."""
+    pat = make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    quinn = make_user("quinn", Role.QA, full_name="Quinn Quality")
+    purchase = suppliers.create_purchase(make_supplier(code="ACM", name="Acme", status="approved"), ORDER, by=pat)
+    db.session.commit()
+    block = table_with(services.generate("purchasing_information", str(purchase.id), by=quinn).data, "")
+    assert block[1][:2] == ["Prepared by", "Pat Purchasing"] and block[1][3] == "Record author (not signed)"
+    assert block[1][2] == purchase.created_at.strftime("%Y-%m-%d")

@@ -34,6 +34,9 @@ class Source:
     number_key: str | None = None
     # Variables left out of the content hash: they change without the content changing (a snapshot's date).
     volatile: frozenset[str] = frozenset()
+    # Who wrote the record and when (name, YYYY-MM-DD), for a record that has an author but no "authored" signature:
+    # the document's "Prepared by" (else the person who generated the document).
+    author: tuple[str, str] | None = None
 
 
 # A context builder: the source id as text in, the Source out (SourceNotFound when there is no such record).

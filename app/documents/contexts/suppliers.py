@@ -314,5 +314,6 @@ def purchasing_information(source_id: str) -> Source:
     return Source(
         variables=variables, source_type="purchase_record", source_id=str(purchase.id), version=purchase.version,
         approved=adequacy is not None, title="Purchasing information", number_prefix="PI", signatures=signatures,
+        author=(purchase.created_by.full_name, purchase.created_at.strftime("%Y-%m-%d")) if purchase.created_by else None,
         number_key=purchase.reference or f"{purchase.supplier.code}-{_ordinal(PurchaseRecord, purchase):02d}",
     )
