@@ -59,6 +59,9 @@ def test_the_word_button_downloads_the_file_and_the_register_lists_it(login_as, 
     document = db.session.scalar(select(GeneratedDocument))
     assert document.number in page and document.number.startswith("AX-")
     assert client.get(f"/documents/{document.id}/download").data == document.data
+    detail = client.get(f"/documents/{document.id}").get_data(as_text=True)
+    assert "No signatures: the record had none when the document was generated" in detail
+    assert f"{document.title} <small" in detail and ">None<" not in detail
 
 
 def test_unknown_types_and_records_get_a_clear_message(login_as):
