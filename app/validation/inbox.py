@@ -9,13 +9,19 @@ from datetime import date
 from typing import Any
 
 from flask import Flask, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.access import Permission
+from app.audit.models import AuditEvent
+from app.extensions import db
 from app.inbox.registry import Task, TaskGroup, add_sources
 from app.labels import label
 from app.signatures import services as signatures
 from app.signatures.models import Meaning
 from app.validation import policies, reminders, services
+from app.validation.models import Protocol
+from app.validation.rules import ProtocolStatus
 from app.validation.services.executions import testers_by_protocol
 
 AREA = "Validation"
@@ -45,6 +51,36 @@ def _protocols(user: Any, limit: int) -> list[TaskGroup]:
         groups.append(TaskGroup("validation.approve", "Protocols to approve", len(approve), approve[:limit],
                                 area=AREA))
     return groups
+
+
+def _returned(user: Any, limit: int) -> TaskGroup:
+    """The author's draft protocols a reviewer or QA returned, with the reason: to change and send again."""
+    drafts = {str(protocol.id): protocol for protocol in db.session.scalars(
+        select(Protocol).where(Protocol.author_id == user.id, Protocol.status == ProtocolStatus.DRAFT)
+        .options(selectinload(Protocol.system)).order_by(Protocol.id).limit(SCANNED))}
+    reasons: dict[str, str] = {}
+    if drafts:
+        for protocol_id, reason in db.session.execute(
+                select(AuditEvent.entity_id, AuditEvent.reason)
+                .where(AuditEvent.entity_type == Protocol.audit_type(), AuditEvent.entity_id.in_(list(drafts)),
+                       AuditEvent.name == "protocol.returned").order_by(AuditEvent.id)):
+            reasons[protocol_id] = reason  # the latest return's reason
+    tasks = [Task(f"{drafts[key].system.product} · protocol {drafts[key].number}",
+                  url_for("validation.protocols_detail", protocol_id=drafts[key].id, _anchor="workflow"),
+                  f"returned: {reason}" if reason else "returned to you")
+             for key, reason in reasons.items()]
+    return TaskGroup("validation.returned", "Protocols returned to you", len(tasks), tasks[:limit], area=AREA)
+
+
+def _ready_to_execute(limit: int) -> TaskGroup:
+    """Approved protocols whose execution has not started, for those who may start it (start_execution's rule)."""
+    approved = db.session.scalars(
+        select(Protocol).where(Protocol.status == ProtocolStatus.APPROVED).options(selectinload(Protocol.system))
+        .order_by(Protocol.id).limit(SCANNED))
+    tasks = [Task(f"{protocol.system.product} · protocol {protocol.number}",
+                  url_for("validation.protocols_detail", protocol_id=protocol.id), "approved: ready for execution")
+             for protocol in approved]
+    return TaskGroup("validation.execute", "Protocols ready for execution", len(tasks), tasks[:limit], area=AREA)
 
 
 def _reports(user: Any, limit: int) -> TaskGroup:
@@ -88,6 +124,10 @@ def validation_tasks(user: Any, today: date, limit: int) -> Sequence[TaskGroup]:
     """What waits in validation for this user."""
     groups = _protocols(user, limit) if user.has(Permission.VALIDATION_REVIEW) or user.has(
         Permission.VALIDATION_APPROVE) else []
+    if user.has(Permission.VALIDATION_EDIT):
+        groups.append(_returned(user, limit))
+    if user.has(Permission.VALIDATION_EXECUTE):
+        groups.append(_ready_to_execute(limit))
     if policies.can_close_deviation(user):
         groups += [_reports(user, limit), _deviations(user, limit)]
     if policies.can_perform_periodic_review(user):

@@ -228,3 +228,27 @@ def test_qa_s_validation_tasks_cost_the_same_queries_for_one_or_three_reports_an
     assert three == one, (one, three)
     tested = groups_of(tester)
     assert "validation.reports" not in tested and "validation.deviations" not in tested
+
+
+def test_a_returned_protocol_is_its_authors_task_with_the_reason_and_an_approved_one_waits_for_a_tester(people,
+                                                                                                         make_user):
+    """The reason was only in the protocol's collapsed history: the author's My tasks now says what to change; once
+    QA approves, the protocol waits for whoever executes it."""
+    from app.validation import services as validation
+    from tests.validation.factories import approved_protocol, make_system, write_protocol
+
+    rob = make_user("rob", Role.ENGINEER, full_name="Rob Reviewer")
+    protocol = write_protocol(make_system(people["erin"]), people["erin"])
+    validation.submit_protocol(protocol, people["erin"], password=PASSWORD)
+    validation.return_protocol(protocol, rob, reason="Add a step for the audit trail export")
+    db.session.commit()
+    erin = inbox.my_tasks(people["erin"], today())
+    returned = next(group for group in erin if group.key == "validation.returned")
+    assert returned.count == 1 and returned.tasks[0].detail == "returned: Add a step for the audit trail export"
+    assert groups_of(rob).get("validation.returned", []) == []
+    validation.submit_protocol(protocol, people["erin"], password=PASSWORD)
+    db.session.commit()
+    assert groups_of(people["erin"]).get("validation.returned", []) == []  # sent again: not the author's to do
+    approved = approved_protocol(make_system(people["erin"], product="Other tool"), people["erin"], rob, people["quinn"])
+    db.session.commit()
+    assert groups_of(rob)["validation.execute"] == [f"Other tool · protocol {approved.number}"]
