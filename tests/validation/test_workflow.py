@@ -20,6 +20,7 @@ from app.validation.models import Protocol, SoftwareSystem
 from app.validation.rules import (
     ChangeRequestStatus,
     DeviationStatus,
+    Outcome,
     ProcessRisk,
     ProtocolStatus,
     ReportStatus,
@@ -534,7 +535,7 @@ def test_a_report_edited_after_its_authored_signature_needs_a_new_one(people):
 
 
 def _close(deviation, user, **changes):
-    fields = {"severity": "major", "impact": "None", "disposition": "fixed_retested", "rationale": "Retested",
+    fields = {"severity": "major", "impact": "None", "disposition": "workaround", "rationale": "Worked around",
               "password": PASSWORD} | changes
     services.close_deviation(deviation, user, **fields)
 
@@ -587,3 +588,24 @@ def test_keeping_the_severity_needs_no_reason(people):
     _close(deviation, people["qa"], severity="major", severity_reason="ignored: nothing changed")
     assert deviation.severity_reason == ""
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.name == "deviation.severity_changed")) is None
+
+
+def test_fixed_and_retested_needs_a_passing_retest_of_the_failed_step_after_the_failure(people):
+    """A report concluded 'fit' on a deviation closed as 'fixed and retested' with no retest anywhere on record."""
+    _system, protocol = _executed(people)
+    deviation = protocol.deviations[0]
+    failed = deviation.execution
+    with pytest.raises(ValidationFailed, match=r"'Fixed and retested' needs a passing retest of TC-1 step 1 after "
+                                               r"the failure, and none is recorded"):
+        _close(deviation, people["qa"], disposition="fixed_retested", rationale="Retested")
+    other_step = next(step for step in failed.test_case.steps if step.id != failed.test_step_id)
+    services.record_execution(protocol, people["tester"], test_case_id=failed.test_case_id,  # another step: no retest
+                              test_step_id=other_step.id, tested_version=protocol.system_version,
+                              actual_result="As expected", outcome=Outcome.PASS)
+    with pytest.raises(ValidationFailed, match="needs a passing retest"):
+        _close(deviation, people["qa"], disposition="fixed_retested", rationale="Retested")
+    services.record_execution(protocol, people["tester"], test_case_id=failed.test_case_id,
+                              test_step_id=failed.test_step_id, tested_version=protocol.system_version,
+                              actual_result="Passes after the fix", outcome=Outcome.PASS)
+    _close(deviation, people["qa"], disposition="fixed_retested", rationale="Configuration fixed; step 1 retested")
+    assert deviation.status == DeviationStatus.CLOSED and deviation.disposition == "fixed_retested"

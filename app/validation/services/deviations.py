@@ -16,7 +16,7 @@ from app.signatures.models import Meaning
 from app.signatures.services import SignTarget
 from app.validation import policies
 from app.validation.models import Deviation, Execution, Protocol, TestCase, TestStep
-from app.validation.rules import DeviationStatus, Disposition, ReportStatus, Severity
+from app.validation.rules import DeviationStatus, Disposition, Outcome, ReportStatus, Severity
 from app.validation.services.common import check_version, clean_text, one_of, require, verify_signer
 
 
@@ -51,6 +51,23 @@ def deviation_sign_target(deviation: Deviation) -> SignTarget:
     )
 
 
+def _require_retest(deviation: Deviation) -> None:
+    """'Fixed and retested' needs the retest on record: a passing result of the failed step (or unscripted case)
+    recorded after the failure, not a correction of it."""
+    failed = deviation.execution
+    if failed is None:
+        return  # raised by hand, on no recorded result: the rationale says what was retested
+    retest = db.session.scalar(select(Execution.id).where(
+        Execution.protocol_id == failed.protocol_id, Execution.test_case_id == failed.test_case_id,
+        Execution.test_step_id.is_(None) if failed.test_step_id is None else Execution.test_step_id == failed.test_step_id,
+        Execution.outcome == Outcome.PASS, Execution.id > failed.id, Execution.corrects_id.is_(None)).limit(1))
+    if retest is None:
+        where = failed.test_case.code if failed.test_step is None else f"{failed.test_case.code} step {failed.test_step.order}"
+        raise ValidationFailed(f"'Fixed and retested' needs a passing retest of {where} after the failure, and none is "
+                               "recorded: record the retest while the protocol is in execution, or choose the "
+                               "disposition that says what was done.")
+
+
 def close_deviation(
     deviation: Deviation, by: User, *, severity: str, impact: str, disposition: str, rationale: str,
     password: str, severity_reason: str = "", comment: str = "", expected_version: int | None = None,
@@ -74,6 +91,8 @@ def close_deviation(
         )
     impact = clean_text(impact, "Impact on the intended use")
     disposition = one_of(disposition, Disposition, "Disposition")
+    if disposition == Disposition.FIXED_RETESTED:
+        _require_retest(deviation)
     rationale = clean_text(rationale, "The closure rationale")
     verify_signer(by, password)
     deviation.severity = severity
