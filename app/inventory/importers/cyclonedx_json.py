@@ -429,6 +429,24 @@ def _entry_label(component: Any) -> str:
     return "an entry"
 
 
+PARTS_SAID_ONE_BY_ONE = 3  # more invalid licence, hash or reference entries than this are said in one warning
+
+
+def _part_warnings(bad_parts: dict[str, dict[str, str]]) -> list[str]:
+    """Invalid licence, hash and reference entries of components: each said alone when few, else one warning per
+    kind with the first one's reason and where the others are (an SBOM writer repeats one mistake 140 times)."""
+    said: list[str] = []
+    for kind, by_where in bad_parts.items():
+        found = list(by_where.items())
+        if len(found) <= PARTS_SAID_ONE_BY_ONE:
+            said.extend(f"{where} is not valid CycloneDX ({why}); that entry is not read" for where, why in found)
+            continue
+        others = ", ".join(where for where, _why in found[1:11]) + (", ..." if len(found) > 11 else "")
+        said.append(f"{len(found)} {kind} entries are not valid CycloneDX and are not read (their components are "
+                     f"kept): {found[0][0]} ({found[0][1]}); also {others}")
+    return said
+
+
 def _validated(data: dict[str, Any], version: str, warnings_out: list[str]) -> dict[str, Any]:
     """The document with what the schema refuses taken out, entry by entry, each with a warning that names it.
 
@@ -443,6 +461,7 @@ def _validated(data: dict[str, Any], version: str, warnings_out: list[str]) -> d
     skip_components: set[tuple[Any, ...]] = set()
     drop_parts: set[tuple[Any, ...]] = set()
     skip_dependencies: set[int] = set()
+    bad_parts: dict[str, dict[str, str]] = {}  # licenses/hashes/externalReferences -> where -> why
     for error in errors:
         path = list(error.instance_path)
         message = str(error.message).splitlines()[0][:200]
@@ -464,8 +483,8 @@ def _validated(data: dict[str, Any], version: str, warnings_out: list[str]) -> d
             rest = path[end:]
             if len(rest) >= 2 and rest[0] in ("licenses", "hashes", "externalReferences") and isinstance(rest[1], int):
                 drop_parts.add((*entry, rest[0], rest[1]))
-                warnings_out.append(f"{_where(list(entry))} ({_entry_label(_at(data, entry))}): {rest[0]}[{rest[1]}] "
-                                    f"is not valid CycloneDX ({message}); that entry is not read")
+                where = f"{_where(list(entry))} ({_entry_label(_at(data, entry))}): {rest[0]}[{rest[1]}]"
+                bad_parts.setdefault(rest[0], {}).setdefault(where, message)  # one entry may break several rules
             elif not rest or rest[0] in ("name", "version", "purl", "group", "bom-ref", "type", "scope", "components"):
                 if entry not in skip_components:
                     skip_components.add(entry)
@@ -482,6 +501,7 @@ def _validated(data: dict[str, Any], version: str, warnings_out: list[str]) -> d
                                 f"{_where(path)}: {message}", field=_where(path))
         else:
             warnings_out.append(f"{_where(path)} is not valid CycloneDX ({message}); it is not read")
+    warnings_out.extend(_part_warnings(bad_parts))
     cleaned = dict(data)
     cleaned["components"] = _cleaned_components(data.get("components") or [], ("components",), skip_components,
                                                 drop_parts)

@@ -60,6 +60,7 @@ def parse(content: bytes) -> ParsedFile:
                 properties.setdefault(local_name(item.tag), (item.text or "").strip())
 
     result = ParsedFile(format=FORMAT)
+    unversioned: dict[str, None] = {}
     position = 0
     for element in root.iter():
         if local_name(element.tag) != "PackageReference":
@@ -74,12 +75,16 @@ def parse(content: bytes) -> ParsedFile:
         declared = _value(element, "VersionOverride") or _value(element, "Version")
         resolved = _PROPERTY.sub(lambda match: properties.get(match.group(1), match.group(0)), declared)
         version = _exact(resolved)
-        warning = f"{name}: no exact version in this file: " + (
-            f"{declared!r}" if declared else "none (with central package management it is in Directory.Packages.props)")
-        if not version and warning not in result.warnings:  # one package in several conditional ItemGroups
+        warning = f"{name}: no exact version in this file: {declared!r}"
+        if not version and not declared:
+            unversioned.setdefault(name, None)  # one package in several conditional ItemGroups: named once
+        elif not version and warning not in result.warnings:
             result.warnings.append(warning)
         private = _value(element, "PrivateAssets").lower()
         result.components.append(nuget_component(FORMAT, name, version, development=private == "all"))
+    if unversioned:
+        result.warnings.append(f"{len(unversioned)} package(s) with no version in this file (with central package "
+                               f"management it is in Directory.Packages.props): {', '.join(unversioned)}")
     if position == 0:
         # An old-style (non-SDK) project lists its NuGet packages in packages.config; its <Reference> items name
         # assembly versions, not package versions.

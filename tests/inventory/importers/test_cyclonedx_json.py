@@ -218,6 +218,25 @@ def test_a_component_without_a_name_is_skipped_with_a_warning_that_names_it():
     assert parsed.warnings[0].startswith("components[1] (an entry) is not valid CycloneDX")
 
 
+@pytest.mark.parametrize("count", [2, 5])
+def test_invalid_licence_entries_are_left_out_each_said_when_few_and_in_one_warning_when_many(count):
+    """A NuGet SBOM writer put each licence as {"url": ...} (no id or name), 139 times: 139 warnings were noise."""
+    components = ",".join(f'{{"type": "library", "name": "p{index}", "version": "1.0", '
+                          f'"licenses": [{{"url": "https://example.com/LICENSE-{index}"}}]}}' for index in range(count))
+    content = f'{{"bomFormat": "CycloneDX", "specVersion": "1.4", "components": [{components}]}}'.encode()
+    parsed = cyclonedx_json.parse(content)
+    assert len(parsed.components) == count and all(not c.licence_expression for c in parsed.components)
+    if count == 2:
+        assert [w.split(":")[0] for w in parsed.warnings] == ["components[0] (p0 1.0)", "components[1] (p1 1.0)"]
+    else:
+        assert len(parsed.warnings) == 1
+        assert parsed.warnings[0].startswith("5 licenses entries are not valid CycloneDX and are not read (their "
+                                             "components are kept): components[0] (p0 1.0): licenses[0] (")
+        assert parsed.warnings[0].endswith("also components[1] (p1 1.0): licenses[0], components[2] (p2 1.0): "
+                                           "licenses[0], components[3] (p3 1.0): licenses[0], components[4] (p4 1.0): "
+                                           "licenses[0]")
+
+
 def test_a_malformed_dependency_names_its_field():
     raw = json.loads(generated_bom(5))
     raw["dependencies"][1]["dependsOn"] = ["ref-1", 5]
