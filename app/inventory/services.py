@@ -276,7 +276,8 @@ def import_files(release: Release, files: Sequence[UploadedFile], *, by: User | 
         try:
             result = parse_file(name, upload.content, format)
         except ImporterError as error:
-            raise ImportFailed(f"{name}: {error}") from error
+            said = str(error)  # "requirements.txt: ..." names the format, which may be the file's own name
+            raise ImportFailed(said if said.startswith(f"{name}: ") else f"{name}: {said}") from error
         parsed.append((name, upload.content, result))
     names = {name for name, _, _ in parsed}
     if len(names) != len(parsed):

@@ -138,6 +138,7 @@ def test_the_cli_names_the_bad_file_on_stderr_and_exits_2(app, tmp_path: Path) -
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "package-lock.json" in result.stderr and result.stderr.startswith("error: ")
+    assert "package-lock.json: package-lock.json" not in result.stderr  # the file named once, not twice
     assert table_counts() == before
 
 
