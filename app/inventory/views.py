@@ -630,12 +630,12 @@ def releases_vex_import(release_id: int) -> Any:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash("Choose a CycloneDX or OpenVEX file to read.", "error")
-        return back, 303
+        return release_advisories(release.id), 422  # the advisories page again, with the message: a refusal is a 4xx
     try:
         decisions = vex.read_vex(upload.read())
     except vex.VexError as error:
         flash(f"{upload.filename} cannot be read as VEX: {error}.", "error")
-        return back, 303
+        return release_advisories(release.id), 422
     outcome = unit_of_work.run(lambda: advisory_services.apply_vex(release, decisions, by=current_user,
                                                                    source=upload.filename or "upload"))
     if (result := outcome.value) is not None:

@@ -116,3 +116,17 @@ def test_an_openvex_file_uploaded_to_a_release_sets_its_triage_through_the_rules
     assert "1 decision(s) taken into the triage" in page and "1 about advisories or components" in page
     db.session.refresh(match)
     assert (match.state, match.note) == ("affected", "Upgrade planned for 1.1")
+
+
+def test_a_file_that_is_not_vex_is_refused_with_a_4xx_and_the_reason_on_the_advisories_page(login_as, make_user):
+    import io
+
+    release = gated_release(make_user("erin", Role.ENGINEER))
+    client = login_as(Role.ENGINEER, username="eddie")
+    for name, content in (("empty.json", b""), ("notes.json", b"not json"), ("list.json", b"[1, 2]")):
+        response = client.post(f"/releases/{release.id}/vex", data={"file": (io.BytesIO(content), name)},
+                               content_type="multipart/form-data")
+        assert response.status_code == 422, name
+        assert f"{name} cannot be read as VEX" in response.get_data(as_text=True)
+    response = client.post(f"/releases/{release.id}/vex", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "Choose a CycloneDX or OpenVEX file" in response.get_data(as_text=True)
