@@ -199,6 +199,7 @@ def _parse_v1(dependencies: dict[str, Any], components: Components, warnings: li
     # the components; pass 2 resolves each `requires` through the enclosing dependency maps.
     visited: list[tuple[str, dict[str, Any], tuple[dict[str, Any], ...], Entry | None]] = []
     folders: list[str] = []
+    unversioned: dict[str, None] = {}
     entry_of: dict[int, Entry] = {}
     pending: list[tuple[str, dict[str, Any], tuple[dict[str, Any], ...]]] = [
         ("dependencies", dependencies, ())
@@ -218,6 +219,8 @@ def _parse_v1(dependencies: dict[str, Any], components: Components, warnings: li
                 location = ""
                 if _is_location(version):  # v1 writes a git dependency's URL (credentials included) as its version
                     version, location = _version_of_location(version), version
+                    if not version:
+                        unversioned.setdefault(name, None)
                 real_name, real_version = _real_name_version(name, version)
                 entry = components.add(real_name, real_version)
                 if location and not entry.repository_url:
@@ -234,6 +237,11 @@ def _parse_v1(dependencies: dict[str, Any], components: Components, warnings: li
 
     if folders:
         warnings.append(local_folders_warning(folders))
+    if unversioned:
+        shown = ", ".join(list(unversioned)[:20]) + (", ..." if len(unversioned) > 20 else "")
+        warnings.append(f"{len(unversioned)} git or URL dependencies have no version (lockfile v1 records only where "
+                        f"they came from, kept as their repository; copies of one at several commits are one "
+                        f"component): {shown}")
     for item_field, info, chain, entry in visited:
         requires = info.get("requires")
         if not requires or entry is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.inventory.importers import package_lock
+from app.inventory.importers import package_lock, parse_file
 from app.inventory.importers.base import ComponentRecord, ImporterError
 from tests.helpers import DATA
 from tests.inventory.importers.checks import by_key, refused
@@ -293,3 +293,16 @@ def test_a_scoped_package_outside_the_project_keeps_its_scope_and_a_name_field_w
         "node_modules/b": {"resolved": "../lib/node_modules/x/b", "link": True},
     })
     assert sorted(by_key(package_lock.parse(content).components)) == [("@acme/a", "1.0.0"), ("@acme/b", "2.0.0")]
+
+
+def test_git_dependencies_of_a_v1_lockfile_keep_their_repository_without_credentials_and_are_said():
+    """osv-scalibr's commits.v1.json: lockfile v1 writes a git dependency's URL (a token in one) as its "version"."""
+    content = (DATA / "realworld" / "lockfiles" / "osv-scalibr-commits.v1-package-lock.json").read_bytes()
+    parsed = parse_file("package-lock.json", content)
+    found = {c.name: c for c in parsed.components}
+    assert (found["is-number-2"].version, found["is-number-2"].repository_url) == (
+        "", "github:jonschlinkert/is-number#d5ac0584ee9ae7bd9288220a39780f155b9ad4c8")
+    assert "dummy-token" not in found["is-number-5"].repository_url
+    assert found["ansi-styles"].version == "1.0.0"
+    assert any(w.startswith("10 git or URL dependencies have no version (lockfile v1 records only where they came "
+                            "from") for w in parsed.warnings), parsed.warnings
