@@ -174,6 +174,9 @@ def looks_like_code(value: object) -> bool:
     return isinstance(value, str) and bool(_SNAKE.match(value))
 
 
+_ISO_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?Z?")  # UTC, as the app stores times
+
+
 def display(value: Any) -> str:
     """A stored value as a reader sees it: nothing for None, Yes/No, dates as ISO, codes as labels."""
     if value is None or value == "":
@@ -184,6 +187,8 @@ def display(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):  # a time kept in JSON (an audit event's change)
+        return display(datetime.fromisoformat(value.removesuffix("Z")))
     if isinstance(value, StrEnum) or is_code(value):
         return label(value)
     if isinstance(value, list | tuple):

@@ -132,3 +132,11 @@ def test_the_audit_history_and_extract_print_labels_names_and_no_python_values(a
     text = docx_text(extract.data)
     assert "Approved by:  -> Quinn Quality" in text and "Status: Candidate -> Conditionally approved" in text
     assert raw_words(text) == []
+
+
+def test_a_time_kept_in_an_audit_change_reads_as_a_date_and_time_in_utc_not_iso_with_microseconds():
+    """A protocol's history showed 'Created at: 2026-12-02T08:52:28.900284'."""
+    assert display("2026-12-02T08:52:28.900284") == "2026-12-02 08:52 UTC"
+    assert display("2026-12-02T08:52:28Z") == "2026-12-02 08:52 UTC"
+    assert display("2026-12-02") == "2026-12-02"
+    assert display("release 2026-12-02T08 notes") == "release 2026-12-02T08 notes"
