@@ -33,6 +33,10 @@ class Verdict(StrEnum):
     DENY = "deny"
 
 
+# A verdict in a reason a person reads ("MIT: permissive, allowed"), not its code.
+_SAID = {Verdict.ALLOW: "allowed", Verdict.REVIEW: "to review", Verdict.DENY: "denied"}
+
+
 # Most favourable first: OR takes the lowest rank, AND the highest.
 _RANK = {Verdict.ALLOW: 0, Verdict.REVIEW: 1, Verdict.DENY: 2}
 
@@ -297,14 +301,14 @@ class _Rules:
 
     def for_category(self, category: Category, reason: str) -> LicenceVerdict:
         outcome = self.by_category[category.value]
-        return LicenceVerdict(outcome, (f"{reason}: {category.value.replace('_', ' ')} -> {outcome.value}",))
+        return LicenceVerdict(outcome, (f"{reason}: {category.value.replace('_', ' ')}, {_SAID[outcome]}",))
 
     def evaluate(self, node: object) -> LicenceVerdict:
         if isinstance(node, LicenseWithExceptionSymbol):
             whole = f"{node.license_symbol.key} WITH {node.exception_symbol.key}"
             explicit = self.by_id.get(whole.lower())
             if explicit is not None:
-                return LicenceVerdict(explicit, (f"{whole}: policy entry -> {explicit.value}",))
+                return LicenceVerdict(explicit, (f"{whole}: policy entry, {_SAID[explicit]}",))
             # The exception only relaxes the licence; the licence before WITH decides.
             return self._leaf(str(node.license_symbol.key))
         if isinstance(node, LicenseSymbol):
@@ -323,8 +327,8 @@ class _Rules:
         lowered = licence_id.lower()
         explicit = self.by_id.get(lowered)
         if explicit is not None:
-            return LicenceVerdict(explicit, (f"{licence_id}: policy entry -> {explicit.value}",))
+            return LicenceVerdict(explicit, (f"{licence_id}: policy entry, {_SAID[explicit]}",))
         category = Category.UNKNOWN if lowered in self.unknown else category_of(licence_id)
         outcome = self.by_category[category.value]
         label = category.value.replace("_", " ")
-        return LicenceVerdict(outcome, (f"{licence_id}: {label} -> {outcome.value}",))
+        return LicenceVerdict(outcome, (f"{licence_id}: {label}, {_SAID[outcome]}",))

@@ -90,7 +90,7 @@ def test_ids_the_importer_flagged_as_unknown_follow_the_unknown_rule() -> None:
     strict = {**DEFAULT_POLICY, Category.UNKNOWN: Verdict.DENY}
     result = verdict("BSD style", unknown_ids=("BSD style",), category_defaults=strict)
     assert result.verdict is Verdict.DENY
-    assert result.reasons == ("BSD style: unknown -> deny",)
+    assert result.reasons == ("BSD style: unknown, denied",)
 
 
 def test_an_unparsable_expression_follows_the_unknown_rule() -> None:
@@ -101,7 +101,7 @@ def test_an_unparsable_expression_follows_the_unknown_rule() -> None:
 def test_or_takes_the_most_favourable_alternative() -> None:
     result = verdict("GPL-3.0-only OR MIT")
     assert result.verdict is Verdict.ALLOW
-    assert result.reasons == ("GPL-3.0-only: strong copyleft -> review", "MIT: permissive -> allow")
+    assert result.reasons == ("GPL-3.0-only: strong copyleft, to review", "MIT: permissive, allowed")
 
 
 def test_and_takes_the_least_favourable_licence() -> None:
@@ -118,7 +118,7 @@ def test_nested_expressions_combine_both_rules() -> None:
 def test_with_an_exception_uses_the_licence_before_with() -> None:
     result = verdict("GPL-2.0-only WITH Classpath-exception-2.0")
     assert result.verdict is Verdict.REVIEW
-    assert result.reasons == ("GPL-2.0-only: strong copyleft -> review",)
+    assert result.reasons == ("GPL-2.0-only: strong copyleft, to review",)
     assert verdict("Apache-2.0 WITH LLVM-exception").verdict is Verdict.ALLOW
 
 
@@ -132,7 +132,7 @@ def test_explicit_per_id_entries_override_the_category_default() -> None:
     assert verdict("MPL-2.0", policy={"MPL-2.0": Verdict.ALLOW}).verdict is Verdict.ALLOW
     result = verdict("MIT", policy={"mit": "deny"})
     assert result.verdict is Verdict.DENY
-    assert result.reasons == ("MIT: policy entry -> deny",)
+    assert result.reasons == ("MIT: policy entry, denied",)
 
 
 def test_a_policy_entry_under_a_deprecated_spelling_still_applies() -> None:
