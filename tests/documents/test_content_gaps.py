@@ -153,7 +153,7 @@ def test_the_purchasing_information_covers_7_4_2_and_prints_the_signed_receipt(m
                   "Process requirements\nReleases through the vendor's change process",
                   "Qualification of the supplier's personnel\nSupport engineers trained on our tenant"):
         assert value in text
-    assert "Bea Buyer (Verified, " in text and "checksum: sha256:abc" in text
+    assert "Bea Buyer (Verified, " in text and "checksum: sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae" in text
 
 
 def test_a_supplier_extract_includes_its_evaluation_signatures_and_contacts(make_user):

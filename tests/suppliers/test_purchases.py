@@ -22,7 +22,7 @@ ORDER = services.PurchaseInput(
     licence="Commercial",
 )
 ACCEPT = services.ReceiptInput(
-    received_version="11.2.0", version_checked=True, checksum="sha256:abc", checksum_checked=True,
+    received_version="11.2.0", version_checked=True, checksum="sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", checksum_checked=True,
     licence_checked=True, installation_checked=True, validation_reference="", result="accepted",
 )
 
@@ -175,3 +175,19 @@ def test_an_order_reference_already_used_is_refused_with_the_form_kept(app, logi
     purchase = db.session.scalars(select(PurchaseRecord)).one()
     services.update_purchase(purchase, services.PurchaseInput(product="Jira Cloud", reference="PO-2026-014"),
                              expected_version=purchase.version, by=purchase.created_by)  # its own reference: kept
+
+
+def test_a_checksum_that_is_no_digest_is_refused_and_never_shown_as_verified(app, people):
+    """'not-a-sha' was accepted with 'checksum checked' and printed as '(verified)'."""
+    buyer, qa = people
+    purchase = services.create_purchase(make_supplier(status="approved"), ORDER, by=buyer)
+    services.approve_purchase(purchase, signer=qa, password=PASSWORD)
+    services.mark_purchase_sent(purchase, by=buyer)
+    for text in ("not-a-sha", "sha256:abc", "12345"):
+        with pytest.raises(ValidationFailed, match="is not a checksum"):
+            services.verify_receipt(purchase, services.ReceiptInput(**{**ACCEPT.__dict__, "checksum": text}),
+                                    by=buyer, password=PASSWORD)
+    digest = "SHA-256 " + "ab" * 32
+    services.verify_receipt(purchase, services.ReceiptInput(**{**ACCEPT.__dict__, "checksum": digest}), by=buyer,
+                            password=PASSWORD)
+    assert purchase.checksum == digest

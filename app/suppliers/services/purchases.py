@@ -3,6 +3,7 @@ verification on receipt, and the purchase list."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,10 @@ def _apply_purchase(purchase: PurchaseRecord, data: PurchaseInput) -> None:
     purchase.quantity = data.quantity.strip()
     purchase.process_requirements = data.process_requirements.strip()
     purchase.personnel_requirements = data.personnel_requirements.strip()
+
+
+# A published digest: "sha256:<hex>", "SHA-256 <hex>" or the hex alone (MD5 32 digits up to SHA-512 128).
+_DIGEST = re.compile(r"(?:[A-Za-z0-9-]{2,12}[:= ]\s*)?[0-9A-Fa-f]{32,128}")
 
 
 def create_purchase(supplier: Supplier, data: PurchaseInput, *, by: User) -> PurchaseRecord:
@@ -194,6 +199,9 @@ def verify_receipt(purchase: PurchaseRecord, data: ReceiptInput, *, by: User, pa
         raise PermissionDenied("You may not verify receipts.")
     if data.result not in set(ReceiptResult):
         raise ValidationFailed("Choose the result of the verification.")
+    if data.checksum.strip() and not _DIGEST.fullmatch(data.checksum.strip()):
+        raise ValidationFailed(f"{data.checksum.strip()[:80]!r} is not a checksum: enter the digest as published, "
+                               "e.g. sha256:9f86d08188... (an algorithm and 32 to 128 hexadecimal digits).")
     if data.result == ReceiptResult.ACCEPTED:
         if not data.version_checked:
             raise ValidationFailed("Accepting a delivery needs the version check.")
