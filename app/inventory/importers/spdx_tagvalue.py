@@ -26,6 +26,9 @@ _FILE_TAG_ANYWHERE = re.compile(r"^\s*(?:FileName|SnippetSPDXID)\s*:", re.MULTIL
 _DOWNLOAD_TAG = re.compile(r"^\s*PackageDownloadLocation\s*:")
 _DOCUMENT_NAME_TAG = re.compile(r"^\s*DocumentName\s*:", re.MULTILINE)
 _CREATED_TAG = re.compile(r"^\s*Created\s*:", re.MULTILINE)
+_UNTYPED_ACTOR = re.compile(r"^(\s*Package(?:Supplier|Originator)\s*:\s*)(?!(?:Person|Organization|Tool)\s*:|NOASSERTION\b)"
+                            r"(\S.*)$", re.MULTILINE)
+_FILES_ANALYZED_CASE = re.compile(r"^(\s*FilesAnalyzed\s*:\s*)(True|False|TRUE|FALSE)\s*$", re.MULTILINE)
 _LOWER_RELATIONSHIP = re.compile(r"^(\s*Relationship\s*:\s*\S+\s+)([a-z][a-z_]*)(?=\s)", re.MULTILINE)
 
 
@@ -109,6 +112,12 @@ def _lenient(text: str) -> tuple[str, list[str]]:
     text, count = _LOWER_RELATIONSHIP.subn(lambda found: found.group(1) + found.group(2).upper(), text)
     if count:  # reuse 0.13 wrote "describes"
         fixes.append(f"{count} relationship types in lower case read in upper case")
+    text, count = _UNTYPED_ACTOR.subn(r"\1Person: \2", text)
+    if count:  # syft 0.33 wrote "PackageOriginator: Georg Brandl <georg@python.org>"
+        fixes.append(f"{count} suppliers or originators without 'Person:' or 'Organization:' read as persons")
+    text, count = _FILES_ANALYZED_CASE.subn(lambda found: found.group(1) + found.group(2).lower(), text)
+    if count:  # Tern wrote "FilesAnalyzed: False"
+        fixes.append(f"{count} FilesAnalyzed values read in lower case")
     if not _CREATED_TAG.search(text):  # Microsoft's sbom-tool merging others' documents wrote none
         text = re.sub(r"^(\s*SPDXVersion\s*:.*\n)", r"\1Created: 1970-01-01T00:00:00Z\n", text, count=1, flags=re.MULTILINE)
         fixes.append("no Created date: the document's creation time is unknown (read as 1970-01-01)")

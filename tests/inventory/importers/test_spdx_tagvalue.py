@@ -166,3 +166,19 @@ def test_a_document_of_files_only_says_it_has_no_package():
     parsed = spdx_tagvalue.parse(files_only.encode())
     assert parsed.components == []
     assert "the document lists no packages, only files or snippets: no component to import" in parsed.warnings
+
+
+def test_tern_s_capitalised_files_analyzed_is_read_leniently_as_its_json_twin_is():
+    """Tern's docs/examples/photon.spdx writes `FilesAnalyzed: False` once; spdx-tools takes only true or false."""
+    parsed = spdx_tagvalue.parse((DATA / "realworld" / "spdx" / "tern-photon.spdx").read_bytes())
+    assert len(parsed.components) == 37
+    assert "read leniently: 1 FilesAnalyzed values read in lower case" in parsed.warnings[0]
+
+
+def test_a_supplier_or_originator_without_its_type_is_read_as_a_person_and_said():
+    """syft 0.33 wrote `PackageOriginator: Georg Brandl <georg@python.org>` (SPDX asks for 'Person: ...')."""
+    text = REAL.read_text().replace("PackageName: hello\n", "PackageName: hello\nPackageOriginator: Georg Brandl "
+                                                             "<georg@python.org>\n", 1)
+    parsed = spdx_tagvalue.parse(text.encode())
+    assert parsed.components == spdx_tagvalue.parse(REAL.read_bytes()).components
+    assert "1 suppliers or originators without 'Person:' or 'Organization:' read as persons" in parsed.warnings[0]
