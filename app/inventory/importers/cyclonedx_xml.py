@@ -17,10 +17,11 @@ import re
 from xml.etree.ElementTree import Element
 
 from cyclonedx.model.bom import Bom
+from packageurl import PackageURL
 
 from app.inventory.importers._common import filename_of, guarded, local_name, parse_xml, xml_root
 from app.inventory.importers.base import ImporterError, ParsedFile
-from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom, vex_only_said
+from app.inventory.importers.cyclonedx_json import deserialise, mended_purl, records_from_bom, vex_only_said
 
 FORMAT = "cyclonedx-xml"
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")
@@ -109,14 +110,59 @@ def _unreadable_parts(element: Element, namespace: str) -> list[tuple[Element, E
     return found
 
 
+# Text elements of a component that the library reads as the text "None" when they are empty (<group/>).
+_EMPTY_UNREAD = frozenset({"group", "publisher", "description", "author", "copyright", "version", "scope", "cpe"})
+
+
+def _unread_values(root: Element, namespace: str) -> list[tuple[Element, Element]]:
+    """(component, child) of every empty text element of a component and every <purl> that is no package URL (the
+    library refused the whole BOM for one; the JSON reader keeps the component)."""
+    found = []
+    tag = f"{{{namespace}}}component"
+    for component in root.iter(tag):
+        for child in component:
+            name = local_name(child.tag) if isinstance(child.tag, str) else ""
+            text = (child.text or "").strip()
+            empty = name in _EMPTY_UNREAD and len(child) == 0 and not text
+            if empty or (name == "purl" and _mended(text) != text):
+                found.append((component, child))
+    return found
+
+
+def _mended(text: str) -> str | None:
+    """The purl as written when it parses, mended when it can be (mended_purl), else None."""
+    try:
+        PackageURL.from_string(text)
+        return text
+    except ValueError:
+        pass
+    try:
+        return mended_purl(text)
+    except ValueError:
+        return None
+
+
 def _readable(root: Element, namespace: str, warnings_out: list[str]) -> Element:
     """The tree without what cyclonedx-python-lib cannot read and the import does not use; a warning per kind.
 
     The tree is copied before anything is taken out (detection may hold the parsed tree of the upload).
     """
-    if not _unreadable_parts(root, namespace):
+    if not _unreadable_parts(root, namespace) and not _unread_values(root, namespace):
         return root
     copied = copy.deepcopy(root)
+    bad_purls = []
+    for component, child in _unread_values(copied, namespace):
+        if local_name(child.tag) == "purl" and (mended := _mended((child.text or "").strip())) is not None:
+            child.text = mended  # syft 0.33's `pkg:npm/@scope%2Fname@1.0`
+            continue
+        component.remove(child)  # an empty <group/> or <publisher/> read as the text "None"; a purl that is none
+        if local_name(child.tag) == "purl":
+            name = (component.findtext(f"{{{namespace}}}name") or "").strip()
+            bad_purls.append(f"{name} {(component.findtext(f'{{{namespace}}}version') or '').strip()}".strip())
+    if bad_purls:
+        shown = ", ".join(bad_purls[:10]) + (", ..." if len(bad_purls) > 10 else "")
+        warnings_out.append(f"{len(bad_purls)} purls are not package URLs and are not read (their components are kept, "
+                            f"named by name and version): {shown}")
     foreign: dict[str, int] = {}
     flows = ikev2 = 0
     for parent, child, kind in _unreadable_parts(copied, namespace):

@@ -171,3 +171,29 @@ def test_an_empty_cyclonedx_1_1_bom_gives_no_components():
     """cyclonedx-py's 1.1 XML of an environment without packages is read, not refused."""
     parsed = cyclonedx_xml.parse((CORPUS / "cyclonedx-py-environment-with-license-file-1.1.cdx.xml").read_bytes())
     assert parsed.components == []
+
+
+def test_empty_text_elements_are_no_value_never_the_text_none():
+    """cdxgen's ddc-sbom.xml writes `<group/>` and `<publisher/>`: the library read them as the text "None", so names
+    came out as `None:dependency-diff-check-common-core` and every supplier as "None"."""
+    content = (CORPUS / "cdxgen-ddc-sbom.xml").read_bytes()
+    parsed = cyclonedx_xml.parse(content)
+    assert len(parsed.components) == len(re.findall(rb"<component[ >]", content)) - 1  # the metadata component
+    assert not [c.name for c in parsed.components if "None" in c.name]
+    assert not [c.name for c in parsed.components if c.supplier == "None" or c.description == "None"]
+
+
+def test_a_purl_with_an_encoded_slash_is_mended_and_one_that_is_none_never_refuses_the_bom():
+    """syft 0.33's XML for boxyhq/jackson writes `pkg:npm/@ampproject%2Fremapping@2.1.1` for 239 scoped packages; the
+    library refused the whole BOM for one of them."""
+    parsed = cyclonedx_xml.parse((CORPUS / "boxyhq-jackson-syft-0.33-sbom.cyclonedx").read_bytes())
+    found = {c.name: c for c in parsed.components}
+    assert found["@ampproject/remapping"].purl == "pkg:npm/%40ampproject/remapping@2.1.1"
+    assert parsed.warnings == []
+    broken = (b'<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.4" version="1"><components>'
+              b'<component type="library"><name>a</name><version>1.0</version><purl>not a purl</purl></component>'
+              b'<component type="library"><name>b</name><version>2.0</version></component></components></bom>')
+    parsed = cyclonedx_xml.parse(broken)
+    assert [(c.name, c.version) for c in parsed.components] == [("a", "1.0"), ("b", "2.0")]
+    assert parsed.warnings == ["1 purls are not package URLs and are not read (their components are kept, named by "
+                               "name and version): a 1.0"]
