@@ -89,10 +89,23 @@ def _supplier(component: Component) -> str:
 
 
 def _display_name(component: Component, ecosystem: str) -> str:
-    if not component.group:
-        return str(component.name)
-    separator = ":" if ecosystem == "maven" else "/"
-    return f"{component.group}{separator}{component.name}"
+    group = component.group or (component.purl.namespace if ecosystem == "npm" and component.purl is not None else "")
+    return _joined_name(str(group or ""), str(component.name), ecosystem)
+
+
+def _joined_name(group: str, name: str, ecosystem: str) -> str:
+    """group:name for Maven, group/name otherwise (an npm scope: @scope/name), the name alone without a group."""
+    if not group or name.startswith(f"{group}/"):
+        return name
+    return f"{group}{':' if ecosystem == 'maven' else '/'}{name}"
+
+
+def _npm_scope(purl: str) -> str:
+    """The scope of an npm purl (`pkg:npm/%40prosopo/client@2.0.3` -> "@prosopo"), "" without one: npm's own `npm sbom`
+    names a scoped package without its scope and gives no group, so only the purl says it."""
+    if not purl.startswith("pkg:npm/%40"):
+        return ""
+    return "@" + purl[len("pkg:npm/%40"):].split("/", 1)[0]
 
 
 def _licences(component: Component) -> tuple[str, tuple[str, ...]]:
@@ -601,10 +614,8 @@ def _raw_record(item: dict[str, Any], purl: str, direct: bool | None, parents: t
                 groups: tuple[str, ...]) -> ComponentRecord:
     """One JSON component as a record, read as the library would read it (same fields, same order of licences)."""
     ecosystem = purl[4:].split("/", 1)[0].lower() if item.get("purl") and purl.startswith("pkg:") else "generic"
-    group = item.get("group")
-    name = str(item["name"])
-    if group:
-        name = f"{group}{':' if ecosystem == 'maven' else '/'}{name}"
+    group = item.get("group") or (_npm_scope(purl) if ecosystem == "npm" else "")
+    name = _joined_name(str(group or ""), str(item["name"]), ecosystem)
     expression, unknown = _raw_licences(item)
     vcs = sorted(str(XsUri(str(reference["url"]))) for reference in item.get("externalReferences") or ()
                  if reference.get("type") == "vcs" and reference.get("url"))

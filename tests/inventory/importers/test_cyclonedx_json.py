@@ -269,3 +269,13 @@ def test_direct_reading_of_nested_components_and_a_graph_gives_the_records_of_th
     content = generated_bom(300)
     direct, library = cyclonedx_json.read_document(content), cyclonedx_json.read_document(content, reader="library")
     assert direct.components == library.components
+
+
+def test_a_scoped_npm_package_without_a_group_takes_its_scope_from_the_purl():
+    """npm's own `npm sbom` (npm 10.2.4, prosopo/captcha's sbom.cyclonedx.json) names `@prosopo/client-example` as
+    `client-example`, with no group: only the purl says the scope."""
+    content = (b'{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [{"type": "library", "name": '
+               b'"client-example", "version": "2.0.3", "purl": "pkg:npm/%40prosopo/client-example@2.0.3"}, '
+               b'{"type": "library", "group": "@babel", "name": "core", "version": "7.0.0", '
+               b'"purl": "pkg:npm/%40babel/core@7.0.0"}]}')
+    assert [c.name for c in cyclonedx_json.parse(content).components] == ["@prosopo/client-example", "@babel/core"]
