@@ -157,9 +157,15 @@ def licence_name(raw: str) -> tuple[str, tuple[str, ...]]:
     ("MIT"), and SPDX's upper-case operators make an expression ("MIT OR Apache-2.0"); any other name is kept whole
     and flagged, never split on the "and" or "or" inside it ("Common Development and Distribution License")."""
     text = (raw or "").strip()
+    if _NO_LICENCE_NAME.fullmatch(text):
+        return "", ()  # cyclonedx-dotnet's "Unknown - See URL" for a NuGet licence URL: no licence is named
     if not text or len(text.split()) == 1 or _SPDX_OPERATOR.search(text):
         return licence(text)
     return text, (text,)
+
+
+# Names that generators write where no licence is known: they name none.
+_NO_LICENCE_NAME = re.compile(r"unknown\s*-\s*see\s+url", re.IGNORECASE)
 
 
 _SPDX_OPERATOR = re.compile(r"\s(?:AND|OR|WITH)\s")

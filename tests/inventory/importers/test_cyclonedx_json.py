@@ -56,6 +56,17 @@ def test_a_graph_without_a_single_edge_leaves_direct_unknown_and_says_why():
         assert any("lists no dependency of anything" in warning for warning in parsed.warnings)
 
 
+def test_the_placeholder_unknown_see_url_names_no_licence():
+    """cyclonedx-dotnet writes name "Unknown - See URL" (url aka.ms/deprecateLicenseUrl) where NuGet gives only a
+    licence URL (DoYouTrustYourNuGetPackages' bom.xml, 6 packages): it is no licence, so the look-up will run."""
+    component = {"type": "library", "name": "Fractions", "version": "7.3.0", "purl": "pkg:nuget/Fractions@7.3.0",
+                 "licenses": [{"license": {"name": "Unknown - See URL", "url": "https://aka.ms/deprecateLicenseUrl"}}]}
+    content = json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [component]}).encode()
+    for reader in ("direct", "library"):
+        (record,) = cyclonedx_json.read_document(content, reader=reader).components
+        assert (record.licence_expression, record.unknown_licences) == ("", ()), reader
+
+
 def test_licence_names_are_kept_whole_not_split_on_the_and_inside_them():
     """As CycloneDX's keycloak-10.0.2 example (bom-examples) declares jboss-transaction-api: two licence names."""
     component = {"type": "library", "bom-ref": "tx", "group": "org.jboss.spec.javax.transaction",
