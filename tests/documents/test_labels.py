@@ -140,3 +140,17 @@ def test_a_time_kept_in_an_audit_change_reads_as_a_date_and_time_in_utc_not_iso_
     assert display("2026-12-02T08:52:28Z") == "2026-12-02 08:52 UTC"
     assert display("2026-12-02") == "2026-12-02"
     assert display("release 2026-12-02T08 notes") == "release 2026-12-02T08 notes"
+
+
+def test_the_known_codes_are_built_once_and_follow_a_code_registered_later():
+    """An audit page asks for them for every value it shows (rebuilt each time, a 500-event page took seconds)."""
+    from app import labels
+
+    first = known_codes()
+    assert known_codes() is first
+    labels.register_codes("a_code_registered_in_this_test")
+    try:
+        assert "a_code_registered_in_this_test" in known_codes() and known_codes() is not first
+    finally:
+        labels._EXTRA_CODES.discard("a_code_registered_in_this_test")  # no other test sees it
+    assert "a_code_registered_in_this_test" not in known_codes()
