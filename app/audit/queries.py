@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -167,9 +167,8 @@ def filtered(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
         query = query.where(AuditEvent.name == filters.action)
     if filters.date_from:
         query = query.where(AuditEvent.occurred_at >= datetime.combine(filters.date_from, datetime.min.time()))
-    if filters.date_to:
-        end = filters.date_to + timedelta(days=1)
-        query = query.where(AuditEvent.occurred_at < datetime.combine(end, datetime.min.time()))
+    if filters.date_to:  # the whole last day; no next day to compare with (9999-12-31 has none)
+        query = query.where(AuditEvent.occurred_at <= datetime.combine(filters.date_to, datetime.max.time()))
     return query.order_by(AuditEvent.id.desc())
 
 

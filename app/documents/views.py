@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -56,7 +56,7 @@ def register() -> Any:
     if start := _date(args.get("date_from")):
         query = query.where(GeneratedDocument.created_at >= datetime.combine(start, datetime.min.time()))
     if end := _date(args.get("date_to")):
-        query = query.where(GeneratedDocument.created_at < datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        query = query.where(GeneratedDocument.created_at <= datetime.combine(end, datetime.max.time()))  # 9999-12-31 too
     page = paginate(query)
     return render_template(
         "documents/register.html", page=page, filters=args, types=DOCUMENT_TYPES,

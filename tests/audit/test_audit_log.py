@@ -148,3 +148,11 @@ def test_the_export_cli_reads_in_chunks_and_writes_every_event(app, tmp_path, mo
     assert result.exit_code == 0, result.output
     ids = [int(row["id"]) for row in csv.DictReader(target.open(encoding="utf-8"))]
     assert ids == sorted(db.session.scalars(select(AuditEvent.id)))
+
+
+def test_the_last_day_a_filter_can_name_is_read_not_a_500(login_as):
+    """`date_to=9999-12-31` asked for the day after it (OverflowError) in the audit log, its export and the register."""
+    client = login_as(Role.AUDITOR)
+    for path in ("/audit/?date_to=9999-12-31", "/audit/export.csv?date_to=9999-12-31",
+                 "/documents/?date_to=9999-12-31", "/audit/?date_from=0001-01-01&date_to=9999-12-31"):
+        assert client.get(path).status_code == 200, path

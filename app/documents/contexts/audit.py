@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -72,7 +72,7 @@ def audit_extract(source_id: str) -> Source:
             raise SourceNotFound("An audit range is written range:YYYY-MM-DD:YYYY-MM-DD.") from error
         query = query.where(
             AuditEvent.occurred_at >= datetime.combine(start, datetime.min.time()),
-            AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), datetime.min.time()),
+            AuditEvent.occurred_at <= datetime.combine(end, datetime.max.time()),  # the whole last day
         )
         scope = f"All events from {start.isoformat()} to {end.isoformat()}"
     elif kind and rest:
