@@ -326,6 +326,10 @@ def approve_document(document: GeneratedDocument, *, signer: User, password: str
         raise Conflict(
             "A draft document cannot be approved: approve the record it was made from, then generate it again."
         )
+    # One approval however many QA sessions send it at once: the document's row is locked before the check, so a
+    # second approver waits and then finds the first approval (PostgreSQL signed it four times; SQLite's write lock
+    # already serialises).
+    db.session.execute(select(GeneratedDocument.id).where(GeneratedDocument.id == document.id).with_for_update())
     target = document_sign_target(document)
     if any(m.meaning == Meaning.APPROVED and m.version == target.version for m in manifestations(target)):
         raise Conflict("This document is already approved.")

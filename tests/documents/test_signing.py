@@ -161,3 +161,21 @@ def test_the_pages_flag_a_file_changed_since_signing(snapshot, login_as, make_us
     assert "Content changed since signing" in detail
     assert "no longer matches the sha256 recorded at generation" in detail
     assert "Content changed since signing" in client.get("/documents/").get_data(as_text=True)
+
+
+def test_an_approval_holds_the_documents_row_so_a_second_approver_waits_and_then_finds_it(snapshot, make_user):
+    """Six QA sessions approving one document at once gave it four approvals on PostgreSQL: the check and the
+    signature were not under one lock. While an approval's transaction is open, nobody else takes the row."""
+    from sqlalchemy.exc import DatabaseError
+
+    from app.db import read_only
+
+    services.approve_document(snapshot, signer=make_user("quinn", Role.QA), password=PASSWORD)
+    try:
+        with read_only(), db.engine.connect() as other:
+            if other.dialect.name != "postgresql":
+                pytest.skip("SQLite's single write lock serialises approvals already")
+            with pytest.raises(DatabaseError, match="could not obtain lock"):
+                other.execute(text(f"SELECT id FROM generated_documents WHERE id = {snapshot.id} FOR UPDATE NOWAIT"))
+    finally:
+        db.session.rollback()
