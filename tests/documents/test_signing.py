@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.access import Role
 from app.audit.models import AuditEvent
@@ -163,19 +163,25 @@ def test_the_pages_flag_a_file_changed_since_signing(snapshot, login_as, make_us
     assert "Content changed since signing" in client.get("/documents/").get_data(as_text=True)
 
 
-def test_an_approval_holds_the_documents_row_so_a_second_approver_waits_and_then_finds_it(snapshot, make_user):
-    """Six QA sessions approving one document at once gave it four approvals on PostgreSQL: the check and the
-    signature were not under one lock. While an approval's transaction is open, nobody else takes the row."""
+def test_an_approval_waits_for_the_documents_row_before_it_looks_for_an_earlier_approval(snapshot, make_user):
+    """Six QA sessions approving one document at once gave it four approvals on PostgreSQL: each looked for an
+    approval, found none, and signed. The document's row is now taken first, so a second approver waits for the
+    first and then finds its approval. Here another session holds the row: the approval stops at that lock (the
+    lock timeout names the SELECT ... FOR UPDATE), before it has looked or signed."""
     from sqlalchemy.exc import DatabaseError
 
     from app.db import read_only
 
-    services.approve_document(snapshot, signer=make_user("quinn", Role.QA), password=PASSWORD)
-    try:
-        with read_only(), db.engine.connect() as other:
-            if other.dialect.name != "postgresql":
-                pytest.skip("SQLite's single write lock serialises approvals already")
-            with pytest.raises(DatabaseError, match="could not obtain lock"):
-                other.execute(text(f"SELECT id FROM generated_documents WHERE id = {snapshot.id} FOR UPDATE NOWAIT"))
-    finally:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's single write lock serialises approvals already")
+    quinn = make_user("quinn", Role.QA)
+    db.session.commit()
+    with read_only(), db.engine.connect() as other:
+        other.execute(text(f"SELECT id FROM generated_documents WHERE id = {snapshot.id} FOR UPDATE"))
+        db.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        with pytest.raises(DatabaseError, match="lock timeout") as caught:
+            services.approve_document(snapshot, signer=quinn, password=PASSWORD)
+        assert "FOR UPDATE" in str(caught.value.statement)
         db.session.rollback()
+        other.rollback()
+    assert db.session.scalar(select(func.count(Signature.id)).where(Signature.entity_type == "generated_document")) == 0
