@@ -53,7 +53,8 @@ def choice(
 
 points = st.one_of(st.integers(0, 10).map(float), st.floats(0, 100, allow_nan=False, allow_infinity=False))
 weights = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.25])
-storable_characters = st.characters(exclude_characters="\x00")  # a NUL is refused at every door (app.nesting)
+# A NUL or a lone surrogate is refused at every door (app.nesting), so no stored template holds one.
+storable_characters = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))
 plain_text = st.text(storable_characters, max_size=30)
 
 
