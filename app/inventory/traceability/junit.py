@@ -7,6 +7,7 @@ bombs need one). Size is bounded by the caller before parsing.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -109,6 +110,8 @@ def _case(elem: etree._Element, suite: str, suite_refs: str) -> ParsedCase:
         time = float(elem.get("time") or 0)
     except ValueError:
         time = 0.0
+    if not math.isfinite(time) or time < 0:
+        time = 0.0  # NaN, infinity or a negative duration is no duration
     refs = f"{own}, {suite_refs}" if own and suite_refs else own or suite_refs
     return ParsedCase(name=(elem.get("name") or "")[:1000], classname=(elem.get("classname") or "")[:500],
                       file=(elem.get("file") or "")[:500], time=time, outcome=outcome, message=message, suite=suite[:300],
@@ -123,5 +126,8 @@ def _timestamp(value: str | None) -> datetime | None:
     except ValueError:
         return None
     if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+        try:
+            stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31T23:59:59-14:00 is past the last day in UTC: no timestamp
+            return None
     return stamp

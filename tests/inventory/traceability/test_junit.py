@@ -65,3 +65,17 @@ def test_broken_and_unsafe_files_are_refused_with_a_message(content, why):
         junit.parse(content, "bad.xml")
     assert str(refused.value).startswith("bad.xml: ")
     assert why in str(refused.value)
+
+
+@pytest.mark.parametrize("time", ["NaN", "-nan", "Infinity", "-1"])
+def test_a_time_that_is_no_duration_is_zero(time):
+    """NaN gave a 500 on SQLite (NOT NULL) and 'nan' on PostgreSQL's results page."""
+    report = junit.parse(f'<testsuite name="s"><testcase name="t" time="{time}"/></testsuite>'.encode())
+    assert [case.time for case in report.cases] == [0.0]
+
+
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_timestamp_past_the_calendar_in_utc_is_no_timestamp(stamp):
+    """A 500 (OverflowError) on both databases."""
+    report = junit.parse(f'<testsuite name="s" timestamp="{stamp}"><testcase name="t"/></testsuite>'.encode())
+    assert report.timestamp is None and len(report.cases) == 1
