@@ -1084,10 +1084,17 @@ def classify_components(release: Release, component_ids: Iterable[int], classifi
     return len(components)
 
 
+BULK_MAX = 5000  # components one bulk action takes (a page selects at most its 50 rows; the API as many as this)
+
+
 def _selected(release: Release, component_ids: Iterable[int]) -> list[Component]:
+    """The release's components with these ids, all or none: at least one, at most BULK_MAX (PostgreSQL takes at
+    most 65,535 parameters in a statement: 70,000 ids answered 500)."""
     ids = sorted({int(i) for i in component_ids})
     if not ids:
         raise ValidationFailed("Select at least one component.")
+    if len(ids) > BULK_MAX:
+        raise ValidationFailed(f"Select at most {BULK_MAX:,} components at once ({len(ids):,} were sent).")
     components = list(db.session.scalars(
         select(Component).where(Component.release_id == release.id, Component.id.in_(ids))))
     if len(components) != len(ids):

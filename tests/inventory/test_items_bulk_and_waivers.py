@@ -93,6 +93,18 @@ def test_the_bulk_form_assigns_a_software_item(app, login_as, people) -> None:
     assert "Choose a software item of this product." in refused.get_data(as_text=True)
 
 
+def test_a_bulk_action_on_more_components_than_one_statement_takes_is_refused_by_its_count(app, login_as,
+                                                                                          people) -> None:
+    """70,000 ids answered 500 on PostgreSQL (at most 65,535 parameters in a statement)."""
+    release = _release(people["engineer"])
+    client = login_as(Role.ENGINEER)
+    response = client.post(f"/releases/{release.id}/bulk", data={"action": "assess", "note": "x",
+                                                                 "component_ids": list(range(1, 70_001))},
+                           follow_redirects=True)
+    assert response.status_code < 500
+    assert "Select at most 5,000 components at once (70,000 were sent)." in response.get_data(as_text=True)
+
+
 # --- bulk 62304 fields -----------------------------------------------------------------------------
 
 
