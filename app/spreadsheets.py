@@ -145,12 +145,21 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[list[str]]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             return []
+        # Read-only mode trusts the sheet's <dimension> tag, which a writer may leave smaller than the sheet (3
+        # hazards read as 1, the rest silently lost): the rows are read as they are, whatever it says.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
         rows: list[list[str]] = []
-        for row in sheet.iter_rows(values_only=True):
-            if len(rows) > max_rows:
-                raise TableRefused(f"The table has more than {max_rows} rows.")
-            rows.append([_plain(value) for value in row])
-        return rows
+        try:
+            for row in sheet.iter_rows(values_only=True):
+                if len(rows) > max_rows:
+                    raise TableRefused(f"The table has more than {max_rows} rows.")
+                rows.append([_plain(value) for value in row])
+        except TableRefused:
+            raise
+        except Exception as exc:  # a damaged sheet: cut XML, a cell of the wrong type, a string index out of range
+            raise TableRefused(f"The XLSX file cannot be read: its sheet is damaged ({type(exc).__name__}).") from exc
+        width = max((len(row) for row in rows), default=0)
+        return [row + [""] * (width - len(row)) for row in rows]
     finally:
         workbook.close()
 
