@@ -23,7 +23,7 @@ from typing import Any
 from flask import abort, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, IntegerField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from app import nesting
@@ -62,6 +62,17 @@ class NoControlCharacters:
                for value in values):
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField that refuses a number of more than 18 digits before any validator sees it: WTForms'
+    NumberRange converts to float, and a 400-digit number raised OverflowError (a 500)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str) and len(valuelist[0].strip().lstrip("+-")) > 18:
+            self.data = None
+            raise ValueError(self.gettext("Enter a whole number of at most 18 digits."))
+        super().process_formdata(valuelist)
 
 
 class BaseForm(FlaskForm):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.db import ROW_ID_MAX, row_id
-from app.inputs import BaseForm
+from app.inputs import BaseForm, WholeNumberField
 from app.inventory.importers import FORMATS
 from app.inventory.models import Classification, ComponentStatus, ComponentType, RiskLevel, SafetyClass, Scope
 
@@ -157,6 +157,6 @@ class AssessForm(BaseForm):
 
 
 class SupplierLinkForm(BaseForm):
-    supplier_id = IntegerField("Supplier", validators=[Optional(), NumberRange(0, ROW_ID_MAX)])
+    supplier_id = WholeNumberField("Supplier", validators=[Optional(), NumberRange(0, ROW_ID_MAX)])
     create = BooleanField("Create a candidate open-source supplier from this component")
     unlink = BooleanField("Remove the link")

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.db import ROW_ID_MAX, row_id
 from app.formatting import humanise
-from app.inputs import BaseForm
+from app.inputs import BaseForm, WholeNumberField
 from app.signatures.forms import SignatureForm, SignerFields
 from app.validation.rules import (
     Conclusion,
@@ -124,7 +123,7 @@ class BulkStepsForm(BaseForm):
 
 
 class MoveForm(BaseForm):
-    offset = IntegerField("Offset", validators=[DataRequired(), NumberRange(-ROW_ID_MAX, ROW_ID_MAX)])
+    offset = WholeNumberField("Offset", validators=[DataRequired(), NumberRange(-ROW_ID_MAX, ROW_ID_MAX)])
 
 
 class ConfirmForm(BaseForm):
@@ -136,7 +135,7 @@ class ReasonForm(BaseForm):
 
 
 class JustificationForm(SignatureForm):
-    function_id = IntegerField("Function", validators=[DataRequired(), NumberRange(0, ROW_ID_MAX)])
+    function_id = WholeNumberField("Function", validators=[DataRequired(), NumberRange(0, ROW_ID_MAX)])
     text = TextAreaField("Why no scripted test case is needed", validators=[DataRequired(), Length(max=5000)])
 
 

@@ -309,3 +309,12 @@ def test_a_refused_assessment_or_retirement_comes_back_with_what_was_typed(app, 
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Nothing was marked assessed." in page
     assert "Checked the changelog of 3.0.3" in page
+
+
+def test_a_number_of_hundreds_of_digits_in_a_form_is_refused_with_a_message(app, login_as, people) -> None:
+    """supplier_id of 400 nines answered 500: WTForms' NumberRange turned it into a float (OverflowError)."""
+    release = gated_release(people["engineer"])
+    flask = components_of(release)["flask"]
+    client = login_as(Role.ENGINEER, username="eddie")
+    response = client.post(f"/components/{flask.id}/supplier", data={"supplier_id": "9" * 400}, follow_redirects=True)
+    assert response.status_code == 200 and "Enter a whole number of at most 18 digits." in response.get_data(as_text=True)
