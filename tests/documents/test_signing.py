@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from app.access import Role
 from app.audit.models import AuditEvent
@@ -163,25 +163,20 @@ def test_the_pages_flag_a_file_changed_since_signing(snapshot, login_as, make_us
     assert "Content changed since signing" in client.get("/documents/").get_data(as_text=True)
 
 
-def test_an_approval_waits_for_the_documents_row_before_it_looks_for_an_earlier_approval(snapshot, make_user):
+def test_an_approval_takes_the_documents_row_before_it_looks_for_an_earlier_approval(snapshot, make_user):
     """Six QA sessions approving one document at once gave it four approvals on PostgreSQL: each looked for an
-    approval, found none, and signed. The document's row is now taken first, so a second approver waits for the
-    first and then finds its approval. Here another session holds the row: the approval stops at that lock (the
-    lock timeout names the SELECT ... FOR UPDATE), before it has looked or signed."""
-    from sqlalchemy.exc import DatabaseError
+    approval, found none, and signed. The approval's first statement now takes the document's row (FOR UPDATE on
+    PostgreSQL; SQLite's transaction holds the one write lock from its start), so a second approver waits for the
+    first and then finds its approval."""
+    from tests.helpers import captured_sql
 
-    from app.db import read_only
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's single write lock serialises approvals already")
     quinn = make_user("quinn", Role.QA)
     db.session.commit()
-    with read_only(), db.engine.connect() as other:
-        other.execute(text(f"SELECT id FROM generated_documents WHERE id = {snapshot.id} FOR UPDATE"))
-        db.session.execute(text("SET LOCAL lock_timeout = '200ms'"))
-        with pytest.raises(DatabaseError, match="lock timeout") as caught:
-            services.approve_document(snapshot, signer=quinn, password=PASSWORD)
-        assert "FOR UPDATE" in str(caught.value.statement)
-        db.session.rollback()
-        other.rollback()
-    assert db.session.scalar(select(func.count(Signature.id)).where(Signature.entity_type == "generated_document")) == 0
+    with captured_sql() as statements:
+        services.approve_document(snapshot, signer=quinn, password=PASSWORD)
+    lock = next(n for n, sql in enumerate(statements)
+                if sql.startswith("select generated_documents.id from generated_documents where"))
+    look = next(n for n, sql in enumerate(statements) if sql.startswith("select signatures."))
+    assert lock < look, statements[:look + 1]  # the row first, then the look for an earlier approval
+    if db.engine.dialect.name == "postgresql":
+        assert statements[lock].endswith("for update")
