@@ -80,13 +80,24 @@ def _errors(form: Any) -> str:
 
 def _submit(form: Any, action: Callable[[], T], done: str | Callable[[T], str]) -> T | None:
     """Run the form's one service call and flash what was done; a refused form or rule is flashed, a conflict is the 409 page."""
+    outcome = _submitted_outcome(form, action, done)
+    return outcome.value if outcome is not None else None
+
+
+def _submitted(form: Any, action: Callable[[], Any], done: str) -> bool:
+    """As _submit; True when the call was done (a refused form or rule: False, the page is shown again)."""
+    outcome = _submitted_outcome(form, action, done)
+    return outcome is not None and outcome.ok
+
+
+def _submitted_outcome(form: Any, action: Callable[[], T], done: str | Callable[[T], str]) -> unit_of_work.Outcome[T] | None:
     if not form.validate_on_submit():
         flash(_errors(form) or "Check the form.", "error")
         return None
     outcome = unit_of_work.run(action, pages=PAGES)
     if outcome.ok:
         flash(done if isinstance(done, str) else done(cast(T, outcome.value)), "success")
-    return outcome.value
+    return outcome
 
 
 # --- Products ----------------------------------------------------------------------------------
@@ -723,17 +734,6 @@ def components_edit(component_id: int) -> Any:
             flash("Component saved.", "success")
             return redirect(url_for("inventory.components_detail", component_id=component.id))
     return render_template("inventory/components_detail.html", **_component_context(component, form)), 422
-
-
-def _submitted(form: Any, action: Callable[[], Any], done: str) -> bool:
-    """Run the form's one service call and flash what was done or why not; True when it was done."""
-    if not form.validate_on_submit():
-        flash(_errors(form) or "Check the form.", "error")
-        return False
-    outcome = unit_of_work.run(action, pages=PAGES)
-    if outcome.ok:
-        flash(done, "success")
-    return outcome.ok
 
 
 def _component_refused(component_id: int, **sent: Any) -> Any:
