@@ -15,6 +15,7 @@ from app.inventory.importers import (
     bower_json,
     cyclonedx_json,
     cyclonedx_xml,
+    in_toto,
     nuget_csproj,
     nuget_packages_config,
     package_json,
@@ -42,13 +43,14 @@ from app.inventory.importers._common import (
 from app.inventory.importers.base import ComponentRecord, Content, ImporterError, ParsedFile
 from app.inventory.importers.identity import merge_records
 
-# Order matters for detection: specific formats before generic ones (a CycloneDX or SPDX
-# JSON document before package.json; lock files before manifests), by content and again by name.
+# Order matters for detection: specific formats before generic ones (a CycloneDX or SPDX JSON document, or an
+# attestation that carries one, before package.json; lock files before manifests), by content and again by name.
 MODULES: tuple[ModuleType, ...] = (
     cyclonedx_json,
     cyclonedx_xml,
     spdx_json,
     spdx_tagvalue,
+    in_toto,
     package_lock,
     yarn_lock,
     pnpm_lock,

@@ -147,6 +147,17 @@ def make_purl(
         raise ImporterError(f"{fmt}: cannot build a package URL for {name!r}: {error}") from error
 
 
+def mended_purl(text: str) -> str:
+    """The purl normalised; syft 0.33 encoded a scoped npm name's slash (`pkg:npm/@scope%2Fname@1.0`), which is read
+    as `pkg:npm/%40scope/name@1.0`. ValueError for text that is no purl even so."""
+    try:
+        return str(PackageURL.from_string(text).to_string())
+    except ValueError:
+        if "%2f" not in text.lower():
+            raise
+    return str(PackageURL.from_string(re.sub("%2[fF]", "/", text)).to_string())
+
+
 def licence(raw: str) -> tuple[str, tuple[str, ...]]:
     """Normalise one declared licence text (SPDX id, expression or free name)."""
     return normalise_licence(raw.strip()) if raw and raw.strip() else ("", ())

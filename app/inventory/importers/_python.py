@@ -6,6 +6,7 @@ are compared (and purls built) in that form, while records keep the name as the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -78,3 +79,20 @@ _ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 def is_folder(path: str) -> bool:
     """A local path (`file:`, `./lib`, `.`) that names a folder rather than a distribution archive."""
     return not path.split("#", 1)[0].split("?", 1)[0].lower().endswith(_ARCHIVES)
+
+
+# The folder conda-build builds a package in: `<build root>/<name>_<timestamp>/work` (conda-forge's
+# /home/conda/feedstock_root/build_artifacts/numpy_1675642561072/work, Anaconda's /croot/certifi_1671487769961/work/certifi,
+# D:/bld/cffi_1671179506518/work). `pip freeze` in a conda environment names it for every package conda installed.
+_CONDA_BUILD_FOLDER = re.compile(r"/[^/]+_\d{10,}/work(?:/|$)")
+
+
+def is_conda_build(url: str) -> bool:
+    """A `file:` URL of the folder conda built a package in: a third-party package conda installed, not the project."""
+    return url.startswith("file:") and _CONDA_BUILD_FOLDER.search(url.split("#", 1)[0].split("?", 1)[0]) is not None
+
+
+def is_project_folder(url: str) -> bool:
+    """A direct reference to a local folder (`file:./lib`, `file:///abs/lib`, hatch's `{root:uri}/lib`): the project's
+    own code, unless it is a distribution archive or a folder conda built a package in."""
+    return url.startswith(("file:", "{root")) and is_folder(url) and not is_conda_build(url)

@@ -13,7 +13,6 @@ direct is None. Components come back in file order.
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -28,7 +27,6 @@ from cyclonedx.model.license import LicenseExpression
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.schema._res import BOM_JSON, CRYPTOGRAPHY_DEFS, JSF, SPDX_JSON
 from cyclonedx.schema.deprecation import BaseSchemaDeprecationWarning
-from packageurl import PackageURL
 
 from app.inventory.importers._common import (
     combine_normalised,
@@ -39,6 +37,7 @@ from app.inventory.importers._common import (
     licence_name,
     load_json,
     make_purl,
+    mended_purl,
     require_list,
     require_mapping,
 )
@@ -569,17 +568,6 @@ def _is_aggregator(item: dict[str, Any]) -> bool:
 @lru_cache(maxsize=65536)
 def _normal_purl(text: str) -> str:
     return mended_purl(text)
-
-
-def mended_purl(text: str) -> str:
-    """The purl normalised; syft 0.33 encoded a scoped npm name's slash (`pkg:npm/@scope%2Fname@1.0`), which is read
-    as `pkg:npm/%40scope/name@1.0`. ValueError for text that is no purl even so."""
-    try:
-        return str(PackageURL.from_string(text).to_string())
-    except ValueError:
-        if "%2f" not in text.lower():
-            raise
-    return str(PackageURL.from_string(re.sub("%2[fF]", "/", text)).to_string())
 
 
 def _raw_licences(item: dict[str, Any]) -> tuple[str, tuple[str, ...]]:

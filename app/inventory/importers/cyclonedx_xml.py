@@ -19,9 +19,9 @@ from xml.etree.ElementTree import Element
 from cyclonedx.model.bom import Bom
 from packageurl import PackageURL
 
-from app.inventory.importers._common import filename_of, guarded, local_name, parse_xml, xml_root
+from app.inventory.importers._common import filename_of, guarded, local_name, mended_purl, parse_xml, xml_root
 from app.inventory.importers.base import ImporterError, ParsedFile
-from app.inventory.importers.cyclonedx_json import deserialise, mended_purl, records_from_bom, vex_only_said
+from app.inventory.importers.cyclonedx_json import deserialise, records_from_bom, vex_only_said
 
 FORMAT = "cyclonedx-xml"
 _NAMESPACE = re.compile(r"^\{http://cyclonedx\.org/schema/bom/(\d+\.\d+)\}")

@@ -3,7 +3,8 @@
 The lock does not say which packages the Pipfile asked for, so direct stays None. A package in
 both sections at the same version is one component with runtime scope; at two versions it is two
 components, the develop one with dev scope. An entry installed from a folder (`"path": "."`, the project itself, or
-another of its folders) is the project's own code, not a component.
+another of its folders) is the project's own code, not a component. A git (or other VCS) entry keeps its repository at
+the locked `ref` as where it came from (`url#ref`, as poetry.lock).
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ def claims(content: bytes) -> bool:
 def named(filename: str) -> bool:
     """Pipfile.lock, also with a prefix."""
     return filename_of(filename).endswith("pipfile.lock")
+
+
+def _origin(entry: dict[str, object]) -> str:
+    """Where a VCS entry came from: its repository at the locked reference (`url#ref`, as poetry.lock and uv.lock
+    record a git source), else ""."""
+    for vcs in ("git", "hg", "svn", "bzr"):
+        url = optional_text(entry.get(vcs))
+        if url:
+            ref = optional_text(entry.get("ref"))
+            return f"{url}#{ref}" if ref else url
+    return ""
 
 
 def _folder(entry: dict[str, object]) -> str:
@@ -81,7 +93,7 @@ def parse(content: bytes) -> ParsedFile:
                     purl=pypi_purl(FORMAT, name, version),
                     direct=None,
                     scope=scope,
-                    repository_url=optional_text(entry.get("git")),
+                    repository_url=_origin(entry),
                     hashes=tuple(hashes),
                 )
             )

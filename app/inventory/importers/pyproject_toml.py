@@ -20,9 +20,10 @@ from app.inventory.importers._common import (
     load_toml,
     require_mapping,
     toml_document,
+    version_of_url,
     wider_scope,
 )
-from app.inventory.importers._python import exact_version, is_folder, pypi_name, pypi_purl
+from app.inventory.importers._python import exact_version, is_folder, is_project_folder, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "pyproject.toml"
@@ -90,8 +91,13 @@ def _pep508(collector: _Collector, items: object, scope: str, where: str) -> Non
                 field=f"{where}[{index}]",
             ) from error
         url = requirement.url or ""
-        collector.add(requirement.name, exact_version(requirement.specifier), scope, where, url,
-                      str(requirement.specifier) or url or "*")
+        if is_project_folder(url):  # `name @ file:./lib`, `name @ {root:uri}/lib` (hatch): the project's own code
+            collector.folders.setdefault(pypi_name(requirement.name), requirement.name)
+            continue
+        # A direct reference to a distribution archive pins the version its file name gives (name-1.2.3-py3-...whl).
+        version = exact_version(requirement.specifier) or (version_of_url(url) if url else "")
+        collector.add(requirement.name, version, scope, where, url,
+                      "" if version else str(requirement.specifier) or url or "*")
 
 
 def _poetry_exact(constraint: str) -> str:

@@ -6,6 +6,8 @@ pip-compile's `# via` annotations tell direct from transitive: `via -r requireme
 installs the project itself (`-e file:.`, as rye writes requirements.lock) names it in `via <project>` without
 listing it: a `via` naming no package of the file is then the project, and the package is direct; so is a
 package with no `via` at all in such an annotated lock (rye annotates every package but those).
+A named requirement of a local folder (`name @ file:./lib`) is the project's own code and is skipped; one of the folder
+conda built a package in (what `pip freeze` writes in a conda environment) is that third-party package, without version.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import tempfile
 from pip_requirements_parser import InstallRequirement, RequirementsFile
 
 from app.inventory.importers._common import decode_text, filename_of, guarded, name_of_url, version_of_url
-from app.inventory.importers._python import exact_version, is_folder, pypi_name, pypi_purl
+from app.inventory.importers._python import exact_version, is_conda_build, is_project_folder, pypi_name, pypi_purl
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
 
 FORMAT = "requirements.txt"
@@ -114,10 +116,14 @@ def _without_unread_parts(text: str) -> tuple[str, list[str]]:
 
 
 def _local_code(link: str) -> bool:
-    """A `file:` requirement of a directory (`file:.#egg=project`): the project's own code, not a package release."""
-    if not link.startswith("file:"):
-        return False
-    return is_folder(link)
+    """A `file:` requirement of a directory (`file:.#egg=project`, `name @ file:./lib`): the project's own code, not a
+    package release."""
+    return link.startswith("file:") and is_project_folder(link)
+
+
+def _project_root(link: str) -> bool:
+    """A `file:` URL of the project's own folder (`file:.`, `file:./#egg=name`), not of a folder inside or beside it."""
+    return link.split("#", 1)[0].split("?", 1)[0].removeprefix("file:").removeprefix("//") in ("", ".", "./")
 
 
 def _read(text: str) -> RequirementsFile:
@@ -206,22 +212,37 @@ def parse(content: bytes) -> ParsedFile:
 
     named: list[tuple[InstallRequirement, str, str]] = []
     unpinned: list[str] = []
+    folders: list[str] = []  # named requirements of the project's own folders (`name @ file:./lib`)
+    conda: list[str] = []  # packages pip freeze names by the folder conda built them in
     installs_project = False
     for item in requirements:
         link = item.link.url if item.link is not None else ""
         name = item.name or (name_of_url(link) if link else "")
         if (not name and item.is_editable and (item.is_local_path or link.startswith("file:"))) or _local_code(link):
             installs_project = True
-            result.warnings.append(f"line {item.line_number}: {item.line!r} installs the project itself; skipped")
+            if name and not _project_root(link):
+                folders.append(f"{name} (line {item.line_number})")
+            else:
+                result.warnings.append(f"line {item.line_number}: {item.line!r} installs the project itself; skipped")
             continue
         if not name:
             result.warnings.append(f"line {item.line_number}: {item.line!r} names no package; skipped")
+            continue
+        if is_conda_build(link):
+            conda.append(f"{name} (line {item.line_number})")
+            named.append((item, name, ""))
             continue
         # A URL or VCS requirement: the version its archive name or tag gives (numpy-1.26.1.tar.gz, @v3.7.1).
         version = (exact_version(item.specifier) if item.specifier else "") or (version_of_url(link) if link else "")
         if not version:
             unpinned.append(name)
         named.append((item, name, version))
+    if folders:
+        result.warnings.append(f"{len(folders)} requirement(s) install a local folder (`name @ file:...`), taken for "
+                               f"the project's own code, not a component; skipped: {', '.join(folders[:20])}")
+    if conda:
+        result.warnings.append(f"{len(conda)} package(s) installed by conda (pip freeze names the folder conda built "
+                               f"them in, not a version): listed without a version: {', '.join(conda[:20])}")
 
     # A `# via` comment names its parent without a version: the parent's purl is that of its first entry (a name
     # can be listed twice with different versions, under different environment markers).
@@ -248,6 +269,8 @@ def parse(content: bytes) -> ParsedFile:
             # only the packages another one pulls in (`flake8==3.5.0` bare, `mccabe==0.6.1  # via flake8`)
             direct = True
         link = item.link.url if item.link is not None else ""
+        if is_conda_build(link):
+            link = ""  # a folder of the machine conda built the package on: no place anyone can fetch it from
         result.components.append(
             ComponentRecord(
                 name=name,

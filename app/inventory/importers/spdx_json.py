@@ -1,10 +1,13 @@
 """SPDX 2.2/2.3 JSON through spdx-tools; the extraction (`records_from_document`) serves tag-value too.
 
 The packages the document DESCRIBES are the product itself, not components, unless it describes several packages,
-holds no other and none of them depends on or contains another: such a document lists components. Dependency edges come
-from relationships (DEPENDS_ON, *_DEPENDENCY_OF, CONTAINS, links, prerequisites): a package the
-product reaches in one step is direct, one reached only through other packages is transitive, one
-in no relationship at all is unknown (None). The licence is licenseConcluded, else licenseDeclared.
+holds no other and none of them depends on or contains another: such a document lists components. Described packages
+that other packages depend on are no product either (sbom4rust describes every crate): all are components, and which
+are direct is unknown. Dependency edges come from relationships (DEPENDS_ON, *_DEPENDENCY_OF, CONTAINS, links,
+prerequisites) between packages, or from a described file: a package the product reaches in one step is direct, one
+reached only through other packages is transitive, one in no relationship at all is unknown (None). A relationship from
+any other element that is no package (a file, the document, an id the document does not list) is no dependency. The
+licence is licenseConcluded, else licenseDeclared.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from packageurl import PackageURL
 from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, PackagePurpose, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.model.spdx_none import SpdxNone
@@ -28,6 +32,7 @@ from app.inventory.importers._common import (
     licence_name,
     load_json,
     make_purl,
+    mended_purl,
     require_mapping,
 )
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
@@ -125,6 +130,20 @@ def _github_graph_package(fmt: str, name: str, version: str, purl: str) -> tuple
     return rest, version, purl, declared
 
 
+def _mended_purl(text: str) -> str:
+    """The purl as written when packageurl reads it, else mended as the CycloneDX importers mend it (mended_purl: an
+    encoded slash in a scoped npm name), else as written."""
+    try:
+        PackageURL.from_string(text)
+        return text
+    except ValueError:
+        pass
+    try:
+        return mended_purl(text)
+    except ValueError:
+        return text
+
+
 def records_from_document(document: Document, fmt: str, named_licences: dict[str, str] | None = None) -> ParsedFile:
     """Turn an spdx-tools Document into component records (described roots left out); `named_licences` gives, by
     SPDXID, the licence text of a package whose licence fields were no SPDX expression (read as a licence name)."""
@@ -143,6 +162,9 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
         if relation.related_spdx_element_id == document_id
         and relation.relationship_type == RelationshipType.DESCRIBED_BY
     }
+    # A described file or snippet that CONTAINS packages stands where a described package would (syft's scanned file).
+    described_elements = {ident for ident in roots - package_ids
+                          if isinstance(ident, str) and not ident.startswith("DocumentRef-")}
     roots &= package_ids
     if not roots and len(document.packages) == 1:
         roots = set(package_ids)  # SPDX 2.2: a lone package is what the document describes
@@ -157,12 +179,17 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
             edges.append((relation.spdx_element_id, related, _PARENT_FIRST[kind]))
         elif kind in _CHILD_FIRST:
             edges.append((related, relation.spdx_element_id, _CHILD_FIRST[kind]))
-    listed = 0
+    listed = undirected = 0
     if len(roots) > 1 and roots == package_ids and not any(
             parent in package_ids and child in package_ids for parent, child, _ in edges):
         # A document that describes several packages and nothing else, none needing another (spdx-examples'
         # example7 gives a binary's third-party modules a document of their own): it lists them, they are no product.
         listed, roots = len(roots), set()
+    elif len(roots) > 1 and any(parent in package_ids and child in roots and parent != child
+                                for parent, child, _ in edges):
+        # Described packages that other packages need are no product (sbom4rust DESCRIBES every crate of Cargo.lock):
+        # such a DESCRIBES says neither what the product is nor which packages it asks for.
+        undirected, roots = len(roots), set()
 
     purls: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -171,6 +198,7 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
     with_parents = {parent for parent, _, _ in edges}
     groupings: set[str] = set()
     github = any(_GITHUB_GRAPH in str(creator.name) for creator in document.creation_info.creators)
+    mended: list[str] = []  # packages whose purl packageurl refused and was mended
     for package in document.packages:
         version = _text(package.version)
         version = "" if version.strip().upper() in _NO_VERSION else version
@@ -180,6 +208,10 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
              and reference.reference_type == "purl" and str(reference.locator).startswith("pkg:")),
             "",
         )
+        if "%2f" in purl.lower():
+            purl, was = _mended_purl(purl), purl
+            if purl != was:
+                mended.append(package.name.strip())
         name = package.name.strip()
         if github and package.spdx_id not in roots:
             name, version, purl, declared[package.spdx_id] = _github_graph_package(fmt, name, version, purl)
@@ -202,8 +234,14 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
     related_ids: set[str] = set()
     parents: dict[str, list[str]] = {}
     scopes: dict[str, str] = {}
+    not_packages: dict[str, None] = {}  # elements that are no package yet CONTAIN or need packages
     for parent, child, scope in edges:
         if child not in package_ids or child in roots:
+            continue
+        if parent not in package_ids and parent not in described_elements and not parent.startswith("DocumentRef-"):
+            # A file, the document or an id the document does not list (syft 0.59 and 0.60: the scanned source
+            # CONTAINS every package it found) is no dependency: it says nothing of which packages are direct.
+            not_packages[parent] = None
             continue
         related_ids.add(child)
         # runtime beats optional beats dev when a package is reached more than once
@@ -212,16 +250,17 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
             previous
         ):
             scopes[child] = scope
-        if parent in roots:
+        if parent in roots or parent in described_elements:
             direct_ids.add(child)
         elif parent in package_ids:
             parents.setdefault(child, []).append(purls[parent])
     # trivy's grouping CONTAINS every package of its lockfile: those another package depends on are transitive. So
     # with a described root that only CONTAINS a package (syft's scanned directory or image): it says where the
     # package is, not that the product asks for it.
+    anchors = roots | described_elements
     contained = {relation.related_spdx_element_id for relation in document.relationships
-                 if relation.relationship_type == RelationshipType.CONTAINS and relation.spdx_element_id in roots}
-    needed = {child for parent, child, _ in edges if parent in roots} - contained
+                 if relation.relationship_type == RelationshipType.CONTAINS and relation.spdx_element_id in anchors}
+    needed = {child for parent, child, _ in edges if parent in anchors} - contained
     direct_ids -= {child for child in (set(group_of) | contained) - needed if child in parents}
 
     extracted = {
@@ -229,6 +268,10 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
                           tuple(str(url) for url in info.cross_references))
         for info in document.extracted_licensing_info if info.license_id
     }
+    if mended:
+        result.warnings.append(f"{len(mended)} purls with an encoded slash in a scoped npm name (pkg:npm/@scope%2Fname, "
+                               f"as syft 0.33 wrote them) read as pkg:npm/%40scope/name: {', '.join(mended[:10])}"
+                               f"{', ...' if len(mended) > 10 else ''}")
     ranges = [f"{names[ident]} {declared[ident]}" for ident in declared if declared[ident]]
     if ranges:
         result.warnings.append(f"{len(ranges)} packages have a version range, not a version (GitHub's dependency graph "
@@ -247,7 +290,7 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
         purl = purls[ident]
         ecosystem = purl[4:].split("/", 1)[0] if purl.startswith("pkg:") else "generic"
         direct: bool | None = None
-        if ident in related_ids:
+        if ident in related_ids and not undirected:
             direct = ident in direct_ids
         result.components.append(
             ComponentRecord(
@@ -274,6 +317,14 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
                 groups=tuple(dict.fromkeys(group_of.get(ident, ()))),
             )
         )
+    if not_packages:
+        shown = ", ".join(list(not_packages)[:3]) + (", ..." if len(not_packages) > 3 else "")
+        result.warnings.append(f"relationships from {len(not_packages)} element(s) that are no package ({shown}: a file, "
+                               "the document or an id it does not list) were not read as dependencies")
+    if undirected:
+        result.warnings.append(f"the document describes {undirected} packages, some of which other packages depend on: "
+                               "that does not say which one is the product, so all are listed as components and "
+                               "which are direct dependencies is unknown")
     if listed:
         result.warnings.append(f"the document describes {listed} packages and nothing else, none of them depending on "
                                "or containing another: they are read as the components it lists, not as a product")
@@ -379,6 +430,14 @@ def _mended_licence(value: object, fixes: Counter[str]) -> object:
     return value
 
 
+def _mended_checksum(item: object, fixes: Counter[str]) -> object:
+    """A checksum whose value lib4sbom (sbom4rust, sbom4python) writes under "checkumValue" read as checksumValue."""
+    if not isinstance(item, dict) or "checkumValue" not in item or "checksumValue" in item:
+        return item
+    fixes["checksums under 'checkumValue' (sbom4rust's misspelling) read as checksumValue"] += 1
+    return {("checksumValue" if key == "checkumValue" else key): value for key, value in item.items()}
+
+
 def _lenient(data: dict[str, Any], named_licences: dict[str, str]) -> tuple[dict[str, Any], Counter[str]]:
     """A copy of the document with the known real-world deviations mended, and what was mended; a package's licence
     text that is no SPDX expression goes into `named_licences` (by SPDXID)."""
@@ -416,6 +475,8 @@ def _lenient(data: dict[str, Any], named_licences: dict[str, str]) -> tuple[dict
                     original, package[key] = package[key], _mended_licence(package[key], fixes)
                     if original != package[key] and isinstance(package.get("SPDXID"), str):
                         named_licences.setdefault(package["SPDXID"], str(original))
+            if isinstance(package.get("checksums"), list):
+                package["checksums"] = [_mended_checksum(item, fixes) for item in package["checksums"]]
             if isinstance(package.get("licenseInfoFromFiles"), list):
                 package["licenseInfoFromFiles"] = [
                     _mended_licence(item, fixes) for item in package["licenseInfoFromFiles"]]

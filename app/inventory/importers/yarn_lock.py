@@ -4,7 +4,8 @@ Each entry is keyed by the descriptors ("name@range", comma-separated) that reso
 A dependency "b" "^1.0.0" of an entry points to the entry whose descriptors include "b@^1.0.0":
 that is how parents are found. Classic files do not say what is direct; berry files do, through
 their workspace entries. No yarn.lock tells dev from runtime: a package is "runtime", or
-"optional" when berry marks the only way to it optional.
+"optional" when berry marks the only way to it optional. A package from git keeps its repository at
+the locked commit as where it came from (`resolved` in v1, berry's `resolution` "name@<repo>#commit=<sha>").
 
 The v1 reader is a small line parser. PyPI has two candidates, neither fit: `pyarn` is GPL-3.0+,
 "Planning" status and documents no error handling; `yarnlock` (Rust) also keys results by bare
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from app.inventory.importers._common import decode_text, filename_of, guarded
+from app.inventory.importers._common import decode_text, filename_of, guarded, without_credentials
 from app.inventory.importers._npm import (
     Components,
     Entry,
@@ -280,6 +281,26 @@ def _registry_tarball_name(resolved: str) -> str:
     return last
 
 
+def _berry_origin(reference: str) -> str:
+    """Where a berry package that is no registry release came from: its git repository at the locked commit
+    ("repo#commit", as the pnpm and poetry importers record it), else the archive or URL it was installed from; ""
+    for a registry release (`npm:`). A patched package came from where its original did."""
+    if reference.startswith("patch:"):
+        # patch:<source descriptor, %-encoded>#<patch file>::<bindings>
+        return _berry_origin(_split_descriptor(unquote(reference[len("patch:"):].split("#", 1)[0]))[1])
+    source = reference.split("::", 1)[0]  # berry's bindings (::locator=..., ::version=...) name no source
+    if ":" not in source or source.startswith("npm:"):
+        return ""
+    location, _, fragment = source.partition("#")
+    for parameter in fragment.split("&"):
+        key, equals, value = parameter.partition("=")
+        if not equals:  # lockfiles of berry 2 wrote `#commit:abc123`
+            key, _, value = parameter.partition(":")
+        if key == "commit" and value:
+            return without_credentials(f"{location}#{value}")
+    return without_credentials(source)
+
+
 def _parse_berry(text: str) -> ParsedFile:
     data = load_yaml_mapping(text, FORMAT)
     components = Components("npm")
@@ -311,6 +332,9 @@ def _parse_berry(text: str) -> ParsedFile:
             name = _split_descriptor(unquote(reference[len("patch:") :]))[0] or name
         entry = components.add(name, version)
         entry.scope_rank = 0
+        origin = _berry_origin(reference)
+        if origin and not entry.repository_url:
+            entry.repository_url = origin
         for descriptor in descriptors:
             by_descriptor[descriptor] = entry
         entries.append((entry, fields, where))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from app.inventory.importers import FORMATS, ImporterError
@@ -20,9 +22,14 @@ DEEP_BY_FORMAT = {
     "poetry.lock": b"[[package]]\nname = \"x\"\nextras = " + b"[" * DEEP,
     "uv.lock": b"version = 1\n[[package]]\nname = \"x\"\nwheels = " + b"[" * DEEP,
     "pyproject.toml": b"[project]\nname = \"x\"\ndependencies = " + b"[" * DEEP,
+    # the nesting is in the base64 payload of the DSSE envelope: decoded, it goes through app.nesting too
+    "in-toto-attestation": b'{"payloadType": "application/vnd.in-toto+json", "signatures": [], "payload": "'
+    + base64.b64encode(b'{"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://cyclonedx.org/bom", '
+                       b'"predicate": ' + b"[" * DEEP) + b'"}',
 }
 XML = {"cyclonedx-xml", "csproj", "packages.config"}
-JSON_OR_YAML = {"cyclonedx-json", "spdx-json", "package-lock.json", "package.json", "bower.json", "Pipfile.lock", "pnpm-lock.yaml"}
+JSON_OR_YAML = {"cyclonedx-json", "spdx-json", "package-lock.json", "package.json", "bower.json", "Pipfile.lock", "pnpm-lock.yaml",
+                "in-toto-attestation"}
 
 
 def test_every_json_or_yaml_format_has_a_deep_sample():

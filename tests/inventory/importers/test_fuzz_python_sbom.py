@@ -27,6 +27,7 @@ SEEDS = {
     "cyclonedx-xml": DATA / "sbom" / "device-1.6.cdx.xml",
     "spdx-json": REAL / "spdx" / "rust-hello-server.spdx.json",
     "spdx-tag-value": DATA / "sbom" / "device-2.3.spdx",
+    "in-toto-attestation": TEST_DATA / "realworld" / "attestations" / "trivy-centos-7-cyclonedx.intoto.jsonl",
     "packages.config": DATA / "nuget" / "packages.config",
     "csproj": DATA / "nuget" / "Device.Service.csproj",
 }

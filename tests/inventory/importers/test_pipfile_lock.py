@@ -37,12 +37,37 @@ def test_versions_hashes_purl_and_unknown_direct():
     assert flask.direct is None
 
 
-def test_a_git_entry_has_no_version_and_keeps_its_url():
+def test_a_git_entry_has_no_version_and_keeps_its_url_at_the_locked_ref():
     parsed = pipfile_lock.parse(SAMPLE.read_bytes())
     internal = by_name(parsed)["internal-lib"]
     assert internal.version == ""
-    assert internal.repository_url == "https://git.example.com/acme/internal-lib.git"
+    assert internal.repository_url == (
+        "https://git.example.com/acme/internal-lib.git#9f1c2b7e5d3a4c6b8e0f1a2b3c4d5e6f7a8b9c0d")
     assert any("internal-lib" in warning for warning in parsed.warnings)
+
+
+GIT_SOURCE = Path(__file__).parents[2] / "data" / "realworld" / "lockfiles" / "dependabot-git_source-Pipfile.lock"
+
+
+def test_a_git_entry_keeps_its_repository_at_the_locked_commit_as_poetry_lock_does():
+    """dependabot's git_source.lock: `"pythonfinder": {"git": "https://github.com/sarugaku/pythonfinder.git", "ref":
+    "e63ef43..."}` is the repository at that commit (`url#ref`, as a poetry.lock git source reads), not the repository
+    at whatever its default branch holds."""
+    data = json.loads(GIT_SOURCE.read_text())
+    git = data["default"]["pythonfinder"]
+    parsed = parse_file("Pipfile.lock", GIT_SOURCE.read_bytes())
+    assert len(parsed.components) == len(data["default"]) + len(data["develop"]) == 6
+    pythonfinder = by_name(parsed)["pythonfinder"]
+    assert pythonfinder.repository_url == f"{git['git']}#{git['ref']}"
+    assert pythonfinder.repository_url.endswith("#e63ef4351b3a2757c374cd1b828a1adef87bb15e")
+    assert all(c.repository_url == "" for c in parsed.components if c.name != "pythonfinder")
+
+
+def test_a_git_entry_without_a_ref_keeps_its_url_alone() -> None:
+    content = json.dumps({"_meta": {"pipfile-spec": 6}, "default": {
+        "lib": {"git": "https://github.com/acme/lib.git", "editable": True}}, "develop": {}}).encode()
+    (lib,) = pipfile_lock.parse(content).components
+    assert lib.repository_url == "https://github.com/acme/lib.git"
 
 
 def test_empty_sections_give_no_components_but_no_sections_is_an_error():

@@ -143,3 +143,26 @@ def test_poetry_alternatives_per_python_or_platform_give_no_version_unless_all_p
     assert components["pydantic"].declared == lists["pydantic"][0]  # a list of one is that one constraint
     (warning,) = [w for w in parsed.warnings if "per Python version or platform" in w]
     assert all(name in warning for name in varied)
+
+
+def test_a_pep508_direct_reference_to_a_folder_is_the_projects_own_code_not_a_component() -> None:
+    """uv's root_editable test package: `black @ {root:uri}/../black_editable` (hatch's context formatting) installs a
+    folder beside the project, its own code, not the black of PyPI."""
+    path = LOCKFILES / "uv-root_editable-pyproject.toml"
+    assert tomllib.loads(path.read_text())["project"]["dependencies"] == ["black @ {root:uri}/../black_editable"]
+    parsed = parse_file("pyproject.toml", path.read_bytes())
+    assert parsed.components == []
+    (warning,) = parsed.warnings
+    assert "1 package(s) installed from folders of the project" in warning and "black" in warning
+
+
+def test_file_urls_of_folders_are_skipped_and_of_archives_kept_with_their_version_and_origin() -> None:
+    content = (b'[project]\nname = "app"\nversion = "1"\ndependencies = [\n'
+               b'  "sub @ file:./packages/sub",\n  "mine @ file:///srv/src/mine",\n'
+               b'  "wheelie @ file:///srv/dist/wheelie-2.0.1-py3-none-any.whl",\n  "requests>=2",\n]\n')
+    parsed = parse_file("pyproject.toml", content)
+    assert [(c.name, c.version, c.purl, c.repository_url, c.declared) for c in parsed.components] == [
+        ("wheelie", "2.0.1", "pkg:pypi/wheelie@2.0.1", "file:///srv/dist/wheelie-2.0.1-py3-none-any.whl", ""),
+        ("requests", "", "pkg:pypi/requests", "", ">=2"),
+    ]
+    assert any("2 package(s) installed from folders of the project" in w and "mine, sub" in w for w in parsed.warnings)

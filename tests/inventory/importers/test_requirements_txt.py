@@ -266,3 +266,38 @@ def test_a_windows_1252_file_is_read_as_pip_reads_it_on_windows() -> None:
 def test_bytes_that_are_not_even_windows_1252_are_refused_clearly() -> None:
     with pytest.raises(ImporterError, match="neither UTF-8 nor Windows-1252"):
         parse_file("requirements.txt", b"flask==3.0.0  # \x81\n")
+
+
+def test_a_named_requirement_of_a_local_folder_is_skipped_with_a_warning_that_names_it() -> None:
+    """cyclonedx-python's local.txt: `foo @ file://../foo` (PEP 508 direct reference to a folder) is the project's own
+    code, not the foo of PyPI; the archives beside it are packages and keep their file as origin."""
+    path = DATA / "realworld" / "lockfiles" / "cyclonedx-python-local-requirements.txt"
+    assert "foo @ file://../foo" in path.read_text()
+    parsed = parse_file("requirements.txt", path.read_bytes())
+    assert "foo" not in {c.name for c in parsed.components}
+    assert {c.repository_url for c in parsed.components} == {
+        "./downloads/numpy-1.9.2-cp34-none-win32.whl", "./downloads/numpy-1.26.1.tar.gz"}
+    (warning,) = [w for w in parsed.warnings if "local folder" in w]
+    assert warning.endswith("skipped: foo (line 11)")
+    assert not any("foo @ file" in w and "the project itself" in w for w in parsed.warnings)
+
+
+def test_pip_freeze_of_a_conda_environment_keeps_the_packages_conda_built() -> None:
+    """`pip freeze` in a conda environment names every package conda installed by the folder conda built it in
+    (`numpy @ file:///home/conda/feedstock_root/build_artifacts/numpy_1675642561072/work`): third-party packages
+    without a version, not the project's own code; a folder of the machine is no origin."""
+    content = (b"numpy @ file:///home/conda/feedstock_root/build_artifacts/numpy_1675642561072/work\n"
+               b"certifi @ file:///croot/certifi_1671487769961/work/certifi\n"
+               b"cffi @ file:///D:/bld/cffi_1671179506518/work\n"
+               b"openfold @ file:///data/home/someone/openfold\n"
+               b"requests==2.28.2\n")
+    parsed = parse_file("requirements.txt", content)
+    assert [(c.name, c.version, c.purl, c.repository_url) for c in parsed.components] == [
+        ("numpy", "", "pkg:pypi/numpy", ""), ("certifi", "", "pkg:pypi/certifi", ""), ("cffi", "", "pkg:pypi/cffi", ""),
+        ("requests", "2.28.2", "pkg:pypi/requests@2.28.2", "")]
+    assert parsed.warnings == [
+        "1 requirement(s) install a local folder (`name @ file:...`), taken for the project's own code, not a "
+        "component; skipped: openfold (line 4)",
+        "3 package(s) installed by conda (pip freeze names the folder conda built them in, not a version): listed "
+        "without a version: numpy (line 1), certifi (line 2), cffi (line 3)",
+    ]

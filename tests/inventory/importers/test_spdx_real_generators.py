@@ -124,3 +124,112 @@ def test_files_are_not_read_so_a_manifests_files_cost_nothing_and_need_no_mendin
     parsed = spdx_json.parse(json.dumps(raw).encode())
     assert len(parsed.components) == expected_components(MICROSOFT)
     assert not any("file" in warning for warning in parsed.warnings)
+
+
+JACKSON_NPM = REAL / "boxyhq-jackson-syft-0.33-npm-trimmed.spdx"
+
+
+def test_syft_033_npm_purls_with_an_encoded_slash_are_mended_as_in_cyclonedx() -> None:
+    """boxyhq/jackson's npm/sbom.spdx (syft 0.33, tag-value): `pkg:npm/@ampproject%2Fremapping@2.1.1`, which
+    packageurl refuses, is read as `pkg:npm/%40ampproject/remapping@2.1.1`, the purl its CycloneDX twin gives."""
+    from app.inventory.importers import spdx_tagvalue
+
+    written = re.findall(r"^ExternalRef: PACKAGE_MANAGER purl (\S+)$", JACKSON_NPM.read_text(), re.MULTILINE)
+    encoded = [purl for purl in written if "%2F" in purl]
+    assert len(written) == 8 and len(encoded) == 6
+    parsed = spdx_tagvalue.parse(JACKSON_NPM.read_bytes())
+    purls = {component.name: component.purl for component in parsed.components}
+    assert encoded[0] == "pkg:npm/@ampproject%2Fremapping@2.1.1"
+    assert purls["@ampproject/remapping"] == "pkg:npm/%40ampproject/remapping@2.1.1"
+    assert purls["acorn"] == "pkg:npm/acorn@8.7.0"  # read as written
+    assert not any("%2F" in purl for purl in purls.values())
+    (warning,) = [w for w in parsed.warnings if "encoded slash" in w]
+    assert warning.startswith("6 purls with an encoded slash in a scoped npm name") and "@xtuc/long" in warning
+
+
+def test_an_encoded_slash_in_an_spdx_json_purl_is_mended_too() -> None:
+    """The real syft 0.60 document with one package's purl written as syft 0.33 wrote scoped npm names."""
+    raw = json.loads(SYFT.read_text())
+    package = raw["packages"][0]
+    (reference,) = [ref for ref in package["externalRefs"] if ref["referenceType"] == "purl"]
+    reference["referenceLocator"] = "pkg:npm/@ampproject%2Fremapping@2.1.1"
+    parsed = spdx_json.parse(json.dumps(raw).encode())
+    (component,) = [c for c in parsed.components if c.refs == (package["SPDXID"],)]
+    assert (component.purl, component.ecosystem) == ("pkg:npm/%40ampproject/remapping@2.1.1", "npm")
+    assert any(w.startswith("1 purls with an encoded slash") for w in parsed.warnings)
+
+
+SBOM4RUST = REAL / "screenly-cli-sbom4rust-0.5.2.spdx.json"
+
+
+def test_sbom4rusts_checkum_value_is_read_as_the_checksum_value_with_a_warning() -> None:
+    """Screenly/cli's sbom.spdx.json (sbom4rust 0.5.2, through lib4sbom): every checksum is {"algorithm": "SHA1",
+    "checkumValue": ...}, which spdx-tools refuses; read leniently, each hash is kept."""
+    raw = json.loads(SBOM4RUST.read_text())
+    checksums = [item for package in raw["packages"] for item in package.get("checksums", [])]
+    assert len(checksums) == 29 and all(set(item) == {"algorithm", "checkumValue"} for item in checksums)
+    parsed = parse_file("sbom.spdx.json", SBOM4RUST.read_bytes())
+    assert len(parsed.components) == len(raw["packages"]) == 31
+    addr2line = next(c for c in parsed.components if c.name == "addr2line")
+    assert addr2line.hashes == ("sha1:a736feffcc9892b0d164bfe3f2a7ac1f2d78ff4d",)
+    assert sum(len(c.hashes) for c in parsed.components) == 29
+    (warning,) = [w for w in parsed.warnings if "leniently" in w]
+    assert warning.endswith("read leniently: 29 checksums under 'checkumValue' (sbom4rust's misspelling) read as "
+                            "checksumValue")
+
+
+def test_a_document_that_describes_every_crate_names_no_product_and_no_direct_dependency() -> None:
+    """sbom4rust DESCRIBES every crate of Cargo.lock (one version of each name: 27 of these 31 packages) and gives
+    their DEPENDS_ON graph: a described package that others depend on is no product. All are components, each keeps
+    its parents, and which are direct is unknown."""
+    raw = json.loads(SBOM4RUST.read_text())
+    described = {r["relatedSpdxElement"] for r in raw["relationships"] if r["relationshipType"] == "DESCRIBES"}
+    needed = {r["relatedSpdxElement"] for r in raw["relationships"] if r["relationshipType"] == "DEPENDS_ON"}
+    assert len(described) == 27 and described & needed
+    # the checksum misspelling is the test above's subject: spelled right here, so that only DESCRIBES is at stake
+    parsed = spdx_json.parse(SBOM4RUST.read_bytes().replace(b'"checkumValue"', b'"checksumValue"'))
+    assert not any("leniently" in w for w in parsed.warnings)
+    assert len(parsed.components) == 31
+    assert all(component.direct is None for component in parsed.components)
+    purl_of = {c.refs[0]: c.purl for c in parsed.components}
+    for component in parsed.components:  # the DEPENDS_ON graph, as sbom4rust wrote it, gives the parents
+        assert set(component.parents) == {purl_of[r["spdxElementId"]] for r in raw["relationships"]
+                                          if r["relationshipType"] == "DEPENDS_ON"
+                                          and r["relatedSpdxElement"] == component.refs[0]}
+    assert sum(bool(component.parents) for component in parsed.components) == 18
+    assert any("describes 27 packages, some of which other packages depend on" in w for w in parsed.warnings)
+
+
+def test_a_non_package_that_contains_every_package_is_no_dependency_edge() -> None:
+    """jx's syft 0.60 document: the scanned archive (an id the document does not list) CONTAINS all 84 Go modules and
+    nothing DESCRIBES: that says where the modules are, not which ones jx needs directly; before, all 84 were read as
+    transitive with no parent."""
+    raw = json.loads(SYFT.read_text())
+    sources = {r["spdxElementId"] for r in raw["relationships"]}
+    listed = {item["SPDXID"] for item in raw["packages"] + raw.get("files", [])}
+    assert {r["relationshipType"] for r in raw["relationships"]} == {"CONTAINS"} and not sources & listed
+    parsed = spdx_json.parse(SYFT.read_bytes())
+    assert len(parsed.components) == 84
+    assert all(c.direct is None and c.parents == () for c in parsed.components)
+    assert any("were not read as dependencies" in w and next(iter(sources)) in w for w in parsed.warnings)
+
+
+def test_a_described_file_that_contains_packages_stands_for_the_product() -> None:
+    """The existing rule for a described root that CONTAINS packages (syft's scanned directory) holds for a described
+    file: what it contains is direct unless another package needs it."""
+    document = {
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "app",
+        "documentNamespace": "https://example.com/app", "creationInfo": {"created": "2024-01-01T00:00:00Z",
+                                                                         "creators": ["Tool: test"]},
+        "files": [{"SPDXID": "SPDXRef-File-app", "fileName": "./app.bin",
+                   "checksums": [{"algorithm": "SHA1", "checksumValue": "0" * 40}]}],
+        "packages": [{"SPDXID": f"SPDXRef-{name}", "name": name, "versionInfo": "1.0", "downloadLocation": "NOASSERTION",
+                      "filesAnalyzed": False} for name in ("a", "b")],
+        "relationships": [
+            {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-File-app"},
+            {"spdxElementId": "SPDXRef-File-app", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-a"},
+            {"spdxElementId": "SPDXRef-File-app", "relationshipType": "CONTAINS", "relatedSpdxElement": "SPDXRef-b"},
+            {"spdxElementId": "SPDXRef-a", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-b"}],
+    }
+    found = {c.name: (c.direct, len(c.parents)) for c in spdx_json.parse(json.dumps(document).encode()).components}
+    assert found == {"a": (True, 0), "b": (False, 1)}

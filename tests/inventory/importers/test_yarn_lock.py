@@ -192,3 +192,36 @@ def test_a_classic_lock_without_its_header_is_known_by_its_entries_and_by_a_name
         assert [(c.name, c.version) for c in parsed.components] == [("husky", "8.0.1")]
     assert yarn_lock.named("yarn-v1.lock") and not yarn_lock.named("Cargo.lock")
     assert not yarn_lock.claims(b"GEM\n  remote: https://rubygems.org/\n  specs:\n    rake (13.0.6)\n")
+
+
+def test_berry_git_packages_keep_their_repository_at_the_locked_commit() -> None:
+    """osv-scalibr's commits.v2.lock: berry resolves a git dependency to `name@https://github.com/owner/repo.git#commit=
+    <sha>` (berry 2 wrote `#commit:<sha>`, an ssh URL too). Where it came from is the repository at that commit
+    (`repo#commit`, as pnpm and poetry git sources record it), not the npm release of that version."""
+    path = DATA / "realworld" / "lockfiles" / "osv-scalibr-commits.v2-yarn.lock"
+    parsed = parse_file("yarn.lock", path.read_bytes())
+    assert len(parsed.components) == path.read_text().count("  resolution: ") == 7
+    found = {c.name: c.repository_url for c in parsed.components}
+    assert found["vuejs"] == "https://github.com/vuejs/vue.git#0948d999f2fddf9f90991956493f976273c5da1f"
+    assert found["@typegoose/typegoose"] == (  # berry 2's `#commit:<sha>`
+        "https://github.com/typegoose/typegoose.git#3ed06e5097ab929f69755676fee419318aaec73a")
+    assert found["is-really-great"] == (
+        "ssh://git@github.com:my-org/is-really-great.git#191eeef50c584714e1fb8927d17ee72b3b8c97c4")
+    assert all(url and "#commit" not in url for url in found.values())
+
+
+@pytest.mark.parametrize(("resolution", "origin"), [
+    ("x@github:acme/x#commit=0123abc", "github:acme/x#0123abc"),
+    ("x@https://github.com/acme/x.git#workspace=x&commit=0123abc", "https://github.com/acme/x.git#0123abc"),
+    ("x@https://ci:s3cr3t@git.example.com/acme/x.git#commit=0123abc", "https://git.example.com/acme/x.git#0123abc"),
+    ("x@https://example.com/x-1.0.0.tgz", "https://example.com/x-1.0.0.tgz"),
+    ("x@patch:x@https%3A//github.com/acme/x.git%23commit=0123abc#./x.patch::version=1.0.0&hash=ab",
+     "https://github.com/acme/x.git#0123abc"),
+    ("x@npm:1.0.0", ""),
+    ("x@patch:x@npm%3A1.0.0#./x.patch::version=1.0.0&hash=ab", ""),
+])
+def test_berry_origin_is_the_repository_at_its_commit_without_credentials(resolution: str, origin: str) -> None:
+    content = (b"__metadata:\n  version: 8\n\n"
+               + f'"x@anything":\n  version: 1.0.0\n  resolution: "{resolution}"\n'.encode())
+    (component,) = parse_file("yarn.lock", content).components
+    assert (component.name, component.repository_url) == ("x", origin)
