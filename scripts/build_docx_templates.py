@@ -235,10 +235,16 @@ def document_control(doc: DocumentObject) -> None:
     doc.add_paragraph()
 
 
+# A signature's note when the record's signed content has changed since ("Content changed since signing: ...", as the
+# page says it). A document generated before the note existed keeps rows without it, hence `is defined`.
+CONTENT_NOTE = "{{ sig.content_note }}"
+
+
 def signatures(doc: DocumentObject) -> None:
-    """The closing table of electronic signatures (name, meaning, time, comment)."""
+    """The closing table of electronic signatures (name, meaning, time, comment, and the note of a signature whose
+    signed content has changed since, beside it)."""
     doc.add_heading("Signatures", level=2)
-    rows_table(
+    table = rows_table(
         doc,
         "sig in signatures",
         [
@@ -251,11 +257,23 @@ def signatures(doc: DocumentObject) -> None:
         size=10,
         empty="Not signed.",
     )
+    note = table.rows[2].cells[4]
+    for text in ("{%p if sig.content_note is defined and sig.content_note %}", CONTENT_NOTE, "{%p endif %}"):
+        run = note.add_paragraph().add_run(text)
+        run.font.size = Pt(10)
+        run.bold = text == CONTENT_NOTE
+        if text == CONTENT_NOTE:
+            run.font.color.rgb = RED
 
 
 def yes_no(expr: str) -> str:
     """A tag printing yes/no for a boolean."""
     return "{{ 'Yes' if " + expr + " else 'No' }}"
+
+
+def signed_by(name: str, when: str) -> str:
+    """A tag printing who signed and when, or that nobody has (as the control block says it), never a blank."""
+    return "{{ " + name + " ~ ' ' ~ " + when + " if " + name + " else 'No signature recorded' }}"
 
 
 def document(title: str, *, landscape: bool) -> Callable[[Callable[[DocumentObject], None]], Builder]:
@@ -310,7 +328,8 @@ def supplier_evaluation(doc: DocumentObject) -> None:
             ("Submitted", "{{ submitted_on }}"),
             ("Decided", "{{ decided_on }} {{ decided_by }}"),
             ("Decision thresholds",
-             "Approved from {{ threshold_approved }} %, conditionally approved from {{ threshold_conditional }} %"),
+             "{{ 'Approved from ' ~ threshold_approved ~ ' %, conditionally approved from ' ~ threshold_conditional"
+             " ~ ' %' if threshold_approved != '' else 'Not scored yet' }}"),
         ],
     )
     doc.add_heading("Questions and answers", level=2)
@@ -351,8 +370,9 @@ def supplier_evaluation(doc: DocumentObject) -> None:
     fields_table(
         doc,
         [
-            ("Score", "{{ score_percentage }} %"),
-            ("Weighted points", "{{ score_points }} of {{ score_max_points }}"),
+            ("Score", "{{ score_percentage ~ ' %' if score_percentage != '' else 'Not scored yet' }}"),
+            ("Weighted points",
+             "{{ score_points ~ ' of ' ~ score_max_points if score_points != '' else 'Not scored yet' }}"),
         ],
     )
     rows_table(
@@ -453,7 +473,8 @@ def purchasing_information(doc: DocumentObject) -> None:
         doc,
         [
             ("Adequacy reviewed by", "{{ adequacy_review.printed_name }}"),
-            ("Meaning", "{{ adequacy_review.meaning }}"),
+            ("Meaning", "{{ adequacy_review.meaning }}{{ '. ' ~ adequacy_review.content_note if"
+                        " adequacy_review.content_note is defined and adequacy_review.content_note }}"),
             ("Date and time", "{{ adequacy_review.signed_at }}"),
             ("Signed record", "{{ adequacy_review.record }}"),
             ("Content sha256", "{{ adequacy_review.content_hash }}"),
@@ -491,8 +512,8 @@ def soup_list(doc: DocumentObject) -> None:
             ("Release status", "{{ release_status }}"),
             ("Components", "{{ components|length }}"),
             ("SOUPs of SOUPs", "{{ transitive_rule }}"),
-            ("Prepared (authored) by", "{{ prepared_by }} {{ prepared_at }}"),
-            ("Approved by", "{{ approved_by }} {{ approved_at }}"),
+            ("Prepared (authored) by", signed_by("prepared_by", "prepared_at")),
+            ("Approved by", signed_by("approved_by", "approved_at")),
         ],
     )
     doc.add_heading("Identification (IEC 62304 8.1.2)", level=2)
@@ -602,7 +623,7 @@ def third_party_notices(doc: DocumentObject) -> None:
             ("Release", "{{ release_version }} ({{ release_status }})"),
             ("Components listed", "{{ component_count }} shipped (runtime) components"),
             ("Not listed", "{{ left_out_dev }} development-only components (not shipped)"),
-            ("SOUP list approved", "{{ approved_by }} {{ approved_at }}"),
+            ("SOUP list approved", signed_by("approved_by", "approved_at")),
         ],
     )
     doc.add_heading("Licences", level=2)
@@ -731,13 +752,13 @@ def validation_protocol(doc: DocumentObject) -> None:
         size=8,
         empty="No test cases.",
     )
-    # The steps cell of the item row: a paragraph loop, then the overall expected result,
-    # so the cell always keeps a paragraph even for an unscripted test without steps.
+    # The steps cell of the item row: a paragraph loop, then the overall expected result (empty for a scripted test,
+    # whose steps carry theirs), so the cell always keeps a paragraph even for an unscripted test without steps.
     steps = table.rows[2].cells[4]
     for text in (
         "{{ step.number }}. {{ step.action }} Expected: {{ step.expected_result }}",
         "{%p endfor %}",
-        "Expected result: {{ t.expected_result|multiline }}",
+        "{{ ('Expected result: ' ~ t.expected_result)|multiline if t.expected_result }}",
     ):
         run = steps.add_paragraph().add_run(text)
         run.font.size = Pt(8)

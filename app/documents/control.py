@@ -59,7 +59,19 @@ def new_number(doc_type: str, prefix: str, key: str | None) -> str:
 def hashed_content(context: Mapping[str, Any], volatile: frozenset[str]) -> dict[str, Any]:
     """What a revision's content hash covers: the record's variables, its signatures and whether it is a draft;
     not when or by whom the file was generated."""
-    return {key: value for key, value in context.items() if key not in GENERATION_KEYS and key not in volatile}
+    return {key: _without_empty_notes(value) for key, value in context.items()
+            if key not in GENERATION_KEYS and key not in volatile}
+
+
+def _without_empty_notes(value: Any) -> Any:
+    """The value without the empty content note of a signature that still matches its content: a document generated
+    before signatures carried the note shows the same content, so it gets no new revision for it."""
+    if isinstance(value, Mapping):
+        return {key: _without_empty_notes(item) for key, item in value.items()
+                if not (key == "content_note" and item == "")}
+    if isinstance(value, list):
+        return [_without_empty_notes(item) for item in value]
+    return value
 
 
 def what_changed(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> str:
@@ -108,15 +120,18 @@ AUTHOR_NOT_SIGNED = "Record author (not signed)"
 
 def control_block(signatures: Sequence[Mapping[str, str]], *, prepared_by: str, prepared_at: str,
                   author: tuple[str, str] | None = None) -> dict[str, Any]:
-    """Prepared / reviewed / approved, filled from the signatures (the latest of each kind); without an "authored"
-    signature the record's author prepared it, or, for a record without one, the person who generated the document
-    (neither a signature); a kind nobody signed says so rather than leave a blank to sign."""
+    """Prepared / reviewed / approved, filled from the signatures (the latest of each kind, its meaning followed by
+    the note of a signature whose content has changed since); without an "authored" signature the record's author
+    prepared it, or, for a record without one, the person who generated the document (neither a signature); a kind
+    nobody signed says so rather than leave a blank to sign."""
     block: dict[str, Any] = {}
     for role, meanings in _ROLES.items():
         signed = [row for row in signatures if row["meaning"] in meanings]
         if signed:
             row = signed[-1]
-            block[role] = {"name": row["printed_name"], "date": row["signed_at"], "meaning": row["meaning"]}
+            note = row.get("content_note")  # rows kept with a document generated before the note existed have none
+            block[role] = {"name": row["printed_name"], "date": row["signed_at"],
+                           "meaning": f"{row['meaning']}. {note}" if note else row["meaning"]}
         else:
             block[role] = {"name": "—", "date": "—", "meaning": "No signature recorded"}
     if not signed_as(signatures, "prepared"):

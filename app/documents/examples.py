@@ -30,6 +30,7 @@ COMMON: dict[str, Any] = {
             "comment": "Prepared from the records in Provenance.",
             "record": "Supplier evaluation of A & B <Ltd> (SUP-0042), version 3",
             "content_hash": "3f1c9a7e5b2d4c6a8e0f1b3d5c7a9e1f2b4d6c8a0e2f4b6d8c0a2e4f6b8d0c2a",
+            "content_note": "",
         },
         {
             "printed_name": "Dana Quality",
@@ -38,6 +39,7 @@ COMMON: dict[str, Any] = {
             "comment": "Approved; see the conditions above.",
             "record": "Supplier evaluation of A & B <Ltd> (SUP-0042), version 4",
             "content_hash": "9b2e4d6f8a0c2e4b6d8f0a2c4e6b8d0f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b",
+            "content_note": "",
         },
     ],
     "company": {"name": "Example Medical GmbH"},
@@ -159,10 +161,10 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         ],
         "evidence_figures": [
             {"code": "O2", "figure": "31 commits in 90 days", "source": "git history of https://github.com/pallets/flask at 1a2b3c4d5e6f",
-             "measured": "2026-11-30", "proposed": "31", "answer": "31", "state": "accepted", "reason": ""},
+             "measured": "2026-11-30", "proposed": "31", "answer": "31", "state": "Proposed answer accepted", "reason": ""},
             {"code": "O7", "figure": "Security-Policy 0/10: security policy file not detected",
              "source": "OpenSSF Scorecard v5.5.0 of github.com/pallets/flask", "measured": "2026-11-28",
-             "proposed": "Neither", "answer": "A policy and published advisories", "state": "overridden",
+             "proposed": "Neither", "answer": "A policy and published advisories", "state": "Proposed answer overridden",
              "reason": "SECURITY.md and GitHub advisories exist; Scorecard ran before they were added"},
         ],
         "score_sections": [
@@ -245,6 +247,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
             "comment": "Requirements adequate before ordering.",
             "record": "Purchasing information PO-2026-118 from A & B <Ltd>, version 2",
             "content_hash": "5d7f9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e",
+            "content_note": "",
         },
         "receipt_verifications": [
             {
@@ -452,7 +455,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         ],
         "test_cases": [
             {
-                "code": "TC-01",
+                "code": "TC-1",
                 "function": "Electronic sign-off of a design review",
                 "method": "Scripted",
                 "objective": "A review cannot be closed without a sign-off by a second person.",
@@ -476,7 +479,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "expected_result": "Only a signed-off review can be closed.",
             },
             {
-                "code": "TC-02",
+                "code": "TC-2",
                 "function": "Dashboards of open reviews",
                 "method": "Unscripted (exploratory)",
                 "objective": "Dashboards list the open reviews of the project.",
@@ -494,20 +497,20 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "report_status": "Draft",
         "summary": "All scripted tests passed; one minor deviation in a supporting function, closed by a procedural control.",
         "trace": [
-            {"function": "Electronic sign-off of a design review", "process_risk": "High", "test_case": "TC-01",
+            {"function": "Electronic sign-off of a design review", "process_risk": "High", "test_case": "TC-1",
              "method": "Scripted", "result": "Passed"},
-            {"function": "Dashboards of open reviews", "process_risk": "Not high", "test_case": "TC-02",
+            {"function": "Dashboards of open reviews", "process_risk": "Not high", "test_case": "TC-2",
              "method": "Unscripted (exploratory)", "result": "Failed"},
         ],
         "evidence": [
-            {"test_case": "TC-01", "file": "tc01-signoff.png",
+            {"test_case": "TC-1 step 2", "file": "tc1-signoff.png",
              "sha256": "7d865e959b2466918c9863afca942d0fb89d7c9ac0c99bafc3749504ded97730",
              "executed_at": "2026-11-12 10:15 UTC"},
         ],
         "next_review": "2027-11-20",
         "executions": [
             {
-                "test_case": "TC-01",
+                "test_case": "TC-1 step 2",
                 "tester": "Robin Tester",
                 "executed_at": "2026-11-12 10:15 UTC",
                 "tested_version": "2026.3",
@@ -515,7 +518,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "outcome": "Passed",
             },
             {
-                "test_case": "TC-02",
+                "test_case": "TC-2",
                 "tester": "Robin Tester",
                 "executed_at": "2026-11-12 11:00 UTC",
                 "tested_version": "2026.3",
@@ -526,7 +529,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "deviations": [
             {
                 "number": "DEV-1",
-                "test_case": "TC-02",
+                "test_case": "TC-2",
                 "severity": "Minor",
                 "description": "Dashboard filter by assignee hides multi-assignee reviews.",
                 "impact": "None on records; users rely on the issue list.",

@@ -74,6 +74,8 @@ _SIGNATURE_FIELDS = (
     _s("comment", "The signer's comment (may be empty)"),
     _s("record", "What was signed: the record and its version"),
     _s("content_hash", "sha256 of the signed content (binds the signature to exactly that content)"),
+    _s("content_note", "'Content changed since signing: <fields>' when the record's signed content has changed since "
+                       "this signature (as its page says); empty while the signature still matches the record"),
 )
 
 _CONTROL_FIELDS = (
@@ -198,7 +200,7 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             _s("measured", "Date it was measured (YYYY-MM-DD)"),
             _s("proposed", "The proposed answer"),
             _s("answer", "The evaluator's answer"),
-            _s("state", "accepted or overridden (or proposed: not decided yet)"),
+            _s("state", "Proposed answer accepted, Proposed answer overridden, or Not decided yet"),
             _s("reason", "Why the evaluator answered otherwise (overridden only)"),
         ),
         _rows(
@@ -412,7 +414,7 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _rows(
             "test_cases",
             "Test cases of the protocol",
-            _s("code", "Test case code"),
+            _s("code", "Test case code as the app shows it (TC-1)"),
             _s("function", "Function the test case covers"),
             _s("method", "Scripted, Unscripted (exploratory), Unscripted (ad hoc) or Supplier evidence"),
             _s("objective", "Objective of the test"),
@@ -437,14 +439,14 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             "Function -> test case -> result: every function with the tests covering it and their result",
             _s("function", "The function of the system"),
             _s("process_risk", "High or Not high"),
-            _s("test_case", "Test case code (empty when no test covers the function)"),
+            _s("test_case", "Test case code as the app shows it, TC-1 (empty when no test covers the function)"),
             _s("method", "Test method"),
             _s("result", "Passed, Failed, Blocked, Not run; or the justification / Not covered"),
         ),
         _rows(
             "evidence",
             "Evidence files recorded with the executions, with their sha256",
-            _s("test_case", "Test case code"),
+            _s("test_case", "The test the evidence was recorded for, as the app shows it (TC-1, or TC-1 step 2)"),
             _s("file", "File name"),
             _s("sha256", "sha256 of the file as stored"),
             _s("executed_at", "When the execution was recorded (UTC)"),
@@ -453,7 +455,7 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _rows(
             "executions",
             "Every execution of a test case",
-            _s("test_case", "Test case code"),
+            _s("test_case", "The test executed, as the app shows it: TC-2, or TC-1 step 2 for a step of a scripted test"),
             _s("tester", "Who executed the test"),
             _s("executed_at", "When (UTC)"),
             _s("tested_version", "Version of the system tested"),
@@ -463,8 +465,8 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _rows(
             "deviations",
             "Deviations found during execution",
-            _s("number", "Deviation number"),
-            _s("test_case", "Test case where it was found"),
+            _s("number", "Deviation number as the app shows it (DEV-1)"),
+            _s("test_case", "The test where it was found, as the app shows it (TC-1 step 2)"),
             _s("severity", "Severity"),
             _s("description", "What deviated"),
             _s("impact", "Impact on the intended use"),

@@ -18,7 +18,7 @@ from app.auth.services import check_password_for_signature, is_locked, register_
 from app.db import refuse_changes
 from app.errors import DomainError, PermissionDenied
 from app.extensions import db
-from app.labels import label
+from app.labels import field_label, label
 from app.signatures.models import Meaning, Signature
 from app.signatures.session import mark_signed
 
@@ -197,6 +197,9 @@ def has_signature(entity_type: str, entity_id: Any, version: int, meaning: str) 
     return any(s.entity_version == version and s.meaning == meaning for s in signatures_for(entity_type, entity_id))
 
 
+CONTENT_CHANGED = "Content changed since signing"
+
+
 @dataclass(frozen=True)
 class Manifestation:
     printed_name: str
@@ -206,6 +209,15 @@ class Manifestation:
     version: int
     content_changed: bool
     changed_fields: tuple[str, ...] = ()
+
+    @property
+    def content_note(self) -> str:
+        """What a reader is told beside a signature whose signed content has changed since ("Content changed since
+        signing: Specification", as the page says it); empty while the content still matches."""
+        if not self.content_changed:
+            return ""
+        fields = ", ".join(field_label(name) for name in self.changed_fields)
+        return f"{CONTENT_CHANGED}: {fields}" if fields else CONTENT_CHANGED
 
 
 def bound_version(target: SignTarget, versions: Iterable[int]) -> int | None:

@@ -51,3 +51,22 @@ def part_xml(data: bytes, prefix: str = "word/") -> dict[str, str]:
             for n in archive.namelist()
             if n.startswith(prefix) and n.endswith(".xml")
         }
+
+
+def table_rows(data: bytes, *headers: str) -> list[dict[str, str]]:
+    """The rows of the first table whose header row holds every given header, as {column header: cell text}."""
+    for table in Document(io.BytesIO(data)).tables:
+        names = [cell.text.strip() for cell in table.rows[0].cells]
+        if all(header in names for header in headers):
+            return [dict(zip(names, (cell.text.strip() for cell in row.cells), strict=True)) for row in table.rows[1:]]
+    raise AssertionError(f"no table with the columns {headers!r}")
+
+
+def field_value(data: bytes, label: str) -> str:
+    """The value beside a label in the first two-column label/value table that has it."""
+    for table in Document(io.BytesIO(data)).tables:
+        for row in table.rows:
+            cells = row.cells
+            if len(cells) == 2 and cells[0].text.strip() == label:
+                return cells[1].text.strip()
+    raise AssertionError(f"no field {label!r}")

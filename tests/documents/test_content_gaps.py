@@ -116,7 +116,7 @@ def test_the_validation_report_has_summary_evidence_hashes_trace_and_next_review
     trace = text[text.index("Traceability"):]
     for function in system.functions:
         assert function.description in trace
-    assert "TC-01" in trace and "Passed" in trace
+    assert "TC-1" in trace and "Passed" in trace
     assert system.next_periodic_review.isoformat() in text
 
 

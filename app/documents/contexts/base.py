@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -13,6 +13,7 @@ from app.db import stated_id
 from app.extensions import db
 from app.formatting import humanise
 from app.signatures.models import Signature
+from app.signatures.services import SignTarget, check
 
 
 class SourceNotFound(LookupError):
@@ -70,9 +71,10 @@ def text(value: Any) -> str:
 SIGNED_AT_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 
 
-def manifestation_row(signature: Signature, record: str) -> dict[str, str]:
+def manifestation_row(signature: Signature, record: str, note: str = "") -> dict[str, str]:
     """How a signature prints (21 CFR 11.50): printed name, date and time with the time zone, meaning, and what
-    was signed: the record (its version) and the hash of the signed content."""
+    was signed: the record (its version) and the hash of the signed content; `note` says when that content has
+    changed since ("Content changed since signing: ...", empty while it still matches)."""
     return {
         "printed_name": signature.printed_name,
         "meaning": humanise(signature.meaning),
@@ -80,7 +82,19 @@ def manifestation_row(signature: Signature, record: str) -> dict[str, str]:
         "comment": signature.comment,
         "record": f"{record}, version {signature.entity_version}" if record else f"version {signature.entity_version}",
         "content_hash": signature.content_hash,
+        "content_note": note,
     }
+
+
+def checked_rows(target: SignTarget | None, signatures: Sequence[Signature], record: str) -> list[dict[str, str]]:
+    """The manifestation of each signature, checked against the record's content now the way its page checks it
+    (`target`, the record's sign target): a signature whose signed content has changed since carries the page's
+    note. Without a target (nothing to check against) no signature carries a note."""
+    if target is None or not signatures:
+        return [manifestation_row(signature, record) for signature in signatures]
+    checked = check(target, signatures)
+    return [manifestation_row(signature, record, shown.content_note)
+            for signature, shown in zip(signatures, checked, strict=True)]
 
 
 def record_signatures(entity_type: str, entity_id: Any, version: int | None = None) -> list[Signature]:
@@ -91,6 +105,10 @@ def record_signatures(entity_type: str, entity_id: Any, version: int | None = No
     return list(db.session.scalars(query.order_by(Signature.signed_at, Signature.id)))
 
 
-def signature_rows(entity_type: str, entity_id: Any, version: int | None = None, *, record: str = "") -> list[dict[str, str]]:
-    """The manifestation of each signature of a record (version None: all versions); `record` names it."""
-    return [manifestation_row(signature, record) for signature in record_signatures(entity_type, entity_id, version)]
+def signature_rows(entity_type: str, entity_id: Any, version: int | None = None, *, record: str = "",
+                   target: Callable[[], SignTarget] | None = None) -> list[dict[str, str]]:
+    """The manifestation of each signature of a record (version None: all versions); `record` names it. `target`
+    gives the record's sign target, read only when there is a signature to check against it (a release's reads
+    every component)."""
+    signatures = record_signatures(entity_type, entity_id, version)
+    return checked_rows(target() if target is not None and signatures else None, signatures, record)

@@ -80,7 +80,8 @@ def _release_source(release: Release, variables: dict[str, Any], *, title: str, 
         variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
         approved=release.status == ReleaseStatus.FROZEN, title=title, number_prefix=number_prefix,
         number_key=f"{release.product.name}-{release.version}",
-        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}"),
+        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}",
+                                  target=lambda: inventory.sign_target(release)),
     )
 
 
@@ -204,14 +205,17 @@ def traceability_matrix(source_id: str) -> Source:
 
 
 def release_diff(source_id: str) -> Source:
-    """Added, removed, upgraded, downgraded and licence-changed components between two releases."""
+    """Added, removed, upgraded, downgraded and licence-changed components between two releases (source id: the
+    newer release, compared with its previous release as on the release's page, or 'old_id:new_id')."""
     old_id, _, new_id = source_id.partition(":")
     old: Release | None
     if new_id:
         old, new = _release(old_id), _release(new_id)
     else:
+        # The baseline the release page compares with: its previous release (none for a product's first release,
+        # whose every component is added), never another release that happens to exist, maybe a later one.
         new = _release(old_id)
-        old = new.previous_release or inventory.latest_release(new.product, excluding=new)
+        old = new.previous_release
     result = inventory.release_diff(old, new)
     # The components on each side, by (ecosystem, name, version): purl, dependency, manufacturer, assessment.
     sides: dict[int, dict[tuple[str, str, str], Component]] = {}
@@ -281,5 +285,6 @@ def release_diff(source_id: str) -> Source:
         source_id=f"{old.id}:{new.id}" if old else str(new.id), version=new.row_version,
         approved=new.status == ReleaseStatus.FROZEN, title="SOUP changes between releases", number_prefix="DIFF",
         number_key=f"{new.product.name}-{old.version if old else 'none'}-{new.version}",
-        signatures=signature_rows("release", new.id, record=f"SOUP list of {new.product.name} {new.version}"),
+        signatures=signature_rows("release", new.id, record=f"SOUP list of {new.product.name} {new.version}",
+                                  target=lambda: inventory.sign_target(new)),
     )

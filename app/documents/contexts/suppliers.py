@@ -14,7 +14,7 @@ from app.db import utcnow
 from app.documents.contexts.base import (
     Source,
     SourceNotFound,
-    manifestation_row,
+    checked_rows,
     record_signatures,
     signature_rows,
     source_record,
@@ -22,12 +22,21 @@ from app.documents.contexts.base import (
 )
 from app.extensions import db
 from app.labels import label
+from app.questionnaires import evaluations
 from app.questionnaires.definitions import AnswerType, QuestionDefinition
 from app.questionnaires.evaluations import last_decided_evaluation_by_supplier
-from app.questionnaires.models import AnswerProposal, Evaluation, EvaluationStatus, EvidenceFile
+from app.questionnaires.models import AnswerProposal, Evaluation, EvaluationStatus, EvidenceFile, ProposalState
 from app.signatures.models import Meaning, Signature
 from app.suppliers.models import PurchaseRecord, Supplier, SupplierStatus
 from app.suppliers.rules import not_renewed
+from app.suppliers.services import purchases
+
+# What the evaluator made of an answer proposed from evidence, in the words of the evaluation page.
+PROPOSAL_STATES: dict[str, str] = {
+    ProposalState.PROPOSED: "Not decided yet",
+    ProposalState.ACCEPTED: "Proposed answer accepted",
+    ProposalState.OVERRIDDEN: "Proposed answer overridden",
+}
 
 
 def _answer_text(question: QuestionDefinition, value: Any) -> str:
@@ -105,7 +114,7 @@ def supplier_evaluation(source_id: str) -> Source:
          "measured": text(proposal.measured_at.date()) if proposal.measured_at else "",
          "proposed": _answer_text(definition.question(proposal.question_code), proposal.value),
          "answer": _answer_text(definition.question(proposal.question_code), proposal.answer) if proposal.answer else "",
-         "state": proposal.state, "reason": proposal.reason}
+         "state": PROPOSAL_STATES.get(proposal.state, label(proposal.state)), "reason": proposal.reason}
         for proposal in db.session.scalars(select(AnswerProposal).where(AnswerProposal.evaluation_id == evaluation.id)
                                            .order_by(AnswerProposal.id))
         if _has_question(definition, proposal.question_code)
@@ -156,7 +165,8 @@ def supplier_evaluation(source_id: str) -> Source:
         variables=variables, source_type="evaluation", source_id=str(evaluation.id), version=evaluation.version,
         approved=evaluation.status == EvaluationStatus.DECIDED, title="Supplier evaluation record",
         number_prefix="SER", number_key=f"{supplier.code}-{_ordinal(Evaluation, evaluation):02d}",
-        signatures=signature_rows("evaluation", evaluation.id, record=f"Supplier evaluation of {supplier.name} ({supplier.code})"),
+        signatures=signature_rows("evaluation", evaluation.id, record=f"Supplier evaluation of {supplier.name} ({supplier.code})",
+                                  target=lambda: evaluations.sign_target(evaluation)),
     )
 
 
@@ -258,7 +268,7 @@ def purchasing_information(source_id: str) -> Source:
     purchase = source_record(PurchaseRecord, source_id, "purchase record")
     record = f"Purchasing information {purchase.reference or purchase.product} from {purchase.supplier.name}"
     signed = record_signatures("purchase_record", purchase.id)
-    signatures = [manifestation_row(signature, record) for signature in signed]
+    signatures = checked_rows(purchases.purchase_sign_target(purchase) if signed else None, signed, record)
     adequacy = next(
         (row for signature, row in zip(signed, signatures, strict=True)
          if signature.meaning in (Meaning.APPROVED, Meaning.REVIEWED)),
@@ -275,9 +285,9 @@ def purchasing_information(source_id: str) -> Source:
     if purchase.validation_reference:
         checks.append(f"validation: {purchase.validation_reference}")
     receipt_record = f"Receipt verification of {purchase.reference or purchase.product} from {purchase.supplier.name}"
-    receipt_signatures = [
-        manifestation_row(signature, receipt_record) for signature in record_signatures("purchase_receipt", purchase.id)
-    ]
+    received = record_signatures(purchases.RECEIPT_ENTITY, purchase.id)
+    receipt_signatures = checked_rows(purchases.receipt_sign_target(purchase) if received else None, received,
+                                      receipt_record)
     signatures += receipt_signatures
     verifications = []
     if purchase.verified_at is not None:
@@ -291,6 +301,7 @@ def purchasing_information(source_id: str) -> Source:
                 "result": label(purchase.receipt_result),
                 "notes": "; ".join([*checks, purchase.receipt_notes] if purchase.receipt_notes else checks),
                 "signature": (f"{receipt['printed_name']} ({receipt['meaning']}, {receipt['signed_at']})"
+                              + (f". {receipt['content_note']}" if receipt["content_note"] else "")
                               if receipt else "Not signed (verified before receipts were signed)"),
             }
         )

@@ -8,7 +8,7 @@ from app.documents.contexts.base import Source, SourceNotFound, signature_rows, 
 from app.labels import label
 from app.validation import services as validation
 from app.validation.forms import GAMP_CHOICES
-from app.validation.models import Protocol
+from app.validation.models import Execution, Protocol
 from app.validation.rules import ProtocolStatus, ReportStatus
 
 GAMP_LABELS = {str(value): text for value, text in GAMP_CHOICES}
@@ -35,8 +35,11 @@ def _system_variables(protocol: Protocol) -> dict[str, Any]:
     }
 
 
-def _case_code(order: int) -> str:
-    return f"TC-{order:02d}"
+def _entry_code(entry: Execution) -> str:
+    """The test an execution entry ran, as the protocol page names it: "TC-1 step 2", or "TC-2" for an unscripted
+    case (a retired case still has its code)."""
+    case = entry.test_case
+    return f"{case.code} step {entry.test_step.order}" if entry.test_step is not None else case.code
 
 
 def validation_protocol(source_id: str) -> Source:
@@ -56,7 +59,7 @@ def validation_protocol(source_id: str) -> Source:
         ],
         "test_cases": [
             {
-                "code": _case_code(case.order),
+                "code": case.code,
                 "function": names.get(case.function_id, ""),
                 "method": label(case.method),
                 "objective": case.objective,
@@ -75,7 +78,8 @@ def validation_protocol(source_id: str) -> Source:
         approved=approved, title="OTSS validation protocol", number_prefix="VP",
         number_key=f"{protocol.system.product}-{protocol.number}",
         signatures=signature_rows("protocol", protocol.system_id, protocol.number,
-                                  record=f"Validation protocol of {protocol.system.product}"),
+                                  record=f"Validation protocol of {protocol.system.product}",
+                                  target=lambda: validation.protocol_sign_target(protocol)),
     )
 
 
@@ -96,7 +100,7 @@ def _trace(protocol: Protocol, per_case: dict[int, str | None]) -> list[dict[str
             outcome = per_case.get(case.id)
             rows.append({
                 "function": function["description"], "process_risk": label(function["process_risk"]),
-                "test_case": _case_code(case.order), "method": label(case.method),
+                "test_case": case.code, "method": label(case.method),
                 "result": label(outcome) if outcome else "Not run",
             })
     return rows
@@ -108,7 +112,6 @@ def validation_report(source_id: str) -> Source:
     report = protocol.report
     if report is None:
         raise SourceNotFound(f"Protocol {source_id} has no report yet (it is written after execution).")
-    cases = {case.id: _case_code(case.order) for case in protocol.test_cases}
     entries = validation.executions_of(protocol)
     counts = validation.counts(protocol, entries)
     system = protocol.system
@@ -120,7 +123,7 @@ def validation_report(source_id: str) -> Source:
         "trace": _trace(protocol, counts.per_case),
         "evidence": [
             {
-                "test_case": cases.get(entry.test_case_id, ""),
+                "test_case": _entry_code(entry),
                 "file": entry.evidence.original_name,
                 "sha256": entry.evidence.sha256,
                 "executed_at": text(entry.executed_at),
@@ -130,7 +133,7 @@ def validation_report(source_id: str) -> Source:
         "next_review": text(system.next_periodic_review) if report.status == ReportStatus.APPROVED else "",
         "executions": [
             {
-                "test_case": cases.get(entry.test_case_id, ""),
+                "test_case": _entry_code(entry),
                 "tester": entry.tester.full_name,
                 "executed_at": text(entry.executed_at),
                 "tested_version": entry.tested_version,
@@ -142,8 +145,8 @@ def validation_report(source_id: str) -> Source:
         ],
         "deviations": [
             {
-                "number": f"DEV-{deviation.number}",
-                "test_case": cases.get(deviation.execution.test_case_id, "") if deviation.execution else "",
+                "number": deviation.code,
+                "test_case": _entry_code(deviation.execution) if deviation.execution else "",
                 "severity": label(deviation.severity),
                 "description": deviation.description,
                 "impact": deviation.impact,
@@ -163,5 +166,6 @@ def validation_report(source_id: str) -> Source:
         approved=report.status == ReportStatus.APPROVED, title="OTSS validation report", number_prefix="VR",
         number_key=f"{protocol.system.product}-{protocol.number}",
         signatures=signature_rows("report", protocol.system_id, protocol.number,
-                                  record=f"Validation report of {protocol.system.product}"),
+                                  record=f"Validation report of {protocol.system.product}",
+                                  target=lambda: validation.report_sign_target(report, protocol)),
     )
