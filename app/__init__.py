@@ -84,7 +84,7 @@ def register_denial_audit(app: Flask) -> None:
             unit_of_work.run(lambda: audit.record_access_denied(
                 path=request.full_path.rstrip("?"), method=request.method, permission=permission, reason=reason,
                 per_minute=int(app.config["ACCESS_DENIED_AUDIT_PER_MINUTE"]),
-            ))
+            ), once=False)
         except Exception:  # the refusal is answered anyway; the log line above keeps it
             app.logger.exception("access.denied could not be recorded in the audit trail")
             unit_of_work.discard()

@@ -16,6 +16,7 @@ from app import unit_of_work
 from app.db import database_locked, database_unreachable
 from app.errors import DomainError, StaleEdit
 from app.restore import restore_target
+from app.submissions import AlreadySent
 
 # app.extensions[ON_DENIED]: callables run (after the rollback) for every refused request (403), with its reason;
 # create_app plugs in the audit trail's recorder.
@@ -84,6 +85,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
         unit_of_work.discard()
+        if isinstance(error, AlreadySent) and error.location and not wants_json():
+            # A second click on a saved form: the page the first one led to, with a word of why.
+            flash(error.message, "warning")
+            return redirect(error.location, 303)
         if error.status_code == 403:
             _denied(error.message)
         extra = {"changes": error.changes} if isinstance(error, StaleEdit) else {}

@@ -23,10 +23,10 @@ from typing import Any
 from flask import abort, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
-from wtforms import Field, IntegerField, StringField, TextAreaField
+from wtforms import Field, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
-from app import nesting
+from app import nesting, submissions
 from app.db import ROW_ID_MAX
 
 
@@ -76,7 +76,10 @@ class WholeNumberField(IntegerField):
 
 
 class BaseForm(FlaskForm):
-    """The base of every form: each text field refuses control characters first."""
+    """The base of every form: each text field refuses control characters first, and the form carries the random
+    id that makes it saved once however often it is sent (app/submissions.py)."""
+
+    submission_id = HiddenField(default=submissions.new_id, render_kw={"id": False})  # no id: a page has many forms
 
     class Meta(FlaskForm.Meta):  # type: ignore[name-defined,misc]
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:

@@ -192,7 +192,7 @@ def send_stored(stored: StoredFile, *, download_name: str | None = None) -> Resp
     in the audit trail (evidence is a controlled record: who read it is part of its history)."""
     name = safe_name(download_name or stored.original_name)
     unit_of_work.run(lambda: audit.record("file.downloaded", stored, action=AuditAction.EXPORT, download_name=name,
-                                          sha256=stored.sha256))
+                                          sha256=stored.sha256), once=False)
     response = send_file(
         io.BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True, download_name=name,
         etag=stored.sha256, max_age=0,

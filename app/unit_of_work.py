@@ -14,7 +14,8 @@ failure count and its audit event are committed, and only then is the message sh
 Two requests can pass the same check before either writes (on PostgreSQL: two suppliers with one code, an answer
 to a record deleted meanwhile); the second then breaks a unique key or a reference. Its work is rolled back and
 run once more, when its checks meet the other request's row and say so as a broken rule; a second race in a
-row is the 409 page.
+row is the 409 page. A form sent twice is saved once (app/submissions.py): the work that saves a form stores
+its submission's key, and the same form sent again with the same values is refused (409) before anything runs.
 
 No view calls `db.session.commit()` or `rollback()` itself; tests/test_unit_of_work.py checks it.
 """
@@ -33,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import submissions
 from app.db import lost_race, read_only, write_intent
 from app.errors import Conflict, DomainError, NotFound, PermissionDenied, StaleEdit
 from app.extensions import db
@@ -130,7 +132,7 @@ def _end_transaction() -> None:
 
 def run(
     action: Callable[[], T], field: Any = None, *, flash_error: bool = True,
-    pages: tuple[type[DomainError], ...] = PAGE_ERRORS, reads_only: bool = False,
+    pages: tuple[type[DomainError], ...] = PAGE_ERRORS, reads_only: bool = False, once: bool = True,
 ) -> Outcome[T]:
     """Run one service call and commit once; a broken rule rolls back and is shown on `field` or flashed.
 
@@ -143,37 +145,41 @@ def run(
     that has only read so far (GET) and records something here (a download, an export, a refusal) writes in a
     transaction of its own that begins as a write: on SQLite, turning its read into a write fails "database is
     locked" whenever another writer committed since the read began.
+
+    once=True (the default): this work saves the request's form, so the form is saved once however often it is sent
+    (app/submissions.py). Work the request does beside its form (recording a download or a refusal, dropping a
+    draft) passes once=False.
     """
     running = _running.set(True)
     try:
         if reads_only:
             _end_transaction()
             with read_only():
-                return _attempt(action, field, flash_error, pages)
+                return _attempt(action, field, flash_error, pages, once)
         if not write_intent.get():
             _end_transaction()
             token = write_intent.set(True)
             try:
-                return _attempt(action, field, flash_error, pages)
+                return _attempt(action, field, flash_error, pages, once)
             finally:
                 write_intent.reset(token)
-        return _attempt(action, field, flash_error, pages)
+        return _attempt(action, field, flash_error, pages, once)
     finally:
         _running.reset(running)
 
 
 def _attempt(
-    action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...]
+    action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...], once: bool
 ) -> Outcome[T]:
     """Run the action and commit; lost to a concurrent write (a unique key or reference it broke), run it once more
     in a fresh transaction, and a second loss is a stale edit (409)."""
     try:
-        return _attempt_once(action, field, flash_error, pages)
+        return _attempt_once(action, field, flash_error, pages, once)
     except IntegrityError as error:
         _raise_unless_lost_race(error)
         log.warning("a concurrent write broke %s; the work runs once more", error.orig)
     try:
-        return _attempt_once(action, field, flash_error, pages)
+        return _attempt_once(action, field, flash_error, pages, once)
     except IntegrityError as error:
         _raise_unless_lost_race(error)
         raise StaleEdit() from error
@@ -187,11 +193,16 @@ def _raise_unless_lost_race(error: IntegrityError) -> None:
 
 
 def _attempt_once(
-    action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...]
+    action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...], once: bool
 ) -> Outcome[T]:
-    page_errors: tuple[type[DomainError], ...] = (StaleEdit, *pages)
+    page_errors: tuple[type[DomainError], ...] = (StaleEdit, submissions.AlreadySent, *pages)
+    submission = submissions.key_of_request() if once and write_intent.get() else None  # not a long read
     try:
+        if submission is not None:
+            submissions.refuse_if_saved(submission)
         value = action()
+        if submission is not None:
+            submissions.keep(submission)
     except page_errors as error:
         _keep_or_discard(error)
         raise
@@ -203,6 +214,8 @@ def _attempt_once(
         _show(error, field, flash_error)
         return Outcome(error=error)
     commit()
+    if submission is not None:
+        submissions.saved(submission)
     return Outcome(value=value)
 
 

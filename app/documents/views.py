@@ -110,7 +110,9 @@ def generate() -> Any:
         lambda: services.render_document(form.doc_type.data or "", form.source_id.data or "", by=current_user),
         reads_only=True,
     ).value
-    document = unit_of_work.run(lambda: services.store_document(rendered, by=current_user)).value if rendered else None
+    # Storing is idempotent (a new revision only when the content changed): a second click gets the same document.
+    document = (unit_of_work.run(lambda: services.store_document(rendered, by=current_user), once=False).value
+                if rendered else None)
     if document is None:
         return redirect(request.referrer or url_for("documents.register"))
     if form.format.data == "pdf":

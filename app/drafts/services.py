@@ -9,12 +9,13 @@ from flask import Flask, Response, request
 from flask_login import current_user
 from sqlalchemy import delete, select
 
-from app import unit_of_work
+from app import submissions, unit_of_work
 from app.db import utcnow
 from app.drafts.models import FormDraft
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.inventory.importers._common import without_credentials
+from app.jobs.queue import add_periodic
 
 MAX_FIELDS = 200
 MAX_BYTES = 200_000  # a draft's fields as JSON
@@ -71,8 +72,18 @@ def drafts_on(user: Any, page: str) -> list[FormDraft]:
 
 
 def init_app(app: Flask) -> None:
-    """A form sent with its draft's key (`_draft`, added by the page script) drops the draft once it was saved."""
+    """A form sent with its draft's key (`_draft`, added by the page script) drops the draft once it was saved; a
+    saved form's key keeps the page it led to (app/submissions.py), and the worker forgets keys too old to be sent
+    again (daily)."""
     app.after_request(_drop_saved_draft)
+    app.after_request(_keep_saved_location)
+    add_periodic(app, "forms.forget_old_submissions", "17 3 * * *", submissions.forget_old)
+
+
+def _keep_saved_location(response: Response) -> Response:
+    if (kept := submissions.location_to_keep(response)) is not None:
+        unit_of_work.run(lambda: submissions.keep_location(*kept), flash_error=False, once=False)
+    return response
 
 
 def _drop_saved_draft(response: Response) -> Response:
@@ -83,7 +94,7 @@ def _drop_saved_draft(response: Response) -> Response:
     forms = ("application/x-www-form-urlencoded", "multipart/form-data")
     key = request.form.get("_draft", "") if request.mimetype in forms else ""
     if key and current_user.is_authenticated:
-        unit_of_work.run(lambda: discard_draft(current_user, key), flash_error=False)
+        unit_of_work.run(lambda: discard_draft(current_user, key), flash_error=False, once=False)
     return response
 
 

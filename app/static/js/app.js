@@ -89,12 +89,12 @@
   var SKIP = { password: true, file: true, submit: true, button: true, reset: true, image: true };
 
   // A form's identity on this site (its page and its action), its fields as [name, value, checked] (never a
-  // password, a file or the CSRF token), and those fields put back: shared with the drafts below.
+  // password, a file, the CSRF token or the form id), and those fields put back: shared with the drafts below.
   function formKey(form) {
     return window.location.pathname + "|" + (form.getAttribute("action") || window.location.pathname);
   }
   function keepable(el) {
-    return el.name && el.name !== "csrf_token" && el.name !== "_draft" && !SKIP[el.type] && !el.disabled;
+    return el.name && el.name !== "csrf_token" && el.name !== "_draft" && el.name !== "submission_id" && !SKIP[el.type] && !el.disabled;
   }
   function formFields(form) {
     var fields = [];
