@@ -253,7 +253,7 @@ def register_request_hooks(app: Flask) -> None:
     from app import unit_of_work
     from app.auth.hooks import enforce_session_rules
     from app.db import write_intent
-    from app.inputs import refuse_control_characters
+    from app.inputs import refuse_control_characters, refuse_unreadable_form
 
     @app.before_request
     def _request_context() -> None:
@@ -261,6 +261,7 @@ def register_request_hooks(app: Flask) -> None:
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
 
     app.before_request(refuse_control_characters)
+    app.before_request(refuse_unreadable_form)
     app.before_request(enforce_session_rules)
     before_render_template.connect(unit_of_work.release_write_lock_to_render, app)
 

@@ -10,11 +10,12 @@ from flask import Flask, current_app, flash, jsonify, redirect, render_template,
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from app import unit_of_work
 from app.db import database_locked, database_unreachable
 from app.errors import DomainError, StaleEdit
+from app.inputs import UNREADABLE_FORM, unreadable_form
 from app.restore import restore_target
 from app.submissions import AlreadySent
 
@@ -103,11 +104,15 @@ def register_error_handlers(app: Flask) -> None:
     def _expired_form(error: CSRFError) -> Any:
         """A page's form sent after its token expired goes back to the page, filled again (not a 400 page)."""
         unit_of_work.discard()
+        unreadable = unreadable_form()  # its token was lost with the rest of it: it did not expire
         back = None if wants_json() or request.headers.get("HX-Request") else restore_target(request.referrer)
         if request.method != "POST" or back is None:
-            return _http(error)
-        flash("Nothing was saved, because the form had expired. What you typed is back in the form: check it and "
-              "submit again.", "warning")
+            return _http(BadRequest(UNREADABLE_FORM) if unreadable else error)
+        if unreadable:
+            flash(f"{UNREADABLE_FORM} What you typed is back in the form.", "error")
+        else:
+            flash("Nothing was saved, because the form had expired. What you typed is back in the form: check it and "
+                  "submit again.", "warning")
         return redirect(back, 303)
 
     @app.errorhandler(HTTPException)

@@ -119,3 +119,23 @@ def refuse_control_characters() -> None:
             return
         if any(has_control_characters(text, multiline=True) for text in _strings(body)):
             abort(400, "The JSON holds control characters (such as a NUL byte) that cannot be stored.")
+
+
+UNREADABLE_FORM = ("The form could not be read: a file name or a field in it is not UTF-8 text, or the upload was cut "
+                   "short. Nothing was saved. Rename the file (letters, digits and dashes are safe) and send the form "
+                   "again.")
+
+
+def unreadable_form() -> bool:
+    """A multipart form whose body werkzeug could not parse: it drops the whole form without a word (a file name
+    that is not UTF-8, a body cut short), so the view would see an empty form and the CSRF check a missing token."""
+    if request.method != "POST" or request.mimetype != "multipart/form-data" or not request.content_length:
+        return False
+    return not request.form and not request.files
+
+
+def refuse_unreadable_form() -> None:
+    """400 with the reason for a multipart form that could not be read (before_request), rather than a refusal
+    of its empty remains ("the form has expired", "choose a file")."""
+    if unreadable_form():
+        abort(400, UNREADABLE_FORM)
