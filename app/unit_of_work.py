@@ -13,8 +13,8 @@ failure count and its audit event are committed, and only then is the message sh
 
 Two requests can pass the same check before either writes (on PostgreSQL: two suppliers with one code, an answer
 to a record deleted meanwhile); the second then breaks a unique key or a reference. Its work is rolled back and
-run once more, when its checks meet the other request's row and say so as a broken rule; a second race in a
-row is the 409 page. A form sent twice is saved once (app/submissions.py): the work that saves a form stores
+run again, when its checks meet the other request's row and say so as a broken rule (or it takes the next free
+number); a race lost RACE_ATTEMPTS times in a row is the 409 page. A form sent twice is saved once (app/submissions.py): the work that saves a form stores
 its submission's key, and the same form sent again with the same values is refused (409) before anything runs.
 
 No view calls `db.session.commit()` or `rollback()` itself; tests/test_unit_of_work.py checks it.
@@ -171,18 +171,23 @@ def run(
 def _attempt(
     action: Callable[[], T], field: Any, flash_error: bool, pages: tuple[type[DomainError], ...], once: bool
 ) -> Outcome[T]:
-    """Run the action and commit; lost to a concurrent write (a unique key or reference it broke), run it once more
-    in a fresh transaction, and a second loss is a stale edit (409)."""
-    try:
-        return _attempt_once(action, field, flash_error, pages, once)
-    except IntegrityError as error:
-        _raise_unless_lost_race(error)
-        log.warning("a concurrent write broke %s; the work runs once more", error.orig)
-    try:
-        return _attempt_once(action, field, flash_error, pages, once)
-    except IntegrityError as error:
-        _raise_unless_lost_race(error)
-        raise StaleEdit() from error
+    """Run the action and commit; lost to a concurrent write (a unique key or reference it broke), run it again in a
+    fresh transaction, up to RACE_ATTEMPTS times in all (several people creating at once each take the next free
+    number in turn), and a loss after that is the 409 page that says others saved at the same moment."""
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return _attempt_once(action, field, flash_error, pages, once)
+        except IntegrityError as error:
+            _raise_unless_lost_race(error)
+            if attempt == RACE_ATTEMPTS:
+                raise StaleEdit(RACE_LOST) from error
+            log.warning("a concurrent write broke %s; the work runs again (attempt %d)", error.orig, attempt + 1)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+RACE_ATTEMPTS = 4
+RACE_LOST = ("Others saved at the same moment as you, several times in a row, so nothing of yours was saved. Send "
+             "the form again: it will be checked against what is there now.")
 
 
 def _raise_unless_lost_race(error: IntegrityError) -> None:

@@ -215,7 +215,7 @@ def test_work_that_lost_a_race_for_a_unique_key_runs_once_more_and_its_check_the
         assert _supplier_codes() == ["SUP-RACE"]
 
 
-def test_a_second_lost_race_in_a_row_is_the_stale_edit_page(app) -> None:
+def test_a_race_lost_every_time_it_is_run_is_the_409_page_that_says_others_saved_at_the_same_moment(app) -> None:
     calls = []
 
     def action() -> None:
@@ -224,10 +224,29 @@ def test_a_second_lost_race_in_a_row_is_the_stale_edit_page(app) -> None:
 
     with app.test_request_context("/", method="POST"):
         assert unit_of_work.run(lambda: _insert_supplier_unchecked("SUP-RACE")).ok
-        with pytest.raises(StaleEdit):
+        with pytest.raises(StaleEdit) as refused:
             unit_of_work.run(action)
-        assert len(calls) == 2
+        assert len(calls) == unit_of_work.RACE_ATTEMPTS
+        assert refused.value.message == unit_of_work.RACE_LOST  # not "someone changed this record": it may be new
         assert _supplier_codes() == ["SUP-RACE"]
+
+
+def test_work_that_loses_races_in_turn_takes_the_next_free_number_when_it_runs_again(app) -> None:
+    """Several people create at once, each taking the next free number: this one read before each of three others
+    committed (so it takes SUP-1, then SUP-2, then SUP-3, each already taken) and is saved on its fourth run. A second
+    run alone gave the third of four simultaneous creators the 409 page."""
+    calls = []
+
+    def action() -> None:
+        calls.append(1)
+        _insert_supplier_unchecked(f"SUP-{len(calls)}")  # the number its read gave, one behind the others each time
+
+    with app.test_request_context("/", method="POST"):
+        for taken in ("SUP-1", "SUP-2", "SUP-3"):
+            assert unit_of_work.run(lambda code=taken: _insert_supplier_unchecked(code)).ok  # the others, first
+        assert unit_of_work.run(action).ok
+        assert len(calls) == 4
+        assert _supplier_codes() == ["SUP-1", "SUP-2", "SUP-3", "SUP-4"]
 
 
 def test_an_integrity_error_that_no_race_explains_is_raised_at_once(app) -> None:
