@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from app import spreadsheets, unit_of_work
 from app.access import Permission, permission_required
@@ -240,7 +242,20 @@ class ComponentFilters:
 
 def components_query(release: Release, filters: ComponentFilters) -> Any:
     """The release's components narrowed by the filters, in name order."""
-    query = select(Component).where(Component.release_id == release.id)
+    return _filtered(select(Component), release, filters).options(
+        selectinload(Component.supplier), selectinload(Component.software_item)
+    ).order_by(Component.name, Component.version, Component.id)
+
+
+def matching_ids(release: Release, filters: ComponentFilters, limit: int) -> list[int]:
+    """The ids of the release's components the filters select, at most `limit` of them (a bulk action's "every
+    component that matches")."""
+    return list(db.session.scalars(_filtered(select(Component.id), release, filters).order_by(Component.id).limit(limit)))
+
+
+def _filtered(query: Any, release: Release, filters: ComponentFilters) -> Any:
+    """`query` (of components or their ids) narrowed to the release's components that the filters select."""
+    query = query.where(Component.release_id == release.id)
     if filters.q:
         pattern = f"%{filters.q}%"
         query = query.where(or_(Component.name.ilike(pattern), Component.purl.ilike(pattern),
@@ -284,7 +299,7 @@ def components_query(release: Release, filters: ComponentFilters) -> Any:
         query = query.where(Component.change_kind != ChangeKind.UNCHANGED, Component.assessed.is_(False))
     elif filters.change:
         query = query.where(Component.change_kind == filters.change)
-    return query.options(selectinload(Component.supplier), selectinload(Component.software_item)).order_by(Component.name, Component.version, Component.id)
+    return query
 
 
 def _open_advisories(release: Release, component_ids: list[int]) -> dict[int, int]:
@@ -328,6 +343,8 @@ def _release_context(release: Release) -> dict[str, Any]:
         "diff_counts": services.release_change_counts(release, stats), "last_run": services.last_import_run(release),
         "classification_labels": CLASSIFICATION_LABELS,
         "currency": obsolescence.currency_of(page.items), "currency_filters": obsolescence.FILTERS,
+        "filters_query": urlencode({name: value for name, value in asdict(filters).items() if value}),
+        "bulk_max": services.BULK_MAX,
     }
 
 
@@ -373,7 +390,16 @@ def releases_import(release_id: int) -> Any:
 def releases_bulk(release_id: int) -> Any:
     release = _get(Release, release_id)
     form = BulkForm()
-    ids = request.form.getlist("component_ids", type=row_id)
+    if request.form.get("scope") == "matching":  # every component the page's filters select, not only those ticked
+        filters = ComponentFilters.from_args(MultiDict(parse_qsl(request.form.get("matching", "")[:2000])))
+        ids = matching_ids(release, filters, services.BULK_MAX + 1)
+        if len(ids) > services.BULK_MAX:
+            flash(f"More than {services.BULK_MAX:,} components match these filters, so nothing was changed. Narrow "
+                  "the filters (by type, classification or change) and apply again.", "error")
+            return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail",
+                                                                          release_id=release.id))
+    else:
+        ids = request.form.getlist("component_ids", type=row_id)
     _submit(form, lambda: _bulk(release, form, ids), str)
     return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail", release_id=release.id))
 

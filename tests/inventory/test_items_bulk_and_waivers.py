@@ -318,3 +318,54 @@ def test_a_number_of_hundreds_of_digits_in_a_form_is_refused_with_a_message(app,
     client = login_as(Role.ENGINEER, username="eddie")
     response = client.post(f"/components/{flask.id}/supplier", data={"supplier_id": "9" * 400}, follow_redirects=True)
     assert response.status_code == 200 and "Enter a whole number of at most 18 digits." in response.get_data(as_text=True)
+
+
+# --- bulk actions on every component the filters select ---------------------------------------------------
+
+
+def _large_release(engineer, count: int = 60):
+    product = services.create_product("Monitor", safety_class="B")
+    release = services.create_release(product, "2.0")
+    lines = [f"package{number:02d}==1.0.{number}" for number in range(count)]
+    services.import_files(release, [services.UploadedFile("requirements.txt", requirements(*lines))], by=engineer)
+    db.session.commit()
+    return release
+
+
+def test_a_release_of_several_pages_offers_every_matching_component_as_the_scope(app, login_as, people) -> None:
+    release = _large_release(people["engineer"])
+    client = login_as(Role.ENGINEER)
+
+    whole = client.get(f"/releases/{release.id}").get_data(as_text=True)
+    filtered = client.get(f"/releases/{release.id}?q=package&status=proposed").get_data(as_text=True)
+
+    assert "Every component that the release holds (60), on every page (at most 5,000)" in whole
+    assert 'name="matching" value="q=package&amp;status=proposed"' in filtered and "Every component that matches the filters" in filtered
+
+
+def test_a_bulk_action_on_every_matching_component_reaches_those_on_other_pages_and_no_others(app, login_as,
+                                                                                             people) -> None:
+    release = _large_release(people["engineer"])
+    client = login_as(Role.ENGINEER)
+
+    response = client.post(f"/releases/{release.id}/bulk", data={
+        "action": "classify", "classification": "soup", "note": "runs in the monitor's UI", "scope": "matching",
+        "matching": "q=package1", "component_ids": [components_of(release)["package55"].id],  # ticked: not the scope
+    }, follow_redirects=True)
+
+    assert "10 component(s) classified as SOUP." in response.get_data(as_text=True)
+    classified = {name for name, c in components_of(release).items() if c.classification == "soup"}
+    assert classified == {f"package1{n}" for n in range(10)}  # on pages 1 and 2 alike; package55 was only ticked
+
+
+def test_more_matching_components_than_one_bulk_action_takes_are_refused_and_nothing_changes(app, login_as, people,
+                                                                                            monkeypatch) -> None:
+    release = _large_release(people["engineer"])
+    client = login_as(Role.ENGINEER)
+    monkeypatch.setattr(services, "BULK_MAX", 40)  # the real limit is 5,000: the same rule on a smaller release
+
+    response = client.post(f"/releases/{release.id}/bulk", data={
+        "action": "assess", "note": "reviewed", "scope": "matching", "matching": ""}, follow_redirects=True)
+
+    assert "More than 40 components match these filters, so nothing was changed." in response.get_data(as_text=True)
+    assert not any(c.assessed for c in components_of(release).values())
