@@ -66,7 +66,8 @@ def key_of_request() -> str | None:
     without one), the user is not signed in, or the request saved its form already."""
     if not has_request_context() or request.method != "POST" or g.get("submission_saved"):
         return None
-    form_id = request.form.get(FIELD, "")
+    form_id = next((value for name, value in request.form.items(multi=True)
+                    if name == FIELD or name.endswith(f"-{FIELD}")), "")  # a prefixed form: "step-submission_id"
     if not _SHAPE.fullmatch(form_id) or not current_user.is_authenticated:
         return None
     values = sorted(

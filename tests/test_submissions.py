@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from app import submissions
 from app.access import Role
+from app.auth.models import User
 from app.db import utcnow
 from app.extensions import db
 from app.jobs import queue
@@ -24,6 +25,7 @@ from app.submissions import FormSubmission
 from app.validation.models import SoftwareSystem
 from tests.helpers import PASSWORD
 from tests.suppliers.factories import make_supplier
+from tests.validation.factories import make_system
 
 NEW_SYSTEM = "/validation/systems/new"
 NEW_SUPPLIER = {
@@ -114,6 +116,24 @@ def test_a_refused_form_keeps_no_key_so_sending_it_again_is_saved(login_as):
 
     assert purchasing.post("/suppliers/new", data=form).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 1
+
+
+def test_a_form_whose_fields_carry_a_prefix_is_saved_once_too(login_as):
+    engineer = login_as(Role.ENGINEER, username="erin")
+    system = make_system(db.session.scalar(select(User).where(User.username == "erin")))
+    db.session.commit()
+    page = engineer.get(f"/validation/systems/{system.id}").get_data(as_text=True)
+    found = re.search(r'name="function-submission_id" type="hidden" value="([^"]+)"', page)
+    assert found, "the function form carries no form id"
+    form = {"function-submission_id": found.group(1), "function-description": "Approve a CAPA",
+            "function-use": "direct", "function-process_risk": "high", "function-rationale": "Wrong closure"}
+
+    statuses = [engineer.post(f"/validation/systems/{system.id}/functions", data=form).status_code for _ in range(2)]
+
+    assert statuses == [302, 303]
+    db.session.expire_all()
+    functions = db.session.get(SoftwareSystem, system.id).functions
+    assert [f.description for f in functions].count("Approve a CAPA") == 1
 
 
 def test_two_users_sending_the_same_values_each_save_their_own(login_as):
