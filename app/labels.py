@@ -186,18 +186,27 @@ def looks_like_code(value: object) -> bool:
 _ISO_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,6})?)?Z?")  # UTC, as the app stores times
 
 
+def recorded_time(value: object) -> datetime | None:
+    """The time a value holds: a datetime, or a time kept in JSON as the app stores times (ISO text in UTC, as an
+    audit event's change holds it); None for anything else (a date alone included)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
+        return datetime.fromisoformat(value.removesuffix("Z"))
+    return None
+
+
 def display(value: Any) -> str:
     """A stored value as a reader sees it: nothing for None, Yes/No, dates as ISO, codes as labels."""
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+    when = recorded_time(value)
+    if when is not None:
+        return when.strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):  # a time kept in JSON (an audit event's change)
-        return display(datetime.fromisoformat(value.removesuffix("Z")))
     if isinstance(value, StrEnum) or is_code(value):
         return label(value)
     if isinstance(value, list | tuple):

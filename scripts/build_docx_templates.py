@@ -271,9 +271,15 @@ def yes_no(expr: str) -> str:
     return "{{ 'Yes' if " + expr + " else 'No' }}"
 
 
-def signed_by(name: str, when: str) -> str:
-    """A tag printing who signed and when, or that nobody has (as the control block says it), never a blank."""
-    return "{{ " + name + " ~ ' ' ~ " + when + " if " + name + " else 'No signature recorded' }}"
+def signed_by(name: str, when: str, note: str | None = None) -> str:
+    """A tag printing who signed and when, or that nobody has (as the control block says it), never a blank; with
+    `note`, followed by the signature's note when its signed content has changed since (as the control block and the
+    signatures table print it beside that signature). A document generated before the note existed has none, hence
+    `is defined`."""
+    tag = "{{ " + name + " ~ ' ' ~ " + when + " if " + name + " else 'No signature recorded' }}"
+    if note is None:
+        return tag
+    return tag + "{{ '. ' ~ " + note + " if " + note + " is defined and " + note + " }}"
 
 
 def document(title: str, *, landscape: bool) -> Callable[[Callable[[DocumentObject], None]], Builder]:
@@ -512,8 +518,8 @@ def soup_list(doc: DocumentObject) -> None:
             ("Release status", "{{ release_status }}"),
             ("Components", "{{ components|length }}"),
             ("SOUPs of SOUPs", "{{ transitive_rule }}"),
-            ("Prepared (authored) by", signed_by("prepared_by", "prepared_at")),
-            ("Approved by", signed_by("approved_by", "approved_at")),
+            ("Prepared (authored) by", signed_by("prepared_by", "prepared_at", "prepared_note")),
+            ("Approved by", signed_by("approved_by", "approved_at", "approved_note")),
         ],
     )
     doc.add_heading("Identification (IEC 62304 8.1.2)", level=2)
@@ -623,7 +629,7 @@ def third_party_notices(doc: DocumentObject) -> None:
             ("Release", "{{ release_version }} ({{ release_status }})"),
             ("Components listed", "{{ component_count }} shipped (runtime) components"),
             ("Not listed", "{{ left_out_dev }} development-only components (not shipped)"),
-            ("SOUP list approved", signed_by("approved_by", "approved_at")),
+            ("SOUP list approved", signed_by("approved_by", "approved_at", "approved_note")),
         ],
     )
     doc.add_heading("Licences", level=2)
@@ -833,21 +839,28 @@ def validation_report(doc: DocumentObject) -> None:
         empty="No evidence files.",
     )
     doc.add_heading("Deviations", level=2)
-    rows_table(
+    table = rows_table(
         doc,
         "d in deviations",
         [
             ("No.", "{{ d.number }}", 1.2),
             ("Test case", "{{ d.test_case }}", 1.3),
             ("Severity", "{{ d.severity }}", 1.3),
-            ("Description", "{{ d.description|multiline }}", 3.5),
-            ("Impact", "{{ d.impact|multiline }}", 3),
-            ("Disposition", "{{ d.disposition }}", 2),
+            ("Description", "{{ d.description|multiline }}", 3.2),
+            ("Impact", "{{ d.impact|multiline }}", 2.8),
+            ("Disposition", "{{ d.disposition }}", 2.5),
             ("Status", "{{ d.status }}", 1.2),
         ],
         size=8,
         empty="No deviations.",
     )
+    # Beside the disposition, why QA closed the deviation so (a disposition alone, "Accepted with rationale", leaves
+    # out the rationale). A report generated before rows carried it keeps rows without it, hence `is defined`.
+    disposition = table.rows[2].cells[5]
+    for text in ("{%p if d.closure_rationale is defined and d.closure_rationale %}",
+                 "{{ ('Rationale: ' ~ d.closure_rationale)|multiline }}", "{%p endif %}"):
+        run = disposition.add_paragraph().add_run(text)
+        run.font.size = Pt(8)
     doc.add_heading("Conclusion", level=2)
     fields_table(doc, [("Conclusion", "{{ conclusion }}"), ("Restrictions", "{{ restrictions|multiline }}")])
 

@@ -269,8 +269,10 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "transitive_rule": "Direct dependencies are documented; transitive ones are covered by their direct parent",
         "prepared_by": "Sam Author",
         "prepared_at": "2026-11-20 09:12 UTC",
+        "prepared_note": "",
         "approved_by": "Dana Quality",
         "approved_at": "2026-11-21 14:03 UTC",
+        "approved_note": "",
         "components": [
             {
                 "name": "requests",
@@ -357,6 +359,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
         "left_out_dev": 14,
         "approved_by": "Quinn Quality",
         "approved_at": "2026-11-20 14:05 UTC",
+        "approved_note": "",
         "licences": [
             {"licence": "Apache-2.0", "count": 1, "names": "requests 2.32.3"},
             {"licence": "MIT", "count": 1, "names": "pydantic 2.9.2"},
@@ -534,6 +537,7 @@ BY_TYPE: dict[str, dict[str, Any]] = {
                 "description": "Dashboard filter by assignee hides multi-assignee reviews.",
                 "impact": "None on records; users rely on the issue list.",
                 "disposition": "Procedural control",
+                "closure_rationale": "Work instruction WI-12: reviewers read the issue list, not the dashboard.",
                 "status": "Closed",
             }
         ],

@@ -293,8 +293,12 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _s("transitive_rule", "SOUPs of SOUPs: how the product documents transitive dependencies"),
         _s("prepared_by", "Who prepared the SOUP list (the 'authored' signature), empty until signed"),
         _s("prepared_at", "When it was signed as prepared (UTC)"),
+        _s("prepared_note", "'Content changed since signing: <fields>' when the SOUP list has changed since the "
+                            "'authored' signature (as beside that signature); empty while it still matches"),
         _s("approved_by", "Who approved the SOUP list (QA's 'approved' signature that froze it), empty until then"),
         _s("approved_at", "When it was approved (UTC)"),
+        _s("approved_note", "'Content changed since signing: <fields>' when the SOUP list has changed since the "
+                            "'approved' signature (as beside that signature); empty while it still matches"),
         _rows(
             "components",
             "One row per component of the release",
@@ -331,6 +335,8 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
         _s("left_out_dev", "How many development-only components are not listed (they do not ship)"),
         _s("approved_by", "Who approved the release's SOUP list, empty until it is frozen"),
         _s("approved_at", "When it was approved (UTC)"),
+        _s("approved_note", "'Content changed since signing: <fields>' when the SOUP list has changed since its "
+                            "'approved' signature (as beside that signature); empty while it still matches"),
         _rows(
             "licences",
             "One row per licence expression, in name order (no licence declared last)",
@@ -459,7 +465,8 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             _s("tester", "Who executed the test"),
             _s("executed_at", "When (UTC)"),
             _s("tested_version", "Version of the system tested"),
-            _s("actual_result", "Actual result"),
+            _s("actual_result", "Actual result; a correction then names the entry it corrects as this table shows it "
+                                "(test, time, tester, outcome) and why"),
             _s("outcome", "Passed, Failed or Blocked"),
         ),
         _rows(
@@ -471,6 +478,7 @@ _SPECS: dict[str, tuple[_Spec, ...]] = {
             _s("description", "What deviated"),
             _s("impact", "Impact on the intended use"),
             _s("disposition", "Fixed and retested, Accepted with rationale, Workaround or Procedural control"),
+            _s("closure_rationale", "Why QA closed the deviation with that disposition (empty while it is open)"),
             _s("status", "Open or Closed"),
         ),
         _s(

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import spdx
 
+from app.inventory.licences.texts import template_text
+
 NO_LICENCE = "No licence declared"
 _SUFFIX = re.compile(r"-(only|or-later)$|\+$")
 
@@ -67,13 +69,14 @@ def _spdx_list() -> dict[str, dict[str, str]]:
 
 @lru_cache(maxsize=512)
 def licence_text(licence_id: str) -> LicenceText:
-    """The text of one SPDX id from the packaged list (base licence of -only/-or-later ids), else its SPDX address."""
+    """The text of one SPDX id from the packaged list (base licence of -only/-or-later ids), as a reader is given it
+    (the list's template markup rendered: app.inventory.licences.texts), else its SPDX address."""
     records = _spdx_list()
     record = records.get(licence_id.lower()) or records.get(_SUFFIX.sub("", licence_id).lower())
     url = f"https://spdx.org/licenses/{licence_id}.html"
     if record is None:
         return LicenceText(licence_id, licence_id, "", url)
-    return LicenceText(licence_id, str(record["name"]), spdx.License(record).template.strip(), url)
+    return LicenceText(licence_id, str(record["name"]), template_text(spdx.License(record).template).strip(), url)
 
 
 def licence_texts(groups: Sequence[LicenceGroup], ids_of: Callable[[str], Iterable[str]]) -> list[LicenceText]:

@@ -2,7 +2,8 @@
 
 Only what ships is listed: runtime components that are not removed; development-only dependencies are counted and
 left out. The author is the component's manufacturer (from the SBOM or typed), else its linked supplier; the
-homepage comes from the stored registry metadata.
+homepage comes from the stored registry metadata. A licence text is the text of its SPDX template (the packaged list
+ships templates only): no template markup reaches the notice (app.inventory.licences.texts).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class Notices:
 
 
 def release_notices(release: Release) -> Notices:
-    """Every shipped component of the release grouped by licence, with the licence texts (three queries)."""
+    """Every shipped component of the release grouped by licence, with the licence texts as texts, not templates
+    (three queries)."""
     rows = list(db.session.execute(
         select(Component.name, Component.version, Component.ecosystem, Component.licence_expression,
                Component.manufacturer, Component.purl, Supplier.name.label("supplier"))
@@ -54,4 +56,5 @@ def release_notices(release: Release) -> Notices:
                                 author=row.manufacturer or row.supplier or "", purl=row.purl,
                                 homepage=meta.homepage if meta is not None else ""))
     groups = group_by_licence(items)
-    return Notices(groups, licence_texts(groups, licence_ids), int(left_out))
+    texts = licence_texts(groups, licence_ids)
+    return Notices(groups, texts, int(left_out))

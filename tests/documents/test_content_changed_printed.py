@@ -1,6 +1,6 @@
 """A signature whose signed content has changed since is never printed as if it were valid: the Word record says
 "Content changed since signing: <fields>" beside that signature (in the signatures table, the prepared / reviewed /
-approved block and the adequacy review), in the words of the record's page, and says nothing beside a signature
+approved block, the adequacy review and a heading naming the signer), in the words of the record's page, and says nothing beside a signature
 whose content still matches. The archive PDF is converted from the same Word file, so it says it too."""
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ from app.documents import control, services
 from app.documents.render import render_default
 from app.documents.variables import DOCUMENT_TYPES, example_context
 from app.extensions import db
+from app.signatures.services import content_hash
 from app.suppliers import services as suppliers
 from app.validation.models import Protocol
 from tests.documents.docx_helpers import docx_text, field_value, table_rows
 from tests.helpers import PASSWORD, login
+from tests.inventory.factories import release_with, requirements
+from tests.inventory.gated import make_ready_otss, sign_and_freeze
 from tests.suppliers.factories import make_supplier
 from tests.suppliers.test_purchases import ACCEPT, ORDER
 from tests.validation.factories import approved_protocol, make_system
@@ -162,3 +165,48 @@ def test_a_matching_signature_s_empty_note_is_not_new_content():
     assert hashed({"adequacy_review": copy.deepcopy(row)}, frozenset()) == hashed({"adequacy_review": old}, frozenset())
     assert hashed({"signatures": [noted]}, frozenset()) != hashed({"signatures": [old]}, frozenset())
 
+
+
+@pytest.fixture
+def frozen_list(make_user):
+    """A SOUP list authored by Erin and approved (frozen) by Quinn."""
+    erin = make_user("erin", Role.ENGINEER, full_name="Erin Engineer")
+    quinn = make_user("quinn", Role.QA, full_name="Quinn Quality")
+    release, _ = release_with("Pump", "1.0", {"requirements.txt": requirements("click==8.1.7")}, by=erin)
+    make_ready_otss(release, erin)
+    sign_and_freeze(release, erin, quinn)
+    db.session.commit()
+    return release
+
+
+def test_a_soup_list_changed_after_signing_says_so_in_its_heading_as_beside_each_signature(frozen_list):
+    """A reader found the note in the signatures table and the prepared / approved block of a SOUP list, but not in
+    its heading's "Prepared (authored) by" and "Approved by" lines: the heading says it too, and so does the notices'
+    "SOUP list approved" line."""
+    db.session.execute(text("UPDATE components SET version = '8.1.8' WHERE release_id = :id"), {"id": frozen_list.id})
+    db.session.commit()
+    db.session.expire_all()
+
+    data = services.generate("soup_list", str(frozen_list.id), by=None).data
+    note = signature_row(data, "Erin Engineer")["Comment"].split("\n")[-1]
+    assert note.startswith(f"{NOTE}: ") and note == signature_row(data, "Quinn Quality")["Comment"].split("\n")[-1]
+    assert control_meanings(data) == {"Prepared by": f"Authored. {note}", "Reviewed by": "No signature recorded",
+                                      "Approved by": f"Approved. {note}"}
+    assert field_value(data, "Prepared (authored) by").startswith("Erin Engineer ")
+    assert field_value(data, "Prepared (authored) by").endswith(f" UTC. {note}")
+    assert field_value(data, "Approved by").startswith("Quinn Quality ")
+    assert field_value(data, "Approved by").endswith(f" UTC. {note}")
+
+    notices = services.generate("third_party_notices", str(frozen_list.id), by=None).data
+    assert field_value(notices, "SOUP list approved").startswith("Quinn Quality ")
+    assert field_value(notices, "SOUP list approved").endswith(f" UTC. {note}")
+
+
+def test_an_untouched_soup_list_says_nothing_in_its_heading_and_gets_no_new_revision_for_the_heading(frozen_list):
+    first = services.generate("soup_list", str(frozen_list.id), by=None)
+    assert NOTE not in docx_text(first.data)
+    assert field_value(first.data, "Prepared (authored) by").endswith(" UTC")
+    assert field_value(first.data, "Approved by").endswith(" UTC")
+    # A SOUP list generated before the heading had notes hashed the same content without them: no new revision.
+    before_notes = {key: value for key, value in first.context.items() if key not in ("prepared_note", "approved_note")}
+    assert content_hash(control.hashed_content(before_notes, frozenset())) == first.content_hash

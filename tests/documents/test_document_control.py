@@ -17,7 +17,7 @@ from app.questionnaires import evaluations
 from app.questionnaires.evaluations import DecisionInput
 from app.suppliers import services as suppliers
 from app.suppliers.models import Supplier
-from tests.documents.docx_helpers import docx_text
+from tests.documents.docx_helpers import docx_text, field_value
 from tests.helpers import PASSWORD, login
 from tests.inventory.factories import release_with, requirements
 from tests.inventory.gated import make_ready_otss
@@ -124,7 +124,7 @@ def test_the_approval_block_is_filled_from_the_signatures(make_user):
     evaluation = scored(pat, make_supplier(code="ABL", name="A & B <Ltd>", criticality="major"))
     db.session.commit()
     draft = table_with(services.generate("supplier_evaluation", str(evaluation.id), by=pat).data, "")
-    assert draft[1][:2] == ["Prepared by", "Pat Purchasing"] and draft[1][3] == "Generated (not signed)"
+    assert draft[1][:2] == ["Prepared by", "Pat Purchasing"] and draft[1][3] == "Record author (not signed)"
     assert draft[2][1:] == draft[3][1:] == ["—", "—", "No signature recorded"]  # never a blank to sign
     evaluations.decide(evaluation, DecisionInput("approved", "Issue tracker SaaS", "", "Scores well"),
                        signer=quinn, password=PASSWORD)
@@ -132,6 +132,18 @@ def test_the_approval_block_is_filled_from_the_signatures(make_user):
     signed = table_with(services.generate("supplier_evaluation", str(evaluation.id), by=pat).data, "")
     assert signed[3][0] == "Approved by" and signed[3][1] == "Quinn Quality" and signed[3][3] == "Approved"
     assert signed[3][2].endswith(" UTC")
+
+
+def test_a_supplier_evaluation_is_prepared_by_its_evaluator_whoever_generates_it(make_user):
+    """A reader found "Prepared by: system, Generated (not signed)" on an evaluation whose Evaluator field names Pat:
+    like a purchase record, the evaluation prints its author, marked as not a signature."""
+    pat = make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    evaluation = scored(pat, make_supplier(code="ABL", name="A & B <Ltd>", criticality="major"))
+    db.session.commit()
+    data = services.generate("supplier_evaluation", str(evaluation.id), by=None).data  # the system (a job, the CLI)
+    assert field_value(data, "Evaluator") == "Pat Purchasing"
+    started = evaluation.created_at.strftime("%Y-%m-%d")
+    assert table_with(data, "")[1] == ["Prepared by", "Pat Purchasing", started, control.AUTHOR_NOT_SIGNED]
 
 
 def test_a_soup_list_prints_who_authored_and_who_approved(make_user):

@@ -1,20 +1,25 @@
 """The third-party notices of a release from a real SBOM (Laravel 7.12.0's CycloneDX 1.4, ../shared/realworld): the
 text NOTICE of the frozen release and its Word record list the same components under the licences the SBOM gives,
-counted here from the raw JSON."""
+counted here from the raw JSON, and print the licence texts as texts: the SPDX templates the app ships are read
+without their markup."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections import Counter
 
 import pytest
+import spdx
 from docx import Document
 from sqlalchemy import select
 
 from app.access import Role
 from app.documents import services as documents
 from app.extensions import db
+from app.inventory.attribution import licence_text
+from app.inventory.licences.texts import has_markup, template_text
 from app.inventory.models import Component
 from tests.documents.docx_helpers import docx_text
 from tests.helpers import REALWORLD
@@ -86,3 +91,78 @@ def test_a_draft_gets_no_text_notice_but_a_word_copy_marked_draft(app, login_as)
     assert document.draft and "DRAFT" in docx_text(document.data)
     page = client.get(f"/releases/{release.id}").get_data(as_text=True)
     assert 'name="doc_type" value="third_party_notices"' in page
+
+
+# The SPDX licence list's own plain text of BSD-3-Clause (spdx/license-list-data, text/BSD-3-Clause.txt).
+BSD_3_CLAUSE_TEXT = """Copyright (c) <year> <owner>. All rights reserved.
+
+Redistribution and use in source and binary forms, with or without modification, are permitted provided that the \
+following conditions are met:
+
+1. Redistributions of source code must retain the above copyright notice, this list of conditions and the following \
+disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright notice, this list of conditions and the \
+following disclaimer in the documentation and/or other materials provided with the distribution.
+
+3. Neither the name of the copyright holder nor the names of its contributors may be used to endorse or promote \
+products derived from this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES, \
+INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE \
+DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL, \
+SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR \
+SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, \
+WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE \
+OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE."""
+MARKUP = ("<<var", "<<beginOptional", "<<endOptional", ";original=", ";match=")
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_notice_and_the_word_record_print_licence_texts_not_template_markup(frozen, login_as):
+    """A reader found '<<var;name=copyright;original=...;match=.+>>' in the BSD-3-Clause text of the notices."""
+    notice = login_as(Role.AUDITOR).get(f"/releases/{frozen.id}/notices.txt").get_data(as_text=True)
+    word = docx_text(documents.generate("third_party_notices", str(frozen.id), by=None).data)
+    for text in (notice, word):
+        assert [mark for mark in MARKUP if mark in text] == []
+        assert words(BSD_3_CLAUSE_TEXT) in words(text)
+
+
+def test_every_licence_template_the_app_ships_reads_as_its_text():
+    """Every template of the packaged SPDX list: no markup left; each variable reads as its original wording and each
+    optional part keeps its content (the text differs from the template's words only by the markup)."""
+    variable = re.compile(r"<<var;.*?original=(.*?);match=.*?>>", re.DOTALL)
+    optional = re.compile(r"<<beginOptional.*?>>|<<endOptional>>")
+    templated = 0
+    for record in spdx.licenses():
+        template = spdx.License(record).template
+        text = template_text(template)
+        assert not has_markup(text) and "<<" not in text and ">>" not in text, record["id"]
+        expected = optional.sub("", variable.sub(lambda found: found.group(1), template))
+        assert re.sub(r"\s", "", text) == re.sub(r"\s", "", expected), record["id"]
+        assert text.count("  ") <= template.count("  "), record["id"]  # no double space where a marker was
+        templated += has_markup(template)
+    assert templated == 48  # the templates that hold markup, of the 322 the package ships
+
+
+def test_a_template_reads_as_the_licence_list_s_plain_text():
+    assert words(template_text(licence_text("BSD-3-Clause").text)) == words(BSD_3_CLAUSE_TEXT)
+    apache = template_text(licence_text("Apache-1.1").text)  # an optional appendix: kept, without its marker
+    assert "DAMAGE.\n\nThis software consists of voluntary contributions" in apache
+    assert 'Products derived from this software may not be called "Apache"' in apache  # an original holding quotes
+
+
+def test_the_quoted_notation_of_newer_licence_lists_reads_the_same():
+    """License list 3.x quotes every field (spdx/license-list-data, template/BSD-3-Clause.template.txt)."""
+    template = ('<<var;name="copyright";original="Copyright (c) <year> <owner>.  ";match=".{0,5000}">>\n\n'
+                'Redistribution and use in source and binary forms, with or without modification, '
+                '<<var;name="tobe";original="are";match="are|is">> permitted provided that the following conditions '
+                'are met:\n\n   <<var;name="bullet";original="1.";match=".{0,20}">> Redistributions of '
+                '<<var;name="code";original="source code";match="source code|works">> must retain')
+    assert template_text(template) == (
+        "Copyright (c) <year> <owner>.\n\nRedistribution and use in source and binary forms, with or without "
+        "modification, are permitted provided that the following conditions are met:\n\n   1. Redistributions of "
+        "source code must retain")

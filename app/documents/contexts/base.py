@@ -33,7 +33,8 @@ class Source:
     # The record's part of the document number ("Pump-1.0" -> SOUP-Pump-1.0); None: numbered per year
     # in the order of first issue (ASL-2026-001), for documents that are not one record.
     number_key: str | None = None
-    # Variables left out of the content hash: they change without the content changing (a snapshot's date).
+    # Variables left out of the content hash: they change without the content changing (a snapshot's date), or
+    # repeat what hashed variables say (a heading's copy of a signature's content note).
     volatile: frozenset[str] = frozenset()
     # Who wrote the record and when (name, YYYY-MM-DD), for a record that has an author but no "authored" signature:
     # the document's "Prepared by" (else the person who generated the document).

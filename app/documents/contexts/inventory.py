@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.documents.contexts.base import Source, signature_rows, source_record, text
+from app.documents.contexts.base import Source, checked_rows, record_signatures, signature_rows, source_record, text
 from app.extensions import db
 from app.inventory import gates
 from app.inventory import services as inventory
@@ -68,20 +69,55 @@ def _vex(release: Release) -> dict[int, list[str]]:
     return found
 
 
-def _signed(release: Release, meaning: str) -> tuple[str, str]:
-    signature = inventory.release_signatures(release)[meaning]
-    return (signature.printed_name, text(signature.signed_at)) if signature is not None else ("", "")
+def _record(release: Release) -> str:
+    return f"SOUP list of {release.product.name} {release.version}"
 
 
-def _release_source(release: Release, variables: dict[str, Any], *, title: str, number_prefix: str) -> Source:
+@dataclass(frozen=True)
+class SoupListSignatures:
+    """The signatures of a release's SOUP list as a document prints them: the rows of its signatures table, each
+    checked against the SOUP list now, and, for a heading, who signed it as authored and as approved."""
+
+    rows: list[dict[str, str]]
+    by_meaning: dict[str, dict[str, str]]
+
+    def heading(self, meaning: str) -> tuple[str, str, str]:
+        """(name, time, note) of the latest signature of that meaning, the note as the signatures table prints it
+        beside that signature ("Content changed since signing: ..."); empty when nobody signed so."""
+        row = self.by_meaning.get(meaning)
+        return (row["printed_name"], row["when"], row["content_note"]) if row else ("", "", "")
+
+
+def soup_list_signatures(release: Release) -> SoupListSignatures:
+    """The release's signatures, checked once against its SOUP list (the sign target reads every component): the
+    table's rows and the latest authored and approved signature with the same note as their row."""
+    signed = record_signatures("release", release.id)
+    rows = checked_rows(inventory.sign_target(release) if signed else None, signed, _record(release))
+    note = {signature.id: row["content_note"] for signature, row in zip(signed, rows, strict=True)}
+    by_meaning = {
+        meaning: {"printed_name": signature.printed_name, "when": text(signature.signed_at),
+                  "content_note": note.get(signature.id, "")}
+        for meaning, signature in inventory.release_signatures(release).items() if signature is not None
+    }
+    return SoupListSignatures(rows, by_meaning)
+
+
+# A heading's note repeats what the hashed signatures say (their content notes): left out of the content hash, it
+# makes no new revision of its own, nor does its arrival in a document generated before headings had notes.
+HEADING_NOTES = frozenset({"prepared_note", "approved_note"})
+
+
+def _release_source(release: Release, variables: dict[str, Any], *, title: str, number_prefix: str,
+                    signed: SoupListSignatures | None = None) -> Source:
     """A document of one release: numbered PREFIX-<product>-<release>, approved once the release is frozen, with the
-    signatures of its SOUP list."""
+    signatures of its SOUP list (`signed` when they were checked already)."""
     return Source(
         variables=variables, source_type="release", source_id=str(release.id), version=release.row_version,
         approved=release.status == ReleaseStatus.FROZEN, title=title, number_prefix=number_prefix,
         number_key=f"{release.product.name}-{release.version}",
-        signatures=signature_rows("release", release.id, record=f"SOUP list of {release.product.name} {release.version}",
-                                  target=lambda: inventory.sign_target(release)),
+        signatures=signed.rows if signed is not None else signature_rows(
+            "release", release.id, record=_record(release), target=lambda: inventory.sign_target(release)),
+        volatile=HEADING_NOTES,
     )
 
 
@@ -135,8 +171,9 @@ def soup_list(source_id: str) -> Source:
                     for w in held),
             }
         )
-    prepared_by, prepared_at = _signed(release, Meaning.AUTHORED)
-    approved_by, approved_at = _signed(release, Meaning.APPROVED)
+    signed = soup_list_signatures(release)
+    prepared_by, prepared_at, prepared_note = signed.heading(Meaning.AUTHORED)
+    approved_by, approved_at, approved_note = signed.heading(Meaning.APPROVED)
     variables = {
         "product_name": release.product.name,
         "product_safety_class": release.product.safety_class,
@@ -144,11 +181,11 @@ def soup_list(source_id: str) -> Source:
         "release_status": label(release.status),
         "transitive_rule": "Direct dependencies are documented; transitive ones are covered by their direct parent"
         if covering else "Every component is documented",
-        "prepared_by": prepared_by, "prepared_at": prepared_at,
-        "approved_by": approved_by, "approved_at": approved_at,
+        "prepared_by": prepared_by, "prepared_at": prepared_at, "prepared_note": prepared_note,
+        "approved_by": approved_by, "approved_at": approved_at, "approved_note": approved_note,
         "components": rows,
     }
-    return _release_source(release, variables, title="SOUP list", number_prefix="SOUP")
+    return _release_source(release, variables, title="SOUP list", number_prefix="SOUP", signed=signed)
 
 
 def third_party_notices(source_id: str) -> Source:
@@ -157,14 +194,15 @@ def third_party_notices(source_id: str) -> Source:
 
     release = _release(source_id)
     notices = release_notices(release)
-    approved_by, approved_at = _signed(release, Meaning.APPROVED)
+    signed = soup_list_signatures(release)
+    approved_by, approved_at, approved_note = signed.heading(Meaning.APPROVED)
     variables = {
         "product_name": release.product.name,
         "release_version": release.version,
         "release_status": label(release.status),
         "component_count": notices.components,
         "left_out_dev": notices.left_out_dev,
-        "approved_by": approved_by, "approved_at": approved_at,
+        "approved_by": approved_by, "approved_at": approved_at, "approved_note": approved_note,
         "licences": [{"licence": group.licence, "count": len(group.items),
                       "names": ", ".join(f"{item.name} {item.version}".strip() for item in group.items)}
                      for group in notices.groups],
@@ -174,7 +212,8 @@ def third_party_notices(source_id: str) -> Source:
                            "text": entry.text or f"The text of {entry.licence_id} is at {entry.url}"}
                           for entry in notices.texts],
     }
-    return _release_source(release, variables, title="Third-party software notices", number_prefix="NOTICE")
+    return _release_source(release, variables, title="Third-party software notices", number_prefix="NOTICE",
+                           signed=signed)
 
 
 def traceability_matrix(source_id: str) -> Source:

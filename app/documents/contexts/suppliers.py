@@ -70,7 +70,8 @@ def _has_question(definition: Any, code: str) -> bool:
 
 
 def supplier_evaluation(source_id: str) -> Source:
-    """Every question with its answer, evidence and points, the breakdown, knock-outs and the decision."""
+    """Every question with its answer, evidence and points, the breakdown, knock-outs and the decision; prepared by
+    its evaluator."""
     evaluation = source_record(Evaluation, source_id, "evaluation")
     definition = evaluation.template.parsed()
     score = evaluation.score or {}
@@ -167,6 +168,10 @@ def supplier_evaluation(source_id: str) -> Source:
         number_prefix="SER", number_key=f"{supplier.code}-{_ordinal(Evaluation, evaluation):02d}",
         signatures=signature_rows("evaluation", evaluation.id, record=f"Supplier evaluation of {supplier.name} ({supplier.code})",
                                   target=lambda: evaluations.sign_target(evaluation)),
+        # The evaluator who started it prepared it (the record's author, not a signature), as the "Evaluator" field
+        # says: never the person or process that generated the document.
+        author=(evaluation.created_by.full_name, evaluation.created_at.strftime("%Y-%m-%d"))
+        if evaluation.created_by is not None else None,
     )
 
 

@@ -42,6 +42,17 @@ def _entry_code(entry: Execution) -> str:
     return f"{case.code} step {entry.test_step.order}" if entry.test_step is not None else case.code
 
 
+def _actual_result(entry: Execution, entries: dict[int, Execution]) -> str:
+    """What an entry recorded; a correction then names the entry it corrects as the reader finds it in the report's
+    executions (its test, time, tester and outcome, never the entry's internal id) and says why."""
+    if entry.corrects_id is None:
+        return entry.actual_result
+    corrected = entries.get(entry.corrects_id)
+    cited = (f"the {_entry_code(corrected)} entry of {text(corrected.executed_at)} by {corrected.tester.full_name} "
+             f"({label(corrected.outcome)})" if corrected is not None else "an earlier entry")
+    return f"{entry.actual_result}\nCorrects {cited}: {entry.correction_reason}"
+
+
 def validation_protocol(source_id: str) -> Source:
     """The protocol version with its functions and test cases; approved once QA signed it."""
     protocol = _protocol(source_id)
@@ -107,12 +118,14 @@ def _trace(protocol: Protocol, per_case: dict[int, str | None]) -> list[dict[str
 
 
 def validation_report(source_id: str) -> Source:
-    """The report of a protocol version: every execution entry, the deviations, counts and conclusion."""
+    """The report of a protocol version: every execution entry (a correction naming the entry it corrects as the
+    report shows it), the deviations with their disposition and closure rationale, counts and conclusion."""
     protocol = _protocol(source_id)
     report = protocol.report
     if report is None:
         raise SourceNotFound(f"Protocol {source_id} has no report yet (it is written after execution).")
     entries = validation.executions_of(protocol)
+    by_id = {entry.id: entry for entry in entries}
     counts = validation.counts(protocol, entries)
     system = protocol.system
     variables = {
@@ -137,8 +150,7 @@ def validation_report(source_id: str) -> Source:
                 "tester": entry.tester.full_name,
                 "executed_at": text(entry.executed_at),
                 "tested_version": entry.tested_version,
-                "actual_result": entry.actual_result
-                + (f" (correction of entry {entry.corrects_id}: {entry.correction_reason})" if entry.corrects_id else ""),
+                "actual_result": _actual_result(entry, by_id),
                 "outcome": label(entry.outcome),
             }
             for entry in entries
@@ -151,6 +163,7 @@ def validation_report(source_id: str) -> Source:
                 "description": deviation.description,
                 "impact": deviation.impact,
                 "disposition": label(deviation.disposition),
+                "closure_rationale": deviation.closure_rationale,
                 "status": label(deviation.status),
             }
             for deviation in protocol.deviations
