@@ -54,7 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     register_config(app, test_config)
-    from app.inputs import RowId
+    from app.inputs import AppRequest, RowId
+
+    app.request_class = AppRequest  # it notes a form that could not be read (app.inputs.unreadable_form)
 
     app.url_map.converters["int"] = RowId  # before any route is added: every <int:…> is a bounded row id
     register_extensions(app)

@@ -20,8 +20,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import abort, request
+from flask import Request, abort, request
 from flask_wtf import FlaskForm
+from werkzeug.formparser import FormDataParser
 from werkzeug.routing import IntegerConverter, Map
 from wtforms import Field, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import StopValidation
@@ -126,12 +127,45 @@ UNREADABLE_FORM = ("The form could not be read: a file name or a field in it is 
                    "again.")
 
 
+class _NotingFormParser(FormDataParser):
+    """werkzeug's form parser, which drops a form it cannot parse without a word (a file name that is not UTF-8, a
+    body cut short): this one drops it too, and notes it on its request (`form_unreadable`)."""
+
+    request: Any = None
+
+    def parse(self, stream: Any, mimetype: str, content_length: int | None,
+              options: dict[str, str] | None = None) -> Any:
+        silent, self.silent = self.silent, False
+        try:
+            return super().parse(stream, mimetype, content_length, options)
+        except ValueError:  # UnicodeDecodeError included; a too large body (413) is no ValueError and goes on
+            if self.request is not None:
+                self.request.form_unreadable = True
+            return stream, self.cls(), self.cls()
+        finally:
+            self.silent = silent
+
+
+class AppRequest(Request):
+    """The app's request: it knows when its form could not be read (`unreadable_form`)."""
+
+    form_data_parser_class = _NotingFormParser
+    form_unreadable = False
+
+    def make_form_data_parser(self) -> FormDataParser:
+        parser = super().make_form_data_parser()
+        if isinstance(parser, _NotingFormParser):
+            parser.request = self
+        return parser
+
+
 def unreadable_form() -> bool:
-    """A multipart form whose body werkzeug could not parse: it drops the whole form without a word (a file name
-    that is not UTF-8, a body cut short), so the view would see an empty form and the CSRF check a missing token."""
-    if request.method != "POST" or request.mimetype != "multipart/form-data" or not request.content_length:
+    """A form the request sent that could not be parsed: werkzeug drops it whole, so the view would see an empty
+    form and the CSRF check a missing token."""
+    if request.method != "POST":
         return False
-    return not request.form and not request.files
+    request.form  # noqa: B018 - parsed here if nothing read it yet
+    return bool(getattr(request, "form_unreadable", False))
 
 
 def refuse_unreadable_form() -> None:
