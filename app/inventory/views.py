@@ -253,6 +253,13 @@ def matching_ids(release: Release, filters: ComponentFilters, limit: int) -> lis
     return list(db.session.scalars(_filtered(select(Component.id), release, filters).order_by(Component.id).limit(limit)))
 
 
+def count_matching(release: Release, filters: ComponentFilters, limit: int) -> int:
+    """How many of the release's components the filters select, counted up to `limit` (a bounded cost whatever the
+    release's size: the page says "more than" beyond it)."""
+    ids = _filtered(select(Component.id), release, filters).limit(limit).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(ids)) or 0)
+
+
 def _filtered(query: Any, release: Release, filters: ComponentFilters) -> Any:
     """`query` (of components or their ids) narrowed to the release's components that the filters select."""
     query = query.where(Component.release_id == release.id)
@@ -345,6 +352,9 @@ def _release_context(release: Release) -> dict[str, Any]:
         "currency": obsolescence.currency_of(page.items), "currency_filters": obsolescence.FILTERS,
         "filters_query": urlencode({name: value for name, value in asdict(filters).items() if value}),
         "bulk_max": services.BULK_MAX,
+        # The bulk scope "every component that matches" is offered (with its count) when the list has more pages.
+        "matching": (count_matching(release, filters, services.BULK_MAX + 1)
+                     if can_edit and (page.has_next or page.has_prev) else None),
     }
 
 
@@ -398,9 +408,18 @@ def releases_bulk(release_id: int) -> Any:
                   "the filters (by type, classification or change) and apply again.", "error")
             return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail",
                                                                           release_id=release.id))
+        scope = ", ".join(f"{name} {value}" for name, value in asdict(filters).items() if value) or "none"
+
+        def bulk() -> str:
+            done = _bulk(release, form, ids)  # each component's change is audited; the scope once, on the release
+            audit.record("release.bulk_applied", release, bulk_action=form.action.data, filters=scope,
+                         components=len(ids))
+            return done
+
+        _submit(form, bulk, str)
     else:
         ids = request.form.getlist("component_ids", type=row_id)
-    _submit(form, lambda: _bulk(release, form, ids), str)
+        _submit(form, lambda: _bulk(release, form, ids), str)
     return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail", release_id=release.id))
 
 

@@ -339,8 +339,10 @@ def test_a_release_of_several_pages_offers_every_matching_component_as_the_scope
     whole = client.get(f"/releases/{release.id}").get_data(as_text=True)
     filtered = client.get(f"/releases/{release.id}?q=package&status=proposed").get_data(as_text=True)
 
-    assert "Every component that the release holds (60), on every page (at most 5,000)" in whole
-    assert 'name="matching" value="q=package&amp;status=proposed"' in filtered and "Every component that matches the filters" in filtered
+    assert "Every component of the release, on every page: 60 components" in whole
+    assert 'data-confirm="Apply this action to 60 components (every component of the release), on every page?"' in whole
+    assert 'name="matching" value="q=package&amp;status=proposed"' in filtered
+    assert "Every component that matches the filters, on every page: 60 components" in filtered
 
 
 def test_a_bulk_action_on_every_matching_component_reaches_those_on_other_pages_and_no_others(app, login_as,
@@ -356,6 +358,9 @@ def test_a_bulk_action_on_every_matching_component_reaches_those_on_other_pages_
     assert "10 component(s) classified as SOUP." in response.get_data(as_text=True)
     classified = {name for name, c in components_of(release).items() if c.classification == "soup"}
     assert classified == {f"package1{n}" for n in range(10)}  # on pages 1 and 2 alike; package55 was only ticked
+    scope = db.session.scalars(select(AuditEvent).where(AuditEvent.name == "release.bulk_applied")).one()
+    assert (scope.entity_id, scope.details) == (str(release.id), {
+        "bulk_action": "classify", "filters": "q package1", "components": 10})
 
 
 def test_more_matching_components_than_one_bulk_action_takes_are_refused_and_nothing_changes(app, login_as, people,
@@ -369,3 +374,5 @@ def test_more_matching_components_than_one_bulk_action_takes_are_refused_and_not
 
     assert "More than 40 components match these filters, so nothing was changed." in response.get_data(as_text=True)
     assert not any(c.assessed for c in components_of(release).values())
+    page = client.get(f"/releases/{release.id}").get_data(as_text=True)
+    assert "Every component of the release: more than 40, too many for one action; narrow the filters" in page

@@ -47,10 +47,12 @@
       event.detail.isError = false;
     }
   });
-  // <form data-confirm="..."> asks before submitting; a refusal stops the event before htmx (a boosted form) sees it.
+  // <form data-confirm="..."> asks before submitting, and so does a chosen radio button or checkbox with its own
+  // data-confirm (a bulk action's "every component that matches"); a refusal stops the event before htmx sees it.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var message = form.getAttribute && form.getAttribute("data-confirm");
+    var chosen = form.querySelector && form.querySelector("input[data-confirm]:checked");
+    var message = (chosen && chosen.getAttribute("data-confirm")) || (form.getAttribute && form.getAttribute("data-confirm"));
     if (message && !window.confirm(message)) { event.preventDefault(); event.stopPropagation(); }
   }, true);
   // <select data-autosubmit> submits its form on change.
