@@ -1,19 +1,22 @@
 """CycloneDX JSON (1.2-1.7): validated against the spec's JSON schema, then read directly (`read_document`).
 
 The schema (shipped with cyclonedx-python-lib, compiled by jsonschema-rs) is checked entry by entry: an entry
-it refuses is skipped with a warning that names it. The components are then read from the JSON as
-cyclonedx-python-lib's object model would give them (the tests compare both on every sample) at a fraction
-of the cost; the library path (`reader="library"`, also used for XML through `records_from_bom`) stays.
-Direct means "the metadata component depends on it" in the `dependencies` graph, through any generator
-grouping (an application or file node without purl or version, such as trivy's package-lock.json node):
-those are groupings, not components. Without a graph (or when the graph leaves the metadata component out)
-direct is None. Components come back in file order.
+it refuses is skipped with a warning that names it. The components are then read from the JSON by `records_of`
+(which the XML importer shares: it reads an XML BOM into the same shape) as cyclonedx-python-lib's object model
+would give them (the tests compare both on every sample) at a fraction of the cost; the library path
+(`reader="library"`, `records_from_bom`) stays as that reference and for the benchmark. What is no SOUP is left out
+by `records_of` only: files, data and cryptographic assets, Go packages inside their modules, the project's own
+modules. Direct means "the product depends on it" in the `dependencies` graph, through any generator grouping
+(an application or file node without purl or version, such as trivy's package-lock.json node) and through the
+project's own modules: those are not components. Without a graph (or when the graph leaves the product out) direct
+is None. Components come back in file order.
 """
 
 from __future__ import annotations
 
 import json
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
@@ -27,6 +30,7 @@ from cyclonedx.model.license import LicenseExpression
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.schema._res import BOM_JSON, CRYPTOGRAPHY_DEFS, JSF, SPDX_JSON
 from cyclonedx.schema.deprecation import BaseSchemaDeprecationWarning
+from packageurl import PackageURL
 
 from app.inventory.importers._common import (
     combine_normalised,
@@ -284,7 +288,7 @@ def deserialise(load: Any, source: object, fmt: str) -> Bom:
         raise ImporterError(f"{fmt}: cyclonedx-python-lib rejected the BOM: {detail[:300]}") from error
 
 
-def _raw_graph(items: object) -> dict[str, list[str]]:
+def _raw_graph(items: object, fmt: str = FORMAT) -> dict[str, list[str]]:
     """The `dependencies` graph read from the JSON as the library orders it: refs sorted, children sorted and unique.
 
     The library keeps dependencies in a sorted set of (ref, sorted children); where one ref is listed twice
@@ -294,18 +298,18 @@ def _raw_graph(items: object) -> dict[str, list[str]]:
     if items is None:
         return {}
     entries: set[tuple[str, tuple[str, ...]]] = set()
-    for index, raw in enumerate(require_list(items, FORMAT, "dependencies")):
+    for index, raw in enumerate(require_list(items, fmt, "dependencies")):
         here = f"dependencies[{index}]"
-        entry = require_mapping(raw, FORMAT, here)
+        entry = require_mapping(raw, fmt, here)
         ref = entry.get("ref")
         if not isinstance(ref, str):
-            raise ImporterError(f"{FORMAT}: a dependency needs a ref (a string)", field=f"{here}.ref")
+            raise ImporterError(f"{fmt}: a dependency needs a ref (a string)", field=f"{here}.ref")
         children = entry.get("dependsOn")
         if not isinstance(children, list):
             children = []  # the library reads anything but an array as "depends on nothing"
         for position, child in enumerate(children):
             if not isinstance(child, str):
-                raise ImporterError(f"{FORMAT}: expected a string", field=f"{here}.dependsOn[{position}]")
+                raise ImporterError(f"{fmt}: expected a string", field=f"{here}.dependsOn[{position}]")
         entries.add((ref, tuple(sorted(set(children)))))
     return {ref: list(children) for ref, children in sorted(entries, key=_library_order)}
 
@@ -551,12 +555,17 @@ def _cleaned_components(items: list[Any], where: tuple[Any, ...], skip: set[tupl
     return kept
 
 
-def _walk_raw(items: list[dict[str, Any]], groups: tuple[str, ...] = ()) -> Iterator[tuple[dict[str, Any], tuple[str, ...]]]:
+Walked = tuple[dict[str, Any], tuple[str, ...], dict[str, Any] | None]
+
+
+def _walk_raw(items: list[dict[str, Any]], groups: tuple[str, ...] = (),
+              parent: dict[str, Any] | None = None) -> Iterator[Walked]:
+    """Every component, nested ones after their parent: (the component, the groupings it sits under, its parent)."""
     for item in items:
-        yield item, groups
+        yield item, groups, parent
         nested = item.get("components")
         if nested:
-            yield from _walk_raw(nested, (*groups, str(item.get("name"))) if _is_aggregator(item) else groups)
+            yield from _walk_raw(nested, (*groups, str(item.get("name"))) if _is_aggregator(item) else groups, item)
 
 
 def _is_aggregator(item: dict[str, Any]) -> bool:
@@ -638,23 +647,145 @@ def _walk_raw_services(items: list[Any]) -> Iterator[dict[str, Any]]:
 
 
 def _records_direct(data: dict[str, Any], version: str) -> ParsedFile:
-    """Records read straight from the validated JSON: file order, aggregators as groupings, the graph read once."""
-    result = ParsedFile(format=FORMAT)
-    data = _validated(data, version, result.warnings)
+    """Records read straight from the JSON after the schema check took out what it refuses (see `records_of`)."""
+    said: list[str] = []
+    return records_of(_validated(data, version, said), FORMAT, said)
+
+
+# CycloneDX component types (1.4-1.7) that name no software package a SOUP list holds: a file (cyclonedx-gomod's
+# -files lists every source file of every module; syft lists the files it catalogued), data (configuration, data
+# sets) and a cryptographic asset (a CBOM's algorithms, keys, certificates, protocols: what a library implements or
+# uses, not a package). library, framework, application, container, platform, operating-system, device,
+# device-driver, firmware and machine-learning-model are software (or the platform it runs on) and are kept.
+NOT_PACKAGES: dict[str, tuple[str, str]] = {"file": ("file", "files"), "data": ("data", "data"),
+                                             "cryptographic-asset": ("cryptographic asset", "cryptographic assets")}
+SHOWN = 5  # entries a warning names before "..."
+
+
+def _counted(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _not_a_package(item: dict[str, Any]) -> bool:
+    """A file, data or cryptographic asset; one with a purl names the package it is and stays."""
+    return item.get("type") in NOT_PACKAGES and not item.get("purl")
+
+
+def _module_part(item: dict[str, Any], parent: dict[str, Any] | None) -> bool:
+    """A Go package listed inside the Go module that holds it (cyclonedx-gomod's -packages: `cloud.google.com/go/iam`
+    inside `cloud.google.com/go`, same version): a part of that module, not a component of its own."""
+    if parent is None or not str(item.get("purl") or "").startswith("pkg:golang/") \
+            or not str(parent.get("purl") or "").startswith("pkg:golang/"):
+        return False
+    name, module = str(item.get("name") or ""), str(parent.get("name") or "")
+    return item.get("version") == parent.get("version") and (name == module or name.startswith(f"{module}/"))
+
+
+def _label(item: dict[str, Any], parent: dict[str, Any] | None = None) -> str:
+    """How a warning names a component: its name, and the component it is listed in."""
+    return f"{item.get('name')} in {_entry_label(parent)}" if parent is not None else _entry_label(item)
+
+
+def _listed(labels: list[str], shown: int = SHOWN) -> str:
+    return ", ".join(labels[:shown]) + (", ..." if len(labels) > shown else "")
+
+
+def _project_path(purl: str) -> bool:
+    """cyclonedx-gradle-plugin (2.0 and later) marks each Gradle project of the build with a `project_path`
+    qualifier (`pkg:maven/JabRef/jablib@unspecified?project_path=%3Ajablib`)."""
+    qualifiers = purl.partition("?")[2].partition("#")[0]
+    return any(part.startswith("project_path=") for part in qualifiers.split("&"))
+
+
+@lru_cache(maxsize=65536)
+def _maven_coordinates(purl: str) -> tuple[str, str] | None:
+    """(group, version) of a Maven purl; None for any other purl or for text that is no purl."""
+    try:
+        parsed = PackageURL.from_string(purl)
+    except ValueError:
+        return None
+    return (parsed.namespace or "", parsed.version or "") if parsed.type == "maven" else None
+
+
+def own_modules(root: dict[str, Any] | None, graph: dict[str, list[str]], purls: dict[str, str]) -> set[str]:
+    """The refs of the project's own modules among the components: its own code, not SOUP.
+
+    A multi-project build (Gradle, Maven) lists the projects of the build next to the packages they use, and its
+    dependency graph runs from the product through them to the packages. A component is one of them when
+    cyclonedx-gradle-plugin marks it so (a `project_path` qualifier in its purl), when the metadata component lists it
+    among its own parts (cdxgen nests the sub-projects there), or when it is a Maven artifact of the product's own
+    group and version that the product reaches through its own modules in the graph (cdxgen 8 and aggregate BOMs
+    list the sub-projects as plain components: `pkg:maven/dependency-diff-check-service@latest`). Any other
+    package is SOUP, even at the product's version (an npm product at 1.0.0 may well use isarray 1.0.0), and so is
+    a module the graph does not reach from the product (dropwizard-parent's aggregate BOM: nothing says which
+    artifact is the product's).
+    """
+    own = {key for key, purl in purls.items() if _project_path(purl)}
+    if root is None:
+        return own
+    own |= {str(item["bom-ref"]) for item, _, _ in _walk_raw(root.get("components") or [])
+            if item.get("bom-ref") in purls}
+    mine = _maven_coordinates(_purl_or_nothing(str(root.get("purl") or "")))
+    root_ref = root.get("bom-ref")
+    if mine is None or root_ref is None:
+        return own
+    pending, seen = [str(root_ref), *own], set[str]()
+    while pending:
+        ref = pending.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        for child in graph.get(ref, ()):
+            if child not in own and child in purls and _maven_coordinates(purls[child]) == mine:
+                own.add(child)
+            if child in own:
+                pending.append(child)
+    return own
+
+
+def _purl_or_nothing(text: str) -> str:
+    try:
+        return _normal_purl(text) if text else ""
+    except ValueError:
+        return ""
+
+
+def records_of(data: dict[str, Any], fmt: str, warnings: list[str] | None = None) -> ParsedFile:
+    """Component records of a CycloneDX document in its JSON shape (an XML BOM is read into the same shape).
+
+    Components come in file order, nested ones after their parent. Left out, each kind with one warning: the
+    metadata component (the product itself), a generator's grouping node (`_is_aggregator`), what is no software
+    package (`NOT_PACKAGES`), a Go package listed inside its module (`_module_part`) and the project's own modules
+    (`own_modules`). Direct means "the product depends on it" in the dependency graph: a dependency of the metadata
+    component, or of one of the project's own modules; what a left-out node depends on (a grouping, a module, a
+    file) is reached through it, so a dependency of an own module is direct. Without a graph that reaches the
+    product or its modules, direct is None.
+    """
+    result = ParsedFile(format=fmt, warnings=list(warnings or []))
     metadata = data.get("metadata")
     root = metadata.get("component") if isinstance(metadata, dict) and isinstance(metadata.get("component"), dict) \
         else None
     root_ref = root.get("bom-ref") if root else None
     found: list[tuple[str, dict[str, Any], tuple[str, ...]]] = []
     aggregators: set[str] = set()
+    passed: set[str] = set()  # refs of left-out entries: not components, what they depend on is reached through them
+    not_packages: list[tuple[str, str]] = []  # (type, label)
+    parts: list[str] = []
     purls: dict[str, str] = {}
-    for index, (item, groups) in enumerate(_walk_raw(data.get("components") or [])):
+    for index, (item, groups, parent) in enumerate(_walk_raw(data.get("components") or [])):
         ref = item.get("bom-ref")
         if root_ref is not None and ref == root_ref:
             continue
         key = str(ref) if ref else f"#{index}"
         if _is_aggregator(item):
             aggregators.add(key)
+            continue
+        if _not_a_package(item) or _module_part(item, parent):
+            passed.add(key)
+            if _not_a_package(item):
+                not_packages.append((str(item["type"]), _label(item, parent)))
+            else:
+                parts.append(_label(item, parent))
             continue
         purl = ""
         if item.get("purl"):
@@ -664,42 +795,62 @@ def _records_direct(data: dict[str, Any], version: str) -> ParsedFile:
                 result.warnings.append(f"{_entry_label(item)}: purl {item['purl']!r} is not a package URL ({error}); "
                                        "it is not read")
         if not purl:
-            purl = make_purl(FORMAT, "generic", str(item["name"]), str(item.get("version") or ""), item.get("group"))
+            purl = make_purl(fmt, "generic", str(item["name"]), str(item.get("version") or ""), item.get("group"))
             item = {key_: value for key_, value in item.items() if key_ != "purl"}
         purls[key] = purl
         found.append((key, item, groups))
-    graph = _raw_graph(data.get("dependencies"))
+    if not_packages:
+        kinds = ", ".join(_counted(count, *NOT_PACKAGES[kind]) for kind, count in
+                          sorted(Counter(kind for kind, _ in not_packages).items()))
+        result.warnings.append(f"components that are not software packages are left out ({kinds}): "
+                               f"{_listed([label for _, label in not_packages])}")
+    if parts:
+        result.warnings.append(f"Go packages listed inside their modules are parts of those modules, not components of "
+                               f"their own ({_counted(len(parts), 'package', 'packages')}): {_listed(parts)}")
+    graph = _raw_graph(data.get("dependencies"), fmt)
+    own = own_modules(root, graph, purls)
+    if own:
+        result.warnings.append(
+            f"the project's own modules are not third-party packages and are left out; what they depend on is a direct "
+            f"dependency ({_counted(len(own), 'module', 'modules')}): "
+            f"{_listed([_entry_label(item) for key, item, _ in found if key in own], 10)}")
+        found = [entry for entry in found if entry[0] not in own]
+        for key in own:
+            del purls[key]
+    inside = {str(item["bom-ref"]) for item, _, _ in _walk_raw(root.get("components") or []) if item.get("bom-ref")} \
+        if root else set()
+    through = aggregators | passed | own | inside  # nodes whose dependencies are reached through them
+    starts = [ref for ref in ([str(root_ref)] if root_ref is not None else []) + sorted(own | inside) if ref in graph]
     children_of_root: set[str] | None = None
     if graph and not any(graph.values()):
         result.warnings.append(NO_EDGES)
-    elif root_ref is not None and root_ref in graph:
-        children_of_root = set(graph[root_ref])
+    elif starts:
+        children_of_root = {child for ref in starts for child in graph[ref]}
     elif aggregators & set(graph):
         children_of_root = set(aggregators)  # no root in the graph: the groupings stand at the top
     elif any(graph.values()):
         result.warnings.append("the dependency graph does not include the main component; direct unknown")
     direct_refs: set[str] | None = None
-    grouped_by: dict[str, list[str]] = {}
-    names = {key: str(item.get("name")) for key, item, _ in found}
     if children_of_root is not None:
         direct_refs = set()
         pending = list(children_of_root)
         seen: set[str] = set()
-        while pending:  # a grouping is transparent: what it depends on is direct
+        while pending:  # a grouping, a module or a left-out entry is transparent: what it depends on is direct
             ref = pending.pop()
             if ref in seen:
                 continue
             seen.add(ref)
-            if ref in aggregators:
+            if ref in through:
                 pending.extend(graph.get(ref, ()))
             else:
                 direct_refs.add(ref)
+    grouped_by: dict[str, list[str]] = {}
     for ref, children in graph.items():
         if ref in aggregators:
             for child in children:
                 grouped_by.setdefault(child, []).append(ref)
     aggregator_names = {key: key for key in aggregators}
-    for item, _ in _walk_raw(data.get("components") or []):
+    for item, _, _ in _walk_raw(data.get("components") or []):
         if item.get("bom-ref") in aggregators:
             aggregator_names[str(item["bom-ref"])] = str(item.get("name"))
     parents: dict[str, list[str]] = {}
@@ -708,7 +859,6 @@ def _records_direct(data: dict[str, Any], version: str) -> ParsedFile:
             continue
         for child in children:
             parents.setdefault(child, []).append(purls[ref])
-    del names
     for key, item, groups in found:
         direct = None if direct_refs is None else key in direct_refs
         extra = tuple(aggregator_names[ref] for ref in grouped_by.get(key, ()))

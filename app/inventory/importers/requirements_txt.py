@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 
 from pip_requirements_parser import InstallRequirement, RequirementsFile
 
@@ -126,6 +127,70 @@ def _project_root(link: str) -> bool:
     return link.split("#", 1)[0].split("?", 1)[0].removeprefix("file:").removeprefix("//") in ("", ".", "./")
 
 
+# pip's grouping of a requirements file (pip-requirements-parser 32.0.1 keeps pip's code): a line ending in a
+# backslash goes on in the next one unless it is a comment, and a comment starts at a # at the start or after a space.
+_COMMENT = re.compile(r"(^|\s+)(#.*)$")
+_HASH_OPTION = re.compile(r"--hash=[^\s'\"\\]+")
+_HASH_TOKEN = re.compile(r"\s*(?<!\S)--hash=([^\s'\"\\]+)(?!\S)")  # with the blanks before it
+_PINNED_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?\s*(?:===|==|~=|!=|>=|<=|>|<)")
+
+
+def _goes_on(line: str) -> bool:
+    """Whether pip joins the next line to this one."""
+    return line.endswith("\\") and not _COMMENT.match(line)
+
+
+def _line_groups(lines: list[str]) -> Iterator[tuple[int, int]]:
+    """(first, last) index of the physical lines pip joins into one line."""
+    start = 0
+    while start < len(lines):
+        end = start
+        while end + 1 < len(lines) and _goes_on(lines[end]):
+            end += 1
+        yield start, end
+        start = end + 1
+
+
+def _requirement_and_comment(lines: list[str]) -> list[str]:
+    """The line pip reads from a group of physical lines: its text and its comment (pip's join_lines, split_comments)."""
+    joined = "".join(" " + line if _COMMENT.match(line) else line.strip("\\") if index < len(lines) - 1 or
+                     line.endswith("\\") else line for index, line in enumerate(lines))
+    if "#" not in joined:  # the comment pattern backtracks over every run of blanks
+        return [joined.strip()] if joined.strip() else []
+    return [part.strip() for part in _COMMENT.split(joined) if part.strip()]
+
+
+def _hashes_apart(text: str) -> tuple[str, dict[int, list[str]]]:
+    """The text with the `--hash` options of each pinned requirement taken out (line numbers kept), and those hashes
+    by the requirement's first line, in order: what pip-requirements-parser reads them as, without its shlex pass
+    over every hash (55% of the time of a pip-compile file with hashes). Only a requirement whose options are all
+    plain `--hash=value` is taken apart, and only when the text left is the requirement as written and the values
+    taken are its options; anything else stays for the library."""
+    lines = text.splitlines()
+    hashes: dict[int, list[str]] = {}
+    for start, end in _line_groups(lines):
+        group = lines[start:end + 1]
+        if "--hash=" not in "".join(group):
+            continue
+        parts = _requirement_and_comment(group)
+        if not parts or parts[0].startswith("#"):
+            continue
+        tokens = parts[0].split(" ")
+        first = next((index for index, token in enumerate(tokens) if token.startswith("-")), 0)
+        requirement, options = " ".join(tokens[:first]).strip(), [token for token in tokens[first:] if token]
+        if not first or not _PINNED_NAME.match(requirement) or not all(_HASH_OPTION.fullmatch(t) for t in options):
+            continue
+        taken = [match.group(1) for line in group for match in _HASH_TOKEN.finditer(line)]
+        lean = [_HASH_TOKEN.sub("", line) for line in group]
+        if taken != [option[len("--hash="):] for option in options] or \
+                _requirement_and_comment(lean) != [requirement, *parts[1:]] or \
+                [_goes_on(line) for line in lean] != [_goes_on(line) for line in group]:
+            continue
+        lines[start:end + 1] = lean
+        hashes[start + 1] = taken
+    return "\n".join(lines), hashes
+
+
 def _read(text: str) -> RequirementsFile:
     # RequirementsFile.from_string in pip-requirements-parser 32.0.1 fails (it uses an unimported
     # Path), so we hand the library the same temporary file it would have written itself.
@@ -192,7 +257,10 @@ def parse(content: bytes) -> ParsedFile:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ImporterError(f"{FORMAT}: the file contains a NUL byte", line=line)
     text, prepared = _without_unread_parts(text)
-    parsed = _read(text)
+    lean, hashes_of = _hashes_apart(text)
+    parsed = _read(lean)
+    if parsed.invalid_lines and hashes_of:
+        parsed, hashes_of = _read(text), {}  # a faulty line is reported as the file writes it
     if parsed.invalid_lines:
         bad = min(parsed.invalid_lines, key=lambda item: item.line_number or 0)
         first_line = (bad.error_message or "invalid requirement").splitlines()[0]
@@ -280,7 +348,7 @@ def parse(content: bytes) -> ParsedFile:
                 direct=direct,
                 parents=tuple(dict.fromkeys(parents)),
                 repository_url=link,  # the VCS or download location of a URL requirement
-                hashes=tuple(item.hash_options),
+                hashes=tuple(hashes_of.get(item.line_number or 0, item.hash_options)),
                 declared="" if version or not item.specifier else str(item.specifier),  # a range, not a version
             )
         )

@@ -301,3 +301,63 @@ def test_pip_freeze_of_a_conda_environment_keeps_the_packages_conda_built() -> N
         "3 package(s) installed by conda (pip freeze names the folder conda built them in, not a version): listed "
         "without a version: numpy (line 1), certifi (line 2), cffi (line 3)",
     ]
+
+
+# --- Hash options read apart from pip-requirements-parser's shlex pass ---------------------------------------------
+
+WAREHOUSE = LOCKFILES / "pypi-warehouse-main-trimmed-requirements.txt"
+H = "sha256:" + "a" * 64
+# Hash options pip reads and a plain `--hash=value` reading must leave to the library, each beside one it may read.
+HASH_EDGES = [
+    f"flask==3.0.3 \\\n    --hash={H}\\\n--hash={H}\n",  # no blank before the backslash: the two values run together
+    f"flask==3.0.3 \\\n    --hash='{H}' \\\n    --hash={H}\n",  # quoted
+    f"flask==3.0.3 --hash={H} # see --hash={H}\n",  # the second one is in a comment
+    f"flask==3.0.3\t--hash={H}\t--hash={H}\n",  # tabs: one token for pip's split(" ")
+    f"flask==3.0.3 --hash {H}\nrequests==2.32.3 --hash={H}\n",
+    f"flask==3.0.3 --hash={H} --no-binary :all:\n",
+    f"-e git+https://github.com/pallets/flask@3.0.3#egg=flask --hash={H}\n",
+    f"flask @ https://example.com/flask-3.0.3.tar.gz --hash={H}\n",
+    f"colorama==0.4.6 ; sys_platform == \"win32\" \\\n    --hash={H}\n",
+    f"not a valid === req --hash={H}\nflask==3.0.3 --hash={H}\n",
+    f"flask==3.0.3 \\\n# a comment ends the line\n    --hash={H}\n",
+    f"flask==3.0.3 \\\n    --hash={H} # a comment that goes on \\\nrequests==2.32.3\n",  # pip reads requests as comment
+    f"flask==3.0.3 --hash={H}\x0crequests==2.32.3 --hash={H}\r\n",
+]
+
+
+def test_the_hashes_of_a_pip_compile_file_do_not_go_through_shlex(monkeypatch):
+    """pypi/warehouse's requirements/main.txt (pip-compile --generate-hashes, trimmed to 23 packages, 404 hashes):
+    the library ran its shlex over every --hash value, over half of the import's time."""
+    import pip_requirements_parser
+
+    content = WAREHOUSE.read_text()
+    split = pip_requirements_parser.shlex.split
+    seen: list[str] = []
+    monkeypatch.setattr(pip_requirements_parser.shlex, "split", lambda text, *a, **k: seen.append(text) or split(text))
+    parsed = requirements_txt.parse(WAREHOUSE.read_bytes())
+    blocks = re.findall(r"^([A-Za-z0-9][\w.-]*)(?:\[\w+\])?==(\S+) \\\n((?:\s+--hash=\S+(?: \\)?\n)+)", content,
+                        re.MULTILINE)
+    assert len(blocks) == len(parsed.components) == 23 and content.count("--hash=") == 404
+    assert [(c.name, c.version, c.hashes) for c in parsed.components] == [
+        (name, version, tuple(re.findall(r"--hash=(\S+)", hashes))) for name, version, hashes in blocks]
+    assert seen and not any("--hash" in text for text in seen)
+
+
+@pytest.mark.parametrize("content", [
+    *(pytest.param(path.read_bytes(), id=path.name) for path in [
+        *sorted({*LOCKFILES.glob("*requirements*"), *LOCKFILES.glob("*.in")}), REAL, SAMPLE]
+      if b"\x00" not in path.read_bytes()),  # UTF-16 is transcoded before the importer (test_encodings)
+    *(pytest.param(text.encode(), id=f"edge-{index}") for index, text in enumerate(HASH_EDGES))])
+def test_hashes_read_apart_give_what_the_library_reads_of_the_whole_file(monkeypatch, content: bytes) -> None:
+    """Every requirements file of the corpus, and the options a plain reading must not take: the same records and
+    warnings (or the same refusal) as with every line handed to pip-requirements-parser as written."""
+    def read(**patched: object):
+        with monkeypatch.context() as scope:
+            for name, value in patched.items():
+                scope.setattr(requirements_txt, name, value)
+            try:
+                return requirements_txt.parse(content)
+            except ImporterError as error:
+                return str(error)
+
+    assert read() == read(_hashes_apart=lambda text: (text, {}))
