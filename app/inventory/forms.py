@@ -86,7 +86,8 @@ class BulkForm(BaseForm):
     requirements = TextAreaField("Functional and performance requirements (5.3.3)", validators=[Length(max=10000)])
     hw_sw_needed = TextAreaField("Hardware and software needed (5.3.4)", validators=[Length(max=10000)])
     hazard_refs = TextAreaField("Hazard references (7.1.2)", validators=[Length(max=10000)])
-    risk_level = SelectField("Risk level", choices=[("", "keep"), *[(r.value, r.value.capitalize()) for r in RiskLevel]],
+    risk_level = SelectField("Risk level", choices=[("", "keep"), *[(r.value, r.value.capitalize()) for r in RiskLevel
+                                                                     if r is not RiskLevel.NOT_ASSESSED]],
                              validators=[Optional()])
     overwrite = BooleanField("Replace existing values")
     anomalies = TextAreaField("Relevant anomalies found (7.1.3)", validators=[Length(max=10000)])
@@ -146,7 +147,7 @@ class ComponentForm(BaseForm):
     hw_sw_needed = TextAreaField("Hardware and software needed (62304 5.3.4)", validators=[Length(max=10000)])
     hazard_refs = TextAreaField("Hazardous situations / hazard references (62304 7.1.2)",
                                 validators=[Length(max=10000)])
-    risk_level = SelectField("Risk level", choices=[(r.value, r.value.capitalize()) for r in RiskLevel])
+    risk_level = SelectField("Risk level", choices=[(r.value, r.value.capitalize() or "Not assessed") for r in RiskLevel])
     status = SelectField("Status", choices=[(s.value, s.value.replace("_", " ").capitalize()) for s in ComponentStatus])
     description = TextAreaField("Description", validators=[Length(max=10000)])
 

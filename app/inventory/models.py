@@ -43,6 +43,10 @@ class Classification(StrEnum):
 
 
 class RiskLevel(StrEnum):
+    """A component's risk level, as its assessor set it; an imported component has none until someone assesses it
+    (it read "low" on every import, as if assessed)."""
+
+    NOT_ASSESSED = ""
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -287,7 +291,7 @@ class Component(Audited, TimestampMixin, db.Model):  # type: ignore[name-defined
     requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 5.3.3
     hw_sw_needed: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 5.3.4
     hazard_refs: Mapped[str] = mapped_column(Text, nullable=False, default="")  # 7.1.2
-    risk_level: Mapped[str] = mapped_column(String(10), nullable=False, default=RiskLevel.LOW)
+    risk_level: Mapped[str] = mapped_column(String(10), nullable=False, default=RiskLevel.NOT_ASSESSED)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=ComponentStatus.PROPOSED)
     # Change against the product's previous release, and its assessment (needed to freeze)
     change_kind: Mapped[str] = mapped_column(String(20), nullable=False, default=ChangeKind.ADDED)

@@ -586,7 +586,7 @@ def _row_defaults(release: Release) -> dict[str, Any]:
     return {
         "release_id": release.id, "supplier_id": None, "software_item_id": None, "class_rationale": "",
         "classification": "", "classification_rationale": "", "safety_class": release.product.safety_class,
-        "requirements": "", "hw_sw_needed": "", "hazard_refs": "", "risk_level": RiskLevel.LOW.value,
+        "requirements": "", "hw_sw_needed": "", "hazard_refs": "", "risk_level": RiskLevel.NOT_ASSESSED.value,
         "status": ComponentStatus.PROPOSED.value, "change_kind": ChangeKind.ADDED.value, "previous_version": "",
         "assessed": False, "assessment_note": "", "assessed_by_id": None, "assessed_at": None,
         "created_at": now, "updated_at": now, "row_version": 1,
@@ -1339,11 +1339,12 @@ FIELD_LABELS = {"requirements": "Requirements", "hw_sw_needed": "Hardware and so
 
 
 def existing_values(components: Sequence[Component], names: Sequence[str]) -> dict[str, list[Component]]:
-    """Which of the components already hold a value for each field (risk level: other than the default low)."""
+    """Which of the components already hold a value for each field (risk level: one that was assessed; before
+    components started as not assessed, "low" was every import's default, so it is taken as no value either)."""
     held: dict[str, list[Component]] = {}
     for name in names:
         if name == "risk_level":
-            held[name] = [c for c in components if c.risk_level != RiskLevel.LOW]
+            held[name] = [c for c in components if c.risk_level not in (RiskLevel.NOT_ASSESSED, RiskLevel.LOW)]
         else:
             held[name] = [c for c in components if (getattr(c, name) or "").strip()]
     return held

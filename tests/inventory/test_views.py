@@ -110,6 +110,24 @@ def test_exports_csv_xlsx_and_cyclonedx(app, login_as) -> None:
     assert client.get(f"/releases/{second.id}/export.exe").status_code == 404
 
 
+def test_an_imported_component_has_no_risk_level_until_someone_assesses_it(app, login_as) -> None:
+    """Every import used to read "Risk level: low", as if someone had assessed it."""
+    _first, second = two_releases()
+    component = db.session.get(Component, ids_by_name(second)["c"])
+    client = login_as(Role.ENGINEER)
+    assert component.risk_level == ""
+    assert "<dt>Risk level</dt><dd>Not assessed</dd>" in client.get(f"/components/{component.id}").get_data(as_text=True)
+    form = {"row_version": component.row_version, "name": "c", "version": "1.0.0", "ecosystem": "npm",
+            "purl": component.purl, "scope": "runtime", "classification": "soup", "safety_class": "A",
+            "risk_level": "high", "status": "proposed"}
+
+    assert client.post(f"/components/{component.id}/edit", data=form).status_code == 302
+
+    page = client.get(f"/components/{component.id}").get_data(as_text=True)
+    assert "<dt>Risk level</dt><dd>High</dd>" in page
+    assert '<option value="">Not assessed</option>' in page  # the edit form offers it back
+
+
 def test_engineer_edits_a_component_and_the_edit_is_audited(app, login_as) -> None:
     _first, second = two_releases()
     component = db.session.get(Component, ids_by_name(second)["c"])
