@@ -145,18 +145,21 @@ def diff(old: Iterable[DiffItem], new: Iterable[DiffItem]) -> ReleaseDiff:
             continue  # the same versions on both sides (most packages between two builds): nothing came or went
         ecosystem = next(iter((new_versions or old_versions).values())).ecosystem
         order = cmp_to_key(partial(compare_versions, ecosystem))
-        gone = sorted(old_versions.keys() - new_versions.keys(), key=order)
-        came = sorted(new_versions.keys() - old_versions.keys(), key=order)
-        for previous_version, version in zip(gone, came, strict=False):
+        # A version only pairs with a version: a package that lost its exact version (a manifest's range) was neither
+        # upgraded nor downgraded: its old version went and the unversioned one came (which readiness refuses).
+        gone = sorted(old_versions.keys() - new_versions.keys(), key=lambda v: (v == "", order(v)))
+        came = sorted(new_versions.keys() - old_versions.keys(), key=lambda v: (v == "", order(v)))
+        pairs = min(len([v for v in gone if v]), len([v for v in came if v]))
+        for previous_version, version in zip(gone[:pairs], came[:pairs], strict=True):
             previous, current = old_versions[previous_version], new_versions[version]
             kind = UPGRADED if compare_versions(ecosystem, version, previous_version) >= 0 else DOWNGRADED
             result.changes.append(Change(kind, current.name, current.ecosystem, previous, current))
             result.kinds[(*key, version)] = (kind, previous_version)
-        for version in came[len(gone):]:
+        for version in came[pairs:]:
             current = new_versions[version]
             result.changes.append(Change(ADDED, current.name, current.ecosystem, None, current))
             result.kinds[(*key, version)] = (ADDED, "")
-        for previous_version in gone[len(came):]:
+        for previous_version in gone[pairs:]:
             previous = old_versions[previous_version]
             result.changes.append(Change(REMOVED, previous.name, previous.ecosystem, previous, None))
     return result

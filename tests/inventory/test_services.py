@@ -123,6 +123,19 @@ def test_a_licence_stated_on_one_side_only_is_not_a_licence_change() -> None:
     assert diffing.diff(old, new).changes == []
 
 
+def test_a_package_that_lost_its_exact_version_was_neither_upgraded_nor_downgraded() -> None:
+    """A manifest's range (click>=8.1.3, no version) after a lockfile's click 8.1.3 read "Downgraded from 8.1.3": the
+    version went and an unversioned click came; a versioned change beside it still pairs as before."""
+    old = [diffing.DiffItem("click", "8.1.3", "pypi", ""), diffing.DiffItem("flask", "2.3.0", "pypi", "")]
+    new = [diffing.DiffItem("click", "", "pypi", ""), diffing.DiffItem("flask", "3.0.0", "pypi", "")]
+
+    result = diffing.diff(old, new)
+
+    assert [(c.kind, c.name) for c in result.changes] == [("added", "click"), ("removed", "click"),
+                                                          ("upgraded", "flask")]
+    assert diffing.kind_of(result, new[0]) == ("added", "")
+
+
 def test_a_looked_up_licence_travels_to_the_same_version_in_the_next_release(app) -> None:
     """The registry's licence of flask 3.0.0 (looked up in 1.0; the file names none) is the licence of flask 3.0.0
     in 2.0 as well: no "not looked up", no licence change; click 8.1.8 is another version and is looked up anew."""
