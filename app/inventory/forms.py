@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.db import ROW_ID_MAX, row_id
 from app.inputs import BaseForm, WholeNumberField
-from app.inventory.importers import FORMATS
+from app.inventory.importers import FORMAT_LABELS, FORMATS
 from app.inventory.models import Classification, ComponentStatus, ComponentType, RiskLevel, SafetyClass, Scope
 
 SAFETY_CLASSES = [(c.value, f"Class {c.value}") for c in SafetyClass]
@@ -65,7 +65,8 @@ class ImportForm(BaseForm):
                       render_kw={"multiple": True},
                       description="Lock files, manifests, CycloneDX or SPDX. Re-importing a file of the same "
                                   "name replaces what it brought before.")
-    format = SelectField("Format", choices=[("", "Detect from the file")] + [(f, f) for f in sorted(FORMATS)],
+    format = SelectField("Format", choices=[("", "Detect from the file"), *sorted(
+                             ((f, FORMAT_LABELS.get(f, f)) for f in FORMATS), key=lambda choice: choice[1].lower())],
                          validators=[Optional()])
 
 

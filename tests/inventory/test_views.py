@@ -202,3 +202,14 @@ def test_a_refused_new_release_comes_back_open_with_its_notes(app, login_as) -> 
     assert "Give the release a version." in page and "Adds the dose alarm screen" in page
     assert '<details class="subrecord-form" open>' in page
     assert db.session.scalars(select(Release)).all() == [release]
+
+
+def test_the_import_form_names_each_format_in_words_not_by_its_code(app, login_as) -> None:
+    _first, second = two_releases()
+    client = login_as(Role.ENGINEER)
+
+    page = client.get(f"/releases/{second.id}").get_data(as_text=True)
+
+    assert '<option value="cyclonedx-json">CycloneDX JSON</option>' in page
+    assert '<option value="spdx-tag-value">SPDX tag-value</option>' in page
+    assert '<option value="poetry.lock">poetry.lock</option>' in page  # a file's own name reads as itself

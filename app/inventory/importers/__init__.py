@@ -65,8 +65,14 @@ MODULES: tuple[ModuleType, ...] = (
     requirements_txt,
 )
 FORMATS: dict[str, ModuleType] = {module.FORMAT: module for module in MODULES}
+# How a format reads where a person chooses it (a file's own name, such as poetry.lock, reads as itself).
+FORMAT_LABELS: dict[str, str] = {
+    "cyclonedx-json": "CycloneDX JSON", "cyclonedx-xml": "CycloneDX XML", "spdx-json": "SPDX JSON",
+    "spdx-tag-value": "SPDX tag-value", "in-toto-attestation": "in-toto attestation (an SBOM signed by cosign or GitHub)",
+    "csproj": ".csproj (NuGet PackageReference)",
+}
 
-__all__ = ["FORMATS", "ComponentRecord", "Content", "ImporterError", "ParsedFile", "detect_format", "parse_file"]
+__all__ = ["FORMATS", "FORMAT_LABELS", "ComponentRecord", "Content", "ImporterError", "ParsedFile", "detect_format", "parse_file"]
 
 
 def detect_format(filename: str, content: bytes) -> str:
