@@ -10,7 +10,7 @@ import json
 import re
 import tomllib
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -156,6 +156,20 @@ def mended_purl(text: str) -> str:
         if "%2f" not in text.lower():
             raise
     return str(PackageURL.from_string(re.sub("%2[fF]", "/", text)).to_string())
+
+
+@lru_cache(maxsize=65536)
+def readable_purl(text: str) -> str | None:
+    """The purl as written when packageurl reads it, else mended (mended_purl), else None (no purl even so)."""
+    try:
+        PackageURL.from_string(text)
+        return text
+    except ValueError:
+        pass
+    try:
+        return mended_purl(text)
+    except ValueError:
+        return None
 
 
 def licence(raw: str) -> tuple[str, tuple[str, ...]]:

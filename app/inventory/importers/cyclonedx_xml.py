@@ -16,13 +16,10 @@ one warning and not read. Components nested more than `MAX_DEPTH` levels deep ar
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from packageurl import PackageURL
-
-from app.inventory.importers._common import filename_of, guarded, local_name, mended_purl, parse_xml, xml_root
+from app.inventory.importers._common import filename_of, guarded, local_name, parse_xml, readable_purl, xml_root
 from app.inventory.importers.base import ImporterError, ParsedFile
 from app.inventory.importers.cyclonedx_json import records_of, vex_only_said
 from app.nesting import MAX_DEPTH, NestingTooDeep
@@ -130,7 +127,7 @@ class _Reader:
         if "description" in item:  # XML writers wrap a long description over lines: its JSON twin holds one line
             item["description"] = " ".join(item["description"].split())
         if "purl" in item:
-            purl = _mended(item["purl"])
+            purl = readable_purl(item["purl"])
             if purl is None:
                 del item["purl"]
                 self.bad_purls.append(f"{item.get('name', '')} {item.get('version', '')}".strip())
@@ -212,17 +209,3 @@ class _Reader:
                 elif not tag.startswith(_XML_SIGNATURE):
                     space = tag[1:].split("}", 1)[0] if tag.startswith("{") else "no namespace"
                     self.foreign[space] = self.foreign.get(space, 0) + 1
-
-
-@lru_cache(maxsize=65536)
-def _mended(text: str) -> str | None:
-    """The purl as written when it parses, mended when it can be (mended_purl), else None."""
-    try:
-        PackageURL.from_string(text)
-        return text
-    except ValueError:
-        pass
-    try:
-        return mended_purl(text)
-    except ValueError:
-        return None

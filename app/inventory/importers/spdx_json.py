@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from typing import Any
 
-from packageurl import PackageURL
 from spdx_tools.spdx.model import Document, ExternalPackageRefCategory, PackagePurpose, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.model.spdx_none import SpdxNone
@@ -32,7 +31,7 @@ from app.inventory.importers._common import (
     licence_name,
     load_json,
     make_purl,
-    mended_purl,
+    readable_purl,
     require_mapping,
 )
 from app.inventory.importers.base import ComponentRecord, ImporterError, ParsedFile
@@ -130,20 +129,6 @@ def _github_graph_package(fmt: str, name: str, version: str, purl: str) -> tuple
     return rest, version, purl, declared
 
 
-def _mended_purl(text: str) -> str:
-    """The purl as written when packageurl reads it, else mended as the CycloneDX importers mend it (mended_purl: an
-    encoded slash in a scoped npm name), else as written."""
-    try:
-        PackageURL.from_string(text)
-        return text
-    except ValueError:
-        pass
-    try:
-        return mended_purl(text)
-    except ValueError:
-        return text
-
-
 def records_from_document(document: Document, fmt: str, named_licences: dict[str, str] | None = None) -> ParsedFile:
     """Turn an spdx-tools Document into component records (described roots left out); `named_licences` gives, by
     SPDXID, the licence text of a package whose licence fields were no SPDX expression (read as a licence name)."""
@@ -209,7 +194,7 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
             "",
         )
         if "%2f" in purl.lower():
-            purl, was = _mended_purl(purl), purl
+            purl, was = readable_purl(purl) or purl, purl
             if purl != was:
                 mended.append(package.name.strip())
         name = package.name.strip()
