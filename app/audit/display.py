@@ -75,6 +75,7 @@ DETAIL_CODES: dict[str, frozenset[str]] = {
     "evaluation.scored": frozenset({"suggested"}),
     "evaluation.started": frozenset({"type"}),
     "purchase.receipt_verified": frozenset({"result"}),
+    "release.bulk_applied": frozenset({"bulk_action"}),
     "release.imported": frozenset({"channel"}),
     "release.tests_imported": frozenset({"channel"}),
     "signature.refused": frozenset({"meaning"}),
