@@ -87,6 +87,8 @@ def test_a_class_b_release_passes_every_gate_and_is_signed_by_two_people(
     page.locator("#import-summary").wait_for(state="visible")
     assert "Imported 3 components" in page.locator("#import-summary").inner_text()
     assert "loaded before this import: reload the release" in page.locator("#import-summary").inner_text()
+    assert "NOASSERTION" not in page.locator("#import-summary").inner_text()  # no licence stated reads so
+    assert "warning" in page.locator("#import-summary").inner_text().lower()  # the file's warnings, or "No warnings."
     page.goto(release_url)
     assert "3 component(s) classified as SOUP." in apply_bulk(page, "classify", classification="soup",
                                                                note="Runs in the pump's user interface")

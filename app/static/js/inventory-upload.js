@@ -42,7 +42,9 @@
     var body = document.createElement("tbody");
     [["Direct", data.direct], ["Transitive", data.transitive], ["Added", data.added], ["Removed", data.removed],
      ["Upgraded", data.upgraded], ["Downgraded", data.downgraded], ["Licence changed", data.licence_changed],
-     ["Licences", Object.keys(data.licences).map(function (k) { return k + " " + data.licences[k]; }).join(", ")],
+     ["Licences", Object.keys(data.licences).map(function (k) {
+       return (k === "NOASSERTION" ? "No licence stated" : k) + " " + data.licences[k];  // the API's key for none
+     }).join(", ")],
      ["Unknown licences", data.unknown_licences.join(", ") || "none"]].forEach(function (pair) {
       var row = document.createElement("tr");
       cell(row, pair[0], true);
@@ -51,6 +53,21 @@
     });
     table.appendChild(body);
     summary.appendChild(table);
+    // Every file's warnings, here with the result (the release page keeps only the last import's).
+    var warnings = data.warnings || [];
+    var said = document.createElement("p");
+    said.textContent = warnings.length ? warnings.length + " warning(s):" : "No warnings.";
+    summary.appendChild(said);
+    if (warnings.length) {
+      var list = document.createElement("ul");
+      list.className = "import-warnings";
+      warnings.forEach(function (text) {
+        var item = document.createElement("li");
+        item.textContent = text;
+        list.appendChild(item);
+      });
+      summary.appendChild(list);
+    }
     var stale = document.createElement("p");
     stale.className = "muted";
     stale.textContent = "The counts and lists below were loaded before this import: reload the release to see it.";
