@@ -114,3 +114,15 @@ def test_purchasing_writes_a_purchase_record_for_an_approved_supplier_and_qa_sig
     expect(qa_page.get_by_text("Adequacy review signed")).to_be_visible()
     screenshot(qa_page, "suppliers-purchase-reviewed")
     qa_context.close()
+
+
+def test_a_refused_form_gives_the_focus_to_its_first_field_in_error(live_server, page, make_user):
+    make_user("pat", Role.PURCHASING, full_name="Pat Purchasing")
+    sign_in(page, live_server, "pat")
+    page.goto(f"{live_server}/suppliers/new")
+    page.get_by_label("Code").fill("SUP-100")
+    page.get_by_role("button", name="Create supplier").click()  # no name: refused
+
+    name = page.get_by_label(re.compile(r"^Name"))
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_be_focused()  # a keyboard user lands on what to correct, not at the top of the page

@@ -35,6 +35,18 @@
     });
   }
 
+  // A refused form (a page or an htmx fragment) gives the focus to its first field in error, unless the user is
+  // already somewhere: a keyboard or screen-reader user lands where the message is, not at the top of the page.
+  function focusFirstError(scope) {
+    var active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) { return; }
+    var first = (scope || document).querySelector('input[aria-invalid="true"], select[aria-invalid="true"], ' +
+                                                  'textarea[aria-invalid="true"]');
+    if (first) { first.focus(); }
+  }
+  focusFirstError(document);
+  document.addEventListener("htmx:afterSettle", function (event) { focusFirstError(event.detail.elt); });
+
   var token = document.querySelector('meta[name="csrf-token"]');
   // htmx requests carry the CSRF token in a header.
   document.addEventListener("htmx:configRequest", function (event) {
