@@ -16,7 +16,7 @@ from app import unit_of_work
 from app.db import database_locked, database_unreachable
 from app.errors import DomainError, StaleEdit
 from app.inputs import UNREADABLE_FORM, unreadable_form
-from app.restore import restore_target
+from app.restore import restore_target, same_site_page
 from app.submissions import AlreadySent
 
 # app.extensions[ON_DENIED]: callables run (after the rollback) for every refused request (403), with its reason;
@@ -86,10 +86,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
         unit_of_work.discard()
-        if isinstance(error, AlreadySent) and error.location and not wants_json():
-            # A second click on a saved form: the page the first one led to, with a word of why.
-            flash(error.message, "warning")
-            return redirect(error.location, 303)
+        if isinstance(error, AlreadySent) and not wants_json():
+            if error.location:  # a second click on a saved form: the page the first one led to, with a word of why
+                flash(error.message, "warning")
+                return redirect(error.location, 303)
+            return _render(409, TITLES[409], error.message, back=same_site_page(request.referrer))
         if error.status_code == 403:
             _denied(error.message)
         extra = {"changes": error.changes} if isinstance(error, StaleEdit) else {}

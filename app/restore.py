@@ -17,6 +17,13 @@ NEVER_BACK_TO = ("/login", "/logout")
 
 def restore_target(referrer: str | None) -> str | None:
     """The path (with `restore=1`) of the same-site page a refused form was sent from; None for another site."""
+    page = same_site_page(referrer)
+    return None if page is None else f"{page}{'&' if '?' in page else '?'}{RESTORE_PARAMETER}=1"
+
+
+def same_site_page(referrer: str | None) -> str | None:
+    """The path (and query, without `restore`) of the referring page when it is on this site (not the sign-in or
+    sign-out page); None otherwise."""
     if not referrer:
         return None
     parts = urlsplit(referrer)
@@ -25,4 +32,4 @@ def restore_target(referrer: str | None) -> str | None:
     if parts.path.startswith(NEVER_BACK_TO) or parts.path.startswith("//"):
         return None
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != RESTORE_PARAMETER]
-    return f"{parts.path}?{urlencode([*query, (RESTORE_PARAMETER, '1')])}"
+    return f"{parts.path}?{urlencode(query)}" if query else parts.path

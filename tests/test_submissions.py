@@ -82,10 +82,11 @@ def test_without_the_page_it_led_to_the_second_send_is_the_409_page_and_saves_no
     db.session.execute(update(FormSubmission).values(location=None))  # as when the twin came first
     db.session.commit()
 
-    second = engineer.post(NEW_SYSTEM, data=form)
+    second = engineer.post(NEW_SYSTEM, data=form, headers={"Referer": f"http://localhost{NEW_SYSTEM}"})
 
     assert second.status_code == 409
     assert "it was not saved a second time. Open the page again to see what was saved." in second.get_data(as_text=True)
+    assert f'<a href="{NEW_SYSTEM}">Back to the page you came from</a>' in second.get_data(as_text=True)
     assert _systems() == 1
 
 

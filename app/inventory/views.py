@@ -236,8 +236,20 @@ class ComponentFilters:
     def from_args(cls, args: Any) -> ComponentFilters:
         return cls(**{name: args.get(name, "").strip()[:200] for name in cls.__dataclass_fields__})
 
+    @classmethod
+    def from_query(cls, text: str) -> ComponentFilters:
+        """The filters a page's query string holds (the bulk form carries the page's own, as query_string() gave)."""
+        return cls.from_args(MultiDict(parse_qsl(text[:2000])))
+
     def active(self) -> bool:
         return any(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def applied(self) -> dict[str, str]:
+        """The filters that are set, by name."""
+        return {name: value for name, value in asdict(self).items() if value}
+
+    def query_string(self) -> str:
+        return urlencode(self.applied())
 
 
 def components_query(release: Release, filters: ComponentFilters) -> Any:
@@ -350,7 +362,7 @@ def _release_context(release: Release) -> dict[str, Any]:
         "diff_counts": services.release_change_counts(release, stats), "last_run": services.last_import_run(release),
         "classification_labels": CLASSIFICATION_LABELS,
         "currency": obsolescence.currency_of(page.items), "currency_filters": obsolescence.FILTERS,
-        "filters_query": urlencode({name: value for name, value in asdict(filters).items() if value}),
+        "filters_query": filters.query_string(),
         "bulk_max": services.BULK_MAX,
         # The bulk scope "every component that matches" is offered (with its count) when the list has more pages.
         "matching": (count_matching(release, filters, services.BULK_MAX + 1)
@@ -400,27 +412,27 @@ def releases_import(release_id: int) -> Any:
 def releases_bulk(release_id: int) -> Any:
     release = _get(Release, release_id)
     form = BulkForm()
-    if request.form.get("scope") == "matching":  # every component the page's filters select, not only those ticked
-        filters = ComponentFilters.from_args(MultiDict(parse_qsl(request.form.get("matching", "")[:2000])))
-        ids = matching_ids(release, filters, services.BULK_MAX + 1)
-        if len(ids) > services.BULK_MAX:
-            flash(f"More than {services.BULK_MAX:,} components match these filters, so nothing was changed. Narrow "
-                  "the filters (by type, classification or change) and apply again.", "error")
-            return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail",
-                                                                          release_id=release.id))
-        scope = ", ".join(f"{name} {value}" for name, value in asdict(filters).items() if value) or "none"
-
-        def bulk() -> str:
-            done = _bulk(release, form, ids)  # each component's change is audited; the scope once, on the release
-            audit.record("release.bulk_applied", release, bulk_action=form.action.data, filters=scope,
-                         components=len(ids))
-            return done
-
-        _submit(form, bulk, str)
-    else:
+    back = safe_next(request.form.get("next")) or url_for("inventory.releases_detail", release_id=release.id)
+    if request.form.get("scope") != "matching":
         ids = request.form.getlist("component_ids", type=row_id)
         _submit(form, lambda: _bulk(release, form, ids), str)
-    return redirect(safe_next(request.form.get("next")) or url_for("inventory.releases_detail", release_id=release.id))
+        return redirect(back)
+    # Every component the page's filters select, not only those ticked.
+    filters = ComponentFilters.from_query(request.form.get("matching", ""))
+    matching = matching_ids(release, filters, services.BULK_MAX + 1)
+    if len(matching) > services.BULK_MAX:
+        flash(f"More than {services.BULK_MAX:,} components match these filters, so nothing was changed. Narrow "
+              "the filters (by type, classification or change) and apply again.", "error")
+        return redirect(back)
+
+    def bulk() -> str:
+        done = _bulk(release, form, matching)  # each component's change is audited; the scope once, on the release
+        audit.record("release.bulk_applied", release, bulk_action=form.action.data, components=len(matching),
+                     filters=", ".join(f"{name} {value}" for name, value in filters.applied().items()) or "none")
+        return done
+
+    _submit(form, bulk, str)
+    return redirect(back)
 
 
 def _bulk(release: Release, form: BulkForm, ids: list[int]) -> str:
