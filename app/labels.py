@@ -63,6 +63,27 @@ VALUE_LABELS: dict[str, str] = {
     "licence_decision": "Licence decision",
     "supplier_exemption": "Supplier exemption",
     "vulnerable_code_cannot_be_controlled_by_adversary": "Vulnerable code cannot be controlled by an adversary",
+    # Record types whose words misread (an acronym, the user's name for it).
+    "api_token": "API token",
+    "evaluation_token": "Supplier link",
+    "soup_requirement": "SOUP requirement",
+    "soup_hazard_link": "SOUP hazard link",
+    # Audit event names (app.audit.display.event_label: "auth.login" -> "auth_login") that read better as a sentence.
+    "auth_login": "Signed in",
+    "auth_logout": "Signed out",
+    "auth_login_failed": "Sign-in failed",
+    "auth_lockout": "Account locked after failed sign-ins",
+    "auth_password_changed": "Password changed",
+    "auth_password_reset": "Password reset by an administrator",
+    "api_token_scoped": "API token scope recorded",
+    "api_token_used": "API token used",
+    "audit_checkpointed": "Audit trail checkpoint written",
+    "audit_exported": "Audit trail exported",
+    "document_pdf_archived": "Document PDF archived",
+    "release_vex_imported": "Release VEX imported",
+    "soup_requirement_confirmed": "SOUP requirement confirmed",
+    "soup_requirement_rationale_signed": "SOUP requirement rationale signed",
+    "supplier_reevaluation_triggered": "Supplier re-evaluation triggered",
 }
 
 # Field (column and context) names whose label is not simply their words without a trailing "_id".
