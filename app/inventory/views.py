@@ -34,6 +34,7 @@ from app.inventory.advisories.forms import STATE_CHOICES
 from app.inventory.advisories.models import AdvisoryMatch, MatchState
 from app.inventory.advisories.policies import can_triage_match
 from app.inventory.blueprint import bp
+from app.inventory.ecosystems import ecosystem_name
 from app.inventory.forms import (
     CLASSIFICATION_LABELS,
     COMPONENT_TYPE_LABELS,
@@ -931,6 +932,12 @@ def _known_match_total(filters: advisory_services.MatchFilters, counts: dict[str
     if filters.severity:
         return int(counts["by_severity"].get(filters.severity, 0))
     return int(counts["total"])
+
+
+@bp.app_template_filter("ecosystem")
+def _ecosystem_filter(ecosystem: str | None) -> str:
+    """A component's ecosystem by its usual name ('pypi' -> 'PyPI')."""
+    return ecosystem_name(ecosystem)
 
 
 @bp.app_template_global()

@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from app.access import Role
 from app.extensions import db
 from app.inventory import services
+from app.inventory.ecosystems import ecosystem_name
 from app.inventory.models import Component, Release
 from tests.helpers import signing
 from tests.inventory.factories import cyclonedx, release_with, requirements
@@ -213,3 +214,18 @@ def test_the_import_form_names_each_format_in_words_not_by_its_code(app, login_a
     assert '<option value="cyclonedx-json">CycloneDX JSON</option>' in page
     assert '<option value="spdx-tag-value">SPDX tag-value</option>' in page
     assert '<option value="poetry.lock">poetry.lock</option>' in page  # a file's own name reads as itself
+
+
+def test_pages_name_a_components_ecosystem_as_people_know_it_not_by_its_purl_type(app, login_as) -> None:
+    release, _ = release_with("Py", "1.0", {"requirements.txt": requirements("flask==3.0.3")})
+    component = db.session.get(Component, ids_by_name(release)["flask"])
+    client = login_as(Role.AUDITOR)
+    assert component.ecosystem == "pypi"  # stored as the Package URL type
+    assert "<dt>Ecosystem</dt><dd>PyPI</dd>" in client.get(f"/components/{component.id}").get_data(as_text=True)
+    assert '<small class="muted">PyPI</small>' in client.get(f"/releases/{release.id}").get_data(as_text=True)
+
+
+def test_an_ecosystem_reads_by_its_usual_name_and_an_unknown_one_as_stored() -> None:
+    assert [ecosystem_name(code) for code in ("pypi", "golang", "cargo", "gem", "npm", "deb")] == [
+        "PyPI", "Go", "Cargo", "RubyGems", "npm", "Debian"]
+    assert ecosystem_name("somethingnew") == "somethingnew" and ecosystem_name("") == ""

@@ -18,6 +18,7 @@ from app.inventory.advisories.models import Advisory, AdvisoryMatch
 from app.inventory.anomalies.models import AnomalyReview
 from app.inventory.anomalies.services import version_key
 from app.inventory.diff import Change, DiffItem
+from app.inventory.ecosystems import ecosystem_name
 from app.inventory.models import Component, Release, ReleaseStatus, TransitiveRule
 from app.labels import label
 from app.signatures.models import Meaning
@@ -146,7 +147,7 @@ def soup_list(source_id: str) -> Source:
                 "manufacturer": manufacturer,
                 "version": component.version,
                 "purl": component.purl,
-                "ecosystem": component.ecosystem,
+                "ecosystem": ecosystem_name(component.ecosystem),
                 "classification": label(component.classification),
                 "safety_class": component.safety_class,
                 "licence": component.licence_expression,
