@@ -116,6 +116,29 @@ class GeneratedDocument(Audited, db.Model):  # type: ignore[name-defined,misc]
         return f"{self.number} rev {self.revision}"
 
     @property
+    def source_text(self) -> str:
+        """What the document was made from, as a reader says it: the record's type, number and version ("Release #12,
+        record version 3"); a list or an extract by its scope and how many rows it holds, which is what its stored
+        "version" counts ("Approved supplier list of 2026, 5 suppliers")."""
+        kind, version = label(self.source_type), self.source_version
+        if self.source_type == "approved_supplier_list":
+            return f"{kind} of {self.source_id.partition('@')[2]}" + _counted(version, "supplier")
+        if self.source_type == "audit_extract":
+            scope, _, rest = self.source_id.partition(":")
+            if scope == "range":
+                start, _, end = rest.partition(":")
+                return f"{kind} from {start} to {end}" + _counted(version, "event")
+            return f"{kind} of {label(scope).lower()} #{rest}" + _counted(version, "event")
+        if self.source_type == "release_diff" and ":" in self.source_id:
+            old, _, new = self.source_id.partition(":")
+            return f"{kind} #{old} and #{new}" + (f", record version {version}" if version else "")
+        return f"{kind} #{self.source_id}" + (f", record version {version}" if version else "")
+
+    @property
     def signed_filename(self) -> str:
         """The download name of the signed copy."""
         return self.filename.removesuffix(".docx") + "-signed.docx"
+
+
+def _counted(count: int | None, noun: str) -> str:
+    return "" if count is None else f", {count} {noun}{'' if count == 1 else 's'}"

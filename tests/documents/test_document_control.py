@@ -170,3 +170,29 @@ def test_a_purchase_record_is_prepared_by_its_author_whoever_generates_the_docum
     block = table_with(services.generate("purchasing_information", str(purchase.id), by=quinn).data, "")
     assert block[1][:2] == ["Prepared by", "Pat Purchasing"] and block[1][3] == "Record author (not signed)"
     assert block[1][2] == purchase.created_at.strftime("%Y-%m-%d")
+
+
+def test_the_register_says_what_a_document_was_made_from_in_words(app, make_user):
+    """It read "Approved supplier list current@2026 v1", the "v1" being the number of suppliers on the list."""
+    db.session.add(Supplier(code="SUP-021", name="Acme Tools", kind="commercial_vendor", status="approved"))
+    db.session.commit()
+    qa = make_user("quinn", Role.QA)
+    made = services.generate("approved_supplier_list", "current", by=qa)
+    year = made.created_at.year
+    assert made.source_text == f"Approved supplier list of {year}, 1 supplier"
+    db.session.commit()
+    client = app.test_client()
+    login(client, "quinn")
+    page = client.get("/documents/").get_data(as_text=True)
+    assert f"Approved supplier list of {year}, 1 supplier" in page and "current@" not in page
+
+
+def test_a_documents_source_reads_by_record_type_number_and_version():
+    def made_from(source_type: str, source_id: str, version: int | None) -> str:
+        return GeneratedDocument(source_type=source_type, source_id=source_id, source_version=version).source_text
+
+    assert made_from("release", "12", 3) == "Release #12, record version 3"
+    assert made_from("release_diff", "4:12", 3) == "SOUP changes between releases #4 and #12, record version 3"
+    assert made_from("audit_extract", "supplier:42", 7) == "Audit trail extract of supplier #42, 7 events"
+    assert made_from("audit_extract", "range:2026-01-01:2026-01-31", 1) == (
+        "Audit trail extract from 2026-01-01 to 2026-01-31, 1 event")
