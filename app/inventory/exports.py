@@ -55,6 +55,7 @@ class ExportComponent:
     version: str
     ecosystem: str = ""  # purl type
     purl: str = ""
+    component_type: str = "library"  # app.inventory.models.ComponentType: CycloneDX's names, and "service"
     licence_expression: str = ""  # SPDX expression, "" when none is declared
     supplier: str = ""  # the manufacturer in IEC 62304 terms
     direct: bool | None = None  # None when the source did not tell
@@ -104,7 +105,7 @@ def _components(components: Sequence[ExportComponent]) -> list[tuple[ExportCompo
         ref = _unique_ref(item.purl or f"{item.ecosystem or 'generic'}:{item.name}@{item.version}", used_refs)
         licence = item.licence_expression.strip()
         component = Component(
-            type=ComponentType.LIBRARY,
+            type=cyclonedx_type(item.component_type),
             name=item.name,
             version=item.version or None,
             bom_ref=ref,
@@ -117,6 +118,18 @@ def _components(components: Sequence[ExportComponent]) -> list[tuple[ExportCompo
         )
         built.append((item, component))
     return built
+
+
+def cyclonedx_type(component_type: str) -> ComponentType:
+    """A component's type as CycloneDX writes it: ours are CycloneDX's names; a service (which CycloneDX lists
+    apart from components, without a version of ours to pin) is written as an application, with the property
+    `component_type` saying it is a service; anything else unknown as a library."""
+    if component_type == "service":
+        return ComponentType.APPLICATION
+    try:
+        return ComponentType(component_type)
+    except ValueError:
+        return ComponentType.LIBRARY
 
 
 def _unique_ref(ref: str, used: set[str]) -> str:
@@ -140,6 +153,7 @@ def _purl(text: str) -> PackageURL | None:
 
 def _properties(item: ExportComponent) -> list[Property]:
     values = [
+        ("component_type", "service" if item.component_type == "service" else ""),
         ("classification", item.classification),
         ("safety_class", item.safety_class),
         ("status", item.status),

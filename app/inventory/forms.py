@@ -27,6 +27,8 @@ COMPONENT_TYPE_LABELS = {
     ComponentType.PLATFORM.value: "Platform", ComponentType.CONTAINER.value: "Container",
     ComponentType.FIRMWARE.value: "Firmware", ComponentType.DEVICE.value: "Device",
     ComponentType.SERVICE.value: "Service", ComponentType.FILE.value: "File",
+    ComponentType.DEVICE_DRIVER.value: "Device driver", ComponentType.MACHINE_LEARNING_MODEL.value: "Machine-learning model",
+    ComponentType.DATA.value: "Data", ComponentType.CRYPTOGRAPHIC_ASSET.value: "Cryptographic asset",
 }
 assert set(COMPONENT_TYPE_LABELS) == set(ComponentType)
 COMPONENT_TYPES = list(COMPONENT_TYPE_LABELS.items())

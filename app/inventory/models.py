@@ -88,6 +88,10 @@ class ComponentType(StrEnum):
     DEVICE = "device"
     SERVICE = "service"
     FILE = "file"
+    DEVICE_DRIVER = "device-driver"
+    MACHINE_LEARNING_MODEL = "machine-learning-model"
+    DATA = "data"
+    CRYPTOGRAPHIC_ASSET = "cryptographic-asset"
 
 
 class LicenceState(StrEnum):

@@ -595,7 +595,7 @@ def _export_components(release: Release) -> list[exports.ExportComponent]:
     for c in components:
         reviewed = last_reviews.get(version_key(c))
         result.append(exports.ExportComponent(
-            name=c.name, version=c.version, ecosystem=c.ecosystem, purl=c.purl,
+            name=c.name, version=c.version, ecosystem=c.ecosystem, purl=c.purl, component_type=c.component_type,
             licence_expression=c.licence_expression,
             supplier=c.supplier.name if c.supplier else c.manufacturer, direct=c.direct,
             parents=tuple(c.parents or ()), scope=c.scope,

@@ -62,6 +62,21 @@ def test_the_bom_validates_against_the_cyclonedx_1_6_schema() -> None:
     assert json.loads(text)["specVersion"] == "1.6"
 
 
+def test_each_component_keeps_its_type_and_a_service_says_it_is_one() -> None:
+    """Every component was exported as a library: an operating system, a container, a model, a cloud service."""
+    items = [ExportComponent(name=name, version="1", component_type=kind) for name, kind in (
+        ("debian", "operating-system"), ("postgres", "container"), ("classifier", "machine-learning-model"),
+        ("usb-serial", "device-driver"), ("flask", "library"), ("aws-s3", "service"), ("odd", "something-else"))]
+    text = cyclonedx_json("Infusion Pump UI", "2.4.0", items)
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    document = json.loads(text)
+    assert {item["name"]: item["type"] for item in document["components"]} == {
+        "debian": "operating-system", "postgres": "container", "classifier": "machine-learning-model",
+        "usb-serial": "device-driver", "flask": "library", "aws-s3": "application", "odd": "library"}
+    assert ("provenance:component_type", "service") in properties(component(document, "aws-s3"))
+    assert not any(name == "provenance:component_type" for name, _ in properties(component(document, "debian")))
+
+
 def test_an_empty_release_still_gives_a_valid_bom() -> None:
     text = cyclonedx_json("Infusion Pump UI", "0.1.0", [])
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
