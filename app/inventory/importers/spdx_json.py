@@ -61,6 +61,15 @@ _CHILD_FIRST = {
     RelationshipType.TEST_DEPENDENCY_OF: "dev",
 }
 
+# SPDX 2.3's primary package purpose as our component type (CycloneDX's names); source, archive, install and other
+# packages, and a package that states none, are libraries, as before SPDX 2.3 every package was.
+PURPOSE_TYPES: dict[PackagePurpose | None, str] = {
+    PackagePurpose.APPLICATION: "application", PackagePurpose.FRAMEWORK: "framework",
+    PackagePurpose.LIBRARY: "library", PackagePurpose.CONTAINER: "container",
+    PackagePurpose.OPERATING_SYSTEM: "operating-system", PackagePurpose.DEVICE: "device",
+    PackagePurpose.FIRMWARE: "firmware", PackagePurpose.FILE: "file",
+}
+
 
 def claims(content: bytes) -> bool:
     """A JSON object with a top-level "spdxVersion", wherever the key stands (some generators write it last), also
@@ -300,6 +309,7 @@ def records_from_document(document: Document, fmt: str, named_licences: dict[str
                 refs=(ident,),
                 licence_refs=licence_refs,
                 groups=tuple(dict.fromkeys(group_of.get(ident, ()))),
+                component_type=PURPOSE_TYPES.get(package.primary_package_purpose, "library"),
             )
         )
     if not_packages:

@@ -177,3 +177,38 @@ def test_a_document_describing_one_package_alone_still_gives_no_components() -> 
         "the document lists only the package it describes (hello); what it depends on, links or contains is described "
         "in other SPDX documents (DocumentRef-hello-imports: https://swinslow.net/spdx-examples/example7/hello-imports-"
         "c2d068df-67aa-4c68-98c8-100b450fc408): import those for its components"]
+
+
+def test_a_packages_primary_purpose_gives_its_type():
+    """trivy 0.58 (image alpine:3.15, as its documentation prints it) lists the image's operating system as a package of
+    purpose OPERATING-SYSTEM, without a purl: it was a library called "alpine"."""
+    document = {
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "alpine:3.15",
+        "documentNamespace": "http://trivy.dev/container_image/alpine:3.15-12db86e1-4aa4-40ec-900b-5aaa5d82461b",
+        "creationInfo": {"creators": ["Organization: aquasecurity", "Tool: trivy-0.58.0"],
+                         "created": "2025-02-11T07:43:38Z"},
+        "packages": [
+            {"name": "alpine:3.15", "SPDXID": "SPDXRef-ContainerImage-d8b2a386253047e7", "downloadLocation": "NONE",
+             "primaryPackagePurpose": "CONTAINER", "filesAnalyzed": False},
+            {"name": "alpine", "SPDXID": "SPDXRef-OperatingSystem-c24750c3b737d897", "versionInfo": "3.15.11",
+             "downloadLocation": "NONE", "primaryPackagePurpose": "OPERATING-SYSTEM", "filesAnalyzed": False},
+            {"name": "libretls", "SPDXID": "SPDXRef-Package-343391d704e00fbd", "versionInfo": "3.3.4-r3",
+             "downloadLocation": "NONE", "primaryPackagePurpose": "LIBRARY", "filesAnalyzed": False,
+             "licenseConcluded": "ISC AND BSD-3-Clause AND MIT",
+             "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                               "referenceLocator": "pkg:apk/alpine/libretls@3.3.4-r3?arch=x86_64&distro=3.15.11"}]},
+            {"name": "tool", "SPDXID": "SPDXRef-Package-tool", "versionInfo": "1", "downloadLocation": "NONE",
+             "primaryPackagePurpose": "INSTALL", "filesAnalyzed": False},
+        ],
+        "relationships": [
+            {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+             "relatedSpdxElement": "SPDXRef-ContainerImage-d8b2a386253047e7"},
+            {"spdxElementId": "SPDXRef-ContainerImage-d8b2a386253047e7", "relationshipType": "CONTAINS",
+             "relatedSpdxElement": "SPDXRef-OperatingSystem-c24750c3b737d897"},
+            {"spdxElementId": "SPDXRef-OperatingSystem-c24750c3b737d897", "relationshipType": "CONTAINS",
+             "relatedSpdxElement": "SPDXRef-Package-343391d704e00fbd"},
+        ],
+    }
+    components = by_name(spdx_json.parse(json.dumps(document).encode()))
+    assert {name: item.component_type for name, item in components.items()} == {
+        "alpine": "operating-system", "libretls": "library", "tool": "library"}
