@@ -35,6 +35,7 @@ from app.inventory.importers._common import (
     guarded,
     has_credentials,
     json_object,
+    load_json,
     text_or_none,
     toml_document,
     without_credentials,
@@ -93,6 +94,14 @@ def detect_format(filename: str, content: bytes) -> str:
             f"{filename_of(filename) or filename!r} is {kind}, a format this product does not import. Supported "
             f"formats: {tried}. A CycloneDX or SPDX SBOM of the project (syft, trivy or cdxgen write one) lists its "
             "packages and can be imported instead."
+        )
+    broken = _broken_json(content)
+    if broken is not None:
+        raise ImporterError(
+            f"{filename_of(filename) or filename!r} starts like JSON but is not valid JSON: "
+            f"{broken.message.removeprefix('detection: invalid JSON: ')}. Correct the file (a comma after the "
+            "last entry of an object or a list is a common cause) or write it again with the tool that made it.",
+            line=broken.line,
         )
     raise ImporterError(
         f"Unrecognised file {filename_of(filename) or filename!r}: its content ({_looks_like(content)}) fits none of "
@@ -159,6 +168,17 @@ def _utf8(content: bytes) -> tuple[bytes, str]:
                 return content, ""
             return text.encode("utf-8"), encoding
     return content, ""
+
+
+def _broken_json(content: Content) -> ImporterError | None:
+    """The syntax error of a file that starts with "{" or "[" and does not parse as JSON; None for any other file."""
+    if content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+        return None
+    try:
+        load_json(content, "detection")
+    except ImporterError as error:
+        return error if error.message.startswith("detection: invalid JSON") else None
+    return None
 
 
 def _looks_like(content: Content) -> str:

@@ -156,3 +156,16 @@ def test_a_real_file_named_like_an_sbom_that_is_none_is_refused_with_what_it_loo
         detect_format("SBOM.json", content)
     assert "a JSON array or other bracketed text, not an object" in str(caught.value)
     assert "Formats tried: cyclonedx-json, cyclonedx-xml, spdx-json" in str(caught.value)
+
+
+def test_a_file_that_starts_like_json_and_does_not_parse_is_refused_with_its_syntax_error() -> None:
+    """CycloneDX's own ML-BOM example has a comma after the last entry of an object: it read "Unrecognised file ...
+    fits none of the formats tried", which sends the user looking for the wrong format."""
+    from app.inventory.importers import ImporterError
+
+    content = whole(DATA / "realworld" / "cyclonedx" / "bom-examples-mlbom-model-opensource-trailing-comma.cdx.json")
+    with pytest.raises(ImporterError) as caught:
+        detect_format("bom.json", content)
+    assert caught.value.line == 9
+    assert str(caught.value).startswith("'bom.json' starts like JSON but is not valid JSON: Expecting property name")
+    assert "Unrecognised" not in str(caught.value)
