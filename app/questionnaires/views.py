@@ -450,6 +450,7 @@ def _detail_page(evaluation: Evaluation, decision_form: DecisionForm | None = No
         override_form=override_form, decision_form=decision_form, sign_target=evaluations.sign_target(evaluation),
         can_manage=policies.can_manage_evaluation(current_user, evaluation), can_review=can_review,
         can_score=can_review and evaluations.ready_to_score(evaluation, defn),
+        for_supplier=evaluations.has_supplier_questions(defn),
         can_decide=policies.can_decide(current_user, evaluation), active_link=any(t.revoked_at is None and t.used_at is None for t in evaluation.tokens),
         supplier_problems=evaluations.supplier_problems(evaluation) if evaluation.status in ("sent", "in_progress") else {},
         proposals=evidence.proposals_of(evaluation), evidence_job=evidence.latest_job(evaluation),

@@ -253,3 +253,24 @@ def test_an_evaluation_is_scored_against_its_templates_thresholds(app, pat, logi
 
     page = login_as(Role.QA).get(f"/questionnaires/evaluations/{judged.id}").get_data(as_text=True)
     assert "approved from 98 %, conditionally approved from 90 %" in page
+
+
+def test_an_evaluator_only_questionnaire_offers_nothing_to_send(app, pat, login_as):
+    """Its page offered "Send questionnaire", which then refused: the supplier would have had nothing to answer."""
+    from app.questionnaires.definitions import AnsweredBy
+
+    default = commercial_template().parsed()
+    sections = tuple(replace(section, questions=tuple(q for q in section.questions if q.answered_by is AnsweredBy.EVALUATOR))
+                     for section in default.sections)
+    internal = replace(default, name="Internal review only", sections=tuple(s for s in sections if s.questions))
+    template = services.import_template(dump_json(internal).encode(), "internal.json", by=pat)
+    services.publish(template, by=pat)
+    evaluation = evaluations.start_evaluation(make_supplier("INT"), template, evaluation_type="initial", due_date=None,
+                                              by=pat)
+    evaluation_id = evaluation.id
+    db.session.commit()
+
+    page = login_as(Role.PURCHASING).get(f"/questionnaires/evaluations/{evaluation_id}").get_data(as_text=True)
+
+    assert "This questionnaire has no questions for the supplier" in page
+    assert "Send questionnaire" not in page and "/send" not in page
