@@ -257,4 +257,4 @@ def receipt(token: str) -> Any:
         if lookup.state is LinkState.OPEN:
             return redirect(url_for("portal.index", token=token))
         return _closed(lookup)
-    return render_template("portal/receipt.html", evaluation=lookup.evaluation)
+    return render_template("portal/receipt.html", **_context(lookup.evaluation, token))

@@ -92,6 +92,9 @@ def test_upload_review_submit_receipt_then_the_link_says_already_submitted(app, 
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/portal/{token}/receipt")
     receipt = client.get(f"/portal/{token}/receipt").get_data(as_text=True)
     assert evaluation.reference in receipt
+    # The supplier's own copy of what it submitted: every answer, and the file it attached.
+    assert "Your answers as submitted" in receipt and "Attached: iso.pdf" in receipt
+    assert "C3 " in receipt and "Submit answers" not in receipt
     again = client.get(f"/portal/{token}")
     assert again.status_code == 410 and "already submitted" in again.get_data(as_text=True)
     assert client.post(f"/portal/{token}/answers/C3", data={"answer": "1"}).status_code == 410
