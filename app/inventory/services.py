@@ -873,10 +873,24 @@ def page_sign_target(release: Release) -> SignTarget:
                       author_ids=frozenset())
 
 
-def last_import_run(release: Release) -> ImportRun | None:
-    """The release's latest import (one row, however many imports it had)."""
-    return db.session.scalar(select(ImportRun).where(ImportRun.release_id == release.id)
-                             .order_by(ImportRun.id.desc()).limit(1))
+IMPORTED_FILES_SHOWN = 20
+
+
+def imported_files(release: Release, limit: int = IMPORTED_FILES_SHOWN) -> list[ImportRun]:
+    """The files the release's components come from: the latest import of each file name (an import of the same name
+    replaces the one before), newest first, at most `limit` of them."""
+    return list(db.session.scalars(
+        select(ImportRun).where(ImportRun.release_id == release.id, ImportRun.replaced.is_(False))
+        .order_by(ImportRun.id.desc()).limit(limit)))
+
+
+def cross_file_warnings(files: Sequence[ImportRun]) -> list[str]:
+    """The latest upload's warnings that no single file's reading gave (a package a manifest declares that no
+    lockfile of the release holds): each file's own warnings are shown with that file."""
+    if not files:
+        return []
+    own = {f"{run.filename}: {warning}" for run in files for warning in run.warnings}
+    return [warning for warning in (files[0].summary or {}).get("warnings", []) if warning not in own]
 
 
 # --- Components --------------------------------------------------------------------------------

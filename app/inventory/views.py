@@ -51,6 +51,7 @@ from app.inventory.forms import (
     SoftwareItemForm,
     SupplierLinkForm,
 )
+from app.inventory.importers import FORMAT_LABELS
 from app.inventory.models import ChangeKind, Component, ImportChannel, Product, Release, SoftwareItem
 from app.inventory.obsolescence import services as obsolescence
 from app.inventory.readiness import RULES as READINESS_RULES
@@ -335,6 +336,7 @@ def _open_advisories(release: Release, component_ids: list[int]) -> dict[int, in
 def _release_context(release: Release) -> dict[str, Any]:
     filters = ComponentFilters.from_args(request.args)
     stats = services.release_component_stats(release)
+    imported = services.imported_files(release)
     # Unfiltered, the count is the release's (known from the index); filtered, no count over every row: "next" only.
     page = paginate_uncounted(components_query(release, filters),
                               known_total=None if filters.active() else stats.components)
@@ -360,7 +362,8 @@ def _release_context(release: Release) -> dict[str, Any]:
         "bulk_form": bulk_form, "freeze_form": freeze_form, "sign_target": services.page_sign_target(release),
         "open_advisories": _open_advisories(release, component_ids),
         "totals": stats.totals(),
-        "diff_counts": services.release_change_counts(release, stats), "last_run": services.last_import_run(release),
+        "diff_counts": services.release_change_counts(release, stats), "imported_files": imported, "cross_file_warnings": services.cross_file_warnings(imported),
+        "format_labels": FORMAT_LABELS,
         "classification_labels": CLASSIFICATION_LABELS,
         "currency": obsolescence.currency_of(page.items), "currency_filters": obsolescence.FILTERS,
         "filters_query": filters.query_string(),

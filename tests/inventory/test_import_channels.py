@@ -118,7 +118,25 @@ def test_every_channel_shows_the_warnings_of_an_import(app, login_as, token: str
     response = web_import(client, release.id, path.name, path.read_bytes())
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "warning(s):" in page and "read leniently" in page
-    assert "warning(s) from the last import" in client.get(f"/releases/{release.id}").get_data(as_text=True)
+    release_page = client.get(f"/releases/{release.id}").get_data(as_text=True)
+    assert "Imported files (1)" in release_page and "read leniently" in release_page
+
+
+def test_the_release_page_keeps_the_warnings_of_every_file_it_holds(app, login_as) -> None:
+    """Two files imported one after the other: the page showed only the last import's warnings."""
+    from tests.helpers import DATA
+
+    lenient = DATA / "realworld" / "spdx" / "missionlz-manifest.spdx.json"
+    release = draft_release("D", "1")
+    client = login_as(Role.ENGINEER)
+    web_import(client, release.id, lenient.name, lenient.read_bytes())
+    web_import(client, release.id, "requirements.txt", b"flask==3.0.3\n")
+
+    page = client.get(f"/releases/{release.id}").get_data(as_text=True)
+
+    assert "Imported files (2)" in page
+    assert lenient.name in page and "requirements.txt" in page and "read leniently" in page
+    assert "<td>SPDX JSON</td>" in page and "<td>spdx-json</td>" not in page  # formats by their labels
 
 
 def test_the_plain_form_redirects_back_with_the_summary(app, login_as) -> None:
