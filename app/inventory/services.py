@@ -814,6 +814,8 @@ def _summary(release: Release, formats: list[str], totals: _ImportTotals, counts
         "licences": dict(sorted(totals.licences.items())),
         "unknown_licences": sorted(totals.unknown),
         **counts,
+        # What added, removed, upgraded... compare: the whole release with this release (None: the product's first).
+        "compared_with": release.previous_release.version if release.previous_release is not None else None,
         "warnings": warnings[:200],
     }
 

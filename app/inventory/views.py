@@ -401,9 +401,10 @@ def releases_import(release_id: int) -> Any:
     if _wants_json():
         body = {**summary, "release_url": url_for("inventory.releases_detail", release_id=release.id)}
         return Response(json.dumps(body), status=201, mimetype="application/json")
-    flash(f"Imported {summary['components']} components ({summary['added']} added, {summary['removed']} removed, "
-          f"{summary['upgraded']} upgraded, {summary['downgraded']} downgraded, "
-          f"{summary['licence_changed']} licence changed).", "success")
+    against = f"release {summary['compared_with']}" if summary.get("compared_with") else "nothing (the product's first)"
+    flash(f"Imported {summary['components']} components. The release compared with {against}: "
+          f"{summary['added']} added, {summary['removed']} removed, {summary['upgraded']} upgraded, "
+          f"{summary['downgraded']} downgraded, {summary['licence_changed']} licence changed.", "success")
     if summary.get("warnings"):
         shown = "; ".join(summary["warnings"][:5])
         more = f" (and {len(summary['warnings']) - 5} more on the release page)" if len(summary["warnings"]) > 5 else ""

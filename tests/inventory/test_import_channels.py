@@ -19,6 +19,7 @@ from app.extensions import db
 from app.inventory import services
 from app.inventory.models import Component, ImportRun, Product, Release
 from tests.helpers import DATA as DATA_DIR
+from tests.inventory.factories import release_with
 from tests.inventory.realworld import FILES, expected_components
 
 SUMMARY_KEYS = ["product", "release", "format", "components", "direct", "transitive", "licences",
@@ -145,7 +146,20 @@ def test_the_plain_form_redirects_back_with_the_summary(app, login_as) -> None:
     response = web_import(client, release.id, "requirements.txt", b"flask==3.0.0\nclick==8.1.7\n")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Imported 2 components (2 added" in page
+    assert "Imported 2 components. The release compared with nothing (the product&#39;s first): 2 added" in page
+
+
+def test_the_summary_says_what_its_change_counts_compare(app, login_as) -> None:
+    """"Imported 1 components (2 added, ...)": the count was the file's, the changes the whole release's against the
+    previous release; the summary now names that release."""
+    release_with("Pump", "1.0", {"requirements.txt": b"flask==3.0.0\nclick==8.1.7\n"})
+    second, summary = release_with("Pump", "2.0", {"requirements.txt": b"flask==3.0.3\n"})
+    assert summary["compared_with"] == "1.0"
+    assert (summary["components"], summary["upgraded"], summary["removed"]) == (1, 1, 1)
+    client = login_as(Role.ENGINEER)
+    response = web_import(client, second.id, "extra.txt", b"rich==13.0.0\n")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Imported 1 components. The release compared with release 1.0: 1 added, 1 removed, 1 upgraded" in page
 
 
 def test_the_cli_names_the_bad_file_on_stderr_and_exits_2(app, tmp_path: Path) -> None:

@@ -32,27 +32,43 @@
     row.appendChild(el);
   }
 
-  function showSummary(data) {
-    summary.textContent = "";
-    var heading = document.createElement("h3");
-    heading.textContent = "Imported " + data.components + " components (" + data.format + ")";
-    summary.appendChild(heading);
-    var table = document.createElement("table");
-    table.className = "compact import-summary";
+  function caption(text) {
+    var el = document.createElement("caption");
+    el.textContent = text;
+    return el;
+  }
+
+  function table(title, pairs) {
+    var el = document.createElement("table");
+    el.className = "compact import-summary";
+    el.appendChild(title);
     var body = document.createElement("tbody");
-    [["Direct", data.direct], ["Transitive", data.transitive], ["Added", data.added], ["Removed", data.removed],
-     ["Upgraded", data.upgraded], ["Downgraded", data.downgraded], ["Licence changed", data.licence_changed],
-     ["Licences", Object.keys(data.licences).map(function (k) {
-       return (k === "NOASSERTION" ? "No licence stated" : k) + " " + data.licences[k];  // the API's key for none
-     }).join(", ")],
-     ["Unknown licences", data.unknown_licences.join(", ") || "none"]].forEach(function (pair) {
+    pairs.forEach(function (pair) {
       var row = document.createElement("tr");
       cell(row, pair[0], true);
       cell(row, String(pair[1]));
       body.appendChild(row);
     });
-    table.appendChild(body);
-    summary.appendChild(table);
+    el.appendChild(body);
+    summary.appendChild(el);
+  }
+
+  function showSummary(data) {
+    summary.textContent = "";
+    var heading = document.createElement("h3");
+    heading.textContent = "Imported " + data.components + " components (" + data.format + ")";
+    summary.appendChild(heading);
+    // What the files hold, then what the whole release now holds against the previous release: two different counts.
+    table(caption("In the imported files"), [
+      ["Direct", data.direct], ["Transitive", data.transitive],
+      ["Licences", Object.keys(data.licences).map(function (k) {
+        return (k === "NOASSERTION" ? "No licence stated" : k) + " " + data.licences[k];  // the API's key for none
+      }).join(", ")],
+      ["Unknown licences", data.unknown_licences.join(", ") || "none"]]);
+    table(caption(data.compared_with ? "The release compared with release " + data.compared_with
+                                     : "The release (the product's first: every component is added)"), [
+      ["Added", data.added], ["Removed", data.removed], ["Upgraded", data.upgraded],
+      ["Downgraded", data.downgraded], ["Licence changed", data.licence_changed]]);
     // Every file's warnings, here with the result (the release page keeps only the last import's).
     var warnings = data.warnings || [];
     var said = document.createElement("p");
