@@ -159,6 +159,7 @@ def test_the_licence_policy_page_and_its_edits(app, login_as):
     db.session.commit()
     auditor_page = login_as(Role.AUDITOR).get("/licence-policy").get_data(as_text=True)
     assert "Strong copyleft" in auditor_page and "Save entry" not in auditor_page
+    assert "strong_copyleft" not in auditor_page  # categories by their labels, not their codes
 
     qa = login_as(Role.QA)
     invalid = qa.post("/licence-policy", data={"key": "Nonsense-1.0", "verdict": "deny", "note": "x"})
