@@ -221,7 +221,9 @@ def test_pages_name_a_components_ecosystem_as_people_know_it_not_by_its_purl_typ
     component = db.session.get(Component, ids_by_name(release)["flask"])
     client = login_as(Role.AUDITOR)
     assert component.ecosystem == "pypi"  # stored as the Package URL type
-    assert "<dt>Ecosystem</dt><dd>PyPI</dd>" in client.get(f"/components/{component.id}").get_data(as_text=True)
+    page = client.get(f"/components/{component.id}").get_data(as_text=True)
+    assert "<dt>Ecosystem</dt><dd>PyPI</dd>" in page
+    assert "<dt>Scope</dt><dd>Runtime</dd>" in page and ", runtime" not in page  # the scope by its label too
     assert '<small class="muted">PyPI</small>' in client.get(f"/releases/{release.id}").get_data(as_text=True)
 
 
