@@ -132,6 +132,18 @@ FIELD_LABELS: dict[str, str] = {
     "content_hash": "Content hash",
     "prev_hash": "Previous hash",
     "mfa": "Two-factor authentication",
+    "evidence_url": "Evidence URL",
+    "repository_url": "Repository URL",
+    "pdf_data": "PDF file",
+    "pdf_sha256": "PDF SHA-256",
+    "pdf_size": "PDF size",
+    "supplies_soup_class_c": "Supplies SOUP of class C",
+    "supplies_soup_class_b": "Supplies SOUP of class B",
+    "supplies_high_risk_otss": "Supplies high-risk OTSS",
+    "otss_holds_part11_records": "OTSS holds Part 11 records",
+    "criticality_is_manual": "Criticality set by hand",
+    "signed_sha256": "Signed copy SHA-256",
+    "signed_size": "Signed copy size",
 }
 
 _EXTRA_CODES: set[str] = set()

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import and_, event, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit import anchor, guard  # noqa: F401 - guard adds the append-only triggers to new tables
@@ -380,12 +380,25 @@ def chain_rows(chunk_size: int = VERIFY_CHUNK) -> Iterator[tuple[int, dict[str, 
             yield event_id, fields, digest
 
 
-def history(entity_type: str, entity_id: Any, limit: int = 100) -> list[AuditEvent]:
-    """The latest events of one record, newest first."""
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
-        .order_by(AuditEvent.id.desc())
-        .limit(limit)
-    )
+PARTS_MAX = 500  # ids of one kind of part a history panel asks for (a record with more shows its newest parts' events)
+
+
+def parts_of(*kinds: tuple[Any, Any]) -> dict[str, list[int]]:
+    """A history panel's `parts`: for each (audited model, condition on it), the model's audit type and the ids of its
+    newest PARTS_MAX rows that meet the condition (a supplier's contacts: `(SupplierContact, SupplierContact.supplier_id
+    == 42)`), one query each."""
+    return {model.audit_type(): list(db.session.scalars(
+        select(model.id).where(condition).order_by(model.id.desc()).limit(PARTS_MAX))) for model, condition in kinds}
+
+
+def history(entity_type: str, entity_id: Any, limit: int = 100,
+            parts: Mapping[str, Iterable[Any]] | None = None) -> list[AuditEvent]:
+    """The latest events of one record, newest first; with `parts` (record type -> ids: a supplier's contacts and
+    certificates), the events of those records too, in the same list."""
+    wanted = [and_(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))]
+    for part_type, ids in (parts or {}).items():
+        keys = sorted({str(part_id) for part_id in ids}, key=lambda key: (len(key), key))[-PARTS_MAX:]
+        if keys:
+            wanted.append(and_(AuditEvent.entity_type == part_type, AuditEvent.entity_id.in_(keys)))
+    query = select(AuditEvent).where(or_(*wanted)).order_by(AuditEvent.id.desc()).limit(limit)
     return list(db.session.scalars(query))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.audit import services as audit
 from app.db import stated_id, today
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
@@ -45,6 +46,7 @@ from app.questionnaires.metrics import METRICS
 from app.questionnaires.models import (
     Evaluation,
     EvaluationStatus,
+    EvaluationToken,
     EvidenceFile,
     QuestionnaireTemplate,
     ScoreOverride,
@@ -456,6 +458,10 @@ def _detail_page(evaluation: Evaluation, decision_form: DecisionForm | None = No
         proposals=evidence.proposals_of(evaluation), evidence_job=evidence.latest_job(evaluation),
         collects_evidence=evaluation.supplier.kind == "open_source_project" and any(q.evidence for q in defn.questions()),
         proposal_form=ProposalForm(formdata=None), override_proposal_form=ProposalOverrideForm(formdata=None),
+        history_parts=audit.parts_of(
+            (EvaluationToken, EvaluationToken.evaluation_id == evaluation.id),
+            (EvidenceFile, EvidenceFile.evaluation_id == evaluation.id),
+            (ScoreOverride, ScoreOverride.evaluation_id == evaluation.id)),
     ), status
 
 

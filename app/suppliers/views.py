@@ -17,6 +17,7 @@ from wtforms import Field
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.audit import services as audit
 from app.db import stated_id
 from app.errors import Conflict, DomainError
 from app.extensions import db
@@ -42,6 +43,7 @@ from app.suppliers.forms import (
 from app.suppliers.models import (
     Certificate,
     Criticality,
+    PerformanceEvent,
     PurchaseRecord,
     PurchaseStatus,
     ReceiptResult,
@@ -274,6 +276,9 @@ def _render_detail(supplier: Supplier, status: int = 200, keep_open: bool = Fals
         can_purchase=current_user.has(Permission.PURCHASES_EDIT) and supplier.status in APPROVED_STATUSES,
         lists=lists, list_args={**request.args.to_dict(), "supplier_id": supplier.id},
         similar_suppliers=services.near_duplicates(loaded.name, exclude_id=loaded.id),
+        history_parts=audit.parts_of(
+            (SupplierContact, SupplierContact.supplier_id == loaded.id), (Certificate, Certificate.supplier_id == loaded.id),
+            (PerformanceEvent, PerformanceEvent.supplier_id == loaded.id)) if block is None else {},
         **context,
     ), status
 

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import unit_of_work
 from app.access import Permission, permission_required
+from app.audit import services as audit
 from app.db import stated_id
 from app.errors import NotFound
 from app.extensions import db
@@ -196,6 +197,8 @@ def _system_page(system: SoftwareSystem, status: int = 200, template: str = "val
         can_change=current_user.has(Permission.VALIDATION_EDIT) and system.status == SystemStatus.RELEASED
         and not any(c.status != "closed" for c in changes),
         can_review=policies.can_perform_periodic_review(current_user) and system.status == SystemStatus.RELEASED,
+        history_parts=audit.parts_of((Function, Function.system_id == system.id))
+        if template == "validation/systems_detail.html" else {},
     ), status
 
 
@@ -338,6 +341,11 @@ def _protocol_page(protocol: Protocol, status: int = 200, template: str = "valid
         justify_form=overrides.get("justify_form") or _justify_form(),
         reason_form=forms.ReasonForm(prefix="return"), withdraw_form=forms.ReasonForm(prefix="withdraw"),
         execution_form=_execution_form(protocol, entries, overrides.get("execution_form")), confirm=forms.ConfirmForm(),
+        history_parts=audit.parts_of(
+            (TestCase, TestCase.protocol_id == protocol.id),
+            (TestStep, TestStep.test_case_id.in_(select(TestCase.id).where(TestCase.protocol_id == protocol.id))),
+            (Execution, Execution.protocol_id == protocol.id))
+        if template == "validation/protocols_detail.html" else {},
         reviewed=services.reviewed_this_round(sign_target) is not None,
         why_not_approve=_why_not(user, protocol, sign_target, Meaning.APPROVED, policies.can_approve_protocol),
         why_not_review=_why_not(user, protocol, sign_target, Meaning.REVIEWED, policies.can_review),

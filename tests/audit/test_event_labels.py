@@ -37,3 +37,15 @@ def test_every_record_type_reads_as_words_of_the_product(app):
     misread = {name: label(name) for name in record_types() if MISREAD.search(label(name))}
     assert misread == {}
     assert label("api_token") == "API token" and label("evaluation_token") == "Supplier link"
+
+
+def test_every_audited_field_reads_with_its_acronyms_in_capitals(app):
+    from app.audit.display import _audited_classes
+    from app.labels import field_label
+
+    lower_acronym = re.compile(r"\b(soup|otss|url|pdf|sha\d*|part11|Soup|Otss|Url|Pdf|Sha\d*)\b")
+    misread = {f"{name}.{column}": field_label(column) for name, cls in _audited_classes().items()
+               for column in cls.__table__.columns.keys()  # noqa: SIM118 - the names, not the Column objects
+               if lower_acronym.search(field_label(column))}
+    assert misread == {}
+    assert field_label("supplies_soup_class_b") == "Supplies SOUP of class B"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.audit import services as audit
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.suppliers.models import Supplier, SupplierContact
@@ -22,7 +23,9 @@ def add_contact(supplier: Supplier, *, name: str, email: str, role: str, by: Any
 
 
 def remove_contact(contact: SupplierContact, *, by: Any = None) -> None:
-    """Remove a contact (the audit trail keeps what it was)."""
+    """Remove a contact (the audit trail keeps what it was, and says so on the supplier: a removed contact is no
+    longer one of the supplier's records, whose history the supplier's page shows)."""
     require_editor(by)
+    audit.record("supplier.contact_removed", contact.supplier, contact=contact.name, email=contact.email)
     db.session.delete(contact)
     db.session.flush()
