@@ -23,7 +23,8 @@ from tests.inventory.factories import release_with
 from tests.inventory.realworld import FILES, expected_components
 
 SUMMARY_KEYS = ["product", "release", "format", "components", "direct", "transitive", "licences",
-                "unknown_licences", "added", "removed", "upgraded", "downgraded", "licence_changed", "warnings"]
+                "unknown_licences", "added", "removed", "upgraded", "downgraded", "licence_changed", "compared_with",
+                "warnings"]
 
 
 def stored_components(product: str, version: str) -> int:

@@ -35,7 +35,7 @@ def test_import_creates_product_release_and_proposed_components_with_one_audit_e
     assert summary == {
         "product": "Pump", "release": "1.0", "format": "requirements.txt", "components": 2, "direct": 0,
         "transitive": 0, "licences": {"NOASSERTION": 2}, "unknown_licences": [],
-        "added": 2, "removed": 0, "upgraded": 0, "downgraded": 0, "licence_changed": 0, "warnings": [],
+        "added": 2, "removed": 0, "upgraded": 0, "downgraded": 0, "licence_changed": 0, "compared_with": None, "warnings": [],
     }
     assert {c.status for c in components_of(release).values()} == {"proposed"}
     events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "component")))
