@@ -397,7 +397,7 @@ def history(entity_type: str, entity_id: Any, limit: int = 100,
     certificates), the events of those records too, in the same list."""
     wanted = [and_(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))]
     for part_type, ids in (parts or {}).items():
-        keys = sorted({str(part_id) for part_id in ids}, key=lambda key: (len(key), key))[-PARTS_MAX:]
+        keys = [str(part_id) for part_id in ids][:PARTS_MAX]
         if keys:
             wanted.append(and_(AuditEvent.entity_type == part_type, AuditEvent.entity_id.in_(keys)))
     query = select(AuditEvent).where(or_(*wanted)).order_by(AuditEvent.id.desc()).limit(limit)

@@ -293,3 +293,8 @@ class AnswerProposal(Audited, TimestampMixin, db.Model):  # type: ignore[name-de
 
     def audit_label(self) -> str:
         return f"proposed answer {self.question_code} of evaluation {self.evaluation_id}"
+
+
+# The records that belong to an evaluation (each with an `evaluation_id`): its History panel and its audit extract
+# show their events with the evaluation's.
+EVALUATION_PARTS: tuple[Any, ...] = (EvaluationToken, EvidenceFile, ScoreOverride)

@@ -44,9 +44,9 @@ from app.questionnaires.forms import (
 )
 from app.questionnaires.metrics import METRICS
 from app.questionnaires.models import (
+    EVALUATION_PARTS,
     Evaluation,
     EvaluationStatus,
-    EvaluationToken,
     EvidenceFile,
     QuestionnaireTemplate,
     ScoreOverride,
@@ -458,10 +458,7 @@ def _detail_page(evaluation: Evaluation, decision_form: DecisionForm | None = No
         proposals=evidence.proposals_of(evaluation), evidence_job=evidence.latest_job(evaluation),
         collects_evidence=evaluation.supplier.kind == "open_source_project" and any(q.evidence for q in defn.questions()),
         proposal_form=ProposalForm(formdata=None), override_proposal_form=ProposalOverrideForm(formdata=None),
-        history_parts=audit.parts_of(
-            (EvaluationToken, EvaluationToken.evaluation_id == evaluation.id),
-            (EvidenceFile, EvidenceFile.evaluation_id == evaluation.id),
-            (ScoreOverride, ScoreOverride.evaluation_id == evaluation.id)),
+        history_parts=audit.parts_of(*((part, part.evaluation_id == evaluation.id) for part in EVALUATION_PARTS)),
     ), status
 
 

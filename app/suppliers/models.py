@@ -260,3 +260,8 @@ class PurchaseRecord(Audited, TimestampMixin, VersionedMixin, db.Model):  # type
 
     def audit_label(self) -> str:
         return f"{self.reference or '#' + str(self.id)} {self.product} {self.product_version}".strip()
+
+
+# The records that belong to a supplier and have no page of their own (each with a `supplier_id`): its History panel
+# and its audit extract show their events with the supplier's.
+SUPPLIER_PARTS: tuple[Any, ...] = (SupplierContact, Certificate, PerformanceEvent)

@@ -41,9 +41,9 @@ from app.suppliers.forms import (
     SupplierForm,
 )
 from app.suppliers.models import (
+    SUPPLIER_PARTS,
     Certificate,
     Criticality,
-    PerformanceEvent,
     PurchaseRecord,
     PurchaseStatus,
     ReceiptResult,
@@ -276,9 +276,8 @@ def _render_detail(supplier: Supplier, status: int = 200, keep_open: bool = Fals
         can_purchase=current_user.has(Permission.PURCHASES_EDIT) and supplier.status in APPROVED_STATUSES,
         lists=lists, list_args={**request.args.to_dict(), "supplier_id": supplier.id},
         similar_suppliers=services.near_duplicates(loaded.name, exclude_id=loaded.id),
-        history_parts=audit.parts_of(
-            (SupplierContact, SupplierContact.supplier_id == loaded.id), (Certificate, Certificate.supplier_id == loaded.id),
-            (PerformanceEvent, PerformanceEvent.supplier_id == loaded.id)) if block is None else {},
+        history_parts=audit.parts_of(*((part, part.supplier_id == loaded.id) for part in SUPPLIER_PARTS))
+        if block is None else {},
         **context,
     ), status
 

@@ -95,6 +95,7 @@ def test_upload_review_submit_receipt_then_the_link_says_already_submitted(app, 
     # The supplier's own copy of what it submitted: every answer, and the file it attached.
     assert "Your answers as submitted" in receipt and "Attached: iso.pdf" in receipt
     assert "C3 " in receipt and "Submit answers" not in receipt
+    assert "data-print>Print or save as PDF</button>" in receipt
     again = client.get(f"/portal/{token}")
     assert again.status_code == 410 and "already submitted" in again.get_data(as_text=True)
     assert client.post(f"/portal/{token}/answers/C3", data={"answer": "1"}).status_code == 410

@@ -13,9 +13,9 @@ from app.db import stated_id
 from app.documents.contexts.base import Source, SourceNotFound
 from app.extensions import db
 from app.labels import label
-from app.questionnaires.models import Evaluation, EvaluationToken, EvidenceFile, ScoreOverride
+from app.questionnaires.models import EVALUATION_PARTS, Evaluation
 from app.signatures.models import Signature
-from app.suppliers.models import Certificate, PerformanceEvent, PurchaseRecord, SupplierContact
+from app.suppliers.models import SUPPLIER_PARTS, PurchaseRecord
 
 Records = dict[str, set[str]]  # record type -> ids
 
@@ -31,12 +31,12 @@ def _children(records: Records, parent: str, ids: set[str]) -> None:
     if not numbers:
         return
     if parent == "supplier":
-        for model in (SupplierContact, Certificate, PerformanceEvent, PurchaseRecord, Evaluation):
+        for model in (*SUPPLIER_PARTS, PurchaseRecord, Evaluation):
             records.setdefault(model.audit_type(), set()).update(_ids(model, model.supplier_id.in_(numbers)))
         _children(records, "evaluation", records["evaluation"])
         _children(records, "purchase_record", records["purchase_record"])
     elif parent == "evaluation":
-        for model in (EvaluationToken, EvidenceFile, ScoreOverride):
+        for model in EVALUATION_PARTS:
             records.setdefault(model.audit_type(), set()).update(_ids(model, model.evaluation_id.in_(numbers)))
     elif parent == "purchase_record":
         records.setdefault("purchase_receipt", set()).update(ids)

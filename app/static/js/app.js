@@ -81,6 +81,13 @@
     var done = function () { el.setAttribute("data-copied", "true"); el.textContent = "Copied"; };
     if (navigator.clipboard) { navigator.clipboard.writeText(text).then(done, done); } else { done(); }
   });
+  // <button data-print> prints the page (a supplier's receipt: on paper, or saved as PDF from the print dialog).
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest && event.target.closest("[data-print]");
+    if (!el) { return; }
+    event.preventDefault();
+    window.print();
+  });
   // <input type="checkbox" data-check-all="name"> toggles every checkbox of that name.
   document.addEventListener("change", function (event) {
     var el = event.target;
